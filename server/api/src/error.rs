@@ -1,0 +1,120 @@
+//! The API layer's one error type and its JSON form: Discord's `{code, message, errors?}`.
+//!
+//! Store and internal failures become a 500 (or 503 when the database is unreachable) that
+//! reveals nothing; their cause is logged with the request's span, which carries the
+//! request id the client also received in `X-Request-Id`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use parley_core::{ErrorCode, FieldErrors};
+use parley_store::StoreError;
+use serde_json::{Value, json};
+
+use crate::rate_limit::RateLimited;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A client error: status, stable code and a message for the user.
+    #[error("{status} {code:?}: {message}")]
+    Client { status: StatusCode, code: ErrorCode, message: String },
+    /// Invalid fields (400, code 50035) with Discord's nested `errors` object.
+    #[error("invalid form body")]
+    Invalid(FieldErrors),
+    #[error("rate limited")]
+    RateLimited(RateLimited),
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode) -> Self {
+        Self::Client { status, code, message: code.message().to_owned() }
+    }
+    pub fn with_message(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Client { status, code, message: message.into() }
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
+    }
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::MissingPermissions)
+    }
+    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldErrors::single(field, code, message))
+    }
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Client { status, .. } => *status,
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(&self) -> Value {
+        match self {
+            Self::Client { code, message, .. } => json!({ "code": code, "message": message }),
+            Self::Invalid(errors) => json!({
+                "code": ErrorCode::InvalidFormBody,
+                "message": ErrorCode::InvalidFormBody.message(),
+                "errors": errors.to_json(),
+            }),
+            Self::RateLimited(limited) => json!({
+                "code": ErrorCode::RateLimited,
+                "message": ErrorCode::RateLimited.message(),
+                "retry_after": limited.retry_after.as_secs_f64(),
+                "global": false,
+            }),
+            Self::Unavailable(_) => json!({
+                "code": ErrorCode::ServiceUnavailable,
+                "message": "The server cannot reach its database right now; try again shortly.",
+            }),
+            Self::Internal(_) => json!({ "code": ErrorCode::General, "message": "500: Internal Server Error" }),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Invalid(errors)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => Self::Unavailable(e),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Internal(cause) => tracing::error!(%cause, "request failed"),
+            Self::Unavailable(cause) => tracing::error!(%cause, "database unavailable"),
+            Self::Client { status, code, .. } if *status == StatusCode::UNAUTHORIZED || *status == StatusCode::FORBIDDEN => {
+                tracing::info!(status = status.as_u16(), code = code.number(), "request refused")
+            }
+            _ => tracing::debug!(status = self.status().as_u16(), "client error"),
+        }
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if let Self::RateLimited(limited) = &self {
+            limited.write_headers(response.headers_mut());
+        }
+        if self.status() == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,9 @@
+//! Request extractors: where raw HTTP becomes typed, validated input.
+
+pub mod auth;
+pub mod client;
+pub mod json;
+
+pub use auth::{AdminUser, AuthUser};
+pub use client::ClientMeta;
+pub use json::{Json, nullable};

@@ -1,0 +1,132 @@
+//! The whole HTTP application: the API under `/api/v10` and `/api`, probes, and the
+//! middleware every request passes through (outermost first):
+//! request id -> tracing span -> panic guard -> security headers -> CORS -> body limit.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use parley_core::ErrorCode;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::extract::client::DEVICE_ID_HEADER;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The content security policy for everything Parley serves: only its own scripts, styles
+/// inline (the client's framework needs them), media from itself and blobs, sockets to itself.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                   img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; \
+                   font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The OpenAPI document of every route under `/api/v10`.
+pub fn openapi_document(state: &AppState) -> utoipa::openapi::OpenApi {
+    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).merge(routes::api_router(state)).split_for_parts();
+    doc
+}
+
+/// Builds the application: every route, every middleware, with `state` applied.
+pub fn app_router(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::api_router(&state)).split_for_parts();
+    let doc = Arc::new(doc.to_json().expect("the OpenAPI document serialises"));
+    let api = api
+        .route("/openapi.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }))
+        .fallback(not_found);
+
+    let config = &state.config;
+    let mut security_headers = vec![
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        (HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin")),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(self), microphone=(self), display-capture=(self), geolocation=()"),
+        ),
+    ];
+    if config.hsts {
+        security_headers.push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains")));
+    }
+
+    let cors = cors_layer(&config.cors_origins);
+    let body_limit = config.max_body_bytes;
+    let mut router = Router::new()
+        .nest("/api/v10", api.clone())
+        .nest("/api", api)
+        .merge(routes::health::router())
+        .route("/", get(index))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(cors);
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(|_| {
+                    tracing::error!("a request handler panicked");
+                    ApiError::internal("handler panicked").into_response()
+                })),
+        )
+        .with_state(state)
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static(DEVICE_ID_HEADER), REQUEST_ID])
+        .expose_headers([
+            REQUEST_ID,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset-after"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+async fn not_found() -> Response {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::General, "404: Not Found").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed").into_response()
+}
+
+/// Until the web client is embedded (it is its own piece of work), the root page says what
+/// is here and where the API and its documentation live.
+async fn index() -> Html<&'static str> {
+    Html(concat!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parley</title></head>",
+        "<body><h1>Parley is running</h1>",
+        "<p>Parley ", env!("CARGO_PKG_VERSION"), " is serving its API at <code>/api/v10</code>. ",
+        "The OpenAPI document is at <a href=\"/api/v10/openapi.json\">/api/v10/openapi.json</a>; ",
+        "health at <a href=\"/health\">/health</a> and readiness at <a href=\"/ready\">/ready</a>.</p>",
+        "</body></html>"
+    ))
+}

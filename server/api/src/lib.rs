@@ -1,0 +1,24 @@
+//! Parley's HTTP API, served under `/api/v10` (and `/api`) in Discord's v10 shapes.
+//!
+//! - [`state`]: what every handler shares ([`AppState`]) and the API's settings ([`ApiConfig`]).
+//! - [`routes`]: one module per resource; each exposes `router()`.
+//! - [`extract`]: request extractors (JSON bodies, the authenticated user, client metadata).
+//! - [`auth`]: password hashing, access tokens, refresh tokens.
+//! - [`rate_limit`]: per-address and per-account limits with Discord's headers.
+//! - [`http`]: the middleware stack (request ids, tracing, security headers, CORS, limits).
+//! - [`error`]: the API's one error type and its JSON form.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod metrics;
+pub mod models;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod state;
+
+pub use error::{ApiError, ApiResult};
+pub use http::app_router;
+pub use state::{ApiConfig, AppState, RegistrationMode};

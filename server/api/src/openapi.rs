@@ -1,0 +1,36 @@
+//! The OpenAPI document, generated from the route annotations and served at
+//! `/api/v10/openapi.json`.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Parley API",
+        description = "Parley's REST API, in Discord API v10 shapes. Parley's additions (refresh \
+                       tokens, device sessions, instance administration) live under the same prefix.",
+        license(name = "AGPL-3.0-or-later"),
+    ),
+    servers((url = "/api/v10")),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Registration, login, token refresh, logout"),
+        (name = "sessions", description = "Signed-in devices"),
+        (name = "users", description = "The current user"),
+        (name = "instance", description = "Public facts about the instance"),
+        (name = "admin", description = "Instance administration"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}

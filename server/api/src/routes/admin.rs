@@ -1,0 +1,115 @@
+//! Instance administration: invite codes for `invite_only` registration.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
+use parley_store::StoreError;
+use parley_store::invites::InstanceInvite;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::refresh_token::random_code;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AdminUser, Json};
+use crate::models::ErrorBody;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_invites, create_invite)).routes(routes!(delete_invite))
+}
+
+/// The longest an invite may live: one year.
+pub const MAX_INVITE_AGE_SECS: i64 = 365 * 24 * 3600;
+pub const MAX_INVITE_USES: i64 = 10_000;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateInviteRequest {
+    /// Seconds until it expires; 0 means never. Default 86400 (a day), at most a year.
+    pub max_age: Option<i64>,
+    /// How many accounts it may create; 0 means unlimited. Default 1, at most 10000.
+    pub max_uses: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstanceInviteInfo {
+    pub code: String,
+    pub uses: i64,
+    pub max_uses: i64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>)]
+    pub created_by: Option<Snowflake>,
+}
+
+impl From<InstanceInvite> for InstanceInviteInfo {
+    fn from(i: InstanceInvite) -> Self {
+        Self {
+            code: i.code,
+            uses: i.uses,
+            max_uses: i.max_uses,
+            expires_at: i.expires_at.map(Timestamp::from_unix_millis),
+            created_at: i.created_at,
+            created_by: i.created_by.map(Snowflake::from_i64),
+        }
+    }
+}
+
+/// Parses invite limits shared by the API and `parley admin create-invite`.
+pub fn invite_limits(max_age: Option<i64>, max_uses: Option<i64>) -> Result<(i64, i64), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let max_age = max_age.unwrap_or(86_400);
+    let max_uses = max_uses.unwrap_or(1);
+    if !(0..=MAX_INVITE_AGE_SECS).contains(&max_age) {
+        errors.add("max_age", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_INVITE_AGE_SECS} seconds."));
+    }
+    if !(0..=MAX_INVITE_USES).contains(&max_uses) {
+        errors.add("max_uses", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_INVITE_USES}."));
+    }
+    errors.into_result().map(|()| (max_age, max_uses))
+}
+
+/// Create an instance invite (admins only).
+#[utoipa::path(post, path = "/admin/invites", tag = "admin", security(("bearer" = [])), request_body = CreateInviteRequest,
+    responses(
+        (status = 201, body = InstanceInviteInfo),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
+    ))]
+async fn create_invite(State(state): State<AppState>, admin: AdminUser, Json(body): Json<CreateInviteRequest>) -> ApiResult<(StatusCode, Json<InstanceInviteInfo>)> {
+    let (max_age, max_uses) = invite_limits(body.max_age, body.max_uses)?;
+    let now = Timestamp::now();
+    let expires_at = (max_age > 0).then(|| now.plus_millis(max_age * 1000));
+    let invite = loop {
+        // 9 random bytes: 12 URL-safe characters, too many to guess.
+        match state.store.create_instance_invite(&random_code(9), Some(admin.user.id), max_uses, expires_at, now).await {
+            Err(StoreError::Conflict(_)) => continue,
+            other => break other?,
+        }
+    };
+    tracing::info!(admin = %admin.user.id, code = %invite.code, "instance invite created");
+    Ok((StatusCode::CREATED, Json(invite.into())))
+}
+
+/// Every instance invite, newest first (admins only).
+#[utoipa::path(get, path = "/admin/invites", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<InstanceInviteInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiResult<Json<Vec<InstanceInviteInfo>>> {
+    Ok(Json(state.store.instance_invites().await?.into_iter().map(Into::into).collect()))
+}
+
+/// Delete an instance invite (admins only).
+#[utoipa::path(delete, path = "/admin/invites/{code}", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "Unknown invite (10006)", body = ErrorBody)))]
+async fn delete_invite(State(state): State<AppState>, _admin: AdminUser, Path(code): Path<String>) -> ApiResult<StatusCode> {
+    if state.store.delete_instance_invite(&code).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownInvite))
+    }
+}

@@ -1,0 +1,274 @@
+//! Registration, login, token refresh and logout.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use parley_core::account::{DisplayName, Email, Password, Username};
+use parley_core::{ErrorCode, FieldErrors, Timestamp};
+use parley_store::StoreError;
+use parley_store::error::Conflict;
+use parley_store::sessions::{NewSession, RefreshOutcome, RevokeReason, SessionRecord};
+use parley_store::users::{NewUser, RegistrationRules, UserRecord};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::refresh_token;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::client::{ClientMeta, device_name_from_user_agent};
+use crate::extract::{AuthUser, Json};
+use crate::metrics::AuthCounters;
+use crate::models::{CurrentUser, ErrorBody, TokenResponse};
+use crate::{AppState, RegistrationMode};
+
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let limited = OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .route_layer(middleware::from_fn_with_state(state.clone(), limit_by_address));
+    OpenApiRouter::new().merge(limited).routes(routes!(logout))
+}
+
+/// Refuses a client address that has used up its auth budget for the minute.
+async fn limit_by_address(State(state): State<AppState>, client: ClientMeta, request: Request, next: Next) -> Response {
+    match state.limits.auth_ip.check(&client.ip.to_string()) {
+        Ok(()) => next.run(request).await,
+        Err(limited) => {
+            AuthCounters::bump(&state.counters.rate_limited);
+            tracing::warn!(ip = %client.ip, "auth rate limit reached for address");
+            ApiError::RateLimited(limited).into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// 2-32 characters: a-z, 0-9, `_` and `.`; case-insensitive.
+    pub username: String,
+    /// 8-128 characters.
+    pub password: String,
+    pub email: Option<String>,
+    /// The name shown instead of the username, 1-32 characters of any script.
+    pub global_name: Option<String>,
+    /// An instance invite code; needed when registration is `invite_only`.
+    pub invite: Option<String>,
+    /// A name for this device in the session list; derived from the user agent if absent.
+    pub device_name: Option<String>,
+}
+
+/// Create an account and sign in on this device. The first account on an instance whose
+/// registration is not `closed` needs no invite and becomes the instance admin.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created and signed in", body = TokenResponse),
+        (status = 400, description = "Invalid fields (50035), or an unusable invite (10006)", body = ErrorBody),
+        (status = 403, description = "Registration closed (90004) or an invite is required (90005)", body = ErrorBody),
+        (status = 429, description = "Rate limited (90006)", body = ErrorBody),
+    ))]
+async fn register(State(state): State<AppState>, client: ClientMeta, Json(body): Json<RegisterRequest>) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+    let mut errors = FieldErrors::new();
+    let username = errors.check("username", Username::parse(&body.username));
+    let password = errors.check("password", Password::parse(&body.password));
+    let email = body.email.as_deref().and_then(|e| errors.check("email", Email::parse(e)));
+    let global_name = body.global_name.as_deref().and_then(|n| errors.check("global_name", DisplayName::parse(n)));
+    let device_name = parse_device_name(body.device_name.as_deref(), &mut errors);
+    errors.into_result()?;
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
+    if state.config.registration == RegistrationMode::Closed {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::RegistrationClosed));
+    }
+    let now = Timestamp::now();
+    let new_user = NewUser {
+        id: state.ids.next(),
+        username: username.into_inner(),
+        global_name: global_name.map(DisplayName::into_inner),
+        email: email.map(Email::into_inner),
+        password_hash: Some(state.passwords.hash(password.expose()).await?),
+        bot: false,
+        now,
+    };
+    let rules = RegistrationRules {
+        claim_first_admin: true,
+        invite_required: state.config.registration == RegistrationMode::InviteOnly,
+        invite_code: body.invite.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+    };
+    let user = state.store.register_user(&new_user, rules).await.map_err(|e| match e {
+        StoreError::Conflict(Conflict::Username) => {
+            ApiError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.")
+        }
+        StoreError::Conflict(Conflict::Email) => ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."),
+        StoreError::InviteRequired => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InviteRequired),
+        StoreError::InviteUnusable => ApiError::with_message(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnknownInvite,
+            "That invite code is unknown, expired or used up; ask an admin for a new one.",
+        ),
+        other => other.into(),
+    })?;
+    AuthCounters::bump(&state.counters.registrations);
+    tracing::info!(user_id = %user.id, admin = user.is_admin, "account registered");
+    let tokens = start_session(&state, &user, &client, device_name).await?;
+    Ok((StatusCode::CREATED, Json(tokens)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// A username or an email address.
+    pub login: String,
+    pub password: String,
+    pub device_name: Option<String>,
+}
+
+/// Sign in with a password and start a session on this device (replacing this device's
+/// previous session, if any). Repeated failures lock the account for a while.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 400, description = "Invalid fields, or wrong login or password (50035, `INVALID_LOGIN`)", body = ErrorBody),
+        (status = 403, description = "Account locked after repeated failures (90003)", body = ErrorBody),
+        (status = 429, description = "Rate limited (90006)", body = ErrorBody),
+    ))]
+async fn login(State(state): State<AppState>, client: ClientMeta, Json(body): Json<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
+    let mut errors = FieldErrors::new();
+    let device_name = parse_device_name(body.device_name.as_deref(), &mut errors);
+    if body.login.trim().is_empty() || body.login.len() > 320 {
+        errors.add("login", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 320 in length.");
+    }
+    if body.password.is_empty() || body.password.chars().count() > Password::MAX {
+        errors.add("password", "BASE_TYPE_BAD_LENGTH", format!("Must be between 1 and {} in length.", Password::MAX));
+    }
+    errors.into_result()?;
+    let account_key = body.login.trim().to_lowercase();
+    if let Err(limited) = state.limits.login_account.check(&account_key) {
+        AuthCounters::bump(&state.counters.rate_limited);
+        return Err(ApiError::RateLimited(limited));
+    }
+    let now = Timestamp::now();
+    let user = state.store.user_by_login(&account_key).await?;
+    if let Some(until) = user.as_ref().and_then(|u| u.locked_until).filter(|until| *until > now.unix_millis()) {
+        return Err(locked(until, now));
+    }
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    if !state.passwords.verify(&body.password, stored_hash).await? {
+        AuthCounters::bump(&state.counters.login_failures);
+        if let Some(user) = &user {
+            if let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await? {
+                AuthCounters::bump(&state.counters.lockouts);
+                tracing::warn!(user_id = %user.id, ip = %client.ip, locked_until = until, "account locked after repeated failed logins");
+                return Err(locked(until, now));
+            }
+        }
+        tracing::info!(ip = %client.ip, known_account = user.is_some(), "failed login");
+        let mut errors = FieldErrors::new();
+        errors.add("login", "INVALID_LOGIN", "Login or password is invalid.");
+        errors.add("password", "INVALID_LOGIN", "Login or password is invalid.");
+        return Err(errors.into());
+    }
+    let user = user.ok_or_else(|| ApiError::internal("password verified without an account"))?;
+    state.store.clear_login_failures(user.id).await?;
+    AuthCounters::bump(&state.counters.logins);
+    Ok(Json(start_session(&state, &user, &client, device_name).await?))
+}
+
+fn locked(until_ms: i64, now: Timestamp) -> ApiError {
+    let minutes = ((until_ms - now.unix_millis()) as f64 / 60_000.0).ceil().max(1.0) as i64;
+    ApiError::with_message(
+        StatusCode::FORBIDDEN,
+        ErrorCode::AccountLocked,
+        format!("Too many failed logins. This account is locked for {minutes} more minute(s); try again later."),
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Spend a refresh token for a new access token and a new refresh token. A refresh token
+/// works once: presenting a spent one revokes the whole session (code 90002), since it
+/// means the token was copied.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Invalid or expired (90001), or reused: session revoked (90002)", body = ErrorBody),
+        (status = 429, description = "Rate limited (90006)", body = ErrorBody),
+    ))]
+async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
+    let now = Timestamp::now();
+    let presented = refresh_token::hash(body.refresh_token.trim());
+    let (next, next_hash) = refresh_token::generate();
+    let expires = now.plus_millis(state.config.refresh_token_ttl.as_millis() as i64);
+    match state.store.rotate_refresh_token(&presented, &next_hash, expires, now).await? {
+        RefreshOutcome::Rotated(session) => {
+            let user = state.store.user_by_id(session.user_id).await?.ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid))?;
+            Ok(Json(token_response(&state, &user, &session, next, now)))
+        }
+        RefreshOutcome::Reused { session_id, user_id } => {
+            AuthCounters::bump(&state.counters.refresh_reuse);
+            tracing::warn!(%session_id, %user_id, "spent refresh token presented again; session revoked");
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenReused))
+        }
+        RefreshOutcome::Invalid => Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid)),
+    }
+}
+
+/// End the current session: its access and refresh tokens stop working at once.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorBody)))]
+async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<StatusCode> {
+    state.store.revoke_session(auth.user_id, auth.session.id, RevokeReason::Logout, Timestamp::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_device_name(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+    let name = raw?.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        errors.add("device_name", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 64 printable characters.");
+        return None;
+    }
+    Some(name.to_owned())
+}
+
+/// Starts a session for `user` on the client's device and returns its first tokens.
+pub(crate) async fn start_session(state: &AppState, user: &UserRecord, client: &ClientMeta, device_name: Option<String>) -> ApiResult<TokenResponse> {
+    let now = Timestamp::now();
+    let (refresh, refresh_hash) = refresh_token::generate();
+    let device_id = client.device_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let session = state
+        .store
+        .create_session(&NewSession {
+            id: state.ids.next(),
+            user_id: user.id,
+            device_id,
+            device_name: device_name.unwrap_or_else(|| device_name_from_user_agent(&client.user_agent)),
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.to_string(),
+            now,
+            refresh_hash,
+            refresh_expires_at: now.plus_millis(state.config.refresh_token_ttl.as_millis() as i64),
+        })
+        .await?;
+    tracing::info!(user_id = %user.id, session_id = %session.id, ip = %client.ip, "session started");
+    Ok(token_response(state, user, &session, refresh, now))
+}
+
+fn token_response(state: &AppState, user: &UserRecord, session: &SessionRecord, refresh: String, now: Timestamp) -> TokenResponse {
+    let access = state.tokens.issue(user.id, session.id, now);
+    TokenResponse {
+        token: access.clone(),
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: state.tokens.ttl_ms() / 1000,
+        refresh_token: refresh,
+        session_id: session.id,
+        device_id: session.device_id.clone(),
+        user_id: user.id,
+        user: CurrentUser::from(user),
+    }
+}

@@ -1,0 +1,39 @@
+//! Probes for orchestrators: `/health` (the process is alive) and `/ready` (it can serve:
+//! the database answers and its schema is the one this build needs).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use parley_store::migrations::schema_status;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::extract::Json;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/health", get(health)).route("/ready", get(ready)).route("/metrics", get(metrics))
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database = match state.store.ping().await {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => format!("unreachable: {e}"),
+    };
+    let schema = match schema_status(&state.store).await {
+        Ok(s) if s.is_current() => "current".to_owned(),
+        Ok(s) => format!("at version {:?}, need {}", s.applied, s.required),
+        Err(e) => format!("unknown: {e}"),
+    };
+    let ready = database == "ok" && schema == "current";
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema })))
+}
+
+async fn metrics(State(state): State<AppState>) -> ([(&'static str, &'static str); 1], String) {
+    ([("content-type", "text/plain; version=0.0.4")], state.counters.render())
+}

@@ -1,0 +1,36 @@
+//! Public facts about this instance that a client needs before anyone signs in.
+
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiResult;
+use crate::extract::Json;
+use crate::{AppState, RegistrationMode};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_instance))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstanceInfo {
+    /// The Parley version serving this request.
+    pub version: &'static str,
+    pub registration: RegistrationMode,
+    /// True until the first admin exists: the next account registered becomes the admin
+    /// (and needs no invite).
+    pub first_account_becomes_admin: bool,
+}
+
+/// How this instance lets people in (Parley addition).
+#[utoipa::path(get, path = "/instance", tag = "instance", responses((status = 200, body = InstanceInfo)))]
+async fn get_instance(State(state): State<AppState>) -> ApiResult<Json<InstanceInfo>> {
+    let bootstrap = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
+    Ok(Json(InstanceInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        registration: state.config.registration,
+        first_account_becomes_admin: bootstrap,
+    }))
+}

@@ -1,0 +1,23 @@
+//! The API's routes, one module per resource. Each `router()` returns an `OpenApiRouter`,
+//! so a route cannot be served without also appearing in the OpenAPI document.
+
+pub mod admin;
+pub mod auth;
+pub mod health;
+pub mod instance;
+pub mod sessions;
+pub mod users;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+/// Everything served under `/api/v10`.
+pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::router(state))
+        .merge(sessions::router())
+        .merge(users::router())
+        .merge(instance::router())
+        .merge(admin::router())
+}

@@ -1,0 +1,74 @@
+//! The signed-in user's device sessions: list them, end one, end all others.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, Snowflake, Timestamp};
+use parley_store::sessions::RevokeReason;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, SessionInfo};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_sessions)).routes(routes!(revoke_session)).routes(routes!(revoke_other_sessions))
+}
+
+/// My live sessions, most recently used first; `current` marks the one asking.
+#[utoipa::path(get, path = "/auth/sessions", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = ErrorBody)))]
+async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionInfo>>> {
+    let sessions = state.store.active_sessions(auth.user_id).await?;
+    Ok(Json(
+        sessions
+            .into_iter()
+            .map(|s| SessionInfo {
+                current: s.id == auth.session.id,
+                id: s.id,
+                device_id: s.device_id,
+                device_name: s.device_name,
+                user_agent: s.user_agent,
+                ip: s.ip,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+            })
+            .collect(),
+    ))
+}
+
+/// End one of my sessions (the current one too, which is the same as logging out).
+#[utoipa::path(delete, path = "/auth/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
+    params(("session_id" = String, Path, description = "The session's id")),
+    responses(
+        (status = 204, description = "Session ended"),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No live session of mine has that id (90007)", body = ErrorBody),
+    ))]
+async fn revoke_session(State(state): State<AppState>, auth: AuthUser, Path(session_id): Path<String>) -> ApiResult<StatusCode> {
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownSession);
+    let session_id: Snowflake = session_id.parse().map_err(|_| unknown())?;
+    if state.store.revoke_session(auth.user_id, session_id, RevokeReason::RevokedByUser, Timestamp::now()).await? {
+        tracing::info!(user_id = %auth.user_id, %session_id, "session revoked by its user");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(unknown())
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedCount {
+    /// How many sessions ended.
+    pub revoked: u64,
+}
+
+/// End every session of mine except the one asking.
+#[utoipa::path(post, path = "/auth/sessions/revoke-others", tag = "sessions", security(("bearer" = [])),
+    responses((status = 200, body = RevokedCount), (status = 401, body = ErrorBody)))]
+async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
+    let revoked = state.store.revoke_other_sessions(auth.user_id, auth.session.id, RevokeReason::RevokedByUser, Timestamp::now()).await?;
+    Ok(Json(RevokedCount { revoked }))
+}

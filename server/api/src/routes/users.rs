@@ -1,0 +1,103 @@
+//! The current user's account: `GET /users/@me` and `PATCH /users/@me`.
+
+use axum::extract::State;
+use parley_core::account::{DisplayName, Email, Password, Username};
+use parley_core::{FieldErrors, Timestamp};
+use parley_store::StoreError;
+use parley_store::error::Conflict;
+use parley_store::sessions::RevokeReason;
+use parley_store::users::{ProfilePatch, UserRecord};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json, nullable};
+use crate::metrics::AuthCounters;
+use crate::models::{CurrentUser, ErrorBody};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_me, modify_me))
+}
+
+async fn current_user(state: &AppState, auth: &AuthUser) -> ApiResult<UserRecord> {
+    state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/users/@me", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = CurrentUser), (status = 401, body = ErrorBody)))]
+async fn get_me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<CurrentUser>> {
+    Ok(Json(CurrentUser::from(&current_user(&state, &auth).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyMeRequest {
+    pub username: Option<String>,
+    /// `null` clears the display name.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub global_name: Option<Option<String>>,
+    /// `null` removes the email address. Needs `password`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// The current password: required to change `username`, `email` or the password.
+    pub password: Option<String>,
+    /// A new password; every other session of the user is ended.
+    pub new_password: Option<String>,
+}
+
+/// Change my username, display name, email or password. Changing the password ends every
+/// other session.
+#[utoipa::path(patch, path = "/users/@me", tag = "users", security(("bearer" = [])), request_body = ModifyMeRequest,
+    responses(
+        (status = 200, body = CurrentUser),
+        (status = 400, description = "Invalid fields, a taken username, or a wrong current password (50035)", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+    ))]
+async fn modify_me(State(state): State<AppState>, auth: AuthUser, Json(body): Json<ModifyMeRequest>) -> ApiResult<Json<CurrentUser>> {
+    let user = current_user(&state, &auth).await?;
+    let mut errors = FieldErrors::new();
+    let username = body.username.as_deref().and_then(|u| errors.check("username", Username::parse(u)));
+    let global_name = body.global_name.as_ref().map(|name| match name {
+        Some(n) => errors.check("global_name", DisplayName::parse(n)).map(DisplayName::into_inner),
+        None => None,
+    });
+    let email = body.email.as_ref().map(|email| match email {
+        Some(e) => errors.check("email", Email::parse(e)).map(Email::into_inner),
+        None => None,
+    });
+    let new_password = body.new_password.as_deref().and_then(|p| errors.check("new_password", Password::parse(p)));
+    errors.into_result()?;
+
+    let sensitive = username.is_some() || email.is_some() || new_password.is_some();
+    if sensitive {
+        let Some(current) = body.password.as_deref() else {
+            return Err(ApiError::field("password", "BASE_TYPE_REQUIRED", "Your current password is required to change this."));
+        };
+        if !state.passwords.verify(current, user.password_hash.as_deref()).await? {
+            AuthCounters::bump(&state.counters.login_failures);
+            state.store.record_login_failure(user.id, Timestamp::now(), state.config.lockout).await?;
+            return Err(ApiError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."));
+        }
+    }
+    let now = Timestamp::now();
+    let patch = ProfilePatch { username: username.map(Username::into_inner), global_name, email };
+    let mut updated = state.store.update_profile(user.id, &patch, now).await.map_err(|e| match e {
+        StoreError::Conflict(Conflict::Username) => ApiError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable."),
+        StoreError::Conflict(Conflict::Email) => ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."),
+        other => other.into(),
+    })?
+    .ok_or_else(ApiError::unauthorized)?;
+    if let Some(new_password) = new_password {
+        let hash = state.passwords.hash(new_password.expose()).await?;
+        state.store.set_password_hash(user.id, &hash, now).await?;
+        let ended = state.store.revoke_other_sessions(user.id, auth.session.id, RevokeReason::PasswordChanged, now).await?;
+        tracing::info!(user_id = %user.id, ended_sessions = ended, "password changed");
+        updated.password_hash = Some(hash);
+    }
+    Ok(Json(CurrentUser::from(&updated)))
+}

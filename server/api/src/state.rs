@@ -1,0 +1,114 @@
+//! The state every handler shares, and the API's settings.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use parley_core::SnowflakeGenerator;
+use parley_store::Store;
+use parley_store::users::LockoutPolicy;
+
+use crate::auth::{PasswordHasher, TokenIssuer};
+use crate::metrics::AuthCounters;
+use crate::rate_limit::RateLimiter;
+
+/// Who may create an account through the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationMode {
+    /// Anyone may register.
+    Open,
+    /// Registration needs an instance invite code from an admin.
+    InviteOnly,
+    /// Nobody may register; admins create accounts with `parley admin create-user`.
+    Closed,
+}
+
+impl std::str::FromStr for RegistrationMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Self::Open),
+            "invite_only" => Ok(Self::InviteOnly),
+            "closed" => Ok(Self::Closed),
+            _ => Err("expected one of: open, invite_only, closed".to_owned()),
+        }
+    }
+}
+
+/// The API's settings, taken from Parley's configuration (see `docs/configuration.md`).
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    pub registration: RegistrationMode,
+    pub refresh_token_ttl: Duration,
+    pub lockout: LockoutPolicy,
+    /// Requests per minute per client address on register, login and refresh.
+    pub auth_ip_limit_per_minute: u32,
+    /// Login attempts per minute per account name.
+    pub login_account_limit_per_minute: u32,
+    pub max_body_bytes: usize,
+    /// Origins allowed to call the API from a browser; empty means same-origin only.
+    pub cors_origins: Vec<String>,
+    pub trust_forwarded_for: bool,
+    /// Send `Strict-Transport-Security` (when clients reach Parley over HTTPS).
+    pub hsts: bool,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            registration: RegistrationMode::InviteOnly,
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            lockout: LockoutPolicy { threshold: 10, window_ms: 15 * 60_000, lock_ms: 15 * 60_000 },
+            auth_ip_limit_per_minute: 30,
+            login_account_limit_per_minute: 10,
+            max_body_bytes: 1024 * 1024,
+            cors_origins: Vec::new(),
+            trust_forwarded_for: false,
+            hsts: false,
+        }
+    }
+}
+
+/// The per-purpose rate limiters.
+#[derive(Debug)]
+pub struct Limits {
+    pub auth_ip: RateLimiter,
+    pub login_account: RateLimiter,
+}
+
+/// Cheap to clone: everything lives behind one `Arc`.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<AppInner>);
+
+#[derive(Debug)]
+pub struct AppInner {
+    pub store: Store,
+    pub ids: SnowflakeGenerator,
+    pub tokens: TokenIssuer,
+    pub passwords: PasswordHasher,
+    pub config: ApiConfig,
+    pub limits: Limits,
+    pub counters: AuthCounters,
+}
+
+/// At most this many distinct addresses or accounts are tracked per limiter.
+const RATE_LIMIT_KEYS: usize = 100_000;
+
+impl AppState {
+    pub fn new(store: Store, ids: SnowflakeGenerator, tokens: TokenIssuer, passwords: PasswordHasher, config: ApiConfig) -> Self {
+        let minute = Duration::from_secs(60);
+        let limits = Limits {
+            auth_ip: RateLimiter::new("auth", config.auth_ip_limit_per_minute, minute, RATE_LIMIT_KEYS),
+            login_account: RateLimiter::new("login", config.login_account_limit_per_minute, minute, RATE_LIMIT_KEYS),
+        };
+        Self(Arc::new(AppInner { store, ids, tokens, passwords, config, limits, counters: AuthCounters::default() }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}

@@ -1,0 +1,121 @@
+//! The stable numeric error codes carried by every API error (and, later, gateway errors).
+//!
+//! Codes shared with Discord keep Discord's numbers so bot libraries recognise them;
+//! codes only Parley has live in the 90000 range. `docs/api.md` lists them all.
+
+use serde::{Serialize, Serializer};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// No more specific code applies (unknown route, internal error).
+    General,
+    UnknownAccount,
+    UnknownInvite,
+    UnknownUser,
+    Unauthorized,
+    RequestTooLarge,
+    MissingAccess,
+    MissingPermissions,
+    InvalidFormBody,
+    InvalidJson,
+    // Parley's own.
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    AccountLocked,
+    RegistrationClosed,
+    InviteRequired,
+    RateLimited,
+    UnknownSession,
+    ServiceUnavailable,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 18] = [
+        Self::General,
+        Self::UnknownAccount,
+        Self::UnknownInvite,
+        Self::UnknownUser,
+        Self::Unauthorized,
+        Self::RequestTooLarge,
+        Self::MissingAccess,
+        Self::MissingPermissions,
+        Self::InvalidFormBody,
+        Self::InvalidJson,
+        Self::RefreshTokenInvalid,
+        Self::RefreshTokenReused,
+        Self::AccountLocked,
+        Self::RegistrationClosed,
+        Self::InviteRequired,
+        Self::RateLimited,
+        Self::UnknownSession,
+        Self::ServiceUnavailable,
+    ];
+
+    pub const fn number(self) -> u32 {
+        match self {
+            Self::General => 0,
+            Self::UnknownAccount => 10001,
+            Self::UnknownInvite => 10006,
+            Self::UnknownUser => 10013,
+            Self::Unauthorized => 40001,
+            Self::RequestTooLarge => 40005,
+            Self::MissingAccess => 50001,
+            Self::MissingPermissions => 50013,
+            Self::InvalidFormBody => 50035,
+            Self::InvalidJson => 50109,
+            Self::RefreshTokenInvalid => 90001,
+            Self::RefreshTokenReused => 90002,
+            Self::AccountLocked => 90003,
+            Self::RegistrationClosed => 90004,
+            Self::InviteRequired => 90005,
+            Self::RateLimited => 90006,
+            Self::UnknownSession => 90007,
+            Self::ServiceUnavailable => 90008,
+        }
+    }
+
+    /// The default human message; routes may say something more specific.
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::General => "Something went wrong",
+            Self::UnknownAccount => "Unknown account",
+            Self::UnknownInvite => "Unknown invite",
+            Self::UnknownUser => "Unknown user",
+            Self::Unauthorized => "401: Unauthorized",
+            Self::RequestTooLarge => "Request entity too large",
+            Self::MissingAccess => "Missing access",
+            Self::MissingPermissions => "Missing permissions",
+            Self::InvalidFormBody => "Invalid Form Body",
+            Self::InvalidJson => "The request body contains invalid JSON.",
+            Self::RefreshTokenInvalid => "The refresh token is invalid or expired; log in again",
+            Self::RefreshTokenReused => {
+                "This refresh token was already used; the session has been revoked for safety. Log in again"
+            }
+            Self::AccountLocked => "Too many failed logins; the account is locked for a while",
+            Self::RegistrationClosed => "Registration is closed on this instance",
+            Self::InviteRequired => "Registration on this instance needs a valid invite code",
+            Self::RateLimited => "You are being rate limited.",
+            Self::UnknownSession => "Unknown session",
+            Self::ServiceUnavailable => "The service is not ready",
+        }
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.number())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_error_codes_share_a_number() {
+        let mut numbers: Vec<_> = ErrorCode::ALL.iter().map(|c| c.number()).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), ErrorCode::ALL.len());
+    }
+}

@@ -1,0 +1,18 @@
+//! Parley's domain vocabulary, free of I/O: every other crate speaks in these types.
+//!
+//! - [`id`]: snowflake ids with the Discord epoch, and their generator.
+//! - [`time`]: millisecond timestamps and their ISO 8601 form on the wire.
+//! - [`error_code`]: the stable numeric codes that every API error carries.
+//! - [`validation`]: field errors in Discord's nested `errors` shape.
+//! - [`account`]: usernames, display names, emails and passwords, parsed at the edge.
+
+pub mod account;
+pub mod error_code;
+pub mod id;
+pub mod time;
+pub mod validation;
+
+pub use error_code::ErrorCode;
+pub use id::{Snowflake, SnowflakeGenerator};
+pub use time::Timestamp;
+pub use validation::FieldErrors;

@@ -1,0 +1,121 @@
+//! Parley's storage: one [`Store`] API with a SQLite and a PostgreSQL implementation.
+//!
+//! Both backends run the same SQL text (SQLite accepts PostgreSQL's `$1` placeholders and
+//! `RETURNING`), compiled once per backend by [`with_pool!`]; where the dialects differ, a
+//! method matches on the pool and says why.
+//!
+//! - [`database_url`]: which backend a URL names, parsed once at the edge.
+//! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
+//! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
+//! - [`error`]: the store's one error type.
+
+pub mod database_url;
+pub mod error;
+pub mod invites;
+pub mod migrations;
+pub mod sessions;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use database_url::{Backend, DatabaseUrl};
+pub use error::StoreError;
+
+/// Runs `$body` with `$pool` bound to whichever backend's pool the store holds. The body is
+/// compiled once per backend, so it must be valid SQL for both.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How the store connects. `max_connections` bounds the pool; requests wait at most
+/// `acquire_timeout` for a connection before failing with a 503-class error.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// A handle on the database; cheap to clone (it is a connection pool).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: Pool,
+    url: DatabaseUrl,
+}
+
+impl Store {
+    /// Connects to the database. The schema is not touched: see [`migrations`].
+    pub async fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
+        let pool = match url.backend() {
+            Backend::Sqlite => {
+                let connect = SqliteConnectOptions::from_str(url.as_str())?
+                    .create_if_missing(true)
+                    // WAL lets readers proceed while one writer writes; NORMAL sync is durable
+                    // across application crashes, which is the embedded default's promise.
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true);
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(options.max_connections)
+                        .acquire_timeout(options.acquire_timeout)
+                        .connect_with(connect)
+                        .await?,
+                )
+            }
+            Backend::Postgres => {
+                let connect = PgConnectOptions::from_str(url.as_str())?;
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(options.max_connections)
+                        .acquire_timeout(options.acquire_timeout)
+                        .connect_with(connect)
+                        .await?,
+                )
+            }
+        };
+        Ok(Self { pool, url: url.clone() })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// A round trip to the database, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(self, pool => { sqlx::query("SELECT 1").execute(pool).await?; });
+        Ok(())
+    }
+
+    /// Closes every pooled connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}

@@ -1,0 +1,162 @@
+//! Schema migrations: one refinery set per backend, embedded in the binary.
+//!
+//! `parley migrate` calls [`migrate`]; `parley serve` calls [`schema_status`] to refuse a
+//! schema older or newer than the one it was built for. On PostgreSQL, concurrent runs
+//! (several replicas' init containers) take turns on an advisory lock, so exactly one
+//! applies each migration and the others find nothing left to do.
+
+use crate::{Backend, DatabaseUrl, Store, StoreError, with_pool};
+
+mod sqlite_set {
+    refinery::embed_migrations!("migrations/sqlite");
+}
+mod postgres_set {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// An arbitrary constant naming Parley's migration lock among PostgreSQL advisory locks.
+const MIGRATION_LOCK_KEY: i64 = 0x7061_726c_6579; // "parley"
+
+/// What [`migrate`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// `(version, name)` of each migration this run applied, in order; empty when current.
+    pub applied: Vec<(i64, String)>,
+    /// The schema version after the run.
+    pub version: i64,
+}
+
+/// Where the database's schema stands against this build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// The newest migration applied to the database; `None` for an empty database.
+    pub applied: Option<i64>,
+    /// The newest migration this build knows.
+    pub required: i64,
+}
+
+impl SchemaStatus {
+    pub fn is_current(&self) -> bool {
+        self.applied == Some(self.required)
+    }
+    pub fn is_behind(&self) -> bool {
+        self.applied.is_none_or(|v| v < self.required)
+    }
+    pub fn is_ahead(&self) -> bool {
+        self.applied.is_some_and(|v| v > self.required)
+    }
+}
+
+fn runner(backend: Backend) -> refinery::Runner {
+    match backend {
+        Backend::Sqlite => sqlite_set::migrations::runner(),
+        Backend::Postgres => postgres_set::migrations::runner(),
+    }
+}
+
+/// The newest migration version this build carries for `backend`.
+pub fn required_version(backend: Backend) -> i64 {
+    runner(backend).get_migrations().iter().map(|m| m.version() as i64).max().unwrap_or(0)
+}
+
+/// Applies every pending migration and returns what was applied. Running it again is a no-op.
+/// Refuses (without changing anything) a database whose schema is newer than this build.
+pub async fn migrate(url: &DatabaseUrl) -> Result<MigrationReport, StoreError> {
+    let required = required_version(url.backend());
+    let report = match url.backend() {
+        Backend::Sqlite => migrate_sqlite(url, required).await?,
+        Backend::Postgres => migrate_postgres(url, required).await?,
+    };
+    let applied: Vec<_> =
+        report.applied_migrations().iter().map(|m| (m.version() as i64, m.name().to_owned())).collect();
+    for (version, name) in &applied {
+        tracing::info!(version, name, "applied migration");
+    }
+    Ok(MigrationReport { applied, version: required })
+}
+
+fn newer_schema(applied: i64, required: i64) -> StoreError {
+    StoreError::Migration(format!(
+        "the database schema is at version {applied}, newer than this build of Parley knows \
+         (version {required}); run the Parley release that migrated it, or a newer one"
+    ))
+}
+
+async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Report, StoreError> {
+    let path = url
+        .sqlite_path()
+        .filter(|p| !p.is_empty() && !p.starts_with(":memory:"))
+        .ok_or_else(|| StoreError::Migration("SQLite migrations need a database file, not :memory:".into()))?
+        .to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = rusqlite::Connection::open(&path)
+            .map_err(|e| StoreError::Migration(format!("cannot open SQLite database {path}: {e}")))?;
+        // Another process (a running server) may hold the write lock briefly.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let runner = runner(Backend::Sqlite);
+        if let Some(last) = runner.get_last_applied_migration(&mut conn).map_err(migration_error)? {
+            if last.version() as i64 > required {
+                return Err(newer_schema(last.version() as i64, required));
+            }
+        }
+        runner.set_abort_divergent(true).run(&mut conn).map_err(migration_error)
+    })
+    .await
+    .map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
+}
+
+async fn migrate_postgres(url: &DatabaseUrl, required: i64) -> Result<refinery::Report, StoreError> {
+    let (mut client, connection) = tokio_postgres::connect(url.as_str(), tokio_postgres::NoTls)
+        .await
+        .map_err(|e| StoreError::Migration(format!("cannot connect to {}: {e}", url.redacted())))?;
+    let connection = tokio::spawn(connection);
+    let result = async {
+        // Held for the whole run; released by unlock below, or by PostgreSQL when this
+        // connection ends if the process dies mid-way.
+        client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(pg_error)?;
+        let runner = runner(Backend::Postgres);
+        let outcome = async {
+            if let Some(last) = runner.get_last_applied_migration_async(&mut client).await.map_err(migration_error)? {
+                if last.version() as i64 > required {
+                    return Err(newer_schema(last.version() as i64, required));
+                }
+            }
+            runner.set_abort_divergent(true).run_async(&mut client).await.map_err(migration_error)
+        }
+        .await;
+        client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(pg_error)?;
+        outcome
+    }
+    .await;
+    drop(client);
+    let _ = connection.await;
+    result
+}
+
+fn migration_error(e: refinery::Error) -> StoreError {
+    StoreError::Migration(e.to_string())
+}
+
+fn pg_error(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Migration(e.to_string())
+}
+
+/// Reads the applied schema version through the store's own pool.
+pub async fn schema_status(store: &Store) -> Result<SchemaStatus, StoreError> {
+    let required = required_version(store.backend());
+    let table_exists: bool = with_pool!(store, pool => {
+        let sql = match store.backend() {
+            Backend::Sqlite => "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+            Backend::Postgres => "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'refinery_schema_history')",
+        };
+        sqlx::query_scalar(sql).fetch_one(pool).await?
+    });
+    if !table_exists {
+        return Ok(SchemaStatus { applied: None, required });
+    }
+    let applied: Option<i64> = with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history").fetch_one(pool).await?
+    });
+    Ok(SchemaStatus { applied, required })
+}
