@@ -1,1 +1,62 @@
-fn main() {}
+//! The `parley` command: parse the command line, load settings, run the subcommand.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use parley::cli::{Cli, Command};
+use parley::commands;
+use parley::settings::Settings;
+use parley::telemetry;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match &cli.config {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some((path.clone(), text)),
+            Err(e) => {
+                eprintln!("error: cannot read the configuration file {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let loaded = Settings::load(file.as_ref().map(|(p, t)| (p.as_path(), t.as_str())), std::env::vars());
+    if let Command::Config(command) = &cli.command {
+        let error = loaded.as_ref().err().map(ToString::to_string);
+        return report(commands::config::run(command, loaded.as_ref().map_err(|_| error.as_deref().unwrap_or_default())));
+    }
+    let settings = match loaded {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}\n(see docs/configuration.md, or run `parley config check`)");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format, &settings.log_level);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Serve { migrate } => commands::serve::run(&settings, *migrate).await,
+            Command::Migrate => commands::migrate::run(&settings).await,
+            Command::Admin(command) => commands::admin::run(&settings, command).await,
+            Command::Config(_) => unreachable!("handled before the runtime starts"),
+        }
+    });
+    report(result)
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

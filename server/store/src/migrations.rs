@@ -95,10 +95,23 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(|e| StoreError::Migration(e.to_string()))?;
         let runner = runner(Backend::Sqlite);
-        if let Some(last) = runner.get_last_applied_migration(&mut conn).map_err(migration_error)? {
-            if last.version() as i64 > required {
-                return Err(newer_schema(last.version() as i64, required));
-            }
+        let sqlite_error = |e: rusqlite::Error| StoreError::Migration(e.to_string());
+        // Two statements: SQLite resolves table names when preparing, so one statement
+        // that mentions a table that does not exist yet fails even behind a CASE.
+        let has_history: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(sqlite_error)?;
+        let applied: Option<i64> = if has_history {
+            conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0)).map_err(sqlite_error)?
+        } else {
+            None
+        };
+        if let Some(applied) = applied.filter(|v| *v > required) {
+            return Err(newer_schema(applied, required));
         }
         runner.set_abort_divergent(true).run(&mut conn).map_err(migration_error)
     })
@@ -117,10 +130,22 @@ async fn migrate_postgres(url: &DatabaseUrl, required: i64) -> Result<refinery::
         client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(pg_error)?;
         let runner = runner(Backend::Postgres);
         let outcome = async {
-            if let Some(last) = runner.get_last_applied_migration_async(&mut client).await.map_err(migration_error)? {
-                if last.version() as i64 > required {
-                    return Err(newer_schema(last.version() as i64, required));
-                }
+            let has_history: bool = client
+                .query_one("SELECT to_regclass('refinery_schema_history') IS NOT NULL", &[])
+                .await
+                .map_err(pg_error)?
+                .get(0);
+            let applied: Option<i64> = if has_history {
+                client
+                    .query_one("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history", &[])
+                    .await
+                    .map_err(pg_error)?
+                    .get(0)
+            } else {
+                None
+            };
+            if let Some(applied) = applied.filter(|v| *v > required) {
+                return Err(newer_schema(applied, required));
             }
             runner.set_abort_divergent(true).run_async(&mut client).await.map_err(migration_error)
         }

@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod admin;
+pub mod config;
+pub mod migrate;
+pub mod serve;

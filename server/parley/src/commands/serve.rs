@@ -1,0 +1,43 @@
+//! `parley serve`: run until a shutdown signal, then drain.
+
+use tokio_util::sync::CancellationToken;
+
+use crate::settings::Settings;
+use crate::startup::Application;
+
+pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
+    for name in &settings.unknown_env {
+        tracing::warn!(variable = %name, "{name} names no Parley setting (a typo?); see docs/configuration.md");
+    }
+    let app = Application::build(settings, migrate).await?;
+    let local = format!("http://{}", app.address());
+    tracing::info!(address = %app.address(), database = %settings.database_url.redacted(), "Parley is listening");
+    println!("Parley is running at {local}  (public URL {}; database {})", settings.public_url, settings.database_url.redacted());
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    app.run_until_stopped(shutdown).await
+}
+
+/// Cancels `token` on SIGTERM (orchestrators) or SIGINT (Ctrl-C).
+async fn cancel_on_signal(token: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("SIGINT received; draining connections"),
+        () = terminate => tracing::info!("SIGTERM received; draining connections"),
+    }
+    token.cancel();
+}

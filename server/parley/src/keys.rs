@@ -1,0 +1,80 @@
+//! The access-token signing key: 32 random bytes (an Ed25519 seed), hex-encoded in a file
+//! that only the server's user can read. Generated on first start if the file is missing.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+/// Reads the key at `path`, creating it first if it does not exist.
+pub fn load_or_create_signing_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_key(text.trim()).with_context(|| format!("the signing key file {} is damaged", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut seed = [0u8; 32];
+            getrandom_fill(&mut seed)?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            write_private(path, &hex(&seed)).with_context(|| format!("cannot write the signing key to {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new access-token signing key");
+            Ok(seed)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read the signing key file {}", path.display())),
+    }
+}
+
+fn parse_key(text: &str) -> anyhow::Result<[u8; 32]> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("expected 64 hexadecimal characters");
+    }
+    let mut seed = [0u8; 32];
+    for (i, byte) in seed.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[i * 2..i * 2 + 2], 16)?;
+    }
+    Ok(seed)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> anyhow::Result<()> {
+    let mut f = std::fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
+    std::io::Read::read_exact(&mut f, buf).context("cannot read /dev/urandom")
+}
+
+/// Writes a file readable by its owner only; `create_new` so two nodes starting at once on
+/// a shared volume cannot both write different keys.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_generated_once_then_read_back_unchanged() {
+        let dir = std::env::temp_dir().join(format!("parley-key-test-{}", std::process::id()));
+        let path = dir.join("keys/k");
+        let first = load_or_create_signing_key(&path).unwrap();
+        let second = load_or_create_signing_key(&path).unwrap();
+        assert_eq!(first, second);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not hex").unwrap();
+        assert!(load_or_create_signing_key(&path).unwrap_err().to_string().contains("damaged"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,16 @@
+//! The `parley` binary's library half, so tests build and run the server exactly as
+//! production does.
+//!
+//! - [`cli`]: the command line (`serve`, `migrate`, `admin`, `config`).
+//! - [`settings`]: configuration from defaults, a TOML file and `PARLEY_*` variables.
+//! - [`startup`]: [`startup::Application`]: build, bind, serve, drain.
+//! - [`commands`]: what each subcommand does.
+//! - [`keys`]: the access-token signing key on disk.
+//! - [`telemetry`]: logging setup.
+
+pub mod cli;
+pub mod commands;
+pub mod keys;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,367 @@
+//! Parley's configuration: one typed [`Settings`] struct, loaded from built-in defaults, then
+//! an optional TOML file, then `PARLEY_*` environment variables (each later source wins).
+//!
+//! Every setting is declared once in [`SETTINGS`], with its default and its documentation;
+//! `docs/configuration.md` and `parley.env.example` are generated from that table (a test
+//! keeps them in step). A value that does not parse stops start-up with a message naming
+//! the setting, where the value came from, and what a valid value looks like.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use parley_api::{ApiConfig, RegistrationMode};
+use parley_store::DatabaseUrl;
+use parley_store::users::LockoutPolicy;
+
+/// One setting: its key (TOML key; the env var is `PARLEY_` + upper case), default, and doc.
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+impl SettingSpec {
+    pub fn env_var(&self) -> String {
+        format!("PARLEY_{}", self.key.to_ascii_uppercase())
+    }
+}
+
+/// Every setting Parley reads. Defaults may refer to `{data_dir}`.
+pub const SETTINGS: &[SettingSpec] = &[
+    SettingSpec { key: "bind", default: "127.0.0.1:8080", doc: "Address and port the HTTP server listens on. Use 0.0.0.0:8080 in a container." },
+    SettingSpec { key: "public_url", default: "http://localhost:8080", doc: "The URL people and bots use to reach Parley. An https URL turns on Strict-Transport-Security." },
+    SettingSpec { key: "data_dir", default: "./data", doc: "Directory for the SQLite database, uploaded files and generated keys. Created if missing." },
+    SettingSpec { key: "database_url", default: "sqlite://{data_dir}/parley.db", doc: "sqlite://PATH (embedded, the default) or postgres://USER:PASSWORD@HOST:PORT/DB. With PostgreSQL, run `parley migrate` before `parley serve`, or pass --migrate." },
+    SettingSpec { key: "database_max_connections", default: "16", doc: "Most database connections this process opens (1-1000)." },
+    SettingSpec { key: "worker_id", default: "0", doc: "This node's id (0-1023), stamped into every id it creates. Give each node of a cluster its own." },
+    SettingSpec { key: "registration", default: "invite_only", doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin." },
+    SettingSpec { key: "signing_key_file", default: "{data_dir}/keys/access-token.ed25519", doc: "File holding the Ed25519 key that signs access tokens; generated on first start. Every node of a cluster must share it." },
+    SettingSpec { key: "refresh_token_ttl_days", default: "30", doc: "Days a refresh token stays valid if unused (1-365). Each use issues a new one." },
+    SettingSpec { key: "password_hash_memory_kib", default: "19456", doc: "Argon2id memory cost per password hash, in KiB (OWASP recommends 19456). Lower only for tests." },
+    SettingSpec { key: "password_hash_iterations", default: "2", doc: "Argon2id passes per password hash (1-10)." },
+    SettingSpec { key: "password_hash_concurrency", default: "2", doc: "Most password hashes computed at once; the rest wait. Bounds memory: this times password_hash_memory_kib." },
+    SettingSpec { key: "login_lockout_threshold", default: "10", doc: "Failed logins within the window that lock an account (1-1000)." },
+    SettingSpec { key: "login_lockout_window_secs", default: "900", doc: "The window, in seconds, in which failed logins are counted." },
+    SettingSpec { key: "login_lockout_secs", default: "900", doc: "How long, in seconds, a locked account stays locked." },
+    SettingSpec { key: "auth_rate_limit_per_minute", default: "30", doc: "Requests per minute each client address may make to register, login and refresh (0 disables)." },
+    SettingSpec { key: "login_rate_limit_per_minute", default: "10", doc: "Login attempts per minute for each account name, from any address (0 disables)." },
+    SettingSpec { key: "max_body_bytes", default: "1048576", doc: "Largest JSON request body accepted, in bytes; larger ones get 413." },
+    SettingSpec { key: "cors_origins", default: "", doc: "Comma-separated origins (https://chat.example.com) allowed to call the API from other sites' pages. Empty: same origin only." },
+    SettingSpec { key: "trust_forwarded_for", default: "false", doc: "Take the client address from X-Forwarded-For. Turn on only behind a reverse proxy that sets it (nginx, an ingress)." },
+    SettingSpec { key: "log_format", default: "text", doc: "text (readable) or json (one object per line, for log collectors)." },
+    SettingSpec { key: "log_level", default: "info", doc: "Log filter, e.g. info, or parley=debug,sqlx=warn (tracing's EnvFilter syntax)." },
+    SettingSpec { key: "shutdown_grace_secs", default: "30", doc: "On SIGTERM or SIGINT, how long in-flight requests may take to finish before the server stops anyway." },
+];
+
+/// The parsed configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub worker_id: u32,
+    pub signing_key_file: PathBuf,
+    pub password_hash_memory_kib: u32,
+    pub password_hash_iterations: u32,
+    pub password_hash_concurrency: usize,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub shutdown_grace: Duration,
+    pub api: ApiConfig,
+    /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.
+    pub unknown_env: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where a value came from, so an error can say where to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File(PathBuf),
+    Env,
+}
+
+/// A setting that could not be used.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: String,
+    pub source: Source,
+    pub value: String,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match &self.source {
+            Source::Env => format!("PARLEY_{}", self.key.to_ascii_uppercase()),
+            Source::File(path) => format!("`{}` in {}", self.key, path.display()),
+            Source::Default => format!("{} (default)", self.key),
+        };
+        write!(f, "invalid setting {name} = {:?}: {}", self.value, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Raw values gathered from every source before parsing.
+struct Raw {
+    values: BTreeMap<&'static str, (String, Source)>,
+}
+
+impl Raw {
+    fn parse<T>(&self, key: &'static str, problem: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, ConfigError> {
+        let (value, source) = &self.values[key];
+        parse(value.trim()).ok_or_else(|| ConfigError {
+            key: key.to_owned(),
+            source: source.clone(),
+            value: value.clone(),
+            problem: problem.to_owned(),
+        })
+    }
+
+    fn number<T: std::str::FromStr + PartialOrd + fmt::Display + Copy>(&self, key: &'static str, min: T, max: T) -> Result<T, ConfigError> {
+        self.parse(key, &format!("expected a whole number from {min} to {max}"), |v| {
+            v.parse::<T>().ok().filter(|n| *n >= min && *n <= max)
+        })
+    }
+
+    fn text(&self, key: &'static str) -> String {
+        self.values[key].0.trim().to_owned()
+    }
+}
+
+impl Settings {
+    /// Loads settings from an optional TOML file's text and the process environment.
+    pub fn load(file: Option<(&std::path::Path, &str)>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut raw = Raw { values: SETTINGS.iter().map(|s| (s.key, (s.default.to_owned(), Source::Default))).collect() };
+        if let Some((path, text)) = file {
+            read_toml(&mut raw, path, text)?;
+        }
+        let mut unknown_env = Vec::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("PARLEY_") else { continue };
+            match SETTINGS.iter().find(|s| s.key.eq_ignore_ascii_case(key)) {
+                Some(spec) => {
+                    raw.values.insert(spec.key, (value, Source::Env));
+                }
+                // PARLEY_CONFIG names the file; PARLEY_TEST_* belong to the test suite.
+                None if key == "CONFIG" || key.starts_with("TEST_") => {}
+                None => unknown_env.push(name),
+            }
+        }
+        Self::from_raw(raw, unknown_env)
+    }
+
+    fn from_raw(raw: Raw, unknown_env: Vec<String>) -> Result<Self, ConfigError> {
+        let data_dir = raw.parse("data_dir", "expected a directory path", |v| (!v.is_empty()).then(|| PathBuf::from(v)))?;
+        let with_data_dir = |v: &str| v.replace("{data_dir}", &data_dir.to_string_lossy());
+        let database_url = raw.parse("database_url", "expected sqlite://PATH or postgres://USER@HOST/DB", |v| {
+            DatabaseUrl::parse(&with_data_dir(v)).ok()
+        })?;
+        let public_url = raw.parse("public_url", "expected an http:// or https:// URL", |v| {
+            (v.starts_with("http://") || v.starts_with("https://")).then(|| v.trim_end_matches('/').to_owned())
+        })?;
+        let registration = raw.parse("registration", "expected open, invite_only or closed", |v| v.parse::<RegistrationMode>().ok())?;
+        let cors_origins = raw.parse("cors_origins", "expected comma-separated origins like https://chat.example.com", |v| {
+            let origins: Vec<String> = v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+            origins
+                .iter()
+                .all(|o| (o.starts_with("http://") || o.starts_with("https://")) && !o.ends_with('/'))
+                .then_some(origins)
+        })?;
+        let lockout_threshold: i64 = raw.number("login_lockout_threshold", 1, 1000)?;
+        let lockout_window: i64 = raw.number("login_lockout_window_secs", 1, 86_400)?;
+        let lockout_secs: i64 = raw.number("login_lockout_secs", 1, 86_400 * 7)?;
+        let api = ApiConfig {
+            registration,
+            refresh_token_ttl: Duration::from_secs(86_400 * raw.number::<u64>("refresh_token_ttl_days", 1, 365)?),
+            lockout: LockoutPolicy { threshold: lockout_threshold, window_ms: lockout_window * 1000, lock_ms: lockout_secs * 1000 },
+            auth_ip_limit_per_minute: raw.number("auth_rate_limit_per_minute", 0, 100_000)?,
+            login_account_limit_per_minute: raw.number("login_rate_limit_per_minute", 0, 100_000)?,
+            max_body_bytes: raw.number("max_body_bytes", 1024, 64 * 1024 * 1024)?,
+            hsts: public_url.starts_with("https://"),
+            cors_origins,
+            trust_forwarded_for: raw.parse("trust_forwarded_for", "expected true or false", parse_bool)?,
+        };
+        Ok(Self {
+            bind: raw.parse("bind", "expected an address and port like 127.0.0.1:8080", |v| v.parse().ok())?,
+            public_url,
+            signing_key_file: PathBuf::from(with_data_dir(&raw.text("signing_key_file"))),
+            data_dir,
+            database_url,
+            database_max_connections: raw.number("database_max_connections", 1, 1000)?,
+            worker_id: raw.number("worker_id", 0, 1023)?,
+            password_hash_memory_kib: raw.number("password_hash_memory_kib", 64, 4 * 1024 * 1024)?,
+            password_hash_iterations: raw.number("password_hash_iterations", 1, 10)?,
+            password_hash_concurrency: raw.number("password_hash_concurrency", 1, 256)?,
+            log_format: raw.parse("log_format", "expected text or json", |v| match v {
+                "text" => Some(LogFormat::Text),
+                "json" => Some(LogFormat::Json),
+                _ => None,
+            })?,
+            log_level: raw.parse("log_level", "expected a filter like info or parley=debug,sqlx=warn", |v| {
+                tracing_subscriber::EnvFilter::try_new(v).ok().map(|_| v.to_owned())
+            })?,
+            shutdown_grace: Duration::from_secs(raw.number("shutdown_grace_secs", 0, 3600)?),
+            api,
+            unknown_env,
+        })
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn read_toml(raw: &mut Raw, path: &std::path::Path, text: &str) -> Result<(), ConfigError> {
+    let file = || Source::File(path.to_owned());
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
+        key: "(file)".to_owned(),
+        source: file(),
+        value: String::new(),
+        problem: format!("not valid TOML: {}", e.message()),
+    })?;
+    for (key, value) in table {
+        let Some(spec) = SETTINGS.iter().find(|s| s.key == key) else {
+            return Err(ConfigError { key, source: file(), value: value.to_string(), problem: "no such setting (see docs/configuration.md)".to_owned() });
+        };
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned).unwrap_or_else(|| item.to_string()))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => {
+                return Err(ConfigError { key, source: file(), value: other.to_string(), problem: "expected a string, number, boolean or list".to_owned() });
+            }
+        };
+        raw.values.insert(spec.key, (text, file()));
+    }
+    Ok(())
+}
+
+/// `docs/configuration.md`, generated from [`SETTINGS`].
+pub fn configuration_markdown() -> String {
+    let mut out = String::from(
+        "# Configuration\n\n\
+         <!-- Generated by `parley config docs` from server/parley/src/settings.rs; a test keeps it in step. -->\n\n\
+         Parley reads its settings from built-in defaults, then an optional TOML file (`--config FILE` or \
+         `PARLEY_CONFIG=FILE`), then environment variables; later sources win. In the file a setting is \
+         written by its key (`bind = \"0.0.0.0:8080\"`); in the environment as `PARLEY_` and the key in \
+         upper case (`PARLEY_BIND=0.0.0.0:8080`). Lists are comma-separated in the environment and TOML \
+         arrays in the file.\n\n\
+         With no configuration at all Parley runs embedded: SQLite in `./data`, files under `./data`, an \
+         in-process event bus, and its signing key generated into `./data/keys` on first start.\n\n\
+         `parley config check` loads the configuration exactly as `serve` would and reports every problem, \
+         naming the setting. A `PARLEY_` variable that names no setting is reported as a likely typo. \
+         An example environment file with every setting is `parley.env.example`.\n\n\
+         | Setting | Environment variable | Default | Meaning |\n|---|---|---|---|\n",
+    );
+    for s in SETTINGS {
+        let default = if s.default.is_empty() { "(empty)".to_owned() } else { format!("`{}`", s.default) };
+        out.push_str(&format!("| `{}` | `{}` | {} | {} |\n", s.key, s.env_var(), default, s.doc.replace('|', "\\|")));
+    }
+    out
+}
+
+/// `parley.env.example`, generated from [`SETTINGS`]: every setting, commented out at its default.
+pub fn example_env() -> String {
+    let mut out = String::from("# Parley settings. Every line shows the default; uncomment to change it.\n# Generated by `parley config example-env`; see docs/configuration.md.\n");
+    for s in SETTINGS {
+        out.push_str(&format!("\n# {}\n# {}={}\n", s.doc, s.env_var(), s.default));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn with_no_configuration_parley_runs_embedded_on_loopback() {
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url.as_str(), "sqlite://./data/parley.db");
+        assert_eq!(s.signing_key_file, PathBuf::from("./data/keys/access-token.ed25519"));
+        assert_eq!(s.api.registration, RegistrationMode::InviteOnly);
+        assert!(!s.api.hsts);
+    }
+
+    #[test]
+    fn environment_variables_override_the_file_which_overrides_defaults() {
+        let file = "bind = \"0.0.0.0:9000\"\nworker_id = 7\ncors_origins = [\"https://a.example\", \"https://b.example\"]\n";
+        let s = Settings::load(Some((std::path::Path::new("p.toml"), file)), env(&[("PARLEY_WORKER_ID", "9")])).unwrap();
+        assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.worker_id, 9);
+        assert_eq!(s.api.cors_origins, vec!["https://a.example", "https://b.example"]);
+    }
+
+    #[test]
+    fn an_invalid_value_names_the_setting_its_source_and_what_is_expected() {
+        let e = Settings::load(None, env(&[("PARLEY_WORKER_ID", "2000")])).unwrap_err();
+        assert_eq!(e.to_string(), "invalid setting PARLEY_WORKER_ID = \"2000\": expected a whole number from 0 to 1023");
+        let e = Settings::load(Some((std::path::Path::new("/etc/parley.toml"), "bind = \"nope\"")), Vec::new()).unwrap_err();
+        assert_eq!(e.to_string(), "invalid setting `bind` in /etc/parley.toml = \"nope\": expected an address and port like 127.0.0.1:8080");
+        let e = Settings::load(None, env(&[("PARLEY_DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(e.to_string().contains("PARLEY_DATABASE_URL"));
+        let e = Settings::load(None, env(&[("PARLEY_REGISTRATION", "sometimes")])).unwrap_err();
+        assert!(e.to_string().contains("expected open, invite_only or closed"));
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error_and_an_unknown_variable_is_reported() {
+        let e = Settings::load(Some((std::path::Path::new("p.toml"), "bnid = \"x\"")), Vec::new()).unwrap_err();
+        assert_eq!(e.key, "bnid");
+        let s = Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")])).unwrap();
+        assert_eq!(s.unknown_env, vec!["PARLEY_BNID"]);
+    }
+
+    #[test]
+    fn an_https_public_url_turns_on_hsts() {
+        let s = Settings::load(None, env(&[("PARLEY_PUBLIC_URL", "https://chat.example.com/")])).unwrap();
+        assert!(s.api.hsts);
+        assert_eq!(s.public_url, "https://chat.example.com");
+    }
+
+    #[test]
+    fn every_default_parses() {
+        // Each default on its own, through the same parser operators' values go through.
+        for spec in SETTINGS {
+            let s = Settings::load(None, env(&[(&spec.env_var(), spec.default)]));
+            assert!(s.is_ok(), "default of {} does not parse: {:?}", spec.key, s.err());
+        }
+    }
+
+    #[test]
+    fn the_committed_configuration_docs_and_example_env_match_the_settings_table() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let docs = std::fs::read_to_string(root.join("docs/configuration.md")).unwrap_or_default();
+        let example = std::fs::read_to_string(root.join("parley.env.example")).unwrap_or_default();
+        assert!(
+            docs == configuration_markdown() && example == example_env(),
+            "docs/configuration.md or parley.env.example is out of date: run \
+             `cargo run -p parley -- config docs > docs/configuration.md && cargo run -p parley -- config example-env > parley.env.example`"
+        );
+    }
+}

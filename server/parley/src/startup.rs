@@ -1,0 +1,145 @@
+//! Building and running the server, the same way in production and in tests:
+//! [`Application::build`] connects, checks the schema and binds (port 0 is fine), then
+//! [`Application::run_until_stopped`] serves until the shutdown token fires and in-flight
+//! requests have drained (or the grace period has passed).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use parley_api::auth::{PasswordHasher, TokenIssuer};
+use parley_api::{AppState, app_router};
+use parley_core::{SnowflakeGenerator, Timestamp};
+use parley_store::migrations::{self, schema_status};
+use parley_store::{Backend, Store, StoreOptions};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::keys::load_or_create_signing_key;
+use crate::settings::Settings;
+
+/// Access tokens live 15 minutes (DESIGN.md, decision 7).
+pub const ACCESS_TOKEN_TTL_MS: i64 = 15 * 60 * 1000;
+/// How often expired refresh tokens and long-revoked sessions are deleted.
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+/// Revoked sessions stay listed (for audit) this long before they are deleted.
+const KEEP_REVOKED_SESSIONS_MS: i64 = 30 * 24 * 3600 * 1000;
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+    address: SocketAddr,
+    shutdown_grace: Duration,
+}
+
+/// Opens the store and brings or checks its schema: SQLite migrates itself; PostgreSQL
+/// migrates only when asked, and otherwise refuses a schema that is not exactly current.
+pub async fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<Store> {
+    if settings.database_url.backend() == Backend::Sqlite {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {} (setting data_dir)", settings.data_dir.display()))?;
+    }
+    let url = &settings.database_url;
+    if migrate || url.backend() == Backend::Sqlite {
+        migrations::migrate(url).await.with_context(|| format!("cannot migrate the database at {}", url.redacted()))?;
+    }
+    let options = StoreOptions { max_connections: settings.database_max_connections, ..StoreOptions::default() };
+    let store = Store::connect(url, &options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {} (setting database_url)", url.redacted()))?;
+    let status = schema_status(&store).await.context("cannot read the database's schema version")?;
+    if status.is_ahead() {
+        bail!(
+            "the database schema is at version {}, newer than this Parley knows (version {}); \
+             run the Parley release that migrated it, or a newer one",
+            status.applied.unwrap_or_default(),
+            status.required
+        );
+    }
+    if status.is_behind() {
+        bail!(
+            "the database schema is at version {}, but this Parley needs version {}; \
+             run `parley migrate` first (or start with `parley serve --migrate`)",
+            status.applied.map_or("none (empty database)".to_owned(), |v| v.to_string()),
+            status.required
+        );
+    }
+    Ok(store)
+}
+
+impl Application {
+    pub async fn build(settings: &Settings, migrate: bool) -> anyhow::Result<Self> {
+        let store = open_store(settings, migrate).await?;
+        let seed = load_or_create_signing_key(&settings.signing_key_file)?;
+        let tokens = TokenIssuer::new(seed, settings.public_url.clone(), ACCESS_TOKEN_TTL_MS);
+        let passwords = PasswordHasher::new(
+            settings.password_hash_memory_kib,
+            settings.password_hash_iterations,
+            settings.password_hash_concurrency,
+        )
+        .map_err(|e| anyhow::anyhow!("invalid password hashing settings: {e}"))?;
+        let ids = SnowflakeGenerator::new(settings.worker_id)?;
+        let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone());
+        let router = app_router(state);
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;
+        let address = listener.local_addr()?;
+        Ok(Self { listener, router, store, address, shutdown_grace: settings.shutdown_grace })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` is cancelled, then stops accepting, lets in-flight requests
+    /// finish for up to the grace period, stops background tasks and closes the database.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let tasks = TaskTracker::new();
+        tasks.spawn(purge_sessions_periodically(self.store.clone(), shutdown.clone()));
+        tasks.close();
+
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let graceful = axum::serve(self.listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let mut server = tokio::spawn(async move { graceful.await });
+        let grace = self.shutdown_grace;
+        let result = tokio::select! {
+            result = &mut server => result.context("the server task failed")?.context("the server stopped with an error"),
+            () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish within the shutdown grace period; stopping anyway");
+                server.abort();
+                Ok(())
+            }
+        };
+        tasks.wait().await;
+        self.store.close().await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+async fn purge_sessions_periodically(store: Store, shutdown: CancellationToken) {
+    let mut interval = tokio::time::interval(PURGE_INTERVAL);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = interval.tick() => {
+                match store.purge_expired_sessions(Timestamp::now(), KEEP_REVOKED_SESSIONS_MS).await {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::info!(purged, "purged expired refresh tokens and old sessions"),
+                    Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+                }
+            }
+        }
+    }
+}
