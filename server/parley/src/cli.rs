@@ -59,10 +59,10 @@ pub enum AdminCommand {
     /// Create an instance invite code for registration on an invite_only instance.
     CreateInvite {
         /// How many accounts it may create; 0 means unlimited.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
         max_uses: i64,
         /// Seconds until it expires; 0 means never.
-        #[arg(long, default_value_t = 86_400)]
+        #[arg(long, default_value_t = 86_400, allow_negative_numbers = true)]
         max_age: i64,
     },
     /// List instance invite codes.

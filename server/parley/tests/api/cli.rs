@@ -1,0 +1,185 @@
+//! The `parley` binary itself: `migrate` (twice, concurrently), `serve` refusing a schema it
+//! does not match, `admin`, and `config check`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+use parley_store::{DatabaseUrl, Store, StoreOptions};
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestDatabase, on_both_backends};
+
+/// `parley` with only the given settings (every other PARLEY_ variable removed).
+fn parley(db: &TestDatabase, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")) {
+        command.env_remove(name);
+    }
+    command
+        .args(args)
+        .env("PARLEY_DATABASE_URL", &db.url)
+        .env("PARLEY_DATA_DIR", db.data_dir())
+        .env("PARLEY_BIND", "127.0.0.1:0")
+        .env("PARLEY_PASSWORD_HASH_MEMORY_KIB", "1024")
+        .env("PARLEY_PASSWORD_HASH_ITERATIONS", "1")
+        .env("PARLEY_LOG_LEVEL", "warn");
+    command
+}
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let Output { status, stdout, stderr } = command.output().expect("parley runs");
+    (status.success(), String::from_utf8_lossy(&stdout).into_owned(), String::from_utf8_lossy(&stderr).into_owned())
+}
+
+/// Starts `parley serve` and returns the child and the URL it printed.
+fn serve(db: &TestDatabase, extra_args: &[&str]) -> (Child, String) {
+    let mut args = vec!["serve"];
+    args.extend_from_slice(extra_args);
+    let mut child = parley(db, &args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("serve prints its URL");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    (child, url)
+}
+
+fn terminate(mut child: Child) {
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let status = child.wait().expect("serve exits");
+    assert!(status.success(), "serve exits 0 on SIGTERM, got {status}");
+}
+
+async fn applied_versions(url: &str) -> i64 {
+    let store = Store::connect(&DatabaseUrl::parse(url).unwrap(), &StoreOptions::default()).await.unwrap();
+    let count = parley_store::migrations::schema_status(&store).await.unwrap();
+    store.close().await;
+    count.applied.unwrap_or(0)
+}
+
+async fn migrate_applies_everything_once_and_a_second_run_does_nothing(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let (ok, out, err) = run(&mut parley(&db, &["migrate"]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("applied V1 accounts"), "{out}");
+    let (ok, out, err) = run(&mut parley(&db, &["migrate"]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("is up to date"), "{out}");
+    assert_eq!(applied_versions(&db.url).await, parley_store::migrations::required_version(parley_store::DatabaseUrl::parse(&db.url).unwrap().backend()));
+}
+
+async fn serve_starts_on_defaults_and_stops_cleanly_on_sigterm(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let (child, url) = serve(&db, &["--migrate"]);
+    let response = reqwest::get(format!("{url}/ready")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    terminate(child);
+}
+
+async fn admin_commands_create_users_promote_them_and_make_invites(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    assert!(run(&mut parley(&db, &["migrate"])).0);
+    let mut child = parley(&db, &["admin", "create-user", "--username", "Ops", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"operator password\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Created ops"));
+
+    let (ok, out, _) = run(&mut parley(&db, &["admin", "create-user", "--username", "helper"]));
+    assert!(ok && out.contains("Password: "), "a password is generated and shown: {out}");
+    let (ok, _, err) = run(&mut parley(&db, &["admin", "create-user", "--username", "helper"]));
+    assert!(!ok && err.contains("already taken"), "{err}");
+    let (ok, _, err) = run(&mut parley(&db, &["admin", "create-user", "--username", "bad name"]));
+    assert!(!ok && err.contains("invalid username"), "{err}");
+
+    let (ok, out, err) = run(&mut parley(&db, &["admin", "promote", "ops"]));
+    assert!(ok && out.contains("now an instance admin"), "{out}{err}");
+    let (ok, code, err) = run(&mut parley(&db, &["admin", "create-invite", "--max-uses", "3"]));
+    assert!(ok, "{err}");
+    let (ok, listed, _) = run(&mut parley(&db, &["admin", "list-invites"]));
+    assert!(ok && listed.contains(code.trim()) && listed.contains("uses 0/3"), "{listed}");
+    let (ok, _, err) = run(&mut parley(&db, &["admin", "create-invite", "--max-uses", "-5"]));
+    assert!(!ok && err.contains("max_uses"), "{err}");
+
+    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), &StoreOptions::default()).await.unwrap();
+    assert!(store.user_by_login("ops").await.unwrap().unwrap().is_admin);
+    assert!(!store.user_by_login("helper").await.unwrap().unwrap().is_admin);
+    assert!(store.admin_claimed().await.unwrap(), "promoting an admin ends the first-account rule");
+    store.close().await;
+}
+
+on_both_backends!(
+    migrate_applies_everything_once_and_a_second_run_does_nothing,
+    serve_starts_on_defaults_and_stops_cleanly_on_sigterm,
+    admin_commands_create_users_promote_them_and_make_invites,
+);
+
+// PostgreSQL only: SQLite migrates itself on start, and has no other processes to race.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_an_unmigrated_postgres_database_and_says_to_run_migrate() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let (ok, _, err) = run(&mut parley(&db, &["serve"]));
+    assert!(!ok);
+    assert!(err.contains("run `parley migrate` first (or start with `parley serve --migrate`)"), "{err}");
+    assert!(run(&mut parley(&db, &["migrate"])).0);
+    let (child, url) = serve(&db, &[]);
+    assert_eq!(reqwest::get(format!("{url}/health")).await.unwrap().status(), StatusCode::OK);
+    terminate(child);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_and_migrate_refuse_a_postgres_schema_newer_than_they_know() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    assert!(run(&mut parley(&db, &["migrate"])).0);
+    let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '2030-01-01', '0')", &[])
+        .await
+        .unwrap();
+    for args in [&["serve"][..], &["migrate"][..]] {
+        let (ok, _, err) = run(&mut parley(&db, args));
+        assert!(!ok, "{args:?} must refuse");
+        assert!(err.contains("newer than this") && err.contains("999"), "{args:?}: {err}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_migrations_on_postgres_take_turns_and_apply_each_migration_once() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let children: Vec<Child> =
+        (0..4).map(|_| parley(&db, &["migrate"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()).collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    for o in &outputs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let applied = outputs.iter().filter(|o| String::from_utf8_lossy(&o.stdout).contains("applied V1")).count();
+    assert_eq!(applied, 1, "exactly one run applied the migration");
+    let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let rows: i64 = client.query_one("SELECT COUNT(*) FROM refinery_schema_history", &[]).await.unwrap().get(0);
+    assert_eq!(rows, 1);
+}
+
+#[test]
+fn config_check_names_the_bad_setting_and_typos() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase { url: format!("sqlite://{}/p.db", dir.path().display()), dir: tempfile::tempdir().unwrap(), _pg: None };
+    let (ok, out, err) = run(parley(&db, &["config", "check"]).env("PARLEY_WORKER_ID", "5000"));
+    assert!(!ok, "{out}");
+    assert!(err.contains("PARLEY_WORKER_ID") && err.contains("0 to 1023"), "{err}");
+    let (ok, _, err) = run(parley(&db, &["config", "check"]).env("PARLEY_BNID", "0.0.0.0:1"));
+    assert!(!ok && err.contains("PARLEY_BNID"), "{err}");
+    let (ok, out, err) = run(&mut parley(&db, &["config", "check"]));
+    assert!(ok && out.contains("Configuration is valid"), "{out}{err}");
+    let (ok, _, err) = run(parley(&db, &["serve"]).env("PARLEY_BIND", "not-an-address"));
+    assert!(!ok && err.contains("PARLEY_BIND"), "serve stops on an invalid setting: {err}");
+}

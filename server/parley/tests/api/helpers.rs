@@ -1,0 +1,264 @@
+//! `spawn_app`: the real server, built exactly as `parley serve` builds it, on port 0 with
+//! a fresh database (a SQLite file in a temporary directory, or a new PostgreSQL database
+//! that is dropped afterwards), plus typed request helpers.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use parley::settings::Settings;
+use parley::startup::Application;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Backend)` as two tests, `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name(crate::helpers::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name(crate::helpers::Backend::Postgres).await } )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+/// The PostgreSQL server the tests use (a superuser, to create and drop databases).
+pub fn postgres_base_url() -> String {
+    std::env::var("PARLEY_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A fresh, empty PostgreSQL database; dropped when this value is dropped.
+pub struct PgDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub async fn create() -> Self {
+        let name = format!("parley_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = admin_client().await;
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create the test database");
+        let url = format!("{}/{name}", postgres_base_url());
+        Self { name, url }
+    }
+}
+
+async fn admin_client() -> tokio_postgres::Client {
+    let url = format!("{}/postgres", postgres_base_url());
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL must be running for the postgres tests ({url}): {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside async context, so a short-lived runtime on its own thread does
+        // the cleanup; FORCE ends any connection the server still holds.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let admin = admin_client().await;
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            });
+        })
+        .join();
+    }
+}
+
+/// Where a test's database lives; owns what must be cleaned up.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pub _pg: Option<PgDatabase>,
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match backend {
+            Backend::Sqlite => Self { url: format!("sqlite://{}/parley.db", dir.path().display()), dir, _pg: None },
+            Backend::Postgres => {
+                let pg = PgDatabase::create().await;
+                Self { url: pg.url.clone(), dir, _pg: Some(pg) }
+            }
+        }
+    }
+
+    /// Settings for a test server on this database: port 0, cheap password hashing, rate
+    /// limits high enough not to interfere (tests of the limits set their own), `extra` last.
+    pub fn settings(&self, extra: &[(&str, &str)]) -> Settings {
+        let mut env: Vec<(String, String)> = vec![
+            ("PARLEY_BIND".into(), "127.0.0.1:0".into()),
+            ("PARLEY_DATA_DIR".into(), self.dir.path().display().to_string()),
+            ("PARLEY_DATABASE_URL".into(), self.url.clone()),
+            ("PARLEY_DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            ("PARLEY_PASSWORD_HASH_MEMORY_KIB".into(), "1024".into()),
+            ("PARLEY_PASSWORD_HASH_ITERATIONS".into(), "1".into()),
+            ("PARLEY_REGISTRATION".into(), "open".into()),
+            ("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
+            ("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
+            ("PARLEY_SHUTDOWN_GRACE_SECS".into(), "5".into()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Settings::load(None, env).expect("test settings are valid")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub store: parley_store::Store,
+    shutdown: CancellationToken,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    // Last: the database outlives the server that uses it.
+    _db: TestDatabase,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let db = TestDatabase::new(backend).await;
+    let settings = db.settings(extra);
+    let app = Application::build(&settings, true).await.expect("the application builds");
+    let address = format!("http://{}", app.address());
+    let store = app.store().clone();
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+    TestApp { address, client, settings, store, shutdown, server: Some(server), _db: db }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A signed-in test user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user_id: String,
+    pub username: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub session_id: String,
+    pub device_id: String,
+}
+
+impl Session {
+    pub fn from_tokens(body: &Value, username: &str, password: &str) -> Self {
+        let text = |k: &str| body[k].as_str().unwrap_or_else(|| panic!("token response lacks {k}: {body}")).to_owned();
+        Self {
+            user_id: text("user_id"),
+            username: username.to_owned(),
+            password: password.to_owned(),
+            access_token: text("access_token"),
+            refresh_token: text("refresh_token"),
+            session_id: text("session_id"),
+            device_id: text("device_id"),
+        }
+    }
+}
+
+impl TestApp {
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v10{path}", self.address)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut request = self.client.post(self.api(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> Response {
+        self.client.patch(self.api(path)).json(body).bearer_auth(token).send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(self.api(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.client.delete(self.api(path)).bearer_auth(token).send().await.expect("request sent")
+    }
+
+    /// Registers `username` with a fixed good password and returns the signed-in session.
+    pub async fn register(&self, username: &str) -> Session {
+        self.register_with(&json!({ "username": username, "password": password_of(username) })).await
+    }
+
+    pub async fn register_with(&self, body: &Value) -> Session {
+        let response = self.post_json("/auth/register", body, None).await;
+        let status = response.status();
+        let json: Value = response.json().await.expect("JSON body");
+        assert_eq!(status, StatusCode::CREATED, "registration failed: {json}");
+        let username = body["username"].as_str().unwrap_or_default().to_lowercase();
+        Session::from_tokens(&json, &username, body["password"].as_str().unwrap_or_default())
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.post_json("/auth/login", &json!({ "login": login, "password": password }), None).await
+    }
+
+    pub async fn me(&self, token: &str) -> Response {
+        self.get("/users/@me", Some(token)).await
+    }
+
+    /// Stops the server the way SIGTERM does and waits for it to finish.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server stopped cleanly");
+        }
+    }
+}
+
+pub fn password_of(username: &str) -> String {
+    format!("{username}-correct-horse")
+}
+
+/// Reads a response as `(status, JSON body)`.
+pub async fn status_and_json(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("expected JSON, got {status}: {text:?}"));
+    (status, json)
+}
+
+/// Asserts an error response has the given status and Parley error code.
+pub async fn assert_error(response: Response, status: StatusCode, code: u64) -> Value {
+    let (actual, body) = status_and_json(response).await;
+    assert_eq!(actual, status, "unexpected status; body {body}");
+    assert_eq!(body["code"].as_u64(), Some(code), "unexpected error code in {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error without a message: {body}");
+    body
+}

@@ -1,0 +1,150 @@
+//! HTTP behaviour every route shares: probes, security headers, request ids, CORS, JSON
+//! errors for unknown routes, the OpenAPI document, and draining on shutdown.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, assert_error, on_both_backends, password_of, spawn_app, spawn_app_with, status_and_json};
+
+async fn health_is_alive_and_ready_checks_the_database_and_schema(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, body) = status_and_json(app.client.get(format!("{}/health", app.address)).send().await.unwrap()).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
+    let (status, body) = status_and_json(app.client.get(format!("{}/ready", app.address)).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"status": "ready", "database": "ok", "schema": "current"}));
+
+    // Once the database is gone, readiness says so (and liveness does not care).
+    app.store.close().await;
+    let (status, body) = status_and_json(app.client.get(format!("{}/ready", app.address)).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["status"], "not_ready");
+    assert_eq!(app.client.get(format!("{}/health", app.address)).send().await.unwrap().status(), StatusCode::OK);
+}
+
+async fn every_response_carries_security_headers_and_a_request_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in ["/api/v10/instance", "/api/v10/no/such/route", "/health", "/"] {
+        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        let h = response.headers();
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(!h.contains_key("strict-transport-security"), "no HSTS over plain HTTP");
+        assert_eq!(h["x-request-id"].to_str().unwrap().len(), 36, "{path}: a UUID request id");
+    }
+    let response = app.client.get(app.api("/instance")).header("x-request-id", "trace-me-123").send().await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-me-123", "a caller's request id is kept");
+}
+
+async fn an_https_public_url_adds_hsts(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_PUBLIC_URL", "https://chat.example.com")]).await;
+    let response = app.get("/instance", None).await;
+    assert_eq!(response.headers()["strict-transport-security"], "max-age=63072000; includeSubDomains");
+}
+
+async fn only_configured_origins_may_call_from_a_browser(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_CORS_ORIGINS", "https://chat.example.com")]).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.api("/auth/login"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type,authorization")
+            .send()
+    };
+    let allowed = preflight("https://chat.example.com").await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://chat.example.com");
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+}
+
+async fn unknown_routes_and_methods_answer_in_json(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body = assert_error(app.get("/does-not-exist", None).await, StatusCode::NOT_FOUND, 0).await;
+    assert_eq!(body["message"], "404: Not Found");
+    let response = app.client.delete(app.api("/instance")).send().await.unwrap();
+    assert_error(response, StatusCode::METHOD_NOT_ALLOWED, 0).await;
+}
+
+async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, doc) = status_and_json(app.get("/openapi.json", None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let expected = [
+        ("/auth/register", "post"),
+        ("/auth/login", "post"),
+        ("/auth/refresh", "post"),
+        ("/auth/logout", "post"),
+        ("/auth/sessions", "get"),
+        ("/auth/sessions/{session_id}", "delete"),
+        ("/auth/sessions/revoke-others", "post"),
+        ("/users/@me", "get"),
+        ("/users/@me", "patch"),
+        ("/instance", "get"),
+        ("/admin/invites", "get"),
+        ("/admin/invites", "post"),
+        ("/admin/invites/{code}", "delete"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(operations, expected.len(), "a route is served but not listed here: {:?}", paths.keys().collect::<Vec<_>>());
+    for (path, method) in expected {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not documented");
+        assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+        if ["post", "patch"].contains(&method) && !path.contains("logout") && !path.contains("revoke-others") {
+            assert!(op["requestBody"]["content"]["application/json"]["schema"].is_object(), "{method} {path} has no request schema");
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["TokenResponse", "CurrentUser", "SessionInfo", "ErrorBody", "RegisterRequest", "LoginRequest"] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+
+async fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body = serde_json::to_vec(&json!({"username": "slowpoke", "password": password_of("slowpoke")})).unwrap();
+    let (first, rest) = body.split_at(10);
+    let (first, rest) = (first.to_vec(), rest.to_vec());
+    // The body arrives in two parts, with shutdown starting in between.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    tx.send(Ok(first)).await.unwrap();
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let request = app
+        .client
+        .post(app.api("/auth/register"))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let address = app.address.clone();
+    let store = app.store.clone();
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(reqwest::get(format!("{address}/health")).await.is_err(), "new connections are refused while draining");
+    tx.send(Ok(rest)).await.unwrap();
+    drop(tx);
+    let response = in_flight.await.unwrap().expect("the in-flight request got its answer");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let _: Value = response.json().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), stopping).await.expect("the server stopped after draining").unwrap();
+    assert!(store.ping().await.is_err(), "the database pool is closed on shutdown");
+}
+
+on_both_backends!(
+    health_is_alive_and_ready_checks_the_database_and_schema,
+    every_response_carries_security_headers_and_a_request_id,
+    an_https_public_url_adds_hsts,
+    only_configured_origins_may_call_from_a_browser,
+    unknown_routes_and_methods_answer_in_json,
+    the_openapi_document_covers_every_route_with_schemas,
+    shutdown_finishes_the_request_in_flight_and_refuses_new_ones,
+);

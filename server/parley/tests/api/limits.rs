@@ -1,0 +1,89 @@
+//! Abuse limits: per-address and per-account rate limits with Discord's headers, and the
+//! lockout after repeated failed logins.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, assert_error, on_both_backends, password_of, spawn_app_with, status_and_json};
+
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("{name} not in /metrics:\n{text}"))
+}
+
+async fn an_address_over_its_auth_budget_gets_429_with_retry_after_and_discord_headers(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        assert_eq!(app.login("nobody", "whatever-password").await.status(), StatusCode::BAD_REQUEST);
+    }
+    let response = app.post_json("/auth/register", &json!({"username": "late", "password": password_of("late")}), None).await;
+    let headers = response.headers().clone();
+    let body = assert_error(response, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    assert!(body["retry_after"].as_f64().unwrap() > 0.0);
+    assert_eq!(body["global"], false);
+    assert_eq!(headers["x-ratelimit-limit"], "3");
+    assert_eq!(headers["x-ratelimit-remaining"], "0");
+    assert_eq!(headers["x-ratelimit-bucket"], "auth");
+    assert!(headers.contains_key("x-ratelimit-reset-after") && headers.contains_key("x-ratelimit-reset"));
+    assert_eq!(app.store.user_count().await.unwrap(), 0, "the refused registration created nothing");
+    assert_eq!(metric(&app, "parley_rate_limited_total").await, 1);
+}
+
+async fn an_account_over_its_login_budget_is_limited_from_every_address(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE", "2")]).await;
+    app.register("gus").await;
+    app.register("hal").await;
+    for _ in 0..2 {
+        assert_eq!(app.login("gus", &password_of("gus")).await.status(), StatusCode::OK);
+    }
+    let response = app.login("GUS", &password_of("gus")).await;
+    assert_eq!(response.headers()["x-ratelimit-bucket"], "login");
+    assert_error(response, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+    assert_eq!(app.login("hal", &password_of("hal")).await.status(), StatusCode::OK, "other accounts are unaffected");
+}
+
+async fn repeated_failed_logins_lock_the_account_until_the_lock_expires(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_LOGIN_LOCKOUT_THRESHOLD", "3"), ("PARLEY_LOGIN_LOCKOUT_SECS", "2")]).await;
+    app.register("ivy").await;
+    app.register("joe").await;
+    for _ in 0..2 {
+        assert_error(app.login("ivy", "wrong-password").await, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    let locked = assert_error(app.login("ivy", "wrong-password").await, StatusCode::FORBIDDEN, 90003).await;
+    assert!(locked["message"].as_str().unwrap().contains("locked"));
+    // Locked means locked: even the right password is refused, without being checked.
+    assert_error(app.login("ivy", &password_of("ivy")).await, StatusCode::FORBIDDEN, 90003).await;
+    assert_eq!(app.login("joe", &password_of("joe")).await.status(), StatusCode::OK, "other accounts are unaffected");
+    assert_eq!(metric(&app, "parley_account_lockouts_total").await, 1);
+    assert_eq!(metric(&app, "parley_login_failures_total").await, 3);
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (status, body) = status_and_json(app.login("ivy", &password_of("ivy")).await).await;
+    assert_eq!(status, StatusCode::OK, "the lock expired: {body}");
+}
+
+async fn a_successful_login_resets_the_failure_count(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_LOGIN_LOCKOUT_THRESHOLD", "3")]).await;
+    app.register("kai").await;
+    for _ in 0..2 {
+        assert_error(app.login("kai", "wrong-password").await, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    assert_eq!(app.login("kai", &password_of("kai")).await.status(), StatusCode::OK);
+    for _ in 0..2 {
+        assert_error(app.login("kai", "wrong-password").await, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    assert_eq!(app.login("kai", &password_of("kai")).await.status(), StatusCode::OK, "four failures, never three in a row");
+}
+
+on_both_backends!(
+    an_address_over_its_auth_budget_gets_429_with_retry_after_and_discord_headers,
+    an_account_over_its_login_budget_is_limited_from_every_address,
+    repeated_failed_logins_lock_the_account_until_the_lock_expires,
+    a_successful_login_resets_the_failure_count,
+);

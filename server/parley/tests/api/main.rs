@@ -1,0 +1,14 @@
+//! The integration suite: the real server on port 0 against SQLite and PostgreSQL. Every
+//! scenario runs twice, as `sqlite::…` and `postgres::…` (see `helpers::on_both_backends`).
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod cli;
+mod http;
+mod limits;
+mod registration;
+mod sessions;
+mod tokens;
+mod users;
