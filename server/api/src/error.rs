@@ -103,7 +103,9 @@ impl IntoResponse for ApiError {
         match &self {
             Self::Internal(cause) => tracing::error!(%cause, "request failed"),
             Self::Unavailable(cause) => tracing::error!(%cause, "database unavailable"),
-            Self::Client { status, code, .. } if *status == StatusCode::UNAUTHORIZED || *status == StatusCode::FORBIDDEN => {
+            Self::Client { status, code, .. }
+                if *status == StatusCode::UNAUTHORIZED || *status == StatusCode::FORBIDDEN =>
+            {
                 tracing::info!(status = status.as_u16(), code = code.number(), "request refused")
             }
             _ => tracing::debug!(status = self.status().as_u16(), "client error"),

@@ -19,11 +19,11 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::client::DEVICE_ID_HEADER;
 use crate::openapi::ApiDoc;
 use crate::routes;
-use crate::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -35,7 +35,8 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 
 /// The OpenAPI document of every route under `/api/v10`.
 pub fn openapi_document(state: &AppState) -> utoipa::openapi::OpenApi {
-    let (_, doc) = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).merge(routes::api_router(state)).split_for_parts();
+    let (_, doc) =
+        OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi()).merge(routes::api_router(state)).split_for_parts();
     doc
 }
 
@@ -44,7 +45,10 @@ pub fn app_router(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::api_router(&state)).split_for_parts();
     let doc = Arc::new(doc.to_json().expect("the OpenAPI document serialises"));
     let api = api
-        .route("/openapi.json", get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }))
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }),
+        )
         .fallback(not_found);
 
     let config = &state.config;
@@ -60,7 +64,8 @@ pub fn app_router(state: AppState) -> Router {
         ),
     ];
     if config.hsts {
-        security_headers.push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains")));
+        security_headers
+            .push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains")));
     }
 
     let cors = cors_layer(&config.cors_origins);
@@ -99,7 +104,12 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static(DEVICE_ID_HEADER), REQUEST_ID])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(DEVICE_ID_HEADER),
+            REQUEST_ID,
+        ])
         .expose_headers([
             REQUEST_ID,
             header::RETRY_AFTER,
@@ -115,7 +125,8 @@ async fn not_found() -> Response {
 }
 
 async fn method_not_allowed() -> Response {
-    ApiError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed").into_response()
+    ApiError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed")
+        .into_response()
 }
 
 /// Until the web client is embedded (it is its own piece of work), the root page says what
@@ -124,7 +135,9 @@ async fn index() -> Html<&'static str> {
     Html(concat!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parley</title></head>",
         "<body><h1>Parley is running</h1>",
-        "<p>Parley ", env!("CARGO_PKG_VERSION"), " is serving its API at <code>/api/v10</code>. ",
+        "<p>Parley ",
+        env!("CARGO_PKG_VERSION"),
+        " is serving its API at <code>/api/v10</code>. ",
         "The OpenAPI document is at <a href=\"/api/v10/openapi.json\">/api/v10/openapi.json</a>; ",
         "health at <a href=\"/health\">/health</a> and readiness at <a href=\"/ready\">/ready</a>.</p>",
         "</body></html>"

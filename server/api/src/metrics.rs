@@ -22,13 +22,18 @@ impl AuthCounters {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, value: &AtomicU64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
+            let _ =
+                writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
         };
         counter("parley_registrations_total", "Accounts created through the API.", &self.registrations);
         counter("parley_logins_total", "Successful password logins.", &self.logins);
         counter("parley_login_failures_total", "Failed password logins.", &self.login_failures);
         counter("parley_account_lockouts_total", "Accounts locked after repeated failed logins.", &self.lockouts);
-        counter("parley_refresh_token_reuse_total", "Spent refresh tokens presented again (session revoked).", &self.refresh_reuse);
+        counter(
+            "parley_refresh_token_reuse_total",
+            "Spent refresh tokens presented again (session revoked).",
+            &self.refresh_reuse,
+        );
         counter("parley_rate_limited_total", "Requests refused by a rate limit.", &self.rate_limited);
         out
     }

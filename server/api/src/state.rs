@@ -96,7 +96,13 @@ pub struct AppInner {
 const RATE_LIMIT_KEYS: usize = 100_000;
 
 impl AppState {
-    pub fn new(store: Store, ids: SnowflakeGenerator, tokens: TokenIssuer, passwords: PasswordHasher, config: ApiConfig) -> Self {
+    pub fn new(
+        store: Store,
+        ids: SnowflakeGenerator,
+        tokens: TokenIssuer,
+        passwords: PasswordHasher,
+        config: ApiConfig,
+    ) -> Self {
         let minute = Duration::from_secs(60);
         let limits = Limits {
             auth_ip: RateLimiter::new("auth", config.auth_ip_limit_per_minute, minute, RATE_LIMIT_KEYS),

@@ -65,7 +65,10 @@ impl DisplayName {
             return Err(bad_length(1, Self::MAX));
         }
         // Control and bidirectional-override characters let a name hide or reorder text.
-        if name.chars().any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)) {
+        if name
+            .chars()
+            .any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c))
+        {
             return Err(invalid("DISPLAY_NAME_INVALID_CHARACTERS", "Display names cannot contain control characters."));
         }
         Ok(Self(name.to_owned()))

@@ -9,14 +9,17 @@ use anyhow::{Context, bail};
 /// Reads the key at `path`, creating it first if it does not exist.
 pub fn load_or_create_signing_key(path: &Path) -> anyhow::Result<[u8; 32]> {
     match std::fs::read_to_string(path) {
-        Ok(text) => parse_key(text.trim()).with_context(|| format!("the signing key file {} is damaged", path.display())),
+        Ok(text) => {
+            parse_key(text.trim()).with_context(|| format!("the signing key file {} is damaged", path.display()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
             getrandom_fill(&mut seed)?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            write_private(path, &hex(&seed)).with_context(|| format!("cannot write the signing key to {}", path.display()))?;
+            write_private(path, &hex(&seed))
+                .with_context(|| format!("cannot write the signing key to {}", path.display()))?;
             tracing::info!(path = %path.display(), "generated a new access-token signing key");
             Ok(seed)
         }

@@ -23,7 +23,10 @@ fn main() -> ExitCode {
     let loaded = Settings::load(file.as_ref().map(|(p, t)| (p.as_path(), t.as_str())), std::env::vars());
     if let Command::Config(command) = &cli.command {
         let error = loaded.as_ref().err().map(ToString::to_string);
-        return report(commands::config::run(command, loaded.as_ref().map_err(|_| error.as_deref().unwrap_or_default())));
+        return report(commands::config::run(
+            command,
+            loaded.as_ref().map_err(|_| error.as_deref().unwrap_or_default()),
+        ));
     }
     let settings = match loaded {
         Ok(settings) => settings,

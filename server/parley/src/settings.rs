@@ -31,29 +31,117 @@ impl SettingSpec {
 
 /// Every setting Parley reads. Defaults may refer to `{data_dir}`.
 pub const SETTINGS: &[SettingSpec] = &[
-    SettingSpec { key: "bind", default: "127.0.0.1:8080", doc: "Address and port the HTTP server listens on. Use 0.0.0.0:8080 in a container." },
-    SettingSpec { key: "public_url", default: "http://localhost:8080", doc: "The URL people and bots use to reach Parley. An https URL turns on Strict-Transport-Security." },
-    SettingSpec { key: "data_dir", default: "./data", doc: "Directory for the SQLite database, uploaded files and generated keys. Created if missing." },
-    SettingSpec { key: "database_url", default: "sqlite://{data_dir}/parley.db", doc: "sqlite://PATH (embedded, the default) or postgres://USER:PASSWORD@HOST:PORT/DB. With PostgreSQL, run `parley migrate` before `parley serve`, or pass --migrate." },
-    SettingSpec { key: "database_max_connections", default: "16", doc: "Most database connections this process opens (1-1000)." },
-    SettingSpec { key: "worker_id", default: "0", doc: "This node's id (0-1023), stamped into every id it creates. Give each node of a cluster its own." },
-    SettingSpec { key: "registration", default: "invite_only", doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin." },
-    SettingSpec { key: "signing_key_file", default: "{data_dir}/keys/access-token.ed25519", doc: "File holding the Ed25519 key that signs access tokens; generated on first start. Every node of a cluster must share it." },
-    SettingSpec { key: "refresh_token_ttl_days", default: "30", doc: "Days a refresh token stays valid if unused (1-365). Each use issues a new one." },
-    SettingSpec { key: "password_hash_memory_kib", default: "19456", doc: "Argon2id memory cost per password hash, in KiB (OWASP recommends 19456). Lower only for tests." },
+    SettingSpec {
+        key: "bind",
+        default: "127.0.0.1:8080",
+        doc: "Address and port the HTTP server listens on. Use 0.0.0.0:8080 in a container.",
+    },
+    SettingSpec {
+        key: "public_url",
+        default: "http://localhost:8080",
+        doc: "The URL people and bots use to reach Parley. An https URL turns on Strict-Transport-Security.",
+    },
+    SettingSpec {
+        key: "data_dir",
+        default: "./data",
+        doc: "Directory for the SQLite database, uploaded files and generated keys. Created if missing.",
+    },
+    SettingSpec {
+        key: "database_url",
+        default: "sqlite://{data_dir}/parley.db",
+        doc: "sqlite://PATH (embedded, the default) or postgres://USER:PASSWORD@HOST:PORT/DB. With PostgreSQL, run `parley migrate` before `parley serve`, or pass --migrate.",
+    },
+    SettingSpec {
+        key: "database_max_connections",
+        default: "16",
+        doc: "Most database connections this process opens (1-1000).",
+    },
+    SettingSpec {
+        key: "worker_id",
+        default: "0",
+        doc: "This node's id (0-1023), stamped into every id it creates. Give each node of a cluster its own.",
+    },
+    SettingSpec {
+        key: "registration",
+        default: "invite_only",
+        doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin.",
+    },
+    SettingSpec {
+        key: "signing_key_file",
+        default: "{data_dir}/keys/access-token.ed25519",
+        doc: "File holding the Ed25519 key that signs access tokens; generated on first start. Every node of a cluster must share it.",
+    },
+    SettingSpec {
+        key: "refresh_token_ttl_days",
+        default: "30",
+        doc: "Days a refresh token stays valid if unused (1-365). Each use issues a new one.",
+    },
+    SettingSpec {
+        key: "password_hash_memory_kib",
+        default: "19456",
+        doc: "Argon2id memory cost per password hash, in KiB (OWASP recommends 19456). Lower only for tests.",
+    },
     SettingSpec { key: "password_hash_iterations", default: "2", doc: "Argon2id passes per password hash (1-10)." },
-    SettingSpec { key: "password_hash_concurrency", default: "2", doc: "Most password hashes computed at once; the rest wait. Bounds memory: this times password_hash_memory_kib." },
-    SettingSpec { key: "login_lockout_threshold", default: "10", doc: "Failed logins within the window that lock an account (1-1000)." },
-    SettingSpec { key: "login_lockout_window_secs", default: "900", doc: "The window, in seconds, in which failed logins are counted." },
-    SettingSpec { key: "login_lockout_secs", default: "900", doc: "How long, in seconds, a locked account stays locked." },
-    SettingSpec { key: "auth_rate_limit_per_minute", default: "30", doc: "Requests per minute each client address may make to register, login and refresh (0 disables)." },
-    SettingSpec { key: "login_rate_limit_per_minute", default: "10", doc: "Login attempts per minute for each account name, from any address (0 disables)." },
-    SettingSpec { key: "max_body_bytes", default: "1048576", doc: "Largest JSON request body accepted, in bytes; larger ones get 413." },
-    SettingSpec { key: "cors_origins", default: "", doc: "Comma-separated origins (https://chat.example.com) allowed to call the API from other sites' pages. Empty: same origin only." },
-    SettingSpec { key: "trust_forwarded_for", default: "false", doc: "Take the client address from X-Forwarded-For. Turn on only behind a reverse proxy that sets it (nginx, an ingress)." },
-    SettingSpec { key: "log_format", default: "text", doc: "text (readable) or json (one object per line, for log collectors)." },
-    SettingSpec { key: "log_level", default: "info", doc: "Log filter, e.g. info, or parley=debug,sqlx=warn (tracing's EnvFilter syntax)." },
-    SettingSpec { key: "shutdown_grace_secs", default: "30", doc: "On SIGTERM or SIGINT, how long in-flight requests may take to finish before the server stops anyway." },
+    SettingSpec {
+        key: "password_hash_concurrency",
+        default: "2",
+        doc: "Most password hashes computed at once; the rest wait. Bounds memory: this times password_hash_memory_kib.",
+    },
+    SettingSpec {
+        key: "login_lockout_threshold",
+        default: "10",
+        doc: "Failed logins within the window that lock an account (1-1000).",
+    },
+    SettingSpec {
+        key: "login_lockout_window_secs",
+        default: "900",
+        doc: "The window, in seconds, in which failed logins are counted.",
+    },
+    SettingSpec {
+        key: "login_lockout_secs",
+        default: "900",
+        doc: "How long, in seconds, a locked account stays locked.",
+    },
+    SettingSpec {
+        key: "auth_rate_limit_per_minute",
+        default: "30",
+        doc: "Requests per minute each client address may make to register, login and refresh (0 disables).",
+    },
+    SettingSpec {
+        key: "login_rate_limit_per_minute",
+        default: "10",
+        doc: "Login attempts per minute for each account name, from any address (0 disables).",
+    },
+    SettingSpec {
+        key: "max_body_bytes",
+        default: "1048576",
+        doc: "Largest JSON request body accepted, in bytes; larger ones get 413.",
+    },
+    SettingSpec {
+        key: "cors_origins",
+        default: "",
+        doc: "Comma-separated origins (https://chat.example.com) allowed to call the API from other sites' pages. Empty: same origin only.",
+    },
+    SettingSpec {
+        key: "trust_forwarded_for",
+        default: "false",
+        doc: "Take the client address from X-Forwarded-For. Turn on only behind a reverse proxy that sets it (nginx, an ingress).",
+    },
+    SettingSpec {
+        key: "log_format",
+        default: "text",
+        doc: "text (readable) or json (one object per line, for log collectors).",
+    },
+    SettingSpec {
+        key: "log_level",
+        default: "info",
+        doc: "Log filter, e.g. info, or parley=debug,sqlx=warn (tracing's EnvFilter syntax).",
+    },
+    SettingSpec {
+        key: "shutdown_grace_secs",
+        default: "30",
+        doc: "On SIGTERM or SIGINT, how long in-flight requests may take to finish before the server stops anyway.",
+    },
 ];
 
 /// The parsed configuration.
@@ -119,7 +207,12 @@ struct Raw {
 }
 
 impl Raw {
-    fn parse<T>(&self, key: &'static str, problem: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, ConfigError> {
+    fn parse<T>(
+        &self,
+        key: &'static str,
+        problem: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
         let (value, source) = &self.values[key];
         parse(value.trim()).ok_or_else(|| ConfigError {
             key: key.to_owned(),
@@ -129,7 +222,12 @@ impl Raw {
         })
     }
 
-    fn number<T: std::str::FromStr + PartialOrd + fmt::Display + Copy>(&self, key: &'static str, min: T, max: T) -> Result<T, ConfigError> {
+    fn number<T: std::str::FromStr + PartialOrd + fmt::Display + Copy>(
+        &self,
+        key: &'static str,
+        min: T,
+        max: T,
+    ) -> Result<T, ConfigError> {
         self.parse(key, &format!("expected a whole number from {min} to {max}"), |v| {
             v.parse::<T>().ok().filter(|n| *n >= min && *n <= max)
         })
@@ -142,8 +240,12 @@ impl Raw {
 
 impl Settings {
     /// Loads settings from an optional TOML file's text and the process environment.
-    pub fn load(file: Option<(&std::path::Path, &str)>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
-        let mut raw = Raw { values: SETTINGS.iter().map(|s| (s.key, (s.default.to_owned(), Source::Default))).collect() };
+    pub fn load(
+        file: Option<(&std::path::Path, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw =
+            Raw { values: SETTINGS.iter().map(|s| (s.key, (s.default.to_owned(), Source::Default))).collect() };
         if let Some((path, text)) = file {
             read_toml(&mut raw, path, text)?;
         }
@@ -163,7 +265,8 @@ impl Settings {
     }
 
     fn from_raw(raw: Raw, unknown_env: Vec<String>) -> Result<Self, ConfigError> {
-        let data_dir = raw.parse("data_dir", "expected a directory path", |v| (!v.is_empty()).then(|| PathBuf::from(v)))?;
+        let data_dir =
+            raw.parse("data_dir", "expected a directory path", |v| (!v.is_empty()).then(|| PathBuf::from(v)))?;
         let with_data_dir = |v: &str| v.replace("{data_dir}", &data_dir.to_string_lossy());
         let database_url = raw.parse("database_url", "expected sqlite://PATH or postgres://USER@HOST/DB", |v| {
             DatabaseUrl::parse(&with_data_dir(v)).ok()
@@ -171,21 +274,28 @@ impl Settings {
         let public_url = raw.parse("public_url", "expected an http:// or https:// URL", |v| {
             (v.starts_with("http://") || v.starts_with("https://")).then(|| v.trim_end_matches('/').to_owned())
         })?;
-        let registration = raw.parse("registration", "expected open, invite_only or closed", |v| v.parse::<RegistrationMode>().ok())?;
-        let cors_origins = raw.parse("cors_origins", "expected comma-separated origins like https://chat.example.com", |v| {
-            let origins: Vec<String> = v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
-            origins
-                .iter()
-                .all(|o| (o.starts_with("http://") || o.starts_with("https://")) && !o.ends_with('/'))
-                .then_some(origins)
-        })?;
+        let registration =
+            raw.parse("registration", "expected open, invite_only or closed", |v| v.parse::<RegistrationMode>().ok())?;
+        let cors_origins =
+            raw.parse("cors_origins", "expected comma-separated origins like https://chat.example.com", |v| {
+                let origins: Vec<String> =
+                    v.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+                origins
+                    .iter()
+                    .all(|o| (o.starts_with("http://") || o.starts_with("https://")) && !o.ends_with('/'))
+                    .then_some(origins)
+            })?;
         let lockout_threshold: i64 = raw.number("login_lockout_threshold", 1, 1000)?;
         let lockout_window: i64 = raw.number("login_lockout_window_secs", 1, 86_400)?;
         let lockout_secs: i64 = raw.number("login_lockout_secs", 1, 86_400 * 7)?;
         let api = ApiConfig {
             registration,
             refresh_token_ttl: Duration::from_secs(86_400 * raw.number::<u64>("refresh_token_ttl_days", 1, 365)?),
-            lockout: LockoutPolicy { threshold: lockout_threshold, window_ms: lockout_window * 1000, lock_ms: lockout_secs * 1000 },
+            lockout: LockoutPolicy {
+                threshold: lockout_threshold,
+                window_ms: lockout_window * 1000,
+                lock_ms: lockout_secs * 1000,
+            },
             auth_ip_limit_per_minute: raw.number("auth_rate_limit_per_minute", 0, 100_000)?,
             login_account_limit_per_minute: raw.number("login_rate_limit_per_minute", 0, 100_000)?,
             max_body_bytes: raw.number("max_body_bytes", 1024, 64 * 1024 * 1024)?,
@@ -237,7 +347,12 @@ fn read_toml(raw: &mut Raw, path: &std::path::Path, text: &str) -> Result<(), Co
     })?;
     for (key, value) in table {
         let Some(spec) = SETTINGS.iter().find(|s| s.key == key) else {
-            return Err(ConfigError { key, source: file(), value: value.to_string(), problem: "no such setting (see docs/configuration.md)".to_owned() });
+            return Err(ConfigError {
+                key,
+                source: file(),
+                value: value.to_string(),
+                problem: "no such setting (see docs/configuration.md)".to_owned(),
+            });
         };
         let text = match value {
             toml::Value::String(s) => s,
@@ -249,7 +364,12 @@ fn read_toml(raw: &mut Raw, path: &std::path::Path, text: &str) -> Result<(), Co
                 .collect::<Vec<_>>()
                 .join(","),
             other => {
-                return Err(ConfigError { key, source: file(), value: other.to_string(), problem: "expected a string, number, boolean or list".to_owned() });
+                return Err(ConfigError {
+                    key,
+                    source: file(),
+                    value: other.to_string(),
+                    problem: "expected a string, number, boolean or list".to_owned(),
+                });
             }
         };
         raw.values.insert(spec.key, (text, file()));
@@ -283,7 +403,9 @@ pub fn configuration_markdown() -> String {
 
 /// `parley.env.example`, generated from [`SETTINGS`]: every setting, commented out at its default.
 pub fn example_env() -> String {
-    let mut out = String::from("# Parley settings. Every line shows the default; uncomment to change it.\n# Generated by `parley config example-env`; see docs/configuration.md.\n");
+    let mut out = String::from(
+        "# Parley settings. Every line shows the default; uncomment to change it.\n# Generated by `parley config example-env`; see docs/configuration.md.\n",
+    );
     for s in SETTINGS {
         out.push_str(&format!("\n# {}\n# {}={}\n", s.doc, s.env_var(), s.default));
     }
@@ -310,8 +432,10 @@ mod tests {
 
     #[test]
     fn environment_variables_override_the_file_which_overrides_defaults() {
-        let file = "bind = \"0.0.0.0:9000\"\nworker_id = 7\ncors_origins = [\"https://a.example\", \"https://b.example\"]\n";
-        let s = Settings::load(Some((std::path::Path::new("p.toml"), file)), env(&[("PARLEY_WORKER_ID", "9")])).unwrap();
+        let file =
+            "bind = \"0.0.0.0:9000\"\nworker_id = 7\ncors_origins = [\"https://a.example\", \"https://b.example\"]\n";
+        let s =
+            Settings::load(Some((std::path::Path::new("p.toml"), file)), env(&[("PARLEY_WORKER_ID", "9")])).unwrap();
         assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
         assert_eq!(s.worker_id, 9);
         assert_eq!(s.api.cors_origins, vec!["https://a.example", "https://b.example"]);
@@ -320,9 +444,16 @@ mod tests {
     #[test]
     fn an_invalid_value_names_the_setting_its_source_and_what_is_expected() {
         let e = Settings::load(None, env(&[("PARLEY_WORKER_ID", "2000")])).unwrap_err();
-        assert_eq!(e.to_string(), "invalid setting PARLEY_WORKER_ID = \"2000\": expected a whole number from 0 to 1023");
-        let e = Settings::load(Some((std::path::Path::new("/etc/parley.toml"), "bind = \"nope\"")), Vec::new()).unwrap_err();
-        assert_eq!(e.to_string(), "invalid setting `bind` in /etc/parley.toml = \"nope\": expected an address and port like 127.0.0.1:8080");
+        assert_eq!(
+            e.to_string(),
+            "invalid setting PARLEY_WORKER_ID = \"2000\": expected a whole number from 0 to 1023"
+        );
+        let e = Settings::load(Some((std::path::Path::new("/etc/parley.toml"), "bind = \"nope\"")), Vec::new())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid setting `bind` in /etc/parley.toml = \"nope\": expected an address and port like 127.0.0.1:8080"
+        );
         let e = Settings::load(None, env(&[("PARLEY_DATABASE_URL", "mysql://x")])).unwrap_err();
         assert!(e.to_string().contains("PARLEY_DATABASE_URL"));
         let e = Settings::load(None, env(&[("PARLEY_REGISTRATION", "sometimes")])).unwrap_err();
@@ -333,7 +464,9 @@ mod tests {
     fn an_unknown_key_in_the_file_is_an_error_and_an_unknown_variable_is_reported() {
         let e = Settings::load(Some((std::path::Path::new("p.toml"), "bnid = \"x\"")), Vec::new()).unwrap_err();
         assert_eq!(e.key, "bnid");
-        let s = Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")])).unwrap();
+        let s =
+            Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")]))
+                .unwrap();
         assert_eq!(s.unknown_env, vec!["PARLEY_BNID"]);
     }
 

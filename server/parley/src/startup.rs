@@ -38,8 +38,9 @@ pub struct Application {
 /// migrates only when asked, and otherwise refuses a schema that is not exactly current.
 pub async fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<Store> {
     if settings.database_url.backend() == Backend::Sqlite {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("cannot create the data directory {} (setting data_dir)", settings.data_dir.display()))?;
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!("cannot create the data directory {} (setting data_dir)", settings.data_dir.display())
+        })?;
     }
     let url = &settings.database_url;
     if migrate || url.backend() == Backend::Sqlite {

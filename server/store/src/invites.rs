@@ -32,8 +32,11 @@ impl Store {
         expires_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<InstanceInvite, StoreError> {
-        let sql = concat!("INSERT INTO instance_invites (code, created_by, max_uses, uses, expires_at, created_at) \
-             VALUES ($1, $2, $3, 0, $4, $5) RETURNING ", invite_columns!());
+        let sql = concat!(
+            "INSERT INTO instance_invites (code, created_by, max_uses, uses, expires_at, created_at) \
+             VALUES ($1, $2, $3, 0, $4, $5) RETURNING ",
+            invite_columns!()
+        );
         Ok(with_pool!(self, pool => sqlx::query_as(sql)
             .bind(code)
             .bind(created_by.map(Snowflake::as_i64))

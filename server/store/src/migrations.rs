@@ -92,8 +92,7 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
         let mut conn = rusqlite::Connection::open(&path)
             .map_err(|e| StoreError::Migration(format!("cannot open SQLite database {path}: {e}")))?;
         // Another process (a running server) may hold the write lock briefly.
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| StoreError::Migration(e.to_string()))?;
         let runner = runner(Backend::Sqlite);
         let sqlite_error = |e: rusqlite::Error| StoreError::Migration(e.to_string());
         // Two statements: SQLite resolves table names when preparing, so one statement
@@ -106,7 +105,8 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
             )
             .map_err(sqlite_error)?;
         let applied: Option<i64> = if has_history {
-            conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0)).map_err(sqlite_error)?
+            conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
+                .map_err(sqlite_error)?
         } else {
             None
         };

@@ -89,8 +89,11 @@ impl Store {
     /// Starts a session. An active session of the same user on the same device is replaced,
     /// so a device never holds two live sessions.
     pub async fn create_session(&self, session: &NewSession) -> Result<SessionRecord, StoreError> {
-        let insert = concat!("INSERT INTO sessions (id, user_id, device_id, device_name, user_agent, ip, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ", session_columns!());
+        let insert = concat!(
+            "INSERT INTO sessions (id, user_id, device_id, device_name, user_agent, ip, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+            session_columns!()
+        );
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE sessions SET revoked_at = $3, revoked_reason = $4 \
@@ -130,8 +133,12 @@ impl Store {
 
     /// The user's live sessions, most recently seen first.
     pub async fn active_sessions(&self, user_id: Snowflake) -> Result<Vec<SessionRecord>, StoreError> {
-        let sql = concat!("SELECT ", session_columns!(), " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
-             ORDER BY last_seen_at DESC, id DESC");
+        let sql = concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
+             ORDER BY last_seen_at DESC, id DESC"
+        );
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(user_id.as_i64()).fetch_all(pool).await?))
     }
 
@@ -145,7 +152,13 @@ impl Store {
     }
 
     /// Ends one of the user's sessions. Returns false if it was not theirs or already ended.
-    pub async fn revoke_session(&self, user_id: Snowflake, id: Snowflake, reason: RevokeReason, now: Timestamp) -> Result<bool, StoreError> {
+    pub async fn revoke_session(
+        &self,
+        user_id: Snowflake,
+        id: Snowflake,
+        reason: RevokeReason,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let n = with_pool!(self, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
             .bind(id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis()).bind(reason.as_str())
@@ -154,7 +167,13 @@ impl Store {
     }
 
     /// Ends every session of the user but `keep`. Returns how many ended.
-    pub async fn revoke_other_sessions(&self, user_id: Snowflake, keep: Snowflake, reason: RevokeReason, now: Timestamp) -> Result<u64, StoreError> {
+    pub async fn revoke_other_sessions(
+        &self,
+        user_id: Snowflake,
+        keep: Snowflake,
+        reason: RevokeReason,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
         Ok(with_pool!(self, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
             .bind(user_id.as_i64()).bind(keep.as_i64()).bind(now.unix_millis()).bind(reason.as_str())

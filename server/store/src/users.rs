@@ -145,11 +145,19 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?))
     }
 
-    pub async fn update_profile(&self, id: Snowflake, patch: &ProfilePatch, now: Timestamp) -> Result<Option<UserRecord>, StoreError> {
-        let sql = concat!("UPDATE users SET username = COALESCE($2, username), \
+    pub async fn update_profile(
+        &self,
+        id: Snowflake,
+        patch: &ProfilePatch,
+        now: Timestamp,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE users SET username = COALESCE($2, username), \
              global_name = CASE WHEN $3 THEN $4 ELSE global_name END, \
              email = CASE WHEN $5 THEN $6 ELSE email END, updated_at = $7 \
-             WHERE id = $1 RETURNING ", user_columns!());
+             WHERE id = $1 RETURNING ",
+            user_columns!()
+        );
         Ok(with_pool!(self, pool => sqlx::query_as(sql)
             .bind(id.as_i64())
             .bind(patch.username.as_deref())
@@ -185,7 +193,12 @@ impl Store {
 
     /// Counts a failed login. Returns the time the account is locked until, if this
     /// failure (or an earlier one) locked it.
-    pub async fn record_login_failure(&self, id: Snowflake, now: Timestamp, policy: LockoutPolicy) -> Result<Option<i64>, StoreError> {
+    pub async fn record_login_failure(
+        &self,
+        id: Snowflake,
+        now: Timestamp,
+        policy: LockoutPolicy,
+    ) -> Result<Option<i64>, StoreError> {
         // In an UPDATE both backends read the old row on the right-hand side, so the
         // "window expired" test is repeated rather than referring to the new count.
         macro_rules! fresh {
@@ -194,9 +207,15 @@ impl Store {
             };
         }
         let sql = concat!(
-            "UPDATE users SET failed_logins = CASE WHEN ", fresh!(), " THEN 1 ELSE failed_logins + 1 END, ",
-            "failed_window_start = CASE WHEN ", fresh!(), " THEN $2 ELSE failed_window_start END, ",
-            "locked_until = CASE WHEN (CASE WHEN ", fresh!(), " THEN 1 ELSE failed_logins + 1 END) >= $4 ",
+            "UPDATE users SET failed_logins = CASE WHEN ",
+            fresh!(),
+            " THEN 1 ELSE failed_logins + 1 END, ",
+            "failed_window_start = CASE WHEN ",
+            fresh!(),
+            " THEN $2 ELSE failed_window_start END, ",
+            "locked_until = CASE WHEN (CASE WHEN ",
+            fresh!(),
+            " THEN 1 ELSE failed_logins + 1 END) >= $4 ",
             "THEN $2 + $5 ELSE locked_until END WHERE id = $1 RETURNING locked_until"
         );
         let locked_until: Option<Option<i64>> = with_pool!(self, pool => sqlx::query_scalar(sql)
@@ -219,7 +238,9 @@ impl Store {
 
     /// Whether the first-account-becomes-admin rule has been spent.
     pub async fn admin_claimed(&self) -> Result<bool, StoreError> {
-        Ok(with_pool!(self, pool => sqlx::query_scalar("SELECT admin_claimed FROM instance_state WHERE id = 1").fetch_one(pool).await?))
+        Ok(
+            with_pool!(self, pool => sqlx::query_scalar("SELECT admin_claimed FROM instance_state WHERE id = 1").fetch_one(pool).await?),
+        )
     }
 
     /// How many accounts exist (for `parley admin` and start-up messages).
@@ -227,4 +248,3 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?))
     }
 }
-

@@ -107,7 +107,8 @@ impl TokenIssuer {
 
     pub fn verify(&self, token: &str, now: Timestamp) -> Result<AccessClaims, TokenError> {
         let mut parts = token.split('.');
-        let (Some(header), Some(claims), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header), Some(claims), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(TokenError::Malformed);
         };
@@ -178,7 +179,13 @@ mod tests {
         let now = Timestamp::now();
         let token = tokens.issue(Snowflake::new(1), Snowflake::new(2), now);
         let parts: Vec<&str> = token.split('.').collect();
-        let forged = encode_json(&Claims { iss: "parley".into(), sub: Snowflake::new(99), sid: Snowflake::new(2), iat: 0, exp: i64::MAX / 2000 });
+        let forged = encode_json(&Claims {
+            iss: "parley".into(),
+            sub: Snowflake::new(99),
+            sid: Snowflake::new(2),
+            iat: 0,
+            exp: i64::MAX / 2000,
+        });
         let tampered = format!("{}.{}.{}", parts[0], forged, parts[2]);
         assert_eq!(tokens.verify(&tampered, now), Err(TokenError::BadSignature));
     }
@@ -188,7 +195,13 @@ mod tests {
         let tokens = issuer();
         let now = Timestamp::now();
         let header = encode_json(&Header { alg: "none", typ: "JWT", kid: &tokens.kid });
-        let claims = encode_json(&Claims { iss: "parley".into(), sub: Snowflake::new(1), sid: Snowflake::new(2), iat: 0, exp: i64::MAX / 2000 });
+        let claims = encode_json(&Claims {
+            iss: "parley".into(),
+            sub: Snowflake::new(1),
+            sid: Snowflake::new(2),
+            iat: 0,
+            exp: i64::MAX / 2000,
+        });
         assert_eq!(tokens.verify(&format!("{header}.{claims}."), now), Err(TokenError::WrongAlgorithm("none".into())));
     }
 

@@ -58,7 +58,7 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trust_forwarded_for:
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back();
         if let Some(ip) = forwarded {
             return ip;
         }
@@ -109,9 +109,9 @@ mod tests {
     fn forwarded_for_is_ignored_unless_the_proxy_is_trusted() {
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", "6.6.6.6, 10.0.0.7".parse().unwrap());
-        let peer = Some("127.0.0.1".parse().unwrap());
-        assert_eq!(client_ip(&headers, peer, false), peer.unwrap());
-        assert_eq!(client_ip(&headers, peer, true), "10.0.0.7".parse::<IpAddr>().unwrap());
+        let peer: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(client_ip(&headers, Some(peer), false), peer);
+        assert_eq!(client_ip(&headers, Some(peer), true), "10.0.0.7".parse::<IpAddr>().unwrap());
     }
 
     #[test]

@@ -80,13 +80,18 @@ pub fn invite_limits(max_age: Option<i64>, max_uses: Option<i64>) -> Result<(i64
         (status = 401, body = ErrorBody),
         (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
     ))]
-async fn create_invite(State(state): State<AppState>, admin: AdminUser, Json(body): Json<CreateInviteRequest>) -> ApiResult<(StatusCode, Json<InstanceInviteInfo>)> {
+async fn create_invite(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    Json(body): Json<CreateInviteRequest>,
+) -> ApiResult<(StatusCode, Json<InstanceInviteInfo>)> {
     let (max_age, max_uses) = invite_limits(body.max_age, body.max_uses)?;
     let now = Timestamp::now();
     let expires_at = (max_age > 0).then(|| now.plus_millis(max_age * 1000));
     let invite = loop {
         // 9 random bytes: 12 URL-safe characters, too many to guess.
-        match state.store.create_instance_invite(&random_code(9), Some(admin.user.id), max_uses, expires_at, now).await {
+        match state.store.create_instance_invite(&random_code(9), Some(admin.user.id), max_uses, expires_at, now).await
+        {
             Err(StoreError::Conflict(_)) => continue,
             other => break other?,
         }
@@ -106,7 +111,11 @@ async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiRe
 #[utoipa::path(delete, path = "/admin/invites/{code}", tag = "admin", security(("bearer" = [])),
     params(("code" = String, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "Unknown invite (10006)", body = ErrorBody)))]
-async fn delete_invite(State(state): State<AppState>, _admin: AdminUser, Path(code): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_invite(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
     if state.store.delete_instance_invite(&code).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

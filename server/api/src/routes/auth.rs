@@ -1,9 +1,9 @@
 //! Registration, login, token refresh and logout.
 
+use axum::extract::Request;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use parley_core::account::{DisplayName, Email, Password, Username};
 use parley_core::{ErrorCode, FieldErrors, Timestamp};
@@ -69,7 +69,11 @@ pub struct RegisterRequest {
         (status = 403, description = "Registration closed (90004) or an invite is required (90005)", body = ErrorBody),
         (status = 429, description = "Rate limited (90006)", body = ErrorBody),
     ))]
-async fn register(State(state): State<AppState>, client: ClientMeta, Json(body): Json<RegisterRequest>) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+async fn register(
+    State(state): State<AppState>,
+    client: ClientMeta,
+    Json(body): Json<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
     let mut errors = FieldErrors::new();
     let username = errors.check("username", Username::parse(&body.username));
     let password = errors.check("password", Password::parse(&body.password));
@@ -99,10 +103,14 @@ async fn register(State(state): State<AppState>, client: ClientMeta, Json(body):
         invite_code: body.invite.as_deref().map(str::trim).filter(|c| !c.is_empty()),
     };
     let user = state.store.register_user(&new_user, rules).await.map_err(|e| match e {
-        StoreError::Conflict(Conflict::Username) => {
-            ApiError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.")
+        StoreError::Conflict(Conflict::Username) => ApiError::field(
+            "username",
+            "USERNAME_ALREADY_TAKEN",
+            "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.",
+        ),
+        StoreError::Conflict(Conflict::Email) => {
+            ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered.")
         }
-        StoreError::Conflict(Conflict::Email) => ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."),
         StoreError::InviteRequired => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InviteRequired),
         StoreError::InviteUnusable => ApiError::with_message(
             StatusCode::BAD_REQUEST,
@@ -134,7 +142,11 @@ pub struct LoginRequest {
         (status = 403, description = "Account locked after repeated failures (90003)", body = ErrorBody),
         (status = 429, description = "Rate limited (90006)", body = ErrorBody),
     ))]
-async fn login(State(state): State<AppState>, client: ClientMeta, Json(body): Json<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
+async fn login(
+    State(state): State<AppState>,
+    client: ClientMeta,
+    Json(body): Json<LoginRequest>,
+) -> ApiResult<Json<TokenResponse>> {
     let mut errors = FieldErrors::new();
     let device_name = parse_device_name(body.device_name.as_deref(), &mut errors);
     if body.login.trim().is_empty() || body.login.len() > 320 {
@@ -157,12 +169,12 @@ async fn login(State(state): State<AppState>, client: ClientMeta, Json(body): Js
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
     if !state.passwords.verify(&body.password, stored_hash).await? {
         AuthCounters::bump(&state.counters.login_failures);
-        if let Some(user) = &user {
-            if let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await? {
-                AuthCounters::bump(&state.counters.lockouts);
-                tracing::warn!(user_id = %user.id, ip = %client.ip, locked_until = until, "account locked after repeated failed logins");
-                return Err(locked(until, now));
-            }
+        if let Some(user) = &user
+            && let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await?
+        {
+            AuthCounters::bump(&state.counters.lockouts);
+            tracing::warn!(user_id = %user.id, ip = %client.ip, locked_until = until, "account locked after repeated failed logins");
+            return Err(locked(until, now));
         }
         tracing::info!(ip = %client.ip, known_account = user.is_some(), "failed login");
         let mut errors = FieldErrors::new();
@@ -206,7 +218,11 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
     let expires = now.plus_millis(state.config.refresh_token_ttl.as_millis() as i64);
     match state.store.rotate_refresh_token(&presented, &next_hash, expires, now).await? {
         RefreshOutcome::Rotated(session) => {
-            let user = state.store.user_by_id(session.user_id).await?.ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid))?;
+            let user = state
+                .store
+                .user_by_id(session.user_id)
+                .await?
+                .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid))?;
             Ok(Json(token_response(&state, &user, &session, next, now)))
         }
         RefreshOutcome::Reused { session_id, user_id } => {
@@ -236,7 +252,12 @@ fn parse_device_name(raw: Option<&str>, errors: &mut FieldErrors) -> Option<Stri
 }
 
 /// Starts a session for `user` on the client's device and returns its first tokens.
-pub(crate) async fn start_session(state: &AppState, user: &UserRecord, client: &ClientMeta, device_name: Option<String>) -> ApiResult<TokenResponse> {
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: &UserRecord,
+    client: &ClientMeta,
+    device_name: Option<String>,
+) -> ApiResult<TokenResponse> {
     let now = Timestamp::now();
     let (refresh, refresh_hash) = refresh_token::generate();
     let device_id = client.device_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -258,7 +279,13 @@ pub(crate) async fn start_session(state: &AppState, user: &UserRecord, client: &
     Ok(token_response(state, user, &session, refresh, now))
 }
 
-fn token_response(state: &AppState, user: &UserRecord, session: &SessionRecord, refresh: String, now: Timestamp) -> TokenResponse {
+fn token_response(
+    state: &AppState,
+    user: &UserRecord,
+    session: &SessionRecord,
+    refresh: String,
+    now: Timestamp,
+) -> TokenResponse {
     let access = state.tokens.issue(user.id, session.id, now);
     TokenResponse {
         token: access.clone(),

@@ -31,7 +31,10 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     };
     let ready = database == "ok" && schema == "current";
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema })))
+    (
+        status,
+        Json(json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema })),
+    )
 }
 
 async fn metrics(State(state): State<AppState>) -> ([(&'static str, &'static str); 1], String) {

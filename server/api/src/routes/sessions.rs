@@ -15,7 +15,10 @@ use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, SessionInfo};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_sessions)).routes(routes!(revoke_session)).routes(routes!(revoke_other_sessions))
+    OpenApiRouter::new()
+        .routes(routes!(list_sessions))
+        .routes(routes!(revoke_session))
+        .routes(routes!(revoke_other_sessions))
 }
 
 /// My live sessions, most recently used first; `current` marks the one asking.
@@ -48,7 +51,11 @@ async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResu
         (status = 401, body = ErrorBody),
         (status = 404, description = "No live session of mine has that id (90007)", body = ErrorBody),
     ))]
-async fn revoke_session(State(state): State<AppState>, auth: AuthUser, Path(session_id): Path<String>) -> ApiResult<StatusCode> {
+async fn revoke_session(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(session_id): Path<String>,
+) -> ApiResult<StatusCode> {
     let unknown = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownSession);
     let session_id: Snowflake = session_id.parse().map_err(|_| unknown())?;
     if state.store.revoke_session(auth.user_id, session_id, RevokeReason::RevokedByUser, Timestamp::now()).await? {
@@ -69,6 +76,9 @@ pub struct RevokedCount {
 #[utoipa::path(post, path = "/auth/sessions/revoke-others", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = RevokedCount), (status = 401, body = ErrorBody)))]
 async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
-    let revoked = state.store.revoke_other_sessions(auth.user_id, auth.session.id, RevokeReason::RevokedByUser, Timestamp::now()).await?;
+    let revoked = state
+        .store
+        .revoke_other_sessions(auth.user_id, auth.session.id, RevokeReason::RevokedByUser, Timestamp::now())
+        .await?;
     Ok(Json(RevokedCount { revoked }))
 }

@@ -58,7 +58,11 @@ pub struct ModifyMeRequest {
         (status = 400, description = "Invalid fields, a taken username, or a wrong current password (50035)", body = ErrorBody),
         (status = 401, body = ErrorBody),
     ))]
-async fn modify_me(State(state): State<AppState>, auth: AuthUser, Json(body): Json<ModifyMeRequest>) -> ApiResult<Json<CurrentUser>> {
+async fn modify_me(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<ModifyMeRequest>,
+) -> ApiResult<Json<CurrentUser>> {
     let user = current_user(&state, &auth).await?;
     let mut errors = FieldErrors::new();
     let username = body.username.as_deref().and_then(|u| errors.check("username", Username::parse(u)));
@@ -76,7 +80,11 @@ async fn modify_me(State(state): State<AppState>, auth: AuthUser, Json(body): Js
     let sensitive = username.is_some() || email.is_some() || new_password.is_some();
     if sensitive {
         let Some(current) = body.password.as_deref() else {
-            return Err(ApiError::field("password", "BASE_TYPE_REQUIRED", "Your current password is required to change this."));
+            return Err(ApiError::field(
+                "password",
+                "BASE_TYPE_REQUIRED",
+                "Your current password is required to change this.",
+            ));
         };
         if !state.passwords.verify(current, user.password_hash.as_deref()).await? {
             AuthCounters::bump(&state.counters.login_failures);
@@ -86,16 +94,25 @@ async fn modify_me(State(state): State<AppState>, auth: AuthUser, Json(body): Js
     }
     let now = Timestamp::now();
     let patch = ProfilePatch { username: username.map(Username::into_inner), global_name, email };
-    let mut updated = state.store.update_profile(user.id, &patch, now).await.map_err(|e| match e {
-        StoreError::Conflict(Conflict::Username) => ApiError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable."),
-        StoreError::Conflict(Conflict::Email) => ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."),
-        other => other.into(),
-    })?
-    .ok_or_else(ApiError::unauthorized)?;
+    let mut updated = state
+        .store
+        .update_profile(user.id, &patch, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(Conflict::Username) => {
+                ApiError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.")
+            }
+            StoreError::Conflict(Conflict::Email) => {
+                ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered.")
+            }
+            other => other.into(),
+        })?
+        .ok_or_else(ApiError::unauthorized)?;
     if let Some(new_password) = new_password {
         let hash = state.passwords.hash(new_password.expose()).await?;
         state.store.set_password_hash(user.id, &hash, now).await?;
-        let ended = state.store.revoke_other_sessions(user.id, auth.session.id, RevokeReason::PasswordChanged, now).await?;
+        let ended =
+            state.store.revoke_other_sessions(user.id, auth.session.id, RevokeReason::PasswordChanged, now).await?;
         tracing::info!(user_id = %user.id, ended_sessions = ended, "password changed");
         updated.password_hash = Some(hash);
     }

@@ -55,7 +55,12 @@ pub async fn run(settings: &Settings, command: &AdminCommand) -> anyhow::Result<
 
 async fn create_user(settings: &Settings, store: &parley_store::Store, args: &CreateUser) -> anyhow::Result<()> {
     let username = Username::parse(&args.username).map_err(|e| anyhow::anyhow!("invalid username: {}", e.message))?;
-    let email = args.email.as_deref().map(Email::parse).transpose().map_err(|e| anyhow::anyhow!("invalid email: {}", e.message))?;
+    let email = args
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("invalid email: {}", e.message))?;
     let (password, generated) = if args.password_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
@@ -81,7 +86,12 @@ async fn create_user(settings: &Settings, store: &parley_store::Store, args: &Cr
         Err(StoreError::Conflict(what)) => bail!("that {what:?} is already taken"),
         other => other?,
     };
-    println!("Created {} (id {}){}.", created.username, created.id, if created.is_admin { ", an instance admin" } else { "" });
+    println!(
+        "Created {} (id {}){}.",
+        created.username,
+        created.id,
+        if created.is_admin { ", an instance admin" } else { "" }
+    );
     if generated {
         println!("Password: {}", password.expose());
     }

@@ -12,7 +12,11 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
     let app = Application::build(settings, migrate).await?;
     let local = format!("http://{}", app.address());
     tracing::info!(address = %app.address(), database = %settings.database_url.redacted(), "Parley is listening");
-    println!("Parley is running at {local}  (public URL {}; database {})", settings.public_url, settings.database_url.redacted());
+    println!(
+        "Parley is running at {local}  (public URL {}; database {})",
+        settings.public_url,
+        settings.database_url.redacted()
+    );
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     app.run_until_stopped(shutdown).await

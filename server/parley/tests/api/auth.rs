@@ -22,7 +22,8 @@ async fn a_new_account_is_signed_in_at_once_and_the_first_one_is_the_admin(backe
 
 async fn logging_in_by_username_in_any_case_or_by_email_starts_a_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.register_with(&json!({"username": "carol", "password": password_of("carol"), "email": "Carol@Example.org"})).await;
+    app.register_with(&json!({"username": "carol", "password": password_of("carol"), "email": "Carol@Example.org"}))
+        .await;
     for login in ["carol", "CAROL", "carol@example.org", "  carol@EXAMPLE.org "] {
         let (status, body) = status_and_json(app.login(login, &password_of("carol")).await).await;
         assert_eq!(status, StatusCode::OK, "login as {login:?}: {body}");
@@ -46,7 +47,9 @@ async fn a_refresh_token_works_once_and_its_replay_revokes_the_whole_family(back
     let app = spawn_app(backend).await;
     let erin = app.register("erin").await;
 
-    let (status, first) = status_and_json(app.post_json("/auth/refresh", &json!({"refresh_token": erin.refresh_token}), None).await).await;
+    let (status, first) =
+        status_and_json(app.post_json("/auth/refresh", &json!({"refresh_token": erin.refresh_token}), None).await)
+            .await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let rotated = first["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(rotated, erin.refresh_token, "every refresh issues a new refresh token");
@@ -55,9 +58,19 @@ async fn a_refresh_token_works_once_and_its_replay_revokes_the_whole_family(back
     assert_eq!(app.me(&new_access).await.status(), StatusCode::OK);
 
     // The spent token comes back: someone copied it. The family (session) is revoked.
-    assert_error(app.post_json("/auth/refresh", &json!({"refresh_token": erin.refresh_token}), None).await, StatusCode::UNAUTHORIZED, 90002).await;
+    assert_error(
+        app.post_json("/auth/refresh", &json!({"refresh_token": erin.refresh_token}), None).await,
+        StatusCode::UNAUTHORIZED,
+        90002,
+    )
+    .await;
     // ...so the legitimate holder's newer token is dead too, and so are the access tokens.
-    assert_error(app.post_json("/auth/refresh", &json!({"refresh_token": rotated}), None).await, StatusCode::UNAUTHORIZED, 90001).await;
+    assert_error(
+        app.post_json("/auth/refresh", &json!({"refresh_token": rotated}), None).await,
+        StatusCode::UNAUTHORIZED,
+        90001,
+    )
+    .await;
     assert_error(app.me(&new_access).await, StatusCode::UNAUTHORIZED, 40001).await;
     assert_error(app.me(&erin.access_token).await, StatusCode::UNAUTHORIZED, 40001).await;
     // Signing in again works.
@@ -69,7 +82,8 @@ async fn a_chain_of_refreshes_keeps_working(backend: Backend) {
     let frank = app.register("frank").await;
     let mut token = frank.refresh_token.clone();
     for _ in 0..5 {
-        let (status, body) = status_and_json(app.post_json("/auth/refresh", &json!({"refresh_token": token}), None).await).await;
+        let (status, body) =
+            status_and_json(app.post_json("/auth/refresh", &json!({"refresh_token": token}), None).await).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         token = body["refresh_token"].as_str().unwrap().to_owned();
     }
@@ -78,7 +92,12 @@ async fn a_chain_of_refreshes_keeps_working(backend: Backend) {
 async fn an_unknown_refresh_token_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     for token in ["prt_nonsense", "", "' OR 1=1 --"] {
-        assert_error(app.post_json("/auth/refresh", &json!({"refresh_token": token}), None).await, StatusCode::UNAUTHORIZED, 90001).await;
+        assert_error(
+            app.post_json("/auth/refresh", &json!({"refresh_token": token}), None).await,
+            StatusCode::UNAUTHORIZED,
+            90001,
+        )
+        .await;
     }
 }
 
@@ -88,18 +107,25 @@ async fn logging_out_ends_the_session_for_both_tokens(backend: Backend) {
     let response = app.post_json("/auth/logout", &json!({}), Some(&gina.access_token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_error(app.me(&gina.access_token).await, StatusCode::UNAUTHORIZED, 40001).await;
-    assert_error(app.post_json("/auth/refresh", &json!({"refresh_token": gina.refresh_token}), None).await, StatusCode::UNAUTHORIZED, 90001).await;
+    assert_error(
+        app.post_json("/auth/refresh", &json!({"refresh_token": gina.refresh_token}), None).await,
+        StatusCode::UNAUTHORIZED,
+        90001,
+    )
+    .await;
 }
 
 async fn the_same_account_is_served_under_api_and_api_v10(backend: Backend) {
     let app = spawn_app(backend).await;
     let hank = app.register("hank").await;
-    let response = app.client.get(format!("{}/api/users/@me", app.address)).bearer_auth(&hank.access_token).send().await.unwrap();
+    let response =
+        app.client.get(format!("{}/api/users/@me", app.address)).bearer_auth(&hank.access_token).send().await.unwrap();
     let (status, me) = status_and_json(response).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["username"], "hank");
     // Discord clients send the bare token without "Bearer".
-    let response = app.client.get(app.api("/users/@me")).header("authorization", &hank.access_token).send().await.unwrap();
+    let response =
+        app.client.get(app.api("/users/@me")).header("authorization", &hank.access_token).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 

@@ -3,7 +3,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, password_of, spawn_app_with, status_and_json};
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, on_both_backends, password_of, spawn_app_with, status_and_json,
+};
 
 /// Every route that takes a JSON body, with a valid body for it.
 fn routes(s: &Session) -> Vec<(reqwest::Method, &'static str, Value)> {
@@ -16,7 +18,14 @@ fn routes(s: &Session) -> Vec<(reqwest::Method, &'static str, Value)> {
     ]
 }
 
-async fn send_raw(app: &TestApp, method: reqwest::Method, path: &str, token: &str, content_type: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+async fn send_raw(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> reqwest::Response {
     let mut request = app.client.request(method, app.api(path)).bearer_auth(token).body(body);
     if let Some(ct) = content_type {
         request = request.header("content-type", ct);
@@ -49,7 +58,12 @@ async fn malformed_bodies_are_refused_on_every_route_and_change_nothing(backend:
             (json_ct, vec![0xff, 0xfe, 0x00], StatusCode::BAD_REQUEST, 50109),
             (None, b"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, 50109),
             (Some("text/plain"), b"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, 50109),
-            (json_ct, format!("{{\"x\": \"{}\"}}", "a".repeat(5000)).into_bytes(), StatusCode::PAYLOAD_TOO_LARGE, 40005),
+            (
+                json_ct,
+                format!("{{\"x\": \"{}\"}}", "a".repeat(5000)).into_bytes(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                40005,
+            ),
         ];
         for (content_type, body, status, code) in cases {
             let shown = String::from_utf8_lossy(&body).chars().take(30).collect::<String>();
@@ -68,18 +82,35 @@ async fn missing_and_mistyped_fields_are_named_in_the_error(backend: Backend) {
     let cases = [
         ("/auth/register", json!({"password": "long enough password"}), "username", "BASE_TYPE_REQUIRED"),
         ("/auth/register", json!({"username": "zed"}), "password", "BASE_TYPE_REQUIRED"),
-        ("/auth/register", json!({"username": 12, "password": "long enough password"}), "username", "BASE_TYPE_INVALID"),
-        ("/auth/register", json!({"username": "zed", "password": "long enough password", "email": ["a"]}), "email", "BASE_TYPE_INVALID"),
+        (
+            "/auth/register",
+            json!({"username": 12, "password": "long enough password"}),
+            "username",
+            "BASE_TYPE_INVALID",
+        ),
+        (
+            "/auth/register",
+            json!({"username": "zed", "password": "long enough password", "email": ["a"]}),
+            "email",
+            "BASE_TYPE_INVALID",
+        ),
         ("/auth/login", json!({"login": "admin"}), "password", "BASE_TYPE_REQUIRED"),
         ("/auth/login", json!({"login": null, "password": "x"}), "login", "BASE_TYPE_INVALID"),
         ("/auth/refresh", json!({}), "refresh_token", "BASE_TYPE_REQUIRED"),
         ("/admin/invites", json!({"max_uses": "many"}), "max_uses", "BASE_TYPE_INVALID"),
     ];
     for (path, body, field, code) in cases {
-        let error = assert_error(app.post_json(path, &body, Some(&admin.access_token)).await, StatusCode::BAD_REQUEST, 50035).await;
+        let error =
+            assert_error(app.post_json(path, &body, Some(&admin.access_token)).await, StatusCode::BAD_REQUEST, 50035)
+                .await;
         assert_eq!(error["errors"][field]["_errors"][0]["code"], code, "{path} {body}: {error}");
     }
-    let error = assert_error(app.patch_json("/users/@me", &json!({"global_name": 5}), &admin.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
+    let error = assert_error(
+        app.patch_json("/users/@me", &json!({"global_name": 5}), &admin.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
     assert_eq!(error["errors"]["global_name"]["_errors"][0]["code"], "BASE_TYPE_INVALID");
     assert_eq!(snapshot(&app, &admin).await, before);
 }
@@ -109,16 +140,26 @@ async fn unicode_edge_cases_and_oversized_fields_are_refused_with_field_codes(ba
         (register("okname", &"p".repeat(129), json!({})), "password", "PASSWORD_TOO_LONG"),
         (register("okname", "pass\u{0}word!", json!({})), "password", "PASSWORD_INVALID"),
         (register("okname", good, json!({"email": "not an email"})), "email", "EMAIL_TYPE_INVALID_EMAIL"),
-        (register("okname", good, json!({"global_name": "rtl\u{202e}override"})), "global_name", "DISPLAY_NAME_INVALID_CHARACTERS"),
+        (
+            register("okname", good, json!({"global_name": "rtl\u{202e}override"})),
+            "global_name",
+            "DISPLAY_NAME_INVALID_CHARACTERS",
+        ),
         (register("okname", good, json!({"global_name": "   "})), "global_name", "BASE_TYPE_BAD_LENGTH"),
         (register("okname", good, json!({"device_name": "a\nb"})), "device_name", "BASE_TYPE_BAD_LENGTH"),
     ];
     for (body, field, code) in cases {
-        let error = assert_error(app.post_json("/auth/register", &body, None).await, StatusCode::BAD_REQUEST, 50035).await;
+        let error =
+            assert_error(app.post_json("/auth/register", &body, None).await, StatusCode::BAD_REQUEST, 50035).await;
         assert_eq!(error["errors"][field]["_errors"][0]["code"], code, "{body}: {error}");
     }
     // Every problem is reported at once, not just the first.
-    let error = assert_error(app.post_json("/auth/register", &register("x", "short", json!({"email": "nope"})), None).await, StatusCode::BAD_REQUEST, 50035).await;
+    let error = assert_error(
+        app.post_json("/auth/register", &register("x", "short", json!({"email": "nope"})), None).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
     for field in ["username", "password", "email"] {
         assert!(error["errors"][field].is_object(), "{field} missing from {error}");
     }
@@ -129,7 +170,8 @@ async fn sql_looking_text_is_stored_and_returned_verbatim(backend: Backend) {
     let app = spawn_app_with(backend, &[]).await;
     let admin = app.register("admin").await;
     let sneaky = "'; DROP TABLE users; --";
-    let (status, me) = status_and_json(app.patch_json("/users/@me", &json!({"global_name": sneaky}), &admin.access_token).await).await;
+    let (status, me) =
+        status_and_json(app.patch_json("/users/@me", &json!({"global_name": sneaky}), &admin.access_token).await).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["global_name"], sneaky);
     assert_error(app.login("' OR '1'='1", "' OR '1'='1").await, StatusCode::BAD_REQUEST, 50035).await;

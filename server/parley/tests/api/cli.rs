@@ -67,7 +67,10 @@ async fn migrate_applies_everything_once_and_a_second_run_does_nothing(backend: 
     let (ok, out, err) = run(&mut parley(&db, &["migrate"]));
     assert!(ok, "{out}{err}");
     assert!(out.contains("is up to date"), "{out}");
-    assert_eq!(applied_versions(&db.url).await, parley_store::migrations::required_version(parley_store::DatabaseUrl::parse(&db.url).unwrap().backend()));
+    assert_eq!(
+        applied_versions(&db.url).await,
+        parley_store::migrations::required_version(parley_store::DatabaseUrl::parse(&db.url).unwrap().backend())
+    );
 }
 
 async fn serve_starts_on_defaults_and_stops_cleanly_on_sigterm(backend: Backend) {
@@ -155,8 +158,9 @@ async fn serve_and_migrate_refuse_a_postgres_schema_newer_than_they_know() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrations_on_postgres_take_turns_and_apply_each_migration_once() {
     let db = TestDatabase::new(Backend::Postgres).await;
-    let children: Vec<Child> =
-        (0..4).map(|_| parley(&db, &["migrate"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()).collect();
+    let children: Vec<Child> = (0..4)
+        .map(|_| parley(&db, &["migrate"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
     let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
     for o in &outputs {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -172,7 +176,11 @@ async fn concurrent_migrations_on_postgres_take_turns_and_apply_each_migration_o
 #[test]
 fn config_check_names_the_bad_setting_and_typos() {
     let dir = tempfile::tempdir().unwrap();
-    let db = TestDatabase { url: format!("sqlite://{}/p.db", dir.path().display()), dir: tempfile::tempdir().unwrap(), _pg: None };
+    let db = TestDatabase {
+        url: format!("sqlite://{}/p.db", dir.path().display()),
+        dir: tempfile::tempdir().unwrap(),
+        _pg: None,
+    };
     let (ok, out, err) = run(parley(&db, &["config", "check"]).env("PARLEY_WORKER_ID", "5000"));
     assert!(!ok, "{out}");
     assert!(err.contains("PARLEY_WORKER_ID") && err.contains("0 to 1023"), "{err}");
@@ -182,4 +190,18 @@ fn config_check_names_the_bad_setting_and_typos() {
     assert!(ok && out.contains("Configuration is valid"), "{out}{err}");
     let (ok, _, err) = run(parley(&db, &["serve"]).env("PARLEY_BIND", "not-an-address"));
     assert!(!ok && err.contains("PARLEY_BIND"), "serve stops on an invalid setting: {err}");
+}
+
+/// The walkthrough in docs/api.md, run exactly as a newcomer would against `parley serve`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_accounts_walkthrough_runs_against_a_fresh_server() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let (child, url) = serve(&db, &[]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/accounts-walkthrough.sh");
+    let output = Command::new("bash").arg(script).arg(&url).output().expect("bash runs the walkthrough");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("\"code\":90002"), "the replayed refresh token is refused with 90002:\n{stdout}");
+    assert!(stdout.contains("Walkthrough complete."));
+    terminate(child);
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, assert_error, on_both_backends, password_of, spawn_app, spawn_app_with, status_and_json};
+use crate::helpers::{
+    Backend, assert_error, on_both_backends, password_of, spawn_app, spawn_app_with, status_and_json,
+};
 
 async fn health_is_alive_and_ready_checks_the_database_and_schema(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -92,13 +94,21 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
     ];
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(operations, expected.len(), "a route is served but not listed here: {:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(
+        operations,
+        expected.len(),
+        "a route is served but not listed here: {:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
     for (path, method) in expected {
         let op = &doc["paths"][path][method];
         assert!(op.is_object(), "{method} {path} is not documented");
         assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
         if ["post", "patch"].contains(&method) && !path.contains("logout") && !path.contains("revoke-others") {
-            assert!(op["requestBody"]["content"]["application/json"]["schema"].is_object(), "{method} {path} has no request schema");
+            assert!(
+                op["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                "{method} {path} has no request schema"
+            );
         }
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();

@@ -20,7 +20,8 @@ async fn an_address_over_its_auth_budget_gets_429_with_retry_after_and_discord_h
     for _ in 0..3 {
         assert_eq!(app.login("nobody", "whatever-password").await.status(), StatusCode::BAD_REQUEST);
     }
-    let response = app.post_json("/auth/register", &json!({"username": "late", "password": password_of("late")}), None).await;
+    let response =
+        app.post_json("/auth/register", &json!({"username": "late", "password": password_of("late")}), None).await;
     let headers = response.headers().clone();
     let body = assert_error(response, StatusCode::TOO_MANY_REQUESTS, 90006).await;
     let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
@@ -49,7 +50,8 @@ async fn an_account_over_its_login_budget_is_limited_from_every_address(backend:
 }
 
 async fn repeated_failed_logins_lock_the_account_until_the_lock_expires(backend: Backend) {
-    let app = spawn_app_with(backend, &[("PARLEY_LOGIN_LOCKOUT_THRESHOLD", "3"), ("PARLEY_LOGIN_LOCKOUT_SECS", "2")]).await;
+    let app =
+        spawn_app_with(backend, &[("PARLEY_LOGIN_LOCKOUT_THRESHOLD", "3"), ("PARLEY_LOGIN_LOCKOUT_SECS", "2")]).await;
     app.register("ivy").await;
     app.register("joe").await;
     for _ in 0..2 {
@@ -78,7 +80,11 @@ async fn a_successful_login_resets_the_failure_count(backend: Backend) {
     for _ in 0..2 {
         assert_error(app.login("kai", "wrong-password").await, StatusCode::BAD_REQUEST, 50035).await;
     }
-    assert_eq!(app.login("kai", &password_of("kai")).await.status(), StatusCode::OK, "four failures, never three in a row");
+    assert_eq!(
+        app.login("kai", &password_of("kai")).await.status(),
+        StatusCode::OK,
+        "four failures, never three in a row"
+    );
 }
 
 on_both_backends!(

@@ -37,19 +37,36 @@ async fn an_invite_only_instance_needs_an_invite_after_its_first_account(backend
     assert_eq!(info["first_account_becomes_admin"], false);
 
     assert_error(app.post_json("/auth/register", &new_user("cat"), None).await, StatusCode::FORBIDDEN, 90005).await;
-    assert_error(app.post_json("/auth/register", &with_invite("cat", "nope"), None).await, StatusCode::BAD_REQUEST, 10006).await;
+    assert_error(
+        app.post_json("/auth/register", &with_invite("cat", "nope"), None).await,
+        StatusCode::BAD_REQUEST,
+        10006,
+    )
+    .await;
 
-    let (status, invite) = status_and_json(app.post_json("/admin/invites", &json!({"max_uses": 1}), Some(&admin.access_token)).await).await;
+    let (status, invite) =
+        status_and_json(app.post_json("/admin/invites", &json!({"max_uses": 1}), Some(&admin.access_token)).await)
+            .await;
     assert_eq!(status, StatusCode::CREATED, "{invite}");
     let code = invite["code"].as_str().unwrap().to_owned();
     assert_eq!(invite["max_uses"], 1);
     assert!(invite["expires_at"].is_string(), "invites expire after a day by default");
 
     // A taken username fails without spending the invite...
-    assert_error(app.post_json("/auth/register", &with_invite("root", &code), None).await, StatusCode::BAD_REQUEST, 50035).await;
+    assert_error(
+        app.post_json("/auth/register", &with_invite("root", &code), None).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
     // ...so it still admits one new account, and then it is used up.
     app.register_with(&with_invite("cat", &code)).await;
-    assert_error(app.post_json("/auth/register", &with_invite("dan", &code), None).await, StatusCode::BAD_REQUEST, 10006).await;
+    assert_error(
+        app.post_json("/auth/register", &with_invite("dan", &code), None).await,
+        StatusCode::BAD_REQUEST,
+        10006,
+    )
+    .await;
 
     let (_, listed) = status_and_json(app.get("/admin/invites", Some(&admin.access_token)).await).await;
     assert_eq!(listed[0]["uses"], 1);
@@ -61,14 +78,35 @@ async fn an_expired_or_deleted_invite_admits_nobody(backend: Backend) {
     let admin = app.register("root").await;
     let past = Timestamp::now().plus_millis(-1000);
     app.store.create_instance_invite("expired-code", None, 0, Some(past), Timestamp::now()).await.unwrap();
-    assert_error(app.post_json("/auth/register", &with_invite("eve", "expired-code"), None).await, StatusCode::BAD_REQUEST, 10006).await;
+    assert_error(
+        app.post_json("/auth/register", &with_invite("eve", "expired-code"), None).await,
+        StatusCode::BAD_REQUEST,
+        10006,
+    )
+    .await;
 
-    let (_, invite) = status_and_json(app.post_json("/admin/invites", &json!({"max_uses": 0, "max_age": 0}), Some(&admin.access_token)).await).await;
+    let (_, invite) = status_and_json(
+        app.post_json("/admin/invites", &json!({"max_uses": 0, "max_age": 0}), Some(&admin.access_token)).await,
+    )
+    .await;
     let code = invite["code"].as_str().unwrap();
     assert_eq!(invite["expires_at"], json!(null));
-    assert_eq!(app.delete(&format!("/admin/invites/{code}"), &admin.access_token).await.status(), StatusCode::NO_CONTENT);
-    assert_error(app.post_json("/auth/register", &with_invite("eve", code), None).await, StatusCode::BAD_REQUEST, 10006).await;
-    assert_error(app.delete(&format!("/admin/invites/{code}"), &admin.access_token).await, StatusCode::NOT_FOUND, 10006).await;
+    assert_eq!(
+        app.delete(&format!("/admin/invites/{code}"), &admin.access_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        app.post_json("/auth/register", &with_invite("eve", code), None).await,
+        StatusCode::BAD_REQUEST,
+        10006,
+    )
+    .await;
+    assert_error(
+        app.delete(&format!("/admin/invites/{code}"), &admin.access_token).await,
+        StatusCode::NOT_FOUND,
+        10006,
+    )
+    .await;
     assert_eq!(user_count(&app).await, 1);
 }
 
@@ -76,7 +114,12 @@ async fn only_instance_admins_manage_invites(backend: Backend) {
     let app = spawn_app_with(backend, &[("PARLEY_REGISTRATION", "open")]).await;
     app.register("root").await;
     let guest = app.register("guest").await;
-    assert_error(app.post_json("/admin/invites", &json!({}), Some(&guest.access_token)).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_error(
+        app.post_json("/admin/invites", &json!({}), Some(&guest.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
     assert_error(app.get("/admin/invites", Some(&guest.access_token)).await, StatusCode::FORBIDDEN, 50013).await;
     assert_error(app.post_json("/admin/invites", &json!({}), None).await, StatusCode::UNAUTHORIZED, 40001).await;
     assert!(app.store.instance_invites().await.unwrap().is_empty());
@@ -85,8 +128,18 @@ async fn only_instance_admins_manage_invites(backend: Backend) {
 async fn invite_limits_out_of_range_are_refused(backend: Backend) {
     let app = spawn_app_with(backend, &[("PARLEY_REGISTRATION", "open")]).await;
     let root = app.register("root").await;
-    for body in [json!({"max_uses": -1}), json!({"max_uses": 10_001}), json!({"max_age": 999_999_999}), json!({"max_age": "soon"})] {
-        assert_error(app.post_json("/admin/invites", &body, Some(&root.access_token)).await, StatusCode::BAD_REQUEST, 50035).await;
+    for body in [
+        json!({"max_uses": -1}),
+        json!({"max_uses": 10_001}),
+        json!({"max_age": 999_999_999}),
+        json!({"max_age": "soon"}),
+    ] {
+        assert_error(
+            app.post_json("/admin/invites", &body, Some(&root.access_token)).await,
+            StatusCode::BAD_REQUEST,
+            50035,
+        )
+        .await;
     }
     assert!(app.store.instance_invites().await.unwrap().is_empty());
 }

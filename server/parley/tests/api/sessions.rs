@@ -4,7 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, password_of, spawn_app, status_and_json};
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, on_both_backends, password_of, spawn_app, status_and_json,
+};
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
@@ -65,19 +67,35 @@ async fn revoking_one_session_ends_only_that_one(backend: Backend) {
     let response = app.delete(&format!("/auth/sessions/{}", there.session_id), &here.access_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_error(app.me(&there.access_token).await, StatusCode::UNAUTHORIZED, 40001).await;
-    assert_error(app.post_json("/auth/refresh", &json!({"refresh_token": there.refresh_token}), None).await, StatusCode::UNAUTHORIZED, 90001).await;
+    assert_error(
+        app.post_json("/auth/refresh", &json!({"refresh_token": there.refresh_token}), None).await,
+        StatusCode::UNAUTHORIZED,
+        90001,
+    )
+    .await;
     assert_eq!(app.me(&here.access_token).await.status(), StatusCode::OK);
     // Revoking it again, or a session id that does not exist, is a 404 with a code.
-    assert_error(app.delete(&format!("/auth/sessions/{}", there.session_id), &here.access_token).await, StatusCode::NOT_FOUND, 90007).await;
+    assert_error(
+        app.delete(&format!("/auth/sessions/{}", there.session_id), &here.access_token).await,
+        StatusCode::NOT_FOUND,
+        90007,
+    )
+    .await;
     assert_error(app.delete("/auth/sessions/12345", &here.access_token).await, StatusCode::NOT_FOUND, 90007).await;
-    assert_error(app.delete("/auth/sessions/not-a-number", &here.access_token).await, StatusCode::NOT_FOUND, 90007).await;
+    assert_error(app.delete("/auth/sessions/not-a-number", &here.access_token).await, StatusCode::NOT_FOUND, 90007)
+        .await;
 }
 
 async fn nobody_can_revoke_someone_elses_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let quinn = app.register("quinn").await;
     let mallory = app.register("mallory").await;
-    assert_error(app.delete(&format!("/auth/sessions/{}", quinn.session_id), &mallory.access_token).await, StatusCode::NOT_FOUND, 90007).await;
+    assert_error(
+        app.delete(&format!("/auth/sessions/{}", quinn.session_id), &mallory.access_token).await,
+        StatusCode::NOT_FOUND,
+        90007,
+    )
+    .await;
     assert_eq!(app.me(&quinn.access_token).await.status(), StatusCode::OK);
 }
 
@@ -86,7 +104,9 @@ async fn revoking_all_other_sessions_keeps_only_the_current_one(backend: Backend
     let keep = app.register("rosa").await;
     let a = login_from(&app, "rosa", IPHONE, None).await;
     let b = login_from(&app, "rosa", FIREFOX, None).await;
-    let (status, body) = status_and_json(app.post_json("/auth/sessions/revoke-others", &json!({}), Some(&keep.access_token)).await).await;
+    let (status, body) =
+        status_and_json(app.post_json("/auth/sessions/revoke-others", &json!({}), Some(&keep.access_token)).await)
+            .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["revoked"], 2);
     for gone in [&a, &b] {
@@ -102,7 +122,11 @@ async fn changing_the_password_ends_every_other_session(backend: Backend) {
     let here = app.register("sam").await;
     let elsewhere = login_from(&app, "sam", IPHONE, None).await;
     let response = app
-        .patch_json("/users/@me", &json!({"password": password_of("sam"), "new_password": "a brand new secret"}), &here.access_token)
+        .patch_json(
+            "/users/@me",
+            &json!({"password": password_of("sam"), "new_password": "a brand new secret"}),
+            &here.access_token,
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.me(&here.access_token).await.status(), StatusCode::OK, "the session that changed it stays");
