@@ -1,0 +1,67 @@
+//! `parley-bench`: drives a real `parley serve` and, in the same run and under the same
+//! load, a minimal baseline server; reports throughput, latency percentiles and server
+//! memory for both, and Parley's figures as ratios of the baseline's.
+//!
+//! - [`load`]: the closed-loop load generator and its statistics.
+//! - [`servers`]: starting Parley and the baseline as child processes, reading their memory.
+//! - [`baseline`]: the baseline server (axum on the same runtime, no auth, no storage).
+//! - [`scenarios`]: what is measured.
+
+mod baseline;
+mod load;
+mod scenarios;
+mod servers;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "parley-bench", about = "Benchmarks Parley against a baseline measured in the same run")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Which database the Parley server uses.
+    #[arg(long, value_enum, default_value_t = Backend::Sqlite)]
+    backend: Backend,
+    /// Seconds each measurement runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent clients (each sends its next request when the last one is answered).
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// The parley binary to benchmark (build it with `cargo build --release -p parley`).
+    #[arg(long, default_value = "target/release/parley")]
+    parley_bin: PathBuf,
+    /// PostgreSQL server for --backend postgres (the bench creates and drops its own database).
+    #[arg(long, env = "PARLEY_TEST_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the baseline server (used by the benchmark itself; prints its URL).
+    BaselineServer,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new()?;
+    match cli.command {
+        Some(Command::BaselineServer) => runtime.block_on(baseline::serve()),
+        None => runtime.block_on(scenarios::run_all(&scenarios::Options {
+            backend: cli.backend,
+            duration: Duration::from_secs(cli.seconds),
+            concurrency: cli.concurrency,
+            parley_bin: cli.parley_bin,
+            postgres_url: cli.postgres_url,
+        })),
+    }
+}

@@ -1,0 +1,104 @@
+//! Child processes under test: the real `parley serve` and the baseline server. Each prints
+//! its URL on its first line; both are killed when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+pub struct Server {
+    pub url: String,
+    child: Child,
+}
+
+impl Server {
+    fn start(mut command: Command) -> anyhow::Result<Self> {
+        let mut child =
+            command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().context("cannot start server")?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+        let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
+            let _ = child.kill();
+            bail!("the server did not print its URL: {line:?}");
+        };
+        Ok(Self { url: url.to_owned(), child })
+    }
+
+    pub fn parley(bin: &Path, database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {
+        if !bin.exists() {
+            bail!("{} does not exist: build it with `cargo build --release -p parley`", bin.display());
+        }
+        let mut command = Command::new(bin);
+        command
+            .arg("serve")
+            .arg("--migrate")
+            .env("PARLEY_BIND", "127.0.0.1:0")
+            .env("PARLEY_DATA_DIR", data_dir)
+            .env("PARLEY_DATABASE_URL", database_url)
+            .env("PARLEY_REGISTRATION", "open")
+            .env("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE", "0")
+            .env("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE", "0")
+            .env("PARLEY_LOG_LEVEL", "warn");
+        Self::start(command)
+    }
+
+    pub fn baseline() -> anyhow::Result<Self> {
+        let mut command = Command::new(std::env::current_exe()?);
+        command.arg("baseline-server");
+        Self::start(command)
+    }
+
+    /// Resident memory now and at its peak, in MiB (from /proc).
+    pub fn memory_mib(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(f64::NAN, |kb| kb / 1024.0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A PostgreSQL database made for one run; dropped afterwards.
+pub struct PgDatabase {
+    server: String,
+    name: String,
+}
+
+impl PgDatabase {
+    pub async fn create(server: &str) -> anyhow::Result<Self> {
+        let name = format!("parley_bench_{}", uuid::Uuid::new_v4().simple());
+        admin(server).await?.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+        Ok(Self { server: server.to_owned(), name })
+    }
+    pub fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+    pub async fn drop_database(self) -> anyhow::Result<()> {
+        admin(&self.server)
+            .await?
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .await?;
+        Ok(())
+    }
+}
+
+async fn admin(server: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, connection) = tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+        .await
+        .with_context(|| format!("cannot reach PostgreSQL at {server}"))?;
+    tokio::spawn(connection);
+    Ok(client)
+}
