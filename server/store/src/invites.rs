@@ -3,7 +3,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_writer};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct InstanceInvite {
@@ -37,7 +37,7 @@ impl Store {
              VALUES ($1, $2, $3, 0, $4, $5) RETURNING ",
             invite_columns!()
         );
-        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
             .bind(code)
             .bind(created_by.map(Snowflake::as_i64))
             .bind(max_uses)
@@ -54,7 +54,7 @@ impl Store {
     }
 
     pub async fn delete_instance_invite(&self, code: &str) -> Result<bool, StoreError> {
-        let n = with_pool!(self, pool => sqlx::query("DELETE FROM instance_invites WHERE code = $1")
+        let n = with_writer!(self, pool => sqlx::query("DELETE FROM instance_invites WHERE code = $1")
             .bind(code).execute(pool).await?.rows_affected());
         Ok(n == 1)
     }

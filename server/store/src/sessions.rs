@@ -6,7 +6,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_writer};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SessionRecord {
@@ -94,7 +94,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
             session_columns!()
         );
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE sessions SET revoked_at = $3, revoked_reason = $4 \
                          WHERE user_id = $1 AND device_id = $2 AND revoked_at IS NULL")
@@ -142,10 +142,11 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(user_id.as_i64()).fetch_all(pool).await?))
     }
 
-    /// Notes that a session was used. Writes at most once a minute per session, so busy
-    /// clients do not turn every request into a database write.
+    /// Notes that a session was used. The condition keeps concurrent requests of one session
+    /// from writing more than once a minute; callers should skip the call when the row they
+    /// hold was seen less than a minute ago.
     pub async fn touch_session(&self, id: Snowflake, ip: &str, now: Timestamp) -> Result<(), StoreError> {
-        with_pool!(self, pool => sqlx::query(
+        with_writer!(self, pool => sqlx::query(
             "UPDATE sessions SET last_seen_at = $2, ip = $3 WHERE id = $1 AND last_seen_at < $2 - 60000")
             .bind(id.as_i64()).bind(now.unix_millis()).bind(ip).execute(pool).await?.rows_affected());
         Ok(())
@@ -159,7 +160,7 @@ impl Store {
         reason: RevokeReason,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let n = with_pool!(self, pool => sqlx::query(
+        let n = with_writer!(self, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
             .bind(id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis()).bind(reason.as_str())
             .execute(pool).await?.rows_affected());
@@ -174,7 +175,7 @@ impl Store {
         reason: RevokeReason,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
-        Ok(with_pool!(self, pool => sqlx::query(
+        Ok(with_writer!(self, pool => sqlx::query(
             "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
             .bind(user_id.as_i64()).bind(keep.as_i64()).bind(now.unix_millis()).bind(reason.as_str())
             .execute(pool).await?.rows_affected()))
@@ -189,7 +190,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<RefreshOutcome, StoreError> {
         let select_session = concat!("SELECT ", session_columns!(), " FROM sessions WHERE id = $1");
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             // Spending is one conditional UPDATE, so of two concurrent uses exactly one wins.
             let spent: Option<i64> = sqlx::query_scalar(
@@ -243,7 +244,7 @@ impl Store {
     /// Deletes refresh tokens past their expiry and sessions revoked more than `keep_ms`
     /// ago, so the tables stay bounded. Returns how many rows went.
     pub async fn purge_expired_sessions(&self, now: Timestamp, keep_ms: i64) -> Result<u64, StoreError> {
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let tokens = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
                 .bind(now.unix_millis()).execute(pool).await?.rows_affected();
             let sessions = sqlx::query("DELETE FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at < $1")

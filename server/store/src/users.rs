@@ -2,7 +2,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_writer};
 
 /// A stored user. `password_hash` is a PHC string (Argon2id) or `None` for bots.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -89,7 +89,7 @@ impl Store {
     /// Creates a user under `rules`, atomically: the invite use, the first-admin claim and
     /// the insert all happen or none does (a taken username spends no invite).
     pub async fn register_user(&self, user: &NewUser, rules: RegistrationRules<'_>) -> Result<UserRecord, StoreError> {
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             // A write first, so SQLite takes its write lock at once rather than upgrading later.
             let first_admin = rules.claim_first_admin
@@ -122,7 +122,7 @@ impl Store {
     /// Creates a user directly (the `parley admin` path): no invite, admin as asked. The
     /// first-admin claim is spent when an admin is created this way too.
     pub async fn create_user(&self, user: &NewUser, admin: bool) -> Result<UserRecord, StoreError> {
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             if admin {
                 sqlx::query("UPDATE instance_state SET admin_claimed = TRUE WHERE id = 1").execute(&mut *tx).await?;
@@ -158,7 +158,7 @@ impl Store {
              WHERE id = $1 RETURNING ",
             user_columns!()
         );
-        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
             .bind(id.as_i64())
             .bind(patch.username.as_deref())
             .bind(patch.global_name.is_some())
@@ -171,14 +171,14 @@ impl Store {
     }
 
     pub async fn set_password_hash(&self, id: Snowflake, hash: &str, now: Timestamp) -> Result<bool, StoreError> {
-        let done = with_pool!(self, pool => sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        let done = with_writer!(self, pool => sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
             .bind(id.as_i64()).bind(hash).bind(now.unix_millis()).execute(pool).await?.rows_affected());
         Ok(done == 1)
     }
 
     /// Makes a user an instance admin (or not). Returns false for an unknown user.
     pub async fn set_admin(&self, id: Snowflake, admin: bool) -> Result<bool, StoreError> {
-        let done = with_pool!(self, pool => {
+        let done = with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("UPDATE users SET is_admin = $2 WHERE id = $1")
                 .bind(id.as_i64()).bind(admin).execute(&mut *tx).await?.rows_affected();
@@ -218,7 +218,7 @@ impl Store {
             " THEN 1 ELSE failed_logins + 1 END) >= $4 ",
             "THEN $2 + $5 ELSE locked_until END WHERE id = $1 RETURNING locked_until"
         );
-        let locked_until: Option<Option<i64>> = with_pool!(self, pool => sqlx::query_scalar(sql)
+        let locked_until: Option<Option<i64>> = with_writer!(self, pool => sqlx::query_scalar(sql)
             .bind(id.as_i64())
             .bind(now.unix_millis())
             .bind(policy.window_ms)
@@ -230,7 +230,7 @@ impl Store {
     }
 
     pub async fn clear_login_failures(&self, id: Snowflake) -> Result<(), StoreError> {
-        with_pool!(self, pool => sqlx::query(
+        with_writer!(self, pool => sqlx::query(
             "UPDATE users SET failed_logins = 0, failed_window_start = NULL, locked_until = NULL WHERE id = $1 AND failed_logins <> 0")
             .bind(id.as_i64()).execute(pool).await?.rows_affected());
         Ok(())

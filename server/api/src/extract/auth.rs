@@ -14,6 +14,9 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::client::ClientMeta;
 
+/// How stale a session's last-seen time may get before a request refreshes it.
+const SESSION_TOUCH_INTERVAL_MS: i64 = 60_000;
+
 #[derive(Clone, Debug)]
 pub struct AuthUser {
     pub user_id: Snowflake,
@@ -43,8 +46,13 @@ impl FromRequestParts<AppState> for AuthUser {
             .await?
             .filter(|s| s.is_active() && s.user_id == claims.user_id)
             .ok_or_else(ApiError::unauthorized)?;
-        let client = ClientMeta::from_request_parts(parts, state).await?;
-        state.store.touch_session(session.id, &client.ip.to_string(), Timestamp::now()).await?;
+        // Last-seen is kept to the minute; checking here, on the row already loaded, keeps
+        // most requests free of any write (on SQLite even a no-op UPDATE takes the write lock).
+        let now = Timestamp::now();
+        if now.unix_millis() - session.last_seen_at.unix_millis() >= SESSION_TOUCH_INTERVAL_MS {
+            let client = ClientMeta::from_request_parts(parts, state).await?;
+            state.store.touch_session(session.id, &client.ip.to_string(), now).await?;
+        }
         let user = AuthUser { user_id: claims.user_id, session };
         parts.extensions.insert(user.clone());
         Ok(user)
