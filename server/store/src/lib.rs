@@ -56,7 +56,10 @@ pub(crate) enum Pool {
     /// queue in this process, in order, instead of retrying against SQLite's lock with
     /// growing sleeps (which showed as a 100+ ms p99 on the refresh benchmark); reads run
     /// in parallel on their own pool, which WAL mode allows.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 

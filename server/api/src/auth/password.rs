@@ -1,17 +1,17 @@
 //! Argon2id password hashing on a fixed set of worker threads.
 //!
-//! Each hash needs `memory_kib` of memory and real CPU time. Running hashes on dedicated
-//! threads (rather than tokio's blocking pool, which may use a different thread each time)
-//! bounds both: at most `workers` hashes run at once, and since the allocator keeps freed
-//! memory per thread, the memory held stays near `workers × memory_kib`. Requests wait in
-//! a bounded queue; when it is full, callers wait for room (backpressure, nothing dropped).
-//! The threads end when the last handle on the hasher is dropped.
+//! Each hash needs `memory_kib` of memory and real CPU time. Each worker allocates its
+//! Argon2 memory once and reuses it for every hash, so the memory held is exactly
+//! `workers × memory_kib` however many logins come. (Allocating it per hash, as the argon2
+//! crate does by default, made the allocator keep hundreds of MiB of freed blocks: see
+//! docs/performance.md.) At most `workers` hashes run at once; further requests wait in a
+//! bounded queue, and when that is full callers wait for room (nothing is dropped). The
+//! threads end when the last handle on the hasher is dropped.
 
 use std::sync::{Arc, Mutex};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::ApiError;
@@ -42,16 +42,15 @@ impl PasswordHasher {
     /// OWASP's recommended Argon2id settings are 19 MiB, 2 passes, 1 lane.
     pub fn new(memory_kib: u32, iterations: u32, workers: usize) -> Result<Self, String> {
         let params = Params::new(memory_kib, iterations, 1, None).map_err(|e| e.to_string())?;
-        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy = argon.hash_password(b"parley-dummy-password").map_err(|e| e.to_string())?.to_string();
+        let dummy = Worker::new(params.clone()).hash(b"parley-dummy-password")?;
         let workers = workers.max(1);
         let (jobs, queue) = mpsc::channel::<Job>(QUEUE_PER_WORKER * workers);
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..workers {
-            let (queue, argon) = (queue.clone(), argon.clone());
+            let (queue, params) = (queue.clone(), params.clone());
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || work(&queue, &argon))
+                .spawn(move || Worker::new(params).run(&queue))
                 .map_err(|e| format!("cannot start a password hashing thread: {e}"))?;
         }
         Ok(Self { jobs, dummy_hash: Arc::new(dummy) })
@@ -78,24 +77,76 @@ impl PasswordHasher {
     }
 }
 
-fn work(queue: &Mutex<mpsc::Receiver<Job>>, argon: &Argon2<'static>) {
-    loop {
-        // Idle workers take turns waiting on the queue; the lock is released before work.
-        let job = match queue.lock() {
-            Ok(mut queue) => queue.blocking_recv(),
-            Err(_) => return,
-        };
-        match job {
-            None => return, // every sender is gone: the hasher was dropped
-            Some(Job::Hash { password, reply }) => {
-                let _ = reply.send(argon.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string()));
-            }
-            Some(Job::Verify { password, hash, reply }) => {
-                let matches =
-                    PasswordHash::new(&hash).is_ok_and(|parsed| argon.verify_password(password.as_bytes(), &parsed).is_ok());
-                let _ = reply.send(matches);
+/// One hashing thread and the Argon2 memory it reuses.
+struct Worker {
+    params: Params,
+    blocks: Vec<Block>,
+}
+
+impl Worker {
+    fn new(params: Params) -> Self {
+        Self { blocks: vec![Block::new(); params.block_count()], params }
+    }
+
+    fn run(mut self, queue: &Mutex<mpsc::Receiver<Job>>) {
+        loop {
+            // Idle workers take turns waiting on the queue; the lock is released before work.
+            let job = match queue.lock() {
+                Ok(mut queue) => queue.blocking_recv(),
+                Err(_) => return,
+            };
+            match job {
+                None => return, // every sender is gone: the hasher was dropped
+                Some(Job::Hash { password, reply }) => {
+                    let _ = reply.send(self.hash(password.as_bytes()));
+                }
+                Some(Job::Verify { password, hash, reply }) => {
+                    let _ = reply.send(self.verify(password.as_bytes(), &hash));
+                }
             }
         }
+    }
+
+    /// Argon2id of `password` under a fresh random salt, as a PHC string.
+    fn hash(&mut self, password: &[u8]) -> Result<String, String> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+        let params = self.params.clone();
+        let output = self.compute(&params, password, &salt)?;
+        let phc = PasswordHash {
+            algorithm: ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+            salt: Some(Salt::new(&salt).map_err(|e| e.to_string())?),
+            hash: Some(output),
+        };
+        Ok(phc.to_string())
+    }
+
+    /// Whether `password` matches the PHC string `stored`, under the parameters it records
+    /// (so hashes made with older settings keep verifying).
+    fn verify(&mut self, password: &[u8], stored: &str) -> bool {
+        let Ok(phc) = PasswordHash::new(stored) else { return false };
+        let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else { return false };
+        if phc.algorithm != ARGON2ID_IDENT {
+            return false;
+        }
+        let Ok(params) = Params::try_from(&phc) else { return false };
+        // Output's equality is constant-time.
+        self.compute(&params, password, salt.as_ref()).is_ok_and(|actual| &actual == expected)
+    }
+
+    fn compute(&mut self, params: &Params, password: &[u8], salt: &[u8]) -> Result<Output, String> {
+        if self.blocks.len() < params.block_count() {
+            // A stored hash with a larger memory cost than today's setting: grow once.
+            self.blocks.resize(params.block_count(), Block::new());
+        }
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+        argon
+            .hash_password_into_with_memory(password, salt, &mut out, &mut self.blocks[..params.block_count()])
+            .map_err(|e| e.to_string())?;
+        Output::new(&out).map_err(|e| e.to_string())
     }
 }
 
@@ -111,6 +162,24 @@ mod tests {
         assert!(hasher.verify("correct horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("correct horse", None).await.unwrap());
+    }
+
+    #[test]
+    fn hashes_interoperate_with_the_argon2_crates_own_phc_strings() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let params = Params::new(256, 1, 1, None).unwrap();
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let mut worker = Worker::new(params);
+        let ours = worker.hash(b"swordfish").unwrap();
+        assert!(argon.verify_password(b"swordfish", &PasswordHash::new(&ours).unwrap()).is_ok());
+        let theirs = argon.hash_password(b"swordfish").unwrap().to_string();
+        assert!(worker.verify(b"swordfish", &theirs));
+        assert!(!worker.verify(b"swordfisH", &theirs));
+        // A hash made with a larger memory cost still verifies.
+        let bigger = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(512, 1, 1, None).unwrap());
+        assert!(worker.verify(b"swordfish", &bigger.hash_password(b"swordfish").unwrap().to_string()));
+        assert!(!worker.verify(b"swordfish", "$argon2i$v=19$m=256,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
+        assert!(!worker.verify(b"swordfish", "not a phc string"));
     }
 
     #[tokio::test]
