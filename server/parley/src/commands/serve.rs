@@ -9,6 +9,10 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
     for name in &settings.unknown_env {
         tracing::warn!(variable = %name, "{name} names no Parley setting (a typo?); see docs/configuration.md");
     }
+    // Listen for signals before the (possibly slow) start-up, so a SIGTERM then still
+    // ends the process through the same orderly path.
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
     let app = Application::build(settings, migrate).await?;
     let local = format!("http://{}", app.address());
     tracing::info!(address = %app.address(), database = %settings.database_url.redacted(), "Parley is listening");
