@@ -21,8 +21,6 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
         settings.public_url,
         settings.database_url.redacted()
     );
-    let shutdown = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(shutdown.clone()));
     app.run_until_stopped(shutdown).await
 }
 
