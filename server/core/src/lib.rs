@@ -5,14 +5,17 @@
 //! - [`error_code`]: the stable numeric codes that every API error carries.
 //! - [`validation`]: field errors in Discord's nested `errors` shape.
 //! - [`account`]: usernames, display names, emails and passwords, parsed at the edge.
+//! - [`permissions`]: Discord's permission bits and the one function that resolves them.
 
 pub mod account;
 pub mod error_code;
 pub mod id;
+pub mod permissions;
 pub mod time;
 pub mod validation;
 
 pub use error_code::ErrorCode;
 pub use id::{Snowflake, SnowflakeGenerator};
+pub use permissions::Permissions;
 pub use time::Timestamp;
 pub use validation::FieldErrors;
