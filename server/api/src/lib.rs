@@ -2,15 +2,19 @@
 //!
 //! - [`state`]: what every handler shares ([`AppState`]) and the API's settings ([`ApiConfig`]).
 //! - [`routes`]: one module per resource; each exposes `router()`.
+//! - [`access`]: what the caller may do in a guild, through the permission function.
+//! - [`guild_models`]: guild, role and channel objects in Discord's shapes.
 //! - [`extract`]: request extractors (JSON bodies, the authenticated user, client metadata).
 //! - [`auth`]: password hashing, access tokens, refresh tokens.
 //! - [`rate_limit`]: per-address and per-account limits with Discord's headers.
 //! - [`http`]: the middleware stack (request ids, tracing, security headers, CORS, limits).
 //! - [`error`]: the API's one error type and its JSON form.
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod guild_models;
 pub mod http;
 pub mod metrics;
 pub mod models;
@@ -21,4 +25,4 @@ pub mod state;
 
 pub use error::{ApiError, ApiResult};
 pub use http::app_router;
-pub use state::{ApiConfig, AppState, RegistrationMode};
+pub use state::{ApiConfig, AppState, GuildCreation, RegistrationMode};

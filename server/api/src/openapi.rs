@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "The current user"),
         (name = "instance", description = "Public facts about the instance"),
         (name = "admin", description = "Instance administration"),
+        (name = "guilds", description = "Communities"),
+        (name = "channels", description = "Channels and their permission overwrites"),
     )
 )]
 pub struct ApiDoc;

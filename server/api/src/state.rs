@@ -36,10 +36,29 @@ impl std::str::FromStr for RegistrationMode {
     }
 }
 
+/// Who may create guilds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuildCreation {
+    Anyone,
+    Admins,
+}
+
+impl std::str::FromStr for GuildCreation {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "anyone" => Ok(Self::Anyone),
+            "admins" => Ok(Self::Admins),
+            _ => Err("expected anyone or admins".to_owned()),
+        }
+    }
+}
+
 /// The API's settings, taken from Parley's configuration (see `docs/configuration.md`).
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
     pub registration: RegistrationMode,
+    pub guild_creation: GuildCreation,
     pub refresh_token_ttl: Duration,
     pub lockout: LockoutPolicy,
     /// Requests per minute per client address on register, login and refresh.
@@ -58,6 +77,7 @@ impl Default for ApiConfig {
     fn default() -> Self {
         Self {
             registration: RegistrationMode::InviteOnly,
+            guild_creation: GuildCreation::Anyone,
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             lockout: LockoutPolicy { threshold: 10, window_ms: 15 * 60_000, lock_ms: 15 * 60_000 },
             auth_ip_limit_per_minute: 30,

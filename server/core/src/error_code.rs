@@ -10,6 +10,8 @@ pub enum ErrorCode {
     /// No more specific code applies (unknown route, internal error).
     General,
     UnknownAccount,
+    UnknownChannel,
+    UnknownGuild,
     UnknownInvite,
     UnknownUser,
     Unauthorized,
@@ -27,12 +29,15 @@ pub enum ErrorCode {
     RateLimited,
     UnknownSession,
     ServiceUnavailable,
+    OwnerCannotLeave,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         Self::General,
         Self::UnknownAccount,
+        Self::UnknownChannel,
+        Self::UnknownGuild,
         Self::UnknownInvite,
         Self::UnknownUser,
         Self::Unauthorized,
@@ -49,12 +54,15 @@ impl ErrorCode {
         Self::RateLimited,
         Self::UnknownSession,
         Self::ServiceUnavailable,
+        Self::OwnerCannotLeave,
     ];
 
     pub const fn number(self) -> u32 {
         match self {
             Self::General => 0,
             Self::UnknownAccount => 10001,
+            Self::UnknownChannel => 10003,
+            Self::UnknownGuild => 10004,
             Self::UnknownInvite => 10006,
             Self::UnknownUser => 10013,
             Self::Unauthorized => 40001,
@@ -71,6 +79,7 @@ impl ErrorCode {
             Self::RateLimited => 90006,
             Self::UnknownSession => 90007,
             Self::ServiceUnavailable => 90008,
+            Self::OwnerCannotLeave => 90009,
         }
     }
 
@@ -79,11 +88,13 @@ impl ErrorCode {
         match self {
             Self::General => "Something went wrong",
             Self::UnknownAccount => "Unknown account",
+            Self::UnknownChannel => "Unknown Channel",
+            Self::UnknownGuild => "Unknown Guild",
             Self::UnknownInvite => "Unknown invite",
             Self::UnknownUser => "Unknown user",
             Self::Unauthorized => "401: Unauthorized",
             Self::RequestTooLarge => "Request entity too large",
-            Self::MissingAccess => "Missing access",
+            Self::MissingAccess => "Missing Access",
             Self::MissingPermissions => "Missing permissions",
             Self::InvalidFormBody => "Invalid Form Body",
             Self::InvalidJson => "The request body contains invalid JSON.",
@@ -97,6 +108,7 @@ impl ErrorCode {
             Self::RateLimited => "You are being rate limited.",
             Self::UnknownSession => "Unknown session",
             Self::ServiceUnavailable => "The service is not ready",
+            Self::OwnerCannotLeave => "The owner cannot leave their guild; transfer it or delete it instead",
         }
     }
 }

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use parley_api::{ApiConfig, RegistrationMode};
+use parley_api::{ApiConfig, GuildCreation, RegistrationMode};
 use parley_store::DatabaseUrl;
 use parley_store::users::LockoutPolicy;
 
@@ -65,6 +65,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "registration",
         default: "invite_only",
         doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin.",
+    },
+    SettingSpec {
+        key: "guild_creation",
+        default: "anyone",
+        doc: "Who may create guilds: anyone with an account, or admins (instance admins only).",
     },
     SettingSpec {
         key: "signing_key_file",
@@ -276,6 +281,8 @@ impl Settings {
         })?;
         let registration =
             raw.parse("registration", "expected open, invite_only or closed", |v| v.parse::<RegistrationMode>().ok())?;
+        let guild_creation =
+            raw.parse("guild_creation", "expected anyone or admins", |v| v.parse::<GuildCreation>().ok())?;
         let cors_origins =
             raw.parse("cors_origins", "expected comma-separated origins like https://chat.example.com", |v| {
                 let origins: Vec<String> =
@@ -290,6 +297,7 @@ impl Settings {
         let lockout_secs: i64 = raw.number("login_lockout_secs", 1, 86_400 * 7)?;
         let api = ApiConfig {
             registration,
+            guild_creation,
             refresh_token_ttl: Duration::from_secs(86_400 * raw.number::<u64>("refresh_token_ttl_days", 1, 365)?),
             lockout: LockoutPolicy {
                 threshold: lockout_threshold,

@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
+pub mod guilds;
 pub mod health;
 pub mod instance;
 pub mod sessions;
@@ -20,4 +22,6 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(instance::router())
         .merge(admin::router())
+        .merge(guilds::router())
+        .merge(channels::router())
 }

@@ -15,6 +15,7 @@ fn routes(s: &Session) -> Vec<(reqwest::Method, &'static str, Value)> {
         (reqwest::Method::POST, "/auth/refresh", json!({"refresh_token": s.refresh_token})),
         (reqwest::Method::PATCH, "/users/@me", json!({"global_name": "Changed"})),
         (reqwest::Method::POST, "/admin/invites", json!({"max_uses": 1})),
+        (reqwest::Method::POST, "/guilds", json!({"name": "A guild"})),
     ]
 }
 
@@ -41,6 +42,7 @@ async fn snapshot(app: &TestApp, admin: &Session) -> Value {
         "me": me,
         "invites": app.store.instance_invites().await.unwrap().len(),
         "sessions": app.store.active_sessions(admin.user_id.parse().unwrap()).await.unwrap().len(),
+        "guilds": app.store.guilds_of_member(admin.user_id.parse().unwrap()).await.unwrap().len(),
     })
 }
 

@@ -1,0 +1,118 @@
+//! What the caller may do in a guild: loads the guild, its roles and the caller's
+//! membership once, and answers permission questions through the one permission function
+//! in `parley_core::permissions`.
+
+use axum::http::StatusCode;
+use parley_core::permissions::{
+    ChannelScope, MemberFacts, Overwrite, RoleFacts, channel_permissions, guild_permissions,
+};
+use parley_core::{ErrorCode, Permissions, Snowflake, Timestamp};
+use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
+use parley_store::guilds::GuildRecord;
+use parley_store::members::MemberRecord;
+use parley_store::roles::RoleRecord;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+
+pub fn unknown_guild() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownGuild, "Unknown Guild")
+}
+
+pub fn unknown_channel() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownChannel, "Unknown Channel")
+}
+
+pub fn missing_access() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::MissingAccess)
+}
+
+/// Parses a path id; anything that is not a snowflake is simply not found.
+pub fn parse_id(raw: &str, not_found: fn() -> ApiError) -> ApiResult<Snowflake> {
+    raw.parse().map_err(|_| not_found())
+}
+
+/// The caller as a member of one guild.
+#[derive(Debug)]
+pub struct GuildAccess {
+    pub guild: GuildRecord,
+    pub roles: Vec<RoleRecord>,
+    pub member: MemberRecord,
+    now: Timestamp,
+}
+
+impl GuildAccess {
+    /// 404 (10004) for a guild that does not exist, 403 (50001) for one the caller is not in.
+    pub async fn load(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Self> {
+        let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
+        let member = state.store.member(guild_id, user_id).await?.ok_or_else(missing_access)?;
+        let roles = state.store.roles(guild_id).await?;
+        Ok(Self { guild, roles, member, now: Timestamp::now() })
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.guild.owner_id == self.member.user_id
+    }
+
+    fn role_facts(&self) -> Vec<RoleFacts> {
+        self.roles.iter().map(|r| RoleFacts { id: r.id, permissions: r.permissions.0 }).collect()
+    }
+
+    fn member_facts(&self) -> MemberFacts<'_> {
+        MemberFacts {
+            guild_id: self.guild.id,
+            user_id: self.member.user_id,
+            role_ids: &self.member.role_ids,
+            is_owner: self.is_owner(),
+            timed_out: self.member.timed_out_at(self.now),
+        }
+    }
+
+    pub fn guild_permissions(&self) -> Permissions {
+        guild_permissions(&self.member_facts(), &self.role_facts())
+    }
+
+    /// Permissions in `channel`, whose overwrite scopes are its category's then its own (a
+    /// thread uses its parent's). `channels` and `overwrites` are the guild's.
+    pub fn channel_permissions(
+        &self,
+        channel: &ChannelRecord,
+        channels: &[ChannelRecord],
+        overwrites: &[OverwriteRecord],
+    ) -> Permissions {
+        let is_thread = channel.kind() == ChannelKind::PublicThread;
+        let scoped = if is_thread {
+            channel.parent().and_then(|p| channels.iter().find(|c| c.id == p)).unwrap_or(channel)
+        } else {
+            channel
+        };
+        let category =
+            scoped.parent().and_then(|p| channels.iter().find(|c| c.id == p && c.kind() == ChannelKind::Category));
+        let of = |id: Snowflake| -> Vec<Overwrite> {
+            overwrites.iter().filter(|o| o.channel_id == id).map(|o| o.to_overwrite()).collect()
+        };
+        let category_overwrites = category.map(|c| of(c.id)).unwrap_or_default();
+        let own = of(scoped.id);
+        let scopes: [&[Overwrite]; 2] = [&category_overwrites, &own];
+        channel_permissions(&self.member_facts(), &self.role_facts(), &ChannelScope { scopes: &scopes, is_thread })
+    }
+
+    /// 403 (50013) naming what is missing, unless the caller has all of `needed` guild-wide.
+    pub fn require(&self, needed: Permissions) -> ApiResult<()> {
+        require(self.guild_permissions(), needed)
+    }
+}
+
+/// 403 (50013) naming what is missing, unless `have` contains all of `needed`.
+pub fn require(have: Permissions, needed: Permissions) -> ApiResult<()> {
+    let missing = needed.missing_from(have);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::MissingPermissions,
+            format!("Missing Permissions: {}", missing.names().join(", ")),
+        ))
+    }
+}

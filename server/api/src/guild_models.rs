@@ -1,0 +1,176 @@
+//! Guild, role and channel objects in Discord's v10 shapes.
+
+use parley_core::{Permissions, Snowflake};
+use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
+use parley_store::guilds::GuildRecord;
+use parley_store::roles::RoleRecord;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub name: String,
+    pub color: i64,
+    pub hoist: bool,
+    pub icon: Option<String>,
+    pub unicode_emoji: Option<String>,
+    pub position: i64,
+    /// Decimal string of permission bits.
+    #[schema(value_type = String)]
+    pub permissions: Permissions,
+    pub managed: bool,
+    pub mentionable: bool,
+    pub flags: u64,
+}
+
+impl From<&RoleRecord> for RoleObject {
+    fn from(r: &RoleRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name.clone(),
+            color: r.color,
+            hoist: r.hoist,
+            icon: None,
+            unicode_emoji: None,
+            position: r.position,
+            permissions: r.permissions.0,
+            managed: false,
+            mentionable: r.mentionable,
+            flags: 0,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverwriteObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    /// 0 for a role, 1 for a member.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    #[schema(value_type = String)]
+    pub allow: Permissions,
+    #[schema(value_type = String)]
+    pub deny: Permissions,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    /// 0 text, 2 voice, 4 category, 11 public thread.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    #[schema(value_type = String)]
+    pub guild_id: Snowflake,
+    pub name: String,
+    pub position: i64,
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<Snowflake>,
+    pub permission_overwrites: Vec<OverwriteObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    pub nsfw: bool,
+    pub rate_limit_per_user: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bitrate: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_limit: Option<i64>,
+    #[schema(value_type = Option<String>)]
+    pub last_message_id: Option<Snowflake>,
+}
+
+impl ChannelObject {
+    pub fn new(c: &ChannelRecord, overwrites: &[OverwriteRecord]) -> Self {
+        let text_like = matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread);
+        Self {
+            id: c.id,
+            kind: c.kind,
+            guild_id: c.guild_id,
+            name: c.name.clone(),
+            position: c.position,
+            parent_id: c.parent(),
+            permission_overwrites: overwrites
+                .iter()
+                .filter(|o| o.channel_id == c.id)
+                .map(|o| {
+                    let o = o.to_overwrite();
+                    OverwriteObject {
+                        id: o.id,
+                        kind: i64::from(o.kind == parley_core::permissions::OverwriteKind::Member),
+                        allow: o.allow,
+                        deny: o.deny,
+                    }
+                })
+                .collect(),
+            topic: if text_like { Some(c.topic.clone().unwrap_or_default()).filter(|t| !t.is_empty()) } else { None },
+            nsfw: c.nsfw,
+            rate_limit_per_user: c.rate_limit_per_user,
+            bitrate: c.bitrate,
+            user_limit: c.user_limit,
+            last_message_id: None,
+        }
+    }
+}
+
+/// A guild as its members see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuildObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub name: String,
+    pub icon: Option<String>,
+    pub description: Option<String>,
+    #[schema(value_type = String)]
+    pub owner_id: Snowflake,
+    pub roles: Vec<RoleObject>,
+    pub emojis: Vec<serde_json::Value>,
+    pub features: Vec<String>,
+    pub verification_level: u8,
+    pub default_message_notifications: u8,
+    pub explicit_content_filter: u8,
+    pub mfa_level: u8,
+    pub nsfw_level: u8,
+    pub premium_tier: u8,
+    pub afk_timeout: u32,
+    pub preferred_locale: &'static str,
+}
+
+impl GuildObject {
+    pub fn new(g: &GuildRecord, roles: &[RoleRecord]) -> Self {
+        Self {
+            id: g.id,
+            name: g.name.clone(),
+            icon: g.icon.clone(),
+            description: g.description.clone(),
+            owner_id: g.owner_id,
+            roles: roles.iter().map(RoleObject::from).collect(),
+            emojis: Vec::new(),
+            features: Vec::new(),
+            verification_level: 0,
+            default_message_notifications: 0,
+            explicit_content_filter: 0,
+            mfa_level: 0,
+            nsfw_level: 0,
+            premium_tier: 0,
+            afk_timeout: 300,
+            preferred_locale: "en-US",
+        }
+    }
+}
+
+/// An entry of `GET /users/@me/guilds`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartialGuild {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub name: String,
+    pub icon: Option<String>,
+    pub owner: bool,
+    /// The caller's guild-wide permissions, as a decimal string.
+    #[schema(value_type = String)]
+    pub permissions: Permissions,
+    pub features: Vec<String>,
+}

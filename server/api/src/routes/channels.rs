@@ -1,0 +1,62 @@
+//! Channels as their viewers see them: a guild's channel list and single channels, both
+//! filtered through VIEW_CHANNEL.
+
+use axum::extract::{Path, State};
+use parley_core::Permissions;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, missing_access, parse_id, unknown_channel, unknown_guild};
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Json};
+use crate::guild_models::ChannelObject;
+use crate::models::ErrorBody;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(guild_channels)).routes(routes!(get_channel))
+}
+
+/// The guild's channels that I can see (VIEW_CHANNEL), categories included.
+#[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
+    params(("guild_id" = String, Path)),
+    responses((status = 200, body = Vec<ChannelObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn guild_channels(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<Json<Vec<ChannelObject>>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let channels = state.store.channels(access.guild.id).await?;
+    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
+    Ok(Json(
+        channels
+            .iter()
+            .filter(|c| access.channel_permissions(c, &channels, &overwrites).contains(Permissions::VIEW_CHANNEL))
+            .map(|c| ChannelObject::new(c, &overwrites))
+            .collect(),
+    ))
+}
+
+/// One channel, if I can see it.
+#[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path)),
+    responses(
+        (status = 200, body = ChannelObject),
+        (status = 403, description = "Cannot see it (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
+async fn get_channel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+) -> ApiResult<Json<ChannelObject>> {
+    let channel = state.store.channel(parse_id(&channel_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
+    let access = GuildAccess::load(&state, channel.guild_id, auth.user_id).await?;
+    let channels = state.store.channels(access.guild.id).await?;
+    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
+    if !access.channel_permissions(&channel, &channels, &overwrites).contains(Permissions::VIEW_CHANNEL) {
+        return Err(missing_access());
+    }
+    Ok(Json(ChannelObject::new(&channel, &overwrites)))
+}

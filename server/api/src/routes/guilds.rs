@@ -1,0 +1,212 @@
+//! Guilds: create (with their default layout), get, modify, delete, list mine, leave.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
+use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::{GuildAccess, parse_id, unknown_guild};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json, nullable};
+use crate::guild_models::{GuildObject, PartialGuild};
+use crate::models::ErrorBody;
+use crate::{AppState, GuildCreation};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_guild))
+        .routes(routes!(get_guild, modify_guild, delete_guild))
+        .routes(routes!(my_guilds))
+        .routes(routes!(leave_guild))
+}
+
+/// Guild names: 2-100 characters after trimming, no control characters (Discord's limits).
+fn parse_name(raw: &str, errors: &mut FieldErrors) -> Option<String> {
+    let name = raw.trim();
+    let length = name.chars().count();
+    if !(2..=100).contains(&length) || name.chars().any(char::is_control) {
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
+        return None;
+    }
+    Some(name.to_owned())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateGuildRequest {
+    /// 2-100 characters.
+    pub name: String,
+}
+
+/// Create a guild. The caller owns it; it starts with @everyone (id = the guild's id) and the
+/// categories "Text Channels" and "Voice Channels" holding #general and General.
+#[utoipa::path(post, path = "/guilds", tag = "guilds", security(("bearer" = [])), request_body = CreateGuildRequest,
+    responses(
+        (status = 201, body = GuildObject),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Only instance admins may create guilds here (50013)", body = ErrorBody),
+    ))]
+async fn create_guild(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<CreateGuildRequest>,
+) -> ApiResult<(StatusCode, Json<GuildObject>)> {
+    let mut errors = FieldErrors::new();
+    let name = parse_name(&body.name, &mut errors);
+    errors.into_result()?;
+    let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
+    if state.config.guild_creation == GuildCreation::Admins {
+        let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+        if !user.is_admin {
+            return Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MissingPermissions,
+                "Only instance admins may create guilds on this instance",
+            ));
+        }
+    }
+    let ids = &state.ids;
+    let guild = NewGuild {
+        id: ids.next(),
+        name,
+        owner_id: auth.user_id,
+        everyone_permissions: Permissions::DEFAULT_EVERYONE,
+        layout: DefaultLayout {
+            text_category: ids.next(),
+            voice_category: ids.next(),
+            general_text: ids.next(),
+            general_voice: ids.next(),
+        },
+        now: Timestamp::now(),
+    };
+    let record = state.store.create_guild(&guild).await?;
+    let roles = state.store.roles(record.id).await?;
+    tracing::info!(guild_id = %record.id, owner = %auth.user_id, "guild created");
+    Ok((StatusCode::CREATED, Json(GuildObject::new(&record, &roles))))
+}
+
+/// A guild I am a member of.
+#[utoipa::path(get, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
+    params(("guild_id" = String, Path)),
+    responses(
+        (status = 200, body = GuildObject),
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
+async fn get_guild(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<Json<GuildObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    Ok(Json(GuildObject::new(&access.guild, &access.roles)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyGuildRequest {
+    pub name: Option<String>,
+    /// `null` clears it. At most 120 characters.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+}
+
+/// Change a guild's name or description (MANAGE_GUILD).
+#[utoipa::path(patch, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
+    params(("guild_id" = String, Path)), request_body = ModifyGuildRequest,
+    responses(
+        (status = 200, body = GuildObject),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "Missing MANAGE_GUILD (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn modify_guild(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    Json(body): Json<ModifyGuildRequest>,
+) -> ApiResult<Json<GuildObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_GUILD)?;
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().and_then(|n| parse_name(n, &mut errors));
+    let description = body.description.map(|d| {
+        d.map(|d| d.trim().to_owned()).filter(|d| {
+            let fits = d.chars().count() <= 120;
+            if !fits {
+                errors.add("description", "BASE_TYPE_BAD_LENGTH", "Must be 120 or fewer in length.");
+            }
+            fits && !d.is_empty()
+        })
+    });
+    errors.into_result()?;
+    let updated = state
+        .store
+        .update_guild(access.guild.id, &GuildPatch { name, description })
+        .await?
+        .ok_or_else(unknown_guild)?;
+    Ok(Json(GuildObject::new(&updated, &access.roles)))
+}
+
+/// Delete a guild and everything in it (owner only).
+#[utoipa::path(delete, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
+    params(("guild_id" = String, Path)),
+    responses((status = 204), (status = 403, description = "Not the owner (50013)", body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_guild(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    if !access.is_owner() {
+        return Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::MissingPermissions,
+            "Only the owner can delete a guild",
+        ));
+    }
+    state.store.delete_guild(access.guild.id).await?;
+    tracing::info!(guild_id = %access.guild.id, "guild deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The guilds I am in, with whether I own each and my guild-wide permissions.
+#[utoipa::path(get, path = "/users/@me/guilds", tag = "guilds", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PartialGuild>), (status = 401, body = ErrorBody)))]
+async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<PartialGuild>>> {
+    let mut out = Vec::new();
+    for guild in state.store.guilds_of_member(auth.user_id).await? {
+        // The membership was just listed; a guild deleted in between is simply skipped.
+        let Ok(access) = GuildAccess::load(&state, guild.id, auth.user_id).await else { continue };
+        out.push(PartialGuild {
+            id: guild.id,
+            name: guild.name.clone(),
+            icon: guild.icon.clone(),
+            owner: access.is_owner(),
+            permissions: access.guild_permissions(),
+            features: Vec::new(),
+        });
+    }
+    Ok(Json(out))
+}
+
+/// Leave a guild. The owner cannot: they transfer it or delete it.
+#[utoipa::path(delete, path = "/users/@me/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
+    params(("guild_id" = String, Path)),
+    responses((status = 204), (status = 400, description = "The owner cannot leave (90009)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn leave_guild(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    if access.is_owner() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OwnerCannotLeave));
+    }
+    state.store.remove_member(access.guild.id, auth.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

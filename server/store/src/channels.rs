@@ -1,0 +1,131 @@
+//! Guild channels (text, voice, categories, threads) and their permission overwrites.
+
+use parley_core::permissions::{Overwrite, OverwriteKind};
+use parley_core::{Permissions, Snowflake, Timestamp};
+
+use crate::{Store, StoreError, with_pool, with_writer};
+
+/// Discord's channel types that Parley has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    Text,
+    Voice,
+    Category,
+    PublicThread,
+}
+
+impl ChannelKind {
+    /// Discord's numeric `type`.
+    pub const fn code(self) -> i64 {
+        match self {
+            Self::Text => 0,
+            Self::Voice => 2,
+            Self::Category => 4,
+            Self::PublicThread => 11,
+        }
+    }
+    pub const fn from_code(code: i64) -> Option<Self> {
+        match code {
+            0 => Some(Self::Text),
+            2 => Some(Self::Voice),
+            4 => Some(Self::Category),
+            11 => Some(Self::PublicThread),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ChannelRecord {
+    #[sqlx(try_from = "i64")]
+    pub id: Snowflake,
+    #[sqlx(try_from = "i64")]
+    pub guild_id: Snowflake,
+    pub kind: i64,
+    pub name: String,
+    pub position: i64,
+    pub parent_id: Option<i64>,
+    pub topic: Option<String>,
+    pub nsfw: bool,
+    pub rate_limit_per_user: i64,
+    pub bitrate: Option<i64>,
+    pub user_limit: Option<i64>,
+    pub archived: bool,
+    pub owner_id: Option<i64>,
+    #[sqlx(try_from = "i64")]
+    pub created_at: Timestamp,
+}
+
+impl ChannelRecord {
+    pub fn kind(&self) -> ChannelKind {
+        ChannelKind::from_code(self.kind).unwrap_or(ChannelKind::Text)
+    }
+    pub fn parent(&self) -> Option<Snowflake> {
+        self.parent_id.map(Snowflake::from_i64)
+    }
+}
+
+macro_rules! channel_columns {
+    () => {
+        "id, guild_id, kind, name, position, parent_id, topic, nsfw, rate_limit_per_user, bitrate, user_limit, archived, owner_id, created_at"
+    };
+}
+
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct OverwriteRecord {
+    #[sqlx(try_from = "i64")]
+    pub channel_id: Snowflake,
+    #[sqlx(try_from = "i64")]
+    pub target_id: Snowflake,
+    pub kind: i64,
+    pub allow_bits: i64,
+    pub deny_bits: i64,
+}
+
+impl OverwriteRecord {
+    pub fn to_overwrite(self) -> Overwrite {
+        Overwrite {
+            id: self.target_id,
+            kind: if self.kind == 1 { OverwriteKind::Member } else { OverwriteKind::Role },
+            allow: Permissions::from_bits_truncate(self.allow_bits as u64),
+            deny: Permissions::from_bits_truncate(self.deny_bits as u64),
+        }
+    }
+}
+
+impl Store {
+    /// The guild's channels (threads included), by position then id.
+    pub async fn channels(&self, guild_id: Snowflake) -> Result<Vec<ChannelRecord>, StoreError> {
+        let sql = concat!("SELECT ", channel_columns!(), " FROM channels WHERE guild_id = $1 ORDER BY position, id");
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(guild_id.as_i64()).fetch_all(pool).await?))
+    }
+
+    pub async fn channel(&self, id: Snowflake) -> Result<Option<ChannelRecord>, StoreError> {
+        let sql = concat!("SELECT ", channel_columns!(), " FROM channels WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id.as_i64()).fetch_optional(pool).await?))
+    }
+
+    /// Every overwrite on every channel of the guild.
+    pub async fn guild_overwrites(&self, guild_id: Snowflake) -> Result<Vec<OverwriteRecord>, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_as(
+            "SELECT o.channel_id, o.target_id, o.kind, o.allow_bits, o.deny_bits FROM channel_overwrites o \
+             JOIN channels c ON c.id = o.channel_id WHERE c.guild_id = $1")
+            .bind(guild_id.as_i64()).fetch_all(pool).await?))
+    }
+}
+
+impl Store {
+    /// Creates or replaces the overwrite for `overwrite.id` on a channel.
+    pub async fn set_overwrite(&self, channel_id: Snowflake, overwrite: &Overwrite) -> Result<(), StoreError> {
+        with_writer!(self, pool => sqlx::query(
+            "INSERT INTO channel_overwrites (channel_id, target_id, kind, allow_bits, deny_bits) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (channel_id, target_id) DO UPDATE SET kind = excluded.kind, allow_bits = excluded.allow_bits, deny_bits = excluded.deny_bits")
+            .bind(channel_id.as_i64())
+            .bind(overwrite.id.as_i64())
+            .bind(if overwrite.kind == OverwriteKind::Member { 1i64 } else { 0 })
+            .bind(overwrite.allow.bits() as i64)
+            .bind(overwrite.deny.bits() as i64)
+            .execute(pool).await?.rows_affected());
+        Ok(())
+    }
+}

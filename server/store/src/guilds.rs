@@ -1,0 +1,150 @@
+//! Guilds: creation with their default layout, lookup, listing per member, change, deletion.
+//! Roles, members and channels are their own files; deleting a guild cascades to all of them.
+
+use parley_core::{Permissions, Snowflake, Timestamp};
+
+use crate::channels::ChannelKind;
+use crate::{Store, StoreError, with_pool, with_writer};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GuildRecord {
+    #[sqlx(try_from = "i64")]
+    pub id: Snowflake,
+    pub name: String,
+    #[sqlx(try_from = "i64")]
+    pub owner_id: Snowflake,
+    pub icon: Option<String>,
+    pub description: Option<String>,
+    #[sqlx(try_from = "i64")]
+    pub created_at: Timestamp,
+}
+
+macro_rules! guild_columns {
+    () => {
+        "id, name, owner_id, icon, description, created_at"
+    };
+}
+
+/// The ids of what a new guild starts with, chosen by the caller (which owns id generation).
+#[derive(Clone, Copy, Debug)]
+pub struct DefaultLayout {
+    pub text_category: Snowflake,
+    pub voice_category: Snowflake,
+    pub general_text: Snowflake,
+    pub general_voice: Snowflake,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewGuild {
+    pub id: Snowflake,
+    pub name: String,
+    pub owner_id: Snowflake,
+    pub everyone_permissions: Permissions,
+    pub layout: DefaultLayout,
+    pub now: Timestamp,
+}
+
+/// Changes to a guild; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct GuildPatch {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+}
+
+impl Store {
+    /// Creates a guild, all at once: the guild, its @everyone role (whose id is the guild's),
+    /// the owner as its first member, and the categories "Text Channels" and "Voice Channels"
+    /// holding #general and the General voice channel.
+    pub async fn create_guild(&self, guild: &NewGuild) -> Result<GuildRecord, StoreError> {
+        let now = guild.now.unix_millis();
+        let layout = guild.layout;
+        let channels = [
+            (layout.text_category, ChannelKind::Category, "Text Channels", 0, None),
+            (layout.voice_category, ChannelKind::Category, "Voice Channels", 1, None),
+            (layout.general_text, ChannelKind::Text, "general", 0, Some(layout.text_category)),
+            (layout.general_voice, ChannelKind::Voice, "General", 0, Some(layout.voice_category)),
+        ];
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let record: GuildRecord = sqlx::query_as(concat!(
+                "INSERT INTO guilds (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4) RETURNING ",
+                guild_columns!()
+            ))
+            .bind(guild.id.as_i64())
+            .bind(&guild.name)
+            .bind(guild.owner_id.as_i64())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO roles (id, guild_id, name, position, permissions, created_at) VALUES ($1, $1, '@everyone', 0, $2, $3)")
+                .bind(guild.id.as_i64())
+                .bind(guild.everyone_permissions.bits() as i64)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO members (guild_id, user_id, joined_at) VALUES ($1, $2, $3)")
+                .bind(guild.id.as_i64())
+                .bind(guild.owner_id.as_i64())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            for (id, kind, name, position, parent) in channels {
+                let voice = kind == ChannelKind::Voice;
+                sqlx::query(
+                    "INSERT INTO channels (id, guild_id, kind, name, position, parent_id, bitrate, user_limit, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id.as_i64())
+                .bind(guild.id.as_i64())
+                .bind(kind.code())
+                .bind(name)
+                .bind(position)
+                .bind(parent.map(Snowflake::as_i64))
+                .bind(voice.then_some(64_000i64))
+                .bind(voice.then_some(0i64))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(record)
+        })
+    }
+
+    pub async fn guild(&self, id: Snowflake) -> Result<Option<GuildRecord>, StoreError> {
+        let sql = concat!("SELECT ", guild_columns!(), " FROM guilds WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id.as_i64()).fetch_optional(pool).await?))
+    }
+
+    /// The guilds `user_id` is a member of, oldest first.
+    pub async fn guilds_of_member(&self, user_id: Snowflake) -> Result<Vec<GuildRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            guild_columns!(),
+            " FROM guilds WHERE id IN (SELECT guild_id FROM members WHERE user_id = $1) ORDER BY id"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(user_id.as_i64()).fetch_all(pool).await?))
+    }
+
+    pub async fn update_guild(&self, id: Snowflake, patch: &GuildPatch) -> Result<Option<GuildRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE guilds SET name = COALESCE($2, name), description = CASE WHEN $3 THEN $4 ELSE description END \
+             WHERE id = $1 RETURNING ",
+            guild_columns!()
+        );
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(id.as_i64())
+            .bind(patch.name.as_deref())
+            .bind(patch.description.is_some())
+            .bind(patch.description.clone().flatten())
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Deletes a guild and, by cascade, everything in it. Returns false if it did not exist.
+    pub async fn delete_guild(&self, id: Snowflake) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query("DELETE FROM guilds WHERE id = $1")
+            .bind(id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,79 @@
+//! Guild members and the roles they hold.
+
+use parley_core::{Snowflake, Timestamp};
+
+use crate::{Store, StoreError, with_pool, with_writer};
+
+#[derive(Clone, Debug)]
+pub struct MemberRecord {
+    pub guild_id: Snowflake,
+    pub user_id: Snowflake,
+    pub nick: Option<String>,
+    pub joined_at: Timestamp,
+    /// Unix milliseconds until which the member is timed out, if ever set.
+    pub communication_disabled_until: Option<i64>,
+    /// The member's roles, not counting @everyone.
+    pub role_ids: Vec<Snowflake>,
+}
+
+impl MemberRecord {
+    pub fn timed_out_at(&self, now: Timestamp) -> bool {
+        self.communication_disabled_until.is_some_and(|until| until > now.unix_millis())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    nick: Option<String>,
+    joined_at: i64,
+    communication_disabled_until: Option<i64>,
+}
+
+impl Store {
+    /// The member `user_id` of `guild_id`, with their roles; `None` if not a member.
+    pub async fn member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<Option<MemberRecord>, StoreError> {
+        let (row, role_ids): (Option<MemberRow>, Vec<i64>) = with_pool!(self, pool => {
+            let row: Option<MemberRow> = sqlx::query_as(
+                "SELECT nick, joined_at, communication_disabled_until FROM members WHERE guild_id = $1 AND user_id = $2")
+                .bind(guild_id.as_i64()).bind(user_id.as_i64()).fetch_optional(pool).await?;
+            let roles: Vec<i64> = if row.is_some() {
+                sqlx::query_scalar("SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2 ORDER BY role_id")
+                    .bind(guild_id.as_i64()).bind(user_id.as_i64()).fetch_all(pool).await?
+            } else {
+                Vec::new()
+            };
+            (row, roles)
+        });
+        Ok(row.map(|row| MemberRecord {
+            guild_id,
+            user_id,
+            nick: row.nick,
+            joined_at: Timestamp::from_unix_millis(row.joined_at),
+            communication_disabled_until: row.communication_disabled_until,
+            role_ids: role_ids.into_iter().map(Snowflake::from_i64).collect(),
+        }))
+    }
+
+    /// Removes a member (leaving, or later kicking). Returns false if they were not one.
+    pub async fn remove_member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
+            .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
+
+impl Store {
+    /// Adds `user_id` to the guild (joining through an invite, or a test's setup). Adding an
+    /// existing member changes nothing and returns false.
+    pub async fn add_member(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query(
+            "INSERT INTO members (guild_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
