@@ -161,6 +161,18 @@ impl GuildObject {
     }
 }
 
+/// The `GUILD_CREATE` dispatch: the guild with its channels, as the gateway sends it.
+#[derive(Debug, Serialize)]
+pub struct GuildCreatePayload {
+    #[serde(flatten)]
+    pub guild: GuildObject,
+    pub channels: Vec<ChannelObject>,
+    pub threads: Vec<ChannelObject>,
+    pub member_count: usize,
+    pub large: bool,
+    pub unavailable: bool,
+}
+
 /// An entry of `GET /users/@me/guilds`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartialGuild {

@@ -52,6 +52,31 @@ impl From<&UserRecord> for CurrentUser {
     }
 }
 
+/// Another user as anyone may see them (Discord's user object without private fields).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicUser {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub username: String,
+    pub discriminator: &'static str,
+    pub global_name: Option<String>,
+    pub avatar: Option<String>,
+    pub bot: bool,
+}
+
+impl From<&UserRecord> for PublicUser {
+    fn from(user: &UserRecord) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.clone(),
+            discriminator: "0",
+            global_name: user.global_name.clone(),
+            avatar: user.avatar.clone(),
+            bot: user.bot,
+        }
+    }
+}
+
 /// Tokens for a new or refreshed session.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parley_core::SnowflakeGenerator;
+use parley_events::{Event, EventBus};
 use parley_store::Store;
 use parley_store::users::LockoutPolicy;
 
@@ -110,6 +111,8 @@ pub struct AppInner {
     pub config: ApiConfig,
     pub limits: Limits,
     pub counters: AuthCounters,
+    /// Where every state change is published (the gateway and caches subscribe).
+    pub bus: EventBus,
 }
 
 /// At most this many distinct addresses or accounts are tracked per limiter.
@@ -122,13 +125,30 @@ impl AppState {
         tokens: TokenIssuer,
         passwords: PasswordHasher,
         config: ApiConfig,
+        bus: EventBus,
     ) -> Self {
         let minute = Duration::from_secs(60);
         let limits = Limits {
             auth_ip: RateLimiter::new("auth", config.auth_ip_limit_per_minute, minute, RATE_LIMIT_KEYS),
             login_account: RateLimiter::new("login", config.login_account_limit_per_minute, minute, RATE_LIMIT_KEYS),
         };
-        Self(Arc::new(AppInner { store, ids, tokens, passwords, config, limits, counters: AuthCounters::default() }))
+        Self(Arc::new(AppInner {
+            store,
+            ids,
+            tokens,
+            passwords,
+            config,
+            limits,
+            counters: AuthCounters::default(),
+            bus,
+        }))
+    }
+}
+
+impl AppState {
+    /// Publishes a state change; never waits (see `parley_events::bus`).
+    pub fn publish(&self, event: Event) {
+        self.bus.publish(event);
     }
 }
 

@@ -133,6 +133,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Take the client address from X-Forwarded-For. Turn on only behind a reverse proxy that sets it (nginx, an ingress).",
     },
     SettingSpec {
+        key: "event_bus_capacity",
+        default: "4096",
+        doc: "Events the in-process bus holds for its slowest subscriber; a subscriber further behind is told it lagged (a gateway session is then closed as resumable). 16-1000000.",
+    },
+    SettingSpec {
         key: "log_format",
         default: "text",
         doc: "text (readable) or json (one object per line, for log collectors).",
@@ -165,6 +170,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub log_level: String,
     pub shutdown_grace: Duration,
+    pub event_bus_capacity: usize,
     pub api: ApiConfig,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.
     pub unknown_env: Vec<String>,
@@ -331,6 +337,7 @@ impl Settings {
                 tracing_subscriber::EnvFilter::try_new(v).ok().map(|_| v.to_owned())
             })?,
             shutdown_grace: Duration::from_secs(raw.number("shutdown_grace_secs", 0, 3600)?),
+            event_bus_capacity: raw.number("event_bus_capacity", 16, 1_000_000)?,
             api,
             unknown_env,
         })

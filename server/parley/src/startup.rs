@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use parley_api::auth::{PasswordHasher, TokenIssuer};
 use parley_api::{AppState, app_router};
 use parley_core::{SnowflakeGenerator, Timestamp};
+use parley_events::EventBus;
 use parley_store::migrations::{self, schema_status};
 use parley_store::{Backend, Store, StoreOptions};
 use tokio::net::TcpListener;
@@ -30,6 +31,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    bus: EventBus,
     address: SocketAddr,
     shutdown_grace: Duration,
 }
@@ -82,13 +84,14 @@ impl Application {
         )
         .map_err(|e| anyhow::anyhow!("invalid password hashing settings: {e}"))?;
         let ids = SnowflakeGenerator::new(settings.worker_id)?;
-        let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone());
+        let bus = EventBus::in_process(settings.event_bus_capacity);
+        let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
         let router = app_router(state);
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;
         let address = listener.local_addr()?;
-        Ok(Self { listener, router, store, address, shutdown_grace: settings.shutdown_grace })
+        Ok(Self { listener, router, store, bus, address, shutdown_grace: settings.shutdown_grace })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -101,6 +104,11 @@ impl Application {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The bus every state change is published on.
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
     }
 
     /// Serves until `shutdown` is cancelled, then stops accepting, lets in-flight requests

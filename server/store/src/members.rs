@@ -77,3 +77,12 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+impl Store {
+    /// Every member's user id, for addressing those who are about to lose access.
+    pub async fn member_ids(&self, guild_id: Snowflake) -> Result<Vec<Snowflake>, StoreError> {
+        let ids: Vec<i64> = with_pool!(self, pool => sqlx::query_scalar("SELECT user_id FROM members WHERE guild_id = $1 ORDER BY user_id")
+            .bind(guild_id.as_i64()).fetch_all(pool).await?);
+        Ok(ids.into_iter().map(Snowflake::from_i64).collect())
+    }
+}

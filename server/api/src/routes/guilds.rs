@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
+use parley_events::{Audience, Event, EventName};
 use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -12,8 +13,8 @@ use utoipa_axum::routes;
 use crate::access::{GuildAccess, parse_id, unknown_guild};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
-use crate::guild_models::{GuildObject, PartialGuild};
-use crate::models::ErrorBody;
+use crate::guild_models::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
+use crate::models::{ErrorBody, PublicUser};
 use crate::{AppState, GuildCreation};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -85,7 +86,17 @@ async fn create_guild(
     };
     let record = state.store.create_guild(&guild).await?;
     let roles = state.store.roles(record.id).await?;
+    let channels = state.store.channels(record.id).await?;
     tracing::info!(guild_id = %record.id, owner = %auth.user_id, "guild created");
+    let payload = GuildCreatePayload {
+        guild: GuildObject::new(&record, &roles),
+        channels: channels.iter().map(|c| ChannelObject::new(c, &[])).collect(),
+        threads: Vec::new(),
+        member_count: 1,
+        large: false,
+        unavailable: false,
+    };
+    state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
     Ok((StatusCode::CREATED, Json(GuildObject::new(&record, &roles))))
 }
 
@@ -149,7 +160,13 @@ async fn modify_guild(
         .update_guild(access.guild.id, &GuildPatch { name, description })
         .await?
         .ok_or_else(unknown_guild)?;
-    Ok(Json(GuildObject::new(&updated, &access.roles)))
+    let guild = GuildObject::new(&updated, &access.roles);
+    state.publish(Event::new(
+        EventName::GuildUpdate,
+        Audience::Guild { guild_id: updated.id, channel_id: None },
+        &guild,
+    ));
+    Ok(Json(guild))
 }
 
 /// Delete a guild and everything in it (owner only).
@@ -169,8 +186,15 @@ async fn delete_guild(
             "Only the owner can delete a guild",
         ));
     }
+    // Address the members before the membership rows vanish with the guild.
+    let members = state.store.member_ids(access.guild.id).await?;
     state.store.delete_guild(access.guild.id).await?;
     tracing::info!(guild_id = %access.guild.id, "guild deleted");
+    state.publish(Event::new(
+        EventName::GuildDelete,
+        Audience::Users(members),
+        &serde_json::json!({ "id": access.guild.id }),
+    ));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -208,5 +232,17 @@ async fn leave_guild(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OwnerCannotLeave));
     }
     state.store.remove_member(access.guild.id, auth.user_id).await?;
+    let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let guild_id = access.guild.id;
+    state.publish(Event::new(
+        EventName::GuildMemberRemove,
+        Audience::Guild { guild_id, channel_id: None },
+        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
+    ));
+    state.publish(Event::new(
+        EventName::GuildDelete,
+        Audience::Users(vec![auth.user_id]),
+        &serde_json::json!({ "id": guild_id }),
+    ));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,8 +6,10 @@ use parley_core::{Permissions, Snowflake, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use parley_events::{Audience, EventName};
+
 use crate::helpers::{
-    Backend, Session, TestApp, assert_error, on_both_backends, spawn_app, spawn_app_with, status_and_json,
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, spawn_app_with, status_and_json,
 };
 
 async fn create_guild(app: &TestApp, owner: &Session, name: &str) -> Value {
@@ -275,7 +277,57 @@ async fn bad_guild_names_are_refused(backend: Backend) {
     assert!(app.store.guilds_of_member(ann.user_id.parse().unwrap()).await.unwrap().is_empty());
 }
 
+async fn every_guild_change_publishes_one_event_to_the_right_audience(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let member = app.register("member").await;
+    let (owner_id, member_id): (Snowflake, Snowflake) =
+        (owner.user_id.parse().unwrap(), member.user_id.parse().unwrap());
+    let mut events = app.bus.subscribe();
+
+    let guild = create_guild(&app, &owner, "Eventful").await;
+    let id: Snowflake = guild["id"].as_str().unwrap().parse().unwrap();
+    let created = next_event(&mut events).await;
+    assert_eq!(created.name, EventName::GuildCreate);
+    assert_eq!(created.audience, Audience::Users(vec![owner_id]));
+    assert_eq!(created.json()["channels"].as_array().unwrap().len(), 4, "GUILD_CREATE carries the channels");
+
+    app.patch_json(&format!("/guilds/{id}"), &json!({"name": "Renamed"}), &owner.access_token).await;
+    let updated = next_event(&mut events).await;
+    assert_eq!(
+        (updated.name, updated.audience.clone()),
+        (EventName::GuildUpdate, Audience::Guild { guild_id: id, channel_id: None })
+    );
+    assert_eq!(updated.json()["name"], "Renamed");
+
+    join(&app, &guild, &member).await;
+    app.delete(&format!("/users/@me/guilds/{id}"), &member.access_token).await;
+    let removed = next_event(&mut events).await;
+    assert_eq!(removed.name, EventName::GuildMemberRemove);
+    assert_eq!(removed.json()["user"]["id"], member.user_id.as_str());
+    let gone = next_event(&mut events).await;
+    assert_eq!((gone.name, gone.audience.clone()), (EventName::GuildDelete, Audience::Users(vec![member_id])));
+
+    join(&app, &guild, &member).await;
+    app.delete(&format!("/guilds/{id}"), &owner.access_token).await;
+    let deleted = next_event(&mut events).await;
+    assert_eq!(deleted.name, EventName::GuildDelete);
+    let mut audience = match &deleted.audience {
+        Audience::Users(users) => users.clone(),
+        other => panic!("GUILD_DELETE must name its former members, got {other:?}"),
+    };
+    audience.sort();
+    let mut expected = vec![owner_id, member_id];
+    expected.sort();
+    assert_eq!(audience, expected);
+    assert_eq!(deleted.json(), json!({"id": id.to_string()}));
+
+    // Refused changes publish nothing.
+    assert!(events.try_recv().is_err(), "no further events");
+}
+
 on_both_backends!(
+    every_guild_change_publishes_one_event_to_the_right_audience,
     a_new_guild_has_its_owner_everyone_role_and_default_channels,
     only_members_can_see_a_guild,
     my_guild_list_says_which_i_own_and_what_i_may_do,

@@ -127,6 +127,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub settings: Settings,
     pub store: parley_store::Store,
+    pub bus: parley_events::EventBus,
     shutdown: CancellationToken,
     server: Option<JoinHandle<anyhow::Result<()>>>,
     // Last: the database outlives the server that uses it.
@@ -143,10 +144,11 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let app = Application::build(&settings, true).await.expect("the application builds");
     let address = format!("http://{}", app.address());
     let store = app.store().clone();
+    let bus = app.bus().clone();
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-    TestApp { address, client, settings, store, shutdown, server: Some(server), _db: db }
+    TestApp { address, client, settings, store, bus, shutdown, server: Some(server), _db: db }
 }
 
 impl Drop for TestApp {
@@ -240,6 +242,16 @@ impl TestApp {
             server.await.expect("server task").expect("server stopped cleanly");
         }
     }
+}
+
+/// The next event on `events`, or a failure after five seconds (never hangs a test).
+pub async fn next_event(
+    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<parley_events::Event>>,
+) -> std::sync::Arc<parley_events::Event> {
+    tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .expect("an event was published within five seconds")
+        .expect("the bus is open and this subscriber kept up")
 }
 
 pub fn password_of(username: &str) -> String {

@@ -1,0 +1,67 @@
+//! One state change, ready for the gateway: Discord's dispatch name, the audience that may
+//! receive it, and the payload serialised once for every receiver.
+
+use std::sync::Arc;
+
+use parley_core::Snowflake;
+use serde::Serialize;
+
+/// Discord's gateway dispatch names, for the changes Parley makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventName {
+    GuildCreate,
+    GuildUpdate,
+    GuildDelete,
+    GuildMemberAdd,
+    GuildMemberRemove,
+    ChannelCreate,
+    ChannelUpdate,
+    ChannelDelete,
+}
+
+impl EventName {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::GuildCreate => "GUILD_CREATE",
+            Self::GuildUpdate => "GUILD_UPDATE",
+            Self::GuildDelete => "GUILD_DELETE",
+            Self::GuildMemberAdd => "GUILD_MEMBER_ADD",
+            Self::GuildMemberRemove => "GUILD_MEMBER_REMOVE",
+            Self::ChannelCreate => "CHANNEL_CREATE",
+            Self::ChannelUpdate => "CHANNEL_UPDATE",
+            Self::ChannelDelete => "CHANNEL_DELETE",
+        }
+    }
+}
+
+/// Who may receive an event. The gateway resolves this against its sessions (membership,
+/// VIEW_CHANNEL through the permission function) before queueing anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Members of the guild; with a channel, only those who can see that channel.
+    Guild { guild_id: Snowflake, channel_id: Option<Snowflake> },
+    /// Exactly these users: DM recipients, or people who just lost access to a guild and must
+    /// hear about it (their membership is already gone).
+    Users(Vec<Snowflake>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub name: EventName,
+    pub audience: Audience,
+    /// The dispatch's `d`, serialised once and shared by every receiver.
+    pub data: Arc<str>,
+}
+
+impl Event {
+    pub fn new<T: Serialize>(name: EventName, audience: Audience, data: &T) -> Self {
+        // Payloads are plain data structures; failing to serialise one is a programming error.
+        let data = serde_json::to_string(data).expect("event payloads serialise");
+        Self { name, audience, data: Arc::from(data) }
+    }
+
+    /// The payload parsed back, for tests and for consumers that need fields.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.data).unwrap_or(serde_json::Value::Null)
+    }
+}

@@ -1,0 +1,12 @@
+//! Events: every state change becomes one [`Event`], published on the [`EventBus`].
+//!
+//! - [`event`]: the event itself: its Discord dispatch name, who may see it, its payload.
+//! - [`bus`]: the bounded in-process bus. Subscribers (gateway sessions, caches, tests)
+//!   each get every event; one that falls behind by more than the bus's capacity is told
+//!   so (`Lagged`) and must recover, it never makes the bus hold more.
+
+pub mod bus;
+pub mod event;
+
+pub use bus::EventBus;
+pub use event::{Audience, Event, EventName};
