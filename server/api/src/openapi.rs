@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Instance administration"),
         (name = "guilds", description = "Communities"),
         (name = "channels", description = "Channels and their permission overwrites"),
+        (name = "invites", description = "Guild invites"),
     )
 )]
 pub struct ApiDoc;

@@ -17,6 +17,8 @@ pub enum EventName {
     ChannelCreate,
     ChannelUpdate,
     ChannelDelete,
+    InviteCreate,
+    InviteDelete,
 }
 
 impl EventName {
@@ -30,6 +32,8 @@ impl EventName {
             Self::ChannelCreate => "CHANNEL_CREATE",
             Self::ChannelUpdate => "CHANNEL_UPDATE",
             Self::ChannelDelete => "CHANNEL_DELETE",
+            Self::InviteCreate => "INVITE_CREATE",
+            Self::InviteDelete => "INVITE_DELETE",
         }
     }
 }

@@ -36,7 +36,7 @@ impl From<sqlx::Error> for StoreError {
                     StoreError::Conflict(Conflict::Username)
                 } else if hint.contains("email") {
                     StoreError::Conflict(Conflict::Email)
-                } else if hint.contains("instance_invites") {
+                } else if hint.contains("instance_invites") || hint.contains("guild_invites") {
                     StoreError::Conflict(Conflict::InviteCode)
                 } else {
                     StoreError::Database(e)

@@ -7,12 +7,13 @@
 //! - [`database_url`]: which backend a URL names, parsed once at the edge.
 //! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
-//! - [`guilds`], [`roles`], [`members`], [`channels`]: communities and what they hold.
+//! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`error`]: the store's one error type.
 
 pub mod channels;
 pub mod database_url;
 pub mod error;
+pub mod guild_invites;
 pub mod guilds;
 pub mod invites;
 pub mod members;

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
 use parley_events::{Audience, Event, EventName};
-use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
+use parley_store::guilds::{DefaultLayout, GuildPatch, GuildRecord, NewGuild};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -85,19 +85,25 @@ async fn create_guild(
         now: Timestamp::now(),
     };
     let record = state.store.create_guild(&guild).await?;
-    let roles = state.store.roles(record.id).await?;
-    let channels = state.store.channels(record.id).await?;
     tracing::info!(guild_id = %record.id, owner = %auth.user_id, "guild created");
-    let payload = GuildCreatePayload {
-        guild: GuildObject::new(&record, &roles),
-        channels: channels.iter().map(|c| ChannelObject::new(c, &[])).collect(),
+    let payload = guild_create_payload(&state, &record).await?;
+    state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
+    Ok((StatusCode::CREATED, Json(payload.guild)))
+}
+
+/// The GUILD_CREATE a member receives when they gain a guild (creating or joining it).
+pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) -> ApiResult<GuildCreatePayload> {
+    let roles = state.store.roles(guild.id).await?;
+    let channels = state.store.channels(guild.id).await?;
+    let overwrites = state.store.guild_overwrites(guild.id).await?;
+    Ok(GuildCreatePayload {
+        guild: GuildObject::new(guild, &roles),
+        channels: channels.iter().map(|c| ChannelObject::new(c, &overwrites)).collect(),
         threads: Vec::new(),
-        member_count: 1,
+        member_count: state.store.member_count(guild.id).await? as usize,
         large: false,
         unavailable: false,
-    };
-    state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
-    Ok((StatusCode::CREATED, Json(GuildObject::new(&record, &roles))))
+    })
 }
 
 /// A guild I am a member of.

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod guilds;
 pub mod health;
 pub mod instance;
+pub mod invites;
 pub mod sessions;
 pub mod users;
 
@@ -24,4 +25,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(admin::router())
         .merge(guilds::router())
         .merge(channels::router())
+        .merge(invites::router())
 }

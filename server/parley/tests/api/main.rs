@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod guilds;
 mod http;
+mod invites;
 mod limits;
 mod registration;
 mod sessions;

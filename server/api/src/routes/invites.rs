@@ -1,0 +1,281 @@
+//! Guild invites: create one on a channel, look one up (no sign-in needed), accept it to
+//! join, delete it, and list a guild's or a channel's.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::StoreError;
+use parley_store::guild_invites::{Acceptance, GuildInviteRecord, NewGuildInvite};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel, unknown_guild};
+use crate::auth::refresh_token::random_code;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser};
+use crate::routes::guilds::guild_create_payload;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_invite, channel_invites))
+        .routes(routes!(get_invite, accept_invite, delete_invite))
+        .routes(routes!(guild_invites))
+}
+
+/// Discord's limits: an invite lives at most 7 days (0 = forever) and admits at most 100.
+pub const MAX_AGE_SECS: i64 = 604_800;
+pub const MAX_USES: i64 = 100;
+
+fn unknown_invite() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownInvite, "Unknown Invite")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteGuild {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub name: String,
+    pub icon: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteChannel {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: i64,
+}
+
+/// An invite with its guild, channel, inviter and counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteObject {
+    /// 0: a guild invite.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub code: String,
+    pub guild: InviteGuild,
+    pub channel: InviteChannel,
+    pub inviter: Option<PublicUser>,
+    pub approximate_member_count: i64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    pub max_age: i64,
+    pub max_uses: i64,
+    pub uses: i64,
+    pub temporary: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> ApiResult<InviteObject> {
+    let guild = state.store.guild(invite.guild_id).await?.ok_or_else(unknown_invite)?;
+    let channel = state.store.channel(invite.channel_id).await?.ok_or_else(unknown_invite)?;
+    let inviter = match invite.inviter_id {
+        Some(id) => state.store.user_by_id(Snowflake::from_i64(id)).await?.map(|u| PublicUser::from(&u)),
+        None => None,
+    };
+    Ok(InviteObject {
+        kind: 0,
+        code: invite.code.clone(),
+        guild: InviteGuild { id: guild.id, name: guild.name, icon: guild.icon, description: guild.description },
+        channel: InviteChannel { id: channel.id, name: channel.name, kind: channel.kind },
+        inviter,
+        approximate_member_count: state.store.member_count(guild.id).await?,
+        expires_at: invite.expires_at.map(Timestamp::from_unix_millis),
+        max_age: invite.max_age,
+        max_uses: invite.max_uses,
+        uses: invite.uses,
+        temporary: false,
+        created_at: invite.created_at,
+    })
+}
+
+/// Loads a channel and the caller's permissions in it.
+async fn channel_access(
+    state: &AppState,
+    channel_id: &str,
+    user_id: Snowflake,
+) -> ApiResult<(GuildAccess, parley_store::channels::ChannelRecord, Permissions)> {
+    let channel = state.store.channel(parse_id(channel_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
+    let access = GuildAccess::load(state, channel.guild_id, user_id).await?;
+    let channels = state.store.channels(channel.guild_id).await?;
+    let overwrites = state.store.guild_overwrites(channel.guild_id).await?;
+    let permissions = access.channel_permissions(&channel, &channels, &overwrites);
+    if !permissions.contains(Permissions::VIEW_CHANNEL) {
+        return Err(missing_access());
+    }
+    Ok((access, channel, permissions))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CreateInviteRequest {
+    /// Seconds until it expires, 0-604800; 0 means never. Default 86400.
+    pub max_age: Option<i64>,
+    /// How many may join with it, 0-100; 0 means unlimited. Default 0.
+    pub max_uses: Option<i64>,
+}
+
+/// Create an invite to this channel's guild (CREATE_INSTANT_INVITE in the channel).
+#[utoipa::path(post, path = "/channels/{channel_id}/invites", tag = "invites", security(("bearer" = [])),
+    params(("channel_id" = String, Path)), request_body = CreateInviteRequest,
+    responses(
+        (status = 200, body = InviteObject),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "Missing CREATE_INSTANT_INVITE (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn create_invite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+    Json(body): Json<CreateInviteRequest>,
+) -> ApiResult<Json<InviteObject>> {
+    let (access, channel, permissions) = channel_access(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::CREATE_INSTANT_INVITE)?;
+    let mut errors = FieldErrors::new();
+    let max_age = body.max_age.unwrap_or(86_400);
+    let max_uses = body.max_uses.unwrap_or(0);
+    if !(0..=MAX_AGE_SECS).contains(&max_age) {
+        errors.add("max_age", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_AGE_SECS}."));
+    }
+    if !(0..=MAX_USES).contains(&max_uses) {
+        errors.add("max_uses", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_USES}."));
+    }
+    errors.into_result()?;
+    let invite = loop {
+        // 6 random bytes: 8 URL-safe characters, like Discord's codes.
+        let new = NewGuildInvite {
+            code: random_code(6),
+            guild_id: access.guild.id,
+            channel_id: channel.id,
+            inviter_id: auth.user_id,
+            max_age,
+            max_uses,
+            now: Timestamp::now(),
+        };
+        match state.store.create_guild_invite(&new).await {
+            Err(StoreError::Conflict(_)) => continue,
+            other => break other?,
+        }
+    };
+    let object = invite_object(&state, &invite).await?;
+    state.publish(Event::new(
+        EventName::InviteCreate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &serde_json::json!({ "code": object.code, "guild_id": access.guild.id, "channel_id": channel.id,
+                             "max_age": max_age, "max_uses": max_uses, "uses": 0, "created_at": object.created_at }),
+    ));
+    Ok(Json(object))
+}
+
+/// An invite, with its guild and member count. Needs no sign-in, so an invite link can be
+/// previewed before joining.
+#[utoipa::path(get, path = "/invites/{code}", tag = "invites", params(("code" = String, Path)),
+    responses((status = 200, body = InviteObject), (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody)))]
+async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<InviteObject>> {
+    let invite = state
+        .store
+        .guild_invite(&code)
+        .await?
+        .filter(|i| i.is_usable_at(Timestamp::now()))
+        .ok_or_else(unknown_invite)?;
+    Ok(Json(invite_object(&state, &invite).await?))
+}
+
+/// Accept an invite: join its guild. Accepting one for a guild you are already in changes
+/// nothing and spends no use.
+#[utoipa::path(post, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = InviteObject), (status = 401, body = ErrorBody), (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody)))]
+async fn accept_invite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<InviteObject>> {
+    let now = Timestamp::now();
+    match state.store.accept_guild_invite(&code, auth.user_id, now).await? {
+        Acceptance::Unusable => Err(unknown_invite()),
+        Acceptance::AlreadyMember { .. } => {
+            let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
+            Ok(Json(invite_object(&state, &invite).await?))
+        }
+        Acceptance::Joined { guild_id } => {
+            let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+            tracing::info!(%guild_id, user_id = %auth.user_id, code = %code, "member joined through an invite");
+            state.publish(Event::new(
+                EventName::GuildMemberAdd,
+                Audience::Guild { guild_id, channel_id: None },
+                &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user), "nick": null, "roles": [],
+                                     "joined_at": now, "deaf": false, "mute": false }),
+            ));
+            let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
+            let payload = guild_create_payload(&state, &guild).await?;
+            state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
+            let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
+            Ok(Json(invite_object(&state, &invite).await?))
+        }
+    }
+}
+
+/// Delete an invite (MANAGE_CHANNELS in its channel, or MANAGE_GUILD). Returns it as it was.
+#[utoipa::path(delete, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = InviteObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_invite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<InviteObject>> {
+    let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
+    let (access, channel, permissions) = channel_access(&state, &invite.channel_id.to_string(), auth.user_id).await?;
+    if !permissions.contains(Permissions::MANAGE_CHANNELS) {
+        access.require(Permissions::MANAGE_GUILD)?;
+    }
+    let object = invite_object(&state, &invite).await?;
+    state.store.delete_guild_invite(&code).await?;
+    state.publish(Event::new(
+        EventName::InviteDelete,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &serde_json::json!({ "code": code, "guild_id": access.guild.id, "channel_id": channel.id }),
+    ));
+    Ok(Json(object))
+}
+
+/// The guild's invites (MANAGE_GUILD).
+#[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", security(("bearer" = [])), params(("guild_id" = String, Path)),
+    responses((status = 200, body = Vec<InviteObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn guild_invites(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<Json<Vec<InviteObject>>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_GUILD)?;
+    let mut out = Vec::new();
+    for invite in state.store.guild_invites(access.guild.id, None).await? {
+        out.push(invite_object(&state, &invite).await?);
+    }
+    Ok(Json(out))
+}
+
+/// The channel's invites (MANAGE_CHANNELS in it).
+#[utoipa::path(get, path = "/channels/{channel_id}/invites", tag = "invites", security(("bearer" = [])), params(("channel_id" = String, Path)),
+    responses((status = 200, body = Vec<InviteObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn channel_invites(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+) -> ApiResult<Json<Vec<InviteObject>>> {
+    let (access, channel, permissions) = channel_access(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_CHANNELS)?;
+    let mut out = Vec::new();
+    for invite in state.store.guild_invites(access.guild.id, Some(channel.id)).await? {
+        out.push(invite_object(&state, &invite).await?);
+    }
+    Ok(Json(out))
+}

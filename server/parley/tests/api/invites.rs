@@ -1,0 +1,254 @@
+//! Guild invites: create on a channel, preview without signing in, accept to join, limits
+//! and expiry, deletion, listing, and who may do each.
+
+use parley_core::permissions::{Overwrite, OverwriteKind};
+use parley_core::{Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, EventName};
+use parley_store::guild_invites::NewGuildInvite;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+};
+
+struct Guild {
+    id: Snowflake,
+    general: Snowflake,
+}
+
+async fn guild_of(app: &TestApp, owner: &Session) -> Guild {
+    let (status, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Inviting"}), Some(&owner.access_token)).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id: Snowflake = guild["id"].as_str().unwrap().parse().unwrap();
+    let general = app.store.channels(id).await.unwrap().into_iter().find(|c| c.name == "general").unwrap().id;
+    Guild { id, general }
+}
+
+async fn invite(app: &TestApp, who: &Session, channel: Snowflake, body: Value) -> Value {
+    let (status, invite) =
+        status_and_json(app.post_json(&format!("/channels/{channel}/invites"), &body, Some(&who.access_token)).await)
+            .await;
+    assert_eq!(status, StatusCode::OK, "{invite}");
+    invite
+}
+
+async fn a_friend_previews_an_invite_then_joins_and_the_guild_hears_of_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("host").await;
+    let friend = app.register("friend").await;
+    let guild = guild_of(&app, &owner).await;
+    let created = invite(&app, &owner, guild.general, json!({})).await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8);
+    assert_eq!(created["max_age"], 86400, "a day by default");
+    assert_eq!(created["inviter"]["username"], "host");
+
+    // Anyone holding the link may preview it, signed in or not.
+    let (status, preview) = status_and_json(app.get(&format!("/invites/{code}"), None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (preview["guild"]["name"].as_str(), preview["channel"]["name"].as_str()),
+        (Some("Inviting"), Some("general"))
+    );
+    assert_eq!(preview["approximate_member_count"], 1);
+
+    let mut events = app.bus.subscribe();
+    let (status, accepted) =
+        status_and_json(app.post_json(&format!("/invites/{code}"), &json!({}), Some(&friend.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["uses"], 1);
+    assert_eq!(accepted["approximate_member_count"], 2);
+    assert_eq!(app.get(&format!("/guilds/{}", guild.id), Some(&friend.access_token)).await.status(), StatusCode::OK);
+
+    let added = next_event(&mut events).await;
+    assert_eq!(
+        (added.name, added.audience.clone()),
+        (EventName::GuildMemberAdd, Audience::Guild { guild_id: guild.id, channel_id: None })
+    );
+    assert_eq!(added.json()["user"]["username"], "friend");
+    let arrived = next_event(&mut events).await;
+    assert_eq!(
+        (arrived.name, arrived.audience.clone()),
+        (EventName::GuildCreate, Audience::Users(vec![friend.user_id.parse().unwrap()]))
+    );
+    assert_eq!(arrived.json()["member_count"], 2);
+
+    // Accepting again changes nothing and spends nothing.
+    let (_, again) =
+        status_and_json(app.post_json(&format!("/invites/{code}"), &json!({}), Some(&friend.access_token)).await).await;
+    assert_eq!(again["uses"], 1);
+}
+
+async fn a_used_up_or_expired_invite_admits_nobody(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("host").await;
+    let first = app.register("first").await;
+    let second = app.register("second").await;
+    let guild = guild_of(&app, &owner).await;
+    let once = invite(&app, &owner, guild.general, json!({"max_uses": 1, "max_age": 0})).await;
+    let code = once["code"].as_str().unwrap();
+    assert_eq!(once["expires_at"], json!(null));
+    assert_eq!(
+        app.post_json(&format!("/invites/{code}"), &json!({}), Some(&first.access_token)).await.status(),
+        StatusCode::OK
+    );
+    assert_error(
+        app.post_json(&format!("/invites/{code}"), &json!({}), Some(&second.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10006,
+    )
+    .await;
+    assert_error(app.get(&format!("/invites/{code}"), None).await, StatusCode::NOT_FOUND, 10006).await;
+
+    let an_hour_ago = Timestamp::now().plus_millis(-3_600_000);
+    let stale = NewGuildInvite {
+        code: "stale123".into(),
+        guild_id: guild.id,
+        channel_id: guild.general,
+        inviter_id: owner.user_id.parse().unwrap(),
+        max_age: 60,
+        max_uses: 0,
+        now: an_hour_ago,
+    };
+    app.store.create_guild_invite(&stale).await.unwrap();
+    assert_error(
+        app.post_json("/invites/stale123", &json!({}), Some(&second.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10006,
+    )
+    .await;
+    assert_error(
+        app.post_json("/invites/never-was", &json!({}), Some(&second.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10006,
+    )
+    .await;
+    assert!(app.store.member(guild.id, second.user_id.parse().unwrap()).await.unwrap().is_none());
+    assert_error(app.post_json(&format!("/invites/{code}"), &json!({}), None).await, StatusCode::UNAUTHORIZED, 40001)
+        .await;
+}
+
+async fn creating_an_invite_needs_create_instant_invite_in_a_visible_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("host").await;
+    let member = app.register("member").await;
+    let outsider = app.register("outsider").await;
+    let guild = guild_of(&app, &owner).await;
+    let join = invite(&app, &owner, guild.general, json!({})).await;
+    app.post_json(&format!("/invites/{}", join["code"].as_str().unwrap()), &json!({}), Some(&member.access_token))
+        .await;
+
+    // Members may invite by default (@everyone has CREATE_INSTANT_INVITE).
+    invite(&app, &member, guild.general, json!({})).await;
+    let deny = Overwrite {
+        id: guild.id,
+        kind: OverwriteKind::Role,
+        allow: Permissions::NONE,
+        deny: Permissions::CREATE_INSTANT_INVITE,
+    };
+    app.store.set_overwrite(guild.general, &deny).await.unwrap();
+    let refused = assert_error(
+        app.post_json(&format!("/channels/{}/invites", guild.general), &json!({}), Some(&member.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert!(refused["message"].as_str().unwrap().contains("CREATE_INSTANT_INVITE"));
+    invite(&app, &owner, guild.general, json!({})).await; // the owner is never refused
+    assert_error(
+        app.post_json(&format!("/channels/{}/invites", guild.general), &json!({}), Some(&outsider.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+    let hide = Overwrite {
+        id: guild.id,
+        kind: OverwriteKind::Role,
+        allow: Permissions::NONE,
+        deny: Permissions::VIEW_CHANNEL,
+    };
+    app.store.set_overwrite(guild.general, &hide).await.unwrap();
+    assert_error(
+        app.post_json(&format!("/channels/{}/invites", guild.general), &json!({}), Some(&member.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+    assert_error(
+        app.post_json("/channels/42/invites", &json!({}), Some(&member.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10003,
+    )
+    .await;
+}
+
+async fn invite_limits_are_enforced(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("host").await;
+    let guild = guild_of(&app, &owner).await;
+    for bad in [
+        json!({"max_age": -1}),
+        json!({"max_age": 604_801}),
+        json!({"max_uses": 101}),
+        json!({"max_uses": -1}),
+        json!({"max_uses": "ten"}),
+    ] {
+        assert_error(
+            app.post_json(&format!("/channels/{}/invites", guild.general), &bad, Some(&owner.access_token)).await,
+            StatusCode::BAD_REQUEST,
+            50035,
+        )
+        .await;
+    }
+    assert!(app.store.guild_invites(guild.id, None).await.unwrap().is_empty());
+}
+
+async fn deleting_and_listing_invites_need_the_right_permissions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("host").await;
+    let member = app.register("member").await;
+    let guild = guild_of(&app, &owner).await;
+    let join = invite(&app, &owner, guild.general, json!({})).await;
+    let code = join["code"].as_str().unwrap().to_owned();
+    app.post_json(&format!("/invites/{code}"), &json!({}), Some(&member.access_token)).await;
+
+    assert_error(
+        app.get(&format!("/guilds/{}/invites", guild.id), Some(&member.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_error(
+        app.get(&format!("/channels/{}/invites", guild.general), Some(&member.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let (_, listed) =
+        status_and_json(app.get(&format!("/guilds/{}/invites", guild.id), Some(&owner.access_token)).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let (_, by_channel) =
+        status_and_json(app.get(&format!("/channels/{}/invites", guild.general), Some(&owner.access_token)).await)
+            .await;
+    assert_eq!(by_channel[0]["code"], code.as_str());
+
+    assert_error(app.delete(&format!("/invites/{code}"), &member.access_token).await, StatusCode::FORBIDDEN, 50013)
+        .await;
+    let mut events = app.bus.subscribe();
+    let (status, deleted) = status_and_json(app.delete(&format!("/invites/{code}"), &owner.access_token).await).await;
+    assert_eq!((status, deleted["code"].as_str()), (StatusCode::OK, Some(code.as_str())));
+    assert_eq!(next_event(&mut events).await.name, EventName::InviteDelete);
+    assert_error(app.get(&format!("/invites/{code}"), None).await, StatusCode::NOT_FOUND, 10006).await;
+    assert_error(app.delete(&format!("/invites/{code}"), &owner.access_token).await, StatusCode::NOT_FOUND, 10006)
+        .await;
+}
+
+on_both_backends!(
+    a_friend_previews_an_invite_then_joins_and_the_guild_hears_of_it,
+    a_used_up_or_expired_invite_admits_nobody,
+    creating_an_invite_needs_create_instant_invite_in_a_visible_channel,
+    invite_limits_are_enforced,
+    deleting_and_listing_invites_need_the_right_permissions,
+);
