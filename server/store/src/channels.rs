@@ -129,3 +129,133 @@ impl Store {
         Ok(())
     }
 }
+
+/// A channel about to be created; the caller has validated every field.
+#[derive(Clone, Debug)]
+pub struct NewChannel {
+    pub id: Snowflake,
+    pub guild_id: Snowflake,
+    pub kind: ChannelKind,
+    pub name: String,
+    pub position: i64,
+    pub parent_id: Option<Snowflake>,
+    pub topic: Option<String>,
+    pub nsfw: bool,
+    pub rate_limit_per_user: i64,
+    pub bitrate: Option<i64>,
+    pub user_limit: Option<i64>,
+    pub now: Timestamp,
+}
+
+/// Changes to a channel; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelPatch {
+    pub name: Option<String>,
+    pub topic: Option<Option<String>>,
+    pub nsfw: Option<bool>,
+    pub rate_limit_per_user: Option<i64>,
+    pub bitrate: Option<i64>,
+    pub user_limit: Option<i64>,
+    pub parent_id: Option<Option<Snowflake>>,
+    pub position: Option<i64>,
+}
+
+impl Store {
+    pub async fn create_channel(&self, channel: &NewChannel) -> Result<ChannelRecord, StoreError> {
+        let sql = concat!(
+            "INSERT INTO channels (id, guild_id, kind, name, position, parent_id, topic, nsfw, rate_limit_per_user, bitrate, user_limit, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ",
+            channel_columns!()
+        );
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(channel.id.as_i64())
+            .bind(channel.guild_id.as_i64())
+            .bind(channel.kind.code())
+            .bind(&channel.name)
+            .bind(channel.position)
+            .bind(channel.parent_id.map(Snowflake::as_i64))
+            .bind(&channel.topic)
+            .bind(channel.nsfw)
+            .bind(channel.rate_limit_per_user)
+            .bind(channel.bitrate)
+            .bind(channel.user_limit)
+            .bind(channel.now.unix_millis())
+            .fetch_one(pool)
+            .await?))
+    }
+
+    pub async fn update_channel(
+        &self,
+        id: Snowflake,
+        patch: &ChannelPatch,
+    ) -> Result<Option<ChannelRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE channels SET name = COALESCE($2, name), topic = CASE WHEN $3 THEN $4 ELSE topic END, \
+             nsfw = COALESCE($5, nsfw), rate_limit_per_user = COALESCE($6, rate_limit_per_user), \
+             bitrate = COALESCE($7, bitrate), user_limit = COALESCE($8, user_limit), \
+             parent_id = CASE WHEN $9 THEN $10 ELSE parent_id END, position = COALESCE($11, position) \
+             WHERE id = $1 RETURNING ",
+            channel_columns!()
+        );
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(id.as_i64())
+            .bind(patch.name.as_deref())
+            .bind(patch.topic.is_some())
+            .bind(patch.topic.clone().flatten())
+            .bind(patch.nsfw)
+            .bind(patch.rate_limit_per_user)
+            .bind(patch.bitrate)
+            .bind(patch.user_limit)
+            .bind(patch.parent_id.is_some())
+            .bind(patch.parent_id.flatten().map(Snowflake::as_i64))
+            .bind(patch.position)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Deletes a channel with its overwrites and invites. A deleted category's channels stay,
+    /// outside any category (as Discord does); a deleted channel's threads go with it.
+    pub async fn delete_channel(&self, id: Snowflake) -> Result<bool, StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM channels WHERE parent_id = $1 AND kind = $2")
+                .bind(id.as_i64()).bind(ChannelKind::PublicThread.code()).execute(&mut *tx).await?;
+            sqlx::query("UPDATE channels SET parent_id = NULL WHERE parent_id = $1").bind(id.as_i64()).execute(&mut *tx).await?;
+            let n = sqlx::query("DELETE FROM channels WHERE id = $1").bind(id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Sets positions (and optionally parents) of several channels of one guild at once.
+    /// Ids not in the guild are ignored.
+    pub async fn reorder_channels(
+        &self,
+        guild_id: Snowflake,
+        moves: &[(Snowflake, i64, Option<Option<Snowflake>>)],
+    ) -> Result<(), StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for (id, position, parent) in moves {
+                sqlx::query("UPDATE channels SET position = $3, parent_id = CASE WHEN $4 THEN $5 ELSE parent_id END \
+                             WHERE id = $1 AND guild_id = $2")
+                    .bind(id.as_i64())
+                    .bind(guild_id.as_i64())
+                    .bind(*position)
+                    .bind(parent.is_some())
+                    .bind(parent.flatten().map(Snowflake::as_i64))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Removes the overwrite for `target_id` on a channel. Returns false if there was none.
+    pub async fn delete_overwrite(&self, channel_id: Snowflake, target_id: Snowflake) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1 AND target_id = $2")
+            .bind(channel_id.as_i64()).bind(target_id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+}

@@ -1,6 +1,6 @@
 //! A JSON body extractor whose rejections are Parley errors rather than axum's plain text:
 //! malformed JSON is 50109, a wrong or missing field is 50035 with the field named, and a
-//! body over the size limit is 413 with code 40005.
+//! body over the size limit is 413 with code 40005. [`JsonArray`] is the same for array bodies.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -26,31 +26,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| {
-                let mime = mime.trim();
-                mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
-            });
-        if !is_json {
-            return Err(ApiError::with_message(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::InvalidJson,
-                "Expected a JSON body with Content-Type: application/json",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestTooLarge)
-            } else {
-                ApiError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
-            }
-        })?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
+        let value = read_json(req, state).await?;
         if !value.is_object() {
             return Err(ApiError::with_message(
                 StatusCode::BAD_REQUEST,
@@ -60,6 +36,67 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         }
         serde_path_to_error::deserialize(value).map(Json).map_err(|e| ApiError::Invalid(field_error(&e)))
     }
+}
+
+/// A JSON array body (bulk endpoints such as reordering), with the same errors as [`Json`].
+#[derive(Debug, Clone, Default)]
+pub struct JsonArray<T>(pub Vec<T>);
+
+/// Most entries a bulk body may carry.
+pub const MAX_ARRAY_ITEMS: usize = 1000;
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonArray<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let value = read_json(req, state).await?;
+        match value.as_array() {
+            Some(items) if items.len() <= MAX_ARRAY_ITEMS => {}
+            Some(_) => {
+                return Err(ApiError::field(
+                    "_body",
+                    "BASE_TYPE_MAX_LENGTH",
+                    format!("At most {MAX_ARRAY_ITEMS} entries."),
+                ));
+            }
+            None => {
+                return Err(ApiError::with_message(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::InvalidJson,
+                    "The request body must be a JSON array.",
+                ));
+            }
+        }
+        serde_path_to_error::deserialize(value).map(JsonArray).map_err(|e| ApiError::Invalid(field_error(&e)))
+    }
+}
+
+/// Reads a JSON body: right content type, within the size limit, well-formed.
+async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json::Value, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
+        });
+    if !is_json {
+        return Err(ApiError::with_message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InvalidJson,
+            "Expected a JSON body with Content-Type: application/json",
+        ));
+    }
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestTooLarge)
+        } else {
+            ApiError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))
 }
 
 /// Turns a deserialisation failure into a field error at the path where it happened.

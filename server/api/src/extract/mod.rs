@@ -6,4 +6,4 @@ pub mod json;
 
 pub use auth::{AdminUser, AuthUser};
 pub use client::ClientMeta;
-pub use json::{Json, nullable};
+pub use json::{Json, JsonArray, nullable};

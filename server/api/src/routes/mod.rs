@@ -3,11 +3,13 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channel_admin;
 pub mod channels;
 pub mod guilds;
 pub mod health;
 pub mod instance;
 pub mod invites;
+pub mod overwrites;
 pub mod sessions;
 pub mod users;
 
@@ -26,4 +28,6 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(guilds::router())
         .merge(channels::router())
         .merge(invites::router())
+        .merge(channel_admin::router())
+        .merge(overwrites::router())
 }

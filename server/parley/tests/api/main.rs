@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod bad_input;
+mod channels;
 mod cli;
 mod guilds;
 mod http;

@@ -1,0 +1,326 @@
+//! Managing channels: create, modify, delete, reorder (MANAGE_CHANNELS).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::channels::{ChannelKind, ChannelPatch, ChannelRecord, NewChannel};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel, unknown_guild};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json, JsonArray, nullable};
+use crate::guild_models::ChannelObject;
+use crate::models::ErrorBody;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_channel, reorder_channels))
+        .routes(routes!(modify_channel, delete_channel))
+}
+
+/// Discord's limit on channels (categories included) per guild.
+pub const MAX_CHANNELS_PER_GUILD: usize = 500;
+
+/// Text channel names are folded as Discord folds them: lower case, spaces become dashes.
+fn parse_channel_name(raw: &str, kind: ChannelKind, errors: &mut FieldErrors) -> Option<String> {
+    let trimmed = raw.trim();
+    let name = if kind == ChannelKind::Text {
+        trimmed.to_lowercase().replace(char::is_whitespace, "-")
+    } else {
+        trimmed.to_owned()
+    };
+    if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+        return None;
+    }
+    Some(name)
+}
+
+/// Checks the numeric settings shared by create and modify.
+fn check_ranges(
+    errors: &mut FieldErrors,
+    rate_limit: Option<i64>,
+    bitrate: Option<i64>,
+    user_limit: Option<i64>,
+    topic: Option<&str>,
+) {
+    if rate_limit.is_some_and(|r| !(0..=21_600).contains(&r)) {
+        errors.add("rate_limit_per_user", "NUMBER_TYPE_MAX", "Must be between 0 and 21600 seconds.");
+    }
+    if bitrate.is_some_and(|b| !(8_000..=384_000).contains(&b)) {
+        errors.add("bitrate", "NUMBER_TYPE_MAX", "Must be between 8000 and 384000.");
+    }
+    if user_limit.is_some_and(|u| !(0..=99).contains(&u)) {
+        errors.add("user_limit", "NUMBER_TYPE_MAX", "Must be between 0 and 99.");
+    }
+    if topic.is_some_and(|t| t.chars().count() > 1024) {
+        errors.add("topic", "BASE_TYPE_BAD_LENGTH", "Must be 1024 or fewer in length.");
+    }
+}
+
+/// A parent must be a category of the same guild, and categories have no parent.
+fn check_parent(errors: &mut FieldErrors, kind: ChannelKind, parent: Option<Snowflake>, channels: &[ChannelRecord]) {
+    let Some(parent) = parent else { return };
+    let is_category = channels.iter().any(|c| c.id == parent && c.kind() == ChannelKind::Category);
+    if kind == ChannelKind::Category || !is_category {
+        errors.add(
+            "parent_id",
+            "CHANNEL_PARENT_INVALID",
+            "The parent must be a category of this guild (and categories have none).",
+        );
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateChannelRequest {
+    pub name: String,
+    /// 0 text (default), 2 voice, 4 category.
+    #[serde(rename = "type")]
+    pub kind: Option<i64>,
+    pub topic: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<Snowflake>,
+    pub position: Option<i64>,
+    pub nsfw: Option<bool>,
+    /// Slowmode seconds, 0-21600.
+    pub rate_limit_per_user: Option<i64>,
+    /// Voice: 8000-384000.
+    pub bitrate: Option<i64>,
+    /// Voice: 0 (unlimited) to 99.
+    pub user_limit: Option<i64>,
+}
+
+/// Create a channel (MANAGE_CHANNELS). At most 500 per guild.
+#[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
+    params(("guild_id" = String, Path)), request_body = CreateChannelRequest,
+    responses((status = 201, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn create_channel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    Json(body): Json<CreateChannelRequest>,
+) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_CHANNELS)?;
+    let channels = state.store.channels(access.guild.id).await?;
+    let mut errors = FieldErrors::new();
+    let kind = match body.kind.unwrap_or(0) {
+        code @ (0 | 2 | 4) => ChannelKind::from_code(code).unwrap_or(ChannelKind::Text),
+        _ => {
+            errors.add("type", "BASE_TYPE_CHOICES", "Must be 0 (text), 2 (voice) or 4 (category).");
+            ChannelKind::Text
+        }
+    };
+    let name = parse_channel_name(&body.name, kind, &mut errors);
+    check_ranges(&mut errors, body.rate_limit_per_user, body.bitrate, body.user_limit, body.topic.as_deref());
+    check_parent(&mut errors, kind, body.parent_id, &channels);
+    if body.position.is_some_and(|p| p < 0) {
+        errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
+    }
+    if channels.len() >= MAX_CHANNELS_PER_GUILD {
+        errors.add("_guild", "MAX_CHANNELS", format!("A guild can have at most {MAX_CHANNELS_PER_GUILD} channels."));
+    }
+    errors.into_result()?;
+    let voice = kind == ChannelKind::Voice;
+    let text = kind == ChannelKind::Text;
+    let new = NewChannel {
+        id: state.ids.next(),
+        guild_id: access.guild.id,
+        kind,
+        name: name.ok_or_else(|| ApiError::internal("validated name missing"))?,
+        position: body
+            .position
+            .unwrap_or_else(|| channels.iter().filter(|c| c.kind() == kind).map(|c| c.position + 1).max().unwrap_or(0)),
+        parent_id: body.parent_id,
+        topic: if text { body.topic.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) } else { None },
+        nsfw: body.nsfw.unwrap_or(false),
+        rate_limit_per_user: if text { body.rate_limit_per_user.unwrap_or(0) } else { 0 },
+        bitrate: voice.then(|| body.bitrate.unwrap_or(64_000)),
+        user_limit: voice.then(|| body.user_limit.unwrap_or(0)),
+        now: Timestamp::now(),
+    };
+    let channel = state.store.create_channel(&new).await?;
+    let object = ChannelObject::new(&channel, &[]);
+    state.publish(Event::new(
+        EventName::ChannelCreate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &object,
+    ));
+    Ok((StatusCode::CREATED, Json(object)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyChannelRequest {
+    pub name: Option<String>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub topic: Option<Option<String>>,
+    pub nsfw: Option<bool>,
+    pub rate_limit_per_user: Option<i64>,
+    pub bitrate: Option<i64>,
+    pub user_limit: Option<i64>,
+    /// `null` takes it out of its category.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<Option<Snowflake>>,
+    pub position: Option<i64>,
+}
+
+/// Loads a channel, the caller's access and permissions in it, and the guild's channels.
+pub(crate) async fn load_channel(
+    state: &AppState,
+    raw_id: &str,
+    user_id: Snowflake,
+) -> ApiResult<(GuildAccess, ChannelRecord, Vec<ChannelRecord>, Permissions)> {
+    let channel = state.store.channel(parse_id(raw_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
+    let access = GuildAccess::load(state, channel.guild_id, user_id).await?;
+    let channels = state.store.channels(channel.guild_id).await?;
+    let overwrites = state.store.guild_overwrites(channel.guild_id).await?;
+    let permissions = access.channel_permissions(&channel, &channels, &overwrites);
+    if !permissions.contains(Permissions::VIEW_CHANNEL) {
+        return Err(missing_access());
+    }
+    Ok((access, channel, channels, permissions))
+}
+
+/// Change a channel's settings (MANAGE_CHANNELS in it).
+#[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path)), request_body = ModifyChannelRequest,
+    responses((status = 200, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn modify_channel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+    Json(body): Json<ModifyChannelRequest>,
+) -> ApiResult<Json<ChannelObject>> {
+    let (access, channel, channels, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_CHANNELS)?;
+    let kind = channel.kind();
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().and_then(|n| parse_channel_name(n, kind, &mut errors));
+    let topic = body.topic.as_ref().map(|t| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
+    check_ranges(
+        &mut errors,
+        body.rate_limit_per_user,
+        body.bitrate,
+        body.user_limit,
+        topic.clone().flatten().as_deref(),
+    );
+    if let Some(parent) = body.parent_id {
+        check_parent(&mut errors, kind, parent, &channels);
+    }
+    if body.position.is_some_and(|p| p < 0) {
+        errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
+    }
+    errors.into_result()?;
+    let voice = kind == ChannelKind::Voice;
+    let patch = ChannelPatch {
+        name,
+        topic,
+        nsfw: body.nsfw,
+        rate_limit_per_user: body.rate_limit_per_user.filter(|_| !voice),
+        bitrate: body.bitrate.filter(|_| voice),
+        user_limit: body.user_limit.filter(|_| voice),
+        parent_id: body.parent_id,
+        position: body.position,
+    };
+    let updated = state.store.update_channel(channel.id, &patch).await?.ok_or_else(unknown_channel)?;
+    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
+    let object = ChannelObject::new(&updated, &overwrites);
+    state.publish(Event::new(
+        EventName::ChannelUpdate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
+        &object,
+    ));
+    Ok(Json(object))
+}
+
+/// Delete a channel (MANAGE_CHANNELS in it); returns it as it was. A category's channels
+/// stay, outside any category.
+#[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path)),
+    responses((status = 200, body = ChannelObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_channel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+) -> ApiResult<Json<ChannelObject>> {
+    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_CHANNELS)?;
+    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
+    let object = ChannelObject::new(&channel, &overwrites);
+    // Addressed while the channel still exists, so exactly those who could see it hear of it.
+    let event = Event::new(
+        EventName::ChannelDelete,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &object,
+    );
+    state.store.delete_channel(channel.id).await?;
+    state.publish(event);
+    Ok(Json(object))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChannelPosition {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub position: i64,
+    /// Moves it to another category; `null` takes it out of any.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<Option<Snowflake>>,
+}
+
+/// Reorder channels (MANAGE_CHANNELS): a list of `{id, position, parent_id?}`.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
+    params(("guild_id" = String, Path)), request_body = Vec<ChannelPosition>,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn reorder_channels(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    JsonArray(body): JsonArray<ChannelPosition>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_CHANNELS)?;
+    let channels = state.store.channels(access.guild.id).await?;
+    let mut errors = FieldErrors::new();
+    for (i, entry) in body.iter().enumerate() {
+        let Some(channel) = channels.iter().find(|c| c.id == entry.id) else {
+            errors.add_at(vec![i.to_string(), "id".into()], "CHANNEL_UNKNOWN", "Not a channel of this guild.");
+            continue;
+        };
+        if entry.position < 0 {
+            errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MIN", "Must be 0 or more.");
+        }
+        if let Some(parent) = entry.parent_id {
+            let mut e = FieldErrors::new();
+            check_parent(&mut e, channel.kind(), parent, &channels);
+            if !e.is_empty() {
+                errors.add_at(
+                    vec![i.to_string(), "parent_id".into()],
+                    "CHANNEL_PARENT_INVALID",
+                    "The parent must be a category of this guild.",
+                );
+            }
+        }
+    }
+    errors.into_result()?;
+    let moves: Vec<_> = body.iter().map(|e| (e.id, e.position, e.parent_id)).collect();
+    state.store.reorder_channels(access.guild.id, &moves).await?;
+    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
+    for moved in state.store.channels(access.guild.id).await?.iter().filter(|c| moves.iter().any(|m| m.0 == c.id)) {
+        state.publish(Event::new(
+            EventName::ChannelUpdate,
+            Audience::Guild { guild_id: access.guild.id, channel_id: Some(moved.id) },
+            &ChannelObject::new(moved, &overwrites),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

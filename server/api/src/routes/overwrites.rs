@@ -1,0 +1,104 @@
+//! Channel permission overwrites: set one, delete one (MANAGE_ROLES in the channel).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::permissions::{Overwrite, OverwriteKind};
+use parley_core::{FieldErrors, Permissions, Snowflake};
+use parley_events::{Audience, Event, EventName};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{parse_id, require};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::guild_models::ChannelObject;
+use crate::models::ErrorBody;
+use crate::routes::channel_admin::load_channel;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(set_overwrite, delete_overwrite))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OverwriteRequest {
+    /// 0 for a role, 1 for a member.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    /// Permission bits to allow, as a decimal string. Default none.
+    #[schema(value_type = Option<String>)]
+    pub allow: Option<Permissions>,
+    /// Permission bits to deny, as a decimal string. Default none.
+    #[schema(value_type = Option<String>)]
+    pub deny: Option<Permissions>,
+}
+
+fn unknown_target() -> ApiError {
+    ApiError::field("id", "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.")
+}
+
+/// Set the overwrite for a role or member on a channel (MANAGE_ROLES in the channel). You can
+/// only allow or deny permissions you have yourself there.
+#[utoipa::path(put, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("overwrite_id" = String, Path, description = "A role id (the guild id for @everyone) or a user id")),
+    request_body = OverwriteRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn set_overwrite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, overwrite_id)): Path<(String, String)>,
+    Json(body): Json<OverwriteRequest>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_ROLES)?;
+    let kind = match body.kind {
+        0 => OverwriteKind::Role,
+        1 => OverwriteKind::Member,
+        _ => return Err(FieldErrors::single("type", "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).").into()),
+    };
+    let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
+    let exists = match kind {
+        OverwriteKind::Role => access.roles.iter().any(|r| r.id == target),
+        OverwriteKind::Member => state.store.member(access.guild.id, target).await?.is_some(),
+    };
+    if !exists {
+        return Err(unknown_target());
+    }
+    let (allow, deny) = (body.allow.unwrap_or_default(), body.deny.unwrap_or_default());
+    // Nobody hands out, or takes away, a permission they do not hold themselves.
+    require(permissions, allow | deny)?;
+    state.store.set_overwrite(channel.id, &Overwrite { id: target, kind, allow, deny }).await?;
+    publish_update(&state, access.guild.id, channel.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a role's or member's overwrite from a channel (MANAGE_ROLES in the channel).
+#[utoipa::path(delete, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("overwrite_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_overwrite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, overwrite_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_ROLES)?;
+    let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
+    if state.store.delete_overwrite(channel.id, target).await? {
+        publish_update(&state, access.guild.id, channel.id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn publish_update(state: &AppState, guild_id: Snowflake, channel_id: Snowflake) -> ApiResult<()> {
+    let channel = state.store.channel(channel_id).await?.ok_or_else(crate::access::unknown_channel)?;
+    let overwrites = state.store.guild_overwrites(guild_id).await?;
+    state.publish(Event::new(
+        EventName::ChannelUpdate,
+        Audience::Guild { guild_id, channel_id: Some(channel_id) },
+        &ChannelObject::new(&channel, &overwrites),
+    ));
+    Ok(())
+}

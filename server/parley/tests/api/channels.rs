@@ -1,0 +1,318 @@
+//! Managing channels and overwrites through the API: create, modify, delete, reorder,
+//! set and remove overwrites; each with its permission check, limits and bad input.
+
+use parley_core::{Permissions, Snowflake};
+use parley_events::{Audience, EventName};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+};
+
+struct Guild {
+    id: Snowflake,
+    general: Snowflake,
+    text_category: Snowflake,
+}
+
+async fn setup(app: &TestApp, owner: &Session, member: Option<&Session>) -> Guild {
+    let (_, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Channels"}), Some(&owner.access_token)).await).await;
+    let id: Snowflake = guild["id"].as_str().unwrap().parse().unwrap();
+    let channels = app.store.channels(id).await.unwrap();
+    let find = |name: &str| channels.iter().find(|c| c.name == name).unwrap().id;
+    let g = Guild { id, general: find("general"), text_category: find("Text Channels") };
+    if let Some(member) = member {
+        let (_, invite) = status_and_json(
+            app.post_json(&format!("/channels/{}/invites", g.general), &json!({}), Some(&owner.access_token)).await,
+        )
+        .await;
+        let joined = app
+            .post_json(
+                &format!("/invites/{}", invite["code"].as_str().unwrap()),
+                &json!({}),
+                Some(&member.access_token),
+            )
+            .await;
+        assert_eq!(joined.status(), StatusCode::OK);
+    }
+    g
+}
+
+async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
+    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+}
+
+async fn names_seen_by(app: &TestApp, guild: Snowflake, who: &Session) -> Vec<String> {
+    let (_, list) = status_and_json(app.get(&format!("/guilds/{guild}/channels"), Some(&who.access_token)).await).await;
+    list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn an_owner_creates_text_voice_and_category_channels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let guild = setup(&app, &owner, None).await;
+    let mut events = app.bus.subscribe();
+    let path = format!("/guilds/{}/channels", guild.id);
+    let create = |body: Value| {
+        let (app, path, token) = (&app, path.clone(), owner.access_token.clone());
+        async move { app.post_json(&path, &body, Some(&token)).await }
+    };
+
+    let (status, text) = status_and_json(create(json!({"name": "Off Topic  Chat", "topic": "anything", "parent_id": guild.text_category.to_string(), "rate_limit_per_user": 10})).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    assert_eq!(text["name"], "off-topic--chat", "text channel names are folded as Discord folds them");
+    assert_eq!(
+        (text["type"].as_i64(), text["topic"].as_str(), text["rate_limit_per_user"].as_i64()),
+        (Some(0), Some("anything"), Some(10))
+    );
+    assert_eq!(text["parent_id"], guild.text_category.to_string());
+    let created = next_event(&mut events).await;
+    assert_eq!(created.name, EventName::ChannelCreate);
+    assert_eq!(
+        created.audience,
+        Audience::Guild { guild_id: guild.id, channel_id: Some(text["id"].as_str().unwrap().parse().unwrap()) }
+    );
+
+    let (_, voice) =
+        status_and_json(create(json!({"name": "Music Room", "type": 2, "user_limit": 5, "bitrate": 96000})).await)
+            .await;
+    assert_eq!(
+        (voice["name"].as_str(), voice["user_limit"].as_i64(), voice["bitrate"].as_i64()),
+        (Some("Music Room"), Some(5), Some(96000))
+    );
+    let (_, category) = status_and_json(create(json!({"name": "Archive", "type": 4})).await).await;
+    assert_eq!(category["type"], 4);
+}
+
+async fn bad_channel_settings_are_refused_by_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let guild = setup(&app, &owner, None).await;
+    let path = format!("/guilds/{}/channels", guild.id);
+    let cases = [
+        (json!({"name": ""}), "name"),
+        (json!({"name": "x".repeat(101)}), "name"),
+        (json!({"name": "t", "type": 11}), "type"),
+        (json!({"name": "t", "type": 5}), "type"),
+        (json!({"name": "t", "rate_limit_per_user": 21601}), "rate_limit_per_user"),
+        (json!({"name": "t", "type": 2, "bitrate": 100}), "bitrate"),
+        (json!({"name": "t", "type": 2, "user_limit": 100}), "user_limit"),
+        (json!({"name": "t", "topic": "x".repeat(1025)}), "topic"),
+        (json!({"name": "t", "parent_id": guild.general.to_string()}), "parent_id"),
+        (json!({"name": "t", "type": 4, "parent_id": guild.text_category.to_string()}), "parent_id"),
+        (json!({"name": "t", "position": -1}), "position"),
+    ];
+    for (body, field) in cases {
+        let error =
+            assert_error(app.post_json(&path, &body, Some(&owner.access_token)).await, StatusCode::BAD_REQUEST, 50035)
+                .await;
+        assert!(error["errors"][field].is_object(), "{body} should fault {field}: {error}");
+    }
+    assert_eq!(app.store.channels(guild.id).await.unwrap().len(), 4, "nothing was created");
+}
+
+async fn a_guild_holds_at_most_500_channels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let guild = setup(&app, &owner, None).await;
+    let path = format!("/guilds/{}/channels", guild.id);
+    // 4 channels exist; create 495 through the store for speed, the 500th through the API.
+    for i in 0..495 {
+        let new = parley_store::channels::NewChannel {
+            id: Snowflake::new(10_000 + i),
+            guild_id: guild.id,
+            kind: parley_store::channels::ChannelKind::Text,
+            name: format!("c{i}"),
+            position: 10 + i as i64,
+            parent_id: None,
+            topic: None,
+            nsfw: false,
+            rate_limit_per_user: 0,
+            bitrate: None,
+            user_limit: None,
+            now: parley_core::Timestamp::now(),
+        };
+        app.store.create_channel(&new).await.unwrap();
+    }
+    assert_eq!(
+        app.post_json(&path, &json!({"name": "the-500th"}), Some(&owner.access_token)).await.status(),
+        StatusCode::CREATED
+    );
+    let error = assert_error(
+        app.post_json(&path, &json!({"name": "one-too-many"}), Some(&owner.access_token)).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert_eq!(error["errors"]["_guild"]["_errors"][0]["code"], "MAX_CHANNELS");
+}
+
+async fn managing_channels_needs_manage_channels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let member = app.register("member").await;
+    let guild = setup(&app, &owner, Some(&member)).await;
+    let refused = assert_error(
+        app.post_json(&format!("/guilds/{}/channels", guild.id), &json!({"name": "mine"}), Some(&member.access_token))
+            .await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert!(refused["message"].as_str().unwrap().contains("MANAGE_CHANNELS"));
+    assert_error(
+        app.patch_json(&format!("/channels/{}", guild.general), &json!({"name": "renamed"}), &member.access_token)
+            .await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_error(
+        app.delete(&format!("/channels/{}", guild.general), &member.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let reorder = app
+        .client
+        .patch(app.api(&format!("/guilds/{}/channels", guild.id)))
+        .json(&json!([{"id": guild.general.to_string(), "position": 3}]))
+        .bearer_auth(&member.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_error(reorder, StatusCode::FORBIDDEN, 50013).await;
+    assert_eq!(names_seen_by(&app, guild.id, &member).await.len(), 4, "nothing changed");
+}
+
+async fn modifying_deleting_and_reordering_channels(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let guild = setup(&app, &owner, None).await;
+    let (status, changed) = status_and_json(
+        app.patch_json(
+            &format!("/channels/{}", guild.general),
+            &json!({"name": "Lobby", "topic": "say hi", "nsfw": true, "rate_limit_per_user": 5}),
+            &owner.access_token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (changed["name"].as_str(), changed["topic"].as_str(), changed["nsfw"].as_bool()),
+        (Some("lobby"), Some("say hi"), Some(true))
+    );
+    let (_, cleared) = status_and_json(
+        app.patch_json(
+            &format!("/channels/{}", guild.general),
+            &json!({"topic": null, "parent_id": null}),
+            &owner.access_token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((cleared["topic"].clone(), cleared["parent_id"].clone()), (json!(null), json!(null)));
+
+    let reorder = app
+        .client
+        .patch(app.api(&format!("/guilds/{}/channels", guild.id)))
+        .json(&json!([{"id": guild.general.to_string(), "position": 7, "parent_id": guild.text_category.to_string()}]))
+        .bearer_auth(&owner.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reorder.status(), StatusCode::NO_CONTENT);
+    let moved = app.store.channel(guild.general).await.unwrap().unwrap();
+    assert_eq!((moved.position, moved.parent()), (7, Some(guild.text_category)));
+    let bad = app
+        .client
+        .patch(app.api(&format!("/guilds/{}/channels", guild.id)))
+        .json(&json!([{"id": "1", "position": 1}]))
+        .bearer_auth(&owner.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_error(bad, StatusCode::BAD_REQUEST, 50035).await;
+
+    // Deleting a category leaves its channels, outside any category.
+    let (status, deleted) =
+        status_and_json(app.delete(&format!("/channels/{}", guild.text_category), &owner.access_token).await).await;
+    assert_eq!((status, deleted["name"].as_str()), (StatusCode::OK, Some("Text Channels")));
+    assert_eq!(app.store.channel(guild.general).await.unwrap().unwrap().parent(), None);
+    assert_error(
+        app.get(&format!("/channels/{}", guild.text_category), Some(&owner.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10003,
+    )
+    .await;
+}
+
+async fn an_overwrite_set_through_the_api_hides_a_channel_from_a_role(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let member = app.register("member").await;
+    let guild = setup(&app, &owner, Some(&member)).await;
+    let path = format!("/channels/{}/permissions/{}", guild.general, guild.id);
+    let hide = json!({"type": 0, "deny": Permissions::VIEW_CHANNEL.bits().to_string()});
+
+    // A member without MANAGE_ROLES cannot.
+    assert_error(put(&app, &path, &hide, &member.access_token).await, StatusCode::FORBIDDEN, 50013).await;
+    assert!(names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
+
+    let mut events = app.bus.subscribe();
+    assert_eq!(put(&app, &path, &hide, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(next_event(&mut events).await.name, EventName::ChannelUpdate);
+    assert!(!names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
+    assert_error(
+        app.get(&format!("/channels/{}", guild.general), Some(&member.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+
+    // A member overwrite lets one member back in; removing the role overwrite reopens it.
+    let member_path = format!("/channels/{}/permissions/{}", guild.general, member.user_id);
+    let let_in = json!({"type": 1, "allow": Permissions::VIEW_CHANNEL.bits().to_string()});
+    assert_eq!(put(&app, &member_path, &let_in, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/channels/{}", guild.general), Some(&member.access_token)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.delete(&member_path, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.delete(&path, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert!(names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
+}
+
+async fn bad_overwrites_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let stranger = app.register("stranger").await;
+    let guild = setup(&app, &owner, None).await;
+    let on = |target: String| format!("/channels/{}/permissions/{target}", guild.general);
+    let cases = [
+        (on(guild.id.to_string()), json!({"type": 2}), "type"),
+        (on("12345".into()), json!({"type": 0}), "id"),
+        (on(stranger.user_id.clone()), json!({"type": 1}), "id"),
+        (on(guild.id.to_string()), json!({"type": 0, "allow": "not-bits"}), "allow"),
+        (on(guild.id.to_string()), json!({"allow": "1024"}), "type"),
+    ];
+    for (path, body, field) in cases {
+        let error =
+            assert_error(put(&app, &path, &body, &owner.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
+        assert!(error["errors"][field].is_object(), "{body}: {error}");
+    }
+    assert!(app.store.guild_overwrites(guild.id).await.unwrap().is_empty());
+}
+
+on_both_backends!(
+    an_owner_creates_text_voice_and_category_channels,
+    bad_channel_settings_are_refused_by_field,
+    a_guild_holds_at_most_500_channels,
+    managing_channels_needs_manage_channels,
+    modifying_deleting_and_reordering_channels,
+    an_overwrite_set_through_the_api_hides_a_channel_from_a_role,
+    bad_overwrites_are_refused,
+);
