@@ -97,6 +97,44 @@ impl GuildAccess {
         channel_permissions(&self.member_facts(), &self.role_facts(), &ChannelScope { scopes: &scopes, is_thread })
     }
 
+    /// The position of the caller's highest role (0, @everyone's, if they have none).
+    pub fn highest_position(&self) -> i64 {
+        self.roles.iter().filter(|r| self.member.role_ids.contains(&r.id)).map(|r| r.position).max().unwrap_or(0)
+    }
+
+    /// The role hierarchy: nobody manages a role at or above their own highest; the owner may.
+    pub fn require_below_me(&self, role: &RoleRecord) -> ApiResult<()> {
+        if self.is_owner() || role.position < self.highest_position() {
+            Ok(())
+        } else {
+            Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MissingPermissions,
+                format!("The role {:?} is at or above your highest role", role.name),
+            ))
+        }
+    }
+
+    /// Nobody manages a member whose highest role is at or above theirs (the guild owner can
+    /// never be managed); the owner may manage anyone, and anyone may manage themselves within
+    /// the roles below their own.
+    pub fn require_member_below_me(&self, target: &MemberRecord) -> ApiResult<()> {
+        let target_highest =
+            self.roles.iter().filter(|r| target.role_ids.contains(&r.id)).map(|r| r.position).max().unwrap_or(0);
+        let allowed = self.is_owner()
+            || target.user_id == self.member.user_id
+            || (target.user_id != self.guild.owner_id && target_highest < self.highest_position());
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MissingPermissions,
+                "That member's highest role is at or above yours",
+            ))
+        }
+    }
+
     /// 403 (50013) naming what is missing, unless the caller has all of `needed` guild-wide.
     pub fn require(&self, needed: Permissions) -> ApiResult<()> {
         require(self.guild_permissions(), needed)

@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "guilds", description = "Communities"),
         (name = "channels", description = "Channels and their permission overwrites"),
         (name = "invites", description = "Guild invites"),
+        (name = "roles", description = "Roles and the role hierarchy"),
     )
 )]
 pub struct ApiDoc;

@@ -13,6 +13,8 @@ pub enum ErrorCode {
     UnknownChannel,
     UnknownGuild,
     UnknownInvite,
+    UnknownMember,
+    UnknownRole,
     UnknownUser,
     Unauthorized,
     RequestTooLarge,
@@ -33,12 +35,14 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 23] = [
         Self::General,
         Self::UnknownAccount,
         Self::UnknownChannel,
         Self::UnknownGuild,
         Self::UnknownInvite,
+        Self::UnknownMember,
+        Self::UnknownRole,
         Self::UnknownUser,
         Self::Unauthorized,
         Self::RequestTooLarge,
@@ -64,6 +68,8 @@ impl ErrorCode {
             Self::UnknownChannel => 10003,
             Self::UnknownGuild => 10004,
             Self::UnknownInvite => 10006,
+            Self::UnknownMember => 10007,
+            Self::UnknownRole => 10011,
             Self::UnknownUser => 10013,
             Self::Unauthorized => 40001,
             Self::RequestTooLarge => 40005,
@@ -91,6 +97,8 @@ impl ErrorCode {
             Self::UnknownChannel => "Unknown Channel",
             Self::UnknownGuild => "Unknown Guild",
             Self::UnknownInvite => "Unknown invite",
+            Self::UnknownMember => "Unknown Member",
+            Self::UnknownRole => "Unknown Role",
             Self::UnknownUser => "Unknown user",
             Self::Unauthorized => "401: Unauthorized",
             Self::RequestTooLarge => "Request entity too large",

@@ -19,6 +19,10 @@ pub enum EventName {
     ChannelDelete,
     InviteCreate,
     InviteDelete,
+    GuildRoleCreate,
+    GuildRoleUpdate,
+    GuildRoleDelete,
+    GuildMemberUpdate,
 }
 
 impl EventName {
@@ -34,6 +38,10 @@ impl EventName {
             Self::ChannelDelete => "CHANNEL_DELETE",
             Self::InviteCreate => "INVITE_CREATE",
             Self::InviteDelete => "INVITE_DELETE",
+            Self::GuildRoleCreate => "GUILD_ROLE_CREATE",
+            Self::GuildRoleUpdate => "GUILD_ROLE_UPDATE",
+            Self::GuildRoleDelete => "GUILD_ROLE_DELETE",
+            Self::GuildMemberUpdate => "GUILD_MEMBER_UPDATE",
         }
     }
 }

@@ -38,3 +38,135 @@ impl Store {
             .bind(guild_id.as_i64()).fetch_all(pool).await?))
     }
 }
+
+/// A role about to be created; it goes in at position 1, just above @everyone.
+#[derive(Clone, Debug)]
+pub struct NewRole {
+    pub id: Snowflake,
+    pub guild_id: Snowflake,
+    pub name: String,
+    pub color: i64,
+    pub hoist: bool,
+    pub mentionable: bool,
+    pub permissions: Permissions,
+    pub now: parley_core::Timestamp,
+}
+
+/// Changes to a role; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct RolePatch {
+    pub name: Option<String>,
+    pub color: Option<i64>,
+    pub hoist: Option<bool>,
+    pub mentionable: Option<bool>,
+    pub permissions: Option<Permissions>,
+}
+
+macro_rules! role_columns {
+    () => {
+        "id, guild_id, name, color, hoist, mentionable, position, permissions"
+    };
+}
+
+impl Store {
+    /// Creates a role at position 1 (the bottom, above @everyone), moving the others up.
+    pub async fn create_role(&self, role: &NewRole) -> Result<RoleRecord, StoreError> {
+        let sql = concat!(
+            "INSERT INTO roles (id, guild_id, name, color, hoist, mentionable, position, permissions, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) RETURNING ",
+            role_columns!()
+        );
+        crate::with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE roles SET position = position + 1 WHERE guild_id = $1 AND id <> $1")
+                .bind(role.guild_id.as_i64()).execute(&mut *tx).await?;
+            let record: RoleRecord = sqlx::query_as(sql)
+                .bind(role.id.as_i64())
+                .bind(role.guild_id.as_i64())
+                .bind(&role.name)
+                .bind(role.color)
+                .bind(role.hoist)
+                .bind(role.mentionable)
+                .bind(role.permissions.bits() as i64)
+                .bind(role.now.unix_millis())
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(record)
+        })
+    }
+
+    pub async fn update_role(
+        &self,
+        guild_id: Snowflake,
+        id: Snowflake,
+        patch: &RolePatch,
+    ) -> Result<Option<RoleRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE roles SET name = COALESCE($3, name), color = COALESCE($4, color), hoist = COALESCE($5, hoist), \
+             mentionable = COALESCE($6, mentionable), permissions = COALESCE($7, permissions) \
+             WHERE guild_id = $1 AND id = $2 RETURNING ",
+            role_columns!()
+        );
+        Ok(crate::with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(guild_id.as_i64())
+            .bind(id.as_i64())
+            .bind(patch.name.as_deref())
+            .bind(patch.color)
+            .bind(patch.hoist)
+            .bind(patch.mentionable)
+            .bind(patch.permissions.map(|p| p.bits() as i64))
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Deletes a role (never @everyone); members lose it. Returns false if there was none.
+    pub async fn delete_role(&self, guild_id: Snowflake, id: Snowflake) -> Result<bool, StoreError> {
+        let n = crate::with_writer!(self, pool => sqlx::query("DELETE FROM roles WHERE guild_id = $1 AND id = $2 AND id <> guild_id")
+            .bind(guild_id.as_i64()).bind(id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Sets several roles' positions at once.
+    pub async fn set_role_positions(
+        &self,
+        guild_id: Snowflake,
+        positions: &[(Snowflake, i64)],
+    ) -> Result<(), StoreError> {
+        crate::with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for (id, position) in positions {
+                sqlx::query("UPDATE roles SET position = $3 WHERE guild_id = $1 AND id = $2 AND id <> guild_id")
+                    .bind(guild_id.as_i64()).bind(id.as_i64()).bind(*position).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Gives a member a role. Returns false if they already had it.
+    pub async fn add_member_role(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        role_id: Snowflake,
+    ) -> Result<bool, StoreError> {
+        let n = crate::with_writer!(self, pool => sqlx::query(
+            "INSERT INTO member_roles (guild_id, user_id, role_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(role_id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Takes a role from a member. Returns false if they did not have it.
+    pub async fn remove_member_role(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        role_id: Snowflake,
+    ) -> Result<bool, StoreError> {
+        let n = crate::with_writer!(self, pool => sqlx::query(
+            "DELETE FROM member_roles WHERE guild_id = $1 AND user_id = $2 AND role_id = $3")
+            .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(role_id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+}

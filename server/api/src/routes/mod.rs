@@ -10,6 +10,7 @@ pub mod health;
 pub mod instance;
 pub mod invites;
 pub mod overwrites;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 
@@ -30,4 +31,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(invites::router())
         .merge(channel_admin::router())
         .merge(overwrites::router())
+        .merge(roles::router())
 }

@@ -111,6 +111,13 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/channels/{channel_id}", "delete"),
         ("/channels/{channel_id}/permissions/{overwrite_id}", "put"),
         ("/channels/{channel_id}/permissions/{overwrite_id}", "delete"),
+        ("/guilds/{guild_id}/roles", "get"),
+        ("/guilds/{guild_id}/roles", "post"),
+        ("/guilds/{guild_id}/roles", "patch"),
+        ("/guilds/{guild_id}/roles/{role_id}", "patch"),
+        ("/guilds/{guild_id}/roles/{role_id}", "delete"),
+        ("/guilds/{guild_id}/members/{user_id}/roles/{role_id}", "put"),
+        ("/guilds/{guild_id}/members/{user_id}/roles/{role_id}", "delete"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

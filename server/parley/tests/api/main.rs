@@ -12,6 +12,7 @@ mod http;
 mod invites;
 mod limits;
 mod registration;
+mod roles;
 mod sessions;
 mod tokens;
 mod users;

@@ -1,0 +1,304 @@
+//! Roles: list, create, modify, delete, reorder, and give or take them from members, within
+//! the role hierarchy (MANAGE_ROLES; nobody touches a role at or above their highest).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::roles::{NewRole, RolePatch, RoleRecord};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json, JsonArray};
+use crate::guild_models::RoleObject;
+use crate::models::{ErrorBody, PublicUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_roles, create_role, reorder_roles))
+        .routes(routes!(modify_role, delete_role))
+        .routes(routes!(add_member_role, remove_member_role))
+}
+
+/// Discord's limit on roles per guild.
+pub const MAX_ROLES_PER_GUILD: usize = 250;
+
+fn unknown_role() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownRole, "Unknown Role")
+}
+
+fn unknown_member() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMember, "Unknown Member")
+}
+
+fn find_role<'a>(access: &'a GuildAccess, raw: &str) -> ApiResult<&'a RoleRecord> {
+    let id = parse_id(raw, unknown_role)?;
+    access.roles.iter().find(|r| r.id == id).ok_or_else(unknown_role)
+}
+
+fn role_event(name: EventName, guild_id: Snowflake, role: &RoleRecord) -> Event {
+    Event::new(
+        name,
+        Audience::Guild { guild_id, channel_id: None },
+        &serde_json::json!({ "guild_id": guild_id, "role": RoleObject::from(role) }),
+    )
+}
+
+/// The guild's roles, @everyone first.
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = String, Path)),
+    responses((status = 200, body = Vec<RoleObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_roles(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<Json<Vec<RoleObject>>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    Ok(Json(access.roles.iter().map(RoleObject::from).collect()))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RoleRequest {
+    /// 1-100 characters. Default "new role".
+    pub name: Option<String>,
+    /// Permission bits as a decimal string; only ones you hold yourself.
+    #[schema(value_type = Option<String>)]
+    pub permissions: Option<Permissions>,
+    /// RGB as an integer, 0-16777215.
+    pub color: Option<i64>,
+    /// Shown separately in the member list.
+    pub hoist: Option<bool>,
+    pub mentionable: Option<bool>,
+}
+
+/// Checks a role request and that the caller may grant what it asks.
+fn check_role_request(body: &RoleRequest, access: &GuildAccess) -> ApiResult<Option<String>> {
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().map(str::trim).map(str::to_owned);
+    if name.as_deref().is_some_and(|n| !(1..=100).contains(&n.chars().count()) || n.chars().any(char::is_control)) {
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+    }
+    if body.color.is_some_and(|c| !(0..=0xFF_FFFF).contains(&c)) {
+        errors.add("color", "NUMBER_TYPE_MAX", "Must be between 0 and 16777215.");
+    }
+    errors.into_result()?;
+    if let Some(permissions) = body.permissions {
+        // Nobody grants a permission they do not hold themselves.
+        require(access.guild_permissions(), permissions)?;
+    }
+    Ok(name)
+}
+
+/// Create a role (MANAGE_ROLES). It starts at the bottom, just above @everyone.
+#[utoipa::path(post, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = String, Path)),
+    request_body = RoleRequest,
+    responses((status = 200, body = RoleObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn create_role(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    Json(body): Json<RoleRequest>,
+) -> ApiResult<Json<RoleObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_ROLES)?;
+    let name = check_role_request(&body, &access)?;
+    if access.roles.len() >= MAX_ROLES_PER_GUILD {
+        return Err(ApiError::field(
+            "_guild",
+            "MAX_ROLES",
+            format!("A guild can have at most {MAX_ROLES_PER_GUILD} roles."),
+        ));
+    }
+    let role = state
+        .store
+        .create_role(&NewRole {
+            id: state.ids.next(),
+            guild_id: access.guild.id,
+            name: name.unwrap_or_else(|| "new role".to_owned()),
+            color: body.color.unwrap_or(0),
+            hoist: body.hoist.unwrap_or(false),
+            mentionable: body.mentionable.unwrap_or(false),
+            permissions: body.permissions.unwrap_or(Permissions::NONE),
+            now: Timestamp::now(),
+        })
+        .await?;
+    state.publish(role_event(EventName::GuildRoleCreate, access.guild.id, &role));
+    Ok(Json(RoleObject::from(&role)))
+}
+
+/// Change a role (MANAGE_ROLES, and the role must be below your highest). @everyone's name
+/// cannot change.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("role_id" = String, Path)), request_body = RoleRequest,
+    responses((status = 200, body = RoleObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn modify_role(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, role_id)): Path<(String, String)>,
+    Json(body): Json<RoleRequest>,
+) -> ApiResult<Json<RoleObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_ROLES)?;
+    let role = find_role(&access, &role_id)?;
+    access.require_below_me(role)?;
+    let name = check_role_request(&body, &access)?;
+    if name.is_some() && role.id == access.guild.id {
+        return Err(ApiError::field("name", "EVERYONE_NAME_FIXED", "@everyone cannot be renamed."));
+    }
+    let patch = RolePatch {
+        name,
+        color: body.color,
+        hoist: body.hoist,
+        mentionable: body.mentionable,
+        permissions: body.permissions,
+    };
+    let updated = state.store.update_role(access.guild.id, role.id, &patch).await?.ok_or_else(unknown_role)?;
+    state.publish(role_event(EventName::GuildRoleUpdate, access.guild.id, &updated));
+    Ok(Json(RoleObject::from(&updated)))
+}
+
+/// Delete a role (MANAGE_ROLES, below your highest). @everyone cannot be deleted.
+#[utoipa::path(delete, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("role_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_role(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, role_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_ROLES)?;
+    let role = find_role(&access, &role_id)?;
+    if role.id == access.guild.id {
+        return Err(ApiError::field("role_id", "EVERYONE_PERMANENT", "@everyone cannot be deleted."));
+    }
+    access.require_below_me(role)?;
+    state.store.delete_role(access.guild.id, role.id).await?;
+    state.publish(Event::new(
+        EventName::GuildRoleDelete,
+        Audience::Guild { guild_id: access.guild.id, channel_id: None },
+        &serde_json::json!({ "guild_id": access.guild.id, "role_id": role.id }),
+    ));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RolePosition {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    /// 1 or more (0 is @everyone's).
+    pub position: i64,
+}
+
+/// Reorder roles (MANAGE_ROLES): only roles below your highest, only to places below it.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = String, Path)),
+    request_body = Vec<RolePosition>,
+    responses((status = 200, body = Vec<RoleObject>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn reorder_roles(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    JsonArray(body): JsonArray<RolePosition>,
+) -> ApiResult<Json<Vec<RoleObject>>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_ROLES)?;
+    let mut errors = FieldErrors::new();
+    for (i, entry) in body.iter().enumerate() {
+        match access.roles.iter().find(|r| r.id == entry.id) {
+            None => errors.add_at(vec![i.to_string(), "id".into()], "ROLE_UNKNOWN", "Not a role of this guild."),
+            Some(r) if r.id == access.guild.id => {
+                errors.add_at(vec![i.to_string(), "id".into()], "EVERYONE_PERMANENT", "@everyone stays at the bottom.")
+            }
+            Some(r) => {
+                access.require_below_me(r)?;
+                if entry.position < 1 {
+                    errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MIN", "Must be 1 or more.");
+                } else if !access.is_owner() && entry.position >= access.highest_position() {
+                    return Err(ApiError::with_message(
+                        StatusCode::FORBIDDEN,
+                        ErrorCode::MissingPermissions,
+                        "Roles can only be moved below your highest role",
+                    ));
+                }
+            }
+        }
+    }
+    errors.into_result()?;
+    let positions: Vec<_> = body.iter().map(|e| (e.id, e.position)).collect();
+    state.store.set_role_positions(access.guild.id, &positions).await?;
+    let roles = state.store.roles(access.guild.id).await?;
+    for role in roles.iter().filter(|r| positions.iter().any(|p| p.0 == r.id)) {
+        state.publish(role_event(EventName::GuildRoleUpdate, access.guild.id, role));
+    }
+    Ok(Json(roles.iter().map(RoleObject::from).collect()))
+}
+
+/// Checks and loads what both member-role routes need.
+async fn member_role_access(
+    state: &AppState,
+    auth: &AuthUser,
+    guild_id: &str,
+    user_id: &str,
+    role_id: &str,
+) -> ApiResult<(GuildAccess, Snowflake, Snowflake)> {
+    let access = GuildAccess::load(state, parse_id(guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::MANAGE_ROLES)?;
+    let target =
+        state.store.member(access.guild.id, parse_id(user_id, unknown_member)?).await?.ok_or_else(unknown_member)?;
+    let role = find_role(&access, role_id)?;
+    if role.id == access.guild.id {
+        return Err(ApiError::field("role_id", "EVERYONE_PERMANENT", "Everyone has @everyone."));
+    }
+    access.require_below_me(role)?;
+    access.require_member_below_me(&target)?;
+    let role_id = role.id;
+    Ok((access, target.user_id, role_id))
+}
+
+async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<()> {
+    let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
+    let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
+    state.publish(Event::new(
+        EventName::GuildMemberUpdate,
+        Audience::Guild { guild_id, channel_id: None },
+        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user), "roles": member.role_ids,
+                             "nick": member.nick, "joined_at": member.joined_at }),
+    ));
+    Ok(())
+}
+
+/// Give a member a role (MANAGE_ROLES; the role and the member below your highest role).
+#[utoipa::path(put, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path), ("role_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn add_member_role(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id, role_id)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, user_id, role_id) = member_role_access(&state, &auth, &guild_id, &user_id, &role_id).await?;
+    if state.store.add_member_role(access.guild.id, user_id, role_id).await? {
+        publish_member_update(&state, access.guild.id, user_id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take a role from a member (same rules as giving one).
+#[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path), ("role_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_member_role(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id, role_id)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, user_id, role_id) = member_role_access(&state, &auth, &guild_id, &user_id, &role_id).await?;
+    if state.store.remove_member_role(access.guild.id, user_id, role_id).await? {
+        publish_member_update(&state, access.guild.id, user_id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

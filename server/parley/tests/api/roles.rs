@@ -1,0 +1,337 @@
+//! Roles and the role hierarchy through the API.
+
+use parley_core::{Permissions, Snowflake};
+use parley_events::EventName;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+};
+
+struct Guild {
+    id: Snowflake,
+    general: Snowflake,
+}
+
+/// A guild owned by `owner` with every other session joined through an invite.
+async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> Guild {
+    let (_, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Roles"}), Some(&owner.access_token)).await).await;
+    let id: Snowflake = guild["id"].as_str().unwrap().parse().unwrap();
+    let general = app.store.channels(id).await.unwrap().into_iter().find(|c| c.name == "general").unwrap().id;
+    let (_, invite) = status_and_json(
+        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
+    )
+    .await;
+    for member in members {
+        let joined = app
+            .post_json(
+                &format!("/invites/{}", invite["code"].as_str().unwrap()),
+                &json!({}),
+                Some(&member.access_token),
+            )
+            .await;
+        assert_eq!(joined.status(), StatusCode::OK);
+    }
+    Guild { id, general }
+}
+
+async fn create_role(app: &TestApp, who: &Session, guild: Snowflake, body: Value) -> Value {
+    let (status, role) =
+        status_and_json(app.post_json(&format!("/guilds/{guild}/roles"), &body, Some(&who.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{role}");
+    role
+}
+
+async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
+    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+}
+
+async fn give(app: &TestApp, by: &Session, guild: Snowflake, to: &Session, role: &Value) -> reqwest::Response {
+    put(
+        app,
+        &format!("/guilds/{guild}/members/{}/roles/{}", to.user_id, role["id"].as_str().unwrap()),
+        &json!({}),
+        &by.access_token,
+    )
+    .await
+}
+
+fn bits(p: Permissions) -> String {
+    p.bits().to_string()
+}
+
+async fn a_staff_role_with_an_overwrite_shows_a_channel_only_to_staff(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (alice, bob) = (app.register("alice").await, app.register("bob").await);
+    let guild = guild_with(&app, &owner, &[&alice, &bob]).await;
+    let staff = create_role(&app, &owner, guild.id, json!({"name": "Staff", "color": 0x3498db, "hoist": true})).await;
+    let (_, channel) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/channels", guild.id),
+            &json!({"name": "staff-only"}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    let channel = channel["id"].as_str().unwrap().to_owned();
+    let hide = json!({"type": 0, "deny": bits(Permissions::VIEW_CHANNEL)});
+    let show = json!({"type": 0, "allow": bits(Permissions::VIEW_CHANNEL)});
+    assert_eq!(
+        put(&app, &format!("/channels/{channel}/permissions/{}", guild.id), &hide, &owner.access_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        put(
+            &app,
+            &format!("/channels/{channel}/permissions/{}", staff["id"].as_str().unwrap()),
+            &show,
+            &owner.access_token
+        )
+        .await
+        .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(give(&app, &owner, guild.id, &alice, &staff).await.status(), StatusCode::NO_CONTENT);
+
+    assert_eq!(app.get(&format!("/channels/{channel}"), Some(&alice.access_token)).await.status(), StatusCode::OK);
+    assert_error(app.get(&format!("/channels/{channel}"), Some(&bob.access_token)).await, StatusCode::FORBIDDEN, 50001)
+        .await;
+
+    // Taking the role away hides it again.
+    let path = format!("/guilds/{}/members/{}/roles/{}", guild.id, alice.user_id, staff["id"].as_str().unwrap());
+    assert_eq!(app.delete(&path, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_error(
+        app.get(&format!("/channels/{channel}"), Some(&alice.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+}
+
+async fn nobody_grants_a_permission_they_do_not_hold(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let manager = app.register("manager").await;
+    let guild = guild_with(&app, &owner, &[&manager]).await;
+    assert_error(
+        app.post_json(&format!("/guilds/{}/roles", guild.id), &json!({"name": "x"}), Some(&manager.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let managers = create_role(
+        &app,
+        &owner,
+        guild.id,
+        json!({"name": "Managers", "permissions": bits(Permissions::MANAGE_ROLES)}),
+    )
+    .await;
+    give(&app, &owner, guild.id, &manager, &managers).await;
+    let before = app.store.roles(guild.id).await.unwrap().len();
+
+    let refused = assert_error(
+        app.post_json(
+            &format!("/guilds/{}/roles", guild.id),
+            &json!({"name": "Banhammer", "permissions": bits(Permissions::BAN_MEMBERS)}),
+            Some(&manager.access_token),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert!(refused["message"].as_str().unwrap().contains("BAN_MEMBERS"), "{refused}");
+    assert_eq!(app.store.roles(guild.id).await.unwrap().len(), before, "nothing was created");
+    // What they do hold, they may grant.
+    create_role(
+        &app,
+        &manager,
+        guild.id,
+        json!({"name": "Helpers", "permissions": bits(Permissions::MANAGE_ROLES | Permissions::SEND_MESSAGES)}),
+    )
+    .await;
+}
+
+async fn the_role_hierarchy_protects_higher_roles_and_members(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (moderator, helper, peer) =
+        (app.register("moderator").await, app.register("helper").await, app.register("peer").await);
+    let guild = guild_with(&app, &owner, &[&moderator, &helper, &peer]).await;
+    // Created in this order, each new role goes to the bottom: admins on top, then mods, then helpers.
+    let helpers = create_role(&app, &owner, guild.id, json!({"name": "Helpers"})).await;
+    let mods =
+        create_role(&app, &owner, guild.id, json!({"name": "Mods", "permissions": bits(Permissions::MANAGE_ROLES)}))
+            .await;
+    let admins = create_role(&app, &owner, guild.id, json!({"name": "Admins"})).await;
+    let positions = |roles: &Value| -> Vec<(String, i64)> {
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["name"].as_str().unwrap().to_owned(), r["position"].as_i64().unwrap()))
+            .collect()
+    };
+    let (_, listed) =
+        status_and_json(app.get(&format!("/guilds/{}/roles", guild.id), Some(&peer.access_token)).await).await;
+    assert_eq!(
+        positions(&listed),
+        vec![("@everyone".into(), 0), ("Admins".into(), 1), ("Mods".into(), 2), ("Helpers".into(), 3)]
+    );
+    // Put them in a sensible order: Helpers 1, Mods 2, Admins 3.
+    let order = json!([{"id": helpers["id"], "position": 1}, {"id": mods["id"], "position": 2}, {"id": admins["id"], "position": 3}]);
+    let response = app
+        .client
+        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+        .json(&order)
+        .bearer_auth(&owner.access_token)
+        .send()
+        .await
+        .unwrap();
+    let (status, reordered) = status_and_json(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(positions(&reordered)[1..], [("Helpers".into(), 1), ("Mods".into(), 2), ("Admins".into(), 3)]);
+    give(&app, &owner, guild.id, &moderator, &mods).await;
+    give(&app, &owner, guild.id, &peer, &mods).await;
+
+    // Below: fine.
+    assert_eq!(give(&app, &moderator, guild.id, &helper, &helpers).await.status(), StatusCode::NO_CONTENT);
+    let role_path = |r: &Value| format!("/guilds/{}/roles/{}", guild.id, r["id"].as_str().unwrap());
+    assert_eq!(
+        app.patch_json(&role_path(&helpers), &json!({"color": 5}), &moderator.access_token).await.status(),
+        StatusCode::OK
+    );
+    // At or above: refused.
+    assert_error(
+        app.patch_json(&role_path(&mods), &json!({"color": 5}), &moderator.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_error(
+        app.patch_json(&role_path(&admins), &json!({"color": 5}), &moderator.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_error(app.delete(&role_path(&admins), &moderator.access_token).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_error(give(&app, &moderator, guild.id, &helper, &admins).await, StatusCode::FORBIDDEN, 50013).await;
+    // A member whose highest role equals theirs, and the owner, are out of reach.
+    assert_error(give(&app, &moderator, guild.id, &peer, &helpers).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_error(give(&app, &moderator, guild.id, &owner, &helpers).await, StatusCode::FORBIDDEN, 50013).await;
+    // Nor can roles be moved to or above their own.
+    let lift = json!([{"id": helpers["id"], "position": 2}]);
+    let response = app
+        .client
+        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+        .json(&lift)
+        .bearer_auth(&moderator.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, StatusCode::FORBIDDEN, 50013).await;
+    // The owner is above it all.
+    assert_eq!(give(&app, &owner, guild.id, &peer, &admins).await.status(), StatusCode::NO_CONTENT);
+}
+
+async fn everyone_stays_and_deleted_roles_leave_their_members(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let member = app.register("member").await;
+    let guild = guild_with(&app, &owner, &[&member]).await;
+    let everyone = format!("/guilds/{}/roles/{}", guild.id, guild.id);
+    assert_error(app.delete(&everyone, &owner.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
+    assert_error(
+        app.patch_json(&everyone, &json!({"name": "all"}), &owner.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    // @everyone's permissions may change: taking SEND_MESSAGES silences the guild.
+    let quiet = Permissions::DEFAULT_EVERYONE.missing_from(Permissions::SEND_MESSAGES);
+    let (status, changed) =
+        status_and_json(app.patch_json(&everyone, &json!({"permissions": bits(quiet)}), &owner.access_token).await)
+            .await;
+    assert_eq!((status, changed["permissions"].as_str()), (StatusCode::OK, Some(bits(quiet).as_str())));
+
+    let mut events = app.bus.subscribe();
+    let temporary = create_role(&app, &owner, guild.id, json!({"name": "Temporary"})).await;
+    assert_eq!(next_event(&mut events).await.name, EventName::GuildRoleCreate);
+    give(&app, &owner, guild.id, &member, &temporary).await;
+    let update = next_event(&mut events).await;
+    assert_eq!(update.name, EventName::GuildMemberUpdate);
+    assert_eq!(update.json()["roles"], json!([temporary["id"]]));
+    assert_eq!(
+        app.delete(&format!("/guilds/{}/roles/{}", guild.id, temporary["id"].as_str().unwrap()), &owner.access_token)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(next_event(&mut events).await.name, EventName::GuildRoleDelete);
+    let after = app.store.member(guild.id, member.user_id.parse().unwrap()).await.unwrap().unwrap();
+    assert!(after.role_ids.is_empty(), "members lose a deleted role");
+    let _ = guild.general;
+}
+
+async fn bad_role_requests_and_the_250_role_limit(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let member = app.register("member").await;
+    let guild = guild_with(&app, &owner, &[&member]).await;
+    let path = format!("/guilds/{}/roles", guild.id);
+    for (body, field) in [
+        (json!({"name": ""}), "name"),
+        (json!({"name": "r".repeat(101)}), "name"),
+        (json!({"color": 16_777_216}), "color"),
+        (json!({"color": -1}), "color"),
+        (json!({"permissions": "lots"}), "permissions"),
+    ] {
+        let error =
+            assert_error(app.post_json(&path, &body, Some(&owner.access_token)).await, StatusCode::BAD_REQUEST, 50035)
+                .await;
+        assert!(error["errors"][field].is_object(), "{body}: {error}");
+    }
+    assert_error(
+        app.get(&format!("/guilds/{}/roles/999", guild.id), Some(&owner.access_token)).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        0,
+    )
+    .await;
+    assert_error(
+        app.patch_json(&format!("/guilds/{}/roles/999", guild.id), &json!({}), &owner.access_token).await,
+        StatusCode::NOT_FOUND,
+        10011,
+    )
+    .await;
+    assert_error(
+        put(&app, &format!("/guilds/{}/members/12345/roles/{}", guild.id, guild.id), &json!({}), &owner.access_token)
+            .await,
+        StatusCode::NOT_FOUND,
+        10007,
+    )
+    .await;
+
+    for i in 0..249 {
+        create_role(&app, &owner, guild.id, json!({"name": format!("r{i}")})).await;
+    }
+    let error = assert_error(
+        app.post_json(&path, &json!({"name": "one too many"}), Some(&owner.access_token)).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert_eq!(error["errors"]["_guild"]["_errors"][0]["code"], "MAX_ROLES");
+    assert_eq!(app.store.roles(guild.id).await.unwrap().len(), 250);
+}
+
+on_both_backends!(
+    a_staff_role_with_an_overwrite_shows_a_channel_only_to_staff,
+    nobody_grants_a_permission_they_do_not_hold,
+    the_role_hierarchy_protects_higher_roles_and_members,
+    everyone_stays_and_deleted_roles_leave_their_members,
+    bad_role_requests_and_the_250_role_limit,
+);
