@@ -22,6 +22,9 @@ pub enum ApiError {
     Invalid(FieldErrors),
     #[error("rate limited")]
     RateLimited(RateLimited),
+    /// Slowmode: 429 with Discord's code 20016 and the same headers as other limits.
+    #[error("slowmode")]
+    SlowmodeLimited(RateLimited),
     #[error("database unavailable: {0}")]
     Unavailable(#[source] StoreError),
     #[error("internal error: {0}")]
@@ -54,7 +57,7 @@ impl ApiError {
         match self {
             Self::Client { status, .. } => *status,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
-            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited(_) | Self::SlowmodeLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -71,6 +74,12 @@ impl ApiError {
             Self::RateLimited(limited) => json!({
                 "code": ErrorCode::RateLimited,
                 "message": ErrorCode::RateLimited.message(),
+                "retry_after": limited.retry_after.as_secs_f64(),
+                "global": false,
+            }),
+            Self::SlowmodeLimited(limited) => json!({
+                "code": ErrorCode::SlowmodeRateLimited,
+                "message": ErrorCode::SlowmodeRateLimited.message(),
                 "retry_after": limited.retry_after.as_secs_f64(),
                 "global": false,
             }),
@@ -111,7 +120,7 @@ impl IntoResponse for ApiError {
             _ => tracing::debug!(status = self.status().as_u16(), "client error"),
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if let Self::RateLimited(limited) = &self {
+        if let Self::RateLimited(limited) | Self::SlowmodeLimited(limited) = &self {
             limited.write_headers(response.headers_mut());
         }
         if self.status() == StatusCode::UNAUTHORIZED {

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "channels", description = "Channels and their permission overwrites"),
         (name = "invites", description = "Guild invites"),
         (name = "roles", description = "Roles and the role hierarchy"),
+        (name = "messages", description = "Messages in channels"),
     )
 )]
 pub struct ApiDoc;

@@ -5,11 +5,13 @@
 //! - [`error_code`]: the stable numeric codes that every API error carries.
 //! - [`validation`]: field errors in Discord's nested `errors` shape.
 //! - [`account`]: usernames, display names, emails and passwords, parsed at the edge.
+//! - [`mentions`]: user, role and @everyone mentions found in message text.
 //! - [`permissions`]: Discord's permission bits and the one function that resolves them.
 
 pub mod account;
 pub mod error_code;
 pub mod id;
+pub mod mentions;
 pub mod permissions;
 pub mod time;
 pub mod validation;

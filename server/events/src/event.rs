@@ -23,6 +23,9 @@ pub enum EventName {
     GuildRoleUpdate,
     GuildRoleDelete,
     GuildMemberUpdate,
+    MessageCreate,
+    MessageUpdate,
+    MessageDelete,
 }
 
 impl EventName {
@@ -42,6 +45,9 @@ impl EventName {
             Self::GuildRoleUpdate => "GUILD_ROLE_UPDATE",
             Self::GuildRoleDelete => "GUILD_ROLE_DELETE",
             Self::GuildMemberUpdate => "GUILD_MEMBER_UPDATE",
+            Self::MessageCreate => "MESSAGE_CREATE",
+            Self::MessageUpdate => "MESSAGE_UPDATE",
+            Self::MessageDelete => "MESSAGE_DELETE",
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
+//! - [`messages`]: what is said in channels.
 //! - [`error`]: the store's one error type.
 
 pub mod channels;
@@ -17,6 +18,7 @@ pub mod guild_invites;
 pub mod guilds;
 pub mod invites;
 pub mod members;
+pub mod messages;
 pub mod migrations;
 pub mod roles;
 pub mod sessions;

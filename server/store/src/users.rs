@@ -248,3 +248,26 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?))
     }
 }
+
+impl Store {
+    /// The users with these ids that exist, in no particular order. One query, whatever the
+    /// count: PostgreSQL takes an array, SQLite a JSON list.
+    pub async fn users_by_ids(&self, ids: &[Snowflake]) -> Result<Vec<UserRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = ids.iter().map(|id| id.as_i64()).collect();
+        Ok(match &self.pool {
+            crate::Pool::Postgres(pool) => {
+                let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = ANY($1)");
+                sqlx::query_as(sql).bind(raw).fetch_all(pool).await?
+            }
+            crate::Pool::Sqlite { read, .. } => {
+                let sql =
+                    concat!("SELECT ", user_columns!(), " FROM users WHERE id IN (SELECT value FROM json_each($1))");
+                let list = format!("[{}]", raw.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+                sqlx::query_as(sql).bind(list).fetch_all(read).await?
+            }
+        })
+    }
+}

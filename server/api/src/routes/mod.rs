@@ -9,6 +9,7 @@ pub mod guilds;
 pub mod health;
 pub mod instance;
 pub mod invites;
+pub mod messages;
 pub mod overwrites;
 pub mod roles;
 pub mod sessions;
@@ -32,4 +33,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(channel_admin::router())
         .merge(overwrites::router())
         .merge(roles::router())
+        .merge(messages::router())
 }

@@ -1,0 +1,512 @@
+//! Messages in guild channels: send (idempotent by nonce, replies, mentions, slowmode), read
+//! one, read history pages, edit (author only), delete (author or MANAGE_MESSAGES).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use parley_core::mentions::parse_mentions;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::channels::{ChannelKind, ChannelRecord};
+use parley_store::messages::{MessageEdit, MessageRecord, NewMessage, Page};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id, require};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser};
+use crate::rate_limit::RateLimited;
+use crate::routes::channel_admin::load_channel;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_message, list_messages)).routes(routes!(
+        get_message,
+        edit_message,
+        delete_message
+    ))
+}
+
+/// Discord's limit for message content (Nitro's; Parley has no tiers).
+pub const MAX_CONTENT_CHARS: usize = 4000;
+/// Discord's limit for a nonce.
+pub const MAX_NONCE_CHARS: usize = 25;
+
+fn unknown_message() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageReference {
+    #[schema(value_type = String)]
+    pub message_id: Snowflake,
+    #[schema(value_type = String)]
+    pub channel_id: Snowflake,
+    #[schema(value_type = Option<String>)]
+    pub guild_id: Option<Snowflake>,
+}
+
+/// A message, in Discord's shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    #[schema(value_type = String)]
+    pub channel_id: Snowflake,
+    #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
+    pub author: PublicUser,
+    pub content: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub timestamp: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub edited_timestamp: Option<Timestamp>,
+    pub tts: bool,
+    pub mention_everyone: bool,
+    pub mentions: Vec<PublicUser>,
+    #[schema(value_type = Vec<String>)]
+    pub mention_roles: Vec<Snowflake>,
+    pub attachments: Vec<serde_json::Value>,
+    pub embeds: Vec<serde_json::Value>,
+    pub pinned: bool,
+    /// 0 default, 19 reply.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_reference: Option<MessageReference>,
+}
+
+fn ids(json: &str) -> Vec<Snowflake> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Builds message objects with their authors and mentioned users, loaded in one query.
+async fn message_objects(state: &AppState, records: &[MessageRecord]) -> ApiResult<Vec<MessageObject>> {
+    let mut wanted: Vec<Snowflake> = records.iter().map(|m| m.author_id).collect();
+    wanted.extend(records.iter().flat_map(|m| ids(&m.mentions)));
+    wanted.sort();
+    wanted.dedup();
+    let users = state.store.users_by_ids(&wanted).await?;
+    let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
+    Ok(records
+        .iter()
+        .map(|m| MessageObject {
+            id: m.id,
+            channel_id: m.channel_id,
+            guild_id: m.guild_id.map(Snowflake::from_i64),
+            author: user(m.author_id).unwrap_or_else(|| PublicUser {
+                id: m.author_id,
+                username: "deleted_user".into(),
+                discriminator: "0",
+                global_name: None,
+                avatar: None,
+                bot: false,
+            }),
+            content: m.content.clone(),
+            timestamp: m.created_at,
+            edited_timestamp: m.edited_at.map(Timestamp::from_unix_millis),
+            tts: false,
+            mention_everyone: m.mention_everyone,
+            mentions: ids(&m.mentions).into_iter().filter_map(user).collect(),
+            mention_roles: ids(&m.mention_roles),
+            attachments: Vec::new(),
+            embeds: Vec::new(),
+            pinned: m.pinned,
+            kind: m.kind,
+            nonce: m.nonce.clone(),
+            message_reference: m.reference_message_id.map(|id| MessageReference {
+                message_id: Snowflake::from_i64(id),
+                channel_id: m.channel_id,
+                guild_id: m.guild_id.map(Snowflake::from_i64),
+            }),
+        })
+        .collect())
+}
+
+async fn message_object(state: &AppState, record: &MessageRecord) -> ApiResult<MessageObject> {
+    message_objects(state, std::slice::from_ref(record)).await?.pop().ok_or_else(unknown_message)
+}
+
+/// Discord sends nonces as strings or integers.
+fn nonce<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Int(i64),
+        Str(String),
+    }
+    Ok(Option::<Raw>::deserialize(d)?.map(|raw| match raw {
+        Raw::Int(i) => i.to_string(),
+        Raw::Str(s) => s,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReferenceRequest {
+    #[schema(value_type = String)]
+    pub message_id: Snowflake,
+}
+
+/// Which mentions in the text take effect (Discord's `allowed_mentions`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AllowedMentions {
+    /// Any of "users", "roles", "everyone": mention every one of that kind found in the text.
+    pub parse: Option<Vec<String>>,
+    /// Only these users (cannot be combined with "users" in `parse`).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub users: Option<Vec<Snowflake>>,
+    /// Only these roles (cannot be combined with "roles" in `parse`).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub roles: Option<Vec<Snowflake>>,
+    /// For replies: whether the replied-to author is mentioned. Default true.
+    pub replied_user: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateMessageRequest {
+    /// Up to 4000 characters; not only whitespace.
+    pub content: Option<String>,
+    /// Makes a retried send idempotent: the same nonce from the same author in the same
+    /// channel returns the first message instead of making another. Up to 25 characters.
+    #[serde(default, deserialize_with = "nonce")]
+    #[schema(value_type = Option<String>)]
+    pub nonce: Option<String>,
+    /// Reply to a message in the same channel.
+    pub message_reference: Option<ReferenceRequest>,
+    pub allowed_mentions: Option<AllowedMentions>,
+    pub tts: Option<bool>,
+}
+
+/// The mentions that take effect, from the text, the permissions and `allowed_mentions`.
+async fn resolve_mentions(
+    state: &AppState,
+    access: &GuildAccess,
+    permissions: Permissions,
+    content: &str,
+    allowed: Option<&AllowedMentions>,
+    replied_author: Option<Snowflake>,
+) -> ApiResult<(Vec<Snowflake>, Vec<Snowflake>, bool)> {
+    let found = parse_mentions(content);
+    let parse = |kind: &str| allowed.is_none_or(|a| a.parse.as_ref().is_some_and(|p| p.iter().any(|k| k == kind)));
+    let mut errors = FieldErrors::new();
+    if let Some(a) = allowed {
+        if a.users.is_some() && parse("users") {
+            errors.add_at(
+                vec!["allowed_mentions".into(), "users".into()],
+                "MUTUALLY_EXCLUSIVE",
+                "Cannot list users and also parse them.",
+            );
+        }
+        if a.roles.is_some() && parse("roles") {
+            errors.add_at(
+                vec!["allowed_mentions".into(), "roles".into()],
+                "MUTUALLY_EXCLUSIVE",
+                "Cannot list roles and also parse them.",
+            );
+        }
+        if a.parse.as_ref().is_some_and(|p| p.iter().any(|k| !["users", "roles", "everyone"].contains(&k.as_str()))) {
+            errors.add_at(
+                vec!["allowed_mentions".into(), "parse".into()],
+                "BASE_TYPE_CHOICES",
+                "Must be users, roles or everyone.",
+            );
+        }
+    }
+    errors.into_result()?;
+    let listed_users = allowed.and_then(|a| a.users.as_ref());
+    let mut users: Vec<Snowflake> =
+        found.users.into_iter().filter(|u| parse("users") || listed_users.is_some_and(|l| l.contains(u))).collect();
+    if let Some(author) = replied_author
+        && allowed.and_then(|a| a.replied_user).unwrap_or(true)
+        && !users.contains(&author)
+    {
+        users.push(author);
+    }
+    // Only members of the guild are mentioned.
+    let mut mentioned = Vec::new();
+    for user in users {
+        if state.store.member(access.guild.id, user).await?.is_some() {
+            mentioned.push(user);
+        }
+    }
+    let listed_roles = allowed.and_then(|a| a.roles.as_ref());
+    let may_mention_any_role = permissions.contains(Permissions::MENTION_EVERYONE);
+    let roles = found
+        .roles
+        .into_iter()
+        .filter(|r| parse("roles") || listed_roles.is_some_and(|l| l.contains(r)))
+        .filter(|r| {
+            access
+                .roles
+                .iter()
+                .any(|role| role.id == *r && role.id != access.guild.id && (role.mentionable || may_mention_any_role))
+        })
+        .collect();
+    let everyone = found.everyone && parse("everyone") && permissions.contains(Permissions::MENTION_EVERYONE);
+    Ok((mentioned, roles, everyone))
+}
+
+fn check_content(content: Option<&str>) -> ApiResult<String> {
+    let content = content.unwrap_or_default();
+    if content.trim().is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
+    }
+    if content.chars().count() > MAX_CONTENT_CHARS {
+        return Err(ApiError::field(
+            "content",
+            "BASE_TYPE_MAX_LENGTH",
+            format!("Must be {MAX_CONTENT_CHARS} or fewer in length."),
+        ));
+    }
+    Ok(content.to_owned())
+}
+
+/// How long `author` must still wait before posting again under the channel's slowmode.
+async fn slowmode_wait(
+    state: &AppState,
+    channel: &ChannelRecord,
+    author: Snowflake,
+    now: Timestamp,
+) -> ApiResult<Option<std::time::Duration>> {
+    if channel.rate_limit_per_user == 0 {
+        return Ok(None);
+    }
+    let Some(last) = state.store.last_message_at(channel.id, author).await? else { return Ok(None) };
+    let wait_ms = last.unix_millis() + channel.rate_limit_per_user * 1000 - now.unix_millis();
+    Ok((wait_ms > 0).then(|| std::time::Duration::from_millis(wait_ms as u64)))
+}
+
+fn require_text(channel: &ChannelRecord) -> ApiResult<()> {
+    match channel.kind() {
+        ChannelKind::Text | ChannelKind::PublicThread => Ok(()),
+        _ => Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::NonTextChannel)),
+    }
+}
+
+/// Send a message (VIEW_CHANNEL and SEND_MESSAGES; slowmode applies unless you have
+/// MANAGE_MESSAGES or MANAGE_CHANNELS there).
+#[utoipa::path(post, path = "/channels/{channel_id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path)), request_body = CreateMessageRequest,
+    responses(
+        (status = 200, body = MessageObject),
+        (status = 400, description = "Empty (50006), too long or bad fields (50035), not a text channel (50008)", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 429, description = "Slowmode (20016)", body = ErrorBody),
+    ))]
+async fn create_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+    Json(body): Json<CreateMessageRequest>,
+) -> ApiResult<Json<MessageObject>> {
+    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require_text(&channel)?;
+    require(permissions, Permissions::SEND_MESSAGES)?;
+    let content = check_content(body.content.as_deref())?;
+    if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
+        return Err(ApiError::field(
+            "nonce",
+            "BASE_TYPE_MAX_LENGTH",
+            format!("Must be {MAX_NONCE_CHARS} or fewer in length."),
+        ));
+    }
+    // A retried send answers with the message it already made, before any other check can
+    // turn the retry into an error.
+    if let Some(nonce) = &body.nonce
+        && let Some(sent) = state.store.message_by_nonce(channel.id, auth.user_id, nonce).await?
+    {
+        return Ok(Json(message_object(&state, &sent).await?));
+    }
+    let now = Timestamp::now();
+    let exempt = permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
+    if !exempt && let Some(wait) = slowmode_wait(&state, &channel, auth.user_id, now).await? {
+        let limited = RateLimited { bucket: "slowmode", limit: 1, retry_after: wait };
+        return Err(ApiError::SlowmodeLimited(limited));
+    }
+    let reference = match &body.message_reference {
+        Some(r) => Some(state.store.message(channel.id, r.message_id).await?.ok_or_else(|| {
+            ApiError::field(
+                "message_reference",
+                "REPLIES_UNKNOWN_MESSAGE",
+                "The message replied to is not in this channel.",
+            )
+        })?),
+        None => None,
+    };
+    let (mentions, mention_roles, mention_everyone) = resolve_mentions(
+        &state,
+        &access,
+        permissions,
+        &content,
+        body.allowed_mentions.as_ref(),
+        reference.as_ref().map(|r| r.author_id),
+    )
+    .await?;
+    let (record, created) = state
+        .store
+        .create_message(&NewMessage {
+            id: state.ids.next(),
+            channel_id: channel.id,
+            guild_id: Some(access.guild.id),
+            author_id: auth.user_id,
+            content,
+            nonce: body.nonce.clone(),
+            kind: if reference.is_some() { 19 } else { 0 },
+            reference_message_id: reference.map(|r| r.id),
+            mention_everyone,
+            mentions,
+            mention_roles,
+            now,
+        })
+        .await?;
+    let object = message_object(&state, &record).await?;
+    if created {
+        state.publish(Event::new(
+            EventName::MessageCreate,
+            Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+            &object,
+        ));
+    }
+    Ok(Json(object))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    /// 1-100, default 50.
+    pub limit: Option<String>,
+    /// Messages older than this id.
+    pub before: Option<String>,
+    /// Messages newer than this id.
+    pub after: Option<String>,
+    /// Messages around this id.
+    pub around: Option<String>,
+}
+
+/// A page of history, newest first (VIEW_CHANNEL and READ_MESSAGE_HISTORY). At most one of
+/// `before`, `after`, `around`.
+#[utoipa::path(get, path = "/channels/{channel_id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), HistoryQuery),
+    responses((status = 200, body = Vec<MessageObject>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_messages(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> ApiResult<Json<Vec<MessageObject>>> {
+    let (_, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
+    let mut errors = FieldErrors::new();
+    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
+        None => 50,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            errors.add("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
+            50
+        }
+    };
+    let mut id = |field: &str, raw: &Option<String>| -> Option<Snowflake> {
+        let raw = raw.as_deref()?;
+        let parsed = raw.parse().ok();
+        if parsed.is_none() {
+            errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
+        }
+        parsed
+    };
+    let pages: Vec<Page> = [
+        id("before", &query.before).map(Page::Before),
+        id("after", &query.after).map(Page::After),
+        id("around", &query.around).map(Page::Around),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if pages.len() > 1 {
+        errors.add("_query", "MUTUALLY_EXCLUSIVE", "Use at most one of before, after and around.");
+    }
+    errors.into_result()?;
+    let records = state.store.messages(channel.id, pages.first().copied().unwrap_or(Page::Latest), limit).await?;
+    Ok(Json(message_objects(&state, &records).await?))
+}
+
+/// One message (VIEW_CHANNEL and READ_MESSAGE_HISTORY).
+#[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 200, body = MessageObject), (status = 403, body = ErrorBody), (status = 404, description = "Unknown message (10008)", body = ErrorBody)))]
+async fn get_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+) -> ApiResult<Json<MessageObject>> {
+    let (_, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
+    let record =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    Ok(Json(message_object(&state, &record).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditMessageRequest {
+    pub content: Option<String>,
+    pub allowed_mentions: Option<AllowedMentions>,
+}
+
+/// Edit my message's content; sets `edited_timestamp`.
+#[utoipa::path(patch, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)), request_body = EditMessageRequest,
+    responses((status = 200, body = MessageObject), (status = 400, body = ErrorBody), (status = 403, description = "Not the author (50005)", body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn edit_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+    Json(body): Json<EditMessageRequest>,
+) -> ApiResult<Json<MessageObject>> {
+    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let record =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    if record.author_id != auth.user_id {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
+    }
+    let content = check_content(body.content.as_deref())?;
+    let (mentions, roles, everyone) =
+        resolve_mentions(&state, &access, permissions, &content, body.allowed_mentions.as_ref(), None).await?;
+    let edit =
+        MessageEdit { content, mentions, mention_roles: roles, mention_everyone: everyone, now: Timestamp::now() };
+    let updated = state.store.edit_message(channel.id, record.id, &edit).await?.ok_or_else(unknown_message)?;
+    let object = message_object(&state, &updated).await?;
+    state.publish(Event::new(
+        EventName::MessageUpdate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &object,
+    ));
+    Ok(Json(object))
+}
+
+/// Delete a message: my own, or anyone's with MANAGE_MESSAGES.
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let record =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    if record.author_id != auth.user_id {
+        require(permissions, Permissions::MANAGE_MESSAGES)?;
+    }
+    state.store.delete_message(channel.id, record.id).await?;
+    state.publish(Event::new(
+        EventName::MessageDelete,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &serde_json::json!({ "id": record.id, "channel_id": channel.id, "guild_id": access.guild.id }),
+    ));
+    Ok(StatusCode::NO_CONTENT)
+}

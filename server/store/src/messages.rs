@@ -1,0 +1,238 @@
+//! Messages: create (idempotent by nonce), get, history pages, edit, delete.
+
+use parley_core::{Snowflake, Timestamp};
+
+use crate::{Store, StoreError, with_pool, with_writer};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MessageRecord {
+    #[sqlx(try_from = "i64")]
+    pub id: Snowflake,
+    #[sqlx(try_from = "i64")]
+    pub channel_id: Snowflake,
+    pub guild_id: Option<i64>,
+    #[sqlx(try_from = "i64")]
+    pub author_id: Snowflake,
+    pub content: String,
+    pub nonce: Option<String>,
+    pub kind: i64,
+    pub reference_message_id: Option<i64>,
+    pub mention_everyone: bool,
+    /// JSON array of user ids.
+    pub mentions: String,
+    /// JSON array of role ids.
+    pub mention_roles: String,
+    pub pinned: bool,
+    pub edited_at: Option<i64>,
+    #[sqlx(try_from = "i64")]
+    pub created_at: Timestamp,
+}
+
+macro_rules! message_columns {
+    () => {
+        "id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, mention_everyone, \
+         mentions, mention_roles, pinned, edited_at, created_at"
+    };
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub id: Snowflake,
+    pub channel_id: Snowflake,
+    pub guild_id: Option<Snowflake>,
+    pub author_id: Snowflake,
+    pub content: String,
+    pub nonce: Option<String>,
+    pub kind: i64,
+    pub reference_message_id: Option<Snowflake>,
+    pub mention_everyone: bool,
+    pub mentions: Vec<Snowflake>,
+    pub mention_roles: Vec<Snowflake>,
+    pub now: Timestamp,
+}
+
+/// A message's new content, with the mentions it now makes.
+#[derive(Clone, Debug)]
+pub struct MessageEdit {
+    pub content: String,
+    pub mentions: Vec<Snowflake>,
+    pub mention_roles: Vec<Snowflake>,
+    pub mention_everyone: bool,
+    pub now: Timestamp,
+}
+
+/// Which page of a channel's history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// The newest messages.
+    Latest,
+    /// Messages older than this id.
+    Before(Snowflake),
+    /// Messages newer than this id.
+    After(Snowflake),
+    /// Messages around this id (it included), half older and half newer.
+    Around(Snowflake),
+}
+
+fn ids_json(ids: &[Snowflake]) -> String {
+    format!("[{}]", ids.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(","))
+}
+
+impl Store {
+    /// Stores a message. With a nonce the author already used in this channel, nothing is
+    /// stored and the first message comes back with `false` (a retried send).
+    pub async fn create_message(&self, message: &NewMessage) -> Result<(MessageRecord, bool), StoreError> {
+        let insert = concat!(
+            "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, \
+             mention_everyone, mentions, mention_roles, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (channel_id, author_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING ",
+            message_columns!()
+        );
+        let existing = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3"
+        );
+        with_writer!(self, pool => {
+            let created: Option<MessageRecord> = sqlx::query_as(insert)
+                .bind(message.id.as_i64())
+                .bind(message.channel_id.as_i64())
+                .bind(message.guild_id.map(Snowflake::as_i64))
+                .bind(message.author_id.as_i64())
+                .bind(&message.content)
+                .bind(&message.nonce)
+                .bind(message.kind)
+                .bind(message.reference_message_id.map(Snowflake::as_i64))
+                .bind(message.mention_everyone)
+                .bind(ids_json(&message.mentions))
+                .bind(ids_json(&message.mention_roles))
+                .bind(message.now.unix_millis())
+                .fetch_optional(pool)
+                .await?;
+            match created {
+                Some(record) => Ok((record, true)),
+                None => {
+                    let first: MessageRecord = sqlx::query_as(existing)
+                        .bind(message.channel_id.as_i64())
+                        .bind(message.author_id.as_i64())
+                        .bind(&message.nonce)
+                        .fetch_one(pool)
+                        .await?;
+                    Ok((first, false))
+                }
+            }
+        })
+    }
+
+    pub async fn message(&self, channel_id: Snowflake, id: Snowflake) -> Result<Option<MessageRecord>, StoreError> {
+        let sql = concat!("SELECT ", message_columns!(), " FROM messages WHERE channel_id = $1 AND id = $2");
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sql).bind(channel_id.as_i64()).bind(id.as_i64()).fetch_optional(pool).await?),
+        )
+    }
+
+    /// A page of history, newest first (as Discord returns it). `limit` is 1-100.
+    pub async fn messages(
+        &self,
+        channel_id: Snowflake,
+        page: Page,
+        limit: i64,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let newest_first = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+        );
+        let oldest_first = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE channel_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3"
+        );
+        let channel = channel_id.as_i64();
+        with_pool!(self, pool => {
+            let mut rows: Vec<MessageRecord> = match page {
+                Page::Latest => sqlx::query_as(newest_first).bind(channel).bind(i64::MAX).bind(limit).fetch_all(pool).await?,
+                Page::Before(id) => sqlx::query_as(newest_first).bind(channel).bind(id.as_i64()).bind(limit).fetch_all(pool).await?,
+                Page::After(id) => {
+                    let mut rows: Vec<MessageRecord> =
+                        sqlx::query_as(oldest_first).bind(channel).bind(id.as_i64()).bind(limit).fetch_all(pool).await?;
+                    rows.reverse();
+                    rows
+                }
+                Page::Around(id) => {
+                    // The target and older ones take the larger half, newer ones the rest.
+                    let older = (limit + 1) / 2;
+                    let mut newer: Vec<MessageRecord> =
+                        sqlx::query_as(oldest_first).bind(channel).bind(id.as_i64()).bind(limit - older).fetch_all(pool).await?;
+                    newer.reverse();
+                    let at_or_before: Vec<MessageRecord> =
+                        sqlx::query_as(newest_first).bind(channel).bind(id.as_i64() + 1).bind(older).fetch_all(pool).await?;
+                    newer.extend(at_or_before);
+                    newer
+                }
+            };
+            rows.truncate(limit as usize);
+            Ok(rows)
+        })
+    }
+
+    pub async fn edit_message(
+        &self,
+        channel_id: Snowflake,
+        id: Snowflake,
+        edit: &MessageEdit,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE messages SET content = $3, mentions = $4, mention_roles = $5, mention_everyone = $6, edited_at = $7 \
+             WHERE channel_id = $1 AND id = $2 RETURNING ",
+            message_columns!()
+        );
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(channel_id.as_i64())
+            .bind(id.as_i64())
+            .bind(&edit.content)
+            .bind(ids_json(&edit.mentions))
+            .bind(ids_json(&edit.mention_roles))
+            .bind(edit.mention_everyone)
+            .bind(edit.now.unix_millis())
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    pub async fn delete_message(&self, channel_id: Snowflake, id: Snowflake) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query("DELETE FROM messages WHERE channel_id = $1 AND id = $2")
+            .bind(channel_id.as_i64()).bind(id.as_i64()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// When `author_id` last posted in the channel (for slowmode).
+    pub async fn last_message_at(
+        &self,
+        channel_id: Snowflake,
+        author_id: Snowflake,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<i64> = with_pool!(self, pool => sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM messages WHERE channel_id = $1 AND author_id = $2")
+            .bind(channel_id.as_i64()).bind(author_id.as_i64()).fetch_one(pool).await?);
+        Ok(at.map(Timestamp::from_unix_millis))
+    }
+}
+
+impl Store {
+    /// The author's message in this channel sent with `nonce`, if any.
+    pub async fn message_by_nonce(
+        &self,
+        channel_id: Snowflake,
+        author_id: Snowflake,
+        nonce: &str,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+            .bind(channel_id.as_i64()).bind(author_id.as_i64()).bind(nonce).fetch_optional(pool).await?))
+    }
+}
