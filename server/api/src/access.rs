@@ -7,10 +7,13 @@ use parley_core::permissions::{
     ChannelScope, MemberFacts, Overwrite, RoleFacts, channel_permissions, guild_permissions,
 };
 use parley_core::{ErrorCode, Permissions, Snowflake, Timestamp};
-use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
-use parley_store::guilds::GuildRecord;
+use std::sync::Arc;
+
+use parley_store::channels::{ChannelKind, ChannelRecord};
 use parley_store::members::MemberRecord;
 use parley_store::roles::RoleRecord;
+
+use crate::cache::GuildSnapshot;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -32,22 +35,33 @@ pub fn parse_id(raw: &str, not_found: fn() -> ApiError) -> ApiResult<Snowflake> 
     raw.parse().map_err(|_| not_found())
 }
 
-/// The caller as a member of one guild.
+/// The caller as a member of one guild. Derefs to the guild's snapshot (`guild`, `roles`,
+/// `channels`, `overwrites`).
 #[derive(Debug)]
 pub struct GuildAccess {
-    pub guild: GuildRecord,
-    pub roles: Vec<RoleRecord>,
-    pub member: MemberRecord,
+    pub snapshot: Arc<GuildSnapshot>,
+    pub member: Arc<MemberRecord>,
     now: Timestamp,
+}
+
+impl std::ops::Deref for GuildAccess {
+    type Target = GuildSnapshot;
+    fn deref(&self) -> &GuildSnapshot {
+        &self.snapshot
+    }
 }
 
 impl GuildAccess {
     /// 404 (10004) for a guild that does not exist, 403 (50001) for one the caller is not in.
     pub async fn load(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Self> {
-        let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
-        let member = state.store.member(guild_id, user_id).await?.ok_or_else(missing_access)?;
-        let roles = state.store.roles(guild_id).await?;
-        Ok(Self { guild, roles, member, now: Timestamp::now() })
+        let snapshot = state.cache.guild(&state.store, guild_id).await?.ok_or_else(unknown_guild)?;
+        Self::for_member(state, snapshot, user_id).await
+    }
+
+    /// Access to a guild whose snapshot the caller already holds.
+    pub async fn for_member(state: &AppState, snapshot: Arc<GuildSnapshot>, user_id: Snowflake) -> ApiResult<Self> {
+        let member = state.cache.member(&state.store, snapshot.guild.id, user_id).await?.ok_or_else(missing_access)?;
+        Ok(Self { snapshot, member, now: Timestamp::now() })
     }
 
     pub fn is_owner(&self) -> bool {
@@ -74,12 +88,8 @@ impl GuildAccess {
 
     /// Permissions in `channel`, whose overwrite scopes are its category's then its own (a
     /// thread uses its parent's). `channels` and `overwrites` are the guild's.
-    pub fn channel_permissions(
-        &self,
-        channel: &ChannelRecord,
-        channels: &[ChannelRecord],
-        overwrites: &[OverwriteRecord],
-    ) -> Permissions {
+    pub fn channel_permissions(&self, channel: &ChannelRecord) -> Permissions {
+        let (channels, overwrites) = (&self.snapshot.channels, &self.snapshot.overwrites);
         let is_thread = channel.kind() == ChannelKind::PublicThread;
         let scoped = if is_thread {
             channel.parent().and_then(|p| channels.iter().find(|c| c.id == p)).unwrap_or(channel)

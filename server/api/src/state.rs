@@ -10,6 +10,7 @@ use parley_store::Store;
 use parley_store::users::LockoutPolicy;
 
 use crate::auth::{PasswordHasher, TokenIssuer};
+use crate::cache::GuildCache;
 use crate::metrics::AuthCounters;
 use crate::rate_limit::RateLimiter;
 
@@ -113,7 +114,12 @@ pub struct AppInner {
     pub counters: AuthCounters,
     /// Where every state change is published (the gateway and caches subscribe).
     pub bus: EventBus,
+    pub cache: GuildCache,
 }
+
+/// Most guilds and members the permission cache holds.
+const GUILDS_CACHED: usize = 10_000;
+const MEMBERS_CACHED: usize = 200_000;
 
 /// At most this many distinct addresses or accounts are tracked per limiter.
 const RATE_LIMIT_KEYS: usize = 100_000;
@@ -141,13 +147,16 @@ impl AppState {
             limits,
             counters: AuthCounters::default(),
             bus,
+            cache: GuildCache::new(GUILDS_CACHED, MEMBERS_CACHED),
         }))
     }
 }
 
 impl AppState {
-    /// Publishes a state change; never waits (see `parley_events::bus`).
+    /// Publishes a state change; never waits (see `parley_events::bus`). The local cache
+    /// forgets what the event changed first, so this node never reads its own change stale.
     pub fn publish(&self, event: Event) {
+        self.cache.observe(&event);
         self.bus.publish(event);
     }
 }

@@ -6,6 +6,10 @@
 //!   transaction) against the baseline's JSON echo.
 //! - `POST /auth/login`: dominated by Argon2id by design; its baseline is the raw rate of
 //!   Argon2id verifications with the same parameters and concurrency, in this process.
+//! - `POST /channels/{id}/messages`: every client a member of one guild, all sending to
+//!   #general (permission check, insert, event) against the baseline's same-shaped answer.
+//! - `GET /channels/{id}/messages?limit=100`: a full history page against a baseline page of
+//!   100 same-shaped messages.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -110,6 +114,45 @@ async fn measure(options: &Options, database_url: &str, data_dir: &std::path::Pa
     let baseline_refresh = load::run(options.concurrency, options.duration, refresh(baseline.url.clone())).await;
     rows.push(Row { name: "POST /auth/refresh", parley: parley_refresh, baseline: baseline_refresh });
 
+    // Messages: everyone joins one guild and talks in #general.
+    let general = guild_for(&client, &parley.url, &users).await?;
+    let send = |base: String, channel: String| {
+        let (client, tokens) = (client.clone(), tokens.clone());
+        move |i: usize| {
+            let (client, tokens, url) =
+                (client.clone(), tokens.clone(), format!("{base}/api/v10/channels/{channel}/messages"));
+            async move {
+                let body = json!({"content": "a message of about the usual length, for the benchmark"});
+                matches!(client.post(url).bearer_auth(&tokens[i]).json(&body).send().await, Ok(r) if r.status().is_success())
+            }
+        }
+    };
+    let parley_send = load::run(options.concurrency, options.duration, send(parley.url.clone(), general.clone())).await;
+    let baseline_send =
+        load::run(options.concurrency, options.duration, send(baseline.url.clone(), general.clone())).await;
+    rows.push(Row { name: "POST /channels/{id}/messages", parley: parley_send, baseline: baseline_send });
+    let read = |base: String, channel: String| {
+        let (client, tokens) = (client.clone(), tokens.clone());
+        move |i: usize| {
+            let (client, tokens, url) =
+                (client.clone(), tokens.clone(), format!("{base}/api/v10/channels/{channel}/messages?limit=100"));
+            async move {
+                match client.get(url).bearer_auth(&tokens[i]).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        }
+    };
+    let parley_history =
+        load::run(options.concurrency, options.duration, read(parley.url.clone(), general.clone())).await;
+    let baseline_history = load::run(options.concurrency, options.duration, read(baseline.url.clone(), general)).await;
+    rows.push(Row {
+        name: "GET /channels/{id}/messages?limit=100",
+        parley: parley_history,
+        baseline: baseline_history,
+    });
+
     // Password login against raw Argon2id.
     let login = {
         let (client, url) = (client.clone(), format!("{}/api/v10/auth/login", parley.url));
@@ -155,6 +198,51 @@ async fn register_users(client: &reqwest::Client, base: &str, count: usize) -> a
         users.push(response.json().await?);
     }
     Ok(users)
+}
+
+/// A guild owned by the first user with every other user joined by invite; returns the id
+/// of its #general.
+async fn guild_for(client: &reqwest::Client, base: &str, users: &[Value]) -> anyhow::Result<String> {
+    let token = |u: &Value| u["access_token"].as_str().unwrap_or_default().to_owned();
+    let owner = token(&users[0]);
+    let guild: Value = client
+        .post(format!("{base}/api/v10/guilds"))
+        .bearer_auth(&owner)
+        .json(&json!({"name": "Bench"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let guild_id = guild["id"].as_str().context("guild creation failed")?.to_owned();
+    let channels: Value = client
+        .get(format!("{base}/api/v10/guilds/{guild_id}/channels"))
+        .bearer_auth(&owner)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let general = channels
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == "general"))
+        .and_then(|c| c["id"].as_str())
+        .context("no #general")?
+        .to_owned();
+    let invite: Value = client
+        .post(format!("{base}/api/v10/channels/{general}/invites"))
+        .bearer_auth(&owner)
+        .json(&json!({"max_age": 0}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let code = invite["code"].as_str().context("invite creation failed")?;
+    for user in &users[1..] {
+        let joined = client.post(format!("{base}/api/v10/invites/{code}")).bearer_auth(token(user)).send().await?;
+        if !joined.status().is_success() {
+            bail!("joining the bench guild failed: {}", joined.text().await.unwrap_or_default());
+        }
+    }
+    Ok(general)
 }
 
 /// Argon2id verifications per second, `HASH_CONCURRENCY` at a time, as Parley runs them.

@@ -107,7 +107,7 @@ async fn create_channel(
 ) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
-    let channels = state.store.channels(access.guild.id).await?;
+    let channels = &access.channels;
     let mut errors = FieldErrors::new();
     let kind = match body.kind.unwrap_or(0) {
         code @ (0 | 2 | 4) => ChannelKind::from_code(code).unwrap_or(ChannelKind::Text),
@@ -118,7 +118,7 @@ async fn create_channel(
     };
     let name = parse_channel_name(&body.name, kind, &mut errors);
     check_ranges(&mut errors, body.rate_limit_per_user, body.bitrate, body.user_limit, body.topic.as_deref());
-    check_parent(&mut errors, kind, body.parent_id, &channels);
+    check_parent(&mut errors, kind, body.parent_id, channels);
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
     }
@@ -172,21 +172,21 @@ pub struct ModifyChannelRequest {
     pub position: Option<i64>,
 }
 
-/// Loads a channel, the caller's access and permissions in it, and the guild's channels.
+/// Loads a channel (through the guild cache), the caller's access and permissions in it;
+/// 403 (50001) if they cannot see it.
 pub(crate) async fn load_channel(
     state: &AppState,
     raw_id: &str,
     user_id: Snowflake,
-) -> ApiResult<(GuildAccess, ChannelRecord, Vec<ChannelRecord>, Permissions)> {
-    let channel = state.store.channel(parse_id(raw_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
-    let access = GuildAccess::load(state, channel.guild_id, user_id).await?;
-    let channels = state.store.channels(channel.guild_id).await?;
-    let overwrites = state.store.guild_overwrites(channel.guild_id).await?;
-    let permissions = access.channel_permissions(&channel, &channels, &overwrites);
+) -> ApiResult<(GuildAccess, ChannelRecord, Permissions)> {
+    let id = parse_id(raw_id, unknown_channel)?;
+    let (snapshot, channel) = state.cache.channel(&state.store, id).await?.ok_or_else(unknown_channel)?;
+    let access = GuildAccess::for_member(state, snapshot, user_id).await?;
+    let permissions = access.channel_permissions(&channel);
     if !permissions.contains(Permissions::VIEW_CHANNEL) {
         return Err(missing_access());
     }
-    Ok((access, channel, channels, permissions))
+    Ok((access, channel, permissions))
 }
 
 /// Change a channel's settings (MANAGE_CHANNELS in it).
@@ -199,8 +199,9 @@ async fn modify_channel(
     Path(channel_id): Path<String>,
     Json(body): Json<ModifyChannelRequest>,
 ) -> ApiResult<Json<ChannelObject>> {
-    let (access, channel, channels, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_CHANNELS)?;
+    let channels = &access.channels;
     let kind = channel.kind();
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| parse_channel_name(n, kind, &mut errors));
@@ -213,7 +214,7 @@ async fn modify_channel(
         topic.clone().flatten().as_deref(),
     );
     if let Some(parent) = body.parent_id {
-        check_parent(&mut errors, kind, parent, &channels);
+        check_parent(&mut errors, kind, parent, channels);
     }
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
@@ -251,7 +252,7 @@ async fn delete_channel(
     auth: AuthUser,
     Path(channel_id): Path<String>,
 ) -> ApiResult<Json<ChannelObject>> {
-    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
     let object = ChannelObject::new(&channel, &overwrites);
@@ -289,7 +290,7 @@ async fn reorder_channels(
 ) -> ApiResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
-    let channels = state.store.channels(access.guild.id).await?;
+    let channels = &access.channels;
     let mut errors = FieldErrors::new();
     for (i, entry) in body.iter().enumerate() {
         let Some(channel) = channels.iter().find(|c| c.id == entry.id) else {
@@ -301,7 +302,7 @@ async fn reorder_channels(
         }
         if let Some(parent) = entry.parent_id {
             let mut e = FieldErrors::new();
-            check_parent(&mut e, channel.kind(), parent, &channels);
+            check_parent(&mut e, channel.kind(), parent, channels);
             if !e.is_empty() {
                 errors.add_at(
                     vec![i.to_string(), "parent_id".into()],

@@ -7,11 +7,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::access::{GuildAccess, missing_access, parse_id, unknown_channel, unknown_guild};
+use crate::access::{GuildAccess, parse_id, unknown_guild};
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
 use crate::models::ErrorBody;
+use crate::routes::channel_admin::load_channel;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(guild_channels)).routes(routes!(get_channel))
@@ -27,13 +28,12 @@ async fn guild_channels(
     Path(guild_id): Path<String>,
 ) -> ApiResult<Json<Vec<ChannelObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
-    let channels = state.store.channels(access.guild.id).await?;
-    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
     Ok(Json(
-        channels
+        access
+            .channels
             .iter()
-            .filter(|c| access.channel_permissions(c, &channels, &overwrites).contains(Permissions::VIEW_CHANNEL))
-            .map(|c| ChannelObject::new(c, &overwrites))
+            .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
+            .map(|c| ChannelObject::new(c, &access.overwrites))
             .collect(),
     ))
 }
@@ -51,12 +51,6 @@ async fn get_channel(
     auth: AuthUser,
     Path(channel_id): Path<String>,
 ) -> ApiResult<Json<ChannelObject>> {
-    let channel = state.store.channel(parse_id(&channel_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
-    let access = GuildAccess::load(&state, channel.guild_id, auth.user_id).await?;
-    let channels = state.store.channels(access.guild.id).await?;
-    let overwrites = state.store.guild_overwrites(access.guild.id).await?;
-    if !access.channel_permissions(&channel, &channels, &overwrites).contains(Permissions::VIEW_CHANNEL) {
-        return Err(missing_access());
-    }
-    Ok(Json(ChannelObject::new(&channel, &overwrites)))
+    let (access, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
+    Ok(Json(ChannelObject::new(&channel, &access.overwrites)))
 }

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel, unknown_guild};
+use crate::access::{GuildAccess, parse_id, require, unknown_guild};
 use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
@@ -97,21 +97,13 @@ async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> ApiResul
     })
 }
 
-/// Loads a channel and the caller's permissions in it.
+/// Loads a channel and the caller's permissions in it (403 if they cannot see it).
 async fn channel_access(
     state: &AppState,
     channel_id: &str,
     user_id: Snowflake,
 ) -> ApiResult<(GuildAccess, parley_store::channels::ChannelRecord, Permissions)> {
-    let channel = state.store.channel(parse_id(channel_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
-    let access = GuildAccess::load(state, channel.guild_id, user_id).await?;
-    let channels = state.store.channels(channel.guild_id).await?;
-    let overwrites = state.store.guild_overwrites(channel.guild_id).await?;
-    let permissions = access.channel_permissions(&channel, &channels, &overwrites);
-    if !permissions.contains(Permissions::VIEW_CHANNEL) {
-        return Err(missing_access());
-    }
-    Ok((access, channel, permissions))
+    crate::routes::channel_admin::load_channel(state, channel_id, user_id).await
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

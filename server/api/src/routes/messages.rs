@@ -305,7 +305,7 @@ async fn create_message(
     Path(channel_id): Path<String>,
     Json(body): Json<CreateMessageRequest>,
 ) -> ApiResult<Json<MessageObject>> {
-    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require_text(&channel)?;
     require(permissions, Permissions::SEND_MESSAGES)?;
     let content = check_content(body.content.as_deref())?;
@@ -399,7 +399,7 @@ async fn list_messages(
     Path(channel_id): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> ApiResult<Json<Vec<MessageObject>>> {
-    let (_, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let mut errors = FieldErrors::new();
     let limit = match query.limit.as_deref().map(str::parse::<i64>) {
@@ -443,7 +443,7 @@ async fn get_message(
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<Json<MessageObject>> {
-    let (_, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let record =
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
@@ -466,7 +466,7 @@ async fn edit_message(
     Path((channel_id, message_id)): Path<(String, String)>,
     Json(body): Json<EditMessageRequest>,
 ) -> ApiResult<Json<MessageObject>> {
-    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     let record =
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
     if record.author_id != auth.user_id {
@@ -496,7 +496,7 @@ async fn delete_message(
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     let record =
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
     if record.author_id != auth.user_id {

@@ -51,7 +51,7 @@ async fn set_overwrite(
     Path((channel_id, overwrite_id)): Path<(String, String)>,
     Json(body): Json<OverwriteRequest>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let kind = match body.kind {
         0 => OverwriteKind::Role,
@@ -83,7 +83,7 @@ async fn delete_overwrite(
     auth: AuthUser,
     Path((channel_id, overwrite_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, _, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
     if state.store.delete_overwrite(channel.id, target).await? {

@@ -1,7 +1,6 @@
 //! Guild invites: create on a channel, preview without signing in, accept to join, limits
 //! and expiry, deletion, listing, and who may do each.
 
-use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, EventName};
 use parley_store::guild_invites::NewGuildInvite;
@@ -142,13 +141,16 @@ async fn creating_an_invite_needs_create_instant_invite_in_a_visible_channel(bac
 
     // Members may invite by default (@everyone has CREATE_INSTANT_INVITE).
     invite(&app, &member, guild.general, json!({})).await;
-    let deny = Overwrite {
-        id: guild.id,
-        kind: OverwriteKind::Role,
-        allow: Permissions::NONE,
-        deny: Permissions::CREATE_INSTANT_INVITE,
+    let overwrite = format!("/channels/{}/permissions/{}", guild.general, guild.id);
+    let set = |deny: Permissions| {
+        let (app, path, token) = (&app, overwrite.clone(), owner.access_token.clone());
+        async move {
+            let body = json!({"type": 0, "deny": deny.bits().to_string()});
+            let response = app.client.put(app.api(&path)).json(&body).bearer_auth(token).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        }
     };
-    app.store.set_overwrite(guild.general, &deny).await.unwrap();
+    set(Permissions::CREATE_INSTANT_INVITE).await;
     let refused = assert_error(
         app.post_json(&format!("/channels/{}/invites", guild.general), &json!({}), Some(&member.access_token)).await,
         StatusCode::FORBIDDEN,
@@ -163,13 +165,7 @@ async fn creating_an_invite_needs_create_instant_invite_in_a_visible_channel(bac
         50001,
     )
     .await;
-    let hide = Overwrite {
-        id: guild.id,
-        kind: OverwriteKind::Role,
-        allow: Permissions::NONE,
-        deny: Permissions::VIEW_CHANNEL,
-    };
-    app.store.set_overwrite(guild.general, &hide).await.unwrap();
+    set(Permissions::VIEW_CHANNEL).await;
     assert_error(
         app.post_json(&format!("/channels/{}/invites", guild.general), &json!({}), Some(&member.access_token)).await,
         StatusCode::FORBIDDEN,
