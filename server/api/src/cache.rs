@@ -191,3 +191,108 @@ fn shed<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>) {
         map.remove(&key);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_core::{Permissions, Timestamp};
+    use parley_events::Audience;
+    use parley_store::guilds::{DefaultLayout, NewGuild};
+    use parley_store::users::NewUser;
+    use parley_store::{DatabaseUrl, StoreOptions};
+    use serde_json::json;
+
+    /// A real SQLite store holding `guilds` guilds owned by one user.
+    async fn store_with_guilds(dir: &tempfile::TempDir, guilds: u64) -> (Store, Snowflake) {
+        let url = DatabaseUrl::parse(&format!("sqlite://{}/cache.db", dir.path().display())).unwrap();
+        parley_store::migrations::migrate(&url).await.unwrap();
+        let store = Store::connect(&url, &StoreOptions::default()).await.unwrap();
+        let owner = Snowflake::new(1);
+        let user = NewUser {
+            id: owner,
+            username: "owner".into(),
+            global_name: None,
+            email: None,
+            password_hash: None,
+            bot: false,
+            now: Timestamp::now(),
+        };
+        store.create_user(&user, false).await.unwrap();
+        for g in 0..guilds {
+            let base = 1000 + g * 10;
+            let layout = DefaultLayout {
+                text_category: Snowflake::new(base + 1),
+                voice_category: Snowflake::new(base + 2),
+                general_text: Snowflake::new(base + 3),
+                general_voice: Snowflake::new(base + 4),
+            };
+            let guild = NewGuild {
+                id: Snowflake::new(base),
+                name: format!("g{g}"),
+                owner_id: owner,
+                everyone_permissions: Permissions::DEFAULT_EVERYONE,
+                layout,
+                now: Timestamp::now(),
+            };
+            store.create_guild(&guild).await.unwrap();
+        }
+        (store, owner)
+    }
+
+    fn event(name: EventName, data: serde_json::Value) -> Event {
+        Event::new(name, Audience::Users(Vec::new()), &data)
+    }
+
+    #[tokio::test]
+    async fn each_kind_of_change_forgets_exactly_what_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, owner) = store_with_guilds(&dir, 2).await;
+        let (a, b) = (Snowflake::new(1000), Snowflake::new(1010));
+        let cache = GuildCache::new(100, 100);
+        for guild in [a, b] {
+            cache.guild(&store, guild).await.unwrap().unwrap();
+            cache.member(&store, guild, owner).await.unwrap().unwrap();
+        }
+        assert_eq!(cache.len(), (2, 2));
+
+        cache.observe(&event(EventName::MessageCreate, json!({"guild_id": a.to_string()})));
+        assert_eq!(cache.len(), (2, 2), "messages change nothing cached");
+        cache.observe(&event(
+            EventName::GuildMemberUpdate,
+            json!({"guild_id": a.to_string(), "user": {"id": owner.to_string()}}),
+        ));
+        assert_eq!(cache.len(), (2, 1), "a member update forgets that member only");
+        cache.observe(&event(EventName::ChannelUpdate, json!({"guild_id": a.to_string()})));
+        assert_eq!(cache.len(), (1, 1), "a channel change forgets its guild's snapshot");
+        cache.observe(&event(EventName::GuildRoleDelete, json!({"guild_id": b.to_string(), "role_id": "5"})));
+        assert_eq!(cache.len(), (0, 0), "a deleted role forgets the guild and its members' roles");
+
+        // After forgetting, the next read is fresh.
+        store.delete_guild(a).await.unwrap();
+        assert!(cache.guild(&store, a).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_cache_never_holds_more_than_its_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, owner) = store_with_guilds(&dir, 12).await;
+        let cache = GuildCache::new(5, 5);
+        for g in 0..12 {
+            let guild = Snowflake::new(1000 + g * 10);
+            cache.guild(&store, guild).await.unwrap().unwrap();
+            cache.member(&store, guild, owner).await.unwrap().unwrap();
+            let (guilds, members) = cache.len();
+            assert!(guilds <= 5 && members <= 5, "{guilds} guilds, {members} members cached");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_channel_is_found_through_its_guilds_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = store_with_guilds(&dir, 1).await;
+        let cache = GuildCache::new(10, 10);
+        let (snapshot, channel) = cache.channel(&store, Snowflake::new(1003)).await.unwrap().unwrap();
+        assert_eq!((snapshot.guild.id, channel.name.as_str()), (Snowflake::new(1000), "general"));
+        assert!(cache.channel(&store, Snowflake::new(424242)).await.unwrap().is_none());
+    }
+}
