@@ -159,7 +159,9 @@ impl GuildCache {
                     self.invalidate(guild, false, Some(user));
                 }
             }
-            InviteCreate | InviteDelete | MessageCreate | MessageUpdate | MessageDelete => {}
+            // Bans come with a GUILD_MEMBER_REMOVE, which does the forgetting.
+            InviteCreate | InviteDelete | MessageCreate | MessageUpdate | MessageDelete | GuildBanAdd
+            | GuildBanRemove => {}
         }
     }
 

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "invites", description = "Guild invites"),
         (name = "roles", description = "Roles and the role hierarchy"),
         (name = "messages", description = "Messages in channels"),
+        (name = "members", description = "Members and moderation"),
     )
 )]
 pub struct ApiDoc;

@@ -19,6 +19,7 @@ pub enum ErrorCode {
     UnknownUser,
     SlowmodeRateLimited,
     Unauthorized,
+    UserBanned,
     RequestTooLarge,
     MissingAccess,
     CannotEditOthersMessage,
@@ -40,7 +41,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         Self::General,
         Self::UnknownAccount,
         Self::UnknownChannel,
@@ -52,6 +53,7 @@ impl ErrorCode {
         Self::UnknownUser,
         Self::SlowmodeRateLimited,
         Self::Unauthorized,
+        Self::UserBanned,
         Self::RequestTooLarge,
         Self::MissingAccess,
         Self::CannotEditOthersMessage,
@@ -84,6 +86,7 @@ impl ErrorCode {
             Self::UnknownUser => 10013,
             Self::SlowmodeRateLimited => 20016,
             Self::Unauthorized => 40001,
+            Self::UserBanned => 40007,
             Self::RequestTooLarge => 40005,
             Self::MissingAccess => 50001,
             Self::CannotEditOthersMessage => 50005,
@@ -118,6 +121,7 @@ impl ErrorCode {
             Self::UnknownUser => "Unknown user",
             Self::SlowmodeRateLimited => "This action cannot be performed due to slowmode rate limit",
             Self::Unauthorized => "401: Unauthorized",
+            Self::UserBanned => "The user is banned from this guild.",
             Self::RequestTooLarge => "Request entity too large",
             Self::MissingAccess => "Missing Access",
             Self::CannotEditOthersMessage => "Cannot edit a message authored by another user",

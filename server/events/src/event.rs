@@ -26,6 +26,8 @@ pub enum EventName {
     MessageCreate,
     MessageUpdate,
     MessageDelete,
+    GuildBanAdd,
+    GuildBanRemove,
 }
 
 impl EventName {
@@ -48,6 +50,8 @@ impl EventName {
             Self::MessageCreate => "MESSAGE_CREATE",
             Self::MessageUpdate => "MESSAGE_UPDATE",
             Self::MessageDelete => "MESSAGE_DELETE",
+            Self::GuildBanAdd => "GUILD_BAN_ADD",
+            Self::GuildBanRemove => "GUILD_BAN_REMOVE",
         }
     }
 }

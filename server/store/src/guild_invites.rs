@@ -54,6 +54,8 @@ pub enum Acceptance {
     AlreadyMember { guild_id: Snowflake },
     /// Unknown, expired or used up.
     Unusable,
+    /// The user is banned from the guild.
+    Banned,
 }
 
 impl Store {
@@ -123,6 +125,11 @@ impl Store {
                 .bind(guild_id).bind(user_id.as_i64()).fetch_optional(&mut *tx).await?;
             if member.is_some() {
                 return Ok(Acceptance::AlreadyMember { guild_id: Snowflake::from_i64(guild_id) });
+            }
+            let banned: Option<i64> = sqlx::query_scalar("SELECT user_id FROM bans WHERE guild_id = $1 AND user_id = $2")
+                .bind(guild_id).bind(user_id.as_i64()).fetch_optional(&mut *tx).await?;
+            if banned.is_some() {
+                return Ok(Acceptance::Banned);
             }
             let spent = sqlx::query(
                 "UPDATE guild_invites SET uses = uses + 1 WHERE code = $1 \

@@ -9,6 +9,7 @@
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`messages`]: what is said in channels.
+//! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`error`]: the store's one error type.
 
 pub mod channels;
@@ -20,6 +21,7 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod migrations;
+pub mod moderation;
 pub mod roles;
 pub mod sessions;
 pub mod users;

@@ -184,7 +184,7 @@ async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> 
 /// Accept an invite: join its guild. Accepting one for a guild you are already in changes
 /// nothing and spends no use.
 #[utoipa::path(post, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
-    responses((status = 200, body = InviteObject), (status = 401, body = ErrorBody), (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody)))]
+    responses((status = 200, body = InviteObject), (status = 401, body = ErrorBody), (status = 403, description = "Banned from the guild (40007)", body = ErrorBody), (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody)))]
 async fn accept_invite(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -193,6 +193,7 @@ async fn accept_invite(
     let now = Timestamp::now();
     match state.store.accept_guild_invite(&code, auth.user_id, now).await? {
         Acceptance::Unusable => Err(unknown_invite()),
+        Acceptance::Banned => Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::UserBanned)),
         Acceptance::AlreadyMember { .. } => {
             let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
             Ok(Json(invite_object(&state, &invite).await?))

@@ -9,6 +9,7 @@ pub mod guilds;
 pub mod health;
 pub mod instance;
 pub mod invites;
+pub mod members;
 pub mod messages;
 pub mod overwrites;
 pub mod roles;
@@ -34,4 +35,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(overwrites::router())
         .merge(roles::router())
         .merge(messages::router())
+        .merge(members::router())
 }

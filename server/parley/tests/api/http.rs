@@ -123,6 +123,14 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/channels/{channel_id}/messages/{message_id}", "get"),
         ("/channels/{channel_id}/messages/{message_id}", "patch"),
         ("/channels/{channel_id}/messages/{message_id}", "delete"),
+        ("/guilds/{guild_id}/members", "get"),
+        ("/guilds/{guild_id}/members/{user_id}", "get"),
+        ("/guilds/{guild_id}/members/{user_id}", "patch"),
+        ("/guilds/{guild_id}/members/{user_id}", "delete"),
+        ("/guilds/{guild_id}/bans", "get"),
+        ("/guilds/{guild_id}/bans/{user_id}", "get"),
+        ("/guilds/{guild_id}/bans/{user_id}", "put"),
+        ("/guilds/{guild_id}/bans/{user_id}", "delete"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

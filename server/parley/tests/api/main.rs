@@ -11,6 +11,7 @@ mod guilds;
 mod http;
 mod invites;
 mod limits;
+mod members;
 mod messages;
 mod registration;
 mod roles;

@@ -1,0 +1,419 @@
+//! Members and moderation: list, get, nickname, timeout, kick, ban, unban, ban list.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use parley_core::account::DisplayName;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::members::MemberRecord;
+use parley_store::moderation::{BanRecord, MemberPatch};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json, nullable};
+use crate::models::{ErrorBody, PublicUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_members))
+        .routes(routes!(get_member, modify_member, kick_member))
+        .routes(routes!(list_bans))
+        .routes(routes!(get_ban, ban_member, unban_member))
+}
+
+/// Discord's longest timeout: 28 days.
+pub const MAX_TIMEOUT_MS: i64 = 28 * 24 * 3600 * 1000;
+/// Discord's longest look-back when deleting a banned user's messages: 7 days.
+pub const MAX_DELETE_MESSAGE_SECONDS: i64 = 604_800;
+
+fn unknown_member() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMember, "Unknown Member")
+}
+
+fn unknown_ban() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown Ban")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberObject {
+    pub user: PublicUser,
+    pub nick: Option<String>,
+    #[schema(value_type = Vec<String>)]
+    pub roles: Vec<Snowflake>,
+    #[schema(value_type = String, format = DateTime)]
+    pub joined_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub communication_disabled_until: Option<Timestamp>,
+    pub deaf: bool,
+    pub mute: bool,
+    pub pending: bool,
+    pub flags: u64,
+}
+
+async fn member_objects(state: &AppState, members: &[MemberRecord]) -> ApiResult<Vec<MemberObject>> {
+    let ids: Vec<Snowflake> = members.iter().map(|m| m.user_id).collect();
+    let users = state.store.users_by_ids(&ids).await?;
+    Ok(members
+        .iter()
+        .filter_map(|m| {
+            let user = users.iter().find(|u| u.id == m.user_id)?;
+            Some(MemberObject {
+                user: PublicUser::from(user),
+                nick: m.nick.clone(),
+                roles: m.role_ids.clone(),
+                joined_at: m.joined_at,
+                communication_disabled_until: m
+                    .communication_disabled_until
+                    .filter(|until| *until > Timestamp::now().unix_millis())
+                    .map(Timestamp::from_unix_millis),
+                deaf: false,
+                mute: false,
+                pending: false,
+                flags: 0,
+            })
+        })
+        .collect())
+}
+
+async fn member_object(state: &AppState, member: &MemberRecord) -> ApiResult<MemberObject> {
+    member_objects(state, std::slice::from_ref(member)).await?.pop().ok_or_else(unknown_member)
+}
+
+/// `@me` or a user id.
+fn target(raw: &str, me: Snowflake) -> ApiResult<Snowflake> {
+    if raw == "@me" { Ok(me) } else { parse_id(raw, unknown_member) }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MembersQuery {
+    /// 1-1000, default 1.
+    pub limit: Option<String>,
+    /// Only members whose user id is greater than this.
+    pub after: Option<String>,
+}
+
+/// A page of members ordered by user id (Discord's paging: `after` the last id seen).
+#[utoipa::path(get, path = "/guilds/{guild_id}/members", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), MembersQuery),
+    responses((status = 200, body = Vec<MemberObject>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_members(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    Query(query): Query<MembersQuery>,
+) -> ApiResult<Json<Vec<MemberObject>>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let mut errors = FieldErrors::new();
+    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            errors.add("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
+            1
+        }
+    };
+    let after = match query.after.as_deref().map(str::parse::<Snowflake>) {
+        None => Snowflake::new(0),
+        Some(Ok(id)) => id,
+        Some(Err(_)) => {
+            errors.add("after", "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
+            Snowflake::new(0)
+        }
+    };
+    errors.into_result()?;
+    let members = state.store.members(access.guild.id, after, limit).await?;
+    Ok(Json(member_objects(&state, &members).await?))
+}
+
+/// One member (`@me` for yourself).
+#[utoipa::path(get, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 200, body = MemberObject), (status = 403, body = ErrorBody), (status = 404, description = "Unknown member (10007)", body = ErrorBody)))]
+async fn get_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id)): Path<(String, String)>,
+) -> ApiResult<Json<MemberObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let member =
+        state.store.member(access.guild.id, target(&user_id, auth.user_id)?).await?.ok_or_else(unknown_member)?;
+    Ok(Json(member_object(&state, &member).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyMemberRequest {
+    /// 1-32 characters; `null` clears it. Yourself: CHANGE_NICKNAME; others: MANAGE_NICKNAMES.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub nick: Option<Option<String>>,
+    /// ISO 8601 time up to 28 days ahead until which the member may only read; `null` lifts
+    /// it. Needs MODERATE_MEMBERS.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub communication_disabled_until: Option<Option<String>>,
+}
+
+/// Change a member's nickname or timeout, within the role hierarchy.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path)), request_body = ModifyMemberRequest,
+    responses((status = 200, body = MemberObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn modify_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id)): Path<(String, String)>,
+    Json(body): Json<ModifyMemberRequest>,
+) -> ApiResult<Json<MemberObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let target_id = target(&user_id, auth.user_id)?;
+    let member = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
+    let mine = target_id == auth.user_id;
+    let granted = access.guild_permissions();
+    let now = Timestamp::now();
+    let mut errors = FieldErrors::new();
+    let nick = body.nick.as_ref().map(|nick| {
+        nick.as_deref().and_then(|n| errors.check("nick", DisplayName::parse(n)).map(DisplayName::into_inner))
+    });
+    let until = body.communication_disabled_until.as_ref().map(|until| {
+        until.as_deref().and_then(|raw| match OffsetDateTime::parse(raw, &Rfc3339) {
+            Ok(t) => {
+                let ms = (t.unix_timestamp_nanos() / 1_000_000) as i64;
+                if ms <= now.unix_millis() || ms > now.unix_millis() + MAX_TIMEOUT_MS {
+                    errors.add(
+                        "communication_disabled_until",
+                        "TIMEOUT_RANGE",
+                        "Must be in the future and at most 28 days ahead.",
+                    );
+                    None
+                } else {
+                    Some(Timestamp::from_unix_millis(ms))
+                }
+            }
+            Err(_) => {
+                errors.add("communication_disabled_until", "DATE_TYPE_INVALID", "Must be an ISO 8601 time.");
+                None
+            }
+        })
+    });
+    errors.into_result()?;
+    if nick.is_some() {
+        if mine && !granted.contains(Permissions::MANAGE_NICKNAMES) {
+            require(granted, Permissions::CHANGE_NICKNAME)?;
+        } else if !mine {
+            require(granted, Permissions::MANAGE_NICKNAMES)?;
+            access.require_member_below_me(&member)?;
+        }
+    }
+    if until.is_some() {
+        require(granted, Permissions::MODERATE_MEMBERS)?;
+        if mine {
+            return Err(ApiError::field(
+                "communication_disabled_until",
+                "TIMEOUT_SELF",
+                "You cannot time yourself out.",
+            ));
+        }
+        access.require_member_below_me(&member)?;
+        let target_access = GuildAccess::for_member(&state, access.snapshot.clone(), target_id).await?;
+        if target_access.guild_permissions().contains(Permissions::ADMINISTRATOR) {
+            return Err(ApiError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MissingPermissions,
+                "Owners and administrators cannot be timed out",
+            ));
+        }
+    }
+    let patch = MemberPatch { nick, communication_disabled_until: until };
+    state.store.update_member(access.guild.id, target_id, &patch).await?;
+    let updated = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
+    let object = member_object(&state, &updated).await?;
+    state.publish(Event::new(
+        EventName::GuildMemberUpdate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: None },
+        &serde_json::json!({ "guild_id": access.guild.id, "user": object.user, "nick": object.nick, "roles": object.roles,
+                             "joined_at": object.joined_at, "communication_disabled_until": object.communication_disabled_until }),
+    ));
+    Ok(Json(object))
+}
+
+/// Tells the guild a member is gone, and the member that the guild is gone for them.
+async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<()> {
+    let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
+    state.publish(Event::new(
+        EventName::GuildMemberRemove,
+        Audience::Guild { guild_id, channel_id: None },
+        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
+    ));
+    state.publish(Event::new(
+        EventName::GuildDelete,
+        Audience::Users(vec![user_id]),
+        &serde_json::json!({ "id": guild_id }),
+    ));
+    Ok(())
+}
+
+/// Remove a member (KICK_MEMBERS, within the role hierarchy). They may rejoin with an invite.
+#[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn kick_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::KICK_MEMBERS)?;
+    let target_id = target(&user_id, auth.user_id)?;
+    if target_id == auth.user_id {
+        return Err(ApiError::field(
+            "user_id",
+            "KICK_SELF",
+            "To leave a guild, use DELETE /users/@me/guilds/{guild_id}.",
+        ));
+    }
+    let member = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
+    access.require_member_below_me(&member)?;
+    state.store.remove_member(access.guild.id, target_id).await?;
+    tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, member = %target_id, "member kicked");
+    publish_removal(&state, access.guild.id, target_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BanObject {
+    pub reason: Option<String>,
+    pub user: PublicUser,
+}
+
+async fn ban_objects(state: &AppState, bans: &[BanRecord]) -> ApiResult<Vec<BanObject>> {
+    let ids: Vec<Snowflake> = bans.iter().map(|b| b.user_id).collect();
+    let users = state.store.users_by_ids(&ids).await?;
+    Ok(bans
+        .iter()
+        .filter_map(|b| {
+            users
+                .iter()
+                .find(|u| u.id == b.user_id)
+                .map(|u| BanObject { reason: b.reason.clone(), user: PublicUser::from(u) })
+        })
+        .collect())
+}
+
+/// The guild's bans (BAN_MEMBERS).
+#[utoipa::path(get, path = "/guilds/{guild_id}/bans", tag = "members", security(("bearer" = [])), params(("guild_id" = String, Path)),
+    responses((status = 200, body = Vec<BanObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_bans(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<Json<Vec<BanObject>>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::BAN_MEMBERS)?;
+    let bans = state.store.bans(access.guild.id).await?;
+    Ok(Json(ban_objects(&state, &bans).await?))
+}
+
+/// One ban (BAN_MEMBERS).
+#[utoipa::path(get, path = "/guilds/{guild_id}/bans/{user_id}", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 200, body = BanObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_ban(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id)): Path<(String, String)>,
+) -> ApiResult<Json<BanObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::BAN_MEMBERS)?;
+    let ban = state.store.ban_of(access.guild.id, parse_id(&user_id, unknown_ban)?).await?.ok_or_else(unknown_ban)?;
+    ban_objects(&state, &[ban]).await?.pop().map(Json).ok_or_else(unknown_ban)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct BanRequest {
+    /// Delete the user's messages in this guild from the last this many seconds (0-604800).
+    pub delete_message_seconds: Option<i64>,
+    /// Why, kept with the ban. At most 512 characters.
+    pub reason: Option<String>,
+}
+
+/// Ban a user (BAN_MEMBERS, within the role hierarchy if they are a member): they leave and
+/// cannot rejoin until unbanned.
+#[utoipa::path(put, path = "/guilds/{guild_id}/bans/{user_id}", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path)), request_body = BanRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn ban_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id)): Path<(String, String)>,
+    Json(body): Json<BanRequest>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::BAN_MEMBERS)?;
+    let target_id = parse_id(&user_id, unknown_ban)?;
+    let mut errors = FieldErrors::new();
+    let delete_seconds = body.delete_message_seconds.unwrap_or(0);
+    if !(0..=MAX_DELETE_MESSAGE_SECONDS).contains(&delete_seconds) {
+        errors.add(
+            "delete_message_seconds",
+            "NUMBER_TYPE_MAX",
+            format!("Must be between 0 and {MAX_DELETE_MESSAGE_SECONDS}."),
+        );
+    }
+    if body.reason.as_ref().is_some_and(|r| r.chars().count() > 512) {
+        errors.add("reason", "BASE_TYPE_MAX_LENGTH", "Must be 512 or fewer in length.");
+    }
+    if target_id == auth.user_id {
+        errors.add("user_id", "BAN_SELF", "You cannot ban yourself.");
+    }
+    errors.into_result()?;
+    let user = state.store.user_by_id(target_id).await?.ok_or_else(unknown_ban)?;
+    let member = state.store.member(access.guild.id, target_id).await?;
+    if let Some(member) = &member {
+        access.require_member_below_me(member)?;
+    }
+    let deleted = state
+        .store
+        .ban(access.guild.id, target_id, body.reason.as_deref(), delete_seconds * 1000, Timestamp::now())
+        .await?;
+    tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, user = %target_id, deleted_messages = deleted, "user banned");
+    if member.is_some() {
+        publish_removal(&state, access.guild.id, target_id).await?;
+    }
+    state.publish(Event::new(
+        EventName::GuildBanAdd,
+        Audience::Guild { guild_id: access.guild.id, channel_id: None },
+        &serde_json::json!({ "guild_id": access.guild.id, "user": PublicUser::from(&user) }),
+    ));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lift a ban (BAN_MEMBERS).
+#[utoipa::path(delete, path = "/guilds/{guild_id}/bans/{user_id}", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn unban_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::BAN_MEMBERS)?;
+    let target_id = parse_id(&user_id, unknown_ban)?;
+    if !state.store.unban(access.guild.id, target_id).await? {
+        return Err(unknown_ban());
+    }
+    if let Some(user) = state.store.user_by_id(target_id).await? {
+        state.publish(Event::new(
+            EventName::GuildBanRemove,
+            Audience::Guild { guild_id: access.guild.id, channel_id: None },
+            &serde_json::json!({ "guild_id": access.guild.id, "user": PublicUser::from(&user) }),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,330 @@
+//! Members and moderation: listing, nicknames, timeouts, kicks, bans.
+
+use parley_core::Permissions;
+use parley_events::EventName;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+};
+
+struct Guild {
+    id: String,
+    general: String,
+    invite: String,
+}
+
+async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> Guild {
+    let (_, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Mods"}), Some(&owner.access_token)).await).await;
+    let id = guild["id"].as_str().unwrap().to_owned();
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{id}/channels"), Some(&owner.access_token)).await).await;
+    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, invite) = status_and_json(
+        app.post_json(&format!("/channels/{general}/invites"), &json!({"max_age": 0}), Some(&owner.access_token)).await,
+    )
+    .await;
+    let invite = invite["code"].as_str().unwrap().to_owned();
+    for member in members {
+        assert_eq!(
+            app.post_json(&format!("/invites/{invite}"), &json!({}), Some(&member.access_token)).await.status(),
+            StatusCode::OK
+        );
+    }
+    Guild { id, general, invite }
+}
+
+async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
+    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+}
+
+/// Gives `who` a role holding `permissions`, created by the owner.
+async fn grant(app: &TestApp, owner: &Session, guild: &Guild, who: &Session, permissions: Permissions) {
+    let (_, role) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/roles", guild.id),
+            &json!({"name": "mod", "permissions": permissions.bits().to_string()}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/guilds/{}/members/{}/roles/{}", guild.id, who.user_id, role["id"].as_str().unwrap());
+    assert_eq!(put(app, &path, &json!({}), &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+}
+
+async fn members_are_listed_in_pages_by_user_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let mut others = Vec::new();
+    for i in 0..5 {
+        others.push(app.register(&format!("m{i}")).await);
+    }
+    let guild = guild_with(&app, &owner, &others.iter().collect::<Vec<_>>()).await;
+    let mut seen = Vec::new();
+    let mut after = "0".to_owned();
+    loop {
+        let (status, page) = status_and_json(
+            app.get(&format!("/guilds/{}/members?limit=2&after={after}", guild.id), Some(&others[0].access_token))
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let page = page.as_array().unwrap().clone();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().unwrap()["user"]["id"].as_str().unwrap().to_owned();
+        seen.extend(page.into_iter().map(|m| m["user"]["username"].as_str().unwrap().to_owned()));
+    }
+    seen.sort();
+    assert_eq!(seen, vec!["m0", "m1", "m2", "m3", "m4", "owner"]);
+    let (_, me) =
+        status_and_json(app.get(&format!("/guilds/{}/members/@me", guild.id), Some(&others[1].access_token)).await)
+            .await;
+    assert_eq!(me["user"]["username"], "m1");
+    for bad in ["?limit=0", "?limit=1001", "?after=x"] {
+        assert_error(
+            app.get(&format!("/guilds/{}/members{bad}", guild.id), Some(&owner.access_token)).await,
+            StatusCode::BAD_REQUEST,
+            50035,
+        )
+        .await;
+    }
+    assert_error(
+        app.get(&format!("/guilds/{}/members/123", guild.id), Some(&owner.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10007,
+    )
+    .await;
+}
+
+async fn nicknames_need_change_or_manage_nicknames(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (ann, bo) = (app.register("ann").await, app.register("bo").await);
+    let guild = guild_with(&app, &owner, &[&ann, &bo]).await;
+    let (status, me) = status_and_json(
+        app.patch_json(&format!("/guilds/{}/members/@me", guild.id), &json!({"nick": "Annie 🌻"}), &ann.access_token)
+            .await,
+    )
+    .await;
+    assert_eq!((status, me["nick"].as_str()), (StatusCode::OK, Some("Annie 🌻")));
+    assert_error(
+        app.patch_json(
+            &format!("/guilds/{}/members/{}", guild.id, ann.user_id),
+            &json!({"nick": "Loser"}),
+            &bo.access_token,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let (_, cleared) = status_and_json(
+        app.patch_json(
+            &format!("/guilds/{}/members/{}", guild.id, ann.user_id),
+            &json!({"nick": null}),
+            &owner.access_token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(cleared["nick"], json!(null));
+    assert_error(
+        app.patch_json(
+            &format!("/guilds/{}/members/@me", guild.id),
+            &json!({"nick": "x".repeat(33)}),
+            &ann.access_token,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+}
+
+async fn a_timed_out_member_may_read_but_not_send_until_it_lifts(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (ann, bo) = (app.register("ann").await, app.register("bo").await);
+    let guild = guild_with(&app, &owner, &[&ann, &bo]).await;
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let until = soon.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let member = format!("/guilds/{}/members/{}", guild.id, ann.user_id);
+    assert_error(
+        app.patch_json(&member, &json!({"communication_disabled_until": until}), &bo.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let mut events = app.bus.subscribe();
+    let (status, timed_out) = status_and_json(
+        app.patch_json(&member, &json!({"communication_disabled_until": until}), &owner.access_token).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{timed_out}");
+    assert!(timed_out["communication_disabled_until"].is_string());
+    assert_eq!(next_event(&mut events).await.name, EventName::GuildMemberUpdate);
+
+    let send = format!("/channels/{}/messages", guild.general);
+    assert_error(
+        app.post_json(&send, &json!({"content": "let me talk"}), Some(&ann.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_eq!(app.get(&send, Some(&ann.access_token)).await.status(), StatusCode::OK, "reading is still allowed");
+
+    for bad in [
+        json!({"communication_disabled_until": "yesterday"}),
+        json!({"communication_disabled_until": "2001-01-01T00:00:00Z"}),
+        json!({"communication_disabled_until": "2999-01-01T00:00:00Z"}),
+    ] {
+        assert_error(app.patch_json(&member, &bad, &owner.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    assert_eq!(
+        app.patch_json(&member, &json!({"communication_disabled_until": null}), &owner.access_token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post_json(&send, &json!({"content": "free again"}), Some(&ann.access_token)).await.status(),
+        StatusCode::OK
+    );
+}
+
+async fn kicked_members_may_rejoin_and_banned_ones_may_not(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (ann, bo, moderator) = (app.register("ann").await, app.register("bo").await, app.register("moderator").await);
+    let guild = guild_with(&app, &owner, &[&ann, &bo, &moderator]).await;
+    assert_error(
+        app.delete(&format!("/guilds/{}/members/{}", guild.id, ann.user_id), &bo.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    grant(&app, &owner, &guild, &moderator, Permissions::KICK_MEMBERS | Permissions::BAN_MEMBERS).await;
+
+    let mut events = app.bus.subscribe();
+    assert_eq!(
+        app.delete(&format!("/guilds/{}/members/{}", guild.id, ann.user_id), &moderator.access_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(next_event(&mut events).await.name, EventName::GuildMemberRemove);
+    assert_eq!(next_event(&mut events).await.name, EventName::GuildDelete);
+    assert_error(
+        app.get(&format!("/guilds/{}", guild.id), Some(&ann.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+    assert_eq!(
+        app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&ann.access_token)).await.status(),
+        StatusCode::OK,
+        "kicked members may rejoin"
+    );
+
+    // Bo talks, then is banned with their last hour of messages removed.
+    let said = format!("/channels/{}/messages", guild.general);
+    app.post_json(&said, &json!({"content": "spam"}), Some(&bo.access_token)).await;
+    app.post_json(&said, &json!({"content": "ham"}), Some(&ann.access_token)).await;
+    let ban = format!("/guilds/{}/bans/{}", guild.id, bo.user_id);
+    assert_eq!(
+        put(&app, &ban, &json!({"delete_message_seconds": 3600, "reason": "spam"}), &moderator.access_token)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, left) = status_and_json(app.get(&said, Some(&ann.access_token)).await).await;
+    let contents: Vec<&str> = left.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(contents, vec!["ham"], "the banned user's recent messages are gone");
+    assert_error(
+        app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&bo.access_token)).await,
+        StatusCode::FORBIDDEN,
+        40007,
+    )
+    .await;
+    let (_, bans) =
+        status_and_json(app.get(&format!("/guilds/{}/bans", guild.id), Some(&moderator.access_token)).await).await;
+    assert_eq!((bans[0]["user"]["username"].as_str(), bans[0]["reason"].as_str()), (Some("bo"), Some("spam")));
+    assert_error(
+        app.get(&format!("/guilds/{}/bans", guild.id), Some(&ann.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+
+    assert_eq!(app.delete(&ban, &moderator.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_error(app.delete(&ban, &moderator.access_token).await, StatusCode::NOT_FOUND, 10013).await;
+    assert_eq!(
+        app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&bo.access_token)).await.status(),
+        StatusCode::OK,
+        "unbanned users may rejoin"
+    );
+}
+
+async fn moderation_respects_the_hierarchy_and_the_owner(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (mod_a, mod_b) = (app.register("moda").await, app.register("modb").await);
+    let guild = guild_with(&app, &owner, &[&mod_a, &mod_b]).await;
+    let (_, role) = status_and_json(app.post_json(&format!("/guilds/{}/roles", guild.id), &json!({"name": "mods", "permissions": (Permissions::KICK_MEMBERS | Permissions::BAN_MEMBERS | Permissions::MODERATE_MEMBERS).bits().to_string()}), Some(&owner.access_token)).await).await;
+    for m in [&mod_a, &mod_b] {
+        put(
+            &app,
+            &format!("/guilds/{}/members/{}/roles/{}", guild.id, m.user_id, role["id"].as_str().unwrap()),
+            &json!({}),
+            &owner.access_token,
+        )
+        .await;
+    }
+    // Equals cannot act on each other, nor on the owner.
+    assert_error(
+        app.delete(&format!("/guilds/{}/members/{}", guild.id, mod_b.user_id), &mod_a.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_error(
+        put(&app, &format!("/guilds/{}/bans/{}", guild.id, owner.user_id), &json!({}), &mod_a.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    assert_error(
+        app.delete(&format!("/guilds/{}/members/{}", guild.id, mod_a.user_id), &mod_a.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert_error(
+        put(
+            &app,
+            &format!("/guilds/{}/bans/{}", guild.id, mod_a.user_id),
+            &json!({"delete_message_seconds": 604_801}),
+            &owner.access_token,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    let (_, listed) =
+        status_and_json(app.get(&format!("/guilds/{}/members?limit=10", guild.id), Some(&owner.access_token)).await)
+            .await;
+    assert_eq!(listed.as_array().unwrap().len(), 3, "nobody was removed");
+}
+
+on_both_backends!(
+    members_are_listed_in_pages_by_user_id,
+    nicknames_need_change_or_manage_nicknames,
+    a_timed_out_member_may_read_but_not_send_until_it_lifts,
+    kicked_members_may_rejoin_and_banned_ones_may_not,
+    moderation_respects_the_hierarchy_and_the_owner,
+);
