@@ -160,8 +160,18 @@ impl GuildCache {
                 }
             }
             // Bans come with a GUILD_MEMBER_REMOVE, which does the forgetting.
-            InviteCreate | InviteDelete | MessageCreate | MessageUpdate | MessageDelete | GuildBanAdd
-            | GuildBanRemove => {}
+            InviteCreate
+            | InviteDelete
+            | MessageCreate
+            | MessageUpdate
+            | MessageDelete
+            | GuildBanAdd
+            | GuildBanRemove
+            | MessageReactionAdd
+            | MessageReactionRemove
+            | MessageDeleteBulk
+            | ChannelPinsUpdate
+            | TypingStart => {}
         }
     }
 

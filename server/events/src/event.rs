@@ -28,6 +28,11 @@ pub enum EventName {
     MessageDelete,
     GuildBanAdd,
     GuildBanRemove,
+    MessageReactionAdd,
+    MessageReactionRemove,
+    MessageDeleteBulk,
+    ChannelPinsUpdate,
+    TypingStart,
 }
 
 impl EventName {
@@ -52,6 +57,11 @@ impl EventName {
             Self::MessageDelete => "MESSAGE_DELETE",
             Self::GuildBanAdd => "GUILD_BAN_ADD",
             Self::GuildBanRemove => "GUILD_BAN_REMOVE",
+            Self::MessageReactionAdd => "MESSAGE_REACTION_ADD",
+            Self::MessageReactionRemove => "MESSAGE_REACTION_REMOVE",
+            Self::MessageDeleteBulk => "MESSAGE_DELETE_BULK",
+            Self::ChannelPinsUpdate => "CHANNEL_PINS_UPDATE",
+            Self::TypingStart => "TYPING_START",
         }
     }
 }

@@ -8,7 +8,7 @@
 //! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
-//! - [`messages`]: what is said in channels.
+//! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`error`]: the store's one error type.
 
@@ -22,6 +22,7 @@ pub mod members;
 pub mod messages;
 pub mod migrations;
 pub mod moderation;
+pub mod reactions;
 pub mod roles;
 pub mod sessions;
 pub mod users;

@@ -34,7 +34,7 @@ pub const MAX_CONTENT_CHARS: usize = 4000;
 /// Discord's limit for a nonce.
 pub const MAX_NONCE_CHARS: usize = 25;
 
-fn unknown_message() -> ApiError {
+pub(crate) fn unknown_message() -> ApiError {
     ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
 }
 
@@ -79,19 +79,44 @@ pub struct MessageObject {
     pub nonce: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
+    /// Present when the message has reactions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionObject>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionEmoji {
+    /// Always null: unicode emoji only.
+    pub id: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionObject {
+    pub count: i64,
+    /// Whether the viewer is among them.
+    pub me: bool,
+    pub emoji: ReactionEmoji,
 }
 
 fn ids(json: &str) -> Vec<Snowflake> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// Builds message objects with their authors and mentioned users, loaded in one query.
-async fn message_objects(state: &AppState, records: &[MessageRecord]) -> ApiResult<Vec<MessageObject>> {
+/// Builds message objects with their authors and mentioned users (one query) and their
+/// reactions as `viewer` sees them (one more).
+pub(crate) async fn message_objects(
+    state: &AppState,
+    records: &[MessageRecord],
+    viewer: Snowflake,
+) -> ApiResult<Vec<MessageObject>> {
     let mut wanted: Vec<Snowflake> = records.iter().map(|m| m.author_id).collect();
     wanted.extend(records.iter().flat_map(|m| ids(&m.mentions)));
     wanted.sort();
     wanted.dedup();
     let users = state.store.users_by_ids(&wanted).await?;
+    let message_ids: Vec<Snowflake> = records.iter().map(|m| m.id).collect();
+    let reactions = state.store.reaction_counts(&message_ids, viewer).await?;
     let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
     Ok(records
         .iter()
@@ -124,12 +149,25 @@ async fn message_objects(state: &AppState, records: &[MessageRecord]) -> ApiResu
                 channel_id: m.channel_id,
                 guild_id: m.guild_id.map(Snowflake::from_i64),
             }),
+            reactions: reactions
+                .iter()
+                .filter(|r| r.message_id == m.id)
+                .map(|r| ReactionObject {
+                    count: r.count,
+                    me: r.me,
+                    emoji: ReactionEmoji { id: None, name: r.emoji.clone() },
+                })
+                .collect(),
         })
         .collect())
 }
 
-async fn message_object(state: &AppState, record: &MessageRecord) -> ApiResult<MessageObject> {
-    message_objects(state, std::slice::from_ref(record)).await?.pop().ok_or_else(unknown_message)
+pub(crate) async fn message_object(
+    state: &AppState,
+    record: &MessageRecord,
+    viewer: Snowflake,
+) -> ApiResult<MessageObject> {
+    message_objects(state, std::slice::from_ref(record), viewer).await?.pop().ok_or_else(unknown_message)
 }
 
 /// Discord sends nonces as strings or integers.
@@ -281,7 +319,7 @@ async fn slowmode_wait(
     Ok((wait_ms > 0).then(|| std::time::Duration::from_millis(wait_ms as u64)))
 }
 
-fn require_text(channel: &ChannelRecord) -> ApiResult<()> {
+pub(crate) fn require_text(channel: &ChannelRecord) -> ApiResult<()> {
     match channel.kind() {
         ChannelKind::Text | ChannelKind::PublicThread => Ok(()),
         _ => Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::NonTextChannel)),
@@ -321,7 +359,7 @@ async fn create_message(
     if let Some(nonce) = &body.nonce
         && let Some(sent) = state.store.message_by_nonce(channel.id, auth.user_id, nonce).await?
     {
-        return Ok(Json(message_object(&state, &sent).await?));
+        return Ok(Json(message_object(&state, &sent, auth.user_id).await?));
     }
     let now = Timestamp::now();
     let exempt = permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
@@ -365,7 +403,7 @@ async fn create_message(
             now,
         })
         .await?;
-    let object = message_object(&state, &record).await?;
+    let object = message_object(&state, &record, auth.user_id).await?;
     if created {
         state.publish(Event::new(
             EventName::MessageCreate,
@@ -431,7 +469,7 @@ async fn list_messages(
     }
     errors.into_result()?;
     let records = state.store.messages(channel.id, pages.first().copied().unwrap_or(Page::Latest), limit).await?;
-    Ok(Json(message_objects(&state, &records).await?))
+    Ok(Json(message_objects(&state, &records, auth.user_id).await?))
 }
 
 /// One message (VIEW_CHANNEL and READ_MESSAGE_HISTORY).
@@ -447,7 +485,7 @@ async fn get_message(
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let record =
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
-    Ok(Json(message_object(&state, &record).await?))
+    Ok(Json(message_object(&state, &record, auth.user_id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -478,7 +516,7 @@ async fn edit_message(
     let edit =
         MessageEdit { content, mentions, mention_roles: roles, mention_everyone: everyone, now: Timestamp::now() };
     let updated = state.store.edit_message(channel.id, record.id, &edit).await?.ok_or_else(unknown_message)?;
-    let object = message_object(&state, &updated).await?;
+    let object = message_object(&state, &updated, auth.user_id).await?;
     state.publish(Event::new(
         EventName::MessageUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },

@@ -12,6 +12,7 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod overwrites;
+pub mod reactions;
 pub mod roles;
 pub mod sessions;
 pub mod users;
@@ -36,4 +37,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(roles::router())
         .merge(messages::router())
         .merge(members::router())
+        .merge(reactions::router())
 }

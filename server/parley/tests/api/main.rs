@@ -13,6 +13,7 @@ mod invites;
 mod limits;
 mod members;
 mod messages;
+mod reactions;
 mod registration;
 mod roles;
 mod sessions;

@@ -1,0 +1,321 @@
+//! Reactions, pins, the typing indicator and bulk deletion.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{parse_id, require};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser};
+use crate::routes::channel_admin::load_channel;
+use crate::routes::messages::{MessageObject, message_objects, require_text, unknown_message};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_my_reaction, remove_my_reaction))
+        .routes(routes!(remove_reaction))
+        .routes(routes!(list_reactors))
+        .routes(routes!(list_pins))
+        .routes(routes!(pin_message, unpin_message))
+        .routes(routes!(typing))
+        .routes(routes!(bulk_delete))
+}
+
+/// How many messages a channel may have pinned.
+pub const MAX_PINS: i64 = 250;
+/// Discord's bulk-delete limits: 2-100 messages, none older than 14 days.
+pub const BULK_DELETE_MAX_AGE_MS: u64 = 14 * 24 * 3600 * 1000;
+
+/// A unicode emoji: short, with no spaces or control characters, and at least one character
+/// beyond ASCII (custom `name:id` emoji are not supported yet).
+fn parse_emoji(raw: &str) -> ApiResult<String> {
+    let ok = !raw.is_empty()
+        && raw.chars().count() <= 16
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !raw.is_ascii()
+        && !raw.chars().any(|c| c.is_ascii_alphabetic());
+    if ok { Ok(raw.to_owned()) } else { Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::UnknownEmoji)) }
+}
+
+fn reaction_event(
+    name: EventName,
+    guild_id: Snowflake,
+    channel_id: Snowflake,
+    message_id: Snowflake,
+    user_id: Snowflake,
+    emoji: &str,
+) -> Event {
+    Event::new(
+        name,
+        Audience::Guild { guild_id, channel_id: Some(channel_id) },
+        &serde_json::json!({ "user_id": user_id, "channel_id": channel_id, "message_id": message_id, "guild_id": guild_id,
+                             "emoji": { "id": null, "name": emoji } }),
+    )
+}
+
+/// React to a message (ADD_REACTIONS and READ_MESSAGE_HISTORY).
+#[utoipa::path(put, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded")),
+    responses((status = 204), (status = 400, description = "Not an emoji (10014)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn add_my_reaction(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
+    let emoji = parse_emoji(&emoji)?;
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    if state.store.add_reaction(message.id, auth.user_id, &emoji, Timestamp::now()).await? {
+        state.publish(reaction_event(
+            EventName::MessageReactionAdd,
+            access.guild.id,
+            channel.id,
+            message.id,
+            auth.user_id,
+            &emoji,
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take back my reaction.
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_my_reaction(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let emoji = parse_emoji(&emoji)?;
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    if state.store.remove_reaction(message.id, auth.user_id, &emoji).await? {
+        state.publish(reaction_event(
+            EventName::MessageReactionRemove,
+            access.guild.id,
+            channel.id,
+            message.id,
+            auth.user_id,
+            &emoji,
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove someone's reaction (MANAGE_MESSAGES).
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_reaction(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id, emoji, user_id)): Path<(String, String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_MESSAGES)?;
+    let emoji = parse_emoji(&emoji)?;
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let user_id: Snowflake = parse_id(&user_id, unknown_message)?;
+    if state.store.remove_reaction(message.id, user_id, &emoji).await? {
+        state.publish(reaction_event(
+            EventName::MessageReactionRemove,
+            access.guild.id,
+            channel.id,
+            message.id,
+            user_id,
+            &emoji,
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReactorsQuery {
+    /// 1-100, default 25.
+    pub limit: Option<String>,
+    /// Only users whose id is greater than this.
+    pub after: Option<String>,
+}
+
+/// Who reacted with this emoji, by user id.
+#[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path), ReactorsQuery),
+    responses((status = 200, body = Vec<PublicUser>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_reactors(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
+    Query(query): Query<ReactorsQuery>,
+) -> ApiResult<Json<Vec<PublicUser>>> {
+    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
+    let emoji = parse_emoji(&emoji)?;
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
+        None => 25,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => return Err(ApiError::field("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.")),
+    };
+    let after = match query.after.as_deref().map(str::parse::<Snowflake>) {
+        None => Snowflake::new(0),
+        Some(Ok(id)) => id,
+        Some(Err(_)) => return Err(ApiError::field("after", "NUMBER_TYPE_COERCE", "Must be a snowflake id.")),
+    };
+    let ids = state.store.reactors(message.id, &emoji, after, limit).await?;
+    let mut users = state.store.users_by_ids(&ids).await?;
+    users.sort_by_key(|u| u.id);
+    Ok(Json(users.iter().map(PublicUser::from).collect()))
+}
+
+/// The channel's pinned messages, most recently pinned first.
+#[utoipa::path(get, path = "/channels/{channel_id}/pins", tag = "messages", security(("bearer" = [])), params(("channel_id" = String, Path)),
+    responses((status = 200, body = Vec<MessageObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_pins(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+) -> ApiResult<Json<Vec<MessageObject>>> {
+    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
+    let pinned = state.store.pinned_messages(channel.id).await?;
+    Ok(Json(message_objects(&state, &pinned, auth.user_id).await?))
+}
+
+fn pins_event(guild_id: Snowflake, channel_id: Snowflake, now: Timestamp) -> Event {
+    Event::new(
+        EventName::ChannelPinsUpdate,
+        Audience::Guild { guild_id, channel_id: Some(channel_id) },
+        &serde_json::json!({ "guild_id": guild_id, "channel_id": channel_id, "last_pin_timestamp": now }),
+    )
+}
+
+/// Pin a message (MANAGE_MESSAGES or PIN_MESSAGES). At most 250 per channel.
+#[utoipa::path(put, path = "/channels/{channel_id}/pins/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 204), (status = 400, description = "Too many pins (30003)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn pin_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    if !permissions.contains(Permissions::PIN_MESSAGES) {
+        require(permissions, Permissions::MANAGE_MESSAGES)?;
+    }
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    if message.pinned {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    if state.store.pin_count(channel.id).await? >= MAX_PINS {
+        return Err(ApiError::with_message(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MaxPins,
+            format!("Maximum number of pins reached ({MAX_PINS})"),
+        ));
+    }
+    let now = Timestamp::now();
+    if state.store.set_pinned(channel.id, message.id, true, now).await? {
+        state.publish(pins_event(access.guild.id, channel.id, now));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unpin a message (MANAGE_MESSAGES or PIN_MESSAGES).
+#[utoipa::path(delete, path = "/channels/{channel_id}/pins/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn unpin_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    if !permissions.contains(Permissions::PIN_MESSAGES) {
+        require(permissions, Permissions::MANAGE_MESSAGES)?;
+    }
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let now = Timestamp::now();
+    if state.store.set_pinned(channel.id, message.id, false, now).await? {
+        state.publish(pins_event(access.guild.id, channel.id, now));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Show that I am typing (SEND_MESSAGES): TYPING_START to those who can see the channel.
+#[utoipa::path(post, path = "/channels/{channel_id}/typing", tag = "messages", security(("bearer" = [])), params(("channel_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn typing(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require_text(&channel)?;
+    require(permissions, Permissions::SEND_MESSAGES)?;
+    state.publish(Event::new(
+        EventName::TypingStart,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        &serde_json::json!({ "channel_id": channel.id, "guild_id": access.guild.id, "user_id": auth.user_id,
+                             "timestamp": Timestamp::now().unix_millis() / 1000 }),
+    ));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkDeleteRequest {
+    /// 2-100 distinct message ids, none older than 14 days.
+    #[schema(value_type = Vec<String>)]
+    pub messages: Vec<Snowflake>,
+}
+
+/// Delete 2-100 recent messages at once (MANAGE_MESSAGES).
+#[utoipa::path(post, path = "/channels/{channel_id}/messages/bulk-delete", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = String, Path)), request_body = BulkDeleteRequest,
+    responses((status = 204), (status = 400, description = "Bad count or duplicates (50035), too old (50034)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn bulk_delete(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+    Json(body): Json<BulkDeleteRequest>,
+) -> ApiResult<StatusCode> {
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require(permissions, Permissions::MANAGE_MESSAGES)?;
+    let mut ids = body.messages.clone();
+    ids.sort();
+    ids.dedup();
+    let mut errors = FieldErrors::new();
+    if !(2..=100).contains(&body.messages.len()) {
+        errors.add("messages", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
+    } else if ids.len() != body.messages.len() {
+        errors.add("messages", "DUPLICATE_IDS", "Each message may be listed once.");
+    }
+    errors.into_result()?;
+    let now_ms = Timestamp::now().unix_millis() as u64;
+    if ids.iter().any(|id| now_ms.saturating_sub(id.unix_millis()) > BULK_DELETE_MAX_AGE_MS) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BulkDeleteTooOld));
+    }
+    let deleted = state.store.delete_messages(channel.id, &ids).await?;
+    if !deleted.is_empty() {
+        state.publish(Event::new(
+            EventName::MessageDeleteBulk,
+            Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+            &serde_json::json!({ "ids": deleted, "channel_id": channel.id, "guild_id": access.guild.id }),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,248 @@
+//! Reactions, pins, typing and bulk deletion.
+
+use parley_core::Snowflake;
+use parley_events::EventName;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+};
+
+const THUMBS: &str = "%F0%9F%91%8D"; // 👍, as it appears in a URL
+
+struct Room {
+    general: String,
+}
+
+async fn room(app: &TestApp, owner: &Session, members: &[&Session]) -> Room {
+    let (_, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Reacts"}), Some(&owner.access_token)).await).await;
+    let id = guild["id"].as_str().unwrap().to_owned();
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{id}/channels"), Some(&owner.access_token)).await).await;
+    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, invite) = status_and_json(
+        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
+    )
+    .await;
+    for member in members {
+        app.post_json(
+            &format!("/invites/{}", invite["code"].as_str().unwrap()),
+            &json!({}),
+            Some(&member.access_token),
+        )
+        .await;
+    }
+    Room { general }
+}
+
+async fn say(app: &TestApp, who: &Session, room: &Room, text: &str) -> String {
+    let (_, m) = status_and_json(
+        app.post_json(
+            &format!("/channels/{}/messages", room.general),
+            &json!({"content": text}),
+            Some(&who.access_token),
+        )
+        .await,
+    )
+    .await;
+    m["id"].as_str().unwrap().to_owned()
+}
+
+async fn put(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.client.put(app.api(path)).bearer_auth(token).send().await.unwrap()
+}
+
+async fn reactions_are_counted_per_emoji_and_show_whether_i_reacted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(app.register(&format!("fan{i}")).await);
+    }
+    let room = room(&app, &owner, &people.iter().collect::<Vec<_>>()).await;
+    let message = say(&app, &owner, &room, "react to me").await;
+    let mine = format!("/channels/{}/messages/{message}/reactions/{THUMBS}/@me", room.general);
+
+    // Twelve people react at once; twice each, which counts once.
+    let reacts =
+        futures::future::join_all(people.iter().chain(people.iter()).map(|p| put(&app, &mine, &p.access_token))).await;
+    assert!(reacts.iter().all(|r| r.status() == StatusCode::NO_CONTENT));
+    let (_, seen) = status_and_json(
+        app.get(&format!("/channels/{}/messages/{message}", room.general), Some(&people[0].access_token)).await,
+    )
+    .await;
+    assert_eq!(seen["reactions"], json!([{"count": 12, "me": true, "emoji": {"id": null, "name": "👍"}}]));
+    let (_, owner_view) = status_and_json(
+        app.get(&format!("/channels/{}/messages/{message}", room.general), Some(&owner.access_token)).await,
+    )
+    .await;
+    assert_eq!(owner_view["reactions"][0]["me"], false);
+
+    let (_, who) = status_and_json(
+        app.get(
+            &format!("/channels/{}/messages/{message}/reactions/{THUMBS}?limit=5", room.general),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(who.as_array().unwrap().len(), 5);
+
+    let mut events = app.bus.subscribe();
+    assert_eq!(app.delete(&mine, &people[0].access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(next_event(&mut events).await.name, EventName::MessageReactionRemove);
+    // Removing someone else's needs MANAGE_MESSAGES.
+    let theirs = format!("/channels/{}/messages/{message}/reactions/{THUMBS}/{}", room.general, people[1].user_id);
+    assert_error(app.delete(&theirs, &people[2].access_token).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_eq!(app.delete(&theirs, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    let (_, after) = status_and_json(
+        app.get(&format!("/channels/{}/messages/{message}", room.general), Some(&owner.access_token)).await,
+    )
+    .await;
+    assert_eq!(after["reactions"][0]["count"], 10);
+
+    for bad in ["abc", "%20", "x%F0%9F%91%8D"] {
+        assert_error(
+            put(
+                &app,
+                &format!("/channels/{}/messages/{message}/reactions/{bad}/@me", room.general),
+                &owner.access_token,
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            10014,
+        )
+        .await;
+    }
+    assert_error(
+        put(&app, &format!("/channels/{}/messages/1/reactions/{THUMBS}/@me", room.general), &owner.access_token).await,
+        StatusCode::NOT_FOUND,
+        10008,
+    )
+    .await;
+}
+
+async fn pins_need_manage_messages_and_are_listed_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let ann = app.register("ann").await;
+    let room = room(&app, &owner, &[&ann]).await;
+    let first = say(&app, &ann, &room, "first").await;
+    let second = say(&app, &ann, &room, "second").await;
+    assert_error(
+        put(&app, &format!("/channels/{}/pins/{first}", room.general), &ann.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let mut events = app.bus.subscribe();
+    for id in [&first, &second] {
+        assert_eq!(
+            put(&app, &format!("/channels/{}/pins/{id}", room.general), &owner.access_token).await.status(),
+            StatusCode::NO_CONTENT
+        );
+    }
+    assert_eq!(next_event(&mut events).await.name, EventName::ChannelPinsUpdate);
+    let (_, pins) =
+        status_and_json(app.get(&format!("/channels/{}/pins", room.general), Some(&ann.access_token)).await).await;
+    let contents: Vec<&str> = pins.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(contents, vec!["second", "first"]);
+    assert!(pins[0]["pinned"].as_bool().unwrap());
+    assert_eq!(
+        app.delete(&format!("/channels/{}/pins/{first}", room.general), &owner.access_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, pins) =
+        status_and_json(app.get(&format!("/channels/{}/pins", room.general), Some(&ann.access_token)).await).await;
+    assert_eq!(pins.as_array().unwrap().len(), 1);
+}
+
+async fn a_channel_holds_at_most_250_pins(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let room = room(&app, &owner, &[]).await;
+    let channel: Snowflake = room.general.parse().unwrap();
+    let mut ids = Vec::new();
+    for i in 0..251 {
+        ids.push(say(&app, &owner, &room, &format!("m{i}")).await);
+    }
+    for id in &ids[..250] {
+        app.store.set_pinned(channel, id.parse().unwrap(), true, parley_core::Timestamp::now()).await.unwrap();
+    }
+    assert_error(
+        put(&app, &format!("/channels/{}/pins/{}", room.general, ids[250]), &owner.access_token).await,
+        StatusCode::BAD_REQUEST,
+        30003,
+    )
+    .await;
+    assert_eq!(app.store.pin_count(channel).await.unwrap(), 250);
+}
+
+async fn typing_is_announced_to_the_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let room = room(&app, &owner, &[]).await;
+    let mut events = app.bus.subscribe();
+    let response =
+        app.post_json(&format!("/channels/{}/typing", room.general), &json!({}), Some(&owner.access_token)).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let typing = next_event(&mut events).await;
+    assert_eq!(typing.name, EventName::TypingStart);
+    assert_eq!(typing.json()["user_id"], owner.user_id.as_str());
+}
+
+async fn bulk_delete_takes_2_to_100_recent_messages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let ann = app.register("ann").await;
+    let room = room(&app, &owner, &[&ann]).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(say(&app, &ann, &room, &format!("spam {i}")).await);
+    }
+    let path = format!("/channels/{}/messages/bulk-delete", room.general);
+    assert_error(
+        app.post_json(&path, &json!({"messages": &ids[..2]}), Some(&ann.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    for bad in
+        [json!({"messages": [&ids[0]]}), json!({"messages": [&ids[0], &ids[0]]}), json!({"messages": vec!["1"; 101]})]
+    {
+        assert_error(app.post_json(&path, &bad, Some(&owner.access_token)).await, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    // An id made from a time 15 days ago is too old.
+    let old = ((parley_core::Timestamp::now().unix_millis() as u64 - 15 * 24 * 3600 * 1000 - 1_420_070_400_000) << 22)
+        .to_string();
+    assert_error(
+        app.post_json(&path, &json!({"messages": [&ids[0], old]}), Some(&owner.access_token)).await,
+        StatusCode::BAD_REQUEST,
+        50034,
+    )
+    .await;
+
+    let mut events = app.bus.subscribe();
+    let response = app.post_json(&path, &json!({"messages": &ids[..3]}), Some(&owner.access_token)).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let bulk = next_event(&mut events).await;
+    assert_eq!(bulk.name, EventName::MessageDeleteBulk);
+    assert_eq!(bulk.json()["ids"].as_array().unwrap().len(), 3);
+    let (_, left) =
+        status_and_json(app.get(&format!("/channels/{}/messages", room.general), Some(&owner.access_token)).await)
+            .await;
+    assert_eq!(left.as_array().unwrap().len(), 2);
+}
+
+on_both_backends!(
+    reactions_are_counted_per_emoji_and_show_whether_i_reacted,
+    pins_need_manage_messages_and_are_listed_newest_first,
+    a_channel_holds_at_most_250_pins,
+    typing_is_announced_to_the_channel,
+    bulk_delete_takes_2_to_100_recent_messages,
+);
