@@ -171,7 +171,8 @@ impl GuildCache {
             | MessageReactionRemove
             | MessageDeleteBulk
             | ChannelPinsUpdate
-            | TypingStart => {}
+            | TypingStart
+            | MessageAck => {}
         }
     }
 

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "roles", description = "Roles and the role hierarchy"),
         (name = "messages", description = "Messages in channels"),
         (name = "members", description = "Members and moderation"),
+        (name = "read states", description = "What is read and unread"),
     )
 )]
 pub struct ApiDoc;

@@ -33,6 +33,7 @@ pub enum EventName {
     MessageDeleteBulk,
     ChannelPinsUpdate,
     TypingStart,
+    MessageAck,
 }
 
 impl EventName {
@@ -62,6 +63,7 @@ impl EventName {
             Self::MessageDeleteBulk => "MESSAGE_DELETE_BULK",
             Self::ChannelPinsUpdate => "CHANNEL_PINS_UPDATE",
             Self::TypingStart => "TYPING_START",
+            Self::MessageAck => "MESSAGE_ACK",
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
+//! - [`read_states`]: how far each user has read, and what is unread.
 //! - [`error`]: the store's one error type.
 
 pub mod channels;
@@ -23,6 +24,7 @@ pub mod messages;
 pub mod migrations;
 pub mod moderation;
 pub mod reactions;
+pub mod read_states;
 pub mod roles;
 pub mod sessions;
 pub mod users;

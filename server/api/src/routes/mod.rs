@@ -13,6 +13,7 @@ pub mod members;
 pub mod messages;
 pub mod overwrites;
 pub mod reactions;
+pub mod read_states;
 pub mod roles;
 pub mod sessions;
 pub mod users;
@@ -38,4 +39,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(messages::router())
         .merge(members::router())
         .merge(reactions::router())
+        .merge(read_states::router())
 }

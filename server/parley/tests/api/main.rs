@@ -14,6 +14,7 @@ mod limits;
 mod members;
 mod messages;
 mod reactions;
+mod read_states;
 mod registration;
 mod roles;
 mod sessions;

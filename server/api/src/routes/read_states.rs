@@ -1,0 +1,105 @@
+//! Read states: acknowledge a message, and where I stand in every channel I can see.
+
+use axum::extract::{Path, State};
+use parley_core::{Permissions, Snowflake};
+use parley_events::{Audience, Event, EventName};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id};
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Json};
+use crate::models::ErrorBody;
+use crate::routes::channel_admin::load_channel;
+use crate::routes::messages::{require_text, unknown_message};
+use parley_store::channels::ChannelKind;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(ack_message)).routes(routes!(my_read_states))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AckResponse {
+    /// Always null (Discord's field, kept for clients that read it).
+    pub token: Option<String>,
+}
+
+/// Mark a channel read up to this message (or back to it: "mark unread").
+#[utoipa::path(post, path = "/channels/{channel_id}/messages/{message_id}/ack", tag = "read states", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 200, body = AckResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn ack_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+) -> ApiResult<Json<AckResponse>> {
+    let (_, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
+    require_text(&channel)?;
+    let message =
+        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    state.store.ack(auth.user_id, channel.id, message.id).await?;
+    state.publish(Event::new(
+        EventName::MessageAck,
+        Audience::Users(vec![auth.user_id]),
+        &serde_json::json!({ "channel_id": channel.id, "message_id": message.id }),
+    ));
+    Ok(Json(AckResponse { token: None }))
+}
+
+/// Where I stand in one channel.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadStateObject {
+    #[schema(value_type = String)]
+    pub channel_id: Snowflake,
+    #[schema(value_type = String)]
+    pub guild_id: Snowflake,
+    /// The last message I acknowledged, if any.
+    #[schema(value_type = Option<String>)]
+    pub last_read_message_id: Option<Snowflake>,
+    /// The channel's newest message, if any.
+    #[schema(value_type = Option<String>)]
+    pub last_message_id: Option<Snowflake>,
+    /// Whether there are messages after the last one I acknowledged.
+    pub unread: bool,
+    /// Unread messages by others that mention me or @everyone.
+    pub mention_count: i64,
+}
+
+/// My read state in every text channel I can see (Parley; Discord sends the same facts in
+/// READY's `read_state`).
+#[utoipa::path(get, path = "/users/@me/read-states", tag = "read states", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReadStateObject>), (status = 401, body = ErrorBody)))]
+async fn my_read_states(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ReadStateObject>>> {
+    let mut visible: Vec<(Snowflake, Snowflake)> = Vec::new();
+    for guild in state.store.guilds_of_member(auth.user_id).await? {
+        let Ok(access) = GuildAccess::load(&state, guild.id, auth.user_id).await else { continue };
+        for channel in
+            access.channels.iter().filter(|c| matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread))
+        {
+            if access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL) {
+                visible.push((channel.id, guild.id));
+            }
+        }
+    }
+    let ids: Vec<Snowflake> = visible.iter().map(|(c, _)| *c).collect();
+    let states = state.store.read_states(auth.user_id, &ids).await?;
+    Ok(Json(
+        visible
+            .iter()
+            .filter_map(|(channel_id, guild_id)| {
+                let s = states.iter().find(|s| s.channel_id == *channel_id)?;
+                Some(ReadStateObject {
+                    channel_id: *channel_id,
+                    guild_id: *guild_id,
+                    last_read_message_id: s.last_read_message_id,
+                    last_message_id: s.last_message_id,
+                    unread: s.last_message_id.is_some_and(|last| s.last_read_message_id.is_none_or(|read| last > read)),
+                    mention_count: s.mention_count,
+                })
+            })
+            .collect(),
+    ))
+}

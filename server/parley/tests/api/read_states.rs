@@ -1,0 +1,127 @@
+//! Read states: acknowledging messages, unread flags and mention counts.
+
+use parley_events::EventName;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+};
+
+async fn say(app: &TestApp, who: &Session, channel: &str, text: &str) -> String {
+    let (status, m) = status_and_json(
+        app.post_json(&format!("/channels/{channel}/messages"), &json!({"content": text}), Some(&who.access_token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    m["id"].as_str().unwrap().to_owned()
+}
+
+async fn states(app: &TestApp, who: &Session) -> Vec<Value> {
+    let (status, list) = status_and_json(app.get("/users/@me/read-states", Some(&who.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK);
+    list.as_array().unwrap().clone()
+}
+
+async fn unread_messages_and_mentions_are_counted_until_acknowledged(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let ann = app.register("ann").await;
+    let (_, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Reading"}), Some(&owner.access_token)).await).await;
+    let guild_id = guild["id"].as_str().unwrap().to_owned();
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{guild_id}/channels"), Some(&owner.access_token)).await).await;
+    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, invite) = status_and_json(
+        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
+    )
+    .await;
+    app.post_json(&format!("/invites/{}", invite["code"].as_str().unwrap()), &json!({}), Some(&ann.access_token)).await;
+
+    let fresh = states(&app, &ann).await;
+    assert_eq!(fresh.len(), 1, "one text channel");
+    assert_eq!((fresh[0]["unread"].as_bool(), fresh[0]["mention_count"].as_i64()), (Some(false), Some(0)));
+
+    say(&app, &owner, &general, "hello all").await;
+    say(&app, &owner, &general, &format!("<@{}> look", ann.user_id)).await;
+    let last = say(&app, &owner, &general, "@everyone meeting").await;
+    say(&app, &ann, &general, "my own words are never unread mentions").await;
+    let now = &states(&app, &ann).await[0];
+    assert_eq!((now["unread"].as_bool(), now["mention_count"].as_i64()), (Some(true), Some(2)));
+
+    let mut events = app.bus.subscribe();
+    let (status, ack) = status_and_json(
+        app.post_json(&format!("/channels/{general}/messages/{last}/ack"), &json!({}), Some(&ann.access_token)).await,
+    )
+    .await;
+    assert_eq!((status, ack), (StatusCode::OK, json!({"token": null})));
+    assert_eq!(next_event(&mut events).await.name, EventName::MessageAck);
+    let read = &states(&app, &ann).await[0];
+    assert_eq!(read["last_read_message_id"], last.as_str());
+    assert_eq!(read["mention_count"], 0);
+    assert_eq!(read["unread"], true, "ann's own later message is after the ack");
+
+    assert_error(
+        app.post_json(&format!("/channels/{general}/messages/1/ack"), &json!({}), Some(&ann.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10008,
+    )
+    .await;
+    let stranger = app.register("stranger").await;
+    assert_error(
+        app.post_json(&format!("/channels/{general}/messages/{last}/ack"), &json!({}), Some(&stranger.access_token))
+            .await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+    assert!(states(&app, &stranger).await.is_empty());
+}
+
+async fn channels_i_cannot_see_have_no_read_state(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let ann = app.register("ann").await;
+    let (_, guild) =
+        status_and_json(app.post_json("/guilds", &json!({"name": "Hidden"}), Some(&owner.access_token)).await).await;
+    let guild_id = guild["id"].as_str().unwrap().to_owned();
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{guild_id}/channels"), Some(&owner.access_token)).await).await;
+    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, secret) = status_and_json(
+        app.post_json(&format!("/guilds/{guild_id}/channels"), &json!({"name": "secret"}), Some(&owner.access_token))
+            .await,
+    )
+    .await;
+    let secret = secret["id"].as_str().unwrap().to_owned();
+    let hide = json!({"type": 0, "deny": "1024"});
+    app.client
+        .put(app.api(&format!("/channels/{secret}/permissions/{guild_id}")))
+        .json(&hide)
+        .bearer_auth(&owner.access_token)
+        .send()
+        .await
+        .unwrap();
+    let (_, invite) = status_and_json(
+        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
+    )
+    .await;
+    app.post_json(&format!("/invites/{}", invite["code"].as_str().unwrap()), &json!({}), Some(&ann.access_token)).await;
+    let listed: Vec<String> =
+        states(&app, &ann).await.iter().map(|s| s["channel_id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(listed, vec![general]);
+    assert_eq!(states(&app, &owner).await.len(), 2);
+}
+
+on_both_backends!(
+    unread_messages_and_mentions_are_counted_until_acknowledged,
+    channels_i_cannot_see_have_no_read_state
+);
