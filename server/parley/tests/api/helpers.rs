@@ -274,3 +274,44 @@ pub async fn assert_error(response: Response, status: StatusCode, code: u64) -> 
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error without a message: {body}");
     body
 }
+
+/// A guild made through the API, with ids as the API returns them.
+pub struct TestGuild {
+    pub id: String,
+    /// The #general text channel.
+    pub general: String,
+    /// A never-expiring invite to #general.
+    pub invite: String,
+}
+
+impl TestApp {
+    /// A guild named `name` owned by `owner`, with each of `members` joined through an invite.
+    pub async fn guild_with(&self, owner: &Session, name: &str, members: &[&Session]) -> TestGuild {
+        let (status, guild) =
+            status_and_json(self.post_json("/guilds", &json!({ "name": name }), Some(&owner.access_token)).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{guild}");
+        let id = guild["id"].as_str().unwrap().to_owned();
+        let (_, channels) =
+            status_and_json(self.get(&format!("/guilds/{id}/channels"), Some(&owner.access_token)).await).await;
+        let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (status, invite) = status_and_json(
+            self.post_json(
+                &format!("/channels/{general}/invites"),
+                &json!({ "max_age": 0 }),
+                Some(&owner.access_token),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{invite}");
+        let invite = invite["code"].as_str().unwrap().to_owned();
+        for member in members {
+            let joined = self.post_json(&format!("/invites/{invite}"), &json!({}), Some(&member.access_token)).await;
+            assert_eq!(joined.status(), StatusCode::OK, "{} could not join", member.username);
+        }
+        TestGuild { id, general, invite }
+    }
+}

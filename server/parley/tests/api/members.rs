@@ -6,37 +6,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, Session, TestApp, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
+    Backend, Session, TestApp, TestGuild, assert_error, next_event, on_both_backends, spawn_app, status_and_json,
 };
 
-struct Guild {
-    id: String,
-    general: String,
-    invite: String,
-}
-
-async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> Guild {
-    let (_, guild) =
-        status_and_json(app.post_json("/guilds", &json!({"name": "Mods"}), Some(&owner.access_token)).await).await;
-    let id = guild["id"].as_str().unwrap().to_owned();
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{id}/channels"), Some(&owner.access_token)).await).await;
-    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, invite) = status_and_json(
-        app.post_json(&format!("/channels/{general}/invites"), &json!({"max_age": 0}), Some(&owner.access_token)).await,
-    )
-    .await;
-    let invite = invite["code"].as_str().unwrap().to_owned();
-    for member in members {
-        assert_eq!(
-            app.post_json(&format!("/invites/{invite}"), &json!({}), Some(&member.access_token)).await.status(),
-            StatusCode::OK
-        );
-    }
-    Guild { id, general, invite }
+async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> TestGuild {
+    app.guild_with(owner, "Mods", members).await
 }
 
 async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
@@ -44,7 +18,7 @@ async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::R
 }
 
 /// Gives `who` a role holding `permissions`, created by the owner.
-async fn grant(app: &TestApp, owner: &Session, guild: &Guild, who: &Session, permissions: Permissions) {
+async fn grant(app: &TestApp, owner: &Session, guild: &TestGuild, who: &Session, permissions: Permissions) {
     let (_, role) = status_and_json(
         app.post_json(
             &format!("/guilds/{}/roles", guild.id),

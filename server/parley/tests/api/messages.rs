@@ -18,28 +18,8 @@ struct Room {
 
 /// A guild owned by `owner`, everyone else joined by invite; returns ids as strings.
 async fn room(app: &TestApp, owner: &Session, members: &[&Session]) -> Room {
-    let (_, guild) =
-        status_and_json(app.post_json("/guilds", &json!({"name": "Chat"}), Some(&owner.access_token)).await).await;
-    let guild_id = guild["id"].as_str().unwrap().to_owned();
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{guild_id}/channels"), Some(&owner.access_token)).await).await;
-    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, invite) = status_and_json(
-        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
-    )
-    .await;
-    for member in members {
-        app.post_json(
-            &format!("/invites/{}", invite["code"].as_str().unwrap()),
-            &json!({}),
-            Some(&member.access_token),
-        )
-        .await;
-    }
-    Room { guild: guild_id, general }
+    let guild = app.guild_with(owner, "Chat", members).await;
+    Room { guild: guild.id, general: guild.general }
 }
 
 async fn send(app: &TestApp, who: &Session, channel: &str, body: Value) -> Value {

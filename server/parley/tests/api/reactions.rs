@@ -16,28 +16,7 @@ struct Room {
 }
 
 async fn room(app: &TestApp, owner: &Session, members: &[&Session]) -> Room {
-    let (_, guild) =
-        status_and_json(app.post_json("/guilds", &json!({"name": "Reacts"}), Some(&owner.access_token)).await).await;
-    let id = guild["id"].as_str().unwrap().to_owned();
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{id}/channels"), Some(&owner.access_token)).await).await;
-    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, invite) = status_and_json(
-        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
-    )
-    .await;
-    for member in members {
-        app.post_json(
-            &format!("/invites/{}", invite["code"].as_str().unwrap()),
-            &json!({}),
-            Some(&member.access_token),
-        )
-        .await;
-    }
-    Room { general }
+    Room { general: app.guild_with(owner, "Reacts", members).await.general }
 }
 
 async fn say(app: &TestApp, who: &Session, room: &Room, text: &str) -> String {

@@ -28,20 +28,7 @@ async fn unread_messages_and_mentions_are_counted_until_acknowledged(backend: Ba
     let app = spawn_app(backend).await;
     let owner = app.register("owner").await;
     let ann = app.register("ann").await;
-    let (_, guild) =
-        status_and_json(app.post_json("/guilds", &json!({"name": "Reading"}), Some(&owner.access_token)).await).await;
-    let guild_id = guild["id"].as_str().unwrap().to_owned();
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{guild_id}/channels"), Some(&owner.access_token)).await).await;
-    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (_, invite) = status_and_json(
-        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
-    )
-    .await;
-    app.post_json(&format!("/invites/{}", invite["code"].as_str().unwrap()), &json!({}), Some(&ann.access_token)).await;
+    let general = app.guild_with(&owner, "Reading", &[&ann]).await.general;
 
     let fresh = states(&app, &ann).await;
     assert_eq!(fresh.len(), 1, "one text channel");
@@ -87,15 +74,8 @@ async fn channels_i_cannot_see_have_no_read_state(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = app.register("owner").await;
     let ann = app.register("ann").await;
-    let (_, guild) =
-        status_and_json(app.post_json("/guilds", &json!({"name": "Hidden"}), Some(&owner.access_token)).await).await;
-    let guild_id = guild["id"].as_str().unwrap().to_owned();
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{guild_id}/channels"), Some(&owner.access_token)).await).await;
-    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guild = app.guild_with(&owner, "Hidden", &[]).await;
+    let (guild_id, general) = (guild.id.clone(), guild.general.clone());
     let (_, secret) = status_and_json(
         app.post_json(&format!("/guilds/{guild_id}/channels"), &json!({"name": "secret"}), Some(&owner.access_token))
             .await,
@@ -110,11 +90,7 @@ async fn channels_i_cannot_see_have_no_read_state(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let (_, invite) = status_and_json(
-        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
-    )
-    .await;
-    app.post_json(&format!("/invites/{}", invite["code"].as_str().unwrap()), &json!({}), Some(&ann.access_token)).await;
+    app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&ann.access_token)).await;
     let listed: Vec<String> =
         states(&app, &ann).await.iter().map(|s| s["channel_id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(listed, vec![general]);

@@ -16,25 +16,8 @@ struct Guild {
 
 /// A guild owned by `owner` with every other session joined through an invite.
 async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> Guild {
-    let (_, guild) =
-        status_and_json(app.post_json("/guilds", &json!({"name": "Roles"}), Some(&owner.access_token)).await).await;
-    let id: Snowflake = guild["id"].as_str().unwrap().parse().unwrap();
-    let general = app.store.channels(id).await.unwrap().into_iter().find(|c| c.name == "general").unwrap().id;
-    let (_, invite) = status_and_json(
-        app.post_json(&format!("/channels/{general}/invites"), &json!({}), Some(&owner.access_token)).await,
-    )
-    .await;
-    for member in members {
-        let joined = app
-            .post_json(
-                &format!("/invites/{}", invite["code"].as_str().unwrap()),
-                &json!({}),
-                Some(&member.access_token),
-            )
-            .await;
-        assert_eq!(joined.status(), StatusCode::OK);
-    }
-    Guild { id, general }
+    let guild = app.guild_with(owner, "Roles", members).await;
+    Guild { id: guild.id.parse().unwrap(), general: guild.general.parse().unwrap() }
 }
 
 async fn create_role(app: &TestApp, who: &Session, guild: Snowflake, body: Value) -> Value {
