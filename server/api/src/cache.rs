@@ -141,7 +141,7 @@ impl GuildCache {
         let id = |value: &serde_json::Value| value.as_str().and_then(|s| s.parse::<Snowflake>().ok());
         match event.name {
             GuildCreate | GuildUpdate | GuildDelete | ChannelCreate | ChannelUpdate | ChannelDelete
-            | GuildRoleCreate | GuildRoleUpdate | GuildRoleDelete => {
+            | GuildRoleCreate | GuildRoleUpdate | GuildRoleDelete | ThreadCreate | ThreadUpdate | ThreadDelete => {
                 // GUILD_* carry the guild's `id`; CHANNEL_* and roles carry `guild_id`.
                 let guild = if matches!(event.name, GuildCreate | GuildUpdate | GuildDelete) {
                     id(&data["id"])

@@ -1,6 +1,6 @@
 //! Guild, role and channel objects in Discord's v10 shapes.
 
-use parley_core::{Permissions, Snowflake};
+use parley_core::{Permissions, Snowflake, Timestamp};
 use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
 use parley_store::guilds::GuildRecord;
 use parley_store::roles::RoleRecord;
@@ -80,6 +80,25 @@ pub struct ChannelObject {
     pub user_limit: Option<i64>,
     #[schema(value_type = Option<String>)]
     pub last_message_id: Option<Snowflake>,
+    /// Threads: who started it.
+    #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<Snowflake>,
+    /// Threads only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_metadata: Option<ThreadMetadata>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadMetadata {
+    pub archived: bool,
+    /// Minutes of inactivity before archiving: 60, 1440, 4320 or 10080.
+    pub auto_archive_duration: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub archive_timestamp: Timestamp,
+    pub locked: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub create_timestamp: Timestamp,
 }
 
 impl ChannelObject {
@@ -111,6 +130,16 @@ impl ChannelObject {
             bitrate: c.bitrate,
             user_limit: c.user_limit,
             last_message_id: None,
+            owner_id: c.owner_id.map(Snowflake::from_i64),
+            thread_metadata: (c.kind() == ChannelKind::PublicThread).then(|| ThreadMetadata {
+                archived: c.archived,
+                auto_archive_duration: c.auto_archive_duration.unwrap_or(4320),
+                archive_timestamp: Timestamp::from_unix_millis(
+                    c.archive_timestamp.unwrap_or(c.created_at.unix_millis()),
+                ),
+                locked: c.locked,
+                create_timestamp: c.created_at,
+            }),
         }
     }
 }

@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         (name = "messages", description = "Messages in channels"),
         (name = "members", description = "Members and moderation"),
         (name = "read states", description = "What is read and unread"),
+        (name = "threads", description = "Public threads"),
     )
 )]
 pub struct ApiDoc;

@@ -28,6 +28,8 @@ pub enum ErrorCode {
     CannotSendEmptyMessage,
     NonTextChannel,
     BulkDeleteTooOld,
+    ThreadArchived,
+    ThreadAlreadyCreated,
     MissingPermissions,
     InvalidFormBody,
     InvalidJson,
@@ -44,7 +46,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 34] = [
         Self::General,
         Self::UnknownAccount,
         Self::UnknownChannel,
@@ -65,6 +67,8 @@ impl ErrorCode {
         Self::CannotSendEmptyMessage,
         Self::NonTextChannel,
         Self::BulkDeleteTooOld,
+        Self::ThreadArchived,
+        Self::ThreadAlreadyCreated,
         Self::MissingPermissions,
         Self::InvalidFormBody,
         Self::InvalidJson,
@@ -101,6 +105,8 @@ impl ErrorCode {
             Self::CannotSendEmptyMessage => 50006,
             Self::NonTextChannel => 50008,
             Self::BulkDeleteTooOld => 50034,
+            Self::ThreadArchived => 50083,
+            Self::ThreadAlreadyCreated => 160004,
             Self::MissingPermissions => 50013,
             Self::InvalidFormBody => 50035,
             Self::InvalidJson => 50109,
@@ -139,6 +145,8 @@ impl ErrorCode {
             Self::CannotSendEmptyMessage => "Cannot send an empty message",
             Self::NonTextChannel => "Cannot send messages in a non-text channel",
             Self::BulkDeleteTooOld => "You can only bulk delete messages that are under 14 days old",
+            Self::ThreadArchived => "Thread is archived",
+            Self::ThreadAlreadyCreated => "A thread has already been created for this message",
             Self::MissingPermissions => "Missing permissions",
             Self::InvalidFormBody => "Invalid Form Body",
             Self::InvalidJson => "The request body contains invalid JSON.",

@@ -34,6 +34,9 @@ pub enum EventName {
     ChannelPinsUpdate,
     TypingStart,
     MessageAck,
+    ThreadCreate,
+    ThreadUpdate,
+    ThreadDelete,
 }
 
 impl EventName {
@@ -64,6 +67,9 @@ impl EventName {
             Self::ChannelPinsUpdate => "CHANNEL_PINS_UPDATE",
             Self::TypingStart => "TYPING_START",
             Self::MessageAck => "MESSAGE_ACK",
+            Self::ThreadCreate => "THREAD_CREATE",
+            Self::ThreadUpdate => "THREAD_UPDATE",
+            Self::ThreadDelete => "THREAD_DELETE",
         }
     }
 }

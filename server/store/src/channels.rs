@@ -54,6 +54,12 @@ pub struct ChannelRecord {
     pub owner_id: Option<i64>,
     #[sqlx(try_from = "i64")]
     pub created_at: Timestamp,
+    /// Threads: minutes of inactivity before archiving (60, 1440, 4320 or 10080).
+    pub auto_archive_duration: Option<i64>,
+    /// Threads: when `archived` last changed.
+    pub archive_timestamp: Option<i64>,
+    /// Threads: only MANAGE_THREADS may unarchive a locked thread.
+    pub locked: bool,
 }
 
 impl ChannelRecord {
@@ -67,7 +73,8 @@ impl ChannelRecord {
 
 macro_rules! channel_columns {
     () => {
-        "id, guild_id, kind, name, position, parent_id, topic, nsfw, rate_limit_per_user, bitrate, user_limit, archived, owner_id, created_at"
+        "id, guild_id, kind, name, position, parent_id, topic, nsfw, rate_limit_per_user, bitrate, user_limit, archived, owner_id, created_at, \
+         auto_archive_duration, archive_timestamp, locked"
     };
 }
 
@@ -257,5 +264,74 @@ impl Store {
         let n = with_writer!(self, pool => sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1 AND target_id = $2")
             .bind(channel_id.as_i64()).bind(target_id.as_i64()).execute(pool).await?.rows_affected());
         Ok(n == 1)
+    }
+}
+
+/// A thread about to start, in a text channel; from a message (then it takes the message's id)
+/// or on its own.
+#[derive(Clone, Debug)]
+pub struct NewThread {
+    pub id: Snowflake,
+    pub guild_id: Snowflake,
+    pub parent_id: Snowflake,
+    pub owner_id: Snowflake,
+    pub name: String,
+    pub auto_archive_duration: i64,
+    pub rate_limit_per_user: i64,
+    pub now: Timestamp,
+}
+
+/// Changes to a thread's own state.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadPatch {
+    pub name: Option<String>,
+    pub archived: Option<bool>,
+    pub locked: Option<bool>,
+    pub auto_archive_duration: Option<i64>,
+}
+
+impl Store {
+    pub async fn create_thread(&self, thread: &NewThread) -> Result<ChannelRecord, StoreError> {
+        let sql = concat!(
+            "INSERT INTO channels (id, guild_id, kind, name, position, parent_id, rate_limit_per_user, owner_id, created_at, \
+             auto_archive_duration, archive_timestamp) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $8) RETURNING ",
+            channel_columns!()
+        );
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(thread.id.as_i64())
+            .bind(thread.guild_id.as_i64())
+            .bind(ChannelKind::PublicThread.code())
+            .bind(&thread.name)
+            .bind(thread.parent_id.as_i64())
+            .bind(thread.rate_limit_per_user)
+            .bind(thread.owner_id.as_i64())
+            .bind(thread.now.unix_millis())
+            .bind(thread.auto_archive_duration)
+            .fetch_one(pool)
+            .await?))
+    }
+
+    pub async fn update_thread(
+        &self,
+        id: Snowflake,
+        patch: &ThreadPatch,
+        now: Timestamp,
+    ) -> Result<Option<ChannelRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE channels SET name = COALESCE($2, name), archived = COALESCE($3, archived), locked = COALESCE($4, locked), \
+             auto_archive_duration = COALESCE($5, auto_archive_duration), \
+             archive_timestamp = CASE WHEN $3 IS NOT NULL AND $3 <> archived THEN $6 ELSE archive_timestamp END \
+             WHERE id = $1 AND kind = 11 RETURNING ",
+            channel_columns!()
+        );
+        Ok(with_writer!(self, pool => sqlx::query_as(sql)
+            .bind(id.as_i64())
+            .bind(patch.name.as_deref())
+            .bind(patch.archived)
+            .bind(patch.locked)
+            .bind(patch.auto_archive_duration)
+            .bind(now.unix_millis())
+            .fetch_optional(pool)
+            .await?))
     }
 }

@@ -122,7 +122,7 @@ async fn create_channel(
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
     }
-    if channels.len() >= MAX_CHANNELS_PER_GUILD {
+    if channels.iter().filter(|c| c.kind() != ChannelKind::PublicThread).count() >= MAX_CHANNELS_PER_GUILD {
         errors.add("_guild", "MAX_CHANNELS", format!("A guild can have at most {MAX_CHANNELS_PER_GUILD} channels."));
     }
     errors.into_result()?;
@@ -170,6 +170,12 @@ pub struct ModifyChannelRequest {
     #[schema(value_type = Option<String>)]
     pub parent_id: Option<Option<Snowflake>>,
     pub position: Option<i64>,
+    /// Threads: archive or unarchive (the thread's owner or MANAGE_THREADS).
+    pub archived: Option<bool>,
+    /// Threads: lock or unlock (MANAGE_THREADS).
+    pub locked: Option<bool>,
+    /// Threads: 60, 1440, 4320 or 10080 minutes.
+    pub auto_archive_duration: Option<i64>,
 }
 
 /// Loads a channel (through the guild cache), the caller's access and permissions in it;
@@ -200,6 +206,11 @@ async fn modify_channel(
     Json(body): Json<ModifyChannelRequest>,
 ) -> ApiResult<Json<ChannelObject>> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    if channel.kind() == ChannelKind::PublicThread {
+        return crate::routes::threads::modify_thread(&state, &auth, &access, &channel, permissions, &body)
+            .await
+            .map(Json);
+    }
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let channels = &access.channels;
     let kind = channel.kind();
@@ -257,11 +268,9 @@ async fn delete_channel(
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
     let object = ChannelObject::new(&channel, &overwrites);
     // Addressed while the channel still exists, so exactly those who could see it hear of it.
-    let event = Event::new(
-        EventName::ChannelDelete,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
-        &object,
-    );
+    let name =
+        if channel.kind() == ChannelKind::PublicThread { EventName::ThreadDelete } else { EventName::ChannelDelete };
+    let event = Event::new(name, Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) }, &object);
     state.store.delete_channel(channel.id).await?;
     state.publish(event);
     Ok(Json(object))

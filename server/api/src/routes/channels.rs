@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, State};
 use parley_core::Permissions;
+use parley_store::channels::ChannelKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -18,7 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(guild_channels)).routes(routes!(get_channel))
 }
 
-/// The guild's channels that I can see (VIEW_CHANNEL), categories included.
+/// The guild's channels that I can see (VIEW_CHANNEL), categories included; threads are
+/// listed at `/guilds/{guild_id}/threads/active`.
 #[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
     params(("guild_id" = String, Path)),
     responses((status = 200, body = Vec<ChannelObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -32,6 +34,7 @@ async fn guild_channels(
         access
             .channels
             .iter()
+            .filter(|c| c.kind() != ChannelKind::PublicThread)
             .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
             .map(|c| ChannelObject::new(c, &access.overwrites))
             .collect(),

@@ -346,6 +346,9 @@ async fn create_message(
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require_text(&channel)?;
     require(permissions, Permissions::SEND_MESSAGES)?;
+    if channel.archived {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
+    }
     let content = check_content(body.content.as_deref())?;
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
         return Err(ApiError::field(

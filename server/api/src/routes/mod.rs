@@ -16,6 +16,7 @@ pub mod reactions;
 pub mod read_states;
 pub mod roles;
 pub mod sessions;
+pub mod threads;
 pub mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -40,4 +41,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(members::router())
         .merge(reactions::router())
         .merge(read_states::router())
+        .merge(threads::router())
 }

@@ -142,6 +142,9 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/channels/{channel_id}/messages/bulk-delete", "post"),
         ("/channels/{channel_id}/messages/{message_id}/ack", "post"),
         ("/users/@me/read-states", "get"),
+        ("/channels/{channel_id}/messages/{message_id}/threads", "post"),
+        ("/channels/{channel_id}/threads", "post"),
+        ("/guilds/{guild_id}/threads/active", "get"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -18,5 +18,6 @@ mod read_states;
 mod registration;
 mod roles;
 mod sessions;
+mod threads;
 mod tokens;
 mod users;

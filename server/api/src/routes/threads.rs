@@ -1,0 +1,212 @@
+//! Public threads: start one from a message or in a channel, change its state (archive,
+//! lock, rename), and list a guild's active threads. Thread permissions are the parent's,
+//! with sending governed by SEND_MESSAGES_IN_THREADS (see `docs/permissions.md`).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::StoreError;
+use parley_store::channels::{ChannelKind, ChannelRecord, NewThread, ThreadPatch};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::guild_models::ChannelObject;
+use crate::models::ErrorBody;
+use crate::routes::channel_admin::{ModifyChannelRequest, load_channel};
+use crate::routes::messages::unknown_message;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(thread_from_message))
+        .routes(routes!(thread_in_channel))
+        .routes(routes!(active_threads))
+}
+
+/// Discord's choices for auto-archiving, in minutes.
+const ARCHIVE_DURATIONS: [i64; 4] = [60, 1440, 4320, 10080];
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StartThreadRequest {
+    /// 1-100 characters.
+    pub name: String,
+    /// 60, 1440, 4320 (default) or 10080 minutes.
+    pub auto_archive_duration: Option<i64>,
+    /// Slowmode in the thread, 0-21600 seconds.
+    pub rate_limit_per_user: Option<i64>,
+    /// Only 11 (public thread) is supported.
+    #[serde(rename = "type")]
+    pub kind: Option<i64>,
+}
+
+fn check_request(body: &StartThreadRequest) -> ApiResult<String> {
+    let mut errors = FieldErrors::new();
+    let name = body.name.trim().to_owned();
+    if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+    }
+    if body.auto_archive_duration.is_some_and(|d| !ARCHIVE_DURATIONS.contains(&d)) {
+        errors.add("auto_archive_duration", "BASE_TYPE_CHOICES", "Must be 60, 1440, 4320 or 10080.");
+    }
+    if body.rate_limit_per_user.is_some_and(|r| !(0..=21_600).contains(&r)) {
+        errors.add("rate_limit_per_user", "NUMBER_TYPE_MAX", "Must be between 0 and 21600 seconds.");
+    }
+    if body.kind.is_some_and(|k| k != 11) {
+        errors.add("type", "BASE_TYPE_CHOICES", "Only public threads (11) are supported.");
+    }
+    errors.into_result()?;
+    Ok(name)
+}
+
+/// Starts a thread under `parent` with `id` (a message's, or a new one).
+async fn start(
+    state: &AppState,
+    auth: &AuthUser,
+    access: &GuildAccess,
+    parent: &ChannelRecord,
+    id: Snowflake,
+    body: &StartThreadRequest,
+) -> ApiResult<ChannelObject> {
+    let name = check_request(body)?;
+    let thread = NewThread {
+        id,
+        guild_id: access.guild.id,
+        parent_id: parent.id,
+        owner_id: auth.user_id,
+        name,
+        auto_archive_duration: body.auto_archive_duration.unwrap_or(4320),
+        rate_limit_per_user: body.rate_limit_per_user.unwrap_or(0),
+        now: Timestamp::now(),
+    };
+    let record = state.store.create_thread(&thread).await.map_err(|e| match e {
+        // The thread's id is the message's: a second thread on one message collides.
+        StoreError::Database(ref db) if db.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadAlreadyCreated)
+        }
+        other => other.into(),
+    })?;
+    let object = ChannelObject::new(&record, &[]);
+    state.publish(Event::new(
+        EventName::ThreadCreate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(record.id) },
+        &object,
+    ));
+    Ok(object)
+}
+
+/// Checks that threads may be started under `parent` by someone with `permissions` there.
+fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> ApiResult<()> {
+    if parent.kind() != ChannelKind::Text {
+        return Err(ApiError::field("channel_id", "THREAD_PARENT_INVALID", "Threads start in text channels."));
+    }
+    require(permissions, Permissions::CREATE_PUBLIC_THREADS)
+}
+
+/// Start a public thread from a message (CREATE_PUBLIC_THREADS); the thread takes the
+/// message's id. One thread per message (400, 160004).
+#[utoipa::path(post, path = "/channels/{channel_id}/messages/{message_id}/threads", tag = "threads", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("message_id" = String, Path)), request_body = StartThreadRequest,
+    responses((status = 201, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn thread_from_message(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(String, String)>,
+    Json(body): Json<StartThreadRequest>,
+) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
+    let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    check_parent(&parent, permissions)?;
+    let message =
+        state.store.message(parent.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    Ok((StatusCode::CREATED, Json(start(&state, &auth, &access, &parent, message.id, &body).await?)))
+}
+
+/// Start a public thread in a channel, without a message (CREATE_PUBLIC_THREADS).
+#[utoipa::path(post, path = "/channels/{channel_id}/threads", tag = "threads", security(("bearer" = [])),
+    params(("channel_id" = String, Path)), request_body = StartThreadRequest,
+    responses((status = 201, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn thread_in_channel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<String>,
+    Json(body): Json<StartThreadRequest>,
+) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
+    let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    check_parent(&parent, permissions)?;
+    Ok((StatusCode::CREATED, Json(start(&state, &auth, &access, &parent, state.ids.next(), &body).await?)))
+}
+
+/// `PATCH /channels/{id}` on a thread: its owner or MANAGE_THREADS may rename, archive and
+/// unarchive it (a locked thread: MANAGE_THREADS only); locking needs MANAGE_THREADS.
+pub(crate) async fn modify_thread(
+    state: &AppState,
+    auth: &AuthUser,
+    access: &GuildAccess,
+    thread: &ChannelRecord,
+    permissions: Permissions,
+    body: &ModifyChannelRequest,
+) -> ApiResult<ChannelObject> {
+    // Its owner may change an unlocked thread, all but its lock; anything else needs MANAGE_THREADS.
+    let owner_may = thread.owner_id == Some(auth.user_id.as_i64()) && !thread.locked && body.locked.is_none();
+    if !owner_may {
+        require(permissions, Permissions::MANAGE_THREADS)?;
+    }
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().map(str::trim).map(str::to_owned);
+    if name.as_deref().is_some_and(|n| !(1..=100).contains(&n.chars().count())) {
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+    }
+    if body.auto_archive_duration.is_some_and(|d| !ARCHIVE_DURATIONS.contains(&d)) {
+        errors.add("auto_archive_duration", "BASE_TYPE_CHOICES", "Must be 60, 1440, 4320 or 10080.");
+    }
+    errors.into_result()?;
+    let patch = ThreadPatch {
+        name,
+        archived: body.archived,
+        locked: body.locked,
+        auto_archive_duration: body.auto_archive_duration,
+    };
+    let updated = state
+        .store
+        .update_thread(thread.id, &patch, Timestamp::now())
+        .await?
+        .ok_or_else(crate::access::unknown_channel)?;
+    let object = ChannelObject::new(&updated, &access.overwrites);
+    state.publish(Event::new(
+        EventName::ThreadUpdate,
+        Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
+        &object,
+    ));
+    Ok(object)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActiveThreads {
+    pub threads: Vec<ChannelObject>,
+    /// Thread members are not tracked yet: always empty.
+    pub members: Vec<serde_json::Value>,
+}
+
+/// The guild's unarchived threads that I can see.
+#[utoipa::path(get, path = "/guilds/{guild_id}/threads/active", tag = "threads", security(("bearer" = [])), params(("guild_id" = String, Path)),
+    responses((status = 200, body = ActiveThreads), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn active_threads(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+) -> ApiResult<Json<ActiveThreads>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let threads = access
+        .channels
+        .iter()
+        .filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived)
+        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
+        .map(|c| ChannelObject::new(c, &[]))
+        .collect();
+    Ok(Json(ActiveThreads { threads, members: Vec::new() }))
+}
