@@ -3,6 +3,7 @@
 //! - [`state`]: what every handler shares ([`AppState`]) and the API's settings ([`ApiConfig`]).
 //! - [`routes`]: one module per resource; each exposes `router()`.
 //! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
+//! - [`audit`]: audit log entries and the reason header.
 //! - [`access`]: what the caller may do in a guild, through the permission function.
 //! - [`guild_models`]: guild, role and channel objects in Discord's shapes.
 //! - [`extract`]: request extractors (JSON bodies, the authenticated user, client metadata).
@@ -12,6 +13,7 @@
 //! - [`error`]: the API's one error type and its JSON form.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod error;

@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "members", description = "Members and moderation"),
         (name = "read states", description = "What is read and unread"),
         (name = "threads", description = "Public threads"),
+        (name = "audit log", description = "Who changed what"),
     )
 )]
 pub struct ApiDoc;

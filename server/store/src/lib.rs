@@ -11,8 +11,10 @@
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
+//! - [`audit_log`]: who changed what in a guild, and why.
 //! - [`error`]: the store's one error type.
 
+pub mod audit_log;
 pub mod channels;
 pub mod database_url;
 pub mod error;

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel, unknown_guild};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray, nullable};
 use crate::guild_models::ChannelObject;
@@ -102,6 +103,7 @@ pub struct CreateChannelRequest {
 async fn create_channel(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(guild_id): Path<String>,
     Json(body): Json<CreateChannelRequest>,
 ) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
@@ -146,6 +148,19 @@ async fn create_channel(
     };
     let channel = state.store.create_channel(&new).await?;
     let object = ChannelObject::new(&channel, &[]);
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::ChannelCreate,
+        Some(channel.id),
+        audit::created(
+            &object,
+            &["name", "type", "parent_id", "topic", "nsfw", "rate_limit_per_user", "bitrate", "user_limit"],
+        ),
+        &reason,
+    )
+    .await;
     state.publish(Event::new(
         EventName::ChannelCreate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
@@ -202,12 +217,13 @@ pub(crate) async fn load_channel(
 async fn modify_channel(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<ModifyChannelRequest>,
 ) -> ApiResult<Json<ChannelObject>> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     if channel.kind() == ChannelKind::PublicThread {
-        return crate::routes::threads::modify_thread(&state, &auth, &access, &channel, permissions, &body)
+        return crate::routes::threads::modify_thread(&state, &auth, &reason, &access, &channel, permissions, &body)
             .await
             .map(Json);
     }
@@ -245,6 +261,21 @@ async fn modify_channel(
     let updated = state.store.update_channel(channel.id, &patch).await?.ok_or_else(unknown_channel)?;
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
     let object = ChannelObject::new(&updated, &overwrites);
+    let before = ChannelObject::new(&channel, &overwrites);
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::ChannelUpdate,
+        Some(updated.id),
+        audit::diff(
+            &before,
+            &object,
+            &["name", "topic", "nsfw", "rate_limit_per_user", "bitrate", "user_limit", "parent_id", "position"],
+        ),
+        &reason,
+    )
+    .await;
     state.publish(Event::new(
         EventName::ChannelUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
@@ -261,6 +292,7 @@ async fn modify_channel(
 async fn delete_channel(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(channel_id): Path<String>,
 ) -> ApiResult<Json<ChannelObject>> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
@@ -271,6 +303,21 @@ async fn delete_channel(
     let name =
         if channel.kind() == ChannelKind::PublicThread { EventName::ThreadDelete } else { EventName::ChannelDelete };
     let event = Event::new(name, Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) }, &object);
+    let action = if channel.kind() == ChannelKind::PublicThread {
+        AuditAction::ThreadDelete
+    } else {
+        AuditAction::ChannelDelete
+    };
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        action,
+        Some(channel.id),
+        audit::deleted(&object, &["name", "type"]),
+        &reason,
+    )
+    .await;
     state.store.delete_channel(channel.id).await?;
     state.publish(event);
     Ok(Json(object))

@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::{GuildAccess, parse_id, unknown_guild};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
 use crate::guild_models::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
@@ -144,6 +145,7 @@ pub struct ModifyGuildRequest {
 async fn modify_guild(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(guild_id): Path<String>,
     Json(body): Json<ModifyGuildRequest>,
 ) -> ApiResult<Json<GuildObject>> {
@@ -167,6 +169,17 @@ async fn modify_guild(
         .await?
         .ok_or_else(unknown_guild)?;
     let guild = GuildObject::new(&updated, &access.roles);
+    let before = GuildObject::new(&access.guild, &access.roles);
+    audit::record(
+        &state,
+        updated.id,
+        auth.user_id,
+        AuditAction::GuildUpdate,
+        Some(updated.id),
+        audit::diff(&before, &guild, &["name", "description"]),
+        &reason,
+    )
+    .await;
     state.publish(Event::new(
         EventName::GuildUpdate,
         Audience::Guild { guild_id: updated.id, channel_id: None },

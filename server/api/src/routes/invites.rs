@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
@@ -126,6 +127,7 @@ pub struct CreateInviteRequest {
 async fn create_invite(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<CreateInviteRequest>,
 ) -> ApiResult<Json<InviteObject>> {
@@ -157,6 +159,13 @@ async fn create_invite(
             other => break other?,
         }
     };
+    let changes = vec![
+        audit::change("code", None, Some(serde_json::json!(invite.code))),
+        audit::change("channel_id", None, Some(serde_json::json!(channel.id))),
+        audit::change("max_uses", None, Some(serde_json::json!(max_uses))),
+        audit::change("max_age", None, Some(serde_json::json!(max_age))),
+    ];
+    audit::record(&state, access.guild.id, auth.user_id, AuditAction::InviteCreate, None, changes, &reason).await;
     let object = invite_object(&state, &invite).await?;
     state.publish(Event::new(
         EventName::InviteCreate,
@@ -222,6 +231,7 @@ async fn accept_invite(
 async fn delete_invite(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(code): Path<String>,
 ) -> ApiResult<Json<InviteObject>> {
     let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
@@ -230,6 +240,16 @@ async fn delete_invite(
         access.require(Permissions::MANAGE_GUILD)?;
     }
     let object = invite_object(&state, &invite).await?;
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::InviteDelete,
+        None,
+        vec![audit::change("code", Some(serde_json::json!(code)), None)],
+        &reason,
+    )
+    .await;
     state.store.delete_guild_invite(&code).await?;
     state.publish(Event::new(
         EventName::InviteDelete,

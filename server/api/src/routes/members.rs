@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
 use crate::models::{ErrorBody, PublicUser};
@@ -167,6 +168,7 @@ pub struct ModifyMemberRequest {
 async fn modify_member(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
     Json(body): Json<ModifyMemberRequest>,
 ) -> ApiResult<Json<MemberObject>> {
@@ -233,6 +235,20 @@ async fn modify_member(
     state.store.update_member(access.guild.id, target_id, &patch).await?;
     let updated = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
     let object = member_object(&state, &updated).await?;
+    let before = member_object(&state, &member).await?;
+    let changes = audit::diff(&before, &object, &["nick", "communication_disabled_until"]);
+    if !changes.is_empty() {
+        audit::record(
+            &state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::MemberUpdate,
+            Some(target_id),
+            changes,
+            &reason,
+        )
+        .await;
+    }
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
@@ -265,6 +281,7 @@ async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowfla
 async fn kick_member(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
@@ -281,6 +298,8 @@ async fn kick_member(
     access.require_member_below_me(&member)?;
     state.store.remove_member(access.guild.id, target_id).await?;
     tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, member = %target_id, "member kicked");
+    audit::record(&state, access.guild.id, auth.user_id, AuditAction::MemberKick, Some(target_id), Vec::new(), &reason)
+        .await;
     publish_removal(&state, access.guild.id, target_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -350,6 +369,7 @@ pub struct BanRequest {
 async fn ban_member(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
     Json(body): Json<BanRequest>,
 ) -> ApiResult<StatusCode> {
@@ -382,6 +402,10 @@ async fn ban_member(
         .ban(access.guild.id, target_id, body.reason.as_deref(), delete_seconds * 1000, Timestamp::now())
         .await?;
     tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, user = %target_id, deleted_messages = deleted, "user banned");
+    // Discord takes the reason from the header; Parley also accepts it in the body.
+    let why = AuditReason(reason.0.clone().or_else(|| body.reason.clone()));
+    audit::record(&state, access.guild.id, auth.user_id, AuditAction::MemberBanAdd, Some(target_id), Vec::new(), &why)
+        .await;
     if member.is_some() {
         publish_removal(&state, access.guild.id, target_id).await?;
     }
@@ -400,6 +424,7 @@ async fn ban_member(
 async fn unban_member(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
@@ -408,6 +433,16 @@ async fn unban_member(
     if !state.store.unban(access.guild.id, target_id).await? {
         return Err(unknown_ban());
     }
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MemberBanRemove,
+        Some(target_id),
+        Vec::new(),
+        &reason,
+    )
+    .await;
     if let Some(user) = state.store.user_by_id(target_id).await? {
         state.publish(Event::new(
             EventName::GuildBanRemove,

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, PublicUser};
@@ -535,6 +536,7 @@ async fn edit_message(
 async fn delete_message(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
@@ -542,6 +544,20 @@ async fn delete_message(
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
     if record.author_id != auth.user_id {
         require(permissions, Permissions::MANAGE_MESSAGES)?;
+    }
+    if record.author_id != auth.user_id {
+        // Only moderators deleting others' messages are audited, as on Discord.
+        let changes = vec![audit::change("channel_id", None, Some(serde_json::json!(channel.id)))];
+        audit::record(
+            &state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::MessageDelete,
+            Some(record.author_id),
+            changes,
+            &reason,
+        )
+        .await;
     }
     state.store.delete_message(channel.id, record.id).await?;
     state.publish(Event::new(

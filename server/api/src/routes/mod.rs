@@ -2,6 +2,7 @@
 //! so a route cannot be served without also appearing in the OpenAPI document.
 
 pub mod admin;
+pub mod audit_logs;
 pub mod auth;
 pub mod channel_admin;
 pub mod channels;
@@ -42,4 +43,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(reactions::router())
         .merge(read_states::router())
         .merge(threads::router())
+        .merge(audit_logs::router())
 }

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{parse_id, require};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
@@ -48,6 +49,7 @@ fn unknown_target() -> ApiError {
 async fn set_overwrite(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((channel_id, overwrite_id)): Path<(String, String)>,
     Json(body): Json<OverwriteRequest>,
 ) -> ApiResult<StatusCode> {
@@ -69,6 +71,13 @@ async fn set_overwrite(
     let (allow, deny) = (body.allow.unwrap_or_default(), body.deny.unwrap_or_default());
     // Nobody hands out, or takes away, a permission they do not hold themselves.
     require(permissions, allow | deny)?;
+    let existed = access.overwrites.iter().any(|o| o.channel_id == channel.id && o.target_id == target);
+    let action = if existed { AuditAction::ChannelOverwriteUpdate } else { AuditAction::ChannelOverwriteCreate };
+    let changes = vec![
+        audit::change("allow", None, Some(serde_json::json!(allow))),
+        audit::change("deny", None, Some(serde_json::json!(deny))),
+    ];
+    audit::record(&state, access.guild.id, auth.user_id, action, Some(channel.id), changes, &reason).await;
     state.store.set_overwrite(channel.id, &Overwrite { id: target, kind, allow, deny }).await?;
     publish_update(&state, access.guild.id, channel.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -81,12 +90,24 @@ async fn set_overwrite(
 async fn delete_overwrite(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((channel_id, overwrite_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
     if state.store.delete_overwrite(channel.id, target).await? {
+        let changes = vec![audit::change("id", Some(serde_json::json!(target)), None)];
+        audit::record(
+            &state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::ChannelOverwriteDelete,
+            Some(channel.id),
+            changes,
+            &reason,
+        )
+        .await;
         publish_update(&state, access.guild.id, channel.id).await?;
     }
     Ok(StatusCode::NO_CONTENT)

@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{parse_id, require};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, PublicUser};
@@ -209,6 +210,7 @@ fn pins_event(guild_id: Snowflake, channel_id: Snowflake, now: Timestamp) -> Eve
 async fn pin_message(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
@@ -228,6 +230,16 @@ async fn pin_message(
         ));
     }
     let now = Timestamp::now();
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MessagePin,
+        Some(message.author_id),
+        vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))],
+        &reason,
+    )
+    .await;
     if state.store.set_pinned(channel.id, message.id, true, now).await? {
         state.publish(pins_event(access.guild.id, channel.id, now));
     }
@@ -241,6 +253,7 @@ async fn pin_message(
 async fn unpin_message(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
@@ -250,6 +263,16 @@ async fn unpin_message(
     let message =
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
     let now = Timestamp::now();
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MessageUnpin,
+        Some(message.author_id),
+        vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))],
+        &reason,
+    )
+    .await;
     if state.store.set_pinned(channel.id, message.id, false, now).await? {
         state.publish(pins_event(access.guild.id, channel.id, now));
     }
@@ -290,6 +313,7 @@ pub struct BulkDeleteRequest {
 async fn bulk_delete(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<BulkDeleteRequest>,
 ) -> ApiResult<StatusCode> {
@@ -310,6 +334,17 @@ async fn bulk_delete(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BulkDeleteTooOld));
     }
     let deleted = state.store.delete_messages(channel.id, &ids).await?;
+    let changes = vec![audit::change("count", None, Some(serde_json::json!(deleted.len())))];
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MessageBulkDelete,
+        Some(channel.id),
+        changes,
+        &reason,
+    )
+    .await;
     if !deleted.is_empty() {
         state.publish(Event::new(
             EventName::MessageDeleteBulk,

@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray};
 use crate::guild_models::RoleObject;
@@ -100,6 +101,7 @@ fn check_role_request(body: &RoleRequest, access: &GuildAccess) -> ApiResult<Opt
 async fn create_role(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(guild_id): Path<String>,
     Json(body): Json<RoleRequest>,
 ) -> ApiResult<Json<RoleObject>> {
@@ -126,6 +128,16 @@ async fn create_role(
             now: Timestamp::now(),
         })
         .await?;
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::RoleCreate,
+        Some(role.id),
+        audit::created(&RoleObject::from(&role), &["name", "permissions", "color", "hoist", "mentionable"]),
+        &reason,
+    )
+    .await;
     state.publish(role_event(EventName::GuildRoleCreate, access.guild.id, &role));
     Ok(Json(RoleObject::from(&role)))
 }
@@ -138,6 +150,7 @@ async fn create_role(
 async fn modify_role(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, role_id)): Path<(String, String)>,
     Json(body): Json<RoleRequest>,
 ) -> ApiResult<Json<RoleObject>> {
@@ -157,6 +170,20 @@ async fn modify_role(
         permissions: body.permissions,
     };
     let updated = state.store.update_role(access.guild.id, role.id, &patch).await?.ok_or_else(unknown_role)?;
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::RoleUpdate,
+        Some(updated.id),
+        audit::diff(
+            &RoleObject::from(role),
+            &RoleObject::from(&updated),
+            &["name", "permissions", "color", "hoist", "mentionable"],
+        ),
+        &reason,
+    )
+    .await;
     state.publish(role_event(EventName::GuildRoleUpdate, access.guild.id, &updated));
     Ok(Json(RoleObject::from(&updated)))
 }
@@ -168,6 +195,7 @@ async fn modify_role(
 async fn delete_role(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, role_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
@@ -177,6 +205,16 @@ async fn delete_role(
         return Err(ApiError::field("role_id", "EVERYONE_PERMANENT", "@everyone cannot be deleted."));
     }
     access.require_below_me(role)?;
+    audit::record(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::RoleDelete,
+        Some(role.id),
+        audit::deleted(&RoleObject::from(role), &["name", "permissions"]),
+        &reason,
+    )
+    .await;
     state.store.delete_role(access.guild.id, role.id).await?;
     state.publish(Event::new(
         EventName::GuildRoleDelete,
@@ -278,10 +316,22 @@ async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: S
 async fn add_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, user_id, role_id)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, user_id, role_id) = member_role_access(&state, &auth, &guild_id, &user_id, &role_id).await?;
     if state.store.add_member_role(access.guild.id, user_id, role_id).await? {
+        let changes = vec![audit::change("$add", None, Some(serde_json::json!([{ "id": role_id }])))];
+        audit::record(
+            &state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::MemberRoleUpdate,
+            Some(user_id),
+            changes,
+            &reason,
+        )
+        .await;
         publish_member_update(&state, access.guild.id, user_id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
@@ -294,10 +344,22 @@ async fn add_member_role(
 async fn remove_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((guild_id, user_id, role_id)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, user_id, role_id) = member_role_access(&state, &auth, &guild_id, &user_id, &role_id).await?;
     if state.store.remove_member_role(access.guild.id, user_id, role_id).await? {
+        let changes = vec![audit::change("$remove", None, Some(serde_json::json!([{ "id": role_id }])))];
+        audit::record(
+            &state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::MemberRoleUpdate,
+            Some(user_id),
+            changes,
+            &reason,
+        )
+        .await;
         publish_member_update(&state, access.guild.id, user_id).await?;
     }
     Ok(StatusCode::NO_CONTENT)

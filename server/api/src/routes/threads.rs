@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require, unknown_guild};
+use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
@@ -68,6 +69,7 @@ fn check_request(body: &StartThreadRequest) -> ApiResult<String> {
 async fn start(
     state: &AppState,
     auth: &AuthUser,
+    reason: &AuditReason,
     access: &GuildAccess,
     parent: &ChannelRecord,
     id: Snowflake,
@@ -92,6 +94,16 @@ async fn start(
         other => other.into(),
     })?;
     let object = ChannelObject::new(&record, &[]);
+    audit::record(
+        state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::ThreadCreate,
+        Some(record.id),
+        audit::created(&object, &["name", "type", "parent_id"]),
+        reason,
+    )
+    .await;
     state.publish(Event::new(
         EventName::ThreadCreate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(record.id) },
@@ -116,6 +128,7 @@ fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> ApiResult<(
 async fn thread_from_message(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
     Json(body): Json<StartThreadRequest>,
 ) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
@@ -123,7 +136,7 @@ async fn thread_from_message(
     check_parent(&parent, permissions)?;
     let message =
         state.store.message(parent.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
-    Ok((StatusCode::CREATED, Json(start(&state, &auth, &access, &parent, message.id, &body).await?)))
+    Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, message.id, &body).await?)))
 }
 
 /// Start a public thread in a channel, without a message (CREATE_PUBLIC_THREADS).
@@ -133,12 +146,13 @@ async fn thread_from_message(
 async fn thread_in_channel(
     State(state): State<AppState>,
     auth: AuthUser,
+    reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<StartThreadRequest>,
 ) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
     let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
-    Ok((StatusCode::CREATED, Json(start(&state, &auth, &access, &parent, state.ids.next(), &body).await?)))
+    Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, state.ids.next(), &body).await?)))
 }
 
 /// `PATCH /channels/{id}` on a thread: its owner or MANAGE_THREADS may rename, archive and
@@ -146,6 +160,7 @@ async fn thread_in_channel(
 pub(crate) async fn modify_thread(
     state: &AppState,
     auth: &AuthUser,
+    reason: &AuditReason,
     access: &GuildAccess,
     thread: &ChannelRecord,
     permissions: Permissions,
@@ -177,6 +192,17 @@ pub(crate) async fn modify_thread(
         .await?
         .ok_or_else(crate::access::unknown_channel)?;
     let object = ChannelObject::new(&updated, &access.overwrites);
+    let before = ChannelObject::new(thread, &access.overwrites);
+    audit::record(
+        state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::ThreadUpdate,
+        Some(updated.id),
+        audit::diff(&before, &object, &["name", "thread_metadata"]),
+        reason,
+    )
+    .await;
     state.publish(Event::new(
         EventName::ThreadUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod audit_log;
 mod auth;
 mod bad_input;
 mod channels;

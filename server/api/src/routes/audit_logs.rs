@@ -1,0 +1,123 @@
+//! Reading the audit log: `GET /guilds/{guild_id}/audit-logs` (VIEW_AUDIT_LOG).
+
+use axum::extract::{Path, Query, State};
+use parley_core::{FieldErrors, Permissions, Snowflake};
+use parley_store::audit_log::AuditFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id, unknown_guild};
+use crate::audit::parse_action;
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(audit_log))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// Only entries made by this user.
+    pub user_id: Option<String>,
+    /// Only entries of this Discord action type (e.g. 22 for bans).
+    pub action_type: Option<String>,
+    /// Entries older than this entry id.
+    pub before: Option<String>,
+    /// Entries newer than this entry id.
+    pub after: Option<String>,
+    /// 1-100, default 50.
+    pub limit: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    #[schema(value_type = String)]
+    pub user_id: Snowflake,
+    #[schema(value_type = Option<String>)]
+    pub target_id: Option<Snowflake>,
+    pub action_type: i64,
+    /// `[{key, old_value?, new_value?}]`
+    #[schema(value_type = Vec<Object>)]
+    pub changes: serde_json::Value,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditLogObject {
+    pub audit_log_entries: Vec<AuditEntryObject>,
+    /// The users the entries name.
+    pub users: Vec<PublicUser>,
+    pub webhooks: Vec<serde_json::Value>,
+    pub integrations: Vec<serde_json::Value>,
+    pub threads: Vec<serde_json::Value>,
+}
+
+/// The guild's audit log, newest first (VIEW_AUDIT_LOG).
+#[utoipa::path(get, path = "/guilds/{guild_id}/audit-logs", tag = "audit log", security(("bearer" = [])),
+    params(("guild_id" = String, Path), AuditQuery),
+    responses((status = 200, body = AuditLogObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn audit_log(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    Query(query): Query<AuditQuery>,
+) -> ApiResult<Json<AuditLogObject>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    access.require(Permissions::VIEW_AUDIT_LOG)?;
+    let mut errors = FieldErrors::new();
+    let mut id = |field: &str, raw: &Option<String>| -> Option<Snowflake> {
+        let parsed = raw.as_deref().map(str::parse::<Snowflake>)?;
+        if parsed.is_err() {
+            errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
+        }
+        parsed.ok()
+    };
+    let filter_user = id("user_id", &query.user_id);
+    let before = id("before", &query.before);
+    let after = id("after", &query.after);
+    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
+        None => 50,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            errors.add("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
+            50
+        }
+    };
+    errors.into_result()?;
+    let action_type = query.action_type.as_deref().map(parse_action).transpose()?;
+    let entries = state
+        .store
+        .audit_entries(access.guild.id, AuditFilter { user_id: filter_user, action_type, before, after, limit })
+        .await?;
+    let mut named: Vec<Snowflake> = entries
+        .iter()
+        .map(|e| e.user_id)
+        .chain(entries.iter().filter_map(|e| e.target_id.map(Snowflake::from_i64)))
+        .collect();
+    named.sort();
+    named.dedup();
+    let users = state.store.users_by_ids(&named).await?;
+    Ok(Json(AuditLogObject {
+        audit_log_entries: entries
+            .into_iter()
+            .map(|e| AuditEntryObject {
+                id: e.id,
+                user_id: e.user_id,
+                target_id: e.target_id.map(Snowflake::from_i64),
+                action_type: e.action_type,
+                changes: serde_json::from_str(&e.changes).unwrap_or_default(),
+                reason: e.reason,
+            })
+            .collect(),
+        users: users.iter().map(PublicUser::from).collect(),
+        webhooks: Vec::new(),
+        integrations: Vec::new(),
+        threads: Vec::new(),
+    }))
+}
