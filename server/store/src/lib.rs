@@ -12,6 +12,7 @@
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
 //! - [`audit_log`]: who changed what in a guild, and why.
+//! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
 
 pub mod audit_log;
@@ -28,6 +29,7 @@ pub mod moderation;
 pub mod reactions;
 pub mod read_states;
 pub mod roles;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

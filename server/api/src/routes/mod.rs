@@ -16,6 +16,7 @@ pub mod overwrites;
 pub mod reactions;
 pub mod read_states;
 pub mod roles;
+pub mod search;
 pub mod sessions;
 pub mod threads;
 pub mod users;
@@ -44,4 +45,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(read_states::router())
         .merge(threads::router())
         .merge(audit_logs::router())
+        .merge(search::router())
 }

@@ -18,6 +18,7 @@ mod reactions;
 mod read_states;
 mod registration;
 mod roles;
+mod search;
 mod sessions;
 mod threads;
 mod tokens;

@@ -1,0 +1,105 @@
+//! Message search in a guild, returning only what the searcher may read.
+
+use axum::extract::{Path, Query, State};
+use parley_core::{FieldErrors, Permissions, Snowflake};
+use parley_store::channels::ChannelKind;
+use parley_store::search::SearchQuery;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, missing_access, parse_id, unknown_guild};
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Json};
+use crate::models::ErrorBody;
+use crate::routes::messages::{MessageObject, message_objects};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+/// At most this many words are searched for.
+pub const MAX_WORDS: usize = 10;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// Words that must all appear (at most 10, 1024 characters in all).
+    pub content: Option<String>,
+    /// Only messages by this user.
+    pub author_id: Option<String>,
+    /// Only this channel.
+    pub channel_id: Option<String>,
+    /// 1-25, default 25.
+    pub limit: Option<String>,
+    /// Results to skip, 0-5000.
+    pub offset: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub total_results: i64,
+    /// Each hit as a list of one message (Discord's shape, which leaves room for context).
+    pub messages: Vec<Vec<MessageObject>>,
+}
+
+/// Search the guild's messages by words, author and channel, newest first. Only channels the
+/// searcher can read (VIEW_CHANNEL and READ_MESSAGE_HISTORY) are searched.
+#[utoipa::path(get, path = "/guilds/{guild_id}/messages/search", tag = "messages", security(("bearer" = [])),
+    params(("guild_id" = String, Path), SearchParams),
+    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn search(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<String>,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<Json<SearchResults>> {
+    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let mut errors = FieldErrors::new();
+    let content = params.content.unwrap_or_default();
+    let words: Vec<String> = content.split_whitespace().map(str::to_owned).collect();
+    if content.chars().count() > 1024 || words.len() > MAX_WORDS {
+        errors.add("content", "BASE_TYPE_BAD_LENGTH", format!("At most {MAX_WORDS} words and 1024 characters."));
+    }
+    let mut number = |field: &str, raw: Option<&str>, default: i64, max: i64, min: i64| match raw.map(str::parse::<i64>)
+    {
+        None => default,
+        Some(Ok(n)) if (min..=max).contains(&n) => n,
+        Some(_) => {
+            errors.add(field, "NUMBER_TYPE_MAX", format!("Must be between {min} and {max}."));
+            default
+        }
+    };
+    let limit = number("limit", params.limit.as_deref(), 25, 25, 1);
+    let offset = number("offset", params.offset.as_deref(), 0, 5000, 0);
+    let mut id = |field: &str, raw: Option<&str>| -> Option<Snowflake> {
+        let parsed = raw.map(str::parse::<Snowflake>)?;
+        if parsed.is_err() {
+            errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
+        }
+        parsed.ok()
+    };
+    let author_id = id("author_id", params.author_id.as_deref());
+    let only_channel = id("channel_id", params.channel_id.as_deref());
+    errors.into_result()?;
+
+    let readable: Vec<Snowflake> = access
+        .channels
+        .iter()
+        .filter(|c| matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread))
+        .filter(|c| {
+            access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY)
+        })
+        .map(|c| c.id)
+        .collect();
+    let channel_ids = match only_channel {
+        Some(channel) if readable.contains(&channel) => vec![channel],
+        Some(_) => return Err(missing_access()),
+        None => readable,
+    };
+    let (total, records) =
+        state.store.search_messages(&SearchQuery { words, author_id, channel_ids, limit, offset }).await?;
+    let messages = message_objects(&state, &records, auth.user_id).await?.into_iter().map(|m| vec![m]).collect();
+    Ok(Json(SearchResults { total_results: total, messages }))
+}
