@@ -88,7 +88,8 @@ impl Store {
     }
 
     /// Bans a user: records the ban, removes their membership, and deletes their messages in
-    /// the guild's channels from the last `delete_messages_ms`. Returns how many messages went.
+    /// the guild from the last `delete_messages_ms`. Returns the deleted messages' ids with
+    /// their channels, so each channel can be told.
     pub async fn ban(
         &self,
         guild_id: Snowflake,
@@ -96,7 +97,7 @@ impl Store {
         reason: Option<&str>,
         delete_messages_ms: i64,
         now: Timestamp,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<(Snowflake, Snowflake)>, StoreError> {
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO bans (guild_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4) \
@@ -104,15 +105,15 @@ impl Store {
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(reason).bind(now.unix_millis()).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?;
-            let deleted = if delete_messages_ms > 0 {
-                sqlx::query("DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND created_at >= $3")
+            let deleted: Vec<(i64, i64)> = if delete_messages_ms > 0 {
+                sqlx::query_as("DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND created_at >= $3 RETURNING channel_id, id")
                     .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis() - delete_messages_ms)
-                    .execute(&mut *tx).await?.rows_affected()
+                    .fetch_all(&mut *tx).await?
             } else {
-                0
+                Vec::new()
             };
             tx.commit().await?;
-            Ok(deleted)
+            Ok(deleted.into_iter().map(|(c, m)| (Snowflake::from_i64(c), Snowflake::from_i64(m))).collect())
         })
     }
 

@@ -401,7 +401,19 @@ async fn ban_member(
         .store
         .ban(access.guild.id, target_id, body.reason.as_deref(), delete_seconds * 1000, Timestamp::now())
         .await?;
-    tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, user = %target_id, deleted_messages = deleted, "user banned");
+    tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, user = %target_id, deleted_messages = deleted.len(), "user banned");
+    // Each channel that lost messages hears of them, as a bulk delete.
+    let mut channels: Vec<Snowflake> = deleted.iter().map(|(c, _)| *c).collect();
+    channels.sort();
+    channels.dedup();
+    for channel_id in channels {
+        let ids: Vec<Snowflake> = deleted.iter().filter(|(c, _)| *c == channel_id).map(|(_, m)| *m).collect();
+        state.publish(Event::new(
+            EventName::MessageDeleteBulk,
+            Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel_id) },
+            &serde_json::json!({ "ids": ids, "channel_id": channel_id, "guild_id": access.guild.id }),
+        ));
+    }
     // Discord takes the reason from the header; Parley also accepts it in the body.
     let why = AuditReason(reason.0.clone().or_else(|| body.reason.clone()));
     audit::record(&state, access.guild.id, auth.user_id, AuditAction::MemberBanAdd, Some(target_id), Vec::new(), &why)

@@ -209,6 +209,7 @@ async fn kicked_members_may_rejoin_and_banned_ones_may_not(backend: Backend) {
     app.post_json(&said, &json!({"content": "spam"}), Some(&bo.access_token)).await;
     app.post_json(&said, &json!({"content": "ham"}), Some(&ann.access_token)).await;
     let ban = format!("/guilds/{}/bans/{}", guild.id, bo.user_id);
+    let mut events = app.bus.subscribe();
     assert_eq!(
         put(&app, &ban, &json!({"delete_message_seconds": 3600, "reason": "spam"}), &moderator.access_token)
             .await
@@ -218,6 +219,15 @@ async fn kicked_members_may_rejoin_and_banned_ones_may_not(backend: Backend) {
     let (_, left) = status_and_json(app.get(&said, Some(&ann.access_token)).await).await;
     let contents: Vec<&str> = left.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
     assert_eq!(contents, vec!["ham"], "the banned user's recent messages are gone");
+    let mut bulk = None;
+    while let Ok(event) = events.try_recv() {
+        if event.name == EventName::MessageDeleteBulk {
+            bulk = Some(event);
+        }
+    }
+    let bulk = bulk.expect("the channel is told its messages went");
+    assert_eq!(bulk.json()["ids"].as_array().unwrap().len(), 1);
+    assert_eq!(bulk.json()["channel_id"], guild.general.as_str());
     assert_error(
         app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&bo.access_token)).await,
         StatusCode::FORBIDDEN,
