@@ -106,18 +106,21 @@ fn ids(json: &str) -> Vec<Snowflake> {
 
 /// Builds message objects with their authors and mentioned users (one query) and their
 /// reactions as `viewer` sees them (one more).
+/// `viewer: None` skips loading reactions, for a message just created (it has none yet).
 pub(crate) async fn message_objects(
     state: &AppState,
     records: &[MessageRecord],
-    viewer: Snowflake,
+    viewer: Option<Snowflake>,
 ) -> ApiResult<Vec<MessageObject>> {
     let mut wanted: Vec<Snowflake> = records.iter().map(|m| m.author_id).collect();
     wanted.extend(records.iter().flat_map(|m| ids(&m.mentions)));
     wanted.sort();
     wanted.dedup();
     let users = state.store.users_by_ids(&wanted).await?;
-    let message_ids: Vec<Snowflake> = records.iter().map(|m| m.id).collect();
-    let reactions = state.store.reaction_counts(&message_ids, viewer).await?;
+    let reactions = match viewer {
+        Some(viewer) => state.store.reaction_counts(&records.iter().map(|m| m.id).collect::<Vec<_>>(), viewer).await?,
+        None => Vec::new(),
+    };
     let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
     Ok(records
         .iter()
@@ -166,7 +169,7 @@ pub(crate) async fn message_objects(
 pub(crate) async fn message_object(
     state: &AppState,
     record: &MessageRecord,
-    viewer: Snowflake,
+    viewer: Option<Snowflake>,
 ) -> ApiResult<MessageObject> {
     message_objects(state, std::slice::from_ref(record), viewer).await?.pop().ok_or_else(unknown_message)
 }
@@ -363,7 +366,7 @@ async fn create_message(
     if let Some(nonce) = &body.nonce
         && let Some(sent) = state.store.message_by_nonce(channel.id, auth.user_id, nonce).await?
     {
-        return Ok(Json(message_object(&state, &sent, auth.user_id).await?));
+        return Ok(Json(message_object(&state, &sent, Some(auth.user_id)).await?));
     }
     let now = Timestamp::now();
     let exempt = permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
@@ -407,7 +410,7 @@ async fn create_message(
             now,
         })
         .await?;
-    let object = message_object(&state, &record, auth.user_id).await?;
+    let object = message_object(&state, &record, None).await?;
     if created {
         state.publish(Event::new(
             EventName::MessageCreate,
@@ -473,7 +476,7 @@ async fn list_messages(
     }
     errors.into_result()?;
     let records = state.store.messages(channel.id, pages.first().copied().unwrap_or(Page::Latest), limit).await?;
-    Ok(Json(message_objects(&state, &records, auth.user_id).await?))
+    Ok(Json(message_objects(&state, &records, Some(auth.user_id)).await?))
 }
 
 /// One message (VIEW_CHANNEL and READ_MESSAGE_HISTORY).
@@ -489,7 +492,7 @@ async fn get_message(
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let record =
         state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
-    Ok(Json(message_object(&state, &record, auth.user_id).await?))
+    Ok(Json(message_object(&state, &record, Some(auth.user_id)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -520,7 +523,7 @@ async fn edit_message(
     let edit =
         MessageEdit { content, mentions, mention_roles: roles, mention_everyone: everyone, now: Timestamp::now() };
     let updated = state.store.edit_message(channel.id, record.id, &edit).await?.ok_or_else(unknown_message)?;
-    let object = message_object(&state, &updated, auth.user_id).await?;
+    let object = message_object(&state, &updated, Some(auth.user_id)).await?;
     state.publish(Event::new(
         EventName::MessageUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },

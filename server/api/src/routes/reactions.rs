@@ -192,7 +192,7 @@ async fn list_pins(
     let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let pinned = state.store.pinned_messages(channel.id).await?;
-    Ok(Json(message_objects(&state, &pinned, auth.user_id).await?))
+    Ok(Json(message_objects(&state, &pinned, Some(auth.user_id)).await?))
 }
 
 fn pins_event(guild_id: Snowflake, channel_id: Snowflake, now: Timestamp) -> Event {

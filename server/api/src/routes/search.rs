@@ -100,6 +100,6 @@ async fn search(
     };
     let (total, records) =
         state.store.search_messages(&SearchQuery { words, author_id, channel_ids, limit, offset }).await?;
-    let messages = message_objects(&state, &records, auth.user_id).await?.into_iter().map(|m| vec![m]).collect();
+    let messages = message_objects(&state, &records, Some(auth.user_id)).await?.into_iter().map(|m| vec![m]).collect();
     Ok(Json(SearchResults { total_results: total, messages }))
 }
