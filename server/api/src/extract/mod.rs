@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod json;
+pub mod query;
 
 pub use auth::{AdminUser, AuthUser};
 pub use client::ClientMeta;

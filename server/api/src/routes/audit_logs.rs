@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::access::{GuildAccess, parse_id, unknown_guild};
 use crate::audit::parse_action;
 use crate::error::ApiResult;
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, query};
 use crate::models::{ErrorBody, PublicUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -66,31 +66,17 @@ async fn audit_log(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-    Query(query): Query<AuditQuery>,
+    Query(params): Query<AuditQuery>,
 ) -> ApiResult<Json<AuditLogObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::VIEW_AUDIT_LOG)?;
     let mut errors = FieldErrors::new();
-    let mut id = |field: &str, raw: &Option<String>| -> Option<Snowflake> {
-        let parsed = raw.as_deref().map(str::parse::<Snowflake>)?;
-        if parsed.is_err() {
-            errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
-        }
-        parsed.ok()
-    };
-    let filter_user = id("user_id", &query.user_id);
-    let before = id("before", &query.before);
-    let after = id("after", &query.after);
-    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
-        None => 50,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => {
-            errors.add("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
-            50
-        }
-    };
+    let filter_user = query::id(&mut errors, "user_id", params.user_id.as_deref());
+    let before = query::id(&mut errors, "before", params.before.as_deref());
+    let after = query::id(&mut errors, "after", params.after.as_deref());
+    let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 50, 1..=100);
     errors.into_result()?;
-    let action_type = query.action_type.as_deref().map(parse_action).transpose()?;
+    let action_type = params.action_type.as_deref().map(parse_action).transpose()?;
     let entries = state
         .store
         .audit_entries(access.guild.id, AuditFilter { user_id: filter_user, action_type, before, after, limit })

@@ -19,6 +19,7 @@ use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, PublicUser};
+use crate::routes::channel_admin::load_channel;
 use crate::routes::guilds::guild_create_payload;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -98,15 +99,6 @@ async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> ApiResul
     })
 }
 
-/// Loads a channel and the caller's permissions in it (403 if they cannot see it).
-async fn channel_access(
-    state: &AppState,
-    channel_id: &str,
-    user_id: Snowflake,
-) -> ApiResult<(GuildAccess, parley_store::channels::ChannelRecord, Permissions)> {
-    crate::routes::channel_admin::load_channel(state, channel_id, user_id).await
-}
-
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CreateInviteRequest {
     /// Seconds until it expires, 0-604800; 0 means never. Default 86400.
@@ -131,7 +123,7 @@ async fn create_invite(
     Path(channel_id): Path<String>,
     Json(body): Json<CreateInviteRequest>,
 ) -> ApiResult<Json<InviteObject>> {
-    let (access, channel, permissions) = channel_access(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::CREATE_INSTANT_INVITE)?;
     let mut errors = FieldErrors::new();
     let max_age = body.max_age.unwrap_or(86_400);
@@ -235,7 +227,7 @@ async fn delete_invite(
     Path(code): Path<String>,
 ) -> ApiResult<Json<InviteObject>> {
     let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
-    let (access, channel, permissions) = channel_access(&state, &invite.channel_id.to_string(), auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &invite.channel_id.to_string(), auth.user_id).await?;
     if !permissions.contains(Permissions::MANAGE_CHANNELS) {
         access.require(Permissions::MANAGE_GUILD)?;
     }
@@ -284,7 +276,7 @@ async fn channel_invites(
     auth: AuthUser,
     Path(channel_id): Path<String>,
 ) -> ApiResult<Json<Vec<InviteObject>>> {
-    let (access, channel, permissions) = channel_access(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let mut out = Vec::new();
     for invite in state.store.guild_invites(access.guild.id, Some(channel.id)).await? {

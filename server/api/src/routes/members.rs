@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require, unknown_guild};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Json, nullable};
+use crate::extract::{AuthUser, Json, nullable, query};
 use crate::models::{ErrorBody, PublicUser};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -108,26 +108,12 @@ async fn list_members(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-    Query(query): Query<MembersQuery>,
+    Query(params): Query<MembersQuery>,
 ) -> ApiResult<Json<Vec<MemberObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let mut errors = FieldErrors::new();
-    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
-        None => 1,
-        Some(Ok(n)) if (1..=1000).contains(&n) => n,
-        Some(_) => {
-            errors.add("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
-            1
-        }
-    };
-    let after = match query.after.as_deref().map(str::parse::<Snowflake>) {
-        None => Snowflake::new(0),
-        Some(Ok(id)) => id,
-        Some(Err(_)) => {
-            errors.add("after", "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
-            Snowflake::new(0)
-        }
-    };
+    let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 1, 1..=1000);
+    let after = query::id(&mut errors, "after", params.after.as_deref()).unwrap_or_default();
     errors.into_result()?;
     let members = state.store.members(access.guild.id, after, limit).await?;
     Ok(Json(member_objects(&state, &members).await?))

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, query};
 use crate::models::{ErrorBody, PublicUser};
 use crate::rate_limit::RateLimited;
 use crate::routes::channel_admin::load_channel;
@@ -34,6 +34,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub const MAX_CONTENT_CHARS: usize = 4000;
 /// Discord's limit for a nonce.
 pub const MAX_NONCE_CHARS: usize = 25;
+
+/// The message `raw_id` in channel `channel_id`, or 404 (10008).
+pub(crate) async fn find_message(state: &AppState, channel_id: Snowflake, raw_id: &str) -> ApiResult<MessageRecord> {
+    state.store.message(channel_id, parse_id(raw_id, unknown_message)?).await?.ok_or_else(unknown_message)
+}
 
 pub(crate) fn unknown_message() -> ApiError {
     ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
@@ -442,31 +447,16 @@ async fn list_messages(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<String>,
-    Query(query): Query<HistoryQuery>,
+    Query(params): Query<HistoryQuery>,
 ) -> ApiResult<Json<Vec<MessageObject>>> {
     let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let mut errors = FieldErrors::new();
-    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
-        None => 50,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => {
-            errors.add("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
-            50
-        }
-    };
-    let mut id = |field: &str, raw: &Option<String>| -> Option<Snowflake> {
-        let raw = raw.as_deref()?;
-        let parsed = raw.parse().ok();
-        if parsed.is_none() {
-            errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
-        }
-        parsed
-    };
+    let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 50, 1..=100);
     let pages: Vec<Page> = [
-        id("before", &query.before).map(Page::Before),
-        id("after", &query.after).map(Page::After),
-        id("around", &query.around).map(Page::Around),
+        query::id(&mut errors, "before", params.before.as_deref()).map(Page::Before),
+        query::id(&mut errors, "after", params.after.as_deref()).map(Page::After),
+        query::id(&mut errors, "around", params.around.as_deref()).map(Page::Around),
     ]
     .into_iter()
     .flatten()
@@ -490,8 +480,7 @@ async fn get_message(
 ) -> ApiResult<Json<MessageObject>> {
     let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
-    let record =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let record = find_message(&state, channel.id, &message_id).await?;
     Ok(Json(message_object(&state, &record, Some(auth.user_id)).await?))
 }
 
@@ -512,8 +501,7 @@ async fn edit_message(
     Json(body): Json<EditMessageRequest>,
 ) -> ApiResult<Json<MessageObject>> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    let record =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let record = find_message(&state, channel.id, &message_id).await?;
     if record.author_id != auth.user_id {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
     }
@@ -543,8 +531,7 @@ async fn delete_message(
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    let record =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let record = find_message(&state, channel.id, &message_id).await?;
     if record.author_id != auth.user_id {
         require(permissions, Permissions::MANAGE_MESSAGES)?;
     }

@@ -13,10 +13,10 @@ use crate::AppState;
 use crate::access::{parse_id, require};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, query};
 use crate::models::{ErrorBody, PublicUser};
 use crate::routes::channel_admin::load_channel;
-use crate::routes::messages::{MessageObject, message_objects, require_text, unknown_message};
+use crate::routes::messages::{MessageObject, find_message, message_objects, require_text, unknown_message};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -73,8 +73,7 @@ async fn add_my_reaction(
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let message = find_message(&state, channel.id, &message_id).await?;
     if state.store.add_reaction(message.id, auth.user_id, &emoji, Timestamp::now()).await? {
         state.publish(reaction_event(
             EventName::MessageReactionAdd,
@@ -99,8 +98,7 @@ async fn remove_my_reaction(
 ) -> ApiResult<StatusCode> {
     let (access, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
     let emoji = parse_emoji(&emoji)?;
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let message = find_message(&state, channel.id, &message_id).await?;
     if state.store.remove_reaction(message.id, auth.user_id, &emoji).await? {
         state.publish(reaction_event(
             EventName::MessageReactionRemove,
@@ -126,8 +124,7 @@ async fn remove_reaction(
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_MESSAGES)?;
     let emoji = parse_emoji(&emoji)?;
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let message = find_message(&state, channel.id, &message_id).await?;
     let user_id: Snowflake = parse_id(&user_id, unknown_message)?;
     if state.store.remove_reaction(message.id, user_id, &emoji).await? {
         state.publish(reaction_event(
@@ -158,23 +155,16 @@ async fn list_reactors(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
-    Query(query): Query<ReactorsQuery>,
+    Query(params): Query<ReactorsQuery>,
 ) -> ApiResult<Json<Vec<PublicUser>>> {
     let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
-    let limit = match query.limit.as_deref().map(str::parse::<i64>) {
-        None => 25,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => return Err(ApiError::field("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.")),
-    };
-    let after = match query.after.as_deref().map(str::parse::<Snowflake>) {
-        None => Snowflake::new(0),
-        Some(Ok(id)) => id,
-        Some(Err(_)) => return Err(ApiError::field("after", "NUMBER_TYPE_COERCE", "Must be a snowflake id.")),
-    };
+    let message = find_message(&state, channel.id, &message_id).await?;
+    let mut errors = FieldErrors::new();
+    let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 25, 1..=100);
+    let after = query::id(&mut errors, "after", params.after.as_deref()).unwrap_or_default();
+    errors.into_result()?;
     let ids = state.store.reactors(message.id, &emoji, after, limit).await?;
     let mut users = state.store.users_by_ids(&ids).await?;
     users.sort_by_key(|u| u.id);
@@ -203,6 +193,40 @@ fn pins_event(guild_id: Snowflake, channel_id: Snowflake, now: Timestamp) -> Eve
     )
 }
 
+/// Pins (`pin`) or unpins a message; audited and announced only if it changed.
+async fn set_pin(
+    state: &AppState,
+    auth: &AuthUser,
+    reason: &AuditReason,
+    ids: (String, String),
+    pin: bool,
+) -> ApiResult<StatusCode> {
+    let (channel_id, message_id) = ids;
+    let (access, channel, permissions) = load_channel(state, &channel_id, auth.user_id).await?;
+    if !permissions.contains(Permissions::PIN_MESSAGES) {
+        require(permissions, Permissions::MANAGE_MESSAGES)?;
+    }
+    let message = find_message(state, channel.id, &message_id).await?;
+    if message.pinned == pin {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    if pin && state.store.pin_count(channel.id).await? >= MAX_PINS {
+        return Err(ApiError::with_message(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MaxPins,
+            format!("Maximum number of pins reached ({MAX_PINS})"),
+        ));
+    }
+    let now = Timestamp::now();
+    if state.store.set_pinned(channel.id, message.id, pin, now).await? {
+        let action = if pin { AuditAction::MessagePin } else { AuditAction::MessageUnpin };
+        let changes = vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))];
+        audit::record(state, access.guild.id, auth.user_id, action, Some(message.author_id), changes, reason).await;
+        state.publish(pins_event(access.guild.id, channel.id, now));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Pin a message (MANAGE_MESSAGES or PIN_MESSAGES). At most 250 per channel.
 #[utoipa::path(put, path = "/channels/{channel_id}/pins/{message_id}", tag = "messages", security(("bearer" = [])),
     params(("channel_id" = String, Path), ("message_id" = String, Path)),
@@ -211,39 +235,9 @@ async fn pin_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    if !permissions.contains(Permissions::PIN_MESSAGES) {
-        require(permissions, Permissions::MANAGE_MESSAGES)?;
-    }
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
-    if message.pinned {
-        return Ok(StatusCode::NO_CONTENT);
-    }
-    if state.store.pin_count(channel.id).await? >= MAX_PINS {
-        return Err(ApiError::with_message(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::MaxPins,
-            format!("Maximum number of pins reached ({MAX_PINS})"),
-        ));
-    }
-    let now = Timestamp::now();
-    audit::record(
-        &state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::MessagePin,
-        Some(message.author_id),
-        vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))],
-        &reason,
-    )
-    .await;
-    if state.store.set_pinned(channel.id, message.id, true, now).await? {
-        state.publish(pins_event(access.guild.id, channel.id, now));
-    }
-    Ok(StatusCode::NO_CONTENT)
+    set_pin(&state, &auth, &reason, ids, true).await
 }
 
 /// Unpin a message (MANAGE_MESSAGES or PIN_MESSAGES).
@@ -254,29 +248,9 @@ async fn unpin_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    if !permissions.contains(Permissions::PIN_MESSAGES) {
-        require(permissions, Permissions::MANAGE_MESSAGES)?;
-    }
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
-    let now = Timestamp::now();
-    audit::record(
-        &state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::MessageUnpin,
-        Some(message.author_id),
-        vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))],
-        &reason,
-    )
-    .await;
-    if state.store.set_pinned(channel.id, message.id, false, now).await? {
-        state.publish(pins_event(access.guild.id, channel.id, now));
-    }
-    Ok(StatusCode::NO_CONTENT)
+    set_pin(&state, &auth, &reason, ids, false).await
 }
 
 /// Show that I am typing (SEND_MESSAGES): TYPING_START to those who can see the channel.

@@ -9,12 +9,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::access::{GuildAccess, parse_id};
+use crate::access::GuildAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::models::ErrorBody;
 use crate::routes::channel_admin::load_channel;
-use crate::routes::messages::{require_text, unknown_message};
+use crate::routes::messages::{find_message, require_text};
 use parley_store::channels::ChannelKind;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,8 +38,7 @@ async fn ack_message(
 ) -> ApiResult<Json<AckResponse>> {
     let (_, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
     require_text(&channel)?;
-    let message =
-        state.store.message(channel.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let message = find_message(&state, channel.id, &message_id).await?;
     state.store.ack(auth.user_id, channel.id, message.id).await?;
     state.publish(Event::new(
         EventName::MessageAck,

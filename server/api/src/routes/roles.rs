@@ -309,6 +309,39 @@ async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: S
     Ok(())
 }
 
+/// Gives (`give`) or takes a member's role; audited and announced only if it changed.
+async fn change_member_role(
+    state: &AppState,
+    auth: &AuthUser,
+    reason: &AuditReason,
+    ids: (String, String, String),
+    give: bool,
+) -> ApiResult<StatusCode> {
+    let (guild_id, user_id, role_id) = ids;
+    let (access, user_id, role_id) = member_role_access(state, auth, &guild_id, &user_id, &role_id).await?;
+    let changed = if give {
+        state.store.add_member_role(access.guild.id, user_id, role_id).await?
+    } else {
+        state.store.remove_member_role(access.guild.id, user_id, role_id).await?
+    };
+    if changed {
+        let key = if give { "$add" } else { "$remove" };
+        let changes = vec![audit::change(key, None, Some(serde_json::json!([{ "id": role_id }])))];
+        audit::record(
+            state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::MemberRoleUpdate,
+            Some(user_id),
+            changes,
+            reason,
+        )
+        .await;
+        publish_member_update(state, access.guild.id, user_id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Give a member a role (MANAGE_ROLES; the role and the member below your highest role).
 #[utoipa::path(put, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
     params(("guild_id" = String, Path), ("user_id" = String, Path), ("role_id" = String, Path)),
@@ -317,24 +350,9 @@ async fn add_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, user_id, role_id)): Path<(String, String, String)>,
+    Path(ids): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, user_id, role_id) = member_role_access(&state, &auth, &guild_id, &user_id, &role_id).await?;
-    if state.store.add_member_role(access.guild.id, user_id, role_id).await? {
-        let changes = vec![audit::change("$add", None, Some(serde_json::json!([{ "id": role_id }])))];
-        audit::record(
-            &state,
-            access.guild.id,
-            auth.user_id,
-            AuditAction::MemberRoleUpdate,
-            Some(user_id),
-            changes,
-            &reason,
-        )
-        .await;
-        publish_member_update(&state, access.guild.id, user_id).await?;
-    }
-    Ok(StatusCode::NO_CONTENT)
+    change_member_role(&state, &auth, &reason, ids, true).await
 }
 
 /// Take a role from a member (same rules as giving one).
@@ -345,22 +363,7 @@ async fn remove_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, user_id, role_id)): Path<(String, String, String)>,
+    Path(ids): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, user_id, role_id) = member_role_access(&state, &auth, &guild_id, &user_id, &role_id).await?;
-    if state.store.remove_member_role(access.guild.id, user_id, role_id).await? {
-        let changes = vec![audit::change("$remove", None, Some(serde_json::json!([{ "id": role_id }])))];
-        audit::record(
-            &state,
-            access.guild.id,
-            auth.user_id,
-            AuditAction::MemberRoleUpdate,
-            Some(user_id),
-            changes,
-            &reason,
-        )
-        .await;
-        publish_member_update(&state, access.guild.id, user_id).await?;
-    }
-    Ok(StatusCode::NO_CONTENT)
+    change_member_role(&state, &auth, &reason, ids, false).await
 }

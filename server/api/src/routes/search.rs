@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::access::{GuildAccess, missing_access, parse_id, unknown_guild};
 use crate::error::ApiResult;
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, query};
 use crate::models::ErrorBody;
 use crate::routes::messages::{MessageObject, message_objects};
 
@@ -62,26 +62,10 @@ async fn search(
     if content.chars().count() > 1024 || words.len() > MAX_WORDS {
         errors.add("content", "BASE_TYPE_BAD_LENGTH", format!("At most {MAX_WORDS} words and 1024 characters."));
     }
-    let mut number = |field: &str, raw: Option<&str>, default: i64, max: i64, min: i64| match raw.map(str::parse::<i64>)
-    {
-        None => default,
-        Some(Ok(n)) if (min..=max).contains(&n) => n,
-        Some(_) => {
-            errors.add(field, "NUMBER_TYPE_MAX", format!("Must be between {min} and {max}."));
-            default
-        }
-    };
-    let limit = number("limit", params.limit.as_deref(), 25, 25, 1);
-    let offset = number("offset", params.offset.as_deref(), 0, 5000, 0);
-    let mut id = |field: &str, raw: Option<&str>| -> Option<Snowflake> {
-        let parsed = raw.map(str::parse::<Snowflake>)?;
-        if parsed.is_err() {
-            errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
-        }
-        parsed.ok()
-    };
-    let author_id = id("author_id", params.author_id.as_deref());
-    let only_channel = id("channel_id", params.channel_id.as_deref());
+    let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 25, 1..=25);
+    let offset = query::number(&mut errors, "offset", params.offset.as_deref(), 0, 0..=5000);
+    let author_id = query::id(&mut errors, "author_id", params.author_id.as_deref());
+    let only_channel = query::id(&mut errors, "channel_id", params.channel_id.as_deref());
     errors.into_result()?;
 
     let readable: Vec<Snowflake> = access

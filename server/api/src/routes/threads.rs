@@ -21,7 +21,7 @@ use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
 use crate::models::ErrorBody;
 use crate::routes::channel_admin::{ModifyChannelRequest, load_channel};
-use crate::routes::messages::unknown_message;
+use crate::routes::messages::find_message;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -134,8 +134,7 @@ async fn thread_from_message(
 ) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
     let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
-    let message =
-        state.store.message(parent.id, parse_id(&message_id, unknown_message)?).await?.ok_or_else(unknown_message)?;
+    let message = find_message(&state, parent.id, &message_id).await?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, message.id, &body).await?)))
 }
 

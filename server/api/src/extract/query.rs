@@ -1,0 +1,51 @@
+//! Query-string numbers and ids (`limit`, `after`, `before`...), parsed at the edge into the
+//! same field errors as bodies, so every listing route answers bad paging alike.
+
+use std::ops::RangeInclusive;
+
+use parley_core::{FieldErrors, Snowflake};
+
+/// A whole number in `range`, or `default` when absent; anything else is a field error.
+pub fn number(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    default: i64,
+    range: RangeInclusive<i64>,
+) -> i64 {
+    match raw.map(str::parse::<i64>) {
+        None => default,
+        Some(Ok(n)) if range.contains(&n) => n,
+        Some(_) => {
+            errors.add(field, "NUMBER_TYPE_MAX", format!("Must be between {} and {}.", range.start(), range.end()));
+            default
+        }
+    }
+}
+
+/// A snowflake id, or `None` when absent; anything else is a field error.
+pub fn id(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<Snowflake> {
+    let parsed = raw.map(str::parse::<Snowflake>)?;
+    if parsed.is_err() {
+        errors.add(field, "NUMBER_TYPE_COERCE", "Must be a snowflake id.");
+    }
+    parsed.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_ids_default_when_absent_and_complain_when_bad() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(number(&mut errors, "limit", None, 50, 1..=100), 50);
+        assert_eq!(number(&mut errors, "limit", Some("7"), 50, 1..=100), 7);
+        assert_eq!(id(&mut errors, "after", None), None);
+        assert_eq!(id(&mut errors, "after", Some("42")), Some(Snowflake::new(42)));
+        assert!(errors.is_empty());
+        number(&mut errors, "limit", Some("0"), 50, 1..=100);
+        id(&mut errors, "after", Some("x"));
+        assert_eq!(errors.iter().map(|e| e.code).collect::<Vec<_>>(), vec!["NUMBER_TYPE_MAX", "NUMBER_TYPE_COERCE"]);
+    }
+}
