@@ -9,7 +9,6 @@ use serde::{Serialize, Serializer};
 pub enum ErrorCode {
     /// No more specific code applies (unknown route, internal error).
     General,
-    UnknownAccount,
     UnknownChannel,
     UnknownGuild,
     UnknownInvite,
@@ -46,9 +45,8 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 33] = [
         Self::General,
-        Self::UnknownAccount,
         Self::UnknownChannel,
         Self::UnknownGuild,
         Self::UnknownInvite,
@@ -86,7 +84,6 @@ impl ErrorCode {
     pub const fn number(self) -> u32 {
         match self {
             Self::General => 0,
-            Self::UnknownAccount => 10001,
             Self::UnknownChannel => 10003,
             Self::UnknownGuild => 10004,
             Self::UnknownInvite => 10006,
@@ -126,7 +123,6 @@ impl ErrorCode {
     pub const fn message(self) -> &'static str {
         match self {
             Self::General => "Something went wrong",
-            Self::UnknownAccount => "Unknown account",
             Self::UnknownChannel => "Unknown Channel",
             Self::UnknownGuild => "Unknown Guild",
             Self::UnknownInvite => "Unknown invite",
