@@ -172,6 +172,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_error_code_has_its_line_in_the_api_docs() {
+        let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+        for code in ErrorCode::ALL {
+            let row = format!("| {} |", code.number());
+            assert!(
+                docs.lines().any(|l| l.starts_with(&row)),
+                "docs/api.md has no row for error code {} ({code:?})",
+                code.number()
+            );
+        }
+    }
+
+    #[test]
     fn no_two_error_codes_share_a_number() {
         let mut numbers: Vec<_> = ErrorCode::ALL.iter().map(|c| c.number()).collect();
         numbers.sort();
