@@ -172,7 +172,9 @@ impl GuildCache {
             | MessageDeleteBulk
             | ChannelPinsUpdate
             | TypingStart
-            | MessageAck => {}
+            | MessageAck
+            | ChannelRecipientAdd
+            | ChannelRecipientRemove => {}
         }
     }
 

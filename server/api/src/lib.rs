@@ -5,7 +5,9 @@
 //! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
 //! - [`audit`]: audit log entries and the reason header.
 //! - [`access`]: what the caller may do in a guild, through the permission function.
+//! - [`channel_access`]: what the caller may do in any channel, guild or private (DMs).
 //! - [`guild_models`]: guild, role and channel objects in Discord's shapes.
+//! - [`private_models`]: DM and group DM channel objects, as each recipient sees them.
 //! - [`extract`]: request extractors (JSON bodies, the authenticated user, client metadata).
 //! - [`auth`]: password hashing, access tokens, refresh tokens.
 //! - [`rate_limit`]: per-address and per-account limits with Discord's headers.
@@ -16,6 +18,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod cache;
+pub mod channel_access;
 pub mod error;
 pub mod extract;
 pub mod guild_models;
@@ -23,6 +26,7 @@ pub mod http;
 pub mod metrics;
 pub mod models;
 pub mod openapi;
+pub mod private_models;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;

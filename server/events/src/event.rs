@@ -37,6 +37,8 @@ pub enum EventName {
     ThreadCreate,
     ThreadUpdate,
     ThreadDelete,
+    ChannelRecipientAdd,
+    ChannelRecipientRemove,
 }
 
 impl EventName {
@@ -70,6 +72,8 @@ impl EventName {
             Self::ThreadCreate => "THREAD_CREATE",
             Self::ThreadUpdate => "THREAD_UPDATE",
             Self::ThreadDelete => "THREAD_DELETE",
+            Self::ChannelRecipientAdd => "CHANNEL_RECIPIENT_ADD",
+            Self::ChannelRecipientRemove => "CHANNEL_RECIPIENT_REMOVE",
         }
     }
 }

@@ -108,7 +108,8 @@ impl Store {
     }
 
     pub async fn channel(&self, id: Snowflake) -> Result<Option<ChannelRecord>, StoreError> {
-        let sql = concat!("SELECT ", channel_columns!(), " FROM channels WHERE id = $1");
+        // Guild channels only: private channels (no guild) are read through `private_channel`.
+        let sql = concat!("SELECT ", channel_columns!(), " FROM channels WHERE id = $1 AND guild_id IS NOT NULL");
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id.as_i64()).fetch_optional(pool).await?))
     }
 

@@ -26,6 +26,7 @@ pub mod members;
 pub mod messages;
 pub mod migrations;
 pub mod moderation;
+pub mod private_channels;
 pub mod reactions;
 pub mod read_states;
 pub mod roles;

@@ -113,7 +113,20 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
         if let Some(applied) = applied.filter(|v| *v > required) {
             return Err(newer_schema(applied, required));
         }
-        runner.set_abort_divergent(true).run(&mut conn).map_err(migration_error)
+        // Rebuilding a table (how SQLite changes a column) must not cascade deletes from the
+        // old copy, so foreign keys are off while migrating and checked once at the end.
+        conn.pragma_update(None, "foreign_keys", "OFF").map_err(sqlite_error)?;
+        let report = runner.set_abort_divergent(true).run(&mut conn).map_err(migration_error)?;
+        let broken: i64 = conn
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |row| row.get(0))
+            .map_err(sqlite_error)?;
+        if broken > 0 {
+            return Err(StoreError::Migration(format!(
+                "the migrated database has {broken} rows whose foreign keys point nowhere; \
+                 restore the backup taken before migrating and report this"
+            )));
+        }
+        Ok(report)
     })
     .await
     .map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
@@ -184,4 +197,52 @@ pub async fn schema_status(store: &Store) -> Result<SchemaStatus, StoreError> {
         sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history").fetch_one(pool).await?
     });
     Ok(SchemaStatus { applied, required })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// V11 rebuilds `channels` on SQLite; an existing database must come through whole.
+    #[tokio::test]
+    async fn upgrading_a_sqlite_database_to_private_channels_keeps_every_guild_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("upgrade.db");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        // The schema an older release left behind, with a guild's worth of data in it.
+        sqlite_set::migrations::runner().set_target(refinery::Target::Version(10)).run(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, created_at, updated_at) VALUES (1, 'ann', 0, 0);
+             INSERT INTO guilds (id, name, owner_id, created_at) VALUES (10, 'Old', 1, 0);
+             INSERT INTO channels (id, guild_id, kind, name, topic, created_at) VALUES (11, 10, 0, 'general', 'hi', 0);
+             INSERT INTO channel_overwrites (channel_id, target_id, kind, allow_bits, deny_bits) VALUES (11, 10, 0, 0, 1024);
+             INSERT INTO messages (id, channel_id, guild_id, author_id, content, created_at) VALUES (12, 11, 10, 1, 'hello there', 0);
+             INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES (12, 1, 'x', 0);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
+        let report = migrate(&url).await.unwrap();
+        assert_eq!(report.applied.iter().map(|(v, _)| *v).collect::<Vec<_>>(), vec![11]);
+
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM channels WHERE guild_id = 10 AND topic = 'hi'"), 1);
+        assert_eq!(count("SELECT COUNT(*) FROM channel_overwrites"), 1);
+        assert_eq!(count("SELECT COUNT(*) FROM messages"), 1);
+        assert_eq!(count("SELECT COUNT(*) FROM reactions"), 1);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'hello'"),
+            1,
+            "search still works"
+        );
+        // A channel without a guild is allowed now; foreign keys still bind to the new table.
+        conn.execute("INSERT INTO channels (id, guild_id, kind, name, created_at) VALUES (20, NULL, 1, '', 0)", [])
+            .unwrap();
+        conn.execute("DELETE FROM guilds WHERE id = 10", []).unwrap();
+        assert_eq!(count("SELECT COUNT(*) FROM messages"), 0, "deleting the guild still cascades to its messages");
+        assert_eq!(count("SELECT COUNT(*) FROM channels"), 1, "only the private channel is left");
+    }
 }

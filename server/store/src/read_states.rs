@@ -10,7 +10,8 @@ pub struct ReadState {
     pub channel_id: Snowflake,
     pub last_read_message_id: Option<Snowflake>,
     pub last_message_id: Option<Snowflake>,
-    /// Unread messages by others that mention the user or @everyone.
+    /// Unread messages by others that mention the user, one of their roles or @everyone; in
+    /// a private channel, every unread message by others.
     pub mention_count: i64,
 }
 
@@ -37,11 +38,13 @@ impl Store {
         Ok(())
     }
 
-    /// The user's read state in each of these channels, in one query.
+    /// The user's read state in each of these channels, in one query. `role_ids`: the roles
+    /// the user holds in any guild (a mention of one counts).
     pub async fn read_states(
         &self,
         user_id: Snowflake,
         channel_ids: &[Snowflake],
+        role_ids: &[Snowflake],
     ) -> Result<Vec<ReadState>, StoreError> {
         if channel_ids.is_empty() {
             return Ok(Vec::new());
@@ -49,13 +52,18 @@ impl Store {
         let raw: Vec<i64> = channel_ids.iter().map(|id| id.as_i64()).collect();
         // Mentions are stored as a JSON list of quoted ids, so a quoted id finds the user.
         let pattern = format!("%\"{user_id}\"%");
+        // Role mentions are JSON lists of quoted ids too; each backend asks "any in common?"
+        // its own way.
+        let roles: Vec<String> = role_ids.iter().map(Snowflake::to_string).collect();
         macro_rules! read_state_sql {
-            ($channels:literal) => {
+            ($channels:literal, $any_role:literal) => {
                 concat!(
                     "SELECT c.id AS channel_id, r.last_read_message_id AS last_read, \
                      (SELECT MAX(m.id) FROM messages m WHERE m.channel_id = c.id) AS last_message, \
                      (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id AND m.id > COALESCE(r.last_read_message_id, 0) \
-                        AND m.author_id <> $1 AND (m.mention_everyone OR m.mentions LIKE $3)) AS mentions \
+                        AND m.author_id <> $1 AND (c.guild_id IS NULL OR m.mention_everyone OR m.mentions LIKE $3 OR ",
+                    $any_role,
+                    ")) AS mentions \
                      FROM channels c LEFT JOIN read_states r ON r.channel_id = c.id AND r.user_id = $1 WHERE c.id ",
                     $channels
                 )
@@ -63,20 +71,25 @@ impl Store {
         }
         let rows: Vec<Row> = match &self.pool {
             Pool::Postgres(pool) => {
-                sqlx::query_as(read_state_sql!("= ANY($2)"))
+                sqlx::query_as(read_state_sql!("= ANY($2)", "(m.mention_roles::jsonb ?| $4::text[])"))
                     .bind(user_id.as_i64())
                     .bind(raw)
                     .bind(&pattern)
+                    .bind(&roles)
                     .fetch_all(pool)
                     .await?
             }
             Pool::Sqlite { read, .. } => {
                 let list = format!("[{}]", raw.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-                sqlx::query_as(read_state_sql!("IN (SELECT value FROM json_each($2))"))
-                    .bind(user_id.as_i64())
-                    .bind(list)
-                    .bind(&pattern)
-                    .fetch_all(read)
+                sqlx::query_as(read_state_sql!(
+                    "IN (SELECT value FROM json_each($2))",
+                    "EXISTS (SELECT 1 FROM json_each(m.mention_roles) j WHERE j.value IN (SELECT value FROM json_each($4)))"
+                ))
+                .bind(user_id.as_i64())
+                .bind(list)
+                .bind(&pattern)
+                .bind(format!("[{}]", roles.iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(",")))
+                .fetch_all(read)
                     .await?
             }
         };

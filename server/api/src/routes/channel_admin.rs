@@ -13,10 +13,13 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel, unknown_guild};
 use crate::audit::{self, AuditAction, AuditReason};
+use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray, nullable};
 use crate::guild_models::ChannelObject;
 use crate::models::ErrorBody;
+use crate::private_models::AnyChannelObject;
+use crate::routes::private_channels;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -210,22 +213,29 @@ pub(crate) async fn load_channel(
     Ok((access, channel, permissions))
 }
 
-/// Change a channel's settings (MANAGE_CHANNELS in it).
+/// Change a channel's settings (MANAGE_CHANNELS in it). A thread's own settings follow the
+/// thread rules; a group DM's recipients may rename it (`name`).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = String, Path)), request_body = ModifyChannelRequest,
-    responses((status = 200, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AnyChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn modify_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<ModifyChannelRequest>,
-) -> ApiResult<Json<ChannelObject>> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+) -> ApiResult<Json<AnyChannelObject>> {
+    let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+        ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
+        ChannelAccess::Private { channel, user_id } => {
+            let object = private_channels::rename(&state, &channel, user_id, body.name.as_deref()).await?;
+            return Ok(Json(AnyChannelObject::Private(object)));
+        }
+    };
     if channel.kind() == ChannelKind::PublicThread {
         return crate::routes::threads::modify_thread(&state, &auth, &reason, &access, &channel, permissions, &body)
             .await
-            .map(Json);
+            .map(|c| Json(AnyChannelObject::Guild(c)));
     }
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let channels = &access.channels;
@@ -281,21 +291,28 @@ async fn modify_channel(
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
         &object,
     ));
-    Ok(Json(object))
+    Ok(Json(AnyChannelObject::Guild(object)))
 }
 
 /// Delete a channel (MANAGE_CHANNELS in it); returns it as it was. A category's channels
-/// stay, outside any category.
+/// stay, outside any category. On a DM it closes the DM for me (the next message brings it
+/// back); on a group DM it leaves it.
 #[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = String, Path)),
-    responses((status = 200, body = ChannelObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AnyChannelObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delete_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
     Path(channel_id): Path<String>,
-) -> ApiResult<Json<ChannelObject>> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+) -> ApiResult<Json<AnyChannelObject>> {
+    let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+        ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
+        ChannelAccess::Private { channel, user_id } => {
+            let object = private_channels::close_or_leave(&state, &channel, user_id).await?;
+            return Ok(Json(AnyChannelObject::Private(object)));
+        }
+    };
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
     let object = ChannelObject::new(&channel, &overwrites);
@@ -320,7 +337,7 @@ async fn delete_channel(
     .await;
     state.store.delete_channel(channel.id).await?;
     state.publish(event);
-    Ok(Json(object))
+    Ok(Json(AnyChannelObject::Guild(object)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

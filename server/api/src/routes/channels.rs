@@ -1,5 +1,5 @@
-//! Channels as their viewers see them: a guild's channel list and single channels, both
-//! filtered through VIEW_CHANNEL.
+//! Channels as their viewers see them: a guild's channel list and single channels (guild
+//! channels filtered through VIEW_CHANNEL; DMs and group DMs to their recipients).
 
 use axum::extract::{Path, State};
 use parley_core::Permissions;
@@ -8,12 +8,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::access::{GuildAccess, parse_id, unknown_guild};
+use crate::access::{GuildAccess, parse_id, unknown_channel, unknown_guild};
+use crate::channel_access::ChannelAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
 use crate::models::ErrorBody;
-use crate::routes::channel_admin::load_channel;
+use crate::private_models::AnyChannelObject;
+use crate::routes::private_channels::views;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(guild_channels)).routes(routes!(get_channel))
@@ -41,11 +43,11 @@ async fn guild_channels(
     ))
 }
 
-/// One channel, if I can see it.
+/// One channel, if I can see it: a guild channel, or a DM or group DM I am in.
 #[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
     params(("channel_id" = String, Path)),
     responses(
-        (status = 200, body = ChannelObject),
+        (status = 200, body = AnyChannelObject),
         (status = 403, description = "Cannot see it (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
     ))]
@@ -53,7 +55,14 @@ async fn get_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<String>,
-) -> ApiResult<Json<ChannelObject>> {
-    let (access, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
-    Ok(Json(ChannelObject::new(&channel, &access.overwrites)))
+) -> ApiResult<Json<AnyChannelObject>> {
+    Ok(Json(match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+        ChannelAccess::Guild { access, channel, .. } => {
+            AnyChannelObject::Guild(ChannelObject::new(&channel, &access.overwrites))
+        }
+        ChannelAccess::Private { channel, user_id } => {
+            let (_, object) = views(&state, &channel, &[user_id]).await?.pop().ok_or_else(unknown_channel)?;
+            AnyChannelObject::Private(object)
+        }
+    }))
 }

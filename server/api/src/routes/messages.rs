@@ -1,12 +1,12 @@
-//! Messages in guild channels: send (idempotent by nonce, replies, mentions, slowmode), read
-//! one, read history pages, edit (author only), delete (author or MANAGE_MESSAGES).
+//! Messages in guild channels and private channels (DMs, group DMs): send (idempotent by
+//! nonce, replies, mentions, slowmode), read one, read history pages, edit (author only),
+//! delete (author or MANAGE_MESSAGES).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parley_core::mentions::parse_mentions;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
-use parley_store::channels::{ChannelKind, ChannelRecord};
+use parley_events::{Event, EventName};
 use parley_store::messages::{MessageEdit, MessageRecord, NewMessage, Page};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,13 +14,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::access::{GuildAccess, parse_id, require};
+use crate::access::parse_id;
 use crate::audit::{self, AuditAction, AuditReason};
+use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, query};
 use crate::models::{ErrorBody, PublicUser};
 use crate::rate_limit::RateLimited;
-use crate::routes::channel_admin::load_channel;
+use crate::routes::private_channels::announce;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_message, list_messages)).routes(routes!(
@@ -232,8 +233,7 @@ pub struct CreateMessageRequest {
 /// The mentions that take effect, from the text, the permissions and `allowed_mentions`.
 async fn resolve_mentions(
     state: &AppState,
-    access: &GuildAccess,
-    permissions: Permissions,
+    channel: &ChannelAccess,
     content: &str,
     allowed: Option<&AllowedMentions>,
     replied_author: Option<Snowflake>,
@@ -274,26 +274,30 @@ async fn resolve_mentions(
     {
         users.push(author);
     }
-    // Only members of the guild are mentioned.
+    // Only those the channel reaches (guild members, or a private channel's recipients) are
+    // mentioned.
     let mut mentioned = Vec::new();
     for user in users {
-        if state.store.member(access.guild.id, user).await?.is_some() {
+        if channel.reaches(state, user).await? {
             mentioned.push(user);
         }
     }
+    let permissions = channel.permissions();
     let listed_roles = allowed.and_then(|a| a.roles.as_ref());
     let may_mention_any_role = permissions.contains(Permissions::MENTION_EVERYONE);
-    let roles = found
-        .roles
-        .into_iter()
-        .filter(|r| parse("roles") || listed_roles.is_some_and(|l| l.contains(r)))
-        .filter(|r| {
-            access
-                .roles
-                .iter()
-                .any(|role| role.id == *r && role.id != access.guild.id && (role.mentionable || may_mention_any_role))
-        })
-        .collect();
+    let roles = match channel.guild() {
+        Some(access) => found
+            .roles
+            .into_iter()
+            .filter(|r| parse("roles") || listed_roles.is_some_and(|l| l.contains(r)))
+            .filter(|r| {
+                access.roles.iter().any(|role| {
+                    role.id == *r && role.id != access.guild.id && (role.mentionable || may_mention_any_role)
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let everyone = found.everyone && parse("everyone") && permissions.contains(Permissions::MENTION_EVERYONE);
     Ok((mentioned, roles, everyone))
 }
@@ -316,23 +320,17 @@ fn check_content(content: Option<&str>) -> ApiResult<String> {
 /// How long `author` must still wait before posting again under the channel's slowmode.
 async fn slowmode_wait(
     state: &AppState,
-    channel: &ChannelRecord,
+    channel: &ChannelAccess,
     author: Snowflake,
     now: Timestamp,
 ) -> ApiResult<Option<std::time::Duration>> {
-    if channel.rate_limit_per_user == 0 {
+    let seconds = channel.rate_limit_per_user();
+    if seconds == 0 {
         return Ok(None);
     }
-    let Some(last) = state.store.last_message_at(channel.id, author).await? else { return Ok(None) };
-    let wait_ms = last.unix_millis() + channel.rate_limit_per_user * 1000 - now.unix_millis();
+    let Some(last) = state.store.last_message_at(channel.id(), author).await? else { return Ok(None) };
+    let wait_ms = last.unix_millis() + seconds * 1000 - now.unix_millis();
     Ok((wait_ms > 0).then(|| std::time::Duration::from_millis(wait_ms as u64)))
-}
-
-pub(crate) fn require_text(channel: &ChannelRecord) -> ApiResult<()> {
-    match channel.kind() {
-        ChannelKind::Text | ChannelKind::PublicThread => Ok(()),
-        _ => Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::NonTextChannel)),
-    }
 }
 
 /// Send a message (VIEW_CHANNEL and SEND_MESSAGES; slowmode applies unless you have
@@ -352,10 +350,10 @@ async fn create_message(
     Path(channel_id): Path<String>,
     Json(body): Json<CreateMessageRequest>,
 ) -> ApiResult<Json<MessageObject>> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require_text(&channel)?;
-    require(permissions, Permissions::SEND_MESSAGES)?;
-    if channel.archived {
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require_text()?;
+    channel.require(Permissions::SEND_MESSAGES)?;
+    if channel.archived() {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
     }
     let content = check_content(body.content.as_deref())?;
@@ -369,18 +367,28 @@ async fn create_message(
     // A retried send answers with the message it already made, before any other check can
     // turn the retry into an error.
     if let Some(nonce) = &body.nonce
-        && let Some(sent) = state.store.message_by_nonce(channel.id, auth.user_id, nonce).await?
+        && let Some(sent) = state.store.message_by_nonce(channel.id(), auth.user_id, nonce).await?
     {
         return Ok(Json(message_object(&state, &sent, Some(auth.user_id)).await?));
     }
+    // A DM needs a guild in common still (as on Discord for people who are not friends).
+    if let Some(partner) = channel.dm_partner()
+        && !state.store.share_a_guild(auth.user_id, partner).await?
+    {
+        return Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::CannotMessageUser,
+            "Cannot send messages to this user: you no longer share a guild",
+        ));
+    }
     let now = Timestamp::now();
-    let exempt = permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
+    let exempt = channel.permissions().intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
     if !exempt && let Some(wait) = slowmode_wait(&state, &channel, auth.user_id, now).await? {
         let limited = RateLimited { bucket: "slowmode", limit: 1, retry_after: wait };
         return Err(ApiError::SlowmodeLimited(limited));
     }
     let reference = match &body.message_reference {
-        Some(r) => Some(state.store.message(channel.id, r.message_id).await?.ok_or_else(|| {
+        Some(r) => Some(state.store.message(channel.id(), r.message_id).await?.ok_or_else(|| {
             ApiError::field(
                 "message_reference",
                 "REPLIES_UNKNOWN_MESSAGE",
@@ -391,8 +399,7 @@ async fn create_message(
     };
     let (mentions, mention_roles, mention_everyone) = resolve_mentions(
         &state,
-        &access,
-        permissions,
+        &channel,
         &content,
         body.allowed_mentions.as_ref(),
         reference.as_ref().map(|r| r.author_id),
@@ -402,8 +409,8 @@ async fn create_message(
         .store
         .create_message(&NewMessage {
             id: state.ids.next(),
-            channel_id: channel.id,
-            guild_id: Some(access.guild.id),
+            channel_id: channel.id(),
+            guild_id: channel.guild_id(),
             author_id: auth.user_id,
             content,
             nonce: body.nonce.clone(),
@@ -417,11 +424,14 @@ async fn create_message(
         .await?;
     let object = message_object(&state, &record, None).await?;
     if created {
-        state.publish(Event::new(
-            EventName::MessageCreate,
-            Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
-            &object,
-        ));
+        if let ChannelAccess::Private { channel: private, .. } = &channel {
+            // Whoever had closed the conversation gets it back in their list first.
+            let reopened = state.store.reopen_private_channel(private.id).await?;
+            if !reopened.is_empty() {
+                announce(&state, EventName::ChannelCreate, private, &reopened).await?;
+            }
+        }
+        state.publish(Event::new(EventName::MessageCreate, channel.audience(), &object));
     }
     Ok(Json(object))
 }
@@ -449,8 +459,8 @@ async fn list_messages(
     Path(channel_id): Path<String>,
     Query(params): Query<HistoryQuery>,
 ) -> ApiResult<Json<Vec<MessageObject>>> {
-    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let mut errors = FieldErrors::new();
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 50, 1..=100);
     let pages: Vec<Page> = [
@@ -465,7 +475,7 @@ async fn list_messages(
         errors.add("_query", "MUTUALLY_EXCLUSIVE", "Use at most one of before, after and around.");
     }
     errors.into_result()?;
-    let records = state.store.messages(channel.id, pages.first().copied().unwrap_or(Page::Latest), limit).await?;
+    let records = state.store.messages(channel.id(), pages.first().copied().unwrap_or(Page::Latest), limit).await?;
     Ok(Json(message_objects(&state, &records, Some(auth.user_id)).await?))
 }
 
@@ -478,9 +488,9 @@ async fn get_message(
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<Json<MessageObject>> {
-    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
-    let record = find_message(&state, channel.id, &message_id).await?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require(Permissions::READ_MESSAGE_HISTORY)?;
+    let record = find_message(&state, channel.id(), &message_id).await?;
     Ok(Json(message_object(&state, &record, Some(auth.user_id)).await?))
 }
 
@@ -500,23 +510,19 @@ async fn edit_message(
     Path((channel_id, message_id)): Path<(String, String)>,
     Json(body): Json<EditMessageRequest>,
 ) -> ApiResult<Json<MessageObject>> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    let record = find_message(&state, channel.id, &message_id).await?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let record = find_message(&state, channel.id(), &message_id).await?;
     if record.author_id != auth.user_id {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
     }
     let content = check_content(body.content.as_deref())?;
     let (mentions, roles, everyone) =
-        resolve_mentions(&state, &access, permissions, &content, body.allowed_mentions.as_ref(), None).await?;
+        resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
     let edit =
         MessageEdit { content, mentions, mention_roles: roles, mention_everyone: everyone, now: Timestamp::now() };
-    let updated = state.store.edit_message(channel.id, record.id, &edit).await?.ok_or_else(unknown_message)?;
+    let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
     let object = message_object(&state, &updated, Some(auth.user_id)).await?;
-    state.publish(Event::new(
-        EventName::MessageUpdate,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
-        &object,
-    ));
+    state.publish(Event::new(EventName::MessageUpdate, channel.audience(), &object));
     Ok(Json(object))
 }
 
@@ -530,14 +536,16 @@ async fn delete_message(
     reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    let record = find_message(&state, channel.id, &message_id).await?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let record = find_message(&state, channel.id(), &message_id).await?;
     if record.author_id != auth.user_id {
-        require(permissions, Permissions::MANAGE_MESSAGES)?;
+        channel.require(Permissions::MANAGE_MESSAGES)?;
     }
-    if record.author_id != auth.user_id {
+    if record.author_id != auth.user_id
+        && let Some(access) = channel.guild()
+    {
         // Only moderators deleting others' messages are audited, as on Discord.
-        let changes = vec![audit::change("channel_id", None, Some(serde_json::json!(channel.id)))];
+        let changes = vec![audit::change("channel_id", None, Some(serde_json::json!(channel.id())))];
         audit::record(
             &state,
             access.guild.id,
@@ -549,11 +557,9 @@ async fn delete_message(
         )
         .await;
     }
-    state.store.delete_message(channel.id, record.id).await?;
-    state.publish(Event::new(
-        EventName::MessageDelete,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
-        &serde_json::json!({ "id": record.id, "channel_id": channel.id, "guild_id": access.guild.id }),
-    ));
+    state.store.delete_message(channel.id(), record.id).await?;
+    state.publish(
+        channel.event(EventName::MessageDelete, serde_json::json!({ "id": record.id, "channel_id": channel.id() })),
+    );
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod overwrites;
+pub mod private_channels;
 pub mod reactions;
 pub mod read_states;
 pub mod roles;
@@ -46,4 +47,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(threads::router())
         .merge(audit_logs::router())
         .merge(search::router())
+        .merge(private_channels::router())
 }

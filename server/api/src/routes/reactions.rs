@@ -12,11 +12,12 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::access::{parse_id, require};
 use crate::audit::{self, AuditAction, AuditReason};
+use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, query};
 use crate::models::{ErrorBody, PublicUser};
 use crate::routes::channel_admin::load_channel;
-use crate::routes::messages::{MessageObject, find_message, message_objects, require_text, unknown_message};
+use crate::routes::messages::{MessageObject, find_message, message_objects, unknown_message};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -47,17 +48,15 @@ fn parse_emoji(raw: &str) -> ApiResult<String> {
 
 fn reaction_event(
     name: EventName,
-    guild_id: Snowflake,
-    channel_id: Snowflake,
+    channel: &ChannelAccess,
     message_id: Snowflake,
     user_id: Snowflake,
     emoji: &str,
 ) -> Event {
-    Event::new(
+    channel.event(
         name,
-        Audience::Guild { guild_id, channel_id: Some(channel_id) },
-        &serde_json::json!({ "user_id": user_id, "channel_id": channel_id, "message_id": message_id, "guild_id": guild_id,
-                             "emoji": { "id": null, "name": emoji } }),
+        serde_json::json!({ "user_id": user_id, "channel_id": channel.id(), "message_id": message_id,
+                            "emoji": { "id": null, "name": emoji } }),
     )
 }
 
@@ -70,19 +69,12 @@ async fn add_my_reaction(
     auth: AuthUser,
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require(permissions, Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require(Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id, &message_id).await?;
+    let message = find_message(&state, channel.id(), &message_id).await?;
     if state.store.add_reaction(message.id, auth.user_id, &emoji, Timestamp::now()).await? {
-        state.publish(reaction_event(
-            EventName::MessageReactionAdd,
-            access.guild.id,
-            channel.id,
-            message.id,
-            auth.user_id,
-            &emoji,
-        ));
+        state.publish(reaction_event(EventName::MessageReactionAdd, &channel, message.id, auth.user_id, &emoji));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -96,18 +88,11 @@ async fn remove_my_reaction(
     auth: AuthUser,
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id, &message_id).await?;
+    let message = find_message(&state, channel.id(), &message_id).await?;
     if state.store.remove_reaction(message.id, auth.user_id, &emoji).await? {
-        state.publish(reaction_event(
-            EventName::MessageReactionRemove,
-            access.guild.id,
-            channel.id,
-            message.id,
-            auth.user_id,
-            &emoji,
-        ));
+        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, auth.user_id, &emoji));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -121,20 +106,13 @@ async fn remove_reaction(
     auth: AuthUser,
     Path((channel_id, message_id, emoji, user_id)): Path<(String, String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require(permissions, Permissions::MANAGE_MESSAGES)?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require(Permissions::MANAGE_MESSAGES)?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id, &message_id).await?;
+    let message = find_message(&state, channel.id(), &message_id).await?;
     let user_id: Snowflake = parse_id(&user_id, unknown_message)?;
     if state.store.remove_reaction(message.id, user_id, &emoji).await? {
-        state.publish(reaction_event(
-            EventName::MessageReactionRemove,
-            access.guild.id,
-            channel.id,
-            message.id,
-            user_id,
-            &emoji,
-        ));
+        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, &emoji));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -157,10 +135,10 @@ async fn list_reactors(
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
     Query(params): Query<ReactorsQuery>,
 ) -> ApiResult<Json<Vec<PublicUser>>> {
-    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id, &message_id).await?;
+    let message = find_message(&state, channel.id(), &message_id).await?;
     let mut errors = FieldErrors::new();
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 25, 1..=100);
     let after = query::id(&mut errors, "after", params.after.as_deref()).unwrap_or_default();
@@ -179,18 +157,10 @@ async fn list_pins(
     auth: AuthUser,
     Path(channel_id): Path<String>,
 ) -> ApiResult<Json<Vec<MessageObject>>> {
-    let (_, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require(permissions, Permissions::READ_MESSAGE_HISTORY)?;
-    let pinned = state.store.pinned_messages(channel.id).await?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require(Permissions::READ_MESSAGE_HISTORY)?;
+    let pinned = state.store.pinned_messages(channel.id()).await?;
     Ok(Json(message_objects(&state, &pinned, Some(auth.user_id)).await?))
-}
-
-fn pins_event(guild_id: Snowflake, channel_id: Snowflake, now: Timestamp) -> Event {
-    Event::new(
-        EventName::ChannelPinsUpdate,
-        Audience::Guild { guild_id, channel_id: Some(channel_id) },
-        &serde_json::json!({ "guild_id": guild_id, "channel_id": channel_id, "last_pin_timestamp": now }),
-    )
 }
 
 /// Pins (`pin`) or unpins a message; audited and announced only if it changed.
@@ -202,15 +172,15 @@ async fn set_pin(
     pin: bool,
 ) -> ApiResult<StatusCode> {
     let (channel_id, message_id) = ids;
-    let (access, channel, permissions) = load_channel(state, &channel_id, auth.user_id).await?;
-    if !permissions.contains(Permissions::PIN_MESSAGES) {
-        require(permissions, Permissions::MANAGE_MESSAGES)?;
+    let channel = ChannelAccess::open(state, &channel_id, auth.user_id).await?;
+    if !channel.permissions().contains(Permissions::PIN_MESSAGES) {
+        channel.require(Permissions::MANAGE_MESSAGES)?;
     }
-    let message = find_message(state, channel.id, &message_id).await?;
+    let message = find_message(state, channel.id(), &message_id).await?;
     if message.pinned == pin {
         return Ok(StatusCode::NO_CONTENT);
     }
-    if pin && state.store.pin_count(channel.id).await? >= MAX_PINS {
+    if pin && state.store.pin_count(channel.id()).await? >= MAX_PINS {
         return Err(ApiError::with_message(
             StatusCode::BAD_REQUEST,
             ErrorCode::MaxPins,
@@ -218,11 +188,17 @@ async fn set_pin(
         ));
     }
     let now = Timestamp::now();
-    if state.store.set_pinned(channel.id, message.id, pin, now).await? {
-        let action = if pin { AuditAction::MessagePin } else { AuditAction::MessageUnpin };
-        let changes = vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))];
-        audit::record(state, access.guild.id, auth.user_id, action, Some(message.author_id), changes, reason).await;
-        state.publish(pins_event(access.guild.id, channel.id, now));
+    if state.store.set_pinned(channel.id(), message.id, pin, now).await? {
+        // Pins in private channels have no audit log to go to.
+        if let Some(guild_id) = channel.guild_id() {
+            let action = if pin { AuditAction::MessagePin } else { AuditAction::MessageUnpin };
+            let changes = vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))];
+            audit::record(state, guild_id, auth.user_id, action, Some(message.author_id), changes, reason).await;
+        }
+        state.publish(channel.event(
+            EventName::ChannelPinsUpdate,
+            serde_json::json!({ "channel_id": channel.id(), "last_pin_timestamp": now }),
+        ));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -261,14 +237,13 @@ async fn typing(
     auth: AuthUser,
     Path(channel_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require_text(&channel)?;
-    require(permissions, Permissions::SEND_MESSAGES)?;
-    state.publish(Event::new(
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require_text()?;
+    channel.require(Permissions::SEND_MESSAGES)?;
+    state.publish(channel.event(
         EventName::TypingStart,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
-        &serde_json::json!({ "channel_id": channel.id, "guild_id": access.guild.id, "user_id": auth.user_id,
-                             "timestamp": Timestamp::now().unix_millis() / 1000 }),
+        serde_json::json!({ "channel_id": channel.id(), "user_id": auth.user_id,
+                            "timestamp": Timestamp::now().unix_millis() / 1000 }),
     ));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,11 +10,11 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::access::GuildAccess;
+use crate::channel_access::ChannelAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::models::ErrorBody;
-use crate::routes::channel_admin::load_channel;
-use crate::routes::messages::{find_message, require_text};
+use crate::routes::messages::find_message;
 use parley_store::channels::ChannelKind;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,14 +36,14 @@ async fn ack_message(
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(String, String)>,
 ) -> ApiResult<Json<AckResponse>> {
-    let (_, channel, _) = load_channel(&state, &channel_id, auth.user_id).await?;
-    require_text(&channel)?;
-    let message = find_message(&state, channel.id, &message_id).await?;
-    state.store.ack(auth.user_id, channel.id, message.id).await?;
+    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    channel.require_text()?;
+    let message = find_message(&state, channel.id(), &message_id).await?;
+    state.store.ack(auth.user_id, channel.id(), message.id).await?;
     state.publish(Event::new(
         EventName::MessageAck,
         Audience::Users(vec![auth.user_id]),
-        &serde_json::json!({ "channel_id": channel.id, "message_id": message.id }),
+        &serde_json::json!({ "channel_id": channel.id(), "message_id": message.id }),
     ));
     Ok(Json(AckResponse { token: None }))
 }
@@ -53,8 +53,10 @@ async fn ack_message(
 pub struct ReadStateObject {
     #[schema(value_type = String)]
     pub channel_id: Snowflake,
-    #[schema(value_type = String)]
-    pub guild_id: Snowflake,
+    /// Absent for DMs and group DMs.
+    #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
     /// The last message I acknowledged, if any.
     #[schema(value_type = Option<String>)]
     pub last_read_message_id: Option<Snowflake>,
@@ -63,28 +65,32 @@ pub struct ReadStateObject {
     pub last_message_id: Option<Snowflake>,
     /// Whether there are messages after the last one I acknowledged.
     pub unread: bool,
-    /// Unread messages by others that mention me or @everyone.
+    /// Unread messages by others that mention me, one of my roles or @everyone; in a DM or
+    /// group DM, every unread message by others.
     pub mention_count: i64,
 }
 
-/// My read state in every text channel I can see (Parley; Discord sends the same facts in
-/// READY's `read_state`).
+/// My read state in every text channel I can see and every open DM and group DM (Parley;
+/// Discord sends the same facts in READY's `read_state`).
 #[utoipa::path(get, path = "/users/@me/read-states", tag = "read states", security(("bearer" = [])),
     responses((status = 200, body = Vec<ReadStateObject>), (status = 401, body = ErrorBody)))]
 async fn my_read_states(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ReadStateObject>>> {
-    let mut visible: Vec<(Snowflake, Snowflake)> = Vec::new();
+    let mut visible: Vec<(Snowflake, Option<Snowflake>)> = Vec::new();
+    let mut role_ids: Vec<Snowflake> = Vec::new();
     for guild in state.store.guilds_of_member(auth.user_id).await? {
         let Ok(access) = GuildAccess::load(&state, guild.id, auth.user_id).await else { continue };
+        role_ids.extend(access.member.role_ids.iter().copied());
         for channel in
             access.channels.iter().filter(|c| matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread))
         {
             if access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL) {
-                visible.push((channel.id, guild.id));
+                visible.push((channel.id, Some(guild.id)));
             }
         }
     }
+    visible.extend(state.store.private_channels_of(auth.user_id).await?.iter().map(|c| (c.id, None)));
     let ids: Vec<Snowflake> = visible.iter().map(|(c, _)| *c).collect();
-    let states = state.store.read_states(auth.user_id, &ids).await?;
+    let states = state.store.read_states(auth.user_id, &ids, &role_ids).await?;
     Ok(Json(
         visible
             .iter()

@@ -206,3 +206,30 @@ async fn the_documented_accounts_walkthrough_runs_against_a_fresh_server() {
     assert!(stdout.contains("Walkthrough complete."));
     terminate(child);
 }
+
+/// The communities walkthrough in docs/api.md: two people, a guild, an invite, a role that
+/// hides a channel, messages, a reply, a reaction, a pin, a search and a DM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_communities_walkthrough_runs_against_a_fresh_server() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let (child, url) = serve(&db, &[]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/communities-walkthrough.sh");
+    let output = Command::new("bash").arg(script).arg(&url).output().expect("bash runs the walkthrough");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    for shown in [
+        "channels bob sees: ['General', 'Text Channels', 'Voice Channels', 'general']",
+        "\"code\":50001",
+        "reply, type 19",
+        "('👍', 1)",
+        "pinned: ['Welcome",
+        "results: 1",
+        "spoiler results for bob: 0",
+        "DM unread: True mentions: 1",
+        "['Psst, no spoilers please!']",
+        "Walkthrough complete.",
+    ] {
+        assert!(stdout.contains(shown), "the walkthrough should show {shown:?}:\n{stdout}");
+    }
+    terminate(child);
+}

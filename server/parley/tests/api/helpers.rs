@@ -209,6 +209,11 @@ impl TestApp {
         request.send().await.expect("request sent")
     }
 
+    /// A body-less PUT (adding a reaction, a pin, a recipient).
+    pub async fn put(&self, path: &str, token: &str) -> Response {
+        self.client.put(self.api(path)).bearer_auth(token).send().await.expect("request sent")
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Response {
         self.client.delete(self.api(path)).bearer_auth(token).send().await.expect("request sent")
     }

@@ -14,6 +14,7 @@ mod invites;
 mod limits;
 mod members;
 mod messages;
+mod private_channels;
 mod reactions;
 mod read_states;
 mod registration;

@@ -97,7 +97,32 @@ async fn channels_i_cannot_see_have_no_read_state(backend: Backend) {
     assert_eq!(states(&app, &owner).await.len(), 2);
 }
 
+async fn a_mention_of_my_role_counts_as_a_mention_of_me(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&owner, "Roles", &[&ann, &bob]).await;
+    let (status, role) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/roles", guild.id),
+            &json!({"name": "oncall", "mentionable": true}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{role}");
+    let role_id = role["id"].as_str().unwrap();
+    let given =
+        app.put(&format!("/guilds/{}/members/{}/roles/{role_id}", guild.id, ann.user_id), &owner.access_token).await;
+    assert_eq!(given.status(), StatusCode::NO_CONTENT);
+    say(&app, &owner, &guild.general, &format!("<@&{role_id}> the pager went off")).await;
+    assert_eq!(states(&app, &ann).await[0]["mention_count"], 1, "ann holds the role");
+    assert_eq!(states(&app, &bob).await[0]["mention_count"], 0, "bob does not");
+}
+
 on_both_backends!(
     unread_messages_and_mentions_are_counted_until_acknowledged,
-    channels_i_cannot_see_have_no_read_state
+    channels_i_cannot_see_have_no_read_state,
+    a_mention_of_my_role_counts_as_a_mention_of_me,
 );

@@ -1,0 +1,315 @@
+//! Direct messages and group DMs: open a DM, start a group DM (up to ten people), list mine,
+//! add and remove people, rename, close or leave. Messages, reactions, pins and read states
+//! in them go through the ordinary channel routes (see `channel_access`).
+//!
+//! Who may message whom: people who share a guild, as Discord allows for non-friends (Parley
+//! has no friends list yet).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::private_channels::{
+    Departure, MAX_GROUP_DM_RECIPIENTS, NewGroupDm, PrivateChannelRecord, PrivateKind,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{missing_access, parse_id, unknown_channel};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser};
+use crate::private_models::PrivateChannelObject;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_private_channels, open_private_channel))
+        .routes(routes!(add_recipient, remove_recipient))
+}
+
+fn unknown_user() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown User")
+}
+
+fn cannot_message(message: &str) -> ApiError {
+    ApiError::with_message(StatusCode::FORBIDDEN, ErrorCode::CannotMessageUser, message)
+}
+
+fn too_many_recipients() -> ApiError {
+    ApiError::with_message(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::MaxRecipients,
+        format!("Maximum number of recipients reached ({MAX_GROUP_DM_RECIPIENTS})"),
+    )
+}
+
+fn not_a_group() -> ApiError {
+    ApiError::with_message(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidFormBody,
+        "Only group DMs have recipients to add or remove; a DM is always its two people",
+    )
+}
+
+/// Each recipient's view of `channel` (the others as `recipients`), loading their users once.
+pub(crate) async fn views(
+    state: &AppState,
+    channel: &PrivateChannelRecord,
+    viewers: &[Snowflake],
+) -> ApiResult<Vec<(Snowflake, PrivateChannelObject)>> {
+    let users = state.store.users_by_ids(&channel.recipients).await?;
+    Ok(viewers.iter().map(|v| (*v, PrivateChannelObject::for_viewer(channel, &users, *v))).collect())
+}
+
+/// Tells each of `viewers` about `channel` in their own view.
+pub(crate) async fn announce(
+    state: &AppState,
+    name: EventName,
+    channel: &PrivateChannelRecord,
+    viewers: &[Snowflake],
+) -> ApiResult<()> {
+    for (viewer, object) in views(state, channel, viewers).await? {
+        state.publish(Event::new(name, Audience::Users(vec![viewer]), &object));
+    }
+    Ok(())
+}
+
+/// 403 (50007) unless `user_id` exists, is not the caller and shares a guild with them.
+async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) -> ApiResult<()> {
+    if user_id == me {
+        return Err(cannot_message("You cannot open a DM with yourself"));
+    }
+    if state.store.users_by_ids(&[user_id]).await?.is_empty() {
+        return Err(unknown_user());
+    }
+    if !state.store.share_a_guild(me, user_id).await? {
+        return Err(cannot_message("Cannot send messages to this user: you share no guild with them"));
+    }
+    Ok(())
+}
+
+/// My open DMs and group DMs, most recently active first.
+#[utoipa::path(get, path = "/users/@me/channels", tag = "private channels", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PrivateChannelObject>), (status = 401, body = ErrorBody)))]
+async fn my_private_channels(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> ApiResult<Json<Vec<PrivateChannelObject>>> {
+    let channels = state.store.private_channels_of(auth.user_id).await?;
+    let mut everyone: Vec<Snowflake> = channels.iter().flat_map(|c| c.recipients.iter().copied()).collect();
+    everyone.sort();
+    everyone.dedup();
+    let users = state.store.users_by_ids(&everyone).await?;
+    Ok(Json(channels.iter().map(|c| PrivateChannelObject::for_viewer(c, &users, auth.user_id)).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpenPrivateChannelRequest {
+    /// Open (or reopen) the DM with this user.
+    #[schema(value_type = Option<String>)]
+    pub recipient_id: Option<Snowflake>,
+    /// Parley: start a group DM with these users (1-9 others; you are added). Discord takes
+    /// OAuth2 access tokens here instead.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub recipients: Option<Vec<Snowflake>>,
+    /// Group DMs: an optional name, up to 100 characters.
+    pub name: Option<String>,
+}
+
+/// Open a DM (`recipient_id`; the same channel every time, for both people) or start a group
+/// DM (`recipients`). Everyone must share a guild with you.
+#[utoipa::path(post, path = "/users/@me/channels", tag = "private channels", security(("bearer" = [])),
+    request_body = OpenPrivateChannelRequest,
+    responses(
+        (status = 200, body = PrivateChannelObject),
+        (status = 400, description = "Bad fields (50035) or more than 10 people (30004)", body = ErrorBody),
+        (status = 403, description = "No shared guild, or yourself (50007)", body = ErrorBody),
+        (status = 404, description = "Unknown user (10013)", body = ErrorBody),
+    ))]
+async fn open_private_channel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<OpenPrivateChannelRequest>,
+) -> ApiResult<Json<PrivateChannelObject>> {
+    let me = auth.user_id;
+    let now = Timestamp::now();
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    if name.as_ref().is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+    }
+    match (&body.recipient_id, &body.recipients) {
+        (Some(_), Some(_)) | (None, None) => {
+            errors.add("recipient_id", "BASE_TYPE_REQUIRED", "Give recipient_id for a DM or recipients for a group DM.")
+        }
+        (None, Some(list)) if list.is_empty() => {
+            errors.add("recipients", "BASE_TYPE_BAD_LENGTH", "Name at least one other person.")
+        }
+        _ => {}
+    }
+    errors.into_result()?;
+    if let Some(other) = body.recipient_id {
+        require_reachable(&state, me, other).await?;
+        let (channel, _) = state.store.open_dm(state.ids.next(), me, other, now).await?;
+        announce(&state, EventName::ChannelCreate, &channel, &[me]).await?;
+        let (_, object) = views(&state, &channel, &[me]).await?.pop().ok_or_else(unknown_channel)?;
+        return Ok(Json(object));
+    }
+    let mut others: Vec<Snowflake> = body.recipients.unwrap_or_default().into_iter().filter(|r| *r != me).collect();
+    others.sort();
+    others.dedup();
+    if others.is_empty() {
+        return Err(cannot_message("A group DM needs someone besides you"));
+    }
+    if others.len() + 1 > MAX_GROUP_DM_RECIPIENTS {
+        return Err(too_many_recipients());
+    }
+    for other in &others {
+        require_reachable(&state, me, *other).await?;
+    }
+    let channel =
+        state.store.create_group_dm(&NewGroupDm { id: state.ids.next(), owner_id: me, others, name, now }).await?;
+    announce(&state, EventName::ChannelCreate, &channel, &channel.recipients).await?;
+    let (_, object) = views(&state, &channel, &[me]).await?.pop().ok_or_else(unknown_channel)?;
+    Ok(Json(object))
+}
+
+/// The group DM `raw_id` with the caller in it.
+async fn my_group(state: &AppState, raw_id: &str, me: Snowflake) -> ApiResult<PrivateChannelRecord> {
+    let channel = state.store.private_channel(parse_id(raw_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
+    if !channel.has_recipient(me) {
+        return Err(missing_access());
+    }
+    if channel.kind != PrivateKind::GroupDm {
+        return Err(not_a_group());
+    }
+    Ok(channel)
+}
+
+fn recipient_event(name: EventName, channel: &PrivateChannelRecord, user: PublicUser, to: Vec<Snowflake>) -> Event {
+    Event::new(name, Audience::Users(to), &serde_json::json!({ "channel_id": channel.id, "user": user }))
+}
+
+/// Add someone to a group DM I am in (they must share a guild with me). At most 10 people.
+#[utoipa::path(put, path = "/channels/{channel_id}/recipients/{user_id}", tag = "private channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("user_id" = String, Path)),
+    responses(
+        (status = 204),
+        (status = 400, description = "Full (30004), or a DM (50035)", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn add_recipient(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let channel = my_group(&state, &channel_id, auth.user_id).await?;
+    let user_id = parse_id(&user_id, unknown_user)?;
+    if channel.has_recipient(user_id) {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    require_reachable(&state, auth.user_id, user_id).await?;
+    match state.store.add_recipient(channel.id, user_id, Timestamp::now()).await? {
+        None => return Err(too_many_recipients()),
+        Some(false) => return Ok(StatusCode::NO_CONTENT),
+        Some(true) => {}
+    }
+    let channel = state.store.private_channel(channel.id).await?.ok_or_else(unknown_channel)?;
+    let user = state.store.users_by_ids(&[user_id]).await?.first().map(PublicUser::from).ok_or_else(unknown_user)?;
+    let others: Vec<Snowflake> = channel.recipients.iter().copied().filter(|r| *r != user_id).collect();
+    state.publish(recipient_event(EventName::ChannelRecipientAdd, &channel, user, others));
+    announce(&state, EventName::ChannelCreate, &channel, &[user_id]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Leaves a group DM (or removes `user_id` from it) and tells everyone concerned.
+pub(crate) async fn depart(state: &AppState, channel: &PrivateChannelRecord, user_id: Snowflake) -> ApiResult<()> {
+    let departure = state.store.remove_recipient(channel.id, user_id).await?;
+    let user = state.store.users_by_ids(&[user_id]).await?.first().map(PublicUser::from);
+    match departure {
+        Departure::NotThere => return Err(unknown_user()),
+        Departure::ChannelDeleted => {}
+        Departure::Left { new_owner } => {
+            let rest = state.store.private_channel(channel.id).await?.ok_or_else(unknown_channel)?;
+            if let Some(user) = user {
+                state.publish(recipient_event(EventName::ChannelRecipientRemove, &rest, user, rest.recipients.clone()));
+            }
+            if new_owner.is_some() {
+                announce(state, EventName::ChannelUpdate, &rest, &rest.recipients).await?;
+            }
+        }
+    }
+    // The one who left sees it go, as it was.
+    announce(state, EventName::ChannelDelete, channel, &[user_id]).await?;
+    Ok(())
+}
+
+/// Remove someone from a group DM (its owner), or leave it (`user_id` is me). The owner
+/// leaving passes ownership on; the last one leaving deletes it.
+#[utoipa::path(delete, path = "/channels/{channel_id}/recipients/{user_id}", tag = "private channels", security(("bearer" = [])),
+    params(("channel_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_recipient(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let channel = my_group(&state, &channel_id, auth.user_id).await?;
+    let user_id = if user_id == "@me" { auth.user_id } else { parse_id(&user_id, unknown_user)? };
+    if user_id != auth.user_id && channel.owner_id != Some(auth.user_id) {
+        return Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::MissingPermissions,
+            "Only the group DM's owner removes others",
+        ));
+    }
+    depart(&state, &channel, user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// DELETE on a private channel: closes a DM (it comes back with the next message) or leaves
+/// a group DM. Returns the channel as it was.
+pub(crate) async fn close_or_leave(
+    state: &AppState,
+    channel: &PrivateChannelRecord,
+    me: Snowflake,
+) -> ApiResult<PrivateChannelObject> {
+    let (_, object) = views(state, channel, &[me]).await?.pop().ok_or_else(unknown_channel)?;
+    match channel.kind {
+        PrivateKind::Dm => {
+            state.store.close_private_channel(channel.id, me).await?;
+            announce(state, EventName::ChannelDelete, channel, &[me]).await?;
+        }
+        PrivateKind::GroupDm => depart(state, channel, me).await?,
+    }
+    Ok(object)
+}
+
+/// PATCH on a private channel: any recipient renames a group DM (an empty name clears it); a
+/// DM has nothing to change.
+pub(crate) async fn rename(
+    state: &AppState,
+    channel: &PrivateChannelRecord,
+    me: Snowflake,
+    name: Option<&str>,
+) -> ApiResult<PrivateChannelObject> {
+    if channel.kind != PrivateKind::GroupDm {
+        return Err(not_a_group());
+    }
+    // Absent: unchanged; empty: named after its people again.
+    if let Some(name) = name {
+        let name = Some(name.trim()).filter(|n| !n.is_empty());
+        if name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+            return Err(ApiError::field("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."));
+        }
+        state.store.rename_group_dm(channel.id, name).await?;
+    }
+    let updated = state.store.private_channel(channel.id).await?.ok_or_else(unknown_channel)?;
+    announce(state, EventName::ChannelUpdate, &updated, &updated.recipients).await?;
+    let (_, object) = views(state, &updated, &[me]).await?.pop().ok_or_else(unknown_channel)?;
+    Ok(object)
+}
