@@ -269,6 +269,20 @@ async fn reactions_pins_typing_and_read_states_work_in_a_dm(backend: Backend) {
     assert_eq!(typing.status(), StatusCode::NO_CONTENT);
     assert_eq!(event_named(&mut events, EventName::TypingStart).await.audience, users(&[&ann, &bob]));
 
+    let (status, reply) = status_and_json(
+        app.post_json(
+            &format!("/channels/{id}/messages"),
+            &json!({"content": "agreed", "message_reference": {"message_id": first_id}}),
+            Some(&bob.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, reply["type"].as_i64()), (StatusCode::OK, Some(19)), "{reply}");
+    assert_eq!(reply["message_reference"]["message_id"], first_id);
+    assert!(reply["message_reference"].get("guild_id").is_none_or(Value::is_null));
+    assert_eq!(reply["mentions"][0]["id"], ann.user_id.as_str(), "a reply mentions who it answers");
+
     // Nobody moderates a DM: others' messages stay theirs.
     assert_error(
         app.delete(&format!("/channels/{id}/messages/{first_id}"), &bob.access_token).await,
