@@ -174,7 +174,8 @@ impl GuildCache {
             | TypingStart
             | MessageAck
             | ChannelRecipientAdd
-            | ChannelRecipientRemove => {}
+            | ChannelRecipientRemove
+            | PresenceUpdate => {}
         }
     }
 

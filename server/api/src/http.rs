@@ -40,8 +40,9 @@ pub fn openapi_document(state: &AppState) -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Builds the application: every route, every middleware, with `state` applied.
-pub fn app_router(state: AppState) -> Router {
+/// Builds the application: every route, every middleware, with `state` applied. `gateway`
+/// is the WebSocket endpoint's router (served at `/gateway`, behind the same middleware).
+pub fn app_router(state: AppState, gateway: Option<Router>) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::api_router(&state)).split_for_parts();
     let doc = Arc::new(doc.to_json().expect("the OpenAPI document serialises"));
     let api = api
@@ -74,7 +75,11 @@ pub fn app_router(state: AppState) -> Router {
         .nest("/api/v10", api.clone())
         .nest("/api", api)
         .merge(routes::health::router())
-        .route("/", get(index))
+        .route("/", get(index));
+    if let Some(gateway) = gateway {
+        router = router.route_service("/gateway", gateway);
+    }
+    let mut router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -73,6 +73,8 @@ pub struct ApiConfig {
     pub trust_forwarded_for: bool,
     /// Send `Strict-Transport-Security` (when clients reach Parley over HTTPS).
     pub hsts: bool,
+    /// The gateway URL given to clients; empty: derived from the request's Host.
+    pub gateway_url: String,
 }
 
 impl Default for ApiConfig {
@@ -88,6 +90,7 @@ impl Default for ApiConfig {
             cors_origins: Vec::new(),
             trust_forwarded_for: false,
             hsts: false,
+            gateway_url: String::new(),
         }
     }
 }

@@ -39,6 +39,7 @@ pub enum EventName {
     ThreadDelete,
     ChannelRecipientAdd,
     ChannelRecipientRemove,
+    PresenceUpdate,
 }
 
 impl EventName {
@@ -74,6 +75,7 @@ impl EventName {
             Self::ThreadDelete => "THREAD_DELETE",
             Self::ChannelRecipientAdd => "CHANNEL_RECIPIENT_ADD",
             Self::ChannelRecipientRemove => "CHANNEL_RECIPIENT_REMOVE",
+            Self::PresenceUpdate => "PRESENCE_UPDATE",
         }
     }
 }

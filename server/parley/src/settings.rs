@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use parley_api::{ApiConfig, GuildCreation, RegistrationMode};
+use parley_gateway::GatewayConfig;
 use parley_store::DatabaseUrl;
 use parley_store::users::LockoutPolicy;
 
@@ -138,6 +139,36 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Events the in-process bus holds for its slowest subscriber; a subscriber further behind is told it lagged (a gateway session is then closed as resumable). 16-1000000.",
     },
     SettingSpec {
+        key: "gateway_url",
+        default: "",
+        doc: "The WebSocket URL clients and bots are told to connect to, e.g. wss://chat.example.com/gateway. Empty: ws:// (wss:// when public_url is https) plus the host the client used, then /gateway.",
+    },
+    SettingSpec {
+        key: "gateway_heartbeat_interval_ms",
+        default: "41250",
+        doc: "How often gateway clients heartbeat (sent in HELLO). A connection silent for a quarter interval longer is asked for a heartbeat; one silent for two intervals is closed (4009). 1000-600000.",
+    },
+    SettingSpec {
+        key: "gateway_session_queue",
+        default: "512",
+        doc: "Dispatches a gateway connection may have waiting to be written; a connection further behind is closed as resumable (it resumes from the replay buffer). 16-65536.",
+    },
+    SettingSpec {
+        key: "gateway_replay_buffer",
+        default: "1024",
+        doc: "Dispatches kept per gateway session for RESUME; a client that missed more must identify again. 16-100000.",
+    },
+    SettingSpec {
+        key: "gateway_resume_window_secs",
+        default: "120",
+        doc: "How long a gateway session outlives its connection, waiting to be resumed. 1-3600.",
+    },
+    SettingSpec {
+        key: "gateway_commands_per_minute",
+        default: "120",
+        doc: "Commands a gateway connection may send per minute before it is closed with 4008 (Discord's limit is 120). 10-100000.",
+    },
+    SettingSpec {
         key: "log_format",
         default: "text",
         doc: "text (readable) or json (one object per line, for log collectors).",
@@ -172,6 +203,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub event_bus_capacity: usize,
     pub api: ApiConfig,
+    pub gateway: GatewayConfig,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.
     pub unknown_env: Vec<String>,
 }
@@ -316,6 +348,10 @@ impl Settings {
             hsts: public_url.starts_with("https://"),
             cors_origins,
             trust_forwarded_for: raw.parse("trust_forwarded_for", "expected true or false", parse_bool)?,
+            gateway_url: raw.parse("gateway_url", "expected empty or a ws:// or wss:// URL", |v| {
+                (v.is_empty() || v.starts_with("ws://") || v.starts_with("wss://"))
+                    .then(|| v.trim_end_matches('/').to_owned())
+            })?,
         };
         Ok(Self {
             bind: raw.parse("bind", "expected an address and port like 127.0.0.1:8080", |v| v.parse().ok())?,
@@ -338,6 +374,17 @@ impl Settings {
             })?,
             shutdown_grace: Duration::from_secs(raw.number("shutdown_grace_secs", 0, 3600)?),
             event_bus_capacity: raw.number("event_bus_capacity", 16, 1_000_000)?,
+            gateway: GatewayConfig {
+                heartbeat_interval: Duration::from_millis(raw.number(
+                    "gateway_heartbeat_interval_ms",
+                    1000,
+                    600_000,
+                )?),
+                session_queue: raw.number("gateway_session_queue", 16, 65_536)?,
+                replay_buffer: raw.number("gateway_replay_buffer", 16, 100_000)?,
+                resume_window: Duration::from_secs(raw.number("gateway_resume_window_secs", 1, 3600)?),
+                commands_per_minute: raw.number("gateway_commands_per_minute", 10, 100_000)?,
+            },
             api,
             unknown_env,
         })

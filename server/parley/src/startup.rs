@@ -11,6 +11,7 @@ use parley_api::auth::{PasswordHasher, TokenIssuer};
 use parley_api::{AppState, app_router};
 use parley_core::{SnowflakeGenerator, Timestamp};
 use parley_events::EventBus;
+use parley_gateway::Gateway;
 use parley_store::migrations::{self, schema_status};
 use parley_store::{Backend, Store, StoreOptions};
 use tokio::net::TcpListener;
@@ -32,6 +33,7 @@ pub struct Application {
     router: axum::Router,
     store: Store,
     bus: EventBus,
+    gateway: Gateway,
     address: SocketAddr,
     shutdown_grace: Duration,
 }
@@ -86,12 +88,14 @@ impl Application {
         let ids = SnowflakeGenerator::new(settings.worker_id)?;
         let bus = EventBus::in_process(settings.event_bus_capacity);
         let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
-        let router = app_router(state);
+        let gateway_shutdown = CancellationToken::new();
+        let gateway = Gateway::new(state.clone(), settings.gateway.clone(), gateway_shutdown);
+        let router = app_router(state, Some(gateway.router()));
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;
         let address = listener.local_addr()?;
-        Ok(Self { listener, router, store, bus, address, shutdown_grace: settings.shutdown_grace })
+        Ok(Self { listener, router, store, bus, gateway, address, shutdown_grace: settings.shutdown_grace })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -106,6 +110,11 @@ impl Application {
         &self.store
     }
 
+    /// The gateway (its sessions and counters), for tests and the benchmark.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
     /// The bus every state change is published on.
     pub fn bus(&self) -> &EventBus {
         &self.bus
@@ -116,6 +125,16 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let tasks = TaskTracker::new();
         tasks.spawn(purge_sessions_periodically(self.store.clone(), shutdown.clone()));
+        self.gateway.start(&tasks);
+        // Draining: gateway connections are told to reconnect (elsewhere) and close.
+        let gateway_shutdown = self.gateway.shutdown.clone();
+        let drain = shutdown.clone();
+        tasks.spawn(async move {
+            tokio::select! {
+                () = drain.cancelled() => gateway_shutdown.cancel(),
+                () = gateway_shutdown.cancelled() => {}
+            }
+        });
         tasks.close();
 
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
@@ -130,6 +149,8 @@ impl Application {
                 Ok(())
             }
         };
+        // However serving ended, the gateway's own tasks stop too.
+        self.gateway.shutdown.cancel();
         tasks.wait().await;
         self.store.close().await;
         tracing::info!("stopped");

@@ -36,16 +36,8 @@ impl FromRequestParts<AppState> for AuthUser {
             .and_then(|v| v.to_str().ok())
             .ok_or_else(ApiError::unauthorized)?;
         let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim();
-        let claims = state.tokens.verify(token, Timestamp::now()).map_err(|reason| {
-            tracing::debug!(%reason, "access token refused");
-            ApiError::unauthorized()
-        })?;
-        let session = state
-            .store
-            .session_by_id(claims.session_id)
-            .await?
-            .filter(|s| s.is_active() && s.user_id == claims.user_id)
-            .ok_or_else(ApiError::unauthorized)?;
+        let user = authenticate(state, token).await?;
+        let session = &user.session;
         // Last-seen is kept to the minute; checking here, on the row already loaded, keeps
         // most requests free of any write (on SQLite even a no-op UPDATE takes the write lock).
         let now = Timestamp::now();
@@ -53,10 +45,25 @@ impl FromRequestParts<AppState> for AuthUser {
             let client = ClientMeta::from_request_parts(parts, state).await?;
             state.store.touch_session(session.id, &client.ip.to_string(), now).await?;
         }
-        let user = AuthUser { user_id: claims.user_id, session };
         parts.extensions.insert(user.clone());
         Ok(user)
     }
+}
+
+/// Checks an access token and that its session is still live (what every request does, and
+/// what the gateway does on IDENTIFY and RESUME). 401 (40001) otherwise.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let claims = state.tokens.verify(token, Timestamp::now()).map_err(|reason| {
+        tracing::debug!(%reason, "access token refused");
+        ApiError::unauthorized()
+    })?;
+    let session = state
+        .store
+        .session_by_id(claims.session_id)
+        .await?
+        .filter(|s| s.is_active() && s.user_id == claims.user_id)
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(AuthUser { user_id: claims.user_id, session })
 }
 
 /// An authenticated instance admin; anyone else gets 403 (code 50013).

@@ -58,7 +58,8 @@ pub struct MemberObject {
     pub flags: u64,
 }
 
-async fn member_objects(state: &AppState, members: &[MemberRecord]) -> ApiResult<Vec<MemberObject>> {
+/// Member objects with their users (one query).
+pub async fn member_objects(state: &AppState, members: &[MemberRecord]) -> ApiResult<Vec<MemberObject>> {
     let ids: Vec<Snowflake> = members.iter().map(|m| m.user_id).collect();
     let users = state.store.users_by_ids(&ids).await?;
     Ok(members

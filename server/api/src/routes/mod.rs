@@ -6,6 +6,7 @@ pub mod audit_logs;
 pub mod auth;
 pub mod channel_admin;
 pub mod channels;
+pub mod gateway;
 pub mod guilds;
 pub mod health;
 pub mod instance;
@@ -48,4 +49,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(audit_logs::router())
         .merge(search::router())
         .merge(private_channels::router())
+        .merge(gateway::router())
 }

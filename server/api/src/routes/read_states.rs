@@ -75,10 +75,16 @@ pub struct ReadStateObject {
 #[utoipa::path(get, path = "/users/@me/read-states", tag = "read states", security(("bearer" = [])),
     responses((status = 200, body = Vec<ReadStateObject>), (status = 401, body = ErrorBody)))]
 async fn my_read_states(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ReadStateObject>>> {
+    Ok(Json(read_states_of(&state, auth.user_id).await?))
+}
+
+/// `user_id`'s read state in every text channel they can see and every open private
+/// channel (also sent in the gateway's READY).
+pub async fn read_states_of(state: &AppState, user_id: Snowflake) -> ApiResult<Vec<ReadStateObject>> {
     let mut visible: Vec<(Snowflake, Option<Snowflake>)> = Vec::new();
     let mut role_ids: Vec<Snowflake> = Vec::new();
-    for guild in state.store.guilds_of_member(auth.user_id).await? {
-        let Ok(access) = GuildAccess::load(&state, guild.id, auth.user_id).await else { continue };
+    for guild in state.store.guilds_of_member(user_id).await? {
+        let Ok(access) = GuildAccess::load(state, guild.id, user_id).await else { continue };
         role_ids.extend(access.member.role_ids.iter().copied());
         for channel in
             access.channels.iter().filter(|c| matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread))
@@ -88,23 +94,21 @@ async fn my_read_states(State(state): State<AppState>, auth: AuthUser) -> ApiRes
             }
         }
     }
-    visible.extend(state.store.private_channels_of(auth.user_id).await?.iter().map(|c| (c.id, None)));
+    visible.extend(state.store.private_channels_of(user_id).await?.iter().map(|c| (c.id, None)));
     let ids: Vec<Snowflake> = visible.iter().map(|(c, _)| *c).collect();
-    let states = state.store.read_states(auth.user_id, &ids, &role_ids).await?;
-    Ok(Json(
-        visible
-            .iter()
-            .filter_map(|(channel_id, guild_id)| {
-                let s = states.iter().find(|s| s.channel_id == *channel_id)?;
-                Some(ReadStateObject {
-                    channel_id: *channel_id,
-                    guild_id: *guild_id,
-                    last_read_message_id: s.last_read_message_id,
-                    last_message_id: s.last_message_id,
-                    unread: s.last_message_id.is_some_and(|last| s.last_read_message_id.is_none_or(|read| last > read)),
-                    mention_count: s.mention_count,
-                })
+    let states = state.store.read_states(user_id, &ids, &role_ids).await?;
+    Ok(visible
+        .iter()
+        .filter_map(|(channel_id, guild_id)| {
+            let s = states.iter().find(|s| s.channel_id == *channel_id)?;
+            Some(ReadStateObject {
+                channel_id: *channel_id,
+                guild_id: *guild_id,
+                last_read_message_id: s.last_read_message_id,
+                last_message_id: s.last_message_id,
+                unread: s.last_message_id.is_some_and(|last| s.last_read_message_id.is_none_or(|read| last > read)),
+                mention_count: s.mention_count,
             })
-            .collect(),
-    ))
+        })
+        .collect())
 }

@@ -1,6 +1,8 @@
 //! The integration suite: the real server on port 0 against SQLite and PostgreSQL. Every
 //! scenario runs twice, as `sqlite::…` and `postgres::…` (see `helpers::on_both_backends`).
 
+mod gateway;
+mod gateway_client;
 mod helpers;
 
 mod audit_log;

@@ -1,0 +1,79 @@
+//! Gateway discovery: where the WebSocket is (`GET /gateway`), and for bots also how many
+//! shards to use and how many sessions they may still start (`GET /gateway/bot`).
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Json};
+use crate::models::ErrorBody;
+use crate::state::ApiConfig;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(gateway)).routes(routes!(gateway_bot))
+}
+
+/// The gateway's URL: the `gateway_url` setting, or `ws://` (`wss://` behind an https public
+/// URL) plus the host the client used, then `/gateway`.
+pub fn gateway_url(config: &ApiConfig, headers: &HeaderMap) -> String {
+    if !config.gateway_url.is_empty() {
+        return config.gateway_url.clone();
+    }
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("{}://{host}/gateway", if config.hsts { "wss" } else { "ws" })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewayResponse {
+    /// Connect here with `?v=10&encoding=json` (and optionally `&compress=zlib-stream`).
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionStartLimit {
+    pub total: u32,
+    pub remaining: u32,
+    /// Milliseconds until `remaining` resets.
+    pub reset_after: u64,
+    pub max_concurrency: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewayBotResponse {
+    pub url: String,
+    /// Always 1: one Parley node serves every guild on a connection.
+    pub shards: u32,
+    pub session_start_limit: SessionStartLimit,
+}
+
+/// Where the gateway is. Needs no sign-in.
+#[utoipa::path(get, path = "/gateway", tag = "gateway", responses((status = 200, body = GatewayResponse)))]
+async fn gateway(State(state): State<AppState>, headers: HeaderMap) -> Json<GatewayResponse> {
+    Json(GatewayResponse { url: gateway_url(&state.config, &headers) })
+}
+
+/// Where the gateway is, with the shard count and session start limit bot libraries read.
+#[utoipa::path(get, path = "/gateway/bot", tag = "gateway", security(("bearer" = [])),
+    responses((status = 200, body = GatewayBotResponse), (status = 401, body = ErrorBody)))]
+async fn gateway_bot(
+    State(state): State<AppState>,
+    _auth: AuthUser,
+    headers: HeaderMap,
+) -> ApiResult<Json<GatewayBotResponse>> {
+    Ok(Json(GatewayBotResponse {
+        url: gateway_url(&state.config, &headers),
+        shards: 1,
+        // Parley does not limit IDENTIFY per day; these are the figures Discord gives a new bot.
+        session_start_limit: SessionStartLimit {
+            total: 1000,
+            remaining: 1000,
+            reset_after: 86_400_000,
+            max_concurrency: 1,
+        },
+    }))
+}

@@ -1,0 +1,322 @@
+//! One WebSocket connection: HELLO, then IDENTIFY (a new session) or RESUME (an existing
+//! one), heartbeats, presence, member requests, and every way a connection ends. The loop
+//! is generic over the socket so tests can drive it with paused time.
+//!
+//! Timing: a client heartbeats every `heartbeat_interval`. If a quarter interval passes
+//! beyond that with no heartbeat, the server asks for one (op 1); if the whole of a second
+//! interval passes, the connection is closed with 4009. A connection must identify or
+//! resume within one interval.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::extract::ws::{CloseFrame, Message};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use parley_api::extract::auth::authenticate;
+use parley_core::Snowflake;
+use tokio::sync::mpsc;
+use tokio::time::{Duration, Instant, sleep_until};
+use tokio_util::sync::CancellationToken;
+
+use crate::Gateway;
+use crate::compression::ZlibStream;
+use crate::intents::Intents;
+use crate::presence::Status;
+use crate::protocol::{self, CloseCode, Command, Identify, Resume};
+use crate::ready::{self, DEFAULT_LARGE_THRESHOLD, MAX_LARGE_THRESHOLD};
+use crate::session::{Attachment, Outgoing, ResumeError, Session};
+
+/// The user behind a token, as IDENTIFY and RESUME send it (bare, or with a scheme).
+async fn user_for(gateway: &Gateway, token: &str) -> Result<Snowflake, CloseCode> {
+    let token = token.strip_prefix("Bearer ").or_else(|| token.strip_prefix("Bot ")).unwrap_or(token).trim();
+    authenticate(&gateway.state, token).await.map(|auth| auth.user_id).map_err(|_| CloseCode::AuthenticationFailed)
+}
+
+/// What the client asked for in the connection URL.
+#[derive(Clone, Debug)]
+pub struct ConnectParams {
+    pub version_ok: bool,
+    pub encoding_ok: bool,
+    pub compress: bool,
+    /// `resume_gateway_url` in READY.
+    pub resume_url: String,
+}
+
+/// How a connection ended, for the log.
+#[derive(Debug)]
+enum End {
+    ClientLeft,
+    Closed(CloseCode),
+    Draining,
+}
+
+struct Connection<S> {
+    gateway: Gateway,
+    socket: S,
+    zlib: Option<ZlibStream>,
+    params: ConnectParams,
+    id: u64,
+    sender: mpsc::Sender<Outgoing>,
+    kick: CancellationToken,
+    session: Option<Arc<Session>>,
+    last_heartbeat: Instant,
+    asked_for_heartbeat: bool,
+    recent_commands: VecDeque<Instant>,
+}
+
+pub async fn run<S>(gateway: Gateway, socket: S, params: ConnectParams)
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
+{
+    let (sender, receiver) = mpsc::channel(gateway.config.session_queue.max(1));
+    let mut connection = Connection {
+        id: gateway.next_connection_id(),
+        zlib: params.compress.then(ZlibStream::default),
+        gateway,
+        socket,
+        params,
+        sender,
+        kick: CancellationToken::new(),
+        session: None,
+        last_heartbeat: Instant::now(),
+        asked_for_heartbeat: false,
+        recent_commands: VecDeque::new(),
+    };
+    let end = connection.serve(receiver).await;
+    match end {
+        End::Closed(code) => {
+            tracing::debug!(connection = connection.id, close_code = code.code(), "gateway connection closed")
+        }
+        End::ClientLeft | End::Draining => {
+            tracing::debug!(connection = connection.id, ?end, "gateway connection ended")
+        }
+    }
+    if let Some(session) = &connection.session {
+        session.detach(connection.id);
+    }
+    let _ = connection.socket.close().await;
+}
+
+impl<S> Connection<S>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
+{
+    async fn send(&mut self, text: String) -> Result<(), End> {
+        let message = match self.zlib.as_mut() {
+            Some(zlib) => Message::Binary(zlib.compress(&text).into()),
+            None => Message::Text(text.into()),
+        };
+        self.socket.send(message).await.map_err(|_| End::ClientLeft)
+    }
+
+    async fn close(&mut self, code: CloseCode) -> End {
+        let frame = CloseFrame { code: code.code(), reason: code.reason().into() };
+        let _ = self.socket.send(Message::Close(Some(frame))).await;
+        End::Closed(code)
+    }
+
+    async fn serve(&mut self, mut outgoing: mpsc::Receiver<Outgoing>) -> End {
+        let interval = self.gateway.config.heartbeat_interval;
+        if !self.params.version_ok {
+            return self.close(CloseCode::InvalidApiVersion).await;
+        }
+        if !self.params.encoding_ok {
+            return self.close(CloseCode::DecodeError).await;
+        }
+        if self.send(protocol::hello(interval.as_millis() as u64)).await.is_err() {
+            return End::ClientLeft;
+        }
+        let shutdown = self.gateway.shutdown.clone();
+        let kick = self.kick.clone();
+        loop {
+            let deadline = if self.session.is_none() {
+                self.last_heartbeat + interval
+            } else if self.asked_for_heartbeat {
+                self.last_heartbeat + interval * 2
+            } else {
+                self.last_heartbeat + interval + interval / 4
+            };
+            let step = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => {
+                    // The node is draining: the client resumes elsewhere.
+                    let _ = self.send(protocol::reconnect()).await;
+                    let _ = self.close(CloseCode::UnknownError).await;
+                    return End::Draining;
+                }
+                () = kick.cancelled() => Err(CloseCode::UnknownError),
+                out = outgoing.recv() => match out {
+                    Some(Outgoing::Text(text)) => match self.send(text).await {
+                        Ok(()) => Ok(()),
+                        Err(end) => return end,
+                    },
+                    Some(Outgoing::Close(code)) => Err(code),
+                    None => Err(CloseCode::UnknownError),
+                },
+                message = self.socket.next() => match message {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return End::ClientLeft,
+                    Some(Ok(Message::Text(text))) => self.handle(text.as_str()).await,
+                    Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                        Ok(text) => self.handle(text).await,
+                        Err(_) => Err(CloseCode::DecodeError),
+                    },
+                    Some(Ok(_)) => Ok(()),
+                },
+                () = sleep_until(deadline) => {
+                    if self.session.is_none() || self.asked_for_heartbeat {
+                        Err(CloseCode::SessionTimedOut)
+                    } else {
+                        self.asked_for_heartbeat = true;
+                        match self.send(protocol::heartbeat_request()).await {
+                            Ok(()) => Ok(()),
+                            Err(end) => return end,
+                        }
+                    }
+                }
+            };
+            if let Err(code) = step {
+                return self.close(code).await;
+            }
+        }
+    }
+
+    /// Counts a command against the per-connection limit.
+    fn within_rate_limit(&mut self) -> bool {
+        let now = Instant::now();
+        let window = Duration::from_secs(60);
+        while self.recent_commands.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            self.recent_commands.pop_front();
+        }
+        self.recent_commands.push_back(now);
+        self.recent_commands.len() <= self.gateway.config.commands_per_minute
+    }
+
+    async fn handle(&mut self, text: &str) -> Result<(), CloseCode> {
+        if !self.within_rate_limit() {
+            return Err(CloseCode::RateLimited);
+        }
+        let command = protocol::parse_command(text).map_err(|e| e.close_code())?;
+        match command {
+            Command::Heartbeat(_) => {
+                self.last_heartbeat = Instant::now();
+                self.asked_for_heartbeat = false;
+                self.send(protocol::heartbeat_ack()).await.map_err(|_| CloseCode::UnknownError)
+            }
+            Command::Identify(identify) => {
+                if self.session.is_some() {
+                    return Err(CloseCode::AlreadyAuthenticated);
+                }
+                self.identify(*identify).await
+            }
+            Command::Resume(resume) => {
+                if self.session.is_some() {
+                    return Err(CloseCode::AlreadyAuthenticated);
+                }
+                self.resume(resume).await
+            }
+            Command::PresenceUpdate(update) => {
+                let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
+                let status = Status::parse(&update.status).ok_or(CloseCode::DecodeError)?;
+                if let Some(seen) = self.gateway.presences.set(session.user_id, status, update.activities) {
+                    self.gateway.announce_presence(session.user_id, &seen).await;
+                }
+                Ok(())
+            }
+            Command::RequestGuildMembers(request) => {
+                let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
+                crate::members::request(&self.gateway, &session, request).await
+            }
+            Command::VoiceStateUpdate(_) => {
+                // Voice arrives with the SFU; until then joining voice is accepted and ignored.
+                self.session.as_ref().map(|_| ()).ok_or(CloseCode::NotAuthenticated)
+            }
+        }
+    }
+
+    fn attachment(&self) -> Attachment {
+        Attachment { id: self.id, sender: self.sender.clone(), kick: self.kick.clone() }
+    }
+
+    async fn identify(&mut self, identify: Identify) -> Result<(), CloseCode> {
+        if identify.shard.is_some_and(|[id, count]| id != 0 || count != 1) {
+            return Err(CloseCode::InvalidShard);
+        }
+        let intents = identify.intents.and_then(Intents::parse).ok_or(CloseCode::InvalidIntents)?;
+        let user_id = user_for(&self.gateway, &identify.token).await?;
+        let state = &self.gateway.state;
+        let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or(CloseCode::AuthenticationFailed)?;
+        let status = match &identify.presence {
+            Some(p) => Some(Status::parse(&p.status).ok_or(CloseCode::DecodeError)?),
+            None => None,
+        };
+        let large_threshold = identify
+            .large_threshold
+            .map_or(DEFAULT_LARGE_THRESHOLD, |t| (t as usize).clamp(DEFAULT_LARGE_THRESHOLD, MAX_LARGE_THRESHOLD));
+        let guilds: Vec<Snowflake> = match state.store.guilds_of_member(user_id).await {
+            Ok(guilds) => guilds.iter().map(|g| g.id).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "IDENTIFY could not load guilds");
+                return Err(CloseCode::UnknownError);
+            }
+        };
+        let session_id = uuid::Uuid::new_v4().simple().to_string();
+        let session =
+            Arc::new(Session::new(session_id.clone(), user_id, user.bot, intents, self.gateway.config.replay_buffer));
+        session.attach(self.attachment());
+        // Registered before READY is built, so nothing that happens meanwhile is missed:
+        // those dispatches wait in the session and follow READY.
+        self.gateway.hub.insert(session.clone(), &guilds);
+        let built =
+            ready::ready(&self.gateway, &user, &session_id, &guilds, &self.params.resume_url, large_threshold).await;
+        let built = match built {
+            Ok(built) => built,
+            Err(e) => {
+                tracing::warn!(error = %e, "IDENTIFY could not build READY");
+                self.gateway.hub.remove(&session_id);
+                return Err(CloseCode::UnknownError);
+            }
+        };
+        let mut first = vec![("READY", built.ready)];
+        if intents.has(Intents::GUILDS) {
+            first.extend(built.guild_creates.into_iter().map(|g| ("GUILD_CREATE", g)));
+        }
+        session.go_live(first);
+        self.session = Some(session);
+        self.gateway.counters.identifies.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(%user_id, session_id, intents = intents.0, "gateway session identified");
+        let activities = identify.presence.map(|p| p.activities).unwrap_or_default();
+        if let Some(seen) = self.gateway.presences.connect(user_id, status, activities) {
+            self.gateway.announce_presence(user_id, &seen).await;
+        }
+        Ok(())
+    }
+
+    async fn resume(&mut self, resume: Resume) -> Result<(), CloseCode> {
+        let user_id = user_for(&self.gateway, &resume.token).await?;
+        let session = self.gateway.hub.get(&resume.session_id).filter(|s| s.user_id == user_id);
+        let Some(session) = session else {
+            // Unknown, expired or someone else's: start over with IDENTIFY.
+            return self.send(protocol::invalid_session(false)).await.map_err(|_| CloseCode::UnknownError);
+        };
+        match session.resume(resume.seq, self.attachment()) {
+            Ok((frames, seq, previous)) => {
+                if let Some(previous) = previous {
+                    previous.kick.cancel();
+                }
+                for frame in frames {
+                    self.send(frame).await.map_err(|_| CloseCode::UnknownError)?;
+                }
+                self.send(protocol::dispatch(seq, "RESUMED", "null")).await.map_err(|_| CloseCode::UnknownError)?;
+                self.session = Some(session);
+                self.gateway.counters.resumes.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(ResumeError::FutureSeq) => Err(CloseCode::InvalidSeq),
+            Err(ResumeError::TooFarBehind) => {
+                self.gateway.end_session(&session.id).await;
+                self.send(protocol::invalid_session(false)).await.map_err(|_| CloseCode::UnknownError)
+            }
+        }
+    }
+}

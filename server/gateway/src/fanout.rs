@@ -1,0 +1,230 @@
+//! Fan-out: every event on the bus reaches exactly the sessions allowed to see it. A guild
+//! event goes to the guild's sessions whose member may see its channel (VIEW_CHANNEL through
+//! the one permission function) and who asked for its intent; a user-addressed event (DMs,
+//! a guild gained or lost) to those users' sessions. The payload is the event's shared bytes;
+//! each session only adds its envelope.
+//!
+//! Membership changes take effect here: a GUILD_CREATE to a user subscribes their sessions
+//! to the guild (each gets the guild as they may see it), a GUILD_DELETE unsubscribes them,
+//! and a session whose user is no longer a member is dropped from the guild on the spot.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use parley_api::access::GuildAccess;
+use parley_api::cache::GuildSnapshot;
+use parley_core::{Permissions, Snowflake};
+use parley_events::{Audience, Event, EventName};
+use parley_store::channels::{ChannelRecord, OverwriteRecord};
+use serde_json::Value;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use crate::Gateway;
+use crate::intents::Intents;
+use crate::protocol::CloseCode;
+use crate::session::{Delivery, Session};
+
+pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Event>>) {
+    loop {
+        let received = tokio::select! {
+            () = gateway.shutdown.cancelled() => return,
+            received = events.recv() => received,
+        };
+        match received {
+            Ok(event) => fan_out(&gateway, &event).await,
+            Err(RecvError::Lagged(missed)) => {
+                // Every session missed those events, and no replay buffer holds them: they
+                // must start over. Raise PARLEY_EVENT_BUS_CAPACITY if this is logged.
+                tracing::error!(missed, "the gateway fell behind the event bus; every session must reconnect");
+                for session in gateway.hub.all() {
+                    session.kick(CloseCode::UnknownError);
+                    gateway.end_session(&session.id).await;
+                }
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
+fn id(value: &Value) -> Option<Snowflake> {
+    value.as_str().and_then(|s| s.parse().ok())
+}
+
+fn deliver(gateway: &Gateway, session: &Session, name: &'static str, data: &Arc<str>) {
+    gateway.counters.dispatches.fetch_add(1, Ordering::Relaxed);
+    if session.deliver(name, data) == Delivery::Overflowed {
+        gateway.counters.overflow_closes.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(session_id = %session.id, "closed a gateway connection that fell behind (resumable)");
+    }
+}
+
+fn wants(session: &Session, intent: Option<u64>) -> bool {
+    intent.is_none_or(|bits| session.intents.has(bits))
+}
+
+pub async fn fan_out(gateway: &Gateway, event: &Event) {
+    match &event.audience {
+        Audience::Users(users) => to_users(gateway, event, users).await,
+        Audience::Guild { guild_id, channel_id } => to_guild(gateway, event, *guild_id, *channel_id).await,
+    }
+}
+
+async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake]) {
+    let name = event.name.as_str();
+    match event.name {
+        EventName::GuildCreate => {
+            let Some(guild_id) = id(&event.json()["id"]) else { return };
+            for user in users {
+                for session in gateway.hub.of_user(*user).iter() {
+                    gateway.hub.join_guild(session, guild_id);
+                    if !wants(session, Some(Intents::GUILDS)) {
+                        continue;
+                    }
+                    // Each member gets the guild as they may see it, not the event's copy.
+                    match crate::ready::guild_create(gateway, guild_id, session.user_id).await {
+                        Ok(Some(payload)) => deliver(gateway, session, name, &payload),
+                        Ok(None) => gateway.hub.leave_guild(session, guild_id),
+                        Err(e) => tracing::warn!(error = %e, %guild_id, "could not build GUILD_CREATE"),
+                    }
+                }
+            }
+        }
+        EventName::GuildDelete => {
+            let Some(guild_id) = id(&event.json()["id"]) else { return };
+            for user in users {
+                for session in gateway.hub.of_user(*user).iter() {
+                    if wants(session, Some(Intents::GUILDS)) {
+                        deliver(gateway, session, name, &event.data);
+                    }
+                    gateway.hub.leave_guild(session, guild_id);
+                }
+            }
+        }
+        _ => {
+            let private = event.json().get("guild_id").is_none_or(Value::is_null);
+            let intent = Intents::required_for(event.name, private);
+            for user in users {
+                for session in gateway.hub.of_user(*user).iter() {
+                    if wants(session, intent) {
+                        deliver(gateway, session, name, &event.data);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The channel an event is about: from the guild's snapshot, or, for a channel deleted a
+/// moment ago, rebuilt from the event itself (its type, parent and overwrites), so exactly
+/// those who could see it hear that it went.
+fn channel_of(
+    snapshot: &GuildSnapshot,
+    channel_id: Snowflake,
+    event: &Event,
+) -> Option<(ChannelRecord, Vec<OverwriteRecord>)> {
+    if let Some(channel) = snapshot.channels.iter().find(|c| c.id == channel_id) {
+        return Some((channel.clone(), Vec::new()));
+    }
+    if !matches!(event.name, EventName::ChannelDelete | EventName::ThreadDelete) {
+        return None;
+    }
+    let data = event.json();
+    let overwrites = data["permission_overwrites"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|o| {
+                    Some(OverwriteRecord {
+                        channel_id,
+                        target_id: id(&o["id"])?,
+                        kind: o["type"].as_i64()?,
+                        allow_bits: o["allow"].as_str()?.parse::<u64>().ok()? as i64,
+                        deny_bits: o["deny"].as_str()?.parse::<u64>().ok()? as i64,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let channel = ChannelRecord {
+        id: channel_id,
+        guild_id: snapshot.guild.id,
+        kind: data["type"].as_i64()?,
+        name: String::new(),
+        position: 0,
+        parent_id: id(&data["parent_id"]).map(Snowflake::as_i64),
+        topic: None,
+        nsfw: false,
+        rate_limit_per_user: 0,
+        bitrate: None,
+        user_limit: None,
+        archived: false,
+        owner_id: None,
+        created_at: parley_core::Timestamp::from_unix_millis(0),
+        auto_archive_duration: None,
+        archive_timestamp: None,
+        locked: false,
+    };
+    Some((channel, overwrites))
+}
+
+async fn to_guild(gateway: &Gateway, event: &Event, guild_id: Snowflake, channel_id: Option<Snowflake>) {
+    let sessions = gateway.hub.in_guild(guild_id);
+    if sessions.is_empty() {
+        return;
+    }
+    let state = &gateway.state;
+    let snapshot = match state.cache.guild(&state.store, guild_id).await {
+        Ok(Some(snapshot)) => snapshot,
+        // The guild is gone: its members hear of it through GUILD_DELETE, addressed to them.
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, %guild_id, event = event.name.as_str(), "fan-out could not load the guild");
+            return;
+        }
+    };
+    let channel = match channel_id {
+        Some(channel_id) => match channel_of(&snapshot, channel_id, event) {
+            Some(found) => Some(found),
+            None => return,
+        },
+        None => None,
+    };
+    // A deleted channel's overwrites are no longer in the snapshot: judge it by a copy that
+    // has them back.
+    let snapshot = match &channel {
+        Some((channel, overwrites))
+            if !overwrites.is_empty() || !snapshot.channels.iter().any(|c| c.id == channel.id) =>
+        {
+            Arc::new(GuildSnapshot {
+                guild: snapshot.guild.clone(),
+                roles: snapshot.roles.clone(),
+                channels: snapshot.channels.iter().cloned().chain(std::iter::once(channel.clone())).collect(),
+                overwrites: snapshot.overwrites.iter().copied().chain(overwrites.iter().copied()).collect(),
+            })
+        }
+        _ => snapshot,
+    };
+    let name = event.name.as_str();
+    let intent = Intents::required_for(event.name, false);
+    // Nobody is told their own presence.
+    let subject = (event.name == EventName::PresenceUpdate).then(|| id(&event.json()["user"]["id"])).flatten();
+    for session in sessions.iter() {
+        if !wants(session, intent) || subject == Some(session.user_id) {
+            continue;
+        }
+        let access = match GuildAccess::for_member(state, snapshot.clone(), session.user_id).await {
+            Ok(access) => access,
+            Err(_) => {
+                // No longer a member (kicked, banned, left): nothing more from this guild.
+                gateway.hub.leave_guild(session, guild_id);
+                continue;
+            }
+        };
+        if let Some((channel, _)) = &channel
+            && !access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL)
+        {
+            continue;
+        }
+        deliver(gateway, session, name, &event.data);
+    }
+}

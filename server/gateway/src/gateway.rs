@@ -1,0 +1,187 @@
+//! The gateway as a whole: its settings, the WebSocket endpoint (`/gateway`), and the
+//! background work (fan-out from the bus, expiring sessions that were not resumed in time).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use parley_api::AppState;
+use parley_core::Snowflake;
+use parley_events::{Audience, Event, EventName};
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::connection::{self, ConnectParams};
+use crate::hub::Hub;
+use crate::presence::{Presences, Seen, presence_payload};
+
+/// The gateway's settings (see `docs/configuration.md`).
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    /// Sent in HELLO; clients heartbeat this often.
+    pub heartbeat_interval: Duration,
+    /// Dispatches a connection may have queued before it is closed as too slow (resumable).
+    pub session_queue: usize,
+    /// Dispatches kept per session for RESUME.
+    pub replay_buffer: usize,
+    /// How long a session outlives its connection, waiting for a RESUME.
+    pub resume_window: Duration,
+    /// Commands a connection may send per minute (Discord: 120).
+    pub commands_per_minute: usize,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            heartbeat_interval: Duration::from_millis(41_250),
+            session_queue: 512,
+            replay_buffer: 1024,
+            resume_window: Duration::from_secs(120),
+            commands_per_minute: 120,
+        }
+    }
+}
+
+/// Counts an operator (and the benchmark) can read.
+#[derive(Debug, Default)]
+pub struct GatewayCounters {
+    pub identifies: AtomicU64,
+    pub resumes: AtomicU64,
+    pub dispatches: AtomicU64,
+    pub overflow_closes: AtomicU64,
+}
+
+#[derive(Debug)]
+pub struct GatewayInner {
+    pub state: AppState,
+    pub config: GatewayConfig,
+    pub hub: Hub,
+    pub presences: Presences,
+    pub counters: GatewayCounters,
+    /// Fires when the node drains: every connection sends RECONNECT and closes.
+    pub shutdown: CancellationToken,
+    next_connection: AtomicU64,
+}
+
+/// Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Gateway(Arc<GatewayInner>);
+
+impl std::ops::Deref for Gateway {
+    type Target = GatewayInner;
+    fn deref(&self) -> &GatewayInner {
+        &self.0
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ConnectQuery {
+    v: Option<String>,
+    encoding: Option<String>,
+    compress: Option<String>,
+}
+
+impl Gateway {
+    pub fn new(state: AppState, config: GatewayConfig, shutdown: CancellationToken) -> Self {
+        Self(Arc::new(GatewayInner {
+            state,
+            config,
+            hub: Hub::default(),
+            presences: Presences::default(),
+            counters: GatewayCounters::default(),
+            shutdown,
+            next_connection: AtomicU64::new(1),
+        }))
+    }
+
+    /// The `/gateway` WebSocket endpoint.
+    pub fn router(&self) -> Router {
+        Router::new().route("/gateway", get(upgrade)).with_state(self.clone())
+    }
+
+    /// Starts fan-out from the bus and the expiry of abandoned sessions; both stop when the
+    /// gateway's shutdown token fires.
+    pub fn start(&self, tasks: &TaskTracker) {
+        let events = self.state.bus.subscribe();
+        tasks.spawn(crate::fanout::run(self.clone(), events));
+        tasks.spawn(expire_sessions(self.clone()));
+    }
+
+    pub(crate) fn next_connection_id(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The URL clients connect (and resume) to.
+    pub fn url_for(&self, headers: &HeaderMap) -> String {
+        parley_api::routes::gateway::gateway_url(&self.state.config, headers)
+    }
+
+    /// Tells everyone who shares a guild with `user` how they look now.
+    pub(crate) async fn announce_presence(&self, user: Snowflake, seen: &Seen) {
+        let Ok(guilds) = self.state.store.guilds_of_member(user).await else { return };
+        for guild in guilds {
+            self.state.publish(Event::new(
+                EventName::PresenceUpdate,
+                Audience::Guild { guild_id: guild.id, channel_id: None },
+                &presence_payload(user, Some(guild.id), seen),
+            ));
+        }
+    }
+}
+
+async fn upgrade(
+    State(gateway): State<Gateway>,
+    Query(query): Query<ConnectQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let params = ConnectParams {
+        version_ok: query.v.as_deref().is_none_or(|v| v == "10"),
+        encoding_ok: query.encoding.as_deref().is_none_or(|e| e == "json"),
+        compress: query.compress.as_deref() == Some("zlib-stream"),
+        resume_url: gateway.url_for(&headers),
+    };
+    // Small buffers: an idle session should cost kilobytes, not the library's defaults.
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
+        .on_upgrade(move |socket| connection::run(gateway, socket, params))
+}
+
+/// Forgets sessions whose connection went away and that were not resumed in time.
+async fn expire_sessions(gateway: Gateway) {
+    let window = gateway.config.resume_window;
+    let mut tick = tokio::time::interval((window / 4).max(Duration::from_millis(250)));
+    loop {
+        tokio::select! {
+            () = gateway.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        for session in gateway.hub.all() {
+            if session.detached_since().is_some_and(|since| since.elapsed() >= window) {
+                gateway.end_session(&session.id).await;
+            }
+        }
+    }
+}
+
+impl Gateway {
+    /// Removes a session for good (expired, invalidated, or replaced), updating presence.
+    pub async fn end_session(&self, session_id: &str) {
+        if let Some(session) = self.hub.remove(session_id) {
+            tracing::debug!(session_id, user_id = %session.user_id, "gateway session ended");
+            if let Some(seen) = self.presences.disconnect(session.user_id) {
+                self.announce_presence(session.user_id, &seen).await;
+            }
+        }
+    }
+}

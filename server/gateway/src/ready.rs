@@ -1,0 +1,158 @@
+//! READY and GUILD_CREATE, built for one user: only the channels and threads they may see,
+//! the members of small guilds, presences, their private channels and read states.
+
+use std::sync::Arc;
+
+use parley_api::access::GuildAccess;
+use parley_api::guild_models::{ChannelObject, GuildObject};
+use parley_api::models::CurrentUser;
+use parley_api::private_models::PrivateChannelObject;
+use parley_api::routes::members::member_objects;
+use parley_api::routes::read_states::read_states_of;
+use parley_api::{ApiError, ApiResult};
+use parley_core::{Permissions, Snowflake};
+use parley_store::channels::ChannelKind;
+use parley_store::users::UserRecord;
+use serde_json::{Value, json};
+
+use crate::Gateway;
+use crate::presence::{Status, presence_payload};
+
+/// Discord's default and limits for `large_threshold`.
+pub const DEFAULT_LARGE_THRESHOLD: usize = 50;
+pub const MAX_LARGE_THRESHOLD: usize = 250;
+
+fn to_arc(value: &Value) -> Arc<str> {
+    Arc::from(value.to_string())
+}
+
+/// GUILD_CREATE for `user_id`, or `None` if they are not a member (any more).
+pub async fn guild_create(gateway: &Gateway, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Option<Arc<str>>> {
+    guild_create_with(gateway, guild_id, user_id, DEFAULT_LARGE_THRESHOLD).await
+}
+
+pub async fn guild_create_with(
+    gateway: &Gateway,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    large_threshold: usize,
+) -> ApiResult<Option<Arc<str>>> {
+    let state = &gateway.state;
+    let Some(snapshot) = state.cache.guild(&state.store, guild_id).await? else { return Ok(None) };
+    let access = match GuildAccess::for_member(state, snapshot, user_id).await {
+        Ok(access) => access,
+        Err(_) => return Ok(None),
+    };
+    let visible =
+        |c: &&parley_store::channels::ChannelRecord| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL);
+    let channels: Vec<ChannelObject> = access
+        .channels
+        .iter()
+        .filter(|c| c.kind() != ChannelKind::PublicThread)
+        .filter(visible)
+        .map(|c| ChannelObject::new(c, &access.overwrites))
+        .collect();
+    let threads: Vec<ChannelObject> = access
+        .channels
+        .iter()
+        .filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived)
+        .filter(visible)
+        .map(|c| ChannelObject::new(c, &access.overwrites))
+        .collect();
+    let member_count = state.store.member_count(guild_id).await?;
+    let large = member_count as usize > large_threshold;
+    let members = if large {
+        vec![(*access.member).clone()]
+    } else {
+        state.store.members(guild_id, Snowflake::new(0), large_threshold as i64).await?
+    };
+    let presences: Vec<Value> = members
+        .iter()
+        .filter_map(|m| {
+            let seen = gateway.presences.of(m.user_id);
+            (seen.status != Status::Offline).then(|| presence_payload(m.user_id, None, &seen))
+        })
+        .collect();
+    let members = member_objects(state, &members).await?;
+    let mut guild = serde_json::to_value(GuildObject::new(&access.guild, &access.roles))
+        .map_err(|e| ApiError::internal(format!("guild object: {e}")))?;
+    let extra = json!({
+        "joined_at": access.member.joined_at,
+        "large": large,
+        "unavailable": false,
+        "member_count": member_count,
+        "channels": channels,
+        "threads": threads,
+        "members": members,
+        "presences": presences,
+        "voice_states": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "stickers": [],
+        "soundboard_sounds": [],
+    });
+    if let (Some(guild), Value::Object(extra)) = (guild.as_object_mut(), extra) {
+        guild.extend(extra);
+    }
+    Ok(Some(to_arc(&guild)))
+}
+
+/// What IDENTIFY answers with: READY, then one GUILD_CREATE per guild.
+pub struct Ready {
+    pub ready: Arc<str>,
+    pub guild_creates: Vec<Arc<str>>,
+}
+
+pub async fn ready(
+    gateway: &Gateway,
+    user: &UserRecord,
+    session_id: &str,
+    guild_ids: &[Snowflake],
+    resume_url: &str,
+    large_threshold: usize,
+) -> ApiResult<Ready> {
+    let state = &gateway.state;
+    let mut guild_creates = Vec::with_capacity(guild_ids.len());
+    for guild_id in guild_ids {
+        if let Some(payload) = guild_create_with(gateway, *guild_id, user.id, large_threshold).await? {
+            guild_creates.push(payload);
+        }
+    }
+    let (private_channels, read_state) = if user.bot {
+        (Vec::new(), Vec::new())
+    } else {
+        let channels = state.store.private_channels_of(user.id).await?;
+        let mut everyone: Vec<Snowflake> = channels.iter().flat_map(|c| c.recipients.iter().copied()).collect();
+        everyone.sort();
+        everyone.dedup();
+        let users = state.store.users_by_ids(&everyone).await?;
+        let objects: Vec<PrivateChannelObject> =
+            channels.iter().map(|c| PrivateChannelObject::for_viewer(c, &users, user.id)).collect();
+        let entries: Vec<Value> = read_states_of(state, user.id)
+            .await?
+            .iter()
+            .map(|s| {
+                json!({ "id": s.channel_id, "last_message_id": s.last_read_message_id, "mention_count": s.mention_count })
+            })
+            .collect();
+        (objects, entries)
+    };
+    let mut ready = json!({
+        "v": 10,
+        "user": CurrentUser::from(user),
+        "guilds": guild_ids.iter().map(|id| json!({ "id": id, "unavailable": true })).collect::<Vec<_>>(),
+        "session_id": session_id,
+        "session_type": "normal",
+        "resume_gateway_url": resume_url,
+        "shard": [0, 1],
+        "private_channels": private_channels,
+        "relationships": [],
+        "presences": [],
+        "user_settings": {},
+        "read_state": { "version": 1, "partial": false, "entries": read_state },
+    });
+    if user.bot {
+        ready["application"] = json!({ "id": user.id, "flags": 0 });
+    }
+    Ok(Ready { ready: to_arc(&ready), guild_creates })
+}

@@ -1,0 +1,336 @@
+//! One gateway session: who it is, what it asked for, its sequence numbers, the bounded
+//! replay buffer that lets a dropped connection resume, and the connection attached to it
+//! (if any). Dispatches are numbered and recorded here whether or not a connection is
+//! attached, so a client that reconnects in time misses nothing.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use parley_core::Snowflake;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::intents::Intents;
+use crate::protocol::{self, CloseCode};
+
+/// What a connection's writer is asked to send.
+#[derive(Debug)]
+pub enum Outgoing {
+    Text(String),
+    Close(CloseCode),
+}
+
+/// A live connection's end of a session: its bounded queue, and a token that tells it to
+/// close (with the code stored beside it) when the session must drop it.
+#[derive(Debug)]
+pub struct Attachment {
+    pub id: u64,
+    pub sender: mpsc::Sender<Outgoing>,
+    pub kick: CancellationToken,
+}
+
+/// What happened to one dispatch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Queued on the attached connection.
+    Sent,
+    /// Recorded for replay; no connection is attached (or the session is not live yet).
+    Held,
+    /// The connection's queue was full: it is closed as resumable and the dispatch is held.
+    Overflowed,
+}
+
+#[derive(Debug)]
+struct Recorded {
+    seq: u64,
+    name: &'static str,
+    data: Arc<str>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    seq: u64,
+    replay: VecDeque<Recorded>,
+    attachment: Option<Attachment>,
+    detached_since: Option<Instant>,
+    /// Until READY is sent, dispatches wait here unnumbered (so READY is always first).
+    pending: Option<Vec<(&'static str, Arc<str>)>>,
+    guilds: HashSet<Snowflake>,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub id: String,
+    pub user_id: Snowflake,
+    pub bot: bool,
+    pub intents: Intents,
+    replay_capacity: usize,
+    inner: Mutex<Inner>,
+}
+
+/// Why a RESUME cannot continue the session.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ResumeError {
+    /// The client claims dispatches the session never sent.
+    FutureSeq,
+    /// The dispatches after `seq` are no longer all in the replay buffer.
+    TooFarBehind,
+}
+
+impl Session {
+    pub fn new(id: String, user_id: Snowflake, bot: bool, intents: Intents, replay_capacity: usize) -> Self {
+        Self {
+            id,
+            user_id,
+            bot,
+            intents,
+            replay_capacity: replay_capacity.max(1),
+            inner: Mutex::new(Inner {
+                seq: 0,
+                replay: VecDeque::new(),
+                attachment: None,
+                detached_since: None,
+                pending: Some(Vec::new()),
+                guilds: HashSet::new(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Numbers `data` as this session's next dispatch, records it for replay and queues it
+    /// on the attached connection. Never waits: a full queue closes the connection instead.
+    pub fn deliver(&self, name: &'static str, data: &Arc<str>) -> Delivery {
+        let mut inner = self.lock();
+        if let Some(pending) = inner.pending.as_mut() {
+            pending.push((name, data.clone()));
+            return Delivery::Held;
+        }
+        Self::record(&mut inner, self.replay_capacity, name, data.clone())
+    }
+
+    fn record(inner: &mut Inner, capacity: usize, name: &'static str, data: Arc<str>) -> Delivery {
+        inner.seq += 1;
+        let seq = inner.seq;
+        let frame = inner.attachment.as_ref().map(|_| protocol::dispatch(seq, name, &data));
+        inner.replay.push_back(Recorded { seq, name, data });
+        while inner.replay.len() > capacity {
+            inner.replay.pop_front();
+        }
+        let (Some(frame), Some(attachment)) = (frame, inner.attachment.as_ref()) else { return Delivery::Held };
+        match attachment.sender.try_send(Outgoing::Text(frame)) {
+            Ok(()) => Delivery::Sent,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                inner.attachment = None;
+                inner.detached_since = Some(Instant::now());
+                Delivery::Held
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                // The client reads too slowly: drop the connection, keep the session. It
+                // resumes from its last sequence number, replayed from the buffer.
+                if let Some(attachment) = inner.attachment.take() {
+                    attachment.kick.cancel();
+                }
+                inner.detached_since = Some(Instant::now());
+                Delivery::Overflowed
+            }
+        }
+    }
+
+    /// Sends `first` (READY, then each GUILD_CREATE) and then whatever waited for it; from
+    /// now on dispatches are numbered as they come.
+    pub fn go_live(&self, first: Vec<(&'static str, Arc<str>)>) {
+        let mut inner = self.lock();
+        let waiting = inner.pending.take().unwrap_or_default();
+        for (name, data) in first.into_iter().chain(waiting) {
+            Self::record(&mut inner, self.replay_capacity, name, data);
+        }
+    }
+
+    /// Attaches a connection, returning the one it replaces (the caller closes it).
+    pub fn attach(&self, attachment: Attachment) -> Option<Attachment> {
+        let mut inner = self.lock();
+        inner.detached_since = None;
+        inner.attachment.replace(attachment)
+    }
+
+    /// Detaches connection `id` if it is still the attached one.
+    pub fn detach(&self, id: u64) {
+        let mut inner = self.lock();
+        if inner.attachment.as_ref().is_some_and(|a| a.id == id) {
+            inner.attachment = None;
+            inner.detached_since = Some(Instant::now());
+        }
+    }
+
+    /// Continues the session on a new connection: the frames after `seq`, in order, for the
+    /// connection to write before anything queued on it, and the sequence number RESUMED
+    /// carries. The connection is attached in the same step, so nothing falls in between.
+    pub fn resume(
+        &self,
+        seq: u64,
+        attachment: Attachment,
+    ) -> Result<(Vec<String>, u64, Option<Attachment>), ResumeError> {
+        let mut inner = self.lock();
+        if seq > inner.seq {
+            return Err(ResumeError::FutureSeq);
+        }
+        let oldest = inner.replay.front().map_or(inner.seq + 1, |r| r.seq);
+        if seq + 1 < oldest {
+            return Err(ResumeError::TooFarBehind);
+        }
+        let frames =
+            inner.replay.iter().filter(|r| r.seq > seq).map(|r| protocol::dispatch(r.seq, r.name, &r.data)).collect();
+        inner.detached_since = None;
+        let previous = inner.attachment.replace(attachment);
+        Ok((frames, inner.seq, previous))
+    }
+
+    /// Since when no connection has been attached (`None` while one is).
+    pub fn detached_since(&self) -> Option<Instant> {
+        self.lock().detached_since
+    }
+
+    /// Closes the attached connection with `code` (and keeps the session for a resume).
+    pub fn kick(&self, code: CloseCode) {
+        let mut inner = self.lock();
+        if let Some(attachment) = inner.attachment.take() {
+            let _ = attachment.sender.try_send(Outgoing::Close(code));
+            attachment.kick.cancel();
+            inner.detached_since = Some(Instant::now());
+        }
+    }
+
+    /// Queues a non-dispatch frame (heartbeat request, RECONNECT) on the attached connection.
+    pub fn send_control(&self, frame: String) {
+        if let Some(attachment) = self.lock().attachment.as_ref() {
+            let _ = attachment.sender.try_send(Outgoing::Text(frame));
+        }
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.lock().seq
+    }
+
+    pub fn guilds(&self) -> Vec<Snowflake> {
+        self.lock().guilds.iter().copied().collect()
+    }
+
+    pub fn in_guild(&self, guild_id: Snowflake) -> bool {
+        self.lock().guilds.contains(&guild_id)
+    }
+
+    /// Records guild membership; the hub keeps its index in step.
+    pub(crate) fn set_guild(&self, guild_id: Snowflake, member: bool) {
+        let mut inner = self.lock();
+        if member {
+            inner.guilds.insert(guild_id);
+        } else {
+            inner.guilds.remove(&guild_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(capacity: usize) -> Session {
+        Session::new("s".into(), Snowflake::new(1), false, Intents(Intents::KNOWN), capacity)
+    }
+
+    fn attachment(id: u64, queue: usize) -> (Attachment, mpsc::Receiver<Outgoing>) {
+        let (sender, receiver) = mpsc::channel(queue);
+        (Attachment { id, sender, kick: CancellationToken::new() }, receiver)
+    }
+
+    fn data(n: u64) -> Arc<str> {
+        Arc::from(format!("{{\"n\":{n}}}"))
+    }
+
+    fn seqs(frames: &[String]) -> Vec<u64> {
+        frames.iter().map(|f| serde_json::from_str::<serde_json::Value>(f).unwrap()["s"].as_u64().unwrap()).collect()
+    }
+
+    #[test]
+    fn dispatches_wait_for_ready_and_then_follow_it_in_order() {
+        let s = session(16);
+        let (a, mut rx) = attachment(1, 16);
+        s.attach(a);
+        assert_eq!(s.deliver("MESSAGE_CREATE", &data(1)), Delivery::Held);
+        s.go_live(vec![("READY", data(0))]);
+        let mut names = Vec::new();
+        while let Ok(Outgoing::Text(frame)) = rx.try_recv() {
+            let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
+            names.push((v["s"].as_u64().unwrap(), v["t"].as_str().unwrap().to_owned()));
+        }
+        assert_eq!(names, vec![(1, "READY".to_owned()), (2, "MESSAGE_CREATE".to_owned())]);
+    }
+
+    #[test]
+    fn a_full_queue_closes_the_connection_but_the_session_keeps_every_dispatch() {
+        let s = session(64);
+        s.go_live(Vec::new());
+        let (a, _rx) = attachment(1, 2);
+        let kicked = a.kick.clone();
+        s.attach(a);
+        let outcomes: Vec<Delivery> = (0..4).map(|n| s.deliver("X", &data(n))).collect();
+        assert_eq!(outcomes, vec![Delivery::Sent, Delivery::Sent, Delivery::Overflowed, Delivery::Held]);
+        assert!(kicked.is_cancelled());
+        let (b, _rx) = attachment(2, 8);
+        let (frames, last, _) = s.resume(1, b).unwrap();
+        assert_eq!((seqs(&frames), last), (vec![2, 3, 4], 4), "everything after the client's seq, once");
+    }
+
+    #[test]
+    fn a_resume_from_too_far_back_or_from_the_future_is_refused() {
+        let s = session(3);
+        s.go_live(Vec::new());
+        for n in 0..10 {
+            s.deliver("X", &data(n));
+        }
+        assert_eq!(s.resume(6, attachment(1, 4).0).unwrap_err(), ResumeError::TooFarBehind);
+        assert_eq!(s.resume(11, attachment(1, 4).0).unwrap_err(), ResumeError::FutureSeq);
+        let (frames, _, _) = s.resume(7, attachment(1, 4).0).unwrap();
+        assert_eq!(seqs(&frames), vec![8, 9, 10]);
+        let (frames, _, _) = s.resume(10, attachment(2, 4).0).unwrap();
+        assert!(frames.is_empty(), "an up-to-date client gets nothing again");
+    }
+
+    proptest::proptest! {
+        /// Random disconnects at random points: whatever the client saw plus what a resume
+        /// replays is every dispatch exactly once, in order.
+        #[test]
+        fn resuming_after_random_drops_loses_and_repeats_nothing(drops in proptest::collection::vec(0u64..40, 0..6)) {
+            let s = session(1000);
+            s.go_live(Vec::new());
+            let (a, mut rx) = attachment(0, 1000);
+            s.attach(a);
+            let mut seen: Vec<u64> = Vec::new();
+            let mut connection = 0;
+            for n in 0..40u64 {
+                s.deliver("X", &data(n));
+                if drops.contains(&n) {
+                    // The client read some of what was queued, then lost the connection.
+                    while let Ok(Outgoing::Text(f)) = rx.try_recv() {
+                        seen.extend(seqs(&[f]));
+                        if n % 2 == 0 { break; }
+                    }
+                    connection += 1;
+                    s.detach(connection - 1);
+                    let (a, new_rx) = attachment(connection, 1000);
+                    let (frames, _, _) = s.resume(seen.last().copied().unwrap_or(0), a).unwrap();
+                    seen.extend(seqs(&frames));
+                    rx = new_rx;
+                }
+            }
+            while let Ok(Outgoing::Text(f)) = rx.try_recv() {
+                seen.extend(seqs(&[f]));
+            }
+            proptest::prop_assert_eq!(seen, (1..=40).collect::<Vec<u64>>());
+        }
+    }
+}
