@@ -25,6 +25,7 @@ pub enum AuditAction {
     MemberBanRemove = 23,
     MemberUpdate = 24,
     MemberRoleUpdate = 25,
+    BotAdd = 28,
     RoleCreate = 30,
     RoleUpdate = 31,
     RoleDelete = 32,

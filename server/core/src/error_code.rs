@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 pub enum ErrorCode {
     /// No more specific code applies (unknown route, internal error).
     General,
+    UnknownApplication,
     UnknownChannel,
     UnknownGuild,
     UnknownInvite,
@@ -17,6 +18,8 @@ pub enum ErrorCode {
     UnknownRole,
     UnknownUser,
     UnknownEmoji,
+    BotsCannotUse,
+    OnlyBots,
     MaxPins,
     MaxRecipients,
     SlowmodeRateLimited,
@@ -44,11 +47,13 @@ pub enum ErrorCode {
     UnknownSession,
     ServiceUnavailable,
     OwnerCannotLeave,
+    MaxApplications,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 39] = [
         Self::General,
+        Self::UnknownApplication,
         Self::UnknownChannel,
         Self::UnknownGuild,
         Self::UnknownInvite,
@@ -57,6 +62,8 @@ impl ErrorCode {
         Self::UnknownRole,
         Self::UnknownUser,
         Self::UnknownEmoji,
+        Self::BotsCannotUse,
+        Self::OnlyBots,
         Self::MaxPins,
         Self::MaxRecipients,
         Self::SlowmodeRateLimited,
@@ -83,11 +90,13 @@ impl ErrorCode {
         Self::UnknownSession,
         Self::ServiceUnavailable,
         Self::OwnerCannotLeave,
+        Self::MaxApplications,
     ];
 
     pub const fn number(self) -> u32 {
         match self {
             Self::General => 0,
+            Self::UnknownApplication => 10002,
             Self::UnknownChannel => 10003,
             Self::UnknownGuild => 10004,
             Self::UnknownInvite => 10006,
@@ -96,6 +105,8 @@ impl ErrorCode {
             Self::UnknownRole => 10011,
             Self::UnknownUser => 10013,
             Self::UnknownEmoji => 10014,
+            Self::BotsCannotUse => 20001,
+            Self::OnlyBots => 20002,
             Self::MaxPins => 30003,
             Self::MaxRecipients => 30004,
             Self::SlowmodeRateLimited => 20016,
@@ -122,6 +133,7 @@ impl ErrorCode {
             Self::UnknownSession => 90007,
             Self::ServiceUnavailable => 90008,
             Self::OwnerCannotLeave => 90009,
+            Self::MaxApplications => 90010,
         }
     }
 
@@ -129,6 +141,7 @@ impl ErrorCode {
     pub const fn message(self) -> &'static str {
         match self {
             Self::General => "Something went wrong",
+            Self::UnknownApplication => "Unknown Application",
             Self::UnknownChannel => "Unknown Channel",
             Self::UnknownGuild => "Unknown Guild",
             Self::UnknownInvite => "Unknown invite",
@@ -137,6 +150,8 @@ impl ErrorCode {
             Self::UnknownRole => "Unknown Role",
             Self::UnknownUser => "Unknown user",
             Self::UnknownEmoji => "Unknown Emoji",
+            Self::BotsCannotUse => "Bots cannot use this endpoint",
+            Self::OnlyBots => "Only bots can use this endpoint",
             Self::MaxPins => "Maximum number of pins reached",
             Self::MaxRecipients => "Maximum number of recipients reached (10)",
             Self::SlowmodeRateLimited => "This action cannot be performed due to slowmode rate limit",
@@ -165,6 +180,7 @@ impl ErrorCode {
             Self::UnknownSession => "Unknown session",
             Self::ServiceUnavailable => "The service is not ready",
             Self::OwnerCannotLeave => "The owner cannot leave their guild; transfer it or delete it instead",
+            Self::MaxApplications => "Maximum number of applications reached (25)",
         }
     }
 }

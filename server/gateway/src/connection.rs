@@ -246,6 +246,13 @@ where
         let user_id = user_for(&self.gateway, &identify.token).await?;
         let state = &self.gateway.state;
         let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or(CloseCode::AuthenticationFailed)?;
+        if user.bot {
+            // Bots get privileged intents only once their owner switched them on.
+            let flags = state.store.application(user_id).await.ok().flatten().map_or(0, |app| app.flags);
+            if intents.0 & Intents::PRIVILEGED & !Intents::granted_by_application_flags(flags) != 0 {
+                return Err(CloseCode::DisallowedIntents);
+            }
+        }
         let status = match &identify.presence {
             Some(p) => Some(Status::parse(&p.status).ok_or(CloseCode::DecodeError)?),
             None => None,

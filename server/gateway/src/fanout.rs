@@ -206,6 +206,7 @@ async fn to_guild(gateway: &Gateway, event: &Event, guild_id: Snowflake, channel
     };
     let name = event.name.as_str();
     let intent = Intents::required_for(event.name, false);
+    let mut content = ContentRule::new(event);
     // Nobody is told their own presence.
     let subject = (event.name == EventName::PresenceUpdate).then(|| id(&event.json()["user"]["id"])).flatten();
     for session in sessions.iter() {
@@ -225,6 +226,45 @@ async fn to_guild(gateway: &Gateway, event: &Event, guild_id: Snowflake, channel
         {
             continue;
         }
-        deliver(gateway, session, name, &event.data);
+        let data = content.payload_for(session);
+        deliver(gateway, session, name, &data);
+    }
+}
+
+/// Discord's MESSAGE_CONTENT rule: a bot without that intent gets messages with `content`,
+/// `embeds`, `attachments`, `components` and `poll` emptied, except its own messages and
+/// those that mention it (DMs, addressed to users, never pass through here). The redacted
+/// copy is made at most once per event.
+struct ContentRule<'a> {
+    event: &'a Event,
+    applies: bool,
+    parsed: Option<(Value, Arc<str>)>,
+}
+
+impl<'a> ContentRule<'a> {
+    fn new(event: &'a Event) -> Self {
+        Self { event, applies: matches!(event.name, EventName::MessageCreate | EventName::MessageUpdate), parsed: None }
+    }
+
+    fn payload_for(&mut self, session: &Session) -> Arc<str> {
+        if !self.applies || !session.intents.withholds_content(session.bot) {
+            return self.event.data.clone();
+        }
+        let (full, redacted) = self.parsed.get_or_insert_with(|| {
+            let full = self.event.json();
+            let mut redacted = full.clone();
+            if let Some(object) = redacted.as_object_mut() {
+                object.insert("content".into(), Value::String(String::new()));
+                for list in ["embeds", "attachments", "components"] {
+                    object.insert(list.into(), Value::Array(Vec::new()));
+                }
+                object.remove("poll");
+            }
+            (full, Arc::from(redacted.to_string()))
+        });
+        let me = Value::String(session.user_id.to_string());
+        let own = full["author"]["id"] == me;
+        let mentioned = full["mentions"].as_array().is_some_and(|m| m.iter().any(|u| u["id"] == me));
+        if own || mentioned { self.event.data.clone() } else { redacted.clone() }
     }
 }

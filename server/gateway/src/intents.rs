@@ -37,6 +37,28 @@ impl Intents {
         | Self::DIRECT_MESSAGE_POLLS;
     pub const PRIVILEGED: u64 = Self::GUILD_MEMBERS | Self::GUILD_PRESENCES | Self::MESSAGE_CONTENT;
 
+    /// The privileged intents an application's flags allow its bot.
+    pub fn granted_by_application_flags(flags: i64) -> u64 {
+        use parley_api::routes::applications::{GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE};
+        let mut granted = 0;
+        if flags & GATEWAY_PRESENCE != 0 {
+            granted |= Self::GUILD_PRESENCES;
+        }
+        if flags & GATEWAY_GUILD_MEMBERS != 0 {
+            granted |= Self::GUILD_MEMBERS;
+        }
+        if flags & GATEWAY_MESSAGE_CONTENT != 0 {
+            granted |= Self::MESSAGE_CONTENT;
+        }
+        granted
+    }
+
+    /// Whether message content must be withheld from this session: bots without the
+    /// MESSAGE_CONTENT intent (people always see what they may read).
+    pub fn withholds_content(self, bot: bool) -> bool {
+        bot && !self.has(Self::MESSAGE_CONTENT)
+    }
+
     /// `None` when `bits` holds an intent Discord does not define.
     pub fn parse(bits: u64) -> Option<Self> {
         (bits & !Self::KNOWN == 0).then_some(Self(bits))

@@ -15,6 +15,7 @@
 //! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
 
+pub mod applications;
 pub mod audit_log;
 pub mod channels;
 pub mod database_url;

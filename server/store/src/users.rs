@@ -26,6 +26,7 @@ macro_rules! user_columns {
         "id, username, global_name, email, password_hash, is_admin, bot, avatar, locked_until, created_at"
     };
 }
+pub(crate) use user_columns;
 
 /// A user about to be created; the caller has validated every field.
 #[derive(Clone, Debug)]
@@ -84,6 +85,7 @@ macro_rules! insert_user {
         record
     }};
 }
+pub(crate) use insert_user;
 
 impl Store {
     /// Creates a user under `rules`, atomically: the invite use, the first-admin claim and

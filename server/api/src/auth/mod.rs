@@ -1,6 +1,7 @@
 //! Credentials: password hashing, access tokens, refresh tokens.
 
 pub mod access_token;
+pub mod bot_token;
 pub mod password;
 pub mod refresh_token;
 

@@ -1,16 +1,19 @@
 //! The authenticated caller. A request is authenticated when it carries a valid access
 //! token (`Authorization: Bearer <jwt>`, or the bare token as Discord clients send it) and
 //! the session the token belongs to is still live, so revoking a session takes effect at
-//! once rather than when its last access token expires.
+//! once rather than when its last access token expires; or a bot token
+//! (`Authorization: Bot <token>`), checked against its application's stored hash.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use parley_core::ErrorCode;
 use parley_core::{Snowflake, Timestamp};
 use parley_store::sessions::SessionRecord;
 use parley_store::users::UserRecord;
 
 use crate::AppState;
+use crate::auth::bot_token;
 use crate::error::ApiError;
 use crate::extract::client::ClientMeta;
 
@@ -20,7 +23,21 @@ const SESSION_TOUCH_INTERVAL_MS: i64 = 60_000;
 #[derive(Clone, Debug)]
 pub struct AuthUser {
     pub user_id: Snowflake,
-    pub session: SessionRecord,
+    /// The device session behind a user's access token; bots have none.
+    pub session: Option<SessionRecord>,
+}
+
+impl AuthUser {
+    pub fn is_bot(&self) -> bool {
+        self.session.is_none()
+    }
+
+    /// The caller's device session; 403 (20001) for bots, which have none.
+    pub fn session(&self) -> Result<&SessionRecord, ApiError> {
+        self.session.as_ref().ok_or_else(|| {
+            ApiError::with_message(StatusCode::FORBIDDEN, ErrorCode::BotsCannotUse, "Bots cannot use this endpoint")
+        })
+    }
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -35,13 +52,13 @@ impl FromRequestParts<AppState> for AuthUser {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(ApiError::unauthorized)?;
-        let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim();
-        let user = authenticate(state, token).await?;
-        let session = &user.session;
+        let user = authenticate(state, raw).await?;
         // Last-seen is kept to the minute; checking here, on the row already loaded, keeps
         // most requests free of any write (on SQLite even a no-op UPDATE takes the write lock).
         let now = Timestamp::now();
-        if now.unix_millis() - session.last_seen_at.unix_millis() >= SESSION_TOUCH_INTERVAL_MS {
+        if let Some(session) = &user.session
+            && now.unix_millis() - session.last_seen_at.unix_millis() >= SESSION_TOUCH_INTERVAL_MS
+        {
             let client = ClientMeta::from_request_parts(parts, state).await?;
             state.store.touch_session(session.id, &client.ip.to_string(), now).await?;
         }
@@ -50,9 +67,33 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// Checks an access token and that its session is still live (what every request does, and
-/// what the gateway does on IDENTIFY and RESUME). 401 (40001) otherwise.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+/// Checks a credential as it comes in an `Authorization` header or a gateway IDENTIFY:
+/// `Bot <token>`, `Bearer <access token>`, or either bare (a bot token has one dot, a JWT
+/// two). 401 (40001) for anything that is not valid now.
+pub async fn authenticate(state: &AppState, credential: &str) -> Result<AuthUser, ApiError> {
+    let credential = credential.trim();
+    if let Some(token) = credential.strip_prefix("Bot ") {
+        return authenticate_bot(state, token.trim()).await;
+    }
+    let token = credential.strip_prefix("Bearer ").unwrap_or(credential).trim();
+    if bot_token::bot_id(token).is_some() {
+        return authenticate_bot(state, token).await;
+    }
+    authenticate_user(state, token).await
+}
+
+async fn authenticate_bot(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let bot_id = bot_token::bot_id(token).ok_or_else(ApiError::unauthorized)?;
+    let application = state.store.application(bot_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if !bot_token::matches(token, &application.token_hash) {
+        tracing::debug!(%bot_id, "bot token refused");
+        return Err(ApiError::unauthorized());
+    }
+    Ok(AuthUser { user_id: bot_id, session: None })
+}
+
+/// Checks an access token and that its session is still live.
+async fn authenticate_user(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state.tokens.verify(token, Timestamp::now()).map_err(|reason| {
         tracing::debug!(%reason, "access token refused");
         ApiError::unauthorized()
@@ -63,7 +104,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Api
         .await?
         .filter(|s| s.is_active() && s.user_id == claims.user_id)
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(AuthUser { user_id: claims.user_id, session })
+    Ok(AuthUser { user_id: claims.user_id, session: Some(session) })
 }
 
 /// An authenticated instance admin; anyone else gets 403 (code 50013).

@@ -238,7 +238,7 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<StatusCode> {
-    state.store.revoke_session(auth.user_id, auth.session.id, RevokeReason::Logout, Timestamp::now()).await?;
+    state.store.revoke_session(auth.user_id, auth.session()?.id, RevokeReason::Logout, Timestamp::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,7 @@
 //! so a route cannot be served without also appearing in the OpenAPI document.
 
 pub mod admin;
+pub mod applications;
 pub mod audit_logs;
 pub mod auth;
 pub mod channel_admin;
@@ -50,4 +51,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(search::router())
         .merge(private_channels::router())
         .merge(gateway::router())
+        .merge(applications::router())
 }

@@ -25,12 +25,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/auth/sessions", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = ErrorBody)))]
 async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionInfo>>> {
+    let current = auth.session()?.id;
     let sessions = state.store.active_sessions(auth.user_id).await?;
     Ok(Json(
         sessions
             .into_iter()
             .map(|s| SessionInfo {
-                current: s.id == auth.session.id,
+                current: s.id == current,
                 id: s.id,
                 device_id: s.device_id,
                 device_name: s.device_name,
@@ -78,7 +79,7 @@ pub struct RevokedCount {
 async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
     let revoked = state
         .store
-        .revoke_other_sessions(auth.user_id, auth.session.id, RevokeReason::RevokedByUser, Timestamp::now())
+        .revoke_other_sessions(auth.user_id, auth.session()?.id, RevokeReason::RevokedByUser, Timestamp::now())
         .await?;
     Ok(Json(RevokedCount { revoked }))
 }

@@ -112,7 +112,7 @@ async fn modify_me(
         let hash = state.passwords.hash(new_password.expose()).await?;
         state.store.set_password_hash(user.id, &hash, now).await?;
         let ended =
-            state.store.revoke_other_sessions(user.id, auth.session.id, RevokeReason::PasswordChanged, now).await?;
+            state.store.revoke_other_sessions(user.id, auth.session()?.id, RevokeReason::PasswordChanged, now).await?;
         tracing::info!(user_id = %user.id, ended_sessions = ended, "password changed");
         updated.password_hash = Some(hash);
     }

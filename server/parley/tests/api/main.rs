@@ -8,6 +8,7 @@ mod helpers;
 mod audit_log;
 mod auth;
 mod bad_input;
+mod bots;
 mod channels;
 mod cli;
 mod guilds;

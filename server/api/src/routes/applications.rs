@@ -1,0 +1,421 @@
+//! Applications and bots: a user creates an application (which makes its bot user and
+//! token), lists and edits theirs (privileged intents are application flags), resets the
+//! token, and a member with MANAGE_GUILD adds a bot to a guild through Discord's OAuth2
+//! authorize call. Bots read their application at `/oauth2/applications/@me`, as Discord's
+//! libraries expect.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use parley_core::account::DisplayName;
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
+use parley_store::StoreError;
+use parley_store::applications::{ApplicationPatch, ApplicationRecord, NewApplication};
+use parley_store::error::Conflict;
+use parley_store::roles::NewRole;
+use parley_store::users::NewUser;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::{GuildAccess, parse_id};
+use crate::audit::{self, AuditAction, AuditReason};
+use crate::auth::bot_token;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser};
+use crate::routes::guilds::guild_create_payload;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_application, my_applications))
+        .routes(routes!(get_application, modify_application))
+        .routes(routes!(reset_bot_token))
+        .routes(routes!(current_application))
+        .routes(routes!(authorize_bot))
+}
+
+/// How many applications one user may own.
+pub const MAX_APPLICATIONS: usize = 25;
+
+/// Application flags that switch on privileged gateway intents (each has a "limited"
+/// twin Discord gives small bots; Parley treats both alike).
+pub const GATEWAY_PRESENCE: i64 = (1 << 12) | (1 << 13);
+pub const GATEWAY_GUILD_MEMBERS: i64 = (1 << 14) | (1 << 15);
+pub const GATEWAY_MESSAGE_CONTENT: i64 = (1 << 18) | (1 << 19);
+const SETTABLE_FLAGS: i64 = GATEWAY_PRESENCE | GATEWAY_GUILD_MEMBERS | GATEWAY_MESSAGE_CONTENT;
+
+fn unknown_application() -> ApiError {
+    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownApplication, "Unknown Application")
+}
+
+/// An application in Discord's shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationObject {
+    #[schema(value_type = String)]
+    pub id: Snowflake,
+    pub name: String,
+    pub icon: Option<String>,
+    pub description: String,
+    pub summary: String,
+    pub bot_public: bool,
+    pub bot_require_code_grant: bool,
+    pub verify_key: String,
+    /// Discord's application flags (GATEWAY_PRESENCE 1<<12, GATEWAY_GUILD_MEMBERS 1<<14,
+    /// GATEWAY_MESSAGE_CONTENT 1<<18, and their "limited" twins).
+    pub flags: i64,
+    pub owner: Option<PublicUser>,
+    pub team: Option<serde_json::Value>,
+    /// The bot user.
+    pub bot: Option<PublicUser>,
+    /// Parley: the bot token, only in the answer that creates or resets it. Keep it secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+async fn application_object(
+    state: &AppState,
+    app: &ApplicationRecord,
+    token: Option<String>,
+) -> ApiResult<ApplicationObject> {
+    let users = state.store.users_by_ids(&[app.owner_id, app.id]).await?;
+    let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
+    Ok(ApplicationObject {
+        id: app.id,
+        name: app.name.clone(),
+        icon: None,
+        description: app.description.clone(),
+        summary: String::new(),
+        bot_public: app.bot_public,
+        bot_require_code_grant: false,
+        verify_key: String::new(),
+        flags: app.flags,
+        owner: user(app.owner_id),
+        team: None,
+        bot: user(app.id),
+        token,
+    })
+}
+
+/// A username for a bot from its application's name: Discord's characters only, with a
+/// numeric suffix on the `attempt`th try when the plain one is taken.
+fn bot_username(name: &str, attempt: u32) -> String {
+    let mut base: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '_' })
+        .collect();
+    base.truncate(24);
+    if base.trim_matches('_').len() < 2 {
+        base = "bot".into();
+    }
+    if attempt == 0 {
+        return base;
+    }
+    let mut bytes = [0u8; 2];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    format!("{base}_{}", u16::from_le_bytes(bytes) % 10_000)
+}
+
+/// The caller's own application `raw_id`; 404 for anyone else's.
+async fn my_application(state: &AppState, auth: &AuthUser, raw_id: &str) -> ApiResult<ApplicationRecord> {
+    let app = state.store.application(parse_id(raw_id, unknown_application)?).await?.ok_or_else(unknown_application)?;
+    if app.owner_id != auth.user_id {
+        return Err(unknown_application());
+    }
+    Ok(app)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateApplicationRequest {
+    /// 2-32 characters; also the bot's display name.
+    pub name: String,
+    /// Up to 400 characters.
+    pub description: Option<String>,
+}
+
+fn check_description(errors: &mut FieldErrors, description: Option<&str>) {
+    if description.is_some_and(|d| d.chars().count() > 400) {
+        errors.add("description", "BASE_TYPE_MAX_LENGTH", "Must be 400 or fewer in length.");
+    }
+}
+
+fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
+    match DisplayName::parse(name) {
+        Ok(n) if n.as_str().chars().count() >= 2 => Some(n.as_str().to_owned()),
+        _ => {
+            errors.add(
+                "name",
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 2 and 32 in length, without control characters.",
+            );
+            None
+        }
+    }
+}
+
+/// *Parley*: create an application and its bot. The answer carries the bot token, once.
+#[utoipa::path(post, path = "/applications", tag = "applications", security(("bearer" = [])),
+    request_body = CreateApplicationRequest,
+    responses(
+        (status = 201, body = ApplicationObject),
+        (status = 400, description = "Bad fields (50035), or 25 already (90010)", body = ErrorBody),
+        (status = 403, description = "Bots cannot make bots (20001)", body = ErrorBody),
+    ))]
+async fn create_application(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<CreateApplicationRequest>,
+) -> ApiResult<(StatusCode, Json<ApplicationObject>)> {
+    auth.session()?;
+    let mut errors = FieldErrors::new();
+    let name = check_name(&mut errors, &body.name);
+    check_description(&mut errors, body.description.as_deref());
+    errors.into_result()?;
+    let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
+    if state.store.applications_of(auth.user_id).await?.len() >= MAX_APPLICATIONS {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MaxApplications));
+    }
+    let id = state.ids.next();
+    let (token, token_hash) = bot_token::generate(id);
+    for attempt in 0..8 {
+        let app = NewApplication {
+            owner_id: auth.user_id,
+            name: name.clone(),
+            description: body.description.clone().unwrap_or_default(),
+            token_hash: token_hash.clone(),
+            bot: NewUser {
+                id,
+                username: bot_username(&name, attempt),
+                global_name: Some(name.clone()),
+                email: None,
+                password_hash: None,
+                bot: true,
+                now: Timestamp::now(),
+            },
+        };
+        match state.store.create_application(&app).await {
+            Ok(record) => {
+                tracing::info!(application_id = %record.id, owner = %auth.user_id, "application created");
+                return Ok((StatusCode::CREATED, Json(application_object(&state, &record, Some(token)).await?)));
+            }
+            Err(StoreError::Conflict(Conflict::Username)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal("no free username for the bot after 8 tries"))
+}
+
+/// *Parley*: the applications I own.
+#[utoipa::path(get, path = "/applications", tag = "applications", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApplicationObject>), (status = 401, body = ErrorBody)))]
+async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ApplicationObject>>> {
+    let mut objects = Vec::new();
+    for app in state.store.applications_of(auth.user_id).await? {
+        objects.push(application_object(&state, &app, None).await?);
+    }
+    Ok(Json(objects))
+}
+
+/// One of my applications.
+#[utoipa::path(get, path = "/applications/{application_id}", tag = "applications", security(("bearer" = [])),
+    params(("application_id" = String, Path)),
+    responses((status = 200, body = ApplicationObject), (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody)))]
+async fn get_application(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ApplicationObject>> {
+    let app = my_application(&state, &auth, &id).await?;
+    Ok(Json(application_object(&state, &app, None).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyApplicationRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Whether anyone with MANAGE_GUILD may add the bot (otherwise only its owner).
+    pub bot_public: Option<bool>,
+    /// Only the privileged-intent flags may be set (1<<12, 1<<13, 1<<14, 1<<15, 1<<18, 1<<19).
+    pub flags: Option<i64>,
+}
+
+/// Change my application: name, description, `bot_public`, privileged-intent flags.
+#[utoipa::path(patch, path = "/applications/{application_id}", tag = "applications", security(("bearer" = [])),
+    params(("application_id" = String, Path)), request_body = ModifyApplicationRequest,
+    responses((status = 200, body = ApplicationObject), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn modify_application(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+    Json(body): Json<ModifyApplicationRequest>,
+) -> ApiResult<Json<ApplicationObject>> {
+    let app = my_application(&state, &auth, &id).await?;
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().and_then(|n| check_name(&mut errors, n));
+    check_description(&mut errors, body.description.as_deref());
+    if body.flags.is_some_and(|f| f & !SETTABLE_FLAGS != 0) {
+        errors.add("flags", "APPLICATION_FLAGS_INVALID", "Only the privileged-intent flags can be set.");
+    }
+    errors.into_result()?;
+    let patch =
+        ApplicationPatch { name, description: body.description, bot_public: body.bot_public, flags: body.flags };
+    let updated = state.store.update_application(app.id, &patch).await?.ok_or_else(unknown_application)?;
+    Ok(Json(application_object(&state, &updated, None).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenReset {
+    /// The new bot token; the old one no longer works.
+    pub token: String,
+}
+
+/// Reset my bot's token: the old one stops working at once.
+#[utoipa::path(post, path = "/applications/{application_id}/bot/reset", tag = "applications", security(("bearer" = [])),
+    params(("application_id" = String, Path)),
+    responses((status = 200, body = TokenReset), (status = 404, body = ErrorBody)))]
+async fn reset_bot_token(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TokenReset>> {
+    let app = my_application(&state, &auth, &id).await?;
+    let (token, hash) = bot_token::generate(app.id);
+    state.store.set_application_token(app.id, &hash).await?;
+    tracing::info!(application_id = %app.id, "bot token reset");
+    Ok(Json(TokenReset { token }))
+}
+
+/// The calling bot's application (bot tokens only, as on Discord).
+#[utoipa::path(get, path = "/oauth2/applications/@me", tag = "applications", security(("bearer" = [])),
+    responses((status = 200, body = ApplicationObject), (status = 403, description = "Not a bot (20002)", body = ErrorBody)))]
+async fn current_application(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<ApplicationObject>> {
+    if !auth.is_bot() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
+    }
+    let app = state.store.application(auth.user_id).await?.ok_or_else(unknown_application)?;
+    Ok(Json(application_object(&state, &app, None).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuthorizeQuery {
+    /// The application's id.
+    pub client_id: String,
+    /// Must include `bot`.
+    pub scope: String,
+    /// Permissions to give the bot (a decimal bit string), through a role named after it.
+    pub permissions: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AuthorizeRequest {
+    #[schema(value_type = String)]
+    pub guild_id: Snowflake,
+    /// Overrides the query's `permissions`.
+    pub permissions: Option<String>,
+    /// Must be true.
+    pub authorize: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorizeResponse {
+    /// Where a browser would go next: the guild in the web client.
+    pub location: String,
+}
+
+/// Add a bot to a guild (MANAGE_GUILD there), as Discord's authorize screen does. Permissions
+/// asked for are given through a new role named after the bot; you must hold them yourself.
+#[utoipa::path(post, path = "/oauth2/authorize", tag = "applications", security(("bearer" = [])),
+    params(AuthorizeQuery), request_body = AuthorizeRequest,
+    responses(
+        (status = 200, body = AuthorizeResponse),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "Missing MANAGE_GUILD or the permissions asked for (50013); a private bot (50013); a banned bot (40007)", body = ErrorBody),
+        (status = 404, description = "Unknown application (10002) or guild (10004)", body = ErrorBody),
+    ))]
+async fn authorize_bot(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    reason: AuditReason,
+    Query(query): Query<AuthorizeQuery>,
+    Json(body): Json<AuthorizeRequest>,
+) -> ApiResult<Json<AuthorizeResponse>> {
+    auth.session()?;
+    let mut errors = FieldErrors::new();
+    if !query.scope.split([' ', '+']).any(|s| s == "bot") {
+        errors.add("scope", "SCOPE_INVALID", "The scope must include bot.");
+    }
+    if !body.authorize {
+        errors.add("authorize", "BASE_TYPE_REQUIRED", "Must be true.");
+    }
+    let raw_permissions = body.permissions.as_deref().or(query.permissions.as_deref()).unwrap_or("0");
+    let permissions = match raw_permissions.parse::<u64>() {
+        Ok(bits) => Permissions::from_bits_truncate(bits),
+        Err(_) => {
+            errors.add("permissions", "NUMBER_TYPE_COERCE", "Must be a decimal permission bit string.");
+            Permissions::from_bits_truncate(0)
+        }
+    };
+    errors.into_result()?;
+    let app = state
+        .store
+        .application(parse_id(&query.client_id, unknown_application)?)
+        .await?
+        .ok_or_else(unknown_application)?;
+    if !app.bot_public && app.owner_id != auth.user_id {
+        return Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::MissingPermissions,
+            "This bot is private: only its owner may add it",
+        ));
+    }
+    let access = GuildAccess::load(&state, body.guild_id, auth.user_id).await?;
+    access.require(Permissions::MANAGE_GUILD)?;
+    // Nobody hands out permissions they do not hold.
+    access.require(permissions)?;
+    if state.store.ban_of(access.guild.id, app.id).await?.is_some() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::UserBanned));
+    }
+    let guild_id = access.guild.id;
+    let now = Timestamp::now();
+    if state.store.add_member(guild_id, app.id, now).await? {
+        if !permissions.is_empty() {
+            let role = state
+                .store
+                .create_role(&NewRole {
+                    id: state.ids.next(),
+                    guild_id,
+                    name: app.name.clone(),
+                    color: 0,
+                    hoist: false,
+                    mentionable: false,
+                    permissions,
+                    now,
+                })
+                .await?;
+            state.store.add_member_role(guild_id, app.id, role.id).await?;
+            state.publish(Event::new(
+                EventName::GuildRoleCreate,
+                Audience::Guild { guild_id, channel_id: None },
+                &serde_json::json!({ "guild_id": guild_id, "role": crate::guild_models::RoleObject::from(&role) }),
+            ));
+        }
+        let bot = state.store.users_by_ids(&[app.id]).await?;
+        let changes = vec![audit::change("permissions", None, Some(serde_json::json!(permissions)))];
+        audit::record(&state, guild_id, auth.user_id, AuditAction::BotAdd, Some(app.id), changes, &reason).await;
+        tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
+        let roles = state.store.member(guild_id, app.id).await?.map(|m| m.role_ids).unwrap_or_default();
+        state.publish(Event::new(
+            EventName::GuildMemberAdd,
+            Audience::Guild { guild_id, channel_id: None },
+            &serde_json::json!({ "guild_id": guild_id, "user": bot.first().map(PublicUser::from), "nick": null,
+                                 "roles": roles, "joined_at": now, "deaf": false, "mute": false }),
+        ));
+        let guild = state.store.guild(guild_id).await?.ok_or_else(crate::access::unknown_guild)?;
+        let payload = guild_create_payload(&state, &guild).await?;
+        state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![app.id]), &payload));
+    }
+    Ok(Json(AuthorizeResponse { location: format!("/channels/{guild_id}") }))
+}

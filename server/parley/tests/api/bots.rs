@@ -1,0 +1,288 @@
+//! Applications and bots: creating one, its token (REST and gateway), adding it to a guild,
+//! privileged intents, the MESSAGE_CONTENT rule, and a real discord.py bot answering a user.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::gateway_client::GatewayClient;
+use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, spawn_app, status_and_json};
+
+const GUILDS: u64 = 1;
+const GUILD_MESSAGES: u64 = 1 << 9;
+const MESSAGE_CONTENT: u64 = 1 << 15;
+const GATEWAY_MESSAGE_CONTENT_FLAG: i64 = 1 << 18;
+
+/// A bot made through the API: its id and token.
+struct Bot {
+    id: String,
+    token: String,
+}
+
+async fn create_bot(app: &TestApp, owner: &Session, name: &str) -> Bot {
+    let (status, created) = status_and_json(
+        app.post_json(
+            "/applications",
+            &json!({"name": name, "description": "answers pings"}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    Bot { id: created["id"].as_str().unwrap().to_owned(), token: created["token"].as_str().unwrap().to_owned() }
+}
+
+async fn add_to_guild(app: &TestApp, who: &Session, bot: &Bot, guild: &str, permissions: &str) -> reqwest::Response {
+    app.post_json(
+        &format!("/oauth2/authorize?client_id={}&scope=bot&permissions={permissions}", bot.id),
+        &json!({"guild_id": guild, "authorize": true}),
+        Some(&who.access_token),
+    )
+    .await
+}
+
+async fn bot_get(app: &TestApp, bot: &Bot, path: &str) -> reqwest::Response {
+    app.client.get(app.api(path)).header("Authorization", format!("Bot {}", bot.token)).send().await.unwrap()
+}
+
+async fn applications_make_bots_whose_tokens_work_until_reset(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let bot = create_bot(&app, &ann, "Ping Bot").await;
+    let (status, me) = status_and_json(bot_get(&app, &bot, "/users/@me").await).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(
+        (me["id"].as_str(), me["bot"].as_bool(), me["username"].as_str()),
+        (Some(bot.id.as_str()), Some(true), Some("ping_bot"))
+    );
+    let (status, application) = status_and_json(bot_get(&app, &bot, "/oauth2/applications/@me").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (application["id"].as_str(), application["owner"]["id"].as_str()),
+        (Some(bot.id.as_str()), Some(ann.user_id.as_str()))
+    );
+    assert!(application.get("token").is_none(), "the token is shown only when made");
+    assert_error(app.get("/oauth2/applications/@me", Some(&ann.access_token)).await, StatusCode::FORBIDDEN, 20002)
+        .await;
+    assert_error(bot_get(&app, &bot, "/auth/sessions").await, StatusCode::FORBIDDEN, 20001).await;
+    assert_error(
+        app.get(&format!("/applications/{}", bot.id), Some(&bob.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10002,
+    )
+    .await;
+    let (_, mine) = status_and_json(app.get("/applications", Some(&ann.access_token)).await).await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    let second = create_bot(&app, &ann, "Ping Bot").await;
+    assert_ne!(second.id, bot.id);
+
+    let (status, reset) = status_and_json(
+        app.post_json(&format!("/applications/{}/bot/reset", bot.id), &json!({}), Some(&ann.access_token)).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_error(bot_get(&app, &bot, "/users/@me").await, StatusCode::UNAUTHORIZED, 40001).await;
+    let renewed = Bot { id: bot.id.clone(), token: reset["token"].as_str().unwrap().to_owned() };
+    assert_eq!(bot_get(&app, &renewed, "/users/@me").await.status(), StatusCode::OK);
+    let forged = Bot { id: bot.id.clone(), token: format!("{}x", renewed.token) };
+    assert_error(bot_get(&app, &forged, "/users/@me").await, StatusCode::UNAUTHORIZED, 40001).await;
+
+    let bad = app.post_json("/applications", &json!({"name": "x"}), Some(&ann.access_token)).await;
+    assert_error(bad, StatusCode::BAD_REQUEST, 50035).await;
+    let bad_flags = app.patch_json(&format!("/applications/{}", bot.id), &json!({"flags": 1}), &ann.access_token).await;
+    assert_error(bad_flags, StatusCode::BAD_REQUEST, 50035).await;
+}
+
+async fn only_members_with_manage_guild_add_bots_and_only_with_permissions_they_hold(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
+    let bot = create_bot(&app, &ann, "Helper").await;
+    assert_error(add_to_guild(&app, &bob, &bot, &guild.id, "0").await, StatusCode::FORBIDDEN, 50013).await;
+    let unknown = Bot { id: "4242".into(), token: String::new() };
+    assert_error(add_to_guild(&app, &ann, &unknown, &guild.id, "0").await, StatusCode::NOT_FOUND, 10002).await;
+    let mut events = app.bus.subscribe();
+    // 8192 = MANAGE_MESSAGES, given through a role named after the bot.
+    let added = add_to_guild(&app, &ann, &bot, &guild.id, "8192").await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let joined = loop {
+        let event = crate::helpers::next_event(&mut events).await;
+        if event.name == parley_events::EventName::GuildMemberAdd {
+            break event;
+        }
+    };
+    assert_eq!(joined.json()["user"]["id"], bot.id.as_str());
+    let (_, member) =
+        status_and_json(app.get(&format!("/guilds/{}/members/{}", guild.id, bot.id), Some(&ann.access_token)).await)
+            .await;
+    assert_eq!(member["user"]["bot"], true);
+    assert_eq!(member["roles"].as_array().map(Vec::len), Some(1), "{member}");
+    let (_, log) = status_and_json(
+        app.get(&format!("/guilds/{}/audit-logs?action_type=28", guild.id), Some(&ann.access_token)).await,
+    )
+    .await;
+    assert_eq!(log["audit_log_entries"][0]["target_id"], bot.id.as_str());
+    let (_, guilds) = status_and_json(bot_get(&app, &bot, "/users/@me/guilds").await).await;
+    assert_eq!(guilds[0]["id"], guild.id.as_str());
+}
+
+async fn privileged_intents_need_the_owners_consent_and_content_is_withheld_without_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Lounge", &[]).await;
+    let bot = create_bot(&app, &ann, "Reader").await;
+    assert_eq!(add_to_guild(&app, &ann, &bot, &guild.id, "0").await.status(), StatusCode::OK);
+
+    let mut refused = GatewayClient::connect(&app).await;
+    refused.send(json!({"op": 2, "d": {"token": bot.token, "intents": GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT, "properties": {}}})).await;
+    assert_eq!(refused.closed_with().await, Some(4014), "MESSAGE_CONTENT is not switched on for this bot");
+
+    let mut blind = GatewayClient::connect(&app).await;
+    blind.send(json!({"op": 2, "d": {"token": bot.token, "intents": GUILDS | GUILD_MESSAGES, "properties": {}}})).await;
+    let ready = blind.wait_for("READY").await;
+    assert_eq!(
+        (ready["user"]["bot"].as_bool(), ready["application"]["id"].as_str()),
+        (Some(true), Some(bot.id.as_str()))
+    );
+    blind.wait_for("GUILD_CREATE").await;
+    let say = |text: String| {
+        let (app, token, general) = (&app, ann.access_token.clone(), guild.general.clone());
+        async move {
+            let r =
+                app.post_json(&format!("/channels/{general}/messages"), &json!({"content": text}), Some(&token)).await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+    };
+    say("a secret".into()).await;
+    let seen = blind.wait_for("MESSAGE_CREATE").await;
+    assert_eq!((seen["content"].as_str(), seen["author"]["id"].as_str()), (Some(""), Some(ann.user_id.as_str())));
+    say(format!("<@{}> you may read this", bot.id)).await;
+    assert!(
+        blind.wait_for("MESSAGE_CREATE").await["content"].as_str().unwrap().ends_with("read this"),
+        "a mention shows it"
+    );
+
+    let consent = app
+        .patch_json(
+            &format!("/applications/{}", bot.id),
+            &json!({"flags": GATEWAY_MESSAGE_CONTENT_FLAG}),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(consent.status(), StatusCode::OK);
+    let mut reader = GatewayClient::connect(&app).await;
+    reader.send(json!({"op": 2, "d": {"token": bot.token, "intents": GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT, "properties": {}}})).await;
+    reader.wait_for("GUILD_CREATE").await;
+    say("plain words".into()).await;
+    assert_eq!(reader.wait_for("MESSAGE_CREATE").await["content"], "plain words");
+}
+
+/// The Python with discord.py that `./scripts/test` prepares (or `python3` if it has it).
+fn python() -> String {
+    std::env::var("PARLEY_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Bot Lab", &[]).await;
+    let bot = create_bot(&app, &ann, "Pinger").await;
+    let flags = app
+        .patch_json(
+            &format!("/applications/{}", bot.id),
+            &json!({"flags": GATEWAY_MESSAGE_CONTENT_FLAG}),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(flags.status(), StatusCode::OK);
+    assert_eq!(add_to_guild(&app, &ann, &bot, &guild.id, "0").await.status(), StatusCode::OK);
+
+    let (_, gateway) = status_and_json(app.get("/gateway", None).await).await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bots/discord_py_ping.py");
+    let child = Command::new(python())
+        .arg(script)
+        .env("PARLEY_URL", &app.address)
+        .env("PARLEY_GATEWAY_URL", gateway["url"].as_str().unwrap())
+        .env("PARLEY_BOT_TOKEN", &bot.token)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {} (run ./scripts/test, which installs discord.py): {e}", python()));
+    let mut child = KillOnDrop(child);
+    let stdout = child.0.stdout.take().unwrap();
+    let stderr = child.0.stderr.take().unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
+        let tx = lines_tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(lines_tx);
+    let mut transcript = Vec::new();
+    let ready = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.recv().await {
+            transcript.push(line.clone());
+            if line.starts_with("READY") {
+                return Some(line);
+            }
+        }
+        None
+    })
+    .await;
+    let ready = match ready {
+        Ok(Some(line)) => line,
+        _ => panic!("the bot never became ready:\n{}", transcript.join("\n")),
+    };
+    assert!(ready.contains(&bot.id) && ready.contains("Bot Lab"), "{ready}");
+
+    let (status, ping) = status_and_json(
+        app.post_json(
+            &format!("/channels/{}/messages", guild.general),
+            &json!({"content": "!ping"}),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let reply: Value = loop {
+        let (_, history) = status_and_json(
+            app.get(&format!("/channels/{}/messages?limit=5", guild.general), Some(&ann.access_token)).await,
+        )
+        .await;
+        if let Some(reply) = history.as_array().unwrap().iter().find(|m| m["author"]["id"] == bot.id.as_str()) {
+            break reply.clone();
+        }
+        while let Ok(line) = lines.try_recv() {
+            transcript.push(line);
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no reply from the bot:\n{}", transcript.join("\n"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(reply["content"], "pong ann");
+    assert_eq!(reply["message_reference"]["message_id"], ping["id"], "it replied to the ping");
+}
+
+on_both_backends!(
+    applications_make_bots_whose_tokens_work_until_reset,
+    only_members_with_manage_guild_add_bots_and_only_with_permissions_they_hold,
+    privileged_intents_need_the_owners_consent_and_content_is_withheld_without_it,
+    a_discord_py_bot_answers_a_user_with_only_its_urls_changed,
+);
