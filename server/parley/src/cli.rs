@@ -67,6 +67,15 @@ pub enum AdminCommand {
     },
     /// List instance invite codes.
     ListInvites,
+    /// Create an application with a bot user for an existing user; prints the bot token.
+    CreateBot {
+        /// The owner's username.
+        #[arg(long)]
+        owner: String,
+        /// The application's (and bot's display) name, 2-32 characters.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -178,29 +178,47 @@ async fn create_application(
     if state.store.applications_of(auth.user_id).await?.len() >= MAX_APPLICATIONS {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MaxApplications));
     }
-    let id = state.ids.next();
+    let (record, token) = new_application(
+        &state.store,
+        state.ids.next(),
+        auth.user_id,
+        &name,
+        body.description.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    tracing::info!(application_id = %record.id, owner = %auth.user_id, "application created");
+    Ok((StatusCode::CREATED, Json(application_object(&state, &record, Some(token)).await?)))
+}
+
+/// Creates an application `id` owned by `owner_id` with its bot user (named after it, with
+/// a number added if that username is taken) and returns it with its new bot token. Shared
+/// by the API and `parley admin create-bot`; `name` must already be valid.
+pub async fn new_application(
+    store: &parley_store::Store,
+    id: Snowflake,
+    owner_id: Snowflake,
+    name: &str,
+    description: &str,
+) -> ApiResult<(ApplicationRecord, String)> {
     let (token, token_hash) = bot_token::generate(id);
     for attempt in 0..8 {
         let app = NewApplication {
-            owner_id: auth.user_id,
-            name: name.clone(),
-            description: body.description.clone().unwrap_or_default(),
+            owner_id,
+            name: name.to_owned(),
+            description: description.to_owned(),
             token_hash: token_hash.clone(),
             bot: NewUser {
                 id,
-                username: bot_username(&name, attempt),
-                global_name: Some(name.clone()),
+                username: bot_username(name, attempt),
+                global_name: Some(name.to_owned()),
                 email: None,
                 password_hash: None,
                 bot: true,
                 now: Timestamp::now(),
             },
         };
-        match state.store.create_application(&app).await {
-            Ok(record) => {
-                tracing::info!(application_id = %record.id, owner = %auth.user_id, "application created");
-                return Ok((StatusCode::CREATED, Json(application_object(&state, &record, Some(token)).await?)));
-            }
+        match store.create_application(&app).await {
+            Ok(record) => return Ok((record, token)),
             Err(StoreError::Conflict(Conflict::Username)) => continue,
             Err(e) => return Err(e.into()),
         }

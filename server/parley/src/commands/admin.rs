@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use parley_api::auth::PasswordHasher;
 use parley_api::auth::refresh_token::random_code;
 use parley_api::routes::admin::invite_limits;
+use parley_api::routes::applications::new_application;
 use parley_core::account::{Email, Password, Username};
 use parley_core::{SnowflakeGenerator, Timestamp};
 use parley_store::StoreError;
@@ -37,6 +38,23 @@ pub async fn run(settings: &Settings, command: &AdminCommand) -> anyhow::Result<
                 invite.code,
                 if max_uses == 0 { "unlimited".to_owned() } else { max_uses.to_string() },
                 expires.map_or("never expires".to_owned(), |t| format!("expires {}", t.to_iso8601()))
+            );
+            Ok(())
+        }
+        AdminCommand::CreateBot { owner, name } => {
+            let owner = store.user_by_login(owner).await?.with_context(|| format!("no user named {owner:?}"))?;
+            let name = parley_core::account::DisplayName::parse(name)
+                .ok()
+                .filter(|n| n.as_str().chars().count() >= 2)
+                .context("invalid name: 2-32 characters, no control characters")?;
+            let ids = SnowflakeGenerator::new(settings.worker_id)?;
+            let (app, token) = new_application(&store, ids.next(), owner.id, name.as_str(), "")
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot create the application: {e}"))?;
+            println!("{token}");
+            eprintln!(
+                "Application {} ({}) created for {}; its bot token is above. Keep it secret: it is shown once.",
+                app.id, app.name, owner.username
             );
             Ok(())
         }

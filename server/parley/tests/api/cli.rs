@@ -81,7 +81,7 @@ async fn serve_starts_on_defaults_and_stops_cleanly_on_sigterm(backend: Backend)
     terminate(child);
 }
 
-async fn admin_commands_create_users_promote_them_and_make_invites(backend: Backend) {
+async fn admin_commands_create_users_promote_them_make_invites_and_bots(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     assert!(run(&mut parley(&db, &["migrate"])).0);
     let mut child = parley(&db, &["admin", "create-user", "--username", "Ops", "--password-stdin"])
@@ -111,7 +111,16 @@ async fn admin_commands_create_users_promote_them_and_make_invites(backend: Back
     let (ok, _, err) = run(&mut parley(&db, &["admin", "create-invite", "--max-uses", "-5"]));
     assert!(!ok && err.contains("max_uses"), "{err}");
 
+    let (ok, token, err) = run(&mut parley(&db, &["admin", "create-bot", "--owner", "ops", "--name", "Deploy Bot"]));
+    assert!(ok && err.contains("shown once"), "{err}");
+    let (ok, _, err) = run(&mut parley(&db, &["admin", "create-bot", "--owner", "nobody", "--name", "X bot"]));
+    assert!(!ok && err.contains("no user named"), "{err}");
+
     let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), &StoreOptions::default()).await.unwrap();
+    let bot_id = parley_api::auth::bot_token::bot_id(token.trim()).expect("a bot token");
+    let bot = store.application(bot_id).await.unwrap().expect("the application exists");
+    assert!(parley_api::auth::bot_token::matches(token.trim(), &bot.token_hash), "the printed token is the stored one");
+    assert_eq!(store.user_by_id(bot_id).await.unwrap().map(|u| (u.bot, u.username)), Some((true, "deploy_bot".into())));
     assert!(store.user_by_login("ops").await.unwrap().unwrap().is_admin);
     assert!(!store.user_by_login("helper").await.unwrap().unwrap().is_admin);
     assert!(store.admin_claimed().await.unwrap(), "promoting an admin ends the first-account rule");
@@ -121,7 +130,7 @@ async fn admin_commands_create_users_promote_them_and_make_invites(backend: Back
 on_both_backends!(
     migrate_applies_everything_once_and_a_second_run_does_nothing,
     serve_starts_on_defaults_and_stops_cleanly_on_sigterm,
-    admin_commands_create_users_promote_them_and_make_invites,
+    admin_commands_create_users_promote_them_make_invites_and_bots,
 );
 
 // PostgreSQL only: SQLite migrates itself on start, and has no other processes to race.
