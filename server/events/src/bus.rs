@@ -1,34 +1,130 @@
-//! The event bus. In-process, it is a bounded broadcast channel: publishing never waits,
-//! each subscriber reads at its own pace, and one that falls more than `capacity` events
-//! behind receives `RecvError::Lagged` (the gateway then closes that session as resumable).
+//! The event bus. Locally it is a bounded broadcast channel: publishing never waits, each
+//! subscriber reads at its own pace, and one that falls more than `capacity` events behind
+//! receives `RecvError::Lagged` (the gateway then makes its sessions start over).
+//!
+//! Every event gets a position in one global order. In-process that is a counter; with
+//! Redis (see [`crate::redis`]) it is the event's place in a shared, bounded Redis stream,
+//! which every node reads in the same order, so sequence numbers mean the same everywhere and
+//! a gateway session can resume on another node by replaying from the stream.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
 use crate::Event;
+use crate::redis::RedisTransport;
 
 #[derive(Clone, Debug)]
 pub struct EventBus {
+    inner: Arc<BusInner>,
+}
+
+#[derive(Debug)]
+struct BusInner {
     sender: broadcast::Sender<Arc<Event>>,
+    /// This process's id among the nodes sharing the bus.
+    node: u64,
+    /// The newest position delivered to local subscribers.
+    latest: AtomicU64,
+    transport: Transport,
+}
+
+#[derive(Debug)]
+enum Transport {
+    /// Positions come from this counter; the lock keeps them in the order they are sent.
+    InProcess(Mutex<u64>),
+    Redis(RedisTransport),
+}
+
+/// Why the bus could not replay.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("the event log is unreachable: {0}")]
+    Unavailable(String),
+}
+
+fn random_node_id() -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    u64::from_le_bytes(bytes) >> 1
 }
 
 impl EventBus {
-    /// A bus holding at most `capacity` events not yet read by its slowest subscriber.
+    /// A bus inside this process, holding at most `capacity` events not yet read by its
+    /// slowest subscriber.
     pub fn in_process(capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(capacity.max(1));
-        Self { sender }
+        Self {
+            inner: Arc::new(BusInner {
+                sender,
+                node: random_node_id(),
+                latest: AtomicU64::new(0),
+                transport: Transport::InProcess(Mutex::new(0)),
+            }),
+        }
     }
 
-    /// Publishes an event to every current subscriber. Never blocks; with no subscribers the
-    /// event simply goes nowhere.
-    pub fn publish(&self, event: Event) {
-        let _ = self.sender.send(Arc::new(event));
+    /// A bus shared through Redis (see [`crate::redis::connect`]).
+    pub(crate) fn with_redis(sender: broadcast::Sender<Arc<Event>>, node: u64, transport: RedisTransport) -> Self {
+        Self {
+            inner: Arc::new(BusInner {
+                sender,
+                node,
+                latest: AtomicU64::new(0),
+                transport: Transport::Redis(transport),
+            }),
+        }
+    }
+
+    /// Publishes an event to every subscriber on every node. Never blocks; with no
+    /// subscribers the event simply goes nowhere.
+    pub fn publish(&self, mut event: Event) {
+        event.origin = self.inner.node;
+        match &self.inner.transport {
+            Transport::InProcess(counter) => {
+                let mut counter = counter.lock().unwrap_or_else(|p| p.into_inner());
+                *counter += 1;
+                event.position = *counter;
+                self.deliver(event);
+            }
+            Transport::Redis(redis) => redis.enqueue(event),
+        }
+    }
+
+    /// Hands an event that has its position to local subscribers.
+    pub(crate) fn deliver(&self, event: Event) {
+        self.inner.latest.fetch_max(event.position, Ordering::Relaxed);
+        let _ = self.inner.sender.send(Arc::new(event));
     }
 
     /// Every event published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
-        self.sender.subscribe()
+        self.inner.sender.subscribe()
+    }
+
+    /// This node's id; events it published carry it as their `origin`.
+    pub fn node(&self) -> u64 {
+        self.inner.node
+    }
+
+    /// The newest position delivered here so far.
+    pub fn latest_position(&self) -> u64 {
+        self.inner.latest.load(Ordering::Relaxed)
+    }
+
+    /// Whether events travel between nodes (and can be replayed from the shared log).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.inner.transport, Transport::Redis(_))
+    }
+
+    /// The events after `position`, oldest first, at most `limit`; `Ok(None)` when the log
+    /// no longer holds all of them (or, in-process, keeps no log at all).
+    pub async fn replay_after(&self, position: u64, limit: usize) -> Result<Option<Vec<Event>>, BusError> {
+        match &self.inner.transport {
+            Transport::InProcess(_) => Ok(None),
+            Transport::Redis(redis) => redis.replay_after(position, limit).await,
+        }
     }
 }
 
@@ -41,6 +137,20 @@ mod tests {
 
     fn event(n: u64) -> Event {
         Event::new(EventName::GuildUpdate, Audience::Users(vec![Snowflake::new(n)]), &serde_json::json!({"n": n}))
+    }
+
+    #[tokio::test]
+    async fn positions_follow_the_order_events_were_published_in() {
+        let bus = EventBus::in_process(16);
+        let mut a = bus.subscribe();
+        for n in 0..3 {
+            bus.publish(event(n));
+        }
+        for position in 1..=3 {
+            let e = a.recv().await.unwrap();
+            assert_eq!((e.position, e.origin), (position, bus.node()));
+        }
+        assert_eq!(bus.latest_position(), 3);
     }
 
     #[tokio::test]

@@ -43,6 +43,46 @@ pub enum EventName {
 }
 
 impl EventName {
+    /// Every name, for parsing the wire form.
+    pub const ALL: [EventName; 31] = [
+        Self::GuildCreate,
+        Self::GuildUpdate,
+        Self::GuildDelete,
+        Self::GuildMemberAdd,
+        Self::GuildMemberRemove,
+        Self::ChannelCreate,
+        Self::ChannelUpdate,
+        Self::ChannelDelete,
+        Self::InviteCreate,
+        Self::InviteDelete,
+        Self::GuildRoleCreate,
+        Self::GuildRoleUpdate,
+        Self::GuildRoleDelete,
+        Self::GuildMemberUpdate,
+        Self::MessageCreate,
+        Self::MessageUpdate,
+        Self::MessageDelete,
+        Self::GuildBanAdd,
+        Self::GuildBanRemove,
+        Self::MessageReactionAdd,
+        Self::MessageReactionRemove,
+        Self::MessageDeleteBulk,
+        Self::ChannelPinsUpdate,
+        Self::TypingStart,
+        Self::MessageAck,
+        Self::ThreadCreate,
+        Self::ThreadUpdate,
+        Self::ThreadDelete,
+        Self::ChannelRecipientAdd,
+        Self::ChannelRecipientRemove,
+        Self::PresenceUpdate,
+    ];
+
+    /// The name from its Discord spelling.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|n| n.as_str() == raw)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::GuildCreate => "GUILD_CREATE",
@@ -97,13 +137,19 @@ pub struct Event {
     pub audience: Audience,
     /// The dispatch's `d`, serialised once and shared by every receiver.
     pub data: Arc<str>,
+    /// Where the bus put it in the one order every node sees: 1, 2, 3, ... (0 until
+    /// published). Gateway sequence numbers derive from it, so a session can resume on any
+    /// node.
+    pub position: u64,
+    /// The node that published it (see [`crate::EventBus::node`]).
+    pub origin: u64,
 }
 
 impl Event {
     pub fn new<T: Serialize>(name: EventName, audience: Audience, data: &T) -> Self {
         // Payloads are plain data structures; failing to serialise one is a programming error.
         let data = serde_json::to_string(data).expect("event payloads serialise");
-        Self { name, audience, data: Arc::from(data) }
+        Self { name, audience, data: Arc::from(data), position: 0, origin: 0 }
     }
 
     /// The payload parsed back, for tests and for consumers that need fields.

@@ -25,7 +25,8 @@ use crate::intents::Intents;
 use crate::presence::Status;
 use crate::protocol::{self, CloseCode, Command, Identify, Resume};
 use crate::ready::{self, DEFAULT_LARGE_THRESHOLD, MAX_LARGE_THRESHOLD};
-use crate::session::{Attachment, Outgoing, ResumeError, Session};
+use crate::registry::SessionMeta;
+use crate::session::{Attachment, Outgoing, ResumeError, SEQ_SHIFT, Session};
 
 /// The user behind a token, as IDENTIFY and RESUME send it (bare, or with a scheme).
 async fn user_for(gateway: &Gateway, token: &str) -> Result<Snowflake, CloseCode> {
@@ -62,6 +63,7 @@ struct Connection<S> {
     session: Option<Arc<Session>>,
     last_heartbeat: Instant,
     asked_for_heartbeat: bool,
+    last_registry_touch: Instant,
     recent_commands: VecDeque<Instant>,
 }
 
@@ -81,6 +83,7 @@ where
         session: None,
         last_heartbeat: Instant::now(),
         asked_for_heartbeat: false,
+        last_registry_touch: Instant::now(),
         recent_commands: VecDeque::new(),
     };
     let end = connection.serve(receiver).await;
@@ -201,6 +204,13 @@ where
             Command::Heartbeat(_) => {
                 self.last_heartbeat = Instant::now();
                 self.asked_for_heartbeat = false;
+                if let Some(session) = &self.session
+                    && self.gateway.registry.is_shared()
+                    && self.last_registry_touch.elapsed() >= self.gateway.registry.refresh_every()
+                {
+                    self.gateway.registry.touch(&session.id).await;
+                    self.last_registry_touch = Instant::now();
+                }
                 self.send(protocol::heartbeat_ack()).await.map_err(|_| CloseCode::UnknownError)
             }
             Command::Identify(identify) => {
@@ -268,8 +278,15 @@ where
             }
         };
         let session_id = uuid::Uuid::new_v4().simple().to_string();
-        let session =
-            Arc::new(Session::new(session_id.clone(), user_id, user.bot, intents, self.gateway.config.replay_buffer));
+        let initial_seq = state.bus.latest_position() << SEQ_SHIFT;
+        let session = Arc::new(Session::new(
+            session_id.clone(),
+            user_id,
+            user.bot,
+            intents,
+            self.gateway.config.replay_buffer,
+            initial_seq,
+        ));
         session.attach(self.attachment());
         // Registered before READY is built, so nothing that happens meanwhile is missed:
         // those dispatches wait in the session and follow READY.
@@ -289,6 +306,9 @@ where
             first.extend(built.guild_creates.into_iter().map(|g| ("GUILD_CREATE", g)));
         }
         session.go_live(first);
+        let meta = SessionMeta { user_id, intents: intents.0, bot: user.bot };
+        self.gateway.registry.save(&session_id, &meta).await;
+        self.last_registry_touch = Instant::now();
         self.session = Some(session);
         self.gateway.counters.identifies.fetch_add(1, Ordering::Relaxed);
         tracing::info!(%user_id, session_id, intents = intents.0, "gateway session identified");
@@ -303,18 +323,22 @@ where
         let user_id = user_for(&self.gateway, &resume.token).await?;
         let session = self.gateway.hub.get(&resume.session_id).filter(|s| s.user_id == user_id);
         let Some(session) = session else {
+            if self.gateway.hub.get(&resume.session_id).is_none()
+                && self.resume_from_elsewhere(&resume, user_id).await?
+            {
+                return Ok(());
+            }
             // Unknown, expired or someone else's: start over with IDENTIFY.
             return self.send(protocol::invalid_session(false)).await.map_err(|_| CloseCode::UnknownError);
         };
         match session.resume(resume.seq, self.attachment()) {
-            Ok((frames, seq, previous)) => {
+            Ok((frames, previous)) => {
                 if let Some(previous) = previous {
                     previous.kick.cancel();
                 }
                 for frame in frames {
                     self.send(frame).await.map_err(|_| CloseCode::UnknownError)?;
                 }
-                self.send(protocol::dispatch(seq, "RESUMED", "null")).await.map_err(|_| CloseCode::UnknownError)?;
                 self.session = Some(session);
                 self.gateway.counters.resumes.fetch_add(1, Ordering::Relaxed);
                 Ok(())
@@ -325,5 +349,58 @@ where
                 self.send(protocol::invalid_session(false)).await.map_err(|_| CloseCode::UnknownError)
             }
         }
+    }
+
+    /// RESUME of a session this node does not hold: another node had it (and may be gone).
+    /// Its events since the client's `seq` come from the shared log, filtered for it as
+    /// they would have been; then RESUMED, through the same queue so it follows them.
+    /// `Ok(false)`: it cannot be resumed here (unknown, someone else's, or too far behind).
+    async fn resume_from_elsewhere(&mut self, resume: &Resume, user_id: Snowflake) -> Result<bool, CloseCode> {
+        let gateway = self.gateway.clone();
+        if !gateway.state.bus.is_shared() {
+            return Ok(false);
+        }
+        let Some(meta) = gateway.registry.load(&resume.session_id).await else { return Ok(false) };
+        if meta.user_id != user_id {
+            return Ok(false);
+        }
+        // What the client missed must fit its queue, alongside what arrives meanwhile.
+        let limit = gateway.config.session_queue.saturating_sub(16).max(1);
+        let missed = match gateway.state.bus.replay_after(resume.seq >> SEQ_SHIFT, limit).await {
+            Ok(Some(missed)) => missed,
+            Ok(None) => return Ok(false),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot replay a session from another node");
+                return Ok(false);
+            }
+        };
+        let guilds: Vec<Snowflake> = match gateway.state.store.guilds_of_member(user_id).await {
+            Ok(guilds) => guilds.iter().map(|g| g.id).collect(),
+            Err(_) => return Err(CloseCode::UnknownError),
+        };
+        let session = Arc::new(Session::new(
+            resume.session_id.clone(),
+            user_id,
+            meta.bot,
+            Intents(meta.intents),
+            gateway.config.replay_buffer,
+            resume.seq,
+        ));
+        session.attach(self.attachment());
+        gateway.hub.insert(session.clone(), &guilds);
+        for event in &missed {
+            crate::fanout::fan_out(&gateway, event, Some(&session)).await;
+        }
+        session.go_live(Vec::new());
+        session.deliver("RESUMED", &Arc::from("null"), None);
+        gateway.registry.save(&session.id, &meta).await;
+        self.last_registry_touch = Instant::now();
+        if let Some(seen) = gateway.presences.connect(user_id, None, Vec::new()) {
+            gateway.announce_presence(user_id, &seen).await;
+        }
+        tracing::info!(%user_id, session_id = %session.id, replayed = missed.len(), "gateway session resumed from another node");
+        self.session = Some(session);
+        gateway.counters.resumes.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
     }
 }

@@ -31,7 +31,14 @@ pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Ev
             received = events.recv() => received,
         };
         match received {
-            Ok(event) => fan_out(&gateway, &event).await,
+            Ok(event) => {
+                // Another node's change: forget what it changed here too, before anyone
+                // (these sessions, this node's REST) reads it.
+                if event.origin != gateway.state.bus.node() {
+                    gateway.state.cache.observe(&event);
+                }
+                fan_out(&gateway, &event, None).await
+            }
             Err(RecvError::Lagged(missed)) => {
                 // Every session missed those events, and no replay buffer holds them: they
                 // must start over. Raise PARLEY_EVENT_BUS_CAPACITY if this is logged.
@@ -50,9 +57,9 @@ fn id(value: &Value) -> Option<Snowflake> {
     value.as_str().and_then(|s| s.parse().ok())
 }
 
-fn deliver(gateway: &Gateway, session: &Session, name: &'static str, data: &Arc<str>) {
+fn deliver(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
     gateway.counters.dispatches.fetch_add(1, Ordering::Relaxed);
-    if session.deliver(name, data) == Delivery::Overflowed {
+    if session.deliver(event.name.as_str(), data, Some(event.position)) == Delivery::Overflowed {
         gateway.counters.overflow_closes.fetch_add(1, Ordering::Relaxed);
         tracing::info!(session_id = %session.id, "closed a gateway connection that fell behind (resumable)");
     }
@@ -62,27 +69,36 @@ fn wants(session: &Session, intent: Option<u64>) -> bool {
     intent.is_none_or(|bits| session.intents.has(bits))
 }
 
-pub async fn fan_out(gateway: &Gateway, event: &Event) {
+/// Delivers `event` to every session allowed to see it, or, with `only`, to that session if
+/// it is allowed (a session resumed from another node catching up on the log).
+pub async fn fan_out(gateway: &Gateway, event: &Event, only: Option<&Arc<Session>>) {
     match &event.audience {
-        Audience::Users(users) => to_users(gateway, event, users).await,
-        Audience::Guild { guild_id, channel_id } => to_guild(gateway, event, *guild_id, *channel_id).await,
+        Audience::Users(users) => to_users(gateway, event, users, only).await,
+        Audience::Guild { guild_id, channel_id } => to_guild(gateway, event, *guild_id, *channel_id, only).await,
     }
 }
 
-async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake]) {
-    let name = event.name.as_str();
+/// The sessions to consider: `all`, or just `only` if it is among them.
+fn candidates(all: Arc<Vec<Arc<Session>>>, only: Option<&Arc<Session>>) -> Arc<Vec<Arc<Session>>> {
+    match only {
+        None => all,
+        Some(one) => Arc::new(all.iter().filter(|s| s.id == one.id).cloned().collect()),
+    }
+}
+
+async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: Option<&Arc<Session>>) {
     match event.name {
         EventName::GuildCreate => {
             let Some(guild_id) = id(&event.json()["id"]) else { return };
             for user in users {
-                for session in gateway.hub.of_user(*user).iter() {
+                for session in candidates(gateway.hub.of_user(*user), only).iter() {
                     gateway.hub.join_guild(session, guild_id);
                     if !wants(session, Some(Intents::GUILDS)) {
                         continue;
                     }
                     // Each member gets the guild as they may see it, not the event's copy.
                     match crate::ready::guild_create(gateway, guild_id, session.user_id).await {
-                        Ok(Some(payload)) => deliver(gateway, session, name, &payload),
+                        Ok(Some(payload)) => deliver(gateway, session, event, &payload),
                         Ok(None) => gateway.hub.leave_guild(session, guild_id),
                         Err(e) => tracing::warn!(error = %e, %guild_id, "could not build GUILD_CREATE"),
                     }
@@ -92,9 +108,9 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake]) {
         EventName::GuildDelete => {
             let Some(guild_id) = id(&event.json()["id"]) else { return };
             for user in users {
-                for session in gateway.hub.of_user(*user).iter() {
+                for session in candidates(gateway.hub.of_user(*user), only).iter() {
                     if wants(session, Some(Intents::GUILDS)) {
-                        deliver(gateway, session, name, &event.data);
+                        deliver(gateway, session, event, &event.data);
                     }
                     gateway.hub.leave_guild(session, guild_id);
                 }
@@ -104,9 +120,9 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake]) {
             let private = event.json().get("guild_id").is_none_or(Value::is_null);
             let intent = Intents::required_for(event.name, private);
             for user in users {
-                for session in gateway.hub.of_user(*user).iter() {
+                for session in candidates(gateway.hub.of_user(*user), only).iter() {
                     if wants(session, intent) {
-                        deliver(gateway, session, name, &event.data);
+                        deliver(gateway, session, event, &event.data);
                     }
                 }
             }
@@ -167,8 +183,14 @@ fn channel_of(
     Some((channel, overwrites))
 }
 
-async fn to_guild(gateway: &Gateway, event: &Event, guild_id: Snowflake, channel_id: Option<Snowflake>) {
-    let sessions = gateway.hub.in_guild(guild_id);
+async fn to_guild(
+    gateway: &Gateway,
+    event: &Event,
+    guild_id: Snowflake,
+    channel_id: Option<Snowflake>,
+    only: Option<&Arc<Session>>,
+) {
+    let sessions = candidates(gateway.hub.in_guild(guild_id), only);
     if sessions.is_empty() {
         return;
     }
@@ -204,7 +226,6 @@ async fn to_guild(gateway: &Gateway, event: &Event, guild_id: Snowflake, channel
         }
         _ => snapshot,
     };
-    let name = event.name.as_str();
     let intent = Intents::required_for(event.name, false);
     let mut content = ContentRule::new(event);
     // Nobody is told their own presence.
@@ -227,7 +248,7 @@ async fn to_guild(gateway: &Gateway, event: &Event, guild_id: Snowflake, channel
             continue;
         }
         let data = content.payload_for(session);
-        deliver(gateway, session, name, &data);
+        deliver(gateway, session, event, &data);
     }
 }
 

@@ -21,6 +21,7 @@ use tokio_util::task::TaskTracker;
 use crate::connection::{self, ConnectParams};
 use crate::hub::Hub;
 use crate::presence::{Presences, Seen, presence_payload};
+use crate::registry::SessionRegistry;
 
 /// The gateway's settings (see `docs/configuration.md`).
 #[derive(Clone, Debug)]
@@ -65,6 +66,7 @@ pub struct GatewayInner {
     pub hub: Hub,
     pub presences: Presences,
     pub counters: GatewayCounters,
+    pub registry: SessionRegistry,
     /// Fires when the node drains: every connection sends RECONNECT and closes.
     pub shutdown: CancellationToken,
     next_connection: AtomicU64,
@@ -89,10 +91,11 @@ struct ConnectQuery {
 }
 
 impl Gateway {
-    pub fn new(state: AppState, config: GatewayConfig, shutdown: CancellationToken) -> Self {
+    pub fn new(state: AppState, config: GatewayConfig, registry: SessionRegistry, shutdown: CancellationToken) -> Self {
         Self(Arc::new(GatewayInner {
             state,
             config,
+            registry,
             hub: Hub::default(),
             presences: Presences::default(),
             counters: GatewayCounters::default(),
@@ -179,6 +182,7 @@ impl Gateway {
     pub async fn end_session(&self, session_id: &str) {
         if let Some(session) = self.hub.remove(session_id) {
             tracing::debug!(session_id, user_id = %session.user_id, "gateway session ended");
+            self.registry.remove(session_id).await;
             if let Some(seen) = self.presences.disconnect(session.user_id) {
                 self.announce_presence(session.user_id, &seen).await;
             }

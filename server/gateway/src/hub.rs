@@ -111,7 +111,7 @@ mod tests {
     use crate::intents::Intents;
 
     fn session(id: &str, user: u64) -> Arc<Session> {
-        Arc::new(Session::new(id.into(), Snowflake::new(user), false, Intents(0), 8))
+        Arc::new(Session::new(id.into(), Snowflake::new(user), false, Intents(0), 8, 0))
     }
 
     #[test]

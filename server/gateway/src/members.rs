@@ -71,7 +71,7 @@ pub async fn request(gateway: &Gateway, session: &Session, request: RequestGuild
             if let Some(nonce) = &request.nonce {
                 payload["nonce"] = json!(nonce);
             }
-            session.deliver("GUILD_MEMBERS_CHUNK", &Arc::from(payload.to_string()));
+            session.deliver("GUILD_MEMBERS_CHUNK", &Arc::from(payload.to_string()), None);
         }
     }
     Ok(())

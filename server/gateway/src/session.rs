@@ -2,6 +2,12 @@
 //! replay buffer that lets a dropped connection resume, and the connection attached to it
 //! (if any). Dispatches are numbered and recorded here whether or not a connection is
 //! attached, so a client that reconnects in time misses nothing.
+//!
+//! Sequence numbers come from the bus: an event at bus position `p` is dispatched as
+//! `p << SEQ_SHIFT` (or one more than the last number, if that is higher), and dispatches
+//! only this session gets (READY, its GUILD_CREATEs, member chunks) take the next numbers in
+//! between. So a client's `seq` names a place in the one order every node shares, and
+//! another node can resume the session by replaying the bus from `seq >> SEQ_SHIFT`.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -13,6 +19,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::intents::Intents;
 use crate::protocol::{self, CloseCode};
+
+/// How far apart consecutive bus positions are in sequence numbers (room for 4095 of a
+/// session's own dispatches in between).
+pub const SEQ_SHIFT: u32 = 12;
 
 /// What a connection's writer is asked to send.
 #[derive(Debug)]
@@ -48,14 +58,21 @@ struct Recorded {
     data: Arc<str>,
 }
 
+/// A dispatch waiting for READY: its name, payload and bus position (if it has one).
+type Waiting = (&'static str, Arc<str>, Option<u64>);
+
 #[derive(Debug)]
 struct Inner {
     seq: u64,
+    /// The newest bus position dispatched (older ones arriving again are duplicates).
+    last_position: u64,
+    /// The last sequence number dropped from the replay buffer (0: none yet).
+    evicted_up_to: u64,
     replay: VecDeque<Recorded>,
     attachment: Option<Attachment>,
     detached_since: Option<Instant>,
     /// Until READY is sent, dispatches wait here unnumbered (so READY is always first).
-    pending: Option<Vec<(&'static str, Arc<str>)>>,
+    pending: Option<Vec<Waiting>>,
     guilds: HashSet<Snowflake>,
 }
 
@@ -79,7 +96,16 @@ pub enum ResumeError {
 }
 
 impl Session {
-    pub fn new(id: String, user_id: Snowflake, bot: bool, intents: Intents, replay_capacity: usize) -> Self {
+    /// `initial_seq`: where numbering starts (the bus position at IDENTIFY, shifted; or the
+    /// client's `seq` when another node's session is resumed here).
+    pub fn new(
+        id: String,
+        user_id: Snowflake,
+        bot: bool,
+        intents: Intents,
+        replay_capacity: usize,
+        initial_seq: u64,
+    ) -> Self {
         Self {
             id,
             user_id,
@@ -87,7 +113,9 @@ impl Session {
             intents,
             replay_capacity: replay_capacity.max(1),
             inner: Mutex::new(Inner {
-                seq: 0,
+                seq: initial_seq,
+                last_position: initial_seq >> SEQ_SHIFT,
+                evicted_up_to: 0,
                 replay: VecDeque::new(),
                 attachment: None,
                 detached_since: None,
@@ -102,23 +130,40 @@ impl Session {
     }
 
     /// Numbers `data` as this session's next dispatch, records it for replay and queues it
-    /// on the attached connection. Never waits: a full queue closes the connection instead.
-    pub fn deliver(&self, name: &'static str, data: &Arc<str>) -> Delivery {
+    /// on the attached connection. `position`: the event's bus position (`None` for a
+    /// dispatch of this session's own). Never waits: a full queue closes the connection.
+    pub fn deliver(&self, name: &'static str, data: &Arc<str>, position: Option<u64>) -> Delivery {
         let mut inner = self.lock();
         if let Some(pending) = inner.pending.as_mut() {
-            pending.push((name, data.clone()));
+            pending.push((name, data.clone(), position));
             return Delivery::Held;
         }
-        Self::record(&mut inner, self.replay_capacity, name, data.clone())
+        Self::record(&mut inner, self.replay_capacity, name, data.clone(), position)
     }
 
-    fn record(inner: &mut Inner, capacity: usize, name: &'static str, data: Arc<str>) -> Delivery {
-        inner.seq += 1;
-        let seq = inner.seq;
+    fn record(
+        inner: &mut Inner,
+        capacity: usize,
+        name: &'static str,
+        data: Arc<str>,
+        position: Option<u64>,
+    ) -> Delivery {
+        let seq = match position {
+            // A replayed event that also arrived live is dispatched once.
+            Some(p) if p <= inner.last_position => return Delivery::Held,
+            Some(p) => {
+                inner.last_position = p;
+                (p << SEQ_SHIFT).max(inner.seq + 1)
+            }
+            None => inner.seq + 1,
+        };
+        inner.seq = seq;
         let frame = inner.attachment.as_ref().map(|_| protocol::dispatch(seq, name, &data));
         inner.replay.push_back(Recorded { seq, name, data });
         while inner.replay.len() > capacity {
-            inner.replay.pop_front();
+            if let Some(evicted) = inner.replay.pop_front() {
+                inner.evicted_up_to = evicted.seq;
+            }
         }
         let (Some(frame), Some(attachment)) = (frame, inner.attachment.as_ref()) else { return Delivery::Held };
         match attachment.sender.try_send(Outgoing::Text(frame)) {
@@ -144,9 +189,12 @@ impl Session {
     /// now on dispatches are numbered as they come.
     pub fn go_live(&self, first: Vec<(&'static str, Arc<str>)>) {
         let mut inner = self.lock();
-        let waiting = inner.pending.take().unwrap_or_default();
-        for (name, data) in first.into_iter().chain(waiting) {
-            Self::record(&mut inner, self.replay_capacity, name, data);
+        let mut waiting = inner.pending.take().unwrap_or_default();
+        // A resumed session's replayed events and the live ones that came meanwhile arrive
+        // interleaved; in bus order, the duplicates fall away (the sort is stable).
+        waiting.sort_by_key(|(_, _, position)| position.unwrap_or(0));
+        for (name, data, position) in first.into_iter().map(|(n, d)| (n, d, None)).chain(waiting) {
+            Self::record(&mut inner, self.replay_capacity, name, data, position);
         }
     }
 
@@ -167,26 +215,25 @@ impl Session {
     }
 
     /// Continues the session on a new connection: the frames after `seq`, in order, for the
-    /// connection to write before anything queued on it, and the sequence number RESUMED
-    /// carries. The connection is attached in the same step, so nothing falls in between.
-    pub fn resume(
-        &self,
-        seq: u64,
-        attachment: Attachment,
-    ) -> Result<(Vec<String>, u64, Option<Attachment>), ResumeError> {
+    /// connection to write before anything queued on it; RESUMED is queued first on it, so
+    /// it follows the replay and precedes everything new. The connection is attached in the
+    /// same step, so nothing falls in between. Also returns the connection it replaces.
+    pub fn resume(&self, seq: u64, attachment: Attachment) -> Result<(Vec<String>, Option<Attachment>), ResumeError> {
         let mut inner = self.lock();
         if seq > inner.seq {
             return Err(ResumeError::FutureSeq);
         }
-        let oldest = inner.replay.front().map_or(inner.seq + 1, |r| r.seq);
-        if seq + 1 < oldest {
+        // Sequence numbers have gaps (they follow the bus), so what matters is whether a
+        // dispatch the client has not seen was dropped from the buffer.
+        if seq < inner.evicted_up_to {
             return Err(ResumeError::TooFarBehind);
         }
         let frames =
             inner.replay.iter().filter(|r| r.seq > seq).map(|r| protocol::dispatch(r.seq, r.name, &r.data)).collect();
         inner.detached_since = None;
         let previous = inner.attachment.replace(attachment);
-        Ok((frames, inner.seq, previous))
+        Self::record(&mut inner, self.replay_capacity, "RESUMED", Arc::from("null"), None);
+        Ok((frames, previous))
     }
 
     /// Since when no connection has been attached (`None` while one is).
@@ -239,7 +286,7 @@ mod tests {
     use super::*;
 
     fn session(capacity: usize) -> Session {
-        Session::new("s".into(), Snowflake::new(1), false, Intents(Intents::KNOWN), capacity)
+        Session::new("s".into(), Snowflake::new(1), false, Intents(Intents::KNOWN), capacity, 0)
     }
 
     fn attachment(id: u64, queue: usize) -> (Attachment, mpsc::Receiver<Outgoing>) {
@@ -260,7 +307,7 @@ mod tests {
         let s = session(16);
         let (a, mut rx) = attachment(1, 16);
         s.attach(a);
-        assert_eq!(s.deliver("MESSAGE_CREATE", &data(1)), Delivery::Held);
+        assert_eq!(s.deliver("MESSAGE_CREATE", &data(1), None), Delivery::Held);
         s.go_live(vec![("READY", data(0))]);
         let mut names = Vec::new();
         while let Ok(Outgoing::Text(frame)) = rx.try_recv() {
@@ -277,12 +324,13 @@ mod tests {
         let (a, _rx) = attachment(1, 2);
         let kicked = a.kick.clone();
         s.attach(a);
-        let outcomes: Vec<Delivery> = (0..4).map(|n| s.deliver("X", &data(n))).collect();
+        let outcomes: Vec<Delivery> = (0..4).map(|n| s.deliver("X", &data(n), None)).collect();
         assert_eq!(outcomes, vec![Delivery::Sent, Delivery::Sent, Delivery::Overflowed, Delivery::Held]);
         assert!(kicked.is_cancelled());
         let (b, _rx) = attachment(2, 8);
-        let (frames, last, _) = s.resume(1, b).unwrap();
-        assert_eq!((seqs(&frames), last), (vec![2, 3, 4], 4), "everything after the client's seq, once");
+        let (frames, _) = s.resume(1, b).unwrap();
+        assert_eq!(seqs(&frames), vec![2, 3, 4], "everything after the client's seq, once");
+        assert_eq!(s.seq(), 5, "then RESUMED");
     }
 
     #[test]
@@ -290,14 +338,28 @@ mod tests {
         let s = session(3);
         s.go_live(Vec::new());
         for n in 0..10 {
-            s.deliver("X", &data(n));
+            s.deliver("X", &data(n), None);
         }
         assert_eq!(s.resume(6, attachment(1, 4).0).unwrap_err(), ResumeError::TooFarBehind);
         assert_eq!(s.resume(11, attachment(1, 4).0).unwrap_err(), ResumeError::FutureSeq);
-        let (frames, _, _) = s.resume(7, attachment(1, 4).0).unwrap();
+        let (frames, _) = s.resume(7, attachment(1, 4).0).unwrap();
         assert_eq!(seqs(&frames), vec![8, 9, 10]);
-        let (frames, _, _) = s.resume(10, attachment(2, 4).0).unwrap();
-        assert!(frames.is_empty(), "an up-to-date client gets nothing again");
+        let (frames, _) = s.resume(11, attachment(2, 4).0).unwrap();
+        assert!(frames.is_empty(), "an up-to-date client (RESUMED was 11) gets nothing again");
+    }
+
+    #[test]
+    fn bus_positions_set_the_numbers_and_a_repeated_event_is_dispatched_once() {
+        let s = Session::new("s".into(), Snowflake::new(1), false, Intents(0), 16, 5 << SEQ_SHIFT);
+        s.go_live(vec![("READY", data(0))]);
+        assert_eq!(s.seq(), (5 << SEQ_SHIFT) + 1);
+        assert_eq!(s.deliver("X", &data(1), Some(7)), Delivery::Held, "no connection yet");
+        assert_eq!(s.seq(), 7 << SEQ_SHIFT);
+        s.deliver("CHUNK", &data(2), None);
+        assert_eq!(s.seq(), (7 << SEQ_SHIFT) + 1);
+        s.deliver("X", &data(1), Some(7));
+        s.deliver("X", &data(1), Some(6));
+        assert_eq!(s.seq(), (7 << SEQ_SHIFT) + 1, "positions already dispatched are skipped");
     }
 
     proptest::proptest! {
@@ -312,7 +374,7 @@ mod tests {
             let mut seen: Vec<u64> = Vec::new();
             let mut connection = 0;
             for n in 0..40u64 {
-                s.deliver("X", &data(n));
+                s.deliver("X", &data(n), None);
                 if drops.contains(&n) {
                     // The client read some of what was queued, then lost the connection.
                     while let Ok(Outgoing::Text(f)) = rx.try_recv() {
@@ -322,15 +384,25 @@ mod tests {
                     connection += 1;
                     s.detach(connection - 1);
                     let (a, new_rx) = attachment(connection, 1000);
-                    let (frames, _, _) = s.resume(seen.last().copied().unwrap_or(0), a).unwrap();
+                    let (frames, _) = s.resume(seen.last().copied().unwrap_or(0), a).unwrap();
                     seen.extend(seqs(&frames));
                     rx = new_rx;
+                    // RESUMED, queued on the new connection.
+                    if let Ok(Outgoing::Text(f)) = rx.try_recv() {
+                        seen.extend(seqs(&[f]));
+                    }
                 }
             }
             while let Ok(Outgoing::Text(f)) = rx.try_recv() {
                 seen.extend(seqs(&[f]));
             }
-            proptest::prop_assert_eq!(seen, (1..=40).collect::<Vec<u64>>());
+            // Every event once, in order; each RESUMED takes a number in between.
+            let mut sorted = seen.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            proptest::prop_assert_eq!(&sorted, &seen, "in order, none repeated");
+            let resumes = drops.iter().collect::<std::collections::HashSet<_>>().len() as u64;
+            proptest::prop_assert_eq!(seen.len() as u64, 40 + resumes);
         }
     }
 }

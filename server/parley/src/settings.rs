@@ -139,6 +139,21 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Events the in-process bus holds for its slowest subscriber; a subscriber further behind is told it lagged (a gateway session is then closed as resumable). 16-1000000.",
     },
     SettingSpec {
+        key: "redis_url",
+        default: "",
+        doc: "redis://[:PASSWORD@]HOST:PORT[/DB] to run several Parley nodes as one: events travel between them through a Redis stream, and a gateway session can resume on any node. Empty: one node, everything in process.",
+    },
+    SettingSpec {
+        key: "redis_key_prefix",
+        default: "parley",
+        doc: "Prefix of every key Parley uses in Redis, so several deployments can share one Redis.",
+    },
+    SettingSpec {
+        key: "redis_event_log_length",
+        default: "100000",
+        doc: "About how many recent events the Redis stream keeps: how far back a session resuming on another node can catch up. 1000-10000000.",
+    },
+    SettingSpec {
         key: "gateway_url",
         default: "",
         doc: "The WebSocket URL clients and bots are told to connect to, e.g. wss://chat.example.com/gateway. Empty: ws:// (wss:// when public_url is https) plus the host the client used, then /gateway.",
@@ -204,6 +219,10 @@ pub struct Settings {
     pub event_bus_capacity: usize,
     pub api: ApiConfig,
     pub gateway: GatewayConfig,
+    /// `None`: one node, in-process bus.
+    pub redis_url: Option<String>,
+    pub redis_key_prefix: String,
+    pub redis_event_log_length: usize,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.
     pub unknown_env: Vec<String>,
 }
@@ -374,6 +393,20 @@ impl Settings {
             })?,
             shutdown_grace: Duration::from_secs(raw.number("shutdown_grace_secs", 0, 3600)?),
             event_bus_capacity: raw.number("event_bus_capacity", 16, 1_000_000)?,
+            redis_url: raw.parse("redis_url", "expected empty, or redis://HOST:PORT (rediss:// for TLS)", |v| {
+                if v.is_empty() {
+                    Some(None)
+                } else if v.starts_with("redis://") || v.starts_with("rediss://") {
+                    Some(Some(v.to_owned()))
+                } else {
+                    None
+                }
+            })?,
+            redis_key_prefix: raw.parse("redis_key_prefix", "expected letters, digits, ':', '_' or '-'", |v| {
+                (!v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || ":_-".contains(c)))
+                    .then(|| v.to_owned())
+            })?,
+            redis_event_log_length: raw.number("redis_event_log_length", 1000, 10_000_000)?,
             gateway: GatewayConfig {
                 heartbeat_interval: Duration::from_millis(raw.number(
                     "gateway_heartbeat_interval_ms",

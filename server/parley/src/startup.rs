@@ -11,7 +11,9 @@ use parley_api::auth::{PasswordHasher, TokenIssuer};
 use parley_api::{AppState, app_router};
 use parley_core::{SnowflakeGenerator, Timestamp};
 use parley_events::EventBus;
+use parley_events::redis::RedisBusOptions;
 use parley_gateway::Gateway;
+use parley_gateway::registry::SessionRegistry;
 use parley_store::migrations::{self, schema_status};
 use parley_store::{Backend, Store, StoreOptions};
 use tokio::net::TcpListener;
@@ -36,6 +38,10 @@ pub struct Application {
     gateway: Gateway,
     address: SocketAddr,
     shutdown_grace: Duration,
+    /// Work started while building (the Redis bus); joined by `run_until_stopped`.
+    tasks: TaskTracker,
+    /// Stops that work once serving has ended (so events of the last requests still go out).
+    background: CancellationToken,
 }
 
 /// Opens the store and brings or checks its schema: SQLite migrates itself; PostgreSQL
@@ -86,16 +92,46 @@ impl Application {
         )
         .map_err(|e| anyhow::anyhow!("invalid password hashing settings: {e}"))?;
         let ids = SnowflakeGenerator::new(settings.worker_id)?;
-        let bus = EventBus::in_process(settings.event_bus_capacity);
+        let tasks = TaskTracker::new();
+        let background = CancellationToken::new();
+        let (bus, registry) = match &settings.redis_url {
+            None => (EventBus::in_process(settings.event_bus_capacity), SessionRegistry::local()),
+            Some(url) => {
+                let options = RedisBusOptions {
+                    url: url.clone(),
+                    key_prefix: settings.redis_key_prefix.clone(),
+                    capacity: settings.event_bus_capacity,
+                    log_length: settings.redis_event_log_length,
+                };
+                let bus = parley_events::redis::connect(&options, background.clone(), &tasks)
+                    .await
+                    .context("cannot reach Redis (setting redis_url)")?;
+                let ttl = settings.gateway.resume_window + settings.gateway.heartbeat_interval * 2;
+                let registry = SessionRegistry::redis(url, &settings.redis_key_prefix, bus.node(), ttl)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot reach Redis (setting redis_url): {e}"))?;
+                (bus, registry)
+            }
+        };
         let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
         let gateway_shutdown = CancellationToken::new();
-        let gateway = Gateway::new(state.clone(), settings.gateway.clone(), gateway_shutdown);
+        let gateway = Gateway::new(state.clone(), settings.gateway.clone(), registry, gateway_shutdown);
         let router = app_router(state, Some(gateway.router()));
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;
         let address = listener.local_addr()?;
-        Ok(Self { listener, router, store, bus, gateway, address, shutdown_grace: settings.shutdown_grace })
+        Ok(Self {
+            listener,
+            router,
+            store,
+            bus,
+            gateway,
+            address,
+            shutdown_grace: settings.shutdown_grace,
+            tasks,
+            background,
+        })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -123,7 +159,7 @@ impl Application {
     /// Serves until `shutdown` is cancelled, then stops accepting, lets in-flight requests
     /// finish for up to the grace period, stops background tasks and closes the database.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let tasks = TaskTracker::new();
+        let tasks = self.tasks.clone();
         tasks.spawn(purge_sessions_periodically(self.store.clone(), shutdown.clone()));
         self.gateway.start(&tasks);
         // Draining: gateway connections are told to reconnect (elsewhere) and close.
@@ -149,8 +185,9 @@ impl Application {
                 Ok(())
             }
         };
-        // However serving ended, the gateway's own tasks stop too.
+        // However serving ended, the gateway's own tasks stop too, and then the bus.
         self.gateway.shutdown.cancel();
+        self.background.cancel();
         tasks.wait().await;
         self.store.close().await;
         tracing::info!("stopped");

@@ -88,9 +88,10 @@ async fn identify_brings_ready_and_then_each_guild_as_the_user_may_see_it(backen
     assert!(ready["resume_gateway_url"].as_str().is_some_and(|u| u.starts_with("ws://")));
     assert_eq!(ready["private_channels"][0]["recipients"][0]["id"], ann.user_id.as_str());
     assert!(ready["read_state"]["entries"].as_array().is_some_and(|e| !e.is_empty()), "{ready}");
-    assert_eq!(bob_gw.seq, Some(1), "READY is the first dispatch");
+    let ready_seq = bob_gw.seq.expect("READY carries a sequence number");
 
     let created = bob_gw.wait_for("GUILD_CREATE").await;
+    assert!(bob_gw.seq > Some(ready_seq), "each dispatch numbers higher than the last");
     assert_eq!(created["id"], guild.id.as_str());
     let names: Vec<&str> =
         created["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
@@ -205,11 +206,12 @@ async fn resume_replays_what_was_missed_in_order_then_says_resumed(backend: Back
         }
     }
     assert_eq!(replayed, sent, "every missed message, once, in order");
-    assert_eq!(seqs[0], seq + 1, "the replay starts right after the client's seq");
-    assert!(seqs.windows(2).all(|w| w[1] >= w[0]), "{seqs:?}");
+    assert!(seqs[0] > seq, "the replay starts after the client's seq");
+    assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
     say(&app, &ann, &guild.general, "live again").await;
     let live = resumed.next().await;
-    assert_eq!((live["t"].as_str(), live["s"].as_u64()), (Some("MESSAGE_CREATE"), Some(seqs.last().unwrap() + 1)));
+    assert_eq!(live["t"], "MESSAGE_CREATE");
+    assert!(live["s"].as_u64() > seqs.last().copied(), "{live}");
 
     // A session the server does not know: start over.
     let mut stranger = GatewayClient::connect(&app).await;

@@ -130,8 +130,9 @@ pub struct TestApp {
     pub bus: parley_events::EventBus,
     shutdown: CancellationToken,
     server: Option<JoinHandle<anyhow::Result<()>>>,
-    // Last: the database outlives the server that uses it.
-    _db: TestDatabase,
+    // Last: the database outlives the server that uses it (a peer node borrows its first
+    // node's database and holds none).
+    _db: Option<TestDatabase>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -148,7 +149,40 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-    TestApp { address, client, settings, store, bus, shutdown, server: Some(server), _db: db }
+    TestApp { address, client, settings, store, bus, shutdown, server: Some(server), _db: Some(db) }
+}
+
+/// The Redis the multi-node tests share (each run under its own key prefix).
+pub fn redis_url() -> String {
+    std::env::var("PARLEY_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+impl TestApp {
+    /// Another node on this node's database and signing key, with `extra` settings (both
+    /// should name the same Redis and key prefix). Stop it before dropping this node.
+    pub async fn spawn_peer(&self, extra: &[(&str, &str)]) -> TestApp {
+        let mut env: Vec<(String, String)> = vec![
+            ("PARLEY_BIND".into(), "127.0.0.1:0".into()),
+            ("PARLEY_DATA_DIR".into(), self.settings.data_dir.display().to_string()),
+            ("PARLEY_DATABASE_URL".into(), self.settings.database_url.as_str().to_owned()),
+            ("PARLEY_DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            ("PARLEY_PASSWORD_HASH_MEMORY_KIB".into(), "1024".into()),
+            ("PARLEY_PASSWORD_HASH_ITERATIONS".into(), "1".into()),
+            ("PARLEY_REGISTRATION".into(), "open".into()),
+            ("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
+            ("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
+            ("PARLEY_SHUTDOWN_GRACE_SECS".into(), "5".into()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let settings = Settings::load(None, env).expect("peer settings are valid");
+        let app = Application::build(&settings, false).await.expect("the peer node builds");
+        let address = format!("http://{}", app.address());
+        let (store, bus) = (app.store().clone(), app.bus().clone());
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+        TestApp { address, client, settings, store, bus, shutdown, server: Some(server), _db: None }
+    }
 }
 
 impl Drop for TestApp {
@@ -241,11 +275,17 @@ impl TestApp {
     }
 
     /// Stops the server the way SIGTERM does and waits for it to finish.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.stop_node().await;
+    }
+
+    /// Stops this node but hands back its database, for peers still using it.
+    pub async fn stop_node(mut self) -> Option<TestDatabase> {
         self.shutdown.cancel();
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server stopped cleanly");
         }
+        self._db.take()
     }
 }
 

@@ -1,0 +1,134 @@
+//! Where any node can find a session: with Redis, each session's user, intents, bot flag and
+//! current node, kept while it lives (heartbeats refresh it) and for the resume window after.
+//! A node that receives a RESUME for a session it does not hold looks here, then replays the
+//! shared event log (see `parley_events::redis`). Without Redis there is one node, and the
+//! registry keeps nothing.
+
+use std::time::Duration;
+
+use parley_core::Snowflake;
+use redis::aio::ConnectionManager;
+
+/// What another node needs to continue a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionMeta {
+    pub user_id: Snowflake,
+    pub intents: u64,
+    pub bot: bool,
+}
+
+/// Deletes a session's entry only if this node still owns it (it may have moved on).
+const REMOVE_IF_MINE: &str = r"
+if redis.call('HGET', KEYS[1], 'node') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
+#[derive(Clone)]
+pub struct SessionRegistry {
+    redis: Option<ConnectionManager>,
+    prefix: String,
+    node: String,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for SessionRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRegistry").field("shared", &self.redis.is_some()).field("ttl", &self.ttl).finish()
+    }
+}
+
+impl SessionRegistry {
+    /// One node: nothing to share.
+    pub fn local() -> Self {
+        Self { redis: None, prefix: String::new(), node: String::new(), ttl: Duration::ZERO }
+    }
+
+    /// Shared through Redis; entries live `ttl` past their last refresh.
+    pub async fn redis(url: &str, prefix: &str, node: u64, ttl: Duration) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| e.to_string())?;
+        let manager = ConnectionManager::new(client).await.map_err(|e| e.to_string())?;
+        Ok(Self { redis: Some(manager), prefix: prefix.to_owned(), node: node.to_string(), ttl })
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.redis.is_some()
+    }
+
+    /// How often a live session should refresh its entry.
+    pub fn refresh_every(&self) -> Duration {
+        self.ttl / 4
+    }
+
+    fn key(&self, session_id: &str) -> String {
+        format!("{}:session:{session_id}", self.prefix)
+    }
+
+    /// Records (or takes over) a session on this node.
+    pub async fn save(&self, session_id: &str, meta: &SessionMeta) {
+        let Some(redis) = &self.redis else { return };
+        let mut conn = redis.clone();
+        let result: Result<(), _> = redis::pipe()
+            .atomic()
+            .hset_multiple(
+                self.key(session_id),
+                &[
+                    ("user", meta.user_id.to_string()),
+                    ("intents", meta.intents.to_string()),
+                    ("bot", u8::from(meta.bot).to_string()),
+                    ("node", self.node.clone()),
+                ],
+            )
+            .ignore()
+            .expire(self.key(session_id), self.ttl.as_secs().max(1) as i64)
+            .ignore()
+            .query_async(&mut conn)
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, session_id, "cannot record the session in Redis; it cannot resume on another node");
+        }
+    }
+
+    /// Keeps a live session's entry from expiring.
+    pub async fn touch(&self, session_id: &str) {
+        let Some(redis) = &self.redis else { return };
+        let mut conn = redis.clone();
+        let result: Result<(), _> =
+            redis::cmd("EXPIRE").arg(self.key(session_id)).arg(self.ttl.as_secs().max(1)).query_async(&mut conn).await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, session_id, "cannot refresh the session in Redis");
+        }
+    }
+
+    pub async fn load(&self, session_id: &str) -> Option<SessionMeta> {
+        let redis = self.redis.as_ref()?;
+        let mut conn = redis.clone();
+        let fields: Vec<Option<String>> = redis::cmd("HMGET")
+            .arg(self.key(session_id))
+            .arg("user")
+            .arg("intents")
+            .arg("bot")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| tracing::warn!(error = %e, session_id, "cannot look the session up in Redis"))
+            .ok()?;
+        match fields.as_slice() {
+            [Some(user), Some(intents), Some(bot)] => {
+                Some(SessionMeta { user_id: user.parse().ok()?, intents: intents.parse().ok()?, bot: bot == "1" })
+            }
+            _ => None,
+        }
+    }
+
+    /// Forgets a session this node ended (unless another node has taken it over).
+    pub async fn remove(&self, session_id: &str) {
+        let Some(redis) = &self.redis else { return };
+        let mut conn = redis.clone();
+        let result: Result<i64, _> =
+            redis::Script::new(REMOVE_IF_MINE).key(self.key(session_id)).arg(&self.node).invoke_async(&mut conn).await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, session_id, "cannot remove the session from Redis; it will expire");
+        }
+    }
+}
