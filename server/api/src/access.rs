@@ -64,6 +64,11 @@ impl GuildAccess {
         Ok(Self { snapshot, member, now: Timestamp::now() })
     }
 
+    /// Access for a member already loaded (the gateway's fan-out holds them).
+    pub fn with_member(snapshot: Arc<GuildSnapshot>, member: Arc<MemberRecord>) -> Self {
+        Self { snapshot, member, now: Timestamp::now() }
+    }
+
     pub fn is_owner(&self) -> bool {
         self.guild.owner_id == self.member.user_id
     }

@@ -5,12 +5,15 @@
 //! - [`load`]: the closed-loop load generator and its statistics.
 //! - [`servers`]: starting Parley and the baseline as child processes, reading their memory.
 //! - [`baseline`]: the baseline server (axum on the same runtime, no auth, no storage).
-//! - [`scenarios`]: what is measured.
+//! - [`scenarios`]: what is measured over HTTP.
+//! - [`gateway_bench`]: gateway sessions, fan-out and delivery, against [`ws_baseline`].
 
 mod baseline;
+mod gateway_bench;
 mod load;
 mod scenarios;
 mod servers;
+mod ws_baseline;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,6 +46,23 @@ struct Cli {
 enum Command {
     /// Run the baseline server (used by the benchmark itself; prints its URL).
     BaselineServer,
+    /// Run the WebSocket broadcast baseline (used by the gateway benchmark; prints its URL).
+    WsBaselineServer,
+    /// Gateway fan-out: N sessions of one guild, REST senders, one-event probes.
+    Gateway {
+        /// Gateway sessions to open (this machine allows about 19,000 open files per process).
+        #[arg(long, default_value_t = 10_000)]
+        sessions: usize,
+        /// Distinct users the sessions belong to (all members of one guild).
+        #[arg(long, default_value_t = 1000)]
+        users: usize,
+        /// Concurrent REST senders during the sustained load (enough to saturate delivery).
+        #[arg(long, default_value_t = 16)]
+        senders: usize,
+        /// One-event fan-out probes, sent one at a time.
+        #[arg(long, default_value_t = 50)]
+        probes: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -56,6 +76,19 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
         Some(Command::BaselineServer) => runtime.block_on(baseline::serve()),
+        Some(Command::WsBaselineServer) => runtime.block_on(ws_baseline::serve()),
+        Some(Command::Gateway { sessions, users, senders, probes }) => {
+            runtime.block_on(gateway_bench::run(&gateway_bench::GatewayOptions {
+                backend: cli.backend,
+                sessions,
+                users: users.min(sessions).max(2),
+                senders,
+                duration: Duration::from_secs(cli.seconds),
+                probes,
+                parley_bin: cli.parley_bin,
+                postgres_url: cli.postgres_url,
+            }))
+        }
         None => runtime.block_on(scenarios::run_all(&scenarios::Options {
             backend: cli.backend,
             duration: Duration::from_secs(cli.seconds),

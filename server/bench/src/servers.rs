@@ -26,6 +26,16 @@ impl Server {
     }
 
     pub fn parley(bin: &Path, database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {
+        Self::parley_with(bin, database_url, data_dir, &[])
+    }
+
+    /// `parley serve` with `extra` settings on top of the benchmark's own.
+    pub fn parley_with(
+        bin: &Path,
+        database_url: &str,
+        data_dir: &Path,
+        extra: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         if !bin.exists() {
             bail!("{} does not exist: build it with `cargo build --release -p parley`", bin.display());
         }
@@ -40,7 +50,20 @@ impl Server {
             .env("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE", "0")
             .env("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE", "0")
             .env("PARLEY_LOG_LEVEL", "warn");
+        for (key, value) in extra {
+            command.env(key, value);
+        }
         Self::start(command)
+    }
+
+    pub fn ws_baseline() -> anyhow::Result<Self> {
+        let mut command = Command::new(std::env::current_exe()?);
+        command.arg("ws-baseline-server");
+        Self::start(command)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn baseline() -> anyhow::Result<Self> {

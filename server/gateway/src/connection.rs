@@ -11,7 +11,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use axum::extract::ws::{CloseFrame, Message};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use bytes::Bytes;
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use parley_api::extract::auth::authenticate;
 use parley_core::Snowflake;
@@ -106,11 +107,48 @@ where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
 {
     async fn send(&mut self, text: String) -> Result<(), End> {
-        let message = match self.zlib.as_mut() {
-            Some(zlib) => Message::Binary(zlib.compress(&text).into()),
-            None => Message::Text(text.into()),
-        };
+        self.send_bytes(Bytes::from(text)).await
+    }
+
+    /// Sends a frame's bytes as they are (shared with other sessions), or compressed.
+    async fn send_bytes(&mut self, frame: Bytes) -> Result<(), End> {
+        let message = self.message(frame)?;
         self.socket.send(message).await.map_err(|_| End::ClientLeft)
+    }
+
+    fn message(&mut self, frame: Bytes) -> Result<Message, End> {
+        Ok(match self.zlib.as_mut() {
+            Some(zlib) => Message::Binary(zlib.compress(std::str::from_utf8(&frame).unwrap_or_default()).into()),
+            // Frames are built from Strings; this check cannot fail, and costs no copy.
+            None => Message::Text(Utf8Bytes::try_from(frame).map_err(|_| End::ClientLeft)?),
+        })
+    }
+
+    /// Writes `first` and whatever else is already queued (up to a batch), then flushes
+    /// once: under load, one write for many frames. Returns a close the queue asked for.
+    async fn write_batch(
+        &mut self,
+        first: Bytes,
+        outgoing: &mut mpsc::Receiver<Outgoing>,
+    ) -> Result<Option<CloseCode>, End> {
+        let message = self.message(first)?;
+        self.socket.feed(message).await.map_err(|_| End::ClientLeft)?;
+        let mut close = None;
+        for _ in 0..64 {
+            match outgoing.try_recv() {
+                Ok(Outgoing::Text(frame)) => {
+                    let message = self.message(frame)?;
+                    self.socket.feed(message).await.map_err(|_| End::ClientLeft)?;
+                }
+                Ok(Outgoing::Close(code)) => {
+                    close = Some(code);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        self.socket.flush().await.map_err(|_| End::ClientLeft)?;
+        Ok(close)
     }
 
     async fn close(&mut self, code: CloseCode) -> End {
@@ -130,8 +168,14 @@ where
         if self.send(protocol::hello(interval.as_millis() as u64)).await.is_err() {
             return End::ClientLeft;
         }
+        // Made once and polled again each turn: registering a timer or a cancellation
+        // waiter per frame would cost more than writing the frame.
         let shutdown = self.gateway.shutdown.clone();
         let kick = self.kick.clone();
+        let mut shutdown_wait = std::pin::pin!(shutdown.cancelled());
+        let mut kick_wait = std::pin::pin!(kick.cancelled());
+        let mut armed = self.last_heartbeat + interval;
+        let mut timer = std::pin::pin!(sleep_until(armed));
         loop {
             let deadline = if self.session.is_none() {
                 self.last_heartbeat + interval
@@ -140,18 +184,23 @@ where
             } else {
                 self.last_heartbeat + interval + interval / 4
             };
+            if deadline != armed {
+                timer.as_mut().reset(deadline);
+                armed = deadline;
+            }
             let step = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => {
+                () = &mut shutdown_wait => {
                     // The node is draining: the client resumes elsewhere.
                     let _ = self.send(protocol::reconnect()).await;
                     let _ = self.close(CloseCode::UnknownError).await;
                     return End::Draining;
                 }
-                () = kick.cancelled() => Err(CloseCode::UnknownError),
+                () = &mut kick_wait => Err(CloseCode::UnknownError),
                 out = outgoing.recv() => match out {
-                    Some(Outgoing::Text(text)) => match self.send(text).await {
-                        Ok(()) => Ok(()),
+                    Some(Outgoing::Text(frame)) => match self.write_batch(frame, &mut outgoing).await {
+                        Ok(None) => Ok(()),
+                        Ok(Some(code)) => Err(code),
                         Err(end) => return end,
                     },
                     Some(Outgoing::Close(code)) => Err(code),
@@ -166,7 +215,7 @@ where
                     },
                     Some(Ok(_)) => Ok(()),
                 },
-                () = sleep_until(deadline) => {
+                () = &mut timer => {
                     if self.session.is_none() || self.asked_for_heartbeat {
                         Err(CloseCode::SessionTimedOut)
                     } else {
@@ -217,25 +266,27 @@ where
                 if self.session.is_some() {
                     return Err(CloseCode::AlreadyAuthenticated);
                 }
-                self.identify(*identify).await
+                // Boxed: IDENTIFY and RESUME are rare and their futures large; every idle
+                // connection would otherwise carry their size.
+                Box::pin(self.identify(*identify)).await
             }
             Command::Resume(resume) => {
                 if self.session.is_some() {
                     return Err(CloseCode::AlreadyAuthenticated);
                 }
-                self.resume(resume).await
+                Box::pin(self.resume(resume)).await
             }
             Command::PresenceUpdate(update) => {
                 let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
                 let status = Status::parse(&update.status).ok_or(CloseCode::DecodeError)?;
                 if let Some(seen) = self.gateway.presences.set(session.user_id, status, update.activities) {
-                    self.gateway.announce_presence(session.user_id, &seen).await;
+                    Box::pin(self.gateway.announce_presence(session.user_id, &seen)).await;
                 }
                 Ok(())
             }
             Command::RequestGuildMembers(request) => {
                 let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
-                crate::members::request(&self.gateway, &session, request).await
+                Box::pin(crate::members::request(&self.gateway, &session, request)).await
             }
             Command::VoiceStateUpdate(_) => {
                 // Voice arrives with the SFU; until then joining voice is accepted and ignored.
@@ -402,5 +453,173 @@ where
         self.session = Some(session);
         gateway.counters.resumes.fetch_add(1, Ordering::Relaxed);
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Heartbeat timing, with tokio's clock paused so each deadline is exact.
+
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use futures::channel::mpsc as chan;
+    use parley_api::auth::{PasswordHasher, TokenIssuer};
+    use parley_api::{ApiConfig, AppState};
+    use parley_core::SnowflakeGenerator;
+    use parley_events::EventBus;
+    use parley_store::{DatabaseUrl, Store, StoreOptions};
+    use serde_json::Value;
+
+    use super::*;
+    use crate::GatewayConfig;
+    use crate::registry::SessionRegistry;
+
+    /// A socket made of two channels: what the test sends in, and what the server writes.
+    struct FakeSocket {
+        incoming: chan::UnboundedReceiver<Result<Message, axum::Error>>,
+        written: chan::UnboundedSender<Message>,
+    }
+
+    impl Stream for FakeSocket {
+        type Item = Result<Message, axum::Error>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            self.incoming.poll_next_unpin(cx)
+        }
+    }
+
+    impl Sink<Message> for FakeSocket {
+        type Error = axum::Error;
+        fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
+            self.written.unbounded_send(item).map_err(axum::Error::new)
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    const INTERVAL: Duration = Duration::from_secs(40);
+
+    async fn gateway(dir: &tempfile::TempDir) -> Gateway {
+        // The store is never queried here; a session is attached directly.
+        let url = DatabaseUrl::parse(&format!("sqlite://{}/heartbeat.db", dir.path().display())).unwrap();
+        let store = Store::connect(&url, &StoreOptions::default()).await.unwrap();
+        let state = AppState::new(
+            store,
+            SnowflakeGenerator::new(0).unwrap(),
+            TokenIssuer::new([7; 32], "test", 60_000),
+            PasswordHasher::new(1024, 1, 1).unwrap(),
+            ApiConfig::default(),
+            EventBus::in_process(16),
+        );
+        let config = GatewayConfig { heartbeat_interval: INTERVAL, ..GatewayConfig::default() };
+        Gateway::new(state, config, SessionRegistry::local(), CancellationToken::new())
+    }
+
+    /// A connection whose session is already live, served on a fake socket.
+    fn serve(
+        gateway: Gateway,
+        identified: bool,
+    ) -> (chan::UnboundedSender<Result<Message, axum::Error>>, chan::UnboundedReceiver<Message>) {
+        let (to_server, incoming) = chan::unbounded();
+        let (written, from_server) = chan::unbounded();
+        let (sender, receiver) = mpsc::channel(16);
+        let session = identified.then(|| {
+            let session = Arc::new(Session::new("s".into(), Snowflake::new(1), false, Intents(Intents::KNOWN), 16, 0));
+            session.go_live(Vec::new());
+            session
+        });
+        let params = ConnectParams { version_ok: true, encoding_ok: true, compress: false, resume_url: String::new() };
+        let mut connection = Connection {
+            id: 1,
+            zlib: None,
+            gateway,
+            socket: FakeSocket { incoming, written },
+            params,
+            sender,
+            kick: CancellationToken::new(),
+            session,
+            last_heartbeat: Instant::now(),
+            asked_for_heartbeat: false,
+            last_registry_touch: Instant::now(),
+            recent_commands: VecDeque::new(),
+        };
+        tokio::spawn(async move { connection.serve(receiver).await });
+        (to_server, from_server)
+    }
+
+    /// What the server wrote, as (op, close code).
+    fn written(from_server: &mut chan::UnboundedReceiver<Message>) -> Vec<(Option<u64>, Option<u16>)> {
+        let mut seen = Vec::new();
+        while let Ok(message) = from_server.try_recv() {
+            seen.push(match message {
+                Message::Text(text) => (serde_json::from_str::<Value>(text.as_str()).unwrap()["op"].as_u64(), None),
+                Message::Close(frame) => (None, frame.map(|f| f.code)),
+                _ => (None, None),
+            });
+        }
+        seen
+    }
+
+    /// Lets the server's task run at the current (paused) instant.
+    async fn settle() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_quiet_session_is_asked_for_a_heartbeat_then_closed_and_a_heartbeat_resets_the_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let gateway = gateway(&dir).await;
+        // Paused once the store is open (its connections use real time to open).
+        tokio::time::pause();
+        let (to_server, mut from_server) = serve(gateway, true);
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HELLO), None)]);
+
+        tokio::time::advance(INTERVAL + INTERVAL / 4 - Duration::from_millis(1)).await;
+        settle().await;
+        assert!(written(&mut from_server).is_empty(), "nothing before a quarter interval past due");
+        tokio::time::advance(Duration::from_millis(2)).await;
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HEARTBEAT), None)], "the server asks");
+
+        // The client answers: acknowledged, and the clock starts again from now.
+        to_server.unbounded_send(Ok(Message::Text("{\"op\":1,\"d\":null}".into()))).unwrap();
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HEARTBEAT_ACK), None)]);
+        tokio::time::advance(INTERVAL).await;
+        settle().await;
+        assert!(written(&mut from_server).is_empty(), "a fresh heartbeat bought a full interval");
+
+        tokio::time::advance(INTERVAL / 4 + Duration::from_millis(1)).await;
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HEARTBEAT), None)]);
+        tokio::time::advance(INTERVAL * 3 / 4).await;
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(None, Some(4009))], "silent for two intervals: closed");
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_never_identifies_is_closed_after_one_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let gateway = gateway(&dir).await;
+        tokio::time::pause();
+        let (_to_server, mut from_server) = serve(gateway, false);
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HELLO), None)]);
+        tokio::time::advance(INTERVAL - Duration::from_millis(1)).await;
+        settle().await;
+        assert!(written(&mut from_server).is_empty());
+        tokio::time::advance(Duration::from_millis(2)).await;
+        settle().await;
+        assert_eq!(written(&mut from_server), vec![(None, Some(4009))]);
     }
 }

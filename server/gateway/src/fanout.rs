@@ -8,21 +8,25 @@
 //! to the guild (each gets the guild as they may see it), a GUILD_DELETE unsubscribes them,
 //! and a session whose user is no longer a member is dropped from the guild on the spot.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
 
 use parley_api::access::GuildAccess;
 use parley_api::cache::GuildSnapshot;
 use parley_core::{Permissions, Snowflake};
 use parley_events::{Audience, Event, EventName};
-use parley_store::channels::{ChannelRecord, OverwriteRecord};
+use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
+use parley_store::members::MemberRecord;
 use serde_json::Value;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::Gateway;
 use crate::intents::Intents;
-use crate::protocol::CloseCode;
-use crate::session::{Delivery, Session};
+use crate::protocol::{self, CloseCode};
+use crate::session::{Delivery, SEQ_SHIFT, Session};
 
 pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Event>>) {
     loop {
@@ -57,9 +61,21 @@ fn id(value: &Value) -> Option<Snowflake> {
     value.as_str().and_then(|s| s.parse().ok())
 }
 
-fn deliver(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
+/// Delivers `data`, built for this session alone (its own GUILD_CREATE).
+fn deliver_own(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
+    let delivery = session.deliver(event.name.as_str(), data, Some(event.position));
+    count(gateway, session, delivery);
+}
+
+/// Delivers one of the event's shared payloads.
+fn deliver(gateway: &Gateway, session: &Session, event: &Event, payload: &(Arc<str>, Bytes)) {
+    let delivery = session.deliver_shared(event.name.as_str(), &payload.0, event.position, &payload.1);
+    count(gateway, session, delivery);
+}
+
+fn count(gateway: &Gateway, session: &Session, delivery: Delivery) {
     gateway.counters.dispatches.fetch_add(1, Ordering::Relaxed);
-    if session.deliver(event.name.as_str(), data, Some(event.position)) == Delivery::Overflowed {
+    if delivery == Delivery::Overflowed {
         gateway.counters.overflow_closes.fetch_add(1, Ordering::Relaxed);
         tracing::info!(session_id = %session.id, "closed a gateway connection that fell behind (resumable)");
     }
@@ -98,7 +114,7 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
                     }
                     // Each member gets the guild as they may see it, not the event's copy.
                     match crate::ready::guild_create(gateway, guild_id, session.user_id).await {
-                        Ok(Some(payload)) => deliver(gateway, session, event, &payload),
+                        Ok(Some(payload)) => deliver_own(gateway, session, event, &payload),
                         Ok(None) => gateway.hub.leave_guild(session, guild_id),
                         Err(e) => tracing::warn!(error = %e, %guild_id, "could not build GUILD_CREATE"),
                     }
@@ -107,10 +123,11 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
         }
         EventName::GuildDelete => {
             let Some(guild_id) = id(&event.json()["id"]) else { return };
+            let payload = Payloads::new(event).full();
             for user in users {
                 for session in candidates(gateway.hub.of_user(*user), only).iter() {
                     if wants(session, Some(Intents::GUILDS)) {
-                        deliver(gateway, session, event, &event.data);
+                        deliver(gateway, session, event, &payload);
                     }
                     gateway.hub.leave_guild(session, guild_id);
                 }
@@ -119,10 +136,11 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
         _ => {
             let private = event.json().get("guild_id").is_none_or(Value::is_null);
             let intent = Intents::required_for(event.name, private);
+            let payload = Payloads::new(event).full();
             for user in users {
                 for session in candidates(gateway.hub.of_user(*user), only).iter() {
                     if wants(session, intent) {
-                        deliver(gateway, session, event, &event.data);
+                        deliver(gateway, session, event, &payload);
                     }
                 }
             }
@@ -227,53 +245,104 @@ async fn to_guild(
         _ => snapshot,
     };
     let intent = Intents::required_for(event.name, false);
-    let mut content = ContentRule::new(event);
+    let mut payloads = Payloads::new(event);
     // Nobody is told their own presence.
     let subject = (event.name == EventName::PresenceUpdate).then(|| id(&event.json()["user"]["id"])).flatten();
+    // Members with the same roles and no overwrite of their own see the same channels, so
+    // each role set is judged once per event.
+    let personal = channel.as_ref().map(|(c, _)| personal_overwrites(&snapshot, c)).unwrap_or_default();
+    let mut verdicts: HashMap<Vec<Snowflake>, bool> = HashMap::new();
     for session in sessions.iter() {
         if !wants(session, intent) || subject == Some(session.user_id) {
             continue;
         }
-        let access = match GuildAccess::for_member(state, snapshot.clone(), session.user_id).await {
-            Ok(access) => access,
-            Err(_) => {
+        let member = match state.cache.member(&state.store, guild_id, session.user_id).await {
+            Ok(Some(member)) => member,
+            Ok(None) => {
                 // No longer a member (kicked, banned, left): nothing more from this guild.
                 gateway.hub.leave_guild(session, guild_id);
                 continue;
             }
+            Err(e) => {
+                tracing::warn!(error = %e, "fan-out could not load a member");
+                continue;
+            }
         };
-        if let Some((channel, _)) = &channel
-            && !access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL)
-        {
-            continue;
+        if let Some((channel, _)) = &channel {
+            let judge = |member: Arc<MemberRecord>| {
+                GuildAccess::with_member(snapshot.clone(), member)
+                    .channel_permissions(channel)
+                    .contains(Permissions::VIEW_CHANNEL)
+            };
+            let visible = if member.user_id == snapshot.guild.owner_id || personal.contains(&member.user_id) {
+                judge(member.clone())
+            } else if let Some(verdict) = verdicts.get(member.role_ids.as_slice()) {
+                *verdict
+            } else {
+                let verdict = judge(member.clone());
+                verdicts.insert(member.role_ids.clone(), verdict);
+                verdict
+            };
+            if !visible {
+                continue;
+            }
         }
-        let data = content.payload_for(session);
-        deliver(gateway, session, event, &data);
+        let payload = payloads.for_session(session);
+        deliver(gateway, session, event, &payload);
     }
 }
 
-/// Discord's MESSAGE_CONTENT rule: a bot without that intent gets messages with `content`,
-/// `embeds`, `attachments`, `components` and `poll` emptied, except its own messages and
-/// those that mention it (DMs, addressed to users, never pass through here). The redacted
-/// copy is made at most once per event.
-struct ContentRule<'a> {
+/// The members with an overwrite of their own where `channel`'s permissions are decided
+/// (the channel, or a thread's parent, and its category).
+fn personal_overwrites(snapshot: &GuildSnapshot, channel: &ChannelRecord) -> HashSet<Snowflake> {
+    let scoped = if channel.kind() == ChannelKind::PublicThread {
+        channel.parent().and_then(|p| snapshot.channels.iter().find(|c| c.id == p)).unwrap_or(channel)
+    } else {
+        channel
+    };
+    let category = scoped.parent();
+    snapshot
+        .overwrites
+        .iter()
+        .filter(|o| o.kind == 1 && (o.channel_id == scoped.id || Some(o.channel_id) == category))
+        .map(|o| o.target_id)
+        .collect()
+}
+
+/// The bytes an event goes out as, each built at most once: the payload and its frame (for
+/// the sequence number most sessions use), and, under Discord's MESSAGE_CONTENT rule, a
+/// copy with `content`, `embeds`, `attachments`, `components` and `poll` emptied for bots
+/// without that intent, except for their own messages and those that mention them.
+struct Payloads<'a> {
     event: &'a Event,
     applies: bool,
-    parsed: Option<(Value, Arc<str>)>,
+    full: Option<(Arc<str>, Bytes)>,
+    withheld: Option<(Value, (Arc<str>, Bytes))>,
 }
 
-impl<'a> ContentRule<'a> {
+impl<'a> Payloads<'a> {
     fn new(event: &'a Event) -> Self {
-        Self { event, applies: matches!(event.name, EventName::MessageCreate | EventName::MessageUpdate), parsed: None }
+        let applies = matches!(event.name, EventName::MessageCreate | EventName::MessageUpdate);
+        Self { event, applies, full: None, withheld: None }
     }
 
-    fn payload_for(&mut self, session: &Session) -> Arc<str> {
+    fn frame(event: &Event, data: &Arc<str>) -> Bytes {
+        Bytes::from(protocol::dispatch(event.position << SEQ_SHIFT, event.name.as_str(), data))
+    }
+
+    fn full(&mut self) -> (Arc<str>, Bytes) {
+        let event = self.event;
+        self.full.get_or_insert_with(|| (event.data.clone(), Self::frame(event, &event.data))).clone()
+    }
+
+    fn for_session(&mut self, session: &Session) -> (Arc<str>, Bytes) {
         if !self.applies || !session.intents.withholds_content(session.bot) {
-            return self.event.data.clone();
+            return self.full();
         }
-        let (full, redacted) = self.parsed.get_or_insert_with(|| {
-            let full = self.event.json();
-            let mut redacted = full.clone();
+        let event = self.event;
+        let (original, withheld) = self.withheld.get_or_insert_with(|| {
+            let original = event.json();
+            let mut redacted = original.clone();
             if let Some(object) = redacted.as_object_mut() {
                 object.insert("content".into(), Value::String(String::new()));
                 for list in ["embeds", "attachments", "components"] {
@@ -281,11 +350,16 @@ impl<'a> ContentRule<'a> {
                 }
                 object.remove("poll");
             }
-            (full, Arc::from(redacted.to_string()))
+            let data: Arc<str> = Arc::from(redacted.to_string());
+            let frame = Self::frame(event, &data);
+            (original, (data, frame))
         });
         let me = Value::String(session.user_id.to_string());
-        let own = full["author"]["id"] == me;
-        let mentioned = full["mentions"].as_array().is_some_and(|m| m.iter().any(|u| u["id"] == me));
-        if own || mentioned { self.event.data.clone() } else { redacted.clone() }
+        let own = original["author"]["id"] == me;
+        let mentioned = original["mentions"].as_array().is_some_and(|m| m.iter().any(|u| u["id"] == me));
+        if own || mentioned {
+            return self.full();
+        }
+        withheld.clone()
     }
 }

@@ -43,7 +43,7 @@ impl Default for GatewayConfig {
         Self {
             heartbeat_interval: Duration::from_millis(41_250),
             session_queue: 512,
-            replay_buffer: 1024,
+            replay_buffer: 256,
             resume_window: Duration::from_secs(120),
             commands_per_minute: 120,
         }

@@ -13,6 +13,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use bytes::Bytes;
 use parley_core::Snowflake;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -24,10 +25,11 @@ use crate::protocol::{self, CloseCode};
 /// session's own dispatches in between).
 pub const SEQ_SHIFT: u32 = 12;
 
-/// What a connection's writer is asked to send.
+/// What a connection's writer is asked to send. Frames are `Bytes`, so one frame built for
+/// an event is shared by every session that gets the same bytes.
 #[derive(Debug)]
 pub enum Outgoing {
-    Text(String),
+    Text(Bytes),
     Close(CloseCode),
 }
 
@@ -138,7 +140,18 @@ impl Session {
             pending.push((name, data.clone(), position));
             return Delivery::Held;
         }
-        Self::record(&mut inner, self.replay_capacity, name, data.clone(), position)
+        Self::record(&mut inner, self.replay_capacity, name, data.clone(), position, None)
+    }
+
+    /// [`Session::deliver`] with the event's frame already built for sequence number
+    /// `position << SEQ_SHIFT`, which most sessions can send as it is.
+    pub fn deliver_shared(&self, name: &'static str, data: &Arc<str>, position: u64, frame: &Bytes) -> Delivery {
+        let mut inner = self.lock();
+        if let Some(pending) = inner.pending.as_mut() {
+            pending.push((name, data.clone(), Some(position)));
+            return Delivery::Held;
+        }
+        Self::record(&mut inner, self.replay_capacity, name, data.clone(), Some(position), Some(frame))
     }
 
     fn record(
@@ -147,6 +160,7 @@ impl Session {
         name: &'static str,
         data: Arc<str>,
         position: Option<u64>,
+        shared: Option<&Bytes>,
     ) -> Delivery {
         let seq = match position {
             // A replayed event that also arrived live is dispatched once.
@@ -158,7 +172,10 @@ impl Session {
             None => inner.seq + 1,
         };
         inner.seq = seq;
-        let frame = inner.attachment.as_ref().map(|_| protocol::dispatch(seq, name, &data));
+        let frame = inner.attachment.as_ref().map(|_| match (shared, position) {
+            (Some(frame), Some(p)) if seq == p << SEQ_SHIFT => frame.clone(),
+            _ => Bytes::from(protocol::dispatch(seq, name, &data)),
+        });
         inner.replay.push_back(Recorded { seq, name, data });
         while inner.replay.len() > capacity {
             if let Some(evicted) = inner.replay.pop_front() {
@@ -194,7 +211,7 @@ impl Session {
         // interleaved; in bus order, the duplicates fall away (the sort is stable).
         waiting.sort_by_key(|(_, _, position)| position.unwrap_or(0));
         for (name, data, position) in first.into_iter().map(|(n, d)| (n, d, None)).chain(waiting) {
-            Self::record(&mut inner, self.replay_capacity, name, data, position);
+            Self::record(&mut inner, self.replay_capacity, name, data, position, None);
         }
     }
 
@@ -232,7 +249,7 @@ impl Session {
             inner.replay.iter().filter(|r| r.seq > seq).map(|r| protocol::dispatch(r.seq, r.name, &r.data)).collect();
         inner.detached_since = None;
         let previous = inner.attachment.replace(attachment);
-        Self::record(&mut inner, self.replay_capacity, "RESUMED", Arc::from("null"), None);
+        Self::record(&mut inner, self.replay_capacity, "RESUMED", Arc::from("null"), None, None);
         Ok((frames, previous))
     }
 
@@ -254,7 +271,7 @@ impl Session {
     /// Queues a non-dispatch frame (heartbeat request, RECONNECT) on the attached connection.
     pub fn send_control(&self, frame: String) {
         if let Some(attachment) = self.lock().attachment.as_ref() {
-            let _ = attachment.sender.try_send(Outgoing::Text(frame));
+            let _ = attachment.sender.try_send(Outgoing::Text(Bytes::from(frame)));
         }
     }
 
@@ -311,7 +328,7 @@ mod tests {
         s.go_live(vec![("READY", data(0))]);
         let mut names = Vec::new();
         while let Ok(Outgoing::Text(frame)) = rx.try_recv() {
-            let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&frame).unwrap();
             names.push((v["s"].as_u64().unwrap(), v["t"].as_str().unwrap().to_owned()));
         }
         assert_eq!(names, vec![(1, "READY".to_owned()), (2, "MESSAGE_CREATE".to_owned())]);
@@ -378,7 +395,7 @@ mod tests {
                 if drops.contains(&n) {
                     // The client read some of what was queued, then lost the connection.
                     while let Ok(Outgoing::Text(f)) = rx.try_recv() {
-                        seen.extend(seqs(&[f]));
+                        seen.extend(seqs(&[String::from_utf8(f.to_vec()).unwrap()]));
                         if n % 2 == 0 { break; }
                     }
                     connection += 1;
@@ -389,12 +406,12 @@ mod tests {
                     rx = new_rx;
                     // RESUMED, queued on the new connection.
                     if let Ok(Outgoing::Text(f)) = rx.try_recv() {
-                        seen.extend(seqs(&[f]));
+                        seen.extend(seqs(&[String::from_utf8(f.to_vec()).unwrap()]));
                     }
                 }
             }
             while let Ok(Outgoing::Text(f)) = rx.try_recv() {
-                seen.extend(seqs(&[f]));
+                seen.extend(seqs(&[String::from_utf8(f.to_vec()).unwrap()]));
             }
             // Every event once, in order; each RESUMED takes a number in between.
             let mut sorted = seen.clone();

@@ -170,8 +170,8 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "gateway_replay_buffer",
-        default: "1024",
-        doc: "Dispatches kept per gateway session for RESUME; a client that missed more must identify again. 16-100000.",
+        default: "256",
+        doc: "Dispatches kept per gateway session for RESUME; a client that missed more must identify again. Each costs about 40 bytes per session (payloads are shared). 16-100000.",
     },
     SettingSpec {
         key: "gateway_resume_window_secs",
