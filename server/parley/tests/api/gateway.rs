@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -404,7 +405,63 @@ async fn a_draining_node_tells_every_session_to_reconnect(backend: Backend) {
     stopping.await.unwrap();
 }
 
+async fn a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss(backend: Backend) {
+    let app =
+        spawn_app_with(backend, &[("PARLEY_GATEWAY_SESSION_QUEUE", "16"), ("PARLEY_GATEWAY_REPLAY_BUFFER", "5000")])
+            .await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
+    let mut slow = GatewayClient::connect_slow_reader(&app).await;
+    slow.send(json!({"op": 2, "d": {"token": bob.access_token, "intents": GUILDS | GUILD_MESSAGES, "properties": {}}}))
+        .await;
+    let ready = slow.wait_for("READY").await;
+    slow.wait_for("GUILD_CREATE").await;
+    let (session_id, seq) = (ready["session_id"].as_str().unwrap().to_owned(), slow.seq.unwrap());
+
+    // Bob stops reading while ann talks: his socket fills, then his queue, and the server
+    // lets go of the connection instead of holding more for him.
+    // About 6 MB: more than the kernel's socket buffers (up to 4 MiB here) and the queue hold.
+    let big = "x".repeat(3900);
+    let mut sent: Vec<Value> = futures::stream::iter(0..1600)
+        .map(|n| {
+            let (app, ann, general, big) = (&app, &ann, guild.general.clone(), big.clone());
+            async move { say(app, ann, &general, &format!("{n} {big}")).await["id"].clone() }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let mut seen = Vec::new();
+    let code = loop {
+        match slow.receive().await {
+            Received::Payload(p) if p["t"] == "MESSAGE_CREATE" => seen.push(p["d"]["id"].clone()),
+            Received::Payload(_) => {}
+            Received::Closed(code) => break code,
+        }
+    };
+    assert_eq!(code, Some(4000), "closed as resumable");
+    assert!(seen.len() < sent.len(), "the connection was dropped before everything was written");
+
+    let mut resumed = GatewayClient::connect(&app).await;
+    let last = slow.seq.unwrap_or(seq);
+    resumed.send(json!({"op": 6, "d": {"token": bob.access_token, "session_id": session_id, "seq": last}})).await;
+    loop {
+        let payload = resumed.next().await;
+        match payload["t"].as_str() {
+            Some("MESSAGE_CREATE") => seen.push(payload["d"]["id"].clone()),
+            Some("RESUMED") => break,
+            _ => panic!("unexpected {payload} while resuming"),
+        }
+    }
+    let received = seen.len();
+    seen.sort_by_key(|id| id.as_str().unwrap().parse::<u64>().unwrap());
+    seen.dedup();
+    sent.sort_by_key(|id| id.as_str().unwrap().parse::<u64>().unwrap());
+    assert_eq!(received, seen.len(), "nothing twice");
+    assert_eq!(seen, sent, "every message, across the drop");
+}
+
 on_both_backends!(
+    a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss,
     discovery_points_clients_and_bots_at_the_websocket,
     identify_brings_ready_and_then_each_guild_as_the_user_may_see_it,
     messages_reach_exactly_those_who_may_see_them,

@@ -38,6 +38,20 @@ impl GatewayClient {
         (client, hello)
     }
 
+    /// Connects with a tiny socket receive buffer: a client that reads slowly fills up fast.
+    pub async fn connect_slow_reader(app: &TestApp) -> Self {
+        let address: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().expect("an address");
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket.set_recv_buffer_size(2048).expect("a small receive buffer");
+        let stream = socket.connect(address).await.expect("connected");
+        let url = format!("ws://{address}/gateway?v=10&encoding=json");
+        let (socket, _) =
+            tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream)).await.expect("the WebSocket handshake");
+        let mut client = Self { socket, inflate: None, seq: None, session_id: None };
+        client.next().await;
+        client
+    }
+
     /// Connects without reading anything.
     pub async fn connect_raw(app: &TestApp, query: &str) -> Self {
         let url = format!("{}/gateway?{query}", app.address.replacen("http://", "ws://", 1));
