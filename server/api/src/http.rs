@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use parley_core::ErrorCode;
 use tower::ServiceBuilder;
@@ -40,9 +40,10 @@ pub fn openapi_document(state: &AppState) -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Builds the application: every route, every middleware, with `state` applied. `gateway`
-/// is the WebSocket endpoint's router (served at `/gateway`, behind the same middleware).
-pub fn app_router(state: AppState, gateway: Option<Router>) -> Router {
+/// Builds the application: every route, every middleware, with `state` applied. `extra`
+/// holds what other crates serve behind the same middleware: the gateway's `/gateway` and
+/// the web client's pages.
+pub fn app_router(state: AppState, extra: Router) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::api_router(&state)).split_for_parts();
     let doc = Arc::new(doc.to_json().expect("the OpenAPI document serialises"));
     let api = api
@@ -75,33 +76,28 @@ pub fn app_router(state: AppState, gateway: Option<Router>) -> Router {
         .nest("/api/v10", api.clone())
         .nest("/api", api)
         .merge(routes::health::router())
-        .route("/", get(index));
-    if let Some(gateway) = gateway {
-        router = router.route_service("/gateway", gateway);
-    }
-    let mut router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .merge(extra)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(cors);
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    router
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-                }))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(CatchPanicLayer::custom(|_| {
-                    tracing::error!("a request handler panicked");
-                    ApiError::internal("handler panicked").into_response()
-                })),
-        )
-        .with_state(state)
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+            }))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(|_| {
+                tracing::error!("a request handler panicked");
+                ApiError::internal("handler panicked").into_response()
+            })),
+    )
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {
@@ -132,19 +128,4 @@ async fn not_found() -> Response {
 async fn method_not_allowed() -> Response {
     ApiError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed")
         .into_response()
-}
-
-/// Until the web client is embedded (it is its own piece of work), the root page says what
-/// is here and where the API and its documentation live.
-async fn index() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parley</title></head>",
-        "<body><h1>Parley is running</h1>",
-        "<p>Parley ",
-        env!("CARGO_PKG_VERSION"),
-        " is serving its API at <code>/api/v10</code>. ",
-        "The OpenAPI document is at <a href=\"/api/v10/openapi.json\">/api/v10/openapi.json</a>; ",
-        "health at <a href=\"/health\">/health</a> and readiness at <a href=\"/ready\">/ready</a>.</p>",
-        "</body></html>"
-    ))
 }

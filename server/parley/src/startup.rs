@@ -116,7 +116,7 @@ impl Application {
         let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
         let gateway_shutdown = CancellationToken::new();
         let gateway = Gateway::new(state.clone(), settings.gateway.clone(), registry, gateway_shutdown);
-        let router = app_router(state, Some(gateway.router()));
+        let router = app_router(state, gateway.router().merge(crate::web::router()));
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;

@@ -64,6 +64,30 @@ async fn only_configured_origins_may_call_from_a_browser(backend: Backend) {
     assert!(!refused.headers().contains_key("access-control-allow-origin"));
 }
 
+async fn the_web_client_is_served_with_caching_that_suits_it(backend: Backend) {
+    assert!(parley::web::has_client(), "this build embedded no web client: is Node.js installed? (see build.rs)");
+    let app = spawn_app(backend).await;
+    let page = |path: &str| app.client.get(format!("{}{path}", app.address)).send();
+    let index = page("/").await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(index.headers()["cache-control"], "no-cache", "a new release is picked up at once");
+    assert!(index.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    let html = index.text().await.unwrap();
+    assert!(html.contains("<div id=\"app\">"), "{html}");
+    let script = html.split('"').find(|s| s.starts_with("/assets/") && s.ends_with(".js")).expect("a script bundle");
+    let bundle = page(script).await.unwrap();
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert_eq!(bundle.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(bundle.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    for client_route in ["/channels/1/2", "/invite/abc123", "/login"] {
+        let response = page(client_route).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{client_route}");
+        assert!(response.text().await.unwrap().contains("<div id=\"app\">"), "{client_route} opens the client");
+    }
+    assert_error(page("/not-a-page").await.unwrap(), StatusCode::NOT_FOUND, 0).await;
+    assert_error(page("/assets/missing.js").await.unwrap(), StatusCode::NOT_FOUND, 0).await;
+}
+
 async fn unknown_routes_and_methods_answer_in_json(backend: Backend) {
     let app = spawn_app(backend).await;
     let body = assert_error(app.get("/does-not-exist", None).await, StatusCode::NOT_FOUND, 0).await;
@@ -243,6 +267,7 @@ on_both_backends!(
     an_https_public_url_adds_hsts,
     only_configured_origins_may_call_from_a_browser,
     unknown_routes_and_methods_answer_in_json,
+    the_web_client_is_served_with_caching_that_suits_it,
     the_openapi_document_covers_every_route_with_schemas,
     shutdown_finishes_the_request_in_flight_and_refuses_new_ones,
 );

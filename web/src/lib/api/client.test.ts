@@ -1,0 +1,80 @@
+// The REST client: tokens, one refresh for many expired requests, and errors as the server
+// said them.
+
+import { describe, expect, it } from "vitest";
+import { Api, ApiError, type Tokens, type TokenStore } from "./client";
+
+function memoryStore(initial: Tokens | null): TokenStore & { value: Tokens | null } {
+  return {
+    value: initial,
+    load() {
+      return this.value;
+    },
+    save(tokens) {
+      this.value = tokens;
+    },
+  };
+}
+
+type Handler = (path: string, init: RequestInit) => Response;
+
+function api(store: TokenStore, handler: Handler) {
+  const calls: string[] = [];
+  const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const path = String(input).replace("/api/v10", "");
+    calls.push(`${init?.method} ${path} ${(init?.headers as Record<string, string>)?.Authorization ?? "-"}`);
+    return handler(path, init ?? {});
+  }) as typeof fetch;
+  return { client: new Api(store, "/api/v10", fetcher), calls };
+}
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
+
+describe("Api", () => {
+  it("refreshes once for several expired requests and retries them", async () => {
+    const store = memoryStore({ access_token: "old", refresh_token: "r1", user_id: "1" });
+    let refreshes = 0;
+    const { client } = api(store, (path, init) => {
+      if (path === "/auth/refresh") {
+        refreshes += 1;
+        return json(200, { access_token: "new", refresh_token: "r2", user_id: "1" });
+      }
+      const auth = (init.headers as Record<string, string>).Authorization;
+      return auth === "Bearer new" ? json(200, { ok: path }) : json(401, { code: 40001, message: "401: Unauthorized" });
+    });
+    const results = await Promise.all([client.request("GET", "/a"), client.request("GET", "/b")]);
+    expect(results).toEqual([{ ok: "/a" }, { ok: "/b" }]);
+    expect(refreshes).toBe(1);
+    expect(store.value?.refresh_token).toBe("r2");
+  });
+
+  it("signs out when the refresh token is refused", async () => {
+    const store = memoryStore({ access_token: "old", refresh_token: "spent", user_id: "1" });
+    const { client } = api(store, () => json(401, { code: 90002, message: "reused" }));
+    await expect(client.request("GET", "/users/@me")).rejects.toBeInstanceOf(ApiError);
+    expect(store.value).toBeNull();
+    expect(client.signedIn).toBe(false);
+  });
+
+  it("reports the server's code, message and field errors", async () => {
+    const { client } = api(memoryStore(null), () =>
+      json(400, {
+        code: 50035,
+        message: "Invalid Form Body",
+        errors: { username: { _errors: [{ code: "USERNAME_TOO_SHORT", message: "Must be between 2 and 32 in length." }] } },
+      }),
+    );
+    const error = await client.register("x", "password123").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe(50035);
+    expect((error as ApiError).fieldMessage("username")).toBe("Must be between 2 and 32 in length.");
+  });
+
+  it("says plainly when the server cannot be reached", async () => {
+    const fetcher = (async () => {
+      throw new TypeError("Failed to fetch");
+    }) as typeof fetch;
+    const client = new Api(memoryStore(null), "/api/v10", fetcher);
+    await expect(client.request("GET", "/instance")).rejects.toThrow(/cannot be reached/);
+  });
+});

@@ -1,0 +1,128 @@
+// The REST client: Parley's public API under /api/v10, with the access token attached, one
+// refresh (and retry) when it has expired, and errors turned into ApiError with the
+// server's code, message and per-field messages.
+
+export interface FieldErrors {
+  [field: string]: { _errors?: { code: string; message: string }[] } & FieldErrors;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly errors: FieldErrors = {},
+  ) {
+    super(message);
+  }
+
+  /** The first message for `field`, if the server named one. */
+  fieldMessage(field: string): string | undefined {
+    return this.errors[field]?._errors?.[0]?.message;
+  }
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  user_id: string;
+}
+
+/** Where tokens are kept between visits. */
+export interface TokenStore {
+  load(): Tokens | null;
+  save(tokens: Tokens | null): void;
+}
+
+export const localTokenStore: TokenStore = {
+  load() {
+    const raw = globalThis.localStorage?.getItem("parley.tokens");
+    return raw ? (JSON.parse(raw) as Tokens) : null;
+  },
+  save(tokens) {
+    if (tokens) globalThis.localStorage?.setItem("parley.tokens", JSON.stringify(tokens));
+    else globalThis.localStorage?.removeItem("parley.tokens");
+  },
+};
+
+export class Api {
+  tokens: Tokens | null;
+  private refreshing: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly store: TokenStore = localTokenStore,
+    private readonly base = "/api/v10",
+    private readonly fetcher: typeof fetch = (...args) => fetch(...args),
+  ) {
+    this.tokens = store.load();
+  }
+
+  get signedIn(): boolean {
+    return this.tokens !== null;
+  }
+
+  setTokens(tokens: Tokens | null): void {
+    this.tokens = tokens;
+    this.store.save(tokens);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, retry = true): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (this.tokens) headers.Authorization = `Bearer ${this.tokens.access_token}`;
+    let response: Response;
+    try {
+      response = await this.fetcher(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 0, "Parley cannot be reached. Check your connection and try again.");
+    }
+    if (response.status === 401 && retry && this.tokens && path !== "/auth/refresh") {
+      if (await this.refresh()) return this.request<T>(method, path, body, false);
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    const json: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      const error = (json ?? {}) as { code?: number; message?: string; errors?: FieldErrors };
+      throw new ApiError(response.status, error.code ?? 0, error.message ?? response.statusText, error.errors);
+    }
+    return json as T;
+  }
+
+  /** Spends the refresh token once, however many requests found the access token expired. */
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= (async () => {
+      try {
+        const tokens = await this.request<Tokens>("POST", "/auth/refresh", { refresh_token: this.tokens?.refresh_token }, false);
+        this.setTokens(tokens);
+        return true;
+      } catch {
+        this.setTokens(null);
+        return false;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async register(username: string, password: string, invite?: string): Promise<void> {
+    this.setTokens(await this.request<Tokens>("POST", "/auth/register", { username, password, invite: invite || undefined }));
+  }
+
+  async login(login: string, password: string): Promise<void> {
+    this.setTokens(await this.request<Tokens>("POST", "/auth/login", { login, password }));
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.request("POST", "/auth/logout");
+    } finally {
+      this.setTokens(null);
+    }
+  }
+}
