@@ -41,6 +41,13 @@ export interface Message {
  * DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
 const INTENTS = 1 | 2 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
 
+/** Oldest first by id (snowflakes grow with time); unconfirmed sends last. */
+function byIdPendingLast(a: Message, b: Message): number {
+  if (!!a.pending !== !!b.pending) return a.pending ? 1 : -1;
+  if (a.pending) return 0;
+  return BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
+}
+
 export class Chat {
   readonly api = new Api();
   me = $state<User | null>(null);
@@ -72,8 +79,11 @@ export class Chat {
   private dispatch(name: string, data: unknown): void {
     switch (name) {
       case "READY":
+        // A new session (first, or after the server forgot the old one): what was loaded
+        // before may have missed messages, so open channels load their history again.
         this.me = (data as { user: User }).user;
         this.guilds = [];
+        this.messages = {};
         break;
       case "GUILD_CREATE": {
         const guild = data as Guild;
@@ -120,15 +130,24 @@ export class Chat {
     const list = this.messages[message.channel_id];
     if (!list) return;
     const without = list.filter((m) => m.id !== message.id && !(message.nonce && m.nonce === message.nonce && m.pending));
-    this.messages[message.channel_id] = [...without, message].sort((a, b) =>
-      a.pending && !b.pending ? 1 : !a.pending && b.pending ? -1 : BigInt(a.id) < BigInt(b.id) ? -1 : 1,
-    );
+    this.messages[message.channel_id] = [...without, message].sort(byIdPendingLast);
   }
 
+  /** Loads a channel's latest messages once. Messages that arrive live while the page is
+   * loading are kept and merged, so none falls between the page and the gateway. */
   async open(channelId: string): Promise<void> {
     if (this.messages[channelId]) return;
-    const page = await this.api.request<Message[]>("GET", `/channels/${channelId}/messages?limit=50`);
-    this.messages[channelId] = page.reverse();
+    this.messages[channelId] = [];
+    let page: Message[];
+    try {
+      page = await this.api.request<Message[]>("GET", `/channels/${channelId}/messages?limit=50`);
+    } catch (error) {
+      delete this.messages[channelId];
+      throw error;
+    }
+    const arrived = this.messages[channelId] ?? [];
+    const loaded = new Set(page.map((m) => m.id));
+    this.messages[channelId] = [...page.reverse(), ...arrived.filter((m) => !loaded.has(m.id))].sort(byIdPendingLast);
   }
 
   /** Shows the message at once; a failed send stays, marked, for a retry. */

@@ -206,6 +206,13 @@ async fn resume_replays_what_was_missed_in_order_then_says_resumed(backend: Back
             other => panic!("unexpected {other:?} during replay"),
         }
     }
+    // Fan-out is asynchronous: a message whose send had just returned may still be on its
+    // way to the session when it resumes. It then follows RESUMED, live; it is never lost.
+    while replayed.len() < sent.len() {
+        let payload = resumed.wait_for_payload("MESSAGE_CREATE").await;
+        seqs.push(payload["s"].as_u64().unwrap());
+        replayed.push(payload["d"]["id"].clone());
+    }
     assert_eq!(replayed, sent, "every missed message, once, in order");
     assert!(seqs[0] > seq, "the replay starts after the client's seq");
     assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
@@ -451,6 +458,9 @@ async fn a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss(backe
             Some("RESUMED") => break,
             _ => panic!("unexpected {payload} while resuming"),
         }
+    }
+    while seen.len() < sent.len() {
+        seen.push(resumed.wait_for("MESSAGE_CREATE").await["id"].clone());
     }
     let received = seen.len();
     seen.sort_by_key(|id| id.as_str().unwrap().parse::<u64>().unwrap());

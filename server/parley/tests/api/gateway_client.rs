@@ -152,6 +152,16 @@ impl GatewayClient {
         }
     }
 
+    /// The whole next dispatch called `name` (with its `s`), skipping others.
+    pub async fn wait_for_payload(&mut self, name: &str) -> Value {
+        loop {
+            let payload = self.next().await;
+            if payload["t"] == name {
+                return payload;
+            }
+        }
+    }
+
     /// Asserts that no dispatch called `name` arrives within `wait` (others are skipped).
     pub async fn assert_no(&mut self, name: &str, wait: Duration) {
         let deadline = tokio::time::Instant::now() + wait;

@@ -1,0 +1,84 @@
+// Two people chatting live in two browsers, against a real `parley serve` on PostgreSQL:
+// register, create a guild, invite, join, talk both ways, sign out and in again, and carry on
+// across a server restart with nothing missed.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { ARTIFACTS, launch, person, register, say } from "./browser";
+import { database, removeDir, serve, type Server } from "./server";
+
+describe("two people chatting", () => {
+  let db: ReturnType<typeof database>;
+  let server: Server & { dataDir: string };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    db = database();
+    server = await serve(db.url, { PARLEY_REGISTRATION: "open" });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    db?.drop();
+    if (server) removeDir(server.dataDir);
+  });
+
+  let ann: Page;
+  let bob: Page;
+
+  it("registers the first person, who creates a guild and invites the second", async () => {
+    ann = await person(browser, server.url);
+    await expect(ann.getByText("You are the first here")).toBeDefined();
+    await register(ann, "ann");
+    ann.once("dialog", (dialog) => void dialog.accept("Book Club"));
+    await ann.getByRole("button", { name: "Create a guild" }).click();
+    await ann.getByRole("button", { name: "# general" }).waitFor();
+    await ann.getByRole("button", { name: "Invite", exact: true }).click();
+    const notice = await ann.getByRole("status").filter({ hasText: "Invite link" }).textContent();
+    const link = /https?:\/\/\S+\/invite\/\S+/.exec(notice ?? "")?.[0];
+    expect(link, notice ?? "").toBeDefined();
+
+    bob = await person(browser, server.url);
+    await register(bob, "bob");
+    bob.once("dialog", (dialog) => void dialog.accept(link));
+    await bob.getByRole("button", { name: "Join with an invite" }).click();
+    await bob.getByRole("button", { name: "# general" }).waitFor();
+  });
+
+  it("delivers each message live to the other person, formatted and safe", async () => {
+    await say(ann, "general", "hello **bob** <img src=x onerror=alert(1)>");
+    await bob.getByText("hello").waitFor();
+    expect(await bob.locator("main li strong", { hasText: "bob" }).count()).toBeGreaterThan(0);
+    expect(await bob.locator("main img").count()).toBe(0);
+    await say(bob, "general", "hi ann, good to be here");
+    await ann.getByText("hi ann, good to be here").waitFor();
+    await ann.screenshot({ path: `${ARTIFACTS}/chat-ann.png` });
+    await bob.screenshot({ path: `${ARTIFACTS}/chat-bob.png` });
+  });
+
+  it("signs out and back in, with the history still there", async () => {
+    await bob.getByRole("button", { name: "Sign out" }).click();
+    await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
+    await bob.getByLabel("Username or email").fill("bob");
+    await bob.getByLabel("Password").fill("wrong password");
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.getByRole("alert").waitFor();
+    await bob.getByLabel("Password").fill("correct horse battery");
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.getByText("hi ann, good to be here").waitFor();
+  });
+
+  it("carries on after the server restarts, missing nothing", async () => {
+    const address = new URL(server.url).host;
+    await server.stop();
+    await ann.getByText("Reconnecting").waitFor();
+    server = await serve(db.url, { PARLEY_REGISTRATION: "open", PARLEY_BIND: address }, server.dataDir);
+    await ann.getByText("Reconnecting").waitFor({ state: "detached", timeout: 60_000 });
+    await say(ann, "general", "are you still there?");
+    await bob.getByText("are you still there?").waitFor({ timeout: 60_000 });
+    await say(bob, "general", "still here");
+    await ann.getByText("still here", { exact: true }).waitFor();
+  });
+});
