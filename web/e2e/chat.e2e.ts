@@ -1,6 +1,7 @@
-// Two people chatting live in two browsers, against a real `parley serve` on PostgreSQL:
-// register, create a guild, invite, join, talk both ways, sign out and in again, and carry on
-// across a server restart with nothing missed.
+// Two people chatting live in two browsers, against a real `parley serve` on PostgreSQL with
+// its default settings (registration by invitation): the first person registers and creates
+// a guild, the second arrives through the invite link, registers and is in; they talk both
+// ways, sign out and in again, and carry on across a server restart with nothing missed.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -14,7 +15,7 @@ describe("two people chatting", () => {
 
   beforeAll(async () => {
     db = database();
-    server = await serve(db.url, { PARLEY_REGISTRATION: "open" });
+    server = await serve(db.url);
     browser = await launch();
   });
 
@@ -40,11 +41,14 @@ describe("two people chatting", () => {
     const link = /https?:\/\/\S+\/invite\/\S+/.exec(notice ?? "")?.[0];
     expect(link, notice ?? "").toBeDefined();
 
-    bob = await person(browser, server.url);
+    // Bob has no account: the invite link shows him where he is going, and registering
+    // with it (no instance invite needed) brings him straight in.
+    bob = await person(browser, link as string);
+    await bob.getByText("ann invited you to join").waitFor();
+    await bob.getByRole("heading", { name: "Book Club" }).waitFor();
     await register(bob, "bob");
-    bob.once("dialog", (dialog) => void dialog.accept(link));
-    await bob.getByRole("button", { name: "Join with an invite" }).click();
     await bob.getByRole("button", { name: "# general" }).waitFor();
+    expect(new URL(bob.url()).pathname).toBe("/");
   });
 
   it("delivers each message live to the other person, formatted and safe", async () => {
@@ -74,7 +78,7 @@ describe("two people chatting", () => {
     const address = new URL(server.url).host;
     await server.stop();
     await ann.getByText("Reconnecting").waitFor();
-    server = await serve(db.url, { PARLEY_REGISTRATION: "open", PARLEY_BIND: address }, server.dataDir);
+    server = await serve(db.url, { PARLEY_BIND: address }, server.dataDir);
     await ann.getByText("Reconnecting").waitFor({ state: "detached", timeout: 60_000 });
     await say(ann, "general", "are you still there?");
     await bob.getByText("are you still there?").waitFor({ timeout: 60_000 });

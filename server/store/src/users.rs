@@ -45,9 +45,19 @@ pub struct NewUser {
 pub struct RegistrationRules<'a> {
     /// Make this account an instance admin if no account has claimed that yet.
     pub claim_first_admin: bool,
-    /// Unless this account becomes the first admin, it must spend a use of an invite.
+    /// Unless this account becomes the first admin, it must spend a use of an invite: an
+    /// instance invite, or a guild invite (someone already here vouching for them).
     pub invite_required: bool,
+    /// An instance invite or a guild invite code. A usable guild invite also makes the new
+    /// account a member of its guild, whatever the registration mode.
     pub invite_code: Option<&'a str>,
+}
+
+/// A new account, and the guild its invite brought it into, if any.
+#[derive(Clone, Debug)]
+pub struct Registered {
+    pub user: UserRecord,
+    pub joined_guild: Option<Snowflake>,
 }
 
 /// Changes to a profile; `None` leaves a field as it is, `Some(None)` clears it.
@@ -90,7 +100,7 @@ pub(crate) use insert_user;
 impl Store {
     /// Creates a user under `rules`, atomically: the invite use, the first-admin claim and
     /// the insert all happen or none does (a taken username spends no invite).
-    pub async fn register_user(&self, user: &NewUser, rules: RegistrationRules<'_>) -> Result<UserRecord, StoreError> {
+    pub async fn register_user(&self, user: &NewUser, rules: RegistrationRules<'_>) -> Result<Registered, StoreError> {
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             // A write first, so SQLite takes its write lock at once rather than upgrading later.
@@ -100,9 +110,13 @@ impl Store {
                     .await?
                     .rows_affected()
                     == 1;
-            if rules.invite_required && !first_admin {
-                let code = rules.invite_code.ok_or(StoreError::InviteRequired)?;
-                let spent = sqlx::query(
+            let needs_invite = rules.invite_required && !first_admin;
+            if needs_invite && rules.invite_code.is_none() {
+                return Err(StoreError::InviteRequired);
+            }
+            let mut admitted = !needs_invite;
+            if let (true, Some(code)) = (needs_invite, rules.invite_code) {
+                admitted = sqlx::query(
                     "UPDATE instance_invites SET uses = uses + 1 WHERE code = $1 \
                      AND (max_uses = 0 OR uses < max_uses) AND (expires_at IS NULL OR expires_at > $2)",
                 )
@@ -110,14 +124,31 @@ impl Store {
                 .bind(user.now.unix_millis())
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
-                if spent == 0 {
-                    return Err(StoreError::InviteUnusable);
-                }
+                .rows_affected()
+                    == 1;
+            }
+            // A guild invite: spend it and join its guild, in the same transaction.
+            let guild: Option<i64> = match rules.invite_code.filter(|_| !admitted || !needs_invite) {
+                Some(code) => sqlx::query_scalar(
+                    "UPDATE guild_invites SET uses = uses + 1 WHERE code = $1 \
+                     AND (max_uses = 0 OR uses < max_uses) AND (expires_at IS NULL OR expires_at > $2) RETURNING guild_id",
+                )
+                .bind(code)
+                .bind(user.now.unix_millis())
+                .fetch_optional(&mut *tx)
+                .await?,
+                None => None,
+            };
+            if !admitted && guild.is_none() {
+                return Err(StoreError::InviteUnusable);
             }
             let record = insert_user!(&mut *tx, user, first_admin);
+            if let Some(guild) = guild {
+                sqlx::query("INSERT INTO members (guild_id, user_id, joined_at) VALUES ($1, $2, $3)")
+                    .bind(guild).bind(user.id.as_i64()).bind(user.now.unix_millis()).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
-            Ok(record)
+            Ok(Registered { user: record, joined_guild: guild.map(Snowflake::from_i64) })
         })
     }
 

@@ -54,7 +54,8 @@ pub struct RegisterRequest {
     pub email: Option<String>,
     /// The name shown instead of the username, 1-32 characters of any script.
     pub global_name: Option<String>,
-    /// An instance invite code; needed when registration is `invite_only`.
+    /// An instance invite code, or a guild invite code (which also brings the new account
+    /// into its guild); one of them is needed when registration is `invite_only`.
     pub invite: Option<String>,
     /// A name for this device in the session list; derived from the user agent if absent.
     pub device_name: Option<String>,
@@ -102,7 +103,7 @@ async fn register(
         invite_required: state.config.registration == RegistrationMode::InviteOnly,
         invite_code: body.invite.as_deref().map(str::trim).filter(|c| !c.is_empty()),
     };
-    let user = state.store.register_user(&new_user, rules).await.map_err(|e| match e {
+    let registered = state.store.register_user(&new_user, rules).await.map_err(|e| match e {
         StoreError::Conflict(Conflict::Username) => ApiError::field(
             "username",
             "USERNAME_ALREADY_TAKEN",
@@ -119,8 +120,12 @@ async fn register(
         ),
         other => other.into(),
     })?;
+    let user = registered.user;
     AuthCounters::bump(&state.counters.registrations);
     tracing::info!(user_id = %user.id, admin = user.is_admin, "account registered");
+    if let Some(guild_id) = registered.joined_guild {
+        crate::routes::invites::announce_join(&state, guild_id, &user).await?;
+    }
     let tokens = start_session(&state, &user, &client, device_name).await?;
     Ok((StatusCode::CREATED, Json(tokens)))
 }

@@ -7,6 +7,7 @@ use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::StoreError;
 use parley_store::guild_invites::{Acceptance, GuildInviteRecord, NewGuildInvite};
+use parley_store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -182,6 +183,21 @@ async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> 
     Ok(Json(invite_object(&state, &invite).await?))
 }
 
+/// Tells the guild a member joined (GUILD_MEMBER_ADD) and the member their new guild
+/// (GUILD_CREATE). Used by invites and by registration through an invite.
+pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &UserRecord) -> ApiResult<()> {
+    state.publish(Event::new(
+        EventName::GuildMemberAdd,
+        Audience::Guild { guild_id, channel_id: None },
+        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(user), "nick": null, "roles": [],
+                             "joined_at": Timestamp::now(), "deaf": false, "mute": false }),
+    ));
+    let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
+    let payload = guild_create_payload(state, &guild).await?;
+    state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![user.id]), &payload));
+    Ok(())
+}
+
 /// Accept an invite: join its guild. Accepting one for a guild you are already in changes
 /// nothing and spends no use.
 #[utoipa::path(post, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
@@ -202,15 +218,7 @@ async fn accept_invite(
         Acceptance::Joined { guild_id } => {
             let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
             tracing::info!(%guild_id, user_id = %auth.user_id, code = %code, "member joined through an invite");
-            state.publish(Event::new(
-                EventName::GuildMemberAdd,
-                Audience::Guild { guild_id, channel_id: None },
-                &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user), "nick": null, "roles": [],
-                                     "joined_at": now, "deaf": false, "mute": false }),
-            ));
-            let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
-            let payload = guild_create_payload(&state, &guild).await?;
-            state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
+            announce_join(&state, guild_id, &user).await?;
             let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
             Ok(Json(invite_object(&state, &invite).await?))
         }

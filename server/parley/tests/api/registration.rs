@@ -164,7 +164,56 @@ async fn concurrent_first_registrations_make_exactly_one_admin(backend: Backend)
     assert_eq!(admins, 1);
 }
 
+async fn a_guild_invite_admits_a_new_account_and_brings_it_into_the_guild(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_REGISTRATION", "invite_only")]).await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Book Club", &[]).await;
+    let (status, tokens) =
+        status_and_json(app.post_json("/auth/register", &with_invite("bob", &guild.invite), None).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{tokens}");
+    let (_, guilds) = status_and_json(app.get("/users/@me/guilds", tokens["access_token"].as_str()).await).await;
+    assert_eq!(guilds[0]["id"], guild.id.as_str(), "bob is in the guild he was invited to");
+
+    // A one-use guild invite admits one person; the second gets nothing, not even an account.
+    let (_, single) = status_and_json(
+        app.post_json(
+            &format!("/channels/{}/invites", guild.general),
+            &json!({"max_uses": 1}),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    let code = single["code"].as_str().unwrap();
+    let before = user_count(&app).await;
+    assert_eq!(app.post_json("/auth/register", &with_invite("cat", code), None).await.status(), StatusCode::CREATED);
+    assert_error(
+        app.post_json("/auth/register", &with_invite("dan", code), None).await,
+        StatusCode::BAD_REQUEST,
+        10006,
+    )
+    .await;
+    assert_eq!(user_count(&app).await, before + 1);
+    assert_error(
+        app.post_json("/auth/register", &with_invite("dan", "nope"), None).await,
+        StatusCode::BAD_REQUEST,
+        10006,
+    )
+    .await;
+    assert_error(app.post_json("/auth/register", &new_user("dan"), None).await, StatusCode::FORBIDDEN, 90005).await;
+
+    // On an open instance the invite still brings the new account into its guild.
+    let open = spawn_app_with(backend, &[("PARLEY_REGISTRATION", "open")]).await;
+    let owner = open.register("owner").await;
+    let club = open.guild_with(&owner, "Open Club", &[]).await;
+    let (_, tokens) =
+        status_and_json(open.post_json("/auth/register", &with_invite("eve", &club.invite), None).await).await;
+    let (_, guilds) = status_and_json(open.get("/users/@me/guilds", tokens["access_token"].as_str()).await).await;
+    assert_eq!(guilds[0]["id"], club.id.as_str());
+}
+
 on_both_backends!(
+    a_guild_invite_admits_a_new_account_and_brings_it_into_the_guild,
     an_open_instance_lets_anyone_register,
     an_invite_only_instance_needs_an_invite_after_its_first_account,
     an_expired_or_deleted_invite_admits_nobody,

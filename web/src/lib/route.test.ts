@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { inviteCode, inviteCodeFromInput } from "./route";
+
+describe("invite routes", () => {
+  it("finds the code in an invite path and nowhere else", () => {
+    expect(inviteCode("/invite/ysTCtNOd")).toBe("ysTCtNOd");
+    expect(inviteCode("/invite/ysTCtNOd/")).toBe("ysTCtNOd");
+    expect(inviteCode("/channels/1/2")).toBeNull();
+    expect(inviteCode("/invite/<script>")).toBeNull();
+  });
+
+  it("accepts a pasted link or a bare code", () => {
+    expect(inviteCodeFromInput(" https://chat.example.com/invite/abc123 ")).toBe("abc123");
+    expect(inviteCodeFromInput("abc123")).toBe("abc123");
+    expect(inviteCodeFromInput("not a code!")).toBeNull();
+  });
+});
