@@ -3,22 +3,14 @@
 // REST answers change it.
 
 import { Api } from "./api/client";
+import type { components } from "./api/schema";
 import { GatewayClient, type Status } from "./gateway/client";
 
-export interface User {
-  id: string;
-  username: string;
-  global_name: string | null;
-}
+// The server's own shapes, generated from its OpenAPI document (src/lib/api/schema.d.ts).
+type Schemas = components["schemas"];
 
-export interface Channel {
-  id: string;
-  type: number;
-  name: string;
-  position: number;
-  parent_id: string | null;
-  guild_id?: string;
-}
+export type User = Schemas["PublicUser"];
+export type Channel = Pick<Schemas["ChannelObject"], "id" | "type" | "name" | "position" | "parent_id" | "guild_id">;
 
 export interface Guild {
   id: string;
@@ -26,16 +18,11 @@ export interface Guild {
   channels: Channel[];
 }
 
-export interface Message {
-  id: string;
-  channel_id: string;
-  author: User;
-  content: string;
-  timestamp: string;
-  nonce?: string;
+export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> & {
+  nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
   pending?: "sending" | "failed";
-}
+};
 
 /** GUILDS | GUILD_MEMBERS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING |
  * DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
@@ -51,6 +38,7 @@ function byIdPendingLast(a: Message, b: Message): number {
 export class Chat {
   readonly api = new Api();
   me = $state<User | null>(null);
+  // READY's `user` is the full current user; the public part is what messages carry.
   guilds = $state<Guild[]>([]);
   messages = $state<Record<string, Message[]>>({});
   status = $state<Status>("closed");

@@ -88,6 +88,24 @@ async fn the_web_client_is_served_with_caching_that_suits_it(backend: Backend) {
     assert_error(page("/assets/missing.js").await.unwrap(), StatusCode::NOT_FOUND, 0).await;
 }
 
+/// The web client's TypeScript types are generated from its copy of the OpenAPI document
+/// (`web/src/lib/api/openapi.json`); this keeps that copy identical to what the server
+/// serves. `PARLEY_UPDATE_OPENAPI=1` rewrites it.
+async fn the_web_clients_copy_of_the_openapi_document_is_current(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, served) = status_and_json(app.get("/openapi.json", None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/src/lib/api/openapi.json");
+    if std::env::var_os("PARLEY_UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&served).unwrap() + "\n").unwrap();
+    }
+    let copy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or(Value::Null);
+    assert!(
+        copy == served,
+        "web/src/lib/api/openapi.json is out of date: run `PARLEY_UPDATE_OPENAPI=1 cargo test -p parley --test api openapi` and commit it"
+    );
+}
+
 async fn unknown_routes_and_methods_answer_in_json(backend: Backend) {
     let app = spawn_app(backend).await;
     let body = assert_error(app.get("/does-not-exist", None).await, StatusCode::NOT_FOUND, 0).await;
@@ -268,6 +286,7 @@ on_both_backends!(
     only_configured_origins_may_call_from_a_browser,
     unknown_routes_and_methods_answer_in_json,
     the_web_client_is_served_with_caching_that_suits_it,
+    the_web_clients_copy_of_the_openapi_document_is_current,
     the_openapi_document_covers_every_route_with_schemas,
     shutdown_finishes_the_request_in_flight_and_refuses_new_ones,
 );
