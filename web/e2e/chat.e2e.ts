@@ -35,7 +35,7 @@ describe("two people chatting", () => {
     await register(ann, "ann");
     ann.once("dialog", (dialog) => void dialog.accept("Book Club"));
     await ann.getByRole("button", { name: "Create a guild" }).click();
-    await ann.getByRole("button", { name: "# general" }).waitFor();
+    await ann.getByRole("button", { name: /^general/ }).waitFor();
     await ann.getByRole("button", { name: "Invite", exact: true }).click();
     const notice = await ann.getByRole("status").filter({ hasText: "Invite link" }).textContent();
     const link = /https?:\/\/\S+\/invite\/\S+/.exec(notice ?? "")?.[0];
@@ -47,7 +47,7 @@ describe("two people chatting", () => {
     await bob.getByText("ann invited you to join").waitFor();
     await bob.getByRole("heading", { name: "Book Club" }).waitFor();
     await register(bob, "bob");
-    await bob.getByRole("button", { name: "# general" }).waitFor();
+    await bob.getByRole("button", { name: /^general/ }).waitFor();
     expect(new URL(bob.url()).pathname).toBe("/");
   });
 

@@ -14,15 +14,28 @@ pub struct Server {
 
 impl Server {
     fn start(mut command: Command) -> anyhow::Result<Self> {
+        // Only the settings given here: the caller's own PARLEY_* variables are not for it.
+        for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")) {
+            command.env_remove(name);
+        }
         let mut child =
             command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().context("cannot start server")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
-        let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-            let _ = child.kill();
-            bail!("the server did not print its URL: {line:?}");
+        // The URL line comes first, unless something is logged before it.
+        let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                        break url.to_owned();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    bail!("the server exited without printing its URL");
+                }
+            }
         };
-        Ok(Self { url: url.to_owned(), child })
+        Ok(Self { url, child })
     }
 
     pub fn parley(bin: &Path, database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {

@@ -10,7 +10,42 @@ import { GatewayClient, type Status } from "./gateway/client";
 type Schemas = components["schemas"];
 
 export type User = Schemas["PublicUser"];
-export type Channel = Pick<Schemas["ChannelObject"], "id" | "type" | "name" | "position" | "parent_id" | "guild_id">;
+export type Channel = Pick<Schemas["ChannelObject"], "id" | "type" | "name" | "position" | "parent_id" | "guild_id"> & {
+  last_message_id?: string | null;
+};
+
+/** Where I stand in one channel. */
+export interface ReadState {
+  /** The last message I acknowledged. */
+  lastRead: string | null;
+  /** The channel's newest message that I know of. */
+  last: string | null;
+  /** Unread messages mentioning me, my roles or everyone. */
+  mentions: number;
+}
+
+/** A category with the channels in it, in order; `category` null for those outside any. */
+export interface ChannelGroup {
+  category: Channel | null;
+  channels: Channel[];
+}
+
+const later = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  !!a && (!b || BigInt(a) > BigInt(b));
+
+/** A guild's text and voice channels, under their categories, in Discord's order. */
+export function groupChannels(channels: Channel[]): ChannelGroup[] {
+  const order = (a: Channel, b: Channel) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
+  const categories = channels.filter((c) => c.type === 4).sort(order);
+  const inside = (parent: string | null) =>
+    channels.filter((c) => (c.type === 0 || c.type === 2) && (c.parent_id ?? null) === parent).sort(order);
+  const known = new Set(categories.map((c) => c.id));
+  const orphans = channels.filter((c) => (c.type === 0 || c.type === 2) && c.parent_id && !known.has(c.parent_id));
+  return [
+    { category: null, channels: [...inside(null), ...orphans].sort(order) },
+    ...categories.map((category) => ({ category, channels: inside(category.id) })),
+  ].filter((g) => g.category !== null || g.channels.length > 0);
+}
 
 export interface Guild {
   id: string;
@@ -41,6 +76,9 @@ export class Chat {
   // READY's `user` is the full current user; the public part is what messages carry.
   guilds = $state<Guild[]>([]);
   messages = $state<Record<string, Message[]>>({});
+  readStates = $state<Record<string, ReadState>>({});
+  /** The channel on screen: its new messages are read as they come. */
+  viewing: string | null = null;
   status = $state<Status>("closed");
   private gateway: GatewayClient | null = null;
 
@@ -64,19 +102,47 @@ export class Chat {
     this.messages = {};
   }
 
-  private dispatch(name: string, data: unknown): void {
+  /** Whether `channelId` has messages I have not read. */
+  unread(channelId: string): boolean {
+    const state = this.readStates[channelId];
+    return !!state && later(state.last, state.lastRead);
+  }
+
+  mentions(channelId: string): number {
+    return this.readStates[channelId]?.mentions ?? 0;
+  }
+
+  /** Applies one gateway dispatch (public so the tests can feed it directly). */
+  dispatch(name: string, data: unknown): void {
     switch (name) {
-      case "READY":
+      case "READY": {
         // A new session (first, or after the server forgot the old one): what was loaded
         // before may have missed messages, so open channels load their history again.
-        this.me = (data as { user: User }).user;
+        const ready = data as { user: User; read_state?: { entries: { id: string; last_message_id: string | null; mention_count: number }[] } };
+        this.me = ready.user;
         this.guilds = [];
         this.messages = {};
+        const states: Record<string, ReadState> = {};
+        for (const entry of ready.read_state?.entries ?? []) {
+          states[entry.id] = { lastRead: entry.last_message_id, last: null, mentions: entry.mention_count };
+        }
+        this.readStates = states;
         break;
+      }
       case "GUILD_CREATE": {
         const guild = data as Guild;
         const known = { id: guild.id, name: guild.name, channels: guild.channels };
         this.guilds = [...this.guilds.filter((g) => g.id !== guild.id), known];
+        for (const channel of guild.channels) {
+          const state = this.readStates[channel.id] ?? { lastRead: null, last: null, mentions: 0 };
+          this.readStates[channel.id] = { ...state, last: channel.last_message_id ?? state.last };
+        }
+        break;
+      }
+      case "MESSAGE_ACK": {
+        const ack = data as { channel_id: string; message_id: string };
+        const state = this.readStates[ack.channel_id];
+        if (state) this.readStates[ack.channel_id] = { ...state, lastRead: ack.message_id, mentions: 0 };
         break;
       }
       case "GUILD_DELETE":
@@ -95,9 +161,20 @@ export class Chat {
         this.guilds = this.guilds.map((g) => ({ ...g, channels: g.channels.filter((c) => c.id !== channel.id) }));
         break;
       }
-      case "MESSAGE_CREATE":
-        this.received(data as Message);
+      case "MESSAGE_CREATE": {
+        const message = data as Message & { mentions?: { id: string }[]; mention_everyone?: boolean };
+        this.received(message);
+        const state = this.readStates[message.channel_id] ?? { lastRead: null, last: null, mentions: 0 };
+        const mine = message.author.id === this.me?.id;
+        const mentioned = !mine && (message.mention_everyone || message.mentions?.some((u) => u.id === this.me?.id));
+        this.readStates[message.channel_id] = {
+          lastRead: mine ? message.id : state.lastRead,
+          last: later(message.id, state.last) ? message.id : state.last,
+          mentions: mine ? 0 : state.mentions + (mentioned ? 1 : 0),
+        };
+        if (this.viewing === message.channel_id && !mine) this.markRead(message.channel_id);
         break;
+      }
       case "MESSAGE_UPDATE": {
         const message = data as Message;
         const list = this.messages[message.channel_id];
@@ -123,8 +200,21 @@ export class Chat {
 
   /** Loads a channel's latest messages once. Messages that arrive live while the page is
    * loading are kept and merged, so none falls between the page and the gateway. */
+  /** Acknowledges the newest message of a channel on screen (once per newest message). */
+  markRead(channelId: string): void {
+    const state = this.readStates[channelId];
+    if (!state?.last || !this.unread(channelId)) return;
+    const last = state.last;
+    this.readStates[channelId] = { ...state, lastRead: last, mentions: 0 };
+    this.api.request("POST", `/channels/${channelId}/messages/${last}/ack`, {}).catch(() => {});
+  }
+
   async open(channelId: string): Promise<void> {
-    if (this.messages[channelId]) return;
+    this.viewing = channelId;
+    if (this.messages[channelId]) {
+      this.markRead(channelId);
+      return;
+    }
     this.messages[channelId] = [];
     let page: Message[];
     try {
@@ -136,6 +226,12 @@ export class Chat {
     const arrived = this.messages[channelId] ?? [];
     const loaded = new Set(page.map((m) => m.id));
     this.messages[channelId] = [...page.reverse(), ...arrived.filter((m) => !loaded.has(m.id))].sort(byIdPendingLast);
+    const newest = this.messages[channelId]?.filter((m) => !m.pending).at(-1);
+    if (newest) {
+      const state = this.readStates[channelId] ?? { lastRead: null, last: null, mentions: 0 };
+      this.readStates[channelId] = { ...state, last: later(newest.id, state.last) ? newest.id : state.last };
+    }
+    if (this.viewing === channelId) this.markRead(channelId);
   }
 
   /** Shows the message at once; a failed send stays, marked, for a retry. */

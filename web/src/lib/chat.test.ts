@@ -1,0 +1,74 @@
+// The client's state as gateway dispatches change it: unread marks and mention badges, and
+// channels under their categories.
+
+import { describe, expect, it } from "vitest";
+import { Chat, groupChannels, type Channel } from "./chat.svelte";
+
+const channel = (id: string, type: number, name: string, position: number, parent_id: string | null = null): Channel => ({
+  id,
+  type,
+  name,
+  position,
+  parent_id,
+  guild_id: "1",
+});
+
+describe("groupChannels", () => {
+  it("puts channels under their categories in position order, loose ones first", () => {
+    const groups = groupChannels([
+      channel("20", 4, "Voice Channels", 1),
+      channel("10", 4, "Text Channels", 0),
+      channel("12", 0, "random", 1, "10"),
+      channel("11", 0, "general", 0, "10"),
+      channel("21", 2, "General", 0, "20"),
+      channel("30", 0, "announcements", 0),
+    ]);
+    expect(groups.map((g) => [g.category?.name ?? null, g.channels.map((c) => c.name)])).toEqual([
+      [null, ["announcements"]],
+      ["Text Channels", ["general", "random"]],
+      ["Voice Channels", ["General"]],
+    ]);
+  });
+});
+
+describe("read states", () => {
+  const me = { id: "100", username: "ann", discriminator: "0", bot: false };
+  const bob = { id: "200", username: "bob", discriminator: "0", bot: false };
+  const message = (id: string, author: typeof me, extra: Record<string, unknown> = {}) => ({
+    id,
+    channel_id: "11",
+    author,
+    content: "hi",
+    timestamp: "2026-11-23T17:00:00.000Z",
+    mentions: [],
+    mention_everyone: false,
+    ...extra,
+  });
+
+  function ready(): Chat {
+    const chat = new Chat();
+    chat.dispatch("READY", { user: me, read_state: { entries: [{ id: "11", last_message_id: "500", mention_count: 0 }] } });
+    chat.dispatch("GUILD_CREATE", { id: "1", name: "g", channels: [{ ...channel("11", 0, "general", 0), last_message_id: "500" }] });
+    return chat;
+  }
+
+  it("marks a channel unread when others write, and counts the mentions of me", () => {
+    const chat = ready();
+    expect(chat.unread("11")).toBe(false);
+    chat.dispatch("MESSAGE_CREATE", message("600", bob));
+    expect([chat.unread("11"), chat.mentions("11")]).toEqual([true, 0]);
+    chat.dispatch("MESSAGE_CREATE", message("700", bob, { mentions: [me] }));
+    chat.dispatch("MESSAGE_CREATE", message("800", bob, { mention_everyone: true }));
+    expect(chat.mentions("11")).toBe(2);
+  });
+
+  it("reads a channel by acknowledging it (from any of my devices) or by writing in it", () => {
+    const chat = ready();
+    chat.dispatch("MESSAGE_CREATE", message("600", bob, { mentions: [me] }));
+    chat.dispatch("MESSAGE_ACK", { channel_id: "11", message_id: "600" });
+    expect([chat.unread("11"), chat.mentions("11")]).toEqual([false, 0]);
+    chat.dispatch("MESSAGE_CREATE", message("700", bob));
+    chat.dispatch("MESSAGE_CREATE", message("800", me));
+    expect(chat.unread("11")).toBe(false);
+  });
+});
