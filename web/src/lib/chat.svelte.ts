@@ -53,7 +53,8 @@ export interface Guild {
   channels: Channel[];
 }
 
-export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> & {
+export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
+  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type">> & {
   nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
   pending?: "sending" | "failed";
@@ -62,6 +63,17 @@ export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "auth
 /** GUILDS | GUILD_MEMBERS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING |
  * DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
 const INTENTS = 1 | 2 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
+
+type Reaction = Schemas["ReactionObject"];
+
+/** A message's reactions after someone added (or took back) `emoji`. */
+export function react(reactions: Reaction[], emoji: string, add: boolean, byMe: boolean): Reaction[] {
+  const found = reactions.find((r) => r.emoji.name === emoji);
+  if (!found) return add ? [...reactions, { count: 1, me: byMe, emoji: { id: null, name: emoji } }] : reactions;
+  const count = found.count + (add ? 1 : -1);
+  const changed = { ...found, count, me: byMe ? add : found.me };
+  return count > 0 ? reactions.map((r) => (r === found ? changed : r)) : reactions.filter((r) => r !== found);
+}
 
 /** Oldest first by id (snowflakes grow with time); unconfirmed sends last. */
 function byIdPendingLast(a: Message, b: Message): number {
@@ -77,6 +89,9 @@ export class Chat {
   guilds = $state<Guild[]>([]);
   messages = $state<Record<string, Message[]>>({});
   readStates = $state<Record<string, ReadState>>({});
+  /** Who is typing where: user id to the moment their indicator lapses. */
+  typing = $state<Record<string, Record<string, { name: string; until: number }>>>({});
+  private lastTyping = 0;
   /** The channel on screen: its new messages are read as they come. */
   viewing: string | null = null;
   status = $state<Status>("closed");
@@ -181,6 +196,21 @@ export class Chat {
         if (list) this.messages[message.channel_id] = list.map((m) => (m.id === message.id ? message : m));
         break;
       }
+      case "MESSAGE_REACTION_ADD":
+      case "MESSAGE_REACTION_REMOVE": {
+        const r = data as { channel_id: string; message_id: string; user_id: string; emoji: { name: string } };
+        const add = name === "MESSAGE_REACTION_ADD";
+        this.update(r.channel_id, r.message_id, (m) => ({ ...m, reactions: react(m.reactions ?? [], r.emoji.name, add, r.user_id === this.me?.id) }));
+        break;
+      }
+      case "TYPING_START": {
+        const t = data as { channel_id: string; user_id: string; member?: { user?: User } };
+        if (t.user_id === this.me?.id) break;
+        const known = this.messages[t.channel_id]?.find((m) => m.author.id === t.user_id)?.author;
+        const name = known?.global_name ?? known?.username ?? "Someone";
+        this.typing[t.channel_id] = { ...(this.typing[t.channel_id] ?? {}), [t.user_id]: { name, until: Date.now() + 10_000 } };
+        break;
+      }
       case "MESSAGE_DELETE": {
         const gone = data as { id: string; channel_id: string };
         const list = this.messages[gone.channel_id];
@@ -188,6 +218,44 @@ export class Chat {
         break;
       }
     }
+  }
+
+  private update(channelId: string, messageId: string, change: (m: Message) => Message): void {
+    const list = this.messages[channelId];
+    if (list) this.messages[channelId] = list.map((m) => (m.id === messageId ? change(m) : m));
+  }
+
+  /** Names of those typing in a channel now. */
+  typingIn(channelId: string, now = Date.now()): string[] {
+    return Object.values(this.typing[channelId] ?? {})
+      .filter((t) => t.until > now)
+      .map((t) => t.name);
+  }
+
+  /** Tells the others I am typing, at most every 8 seconds. */
+  startedTyping(channelId: string): void {
+    const now = Date.now();
+    if (now - this.lastTyping < 8000) return;
+    this.lastTyping = now;
+    this.api.request("POST", `/channels/${channelId}/typing`, {}).catch(() => {});
+  }
+
+  async edit(message: Message, content: string): Promise<void> {
+    const updated = await this.api.request<Message>("PATCH", `/channels/${message.channel_id}/messages/${message.id}`, { content });
+    this.update(message.channel_id, message.id, () => updated);
+  }
+
+  async remove(message: Message): Promise<void> {
+    await this.api.request("DELETE", `/channels/${message.channel_id}/messages/${message.id}`);
+    const list = this.messages[message.channel_id];
+    if (list) this.messages[message.channel_id] = list.filter((m) => m.id !== message.id);
+  }
+
+  /** Adds my reaction, or takes it back if I had reacted with that emoji. */
+  async toggleReaction(message: Message, emoji: string): Promise<void> {
+    const mine = message.reactions?.some((r) => r.emoji.name === emoji && r.me);
+    const path = `/channels/${message.channel_id}/messages/${message.id}/reactions/${encodeURIComponent(emoji)}/@me`;
+    await this.api.request(mine ? "DELETE" : "PUT", path);
   }
 
   /** A message from the gateway (or the answer to my send): replaces my pending copy. */
@@ -235,7 +303,7 @@ export class Chat {
   }
 
   /** Shows the message at once; a failed send stays, marked, for a retry. */
-  async send(channelId: string, content: string, nonce = crypto.randomUUID().slice(0, 25)): Promise<void> {
+  async send(channelId: string, content: string, nonce = crypto.randomUUID().slice(0, 25), replyTo?: string): Promise<void> {
     const me = this.me;
     if (!me || !content.trim()) return;
     const local: Message = {
@@ -246,10 +314,12 @@ export class Chat {
       timestamp: new Date().toISOString(),
       nonce,
       pending: "sending",
+      message_reference: replyTo ? { message_id: replyTo, channel_id: channelId } : null,
     };
     this.messages[channelId] = [...(this.messages[channelId] ?? []).filter((m) => m.nonce !== nonce), local];
     try {
-      const sent = await this.api.request<Message>("POST", `/channels/${channelId}/messages`, { content, nonce });
+      const body = replyTo ? { content, nonce, message_reference: { message_id: replyTo } } : { content, nonce };
+      const sent = await this.api.request<Message>("POST", `/channels/${channelId}/messages`, body);
       this.received({ ...sent, nonce });
     } catch {
       this.messages[channelId] = (this.messages[channelId] ?? []).map((m) =>

@@ -72,3 +72,16 @@ describe("read states", () => {
     expect(chat.unread("11")).toBe(false);
   });
 });
+
+describe("reactions", () => {
+  it("count up and down, remember mine, and disappear at zero", async () => {
+    const { react } = await import("./chat.svelte");
+    let reactions = react([], "👍", true, false);
+    reactions = react(reactions, "👍", true, true);
+    expect(reactions).toEqual([{ count: 2, me: true, emoji: { id: null, name: "👍" } }]);
+    reactions = react(reactions, "👍", false, true);
+    expect(reactions).toEqual([{ count: 1, me: false, emoji: { id: null, name: "👍" } }]);
+    expect(react(reactions, "👍", false, false)).toEqual([]);
+    expect(react([], "🎉", false, true)).toEqual([]);
+  });
+});
