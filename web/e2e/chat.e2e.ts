@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, launch, person, register, say } from "./browser";
+import { ARTIFACTS, accessibilityProblems, launch, person, register, say } from "./browser";
 import { database, removeDir, serve, type Server } from "./server";
 
 describe("two people chatting", () => {
@@ -31,7 +31,9 @@ describe("two people chatting", () => {
 
   it("registers the first person, who creates a guild and invites the second", async () => {
     ann = await person(browser, server.url);
-    await expect(ann.getByText("You are the first here")).toBeDefined();
+    await ann.getByText("You are the first here").waitFor();
+    expect(await accessibilityProblems(ann), "the registration screen").toEqual([]);
+    await ann.screenshot({ path: `${ARTIFACTS}/register.png` });
     await register(ann, "ann");
     ann.once("dialog", (dialog) => void dialog.accept("Book Club"));
     await ann.getByRole("button", { name: "Create a guild" }).click();
@@ -46,6 +48,7 @@ describe("two people chatting", () => {
     bob = await person(browser, link as string);
     await bob.getByText("ann invited you to join").waitFor();
     await bob.getByRole("heading", { name: "Book Club" }).waitFor();
+    expect(await accessibilityProblems(bob), "the invite screen").toEqual([]);
     await register(bob, "bob");
     await bob.getByRole("button", { name: /^general/ }).waitFor();
     expect(new URL(bob.url()).pathname).toBe("/");
@@ -58,6 +61,7 @@ describe("two people chatting", () => {
     expect(await bob.locator("main img").count()).toBe(0);
     await say(bob, "general", "hi ann, good to be here");
     await ann.getByText("hi ann, good to be here").waitFor();
+    expect(await accessibilityProblems(ann), "the chat screen").toEqual([]);
     await ann.screenshot({ path: `${ARTIFACTS}/chat-ann.png` });
     await bob.screenshot({ path: `${ARTIFACTS}/chat-bob.png` });
   });
