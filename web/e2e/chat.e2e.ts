@@ -97,6 +97,23 @@ describe("two people chatting", () => {
     await ann.screenshot({ path: `${ARTIFACTS}/conversation-ann.png` });
   });
 
+  it("starts a DM from the member list, and it reaches only the other person", async () => {
+    await ann.getByRole("complementary", { name: "Members" }).getByRole("button", { name: /bob/ }).click();
+    await ann.getByRole("dialog", { name: "bob's profile" }).getByRole("button", { name: "Message" }).click();
+    await ann.getByLabel("Message #bob").waitFor();
+    await say(ann, "bob", "psst, a secret");
+    // Bob's DM list gains the conversation with its first message; it opens first.
+    await bob.getByRole("button", { name: "Direct messages" }).click();
+    await bob.getByRole("button", { name: /ann/ }).waitFor();
+    await bob.getByText("psst, a secret").waitFor();
+    await say(bob, "ann", "my lips are sealed");
+    await ann.getByText("my lips are sealed").waitFor();
+    expect(await accessibilityProblems(bob), "the DM screen").toEqual([]);
+    // Back to the guild for what follows.
+    await bob.getByRole("button", { name: "Book Club" }).click();
+    await ann.getByRole("button", { name: "Book Club" }).click();
+  });
+
   it("signs out and back in, with the history still there", async () => {
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();

@@ -47,10 +47,42 @@ export function groupChannels(channels: Channel[]): ChannelGroup[] {
   ].filter((g) => g.category !== null || g.channels.length > 0);
 }
 
+export type Role = Pick<Schemas["RoleObject"], "id" | "name" | "color" | "hoist" | "position">;
+export type Member = Pick<Schemas["MemberObject"], "user" | "nick" | "roles">;
+export type PrivateChannel = Pick<Schemas["PrivateChannelObject"], "id" | "type" | "name" | "recipients"> & {
+  last_message_id?: string | null;
+};
+export type Presence = "online" | "idle" | "dnd" | "offline";
+
 export interface Guild {
   id: string;
   name: string;
   channels: Channel[];
+  roles: Role[];
+  members: Member[];
+}
+
+/** What a DM or group DM is called: its name, or its people's. */
+export function privateName(channel: PrivateChannel): string {
+  return channel.name || channel.recipients.map((u) => u.global_name ?? u.username).join(", ") || "Just you";
+}
+
+/** A guild's members under their highest hoisted role (then "Online" and "Offline"),
+ * each group sorted by name. */
+export function memberGroups(guild: Guild, presence: (id: string) => Presence): { title: string; members: Member[] }[] {
+  const hoisted = guild.roles.filter((r) => r.hoist).sort((a, b) => b.position - a.position);
+  const name = (m: Member) => (m.nick ?? m.user.global_name ?? m.user.username).toLowerCase();
+  const groups = new Map<string, Member[]>();
+  for (const member of guild.members) {
+    const online = presence(member.user.id) !== "offline";
+    const role = online ? hoisted.find((r) => member.roles.includes(r.id)) : undefined;
+    const title = role ? role.name : online ? "Online" : "Offline";
+    groups.set(title, [...(groups.get(title) ?? []), member]);
+  }
+  const order = [...hoisted.map((r) => r.name), "Online", "Offline"];
+  return order
+    .filter((title) => groups.has(title))
+    .map((title) => ({ title, members: (groups.get(title) ?? []).sort((a, b) => name(a).localeCompare(name(b))) }));
 }
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
@@ -88,6 +120,8 @@ export class Chat {
   // READY's `user` is the full current user; the public part is what messages carry.
   guilds = $state<Guild[]>([]);
   messages = $state<Record<string, Message[]>>({});
+  privateChannels = $state<PrivateChannel[]>([]);
+  presences = $state<Record<string, Presence>>({});
   readStates = $state<Record<string, ReadState>>({});
   /** Who is typing where: user id to the moment their indicator lapses. */
   typing = $state<Record<string, Record<string, { name: string; until: number }>>>({});
@@ -133,20 +167,31 @@ export class Chat {
       case "READY": {
         // A new session (first, or after the server forgot the old one): what was loaded
         // before may have missed messages, so open channels load their history again.
-        const ready = data as { user: User; read_state?: { entries: { id: string; last_message_id: string | null; mention_count: number }[] } };
+        const ready = data as {
+          user: User;
+          private_channels?: PrivateChannel[];
+          read_state?: { entries: { id: string; last_message_id: string | null; mention_count: number }[] };
+        };
         this.me = ready.user;
+        this.privateChannels = ready.private_channels ?? [];
+        this.presences = { [ready.user.id]: "online" };
         this.guilds = [];
         this.messages = {};
         const states: Record<string, ReadState> = {};
         for (const entry of ready.read_state?.entries ?? []) {
           states[entry.id] = { lastRead: entry.last_message_id, last: null, mentions: entry.mention_count };
         }
+        for (const dm of this.privateChannels) {
+          const state = states[dm.id] ?? { lastRead: null, last: null, mentions: 0 };
+          states[dm.id] = { ...state, last: dm.last_message_id ?? null };
+        }
         this.readStates = states;
         break;
       }
       case "GUILD_CREATE": {
-        const guild = data as Guild;
-        const known = { id: guild.id, name: guild.name, channels: guild.channels };
+        const guild = data as Guild & { presences?: { user: { id: string }; status: Presence }[] };
+        const known = { id: guild.id, name: guild.name, channels: guild.channels, roles: guild.roles ?? [], members: guild.members ?? [] };
+        for (const p of guild.presences ?? []) this.presences[p.user.id] = p.status;
         this.guilds = [...this.guilds.filter((g) => g.id !== guild.id), known];
         for (const channel of guild.channels) {
           const state = this.readStates[channel.id] ?? { lastRead: null, last: null, mentions: 0 };
@@ -163,8 +208,32 @@ export class Chat {
       case "GUILD_DELETE":
         this.guilds = this.guilds.filter((g) => g.id !== (data as { id: string }).id);
         break;
+      case "GUILD_MEMBER_ADD": {
+        const member = data as Member & { guild_id: string };
+        this.guilds = this.guilds.map((g) =>
+          g.id === member.guild_id ? { ...g, members: [...g.members.filter((m) => m.user.id !== member.user.id), member] } : g,
+        );
+        break;
+      }
+      case "GUILD_MEMBER_REMOVE": {
+        const gone = data as { guild_id: string; user: { id: string } };
+        this.guilds = this.guilds.map((g) =>
+          g.id === gone.guild_id ? { ...g, members: g.members.filter((m) => m.user.id !== gone.user.id) } : g,
+        );
+        break;
+      }
+      case "PRESENCE_UPDATE": {
+        const p = data as { user: { id: string }; status: Presence };
+        this.presences[p.user.id] = p.status;
+        break;
+      }
       case "CHANNEL_CREATE":
       case "CHANNEL_UPDATE": {
+        if ((data as { type: number }).type === 1 || (data as { type: number }).type === 3) {
+          const dm = data as PrivateChannel;
+          this.privateChannels = [dm, ...this.privateChannels.filter((c) => c.id !== dm.id)];
+          break;
+        }
         const channel = data as Channel;
         this.guilds = this.guilds.map((g) =>
           g.id === channel.guild_id ? { ...g, channels: [...g.channels.filter((c) => c.id !== channel.id), channel] } : g,
@@ -173,15 +242,18 @@ export class Chat {
       }
       case "CHANNEL_DELETE": {
         const channel = data as Channel;
+        this.privateChannels = this.privateChannels.filter((c) => c.id !== channel.id);
         this.guilds = this.guilds.map((g) => ({ ...g, channels: g.channels.filter((c) => c.id !== channel.id) }));
         break;
       }
       case "MESSAGE_CREATE": {
-        const message = data as Message & { mentions?: { id: string }[]; mention_everyone?: boolean };
+        const message = data as Message & { mentions?: { id: string }[]; mention_everyone?: boolean; guild_id?: string | null };
         this.received(message);
         const state = this.readStates[message.channel_id] ?? { lastRead: null, last: null, mentions: 0 };
         const mine = message.author.id === this.me?.id;
-        const mentioned = !mine && (message.mention_everyone || message.mentions?.some((u) => u.id === this.me?.id));
+        // In a DM every message is for me, as the server counts it.
+        const mentioned =
+          !mine && (!message.guild_id || message.mention_everyone || message.mentions?.some((u) => u.id === this.me?.id));
         this.readStates[message.channel_id] = {
           lastRead: mine ? message.id : state.lastRead,
           last: later(message.id, state.last) ? message.id : state.last,
@@ -238,6 +310,17 @@ export class Chat {
     if (now - this.lastTyping < 8000) return;
     this.lastTyping = now;
     this.api.request("POST", `/channels/${channelId}/typing`, {}).catch(() => {});
+  }
+
+  presenceOf(userId: string): Presence {
+    return this.presences[userId] ?? "offline";
+  }
+
+  /** Opens (or finds) my DM with `userId` and returns its id. */
+  async openDm(userId: string): Promise<string> {
+    const dm = await this.api.request<PrivateChannel>("POST", "/users/@me/channels", { recipient_id: userId });
+    this.privateChannels = [dm, ...this.privateChannels.filter((c) => c.id !== dm.id)];
+    return dm.id;
   }
 
   async edit(message: Message, content: string): Promise<void> {

@@ -40,6 +40,7 @@ describe("read states", () => {
     author,
     content: "hi",
     timestamp: "2026-11-23T17:00:00.000Z",
+    guild_id: "1",
     mentions: [],
     mention_everyone: false,
     ...extra,
@@ -83,5 +84,55 @@ describe("reactions", () => {
     expect(reactions).toEqual([{ count: 1, me: false, emoji: { id: null, name: "👍" } }]);
     expect(react(reactions, "👍", false, false)).toEqual([]);
     expect(react([], "🎉", false, true)).toEqual([]);
+  });
+});
+
+describe("members and DMs", () => {
+  it("lists members under their highest hoisted role, then online, then offline", async () => {
+    const { memberGroups } = await import("./chat.svelte");
+    const user = (id: string, username: string) => ({ id, username, discriminator: "0", bot: false });
+    const guild = {
+      id: "1",
+      name: "g",
+      channels: [],
+      roles: [
+        { id: "1", name: "@everyone", color: 0, hoist: false, position: 0 },
+        { id: "5", name: "Mods", color: 0, hoist: true, position: 2 },
+        { id: "6", name: "Helpers", color: 0, hoist: true, position: 1 },
+      ],
+      members: [
+        { user: user("10", "zed"), nick: null, roles: ["6", "5"] },
+        { user: user("11", "amy"), nick: null, roles: ["6"] },
+        { user: user("12", "bo"), nick: null, roles: [] },
+        { user: user("13", "cy"), nick: null, roles: ["5"] },
+      ],
+    };
+    const online = new Set(["10", "11", "12"]);
+    const groups = memberGroups(guild, (id) => (online.has(id) ? "online" : "offline"));
+    expect(groups.map((g) => [g.title, g.members.map((m) => m.user.username)])).toEqual([
+      ["Mods", ["zed"]],
+      ["Helpers", ["amy"]],
+      ["Online", ["bo"]],
+      ["Offline", ["cy"]],
+    ]);
+  });
+
+  it("names a DM after its people unless it has a name", async () => {
+    const { privateName } = await import("./chat.svelte");
+    const bob = { id: "2", username: "bob", global_name: "Bob", discriminator: "0", bot: false };
+    expect(privateName({ id: "9", type: 1, name: null, recipients: [bob] })).toBe("Bob");
+    expect(privateName({ id: "9", type: 3, name: "Trip", recipients: [bob] })).toBe("Trip");
+  });
+});
+
+describe("DM read states", () => {
+  it("counts every unread message in a DM", () => {
+    const chat = new Chat();
+    const me = { id: "100", username: "ann", discriminator: "0", bot: false };
+    const bob = { id: "200", username: "bob", discriminator: "0", bot: false };
+    chat.dispatch("READY", { user: me, private_channels: [], read_state: { entries: [] } });
+    chat.dispatch("CHANNEL_CREATE", { id: "9", type: 1, name: null, recipients: [bob] });
+    chat.dispatch("MESSAGE_CREATE", { id: "600", channel_id: "9", author: bob, content: "psst", timestamp: "2026-11-23T17:00:00.000Z" });
+    expect([chat.privateChannels.length, chat.unread("9"), chat.mentions("9")]).toEqual([1, true, 1]);
   });
 });
