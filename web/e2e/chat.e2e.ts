@@ -114,6 +114,31 @@ describe("two people chatting", () => {
     await ann.getByRole("button", { name: "Book Club" }).click();
   });
 
+  it("hides a channel from one of them, live, when a role's overwrite says so", async () => {
+    // The guild settings screens are still to come: ann's changes go through the API with
+    // her own session, as those screens will.
+    const token = await ann.evaluate(() => (JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { access_token: string }).access_token);
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}/api/v10${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      expect(response.ok, `${method} ${path}: ${response.status}`).toBe(true);
+      return response.status === 204 ? null : ((await response.json()) as Record<string, string>);
+    };
+    const [guild] = (await (await fetch(`${server.url}/api/v10/users/@me/guilds`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string }[];
+    const bobId = await bob.evaluate(() => (JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { user_id: string }).user_id);
+    const spoilers = await api("POST", `/guilds/${guild?.id}/channels`, { name: "spoilers" });
+    await bob.getByRole("button", { name: /^spoilers/ }).waitFor();
+    const role = await api("POST", `/guilds/${guild?.id}/roles`, { name: "Newcomer" });
+    await api("PUT", `/channels/${spoilers?.id}/permissions/${role?.id}`, { type: 0, allow: "0", deny: "1024" });
+    await api("PUT", `/guilds/${guild?.id}/members/${bobId}/roles/${role?.id}`);
+    await bob.getByRole("button", { name: /^spoilers/ }).waitFor({ state: "detached" });
+    await ann.getByRole("button", { name: /^spoilers/ }).waitFor();
+    await bob.screenshot({ path: `${ARTIFACTS}/hidden-channel-bob.png` });
+  });
+
   it("signs out and back in, with the history still there", async () => {
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();

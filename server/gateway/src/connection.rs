@@ -354,7 +354,12 @@ where
         };
         let mut first = vec![("READY", built.ready)];
         if intents.has(Intents::GUILDS) {
-            first.extend(built.guild_creates.into_iter().map(|g| ("GUILD_CREATE", g)));
+            for (payload, shown) in built.guild_creates {
+                for channel in shown {
+                    session.know_channel(channel, true);
+                }
+                first.push(("GUILD_CREATE", payload));
+            }
         }
         session.go_live(first);
         let meta = SessionMeta { user_id, intents: intents.0, bot: user.bot };

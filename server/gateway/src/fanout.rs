@@ -16,6 +16,7 @@ use bytes::Bytes;
 
 use parley_api::access::GuildAccess;
 use parley_api::cache::GuildSnapshot;
+use parley_api::guild_models::ChannelObject;
 use parley_core::{Permissions, Snowflake};
 use parley_events::{Audience, Event, EventName};
 use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
@@ -67,6 +68,44 @@ fn deliver_own(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<s
     count(gateway, session, delivery);
 }
 
+/// Delivers a dispatch this session needs because of `event` but under another name (a
+/// channel it can now see, or no longer can). Numbered as the session's own.
+fn deliver_derived(gateway: &Gateway, session: &Session, name: &'static str, data: &Arc<str>) {
+    let delivery = session.deliver(name, data, None);
+    count(gateway, session, delivery);
+}
+
+/// What a session is told about a channel it can no longer see: that it went.
+fn gone(channel: &ChannelRecord) -> Arc<str> {
+    Arc::from(
+        serde_json::json!({ "id": channel.id, "guild_id": channel.guild_id, "type": channel.kind,
+                            "parent_id": channel.parent().map(|p| p.to_string()) })
+        .to_string(),
+    )
+}
+
+/// After a change of roles or of someone's roles: tells the session about each channel it
+/// can now see and did not, and each it knew and can no longer see.
+fn resync(gateway: &Gateway, session: &Session, access: &GuildAccess) {
+    for channel in access.channels.iter() {
+        if channel.kind() == ChannelKind::PublicThread && channel.archived {
+            continue;
+        }
+        let visible = access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL);
+        let known = session.knows_channel(channel.id);
+        let thread = channel.kind() == ChannelKind::PublicThread;
+        if visible && !known {
+            session.know_channel(channel.id, true);
+            let object = ChannelObject::new(channel, &access.overwrites);
+            let data: Arc<str> = Arc::from(serde_json::to_string(&object).unwrap_or_default());
+            deliver_derived(gateway, session, if thread { "THREAD_CREATE" } else { "CHANNEL_CREATE" }, &data);
+        } else if !visible && known {
+            session.know_channel(channel.id, false);
+            deliver_derived(gateway, session, if thread { "THREAD_DELETE" } else { "CHANNEL_DELETE" }, &gone(channel));
+        }
+    }
+}
+
 /// Delivers one of the event's shared payloads.
 fn deliver(gateway: &Gateway, session: &Session, event: &Event, payload: &(Arc<str>, Bytes)) {
     let delivery = session.deliver_shared(event.name.as_str(), &payload.0, event.position, &payload.1);
@@ -114,7 +153,12 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
                     }
                     // Each member gets the guild as they may see it, not the event's copy.
                     match crate::ready::guild_create(gateway, guild_id, session.user_id).await {
-                        Ok(Some(payload)) => deliver_own(gateway, session, event, &payload),
+                        Ok(Some((payload, shown))) => {
+                            for channel in shown {
+                                session.know_channel(channel, true);
+                            }
+                            deliver_own(gateway, session, event, &payload)
+                        }
                         Ok(None) => gateway.hub.leave_guild(session, guild_id),
                         Err(e) => tracing::warn!(error = %e, %guild_id, "could not build GUILD_CREATE"),
                     }
@@ -252,7 +296,26 @@ async fn to_guild(
     // each role set is judged once per event.
     let personal = channel.as_ref().map(|(c, _)| personal_overwrites(&snapshot, c)).unwrap_or_default();
     let mut verdicts: HashMap<Vec<Snowflake>, bool> = HashMap::new();
+    // Whose view of the channels this event may change: everyone's (roles), or one member's.
+    let resync_for: Option<Option<Snowflake>> = match event.name {
+        EventName::GuildRoleUpdate | EventName::GuildRoleDelete => Some(None),
+        EventName::GuildMemberUpdate => id(&event.json()["user"]["id"]).map(Some),
+        _ => None,
+    };
+    // Channel changes are tracked per session: a channel that became visible arrives as
+    // CHANNEL_CREATE, one that became hidden as CHANNEL_DELETE.
+    let tracked = matches!(
+        event.name,
+        EventName::ChannelCreate | EventName::ChannelUpdate | EventName::ThreadCreate | EventName::ThreadUpdate
+    );
     for session in sessions.iter() {
+        if let Some(whom) = resync_for
+            && whom.is_none_or(|user| user == session.user_id)
+            && wants(session, Some(Intents::GUILDS))
+            && let Ok(Some(member)) = state.cache.member(&state.store, guild_id, session.user_id).await
+        {
+            resync(gateway, session, &GuildAccess::with_member(snapshot.clone(), member));
+        }
         if !wants(session, intent) || subject == Some(session.user_id) {
             continue;
         }
@@ -284,7 +347,20 @@ async fn to_guild(
                 verdict
             };
             if !visible {
+                if tracked && session.know_channel(channel.id, false) {
+                    let name =
+                        if channel.kind() == ChannelKind::PublicThread { "THREAD_DELETE" } else { "CHANNEL_DELETE" };
+                    deliver_derived(gateway, session, name, &gone(channel));
+                }
                 continue;
+            }
+            if tracked && !session.know_channel(channel.id, true) && event.name == EventName::ChannelUpdate {
+                // New to this session (an overwrite now lets it see the channel).
+                deliver_derived(gateway, session, "CHANNEL_CREATE", &event.data);
+                continue;
+            }
+            if matches!(event.name, EventName::ChannelDelete | EventName::ThreadDelete) {
+                session.know_channel(channel.id, false);
             }
         }
         let payload = payloads.for_session(session);

@@ -26,8 +26,15 @@ fn to_arc(value: &Value) -> Arc<str> {
     Arc::from(value.to_string())
 }
 
+/// A GUILD_CREATE payload and the channels and threads in it.
+pub type GuildCreate = (Arc<str>, Vec<Snowflake>);
+
 /// GUILD_CREATE for `user_id`, or `None` if they are not a member (any more).
-pub async fn guild_create(gateway: &Gateway, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Option<Arc<str>>> {
+pub async fn guild_create(
+    gateway: &Gateway,
+    guild_id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<Option<GuildCreate>> {
     guild_create_with(gateway, guild_id, user_id, DEFAULT_LARGE_THRESHOLD).await
 }
 
@@ -36,7 +43,7 @@ pub async fn guild_create_with(
     guild_id: Snowflake,
     user_id: Snowflake,
     large_threshold: usize,
-) -> ApiResult<Option<Arc<str>>> {
+) -> ApiResult<Option<GuildCreate>> {
     let state = &gateway.state;
     let Some(snapshot) = state.cache.guild(&state.store, guild_id).await? else { return Ok(None) };
     let access = match GuildAccess::for_member(state, snapshot, user_id).await {
@@ -76,6 +83,7 @@ pub async fn guild_create_with(
     let members = member_objects(state, &members).await?;
     let mut guild = serde_json::to_value(GuildObject::new(&access.guild, &access.roles))
         .map_err(|e| ApiError::internal(format!("guild object: {e}")))?;
+    let shown: Vec<Snowflake> = channels.iter().chain(threads.iter()).map(|c| c.id).collect();
     let extra = json!({
         "joined_at": access.member.joined_at,
         "large": large,
@@ -94,13 +102,13 @@ pub async fn guild_create_with(
     if let (Some(guild), Value::Object(extra)) = (guild.as_object_mut(), extra) {
         guild.extend(extra);
     }
-    Ok(Some(to_arc(&guild)))
+    Ok(Some((to_arc(&guild), shown)))
 }
 
 /// What IDENTIFY answers with: READY, then one GUILD_CREATE per guild.
 pub struct Ready {
     pub ready: Arc<str>,
-    pub guild_creates: Vec<Arc<str>>,
+    pub guild_creates: Vec<GuildCreate>,
 }
 
 pub async fn ready(

@@ -76,6 +76,9 @@ struct Inner {
     /// Until READY is sent, dispatches wait here unnumbered (so READY is always first).
     pending: Option<Vec<Waiting>>,
     guilds: HashSet<Snowflake>,
+    /// The guild channels and threads this session was told about (and may see), so that a
+    /// change of permissions can tell it which ones appeared and which went.
+    channels: HashSet<Snowflake>,
 }
 
 #[derive(Debug)]
@@ -123,6 +126,7 @@ impl Session {
                 detached_since: None,
                 pending: Some(Vec::new()),
                 guilds: HashSet::new(),
+                channels: HashSet::new(),
             }),
         }
     }
@@ -285,6 +289,17 @@ impl Session {
 
     pub fn in_guild(&self, guild_id: Snowflake) -> bool {
         self.lock().guilds.contains(&guild_id)
+    }
+
+    /// Notes that the session knows channel `id` (`known`) or no longer does; returns
+    /// whether it knew it before.
+    pub fn know_channel(&self, id: Snowflake, known: bool) -> bool {
+        let mut inner = self.lock();
+        if known { !inner.channels.insert(id) } else { inner.channels.remove(&id) }
+    }
+
+    pub fn knows_channel(&self, id: Snowflake) -> bool {
+        self.lock().channels.contains(&id)
     }
 
     /// Records guild membership; the hub keeps its index in step.

@@ -149,6 +149,9 @@ async fn a_channel_hidden_by_an_overwrite_stops_sending_its_events_at_once(backe
     say(&app, &ann, &guild.general, "before").await;
     assert_eq!(bob_gw.wait_for("MESSAGE_CREATE").await["content"], "before");
     hide_from(&app, &ann, &guild.general, &bob.user_id).await;
+    let went = bob_gw.wait_for("CHANNEL_DELETE").await;
+    assert_eq!(went["id"], guild.general.as_str(), "bob is told the channel went from his view");
+    assert!(went.get("name").is_none(), "and nothing more about it: {went}");
     say(&app, &ann, &guild.general, "after").await;
     bob_gw.assert_no("MESSAGE_CREATE", QUIET).await;
     // And a channel bob never saw says nothing when it goes.
@@ -470,7 +473,49 @@ async fn a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss(backe
     assert_eq!(seen, sent, "every message, across the drop");
 }
 
+async fn channels_appear_and_disappear_as_overwrites_and_roles_change(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
+    let secret = create_channel(&app, &ann, &guild.id, "secret").await;
+    hide_from(&app, &ann, &secret, &bob.user_id).await;
+    let (mut bob_gw, _) = GatewayClient::identified(&app, &bob).await;
+    bob_gw.wait_for("GUILD_CREATE").await;
+
+    // The overwrite goes: bob is shown the channel, whole.
+    let removed = app.delete(&format!("/channels/{secret}/permissions/{}", bob.user_id), &ann.access_token).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let shown = bob_gw.wait_for("CHANNEL_CREATE").await;
+    assert_eq!((shown["id"].as_str(), shown["name"].as_str()), (Some(secret.as_str()), Some("secret")));
+
+    // A role whose overwrite hides it: giving bob the role takes the channel away again.
+    let (_, role) = status_and_json(
+        app.post_json(&format!("/guilds/{}/roles", guild.id), &json!({"name": "muted"}), Some(&ann.access_token)).await,
+    )
+    .await;
+    let role_id = role["id"].as_str().unwrap();
+    let denied = app
+        .client
+        .put(app.api(&format!("/channels/{secret}/permissions/{role_id}")))
+        .json(&json!({"type": 0, "allow": "0", "deny": "1024"}))
+        .bearer_auth(&ann.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::NO_CONTENT);
+    bob_gw.assert_no("CHANNEL_DELETE", QUIET).await;
+    let given =
+        app.put(&format!("/guilds/{}/members/{}/roles/{role_id}", guild.id, bob.user_id), &ann.access_token).await;
+    assert_eq!(given.status(), StatusCode::NO_CONTENT);
+    assert_eq!(bob_gw.wait_for("CHANNEL_DELETE").await["id"], secret.as_str());
+    let taken =
+        app.delete(&format!("/guilds/{}/members/{}/roles/{role_id}", guild.id, bob.user_id), &ann.access_token).await;
+    assert_eq!(taken.status(), StatusCode::NO_CONTENT);
+    assert_eq!(bob_gw.wait_for("CHANNEL_CREATE").await["id"], secret.as_str());
+}
+
 on_both_backends!(
+    channels_appear_and_disappear_as_overwrites_and_roles_change,
     a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss,
     discovery_points_clients_and_bots_at_the_websocket,
     identify_brings_ready_and_then_each_guild_as_the_user_may_see_it,
