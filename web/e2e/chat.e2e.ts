@@ -139,6 +139,31 @@ describe("two people chatting", () => {
     await bob.screenshot({ path: `${ARTIFACTS}/hidden-channel-bob.png` });
   });
 
+  it("loads older messages as the reader scrolls up, and says where the channel began", async () => {
+    const token = await ann.evaluate(() => (JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { access_token: string }).access_token);
+    const channels = (await (await fetch(`${server.url}/api/v10/users/@me/guilds`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string }[];
+    const list = (await (await fetch(`${server.url}/api/v10/guilds/${channels[0]?.id}/channels`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string; name: string }[];
+    const general = list.find((c) => c.name === "general")?.id;
+    for (let n = 0; n < 60; n++) {
+      const response = await fetch(`${server.url}/api/v10/channels/${general}/messages`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ content: `history line ${n}` }),
+      });
+      expect(response.ok).toBe(true);
+    }
+    // A fresh page loads the newest 50; the first lines come when bob scrolls up.
+    await bob.reload();
+    await bob.getByText("history line 59").waitFor();
+    expect(await bob.getByText("history line 0", { exact: true }).count()).toBe(0);
+    for (let i = 0; i < 10 && (await bob.getByText("history line 0", { exact: true }).count()) === 0; i++) {
+      await bob.locator("ol.message-list").evaluate((el) => (el.scrollTop = 0));
+      await bob.waitForTimeout(200);
+    }
+    await bob.getByText("history line 0", { exact: true }).waitFor();
+    await bob.getByText("This is the beginning of #general.").waitFor();
+  });
+
   it("signs out and back in, with the history still there", async () => {
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
@@ -148,7 +173,7 @@ describe("two people chatting", () => {
     await bob.getByRole("alert").waitFor();
     await bob.getByLabel("Password").fill("correct horse battery");
     await bob.getByRole("button", { name: "Sign in" }).click();
-    await bob.getByText("hi ann, good to be here").first().waitFor();
+    await bob.getByText("history line 59", { exact: true }).waitFor();
   });
 
   it("carries on after the server restarts, missing nothing", async () => {

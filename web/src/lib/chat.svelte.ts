@@ -121,6 +121,9 @@ export class Chat {
   guilds = $state<Guild[]>([]);
   messages = $state<Record<string, Message[]>>({});
   privateChannels = $state<PrivateChannel[]>([]);
+  /** Channels whose first message is loaded: nothing older to fetch. */
+  beginning = $state<Record<string, boolean>>({});
+  loadingOlder = $state<Record<string, boolean>>({});
   presences = $state<Record<string, Presence>>({});
   readStates = $state<Record<string, ReadState>>({});
   /** Who is typing where: user id to the moment their indicator lapses. */
@@ -377,12 +380,30 @@ export class Chat {
     const arrived = this.messages[channelId] ?? [];
     const loaded = new Set(page.map((m) => m.id));
     this.messages[channelId] = [...page.reverse(), ...arrived.filter((m) => !loaded.has(m.id))].sort(byIdPendingLast);
+    this.beginning[channelId] = page.length < 50;
     const newest = this.messages[channelId]?.filter((m) => !m.pending).at(-1);
     if (newest) {
       const state = this.readStates[channelId] ?? { lastRead: null, last: null, mentions: 0 };
       this.readStates[channelId] = { ...state, last: later(newest.id, state.last) ? newest.id : state.last };
     }
     if (this.viewing === channelId) this.markRead(channelId);
+  }
+
+  /** Loads the 50 messages before the oldest one shown; false when there are none. */
+  async loadOlder(channelId: string): Promise<boolean> {
+    const list = this.messages[channelId];
+    const oldest = list?.find((m) => !m.pending);
+    if (!list || !oldest || this.beginning[channelId] || this.loadingOlder[channelId]) return false;
+    this.loadingOlder[channelId] = true;
+    try {
+      const page = await this.api.request<Message[]>("GET", `/channels/${channelId}/messages?before=${oldest.id}&limit=50`);
+      const have = new Set((this.messages[channelId] ?? []).map((m) => m.id));
+      this.messages[channelId] = [...page.reverse().filter((m) => !have.has(m.id)), ...(this.messages[channelId] ?? [])];
+      this.beginning[channelId] = page.length < 50;
+      return page.length > 0;
+    } finally {
+      this.loadingOlder[channelId] = false;
+    }
   }
 
   /** Shows the message at once; a failed send stays, marked, for a retry. */
