@@ -176,6 +176,30 @@ describe("two people chatting", () => {
     await bob.getByText("history line 59", { exact: true }).waitFor();
   });
 
+  it("shows my devices in settings and signs another one out", async () => {
+    // A second device for ann: her own session in another browser context.
+    const phone = await person(browser, server.url);
+    await phone.getByRole("button", { name: "I already have an account" }).or(phone.getByRole("heading", { name: "Welcome back" })).first().waitFor();
+    if (await phone.getByRole("button", { name: "I already have an account" }).isVisible()) {
+      await phone.getByRole("button", { name: "I already have an account" }).click();
+    }
+    await phone.getByLabel("Username or email").fill("ann");
+    await phone.getByLabel("Password").fill("correct horse battery");
+    await phone.getByRole("button", { name: "Sign in" }).click();
+    await phone.getByRole("button", { name: "Settings" }).waitFor();
+
+    await ann.getByRole("button", { name: "Settings" }).click();
+    await ann.getByText("(this device)").waitFor();
+    expect(await accessibilityProblems(ann), "the settings screen").toEqual([]);
+    await ann.getByRole("button", { name: "Sign out every other device" }).click();
+    await ann.getByRole("button", { name: "Sign out every other device" }).waitFor({ state: "detached" });
+    // The phone finds itself signed out at its next request.
+    await phone.reload();
+    await phone.getByRole("heading", { name: "Welcome back" }).waitFor();
+    await ann.getByRole("button", { name: "Close" }).click();
+    await ann.getByLabel("Message #general").waitFor();
+  });
+
   it("carries on after the server restarts, missing nothing", async () => {
     const address = new URL(server.url).host;
     await server.stop();

@@ -132,6 +132,8 @@ export class Chat {
   /** The channel on screen: its new messages are read as they come. */
   viewing: string | null = null;
   status = $state<Status>("closed");
+  /** Set when the server no longer accepts this session (signed out elsewhere, revoked). */
+  signedOut = $state(false);
   private gateway: GatewayClient | null = null;
 
   async start(): Promise<void> {
@@ -141,8 +143,15 @@ export class Chat {
       token: () => this.api.tokens?.access_token ?? "",
       intents: INTENTS,
       onDispatch: (name, data) => this.dispatch(name, data),
-      onStatus: (status) => (this.status = status),
+      onStatus: (status) => {
+        this.status = status;
+        if (status === "closed" && this.gateway?.closeCode === 4004) {
+          this.api.setTokens(null);
+          this.signedOut = true;
+        }
+      },
     });
+    this.signedOut = false;
     this.gateway.connect();
   }
 

@@ -182,3 +182,15 @@ describe("GatewayClient", () => {
     expect(sockets[1]?.closedWith).toBe(1000);
   });
 });
+
+describe("GatewayClient refused", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("remembers that the server refused the token", async () => {
+    const { client, last } = setup();
+    client.connect();
+    last().drop(4004);
+    expect([client.status, client.closeCode]).toEqual(["closed", 4004]);
+  });
+});

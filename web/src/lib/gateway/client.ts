@@ -61,6 +61,8 @@ export class GatewayClient {
   resumeUrl: string | null = null;
   /** Reconnect attempts since the last READY or RESUMED. */
   attempts = 0;
+  /** Why it stopped for good, when the server closed it (4004: the token was refused). */
+  closeCode: number | null = null;
 
   private socket: SocketLike | null = null;
   private heartbeat: ReturnType<typeof setTimeout> | null = null;
@@ -222,6 +224,7 @@ export class GatewayClient {
     if (this.stopped) return;
     if (FATAL_CLOSES.has(code)) {
       this.stopped = true;
+      this.closeCode = code;
       this.setStatus("closed", `gateway closed the connection (${code})`);
       return;
     }
