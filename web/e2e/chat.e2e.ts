@@ -87,6 +87,13 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: "React with 🎉" }).click();
     await ann.getByRole("button", { name: "🎉 1" }).waitFor();
 
+    const pinnable = ann.locator("li.message", { hasText: "hello again, bob" });
+    await pinnable.hover();
+    await pinnable.getByRole("button", { name: "Pin" }).click();
+    await bob.getByRole("button", { name: "Pinned messages" }).click();
+    await bob.getByRole("region", { name: "Pinned messages" }).getByText("hello again, bob").waitFor();
+    await bob.getByRole("button", { name: "Pinned messages" }).click();
+
     await say(ann, "general", "a slip of the keyboard");
     const slip = ann.locator("li.message", { hasText: "a slip of the keyboard" });
     await bob.getByText("a slip of the keyboard").waitFor();

@@ -335,6 +335,21 @@ export class Chat {
     return dm.id;
   }
 
+  /** Pins or unpins a message (the server says no without the permission). */
+  async setPinned(message: Message, pinned: boolean): Promise<void> {
+    await this.api.request(pinned ? "PUT" : "DELETE", `/channels/${message.channel_id}/pins/${message.id}`);
+    this.update(message.channel_id, message.id, (m) => ({ ...m, pinned }));
+  }
+
+  async pins(channelId: string): Promise<Message[]> {
+    return this.api.request<Message[]>("GET", `/channels/${channelId}/pins`);
+  }
+
+  /** Whether any DM or group DM has unread messages. */
+  get privateUnread(): boolean {
+    return this.privateChannels.some((c) => this.unread(c.id));
+  }
+
   async edit(message: Message, content: string): Promise<void> {
     const updated = await this.api.request<Message>("PATCH", `/channels/${message.channel_id}/messages/${message.id}`, { content });
     this.update(message.channel_id, message.id, () => updated);
