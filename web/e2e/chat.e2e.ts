@@ -104,6 +104,14 @@ describe("two people chatting", () => {
     await ann.screenshot({ path: `${ARTIFACTS}/conversation-ann.png` });
   });
 
+  it("finds messages with the guild's search", async () => {
+    await bob.getByLabel("Search this guild's messages").fill("again");
+    await bob.getByLabel("Search this guild's messages").press("Enter");
+    await bob.getByRole("region", { name: "Search results" }).getByText("hello again, bob").waitFor();
+    expect(await bob.getByRole("region", { name: "Search results" }).getByText("1 result").count()).toBe(1);
+    await bob.getByRole("button", { name: "Clear" }).click();
+  });
+
   it("starts a DM from the member list, and it reaches only the other person", async () => {
     await ann.getByRole("complementary", { name: "Members" }).getByRole("button", { name: /bob/ }).click();
     await ann.getByRole("dialog", { name: "bob's profile" }).getByRole("button", { name: "Message" }).click();
