@@ -113,7 +113,12 @@ describe("two people chatting", () => {
   });
 
   it("starts a DM from the member list, and it reaches only the other person", async () => {
-    await ann.getByRole("complementary", { name: "Members" }).getByRole("button", { name: /bob/ }).click();
+    const members = ann.getByRole("complementary", { name: "Members" });
+    await members.getByRole("button", { name: /bob/ }).click();
+    await ann.getByRole("dialog", { name: "bob's profile" }).waitFor();
+    await ann.keyboard.press("Escape");
+    await ann.getByRole("dialog", { name: "bob's profile" }).waitFor({ state: "detached" });
+    await members.getByRole("button", { name: /bob/ }).click();
     await ann.getByRole("dialog", { name: "bob's profile" }).getByRole("button", { name: "Message" }).click();
     await ann.getByLabel("Message #bob").waitFor();
     await say(ann, "bob", "psst, a secret");
