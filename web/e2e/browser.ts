@@ -63,3 +63,27 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
 }
+
+/** The signed-in person's stored session, as the client keeps it. */
+async function storedTokens(page: Page): Promise<{ access_token: string; user_id: string }> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { access_token: string; user_id: string });
+}
+
+export async function userId(page: Page): Promise<string> {
+  return (await storedTokens(page)).user_id;
+}
+
+/** Calls the API as the person signed in on `page` (for steps whose screens do not exist
+ * yet); any answer but a success fails the test. */
+export async function apiAs(page: Page, base: string) {
+  const { access_token: token } = await storedTokens(page);
+  return async <T = Record<string, string>>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${base}/api/v10${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+    return (response.status === 204 ? null : await response.json()) as T;
+  };
+}

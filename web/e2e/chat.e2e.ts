@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, accessibilityProblems, launch, person, register, say } from "./browser";
+import { ARTIFACTS, accessibilityProblems, apiAs, launch, person, register, say, userId } from "./browser";
 import { database, removeDir, serve, type Server } from "./server";
 
 describe("two people chatting", () => {
@@ -137,18 +137,9 @@ describe("two people chatting", () => {
   it("hides a channel from one of them, live, when a role's overwrite says so", async () => {
     // The guild settings screens are still to come: ann's changes go through the API with
     // her own session, as those screens will.
-    const token = await ann.evaluate(() => (JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { access_token: string }).access_token);
-    const api = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${server.url}/api/v10${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      expect(response.ok, `${method} ${path}: ${response.status}`).toBe(true);
-      return response.status === 204 ? null : ((await response.json()) as Record<string, string>);
-    };
-    const [guild] = (await (await fetch(`${server.url}/api/v10/users/@me/guilds`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string }[];
-    const bobId = await bob.evaluate(() => (JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { user_id: string }).user_id);
+    const api = await apiAs(ann, server.url);
+    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
+    const bobId = await userId(bob);
     const spoilers = await api("POST", `/guilds/${guild?.id}/channels`, { name: "spoilers" });
     await bob.getByRole("button", { name: /^spoilers/ }).waitFor();
     const role = await api("POST", `/guilds/${guild?.id}/roles`, { name: "Newcomer" });
@@ -160,17 +151,12 @@ describe("two people chatting", () => {
   });
 
   it("loads older messages as the reader scrolls up, and says where the channel began", async () => {
-    const token = await ann.evaluate(() => (JSON.parse(localStorage.getItem("parley.tokens") ?? "{}") as { access_token: string }).access_token);
-    const channels = (await (await fetch(`${server.url}/api/v10/users/@me/guilds`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string }[];
-    const list = (await (await fetch(`${server.url}/api/v10/guilds/${channels[0]?.id}/channels`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { id: string; name: string }[];
-    const general = list.find((c) => c.name === "general")?.id;
+    const api = await apiAs(ann, server.url);
+    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
+    const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
+    const general = channels.find((c) => c.name === "general")?.id;
     for (let n = 0; n < 60; n++) {
-      const response = await fetch(`${server.url}/api/v10/channels/${general}/messages`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ content: `history line ${n}` }),
-      });
-      expect(response.ok).toBe(true);
+      await api("POST", `/channels/${general}/messages`, { content: `history line ${n}` });
     }
     // A fresh page loads the newest 50; the first lines come when bob scrolls up.
     await bob.reload();

@@ -27,6 +27,22 @@ pub const PRIVATE_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
         | Permissions::PIN_MESSAGES.bits(),
 );
 
+/// Guild channel `id` (through the guild cache) with the caller's access and permissions in
+/// it: `None` if `id` is no guild channel, 403 (50001) if the caller cannot see it.
+pub(crate) async fn open_guild_channel(
+    state: &AppState,
+    id: Snowflake,
+    user_id: Snowflake,
+) -> ApiResult<Option<(GuildAccess, ChannelRecord, Permissions)>> {
+    let Some((snapshot, channel)) = state.cache.channel(&state.store, id).await? else { return Ok(None) };
+    let access = GuildAccess::for_member(state, snapshot, user_id).await?;
+    let permissions = access.channel_permissions(&channel);
+    if !permissions.contains(Permissions::VIEW_CHANNEL) {
+        return Err(missing_access());
+    }
+    Ok(Some((access, channel, permissions)))
+}
+
 #[derive(Debug)]
 pub enum ChannelAccess {
     Guild { access: GuildAccess, channel: ChannelRecord, permissions: Permissions },
@@ -37,12 +53,7 @@ impl ChannelAccess {
     /// 404 (10003) for no such channel; 403 (50001) for one the caller cannot see.
     pub async fn open(state: &AppState, raw_id: &str, user_id: Snowflake) -> ApiResult<Self> {
         let id = parse_id(raw_id, unknown_channel)?;
-        if let Some((snapshot, channel)) = state.cache.channel(&state.store, id).await? {
-            let access = GuildAccess::for_member(state, snapshot, user_id).await?;
-            let permissions = access.channel_permissions(&channel);
-            if !permissions.contains(Permissions::VIEW_CHANNEL) {
-                return Err(missing_access());
-            }
+        if let Some((access, channel, permissions)) = open_guild_channel(state, id, user_id).await? {
             return Ok(Self::Guild { access, channel, permissions });
         }
         let channel = state.store.private_channel(id).await?.ok_or_else(unknown_channel)?;

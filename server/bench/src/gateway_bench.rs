@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::Backend;
-use crate::servers::{PgDatabase, Server};
+use crate::servers::{RunDatabase, Server};
 
 pub struct GatewayOptions {
     pub backend: Backend,
@@ -356,19 +356,9 @@ async fn community(client: &reqwest::Client, base: &str, users: usize) -> anyhow
 }
 
 pub async fn run(options: &GatewayOptions) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let pg = match options.backend {
-        Backend::Postgres => Some(PgDatabase::create(&options.postgres_url).await?),
-        Backend::Sqlite => None,
-    };
-    let database_url = match &pg {
-        Some(pg) => pg.url(),
-        None => format!("sqlite://{}/parley.db", dir.path().display()),
-    };
-    let result = compare(options, &database_url, dir.path()).await;
-    if let Some(pg) = pg {
-        pg.drop_database().await?;
-    }
+    let db = RunDatabase::create(options.backend, &options.postgres_url).await?;
+    let result = compare(options, &db.url, db.dir.path()).await;
+    db.finish().await?;
     result
 }
 

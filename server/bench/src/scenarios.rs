@@ -23,7 +23,7 @@ use tokio::sync::Mutex;
 
 use crate::Backend;
 use crate::load::{self, Stats};
-use crate::servers::{PgDatabase, Server};
+use crate::servers::{RunDatabase, Server};
 
 pub struct Options {
     pub backend: Backend,
@@ -45,19 +45,9 @@ const HASH_ITERATIONS: u32 = 2;
 const HASH_CONCURRENCY: usize = 2;
 
 pub async fn run_all(options: &Options) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let pg = match options.backend {
-        Backend::Postgres => Some(PgDatabase::create(&options.postgres_url).await?),
-        Backend::Sqlite => None,
-    };
-    let database_url = match &pg {
-        Some(pg) => pg.url(),
-        None => format!("sqlite://{}/parley.db", dir.path().display()),
-    };
-    let result = measure(options, &database_url, dir.path()).await;
-    if let Some(pg) = pg {
-        pg.drop_database().await?;
-    }
+    let db = RunDatabase::create(options.backend, &options.postgres_url).await?;
+    let result = measure(options, &db.url, db.dir.path()).await;
+    db.finish().await?;
     result
 }
 

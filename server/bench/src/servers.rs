@@ -107,6 +107,36 @@ impl Drop for Server {
     }
 }
 
+/// Where one benchmark run keeps its data: a temporary directory, and on PostgreSQL a fresh
+/// database (dropped by [`RunDatabase::finish`]); on SQLite a file in the directory.
+pub struct RunDatabase {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pg: Option<PgDatabase>,
+}
+
+impl RunDatabase {
+    pub async fn create(backend: crate::Backend, postgres_url: &str) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let pg = match backend {
+            crate::Backend::Postgres => Some(PgDatabase::create(postgres_url).await?),
+            crate::Backend::Sqlite => None,
+        };
+        let url = match &pg {
+            Some(pg) => pg.url(),
+            None => format!("sqlite://{}/parley.db", dir.path().display()),
+        };
+        Ok(Self { dir, url, pg })
+    }
+
+    pub async fn finish(self) -> anyhow::Result<()> {
+        if let Some(pg) = self.pg {
+            pg.drop_database().await?;
+        }
+        Ok(())
+    }
+}
+
 /// A PostgreSQL database made for one run; dropped afterwards.
 pub struct PgDatabase {
     server: String,

@@ -44,7 +44,8 @@ pub enum BusError {
     Unavailable(String),
 }
 
-fn random_node_id() -> u64 {
+/// A fresh id for this process among the nodes sharing a bus.
+pub(crate) fn random_node_id() -> u64 {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("the operating system's random source failed");
     u64::from_le_bytes(bytes) >> 1

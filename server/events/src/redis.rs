@@ -124,17 +124,11 @@ pub async fn connect(
     // Read from whatever is newest now: history is for replays, not for a node starting up.
     let mut conn = manager.clone();
     let start: Option<u64> = redis::cmd("GET").arg(&counter).query_async(&mut conn).await.map_err(unavailable)?;
-    let bus = EventBus::with_redis(sender, rand_node(), transport);
+    let bus = EventBus::with_redis(sender, crate::bus::random_node_id(), transport);
     tasks.spawn(publish(manager, stream.clone(), counter, options.log_length, pending, shutdown.clone()));
     tasks.spawn(read(client, bus.clone(), stream, start.unwrap_or(0), shutdown));
     tracing::info!(url = %redact(&options.url), "event bus shared through Redis");
     Ok(bus)
-}
-
-fn rand_node() -> u64 {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    u64::from_le_bytes(bytes) >> 1
 }
 
 /// The URL without its password, for logs.

@@ -480,10 +480,11 @@ mod tests {
     use crate::GatewayConfig;
     use crate::registry::SessionRegistry;
 
-    /// A socket made of two channels: what the test sends in, and what the server writes.
+    /// A socket made of two bounded channels: what the test sends in, and what the server
+    /// writes (a full one fails the write, as a socket error would).
     struct FakeSocket {
-        incoming: chan::UnboundedReceiver<Result<Message, axum::Error>>,
-        written: chan::UnboundedSender<Message>,
+        incoming: chan::Receiver<Result<Message, axum::Error>>,
+        written: chan::Sender<Message>,
     }
 
     impl Stream for FakeSocket {
@@ -498,8 +499,8 @@ mod tests {
         fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
             Poll::Ready(Ok(()))
         }
-        fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
-            self.written.unbounded_send(item).map_err(axum::Error::new)
+        fn start_send(mut self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
+            self.written.try_send(item).map_err(axum::Error::new)
         }
         fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
             Poll::Ready(Ok(()))
@@ -531,9 +532,9 @@ mod tests {
     fn serve(
         gateway: Gateway,
         identified: bool,
-    ) -> (chan::UnboundedSender<Result<Message, axum::Error>>, chan::UnboundedReceiver<Message>) {
-        let (to_server, incoming) = chan::unbounded();
-        let (written, from_server) = chan::unbounded();
+    ) -> (chan::Sender<Result<Message, axum::Error>>, chan::Receiver<Message>) {
+        let (to_server, incoming) = chan::channel(16);
+        let (written, from_server) = chan::channel(16);
         let (sender, receiver) = mpsc::channel(16);
         let session = identified.then(|| {
             let session = Arc::new(Session::new("s".into(), Snowflake::new(1), false, Intents(Intents::KNOWN), 16, 0));
@@ -560,7 +561,7 @@ mod tests {
     }
 
     /// What the server wrote, as (op, close code).
-    fn written(from_server: &mut chan::UnboundedReceiver<Message>) -> Vec<(Option<u64>, Option<u16>)> {
+    fn written(from_server: &mut chan::Receiver<Message>) -> Vec<(Option<u64>, Option<u16>)> {
         let mut seen = Vec::new();
         while let Ok(message) = from_server.try_recv() {
             seen.push(match message {
@@ -585,7 +586,7 @@ mod tests {
         let gateway = gateway(&dir).await;
         // Paused once the store is open (its connections use real time to open).
         tokio::time::pause();
-        let (to_server, mut from_server) = serve(gateway, true);
+        let (mut to_server, mut from_server) = serve(gateway, true);
         settle().await;
         assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HELLO), None)]);
 
@@ -597,7 +598,7 @@ mod tests {
         assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HEARTBEAT), None)], "the server asks");
 
         // The client answers: acknowledged, and the clock starts again from now.
-        to_server.unbounded_send(Ok(Message::Text("{\"op\":1,\"d\":null}".into()))).unwrap();
+        to_server.try_send(Ok(Message::Text("{\"op\":1,\"d\":null}".into()))).unwrap();
         settle().await;
         assert_eq!(written(&mut from_server), vec![(Some(protocol::op::HEARTBEAT_ACK), None)]);
         tokio::time::advance(INTERVAL).await;

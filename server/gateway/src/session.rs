@@ -139,23 +139,28 @@ impl Session {
     /// on the attached connection. `position`: the event's bus position (`None` for a
     /// dispatch of this session's own). Never waits: a full queue closes the connection.
     pub fn deliver(&self, name: &'static str, data: &Arc<str>, position: Option<u64>) -> Delivery {
-        let mut inner = self.lock();
-        if let Some(pending) = inner.pending.as_mut() {
-            pending.push((name, data.clone(), position));
-            return Delivery::Held;
-        }
-        Self::record(&mut inner, self.replay_capacity, name, data.clone(), position, None)
+        self.deliver_with(name, data, position, None)
     }
 
     /// [`Session::deliver`] with the event's frame already built for sequence number
     /// `position << SEQ_SHIFT`, which most sessions can send as it is.
     pub fn deliver_shared(&self, name: &'static str, data: &Arc<str>, position: u64, frame: &Bytes) -> Delivery {
+        self.deliver_with(name, data, Some(position), Some(frame))
+    }
+
+    fn deliver_with(
+        &self,
+        name: &'static str,
+        data: &Arc<str>,
+        position: Option<u64>,
+        frame: Option<&Bytes>,
+    ) -> Delivery {
         let mut inner = self.lock();
         if let Some(pending) = inner.pending.as_mut() {
-            pending.push((name, data.clone(), Some(position)));
+            pending.push((name, data.clone(), position));
             return Delivery::Held;
         }
-        Self::record(&mut inner, self.replay_capacity, name, data.clone(), Some(position), Some(frame))
+        Self::record(&mut inner, self.replay_capacity, name, data.clone(), position, frame)
     }
 
     fn record(

@@ -276,8 +276,7 @@ export class Chat {
       }
       case "MESSAGE_UPDATE": {
         const message = data as Message;
-        const list = this.messages[message.channel_id];
-        if (list) this.messages[message.channel_id] = list.map((m) => (m.id === message.id ? message : m));
+        this.update(message.channel_id, message.id, () => message);
         break;
       }
       case "MESSAGE_REACTION_ADD":

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel, unknown_guild};
+use crate::access::{GuildAccess, parse_id, require, unknown_channel, unknown_guild};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
@@ -204,13 +204,7 @@ pub(crate) async fn load_channel(
     user_id: Snowflake,
 ) -> ApiResult<(GuildAccess, ChannelRecord, Permissions)> {
     let id = parse_id(raw_id, unknown_channel)?;
-    let (snapshot, channel) = state.cache.channel(&state.store, id).await?.ok_or_else(unknown_channel)?;
-    let access = GuildAccess::for_member(state, snapshot, user_id).await?;
-    let permissions = access.channel_permissions(&channel);
-    if !permissions.contains(Permissions::VIEW_CHANNEL) {
-        return Err(missing_access());
-    }
-    Ok((access, channel, permissions))
+    crate::channel_access::open_guild_channel(state, id, user_id).await?.ok_or_else(unknown_channel)
 }
 
 /// Change a channel's settings (MANAGE_CHANNELS in it). A thread's own settings follow the

@@ -224,12 +224,15 @@ async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Bac
     let mut child = KillOnDrop(child);
     let stdout = child.0.stdout.take().unwrap();
     let stderr = child.0.stderr.take().unwrap();
-    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    // Bounded: when the test stops reading, the readers (and then the bot) wait.
+    let (lines_tx, mut lines) = tokio::sync::mpsc::channel::<String>(1024);
     for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
         let tx = lines_tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
+                if tx.blocking_send(line).is_err() {
+                    return;
+                }
             }
         });
     }

@@ -22,6 +22,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show a person for a failure: the server's message, or the error's text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof ApiError ? error.message : String(error);
+}
+
 export interface Tokens {
   access_token: string;
   refresh_token: string;
