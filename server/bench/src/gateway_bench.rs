@@ -410,51 +410,20 @@ fn report(options: &GatewayOptions, p: &Figures, b: &Figures) {
         options.probes
     );
     println!("\n| Figure | Parley | Baseline | Ratio |\n|---|---:|---:|---:|");
-    println!(
-        "| idle memory per 1,000 sessions (MiB) | {:.1} | {:.1} | {} |",
-        p.idle_mib_per_1k,
-        b.idle_mib_per_1k,
-        ratio(p.idle_mib_per_1k, b.idle_mib_per_1k)
-    );
-    println!(
-        "| time to connect (and identify) all sessions (s) | {:.1} | {:.1} | {} |",
-        p.connect_seconds,
-        b.connect_seconds,
-        ratio(p.connect_seconds, b.connect_seconds)
-    );
-    println!(
-        "| one event to all sessions, p50 (ms) | {:.1} | {:.1} | {} |",
-        p.fanout_p50_ms,
-        b.fanout_p50_ms,
-        ratio(p.fanout_p50_ms, b.fanout_p50_ms)
-    );
-    println!(
-        "| one event to all sessions, p99 (ms) | {:.1} | {:.1} | {} |",
-        p.fanout_p99_ms,
-        b.fanout_p99_ms,
-        ratio(p.fanout_p99_ms, b.fanout_p99_ms)
-    );
-    println!(
-        "| one event to all sessions, max (ms) | {:.1} | {:.1} | {} |",
-        p.fanout_max_ms,
-        b.fanout_max_ms,
-        ratio(p.fanout_max_ms, b.fanout_max_ms)
-    );
-    println!(
-        "| deliveries per second | {:.0} | {:.0} | {} |",
-        p.deliveries_per_second,
-        b.deliveries_per_second,
-        ratio(p.deliveries_per_second, b.deliveries_per_second)
-    );
-    println!("| send-to-receive p50 (ms) | {:.1} | {:.1} | {} |", p.p50_ms, b.p50_ms, ratio(p.p50_ms, b.p50_ms));
-    println!("| send-to-receive p99 (ms) | {:.1} | {:.1} | {} |", p.p99_ms, b.p99_ms, ratio(p.p99_ms, b.p99_ms));
-    println!("| send-to-receive p99.9 (ms) | {:.1} | {:.1} | {} |", p.p999_ms, b.p999_ms, ratio(p.p999_ms, b.p999_ms));
-    println!(
-        "| server RSS after the load (MiB) | {:.0} | {:.0} | {} |",
-        p.rss_mib,
-        b.rss_mib,
-        ratio(p.rss_mib, b.rss_mib)
-    );
+    // One table row: the figure for each side with `digits` decimals, and their ratio.
+    let row = |label: &str, digits: usize, x: f64, y: f64| {
+        println!("| {label} | {x:.digits$} | {y:.digits$} | {} |", ratio(x, y));
+    };
+    row("idle memory per 1,000 sessions (MiB)", 1, p.idle_mib_per_1k, b.idle_mib_per_1k);
+    row("time to connect (and identify) all sessions (s)", 1, p.connect_seconds, b.connect_seconds);
+    row("one event to all sessions, p50 (ms)", 1, p.fanout_p50_ms, b.fanout_p50_ms);
+    row("one event to all sessions, p99 (ms)", 1, p.fanout_p99_ms, b.fanout_p99_ms);
+    row("one event to all sessions, max (ms)", 1, p.fanout_max_ms, b.fanout_max_ms);
+    row("deliveries per second", 0, p.deliveries_per_second, b.deliveries_per_second);
+    row("send-to-receive p50 (ms)", 1, p.p50_ms, b.p50_ms);
+    row("send-to-receive p99 (ms)", 1, p.p99_ms, b.p99_ms);
+    row("send-to-receive p99.9 (ms)", 1, p.p999_ms, b.p999_ms);
+    row("server RSS after the load (MiB)", 0, p.rss_mib, b.rss_mib);
     println!(
         "\nCPU during the load (cores of 2; client and server share the machine): Parley server {:.2} + client {:.2}; baseline server {:.2} + client {:.2}.",
         p.server_cpu, p.client_cpu, b.server_cpu, b.client_cpu
