@@ -37,7 +37,8 @@ export async function register(page: Page, username: string, password = "correct
 }
 
 export async function say(page: Page, channel: string, text: string): Promise<void> {
-  const box = page.getByLabel(`Message #${channel}`);
+  // A DM is named "@bob"; a guild channel by its bare name.
+  const box = page.getByLabel(`Message ${channel.startsWith("@") ? channel : `#${channel}`}`);
   await box.fill(text);
   await box.press("Enter");
 }

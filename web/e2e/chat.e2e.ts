@@ -35,8 +35,9 @@ describe("two people chatting", () => {
     expect(await accessibilityProblems(ann), "the registration screen").toEqual([]);
     await ann.screenshot({ path: `${ARTIFACTS}/register.png` });
     await register(ann, "ann");
-    ann.once("dialog", (dialog) => void dialog.accept("Book Club"));
     await ann.getByRole("button", { name: "Create a guild" }).click();
+    await ann.getByLabel("Guild name").fill("Book Club");
+    await ann.getByRole("dialog", { name: "Create a guild" }).getByRole("button", { name: "Create" }).click();
     await ann.getByRole("button", { name: /^general/ }).waitFor();
     await ann.getByRole("button", { name: "Invite", exact: true }).click();
     const notice = await ann.getByRole("status").filter({ hasText: "Invite link" }).textContent();
@@ -120,13 +121,13 @@ describe("two people chatting", () => {
     await ann.getByRole("dialog", { name: "bob's profile" }).waitFor({ state: "detached" });
     await members.getByRole("button", { name: /bob/ }).click();
     await ann.getByRole("dialog", { name: "bob's profile" }).getByRole("button", { name: "Message" }).click();
-    await ann.getByLabel("Message #bob").waitFor();
-    await say(ann, "bob", "psst, a secret");
+    await ann.getByLabel("Message @bob").waitFor();
+    await say(ann, "@bob", "psst, a secret");
     // Bob's DM list gains the conversation with its first message; it opens first.
     await bob.getByRole("button", { name: "Direct messages" }).click();
     await bob.getByRole("button", { name: /ann/ }).waitFor();
     await bob.getByText("psst, a secret").waitFor();
-    await say(bob, "ann", "my lips are sealed");
+    await say(bob, "@ann", "my lips are sealed");
     await ann.getByText("my lips are sealed").waitFor();
     expect(await accessibilityProblems(bob), "the DM screen").toEqual([]);
     // Back to the guild for what follows.
@@ -134,20 +135,47 @@ describe("two people chatting", () => {
     await ann.getByRole("button", { name: "Book Club" }).click();
   });
 
-  it("hides a channel from one of them, live, when a role's overwrite says so", async () => {
-    // The guild settings screens are still to come: ann's changes go through the API with
-    // her own session, as those screens will.
-    const api = await apiAs(ann, server.url);
-    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
-    const bobId = await userId(bob);
-    const spoilers = await api("POST", `/guilds/${guild?.id}/channels`, { name: "spoilers" });
+  it("hides a channel from one of them, live, when the owner sets a role's overwrite in guild settings", async () => {
+    // A new channel, from the channel list.
+    await ann.getByRole("button", { name: "Create a channel", exact: true }).click();
+    await ann.getByLabel("Name").fill("Spoilers");
+    await ann.getByRole("dialog", { name: "Create a channel" }).getByRole("button", { name: "Create" }).click();
+    await ann.getByLabel("Message #spoilers").waitFor();
     await bob.getByRole("button", { name: /^spoilers/ }).waitFor();
-    const role = await api("POST", `/guilds/${guild?.id}/roles`, { name: "Newcomer" });
-    await api("PUT", `/channels/${spoilers?.id}/permissions/${role?.id}`, { type: 0, allow: "0", deny: "1024" });
-    await api("PUT", `/guilds/${guild?.id}/members/${bobId}/roles/${role?.id}`);
+
+    // A role for newcomers, given to bob.
+    await ann.getByRole("button", { name: "Guild settings" }).click();
+    await ann.getByRole("tab", { name: "Roles" }).click();
+    await ann.getByRole("button", { name: "Create role" }).click();
+    await ann.getByLabel("Role name").fill("Newcomer");
+    await ann.getByRole("button", { name: "Save role" }).click();
+    await ann.getByText("Newcomer is saved.").waitFor();
+    await ann.getByLabel("Member to give Newcomer").selectOption({ label: "bob" });
+    await ann.getByRole("button", { name: "Give role" }).click();
+    await ann.getByRole("button", { name: "Remove Newcomer from bob" }).waitFor();
+    expect(await accessibilityProblems(ann), "the roles screen").toEqual([]);
+    await ann.screenshot({ path: `${ARTIFACTS}/guild-roles.png` });
+
+    // The overwrite: Newcomer may not view #spoilers. Bob loses it at once; ann keeps it.
+    await ann.getByRole("tab", { name: "Channel permissions" }).click();
+    await ann.getByLabel("Channel", { exact: true }).selectOption({ label: "# spoilers" });
+    await ann.getByLabel("Role or member to add an overwrite for").selectOption({ label: "Newcomer" });
+    await ann.getByRole("button", { name: "Add", exact: true }).click();
+    await ann.getByLabel("Deny View channels").check({ force: true });
+    await ann.getByRole("button", { name: "Save overwrite" }).click();
+    await ann.getByText("The overwrite for Newcomer in spoilers is saved.").waitFor();
     await bob.getByRole("button", { name: /^spoilers/ }).waitFor({ state: "detached" });
     await ann.getByRole("button", { name: /^spoilers/ }).waitFor();
+    expect(await accessibilityProblems(ann), "the channel permissions screen").toEqual([]);
+    await ann.screenshot({ path: `${ARTIFACTS}/guild-overwrites.png` });
     await bob.screenshot({ path: `${ARTIFACTS}/hidden-channel-bob.png` });
+
+    // The audit log tells the story.
+    await ann.getByRole("tab", { name: "Audit log" }).click();
+    await ann.getByText("added an overwrite in").waitFor();
+    await ann.getByText("created the role").waitFor();
+    await ann.getByRole("button", { name: "Close" }).click();
+    await ann.getByRole("button", { name: /^general/ }).click();
   });
 
   it("loads older messages as the reader scrolls up, and says where the channel began", async () => {
@@ -192,9 +220,9 @@ describe("two people chatting", () => {
     await phone.getByLabel("Username or email").fill("ann");
     await phone.getByLabel("Password").fill("correct horse battery");
     await phone.getByRole("button", { name: "Sign in" }).click();
-    await phone.getByRole("button", { name: "Settings" }).waitFor();
+    await phone.getByRole("button", { name: "Settings", exact: true }).waitFor();
 
-    await ann.getByRole("button", { name: "Settings" }).click();
+    await ann.getByRole("button", { name: "Settings", exact: true }).click();
     await ann.getByText("(this device)").waitFor();
     expect(await accessibilityProblems(ann), "the settings screen").toEqual([]);
     await ann.getByRole("button", { name: "Sign out every other device" }).click();

@@ -5,15 +5,16 @@
 import { Api } from "./api/client";
 import type { components } from "./api/schema";
 import { GatewayClient, type Status } from "./gateway/client";
+import type { Mentionable } from "./autocomplete";
+import { applyGuildEvent, guildFrom, nameOf, type Guild, type Presence } from "./guilds";
+import type { MentionNames } from "./markdown/render";
+
+export { groupChannels, memberGroups, type Channel, type Guild, type Member, type Presence, type Role } from "./guilds";
 
 // The server's own shapes, generated from its OpenAPI document (src/lib/api/schema.d.ts).
 type Schemas = components["schemas"];
 
 export type User = Schemas["PublicUser"];
-export type Channel = Pick<Schemas["ChannelObject"], "id" | "type" | "name" | "position" | "parent_id" | "guild_id"> & {
-  last_message_id?: string | null;
-};
-
 /** Where I stand in one channel. */
 export interface ReadState {
   /** The last message I acknowledged. */
@@ -24,65 +25,15 @@ export interface ReadState {
   mentions: number;
 }
 
-/** A category with the channels in it, in order; `category` null for those outside any. */
-export interface ChannelGroup {
-  category: Channel | null;
-  channels: Channel[];
-}
-
 const later = (a: string | null | undefined, b: string | null | undefined): boolean =>
   !!a && (!b || BigInt(a) > BigInt(b));
 
-/** A guild's text and voice channels, under their categories, in Discord's order. */
-export function groupChannels(channels: Channel[]): ChannelGroup[] {
-  const order = (a: Channel, b: Channel) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
-  const categories = channels.filter((c) => c.type === 4).sort(order);
-  const inside = (parent: string | null) =>
-    channels.filter((c) => (c.type === 0 || c.type === 2) && (c.parent_id ?? null) === parent).sort(order);
-  const known = new Set(categories.map((c) => c.id));
-  const orphans = channels.filter((c) => (c.type === 0 || c.type === 2) && c.parent_id && !known.has(c.parent_id));
-  return [
-    { category: null, channels: [...inside(null), ...orphans].sort(order) },
-    ...categories.map((category) => ({ category, channels: inside(category.id) })),
-  ].filter((g) => g.category !== null || g.channels.length > 0);
-}
-
-export type Role = Pick<Schemas["RoleObject"], "id" | "name" | "color" | "hoist" | "position">;
-export type Member = Pick<Schemas["MemberObject"], "user" | "nick" | "roles">;
 export type PrivateChannel = Pick<Schemas["PrivateChannelObject"], "id" | "type" | "name" | "recipients"> & {
   last_message_id?: string | null;
 };
-export type Presence = "online" | "idle" | "dnd" | "offline";
-
-export interface Guild {
-  id: string;
-  name: string;
-  channels: Channel[];
-  roles: Role[];
-  members: Member[];
-}
-
 /** What a DM or group DM is called: its name, or its people's. */
 export function privateName(channel: PrivateChannel): string {
   return channel.name || channel.recipients.map((u) => u.global_name ?? u.username).join(", ") || "Just you";
-}
-
-/** A guild's members under their highest hoisted role (then "Online" and "Offline"),
- * each group sorted by name. */
-export function memberGroups(guild: Guild, presence: (id: string) => Presence): { title: string; members: Member[] }[] {
-  const hoisted = guild.roles.filter((r) => r.hoist).sort((a, b) => b.position - a.position);
-  const name = (m: Member) => (m.nick ?? m.user.global_name ?? m.user.username).toLowerCase();
-  const groups = new Map<string, Member[]>();
-  for (const member of guild.members) {
-    const online = presence(member.user.id) !== "offline";
-    const role = online ? hoisted.find((r) => member.roles.includes(r.id)) : undefined;
-    const title = role ? role.name : online ? "Online" : "Offline";
-    groups.set(title, [...(groups.get(title) ?? []), member]);
-  }
-  const order = [...hoisted.map((r) => r.name), "Online", "Offline"];
-  return order
-    .filter((title) => groups.has(title))
-    .map((title) => ({ title, members: (groups.get(title) ?? []).sort((a, b) => name(a).localeCompare(name(b))) }));
 }
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
@@ -107,6 +58,17 @@ export function react(reactions: Reaction[], emoji: string, add: boolean, byMe: 
   return count > 0 ? reactions.map((r) => (r === found ? changed : r)) : reactions.filter((r) => r !== found);
 }
 
+/** Messages per request, and at most how many a channel's window holds (the rest are
+ * loaded again when scrolled to), so the page stays light in a channel of any length. */
+export const PAGE = 50;
+export const WINDOW = 150;
+
+/** Two lists of messages as one, oldest first, each message once. */
+function mergeById(a: Message[], b: Message[]): Message[] {
+  const seen = new Set<string>();
+  return [...a, ...b].filter((m) => !seen.has(m.id) && !!seen.add(m.id)).sort(byIdPendingLast);
+}
+
 /** Oldest first by id (snowflakes grow with time); unconfirmed sends last. */
 function byIdPendingLast(a: Message, b: Message): number {
   if (!!a.pending !== !!b.pending) return a.pending ? 1 : -1;
@@ -124,6 +86,12 @@ export class Chat {
   /** Channels whose first message is loaded: nothing older to fetch. */
   beginning = $state<Record<string, boolean>>({});
   loadingOlder = $state<Record<string, boolean>>({});
+  loadingNewer = $state<Record<string, boolean>>({});
+  /** Channels whose window is back in history: newer messages exist beyond the last shown. */
+  detached = $state<Record<string, boolean>>({});
+  /** Per channel, the last message I had read when I opened it: the "new messages" line
+   * goes after it. */
+  marker = $state<Record<string, string | null>>({});
   presences = $state<Record<string, Presence>>({});
   readStates = $state<Record<string, ReadState>>({});
   /** Who is typing where: user id to the moment their indicator lapses. */
@@ -161,6 +129,7 @@ export class Chat {
     this.me = null;
     this.guilds = [];
     this.messages = {};
+    this.detached = {};
   }
 
   /** Whether `channelId` has messages I have not read. */
@@ -189,6 +158,7 @@ export class Chat {
         this.presences = { [ready.user.id]: "online" };
         this.guilds = [];
         this.messages = {};
+        this.detached = {};
         const states: Record<string, ReadState> = {};
         for (const entry of ready.read_state?.entries ?? []) {
           states[entry.id] = { lastRead: entry.last_message_id, last: null, mentions: entry.mention_count };
@@ -201,11 +171,10 @@ export class Chat {
         break;
       }
       case "GUILD_CREATE": {
-        const guild = data as Guild & { presences?: { user: { id: string }; status: Presence }[] };
-        const known = { id: guild.id, name: guild.name, channels: guild.channels, roles: guild.roles ?? [], members: guild.members ?? [] };
-        for (const p of guild.presences ?? []) this.presences[p.user.id] = p.status;
-        this.guilds = [...this.guilds.filter((g) => g.id !== guild.id), known];
-        for (const channel of guild.channels) {
+        const guild = guildFrom(data as Record<string, unknown>);
+        for (const p of (data as { presences?: { user: { id: string }; status: Presence }[] }).presences ?? []) this.presences[p.user.id] = p.status;
+        this.guilds = [...this.guilds.filter((g) => g.id !== guild.id), guild];
+        for (const channel of [...guild.channels, ...guild.threads]) {
           const state = this.readStates[channel.id] ?? { lastRead: null, last: null, mentions: 0 };
           this.readStates[channel.id] = { ...state, last: channel.last_message_id ?? state.last };
         }
@@ -220,44 +189,24 @@ export class Chat {
       case "GUILD_DELETE":
         this.guilds = this.guilds.filter((g) => g.id !== (data as { id: string }).id);
         break;
-      case "GUILD_MEMBER_ADD": {
-        const member = data as Member & { guild_id: string };
-        this.guilds = this.guilds.map((g) =>
-          g.id === member.guild_id ? { ...g, members: [...g.members.filter((m) => m.user.id !== member.user.id), member] } : g,
-        );
-        break;
-      }
-      case "GUILD_MEMBER_REMOVE": {
-        const gone = data as { guild_id: string; user: { id: string } };
-        this.guilds = this.guilds.map((g) =>
-          g.id === gone.guild_id ? { ...g, members: g.members.filter((m) => m.user.id !== gone.user.id) } : g,
-        );
-        break;
-      }
       case "PRESENCE_UPDATE": {
         const p = data as { user: { id: string }; status: Presence };
         this.presences[p.user.id] = p.status;
         break;
       }
       case "CHANNEL_CREATE":
-      case "CHANNEL_UPDATE": {
+      case "CHANNEL_UPDATE":
         if ((data as { type: number }).type === 1 || (data as { type: number }).type === 3) {
           const dm = data as PrivateChannel;
           this.privateChannels = [dm, ...this.privateChannels.filter((c) => c.id !== dm.id)];
-          break;
+        } else {
+          this.guilds = applyGuildEvent(this.guilds, name, data) ?? this.guilds;
         }
-        const channel = data as Channel;
-        this.guilds = this.guilds.map((g) =>
-          g.id === channel.guild_id ? { ...g, channels: [...g.channels.filter((c) => c.id !== channel.id), channel] } : g,
-        );
         break;
-      }
-      case "CHANNEL_DELETE": {
-        const channel = data as Channel;
-        this.privateChannels = this.privateChannels.filter((c) => c.id !== channel.id);
-        this.guilds = this.guilds.map((g) => ({ ...g, channels: g.channels.filter((c) => c.id !== channel.id) }));
+      case "CHANNEL_DELETE":
+        this.privateChannels = this.privateChannels.filter((c) => c.id !== (data as { id: string }).id);
+        this.guilds = applyGuildEvent(this.guilds, name, data) ?? this.guilds;
         break;
-      }
       case "MESSAGE_CREATE": {
         const message = data as Message & { mentions?: { id: string }[]; mention_everyone?: boolean; guild_id?: string | null };
         this.received(message);
@@ -271,7 +220,8 @@ export class Chat {
           last: later(message.id, state.last) ? message.id : state.last,
           mentions: mine ? 0 : state.mentions + (mentioned ? 1 : 0),
         };
-        if (this.viewing === message.channel_id && !mine) this.markRead(message.channel_id);
+        // Read as it comes only if it is on screen: not while the window is back in history.
+        if (this.viewing === message.channel_id && !mine && !this.detached[message.channel_id]) this.markRead(message.channel_id);
         break;
       }
       case "MESSAGE_UPDATE": {
@@ -300,6 +250,10 @@ export class Chat {
         if (list) this.messages[gone.channel_id] = list.filter((m) => m.id !== gone.id);
         break;
       }
+      default: {
+        const guilds = applyGuildEvent(this.guilds, name, data);
+        if (guilds) this.guilds = guilds;
+      }
     }
   }
 
@@ -321,6 +275,41 @@ export class Chat {
     if (now - this.lastTyping < 8000) return;
     this.lastTyping = now;
     this.api.request("POST", `/channels/${channelId}/typing`, {}).catch(() => {});
+  }
+
+  /** The guild a channel or thread belongs to; undefined for DMs. */
+  guildOf(channelId: string): Guild | undefined {
+    return this.guilds.find((g) => g.channels.some((c) => c.id === channelId) || g.threads.some((t) => t.id === channelId));
+  }
+
+  /** Names for the mentions in a channel's messages: members by nickname, roles, channels. */
+  mentionNames(channelId: string): MentionNames {
+    const guild = this.guildOf(channelId);
+    const dm = this.privateChannels.find((c) => c.id === channelId);
+    return {
+      user: (id) => {
+        const member = guild?.members.find((m) => m.user.id === id);
+        if (member) return member.nick ?? nameOf(member.user);
+        const known = dm?.recipients.find((u) => u.id === id) ?? (id === this.me?.id ? this.me : undefined) ?? this.messages[channelId]?.find((m) => m.author.id === id)?.author;
+        return known ? nameOf(known) : undefined;
+      },
+      role: (id) => guild?.roles.find((r) => r.id === id)?.name,
+      channel: (id) => this.guilds.flatMap((g) => [...g.channels, ...g.threads]).find((c) => c.id === id)?.name,
+    };
+  }
+
+  /** Who and what the composer may mention in a channel. */
+  mentionable(channelId: string): Mentionable {
+    const guild = this.guildOf(channelId);
+    if (!guild) {
+      const dm = this.privateChannels.find((c) => c.id === channelId);
+      return { members: (dm?.recipients ?? []).map((u) => ({ id: u.id, username: u.username, display: nameOf(u) })), roles: [], channels: [] };
+    }
+    return {
+      members: guild.members.map((m) => ({ id: m.user.id, username: m.user.username, display: m.nick ?? nameOf(m.user) })),
+      roles: guild.roles.filter((r) => r.id !== guild.id),
+      channels: guild.channels.filter((c) => c.type === 0),
+    };
   }
 
   presenceOf(userId: string): Presence {
@@ -367,16 +356,16 @@ export class Chat {
     await this.api.request(mine ? "DELETE" : "PUT", path);
   }
 
-  /** A message from the gateway (or the answer to my send): replaces my pending copy. */
+  /** A message from the gateway (or the answer to my send): replaces my pending copy. A
+   * window scrolled back in history does not take live messages: they are there when the
+   * reader returns to the present. */
   private received(message: Message): void {
     const list = this.messages[message.channel_id];
-    if (!list) return;
+    if (!list || this.detached[message.channel_id]) return;
     const without = list.filter((m) => m.id !== message.id && !(message.nonce && m.nonce === message.nonce && m.pending));
     this.messages[message.channel_id] = [...without, message].sort(byIdPendingLast);
   }
 
-  /** Loads a channel's latest messages once. Messages that arrive live while the page is
-   * loading are kept and merged, so none falls between the page and the gateway. */
   /** Acknowledges the newest message of a channel on screen (once per newest message). */
   markRead(channelId: string): void {
     const state = this.readStates[channelId];
@@ -386,24 +375,39 @@ export class Chat {
     this.api.request("POST", `/channels/${channelId}/messages/${last}/ack`, {}).catch(() => {});
   }
 
+  private page(channelId: string, query: string): Promise<Message[]> {
+    return this.api
+      .request<Message[]>("GET", `/channels/${channelId}/messages?limit=${PAGE}${query}`)
+      .then((page) => page.sort(byIdPendingLast));
+  }
+
+  /** Shows a channel: its latest messages are loaded once (messages that arrive live while
+   * the page loads are merged, so none falls between the page and the gateway). Where I
+   * had unread messages, the first of them gets the "new messages" marker. */
   async open(channelId: string): Promise<void> {
     this.viewing = channelId;
+    this.marker[channelId] = this.unread(channelId) ? (this.readStates[channelId]?.lastRead ?? null) : null;
     if (this.messages[channelId]) {
       this.markRead(channelId);
       return;
     }
-    this.messages[channelId] = [];
+    await this.present(channelId);
+  }
+
+  /** Loads the newest page of a channel, replacing whatever window was shown. */
+  async present(channelId: string): Promise<void> {
+    const kept = this.detached[channelId] ? [] : (this.messages[channelId] ?? []);
+    this.detached[channelId] = false;
+    this.messages[channelId] = kept;
     let page: Message[];
     try {
-      page = await this.api.request<Message[]>("GET", `/channels/${channelId}/messages?limit=50`);
+      page = await this.page(channelId, "");
     } catch (error) {
-      delete this.messages[channelId];
+      if (!kept.length) delete this.messages[channelId];
       throw error;
     }
-    const arrived = this.messages[channelId] ?? [];
-    const loaded = new Set(page.map((m) => m.id));
-    this.messages[channelId] = [...page.reverse(), ...arrived.filter((m) => !loaded.has(m.id))].sort(byIdPendingLast);
-    this.beginning[channelId] = page.length < 50;
+    this.messages[channelId] = mergeById(page, this.messages[channelId] ?? []);
+    this.beginning[channelId] = page.length < PAGE;
     const newest = this.messages[channelId]?.filter((m) => !m.pending).at(-1);
     if (newest) {
       const state = this.readStates[channelId] ?? { lastRead: null, last: null, mentions: 0 };
@@ -412,20 +416,62 @@ export class Chat {
     if (this.viewing === channelId) this.markRead(channelId);
   }
 
-  /** Loads the 50 messages before the oldest one shown; false when there are none. */
+  /** Shows the messages around `messageId` (from search, or a reply's quote). */
+  async jumpTo(channelId: string, messageId: string): Promise<void> {
+    const list = this.messages[channelId];
+    if (list?.some((m) => m.id === messageId)) return;
+    const page = await this.page(channelId, `&around=${messageId}`);
+    this.messages[channelId] = page;
+    this.beginning[channelId] = false;
+    this.detached[channelId] = true;
+  }
+
+  /** Loads the page before the oldest message shown; false when there is none. The window
+   * keeps at most WINDOW messages: the newest go, to be loaded again on the way back. */
   async loadOlder(channelId: string): Promise<boolean> {
     const list = this.messages[channelId];
     const oldest = list?.find((m) => !m.pending);
     if (!list || !oldest || this.beginning[channelId] || this.loadingOlder[channelId]) return false;
     this.loadingOlder[channelId] = true;
     try {
-      const page = await this.api.request<Message[]>("GET", `/channels/${channelId}/messages?before=${oldest.id}&limit=50`);
-      const have = new Set((this.messages[channelId] ?? []).map((m) => m.id));
-      this.messages[channelId] = [...page.reverse().filter((m) => !have.has(m.id)), ...(this.messages[channelId] ?? [])];
-      this.beginning[channelId] = page.length < 50;
+      const page = await this.page(channelId, `&before=${oldest.id}`);
+      const merged = mergeById(page, this.messages[channelId] ?? []);
+      if (merged.length > WINDOW) {
+        this.messages[channelId] = merged.slice(0, WINDOW);
+        this.detached[channelId] = true;
+      } else {
+        this.messages[channelId] = merged;
+      }
+      this.beginning[channelId] = page.length < PAGE;
       return page.length > 0;
     } finally {
       this.loadingOlder[channelId] = false;
+    }
+  }
+
+  /** Loads the page after the newest message shown, in a window scrolled back in history;
+   * false when there is none. Reaching the newest message rejoins the present. */
+  async loadNewer(channelId: string): Promise<boolean> {
+    const list = this.messages[channelId];
+    const newest = list?.filter((m) => !m.pending).at(-1);
+    if (!list || !newest || !this.detached[channelId] || this.loadingNewer[channelId]) return false;
+    this.loadingNewer[channelId] = true;
+    try {
+      const page = await this.page(channelId, `&after=${newest.id}`);
+      const merged = mergeById(this.messages[channelId] ?? [], page);
+      if (merged.length > WINDOW) {
+        this.messages[channelId] = merged.slice(merged.length - WINDOW);
+        this.beginning[channelId] = false;
+      } else {
+        this.messages[channelId] = merged;
+      }
+      if (page.length < PAGE) {
+        this.detached[channelId] = false;
+        if (this.viewing === channelId) this.markRead(channelId);
+      }
+      return page.length > 0;
+    } finally {
+      this.loadingNewer[channelId] = false;
     }
   }
 
@@ -433,6 +479,8 @@ export class Chat {
   async send(channelId: string, content: string, nonce = crypto.randomUUID().slice(0, 25), replyTo?: string): Promise<void> {
     const me = this.me;
     if (!me || !content.trim()) return;
+    // What I send appears at the bottom: a window back in history returns to the present.
+    if (this.detached[channelId]) await this.present(channelId).catch(() => {});
     const local: Message = {
       id: `local-${nonce}`,
       channel_id: channelId,

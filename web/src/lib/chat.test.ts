@@ -95,6 +95,7 @@ describe("members and DMs", () => {
       id: "1",
       name: "g",
       channels: [],
+      threads: [],
       roles: [
         { id: "1", name: "@everyone", color: 0, hoist: false, position: 0 },
         { id: "5", name: "Mods", color: 0, hoist: true, position: 2 },

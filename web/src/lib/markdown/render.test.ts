@@ -9,7 +9,7 @@ describe("renderMarkdown", () => {
       '<strong>bold</strong> <em>it</em> <em>it</em> <u>under</u> <s>gone</s> <span class="spoiler" tabindex="0" role="button" aria-label="Spoiler">secret</span>',
     );
     expect(renderMarkdown("use `cargo test` now")).toBe("use <code>cargo test</code> now");
-    expect(renderMarkdown("```rust\nfn main() {}\n```")).toBe('<pre><code class="language-rust">fn main() {}</code></pre>');
+    expect(renderMarkdown("```rust\nfn main() {}\n```")).toBe('<pre><code class="language-rust"><span class="hl-keyword">fn</span> main() {}</code></pre>');
     expect(renderMarkdown("> quoted\n> twice\nafter")).toBe("<blockquote>quoted<br>twice</blockquote>after");
     expect(renderMarkdown("line one\nline two")).toBe("line one<br>line two");
   });
@@ -61,5 +61,55 @@ describe("renderMarkdown", () => {
     for (const href of html.match(/href="[^"]*"/g) ?? []) {
       expect(href).toMatch(/^href="https?:\/\/[^"<>\s]*"$/);
     }
+  });
+});
+
+describe("mentions", () => {
+  const names = {
+    user: (id: string) => ({ "10": "ann", "11": "<img src=x onerror=alert(1)>" })[id],
+    role: (id: string) => ({ "20": "Mods" })[id],
+    channel: (id: string) => ({ "30": "general" })[id],
+  };
+
+  it("shows people, roles and channels by name, and @everyone as a mention", () => {
+    const html = renderMarkdown("hi <@10> and <@!10>, <@&20> see <#30> @everyone", names);
+    expect(html).toBe(
+      'hi <span class="mention" data-user="10">@ann</span> and <span class="mention" data-user="10">@ann</span>, ' +
+        '<span class="mention" data-role="20">@Mods</span> see <span class="mention" data-channel="30">#general</span> <span class="mention">@everyone</span>',
+    );
+  });
+
+  it("escapes a name that looks like markup, and names unknown ids plainly", () => {
+    const html = renderMarkdown("<@11> <@99> <@&98> <#97>", names);
+    expect(html).not.toContain("<img");
+    expect(html).toContain("@&lt;img src=x onerror=alert(1)&gt;");
+    expect(html).toContain("@unknown-user");
+    expect(html).toContain("@deleted-role");
+    expect(html).toContain("#unknown");
+  });
+
+  it("leaves mentions inside code alone", () => {
+    expect(renderMarkdown("`<@10>`", names)).toBe("<code>&lt;@10&gt;</code>");
+  });
+});
+
+describe("code highlighting", () => {
+  it("marks keywords, strings, numbers and comments in a language it knows", () => {
+    const html = renderMarkdown('```rust\nlet x = "hi"; // greet\nfn main() { 42 }\n```');
+    expect(html).toContain('<span class="hl-keyword">let</span>');
+    expect(html).toContain('<span class="hl-string">&quot;hi&quot;</span>');
+    expect(html).toContain('<span class="hl-comment">// greet</span>');
+    expect(html).toContain('<span class="hl-keyword">fn</span> main()');
+    expect(html).toContain('<span class="hl-number">42</span>');
+  });
+
+  it("keeps markup in code as text, in strings and comments too", () => {
+    const html = renderMarkdown('```js\nconst a = "<script>alert(1)</script>"; // <img src=x onerror=alert(1)>\n```');
+    expect(html).not.toMatch(/<(script|img)/i);
+    expect(html).toContain("&lt;script&gt;");
+  });
+
+  it("does not guess: an unknown language is plain escaped text", () => {
+    expect(renderMarkdown("```klingon\nlet x\n```")).toBe('<pre><code class="language-klingon">let x</code></pre>');
   });
 });

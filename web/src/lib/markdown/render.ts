@@ -1,14 +1,23 @@
 // Message markdown, Discord's subset, rendered to HTML that is safe to insert: every
 // character of the message is escaped first, and only the markup this file writes is HTML.
 // Supported: **bold**, *italic* and _italic_, __underline__, ~~strike~~, ||spoiler||,
-// `inline code`, ```fenced code``` (with a language), > quotes, and http(s) links (bare or
-// <angle-bracketed>). Anything else stays text; a link to any other scheme stays text.
+// `inline code`, ```fenced code``` (with a language, highlighted), > quotes, http(s) links
+// (bare or <angle-bracketed>), and mentions of people (<@id>), roles (<@&id>), channels
+// (<#id>), @everyone and @here. Anything else stays text; a link to any other scheme stays text.
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+import { escapeHtml } from "./escape";
+import { highlight, knownLanguage } from "./highlight";
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+export { escapeHtml };
+
+/** Names for the ids in mentions; an unknown id is shown as such. */
+export interface MentionNames {
+  user(id: string): string | undefined;
+  role(id: string): string | undefined;
+  channel(id: string): string | undefined;
 }
+
+const NO_NAMES: MentionNames = { user: () => undefined, role: () => undefined, channel: () => undefined };
 
 /** Placeholder delimiters; removed from input first, so a message cannot forge one. */
 const MARK = "\u0000";
@@ -18,9 +27,18 @@ function language(raw: string): string {
   return /^[A-Za-z0-9_+-]{1,20}$/.test(raw) ? raw.toLowerCase() : "";
 }
 
-function inline(escaped: string): string {
+function mentions(escaped: string, names: MentionNames): string {
+  const chip = (kind: string, id: string, text: string) => `<span class="mention" data-${kind}="${id}">${escapeHtml(text)}</span>`;
+  return escaped
+    .replace(/&lt;@!?(\d{1,20})&gt;/g, (_m, id: string) => chip("user", id, `@${names.user(id) ?? "unknown-user"}`))
+    .replace(/&lt;@&amp;(\d{1,20})&gt;/g, (_m, id: string) => chip("role", id, `@${names.role(id) ?? "deleted-role"}`))
+    .replace(/&lt;#(\d{1,20})&gt;/g, (_m, id: string) => chip("channel", id, `#${names.channel(id) ?? "unknown"}`))
+    .replace(/(^|\s)@(everyone|here)\b/g, (_m, before: string, who: string) => `${before}<span class="mention">@${who}</span>`);
+}
+
+function inline(escaped: string, names: MentionNames): string {
   return (
-    escaped
+    mentions(escaped, names)
       // Links: <https://...> and bare https://... (already escaped, so no quote can end the attribute).
       .replace(/&lt;(https?:\/\/[^\s&]+(?:&amp;[^\s&]+)*)&gt;|(https?:\/\/[^\s<]+[^\s<.,:;!?)\]'"&])/g, (_m, angled, bare) => {
         const url = (angled ?? bare) as string;
@@ -35,14 +53,16 @@ function inline(escaped: string): string {
   );
 }
 
-export function renderMarkdown(source: string): string {
+export function renderMarkdown(source: string, names: MentionNames = NO_NAMES): string {
   const text = source.split(MARK).join("");
   const codes: string[] = [];
   const keep = (html: string) => `${MARK}${codes.push(html) - 1}${MARK}`;
   // Code first: nothing inside it is formatted.
   let rest = text.replace(/```(?:([^\n`]*)\n)?([\s\S]*?)```/g, (_m, lang: string | undefined, body: string) => {
     const cls = language(lang ?? "");
-    return keep(`<pre><code${cls ? ` class="language-${cls}"` : ""}>${escapeHtml(body.replace(/\n$/, ""))}</code></pre>`);
+    const code = body.replace(/\n$/, "");
+    const html = knownLanguage(cls) ? highlight(code, cls) : escapeHtml(code);
+    return keep(`<pre><code${cls ? ` class="language-${cls}"` : ""}>${html}</code></pre>`);
   });
   rest = rest.replace(/`([^`\n]+)`/g, (_m, body: string) => keep(`<code>${escapeHtml(body)}</code>`));
   const lines = escapeHtml(rest).split("\n");
@@ -55,10 +75,10 @@ export function renderMarkdown(source: string): string {
   for (const line of lines) {
     const quoted = /^&gt; ?(.*)$/.exec(line);
     if (quoted) {
-      quote.push(inline(quoted[1] ?? ""));
+      quote.push(inline(quoted[1] ?? "", names));
     } else {
       flush();
-      out.push(inline(line));
+      out.push(inline(line, names));
     }
   }
   flush();

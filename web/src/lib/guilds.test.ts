@@ -1,0 +1,87 @@
+// Guild events as the client applies them: roles, members, threads and channels change in
+// place, and what a role's deletion leaves behind is cleaned up.
+
+import { describe, expect, it } from "vitest";
+import { applyGuildEvent, guildFrom, rolesByRank, type Guild } from "./guilds";
+import { guildPermissions, has, overwriteState, PERMISSION, setOverwrite } from "./permissions";
+
+const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false });
+
+function guild(): Guild {
+  return guildFrom({
+    id: "1",
+    name: "Book Club",
+    owner_id: "10",
+    channels: [{ id: "2", type: 0, name: "general", position: 0, parent_id: null, guild_id: "1" }],
+    roles: [
+      { id: "1", name: "@everyone", color: 0, hoist: false, position: 0, permissions: "3072" },
+      { id: "5", name: "Mods", color: 0, hoist: true, position: 1, permissions: String(PERMISSION.MANAGE_ROLES) },
+    ],
+    members: [
+      { user: user("10"), nick: null, roles: [] },
+      { user: user("11"), nick: null, roles: ["5"] },
+      { user: user("12"), nick: null, roles: [] },
+    ],
+  });
+}
+
+describe("applyGuildEvent", () => {
+  it("adds, changes and removes roles, and takes a deleted role off its members", () => {
+    let guilds = [guild()];
+    guilds = applyGuildEvent(guilds, "GUILD_ROLE_CREATE", { guild_id: "1", role: { id: "6", name: "New", color: 0, hoist: false, position: 2 } }) ?? [];
+    guilds = applyGuildEvent(guilds, "GUILD_ROLE_UPDATE", { guild_id: "1", role: { id: "6", name: "Renamed", color: 0, hoist: false, position: 2 } }) ?? [];
+    expect(rolesByRank(guilds[0]?.roles ?? []).map((r) => r.name)).toEqual(["Renamed", "Mods", "@everyone"]);
+    guilds = applyGuildEvent(guilds, "GUILD_ROLE_DELETE", { guild_id: "1", role_id: "5" }) ?? [];
+    expect(guilds[0]?.roles.map((r) => r.id)).toEqual(["1", "6"]);
+    expect(guilds[0]?.members.find((m) => m.user.id === "11")?.roles).toEqual([]);
+  });
+
+  it("updates a member's roles and nickname, and keeps threads under their channel until archived", () => {
+    let guilds = [guild()];
+    guilds = applyGuildEvent(guilds, "GUILD_MEMBER_UPDATE", { guild_id: "1", user: user("12"), nick: "Dee", roles: ["5"] }) ?? [];
+    expect(guilds[0]?.members.find((m) => m.user.id === "12")).toMatchObject({ nick: "Dee", roles: ["5"] });
+    const thread = { id: "7", type: 11, name: "plot", position: 0, parent_id: "2", guild_id: "1", thread_metadata: { archived: false } };
+    guilds = applyGuildEvent(guilds, "THREAD_CREATE", thread) ?? [];
+    expect(guilds[0]?.threads.map((t) => t.name)).toEqual(["plot"]);
+    guilds = applyGuildEvent(guilds, "THREAD_UPDATE", { ...thread, thread_metadata: { archived: true } }) ?? [];
+    expect(guilds[0]?.threads).toEqual([]);
+    guilds = applyGuildEvent(guilds, "THREAD_CREATE", thread) ?? [];
+    guilds = applyGuildEvent(guilds, "CHANNEL_DELETE", { id: "2", type: 0, guild_id: "1" }) ?? [];
+    expect([guilds[0]?.channels, guilds[0]?.threads]).toEqual([[], []]);
+  });
+
+  it("renames the guild, and leaves events it does not know to the caller", () => {
+    const guilds = applyGuildEvent([guild()], "GUILD_UPDATE", { id: "1", name: "Reading Room" }) ?? [];
+    expect(guilds[0]?.name).toBe("Reading Room");
+    expect(applyGuildEvent(guilds, "MESSAGE_CREATE", {})).toBeNull();
+  });
+});
+
+describe("guildPermissions", () => {
+  it("gives the owner everything, others @everyone's and their roles' bits", () => {
+    const g = guild();
+    expect(has(guildPermissions(g, "10"), PERMISSION.ADMINISTRATOR)).toBe(true);
+    expect(has(guildPermissions(g, "11"), PERMISSION.MANAGE_ROLES | PERMISSION.VIEW_CHANNEL)).toBe(true);
+    expect(has(guildPermissions(g, "12"), PERMISSION.MANAGE_ROLES)).toBe(false);
+    expect(has(guildPermissions(g, "12"), PERMISSION.SEND_MESSAGES)).toBe(true);
+  });
+
+  it("gives administrators everything", () => {
+    const g = guild();
+    g.roles = g.roles.map((r) => (r.id === "5" ? { ...r, permissions: String(PERMISSION.ADMINISTRATOR) } : r));
+    expect(has(guildPermissions(g, "11"), PERMISSION.BAN_MEMBERS | PERMISSION.MANAGE_GUILD)).toBe(true);
+  });
+});
+
+describe("overwrite editing", () => {
+  it("sets one permission to allow, deny or inherit without touching the others", () => {
+    let o = { allow: "0", deny: String(PERMISSION.SEND_MESSAGES) };
+    o = setOverwrite(o.allow, o.deny, PERMISSION.VIEW_CHANNEL, "deny");
+    expect(overwriteState(o.allow, o.deny, PERMISSION.VIEW_CHANNEL)).toBe("deny");
+    expect(overwriteState(o.allow, o.deny, PERMISSION.SEND_MESSAGES)).toBe("deny");
+    o = setOverwrite(o.allow, o.deny, PERMISSION.VIEW_CHANNEL, "allow");
+    expect([o.allow, o.deny]).toEqual([String(PERMISSION.VIEW_CHANNEL), String(PERMISSION.SEND_MESSAGES)]);
+    o = setOverwrite(o.allow, o.deny, PERMISSION.VIEW_CHANNEL, "inherit");
+    expect(overwriteState(o.allow, o.deny, PERMISSION.VIEW_CHANNEL)).toBe("inherit");
+  });
+});
