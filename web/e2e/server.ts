@@ -19,11 +19,15 @@ function psql(sql: string): void {
   execFileSync("psql", [`${postgres}/postgres`, "-qtAc", sql], { stdio: "pipe" });
 }
 
-/** A fresh database; `drop` removes it. */
-export function database(): { url: string; drop(): void } {
+/** A fresh database; `drop` removes it, `sql` runs statements in it (to seed data). */
+export function database(): { url: string; drop(): void; sql(statements: string): void } {
   const name = `parley_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   psql(`CREATE DATABASE ${name}`);
-  return { url: `${postgres}/${name}`, drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return {
+    url: `${postgres}/${name}`,
+    drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    sql: (statements) => void execFileSync("psql", [`${postgres}/${name}`, "-qtAc", statements], { stdio: "pipe" }),
+  };
 }
 
 /** Runs `parley serve --migrate` on `databaseUrl` until stopped; `env` adds settings. */
