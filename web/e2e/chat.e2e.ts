@@ -105,6 +105,59 @@ describe("two people chatting", () => {
     await ann.screenshot({ path: `${ARTIFACTS}/conversation-ann.png` });
   });
 
+  it("highlights code, and reacts with any emoji from the picker", async () => {
+    await say(ann, "general", "```js\nconst answer = 42; // the answer\n```");
+    await bob.locator("li.message .hl-keyword", { hasText: "const" }).waitFor();
+    expect(await bob.locator("li.message .hl-comment", { hasText: "// the answer" }).count()).toBe(1);
+
+    const code = bob.locator("li.message", { hasText: "const answer" });
+    await code.hover();
+    await code.getByRole("button", { name: "Add reaction" }).click();
+    await bob.getByRole("button", { name: "More emoji" }).click();
+    await bob.getByLabel("Find an emoji").fill("rocket");
+    await bob.getByLabel("Find an emoji").press("Enter");
+    await ann.getByRole("button", { name: "🚀 1" }).waitFor();
+  });
+
+  it("marks an unread channel, counts a mention made with autocomplete, and shows where new messages start", async () => {
+    const api = await apiAs(ann, server.url);
+    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
+    await api("POST", `/guilds/${guild?.id}/channels`, { name: "plans" });
+    await ann.getByRole("button", { name: /^plans/ }).click();
+    await say(ann, "plans", "first, the venue");
+    const box = ann.getByLabel("Message #plans");
+    await box.pressSequentially("@bo");
+    await ann.getByRole("listbox", { name: "Suggestions" }).getByRole("option", { name: /bob/ }).waitFor();
+    await box.press("Enter");
+    await box.pressSequentially("can you bring the books?");
+    expect(await box.inputValue()).toMatch(/^<@\d+> +can you bring the books\?$/);
+    await box.press("Enter");
+    await ann.locator("li.message .mention", { hasText: "@bob" }).waitFor();
+
+    // Bob, reading #general, sees #plans unread with one mention; opening it shows the line
+    // where the unread messages begin, and clears both.
+    const plans = bob.getByRole("button", { name: "plans, unread, 1 mention" });
+    await plans.waitFor();
+    await plans.click();
+    await bob.locator("li.new-marker", { hasText: "New messages" }).waitFor();
+    await bob.locator("li.message .mention", { hasText: "@bob" }).waitFor();
+    await bob.getByRole("button", { name: "general", exact: true }).click();
+    await bob.getByRole("button", { name: "plans", exact: true }).waitFor();
+  });
+
+  it("starts a thread from a message, and the other person finds it under its channel", async () => {
+    const venue = ann.locator("li.message", { hasText: "first, the venue" });
+    await venue.hover();
+    await venue.getByRole("button", { name: "Start a thread" }).click();
+    await ann.getByLabel("Thread name").fill("Venue ideas");
+    await ann.getByRole("button", { name: "Start thread" }).click();
+    await say(ann, "Venue ideas", "the library has a room");
+    await bob.getByRole("button", { name: /^Thread Venue ideas/ }).click();
+    await bob.getByText("the library has a room").waitFor();
+    await ann.getByRole("button", { name: "general", exact: true }).click();
+    await bob.getByRole("button", { name: "general", exact: true }).click();
+  });
+
   it("finds messages with the guild's search", async () => {
     await bob.getByLabel("Search this guild's messages").fill("again");
     await bob.getByLabel("Search this guild's messages").press("Enter");
@@ -130,6 +183,16 @@ describe("two people chatting", () => {
     await say(bob, "@ann", "my lips are sealed");
     await ann.getByText("my lips are sealed").waitFor();
     expect(await accessibilityProblems(bob), "the DM screen").toEqual([]);
+    // A group: ann starts one from her conversations and names it; bob finds it in his.
+    await ann.getByRole("button", { name: "New group" }).click();
+    await ann.getByRole("dialog", { name: "New group" }).getByLabel(/bob/).check();
+    await ann.getByLabel("Group name (optional)").fill("Book people");
+    await ann.getByRole("button", { name: "Start the group" }).click();
+    await ann.getByLabel("Message Book people").fill("a group of our own");
+    await ann.getByLabel("Message Book people").press("Enter");
+    await bob.getByRole("button", { name: /Book people/ }).click();
+    await bob.getByText("a group of our own").waitFor();
+    await bob.getByText("2 people: you, ann").waitFor();
     // Back to the guild for what follows.
     await bob.getByRole("button", { name: "Book Club" }).click();
     await ann.getByRole("button", { name: "Book Club" }).click();
@@ -178,6 +241,19 @@ describe("two people chatting", () => {
     await ann.getByRole("button", { name: /^general/ }).click();
   });
 
+  it("works on a phone-sized screen, channels in a drawer", async () => {
+    const phone = await bob.context().newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(server.url);
+    await phone.getByRole("button", { name: "☰ Channels" }).click();
+    await phone.getByRole("complementary", { name: "Channels" }).getByRole("button", { name: "plans", exact: true }).click();
+    await phone.getByLabel("Message #plans").waitFor();
+    expect(await phone.getByRole("complementary", { name: "Channels" }).isVisible()).toBe(false);
+    expect(await accessibilityProblems(phone), "the phone layout").toEqual([]);
+    await phone.screenshot({ path: `${ARTIFACTS}/phone-bob.png` });
+    await phone.close();
+  });
+
   it("loads older messages as the reader scrolls up, and says where the channel began", async () => {
     const api = await apiAs(ann, server.url);
     const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
@@ -188,6 +264,7 @@ describe("two people chatting", () => {
     }
     // A fresh page loads the newest 50; the first lines come when bob scrolls up.
     await bob.reload();
+    await bob.getByRole("button", { name: /^general/ }).click();
     await bob.getByText("history line 59").waitFor();
     expect(await bob.getByText("history line 0", { exact: true }).count()).toBe(0);
     for (let i = 0; i < 10 && (await bob.getByText("history line 0", { exact: true }).count()) === 0; i++) {
@@ -196,6 +273,13 @@ describe("two people chatting", () => {
     }
     await bob.getByText("history line 0", { exact: true }).waitFor();
     await bob.getByText("This is the beginning of #general.").waitFor();
+
+    // A search result far back opens at its message.
+    await ann.getByLabel("Search this guild's messages").fill("history line 3");
+    await ann.getByLabel("Search this guild's messages").press("Enter");
+    await ann.getByRole("region", { name: "Search results" }).getByRole("button", { name: /history line 3$/ }).click();
+    await ann.locator("li.message.highlighted", { hasText: "history line 3" }).waitFor();
+    expect(await ann.locator("li.message.highlighted").isVisible()).toBe(true);
   });
 
   it("signs out and back in, with the history still there", async () => {
@@ -230,8 +314,16 @@ describe("two people chatting", () => {
     // The phone finds itself signed out at its next request.
     await phone.reload();
     await phone.getByRole("heading", { name: "Welcome back" }).waitFor();
+    // The light theme, chosen here, passes the same checks.
+    await ann.getByLabel("Light").check();
+    expect(await ann.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
     await ann.getByRole("button", { name: "Close" }).click();
     await ann.getByLabel("Message #general").waitFor();
+    expect(await accessibilityProblems(ann), "the chat screen, light").toEqual([]);
+    await ann.screenshot({ path: `${ARTIFACTS}/chat-ann-light.png` });
+    await ann.getByRole("button", { name: "Settings", exact: true }).click();
+    await ann.getByLabel("Follow my system").check();
+    await ann.getByRole("button", { name: "Close" }).click();
   });
 
   it("carries on after the server restarts, missing nothing", async () => {

@@ -2,6 +2,10 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
+import { applyTheme, savedTheme } from "./lib/theme";
+
+// Before the first paint, so a chosen theme never flashes the other one.
+applyTheme(savedTheme());
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");

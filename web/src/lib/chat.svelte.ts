@@ -203,6 +203,15 @@ export class Chat {
           this.guilds = applyGuildEvent(this.guilds, name, data) ?? this.guilds;
         }
         break;
+      case "CHANNEL_RECIPIENT_ADD":
+      case "CHANNEL_RECIPIENT_REMOVE": {
+        const r = data as { channel_id: string; user: User };
+        const add = name === "CHANNEL_RECIPIENT_ADD";
+        this.privateChannels = this.privateChannels.map((c) =>
+          c.id === r.channel_id ? { ...c, recipients: [...c.recipients.filter((u) => u.id !== r.user.id), ...(add ? [r.user] : [])] } : c,
+        );
+        break;
+      }
       case "CHANNEL_DELETE":
         this.privateChannels = this.privateChannels.filter((c) => c.id !== (data as { id: string }).id);
         this.guilds = applyGuildEvent(this.guilds, name, data) ?? this.guilds;
@@ -385,8 +394,10 @@ export class Chat {
    * the page loads are merged, so none falls between the page and the gateway). Where I
    * had unread messages, the first of them gets the "new messages" marker. */
   async open(channelId: string): Promise<void> {
+    // Only on arrival: opening the channel on screen again (a reconnect) keeps the line.
+    // Never read at all: everything here is new, so the line goes above the first message.
+    if (this.viewing !== channelId) this.marker[channelId] = this.unread(channelId) ? (this.readStates[channelId]?.lastRead ?? "0") : null;
     this.viewing = channelId;
-    this.marker[channelId] = this.unread(channelId) ? (this.readStates[channelId]?.lastRead ?? null) : null;
     if (this.messages[channelId]) {
       this.markRead(channelId);
       return;
