@@ -40,9 +40,13 @@ describe("two people chatting", () => {
     await ann.getByRole("dialog", { name: "Create a guild" }).getByRole("button", { name: "Create" }).click();
     await ann.getByRole("button", { name: /^general/ }).waitFor();
     await ann.getByRole("button", { name: "Invite", exact: true }).click();
-    const notice = await ann.getByRole("status").filter({ hasText: "Invite link" }).textContent();
-    const link = /https?:\/\/\S+\/invite\/\S+/.exec(notice ?? "")?.[0];
-    expect(link, notice ?? "").toBeDefined();
+    const field = ann.getByLabel("Invite link");
+    await expect.poll(() => field.inputValue()).toMatch(/^https?:\/\/\S+\/invite\/\S+$/);
+    const link = await field.inputValue();
+    await ann.getByText("It expires after 7 days.").waitFor();
+    expect(await accessibilityProblems(ann), "the invite dialog").toEqual([]);
+    await ann.keyboard.press("Escape");
+    await ann.getByRole("dialog", { name: "Invite people to #general" }).waitFor({ state: "detached" });
 
     // Bob has no account: the invite link shows him where he is going, and registering
     // with it (no instance invite needed) brings him straight in.
@@ -117,6 +121,20 @@ describe("two people chatting", () => {
     await bob.getByLabel("Find an emoji").fill("rocket");
     await bob.getByLabel("Find an emoji").press("Enter");
     await ann.getByRole("button", { name: "🚀 1" }).waitFor();
+  });
+
+  it("reaches a message and its actions from the keyboard alone", async () => {
+    await bob.locator("ol.message-list").focus();
+    await bob.keyboard.press("End");
+    await bob.keyboard.press("ArrowUp");
+    const focused = () => bob.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? "");
+    expect(await focused()).toMatch(/^(ann|bob), /);
+    // Tab walks into the focused message: its reactions, then its actions.
+    for (let i = 0; i < 4 && (await focused()) !== "Reply"; i++) await bob.keyboard.press("Tab");
+    expect(await focused()).toBe("Reply");
+    await bob.keyboard.press("Enter");
+    await bob.getByText("Replying to").waitFor();
+    await bob.getByLabel("Cancel reply").click();
   });
 
   it("marks an unread channel, counts a mention made with autocomplete, and shows where new messages start", async () => {
