@@ -1,6 +1,7 @@
 //! The whole HTTP application: the API under `/api/v10` and `/api`, probes, and the
 //! middleware every request passes through (outermost first):
-//! request id -> tracing span -> panic guard -> security headers -> CORS -> body limit.
+//! request id -> tracing span -> panic guard -> security headers -> CORS -> body limit ->
+//! metrics.
 
 use std::sync::Arc;
 
@@ -78,8 +79,10 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
         .merge(routes::health::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone())
         .merge(extra)
+        // Inside the routers, so each request's matched route template is known.
+        .layer(axum::middleware::from_fn_with_state(state.metrics.http.clone(), crate::metrics::record_http))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(cors);
     for (name, value) in security_headers {

@@ -11,7 +11,7 @@ use parley_store::users::LockoutPolicy;
 
 use crate::auth::{PasswordHasher, TokenIssuer};
 use crate::cache::GuildCache;
-use crate::metrics::AuthCounters;
+use crate::metrics::{AuthCounters, Metrics};
 use crate::rate_limit::RateLimiter;
 
 /// Who may create an account through the API.
@@ -114,6 +114,8 @@ pub struct AppInner {
     pub passwords: PasswordHasher,
     pub config: ApiConfig,
     pub limits: Limits,
+    pub metrics: Metrics,
+    /// The auth counters inside `metrics`, by their old name.
     pub counters: AuthCounters,
     /// Where every state change is published (the gateway and caches subscribe).
     pub bus: EventBus,
@@ -141,6 +143,7 @@ impl AppState {
             auth_ip: RateLimiter::new("auth", config.auth_ip_limit_per_minute, minute, RATE_LIMIT_KEYS),
             login_account: RateLimiter::new("login", config.login_account_limit_per_minute, minute, RATE_LIMIT_KEYS),
         };
+        let metrics = Metrics::new();
         Self(Arc::new(AppInner {
             store,
             ids,
@@ -148,7 +151,8 @@ impl AppState {
             passwords,
             config,
             limits,
-            counters: AuthCounters::default(),
+            counters: metrics.auth.clone(),
+            metrics,
             bus,
             cache: GuildCache::new(GUILDS_CACHED, MEMBERS_CACHED),
         }))

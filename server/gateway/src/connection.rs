@@ -9,7 +9,6 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use bytes::Bytes;
@@ -73,6 +72,7 @@ where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
 {
     let (sender, receiver) = mpsc::channel(gateway.config.session_queue.max(1));
+    let _open = crate::metrics::ConnectionGuard::open(&gateway.metrics.connections);
     let mut connection = Connection {
         id: gateway.next_connection_id(),
         zlib: params.compress.then(ZlibStream::default),
@@ -366,7 +366,7 @@ where
         self.gateway.registry.save(&session_id, &meta).await;
         self.last_registry_touch = Instant::now();
         self.session = Some(session);
-        self.gateway.counters.identifies.fetch_add(1, Ordering::Relaxed);
+        self.gateway.metrics.identifies.inc();
         tracing::info!(%user_id, session_id, intents = intents.0, "gateway session identified");
         let activities = identify.presence.map(|p| p.activities).unwrap_or_default();
         if let Some(seen) = self.gateway.presences.connect(user_id, status, activities) {
@@ -396,7 +396,7 @@ where
                     self.send(frame).await.map_err(|_| CloseCode::UnknownError)?;
                 }
                 self.session = Some(session);
-                self.gateway.counters.resumes.fetch_add(1, Ordering::Relaxed);
+                self.gateway.metrics.resumes.inc();
                 Ok(())
             }
             Err(ResumeError::FutureSeq) => Err(CloseCode::InvalidSeq),
@@ -456,7 +456,7 @@ where
         }
         tracing::info!(%user_id, session_id = %session.id, replayed = missed.len(), "gateway session resumed from another node");
         self.session = Some(session);
-        gateway.counters.resumes.fetch_add(1, Ordering::Relaxed);
+        gateway.metrics.resumes.inc();
         Ok(true)
     }
 }

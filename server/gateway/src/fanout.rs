@@ -10,7 +10,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 
@@ -42,12 +41,15 @@ pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Ev
                 if event.origin != gateway.state.bus.node() {
                     gateway.state.cache.observe(&event);
                 }
-                fan_out(&gateway, &event, None).await
+                let started = std::time::Instant::now();
+                fan_out(&gateway, &event, None).await;
+                gateway.metrics.fanout_seconds.observe(started.elapsed().as_secs_f64());
             }
             Err(RecvError::Lagged(missed)) => {
                 // Every session missed those events, and no replay buffer holds them: they
                 // must start over. Raise PARLEY_EVENT_BUS_CAPACITY if this is logged.
                 tracing::error!(missed, "the gateway fell behind the event bus; every session must reconnect");
+                gateway.metrics.bus_lagged.inc();
                 for session in gateway.hub.all() {
                     session.kick(CloseCode::UnknownError);
                     gateway.end_session(&session.id).await;
@@ -65,14 +67,14 @@ fn id(value: &Value) -> Option<Snowflake> {
 /// Delivers `data`, built for this session alone (its own GUILD_CREATE).
 fn deliver_own(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
     let delivery = session.deliver(event.name.as_str(), data, Some(event.position));
-    count(gateway, session, delivery);
+    count(gateway, session, event.name.as_str(), delivery);
 }
 
 /// Delivers a dispatch this session needs because of `event` but under another name (a
 /// channel it can now see, or no longer can). Numbered as the session's own.
 fn deliver_derived(gateway: &Gateway, session: &Session, name: &'static str, data: &Arc<str>) {
     let delivery = session.deliver(name, data, None);
-    count(gateway, session, delivery);
+    count(gateway, session, name, delivery);
 }
 
 /// What a session is told about a channel it can no longer see: that it went.
@@ -109,13 +111,13 @@ fn resync(gateway: &Gateway, session: &Session, access: &GuildAccess) {
 /// Delivers one of the event's shared payloads.
 fn deliver(gateway: &Gateway, session: &Session, event: &Event, payload: &(Arc<str>, Bytes)) {
     let delivery = session.deliver_shared(event.name.as_str(), &payload.0, event.position, &payload.1);
-    count(gateway, session, delivery);
+    count(gateway, session, event.name.as_str(), delivery);
 }
 
-fn count(gateway: &Gateway, session: &Session, delivery: Delivery) {
-    gateway.counters.dispatches.fetch_add(1, Ordering::Relaxed);
+fn count(gateway: &Gateway, session: &Session, event: &str, delivery: Delivery) {
+    gateway.metrics.dispatches.with_label_values(&[event]).inc();
     if delivery == Delivery::Overflowed {
-        gateway.counters.overflow_closes.fetch_add(1, Ordering::Relaxed);
+        gateway.metrics.overflow_closes.inc();
         tracing::info!(session_id = %session.id, "closed a gateway connection that fell behind (resumable)");
     }
 }

@@ -20,6 +20,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::connection::{self, ConnectParams};
 use crate::hub::Hub;
+use crate::metrics::GatewayMetrics;
 use crate::presence::{Presences, Seen, presence_payload};
 use crate::registry::SessionRegistry;
 
@@ -50,22 +51,13 @@ impl Default for GatewayConfig {
     }
 }
 
-/// Counts an operator (and the benchmark) can read.
-#[derive(Debug, Default)]
-pub struct GatewayCounters {
-    pub identifies: AtomicU64,
-    pub resumes: AtomicU64,
-    pub dispatches: AtomicU64,
-    pub overflow_closes: AtomicU64,
-}
-
 #[derive(Debug)]
 pub struct GatewayInner {
     pub state: AppState,
     pub config: GatewayConfig,
     pub hub: Hub,
     pub presences: Presences,
-    pub counters: GatewayCounters,
+    pub metrics: GatewayMetrics,
     pub registry: SessionRegistry,
     /// Fires when the node drains: every connection sends RECONNECT and closes.
     pub shutdown: CancellationToken,
@@ -92,13 +84,14 @@ struct ConnectQuery {
 
 impl Gateway {
     pub fn new(state: AppState, config: GatewayConfig, registry: SessionRegistry, shutdown: CancellationToken) -> Self {
+        let metrics = GatewayMetrics::new(&state.metrics.registry);
         Self(Arc::new(GatewayInner {
             state,
             config,
             registry,
             hub: Hub::default(),
             presences: Presences::default(),
-            counters: GatewayCounters::default(),
+            metrics,
             shutdown,
             next_connection: AtomicU64::new(1),
         }))

@@ -13,6 +13,7 @@
 //! - [`registry`]: sessions any node can find (Redis), for RESUME on another node.
 //! - [`members`]: op 8, GUILD_MEMBERS_CHUNK.
 //! - [`compression`]: zlib-stream transport compression.
+//! - [`metrics`]: connections, identifies, resumes, dispatches, fan-out time, overflow closes.
 
 pub mod compression;
 pub mod connection;
@@ -20,6 +21,7 @@ pub mod fanout;
 pub mod hub;
 pub mod intents;
 pub mod members;
+pub mod metrics;
 pub mod presence;
 pub mod protocol;
 pub mod ready;
@@ -28,4 +30,5 @@ pub mod session;
 
 mod gateway;
 
-pub use gateway::{Gateway, GatewayConfig, GatewayCounters};
+pub use gateway::{Gateway, GatewayConfig};
+pub use metrics::GatewayMetrics;

@@ -38,5 +38,5 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 }
 
 async fn metrics(State(state): State<AppState>) -> ([(&'static str, &'static str); 1], String) {
-    ([("content-type", "text/plain; version=0.0.4")], state.counters.render())
+    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

@@ -33,7 +33,7 @@ async fn an_address_over_its_auth_budget_gets_429_with_retry_after_and_discord_h
     assert_eq!(headers["x-ratelimit-bucket"], "auth");
     assert!(headers.contains_key("x-ratelimit-reset-after") && headers.contains_key("x-ratelimit-reset"));
     assert_eq!(app.store.user_count().await.unwrap(), 0, "the refused registration created nothing");
-    assert_eq!(metric(&app, "parley_rate_limited_total").await, 1);
+    assert_eq!(metric(&app, "parley_auth_rate_limited_total").await, 1);
 }
 
 async fn an_account_over_its_login_budget_is_limited_from_every_address(backend: Backend) {

@@ -17,6 +17,7 @@ mod invites;
 mod limits;
 mod members;
 mod messages;
+mod metrics;
 mod multi_node;
 mod private_channels;
 mod reactions;

@@ -1,0 +1,101 @@
+//! HTTP metrics: requests, errors and latency by route template (never the raw path, so a
+//! flood of distinct URLs cannot grow the series without bound), method and status class.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
+
+/// Latency buckets in seconds: from a cached read to a slow password hash.
+const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+#[derive(Clone, Debug)]
+pub struct HttpMetrics {
+    requests: IntCounterVec,
+    duration: HistogramVec,
+    in_flight: IntGauge,
+    rate_limited: IntCounterVec,
+}
+
+impl HttpMetrics {
+    pub fn new(registry: &Registry) -> Self {
+        Self {
+            requests: super::register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "parley_http_requests_total",
+                        "HTTP requests answered, by route template, method and status class.",
+                    ),
+                    &["route", "method", "status"],
+                ),
+            ),
+            duration: super::register(
+                registry,
+                HistogramVec::new(
+                    HistogramOpts::new(
+                        "parley_http_request_duration_seconds",
+                        "Time to answer an HTTP request, by route template and method.",
+                    )
+                    .buckets(BUCKETS.to_vec()),
+                    &["route", "method"],
+                ),
+            ),
+            in_flight: super::register(
+                registry,
+                IntGauge::new("parley_http_requests_in_flight", "HTTP requests being answered now."),
+            ),
+            rate_limited: super::register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new("parley_http_rate_limited_total", "HTTP requests refused with 429, by route template."),
+                    &["route"],
+                ),
+            ),
+        }
+    }
+}
+
+/// "2xx", "4xx"... : few values, which is what a label needs.
+fn status_class(status: u16) -> &'static str {
+    match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
+/// The middleware. Requests no route matched are counted under "unmatched".
+pub async fn record(State(metrics): State<HttpMetrics>, request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    metrics.in_flight.inc();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.in_flight.dec();
+    let status = response.status().as_u16();
+    metrics.duration.with_label_values(&[&route, &method]).observe(started.elapsed().as_secs_f64());
+    metrics.requests.with_label_values(&[&route, &method, status_class(status)]).inc();
+    if status == 429 {
+        metrics.rate_limited.with_label_values(&[&route]).inc();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status_class;
+
+    #[test]
+    fn status_codes_fall_into_their_class() {
+        assert_eq!(
+            [status_class(101), status_class(204), status_class(304), status_class(429), status_class(503)],
+            ["1xx", "2xx", "3xx", "4xx", "5xx"]
+        );
+    }
+}

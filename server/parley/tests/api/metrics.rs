@@ -1,0 +1,182 @@
+//! `/metrics`: Prometheus's text format, checked by `promtool`, counting HTTP requests by
+//! route template, gateway sessions and dispatches, build and process facts; and a real
+//! Prometheus (Debian's package) scraping a running server and answering queries on it.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::gateway_client::GatewayClient;
+use crate::helpers::{Backend, TestApp, on_both_backends, spawn_app};
+
+async fn metrics_text(app: &TestApp) -> String {
+    let response = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    response.text().await.unwrap()
+}
+
+/// The value of the sample whose name and labels are exactly `series` (as the text shows it).
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.parse().ok()))
+}
+
+/// `promtool`, which ships with Debian's prometheus package (`./scripts/test` installs it).
+fn tool(name: &str) -> String {
+    let path = format!("/usr/bin/{name}");
+    assert!(Path::new(&path).exists(), "{name} is missing: apt-get install prometheus (./scripts/test does this)");
+    path
+}
+
+/// Some traffic: an account, a guild, messages, a 404, and a gateway session that sees a
+/// message (returned, so it stays open while the caller reads the metrics).
+async fn traffic(app: &TestApp) -> GatewayClient {
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Metrics", &[]).await;
+    let (mut gateway, _ready) = GatewayClient::identified(app, &ann).await;
+    for n in 0..3 {
+        let sent = app
+            .post_json(
+                &format!("/channels/{}/messages", guild.general),
+                &json!({ "content": format!("hello {n}") }),
+                Some(&ann.access_token),
+            )
+            .await;
+        assert_eq!(sent.status(), StatusCode::OK);
+    }
+    gateway.wait_for("MESSAGE_CREATE").await;
+    assert_eq!(app.get("/no/such/route", None).await.status(), StatusCode::NOT_FOUND);
+    gateway
+}
+
+async fn metrics_count_requests_by_route_template_and_gateway_sessions_and_promtool_accepts_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let _gateway = traffic(&app).await;
+    let text = metrics_text(&app).await;
+
+    let route = r#"route="/api/v10/channels/{channel_id}/messages""#;
+    assert_eq!(
+        sample(&text, &format!(r#"parley_http_requests_total{{method="POST",{route},status="2xx"}}"#)),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, &format!(r#"parley_http_request_duration_seconds_count{{method="POST",{route}}}"#)),
+        Some(3.0)
+    );
+    assert!(
+        sample(&text, r#"parley_http_requests_total{method="GET",route="unmatched",status="4xx"}"#)
+            .is_some_and(|n| n >= 1.0)
+    );
+    assert!(!text.contains("/no/such/route"), "raw paths never become labels");
+    assert_eq!(sample(&text, "parley_gateway_identifies_total"), Some(1.0));
+    assert_eq!(sample(&text, "parley_gateway_connections"), Some(1.0));
+    assert!(sample(&text, r#"parley_gateway_dispatches_total{event="MESSAGE_CREATE"}"#).is_some_and(|n| n >= 3.0));
+    assert!(sample(&text, "parley_gateway_fanout_seconds_count").is_some_and(|n| n >= 3.0));
+    assert_eq!(sample(&text, "parley_registrations_total"), Some(1.0));
+    assert_eq!(sample(&text, &format!(r#"parley_build_info{{version="{}"}}"#, env!("CARGO_PKG_VERSION"))), Some(1.0));
+    assert!(sample(&text, "process_resident_memory_bytes").is_some_and(|bytes| bytes > 0.0));
+
+    let mut check = Command::new(tool("promtool"))
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut check.stdin.take().unwrap(), text.as_bytes()).unwrap();
+    let output = check.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A Prometheus server on a free loopback port, stopped (by its PID) when dropped.
+struct Prometheus {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_prometheus(target: &str) -> Prometheus {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: parley\n    static_configs:\n      - targets: ['{target}']\n"),
+    )
+    .unwrap();
+    let port = free_port();
+    let child = Command::new(tool("prometheus"))
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Prometheus { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }
+}
+
+/// Asks Prometheus `query` until `accept` likes the result vector (or 30 seconds pass).
+async fn query_until(prometheus: &Prometheus, query: &str, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = Value::Null;
+    while Instant::now() < deadline {
+        if let Ok(response) =
+            client.get(format!("{}/api/v1/query", prometheus.url)).query(&[("query", query)]).send().await
+            && let Ok(body) = response.json::<Value>().await
+        {
+            if let Some(result) = body["data"]["result"].as_array()
+                && accept(result)
+            {
+                return result.clone();
+            }
+            last = body;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("Prometheus never answered {query} as expected; last answer: {last}");
+}
+
+async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let target = app.address.trim_start_matches("http://").to_owned();
+    let prometheus = start_prometheus(&target);
+    let _gateway = traffic(&app).await;
+
+    let up = query_until(&prometheus, r#"up{job="parley"}"#, |r| r.first().is_some_and(|s| s["value"][1] == "1")).await;
+    assert_eq!(up.len(), 1);
+    let sent = query_until(
+        &prometheus,
+        r#"sum(parley_http_requests_total{route="/api/v10/channels/{channel_id}/messages",method="POST"})"#,
+        |r| r.first().is_some_and(|s| s["value"][1] == "3"),
+    )
+    .await;
+    assert_eq!(sent.len(), 1);
+    query_until(&prometheus, "parley_gateway_connections", |r| r.first().is_some_and(|s| s["value"][1] == "1")).await;
+}
+
+on_both_backends!(
+    metrics_count_requests_by_route_template_and_gateway_sessions_and_promtool_accepts_them,
+    a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic,
+);
