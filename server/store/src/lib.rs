@@ -96,6 +96,16 @@ impl Default for StoreOptions {
     }
 }
 
+/// One connection pool's use at a moment: `open` connections, of which `idle` are free, out of
+/// at most `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    pub name: &'static str,
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// A handle on the database; cheap to clone (it is a connection pool).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -148,6 +158,19 @@ impl Store {
 
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
+    }
+
+    /// How each connection pool is used now: the metrics page reports it, and an alert fires
+    /// when a pool stays full (requests then wait for a connection).
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        fn stats<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolStats {
+            let idle = pool.num_idle() as u32;
+            PoolStats { name, open: pool.size(), idle, max: pool.options().get_max_connections() }
+        }
+        match &self.pool {
+            Pool::Sqlite { read, write } => vec![stats("read", read), stats("write", write)],
+            Pool::Postgres(pool) => vec![stats("main", pool)],
+        }
     }
 
     /// A round trip to the database, for readiness probes.

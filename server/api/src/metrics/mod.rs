@@ -3,12 +3,14 @@
 //! collectors in (the gateway adds its own), the process collector and build information.
 
 mod auth;
+mod database;
 mod http;
 
 use prometheus::core::Collector;
 use prometheus::{Encoder, IntGaugeVec, Opts, Registry, TextEncoder};
 
 pub use auth::AuthCounters;
+pub use database::DatabaseMetrics;
 pub use http::{HttpMetrics, record as record_http};
 
 #[derive(Clone, Debug)]
@@ -16,6 +18,7 @@ pub struct Metrics {
     pub registry: Registry,
     pub auth: AuthCounters,
     pub http: HttpMetrics,
+    pub database: DatabaseMetrics,
 }
 
 /// Registers `collector` and hands it back. A name registered twice is a programming error
@@ -41,7 +44,12 @@ impl Metrics {
             ),
         );
         build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
-        Self { auth: AuthCounters::new(&registry), http: HttpMetrics::new(&registry), registry }
+        Self {
+            auth: AuthCounters::new(&registry),
+            http: HttpMetrics::new(&registry),
+            database: DatabaseMetrics::new(&registry),
+            registry,
+        }
     }
 
     /// The text exposition of every metric.

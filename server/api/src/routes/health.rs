@@ -38,5 +38,6 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 }
 
 async fn metrics(State(state): State<AppState>) -> ([(&'static str, &'static str); 1], String) {
+    state.metrics.database.observe(&state.store.pool_stats());
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

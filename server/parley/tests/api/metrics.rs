@@ -80,6 +80,12 @@ async fn metrics_count_requests_by_route_template_and_gateway_sessions_and_promt
     assert_eq!(sample(&text, "parley_registrations_total"), Some(1.0));
     assert_eq!(sample(&text, &format!(r#"parley_build_info{{version="{}"}}"#, env!("CARGO_PKG_VERSION"))), Some(1.0));
     assert!(sample(&text, "process_resident_memory_bytes").is_some_and(|bytes| bytes > 0.0));
+    let pool = if backend == Backend::Sqlite { "read" } else { "main" };
+    assert!(
+        sample(&text, &format!(r#"parley_db_pool_max_connections{{pool="{pool}"}}"#)).is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert!(sample(&text, &format!(r#"parley_db_pool_connections{{pool="{pool}",state="idle"}}"#)).is_some());
 
     let mut check = Command::new(tool("promtool"))
         .args(["check", "metrics"])
@@ -116,14 +122,25 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The alert rules Parley ships.
+fn alert_rules() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/prometheus/alerts.yml")
+}
+
+/// Prometheus scraping `target` every second and evaluating the shipped alert rules.
 fn start_prometheus(target: &str) -> Prometheus {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("prometheus.yml");
     std::fs::write(
         &config,
-        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: parley\n    static_configs:\n      - targets: ['{target}']\n"),
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - '{}'\nscrape_configs:\n  - job_name: parley\n    static_configs:\n      - targets: ['{target}']\n",
+            alert_rules().display()
+        ),
     )
     .unwrap();
+    let check = Command::new(tool("promtool")).args(["check", "config"]).arg(&config).output().unwrap();
+    assert!(check.status.success(), "promtool check config: {}", String::from_utf8_lossy(&check.stdout));
     let port = free_port();
     let child = Command::new(tool("prometheus"))
         .arg(format!("--config.file={}", config.display()))
@@ -174,6 +191,39 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
     .await;
     assert_eq!(sent.len(), 1);
     query_until(&prometheus, "parley_gateway_connections", |r| r.first().is_some_and(|s| s["value"][1] == "1")).await;
+    query_until(&prometheus, r#"parley_db_pool_max_connections"#, |r| !r.is_empty()).await;
+
+    // Every shipped alert rule has been evaluated against this data without an error.
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rules: Value =
+            client.get(format!("{}/api/v1/rules", prometheus.url)).send().await.unwrap().json().await.unwrap();
+        let all: Vec<&Value> =
+            rules["data"]["groups"].as_array().unwrap().iter().flat_map(|g| g["rules"].as_array().unwrap()).collect();
+        assert_eq!(all.len(), 7, "every rule in alerts.yml is loaded: {rules}");
+        if all.iter().all(|r| r["health"] == "ok") {
+            break;
+        }
+        assert!(all.iter().all(|r| r["health"] != "err"), "a rule fails to evaluate: {rules}");
+        assert!(Instant::now() < deadline, "the rules were never all evaluated: {rules}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // None fires on a healthy server.
+    let alerts: Value =
+        client.get(format!("{}/api/v1/alerts", prometheus.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(alerts["data"]["alerts"], json!([]), "{alerts}");
+}
+
+#[test]
+fn promtool_accepts_the_shipped_alert_rules() {
+    let output = Command::new(tool("promtool")).args(["check", "rules"]).arg(alert_rules()).output().unwrap();
+    assert!(
+        output.status.success(),
+        "promtool check rules: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 on_both_backends!(
