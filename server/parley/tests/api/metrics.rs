@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
-use crate::helpers::{Backend, TestApp, on_both_backends, spawn_app};
+use crate::helpers::{Backend, TestApp, on_both_backends, spawn_app, spawn_app_with};
 
 async fn metrics_text(app: &TestApp) -> String {
     let response = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
@@ -176,10 +176,16 @@ async fn query_until(prometheus: &Prometheus, query: &str, accept: impl Fn(&[Val
 }
 
 async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, &[("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE", "4")]).await;
     let target = app.address.trim_start_matches("http://").to_owned();
     let prometheus = start_prometheus(&target);
     let _gateway = traffic(&app).await;
+    // Password guessing until the address is limited: failures, then a 429.
+    let mut refused = false;
+    for _ in 0..6 {
+        refused |= app.login("ann", "not her password").await.status() == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(refused, "the fifth auth request in a minute is refused");
 
     let up = query_until(&prometheus, r#"up{job="parley"}"#, |r| r.first().is_some_and(|s| s["value"][1] == "1")).await;
     assert_eq!(up.len(), 1);
@@ -209,6 +215,31 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
         assert!(Instant::now() < deadline, "the rules were never all evaluated: {rules}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // Every panel of every shipped dashboard shows data for this traffic.
+    let dashboards = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../grafana/dashboards");
+    let exposed = metrics_text(&app).await;
+    let mut checked = 0;
+    for file in std::fs::read_dir(&dashboards).unwrap() {
+        let path = file.unwrap().path();
+        let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for panel in dashboard["panels"].as_array().unwrap() {
+            for target in panel["targets"].as_array().unwrap() {
+                // Grafana's $__rate_interval is at least four scrape intervals; a minute covers it.
+                let expr = target["expr"].as_str().unwrap().replace("$__rate_interval", "1m");
+                assert!(!expr.contains('$'), "{}: an unsubstituted variable in {expr}", path.display());
+                // Every metric named exists (`or vector(0)` must not hide a misspelt one).
+                for name in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                    if name.starts_with("parley_") || name.starts_with("process_") {
+                        assert!(exposed.contains(name), "{}: {name} is not a metric Parley exposes", path.display());
+                    }
+                }
+                query_until(&prometheus, &expr, |r| !r.is_empty()).await;
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} dashboard queries found in {}", dashboards.display());
+
     // None fires on a healthy server.
     let alerts: Value =
         client.get(format!("{}/api/v1/alerts", prometheus.url)).send().await.unwrap().json().await.unwrap();
