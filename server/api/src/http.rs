@@ -76,7 +76,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
     let mut router = Router::new()
         .nest("/api/v10", api.clone())
         .nest("/api", api)
-        .merge(routes::health::router())
+        .merge(routes::health::router(!config.metrics_elsewhere))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone())

@@ -75,6 +75,8 @@ pub struct ApiConfig {
     pub hsts: bool,
     /// The gateway URL given to clients; empty: derived from the request's Host.
     pub gateway_url: String,
+    /// `/metrics` is served on its own listener (`metrics_bind`), not with the API.
+    pub metrics_elsewhere: bool,
 }
 
 impl Default for ApiConfig {
@@ -91,6 +93,7 @@ impl Default for ApiConfig {
             trust_forwarded_for: false,
             hsts: false,
             gateway_url: String::new(),
+            metrics_elsewhere: false,
         }
     }
 }

@@ -184,6 +184,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Commands a gateway connection may send per minute before it is closed with 4008 (Discord's limit is 120). 10-100000.",
     },
     SettingSpec {
+        key: "metrics_bind",
+        default: "",
+        doc: "Address and port for a second listener that serves only /metrics, e.g. 0.0.0.0:9100, so metrics need not be public. Empty: /metrics is served on bind with everything else.",
+    },
+    SettingSpec {
         key: "log_format",
         default: "text",
         doc: "text (readable) or json (one object per line, for log collectors).",
@@ -204,6 +209,8 @@ pub const SETTINGS: &[SettingSpec] = &[
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub bind: SocketAddr,
+    /// `None`: `/metrics` is on `bind`; otherwise only on this address.
+    pub metrics_bind: Option<SocketAddr>,
     pub public_url: String,
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
@@ -352,6 +359,10 @@ impl Settings {
         let lockout_threshold: i64 = raw.number("login_lockout_threshold", 1, 1000)?;
         let lockout_window: i64 = raw.number("login_lockout_window_secs", 1, 86_400)?;
         let lockout_secs: i64 = raw.number("login_lockout_secs", 1, 86_400 * 7)?;
+        let metrics_bind: Option<SocketAddr> =
+            raw.parse("metrics_bind", "expected empty or an address and port like 0.0.0.0:9100", |v| {
+                if v.is_empty() { Some(None) } else { v.parse().ok().map(Some) }
+            })?;
         let api = ApiConfig {
             registration,
             guild_creation,
@@ -371,9 +382,11 @@ impl Settings {
                 (v.is_empty() || v.starts_with("ws://") || v.starts_with("wss://"))
                     .then(|| v.trim_end_matches('/').to_owned())
             })?,
+            metrics_elsewhere: metrics_bind.is_some(),
         };
         Ok(Self {
             bind: raw.parse("bind", "expected an address and port like 127.0.0.1:8080", |v| v.parse().ok())?,
+            metrics_bind,
             public_url,
             signing_key_file: PathBuf::from(with_data_dir(&raw.text("signing_key_file"))),
             data_dir,

@@ -32,6 +32,8 @@ const KEEP_REVOKED_SESSIONS_MS: i64 = 30 * 24 * 3600 * 1000;
 
 pub struct Application {
     listener: TcpListener,
+    /// The `/metrics`-only listener, when `metrics_bind` is set.
+    metrics: Option<(TcpListener, axum::Router)>,
     router: axum::Router,
     store: Store,
     bus: EventBus,
@@ -116,6 +118,15 @@ impl Application {
         let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
         let gateway_shutdown = CancellationToken::new();
         let gateway = Gateway::new(state.clone(), settings.gateway.clone(), registry, gateway_shutdown);
+        let metrics = match settings.metrics_bind {
+            Some(address) => {
+                let listener = TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} (setting metrics_bind)"))?;
+                Some((listener, parley_api::routes::health::metrics_router(state.clone())))
+            }
+            None => None,
+        };
         let router = app_router(state, gateway.router().merge(crate::web::router()));
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -123,6 +134,7 @@ impl Application {
         let address = listener.local_addr()?;
         Ok(Self {
             listener,
+            metrics,
             router,
             store,
             bus,
@@ -136,6 +148,11 @@ impl Application {
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where `/metrics` is served on its own (`metrics_bind`), if it is.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     pub fn port(&self) -> u16 {
@@ -171,6 +188,14 @@ impl Application {
                 () = gateway_shutdown.cancelled() => {}
             }
         });
+        if let Some((listener, router)) = self.metrics {
+            let stop = shutdown.clone();
+            tasks.spawn(async move {
+                if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         tasks.close();
 
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();

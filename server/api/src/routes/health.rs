@@ -1,5 +1,6 @@
 //! Probes for orchestrators: `/health` (the process is alive) and `/ready` (it can serve:
-//! the database answers and its schema is the one this build needs).
+//! the database answers and its schema is the one this build needs), and `/metrics` for
+//! Prometheus.
 
 use axum::Router;
 use axum::extract::State;
@@ -11,8 +12,15 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::extract::Json;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/ready", get(ready)).route("/metrics", get(metrics))
+/// The probes, with `/metrics` unless it is served on its own address.
+pub fn router(with_metrics: bool) -> Router<AppState> {
+    let router = Router::new().route("/health", get(health)).route("/ready", get(ready));
+    if with_metrics { router.route("/metrics", get(metrics)) } else { router }
+}
+
+/// `/metrics` alone, for the separate metrics listener (`metrics_bind`).
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics)).with_state(state)
 }
 
 async fn health() -> Json<Value> {

@@ -124,6 +124,8 @@ impl TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    /// `http://…` of the `/metrics`-only listener, when `metrics_bind` is set.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub settings: Settings,
     pub store: parley_store::Store,
@@ -144,12 +146,13 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let settings = db.settings(extra);
     let app = Application::build(&settings, true).await.expect("the application builds");
     let address = format!("http://{}", app.address());
+    let metrics_address = app.metrics_address().map(|a| format!("http://{a}"));
     let store = app.store().clone();
     let bus = app.bus().clone();
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-    TestApp { address, client, settings, store, bus, shutdown, server: Some(server), _db: Some(db) }
+    TestApp { address, metrics_address, client, settings, store, bus, shutdown, server: Some(server), _db: Some(db) }
 }
 
 /// The Redis the multi-node tests share (each run under its own key prefix).
@@ -181,7 +184,17 @@ impl TestApp {
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-        TestApp { address, client, settings, store, bus, shutdown, server: Some(server), _db: None }
+        TestApp {
+            address,
+            metrics_address: None,
+            client,
+            settings,
+            store,
+            bus,
+            shutdown,
+            server: Some(server),
+            _db: None,
+        }
     }
 }
 

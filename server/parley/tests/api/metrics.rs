@@ -257,7 +257,23 @@ fn promtool_accepts_the_shipped_alert_rules() {
     );
 }
 
+async fn with_metrics_bind_set_metrics_are_served_only_on_their_own_address(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_METRICS_BIND", "127.0.0.1:0")]).await;
+    let metrics = app.metrics_address.clone().expect("a metrics listener");
+    assert_ne!(metrics, app.address);
+    assert_eq!(
+        app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let text = app.client.get(format!("{metrics}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("parley_build_info"), "{text}");
+    // Only metrics there: not the API, not the probes.
+    assert_eq!(app.client.get(format!("{metrics}/health")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.client.get(format!("{}/health", app.address)).send().await.unwrap().status(), StatusCode::OK);
+}
+
 on_both_backends!(
+    with_metrics_bind_set_metrics_are_served_only_on_their_own_address,
     metrics_count_requests_by_route_template_and_gateway_sessions_and_promtool_accepts_them,
     a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic,
 );
