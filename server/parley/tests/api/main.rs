@@ -19,6 +19,7 @@ mod members;
 mod messages;
 mod metrics;
 mod multi_node;
+mod nginx;
 mod private_channels;
 mod reactions;
 mod read_states;
