@@ -102,9 +102,12 @@ describe("two people chatting", () => {
     await say(ann, "general", "a slip of the keyboard");
     const slip = ann.locator("li.message", { hasText: "a slip of the keyboard" });
     await bob.getByText("a slip of the keyboard").waitFor();
-    ann.once("dialog", (dialog) => void dialog.accept());
     await slip.hover();
     await slip.getByRole("button", { name: "Delete" }).click();
+    const question = ann.getByRole("dialog", { name: "Delete message" });
+    await question.getByText("a slip of the keyboard").waitFor();
+    expect(await accessibilityProblems(ann), "the delete confirmation").toEqual([]);
+    await question.getByRole("button", { name: "Delete" }).click();
     await bob.getByText("a slip of the keyboard").waitFor({ state: "detached" });
     await ann.screenshot({ path: `${ARTIFACTS}/conversation-ann.png` });
   });
