@@ -4,33 +4,26 @@
 // ways, sign out and in again, and carry on across a server restart with nothing missed.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, accessibilityProblems, apiAs, launch, person, register, say, userId } from "./browser";
-import { database, removeDir, serve, type Server } from "./server";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, accessibilityProblems, apiAs, person, register, say, userId } from "./browser";
+import { startStack, type Stack } from "./stack";
 
 describe("two people chatting", () => {
-  let db: ReturnType<typeof database>;
-  let server: Server & { dataDir: string };
-  let browser: Browser;
+  let stack: Stack;
 
   beforeAll(async () => {
-    db = database();
-    server = await serve(db.url);
-    browser = await launch();
+    stack = await startStack();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    db?.drop();
-    if (server) removeDir(server.dataDir);
+    await stack?.stop();
   });
 
   let ann: Page;
   let bob: Page;
 
   it("registers the first person, who creates a guild and invites the second", async () => {
-    ann = await person(browser, server.url);
+    ann = await person(stack.browser, stack.server.url);
     await ann.getByText("You are the first here").waitFor();
     expect(await accessibilityProblems(ann), "the registration screen").toEqual([]);
     await ann.screenshot({ path: `${ARTIFACTS}/register.png` });
@@ -50,7 +43,7 @@ describe("two people chatting", () => {
 
     // Bob has no account: the invite link shows him where he is going, and registering
     // with it (no instance invite needed) brings him straight in.
-    bob = await person(browser, link as string);
+    bob = await person(stack.browser, link as string);
     await bob.getByText("ann invited you to join").waitFor();
     await bob.getByRole("heading", { name: "Book Club" }).waitFor();
     expect(await accessibilityProblems(bob), "the invite screen").toEqual([]);
@@ -141,7 +134,7 @@ describe("two people chatting", () => {
   });
 
   it("marks an unread channel, counts a mention made with autocomplete, and shows where new messages start", async () => {
-    const api = await apiAs(ann, server.url);
+    const api = await apiAs(ann, stack.server.url);
     const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
     await api("POST", `/guilds/${guild?.id}/channels`, { name: "plans" });
     await ann.getByRole("button", { name: /^plans/ }).click();
@@ -265,7 +258,7 @@ describe("two people chatting", () => {
   it("works on a phone-sized screen, channels in a drawer", async () => {
     const phone = await bob.context().newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(server.url);
+    await phone.goto(stack.server.url);
     await phone.getByRole("button", { name: "☰ Channels" }).click();
     await phone.getByRole("complementary", { name: "Channels" }).getByRole("button", { name: "plans", exact: true }).click();
     await phone.getByLabel("Message #plans").waitFor();
@@ -276,7 +269,7 @@ describe("two people chatting", () => {
   });
 
   it("loads older messages as the reader scrolls up, and says where the channel began", async () => {
-    const api = await apiAs(ann, server.url);
+    const api = await apiAs(ann, stack.server.url);
     const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
     const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
     const general = channels.find((c) => c.name === "general")?.id;
@@ -317,7 +310,7 @@ describe("two people chatting", () => {
 
   it("shows my devices in settings and signs another one out", async () => {
     // A second device for ann: her own session in another browser context.
-    const phone = await person(browser, server.url);
+    const phone = await person(stack.browser, stack.server.url);
     await phone.getByRole("button", { name: "I already have an account" }).or(phone.getByRole("heading", { name: "Welcome back" })).first().waitFor();
     if (await phone.getByRole("button", { name: "I already have an account" }).isVisible()) {
       await phone.getByRole("button", { name: "I already have an account" }).click();
@@ -348,10 +341,9 @@ describe("two people chatting", () => {
   });
 
   it("carries on after the server restarts, missing nothing", async () => {
-    const address = new URL(server.url).host;
-    await server.stop();
+    await stack.server.stop();
     await ann.getByText("Reconnecting").waitFor();
-    server = await serve(db.url, { PARLEY_BIND: address }, server.dataDir);
+    await stack.serveAgain();
     await ann.getByText("Reconnecting").waitFor({ state: "detached", timeout: 60_000 });
     await say(ann, "general", "are you still there?");
     await bob.getByText("are you still there?").waitFor({ timeout: 60_000 });

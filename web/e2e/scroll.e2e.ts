@@ -7,9 +7,9 @@
 
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, apiAs, launch, person, register, userId } from "./browser";
-import { database, removeDir, serve, type Server } from "./server";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, apiAs, person, register, userId } from "./browser";
+import { startStack, type Stack } from "./stack";
 
 const LONG = 10_000;
 // Fewer than a page, so the whole channel is there at once and the baseline loads nothing.
@@ -73,32 +73,25 @@ async function scrollRun(page: Page, options: { step: number; frames?: number; u
 }
 
 describe("a channel with 10,000 messages", () => {
-  let db: ReturnType<typeof database>;
-  let server: Server & { dataDir: string };
-  let browser: Browser;
+  let stack: Stack;
   let reader: Page;
 
   beforeAll(async () => {
-    db = database();
-    server = await serve(db.url);
-    browser = await launch();
+    stack = await startStack();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    db?.drop();
-    if (server) removeDir(server.dataDir);
+    await stack?.stop();
   });
 
   it("scrolls from the newest message to the first with a bounded page, and back to the present", async () => {
-    reader = await person(browser, server.url);
+    reader = await person(stack.browser, stack.server.url);
     await register(reader, "reader");
     await reader.getByRole("button", { name: "Create a guild" }).click();
     await reader.getByLabel("Guild name").fill("Archive");
     await reader.getByRole("dialog", { name: "Create a guild" }).getByRole("button", { name: "Create" }).click();
     await reader.getByLabel("Message #general").waitFor();
-    const api = await apiAs(reader, server.url);
+    const api = await apiAs(reader, stack.server.url);
     const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
     const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
     const general = channels.find((c) => c.name === "general")?.id;
@@ -109,7 +102,7 @@ describe("a channel with 10,000 messages", () => {
     // the API would mostly measure the send rate limit.
     const base = Date.now() - (LONG + 10) * 1000;
     const seed = (channel: string | undefined, count: number, offset: number) =>
-      db.sql(`INSERT INTO messages (id, channel_id, guild_id, author_id, content, created_at)
+      stack.db.sql(`INSERT INTO messages (id, channel_id, guild_id, author_id, content, created_at)
         SELECT ((${base} + (n + ${offset}) * 1000 - 1420070400000) << 22) + n, ${channel}, ${guild?.id}, ${author},
                'scroll line ' || n || CASE WHEN n % 7 = 0 THEN E'\\nwith a **second** line and \`code\`' ELSE '' END,
                ${base} + (n + ${offset}) * 1000

@@ -11,7 +11,7 @@ use parley_store::users::LockoutPolicy;
 
 use crate::auth::{PasswordHasher, TokenIssuer};
 use crate::cache::GuildCache;
-use crate::metrics::{AuthCounters, Metrics};
+use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 
 /// Who may create an account through the API.
@@ -118,8 +118,6 @@ pub struct AppInner {
     pub config: ApiConfig,
     pub limits: Limits,
     pub metrics: Metrics,
-    /// The auth counters inside `metrics`, by their old name.
-    pub counters: AuthCounters,
     /// Where every state change is published (the gateway and caches subscribe).
     pub bus: EventBus,
     pub cache: GuildCache,
@@ -154,7 +152,6 @@ impl AppState {
             passwords,
             config,
             limits,
-            counters: metrics.auth.clone(),
             metrics,
             bus,
             cache: GuildCache::new(GUILDS_CACHED, MEMBERS_CACHED),

@@ -72,7 +72,7 @@ where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
 {
     let (sender, receiver) = mpsc::channel(gateway.config.session_queue.max(1));
-    let _open = crate::metrics::ConnectionGuard::open(&gateway.metrics.connections);
+    let _open = parley_api::metrics::GaugeGuard::hold(&gateway.metrics.connections);
     let mut connection = Connection {
         id: gateway.next_connection_id(),
         zlib: params.compress.then(ZlibStream::default),

@@ -67,13 +67,13 @@ fn id(value: &Value) -> Option<Snowflake> {
 /// Delivers `data`, built for this session alone (its own GUILD_CREATE).
 fn deliver_own(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
     let delivery = session.deliver(event.name.as_str(), data, Some(event.position));
-    count(gateway, session, event.name.as_str(), delivery);
+    count(gateway, session, event.name, delivery);
 }
 
 /// Delivers a dispatch this session needs because of `event` but under another name (a
 /// channel it can now see, or no longer can). Numbered as the session's own.
-fn deliver_derived(gateway: &Gateway, session: &Session, name: &'static str, data: &Arc<str>) {
-    let delivery = session.deliver(name, data, None);
+fn deliver_derived(gateway: &Gateway, session: &Session, name: EventName, data: &Arc<str>) {
+    let delivery = session.deliver(name.as_str(), data, None);
     count(gateway, session, name, delivery);
 }
 
@@ -100,10 +100,20 @@ fn resync(gateway: &Gateway, session: &Session, access: &GuildAccess) {
             session.know_channel(channel.id, true);
             let object = ChannelObject::new(channel, &access.overwrites);
             let data: Arc<str> = Arc::from(serde_json::to_string(&object).unwrap_or_default());
-            deliver_derived(gateway, session, if thread { "THREAD_CREATE" } else { "CHANNEL_CREATE" }, &data);
+            deliver_derived(
+                gateway,
+                session,
+                if thread { EventName::ThreadCreate } else { EventName::ChannelCreate },
+                &data,
+            );
         } else if !visible && known {
             session.know_channel(channel.id, false);
-            deliver_derived(gateway, session, if thread { "THREAD_DELETE" } else { "CHANNEL_DELETE" }, &gone(channel));
+            deliver_derived(
+                gateway,
+                session,
+                if thread { EventName::ThreadDelete } else { EventName::ChannelDelete },
+                &gone(channel),
+            );
         }
     }
 }
@@ -111,11 +121,11 @@ fn resync(gateway: &Gateway, session: &Session, access: &GuildAccess) {
 /// Delivers one of the event's shared payloads.
 fn deliver(gateway: &Gateway, session: &Session, event: &Event, payload: &(Arc<str>, Bytes)) {
     let delivery = session.deliver_shared(event.name.as_str(), &payload.0, event.position, &payload.1);
-    count(gateway, session, event.name.as_str(), delivery);
+    count(gateway, session, event.name, delivery);
 }
 
-fn count(gateway: &Gateway, session: &Session, event: &str, delivery: Delivery) {
-    gateway.metrics.dispatches.with_label_values(&[event]).inc();
+fn count(gateway: &Gateway, session: &Session, event: EventName, delivery: Delivery) {
+    gateway.metrics.dispatched(event).inc();
     if delivery == Delivery::Overflowed {
         gateway.metrics.overflow_closes.inc();
         tracing::info!(session_id = %session.id, "closed a gateway connection that fell behind (resumable)");
@@ -350,15 +360,18 @@ async fn to_guild(
             };
             if !visible {
                 if tracked && session.know_channel(channel.id, false) {
-                    let name =
-                        if channel.kind() == ChannelKind::PublicThread { "THREAD_DELETE" } else { "CHANNEL_DELETE" };
+                    let name = if channel.kind() == ChannelKind::PublicThread {
+                        EventName::ThreadDelete
+                    } else {
+                        EventName::ChannelDelete
+                    };
                     deliver_derived(gateway, session, name, &gone(channel));
                 }
                 continue;
             }
             if tracked && !session.know_channel(channel.id, true) && event.name == EventName::ChannelUpdate {
                 // New to this session (an overwrite now lets it see the channel).
-                deliver_derived(gateway, session, "CHANNEL_CREATE", &event.data);
+                deliver_derived(gateway, session, EventName::ChannelCreate, &event.data);
                 continue;
             }
             if matches!(event.name, EventName::ChannelDelete | EventName::ThreadDelete) {

@@ -33,7 +33,7 @@ export type PrivateChannel = Pick<Schemas["PrivateChannelObject"], "id" | "type"
 };
 /** What a DM or group DM is called: its name, or its people's. */
 export function privateName(channel: PrivateChannel): string {
-  return channel.name || channel.recipients.map((u) => u.global_name ?? u.username).join(", ") || "Just you";
+  return channel.name || channel.recipients.map(nameOf).join(", ") || "Just you";
 }
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &

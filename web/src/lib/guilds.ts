@@ -59,7 +59,7 @@ export function rolesByRank(roles: Role[]): Role[] {
  * each group sorted by name. */
 export function memberGroups(guild: Guild, presence: (id: string) => Presence): { title: string; members: Member[] }[] {
   const hoisted = rolesByRank(guild.roles.filter((r) => r.hoist));
-  const name = (m: Member) => (m.nick ?? m.user.global_name ?? m.user.username).toLowerCase();
+  const name = (m: Member) => (m.nick ?? nameOf(m.user)).toLowerCase();
   const groups = new Map<string, Member[]>();
   for (const member of guild.members) {
     const online = presence(member.user.id) !== "offline";

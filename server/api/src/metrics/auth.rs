@@ -31,8 +31,4 @@ impl AuthCounters {
             ),
         }
     }
-
-    pub fn bump(counter: &IntCounter) {
-        counter.inc();
-    }
 }

@@ -71,18 +71,19 @@ fn status_class(status: u16) -> &'static str {
 
 /// The middleware. Requests no route matched are counted under "unmatched".
 pub async fn record(State(metrics): State<HttpMetrics>, request: Request, next: Next) -> Response {
-    let route =
-        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
-    metrics.in_flight.inc();
+    // Both are cheap clones (a shared string, a method), taken before the request moves on.
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = request.method().clone();
+    let in_flight = super::GaugeGuard::hold(&metrics.in_flight);
     let started = Instant::now();
     let response = next.run(request).await;
-    metrics.in_flight.dec();
+    drop(in_flight);
     let status = response.status().as_u16();
-    metrics.duration.with_label_values(&[&route, &method]).observe(started.elapsed().as_secs_f64());
-    metrics.requests.with_label_values(&[&route, &method, status_class(status)]).inc();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    metrics.duration.with_label_values(&[route, method.as_str()]).observe(started.elapsed().as_secs_f64());
+    metrics.requests.with_label_values(&[route, method.as_str(), status_class(status)]).inc();
     if status == 429 {
-        metrics.rate_limited.with_label_values(&[&route]).inc();
+        metrics.rate_limited.with_label_values(&[route]).inc();
     }
     response
 }

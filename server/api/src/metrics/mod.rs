@@ -60,6 +60,23 @@ impl Metrics {
     }
 }
 
+/// Holds a gauge up by one while it lives: the count stays right however the work ends
+/// (finished, failed, or dropped when a client goes away).
+pub struct GaugeGuard(prometheus::IntGauge);
+
+impl GaugeGuard {
+    pub fn hold(gauge: &prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()

@@ -20,7 +20,6 @@ use crate::auth::refresh_token;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::client::{ClientMeta, device_name_from_user_agent};
 use crate::extract::{AuthUser, Json};
-use crate::metrics::AuthCounters;
 use crate::models::{CurrentUser, ErrorBody, TokenResponse};
 use crate::{AppState, RegistrationMode};
 
@@ -38,7 +37,7 @@ async fn limit_by_address(State(state): State<AppState>, client: ClientMeta, req
     match state.limits.auth_ip.check(&client.ip.to_string()) {
         Ok(()) => next.run(request).await,
         Err(limited) => {
-            AuthCounters::bump(&state.counters.rate_limited);
+            state.metrics.auth.rate_limited.inc();
             tracing::warn!(ip = %client.ip, "auth rate limit reached for address");
             ApiError::RateLimited(limited).into_response()
         }
@@ -121,7 +120,7 @@ async fn register(
         other => other.into(),
     })?;
     let user = registered.user;
-    AuthCounters::bump(&state.counters.registrations);
+    state.metrics.auth.registrations.inc();
     tracing::info!(user_id = %user.id, admin = user.is_admin, "account registered");
     if let Some(guild_id) = registered.joined_guild {
         crate::routes::invites::announce_join(&state, guild_id, &user).await?;
@@ -163,7 +162,7 @@ async fn login(
     errors.into_result()?;
     let account_key = body.login.trim().to_lowercase();
     if let Err(limited) = state.limits.login_account.check(&account_key) {
-        AuthCounters::bump(&state.counters.rate_limited);
+        state.metrics.auth.rate_limited.inc();
         return Err(ApiError::RateLimited(limited));
     }
     let now = Timestamp::now();
@@ -173,11 +172,11 @@ async fn login(
     }
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
     if !state.passwords.verify(&body.password, stored_hash).await? {
-        AuthCounters::bump(&state.counters.login_failures);
+        state.metrics.auth.login_failures.inc();
         if let Some(user) = &user
             && let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await?
         {
-            AuthCounters::bump(&state.counters.lockouts);
+            state.metrics.auth.lockouts.inc();
             tracing::warn!(user_id = %user.id, ip = %client.ip, locked_until = until, "account locked after repeated failed logins");
             return Err(locked(until, now));
         }
@@ -189,7 +188,7 @@ async fn login(
     }
     let user = user.ok_or_else(|| ApiError::internal("password verified without an account"))?;
     state.store.clear_login_failures(user.id).await?;
-    AuthCounters::bump(&state.counters.logins);
+    state.metrics.auth.logins.inc();
     Ok(Json(start_session(&state, &user, &client, device_name).await?))
 }
 
@@ -231,7 +230,7 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
             Ok(Json(token_response(&state, &user, &session, next, now)))
         }
         RefreshOutcome::Reused { session_id, user_id } => {
-            AuthCounters::bump(&state.counters.refresh_reuse);
+            state.metrics.auth.refresh_reuse.inc();
             tracing::warn!(%session_id, %user_id, "spent refresh token presented again; session revoked");
             Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenReused))
         }

@@ -15,7 +15,6 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
-use crate::metrics::AuthCounters;
 use crate::models::{CurrentUser, ErrorBody};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -87,7 +86,7 @@ async fn modify_me(
             ));
         };
         if !state.passwords.verify(current, user.password_hash.as_deref()).await? {
-            AuthCounters::bump(&state.counters.login_failures);
+            state.metrics.auth.login_failures.inc();
             state.store.record_login_failure(user.id, Timestamp::now(), state.config.lockout).await?;
             return Err(ApiError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."));
         }

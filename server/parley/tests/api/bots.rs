@@ -2,14 +2,16 @@
 //! privileged intents, the MESSAGE_CONTENT rule, and a real discord.py bot answering a user.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
-use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, spawn_app, status_and_json};
+use crate::helpers::{
+    Backend, KillOnDrop, Session, TestApp, assert_error, on_both_backends, spawn_app, status_and_json,
+};
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
@@ -184,15 +186,6 @@ async fn privileged_intents_need_the_owners_consent_and_content_is_withheld_with
 /// The Python with discord.py that `./scripts/test` prepares (or `python3` if it has it).
 fn python() -> String {
     std::env::var("PARLEY_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Backend) {

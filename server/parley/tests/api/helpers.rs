@@ -373,3 +373,42 @@ impl TestApp {
         TestGuild { id, general, invite }
     }
 }
+
+/// A child process the test started, killed (by its PID) and reaped when dropped.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port free at this moment, for a helper server the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The path of a program from a Debian package (`./scripts/test` installs them), or a
+/// failure that says which package to install.
+pub fn system_tool<'a>(path: &'a str, package: &str) -> &'a str {
+    assert!(
+        std::path::Path::new(path).exists(),
+        "{path} is missing: apt-get install {package} (./scripts/test does this)"
+    );
+    path
+}
+
+/// The text of `/metrics` (which must answer 200 in Prometheus's text format).
+pub async fn metrics_text(app: &TestApp) -> String {
+    let response = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    response.text().await.unwrap()
+}
+
+/// The value of the sample whose name and labels are exactly `series` (as the text shows it).
+pub fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.parse().ok()))
+}

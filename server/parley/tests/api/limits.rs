@@ -6,13 +6,14 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, assert_error, on_both_backends, password_of, spawn_app_with, status_and_json};
+use crate::helpers::{
+    Backend, TestApp, assert_error, metrics_text, on_both_backends, password_of, sample, spawn_app_with,
+    status_and_json,
+};
 
 async fn metric(app: &TestApp, name: &str) -> u64 {
-    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
-        .unwrap_or_else(|| panic!("{name} not in /metrics:\n{text}"))
+    let text = metrics_text(app).await;
+    sample(&text, name).unwrap_or_else(|| panic!("{name} not in /metrics:\n{text}")) as u64
 }
 
 async fn an_address_over_its_auth_budget_gets_429_with_retry_after_and_discord_headers(backend: Backend) {

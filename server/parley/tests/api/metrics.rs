@@ -3,33 +3,21 @@
 //! Prometheus (Debian's package) scraping a running server and answering queries on it.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
-use crate::helpers::{Backend, TestApp, on_both_backends, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, KillOnDrop, TestApp, free_port, metrics_text, on_both_backends, sample, spawn_app, spawn_app_with,
+    system_tool,
+};
 
-async fn metrics_text(app: &TestApp) -> String {
-    let response = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
-    response.text().await.unwrap()
-}
-
-/// The value of the sample whose name and labels are exactly `series` (as the text shows it).
-fn sample(text: &str, series: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.parse().ok()))
-}
-
-/// `promtool`, which ships with Debian's prometheus package (`./scripts/test` installs it).
+/// `promtool` or `prometheus`, from Debian's prometheus package.
 fn tool(name: &str) -> String {
-    let path = format!("/usr/bin/{name}");
-    assert!(Path::new(&path).exists(), "{name} is missing: apt-get install prometheus (./scripts/test does this)");
-    path
+    system_tool(&format!("/usr/bin/{name}"), "prometheus").to_owned()
 }
 
 /// Some traffic: an account, a guild, messages, a 404, and a gateway session that sees a
@@ -104,22 +92,11 @@ async fn metrics_count_requests_by_route_template_and_gateway_sessions_and_promt
     );
 }
 
-/// A Prometheus server on a free loopback port, stopped (by its PID) when dropped.
+/// A Prometheus server on a free loopback port, stopped when dropped.
 struct Prometheus {
-    child: Child,
+    _child: KillOnDrop,
     url: String,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The alert rules Parley ships.
@@ -150,7 +127,7 @@ fn start_prometheus(target: &str) -> Prometheus {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    Prometheus { child, url: format!("http://127.0.0.1:{port}"), _dir: dir }
+    Prometheus { _child: KillOnDrop(child), url: format!("http://127.0.0.1:{port}"), _dir: dir }
 }
 
 /// Asks Prometheus `query` until `accept` likes the result vector (or 30 seconds pass).

@@ -4,30 +4,13 @@
 //! gateway WebSocket (the server's HELLO comes back through it).
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, KillOnDrop, free_port, spawn_app, system_tool};
 
 fn tool(path: &str) -> &str {
-    assert!(
-        Path::new(path).exists(),
-        "{path} is missing: apt-get install nginx openssl curl (./scripts/test installs nginx)"
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Nginx(Child);
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    system_tool(path, "nginx openssl curl")
 }
 
 /// `curl` against nginx, resolving the test name to loopback and trusting the test CA; it
@@ -100,7 +83,7 @@ async fn nginx_with_the_shipped_config_terminates_tls_proxies_the_api_and_upgrad
         .output()
         .unwrap();
     assert!(check.status.success(), "nginx -t: {}", String::from_utf8_lossy(&check.stderr));
-    let _nginx = Nginx(
+    let _nginx = KillOnDrop(
         Command::new("/usr/sbin/nginx")
             .arg("-c")
             .arg(&conf)
