@@ -1,6 +1,6 @@
 //! The whole HTTP application: the API under `/api/v10` and `/api`, probes, and the
 //! middleware every request passes through (outermost first):
-//! request id -> tracing span -> panic guard -> security headers -> CORS -> body limit ->
+//! request id -> tracing span (W3C trace context in and out) -> panic guard -> security headers -> CORS -> body limit ->
 //! metrics.
 
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use crate::error::ApiError;
 use crate::extract::client::DEVICE_ID_HEADER;
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::trace_context;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -91,10 +92,12 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-            }))
+            .layer(TraceLayer::new_for_http().make_span_with(trace_context::request_span).on_response(
+                |response: &axum::http::Response<_>, _latency, span: &tracing::Span| {
+                    trace_context::record_status(response, span);
+                },
+            ))
+            .layer(SetResponseHeaderLayer::overriding(trace_context::TRACEPARENT, trace_context::current_traceparent))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| {
                 tracing::error!("a request handler panicked");

@@ -30,6 +30,7 @@ pub mod private_models;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod trace_context;
 
 pub use error::{ApiError, ApiResult};
 pub use http::app_router;

@@ -145,6 +145,7 @@ impl AppState {
             login_account: RateLimiter::new("login", config.login_account_limit_per_minute, minute, RATE_LIMIT_KEYS),
         };
         let metrics = Metrics::new();
+        metrics.registry.register(Box::new(store.query_histogram())).expect("the query histogram registers once");
         Self(Arc::new(AppInner {
             store,
             ids,

@@ -14,10 +14,12 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use bytes::Bytes;
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use parley_api::extract::auth::authenticate;
+use parley_api::trace_context::operation_span;
 use parley_core::Snowflake;
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::Gateway;
 use crate::compression::ZlibStream;
@@ -268,25 +270,29 @@ where
                 }
                 // Boxed: IDENTIFY and RESUME are rare and their futures large; every idle
                 // connection would otherwise carry their size.
-                Box::pin(self.identify(*identify)).await
+                Box::pin(self.identify(*identify)).instrument(operation_span("gateway.identify")).await
             }
             Command::Resume(resume) => {
                 if self.session.is_some() {
                     return Err(CloseCode::AlreadyAuthenticated);
                 }
-                Box::pin(self.resume(resume)).await
+                Box::pin(self.resume(resume)).instrument(operation_span("gateway.resume")).await
             }
             Command::PresenceUpdate(update) => {
                 let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
                 let status = Status::parse(&update.status).ok_or(CloseCode::DecodeError)?;
                 if let Some(seen) = self.gateway.presences.set(session.user_id, status, update.activities) {
-                    Box::pin(self.gateway.announce_presence(session.user_id, &seen)).await;
+                    Box::pin(self.gateway.announce_presence(session.user_id, &seen))
+                        .instrument(operation_span("gateway.presence_update"))
+                        .await;
                 }
                 Ok(())
             }
             Command::RequestGuildMembers(request) => {
                 let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
-                Box::pin(crate::members::request(&self.gateway, &session, request)).await
+                Box::pin(crate::members::request(&self.gateway, &session, request))
+                    .instrument(operation_span("gateway.request_guild_members"))
+                    .await
             }
             Command::VoiceStateUpdate(_) => {
                 // Voice arrives with the SFU; until then joining voice is accepted and ignored.

@@ -6,7 +6,9 @@
 //! - [`startup`]: [`startup::Application`]: build, bind, serve, drain.
 //! - [`commands`]: what each subcommand does.
 //! - [`keys`]: the access-token signing key on disk.
-//! - [`telemetry`]: logging setup.
+//! - [`tls`]: serving HTTPS itself: certificate files or automatic ACME certificates.
+//! - [`worker_lease`]: `worker_id = auto`, a worker id leased from Redis per node.
+//! - [`telemetry`]: logs (text or JSON, optionally pushed to Loki) and OTLP traces.
 
 pub mod cli;
 pub mod commands;
@@ -14,4 +16,6 @@ pub mod keys;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;
 pub mod web;
+pub mod worker_lease;

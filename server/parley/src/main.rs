@@ -35,7 +35,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(settings.log_format, &settings.log_level);
+    let mut telemetry = match telemetry::init(&settings.telemetry) {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    telemetry.start(runtime.handle());
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Serve { migrate } => commands::serve::run(&settings, *migrate).await,
@@ -51,6 +58,11 @@ fn main() -> ExitCode {
             Command::Config(_) => unreachable!("handled before the runtime starts"),
         }
     });
+    if let Err(e) = &result {
+        // Logged too, so the failure reaches Loki with the rest.
+        tracing::error!(error = format!("{e:#}"), "parley stopped with an error");
+    }
+    telemetry.shutdown(&runtime);
     report(result)
 }
 

@@ -17,6 +17,9 @@ use parley_gateway::GatewayConfig;
 use parley_store::DatabaseUrl;
 use parley_store::users::LockoutPolicy;
 
+use crate::telemetry::TelemetrySettings;
+use crate::tls::{AcmeSettings, TlsMode, TlsSettings};
+
 /// One setting: its key (TOML key; the env var is `PARLEY_` + upper case), default, and doc.
 pub struct SettingSpec {
     pub key: &'static str,
@@ -60,7 +63,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "worker_id",
         default: "0",
-        doc: "This node's id (0-1023), stamped into every id it creates. Give each node of a cluster its own.",
+        doc: "This node's id (0-1022), stamped into every id it creates; every node of a cluster needs its own. auto: lease a free one from Redis at start (needs redis_url), for replicas started from one template. 1023 is kept for command-line tools.",
     },
     SettingSpec {
         key: "registration",
@@ -199,6 +202,61 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Log filter, e.g. info, or parley=debug,sqlx=warn (tracing's EnvFilter syntax).",
     },
     SettingSpec {
+        key: "tls_mode",
+        default: "off",
+        doc: "off (plain HTTP; a proxy such as nginx terminates TLS), files (serve HTTPS on bind with tls_cert_file and tls_key_file) or acme (serve HTTPS on bind with certificates obtained automatically for tls_acme_domains; bind must be reachable on port 443). Any mode but off turns on HSTS.",
+    },
+    SettingSpec {
+        key: "tls_cert_file",
+        default: "",
+        doc: "With tls_mode = files: the PEM certificate chain, leaf first. Re-read within a minute when it changes.",
+    },
+    SettingSpec {
+        key: "tls_key_file",
+        default: "",
+        doc: "With tls_mode = files: the PEM private key (PKCS#8, PKCS#1 or SEC1).",
+    },
+    SettingSpec {
+        key: "tls_acme_domains",
+        default: "",
+        doc: "With tls_mode = acme: comma-separated domain names for the certificate, e.g. chat.example.com. Each must resolve to this server.",
+    },
+    SettingSpec {
+        key: "tls_acme_contact",
+        default: "",
+        doc: "With tls_mode = acme: an email address the CA may write to about expiry or policy (optional, recommended).",
+    },
+    SettingSpec {
+        key: "tls_acme_directory",
+        default: "https://acme-v02.api.letsencrypt.org/directory",
+        doc: "With tls_mode = acme: the ACME directory URL. Let's Encrypt's staging directory is https://acme-staging-v02.api.letsencrypt.org/directory.",
+    },
+    SettingSpec {
+        key: "tls_acme_ca_file",
+        default: "",
+        doc: "With tls_mode = acme: PEM roots to trust for the ACME directory's own HTTPS (private ACME servers such as step-ca). Empty: the public web roots.",
+    },
+    SettingSpec {
+        key: "tls_redirect_bind",
+        default: "",
+        doc: "With TLS on: an address for a plain-HTTP listener that redirects every request to public_url over HTTPS, e.g. 0.0.0.0:80. Empty: none.",
+    },
+    SettingSpec {
+        key: "otlp_endpoint",
+        default: "",
+        doc: "Base URL of an OpenTelemetry (OTLP/HTTP, protobuf) receiver such as Tempo or a collector, e.g. http://tempo:4318; /v1/traces is appended. Empty: no spans are exported (log lines still carry trace ids).",
+    },
+    SettingSpec {
+        key: "otlp_sample_ratio",
+        default: "1.0",
+        doc: "Share of new traces that are exported, 0.0-1.0. A request whose traceparent says its caller sampled it is always exported, and one that says not is never.",
+    },
+    SettingSpec {
+        key: "loki_url",
+        default: "",
+        doc: "Base URL of Loki, e.g. http://loki:3100, to push log lines to (as JSON, labelled service=\"parley\" and level). Empty: logs go to stdout only.",
+    },
+    SettingSpec {
         key: "shutdown_grace_secs",
         default: "30",
         doc: "On SIGTERM or SIGINT, how long in-flight requests may take to finish before the server stops anyway.",
@@ -215,13 +273,15 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
     pub database_max_connections: u32,
-    pub worker_id: u32,
+    pub worker_id: WorkerId,
     pub signing_key_file: PathBuf,
     pub password_hash_memory_kib: u32,
     pub password_hash_iterations: u32,
     pub password_hash_concurrency: usize,
     pub log_format: LogFormat,
     pub log_level: String,
+    pub telemetry: TelemetrySettings,
+    pub tls: TlsSettings,
     pub shutdown_grace: Duration,
     pub event_bus_capacity: usize,
     pub api: ApiConfig,
@@ -232,6 +292,24 @@ pub struct Settings {
     pub redis_event_log_length: usize,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.
     pub unknown_env: Vec<String>,
+}
+
+/// Which worker id this node stamps into the ids it makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerId {
+    Fixed(u32),
+    /// Leased from Redis at start (see `worker_lease`).
+    Auto,
+}
+
+impl WorkerId {
+    /// The id a one-off command uses: a fixed id as given; with `auto`, the one never leased.
+    pub fn for_command_line(self) -> u32 {
+        match self {
+            Self::Fixed(id) => id,
+            Self::Auto => crate::worker_lease::COMMAND_LINE_WORKER,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -363,6 +441,27 @@ impl Settings {
             raw.parse("metrics_bind", "expected empty or an address and port like 0.0.0.0:9100", |v| {
                 if v.is_empty() { Some(None) } else { v.parse().ok().map(Some) }
             })?;
+        let log_format = raw.parse("log_format", "expected text or json", |v| match v {
+            "text" => Some(LogFormat::Text),
+            "json" => Some(LogFormat::Json),
+            _ => None,
+        })?;
+        let log_level = raw.parse("log_level", "expected a filter like info or parley=debug,sqlx=warn", |v| {
+            tracing_subscriber::EnvFilter::try_new(v).ok().map(|_| v.to_owned())
+        })?;
+        let tls = tls_settings(&raw, &data_dir)?;
+        let worker_id = raw.parse("worker_id", "expected auto or a number from 0 to 1022", |v| match v {
+            "auto" => Some(WorkerId::Auto),
+            n => n.parse().ok().filter(|n| *n < crate::worker_lease::COMMAND_LINE_WORKER).map(WorkerId::Fixed),
+        })?;
+        if worker_id == WorkerId::Auto && raw.text("redis_url").is_empty() {
+            return Err(ConfigError {
+                key: "worker_id".into(),
+                source: raw.values["worker_id"].1.clone(),
+                value: "auto".into(),
+                problem: "worker_id = auto leases ids from Redis: set redis_url too, or give a number".into(),
+            });
+        }
         let api = ApiConfig {
             registration,
             guild_creation,
@@ -375,7 +474,7 @@ impl Settings {
             auth_ip_limit_per_minute: raw.number("auth_rate_limit_per_minute", 0, 100_000)?,
             login_account_limit_per_minute: raw.number("login_rate_limit_per_minute", 0, 100_000)?,
             max_body_bytes: raw.number("max_body_bytes", 1024, 64 * 1024 * 1024)?,
-            hsts: public_url.starts_with("https://"),
+            hsts: public_url.starts_with("https://") || tls.mode != TlsMode::Off,
             cors_origins,
             trust_forwarded_for: raw.parse("trust_forwarded_for", "expected true or false", parse_bool)?,
             gateway_url: raw.parse("gateway_url", "expected empty or a ws:// or wss:// URL", |v| {
@@ -392,18 +491,27 @@ impl Settings {
             data_dir,
             database_url,
             database_max_connections: raw.number("database_max_connections", 1, 1000)?,
-            worker_id: raw.number("worker_id", 0, 1023)?,
+            worker_id,
             password_hash_memory_kib: raw.number("password_hash_memory_kib", 64, 4 * 1024 * 1024)?,
             password_hash_iterations: raw.number("password_hash_iterations", 1, 10)?,
             password_hash_concurrency: raw.number("password_hash_concurrency", 1, 256)?,
-            log_format: raw.parse("log_format", "expected text or json", |v| match v {
-                "text" => Some(LogFormat::Text),
-                "json" => Some(LogFormat::Json),
-                _ => None,
-            })?,
-            log_level: raw.parse("log_level", "expected a filter like info or parley=debug,sqlx=warn", |v| {
-                tracing_subscriber::EnvFilter::try_new(v).ok().map(|_| v.to_owned())
-            })?,
+            log_format,
+            log_level: log_level.clone(),
+            telemetry: TelemetrySettings {
+                log_format,
+                log_level,
+                otlp_endpoint: raw.parse(
+                    "otlp_endpoint",
+                    "expected empty or an http:// URL like http://tempo:4318",
+                    optional_http_url,
+                )?,
+                sample_ratio: raw.number("otlp_sample_ratio", 0.0, 1.0)?,
+                loki_url: raw.parse(
+                    "loki_url",
+                    "expected empty or an http:// URL like http://loki:3100",
+                    optional_http_url,
+                )?,
+            },
             shutdown_grace: Duration::from_secs(raw.number("shutdown_grace_secs", 0, 3600)?),
             event_bus_capacity: raw.number("event_bus_capacity", 16, 1_000_000)?,
             redis_url: raw.parse("redis_url", "expected empty, or redis://HOST:PORT (rediss:// for TLS)", |v| {
@@ -432,8 +540,84 @@ impl Settings {
                 commands_per_minute: raw.number("gateway_commands_per_minute", 10, 100_000)?,
             },
             api,
+            tls,
             unknown_env,
         })
+    }
+}
+
+/// The `tls_*` settings; each mode's required settings are checked here, at start-up.
+fn tls_settings(raw: &Raw, data_dir: &std::path::Path) -> Result<TlsSettings, ConfigError> {
+    let path = |v: &str| Some((!v.is_empty()).then(|| PathBuf::from(v)));
+    let cert: Option<PathBuf> = raw.parse("tls_cert_file", "expected a file path", path)?;
+    let key: Option<PathBuf> = raw.parse("tls_key_file", "expected a file path", path)?;
+    let domains: Vec<String> =
+        raw.parse("tls_acme_domains", "expected comma-separated domain names like chat.example.com", |v| {
+            let domains: Vec<String> =
+                v.split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_ascii_lowercase).collect();
+            domains.iter().all(|d| is_domain_name(d)).then_some(domains)
+        })?;
+    let mode = raw.parse("tls_mode", "expected off, files or acme", |v| match v {
+        "off" => Some(TlsMode::Off),
+        "files" => match (&cert, &key) {
+            (Some(cert), Some(key)) => Some(TlsMode::Files { cert: cert.clone(), key: key.clone() }),
+            _ => None,
+        },
+        "acme" => (!domains.is_empty()).then(|| {
+            TlsMode::Acme(AcmeSettings {
+                domains: domains.clone(),
+                contact: None,
+                directory: String::new(),
+                directory_ca: None,
+                cache_dir: data_dir.join("acme"),
+            })
+        }),
+        _ => None,
+    });
+    let mut mode = mode.map_err(|mut e| {
+        if e.value == "files" {
+            e.problem = "tls_mode = files needs both tls_cert_file and tls_key_file".into();
+        } else if e.value == "acme" {
+            e.problem = "tls_mode = acme needs tls_acme_domains".into();
+        }
+        e
+    })?;
+    if let TlsMode::Acme(acme) = &mut mode {
+        acme.contact = raw.parse("tls_acme_contact", "expected empty or an email address", |v| {
+            if v.is_empty() { Some(None) } else { (v.contains('@') && !v.contains(' ')).then(|| Some(v.to_owned())) }
+        })?;
+        acme.directory = raw.parse("tls_acme_directory", "expected an https:// URL", |v| {
+            v.starts_with("https://").then(|| v.to_owned())
+        })?;
+        acme.directory_ca = raw.parse("tls_acme_ca_file", "expected a file path", path)?;
+    }
+    let redirect_bind =
+        raw.parse("tls_redirect_bind", "expected empty or an address and port like 0.0.0.0:80", |v| {
+            if v.is_empty() { Some(None) } else { v.parse().ok().map(Some) }
+        })?;
+    Ok(TlsSettings { mode, redirect_bind })
+}
+
+fn is_domain_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// Empty (not set) or an `http://` base URL without a trailing slash. HTTPS exporters are not
+/// supported yet: the bundle's collectors are on the private network.
+fn optional_http_url(v: &str) -> Option<Option<String>> {
+    if v.is_empty() {
+        Some(None)
+    } else if v.starts_with("http://") && v.len() > "http://".len() {
+        Some(Some(v.trim_end_matches('/').to_owned()))
+    } else {
+        None
     }
 }
 
@@ -545,7 +729,7 @@ mod tests {
         let s =
             Settings::load(Some((std::path::Path::new("p.toml"), file)), env(&[("PARLEY_WORKER_ID", "9")])).unwrap();
         assert_eq!(s.bind.to_string(), "0.0.0.0:9000");
-        assert_eq!(s.worker_id, 9);
+        assert_eq!(s.worker_id, WorkerId::Fixed(9));
         assert_eq!(s.api.cors_origins, vec!["https://a.example", "https://b.example"]);
     }
 
@@ -554,7 +738,7 @@ mod tests {
         let e = Settings::load(None, env(&[("PARLEY_WORKER_ID", "2000")])).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid setting PARLEY_WORKER_ID = \"2000\": expected a whole number from 0 to 1023"
+            "invalid setting PARLEY_WORKER_ID = \"2000\": expected auto or a number from 0 to 1022"
         );
         let e = Settings::load(Some((std::path::Path::new("/etc/parley.toml"), "bind = \"nope\"")), Vec::new())
             .unwrap_err();
@@ -576,6 +760,49 @@ mod tests {
             Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")]))
                 .unwrap();
         assert_eq!(s.unknown_env, vec!["PARLEY_BNID"]);
+    }
+
+    #[test]
+    fn worker_id_auto_needs_redis_and_1023_is_kept_for_the_command_line() {
+        let error = Settings::load(None, env(&[("PARLEY_WORKER_ID", "auto")])).unwrap_err();
+        assert_eq!(error.key, "worker_id");
+        assert!(error.problem.contains("redis_url"), "{error}");
+        let error = Settings::load(None, env(&[("PARLEY_WORKER_ID", "1023")])).unwrap_err();
+        assert_eq!(error.key, "worker_id");
+        let s =
+            Settings::load(None, env(&[("PARLEY_WORKER_ID", "auto"), ("PARLEY_REDIS_URL", "redis://r:6379")])).unwrap();
+        assert_eq!((s.worker_id, s.worker_id.for_command_line()), (WorkerId::Auto, 1023));
+    }
+
+    #[test]
+    fn tls_modes_name_the_settings_they_need() {
+        let error = Settings::load(None, env(&[("PARLEY_TLS_MODE", "files")])).unwrap_err();
+        assert_eq!(error.key, "tls_mode");
+        assert!(error.problem.contains("tls_cert_file and tls_key_file"), "{error}");
+        let error = Settings::load(None, env(&[("PARLEY_TLS_MODE", "acme")])).unwrap_err();
+        assert!(error.problem.contains("tls_acme_domains"), "{error}");
+        let error =
+            Settings::load(None, env(&[("PARLEY_TLS_MODE", "acme"), ("PARLEY_TLS_ACME_DOMAINS", "bad_name.example")]))
+                .unwrap_err();
+        assert_eq!(error.key, "tls_acme_domains");
+        let s = Settings::load(
+            None,
+            env(&[("PARLEY_TLS_MODE", "acme"), ("PARLEY_TLS_ACME_DOMAINS", "Chat.Example.com, b.example.com")]),
+        )
+        .unwrap();
+        match &s.tls.mode {
+            TlsMode::Acme(acme) => {
+                assert_eq!(acme.domains, ["chat.example.com", "b.example.com"]);
+                assert_eq!(acme.directory, "https://acme-v02.api.letsencrypt.org/directory");
+                assert!(acme.cache_dir.ends_with("acme"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(s.api.hsts, "serving TLS turns on HSTS");
+        let error = Settings::load(None, env(&[("PARLEY_LOKI_URL", "https://loki")])).unwrap_err();
+        assert_eq!(error.key, "loki_url");
+        let error = Settings::load(None, env(&[("PARLEY_OTLP_SAMPLE_RATIO", "1.5")])).unwrap_err();
+        assert_eq!(error.key, "otlp_sample_ratio");
     }
 
     #[test]

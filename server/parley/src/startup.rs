@@ -4,6 +4,8 @@
 //! requests have drained (or the grace period has passed).
 
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -21,7 +23,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::keys::load_or_create_signing_key;
-use crate::settings::Settings;
+use crate::settings::{Settings, WorkerId};
+use crate::tls::TlsMode;
+use crate::tls::expiry::ExpiryGauge;
+use crate::tls::files::FileCertificate;
+use crate::tls::listener::TlsListener;
 
 /// Access tokens live 15 minutes (DESIGN.md, decision 7).
 pub const ACCESS_TOKEN_TTL_MS: i64 = 15 * 60 * 1000;
@@ -30,8 +36,18 @@ const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Revoked sessions stay listed (for audit) this long before they are deleted.
 const KEEP_REVOKED_SESSIONS_MS: i64 = 30 * 24 * 3600 * 1000;
 
+/// Where the HTTPS certificate comes from, when Parley terminates TLS itself.
+enum Certificates {
+    Files(Arc<FileCertificate>),
+    /// The resolver, and the task that orders and renews (started with the server).
+    Acme(Arc<rustls_acme::ResolvesServerCertAcme>, Pin<Box<dyn Future<Output = ()> + Send>>),
+}
+
 pub struct Application {
     listener: TcpListener,
+    certificates: Option<Certificates>,
+    /// The plain-HTTP listener that redirects to HTTPS, and where to.
+    redirect: Option<(TcpListener, String)>,
     /// The `/metrics`-only listener, when `metrics_bind` is set.
     metrics: Option<(TcpListener, axum::Router)>,
     router: axum::Router,
@@ -93,9 +109,19 @@ impl Application {
             settings.password_hash_concurrency,
         )
         .map_err(|e| anyhow::anyhow!("invalid password hashing settings: {e}"))?;
-        let ids = SnowflakeGenerator::new(settings.worker_id)?;
         let tasks = TaskTracker::new();
         let background = CancellationToken::new();
+        let worker_id = match (settings.worker_id, &settings.redis_url) {
+            (WorkerId::Fixed(id), _) => id,
+            (WorkerId::Auto, Some(url)) => {
+                let (id, lease) =
+                    crate::worker_lease::acquire(url, &settings.redis_key_prefix, background.clone()).await?;
+                tasks.spawn(lease);
+                id
+            }
+            (WorkerId::Auto, None) => bail!("worker_id = auto needs redis_url"),
+        };
+        let ids = SnowflakeGenerator::new(worker_id)?;
         let (bus, registry) = match &settings.redis_url {
             None => (EventBus::in_process(settings.event_bus_capacity), SessionRegistry::local()),
             Some(url) => {
@@ -127,6 +153,16 @@ impl Application {
             }
             None => None,
         };
+        let certificates = certificates(settings, &state, background.clone())?;
+        let redirect = match (settings.tls.redirect_bind, &certificates) {
+            (Some(address), Some(_)) => {
+                let listener = TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} (setting tls_redirect_bind)"))?;
+                Some((listener, https_origin(&settings.public_url)))
+            }
+            _ => None,
+        };
         let router = app_router(state, gateway.router().merge(crate::web::router()));
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -134,6 +170,8 @@ impl Application {
         let address = listener.local_addr()?;
         Ok(Self {
             listener,
+            certificates,
+            redirect,
             metrics,
             router,
             store,
@@ -148,6 +186,16 @@ impl Application {
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// `https` when Parley terminates TLS itself, otherwise `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.certificates.is_some() { "https" } else { "http" }
+    }
+
+    /// Where the HTTP-to-HTTPS redirect listener is, when `tls_redirect_bind` is set.
+    pub fn redirect_address(&self) -> Option<SocketAddr> {
+        self.redirect.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Where `/metrics` is served on its own (`metrics_bind`), if it is.
@@ -196,11 +244,41 @@ impl Application {
                 }
             });
         }
-        tasks.close();
+        if let Some((listener, origin)) = self.redirect {
+            let stop = shutdown.clone();
+            tasks.spawn(async move {
+                let router = crate::tls::redirect::router(origin);
+                if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await {
+                    tracing::error!(error = %e, "the HTTP redirect listener stopped");
+                }
+            });
+        }
 
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let graceful = axum::serve(self.listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-        let mut server = tokio::spawn(async move { graceful.await });
+        let stop = shutdown.clone().cancelled_owned();
+        let mut server = match self.certificates {
+            None => {
+                tasks.close();
+                let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+                tokio::spawn(axum::serve(self.listener, service).with_graceful_shutdown(stop).into_future())
+            }
+            Some(certificates) => {
+                let (resolver, acme): (Arc<dyn rustls::server::ResolvesServerCert>, bool) = match certificates {
+                    Certificates::Files(files) => {
+                        tasks.spawn(files.clone().watch(self.background.clone()));
+                        (files, false)
+                    }
+                    Certificates::Acme(resolver, drive) => {
+                        tasks.spawn(drive);
+                        (resolver, true)
+                    }
+                };
+                let config = crate::tls::server_config(resolver, acme)?;
+                let listener = TlsListener::new(self.listener, config, &tasks, shutdown.clone())?;
+                tasks.close();
+                let service = crate::tls::listener::make_service(self.router);
+                tokio::spawn(axum::serve(listener, service).with_graceful_shutdown(stop).into_future())
+            }
+        };
         let grace = self.shutdown_grace;
         let result = tokio::select! {
             result = &mut server => result.context("the server task failed")?.context("the server stopped with an error"),
@@ -218,6 +296,33 @@ impl Application {
         tracing::info!("stopped");
         result
     }
+}
+
+/// The certificate source `tls_mode` names, registering the expiry gauge when there is one.
+fn certificates(
+    settings: &Settings,
+    state: &AppState,
+    stop: CancellationToken,
+) -> anyhow::Result<Option<Certificates>> {
+    let expiry = || ExpiryGauge::register(&state.metrics.registry);
+    Ok(match &settings.tls.mode {
+        TlsMode::Off => None,
+        TlsMode::Files { cert, key } => Some(Certificates::Files(FileCertificate::load(cert, key, expiry())?)),
+        TlsMode::Acme(acme) => {
+            std::fs::create_dir_all(&acme.cache_dir).with_context(|| {
+                format!("cannot create the ACME cache directory {} (setting data_dir)", acme.cache_dir.display())
+            })?;
+            let (resolver, drive) = crate::tls::acme::start(acme, expiry(), stop)?;
+            Some(Certificates::Acme(resolver, Box::pin(drive)))
+        }
+    })
+}
+
+/// `https://host[:port]` of the public URL, where the redirect listener sends browsers.
+fn https_origin(public_url: &str) -> String {
+    let rest = public_url.split_once("://").map_or(public_url, |(_, rest)| rest);
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("https://{host}")
 }
 
 async fn purge_sessions_periodically(store: Store, shutdown: CancellationToken) {

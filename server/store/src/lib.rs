@@ -14,6 +14,7 @@
 //! - [`audit_log`]: who changed what in a guild, and why.
 //! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
+//! - [`query_timing`]: a span and a histogram sample for every statement, by operation.
 
 pub mod applications;
 pub mod audit_log;
@@ -28,6 +29,7 @@ pub mod messages;
 pub mod migrations;
 pub mod moderation;
 pub mod private_channels;
+pub mod query_timing;
 pub mod reactions;
 pub mod read_states;
 pub mod roles;
@@ -46,26 +48,35 @@ pub use database_url::{Backend, DatabaseUrl};
 pub use error::StoreError;
 
 /// Runs `$body` with `$pool` bound to the pool for reads of whichever backend the store
-/// holds. The body is compiled once per backend, so it must be valid SQL for both.
+/// holds. The body is compiled once per backend, so it must be valid SQL for both. The
+/// statement is timed and traced under the name of the method it is in ([`query_timing`]).
 macro_rules! with_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        let _timer = $crate::query_timing::QueryTimer::start(&$store.query_seconds, $store.system_name(), {
+            fn here() {}
+            ::std::any::type_name_of_val(&here)
+        });
         match &$store.pool {
             $crate::Pool::Sqlite { read: $pool, .. } => $body,
             $crate::Pool::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use with_pool;
 
 /// Like [`with_pool!`], for statements that write: on SQLite they go through the single
 /// writer connection.
 macro_rules! with_writer {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        let _timer = $crate::query_timing::QueryTimer::start(&$store.query_seconds, $store.system_name(), {
+            fn here() {}
+            ::std::any::type_name_of_val(&here)
+        });
         match &$store.pool {
             $crate::Pool::Sqlite { write: $pool, .. } => $body,
             $crate::Pool::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use with_writer;
 
@@ -111,6 +122,8 @@ pub struct PoolStats {
 pub struct Store {
     pub(crate) pool: Pool,
     url: DatabaseUrl,
+    /// Statement times by operation; see [`query_timing`].
+    pub(crate) query_seconds: prometheus::HistogramVec,
 }
 
 impl Store {
@@ -149,11 +162,24 @@ impl Store {
                 )
             }
         };
-        Ok(Self { pool, url: url.clone() })
+        Ok(Self { pool, url: url.clone(), query_seconds: query_timing::query_histogram() })
     }
 
     pub fn backend(&self) -> Backend {
         self.url.backend()
+    }
+
+    /// The database system's name as OpenTelemetry spells it, for query spans.
+    pub(crate) fn system_name(&self) -> &'static str {
+        match self.url.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
+
+    /// The histogram of statement times by operation, for the metrics registry to expose.
+    pub fn query_histogram(&self) -> prometheus::HistogramVec {
+        self.query_seconds.clone()
     }
 
     pub fn url(&self) -> &DatabaseUrl {

@@ -80,6 +80,10 @@ pub async fn record(State(metrics): State<HttpMetrics>, request: Request, next: 
     drop(in_flight);
     let status = response.status().as_u16();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    // The request span learns its route template here, where the router has matched it.
+    let span = tracing::Span::current();
+    span.record("http.route", route);
+    crate::trace_context::rename(&span, format!("{method} {route}"));
     metrics.duration.with_label_values(&[route, method.as_str()]).observe(started.elapsed().as_secs_f64());
     metrics.requests.with_label_values(&[route, method.as_str(), status_class(status)]).inc();
     if status == 429 {

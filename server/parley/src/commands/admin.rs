@@ -47,7 +47,7 @@ pub async fn run(settings: &Settings, command: &AdminCommand) -> anyhow::Result<
                 .ok()
                 .filter(|n| n.as_str().chars().count() >= 2)
                 .context("invalid name: 2-32 characters, no control characters")?;
-            let ids = SnowflakeGenerator::new(settings.worker_id)?;
+            let ids = SnowflakeGenerator::new(settings.worker_id.for_command_line())?;
             let (app, token) = new_application(&store, ids.next(), owner.id, name.as_str(), "")
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot create the application: {e}"))?;
@@ -90,7 +90,7 @@ async fn create_user(settings: &Settings, store: &parley_store::Store, args: &Cr
     let hasher = PasswordHasher::new(settings.password_hash_memory_kib, settings.password_hash_iterations, 1)
         .map_err(|e| anyhow::anyhow!("invalid password hashing settings: {e}"))?;
     let hash = hasher.hash(password.expose()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let ids = SnowflakeGenerator::new(settings.worker_id)?;
+    let ids = SnowflakeGenerator::new(settings.worker_id.for_command_line())?;
     let user = NewUser {
         id: ids.next(),
         username: username.into_inner(),

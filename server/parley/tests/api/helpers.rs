@@ -375,6 +375,24 @@ impl TestApp {
 }
 
 /// A child process the test started, killed (by its PID) and reaped when dropped.
+/// The `parley` binary with only the given settings (every other PARLEY_ variable removed):
+/// `db`'s database and directory, any free port, cheap hashing, warnings only.
+pub fn parley_command(db: &TestDatabase, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_parley"));
+    for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")) {
+        command.env_remove(name);
+    }
+    command
+        .args(args)
+        .env("PARLEY_DATABASE_URL", &db.url)
+        .env("PARLEY_DATA_DIR", db.data_dir())
+        .env("PARLEY_BIND", "127.0.0.1:0")
+        .env("PARLEY_PASSWORD_HASH_MEMORY_KIB", "1024")
+        .env("PARLEY_PASSWORD_HASH_ITERATIONS", "1")
+        .env("PARLEY_LOG_LEVEL", "warn");
+    command
+}
+
 pub struct KillOnDrop(pub std::process::Child);
 
 impl Drop for KillOnDrop {

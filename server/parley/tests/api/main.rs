@@ -27,6 +27,8 @@ mod registration;
 mod roles;
 mod search;
 mod sessions;
+mod telemetry;
 mod threads;
+mod tls;
 mod tokens;
 mod users;

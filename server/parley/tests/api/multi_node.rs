@@ -136,3 +136,28 @@ async fn a_client_whose_node_goes_away_resumes_on_another_without_losing_or_repe
     assert_eq!(again.wait_for("RESUMED").await, Value::Null);
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_with_worker_id_auto_lease_different_ids_and_stamp_them_into_snowflakes() {
+    let prefix = format!("parley-test-{}", uuid::Uuid::new_v4().simple());
+    let redis = redis_url();
+    let extra = [
+        ("PARLEY_REDIS_URL", redis.as_str()),
+        ("PARLEY_REDIS_KEY_PREFIX", prefix.as_str()),
+        ("PARLEY_WORKER_ID", "auto"),
+    ];
+    let a = spawn_app_with(Backend::Postgres, &extra).await;
+    let b = a.spawn_peer(&extra).await;
+    let worker_of = |id: &str| parley_core::Snowflake::new(id.parse().unwrap()).worker();
+    let (ann, bob) = (a.register("ann").await, b.register("bob").await);
+    let (on_a, on_b) = (worker_of(&ann.user_id), worker_of(&bob.user_id));
+    assert_ne!(on_a, on_b, "each node stamps its own leased worker id");
+    assert!(on_a < 1023 && on_b < 1023, "1023 is kept for command-line tools");
+    b.stop().await;
+    // A stopped node gives its id back: a new node takes the lowest free one.
+    let c = a.spawn_peer(&extra).await;
+    let carol = c.register("carol").await;
+    assert_eq!(worker_of(&carol.user_id), on_b, "the freed id is leased again");
+    c.stop().await;
+    a.stop().await;
+}
