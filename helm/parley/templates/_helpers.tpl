@@ -1,0 +1,85 @@
+{{/* Names and labels shared by every template. */}}
+
+{{- define "parley.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "parley.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "parley.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "parley.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "parley.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "parley.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: parley
+{{- end -}}
+
+{{- define "parley.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{- define "parley.secretName" -}}
+{{- .Values.existingSecret | default (include "parley.fullname" .) -}}
+{{- end -}}
+
+{{- define "parley.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "parley.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Refuses values that cannot work, with the value to change. */}}
+{{- define "parley.validate" -}}
+{{- if and (not .Values.existingSecret) (not .Values.database.url) -}}
+{{- fail "set database.url (postgres://USER:PASSWORD@HOST:5432/DB) or existingSecret with a database-url key" -}}
+{{- end -}}
+{{- if and (not .Values.existingSecret) (not .Values.redis.url) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) -}}
+{{- fail "more than one replica needs redis.url (the event bus between nodes), or set replicaCount: 1" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The pod and container security settings: non-root, read-only root, no capabilities. */}}
+{{- define "parley.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "parley.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+privileged: false
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{/* The database URL from the Secret, for the server and the migration Job. */}}
+{{- define "parley.databaseEnv" -}}
+- name: PARLEY_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.secretName" . }}
+      key: database-url
+- name: PARLEY_DATABASE_MAX_CONNECTIONS
+  value: {{ .Values.database.maxConnections | quote }}
+- name: PARLEY_LOG_FORMAT
+  value: {{ .Values.telemetry.logFormat | quote }}
+- name: PARLEY_DATA_DIR
+  value: /data
+{{- end -}}
