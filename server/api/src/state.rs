@@ -146,6 +146,14 @@ impl AppState {
         };
         let metrics = Metrics::new();
         metrics.registry.register(Box::new(store.query_histogram())).expect("the query histogram registers once");
+        let bus_metrics = bus.metrics();
+        for collector in [
+            Box::new(bus_metrics.published.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(bus_metrics.received.clone()),
+            Box::new(bus_metrics.position.clone()),
+        ] {
+            metrics.registry.register(collector).expect("the bus metrics register once");
+        }
         Self(Arc::new(AppInner {
             store,
             ids,

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
+use prometheus::{IntCounter, IntGauge};
+
 use crate::Event;
 use crate::redis::RedisTransport;
 
@@ -28,6 +30,35 @@ struct BusInner {
     /// The newest position delivered to local subscribers.
     latest: AtomicU64,
     transport: Transport,
+    metrics: BusMetrics,
+}
+
+/// What the bus counts, for the metrics page: events published here, events delivered here
+/// (from every node), and the newest position delivered. Across nodes,
+/// `max(parley_bus_position) - parley_bus_position` is how many events a node is behind.
+#[derive(Clone, Debug)]
+pub struct BusMetrics {
+    pub published: IntCounter,
+    pub received: IntCounter,
+    pub position: IntGauge,
+}
+
+impl BusMetrics {
+    fn new() -> Self {
+        let counter = |name: &str, help: &str| IntCounter::new(name, help).expect("a valid counter");
+        Self {
+            published: counter("parley_bus_published_total", "Events this node published on the event bus."),
+            received: counter(
+                "parley_bus_received_total",
+                "Events the bus delivered to this node's subscribers, from every node.",
+            ),
+            position: IntGauge::new(
+                "parley_bus_position",
+                "The newest event-bus position delivered to this node; nodes that lag show a lower one.",
+            )
+            .expect("a valid gauge"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -62,6 +93,7 @@ impl EventBus {
                 node: random_node_id(),
                 latest: AtomicU64::new(0),
                 transport: Transport::InProcess(Mutex::new(0)),
+                metrics: BusMetrics::new(),
             }),
         }
     }
@@ -74,6 +106,7 @@ impl EventBus {
                 node,
                 latest: AtomicU64::new(0),
                 transport: Transport::Redis(transport),
+                metrics: BusMetrics::new(),
             }),
         }
     }
@@ -82,6 +115,7 @@ impl EventBus {
     /// subscribers the event simply goes nowhere.
     pub fn publish(&self, mut event: Event) {
         event.origin = self.inner.node;
+        self.inner.metrics.published.inc();
         match &self.inner.transport {
             Transport::InProcess(counter) => {
                 let mut counter = counter.lock().unwrap_or_else(|p| p.into_inner());
@@ -95,8 +129,15 @@ impl EventBus {
 
     /// Hands an event that has its position to local subscribers.
     pub(crate) fn deliver(&self, event: Event) {
-        self.inner.latest.fetch_max(event.position, Ordering::Relaxed);
+        let newest = self.inner.latest.fetch_max(event.position, Ordering::Relaxed).max(event.position);
+        self.inner.metrics.received.inc();
+        self.inner.metrics.position.set(i64::try_from(newest).unwrap_or(i64::MAX));
         let _ = self.inner.sender.send(Arc::new(event));
+    }
+
+    /// The bus's counters, for the metrics registry to expose.
+    pub fn metrics(&self) -> &BusMetrics {
+        &self.inner.metrics
     }
 
     /// Every event published from now on.
@@ -177,6 +218,16 @@ mod tests {
         }
         assert!(matches!(slow.recv().await, Err(RecvError::Lagged(6))));
         assert_eq!(slow.recv().await.unwrap().json()["n"], 6, "it resumes at the oldest event still held");
+    }
+
+    #[test]
+    fn publishing_counts_and_moves_the_position() {
+        let bus = EventBus::in_process(8);
+        let _receiver = bus.subscribe();
+        bus.publish(event(1));
+        bus.publish(event(2));
+        let metrics = bus.metrics();
+        assert_eq!((metrics.published.get(), metrics.received.get(), metrics.position.get()), (2, 2, 2));
     }
 
     #[test]
