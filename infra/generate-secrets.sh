@@ -1,5 +1,6 @@
 #!/bin/sh
-# Writes the compose bundle's .env: random passwords for PostgreSQL, Redis and Grafana, and the
+# Writes the compose bundle's .env: random passwords for PostgreSQL, Redis and Grafana, the TURN
+# secret Parley and coturn share, and the
 # public address. It never overwrites an existing file (the database keeps the first password).
 #   infra/generate-secrets.sh [path, default .env] [public URL, default http://localhost:8080]
 set -eu
@@ -17,6 +18,8 @@ COMPOSE_PROJECT_NAME=parley
 POSTGRES_PASSWORD=$(secret)
 REDIS_PASSWORD=$(secret)
 GRAFANA_ADMIN_PASSWORD=$(secret)
+# Shared by Parley (which signs TURN credentials with it) and coturn (which checks them).
+TURN_SECRET=$(secret)
 PARLEY_PUBLIC_URL=$public_url
 # For the nginx profile: the name in your certificate, whose files go in ./tls.
 PARLEY_DOMAIN=$(echo "$public_url" | sed -e 's|^[a-z]*://||' -e 's|[:/].*$||')

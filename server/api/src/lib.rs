@@ -31,6 +31,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod state;
 pub mod trace_context;
+pub mod voice;
 
 pub use error::{ApiError, ApiResult};
 pub use http::app_router;

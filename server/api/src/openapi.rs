@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "read states", description = "What is read and unread"),
         (name = "threads", description = "Public threads"),
         (name = "audit log", description = "Who changed what"),
+        (name = "voice", description = "ICE servers and TURN credentials for voice"),
     )
 )]
 pub struct ApiDoc;

@@ -77,6 +77,8 @@ pub struct ApiConfig {
     pub gateway_url: String,
     /// `/metrics` is served on its own listener (`metrics_bind`), not with the API.
     pub metrics_elsewhere: bool,
+    /// STUN and TURN for voice; `None` without a TURN secret.
+    pub turn: Option<crate::voice::turn::TurnConfig>,
 }
 
 impl Default for ApiConfig {
@@ -89,6 +91,7 @@ impl Default for ApiConfig {
             auth_ip_limit_per_minute: 30,
             login_account_limit_per_minute: 10,
             max_body_bytes: 1024 * 1024,
+            turn: None,
             cors_origins: Vec::new(),
             trust_forwarded_for: false,
             hsts: false,

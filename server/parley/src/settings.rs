@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use parley_api::voice::turn::TurnConfig;
 use parley_api::{ApiConfig, GuildCreation, RegistrationMode};
 use parley_gateway::GatewayConfig;
 use parley_store::DatabaseUrl;
@@ -240,6 +241,26 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "tls_redirect_bind",
         default: "",
         doc: "With TLS on: an address for a plain-HTTP listener that redirects every request to public_url over HTTPS, e.g. 0.0.0.0:80. Empty: none.",
+    },
+    SettingSpec {
+        key: "turn_secret",
+        default: "",
+        doc: "The secret shared with coturn (its static-auth-secret, with use-auth-secret), from which Parley makes short-lived TURN credentials for voice. Empty: no TURN; clients only get the STUN servers.",
+    },
+    SettingSpec {
+        key: "turn_urls",
+        default: "",
+        doc: "Comma-separated TURN URLs given to clients with a credential, e.g. turn:turn.example.com:3478?transport=udp,turn:turn.example.com:3478?transport=tcp.",
+    },
+    SettingSpec {
+        key: "stun_urls",
+        default: "",
+        doc: "Comma-separated STUN URLs given to clients, e.g. stun:turn.example.com:3478.",
+    },
+    SettingSpec {
+        key: "turn_credential_ttl_secs",
+        default: "3600",
+        doc: "How long a TURN credential is valid, 60-86400 seconds. Clients ask for a new one before it runs out.",
     },
     SettingSpec {
         key: "otlp_endpoint",
@@ -482,6 +503,7 @@ impl Settings {
                     .then(|| v.trim_end_matches('/').to_owned())
             })?,
             metrics_elsewhere: metrics_bind.is_some(),
+            turn: turn_settings(&raw)?,
         };
         Ok(Self {
             bind: raw.parse("bind", "expected an address and port like 127.0.0.1:8080", |v| v.parse().ok())?,
@@ -596,6 +618,42 @@ fn tls_settings(raw: &Raw, data_dir: &std::path::Path) -> Result<TlsSettings, Co
             if v.is_empty() { Some(None) } else { v.parse().ok().map(Some) }
         })?;
     Ok(TlsSettings { mode, redirect_bind })
+}
+
+/// The `turn_*` and `stun_urls` settings: TURN needs both a secret and URLs.
+fn turn_settings(raw: &Raw) -> Result<Option<TurnConfig>, ConfigError> {
+    let urls = |schemes: &'static [&'static str]| {
+        move |v: &str| {
+            let urls: Vec<String> = v.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect();
+            urls.iter().all(|u| schemes.iter().any(|s| u.starts_with(s) && u.len() > s.len())).then_some(urls)
+        }
+    };
+    let turn_urls =
+        raw.parse("turn_urls", "expected comma-separated turn: or turns: URLs", urls(&["turn:", "turns:"]))?;
+    let stun_urls =
+        raw.parse("stun_urls", "expected comma-separated stun: or stuns: URLs", urls(&["stun:", "stuns:"]))?;
+    let ttl = Duration::from_secs(raw.number("turn_credential_ttl_secs", 60, 86_400)?);
+    let secret = raw.text("turn_secret");
+    if secret.is_empty() {
+        if !turn_urls.is_empty() {
+            return Err(ConfigError {
+                key: "turn_secret".into(),
+                source: raw.values["turn_secret"].1.clone(),
+                value: String::new(),
+                problem: "turn_urls is set but turn_secret is empty: coturn would refuse every credential".into(),
+            });
+        }
+        return Ok((!stun_urls.is_empty()).then_some(TurnConfig { secret, stun_urls, turn_urls, ttl }));
+    }
+    if secret.len() < 16 {
+        return Err(ConfigError {
+            key: "turn_secret".into(),
+            source: raw.values["turn_secret"].1.clone(),
+            value: "(hidden)".into(),
+            problem: "expected at least 16 characters (openssl rand -hex 24 makes a good one)".into(),
+        });
+    }
+    Ok(Some(TurnConfig { secret, stun_urls, turn_urls, ttl }))
 }
 
 fn is_domain_name(name: &str) -> bool {
@@ -803,6 +861,30 @@ mod tests {
         assert_eq!(error.key, "loki_url");
         let error = Settings::load(None, env(&[("PARLEY_OTLP_SAMPLE_RATIO", "1.5")])).unwrap_err();
         assert_eq!(error.key, "otlp_sample_ratio");
+    }
+
+    #[test]
+    fn turn_needs_a_long_enough_secret_and_well_formed_urls() {
+        let error = Settings::load(None, env(&[("PARLEY_TURN_URLS", "turn:t.example:3478")])).unwrap_err();
+        assert_eq!(error.key, "turn_secret");
+        let error =
+            Settings::load(None, env(&[("PARLEY_TURN_SECRET", "short"), ("PARLEY_TURN_URLS", "turn:t.example")]))
+                .unwrap_err();
+        assert_eq!((error.key.as_str(), error.value.as_str()), ("turn_secret", "(hidden)"), "the secret is not echoed");
+        let error = Settings::load(None, env(&[("PARLEY_TURN_URLS", "http://t.example")])).unwrap_err();
+        assert_eq!(error.key, "turn_urls");
+        let s = Settings::load(
+            None,
+            env(&[
+                ("PARLEY_TURN_SECRET", "0123456789abcdef0123"),
+                ("PARLEY_TURN_URLS", "turn:t.example:3478?transport=udp, turns:t.example:5349"),
+                ("PARLEY_STUN_URLS", "stun:t.example:3478"),
+            ]),
+        )
+        .unwrap();
+        let turn = s.api.turn.expect("TURN is configured");
+        assert_eq!(turn.turn_urls, ["turn:t.example:3478?transport=udp", "turns:t.example:5349"]);
+        assert_eq!(turn.ttl.as_secs(), 3600);
     }
 
     #[test]

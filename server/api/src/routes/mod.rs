@@ -52,4 +52,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(private_channels::router())
         .merge(gateway::router())
         .merge(applications::router())
+        .merge(crate::voice::routes::router())
 }

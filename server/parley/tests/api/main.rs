@@ -31,4 +31,5 @@ mod telemetry;
 mod threads;
 mod tls;
 mod tokens;
+mod turn;
 mod users;
