@@ -105,6 +105,53 @@ async fn without_turn_configured_no_ice_servers_are_offered(backend: Backend) {
     app.stop().await;
 }
 
+/// The bundle's coturn config (infra/coturn/turnserver.conf) authenticates a good credential
+/// but will not relay to loopback: TURN must not become a way into the host's own services.
+#[test]
+fn the_shipped_coturn_config_refuses_to_relay_into_private_addresses() {
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/coturn/turnserver.conf");
+    let (port, min) = (free_port(), free_port().min(65_000));
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let _coturn = KillOnDrop(
+        Command::new(system_tool("/usr/bin/turnserver", "coturn"))
+            .arg("-c")
+            .arg(&config)
+            // Only what a test on loopback needs differs from the shipped file.
+            .args(["--listening-port", &port.to_string(), "--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1"])
+            .args([
+                "--static-auth-secret",
+                SECRET,
+                "--min-port",
+                &min.to_string(),
+                "--max-port",
+                &(min + 40).to_string(),
+            ])
+            .arg("--log-file")
+            .arg(log.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let username = format!("{}:1", now() + 600);
+    let password = sign(SECRET, &username);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let output = Command::new(system_tool("/usr/bin/turnutils_uclient", "coturn"))
+            .args(["-u", &username, "-w", &password, "-y", "-n", "3", "-m", "1", "-l", "100"])
+            .args(["-p", &port.to_string(), "127.0.0.1"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+        if text.contains("403 (Forbidden IP)") {
+            assert!(!output.status.success());
+            break;
+        }
+        assert!(Instant::now() < deadline, "coturn with the shipped config did not refuse the loopback peer: {text}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 on_both_backends!(
     a_turn_credential_from_the_api_is_accepted_by_coturn_and_forged_or_expired_ones_are_not,
     without_turn_configured_no_ice_servers_are_offered,
