@@ -116,7 +116,8 @@ impl Gateway {
 
     /// The URL clients connect (and resume) to.
     pub fn url_for(&self, headers: &HeaderMap) -> String {
-        parley_api::routes::gateway::gateway_url(&self.state.config, headers)
+        // The WebSocket upgrade is HTTP/1.1, so the Host header is there.
+        parley_api::routes::gateway::gateway_url(&self.state.config, headers, None)
     }
 
     /// Tells everyone who shares a guild with `user` how they look now.

@@ -2,7 +2,7 @@
 //! shards to use and how many sessions they may still start (`GET /gateway/bot`).
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,12 +19,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The gateway's URL: the `gateway_url` setting, or `ws://` (`wss://` behind an https public
-/// URL) plus the host the client used, then `/gateway`.
-pub fn gateway_url(config: &ApiConfig, headers: &HeaderMap) -> String {
+/// URL or with TLS on) plus the host the client used, then `/gateway`. HTTP/2 requests carry
+/// the host as the URI's authority rather than a `Host` header, so `authority` is the fallback.
+pub fn gateway_url(config: &ApiConfig, headers: &HeaderMap, authority: Option<&str>) -> String {
     if !config.gateway_url.is_empty() {
         return config.gateway_url.clone();
     }
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).or(authority).unwrap_or("localhost");
     format!("{}://{host}/gateway", if config.hsts { "wss" } else { "ws" })
 }
 
@@ -53,8 +54,8 @@ pub struct GatewayBotResponse {
 
 /// Where the gateway is. Needs no sign-in.
 #[utoipa::path(get, path = "/gateway", tag = "gateway", responses((status = 200, body = GatewayResponse)))]
-async fn gateway(State(state): State<AppState>, headers: HeaderMap) -> Json<GatewayResponse> {
-    Json(GatewayResponse { url: gateway_url(&state.config, &headers) })
+async fn gateway(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Json<GatewayResponse> {
+    Json(GatewayResponse { url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())) })
 }
 
 /// Where the gateway is, with the shard count and session start limit bot libraries read.
@@ -64,9 +65,10 @@ async fn gateway_bot(
     State(state): State<AppState>,
     _auth: AuthUser,
     headers: HeaderMap,
+    uri: Uri,
 ) -> ApiResult<Json<GatewayBotResponse>> {
     Ok(Json(GatewayBotResponse {
-        url: gateway_url(&state.config, &headers),
+        url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())),
         shards: 1,
         // Parley does not limit IDENTIFY per day; these are the figures Discord gives a new bot.
         session_start_limit: SessionStartLimit {

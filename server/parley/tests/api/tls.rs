@@ -108,6 +108,10 @@ async fn certificate_files_serve_https_over_http2_with_hsts_and_plain_http_is_re
     assert!(out.contains("http=2"), "HTTP/2 by ALPN: {out}");
     assert!(out.lines().next().unwrap_or("").contains("200"), "{out}");
     assert!(out.to_ascii_lowercase().contains("strict-transport-security: max-age=63072000"), "HSTS: {out}");
+    assert!(
+        out.contains(&format!("wss://parley.test:{port}/gateway")),
+        "clients are sent to the gateway over TLS: {out}"
+    );
 
     let body = r#"{"username":"overtls","password":"correct horse battery"}"#;
     let (out, _) = curl(
