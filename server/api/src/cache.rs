@@ -175,7 +175,8 @@ impl GuildCache {
             | MessageAck
             | ChannelRecipientAdd
             | ChannelRecipientRemove
-            | PresenceUpdate => {}
+            | PresenceUpdate
+            | VoiceStateUpdate => {}
         }
     }
 

@@ -40,11 +40,12 @@ pub enum EventName {
     ChannelRecipientAdd,
     ChannelRecipientRemove,
     PresenceUpdate,
+    VoiceStateUpdate,
 }
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 31] = [
+    pub const ALL: [EventName; 32] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -76,6 +77,7 @@ impl EventName {
         Self::ChannelRecipientAdd,
         Self::ChannelRecipientRemove,
         Self::PresenceUpdate,
+        Self::VoiceStateUpdate,
     ];
 
     /// The name from its Discord spelling.
@@ -116,6 +118,7 @@ impl EventName {
             Self::ChannelRecipientAdd => "CHANNEL_RECIPIENT_ADD",
             Self::ChannelRecipientRemove => "CHANNEL_RECIPIENT_REMOVE",
             Self::PresenceUpdate => "PRESENCE_UPDATE",
+            Self::VoiceStateUpdate => "VOICE_STATE_UPDATE",
         }
     }
 }

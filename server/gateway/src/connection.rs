@@ -294,9 +294,11 @@ where
                     .instrument(operation_span("gateway.request_guild_members"))
                     .await
             }
-            Command::VoiceStateUpdate(_) => {
-                // Voice arrives with the SFU; until then joining voice is accepted and ignored.
-                self.session.as_ref().map(|_| ()).ok_or(CloseCode::NotAuthenticated)
+            Command::VoiceStateUpdate(update) => {
+                let session = self.session.clone().ok_or(CloseCode::NotAuthenticated)?;
+                Box::pin(crate::voice::update(&self.gateway, &session, update, &self.params.resume_url))
+                    .instrument(operation_span("gateway.voice_state_update"))
+                    .await
             }
         }
     }

@@ -10,6 +10,7 @@
 //! - [`connection`]: one WebSocket: HELLO, IDENTIFY or RESUME, heartbeats, limits.
 //! - [`ready`]: READY and GUILD_CREATE as each user may see them.
 //! - [`presence`]: who is online, and PRESENCE_UPDATE to those who share a guild.
+//! - [`voice`]: op 4, who is in which voice channel, VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE.
 //! - [`registry`]: sessions any node can find (Redis), for RESUME on another node.
 //! - [`members`]: op 8, GUILD_MEMBERS_CHUNK.
 //! - [`compression`]: zlib-stream transport compression.
@@ -27,6 +28,7 @@ pub mod protocol;
 pub mod ready;
 pub mod registry;
 pub mod session;
+pub mod voice;
 
 mod gateway;
 

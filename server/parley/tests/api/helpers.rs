@@ -374,7 +374,6 @@ impl TestApp {
     }
 }
 
-/// A child process the test started, killed (by its PID) and reaped when dropped.
 /// The `parley` binary with only the given settings (every other PARLEY_ variable removed):
 /// `db`'s database and directory, any free port, cheap hashing, warnings only.
 pub fn parley_command(db: &TestDatabase, args: &[&str]) -> std::process::Command {
@@ -393,6 +392,7 @@ pub fn parley_command(db: &TestDatabase, args: &[&str]) -> std::process::Command
     command
 }
 
+/// A child process the test started, killed (by its PID) and reaped when dropped.
 pub struct KillOnDrop(pub std::process::Child);
 
 impl Drop for KillOnDrop {

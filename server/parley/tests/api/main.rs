@@ -33,3 +33,4 @@ mod tls;
 mod tokens;
 mod turn;
 mod users;
+mod voice_state;

@@ -1,0 +1,117 @@
+//! Gateway op 4: joining, moving and leaving voice channels, as other members see it
+//! (VOICE_STATE_UPDATE) and as the joiner is told where to connect (VOICE_SERVER_UPDATE);
+//! CONNECT and `user_limit` enforced; a state shown in GUILD_CREATE; a state gone with its
+//! session.
+
+use std::time::Duration;
+
+use parley_core::permissions::Permissions;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::gateway_client::GatewayClient;
+use crate::helpers::{Backend, Session, TestApp, on_both_backends, spawn_app_with, status_and_json};
+
+async fn voice_channel(app: &TestApp, guild: &str, owner: &Session) -> String {
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{guild}/channels"), Some(&owner.access_token)).await).await;
+    channels.as_array().unwrap().iter().find(|c| c["type"] == 2).expect("a new guild has a voice channel")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The next VOICE_STATE_UPDATE about `user` (everyone, the subject included, gets each one).
+async fn state_of(client: &mut GatewayClient, user: &Session) -> Value {
+    loop {
+        let state = client.wait_for("VOICE_STATE_UPDATE").await;
+        if state["user_id"] == user.user_id.as_str() {
+            return state;
+        }
+    }
+}
+
+fn join(guild: &str, channel: Option<&str>, self_mute: bool) -> Value {
+    json!({ "op": 4, "d": { "guild_id": guild, "channel_id": channel, "self_mute": self_mute, "self_deaf": false } })
+}
+
+async fn members_see_who_joins_and_leaves_voice_and_the_joiner_learns_where_to_connect(backend: Backend) {
+    // A one-second resume window, so a dropped session ends quickly.
+    let app = spawn_app_with(backend, &[("PARLEY_GATEWAY_RESUME_WINDOW_SECS", "1")]).await;
+    let (ann, bob, carol, dave) =
+        (app.register("ann").await, app.register("bob").await, app.register("carol").await, app.register("dave").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob, &carol, &dave]).await;
+    let voice = voice_channel(&app, &guild.id, &ann).await;
+    let (mut ann_gw, _) = GatewayClient::identified(&app, &ann).await;
+    let (mut bob_gw, _) = GatewayClient::identified(&app, &bob).await;
+
+    bob_gw.send(join(&guild.id, Some(&voice), true)).await;
+    let server = bob_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    assert_eq!(server["guild_id"], guild.id.as_str());
+    assert!(server["token"].as_str().is_some_and(|t| t.len() == 32), "{server}");
+    assert!(server["endpoint"].as_str().is_some_and(|e| e.ends_with("/voice") && !e.contains("://")), "{server}");
+    let seen = state_of(&mut ann_gw, &bob).await;
+    assert_eq!(
+        (&seen["user_id"], &seen["channel_id"], &seen["self_mute"], &seen["guild_id"]),
+        (&json!(bob.user_id), &json!(voice), &json!(true), &json!(guild.id))
+    );
+    assert!(seen["session_id"].is_string());
+
+    // Someone arriving sees bob in the channel in GUILD_CREATE.
+    let (mut carol_gw, _) = GatewayClient::identified(&app, &carol).await;
+    let created = carol_gw.wait_for("GUILD_CREATE").await;
+    let states = created["voice_states"].as_array().unwrap();
+    assert_eq!(states.len(), 1, "{created}");
+    assert_eq!((&states[0]["user_id"], &states[0]["channel_id"]), (&json!(bob.user_id), &json!(voice)));
+
+    // Without CONNECT, carol cannot join: nothing is announced and she gets no server.
+    let deny = json!({ "type": 1, "deny": Permissions::CONNECT.bits().to_string() });
+    let response = app
+        .client
+        .put(app.api(&format!("/channels/{voice}/permissions/{}", carol.user_id)))
+        .json(&deny)
+        .bearer_auth(&ann.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    carol_gw.send(join(&guild.id, Some(&voice), false)).await;
+    carol_gw.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(600)).await;
+    ann_gw.assert_no("VOICE_STATE_UPDATE", Duration::from_millis(100)).await;
+
+    // A user limit of one: dave is kept out; ann, who may move members, is not.
+    let limited = app.patch_json(&format!("/channels/{voice}"), &json!({ "user_limit": 1 }), &ann.access_token).await;
+    assert_eq!(limited.status(), StatusCode::OK);
+    let (mut dave_gw, _) = GatewayClient::identified(&app, &dave).await;
+    dave_gw.send(join(&guild.id, Some(&voice), false)).await;
+    dave_gw.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(600)).await;
+    ann_gw.send(join(&guild.id, Some(&voice), false)).await;
+    ann_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    let seen = state_of(&mut bob_gw, &ann).await;
+    assert_eq!(seen["channel_id"], json!(voice));
+
+    // Leaving is announced with no channel.
+    bob_gw.send(join(&guild.id, None, false)).await;
+    let left = state_of(&mut ann_gw, &bob).await;
+    assert_eq!(left["channel_id"], Value::Null);
+
+    // When ann's session ends (dropped, not resumed within the window), she leaves too.
+    ann_gw.drop_connection();
+    let left = state_of(&mut bob_gw, &ann).await;
+    assert_eq!(left["channel_id"], Value::Null);
+    app.stop().await;
+}
+
+async fn a_malformed_voice_state_update_closes_with_decode_error(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let ann = app.register("ann").await;
+    let (mut gw, _) = GatewayClient::identified(&app, &ann).await;
+    gw.send(json!({ "op": 4, "d": { "guild_id": 12, "channel_id": [] } })).await;
+    assert_eq!(gw.closed_with().await, Some(4002));
+    app.stop().await;
+}
+
+on_both_backends!(
+    members_see_who_joins_and_leaves_voice_and_the_joiner_learns_where_to_connect,
+    a_malformed_voice_state_update_closes_with_decode_error,
+);
