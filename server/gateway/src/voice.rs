@@ -67,11 +67,6 @@ impl VoiceStates {
         self.lock().values().filter(|s| s.guild_id == guild_id).cloned().collect()
     }
 
-    /// How many are in `channel_id`, not counting `except`.
-    fn occupants(&self, channel_id: Snowflake, except: Snowflake) -> usize {
-        self.lock().values().filter(|s| s.channel_id == Some(channel_id) && s.user_id != except).count()
-    }
-
     /// Takes out every state the session holds (it ended), as they were.
     fn take_session(&self, session_id: &str) -> Vec<VoiceState> {
         let mut states = self.lock();
@@ -106,16 +101,20 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
     let allowed = channel.guild_id == guild_id
         && channel.kind() == ChannelKind::Voice
         && permissions.contains(Permissions::VIEW_CHANNEL | Permissions::CONNECT);
-    let limit = channel.user_limit.unwrap_or(0);
-    let full = limit > 0
-        && gateway.voice.occupants(channel.id, user_id) >= limit as usize
-        && !permissions.contains(Permissions::MOVE_MEMBERS);
-    if !allowed || full {
-        tracing::debug!(%user_id, channel_id = %channel.id, allowed, full, "voice join refused");
+    if !allowed {
+        tracing::debug!(%user_id, channel_id = %channel.id, "voice join refused: not a voice channel they may connect to");
         return Ok(());
     }
     let state = {
+        // The limit is checked under the same lock as the join, so two joining at once
+        // cannot both take the last place.
         let mut states = gateway.voice.lock();
+        let limit = usize::try_from(channel.user_limit.unwrap_or(0)).unwrap_or(0);
+        let occupants = states.values().filter(|s| s.channel_id == Some(channel.id) && s.user_id != user_id).count();
+        if limit > 0 && occupants >= limit && !permissions.contains(Permissions::MOVE_MEMBERS) {
+            tracing::debug!(%user_id, channel_id = %channel.id, limit, "voice join refused: the channel is full");
+            return Ok(());
+        }
         let previous = states.get(&(guild_id, user_id));
         let state = VoiceState {
             guild_id,
@@ -164,7 +163,7 @@ fn announce(gateway: &Gateway, state: &VoiceState) {
 fn voice_token() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Where the voice WebSocket is, as Discord gives it: host and path, no scheme.

@@ -299,8 +299,7 @@ pub struct Settings {
     pub password_hash_memory_kib: u32,
     pub password_hash_iterations: u32,
     pub password_hash_concurrency: usize,
-    pub log_format: LogFormat,
-    pub log_level: String,
+    /// Log format and level, and where traces and logs are exported.
     pub telemetry: TelemetrySettings,
     pub tls: TlsSettings,
     pub shutdown_grace: Duration,
@@ -390,6 +389,16 @@ impl Raw {
         })
     }
 
+    /// An error for a value that parses but cannot be used, as it stands with the others.
+    fn refuse(&self, key: &'static str, value: &str, problem: &str) -> ConfigError {
+        ConfigError {
+            key: key.to_owned(),
+            source: self.values[key].1.clone(),
+            value: value.to_owned(),
+            problem: problem.to_owned(),
+        }
+    }
+
     fn number<T: std::str::FromStr + PartialOrd + fmt::Display + Copy>(
         &self,
         key: &'static str,
@@ -476,12 +485,11 @@ impl Settings {
             n => n.parse().ok().filter(|n| *n < crate::worker_lease::COMMAND_LINE_WORKER).map(WorkerId::Fixed),
         })?;
         if worker_id == WorkerId::Auto && raw.text("redis_url").is_empty() {
-            return Err(ConfigError {
-                key: "worker_id".into(),
-                source: raw.values["worker_id"].1.clone(),
-                value: "auto".into(),
-                problem: "worker_id = auto leases ids from Redis: set redis_url too, or give a number".into(),
-            });
+            return Err(raw.refuse(
+                "worker_id",
+                "auto",
+                "worker_id = auto leases ids from Redis: set redis_url too, or give a number",
+            ));
         }
         let api = ApiConfig {
             registration,
@@ -517,8 +525,6 @@ impl Settings {
             password_hash_memory_kib: raw.number("password_hash_memory_kib", 64, 4 * 1024 * 1024)?,
             password_hash_iterations: raw.number("password_hash_iterations", 1, 10)?,
             password_hash_concurrency: raw.number("password_hash_concurrency", 1, 256)?,
-            log_format,
-            log_level: log_level.clone(),
             telemetry: TelemetrySettings {
                 log_format,
                 log_level,
@@ -579,40 +585,34 @@ fn tls_settings(raw: &Raw, data_dir: &std::path::Path) -> Result<TlsSettings, Co
                 v.split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_ascii_lowercase).collect();
             domains.iter().all(|d| is_domain_name(d)).then_some(domains)
         })?;
-    let mode = raw.parse("tls_mode", "expected off, files or acme", |v| match v {
-        "off" => Some(TlsMode::Off),
-        "files" => match (&cert, &key) {
-            (Some(cert), Some(key)) => Some(TlsMode::Files { cert: cert.clone(), key: key.clone() }),
-            _ => None,
-        },
-        "acme" => (!domains.is_empty()).then(|| {
-            TlsMode::Acme(AcmeSettings {
-                domains: domains.clone(),
-                contact: None,
-                directory: String::new(),
-                directory_ca: None,
-                cache_dir: data_dir.join("acme"),
-            })
-        }),
-        _ => None,
-    });
-    let mut mode = mode.map_err(|mut e| {
-        if e.value == "files" {
-            e.problem = "tls_mode = files needs both tls_cert_file and tls_key_file".into();
-        } else if e.value == "acme" {
-            e.problem = "tls_mode = acme needs tls_acme_domains".into();
-        }
-        e
+    let mode = raw.parse("tls_mode", "expected off, files or acme", |v| {
+        ["off", "files", "acme"].contains(&v).then(|| v.to_owned())
     })?;
-    if let TlsMode::Acme(acme) = &mut mode {
-        acme.contact = raw.parse("tls_acme_contact", "expected empty or an email address", |v| {
-            if v.is_empty() { Some(None) } else { (v.contains('@') && !v.contains(' ')).then(|| Some(v.to_owned())) }
-        })?;
-        acme.directory = raw.parse("tls_acme_directory", "expected an https:// URL", |v| {
-            v.starts_with("https://").then(|| v.to_owned())
-        })?;
-        acme.directory_ca = raw.parse("tls_acme_ca_file", "expected a file path", path)?;
-    }
+    let mode = match (mode.as_str(), cert, key) {
+        ("files", Some(cert), Some(key)) => TlsMode::Files { cert, key },
+        ("files", _, _) => {
+            return Err(raw.refuse("tls_mode", "files", "tls_mode = files needs both tls_cert_file and tls_key_file"));
+        }
+        ("acme", _, _) if domains.is_empty() => {
+            return Err(raw.refuse("tls_mode", "acme", "tls_mode = acme needs tls_acme_domains"));
+        }
+        ("acme", _, _) => TlsMode::Acme(AcmeSettings {
+            domains,
+            contact: raw.parse("tls_acme_contact", "expected empty or an email address", |v| {
+                if v.is_empty() {
+                    Some(None)
+                } else {
+                    (v.contains('@') && !v.contains(' ')).then(|| Some(v.to_owned()))
+                }
+            })?,
+            directory: raw.parse("tls_acme_directory", "expected an https:// URL", |v| {
+                v.starts_with("https://").then(|| v.to_owned())
+            })?,
+            directory_ca: raw.parse("tls_acme_ca_file", "expected a file path", path)?,
+            cache_dir: data_dir.join("acme"),
+        }),
+        _ => TlsMode::Off,
+    };
     let redirect_bind =
         raw.parse("tls_redirect_bind", "expected empty or an address and port like 0.0.0.0:80", |v| {
             if v.is_empty() { Some(None) } else { v.parse().ok().map(Some) }
@@ -636,22 +636,20 @@ fn turn_settings(raw: &Raw) -> Result<Option<TurnConfig>, ConfigError> {
     let secret = raw.text("turn_secret");
     if secret.is_empty() {
         if !turn_urls.is_empty() {
-            return Err(ConfigError {
-                key: "turn_secret".into(),
-                source: raw.values["turn_secret"].1.clone(),
-                value: String::new(),
-                problem: "turn_urls is set but turn_secret is empty: coturn would refuse every credential".into(),
-            });
+            return Err(raw.refuse(
+                "turn_secret",
+                "",
+                "turn_urls is set but turn_secret is empty: coturn would refuse every credential",
+            ));
         }
         return Ok((!stun_urls.is_empty()).then_some(TurnConfig { secret, stun_urls, turn_urls, ttl }));
     }
     if secret.len() < 16 {
-        return Err(ConfigError {
-            key: "turn_secret".into(),
-            source: raw.values["turn_secret"].1.clone(),
-            value: "(hidden)".into(),
-            problem: "expected at least 16 characters (openssl rand -hex 24 makes a good one)".into(),
-        });
+        return Err(raw.refuse(
+            "turn_secret",
+            "(hidden)",
+            "expected at least 16 characters (openssl rand -hex 24 makes a good one)",
+        ));
     }
     Ok(Some(TurnConfig { secret, stun_urls, turn_urls, ttl }))
 }

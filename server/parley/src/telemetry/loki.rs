@@ -194,16 +194,18 @@ async fn push(
 
 /// The snappy-compressed (block format) protobuf body of one push: a stream per level.
 fn encode(batch: &[Line]) -> Vec<u8> {
-    let mut streams: Vec<proto::Stream> = Vec::new();
+    let mut streams: Vec<(Level, proto::Stream)> = Vec::new();
     for line in batch {
-        let labels = format!("{{service=\"parley\", level=\"{}\"}}", line.level.as_str().to_ascii_lowercase());
         let entry = proto::Entry { timestamp: Some(prost_types::Timestamp::from(line.at)), line: line.text.clone() };
-        match streams.iter_mut().find(|s| s.labels == labels) {
-            Some(stream) => stream.entries.push(entry),
-            None => streams.push(proto::Stream { labels, entries: vec![entry], hash: 0 }),
+        match streams.iter_mut().find(|(level, _)| *level == line.level) {
+            Some((_, stream)) => stream.entries.push(entry),
+            None => {
+                let labels = format!("{{service=\"parley\", level=\"{}\"}}", line.level.as_str().to_ascii_lowercase());
+                streams.push((line.level, proto::Stream { labels, entries: vec![entry], hash: 0 }));
+            }
         }
     }
-    let request = proto::PushRequest { streams };
+    let request = proto::PushRequest { streams: streams.into_iter().map(|(_, stream)| stream).collect() };
     snap::raw::Encoder::new().compress_vec(&request.encode_to_vec()).expect("snappy compresses any input")
 }
 

@@ -40,10 +40,6 @@ async fn setup(app: &TestApp, owner: &Session, member: Option<&Session>) -> Guil
     g
 }
 
-async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
-}
-
 async fn names_seen_by(app: &TestApp, guild: Snowflake, who: &Session) -> Vec<String> {
     let (_, list) = status_and_json(app.get(&format!("/guilds/{guild}/channels"), Some(&who.access_token)).await).await;
     list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
@@ -259,11 +255,11 @@ async fn an_overwrite_set_through_the_api_hides_a_channel_from_a_role(backend: B
     let hide = json!({"type": 0, "deny": Permissions::VIEW_CHANNEL.bits().to_string()});
 
     // A member without MANAGE_ROLES cannot.
-    assert_error(put(&app, &path, &hide, &member.access_token).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_error(app.put_json(&path, &hide, &member.access_token).await, StatusCode::FORBIDDEN, 50013).await;
     assert!(names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
 
     let mut events = app.bus.subscribe();
-    assert_eq!(put(&app, &path, &hide, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.put_json(&path, &hide, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(next_event(&mut events).await.name, EventName::ChannelUpdate);
     assert!(!names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
     assert_error(
@@ -276,7 +272,7 @@ async fn an_overwrite_set_through_the_api_hides_a_channel_from_a_role(backend: B
     // A member overwrite lets one member back in; removing the role overwrite reopens it.
     let member_path = format!("/channels/{}/permissions/{}", guild.general, member.user_id);
     let let_in = json!({"type": 1, "allow": Permissions::VIEW_CHANNEL.bits().to_string()});
-    assert_eq!(put(&app, &member_path, &let_in, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.put_json(&member_path, &let_in, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&format!("/channels/{}", guild.general), Some(&member.access_token)).await.status(),
         StatusCode::OK
@@ -301,7 +297,7 @@ async fn bad_overwrites_are_refused(backend: Backend) {
     ];
     for (path, body, field) in cases {
         let error =
-            assert_error(put(&app, &path, &body, &owner.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
+            assert_error(app.put_json(&path, &body, &owner.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
         assert!(error["errors"][field].is_object(), "{body}: {error}");
     }
     assert!(app.store.guild_overwrites(guild.id).await.unwrap().is_empty());

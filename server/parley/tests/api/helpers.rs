@@ -244,6 +244,10 @@ impl TestApp {
         request.send().await.expect("request sent")
     }
 
+    pub async fn put_json(&self, path: &str, body: &Value, token: &str) -> Response {
+        self.client.put(self.api(path)).json(body).bearer_auth(token).send().await.expect("request sent")
+    }
+
     pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> Response {
         self.client.patch(self.api(path)).json(body).bearer_auth(token).send().await.expect("request sent")
     }
@@ -401,6 +405,24 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// `curl` arguments for a gateway WebSocket handshake over HTTP/1.1 that reads what the
+/// server sends for three seconds (HELLO comes first): put the URL after them.
+pub const WEBSOCKET_HANDSHAKE: &[&str] = &[
+    "--http1.1",
+    "--max-time",
+    "3",
+    "-i",
+    "-N",
+    "-H",
+    "Connection: Upgrade",
+    "-H",
+    "Upgrade: websocket",
+    "-H",
+    "Sec-WebSocket-Version: 13",
+    "-H",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+];
 
 /// A loopback port free at this moment, for a helper server the test starts.
 pub fn free_port() -> u16 {

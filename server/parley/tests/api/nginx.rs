@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Backend, KillOnDrop, free_port, spawn_app, system_tool};
+use crate::helpers::{Backend, KillOnDrop, WEBSOCKET_HANDSHAKE, free_port, spawn_app, system_tool};
 
 fn tool(path: &str) -> &str {
     system_tool(path, "nginx openssl curl")
@@ -136,27 +136,8 @@ async fn nginx_with_the_shipped_config_terminates_tls_proxies_the_api_and_upgrad
     assert!(out.contains("Location: https://parley.test/channels"), "{out}");
 
     // The gateway's WebSocket handshake passes through, and the server's HELLO comes back.
-    let out = curl(
-        dir.path(),
-        &[
-            "--resolve",
-            &resolve,
-            "--http1.1",
-            "--max-time",
-            "3",
-            "-i",
-            "-N",
-            "-H",
-            "Connection: Upgrade",
-            "-H",
-            "Upgrade: websocket",
-            "-H",
-            "Sec-WebSocket-Version: 13",
-            "-H",
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-            &format!("{base}/gateway?v=10&encoding=json"),
-        ],
-    );
+    let gateway = format!("{base}/gateway?v=10&encoding=json");
+    let out = curl(dir.path(), &[&["--resolve", &resolve], WEBSOCKET_HANDSHAKE, &[&gateway]].concat());
     assert!(out.starts_with("HTTP/1.1 101"), "{out}");
     assert!(out.contains(r#""op":10"#) && out.contains("heartbeat_interval"), "HELLO through nginx: {out}");
 }

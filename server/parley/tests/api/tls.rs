@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Backend, KillOnDrop, free_port, sample, spawn_app_with, system_tool};
+use crate::helpers::{Backend, KillOnDrop, WEBSOCKET_HANDSHAKE, free_port, sample, spawn_app_with, system_tool};
 
 fn tool(path: &str) -> &str {
     system_tool(path, "openssl curl pebble")
@@ -122,26 +122,8 @@ async fn certificate_files_serve_https_over_http2_with_hsts_and_plain_http_is_re
     assert!(out.contains("access_token"), "{out}");
 
     // The gateway's WebSocket (HTTP/1.1 upgrade over TLS) answers with HELLO.
-    let (out, _) = curl(
-        &ca,
-        port,
-        &[
-            "--http1.1",
-            "--max-time",
-            "3",
-            "-i",
-            "-N",
-            "-H",
-            "Connection: Upgrade",
-            "-H",
-            "Upgrade: websocket",
-            "-H",
-            "Sec-WebSocket-Version: 13",
-            "-H",
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-            &format!("{base}/gateway?v=10&encoding=json"),
-        ],
-    );
+    let gateway = format!("{base}/gateway?v=10&encoding=json");
+    let (out, _) = curl(&ca, port, &[WEBSOCKET_HANDSHAKE, &[&gateway]].concat());
     assert!(out.starts_with("HTTP/1.1 101"), "{out}");
     assert!(out.contains("heartbeat_interval"), "HELLO over TLS: {out}");
 

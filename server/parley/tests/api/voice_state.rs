@@ -66,14 +66,8 @@ async fn members_see_who_joins_and_leaves_voice_and_the_joiner_learns_where_to_c
 
     // Without CONNECT, carol cannot join: nothing is announced and she gets no server.
     let deny = json!({ "type": 1, "deny": Permissions::CONNECT.bits().to_string() });
-    let response = app
-        .client
-        .put(app.api(&format!("/channels/{voice}/permissions/{}", carol.user_id)))
-        .json(&deny)
-        .bearer_auth(&ann.access_token)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.put_json(&format!("/channels/{voice}/permissions/{}", carol.user_id), &deny, &ann.access_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     carol_gw.send(join(&guild.id, Some(&voice), false)).await;
     carol_gw.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(600)).await;
