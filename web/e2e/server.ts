@@ -40,6 +40,7 @@ export async function serve(databaseUrl: string, env: Record<string, string> = {
     env: {
       ...inherited,
       PARLEY_BIND: env.PARLEY_BIND ?? "127.0.0.1:0",
+      PARLEY_VOICE_UDP_BIND: "127.0.0.1:0",
       PARLEY_DATA_DIR: dir,
       PARLEY_DATABASE_URL: databaseUrl,
       PARLEY_PASSWORD_HASH_MEMORY_KIB: "1024",

@@ -124,6 +124,8 @@ pub struct AppInner {
     /// Where every state change is published (the gateway and caches subscribe).
     pub bus: EventBus,
     pub cache: GuildCache,
+    /// Voice tokens the gateway issued and the voice server redeems.
+    pub voice_grants: crate::voice::grants::VoiceGrants,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -167,6 +169,7 @@ impl AppState {
             metrics,
             bus,
             cache: GuildCache::new(GUILDS_CACHED, MEMBERS_CACHED),
+            voice_grants: Default::default(),
         }))
     }
 }

@@ -57,6 +57,7 @@ impl Server {
             .arg("serve")
             .arg("--migrate")
             .env("PARLEY_BIND", "127.0.0.1:0")
+            .env("PARLEY_VOICE_UDP_BIND", "127.0.0.1:0")
             .env("PARLEY_DATA_DIR", data_dir)
             .env("PARLEY_DATABASE_URL", database_url)
             .env("PARLEY_REGISTRATION", "open")

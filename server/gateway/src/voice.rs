@@ -6,6 +6,10 @@
 //! that may not be granted is ignored, as Discord ignores it. A session's voice state goes
 //! when the session ends.
 //!
+//! The token is a voice grant (`parley_api::voice::grants`): SPEAK and STREAM and the mute
+//! and deafen flags become its media policy, which the voice server enforces on the media
+//! itself; leaving, moving or losing the session revokes it, which hangs up the call.
+//!
 //! Kept per node for now, like presence: with several nodes, each knows the voice states of
 //! its own sessions (the events reach every node).
 
@@ -13,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use parley_api::channel_access::ChannelAccess;
+use parley_api::voice::grants::MediaPolicy;
 use parley_core::Snowflake;
 use parley_core::permissions::Permissions;
 use parley_events::{Audience, Event, EventName};
@@ -87,6 +92,7 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
     let user_id = session.user_id;
     let Some(raw_channel) = command.channel_id else {
         let left = gateway.voice.lock().remove(&(guild_id, user_id));
+        gateway.state.voice_grants.revoke(guild_id, user_id);
         if let Some(mut state) = left {
             state.channel_id = None;
             announce(gateway, &state);
@@ -105,7 +111,7 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
         tracing::debug!(%user_id, channel_id = %channel.id, "voice join refused: not a voice channel they may connect to");
         return Ok(());
     }
-    let state = {
+    let (state, stayed) = {
         // The limit is checked under the same lock as the join, so two joining at once
         // cannot both take the last place.
         let mut states = gateway.voice.lock();
@@ -116,6 +122,9 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
             return Ok(());
         }
         let previous = states.get(&(guild_id, user_id));
+        // The same channel from the same session is a mute or deafen change: the voice
+        // connection stays, with its new policy.
+        let stayed = previous.is_some_and(|p| p.channel_id == Some(channel.id) && p.session_id == session.id);
         let state = VoiceState {
             guild_id,
             channel_id: Some(channel.id),
@@ -131,12 +140,23 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
             request_to_speak_timestamp: None,
         };
         states.insert((guild_id, user_id), state.clone());
-        state
+        (state, stayed)
+    };
+    let policy = MediaPolicy {
+        can_speak: permissions.contains(Permissions::SPEAK),
+        can_video: permissions.contains(Permissions::STREAM),
+        muted: state.mute || state.self_mute,
+        deafened: state.deaf || state.self_deaf,
     };
     announce(gateway, &state);
+    if stayed && gateway.state.voice_grants.of_member(guild_id, user_id).is_some() {
+        gateway.state.voice_grants.update_policy(guild_id, user_id, |p| *p = policy);
+        return Ok(());
+    }
+    let grant = gateway.state.voice_grants.issue(guild_id, channel.id, user_id, &session.id, policy);
     let server = serde_json::json!({
         "guild_id": guild_id,
-        "token": voice_token(),
+        "token": grant.token,
         "endpoint": voice_endpoint(gateway_url),
     });
     session.deliver("VOICE_SERVER_UPDATE", &Arc::from(server.to_string()), None);
@@ -146,6 +166,7 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
 /// Ends the voice states of a session that ended, telling the guilds.
 pub fn session_ended(gateway: &Gateway, session_id: &str) {
     for mut state in gateway.voice.take_session(session_id) {
+        gateway.state.voice_grants.revoke(state.guild_id, state.user_id);
         state.channel_id = None;
         announce(gateway, &state);
     }
@@ -157,13 +178,6 @@ fn announce(gateway: &Gateway, state: &VoiceState) {
         Audience::Guild { guild_id: state.guild_id, channel_id: None },
         state,
     ));
-}
-
-/// A fresh token for the voice connection (checked by the voice endpoint when it exists).
-fn voice_token() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    hex::encode(bytes)
 }
 
 /// Where the voice WebSocket is, as Discord gives it: host and path, no scheme.

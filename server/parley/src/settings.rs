@@ -17,6 +17,7 @@ use parley_api::{ApiConfig, GuildCreation, RegistrationMode};
 use parley_gateway::GatewayConfig;
 use parley_store::DatabaseUrl;
 use parley_store::users::LockoutPolicy;
+use parley_voice::VoiceConfig;
 
 use crate::telemetry::TelemetrySettings;
 use crate::tls::{AcmeSettings, TlsMode, TlsSettings};
@@ -263,6 +264,21 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "How long a TURN credential is valid, 60-86400 seconds. Clients ask for a new one before it runs out.",
     },
     SettingSpec {
+        key: "voice_udp_bind",
+        default: "127.0.0.1:50000",
+        doc: "The one UDP address and port all voice and video media uses (ICE over a single port). Use 0.0.0.0:50000 in a container, and open this UDP port in the firewall.",
+    },
+    SettingSpec {
+        key: "voice_public_ip",
+        default: "",
+        doc: "The IP address clients reach voice_udp_bind at, when Parley is behind NAT (a container, a cloud VM): it is the address advertised in ICE candidates. Empty: the bound address (every interface's when bound to 0.0.0.0).",
+    },
+    SettingSpec {
+        key: "voice_resume_window_secs",
+        default: "20",
+        doc: "How long a call outlives a dropped voice WebSocket, waiting for the client to resume it (media keeps flowing meanwhile). 1-300.",
+    },
+    SettingSpec {
         key: "otlp_endpoint",
         default: "",
         doc: "Base URL of an OpenTelemetry (OTLP/HTTP, protobuf) receiver such as Tempo or a collector, e.g. http://tempo:4318; /v1/traces is appended. Empty: no spans are exported (log lines still carry trace ids).",
@@ -306,6 +322,7 @@ pub struct Settings {
     pub event_bus_capacity: usize,
     pub api: ApiConfig,
     pub gateway: GatewayConfig,
+    pub voice: VoiceConfig,
     /// `None`: one node, in-process bus.
     pub redis_url: Option<String>,
     pub redis_key_prefix: String,
@@ -566,6 +583,16 @@ impl Settings {
                 replay_buffer: raw.number("gateway_replay_buffer", 16, 100_000)?,
                 resume_window: Duration::from_secs(raw.number("gateway_resume_window_secs", 1, 3600)?),
                 commands_per_minute: raw.number("gateway_commands_per_minute", 10, 100_000)?,
+            },
+            voice: VoiceConfig {
+                udp_bind: raw.parse("voice_udp_bind", "expected a UDP address and port like 0.0.0.0:50000", |v| {
+                    v.parse().ok()
+                })?,
+                public_ip: raw.parse("voice_public_ip", "expected empty or an IP address like 203.0.113.7", |v| {
+                    if v.is_empty() { Some(None) } else { v.parse().ok().map(Some) }
+                })?,
+                resume_window: Duration::from_secs(raw.number("voice_resume_window_secs", 1, 300)?),
+                ..VoiceConfig::default()
             },
             api,
             tls,

@@ -18,6 +18,7 @@ use parley_gateway::Gateway;
 use parley_gateway::registry::SessionRegistry;
 use parley_store::migrations::{self, schema_status};
 use parley_store::{Backend, Store, StoreOptions};
+use parley_voice::VoiceServer;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -54,6 +55,7 @@ pub struct Application {
     store: Store,
     bus: EventBus,
     gateway: Gateway,
+    voice: VoiceServer,
     address: SocketAddr,
     shutdown_grace: Duration,
     /// Work started while building (the Redis bus); joined by `run_until_stopped`.
@@ -144,6 +146,7 @@ impl Application {
         let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
         let gateway_shutdown = CancellationToken::new();
         let gateway = Gateway::new(state.clone(), settings.gateway.clone(), registry, gateway_shutdown);
+        let voice = VoiceServer::start(state.clone(), settings.voice.clone(), CancellationToken::new()).await?;
         let metrics = match settings.metrics_bind {
             Some(address) => {
                 let listener = TcpListener::bind(address)
@@ -163,7 +166,7 @@ impl Application {
             }
             _ => None,
         };
-        let router = app_router(state, gateway.router().merge(crate::web::router()));
+        let router = app_router(state, gateway.router().merge(voice.router()).merge(crate::web::router()));
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;
@@ -177,6 +180,7 @@ impl Application {
             store,
             bus,
             gateway,
+            voice,
             address,
             shutdown_grace: settings.shutdown_grace,
             tasks,
@@ -216,6 +220,11 @@ impl Application {
         &self.gateway
     }
 
+    /// The voice server (its SFU and media socket), for tests.
+    pub fn voice(&self) -> &VoiceServer {
+        &self.voice
+    }
+
     /// The bus every state change is published on.
     pub fn bus(&self) -> &EventBus {
         &self.bus
@@ -228,13 +237,17 @@ impl Application {
         tasks.spawn(purge_sessions_periodically(self.store.clone(), shutdown.clone()));
         self.gateway.start(&tasks);
         // Draining: gateway connections are told to reconnect (elsewhere) and close.
+        // Calls end too: voice sockets close with 4016 (reconnect) and peer connections close.
         let gateway_shutdown = self.gateway.shutdown.clone();
+        let voice_shutdown = self.voice.shutdown.clone();
         let drain = shutdown.clone();
         tasks.spawn(async move {
             tokio::select! {
-                () = drain.cancelled() => gateway_shutdown.cancel(),
+                () = drain.cancelled() => {}
                 () = gateway_shutdown.cancelled() => {}
             }
+            gateway_shutdown.cancel();
+            voice_shutdown.cancel();
         });
         if let Some((listener, router)) = self.metrics {
             let stop = shutdown.clone();
@@ -290,6 +303,7 @@ impl Application {
         };
         // However serving ended, the gateway's own tasks stop too, and then the bus.
         self.gateway.shutdown.cancel();
+        self.voice.stop(grace).await;
         self.background.cancel();
         tasks.wait().await;
         self.store.close().await;

@@ -103,6 +103,7 @@ impl TestDatabase {
     pub fn settings(&self, extra: &[(&str, &str)]) -> Settings {
         let mut env: Vec<(String, String)> = vec![
             ("PARLEY_BIND".into(), "127.0.0.1:0".into()),
+            ("PARLEY_VOICE_UDP_BIND".into(), "127.0.0.1:0".into()),
             ("PARLEY_DATA_DIR".into(), self.dir.path().display().to_string()),
             ("PARLEY_DATABASE_URL".into(), self.url.clone()),
             ("PARLEY_DATABASE_MAX_CONNECTIONS".into(), "8".into()),
@@ -166,6 +167,7 @@ impl TestApp {
     pub async fn spawn_peer(&self, extra: &[(&str, &str)]) -> TestApp {
         let mut env: Vec<(String, String)> = vec![
             ("PARLEY_BIND".into(), "127.0.0.1:0".into()),
+            ("PARLEY_VOICE_UDP_BIND".into(), "127.0.0.1:0".into()),
             ("PARLEY_DATA_DIR".into(), self.settings.data_dir.display().to_string()),
             ("PARLEY_DATABASE_URL".into(), self.settings.database_url.as_str().to_owned()),
             ("PARLEY_DATABASE_MAX_CONNECTIONS".into(), "8".into()),
@@ -390,6 +392,7 @@ pub fn parley_command(db: &TestDatabase, args: &[&str]) -> std::process::Command
         .env("PARLEY_DATABASE_URL", &db.url)
         .env("PARLEY_DATA_DIR", db.data_dir())
         .env("PARLEY_BIND", "127.0.0.1:0")
+        .env("PARLEY_VOICE_UDP_BIND", "127.0.0.1:0")
         .env("PARLEY_PASSWORD_HASH_MEMORY_KIB", "1024")
         .env("PARLEY_PASSWORD_HASH_ITERATIONS", "1")
         .env("PARLEY_LOG_LEVEL", "warn");

@@ -33,4 +33,5 @@ mod tls;
 mod tokens;
 mod turn;
 mod users;
+mod voice;
 mod voice_state;

@@ -1,0 +1,198 @@
+//! Voice grants: what a VOICE_SERVER_UPDATE token lets its holder do at the voice endpoint.
+//!
+//! The gateway issues a grant when a member joins (or moves to) a voice channel, updates its
+//! media policy as they mute, unmute, or are muted by a moderator, and revokes it when they
+//! leave or their session ends. The voice server redeems the token on IDENTIFY, follows the
+//! policy while forwarding media, and hangs up when the grant is revoked. Keeping this
+//! handshake here, in the crate both depend on, lets the gateway stay free of WebRTC and
+//! the voice server free of gateway internals.
+//!
+//! Grants are per node, like voice states: the endpoint given in VOICE_SERVER_UPDATE is the
+//! node that issued it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use parley_core::Snowflake;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// What a participant's media may do right now; the voice server applies every change at
+/// once (a muted participant's audio stops at the server, not only in their client).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MediaPolicy {
+    /// SPEAK in the channel: without it, audio is never forwarded.
+    pub can_speak: bool,
+    /// STREAM in the channel: without it, camera and screen are never forwarded.
+    pub can_video: bool,
+    /// Muted by themselves or by a moderator.
+    pub muted: bool,
+    /// Deafened by themselves or by a moderator: receives no audio.
+    pub deafened: bool,
+}
+
+impl MediaPolicy {
+    pub fn forwards_audio(&self) -> bool {
+        self.can_speak && !self.muted
+    }
+}
+
+/// One member's right to be in one voice channel, from one gateway session.
+#[derive(Debug)]
+pub struct VoiceGrant {
+    pub token: String,
+    /// The guild, or the DM channel for calls.
+    pub server_id: Snowflake,
+    pub channel_id: Snowflake,
+    pub user_id: Snowflake,
+    /// The gateway session that holds the voice state.
+    pub session_id: String,
+    policy: watch::Sender<MediaPolicy>,
+    revoked: CancellationToken,
+}
+
+impl VoiceGrant {
+    pub fn policy(&self) -> watch::Receiver<MediaPolicy> {
+        self.policy.subscribe()
+    }
+
+    /// Fires when the member left the channel, moved, or lost their session.
+    pub fn revoked(&self) -> CancellationToken {
+        self.revoked.clone()
+    }
+}
+
+/// The node's live grants, by token and by (server, user).
+#[derive(Debug, Default)]
+pub struct VoiceGrants {
+    inner: Mutex<Index>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    by_token: HashMap<String, Arc<VoiceGrant>>,
+    by_member: HashMap<(Snowflake, Snowflake), String>,
+}
+
+impl VoiceGrants {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Index> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Issues a fresh grant for `user` in `channel_id`, revoking the one they held in this
+    /// server (a move is a new grant: the client reconnects with the new token).
+    pub fn issue(
+        &self,
+        server_id: Snowflake,
+        channel_id: Snowflake,
+        user_id: Snowflake,
+        session_id: &str,
+        policy: MediaPolicy,
+    ) -> Arc<VoiceGrant> {
+        let grant = Arc::new(VoiceGrant {
+            token: fresh_token(),
+            server_id,
+            channel_id,
+            user_id,
+            session_id: session_id.to_owned(),
+            policy: watch::Sender::new(policy),
+            revoked: CancellationToken::new(),
+        });
+        let mut index = self.lock();
+        if let Some(old) = index.by_member.insert((server_id, user_id), grant.token.clone())
+            && let Some(old) = index.by_token.remove(&old)
+        {
+            old.revoked.cancel();
+        }
+        index.by_token.insert(grant.token.clone(), grant.clone());
+        grant
+    }
+
+    /// The grant behind a token, if it is still live.
+    pub fn redeem(&self, token: &str) -> Option<Arc<VoiceGrant>> {
+        self.lock().by_token.get(token).cloned()
+    }
+
+    /// The live grant of `user` in `server_id`.
+    pub fn of_member(&self, server_id: Snowflake, user_id: Snowflake) -> Option<Arc<VoiceGrant>> {
+        let index = self.lock();
+        index.by_member.get(&(server_id, user_id)).and_then(|t| index.by_token.get(t)).cloned()
+    }
+
+    /// Changes the media policy of `user`'s grant in `server_id`, if they hold one.
+    pub fn update_policy(&self, server_id: Snowflake, user_id: Snowflake, change: impl FnOnce(&mut MediaPolicy)) {
+        if let Some(grant) = self.of_member(server_id, user_id) {
+            grant.policy.send_modify(change);
+        }
+    }
+
+    /// Ends `user`'s grant in `server_id`: their voice connection is closed.
+    pub fn revoke(&self, server_id: Snowflake, user_id: Snowflake) {
+        let mut index = self.lock();
+        if let Some(token) = index.by_member.remove(&(server_id, user_id))
+            && let Some(grant) = index.by_token.remove(&token)
+        {
+            grant.revoked.cancel();
+        }
+    }
+
+    /// How many grants are live (for tests and the voice dashboard).
+    pub fn len(&self) -> usize {
+        self.lock().by_token.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// 128 random bits, hex: unguessable, and never stored anywhere but this node's memory.
+fn fresh_token() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u64) -> Snowflake {
+        Snowflake::new(n)
+    }
+
+    #[test]
+    fn a_move_revokes_the_previous_grant_and_its_token() {
+        let grants = VoiceGrants::default();
+        let first = grants.issue(id(1), id(10), id(7), "s", MediaPolicy::default());
+        let second = grants.issue(id(1), id(11), id(7), "s", MediaPolicy::default());
+        assert!(first.revoked().is_cancelled());
+        assert!(!second.revoked().is_cancelled());
+        assert!(grants.redeem(&first.token).is_none());
+        assert_eq!(grants.redeem(&second.token).map(|g| g.channel_id), Some(id(11)));
+        assert_eq!(grants.len(), 1);
+    }
+
+    #[test]
+    fn revoking_ends_the_grant_and_policy_changes_reach_its_holder() {
+        let grants = VoiceGrants::default();
+        let grant = grants.issue(id(1), id(10), id(7), "s", MediaPolicy { can_speak: true, ..Default::default() });
+        let policy = grant.policy();
+        grants.update_policy(id(1), id(7), |p| p.muted = true);
+        assert!(policy.borrow().muted);
+        assert!(!policy.borrow().forwards_audio());
+        grants.revoke(id(1), id(7));
+        assert!(grant.revoked().is_cancelled());
+        assert!(grants.redeem(&grant.token).is_none());
+        assert!(grants.is_empty());
+    }
+
+    #[test]
+    fn tokens_are_distinct_and_long() {
+        let grants = VoiceGrants::default();
+        let a = grants.issue(id(1), id(10), id(7), "s", MediaPolicy::default());
+        let b = grants.issue(id(2), id(20), id(7), "s", MediaPolicy::default());
+        assert_ne!(a.token, b.token);
+        assert_eq!(a.token.len(), 32);
+    }
+}

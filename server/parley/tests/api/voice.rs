@@ -1,0 +1,375 @@
+//! The voice server end to end: members join a voice channel on the gateway, open the voice
+//! WebSocket with the token they were given, and exchange media through the SFU over its
+//! one UDP port, as clients built on the same `webrtc` crate. Mute, SPEAK, video pausing,
+//! leaving, resuming the signalling socket, and bad signalling are all checked against the
+//! packets that actually arrive and the server's own gauges.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use parley_core::permissions::Permissions;
+use parley_voice::client::{ClientOptions, Join, VoiceClient};
+use parley_voice::protocol::TrackKind;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::gateway_client::GatewayClient;
+use crate::helpers::{
+    Backend, Session, TestApp, metrics_text, on_both_backends, sample, spawn_app_with, status_and_json,
+};
+
+async fn voice_channel(app: &TestApp, guild: &str, owner: &Session) -> String {
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{guild}/channels"), Some(&owner.access_token)).await).await;
+    channels.as_array().unwrap().iter().find(|c| c["type"] == 2).expect("a new guild has a voice channel")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn voice_state(guild: &str, channel: Option<&str>, self_mute: bool) -> Value {
+    json!({ "op": 4, "d": { "guild_id": guild, "channel_id": channel, "self_mute": self_mute, "self_deaf": false } })
+}
+
+/// A member in the call: their gateway session and their voice client.
+struct Caller {
+    gateway: GatewayClient,
+    voice: Arc<VoiceClient>,
+    user_id: String,
+}
+
+/// Joins `channel` on the gateway and returns what the voice client needs.
+async fn join_on_gateway(app: &TestApp, who: &Session, guild: &str, channel: &str) -> (GatewayClient, Join) {
+    let (mut gateway, ready) = GatewayClient::identified(app, who).await;
+    gateway.send(voice_state(guild, Some(channel), false)).await;
+    let server = gateway.wait_for("VOICE_SERVER_UPDATE").await;
+    let join = Join {
+        url: format!("ws://{}", server["endpoint"].as_str().unwrap()),
+        server_id: guild.to_owned(),
+        user_id: who.user_id.clone(),
+        session_id: ready["session_id"].as_str().unwrap().to_owned(),
+        token: server["token"].as_str().unwrap().to_owned(),
+    };
+    (gateway, join)
+}
+
+async fn call(app: &TestApp, who: &Session, guild: &str, channel: &str, options: ClientOptions) -> Caller {
+    let (gateway, join) = join_on_gateway(app, who, guild, channel).await;
+    let voice = VoiceClient::connect(&join, options).await.expect("the voice client connects");
+    voice.start_media();
+    Caller { gateway, voice, user_id: who.user_id.clone() }
+}
+
+/// Waits until `check` holds, or fails with `what` after ten seconds.
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+/// Packets `listener` gets from `speaker`'s `kind` over `window`.
+async fn rate(listener: &Caller, speaker: &Caller, kind: TrackKind, window: Duration) -> u64 {
+    let before = listener.voice.received(&speaker.user_id, kind);
+    tokio::time::sleep(window).await;
+    listener.voice.received(&speaker.user_id, kind) - before
+}
+
+async fn gauge(app: &TestApp, series: &str) -> f64 {
+    sample(&metrics_text(app).await, series).unwrap_or(-1.0)
+}
+
+async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_are_enforced(backend: Backend) {
+    // A one-second resume window, so a closed gateway session ends quickly.
+    let app = spawn_app_with(backend, &[("PARLEY_GATEWAY_RESUME_WINDOW_SECS", "1")]).await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob, &carol]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let ann_call = call(&app, &ann, &guild.id, &channel, ClientOptions::default()).await;
+    let mut bob_call = call(&app, &bob, &guild.id, &channel, ClientOptions::default()).await;
+    let mut carol_call = call(&app, &carol, &guild.id, &channel, ClientOptions::default()).await;
+    let callers = [&ann_call, &bob_call, &carol_call];
+
+    eventually("everyone receives everyone else's audio", async || {
+        callers.iter().all(|listener| {
+            callers
+                .iter()
+                .filter(|s| s.user_id != listener.user_id)
+                .all(|s| listener.voice.received(&s.user_id, TrackKind::Audio) >= 20)
+        })
+    })
+    .await;
+    assert_eq!(gauge(&app, "parley_voice_participants").await, 3.0);
+    assert_eq!(gauge(&app, "parley_voice_rooms").await, 1.0);
+    assert!(gauge(&app, "parley_voice_forwarded_packets_total{kind=\"audio\"}").await >= 120.0);
+
+    // Bob mutes himself on the gateway: the SFU stops his audio; carol is still heard.
+    bob_call.gateway.send(voice_state(&guild.id, Some(&channel), true)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        rate(&ann_call, &bob_call, TrackKind::Audio, Duration::from_millis(600)).await,
+        0,
+        "muted bob is not heard"
+    );
+    assert!(rate(&ann_call, &carol_call, TrackKind::Audio, Duration::from_millis(600)).await > 10, "carol still is");
+    // Unmuted, he is heard again, with no gap the receiver would ask to fill.
+    bob_call.gateway.send(voice_state(&guild.id, Some(&channel), false)).await;
+    eventually("bob is heard again", async || {
+        rate(&ann_call, &bob_call, TrackKind::Audio, Duration::from_millis(200)).await > 3
+    })
+    .await;
+
+    // Carol leaves: her voice socket is closed as disconnected, the others are told, and
+    // the server forgets her.
+    carol_call.gateway.send(voice_state(&guild.id, None, false)).await;
+    assert_eq!(carol_call.voice.close_code(Duration::from_secs(5)).await, Some(4014));
+    let gone = ann_call.voice.next_event(13, Duration::from_secs(5)).await.expect("CLIENT_DISCONNECT");
+    assert_eq!(gone["d"]["user_id"], json!(carol.user_id));
+    eventually("the SFU holds two participants", async || gauge(&app, "parley_voice_participants").await == 2.0).await;
+    assert!(
+        rate(&ann_call, &bob_call, TrackKind::Audio, Duration::from_millis(400)).await > 5,
+        "ann and bob still talk"
+    );
+
+    // Bob's gateway session ends: his call ends with it.
+    bob_call.gateway.close().await;
+    eventually("bob's call is gone", async || gauge(&app, "parley_voice_participants").await == 1.0).await;
+    // The last one leaves: the room goes.
+    let mut ann_call = ann_call;
+    ann_call.gateway.send(voice_state(&guild.id, None, false)).await;
+    eventually("the room is gone", async || gauge(&app, "parley_voice_rooms").await == 0.0).await;
+    assert_eq!(gauge(&app, "parley_voice_tracks").await, 0.0, "no pump is left reading");
+    for caller in [&ann_call.voice, &bob_call.voice, &carol_call.voice] {
+        caller.close().await;
+    }
+    app.stop().await;
+}
+
+async fn a_member_without_speak_is_not_heard_but_hears_others(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let deny = json!({ "type": 1, "deny": Permissions::SPEAK.bits().to_string() });
+    let response =
+        app.put_json(&format!("/channels/{channel}/permissions/{}", bob.user_id), &deny, &ann.access_token).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    let ann_call = call(&app, &ann, &guild.id, &channel, ClientOptions::default()).await;
+    let bob_call = call(&app, &bob, &guild.id, &channel, ClientOptions::default()).await;
+    eventually("bob hears ann", async || bob_call.voice.received(&ann.user_id, TrackKind::Audio) >= 20).await;
+    assert_eq!(ann_call.voice.received(&bob.user_id, TrackKind::Audio), 0, "bob may not speak");
+    // Speaking indicators follow: bob's is forced off.
+    bob_call.voice.speaking(1).await;
+    let speaking = ann_call.voice.next_event(5, Duration::from_secs(5)).await.expect("SPEAKING");
+    assert_eq!((&speaking["d"]["user_id"], &speaking["d"]["speaking"]), (&json!(bob.user_id), &json!(0)));
+    ann_call.voice.speaking(1).await;
+    let speaking = bob_call.voice.next_event(5, Duration::from_secs(5)).await.expect("SPEAKING");
+    assert_eq!((&speaking["d"]["user_id"], &speaking["d"]["speaking"]), (&json!(ann.user_id), &json!(1)));
+    ann_call.voice.close().await;
+    bob_call.voice.close().await;
+    app.stop().await;
+}
+
+async fn camera_video_is_forwarded_and_a_subscriber_can_pause_it(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let ann_call = call(&app, &ann, &guild.id, &channel, ClientOptions { video: true, ..Default::default() }).await;
+    let bob_call = call(&app, &bob, &guild.id, &channel, ClientOptions::default()).await;
+    eventually("bob receives ann's camera", async || bob_call.voice.received(&ann.user_id, TrackKind::Camera) >= 20)
+        .await;
+    assert_eq!(bob_call.voice.received(&ann.user_id, TrackKind::Screen), 0, "ann shares no screen");
+
+    bob_call.voice.video_subscription(&ann.user_id, TrackKind::Camera, true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rate(&bob_call, &ann_call, TrackKind::Camera, Duration::from_millis(500)).await, 0, "paused");
+    assert!(rate(&bob_call, &ann_call, TrackKind::Audio, Duration::from_millis(500)).await > 5, "audio goes on");
+    bob_call.voice.video_subscription(&ann.user_id, TrackKind::Camera, false).await;
+    eventually("the camera resumes", async || {
+        rate(&bob_call, &ann_call, TrackKind::Camera, Duration::from_millis(200)).await > 3
+    })
+    .await;
+    assert!(gauge(&app, "parley_voice_keyframe_requests_total").await >= 1.0, "resuming asks ann for a keyframe");
+    ann_call.voice.close().await;
+    bob_call.voice.close().await;
+    app.stop().await;
+}
+
+/// A raw voice socket: send frames, read frames, see the close code.
+struct RawVoice(tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>);
+
+impl RawVoice {
+    async fn connect(app: &TestApp) -> Self {
+        let url = format!("{}/voice", app.address.replacen("http", "ws", 1));
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("voice socket");
+        let mut raw = Self(socket);
+        assert_eq!(raw.next().await["op"], 8, "HELLO first");
+        raw
+    }
+
+    async fn send(&mut self, text: impl Into<String>) {
+        self.0.send(Message::Text(text.into().into())).await.unwrap();
+    }
+
+    /// The next frame, or `{"closed": code}`.
+    async fn next(&mut self) -> Value {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), self.0.next()).await.expect("a frame in time") {
+                Some(Ok(Message::Text(text))) => return serde_json::from_str(&text).unwrap(),
+                Some(Ok(Message::Close(frame))) => return json!({ "closed": frame.map(|f| u16::from(f.code)) }),
+                Some(Ok(_)) => continue,
+                None | Some(Err(_)) => return json!({ "closed": null }),
+            }
+        }
+    }
+
+    async fn next_op(&mut self, op: u64) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["op"] == op || frame.get("closed").is_some() {
+                return frame;
+            }
+        }
+    }
+
+    async fn closed_with(&mut self) -> Option<u64> {
+        loop {
+            let frame = self.next().await;
+            if let Some(code) = frame.get("closed") {
+                return code.as_u64();
+            }
+        }
+    }
+}
+
+fn identify(join: &Join) -> String {
+    json!({ "op": 0, "d": { "server_id": join.server_id, "user_id": join.user_id, "session_id": join.session_id, "token": join.token } })
+        .to_string()
+}
+
+async fn bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behind(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let (mut ann_gw, join) = join_on_gateway(&app, &ann, &guild.id, &channel).await;
+
+    let cases: Vec<(String, u64)> = vec![
+        ("not json".into(), 4002),
+        (json!({ "op": 99, "d": {} }).to_string(), 4001),
+        (json!({ "op": 0, "d": { "token": 5 } }).to_string(), 4002),
+        (json!({ "op": 1, "d": { "sdp": "v=0" } }).to_string(), 4003),
+        (json!({ "op": 10, "d": { "candidate": "x" } }).to_string(), 4003),
+        (identify(&Join { token: "0".repeat(32), ..join.clone() }), 4004),
+        (identify(&Join { user_id: bob.user_id.clone(), ..join.clone() }), 4004),
+        (identify(&Join { session_id: "someone-else".into(), ..join.clone() }), 4004),
+    ];
+    for (frame, code) in cases {
+        let mut raw = RawVoice::connect(&app).await;
+        raw.send(frame.clone()).await;
+        assert_eq!(raw.closed_with().await, Some(code), "{frame}");
+    }
+
+    // Identified, then an answer that is not SDP, or one the peer connection refuses: the
+    // participant is taken out, not left half-connected.
+    for (answer, code) in [("garbage", 4002), ("v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", 4015)] {
+        let mut raw = RawVoice::connect(&app).await;
+        raw.send(identify(&join)).await;
+        assert_eq!(raw.next_op(2).await["op"], 2, "READY");
+        assert_eq!(raw.next_op(4).await["d"]["type"], "offer");
+        raw.send(json!({ "op": 1, "d": { "sdp": answer } }).to_string()).await;
+        assert_eq!(raw.closed_with().await, Some(code), "{answer:?}");
+    }
+    // Identifying twice on one socket.
+    let mut raw = RawVoice::connect(&app).await;
+    raw.send(identify(&join)).await;
+    raw.next_op(2).await;
+    raw.send(identify(&join)).await;
+    assert_eq!(raw.closed_with().await, Some(4005));
+
+    // A flood of commands is cut off.
+    let mut raw = RawVoice::connect(&app).await;
+    for n in 0..700 {
+        raw.send(json!({ "op": 3, "d": n }).to_string()).await;
+    }
+    assert_eq!(raw.closed_with().await, Some(4008));
+
+    // Random frames: every one ends in a close or an answer, never a crash.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut random = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let values =
+        [json!(null), json!(1), json!(-1), json!("x"), json!([]), json!({}), json!({ "sdp": 3 }), json!(u64::MAX)];
+    for _ in 0..40 {
+        let mut raw = RawVoice::connect(&app).await;
+        let op = random() % 16;
+        let d = values[(random() % values.len() as u64) as usize].clone();
+        raw.send(json!({ "op": op, "d": d }).to_string()).await;
+        raw.send(json!({ "op": 3, "d": 1 }).to_string()).await;
+        let reply = raw.next().await;
+        assert!(reply["op"] == 6 || reply.get("closed").is_some(), "op {op}: {reply}");
+    }
+
+    // A socket that went away without leaving keeps its call for the resume window (the
+    // 4005 one above); leaving on the gateway ends it at once.
+    ann_gw.send(voice_state(&guild.id, None, false)).await;
+    eventually("no participant or socket is left", async || {
+        gauge(&app, "parley_voice_participants").await == 0.0 && gauge(&app, "parley_voice_connections").await == 0.0
+    })
+    .await;
+    assert_eq!(app.get("/users/@me", Some(&ann.access_token)).await.status(), StatusCode::OK, "the node still serves");
+    app.stop().await;
+}
+
+async fn a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Talk", &[]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let (_gw, join) = join_on_gateway(&app, &ann, &guild.id, &channel).await;
+    let mut raw = RawVoice::connect(&app).await;
+    raw.send(identify(&join)).await;
+    let ready = raw.next_op(2).await;
+    assert_eq!((&ready["d"]["user_id"], &ready["d"]["channel_id"]), (&json!(ann.user_id), &json!(channel)));
+    let offer = raw.next_op(4).await;
+    let slots = offer["d"]["tracks"].as_array().unwrap();
+    let kinds: Vec<_> = slots.iter().map(|s| (s["kind"].as_str().unwrap(), s["user_id"].is_null())).collect();
+    assert_eq!(kinds, [("audio", true), ("camera", true), ("screen", true)], "three slots to publish on");
+    drop(raw);
+
+    let resume = |token: &str| {
+        json!({ "op": 7, "d": { "server_id": join.server_id, "session_id": join.session_id, "token": token } })
+            .to_string()
+    };
+    let mut raw = RawVoice::connect(&app).await;
+    raw.send(resume(&join.token)).await;
+    assert_eq!(raw.next().await["op"], 9, "RESUMED");
+    let again = raw.next_op(4).await;
+    assert_eq!(again["d"]["sdp"], offer["d"]["sdp"], "the same offer, still unanswered");
+    assert_eq!(gauge(&app, "parley_voice_participants").await, 1.0);
+
+    let mut stale = RawVoice::connect(&app).await;
+    stale.send(resume(&"f".repeat(32))).await;
+    assert_eq!(stale.closed_with().await, Some(4006));
+    app.stop().await;
+}
+
+on_both_backends!(
+    three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_are_enforced,
+    a_member_without_speak_is_not_heard_but_hears_others,
+    camera_video_is_forwarded_and_a_subscriber_can_pause_it,
+    bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behind,
+    a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again,
+);

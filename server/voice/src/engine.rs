@@ -1,0 +1,108 @@
+//! The WebRTC engine both ends build on: which codecs and feedback Parley negotiates, the
+//! interceptors (NACK, RTCP reports), and for the server, ICE over one shared UDP port.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use webrtc::api::interceptor_registry::{configure_nack, configure_rtcp_reports};
+use webrtc::api::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine};
+use webrtc::api::setting_engine::SettingEngine;
+use webrtc::api::{API, APIBuilder};
+use webrtc::ice::mdns::MulticastDnsMode;
+use webrtc::ice::network_type::NetworkType;
+use webrtc::ice::udp_mux::{UDPMuxDefault, UDPMuxParams};
+use webrtc::ice::udp_network::UDPNetwork;
+use webrtc::ice_transport::ice_candidate_type::RTCIceCandidateType;
+use webrtc::interceptor::registry::Registry;
+use webrtc::rtp_transceiver::RTCPFeedback;
+use webrtc::rtp_transceiver::rtp_codec::{RTCRtpCodecCapability, RTCRtpCodecParameters, RTPCodecType};
+
+/// Opus as browsers send it: stereo-capable, in-band FEC.
+pub fn opus() -> RTCRtpCodecCapability {
+    RTCRtpCodecCapability {
+        mime_type: MIME_TYPE_OPUS.to_owned(),
+        clock_rate: 48_000,
+        channels: 2,
+        sdp_fmtp_line: "minptime=10;useinbandfec=1".to_owned(),
+        rtcp_feedback: vec![],
+    }
+}
+
+/// VP8 with the feedback an SFU relies on: NACK for retransmission, PLI and FIR for
+/// keyframes.
+pub fn vp8() -> RTCRtpCodecCapability {
+    let feedback = |typ: &str, parameter: &str| RTCPFeedback { typ: typ.to_owned(), parameter: parameter.to_owned() };
+    RTCRtpCodecCapability {
+        mime_type: MIME_TYPE_VP8.to_owned(),
+        clock_rate: 90_000,
+        channels: 0,
+        sdp_fmtp_line: String::new(),
+        rtcp_feedback: vec![feedback("nack", ""), feedback("nack", "pli"), feedback("ccm", "fir")],
+    }
+}
+
+/// Only what the SFU forwards as it is: Opus and VP8. Every participant negotiates the
+/// same payload types, so a packet needs no codec translation on its way through.
+fn media_engine() -> Result<MediaEngine, webrtc::Error> {
+    let mut media = MediaEngine::default();
+    media.register_codec(
+        RTCRtpCodecParameters { capability: opus(), payload_type: 111, ..Default::default() },
+        RTPCodecType::Audio,
+    )?;
+    media.register_codec(
+        RTCRtpCodecParameters { capability: vp8(), payload_type: 96, ..Default::default() },
+        RTPCodecType::Video,
+    )?;
+    Ok(media)
+}
+
+/// NACK generation and response (retransmission from a per-stream history) and sender and
+/// receiver reports. Bandwidth estimation is the publisher's own business: the SFU forwards
+/// without transcoding.
+fn interceptors(media: &mut MediaEngine) -> Registry {
+    let registry = configure_nack(Registry::new(), media);
+    configure_rtcp_reports(registry)
+}
+
+/// The server's engine: every peer connection's ICE runs over `socket` (one UDP port for
+/// all), advertising `public_ip` when set, else the socket's own address.
+pub fn server_api(socket: tokio::net::UdpSocket, public_ip: Option<IpAddr>) -> Result<API, webrtc::Error> {
+    let local: SocketAddr = socket.local_addr().map_err(|e| webrtc::Error::new(e.to_string()))?;
+    let mut settings = SettingEngine::default();
+    settings.set_udp_network(UDPNetwork::Muxed(UDPMuxDefault::new(UDPMuxParams::new(socket))));
+    settings.set_network_types(vec![if local.is_ipv6() { NetworkType::Udp6 } else { NetworkType::Udp4 }]);
+    settings.set_ice_multicast_dns_mode(MulticastDnsMode::Disabled);
+    let bound = local.ip();
+    if !bound.is_unspecified() {
+        // Bound to one address: advertise only it (other interfaces cannot reach the socket).
+        settings.set_ip_filter(Box::new(move |ip: IpAddr| ip == bound));
+    }
+    settings.set_include_loopback_candidate(bound.is_loopback() || bound.is_unspecified());
+    if let Some(public) = public_ip {
+        settings.set_nat_1to1_ips(vec![public.to_string()], RTCIceCandidateType::Host);
+    }
+    build(settings)
+}
+
+/// A client's engine (tests and the benchmark): ephemeral ports, loopback allowed.
+pub fn client_api() -> Result<API, webrtc::Error> {
+    let mut settings = SettingEngine::default();
+    settings.set_network_types(vec![NetworkType::Udp4]);
+    settings.set_ice_multicast_dns_mode(MulticastDnsMode::Disabled);
+    settings.set_include_loopback_candidate(true);
+    settings.set_ip_filter(Box::new(|ip: IpAddr| ip.is_loopback()));
+    build(settings)
+}
+
+fn build(settings: SettingEngine) -> Result<API, webrtc::Error> {
+    let mut media = media_engine()?;
+    let registry = interceptors(&mut media);
+    Ok(APIBuilder::new()
+        .with_setting_engine(settings)
+        .with_media_engine(media)
+        .with_interceptor_registry(registry)
+        .build())
+}
+
+/// Shared handle to an engine.
+pub type Engine = Arc<API>;

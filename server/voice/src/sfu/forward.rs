@@ -1,0 +1,263 @@
+//! Forwarding one published track to its subscribers: the outlet a publisher's packets
+//! arrive at, and one forwarder per subscriber with its own outgoing track, bounded queue
+//! and writer task, so a slow subscriber loses its own packets and never stalls the others.
+//!
+//! What is rewritten on the way: the SSRC and payload type (by the outgoing track, per
+//! subscriber), the header extensions (dropped: their ids and meaning, such as the MID, are
+//! the publisher's), and the sequence number, which closes the gaps the SFU makes on
+//! purpose (a muted publisher, a paused or deafened subscriber) so the subscriber does not
+//! ask for packets that were never meant for it. Gaps from real loss stay, so NACK works.
+
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
+use std::sync::{Arc, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use parley_core::Snowflake;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use webrtc::peer_connection::RTCPeerConnection;
+use webrtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use webrtc::rtp::packet::Packet;
+use webrtc::rtp_transceiver::rtp_sender::RTCRtpSender;
+use webrtc::track::track_local::TrackLocalWriter;
+use webrtc::track::track_local::track_local_static_rtp::TrackLocalStaticRTP;
+
+use crate::metrics::VoiceMetrics;
+use crate::protocol::TrackKind;
+
+/// Packets a forwarder may hold for its subscriber: about a second of audio, or a few video
+/// frames. Beyond it the newest packet is dropped (and counted) for that subscriber only.
+pub const FORWARD_QUEUE: usize = 64;
+
+/// Keyframe requests to one publisher's track are at most this frequent, however many
+/// subscribers ask.
+const KEYFRAME_INTERVAL: Duration = Duration::from_millis(300);
+
+/// Where one publisher's track of one kind is delivered from.
+#[derive(Debug)]
+pub struct Outlet {
+    pub publisher: Snowflake,
+    pub kind: TrackKind,
+    /// Whether the publisher's policy lets this kind through (SPEAK and not muted for audio,
+    /// STREAM for video).
+    pub allowed: AtomicBool,
+    subscribers: RwLock<Vec<Arc<Forwarder>>>,
+    /// The publisher's SSRC for this track, once its first packet arrived (0 before).
+    ssrc: AtomicU32,
+    publisher_pc: Weak<RTCPeerConnection>,
+    last_keyframe_request: std::sync::Mutex<Option<Instant>>,
+    metrics: VoiceMetrics,
+}
+
+impl Outlet {
+    pub fn new(publisher: Snowflake, kind: TrackKind, pc: &Arc<RTCPeerConnection>, metrics: VoiceMetrics) -> Self {
+        Self {
+            publisher,
+            kind,
+            allowed: AtomicBool::new(false),
+            subscribers: RwLock::new(Vec::new()),
+            ssrc: AtomicU32::new(0),
+            publisher_pc: Arc::downgrade(pc),
+            last_keyframe_request: std::sync::Mutex::new(None),
+            metrics,
+        }
+    }
+
+    pub fn add(&self, forwarder: Arc<Forwarder>) {
+        self.subscribers.write().unwrap_or_else(|p| p.into_inner()).push(forwarder);
+    }
+
+    /// Takes out `subscriber`'s forwarder, stopping its writer.
+    pub fn remove(&self, subscriber: Snowflake) -> Option<Arc<Forwarder>> {
+        let mut subscribers = self.subscribers.write().unwrap_or_else(|p| p.into_inner());
+        let at = subscribers.iter().position(|f| f.subscriber == subscriber)?;
+        let forwarder = subscribers.swap_remove(at);
+        forwarder.stop.cancel();
+        Some(forwarder)
+    }
+
+    pub fn forwarder_for(&self, subscriber: Snowflake) -> Option<Arc<Forwarder>> {
+        self.subscribers.read().unwrap_or_else(|p| p.into_inner()).iter().find(|f| f.subscriber == subscriber).cloned()
+    }
+
+    /// Stops every forwarder (the publisher left).
+    pub fn close(&self) -> Vec<Arc<Forwarder>> {
+        let forwarders = std::mem::take(&mut *self.subscribers.write().unwrap_or_else(|p| p.into_inner()));
+        for forwarder in &forwarders {
+            forwarder.stop.cancel();
+        }
+        forwarders
+    }
+
+    /// Hands one packet from the publisher to every subscriber's queue. Never waits.
+    pub fn deliver(&self, packet: &Packet) {
+        self.ssrc.store(packet.header.ssrc, Ordering::Relaxed);
+        self.metrics.received(self.kind, packet.payload.len());
+        // Padding-only packets are bandwidth probes for the publisher's own link.
+        let meaningful = !packet.payload.is_empty();
+        let allowed = meaningful && self.allowed.load(Ordering::Relaxed);
+        for forwarder in self.subscribers.read().unwrap_or_else(|p| p.into_inner()).iter() {
+            forwarder.offer(packet, allowed);
+        }
+    }
+
+    /// Asks the publisher for a keyframe (a subscriber joined, resumed, or lost one).
+    pub async fn request_keyframe(&self) {
+        if !self.kind.is_video() {
+            return;
+        }
+        let ssrc = self.ssrc.load(Ordering::Relaxed);
+        let Some(pc) = self.publisher_pc.upgrade() else { return };
+        if ssrc == 0 {
+            return;
+        }
+        {
+            let mut last = self.last_keyframe_request.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|at| at.elapsed() < KEYFRAME_INTERVAL) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        self.metrics.keyframe_requests.inc();
+        let pli = PictureLossIndication { sender_ssrc: 0, media_ssrc: ssrc };
+        if let Err(e) = pc.write_rtcp(&[Box::new(pli)]).await {
+            tracing::debug!(publisher = %self.publisher, error = %e, "keyframe request not sent");
+        }
+    }
+}
+
+/// One subscriber's copy of one published track.
+#[derive(Debug)]
+pub struct Forwarder {
+    pub subscriber: Snowflake,
+    pub kind: TrackKind,
+    pub track: Arc<TrackLocalStaticRTP>,
+    pub sender: Arc<RTCRtpSender>,
+    /// The publisher's outlet this forwarder hangs from (weak: the outlet owns forwarders).
+    outlet: Weak<Outlet>,
+    /// The subscriber asked not to receive this (video it does not show), or is deafened
+    /// (audio).
+    pub paused: AtomicBool,
+    /// Packets skipped on purpose so far, modulo 2^16: subtracted from sequence numbers.
+    skipped: AtomicU16,
+    queue: mpsc::Sender<(Packet, u16)>,
+    pub stop: CancellationToken,
+    metrics: VoiceMetrics,
+}
+
+impl Forwarder {
+    /// A forwarder and the writer that must run for it (spawn it; it ends with `stop`).
+    pub fn new(
+        subscriber: Snowflake,
+        kind: TrackKind,
+        track: Arc<TrackLocalStaticRTP>,
+        sender: Arc<RTCRtpSender>,
+        outlet: &Arc<Outlet>,
+        stop: CancellationToken,
+        metrics: VoiceMetrics,
+    ) -> (Arc<Self>, impl Future<Output = ()> + Send + 'static) {
+        let (queue, packets) = mpsc::channel(FORWARD_QUEUE);
+        let forwarder = Arc::new(Self {
+            subscriber,
+            kind,
+            track,
+            sender,
+            outlet: Arc::downgrade(outlet),
+            paused: AtomicBool::new(false),
+            skipped: AtomicU16::new(0),
+            queue,
+            stop,
+            metrics,
+        });
+        let writer = write_loop(forwarder.clone(), packets);
+        (forwarder, writer)
+    }
+
+    /// Asks this track's publisher for a keyframe, for this subscriber.
+    pub async fn request_keyframe(&self) {
+        if let Some(outlet) = self.outlet.upgrade() {
+            outlet.request_keyframe().await;
+        }
+    }
+
+    /// Queues `packet` for the subscriber, or skips it (closing the sequence gap) when the
+    /// publisher may not send it or the subscriber paused it. Called by one pump only.
+    fn offer(&self, packet: &Packet, allowed: bool) {
+        if !allowed || self.paused.load(Ordering::Relaxed) {
+            let skipped = self.skipped.load(Ordering::Relaxed).wrapping_add(1);
+            self.skipped.store(skipped, Ordering::Relaxed);
+            return;
+        }
+        let skipped = self.skipped.load(Ordering::Relaxed);
+        if self.queue.try_send((packet.clone(), skipped)).is_err() {
+            self.metrics.dropped.inc();
+        }
+    }
+}
+
+/// Writes queued packets to the subscriber's outgoing track until stopped.
+async fn write_loop(forwarder: Arc<Forwarder>, mut packets: mpsc::Receiver<(Packet, u16)>) {
+    loop {
+        let (mut packet, skipped) = tokio::select! {
+            () = forwarder.stop.cancelled() => return,
+            next = packets.recv() => match next { Some(next) => next, None => return },
+        };
+        rewrite(&mut packet, skipped);
+        let bytes = packet.payload.len();
+        match forwarder.track.write_rtp(&packet).await {
+            Ok(_) => forwarder.metrics.forwarded(forwarder.kind, bytes),
+            Err(e) => tracing::trace!(subscriber = %forwarder.subscriber, error = %e, "forwarded packet not written"),
+        }
+    }
+}
+
+/// What the subscriber gets of a publisher's packet: its own sequence space, no foreign
+/// header extensions.
+pub fn rewrite(packet: &mut Packet, skipped: u16) {
+    packet.header.sequence_number = packet.header.sequence_number.wrapping_sub(skipped);
+    packet.header.extension = false;
+    packet.header.extensions.clear();
+    packet.header.extension_profile = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webrtc::rtp::header::{Extension, Header};
+
+    fn packet(seq: u16) -> Packet {
+        Packet {
+            header: Header {
+                sequence_number: seq,
+                extension: true,
+                extension_profile: 0xBEDE,
+                extensions: vec![Extension { id: 4, payload: bytes::Bytes::from_static(b"0") }],
+                ..Default::default()
+            },
+            payload: bytes::Bytes::from_static(b"opus"),
+        }
+    }
+
+    #[test]
+    fn skipped_packets_leave_no_gap_in_the_subscribers_sequence() {
+        let mut p = packet(1000);
+        rewrite(&mut p, 3);
+        assert_eq!(p.header.sequence_number, 997);
+    }
+
+    #[test]
+    fn sequence_numbers_wrap_like_rtps() {
+        let mut p = packet(1);
+        rewrite(&mut p, 3);
+        assert_eq!(p.header.sequence_number, u16::MAX - 1);
+    }
+
+    #[test]
+    fn the_publishers_header_extensions_are_not_forwarded() {
+        let mut p = packet(5);
+        rewrite(&mut p, 0);
+        assert!(!p.header.extension);
+        assert!(p.header.extensions.is_empty());
+        assert_eq!(p.header.sequence_number, 5);
+    }
+}
