@@ -16,6 +16,7 @@ export default defineConfig({
     proxy: {
       "/api": "http://127.0.0.1:8080",
       "/gateway": { target: "ws://127.0.0.1:8080", ws: true },
+      "/voice": { target: "ws://127.0.0.1:8080", ws: true },
     },
   },
   test: {

@@ -6,18 +6,29 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 export const ARTIFACTS = "e2e/artifacts";
 
-export async function launch(): Promise<Browser> {
+/** Chromium's switches for calls in a test: fake microphone, camera and screen (a tone and
+ * moving test patterns), permission prompts accepted, and ICE allowed over loopback. */
+const MEDIA_ARGS = [
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--auto-select-desktop-capture-source=Entire screen",
+  "--allow-loopback-in-peer-connection",
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+];
+
+export async function launch(options: { media?: boolean } = {}): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: process.env.PARLEY_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    args: ["--no-sandbox", "--disable-dev-shm-usage", ...(options.media ? MEDIA_ARGS : [])],
   });
 }
 
 /** A person in their own browser context (their own storage, their own session). */
-export async function person(browser: Browser, url: string): Promise<Page> {
+export async function person(browser: Browser, url: string, init?: () => void): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (init) await page.addInitScript(init);
   page.on("pageerror", (error) => {
     throw new Error(`the page failed: ${error.message}`);
   });

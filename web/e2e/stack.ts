@@ -14,15 +14,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: { media?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
   const db = database();
   const stack: Stack = {
     db,
-    server: await serve(db.url),
-    browser: await launch(),
+    server: await serve(db.url, options.env),
+    browser: await launch({ media: options.media }),
     async serveAgain() {
       const address = new URL(stack.server.url).host;
-      stack.server = await serve(db.url, { PARLEY_BIND: address }, stack.server.dataDir);
+      stack.server = await serve(db.url, { ...options.env, PARLEY_BIND: address }, stack.server.dataDir);
     },
     async stop() {
       await stack.browser.close();

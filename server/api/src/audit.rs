@@ -25,6 +25,8 @@ pub enum AuditAction {
     MemberBanRemove = 23,
     MemberUpdate = 24,
     MemberRoleUpdate = 25,
+    MemberMove = 26,
+    MemberDisconnect = 27,
     BotAdd = 28,
     RoleCreate = 30,
     RoleUpdate = 31,

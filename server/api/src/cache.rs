@@ -176,7 +176,10 @@ impl GuildCache {
             | ChannelRecipientAdd
             | ChannelRecipientRemove
             | PresenceUpdate
-            | VoiceStateUpdate => {}
+            | VoiceStateUpdate
+            | CallCreate
+            | CallDelete
+            | VoiceMove => {}
         }
     }
 

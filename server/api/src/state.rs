@@ -126,6 +126,8 @@ pub struct AppInner {
     pub cache: GuildCache,
     /// Voice tokens the gateway issued and the voice server redeems.
     pub voice_grants: crate::voice::grants::VoiceGrants,
+    /// Who is in which voice channel, across the nodes (see `voice::states`).
+    pub voice_states: crate::voice::states::VoiceStates,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -170,6 +172,7 @@ impl AppState {
             bus,
             cache: GuildCache::new(GUILDS_CACHED, MEMBERS_CACHED),
             voice_grants: Default::default(),
+            voice_states: Default::default(),
         }))
     }
 }

@@ -48,10 +48,12 @@ pub enum ErrorCode {
     ServiceUnavailable,
     OwnerCannotLeave,
     MaxApplications,
+    /// Moving or disconnecting someone who is not in a voice channel.
+    TargetNotInVoice,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 40] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -91,6 +93,7 @@ impl ErrorCode {
         Self::ServiceUnavailable,
         Self::OwnerCannotLeave,
         Self::MaxApplications,
+        Self::TargetNotInVoice,
     ];
 
     pub const fn number(self) -> u32 {
@@ -134,6 +137,7 @@ impl ErrorCode {
             Self::ServiceUnavailable => 90008,
             Self::OwnerCannotLeave => 90009,
             Self::MaxApplications => 90010,
+            Self::TargetNotInVoice => 40032,
         }
     }
 
@@ -181,6 +185,7 @@ impl ErrorCode {
             Self::ServiceUnavailable => "The service is not ready",
             Self::OwnerCannotLeave => "The owner cannot leave their guild; transfer it or delete it instead",
             Self::MaxApplications => "Maximum number of applications reached (25)",
+            Self::TargetNotInVoice => "Target user is not connected to voice",
         }
     }
 }

@@ -41,11 +41,18 @@ pub enum EventName {
     ChannelRecipientRemove,
     PresenceUpdate,
     VoiceStateUpdate,
+    /// A private call began (someone joined a DM's call first); the others are rung.
+    CallCreate,
+    /// A private call's last participant left.
+    CallDelete,
+    /// Parley's own, never dispatched: a moderator moved or disconnected a member in voice.
+    /// The node whose session holds their voice state carries it out.
+    VoiceMove,
 }
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 32] = [
+    pub const ALL: [EventName; 35] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -78,6 +85,9 @@ impl EventName {
         Self::ChannelRecipientRemove,
         Self::PresenceUpdate,
         Self::VoiceStateUpdate,
+        Self::CallCreate,
+        Self::CallDelete,
+        Self::VoiceMove,
     ];
 
     /// The name from its Discord spelling.
@@ -119,6 +129,9 @@ impl EventName {
             Self::ChannelRecipientRemove => "CHANNEL_RECIPIENT_REMOVE",
             Self::PresenceUpdate => "PRESENCE_UPDATE",
             Self::VoiceStateUpdate => "VOICE_STATE_UPDATE",
+            Self::CallCreate => "CALL_CREATE",
+            Self::CallDelete => "CALL_DELETE",
+            Self::VoiceMove => "PARLEY_VOICE_MOVE",
         }
     }
 }

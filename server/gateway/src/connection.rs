@@ -369,6 +369,12 @@ where
                 first.push(("GUILD_CREATE", payload));
             }
         }
+        if !user.bot {
+            // Calls going on in their DMs, as Discord tells its own clients.
+            for call in crate::voice::private_calls(&self.gateway, user_id).await {
+                first.push(("CALL_CREATE", Arc::from(call.to_string())));
+            }
+        }
         session.go_live(first);
         let meta = SessionMeta { user_id, intents: intents.0, bot: user.bot };
         self.gateway.registry.save(&session_id, &meta).await;

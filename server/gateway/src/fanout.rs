@@ -41,6 +41,7 @@ pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Ev
                 if event.origin != gateway.state.bus.node() {
                     gateway.state.cache.observe(&event);
                 }
+                crate::voice::observe(&gateway, &event).await;
                 let started = std::time::Instant::now();
                 fan_out(&gateway, &event, None).await;
                 gateway.metrics.fanout_seconds.observe(started.elapsed().as_secs_f64());

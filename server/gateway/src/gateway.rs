@@ -57,7 +57,6 @@ pub struct GatewayInner {
     pub config: GatewayConfig,
     pub hub: Hub,
     pub presences: Presences,
-    pub voice: crate::voice::VoiceStates,
     pub metrics: GatewayMetrics,
     pub registry: SessionRegistry,
     /// Fires when the node drains: every connection sends RECONNECT and closes.
@@ -92,7 +91,6 @@ impl Gateway {
             registry,
             hub: Hub::default(),
             presences: Presences::default(),
-            voice: crate::voice::VoiceStates::default(),
             metrics,
             shutdown,
             next_connection: AtomicU64::new(1),
@@ -179,7 +177,7 @@ impl Gateway {
         if let Some(session) = self.hub.remove(session_id) {
             tracing::debug!(session_id, user_id = %session.user_id, "gateway session ended");
             self.registry.remove(session_id).await;
-            crate::voice::session_ended(self, session_id);
+            crate::voice::session_ended(self, session_id).await;
             if let Some(seen) = self.presences.disconnect(session.user_id) {
                 self.announce_presence(session.user_id, &seen).await;
             }

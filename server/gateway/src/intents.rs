@@ -90,7 +90,9 @@ impl Intents {
             TypingStart => (Self::GUILD_MESSAGE_TYPING, Some(Self::DIRECT_MESSAGE_TYPING)),
             PresenceUpdate => (Self::GUILD_PRESENCES, None),
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
-            MessageAck | ChannelRecipientAdd | ChannelRecipientRemove => return None,
+            MessageAck | ChannelRecipientAdd | ChannelRecipientRemove | CallCreate | CallDelete | VoiceMove => {
+                return None;
+            }
         };
         if private { dm } else { Some(guild) }
     }

@@ -93,7 +93,7 @@ pub async fn guild_create_with(
         "threads": threads,
         "members": members,
         "presences": presences,
-        "voice_states": gateway.voice.in_guild(guild_id),
+        "voice_states": gateway.state.voice_states.in_guild(guild_id),
         "stage_instances": [],
         "guild_scheduled_events": [],
         "stickers": [],

@@ -1,82 +1,140 @@
-//! Voice state, gateway op 4: who is in which voice channel of a guild, muted or deafened by
-//! themselves. Joining, moving and leaving are announced to the guild as VOICE_STATE_UPDATE
-//! (intent GUILD_VOICE_STATES); the joiner also gets VOICE_SERVER_UPDATE with the endpoint
-//! and a token for the voice connection. Joining needs VIEW_CHANNEL and CONNECT, and room
-//! under the channel's `user_limit` (MOVE_MEMBERS ignores the limit, as in Discord). A request
-//! that may not be granted is ignored, as Discord ignores it. A session's voice state goes
-//! when the session ends.
+//! Voice state, gateway op 4: joining, moving between and leaving voice channels (and calls
+//! in DMs and group DMs), muted, deafened, with camera or screen on. Changes are announced
+//! as VOICE_STATE_UPDATE (to the guild, intent GUILD_VOICE_STATES; to a private channel's
+//! recipients); the joiner also gets VOICE_SERVER_UPDATE with the endpoint and a token for
+//! the voice connection. A private call's start rings its other recipients (CALL_CREATE) and
+//! its end is announced (CALL_DELETE).
 //!
-//! The token is a voice grant (`parley_api::voice::grants`): SPEAK and STREAM and the mute
-//! and deafen flags become its media policy, which the voice server enforces on the media
-//! itself; leaving, moving or losing the session revokes it, which hangs up the call.
+//! Joining a guild voice channel needs VIEW_CHANNEL and CONNECT and room under its
+//! `user_limit` (MOVE_MEMBERS ignores the limit); a private call needs only being a
+//! recipient. A request that may not be granted is ignored, as Discord ignores it.
 //!
-//! Kept per node for now, like presence: with several nodes, each knows the voice states of
-//! its own sessions (the events reach every node).
+//! The token is a voice grant (`parley_api::voice::grants`): SPEAK, STREAM and
+//! PRIORITY_SPEAKER and the mute and deafen flags (the member's own, and a moderator's)
+//! become its media policy, which the voice server enforces on the media itself. Leaving,
+//! being moved or disconnected, losing the channel, or losing the session revokes it, which
+//! hangs up the call.
+//!
+//! Every node knows every voice state (`parley_api::voice::states`); the node whose session
+//! holds one is the only one that changes it, so moderation and permission changes, which
+//! arrive on the bus at every node, are carried out exactly once ([`observe`]).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use parley_api::channel_access::ChannelAccess;
-use parley_api::voice::grants::MediaPolicy;
+use parley_api::voice::grants::{GrantTicket, MediaPolicy, VoiceGrant};
+use parley_api::voice::states::{PRIVATE, VoiceState};
 use parley_core::Snowflake;
 use parley_core::permissions::Permissions;
 use parley_events::{Audience, Event, EventName};
 use parley_store::channels::ChannelKind;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Gateway;
 use crate::protocol::CloseCode;
 use crate::session::Session;
 
-/// One member's voice state in one guild, as Discord's voice state object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct VoiceState {
-    pub guild_id: Snowflake,
-    pub channel_id: Option<Snowflake>,
-    pub user_id: Snowflake,
-    pub session_id: String,
-    pub deaf: bool,
-    pub mute: bool,
-    pub self_deaf: bool,
-    pub self_mute: bool,
-    pub self_video: bool,
-    pub suppress: bool,
-    pub request_to_speak_timestamp: Option<String>,
-}
-
 /// Op 4's payload.
 #[derive(Debug, Deserialize)]
 pub struct VoiceStateCommand {
-    pub guild_id: String,
+    /// `null` for a call in a DM or group DM.
+    pub guild_id: Option<String>,
     pub channel_id: Option<String>,
     #[serde(default)]
     pub self_mute: bool,
     #[serde(default)]
     pub self_deaf: bool,
+    /// Camera on (Discord clients send it too); shown to others so they know to show it.
+    #[serde(default)]
+    pub self_video: bool,
+    /// Screen shared (a Parley addition to op 4; Discord has `self_stream` in the state).
+    #[serde(default)]
+    pub self_stream: bool,
 }
 
-/// Every voice state this node's sessions hold, by guild and user.
-#[derive(Debug, Default)]
-pub struct VoiceStates {
-    states: Mutex<HashMap<(Snowflake, Snowflake), VoiceState>>,
+/// Where a member may be in voice, and what they may do there.
+#[derive(Clone, Debug)]
+struct Place {
+    guild_id: Option<Snowflake>,
+    channel_id: Snowflake,
+    can_speak: bool,
+    can_video: bool,
+    priority: bool,
+    /// A moderator's mute and deafen, kept on the member.
+    server_mute: bool,
+    server_deaf: bool,
+    /// The channel's user limit, where it applies to this member (0: none).
+    limit: usize,
+    /// Who hears about voice states here.
+    audience: Audience,
 }
 
-impl VoiceStates {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Snowflake, Snowflake), VoiceState>> {
-        self.states.lock().unwrap_or_else(|p| p.into_inner())
+impl Place {
+    fn scope(&self) -> Snowflake {
+        self.guild_id.unwrap_or(PRIVATE)
     }
 
-    /// The voice states of a guild, for GUILD_CREATE.
-    pub fn in_guild(&self, guild_id: Snowflake) -> Vec<VoiceState> {
-        self.lock().values().filter(|s| s.guild_id == guild_id).cloned().collect()
+    fn policy(&self, state: &VoiceState) -> MediaPolicy {
+        MediaPolicy {
+            can_speak: self.can_speak,
+            can_video: self.can_video,
+            priority: self.priority,
+            muted: state.mute || state.self_mute,
+            deafened: state.deaf || state.self_deaf,
+        }
     }
 
-    /// Takes out every state the session holds (it ended), as they were.
-    fn take_session(&self, session_id: &str) -> Vec<VoiceState> {
-        let mut states = self.lock();
-        let keys: Vec<_> = states.iter().filter(|(_, s)| s.session_id == session_id).map(|(k, _)| *k).collect();
-        keys.into_iter().filter_map(|k| states.remove(&k)).collect()
+    /// The grant's server id: the guild, or the DM channel for calls.
+    fn server_id(&self) -> Snowflake {
+        self.guild_id.unwrap_or(self.channel_id)
+    }
+}
+
+/// Where `user_id` may be in voice in `raw_channel`, or `None` if they may not connect.
+async fn place(
+    gateway: &Gateway,
+    guild_id: Option<Snowflake>,
+    channel_id: Snowflake,
+    user_id: Snowflake,
+) -> Option<Place> {
+    let access = ChannelAccess::open(&gateway.state, &channel_id.to_string(), user_id).await.ok()?;
+    match access {
+        ChannelAccess::Guild { access, channel, permissions } => {
+            let allowed = Some(channel.guild_id) == guild_id
+                && channel.kind() == ChannelKind::Voice
+                && permissions.contains(Permissions::VIEW_CHANNEL | Permissions::CONNECT);
+            if !allowed {
+                return None;
+            }
+            let limit = if permissions.contains(Permissions::MOVE_MEMBERS) {
+                0
+            } else {
+                usize::try_from(channel.user_limit.unwrap_or(0)).unwrap_or(0)
+            };
+            Some(Place {
+                guild_id,
+                channel_id: channel.id,
+                can_speak: permissions.contains(Permissions::SPEAK),
+                can_video: permissions.contains(Permissions::STREAM),
+                priority: permissions.contains(Permissions::PRIORITY_SPEAKER),
+                server_mute: access.member.mute,
+                server_deaf: access.member.deaf,
+                limit,
+                audience: Audience::Guild { guild_id: channel.guild_id, channel_id: None },
+            })
+        }
+        ChannelAccess::Private { channel, .. } => guild_id.is_none().then(|| Place {
+            guild_id: None,
+            channel_id: channel.id,
+            can_speak: true,
+            can_video: true,
+            priority: false,
+            server_mute: false,
+            server_deaf: false,
+            limit: 0,
+            audience: Audience::Users(channel.recipients.clone()),
+        }),
     }
 }
 
@@ -85,105 +143,354 @@ impl VoiceStates {
 /// beside it.
 pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gateway_url: &str) -> Result<(), CloseCode> {
     let command: VoiceStateCommand = serde_json::from_value(raw).map_err(|_| CloseCode::DecodeError)?;
-    let guild_id: Snowflake = command.guild_id.parse().map_err(|_| CloseCode::DecodeError)?;
-    if !session.in_guild(guild_id) {
+    let guild_id = match &command.guild_id {
+        Some(raw) => Some(raw.parse::<Snowflake>().map_err(|_| CloseCode::DecodeError)?),
+        None => None,
+    };
+    if let Some(guild_id) = guild_id
+        && !session.in_guild(guild_id)
+    {
         return Ok(());
     }
-    let user_id = session.user_id;
-    let Some(raw_channel) = command.channel_id else {
-        let left = gateway.voice.lock().remove(&(guild_id, user_id));
-        gateway.state.voice_grants.revoke(guild_id, user_id);
-        if let Some(mut state) = left {
-            state.channel_id = None;
-            announce(gateway, &state);
+    let scope = guild_id.unwrap_or(PRIVATE);
+    let Some(raw_channel) = &command.channel_id else {
+        if let Some(state) = gateway.state.voice_states.take(scope, session.user_id, &session.id) {
+            ended(gateway, state).await;
         }
         return Ok(());
     };
-    let Ok(ChannelAccess::Guild { channel, permissions, .. }) =
-        ChannelAccess::open(&gateway.state, &raw_channel, user_id).await
-    else {
+    let channel_id: Snowflake = raw_channel.parse().map_err(|_| CloseCode::DecodeError)?;
+    let Some(place) = place(gateway, guild_id, channel_id, session.user_id).await else {
+        tracing::debug!(user_id = %session.user_id, %channel_id, "voice join refused: not a voice channel they may connect to");
         return Ok(());
     };
-    let allowed = channel.guild_id == guild_id
-        && channel.kind() == ChannelKind::Voice
-        && permissions.contains(Permissions::VIEW_CHANNEL | Permissions::CONNECT);
-    if !allowed {
-        tracing::debug!(%user_id, channel_id = %channel.id, "voice join refused: not a voice channel they may connect to");
-        return Ok(());
-    }
-    let (state, stayed) = {
-        // The limit is checked under the same lock as the join, so two joining at once
-        // cannot both take the last place.
-        let mut states = gateway.voice.lock();
-        let limit = usize::try_from(channel.user_limit.unwrap_or(0)).unwrap_or(0);
-        let occupants = states.values().filter(|s| s.channel_id == Some(channel.id) && s.user_id != user_id).count();
-        if limit > 0 && occupants >= limit && !permissions.contains(Permissions::MOVE_MEMBERS) {
-            tracing::debug!(%user_id, channel_id = %channel.id, limit, "voice join refused: the channel is full");
-            return Ok(());
-        }
-        let previous = states.get(&(guild_id, user_id));
-        // The same channel from the same session is a mute or deafen change: the voice
-        // connection stays, with its new policy.
-        let stayed = previous.is_some_and(|p| p.channel_id == Some(channel.id) && p.session_id == session.id);
-        let state = VoiceState {
-            guild_id,
-            channel_id: Some(channel.id),
-            user_id,
-            session_id: session.id.clone(),
-            // Server mute and deafen stay with the member as they move.
-            deaf: previous.is_some_and(|p| p.deaf),
-            mute: previous.is_some_and(|p| p.mute),
-            self_deaf: command.self_deaf,
-            self_mute: command.self_mute,
-            self_video: false,
-            suppress: false,
-            request_to_speak_timestamp: None,
-        };
-        states.insert((guild_id, user_id), state.clone());
-        (state, stayed)
-    };
-    let policy = MediaPolicy {
-        can_speak: permissions.contains(Permissions::SPEAK),
-        can_video: permissions.contains(Permissions::STREAM),
-        muted: state.mute || state.self_mute,
-        deafened: state.deaf || state.self_deaf,
-    };
-    announce(gateway, &state);
-    if stayed && gateway.state.voice_grants.of_member(guild_id, user_id).is_some() {
-        gateway.state.voice_grants.update_policy(guild_id, user_id, |p| *p = policy);
-        return Ok(());
-    }
-    let grant = gateway.state.voice_grants.issue(guild_id, channel.id, user_id, &session.id, policy);
-    let server = serde_json::json!({
-        "guild_id": guild_id,
-        "token": grant.token,
-        "endpoint": voice_endpoint(gateway_url),
-    });
-    session.deliver("VOICE_SERVER_UPDATE", &Arc::from(server.to_string()), None);
+    join(gateway, session, &place, &command, gateway_url).await;
     Ok(())
 }
 
-/// Ends the voice states of a session that ended, telling the guilds.
-pub fn session_ended(gateway: &Gateway, session_id: &str) {
-    for mut state in gateway.voice.take_session(session_id) {
-        gateway.state.voice_grants.revoke(state.guild_id, state.user_id);
-        state.channel_id = None;
-        announce(gateway, &state);
+/// Puts `session`'s member into `place` (or changes their flags there).
+async fn join(
+    gateway: &Gateway,
+    session: &Arc<Session>,
+    place: &Place,
+    command: &VoiceStateCommand,
+    gateway_url: &str,
+) {
+    let scope = place.scope();
+    let user_id = session.user_id;
+    let (state, previous, first) = {
+        // The limit is checked under the same lock as the join, so two joining at once
+        // cannot both take the last place.
+        let mut states = gateway.state.voice_states.lock();
+        let occupants =
+            states.values().filter(|s| s.channel_id == Some(place.channel_id) && s.user_id != user_id).count();
+        if place.limit > 0 && occupants >= place.limit {
+            tracing::debug!(%user_id, channel_id = %place.channel_id, limit = place.limit, "voice join refused: the channel is full");
+            return;
+        }
+        let state = VoiceState {
+            guild_id: place.guild_id,
+            channel_id: Some(place.channel_id),
+            user_id,
+            session_id: session.id.clone(),
+            deaf: place.server_deaf,
+            mute: place.server_mute,
+            self_deaf: command.self_deaf,
+            self_mute: command.self_mute,
+            self_video: command.self_video,
+            self_stream: command.self_stream,
+            suppress: false,
+            request_to_speak_timestamp: None,
+        };
+        let previous = states.insert((scope, user_id), state.clone());
+        (state, previous, occupants == 0)
+    };
+    // The same channel from the same session is a change of flags: the voice connection
+    // stays, with its new policy.
+    let stayed = previous.as_ref().is_some_and(|p| p.channel_id == state.channel_id && p.session_id == session.id);
+    if let Some(previous) = previous.filter(|p| p.guild_id.is_none() && p.channel_id != state.channel_id) {
+        // From one private call to another: the first call's people hear the leave.
+        announce_left(gateway, previous).await;
+    }
+    if place.guild_id.is_none() && first && !stayed {
+        // Discord's order: the call, then who is in it.
+        ring(gateway, place, &state);
+    }
+    announce(gateway, &state, place.audience.clone());
+    let policy = place.policy(&state);
+    if stayed && gateway.state.voice_grants.of_member(scope, user_id).is_some() {
+        gateway.state.voice_grants.update_policy(scope, user_id, policy);
+        return;
+    }
+    let endpoint = voice_endpoint(gateway_url);
+    let grant = issue(gateway, place, &state, &endpoint, policy);
+    send_server_update(session, &state, &grant);
+}
+
+fn issue(gateway: &Gateway, place: &Place, state: &VoiceState, endpoint: &str, policy: MediaPolicy) -> Arc<VoiceGrant> {
+    let ticket = GrantTicket {
+        server_id: place.server_id(),
+        channel_id: place.channel_id,
+        user_id: state.user_id,
+        session_id: &state.session_id,
+        endpoint,
+    };
+    gateway.state.voice_grants.issue(place.scope(), ticket, policy)
+}
+
+fn send_server_update(session: &Session, state: &VoiceState, grant: &VoiceGrant) {
+    let server = serde_json::json!({
+        "guild_id": state.guild_id,
+        "channel_id": state.channel_id,
+        "token": grant.token,
+        "endpoint": grant.endpoint,
+    });
+    session.deliver("VOICE_SERVER_UPDATE", &Arc::from(server.to_string()), None);
+}
+
+/// A private call began: its other recipients are rung (CALL_CREATE, as Discord's).
+fn ring(gateway: &Gateway, place: &Place, state: &VoiceState) {
+    let Audience::Users(recipients) = &place.audience else { return };
+    let ringing: Vec<Snowflake> = recipients.iter().copied().filter(|u| *u != state.user_id).collect();
+    gateway.state.publish(Event::new(
+        EventName::CallCreate,
+        place.audience.clone(),
+        &serde_json::json!({
+            "channel_id": place.channel_id,
+            "message_id": null,
+            "region": "parley",
+            "ringing": ringing,
+            "voice_states": [state],
+        }),
+    ));
+}
+
+/// The calls in `user_id`'s private channels that are going on now, as CALL_CREATE
+/// payloads (sent after READY, as Discord does, so a client knows whom it can join).
+pub async fn private_calls(gateway: &Gateway, user_id: Snowflake) -> Vec<Value> {
+    let private: Vec<VoiceState> =
+        gateway.state.voice_states.lock().values().filter(|s| s.guild_id.is_none()).cloned().collect();
+    let mut channels: Vec<Snowflake> = private.iter().filter_map(|s| s.channel_id).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let mut calls = Vec::new();
+    for channel_id in channels {
+        let Ok(Some(channel)) = gateway.state.store.private_channel(channel_id).await else { continue };
+        if !channel.has_recipient(user_id) {
+            continue;
+        }
+        let states: Vec<&VoiceState> = private.iter().filter(|s| s.channel_id == Some(channel_id)).collect();
+        calls.push(serde_json::json!({
+            "channel_id": channel_id, "message_id": null, "region": "parley", "ringing": [], "voice_states": states,
+        }));
+    }
+    calls
+}
+
+/// Announces that `state` ended (its channel is gone from it) and hangs up its call.
+async fn ended(gateway: &Gateway, state: VoiceState) {
+    gateway.state.voice_grants.revoke(state.scope(), state.user_id);
+    announce_left(gateway, state).await;
+}
+
+/// Tells those who saw `state` that it ended; a private call that is now empty ends too.
+async fn announce_left(gateway: &Gateway, mut state: VoiceState) {
+    let Some(channel_id) = state.channel_id.take() else { return };
+    match state.guild_id {
+        Some(guild_id) => announce(gateway, &state, Audience::Guild { guild_id, channel_id: None }),
+        None => {
+            let Ok(Some(channel)) = gateway.state.store.private_channel(channel_id).await else { return };
+            let audience = Audience::Users(channel.recipients.clone());
+            announce(gateway, &state, audience.clone());
+            if gateway.state.voice_states.in_channel(channel_id).is_empty() {
+                gateway.state.publish(Event::new(
+                    EventName::CallDelete,
+                    audience,
+                    &serde_json::json!({ "channel_id": channel_id }),
+                ));
+            }
+        }
     }
 }
 
-fn announce(gateway: &Gateway, state: &VoiceState) {
-    gateway.state.publish(Event::new(
-        EventName::VoiceStateUpdate,
-        Audience::Guild { guild_id: state.guild_id, channel_id: None },
-        state,
-    ));
+/// Ends the voice states of a session that ended, telling those who saw them.
+pub async fn session_ended(gateway: &Gateway, session_id: &str) {
+    for state in gateway.state.voice_states.take_session(session_id) {
+        ended(gateway, state).await;
+    }
+}
+
+fn announce(gateway: &Gateway, state: &VoiceState, audience: Audience) {
+    gateway.state.publish(Event::new(EventName::VoiceStateUpdate, audience, state));
 }
 
 /// Where the voice WebSocket is, as Discord gives it: host and path, no scheme.
 fn voice_endpoint(gateway_url: &str) -> String {
     let rest = gateway_url.split_once("://").map_or(gateway_url, |(_, rest)| rest);
     format!("{}/voice", rest.split('/').next().unwrap_or(rest))
+}
+
+// --- following changes made elsewhere -------------------------------------------------
+
+/// What a moderator asked for with PATCH `/guilds/{id}/members/{id}` `channel_id` (carried
+/// by the internal PARLEY_VOICE_MOVE event): move the member, or with no channel,
+/// disconnect them.
+#[derive(Debug, Deserialize)]
+struct MoveRequest {
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    channel_id: Option<Snowflake>,
+}
+
+/// Follows an event from the bus (published here or on another node): other nodes' voice
+/// states, and the moderation and permission changes that affect voice states this node's
+/// sessions hold.
+pub async fn observe(gateway: &Gateway, event: &Event) {
+    let data = || event.json();
+    let id = |v: &Value| v.as_str().and_then(|s| s.parse::<Snowflake>().ok());
+    match event.name {
+        EventName::VoiceStateUpdate if event.origin != gateway.state.bus.node() => {
+            if let Ok(state) = serde_json::from_str::<VoiceState>(&event.data) {
+                gateway.state.voice_states.observe(state);
+            }
+        }
+        EventName::VoiceMove => {
+            if let Ok(request) = serde_json::from_str::<MoveRequest>(&event.data) {
+                moved(gateway, request).await;
+            }
+        }
+        EventName::GuildMemberUpdate => {
+            let data = data();
+            if let (Some(guild_id), Some(user_id)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
+                recheck(gateway, guild_id, Some(user_id)).await;
+            }
+        }
+        EventName::GuildMemberRemove => {
+            let data = data();
+            if let (Some(guild_id), Some(user_id)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
+                disconnect(gateway, guild_id, user_id).await;
+            }
+        }
+        EventName::GuildDelete => {
+            // To users who left, were removed, or whose guild was deleted.
+            if let (Some(guild_id), Audience::Users(users)) = (id(&data()["id"]), &event.audience) {
+                for user in users {
+                    disconnect(gateway, guild_id, *user).await;
+                }
+            }
+        }
+        EventName::ChannelUpdate
+        | EventName::ChannelDelete
+        | EventName::GuildRoleUpdate
+        | EventName::GuildRoleDelete
+        | EventName::GuildUpdate => {
+            let data = data();
+            let guild_id = id(&data["guild_id"])
+                .or_else(|| (event.name == EventName::GuildUpdate).then(|| id(&data["id"])).flatten());
+            if let Some(guild_id) = guild_id {
+                recheck(gateway, guild_id, None).await;
+            }
+        }
+        EventName::ChannelRecipientRemove => {
+            let data = data();
+            if let (Some(channel_id), Some(user_id)) = (id(&data["channel_id"]), id(&data["user"]["id"])) {
+                let held = gateway.state.voice_states.of_member(PRIVATE, user_id);
+                if let Some(state) = held.filter(|s| s.channel_id == Some(channel_id) && owned(gateway, s)) {
+                    end_owned(gateway, state).await;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether this node's sessions hold `state`.
+fn owned(gateway: &Gateway, state: &VoiceState) -> bool {
+    gateway.hub.get(&state.session_id).is_some()
+}
+
+async fn end_owned(gateway: &Gateway, state: VoiceState) {
+    if let Some(state) = gateway.state.voice_states.take(state.scope(), state.user_id, &state.session_id) {
+        ended(gateway, state).await;
+    }
+}
+
+async fn disconnect(gateway: &Gateway, guild_id: Snowflake, user_id: Snowflake) {
+    if let Some(state) = gateway.state.voice_states.of_member(guild_id, user_id).filter(|s| owned(gateway, s)) {
+        end_owned(gateway, state).await;
+    }
+}
+
+/// Re-reads what the members of `guild_id` in voice (or just `only`) may do, after their
+/// roles, a channel's overwrites, or a moderator's mute or deafen changed: a member who can
+/// no longer see or reach their channel is disconnected, the others' media policy follows.
+async fn recheck(gateway: &Gateway, guild_id: Snowflake, only: Option<Snowflake>) {
+    let states: Vec<VoiceState> = gateway
+        .state
+        .voice_states
+        .in_guild(guild_id)
+        .into_iter()
+        .filter(|s| only.is_none_or(|u| u == s.user_id) && owned(gateway, s))
+        .collect();
+    for state in states {
+        let Some(channel_id) = state.channel_id else { continue };
+        let Some(place) = place(gateway, Some(guild_id), channel_id, state.user_id).await else {
+            end_owned(gateway, state).await;
+            continue;
+        };
+        let changed = {
+            let mut states = gateway.state.voice_states.lock();
+            match states.get_mut(&(guild_id, state.user_id)).filter(|s| s.session_id == state.session_id) {
+                Some(current) if current.mute != place.server_mute || current.deaf != place.server_deaf => {
+                    current.mute = place.server_mute;
+                    current.deaf = place.server_deaf;
+                    Some(current.clone())
+                }
+                Some(_) => None,
+                None => continue,
+            }
+        };
+        let current = changed.clone().unwrap_or(state);
+        gateway.state.voice_grants.update_policy(guild_id, current.user_id, place.policy(&current));
+        if let Some(changed) = changed {
+            announce(gateway, &changed, place.audience.clone());
+        }
+    }
+}
+
+/// Carries out a moderator's move or disconnect, if this node holds the member's state.
+async fn moved(gateway: &Gateway, request: MoveRequest) {
+    let Some(state) =
+        gateway.state.voice_states.of_member(request.guild_id, request.user_id).filter(|s| owned(gateway, s))
+    else {
+        return;
+    };
+    let Some(channel_id) = request.channel_id else {
+        end_owned(gateway, state).await;
+        return;
+    };
+    let Some(session) = gateway.hub.get(&state.session_id) else { return };
+    // The route checked that they may connect there; checked again, as things may have
+    // changed since. (The user limit does not apply to a moderator's move, as in Discord.)
+    let Some(mut place) = place(gateway, Some(request.guild_id), channel_id, request.user_id).await else { return };
+    place.limit = 0;
+    let endpoint = gateway
+        .state
+        .voice_grants
+        .of_member(request.guild_id, request.user_id)
+        .map(|g| g.endpoint.clone())
+        .unwrap_or_default();
+    let command = VoiceStateCommand {
+        guild_id: Some(request.guild_id.to_string()),
+        channel_id: Some(channel_id.to_string()),
+        self_mute: state.self_mute,
+        self_deaf: state.self_deaf,
+        self_video: state.self_video,
+        self_stream: state.self_stream,
+    };
+    // `join` takes a gateway URL; the endpoint already has the voice path, so rebuild the
+    // URL it came from.
+    join(gateway, &session, &place, &command, &format!("ws://{}", endpoint.trim_end_matches("/voice"))).await;
 }
 
 #[cfg(test)]
@@ -194,5 +501,6 @@ mod tests {
     fn the_voice_endpoint_is_beside_the_gateway_without_a_scheme() {
         assert_eq!(voice_endpoint("wss://chat.example.com/gateway"), "chat.example.com/voice");
         assert_eq!(voice_endpoint("ws://127.0.0.1:8080/gateway"), "127.0.0.1:8080/voice");
+        assert_eq!(voice_endpoint("ws://127.0.0.1:8080"), "127.0.0.1:8080/voice");
     }
 }

@@ -14,6 +14,9 @@ pub struct MemberRecord {
     pub communication_disabled_until: Option<i64>,
     /// The member's roles, not counting @everyone.
     pub role_ids: Vec<Snowflake>,
+    /// Muted and deafened in voice by a moderator.
+    pub mute: bool,
+    pub deaf: bool,
 }
 
 impl MemberRecord {
@@ -27,6 +30,8 @@ struct MemberRow {
     nick: Option<String>,
     joined_at: i64,
     communication_disabled_until: Option<i64>,
+    mute: bool,
+    deaf: bool,
 }
 
 impl Store {
@@ -34,7 +39,7 @@ impl Store {
     pub async fn member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<Option<MemberRecord>, StoreError> {
         let (row, role_ids): (Option<MemberRow>, Vec<i64>) = with_pool!(self, pool => {
             let row: Option<MemberRow> = sqlx::query_as(
-                "SELECT nick, joined_at, communication_disabled_until FROM members WHERE guild_id = $1 AND user_id = $2")
+                "SELECT nick, joined_at, communication_disabled_until, mute, deaf FROM members WHERE guild_id = $1 AND user_id = $2")
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).fetch_optional(pool).await?;
             let roles: Vec<i64> = if row.is_some() {
                 sqlx::query_scalar("SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2 ORDER BY role_id")
@@ -51,6 +56,8 @@ impl Store {
             joined_at: Timestamp::from_unix_millis(row.joined_at),
             communication_disabled_until: row.communication_disabled_until,
             role_ids: role_ids.into_iter().map(Snowflake::from_i64).collect(),
+            mute: row.mute,
+            deaf: row.deaf,
         }))
     }
 

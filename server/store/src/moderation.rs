@@ -22,6 +22,8 @@ struct MemberRow {
     nick: Option<String>,
     joined_at: i64,
     communication_disabled_until: Option<i64>,
+    mute: bool,
+    deaf: bool,
 }
 
 /// Changes to a member; `Some(None)` clears a field.
@@ -29,6 +31,8 @@ struct MemberRow {
 pub struct MemberPatch {
     pub nick: Option<Option<String>>,
     pub communication_disabled_until: Option<Option<Timestamp>>,
+    pub mute: Option<bool>,
+    pub deaf: Option<bool>,
 }
 
 impl Store {
@@ -41,7 +45,7 @@ impl Store {
     ) -> Result<Vec<MemberRecord>, StoreError> {
         let (rows, roles): (Vec<MemberRow>, Vec<(i64, i64)>) = with_pool!(self, pool => {
             let rows: Vec<MemberRow> = sqlx::query_as(
-                "SELECT user_id, nick, joined_at, communication_disabled_until FROM members \
+                "SELECT user_id, nick, joined_at, communication_disabled_until, mute, deaf FROM members \
                  WHERE guild_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3")
                 .bind(guild_id.as_i64()).bind(after.as_i64()).bind(limit).fetch_all(pool).await?;
             let last = rows.last().map_or(after.as_i64(), |r| r.user_id);
@@ -58,6 +62,8 @@ impl Store {
                 nick: row.nick,
                 joined_at: Timestamp::from_unix_millis(row.joined_at),
                 communication_disabled_until: row.communication_disabled_until,
+                mute: row.mute,
+                deaf: row.deaf,
                 role_ids: roles
                     .iter()
                     .filter(|(u, _)| *u == row.user_id)
@@ -75,7 +81,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let n = with_writer!(self, pool => sqlx::query(
             "UPDATE members SET nick = CASE WHEN $3 THEN $4 ELSE nick END, \
-             communication_disabled_until = CASE WHEN $5 THEN $6 ELSE communication_disabled_until END \
+             communication_disabled_until = CASE WHEN $5 THEN $6 ELSE communication_disabled_until END, \
+             mute = COALESCE($7, mute), deaf = COALESCE($8, deaf) \
              WHERE guild_id = $1 AND user_id = $2")
             .bind(guild_id.as_i64())
             .bind(user_id.as_i64())
@@ -83,6 +90,8 @@ impl Store {
             .bind(patch.nick.clone().flatten())
             .bind(patch.communication_disabled_until.is_some())
             .bind(patch.communication_disabled_until.flatten().map(Timestamp::unix_millis))
+            .bind(patch.mute)
+            .bind(patch.deaf)
             .execute(pool).await?.rows_affected());
         Ok(n == 1)
     }

@@ -31,6 +31,9 @@ use crate::sfu::participant::{Participant, SIGNAL_QUEUE};
 /// candidates, so this is generous for a client and tight for a flood.
 pub const COMMANDS_PER_MINUTE: usize = 600;
 
+/// Discord's priority-speaker bit of SPEAKING.
+const SPEAKING_PRIORITY: u8 = 4;
+
 /// The longest ICE candidate line accepted (real ones are under 200 bytes).
 const MAX_CANDIDATE: usize = 1024;
 
@@ -198,8 +201,13 @@ impl Connection {
             op::SPEAKING => {
                 let speaking: Speaking = decode(frame_in.d)?;
                 let participant = self.joined()?.clone();
-                let heard = participant.grant.policy().borrow().forwards_audio();
-                let speaking = if heard { speaking.speaking } else { 0 };
+                let policy = *participant.grant.policy().borrow();
+                // Not heard: never speaking. The priority bit needs PRIORITY_SPEAKER.
+                let speaking = match (policy.forwards_audio(), policy.priority) {
+                    (false, _) => 0,
+                    (true, true) => speaking.speaking,
+                    (true, false) => speaking.speaking & !SPEAKING_PRIORITY,
+                };
                 let text =
                     frame(op::SPEAKING, serde_json::json!({ "user_id": participant.user_id, "speaking": speaking }));
                 for other in self.server.sfu.members(participant.grant.channel_id).await {

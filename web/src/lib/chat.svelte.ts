@@ -8,6 +8,7 @@ import { GatewayClient, type Status } from "./gateway/client";
 import type { Mentionable } from "./autocomplete";
 import { applyGuildEvent, guildFrom, nameOf, type Guild, type Presence } from "./guilds";
 import type { MentionNames } from "./markdown/render";
+import { Voice } from "./voice/call.svelte";
 
 export { groupChannels, memberGroups, type Channel, type Guild, type Member, type Presence, type Role } from "./guilds";
 
@@ -43,9 +44,10 @@ export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "auth
   pending?: "sending" | "failed";
 };
 
-/** GUILDS | GUILD_MEMBERS | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING |
- * DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
-const INTENTS = 1 | 2 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
+/** GUILDS | GUILD_MEMBERS | GUILD_VOICE_STATES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS |
+ * GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING |
+ * GUILD_PRESENCES. */
+const INTENTS = 1 | 2 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
 
 type Reaction = Schemas["ReactionObject"];
 
@@ -103,9 +105,18 @@ export class Chat {
   /** Set when the server no longer accepts this session (signed out elsewhere, revoked). */
   signedOut = $state(false);
   private gateway: GatewayClient | null = null;
+  private gatewayUrl = "";
+  /** Voice channels and the call I am in. */
+  readonly voice = new Voice({
+    api: this.api,
+    sendVoiceState: (d) => this.gateway?.send({ op: 4, d }),
+    me: () => (this.me && this.gateway?.sessionId ? { userId: this.me.id, sessionId: this.gateway.sessionId } : null),
+    gatewayUrl: () => this.gatewayUrl,
+  });
 
   async start(): Promise<void> {
     const { url } = await this.api.request<{ url: string }>("GET", "/gateway");
+    this.gatewayUrl = url;
     this.gateway = new GatewayClient({
       url,
       token: () => this.api.tokens?.access_token ?? "",
@@ -124,6 +135,7 @@ export class Chat {
   }
 
   stop(): void {
+    this.voice.leave();
     this.gateway?.close();
     this.gateway = null;
     this.me = null;
@@ -144,6 +156,7 @@ export class Chat {
 
   /** Applies one gateway dispatch (public so the tests can feed it directly). */
   dispatch(name: string, data: unknown): void {
+    this.voice.dispatch(name, data);
     switch (name) {
       case "READY": {
         // A new session (first, or after the server forgot the old one): what was loaded

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { applyGuildEvent, guildFrom, rolesByRank, type Guild } from "./guilds";
-import { guildPermissions, has, overwriteState, PERMISSION, setOverwrite } from "./permissions";
+import { channelPermissions, guildPermissions, has, overwriteState, PERMISSION, setOverwrite } from "./permissions";
 
 const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false });
 
@@ -70,6 +70,30 @@ describe("guildPermissions", () => {
     const g = guild();
     g.roles = g.roles.map((r) => (r.id === "5" ? { ...r, permissions: String(PERMISSION.ADMINISTRATOR) } : r));
     expect(has(guildPermissions(g, "11"), PERMISSION.BAN_MEMBERS | PERMISSION.MANAGE_GUILD)).toBe(true);
+  });
+});
+
+describe("channelPermissions", () => {
+  const overwrite = (id: string, type: number, allow: bigint, deny: bigint) => ({ id, type, allow: String(allow), deny: String(deny) });
+
+  it("applies @everyone's overwrite, then the roles' (denials before grants), then the member's", () => {
+    const g = guild();
+    const voice = {
+      permission_overwrites: [
+        overwrite("1", 0, 0n, PERMISSION.SPEAK | PERMISSION.CONNECT),
+        overwrite("5", 0, PERMISSION.CONNECT, 0n),
+        overwrite("12", 1, PERMISSION.SPEAK, 0n),
+      ],
+    };
+    g.roles = g.roles.map((r) => (r.id === "1" ? { ...r, permissions: String(PERMISSION.CONNECT | PERMISSION.SPEAK | PERMISSION.VIEW_CHANNEL) } : r));
+    // 11 is a Mod: the role gives CONNECT back, SPEAK stays denied.
+    expect(has(channelPermissions(g, voice, "11"), PERMISSION.CONNECT)).toBe(true);
+    expect(has(channelPermissions(g, voice, "11"), PERMISSION.SPEAK)).toBe(false);
+    // 12 has no role: no CONNECT, but their own overwrite gives SPEAK.
+    expect(has(channelPermissions(g, voice, "12"), PERMISSION.CONNECT)).toBe(false);
+    expect(has(channelPermissions(g, voice, "12"), PERMISSION.SPEAK)).toBe(true);
+    // The owner is above every overwrite.
+    expect(has(channelPermissions(g, voice, "10"), PERMISSION.CONNECT | PERMISSION.SPEAK)).toBe(true);
   });
 });
 

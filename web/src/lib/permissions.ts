@@ -10,6 +10,8 @@ export const PERMISSION = {
   MANAGE_GUILD: 1n << 5n,
   ADD_REACTIONS: 1n << 6n,
   VIEW_AUDIT_LOG: 1n << 7n,
+  PRIORITY_SPEAKER: 1n << 8n,
+  STREAM: 1n << 9n,
   VIEW_CHANNEL: 1n << 10n,
   SEND_MESSAGES: 1n << 11n,
   MANAGE_MESSAGES: 1n << 13n,
@@ -20,7 +22,9 @@ export const PERMISSION = {
   CONNECT: 1n << 20n,
   SPEAK: 1n << 21n,
   MUTE_MEMBERS: 1n << 22n,
+  DEAFEN_MEMBERS: 1n << 23n,
   MOVE_MEMBERS: 1n << 24n,
+  USE_VAD: 1n << 25n,
   CHANGE_NICKNAME: 1n << 26n,
   MANAGE_NICKNAMES: 1n << 27n,
   MANAGE_ROLES: 1n << 28n,
@@ -89,8 +93,11 @@ export const PERMISSION_SECTIONS: { title: string; permissions: PermissionInfo[]
     permissions: [
       { name: "CONNECT", label: "Connect", help: "Join voice channels." },
       { name: "SPEAK", label: "Speak", help: "Talk in voice channels." },
+      { name: "STREAM", label: "Video", help: "Share their camera or screen in voice channels." },
+      { name: "PRIORITY_SPEAKER", label: "Priority speaker", help: "Be heard over others: their volume drops while this member speaks." },
       { name: "MUTE_MEMBERS", label: "Mute members", help: "Mute others in voice channels." },
-      { name: "MOVE_MEMBERS", label: "Move members", help: "Move others between voice channels." },
+      { name: "DEAFEN_MEMBERS", label: "Deafen members", help: "Stop others from hearing anyone in voice channels." },
+      { name: "MOVE_MEMBERS", label: "Move members", help: "Move others between voice channels, or disconnect them." },
     ],
   },
 ];
@@ -118,6 +125,36 @@ export function guildPermissions(guild: GuildShape, userId: string): bigint {
     if (role.id === guild.id || member?.roles.includes(role.id)) bits |= BigInt(role.permissions ?? "0");
   }
   return bits & PERMISSION.ADMINISTRATOR ? ALL : bits;
+}
+
+/** A member's permissions in one channel: the guild's, then the channel's overwrites for
+ * @everyone, their roles (all denials, then all grants) and themselves, as the server
+ * computes them (docs/permissions.md). Timeouts and implicit denials are the server's. */
+export function channelPermissions(
+  guild: GuildShape,
+  channel: { permission_overwrites?: { id: string; type: number; allow: string; deny: string }[] },
+  userId: string,
+): bigint {
+  let bits = guildPermissions(guild, userId);
+  // The owner and administrators: every permission, whatever the overwrites say.
+  if (bits & PERMISSION.ADMINISTRATOR) return ALL;
+  const overwrites = channel.permission_overwrites ?? [];
+  const apply = (allow: bigint, deny: bigint) => (bits = (bits & ~deny) | allow);
+  const everyone = overwrites.find((o) => o.id === guild.id);
+  if (everyone) apply(BigInt(everyone.allow), BigInt(everyone.deny));
+  const roles = guild.members.find((m) => m.user.id === userId)?.roles ?? [];
+  let allow = 0n;
+  let deny = 0n;
+  for (const o of overwrites) {
+    if (o.type === 0 && o.id !== guild.id && roles.includes(o.id)) {
+      allow |= BigInt(o.allow);
+      deny |= BigInt(o.deny);
+    }
+  }
+  apply(allow, deny);
+  const member = overwrites.find((o) => o.type === 1 && o.id === userId);
+  if (member) apply(BigInt(member.allow), BigInt(member.deny));
+  return bits;
 }
 
 export function has(bits: bigint, permission: bigint): boolean {

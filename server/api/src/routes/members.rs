@@ -1,4 +1,5 @@
-//! Members and moderation: list, get, nickname, timeout, kick, ban, unban, ban list.
+//! Members and moderation: list, get, nickname, timeout, voice mute, deafen, move and
+//! disconnect, kick, ban, unban, ban list.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,6 +21,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable, query};
 use crate::models::{ErrorBody, PublicUser};
+use crate::voice;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -75,8 +77,8 @@ pub async fn member_objects(state: &AppState, members: &[MemberRecord]) -> ApiRe
                     .communication_disabled_until
                     .filter(|until| *until > Timestamp::now().unix_millis())
                     .map(Timestamp::from_unix_millis),
-                deaf: false,
-                mute: false,
+                deaf: m.deaf,
+                mute: m.mute,
                 pending: false,
                 flags: 0,
             })
@@ -146,9 +148,20 @@ pub struct ModifyMemberRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub communication_disabled_until: Option<Option<String>>,
+    /// Mute in voice (MUTE_MEMBERS). Kept on the member: it holds in any voice channel of
+    /// the guild, now and whenever they join, until lifted.
+    pub mute: Option<bool>,
+    /// Deafen in voice (DEAFEN_MEMBERS); kept like `mute`.
+    pub deaf: Option<bool>,
+    /// Move them to this voice channel, or with `null` disconnect them (MOVE_MEMBERS; they
+    /// must be in voice, 40032 otherwise, and both of you must be able to connect there).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub channel_id: Option<Option<String>>,
 }
 
-/// Change a member's nickname or timeout, within the role hierarchy.
+/// Change a member's nickname or timeout (within the role hierarchy), mute or deafen them in
+/// voice, or move them to another voice channel or disconnect them.
 #[utoipa::path(patch, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
     params(("guild_id" = String, Path), ("user_id" = String, Path)), request_body = ModifyMemberRequest,
     responses((status = 200, body = MemberObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -218,12 +231,22 @@ async fn modify_member(
             ));
         }
     }
-    let patch = MemberPatch { nick, communication_disabled_until: until };
+    if body.mute.is_some() {
+        require(granted, Permissions::MUTE_MEMBERS)?;
+    }
+    if body.deaf.is_some() {
+        require(granted, Permissions::DEAFEN_MEMBERS)?;
+    }
+    let voice_move = match &body.channel_id {
+        Some(to) => Some(voice::moderation::check_move(&state, &access, target_id, to.as_deref()).await?),
+        None => None,
+    };
+    let patch = MemberPatch { nick, communication_disabled_until: until, mute: body.mute, deaf: body.deaf };
     state.store.update_member(access.guild.id, target_id, &patch).await?;
     let updated = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
     let object = member_object(&state, &updated).await?;
     let before = member_object(&state, &member).await?;
-    let changes = audit::diff(&before, &object, &["nick", "communication_disabled_until"]);
+    let changes = audit::diff(&before, &object, &["nick", "communication_disabled_until", "mute", "deaf"]);
     if !changes.is_empty() {
         audit::record(
             &state,
@@ -240,8 +263,12 @@ async fn modify_member(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
         &serde_json::json!({ "guild_id": access.guild.id, "user": object.user, "nick": object.nick, "roles": object.roles,
-                             "joined_at": object.joined_at, "communication_disabled_until": object.communication_disabled_until }),
+                             "joined_at": object.joined_at, "communication_disabled_until": object.communication_disabled_until,
+                             "mute": object.mute, "deaf": object.deaf }),
     ));
+    if let Some(voice_move) = voice_move {
+        voice_move.carry_out(&state, access.guild.id, auth.user_id, target_id, &reason).await;
+    }
     Ok(Json(object))
 }
 

@@ -7,8 +7,9 @@
 //! handshake here, in the crate both depend on, lets the gateway stay free of WebRTC and
 //! the voice server free of gateway internals.
 //!
-//! Grants are per node, like voice states: the endpoint given in VOICE_SERVER_UPDATE is the
-//! node that issued it.
+//! Grants are per node: the endpoint given in VOICE_SERVER_UPDATE is the node that issued
+//! it. They are keyed by scope and member, like voice states: the scope is the guild, or
+//! `states::PRIVATE` for calls in DMs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,8 @@ pub struct MediaPolicy {
     pub muted: bool,
     /// Deafened by themselves or by a moderator: receives no audio.
     pub deafened: bool,
+    /// PRIORITY_SPEAKER: may set the priority bit when speaking.
+    pub priority: bool,
 }
 
 impl MediaPolicy {
@@ -41,12 +44,14 @@ impl MediaPolicy {
 #[derive(Debug)]
 pub struct VoiceGrant {
     pub token: String,
-    /// The guild, or the DM channel for calls.
+    /// The guild, or the DM channel for calls (what the client identifies with).
     pub server_id: Snowflake,
     pub channel_id: Snowflake,
     pub user_id: Snowflake,
     /// The gateway session that holds the voice state.
     pub session_id: String,
+    /// The voice endpoint the holder was given (a move keeps it).
+    pub endpoint: String,
     policy: watch::Sender<MediaPolicy>,
     revoked: CancellationToken,
 }
@@ -80,26 +85,21 @@ impl VoiceGrants {
     }
 
     /// Issues a fresh grant for `user` in `channel_id`, revoking the one they held in this
-    /// server (a move is a new grant: the client reconnects with the new token).
-    pub fn issue(
-        &self,
-        server_id: Snowflake,
-        channel_id: Snowflake,
-        user_id: Snowflake,
-        session_id: &str,
-        policy: MediaPolicy,
-    ) -> Arc<VoiceGrant> {
+    /// scope (a move is a new grant: the client reconnects with the new token).
+    pub fn issue(&self, scope: Snowflake, ticket: GrantTicket<'_>, policy: MediaPolicy) -> Arc<VoiceGrant> {
+        let user_id = ticket.user_id;
         let grant = Arc::new(VoiceGrant {
             token: fresh_token(),
-            server_id,
-            channel_id,
+            server_id: ticket.server_id,
+            channel_id: ticket.channel_id,
             user_id,
-            session_id: session_id.to_owned(),
+            session_id: ticket.session_id.to_owned(),
+            endpoint: ticket.endpoint.to_owned(),
             policy: watch::Sender::new(policy),
             revoked: CancellationToken::new(),
         });
         let mut index = self.lock();
-        if let Some(old) = index.by_member.insert((server_id, user_id), grant.token.clone())
+        if let Some(old) = index.by_member.insert((scope, user_id), grant.token.clone())
             && let Some(old) = index.by_token.remove(&old)
         {
             old.revoked.cancel();
@@ -113,23 +113,24 @@ impl VoiceGrants {
         self.lock().by_token.get(token).cloned()
     }
 
-    /// The live grant of `user` in `server_id`.
-    pub fn of_member(&self, server_id: Snowflake, user_id: Snowflake) -> Option<Arc<VoiceGrant>> {
+    /// The live grant of `user` in `scope`.
+    pub fn of_member(&self, scope: Snowflake, user_id: Snowflake) -> Option<Arc<VoiceGrant>> {
         let index = self.lock();
-        index.by_member.get(&(server_id, user_id)).and_then(|t| index.by_token.get(t)).cloned()
+        index.by_member.get(&(scope, user_id)).and_then(|t| index.by_token.get(t)).cloned()
     }
 
-    /// Changes the media policy of `user`'s grant in `server_id`, if they hold one.
-    pub fn update_policy(&self, server_id: Snowflake, user_id: Snowflake, change: impl FnOnce(&mut MediaPolicy)) {
-        if let Some(grant) = self.of_member(server_id, user_id) {
-            grant.policy.send_modify(change);
+    /// Sets the media policy of `user`'s grant in `scope`, if they hold one (the voice
+    /// server hears of it only if it changed).
+    pub fn update_policy(&self, scope: Snowflake, user_id: Snowflake, policy: MediaPolicy) {
+        if let Some(grant) = self.of_member(scope, user_id) {
+            grant.policy.send_if_modified(|current| std::mem::replace(current, policy) != policy);
         }
     }
 
-    /// Ends `user`'s grant in `server_id`: their voice connection is closed.
-    pub fn revoke(&self, server_id: Snowflake, user_id: Snowflake) {
+    /// Ends `user`'s grant in `scope`: their voice connection is closed.
+    pub fn revoke(&self, scope: Snowflake, user_id: Snowflake) {
         let mut index = self.lock();
-        if let Some(token) = index.by_member.remove(&(server_id, user_id))
+        if let Some(token) = index.by_member.remove(&(scope, user_id))
             && let Some(grant) = index.by_token.remove(&token)
         {
             grant.revoked.cancel();
@@ -144,6 +145,17 @@ impl VoiceGrants {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Who a grant is for and where they connect.
+#[derive(Clone, Copy, Debug)]
+pub struct GrantTicket<'a> {
+    /// The guild, or the DM channel for calls.
+    pub server_id: Snowflake,
+    pub channel_id: Snowflake,
+    pub user_id: Snowflake,
+    pub session_id: &'a str,
+    pub endpoint: &'a str,
 }
 
 /// 128 random bits, hex: unguessable, and never stored anywhere but this node's memory.
@@ -161,11 +173,21 @@ mod tests {
         Snowflake::new(n)
     }
 
+    fn ticket(server: u64, channel: u64, user: u64) -> GrantTicket<'static> {
+        GrantTicket {
+            server_id: id(server),
+            channel_id: id(channel),
+            user_id: id(user),
+            session_id: "s",
+            endpoint: "h/voice",
+        }
+    }
+
     #[test]
     fn a_move_revokes_the_previous_grant_and_its_token() {
         let grants = VoiceGrants::default();
-        let first = grants.issue(id(1), id(10), id(7), "s", MediaPolicy::default());
-        let second = grants.issue(id(1), id(11), id(7), "s", MediaPolicy::default());
+        let first = grants.issue(id(1), ticket(1, 10, 7), MediaPolicy::default());
+        let second = grants.issue(id(1), ticket(1, 11, 7), MediaPolicy::default());
         assert!(first.revoked().is_cancelled());
         assert!(!second.revoked().is_cancelled());
         assert!(grants.redeem(&first.token).is_none());
@@ -176,10 +198,13 @@ mod tests {
     #[test]
     fn revoking_ends_the_grant_and_policy_changes_reach_its_holder() {
         let grants = VoiceGrants::default();
-        let grant = grants.issue(id(1), id(10), id(7), "s", MediaPolicy { can_speak: true, ..Default::default() });
-        let policy = grant.policy();
-        grants.update_policy(id(1), id(7), |p| p.muted = true);
-        assert!(policy.borrow().muted);
+        let grant = grants.issue(id(1), ticket(1, 10, 7), MediaPolicy { can_speak: true, ..Default::default() });
+        let mut policy = grant.policy();
+        grants.update_policy(id(1), id(7), MediaPolicy { can_speak: true, ..Default::default() });
+        assert!(!policy.has_changed().unwrap(), "an unchanged policy wakes nobody");
+        grants.update_policy(id(1), id(7), MediaPolicy { can_speak: true, muted: true, ..Default::default() });
+        assert!(policy.has_changed().unwrap());
+        assert!(policy.borrow_and_update().muted);
         assert!(!policy.borrow().forwards_audio());
         grants.revoke(id(1), id(7));
         assert!(grant.revoked().is_cancelled());
@@ -190,8 +215,8 @@ mod tests {
     #[test]
     fn tokens_are_distinct_and_long() {
         let grants = VoiceGrants::default();
-        let a = grants.issue(id(1), id(10), id(7), "s", MediaPolicy::default());
-        let b = grants.issue(id(2), id(20), id(7), "s", MediaPolicy::default());
+        let a = grants.issue(id(1), ticket(1, 10, 7), MediaPolicy::default());
+        let b = grants.issue(id(2), ticket(2, 20, 7), MediaPolicy::default());
         assert_ne!(a.token, b.token);
         assert_eq!(a.token.len(), 32);
     }

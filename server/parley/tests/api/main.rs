@@ -34,4 +34,7 @@ mod tokens;
 mod turn;
 mod users;
 mod voice;
+mod voice_calls;
+mod voice_moderation;
 mod voice_state;
+mod voice_support;

@@ -4,86 +4,18 @@
 //! leaving, resuming the signalling socket, and bad signalling are all checked against the
 //! packets that actually arrive and the server's own gauges.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use parley_core::permissions::Permissions;
-use parley_voice::client::{ClientOptions, Join, VoiceClient};
+use parley_voice::client::{ClientOptions, Join};
 use parley_voice::protocol::TrackKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::gateway_client::GatewayClient;
-use crate::helpers::{
-    Backend, Session, TestApp, metrics_text, on_both_backends, sample, spawn_app_with, status_and_json,
-};
-
-async fn voice_channel(app: &TestApp, guild: &str, owner: &Session) -> String {
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{guild}/channels"), Some(&owner.access_token)).await).await;
-    channels.as_array().unwrap().iter().find(|c| c["type"] == 2).expect("a new guild has a voice channel")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn voice_state(guild: &str, channel: Option<&str>, self_mute: bool) -> Value {
-    json!({ "op": 4, "d": { "guild_id": guild, "channel_id": channel, "self_mute": self_mute, "self_deaf": false } })
-}
-
-/// A member in the call: their gateway session and their voice client.
-struct Caller {
-    gateway: GatewayClient,
-    voice: Arc<VoiceClient>,
-    user_id: String,
-}
-
-/// Joins `channel` on the gateway and returns what the voice client needs.
-async fn join_on_gateway(app: &TestApp, who: &Session, guild: &str, channel: &str) -> (GatewayClient, Join) {
-    let (mut gateway, ready) = GatewayClient::identified(app, who).await;
-    gateway.send(voice_state(guild, Some(channel), false)).await;
-    let server = gateway.wait_for("VOICE_SERVER_UPDATE").await;
-    let join = Join {
-        url: format!("ws://{}", server["endpoint"].as_str().unwrap()),
-        server_id: guild.to_owned(),
-        user_id: who.user_id.clone(),
-        session_id: ready["session_id"].as_str().unwrap().to_owned(),
-        token: server["token"].as_str().unwrap().to_owned(),
-    };
-    (gateway, join)
-}
-
-async fn call(app: &TestApp, who: &Session, guild: &str, channel: &str, options: ClientOptions) -> Caller {
-    let (gateway, join) = join_on_gateway(app, who, guild, channel).await;
-    let voice = VoiceClient::connect(&join, options).await.expect("the voice client connects");
-    voice.start_media();
-    Caller { gateway, voice, user_id: who.user_id.clone() }
-}
-
-/// Waits until `check` holds, or fails with `what` after ten seconds.
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting until {what}");
-}
-
-/// Packets `listener` gets from `speaker`'s `kind` over `window`.
-async fn rate(listener: &Caller, speaker: &Caller, kind: TrackKind, window: Duration) -> u64 {
-    let before = listener.voice.received(&speaker.user_id, kind);
-    tokio::time::sleep(window).await;
-    listener.voice.received(&speaker.user_id, kind) - before
-}
-
-async fn gauge(app: &TestApp, series: &str) -> f64 {
-    sample(&metrics_text(app).await, series).unwrap_or(-1.0)
-}
+use crate::helpers::{Backend, TestApp, on_both_backends, spawn_app_with};
+use crate::voice_support::{call, eventually, gauge, join_on_gateway, rate, voice_channel, voice_state};
 
 async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_are_enforced(backend: Backend) {
     // A one-second resume window, so a closed gateway session ends quickly.
@@ -91,9 +23,9 @@ async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_a
     let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
     let guild = app.guild_with(&ann, "Talk", &[&bob, &carol]).await;
     let channel = voice_channel(&app, &guild.id, &ann).await;
-    let ann_call = call(&app, &ann, &guild.id, &channel, ClientOptions::default()).await;
-    let mut bob_call = call(&app, &bob, &guild.id, &channel, ClientOptions::default()).await;
-    let mut carol_call = call(&app, &carol, &guild.id, &channel, ClientOptions::default()).await;
+    let ann_call = call(&app, &ann, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let mut bob_call = call(&app, &bob, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let mut carol_call = call(&app, &carol, Some(&guild.id), &channel, ClientOptions::default()).await;
     let callers = [&ann_call, &bob_call, &carol_call];
 
     eventually("everyone receives everyone else's audio", async || {
@@ -110,7 +42,7 @@ async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_a
     assert!(gauge(&app, "parley_voice_forwarded_packets_total{kind=\"audio\"}").await >= 120.0);
 
     // Bob mutes himself on the gateway: the SFU stops his audio; carol is still heard.
-    bob_call.gateway.send(voice_state(&guild.id, Some(&channel), true)).await;
+    bob_call.gateway.send(voice_state(Some(&guild.id), Some(&channel), true)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         rate(&ann_call, &bob_call, TrackKind::Audio, Duration::from_millis(600)).await,
@@ -119,7 +51,7 @@ async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_a
     );
     assert!(rate(&ann_call, &carol_call, TrackKind::Audio, Duration::from_millis(600)).await > 10, "carol still is");
     // Unmuted, he is heard again, with no gap the receiver would ask to fill.
-    bob_call.gateway.send(voice_state(&guild.id, Some(&channel), false)).await;
+    bob_call.gateway.send(voice_state(Some(&guild.id), Some(&channel), false)).await;
     eventually("bob is heard again", async || {
         rate(&ann_call, &bob_call, TrackKind::Audio, Duration::from_millis(200)).await > 3
     })
@@ -127,7 +59,7 @@ async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_a
 
     // Carol leaves: her voice socket is closed as disconnected, the others are told, and
     // the server forgets her.
-    carol_call.gateway.send(voice_state(&guild.id, None, false)).await;
+    carol_call.gateway.send(voice_state(Some(&guild.id), None, false)).await;
     assert_eq!(carol_call.voice.close_code(Duration::from_secs(5)).await, Some(4014));
     let gone = ann_call.voice.next_event(13, Duration::from_secs(5)).await.expect("CLIENT_DISCONNECT");
     assert_eq!(gone["d"]["user_id"], json!(carol.user_id));
@@ -142,7 +74,7 @@ async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_a
     eventually("bob's call is gone", async || gauge(&app, "parley_voice_participants").await == 1.0).await;
     // The last one leaves: the room goes.
     let mut ann_call = ann_call;
-    ann_call.gateway.send(voice_state(&guild.id, None, false)).await;
+    ann_call.gateway.send(voice_state(Some(&guild.id), None, false)).await;
     eventually("the room is gone", async || gauge(&app, "parley_voice_rooms").await == 0.0).await;
     assert_eq!(gauge(&app, "parley_voice_tracks").await, 0.0, "no pump is left reading");
     for caller in [&ann_call.voice, &bob_call.voice, &carol_call.voice] {
@@ -161,8 +93,8 @@ async fn a_member_without_speak_is_not_heard_but_hears_others(backend: Backend) 
         app.put_json(&format!("/channels/{channel}/permissions/{}", bob.user_id), &deny, &ann.access_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
-    let ann_call = call(&app, &ann, &guild.id, &channel, ClientOptions::default()).await;
-    let bob_call = call(&app, &bob, &guild.id, &channel, ClientOptions::default()).await;
+    let ann_call = call(&app, &ann, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let bob_call = call(&app, &bob, Some(&guild.id), &channel, ClientOptions::default()).await;
     eventually("bob hears ann", async || bob_call.voice.received(&ann.user_id, TrackKind::Audio) >= 20).await;
     assert_eq!(ann_call.voice.received(&bob.user_id, TrackKind::Audio), 0, "bob may not speak");
     // Speaking indicators follow: bob's is forced off.
@@ -182,8 +114,9 @@ async fn camera_video_is_forwarded_and_a_subscriber_can_pause_it(backend: Backen
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
     let channel = voice_channel(&app, &guild.id, &ann).await;
-    let ann_call = call(&app, &ann, &guild.id, &channel, ClientOptions { video: true, ..Default::default() }).await;
-    let bob_call = call(&app, &bob, &guild.id, &channel, ClientOptions::default()).await;
+    let ann_call =
+        call(&app, &ann, Some(&guild.id), &channel, ClientOptions { video: true, ..Default::default() }).await;
+    let bob_call = call(&app, &bob, Some(&guild.id), &channel, ClientOptions::default()).await;
     eventually("bob receives ann's camera", async || bob_call.voice.received(&ann.user_id, TrackKind::Camera) >= 20)
         .await;
     assert_eq!(bob_call.voice.received(&ann.user_id, TrackKind::Screen), 0, "ann shares no screen");
@@ -260,7 +193,7 @@ async fn bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behi
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
     let channel = voice_channel(&app, &guild.id, &ann).await;
-    let (mut ann_gw, join) = join_on_gateway(&app, &ann, &guild.id, &channel).await;
+    let (mut ann_gw, join) = join_on_gateway(&app, &ann, Some(&guild.id), &channel).await;
 
     let cases: Vec<(String, u64)> = vec![
         ("not json".into(), 4002),
@@ -324,7 +257,7 @@ async fn bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behi
 
     // A socket that went away without leaving keeps its call for the resume window (the
     // 4005 one above); leaving on the gateway ends it at once.
-    ann_gw.send(voice_state(&guild.id, None, false)).await;
+    ann_gw.send(voice_state(Some(&guild.id), None, false)).await;
     eventually("no participant or socket is left", async || {
         gauge(&app, "parley_voice_participants").await == 0.0 && gauge(&app, "parley_voice_connections").await == 0.0
     })
@@ -338,7 +271,7 @@ async fn a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again(back
     let ann = app.register("ann").await;
     let guild = app.guild_with(&ann, "Talk", &[]).await;
     let channel = voice_channel(&app, &guild.id, &ann).await;
-    let (_gw, join) = join_on_gateway(&app, &ann, &guild.id, &channel).await;
+    let (_gw, join) = join_on_gateway(&app, &ann, Some(&guild.id), &channel).await;
     let mut raw = RawVoice::connect(&app).await;
     raw.send(identify(&join)).await;
     let ready = raw.next_op(2).await;

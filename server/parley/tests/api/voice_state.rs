@@ -10,29 +10,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
-use crate::helpers::{Backend, Session, TestApp, on_both_backends, spawn_app_with, status_and_json};
-
-async fn voice_channel(app: &TestApp, guild: &str, owner: &Session) -> String {
-    let (_, channels) =
-        status_and_json(app.get(&format!("/guilds/{guild}/channels"), Some(&owner.access_token)).await).await;
-    channels.as_array().unwrap().iter().find(|c| c["type"] == 2).expect("a new guild has a voice channel")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The next VOICE_STATE_UPDATE about `user` (everyone, the subject included, gets each one).
-async fn state_of(client: &mut GatewayClient, user: &Session) -> Value {
-    loop {
-        let state = client.wait_for("VOICE_STATE_UPDATE").await;
-        if state["user_id"] == user.user_id.as_str() {
-            return state;
-        }
-    }
-}
+use crate::helpers::{Backend, on_both_backends, spawn_app_with};
+use crate::voice_support::{state_of, voice_channel, voice_state};
 
 fn join(guild: &str, channel: Option<&str>, self_mute: bool) -> Value {
-    json!({ "op": 4, "d": { "guild_id": guild, "channel_id": channel, "self_mute": self_mute, "self_deaf": false } })
+    voice_state(Some(guild), channel, self_mute)
 }
 
 async fn members_see_who_joins_and_leaves_voice_and_the_joiner_learns_where_to_connect(backend: Backend) {

@@ -1,0 +1,102 @@
+//! Calls in DMs and group DMs: op 4 with no guild joins the private channel's call; its
+//! recipients (and only they) see the voice states, are rung when the call starts
+//! (CALL_CREATE), learn of a call going on when they connect, and hear that it ended
+//! (CALL_DELETE); the media flows through the SFU like a guild's.
+
+use std::time::Duration;
+
+use parley_voice::client::{ClientOptions, VoiceClient};
+use parley_voice::protocol::TrackKind;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::gateway_client::GatewayClient;
+use crate::helpers::{Backend, on_both_backends, spawn_app_with, status_and_json};
+use crate::voice_support::{eventually, join_from, state_of, voice_state};
+
+async fn a_group_dm_call_rings_its_people_carries_their_voices_and_ends(backend: Backend) {
+    // A one-second resume window, so a closed session's state ends quickly.
+    let app = spawn_app_with(backend, &[("PARLEY_GATEWAY_RESUME_WINDOW_SECS", "1")]).await;
+    let (ann, bob, carol, dave) =
+        (app.register("ann").await, app.register("bob").await, app.register("carol").await, app.register("dave").await);
+    // Group DMs are between people who share a guild.
+    app.guild_with(&ann, "Friends", &[&bob, &carol, &dave]).await;
+    let (status, group) = status_and_json(
+        app.post_json(
+            "/users/@me/channels",
+            &json!({ "recipients": [bob.user_id, carol.user_id] }),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    let dm = group["id"].as_str().unwrap().to_owned();
+
+    let (mut ann_gw, ann_ready) = GatewayClient::identified(&app, &ann).await;
+    let (mut bob_gw, bob_ready) = GatewayClient::identified(&app, &bob).await;
+    let (mut dave_gw, _) = GatewayClient::identified(&app, &dave).await;
+
+    // Dave is not in the group: his join is ignored.
+    dave_gw.send(voice_state(None, Some(&dm), false)).await;
+    dave_gw.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(500)).await;
+
+    // Ann starts the call: she gets a voice server for the DM, bob is rung.
+    ann_gw.send(voice_state(None, Some(&dm), false)).await;
+    let server = ann_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    assert_eq!((&server["guild_id"], &server["channel_id"]), (&Value::Null, &json!(dm)), "{server}");
+    let ringing = bob_gw.wait_for("CALL_CREATE").await;
+    assert_eq!(ringing["channel_id"], json!(dm));
+    let rung: Vec<&str> = ringing["ringing"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(rung.contains(&bob.user_id.as_str()) && rung.contains(&carol.user_id.as_str()), "{ringing}");
+    assert!(!rung.contains(&ann.user_id.as_str()), "the caller is not rung: {ringing}");
+    let seen = state_of(&mut bob_gw, &ann).await;
+    assert_eq!((&seen["guild_id"], &seen["channel_id"]), (&Value::Null, &json!(dm)));
+    dave_gw.assert_no("VOICE_STATE_UPDATE", Duration::from_millis(300)).await;
+
+    // Bob answers; their voices cross the SFU.
+    bob_gw.send(voice_state(None, Some(&dm), false)).await;
+    let bob_server = bob_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    let ann_voice = VoiceClient::connect(
+        &join_from(&server, &dm, &ann, ann_ready["session_id"].as_str().unwrap()),
+        ClientOptions::default(),
+    )
+    .await
+    .unwrap();
+    let bob_voice = VoiceClient::connect(
+        &join_from(&bob_server, &dm, &bob, bob_ready["session_id"].as_str().unwrap()),
+        ClientOptions::default(),
+    )
+    .await
+    .unwrap();
+    ann_voice.start_media();
+    bob_voice.start_media();
+    eventually("they hear each other", async || {
+        ann_voice.received(&bob.user_id, TrackKind::Audio) >= 20
+            && bob_voice.received(&ann.user_id, TrackKind::Audio) >= 20
+    })
+    .await;
+
+    // Carol connects now: she learns of the call going on, and who is in it.
+    let (mut carol_gw, _) = GatewayClient::identified(&app, &carol).await;
+    let going_on = carol_gw.wait_for("CALL_CREATE").await;
+    assert_eq!(going_on["channel_id"], json!(dm));
+    let mut in_call: Vec<&str> =
+        going_on["voice_states"].as_array().unwrap().iter().filter_map(|s| s["user_id"].as_str()).collect();
+    in_call.sort_unstable();
+    let mut expected = [ann.user_id.as_str(), bob.user_id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(in_call, expected);
+
+    // Both leave (ann by leaving, bob by losing his session): the call ends for carol.
+    ann_gw.send(voice_state(None, None, false)).await;
+    assert_eq!(ann_voice.close_code(Duration::from_secs(5)).await, Some(4014));
+    bob_gw.close().await;
+    let ended = carol_gw.wait_for("CALL_DELETE").await;
+    assert_eq!(ended["channel_id"], json!(dm));
+    ann_voice.close().await;
+    bob_voice.close().await;
+    app.stop().await;
+}
+
+on_both_backends!(a_group_dm_call_rings_its_people_carries_their_voices_and_ends);
