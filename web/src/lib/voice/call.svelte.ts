@@ -470,6 +470,17 @@ export class Voice {
     }
   }
 
+  /** Asks for the microphone and camera once, so the browser names its devices. */
+  async revealDevices(): Promise<void> {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      stream.getTracks().forEach((t) => t.stop());
+    } catch (error) {
+      this.notice = `Access to the microphone and camera was refused: ${errorMessage(error)}`;
+    }
+    await this.refreshDevices();
+  }
+
   /** Switches a device (and remembers it): takes effect in the call at once. */
   async choose(kind: DeviceKind, deviceId: string): Promise<void> {
     this.devices = { ...this.devices, [kind]: deviceId };
