@@ -23,5 +23,8 @@ TURN_SECRET=$(secret)
 PARLEY_PUBLIC_URL=$public_url
 # For the nginx profile: the name in your certificate, whose files go in ./tls.
 PARLEY_DOMAIN=$(echo "$public_url" | sed -e 's|^[a-z]*://||' -e 's|[:/].*$||')
+# The host's public IP address, which voice and video media is advertised at (UDP 50000).
+# Empty: the container's own address, which only clients on the same host can reach.
+PUBLIC_IP=
 ENV
 echo "wrote $out"

@@ -344,6 +344,15 @@ impl VoiceClient {
     }
 }
 
+/// An answer to `offer` from a fresh peer connection with the client's engine, closed
+/// again at once (for tests that need a real answer to mangle).
+pub async fn answer_to(offer: &str) -> anyhow::Result<String> {
+    let pc = engine::client_api()?.new_peer_connection(RTCConfiguration::default()).await?;
+    let answered = answer(&pc, offer.to_owned()).await;
+    pc.close().await?;
+    answered
+}
+
 async fn answer(pc: &RTCPeerConnection, sdp: String) -> anyhow::Result<String> {
     pc.set_remote_description(RTCSessionDescription::offer(sdp)?).await?;
     let answer = pc.create_answer(None).await?;

@@ -1,4 +1,5 @@
-//! The voice server's Prometheus metrics: rooms, participants and tracks live now; packets
+//! The voice server's Prometheus metrics: rooms, participants, tracks and peer connections
+//! live now; packets
 //! and bytes received from publishers and forwarded to subscribers, by track kind; packets
 //! dropped for slow subscribers; NACKs and keyframe requests; and the loss and jitter that
 //! subscribers report in their RTCP receiver reports.
@@ -53,6 +54,7 @@ pub struct VoiceMetrics {
     pub participants: IntGauge,
     pub tracks: IntGauge,
     pub connections: IntGauge,
+    pub peer_connections: IntGauge,
     received: ByKind,
     forwarded: ByKind,
     pub dropped: IntCounter,
@@ -71,6 +73,10 @@ impl VoiceMetrics {
             participants: gauge("parley_voice_participants", "Participants connected to this node's SFU."),
             tracks: gauge("parley_voice_tracks", "Tracks being published (audio, camera, screen)."),
             connections: gauge("parley_voice_connections", "Voice signalling WebSockets open now."),
+            peer_connections: gauge(
+                "parley_voice_peer_connections",
+                "WebRTC peer connections open (one per participant; each is closed when they leave).",
+            ),
             received: ByKind::new(registry, "parley_voice_received", "RTP received from publishers:"),
             forwarded: ByKind::new(registry, "parley_voice_forwarded", "RTP forwarded to subscribers:"),
             dropped: counter(

@@ -9,11 +9,15 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use parley_voice::client::ClientOptions;
+use parley_voice::protocol::TrackKind;
+
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{
     Backend, KillOnDrop, TestApp, free_port, metrics_text, on_both_backends, sample, spawn_app, spawn_app_with,
     system_tool,
 };
+use crate::voice_support::{Caller, call, eventually, voice_channel};
 
 /// `promtool` or `prometheus`, from Debian's prometheus package.
 fn tool(name: &str) -> String {
@@ -39,6 +43,23 @@ async fn traffic(app: &TestApp) -> GatewayClient {
     gateway.wait_for("MESSAGE_CREATE").await;
     assert_eq!(app.get("/no/such/route", None).await.status(), StatusCode::NOT_FOUND);
     gateway
+}
+
+/// A call between two members, one with a camera, so the voice panels have data; returned
+/// so the call goes on while Prometheus scrapes.
+async fn voice_traffic(app: &TestApp) -> [Caller; 2] {
+    let (cal, dee) = (app.register("cal").await, app.register("dee").await);
+    let guild = app.guild_with(&cal, "Voice metrics", &[&dee]).await;
+    let channel = voice_channel(app, &guild.id, &cal).await;
+    let video = ClientOptions { video: true, ..Default::default() };
+    let cal_call = call(app, &cal, Some(&guild.id), &channel, video).await;
+    let dee_call = call(app, &dee, Some(&guild.id), &channel, ClientOptions::default()).await;
+    eventually("the call carries audio and video", async || {
+        dee_call.voice.received(&cal.user_id, TrackKind::Camera) >= 20
+            && cal_call.voice.received(&dee.user_id, TrackKind::Audio) >= 20
+    })
+    .await;
+    [cal_call, dee_call]
 }
 
 async fn metrics_count_requests_by_route_template_and_gateway_sessions_and_promtool_accepts_them(backend: Backend) {
@@ -157,6 +178,7 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
     let target = app.address.trim_start_matches("http://").to_owned();
     let prometheus = start_prometheus(&target);
     let _gateway = traffic(&app).await;
+    let _call = voice_traffic(&app).await;
     // Password guessing until the address is limited: failures, then a 429.
     let mut refused = false;
     for _ in 0..6 {
@@ -173,7 +195,9 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
     )
     .await;
     assert_eq!(sent.len(), 1);
-    query_until(&prometheus, "parley_gateway_connections", |r| r.first().is_some_and(|s| s["value"][1] == "1")).await;
+    // ann's session and the two callers'.
+    query_until(&prometheus, "parley_gateway_connections", |r| r.first().is_some_and(|s| s["value"][1] == "3")).await;
+    query_until(&prometheus, "parley_voice_participants", |r| r.first().is_some_and(|s| s["value"][1] == "2")).await;
     query_until(&prometheus, r#"parley_db_pool_max_connections"#, |r| !r.is_empty()).await;
 
     // Every shipped alert rule has been evaluated against this data without an error.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use parley_core::permissions::Permissions;
-use parley_voice::client::{ClientOptions, Join};
+use parley_voice::client::{ClientOptions, Join, answer_to};
 use parley_voice::protocol::TrackKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -258,8 +258,94 @@ async fn bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behi
     // A socket that went away without leaving keeps its call for the resume window (the
     // 4005 one above); leaving on the gateway ends it at once.
     ann_gw.send(voice_state(Some(&guild.id), None, false)).await;
-    eventually("no participant or socket is left", async || {
-        gauge(&app, "parley_voice_participants").await == 0.0 && gauge(&app, "parley_voice_connections").await == 0.0
+    eventually("no participant, socket or peer connection is left", async || {
+        gauge(&app, "parley_voice_participants").await == 0.0
+            && gauge(&app, "parley_voice_connections").await == 0.0
+            && gauge(&app, "parley_voice_peer_connections").await == 0.0
+    })
+    .await;
+    assert_eq!(app.get("/users/@me", Some(&ann.access_token)).await.status(), StatusCode::OK, "the node still serves");
+    app.stop().await;
+}
+
+/// `sdp` with one random change: a line dropped, doubled, swapped, garbled or cut short, or
+/// a byte changed.
+fn mutate(sdp: &str, random: &mut impl FnMut() -> u64) -> String {
+    let mut lines: Vec<String> = sdp.split("\r\n").map(str::to_owned).collect();
+    let pick = |random: &mut dyn FnMut() -> u64, n: usize| (random() % n.max(1) as u64) as usize;
+    match random() % 6 {
+        0 => {
+            let at = pick(random, lines.len());
+            lines.remove(at);
+        }
+        1 => {
+            let at = pick(random, lines.len());
+            lines.insert(at, lines[at].clone());
+        }
+        2 => {
+            let (a, b) = (pick(random, lines.len()), pick(random, lines.len()));
+            lines.swap(a, b);
+        }
+        3 => {
+            let at = pick(random, lines.len());
+            let junk: String = (0..pick(random, 40)).map(|_| (b' ' + (random() % 95) as u8) as char).collect();
+            let key = lines[at].split('=').next().unwrap_or("").to_owned();
+            lines[at] = format!("{key}={junk}");
+        }
+        4 => {
+            let joined = lines.join("\r\n");
+            let cut = pick(random, joined.len());
+            return joined.chars().take(cut).collect();
+        }
+        _ => {
+            let mut bytes = lines.join("\r\n").into_bytes();
+            let at = pick(random, bytes.len());
+            bytes[at] = b' ' + (random() % 95) as u8;
+            return String::from_utf8_lossy(&bytes).into_owned();
+        }
+    }
+    lines.join("\r\n")
+}
+
+async fn mangled_sdp_answers_never_crash_the_node_or_leak_peer_connections(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_VOICE_RESUME_WINDOW_SECS", "1")]).await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Talk", &[]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let (mut ann_gw, join) = join_on_gateway(&app, &ann, Some(&guild.id), &channel).await;
+    let mut seed: u64 = 0xD1B5_4A32_D192_ED03;
+    let mut random = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..60 {
+        let mut raw = RawVoice::connect(&app).await;
+        raw.send(identify(&join)).await;
+        let offer = raw.next_op(4).await;
+        let sdp = offer["d"]["sdp"].as_str().expect("an offer").to_owned();
+        let mangled = mutate(&answer_to(&sdp).await.unwrap(), &mut random);
+        raw.send(json!({ "op": 1, "d": { "sdp": mangled } }).to_string()).await;
+        raw.send(json!({ "op": 3, "d": 1 }).to_string()).await;
+        // Either the answer is taken (the heartbeat is answered) or the call is refused with
+        // a voice close code; never a dropped connection.
+        match raw.next_op(6).await {
+            reply if reply["op"] == 6 => accepted += 1,
+            reply => {
+                let code = reply["closed"].as_u64();
+                assert!(matches!(code, Some(4002) | Some(4015)), "{reply}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(accepted > 0 && refused > 0, "the mutations both pass and fail: {accepted} accepted, {refused} refused");
+    ann_gw.send(voice_state(Some(&guild.id), None, false)).await;
+    eventually("every peer connection is closed", async || {
+        gauge(&app, "parley_voice_peer_connections").await == 0.0
+            && gauge(&app, "parley_voice_participants").await == 0.0
+            && gauge(&app, "parley_voice_tracks").await == 0.0
     })
     .await;
     assert_eq!(app.get("/users/@me", Some(&ann.access_token)).await.status(), StatusCode::OK, "the node still serves");
@@ -304,5 +390,6 @@ on_both_backends!(
     a_member_without_speak_is_not_heard_but_hears_others,
     camera_video_is_forwarded_and_a_subscriber_can_pause_it,
     bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behind,
+    mangled_sdp_answers_never_crash_the_node_or_leak_peer_connections,
     a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again,
 );

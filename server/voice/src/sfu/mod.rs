@@ -101,11 +101,22 @@ impl Sfu {
         let pc = Arc::new(self.engine.new_peer_connection(RTCConfiguration::default()).await?);
         let recvonly =
             || Some(RTCRtpTransceiverInit { direction: RTCRtpTransceiverDirection::Recvonly, send_encodings: vec![] });
-        let publish = [
-            pc.add_transceiver_from_kind(RTPCodecType::Audio, recvonly()).await?,
-            pc.add_transceiver_from_kind(RTPCodecType::Video, recvonly()).await?,
-            pc.add_transceiver_from_kind(RTPCodecType::Video, recvonly()).await?,
-        ];
+        let transceivers = async {
+            Ok::<_, webrtc::Error>([
+                pc.add_transceiver_from_kind(RTPCodecType::Audio, recvonly()).await?,
+                pc.add_transceiver_from_kind(RTPCodecType::Video, recvonly()).await?,
+                pc.add_transceiver_from_kind(RTPCodecType::Video, recvonly()).await?,
+            ])
+        };
+        let publish = match transceivers.await {
+            Ok(publish) => publish,
+            Err(e) => {
+                // Closed here, so a half-built connection leaves no task or socket behind.
+                let _ = pc.close().await;
+                return Err(e);
+            }
+        };
+        self.metrics.peer_connections.inc();
         let outlets = TrackKind::ALL.map(|kind| Arc::new(Outlet::new(grant.user_id, kind, &pc, self.metrics.clone())));
         let participant = Arc::new(Participant::new(grant, pc.clone(), publish, outlets));
         self.handle_events(&pc, &participant);
@@ -199,6 +210,7 @@ impl Sfu {
         if let Err(e) = participant.pc.close().await {
             tracing::debug!(user_id = %participant.user_id, error = %e, "voice peer connection did not close cleanly");
         }
+        self.metrics.peer_connections.dec();
     }
 
     /// The participant `user` in `channel_id`, if connected.

@@ -36,6 +36,8 @@ impl Room {
     pub async fn join(&self, sfu: &Sfu, newcomer: Arc<Participant>) -> Vec<Snowflake> {
         let mut participants = self.participants.lock().await;
         if let Some(old) = participants.remove(&newcomer.user_id) {
+            // Out of the room here, so its own leave later finds nothing to count down.
+            sfu.metrics.participants.dec();
             self.unwire(&old, participants.values()).await;
             old.end(crate::protocol::CloseCode::SessionNoLongerValid);
         }
