@@ -41,6 +41,8 @@ pub struct Outlet {
     /// Whether the publisher's policy lets this kind through (SPEAK and not muted for audio,
     /// STREAM for video).
     pub allowed: AtomicBool,
+    /// Whether the publisher has published this kind (video is offered to others from then).
+    pub live: AtomicBool,
     subscribers: RwLock<Vec<Arc<Forwarder>>>,
     /// The publisher's SSRC for this track, once its first packet arrived (0 before).
     ssrc: AtomicU32,
@@ -55,6 +57,7 @@ impl Outlet {
             publisher,
             kind,
             allowed: AtomicBool::new(false),
+            live: AtomicBool::new(kind == TrackKind::Audio),
             subscribers: RwLock::new(Vec::new()),
             ssrc: AtomicU32::new(0),
             publisher_pc: Arc::downgrade(pc),

@@ -144,7 +144,16 @@ impl Sfu {
                 let (Some(participant), Some(sfu)) = (weak.upgrade(), sfu.upgrade()) else { return };
                 let Some(kind) = published_kind(&participant, &transceiver) else { return };
                 let outlet = participant.outlet(kind).clone();
-                sfu.tasks.spawn(pump(track, outlet, participant.closed.clone(), sfu.metrics.clone()));
+                sfu.tasks.spawn(pump(track, outlet.clone(), participant.closed.clone(), sfu.metrics.clone()));
+                // Video is offered to the others only once it is published (most people never
+                // share a screen), which keeps every offer small; audio is wired at join.
+                if kind.is_video() && !outlet.live.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    let room = sfu.rooms.lock().await.get(&participant.grant.channel_id).cloned();
+                    if let Some(room) = room {
+                        let sfu2 = sfu.clone();
+                        sfu.tasks.spawn(async move { room.published(&sfu2, &participant, kind).await });
+                    }
+                }
             })
         }));
         let weak = Arc::downgrade(participant);

@@ -1,9 +1,12 @@
 //! One voice channel's call: its participants, and the wiring between them. Joining gives
-//! the newcomer a subscription to every track of everyone present and everyone present a
-//! subscription to the newcomer's tracks, then renegotiates both sides; leaving undoes it.
+//! the newcomer a subscription to every published track of everyone present (audio always;
+//! a camera or screen once its publisher has sent it) and everyone present a subscription to
+//! the newcomer's audio, then renegotiates both sides; a camera or screen published later is
+//! added to everyone's subscriptions then; leaving undoes it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use parley_core::Snowflake;
 
@@ -44,8 +47,13 @@ impl Room {
         let present: Vec<Arc<Participant>> = participants.values().cloned().collect();
         for other in &present {
             for kind in TrackKind::ALL {
-                sfu.subscribe(&newcomer, other, kind).await;
-                sfu.subscribe(other, &newcomer, kind).await;
+                // Video only once published (see `published`); audio always.
+                if other.outlet(kind).live.load(Ordering::SeqCst) {
+                    sfu.subscribe(&newcomer, other, kind).await;
+                }
+                if newcomer.outlet(kind).live.load(Ordering::SeqCst) {
+                    sfu.subscribe(other, &newcomer, kind).await;
+                }
             }
             other.send(frame(op::CLIENT_CONNECT, serde_json::json!({ "user_ids": [newcomer.user_id] })));
         }
@@ -59,6 +67,29 @@ impl Room {
             }
         }
         present.iter().map(|p| p.user_id).collect()
+    }
+
+    /// `publisher` started publishing `kind` (a camera or screen): everyone else in the call
+    /// gets it, and a new offer.
+    pub async fn published(&self, sfu: &Sfu, publisher: &Arc<Participant>, kind: TrackKind) {
+        let participants = self.participants.lock().await;
+        if !participants.get(&publisher.user_id).is_some_and(|p| Arc::ptr_eq(p, publisher)) {
+            return;
+        }
+        let mut changed = Vec::new();
+        for other in participants.values().filter(|p| p.user_id != publisher.user_id) {
+            // A newcomer who joined after `live` was set is wired already.
+            if other.subscription(publisher.user_id, kind).is_none() {
+                sfu.subscribe(other, publisher, kind).await;
+                changed.push(other.clone());
+            }
+        }
+        drop(participants);
+        for other in changed {
+            if let Err(e) = other.negotiate().await {
+                tracing::info!(user_id = %other.user_id, error = %e, "voice offer failed");
+            }
+        }
     }
 
     /// Takes `user` out (if `participant` is still theirs) and unwires them. Returns
