@@ -1,8 +1,9 @@
 // Voice, video and screen sharing between three people in real Chromium (fake microphone,
 // camera and screen) through Parley's SFU on its one UDP port: each hears the others (the
 // packets and the audio level they play rise), one shares a screen and the others decode
-// it, cameras both ways, mute stops the packets at the source, leaving clears the server's
-// state, a member without CONNECT cannot join and one without SPEAK is not heard.
+// it, cameras both ways, mute stops the packets at the source (their own, or a moderator's
+// from the tile's menu), leaving clears the server's state, a member without CONNECT cannot
+// join and one without SPEAK is not heard.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -95,6 +96,16 @@ describe("a call in a voice channel", () => {
     expect(await rate(ann, ids.bob), "bob is still heard").toBeGreaterThan(20);
     await carol.getByRole("button", { name: "Mute" }).first().click();
     await expect.poll(() => rate(ann, ids.carol, 1000), { timeout: 10_000 }).toBeGreaterThan(20);
+  });
+
+  it("lets the owner mute someone for everyone from their tile, enforced at the server", async () => {
+    await ann.getByRole("button", { name: "Options for carol" }).click();
+    await ann.getByRole("button", { name: "Mute for everyone" }).click();
+    await bob.getByRole("group", { name: /^carol, muted by a moderator/ }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => rate(bob, ids.carol, 1000), { timeout: 10_000 }).toBe(0);
+    await ann.getByRole("button", { name: "Options for carol" }).click();
+    await ann.getByRole("button", { name: "Unmute for everyone" }).click();
+    await expect.poll(() => rate(bob, ids.carol, 1000), { timeout: 10_000 }).toBeGreaterThan(20);
   });
 
   it("cleans up the server's state when someone leaves", async () => {

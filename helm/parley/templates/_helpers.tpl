@@ -49,6 +49,9 @@ app.kubernetes.io/part-of: parley
 {{- if and (not .Values.existingSecret) (not .Values.redis.url) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) -}}
 {{- fail "more than one replica needs redis.url (the event bus between nodes), or set replicaCount: 1" -}}
 {{- end -}}
+{{- if and .Values.voice.publicIp (not (regexMatch "^[0-9a-fA-F.:]+$" .Values.voice.publicIp)) -}}
+{{- fail "voice.publicIp must be an IP address (the media Service's external IP), or empty" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The pod and container security settings: non-root, read-only root, no capabilities. */}}
@@ -82,4 +85,27 @@ capabilities:
   value: {{ .Values.telemetry.logFormat | quote }}
 - name: PARLEY_DATA_DIR
   value: /data
+{{- end -}}
+
+{{/* Whether calls get a pod of their own: with several server pods, yes (every call must
+     reach one SFU); with one, that pod carries them. Prints "true" or nothing. */}}
+{{- define "parley.voiceSeparate" -}}
+{{- if and .Values.voice.enabled (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The labels of whichever pod carries the calls. */}}
+{{- define "parley.voicePodLabels" -}}
+{{- if include "parley.voiceSeparate" . -}}
+{{ include "parley.voiceSelectorLabels" . }}
+{{- else -}}
+{{ include "parley.selectorLabels" . }}
+{{- end -}}
+{{- end -}}
+
+{{/* The voice pod's labels: a name of its own, so the server Deployment's selector (and its
+     Service, PDB and HPA) never take it in. */}}
+{{- define "parley.voiceSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "parley.name" . }}-voice
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: voice
 {{- end -}}

@@ -179,7 +179,8 @@ impl GuildCache {
             | VoiceStateUpdate
             | CallCreate
             | CallDelete
-            | VoiceMove => {}
+            | VoiceMove
+            | VoiceGrant => {}
         }
     }
 

@@ -144,7 +144,7 @@ async fn session(url: String, identify: Option<String>, shared: Arc<Shared>) -> 
 }
 
 /// Server and client CPU seconds so far (utime + stime from /proc).
-fn cpu_seconds(pid: u32) -> f64 {
+pub fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
@@ -295,8 +295,16 @@ fn shared_ready(shared: &Shared) -> u64 {
     shared.ready.load(Ordering::Relaxed)
 }
 
-/// Registers `users` people, one guild they all join; returns their tokens and #general.
-async fn community(client: &reqwest::Client, base: &str, users: usize) -> anyhow::Result<(Vec<String>, String)> {
+/// People registered for a benchmark, all members of one guild.
+pub struct Community {
+    /// Their access tokens, the guild owner's first.
+    pub tokens: Vec<String>,
+    pub guild_id: String,
+    pub general: String,
+}
+
+/// Registers `users` people, one guild they all join.
+pub async fn community(client: &reqwest::Client, base: &str, users: usize) -> anyhow::Result<Community> {
     let api = format!("{base}/api/v10");
     let mut tokens = Vec::with_capacity(users);
     let registered = futures::stream::iter(0..users)
@@ -352,7 +360,7 @@ async fn community(client: &reqwest::Client, base: &str, users: usize) -> anyhow
     if joined.iter().any(|j| !matches!(j, Ok(true))) {
         bail!("not everyone could join the guild");
     }
-    Ok((tokens, general))
+    Ok(Community { tokens, guild_id, general })
 }
 
 pub async fn run(options: &GatewayOptions) -> anyhow::Result<()> {
@@ -370,7 +378,7 @@ async fn compare(options: &GatewayOptions, database_url: &str, data_dir: &std::p
     ];
     let parley = Server::parley_with(&options.parley_bin, database_url, data_dir, &extra)?;
     let client = reqwest::Client::new();
-    let (tokens, general) = community(&client, &parley.url, options.users).await?;
+    let Community { tokens, general, .. } = community(&client, &parley.url, options.users).await?;
     let identifies: Vec<String> = tokens
         .iter()
         .map(|t| json!({"op": 2, "d": {"token": t, "intents": 513, "properties": {"os": "linux", "browser": "bench", "device": "bench"}}}).to_string())

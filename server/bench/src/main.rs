@@ -7,12 +7,15 @@
 //! - [`baseline`]: the baseline server (axum on the same runtime, no auth, no storage).
 //! - [`scenarios`]: what is measured over HTTP.
 //! - [`gateway_bench`]: gateway sessions, fan-out and delivery, against [`ws_baseline`].
+//! - [`voice_bench`]: the SFU under rooms of publishing participants, against [`janus`].
 
 mod baseline;
 mod gateway_bench;
+mod janus;
 mod load;
 mod scenarios;
 mod servers;
+mod voice_bench;
 mod ws_baseline;
 
 use std::path::PathBuf;
@@ -63,6 +66,22 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         probes: usize,
     },
+    /// The SFU: rooms of participants who all publish Opus and hear each other, against
+    /// Janus's videoroom (Debian's janus) under the same load.
+    Voice {
+        /// Voice channels, each its own call.
+        #[arg(long, default_value_t = 10)]
+        rooms: usize,
+        /// People in each call; each hears the other `participants - 1`.
+        #[arg(long, default_value_t = 15)]
+        participants: usize,
+        /// Skip the Janus baseline.
+        #[arg(long, conflicts_with = "require_janus")]
+        no_janus: bool,
+        /// Fail if the Janus baseline cannot run (else it is reported as missing).
+        #[arg(long)]
+        require_janus: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -87,6 +106,21 @@ fn main() -> anyhow::Result<()> {
                 probes,
                 parley_bin: cli.parley_bin,
                 postgres_url: cli.postgres_url,
+            }))
+        }
+        Some(Command::Voice { rooms, participants, no_janus, require_janus }) => {
+            runtime.block_on(voice_bench::run(&voice_bench::VoiceOptions {
+                backend: cli.backend,
+                rooms,
+                participants: participants.max(2),
+                duration: Duration::from_secs(cli.seconds),
+                parley_bin: cli.parley_bin,
+                postgres_url: cli.postgres_url,
+                janus: match (no_janus, require_janus) {
+                    (true, _) => voice_bench::Baseline::Skip,
+                    (_, true) => voice_bench::Baseline::Require,
+                    _ => voice_bench::Baseline::Try,
+                },
             }))
         }
         None => runtime.block_on(scenarios::run_all(&scenarios::Options {

@@ -48,11 +48,14 @@ pub enum EventName {
     /// Parley's own, never dispatched: a moderator moved or disconnected a member in voice.
     /// The node whose session holds their voice state carries it out.
     VoiceMove,
+    /// Parley's own, never dispatched: a voice grant issued, changed or revoked, for the
+    /// other nodes' copies (the node carrying the calls redeems it).
+    VoiceGrant,
 }
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 35] = [
+    pub const ALL: [EventName; 36] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -88,6 +91,7 @@ impl EventName {
         Self::CallCreate,
         Self::CallDelete,
         Self::VoiceMove,
+        Self::VoiceGrant,
     ];
 
     /// The name from its Discord spelling.
@@ -132,6 +136,7 @@ impl EventName {
             Self::CallCreate => "CALL_CREATE",
             Self::CallDelete => "CALL_DELETE",
             Self::VoiceMove => "PARLEY_VOICE_MOVE",
+            Self::VoiceGrant => "PARLEY_VOICE_GRANT",
         }
     }
 }

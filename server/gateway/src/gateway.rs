@@ -37,6 +37,8 @@ pub struct GatewayConfig {
     pub resume_window: Duration,
     /// Commands a connection may send per minute (Discord: 120).
     pub commands_per_minute: usize,
+    /// The voice endpoint VOICE_SERVER_UPDATE names, when not beside the gateway.
+    pub voice_endpoint: Option<String>,
 }
 
 impl Default for GatewayConfig {
@@ -47,6 +49,7 @@ impl Default for GatewayConfig {
             replay_buffer: 256,
             resume_window: Duration::from_secs(120),
             commands_per_minute: 120,
+            voice_endpoint: None,
         }
     }
 }

@@ -90,7 +90,13 @@ impl Intents {
             TypingStart => (Self::GUILD_MESSAGE_TYPING, Some(Self::DIRECT_MESSAGE_TYPING)),
             PresenceUpdate => (Self::GUILD_PRESENCES, None),
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
-            MessageAck | ChannelRecipientAdd | ChannelRecipientRemove | CallCreate | CallDelete | VoiceMove => {
+            MessageAck
+            | ChannelRecipientAdd
+            | ChannelRecipientRemove
+            | CallCreate
+            | CallDelete
+            | VoiceMove
+            | VoiceGrant => {
                 return None;
             }
         };

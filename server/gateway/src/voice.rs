@@ -17,12 +17,13 @@
 //!
 //! Every node knows every voice state (`parley_api::voice::states`); the node whose session
 //! holds one is the only one that changes it, so moderation and permission changes, which
-//! arrive on the bus at every node, are carried out exactly once ([`observe`]).
+//! arrive on the bus at every node, are carried out exactly once ([`observe`]). Every node
+//! holds every grant too, so one node (`voice_endpoint`) can carry the calls of all.
 
 use std::sync::Arc;
 
 use parley_api::channel_access::ChannelAccess;
-use parley_api::voice::grants::{GrantTicket, MediaPolicy, VoiceGrant};
+use parley_api::voice::grants::{GrantChange, GrantTicket, MediaPolicy, VoiceGrant};
 use parley_api::voice::states::{PRIVATE, VoiceState};
 use parley_core::Snowflake;
 use parley_core::permissions::Permissions;
@@ -219,10 +220,10 @@ async fn join(
     announce(gateway, &state, place.audience.clone());
     let policy = place.policy(&state);
     if stayed && gateway.state.voice_grants.of_member(scope, user_id).is_some() {
-        gateway.state.voice_grants.update_policy(scope, user_id, policy);
+        set_policy(gateway, scope, user_id, policy);
         return;
     }
-    let endpoint = voice_endpoint(gateway_url);
+    let endpoint = gateway.config.voice_endpoint.clone().unwrap_or_else(|| voice_endpoint(gateway_url));
     let grant = issue(gateway, place, &state, &endpoint, policy);
     send_server_update(session, &state, &grant);
 }
@@ -235,7 +236,20 @@ fn issue(gateway: &Gateway, place: &Place, state: &VoiceState, endpoint: &str, p
         session_id: &state.session_id,
         endpoint,
     };
-    gateway.state.voice_grants.issue(place.scope(), ticket, policy)
+    let grant = gateway.state.voice_grants.issue(place.scope(), ticket, policy);
+    share(gateway, GrantChange::issued(place.scope(), &grant));
+    grant
+}
+
+/// Tells the other nodes of a change to the grants (the node carrying the calls redeems and
+/// follows them).
+fn share(gateway: &Gateway, change: GrantChange) {
+    gateway.state.publish(Event::new(EventName::VoiceGrant, Audience::Users(Vec::new()), &change));
+}
+
+fn set_policy(gateway: &Gateway, scope: Snowflake, user_id: Snowflake, policy: MediaPolicy) {
+    gateway.state.voice_grants.update_policy(scope, user_id, policy);
+    share(gateway, GrantChange::Policy { scope, user_id, policy });
 }
 
 fn send_server_update(session: &Session, state: &VoiceState, grant: &VoiceGrant) {
@@ -290,6 +304,7 @@ pub async fn private_calls(gateway: &Gateway, user_id: Snowflake) -> Vec<Value> 
 /// Announces that `state` ended (its channel is gone from it) and hangs up its call.
 async fn ended(gateway: &Gateway, state: VoiceState) {
     gateway.state.voice_grants.revoke(state.scope(), state.user_id);
+    share(gateway, GrantChange::Revoke { scope: state.scope(), user_id: state.user_id });
     announce_left(gateway, state).await;
 }
 
@@ -352,6 +367,11 @@ pub async fn observe(gateway: &Gateway, event: &Event) {
         EventName::VoiceStateUpdate if event.origin != gateway.state.bus.node() => {
             if let Ok(state) = serde_json::from_str::<VoiceState>(&event.data) {
                 gateway.state.voice_states.observe(state);
+            }
+        }
+        EventName::VoiceGrant if event.origin != gateway.state.bus.node() => {
+            if let Ok(change) = serde_json::from_str::<GrantChange>(&event.data) {
+                gateway.state.voice_grants.apply(change);
             }
         }
         EventName::VoiceMove => {
@@ -451,7 +471,7 @@ async fn recheck(gateway: &Gateway, guild_id: Snowflake, only: Option<Snowflake>
             }
         };
         let current = changed.clone().unwrap_or(state);
-        gateway.state.voice_grants.update_policy(guild_id, current.user_id, place.policy(&current));
+        set_policy(gateway, guild_id, current.user_id, place.policy(&current));
         if let Some(changed) = changed {
             announce(gateway, &changed, place.audience.clone());
         }

@@ -274,6 +274,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "The IP address clients reach voice_udp_bind at, when Parley is behind NAT (a container, a cloud VM): it is the address advertised in ICE candidates. Empty: the bound address (every interface's when bound to 0.0.0.0).",
     },
     SettingSpec {
+        key: "voice_endpoint",
+        default: "",
+        doc: "Where clients open the voice WebSocket, as host and path without a scheme (e.g. voice.example.com/voice), when one node carries every call for several API nodes. Empty: beside the address the client reached the gateway at.",
+    },
+    SettingSpec {
         key: "voice_resume_window_secs",
         default: "20",
         doc: "How long a call outlives a dropped voice WebSocket, waiting for the client to resume it (media keeps flowing meanwhile). 1-300.",
@@ -583,6 +588,15 @@ impl Settings {
                 replay_buffer: raw.number("gateway_replay_buffer", 16, 100_000)?,
                 resume_window: Duration::from_secs(raw.number("gateway_resume_window_secs", 1, 3600)?),
                 commands_per_minute: raw.number("gateway_commands_per_minute", 10, 100_000)?,
+                voice_endpoint: raw.parse(
+                    "voice_endpoint",
+                    "expected empty or a host and path without a scheme, like voice.example.com/voice",
+                    |v| match v {
+                        "" => Some(None),
+                        v if v.contains("://") || v.contains(char::is_whitespace) || !v.contains('/') => None,
+                        v => Some(Some(v.to_owned())),
+                    },
+                )?,
             },
             voice: VoiceConfig {
                 udp_bind: raw.parse("voice_udp_bind", "expected a UDP address and port like 0.0.0.0:50000", |v| {
@@ -843,6 +857,19 @@ mod tests {
             Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")]))
                 .unwrap();
         assert_eq!(s.unknown_env, vec!["PARLEY_BNID"]);
+    }
+
+    #[test]
+    fn the_voice_endpoint_is_a_host_and_path_without_a_scheme() {
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert_eq!(s.gateway.voice_endpoint, None, "empty: beside the gateway");
+        let s = Settings::load(None, env(&[("PARLEY_VOICE_ENDPOINT", "voice.example.com/voice")])).unwrap();
+        assert_eq!(s.gateway.voice_endpoint.as_deref(), Some("voice.example.com/voice"));
+        for bad in ["wss://voice.example.com/voice", "voice.example.com", "a b/voice"] {
+            let e = Settings::load(None, env(&[("PARLEY_VOICE_ENDPOINT", bad)])).unwrap_err();
+            assert_eq!(e.key, "voice_endpoint", "{bad}");
+            assert!(e.problem.contains("without a scheme"), "{e}");
+        }
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub struct VoiceClient {
     pub closed: watch::Receiver<Option<u16>>,
     stop: CancellationToken,
     sequence: AtomicU64,
+    /// Whether `start_media`'s loop sends (the benchmark pauses it to take its readings).
+    sending: std::sync::atomic::AtomicBool,
 }
 
 impl VoiceClient {
@@ -249,6 +251,7 @@ impl VoiceClient {
             closed,
             stop,
             sequence: AtomicU64::new(0),
+            sending: std::sync::atomic::AtomicBool::new(true),
         }))
     }
 
@@ -299,10 +302,31 @@ impl VoiceClient {
             loop {
                 tokio::select! {
                     () = client.stop.cancelled() => return,
-                    _ = tick.tick() => client.send_media().await,
+                    _ = tick.tick() => if client.sending.load(Ordering::Relaxed) { client.send_media().await },
                 }
             }
         });
+    }
+
+    /// Pauses (or resumes) the media `start_media` sends.
+    pub fn set_sending(&self, sending: bool) {
+        self.sending.store(sending, Ordering::Relaxed);
+    }
+
+    /// Media packets sent so far (one audio packet, and one video packet with video, each).
+    pub fn sent(&self) -> u64 {
+        self.sequence.load(Ordering::Relaxed)
+    }
+
+    /// Packets received so far from everyone, of `kind`, by sender.
+    pub fn received_by_sender(&self, kind: TrackKind) -> HashMap<String, u64> {
+        self.counters
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|((_, k), _)| *k == kind)
+            .map(|((user, _), c)| (user.clone(), c.packets.load(Ordering::Relaxed)))
+            .collect()
     }
 
     /// Packets received so far from `user`'s `kind`.

@@ -84,13 +84,20 @@ pub fn server_api(socket: tokio::net::UdpSocket, public_ip: Option<IpAddr>) -> R
     build(settings)
 }
 
-/// A client's engine (tests and the benchmark): ephemeral ports, loopback allowed.
+/// A client's engine (tests and the benchmark): ephemeral ports, loopback only.
 pub fn client_api() -> Result<API, webrtc::Error> {
+    client_api_on(IpAddr::is_loopback)
+}
+
+/// A client's engine gathering on the IPv4 addresses `usable` accepts (the benchmark's
+/// clients of a server that, like Janus, will not gather on loopback: this machine's own
+/// address, which never leaves it).
+pub fn client_api_on(usable: fn(&IpAddr) -> bool) -> Result<API, webrtc::Error> {
     let mut settings = SettingEngine::default();
     settings.set_network_types(vec![NetworkType::Udp4]);
     settings.set_ice_multicast_dns_mode(MulticastDnsMode::Disabled);
     settings.set_include_loopback_candidate(true);
-    settings.set_ip_filter(Box::new(|ip: IpAddr| ip.is_loopback()));
+    settings.set_ip_filter(Box::new(move |ip: IpAddr| usable(&ip)));
     build(settings)
 }
 

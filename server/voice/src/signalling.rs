@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
 use futures::{Sink, SinkExt, Stream, StreamExt};
+use parley_api::voice::grants::VoiceGrant;
 use parley_core::Snowflake;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
@@ -30,6 +31,9 @@ use crate::sfu::participant::{Participant, SIGNAL_QUEUE};
 /// Commands a connection may send per minute: a negotiation trickles a few dozen ICE
 /// candidates, so this is generous for a client and tight for a flood.
 pub const COMMANDS_PER_MINUTE: usize = 600;
+
+/// How long IDENTIFY waits for a token issued on another node to arrive here.
+const GRANT_ARRIVAL: Duration = Duration::from_secs(1);
 
 /// Discord's priority-speaker bit of SPEAKING.
 const SPEAKING_PRIORITY: u8 = 4;
@@ -247,7 +251,7 @@ impl Connection {
         if self.participant.is_some() {
             return Err(CloseCode::AlreadyAuthenticated);
         }
-        let grant = self.server.state.voice_grants.redeem(&identify.token).ok_or(CloseCode::AuthenticationFailed)?;
+        let grant = self.redeem_soon(&identify.token).await.ok_or(CloseCode::AuthenticationFailed)?;
         let matches = grant.server_id.to_string() == identify.server_id
             && grant.user_id.to_string() == identify.user_id
             && grant.session_id == identify.session_id;
@@ -257,6 +261,22 @@ impl Connection {
         let participant = self.server.sfu.connect(grant, self.attach()).await?;
         self.participant = Some(participant);
         Ok(())
+    }
+
+    /// The grant behind `token`, waiting up to [`GRANT_ARRIVAL`] for it: a grant issued on
+    /// another node reaches this one over the bus, which can be a moment behind the client
+    /// that was given its token.
+    async fn redeem_soon(&self, token: &str) -> Option<Arc<VoiceGrant>> {
+        let deadline = Instant::now() + GRANT_ARRIVAL;
+        loop {
+            if let Some(grant) = self.server.state.voice_grants.redeem(token) {
+                return Some(grant);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn resume(&mut self, resume: Resume) -> Result<(), CloseCode> {

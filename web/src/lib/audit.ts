@@ -15,6 +15,8 @@ const ACTIONS: Record<number, string> = {
   23: "lifted the ban on",
   24: "updated the member",
   25: "changed the roles of",
+  26: "moved to another voice channel:",
+  27: "disconnected from voice:",
   28: "added the bot",
   30: "created the role",
   31: "updated the role",
@@ -43,7 +45,7 @@ export function auditTarget(entry: { action_type: number; target_id?: string | n
   if (channel) return `#${channel.name}`;
   const role = guild.roles.find((r) => r.id === id);
   if (role) return role.name;
-  if ([20, 22, 23, 24, 25, 28, 72].includes(entry.action_type)) return person(id);
+  if ([20, 22, 23, 24, 25, 26, 27, 28, 72].includes(entry.action_type)) return person(id);
   return id;
 }
 

@@ -7,9 +7,11 @@
 //! handshake here, in the crate both depend on, lets the gateway stay free of WebRTC and
 //! the voice server free of gateway internals.
 //!
-//! Grants are per node: the endpoint given in VOICE_SERVER_UPDATE is the node that issued
-//! it. They are keyed by scope and member, like voice states: the scope is the guild, or
-//! `states::PRIVATE` for calls in DMs.
+//! Every node holds every grant: the node that issues, changes or revokes one publishes the
+//! change ([`GrantChange`], the internal PARLEY_VOICE_GRANT event) and the others apply it, so
+//! the node that carries the calls (`voice_endpoint`) redeems tokens issued anywhere. Grants are
+//! keyed by scope and member, like voice states: the scope is the guild, or `states::PRIVATE`
+//! for calls in DMs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 /// What a participant's media may do right now; the voice server applies every change at
 /// once (a muted participant's audio stops at the server, not only in their client).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MediaPolicy {
     /// SPEAK in the channel: without it, audio is never forwarded.
     pub can_speak: bool,
@@ -98,14 +100,19 @@ impl VoiceGrants {
             policy: watch::Sender::new(policy),
             revoked: CancellationToken::new(),
         });
+        self.insert(scope, grant.clone());
+        grant
+    }
+
+    /// Puts `grant` in place of the one its holder had in `scope`, which is revoked.
+    fn insert(&self, scope: Snowflake, grant: Arc<VoiceGrant>) {
         let mut index = self.lock();
-        if let Some(old) = index.by_member.insert((scope, user_id), grant.token.clone())
+        if let Some(old) = index.by_member.insert((scope, grant.user_id), grant.token.clone())
             && let Some(old) = index.by_token.remove(&old)
         {
             old.revoked.cancel();
         }
-        index.by_token.insert(grant.token.clone(), grant.clone());
-        grant
+        index.by_token.insert(grant.token.clone(), grant);
     }
 
     /// The grant behind a token, if it is still live.
@@ -144,6 +151,70 @@ impl VoiceGrants {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A change to the grants, as it crosses to the other nodes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum GrantChange {
+    Issue {
+        scope: Snowflake,
+        token: String,
+        server_id: Snowflake,
+        channel_id: Snowflake,
+        user_id: Snowflake,
+        session_id: String,
+        endpoint: String,
+        policy: MediaPolicy,
+    },
+    Policy {
+        scope: Snowflake,
+        user_id: Snowflake,
+        policy: MediaPolicy,
+    },
+    Revoke {
+        scope: Snowflake,
+        user_id: Snowflake,
+    },
+}
+
+impl GrantChange {
+    /// The change that issuing `grant` in `scope` was.
+    pub fn issued(scope: Snowflake, grant: &VoiceGrant) -> Self {
+        Self::Issue {
+            scope,
+            token: grant.token.clone(),
+            server_id: grant.server_id,
+            channel_id: grant.channel_id,
+            user_id: grant.user_id,
+            session_id: grant.session_id.clone(),
+            endpoint: grant.endpoint.clone(),
+            policy: *grant.policy.borrow(),
+        }
+    }
+}
+
+impl VoiceGrants {
+    /// Applies a change another node made.
+    pub fn apply(&self, change: GrantChange) {
+        match change {
+            GrantChange::Issue { scope, token, server_id, channel_id, user_id, session_id, endpoint, policy } => {
+                let grant = Arc::new(VoiceGrant {
+                    token,
+                    server_id,
+                    channel_id,
+                    user_id,
+                    session_id,
+                    endpoint,
+                    policy: watch::Sender::new(policy),
+                    revoked: CancellationToken::new(),
+                });
+                self.insert(scope, grant);
+            }
+            GrantChange::Policy { scope, user_id, policy } => self.update_policy(scope, user_id, policy),
+            GrantChange::Revoke { scope, user_id } => self.revoke(scope, user_id),
+        }
     }
 }
 
@@ -210,6 +281,25 @@ mod tests {
         assert!(grant.revoked().is_cancelled());
         assert!(grants.redeem(&grant.token).is_none());
         assert!(grants.is_empty());
+    }
+
+    #[test]
+    fn another_nodes_issue_policy_and_revocation_are_followed() {
+        let origin = VoiceGrants::default();
+        let replica = VoiceGrants::default();
+        let grant = origin.issue(id(1), ticket(1, 10, 7), MediaPolicy { can_speak: true, ..Default::default() });
+        let change = GrantChange::issued(id(1), &grant);
+        let wire = serde_json::to_string(&change).unwrap();
+        replica.apply(serde_json::from_str(&wire).unwrap());
+        let copy = replica.redeem(&grant.token).expect("the token is redeemable on the replica");
+        assert_eq!((copy.channel_id, copy.user_id, copy.endpoint.as_str()), (id(10), id(7), "h/voice"));
+        let mut policy = copy.policy();
+        let muted = MediaPolicy { can_speak: true, muted: true, ..Default::default() };
+        replica.apply(GrantChange::Policy { scope: id(1), user_id: id(7), policy: muted });
+        assert!(policy.borrow_and_update().muted);
+        replica.apply(GrantChange::Revoke { scope: id(1), user_id: id(7) });
+        assert!(copy.revoked().is_cancelled());
+        assert!(replica.is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Two real nodes on one PostgreSQL and one Redis: an event raised on one reaches gateway
-//! sessions on the other, permission changes made on one apply on the other, and a client
-//! whose node goes away resumes on the other without losing or repeating an event.
+//! sessions on the other, permission changes made on one apply on the other, a client
+//! whose node goes away resumes on the other without losing or repeating an event, and one
+//! node carries the calls of members connected to either.
 //! PostgreSQL only: SQLite is the single-node, embedded configuration.
 
 use std::time::Duration;
@@ -8,16 +9,31 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use parley_voice::client::{ClientOptions, VoiceClient};
+use parley_voice::protocol::TrackKind;
+
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{Backend, Session, TestApp, redis_url, spawn_app_with, status_and_json};
+use crate::voice_support::{eventually, join_from, state_where, voice_channel, voice_state};
 
 /// Two nodes sharing a fresh Redis key prefix.
 async fn two_nodes() -> (TestApp, TestApp) {
+    two_nodes_with(false).await
+}
+
+/// Two nodes; with `voice_on_a`, node B sends voice clients to node A (`voice_endpoint`),
+/// as a deployment with one voice node does.
+async fn two_nodes_with(voice_on_a: bool) -> (TestApp, TestApp) {
     let prefix = format!("parley-test-{}", uuid::Uuid::new_v4().simple());
     let redis = redis_url();
     let extra = [("PARLEY_REDIS_URL", redis.as_str()), ("PARLEY_REDIS_KEY_PREFIX", prefix.as_str())];
     let a = spawn_app_with(Backend::Postgres, &extra).await;
-    let b = a.spawn_peer(&extra).await;
+    let endpoint = format!("{}/voice", a.address.trim_start_matches("http://"));
+    let mut peer = extra.to_vec();
+    if voice_on_a {
+        peer.push(("PARLEY_VOICE_ENDPOINT", endpoint.as_str()));
+    }
+    let b = a.spawn_peer(&peer).await;
     (a, b)
 }
 
@@ -160,4 +176,67 @@ async fn nodes_with_worker_id_auto_lease_different_ids_and_stamp_them_into_snowf
     assert_eq!(worker_of(&carol.user_id), on_b, "the freed id is leased again");
     c.stop().await;
     a.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_node_carries_the_calls_of_members_connected_to_either_node() {
+    let (a, b) = two_nodes_with(true).await;
+    let (ann, bob, carol) = (a.register("ann").await, a.register("bob").await, a.register("carol").await);
+    let guild = a.guild_with(&ann, "Cluster", &[&bob, &carol]).await;
+    let channel = voice_channel(&a, &guild.id, &ann).await;
+    let (mut ann_gw, ann_ready) = GatewayClient::identified(&a, &ann).await;
+    let (mut bob_gw, bob_ready) = GatewayClient::identified(&b, &bob).await;
+
+    // Bob's session is on node B, which names node A's voice endpoint.
+    ann_gw.send(voice_state(Some(&guild.id), Some(&channel), false)).await;
+    let ann_server = ann_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    bob_gw.send(voice_state(Some(&guild.id), Some(&channel), false)).await;
+    let bob_server = bob_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    assert_eq!(bob_server["endpoint"], ann_server["endpoint"], "both are sent to node A");
+
+    // Node A redeems the token node B issued: they hear each other through A's SFU.
+    let join = |server: &Value, who: &Session, ready: &Value| {
+        join_from(server, &guild.id, who, ready["session_id"].as_str().unwrap())
+    };
+    let ann_voice = VoiceClient::connect(&join(&ann_server, &ann, &ann_ready), ClientOptions::default()).await.unwrap();
+    let bob_voice = VoiceClient::connect(&join(&bob_server, &bob, &bob_ready), ClientOptions::default()).await.unwrap();
+    ann_voice.start_media();
+    bob_voice.start_media();
+    eventually("ann and bob hear each other", async || {
+        ann_voice.received(&bob.user_id, TrackKind::Audio) >= 20
+            && bob_voice.received(&ann.user_id, TrackKind::Audio) >= 20
+    })
+    .await;
+
+    // Carol, arriving on node B, sees ann (whose state node A holds) in GUILD_CREATE.
+    let (mut carol_gw, _) = GatewayClient::identified(&b, &carol).await;
+    let created = carol_gw.wait_for("GUILD_CREATE").await;
+    let in_voice: Vec<&str> =
+        created["voice_states"].as_array().unwrap().iter().filter_map(|s| s["user_id"].as_str()).collect();
+    assert!(in_voice.contains(&ann.user_id.as_str()) && in_voice.contains(&bob.user_id.as_str()), "{created}");
+
+    // Ann mutes bob through node A; node B, which holds bob's state, applies it, and node A's
+    // SFU stops his audio.
+    let muted = a
+        .patch_json(
+            &format!("/guilds/{}/members/{}", guild.id, bob.user_id),
+            &json!({ "mute": true }),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(muted.status(), StatusCode::OK);
+    state_where(&mut ann_gw, &bob, |s| s["mute"] == true).await;
+    eventually("bob is silenced on node A", async || {
+        let before = ann_voice.received(&bob.user_id, TrackKind::Audio);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        ann_voice.received(&bob.user_id, TrackKind::Audio) == before
+    })
+    .await;
+
+    // Bob leaves on node B: node A hangs up his call.
+    bob_gw.send(voice_state(Some(&guild.id), None, false)).await;
+    assert_eq!(bob_voice.close_code(Duration::from_secs(5)).await, Some(4014));
+    ann_voice.close().await;
+    bob_voice.close().await;
+    b.stop().await;
 }
