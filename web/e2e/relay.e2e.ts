@@ -1,7 +1,7 @@
 // The call again, with every byte of media through a real coturn: two people choose "relay
 // only" in their settings (iceTransportPolicy "relay"), take TURN credentials from Parley's
-// API, and still hear each other and see each other's camera; their browsers' connected
-// candidate pairs are relay candidates.
+// API, and still hear each other, see each other's camera and one's screen; their browsers'
+// connected candidate pairs are relay candidates.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -45,13 +45,19 @@ describe("a call through the TURN relay only", () => {
     }
   });
 
-  it("carries voice and camera both ways through coturn", async () => {
+  it("carries voice, both cameras and a shared screen through coturn", async () => {
     await joinVoice(ann, "General");
     await joinVoice(bob, "General");
     for (const page of [ann, bob]) expect((await selectedCandidates(page))?.local).toBe("relay");
     await expect.poll(async () => (await received(ann))[`${ids.bob}:audio`]?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(50);
     await expect.poll(async () => (await received(bob))[`${ids.ann}:audio`]?.energy ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
     await ann.getByRole("button", { name: "Camera" }).first().click();
+    await bob.getByRole("button", { name: "Camera" }).first().click();
+    await ann.getByRole("button", { name: "Share screen" }).first().click();
     await expect.poll(async () => (await received(bob))[`${ids.ann}:camera`]?.frames ?? 0, { timeout: 20_000 }).toBeGreaterThan(10);
+    await expect.poll(async () => (await received(ann))[`${ids.bob}:camera`]?.frames ?? 0, { timeout: 20_000 }).toBeGreaterThan(10);
+    await expect.poll(async () => (await received(bob))[`${ids.ann}:screen`]?.frames ?? 0, { timeout: 20_000 }).toBeGreaterThan(10);
+    // Still through the relay with video on.
+    for (const page of [ann, bob]) expect((await selectedCandidates(page))?.local).toBe("relay");
   });
 });

@@ -3,7 +3,7 @@
 // packets and the audio level they play rise), one shares a screen and the others decode
 // it, cameras both ways, mute stops the packets at the source (their own, or a moderator's
 // from the tile's menu), leaving clears the server's state, a member without CONNECT cannot
-// join and one without SPEAK is not heard.
+// join and one without SPEAK is not heard; a call started in a DM rings the other person.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -130,5 +130,27 @@ describe("a call in a voice channel", () => {
     await expect.poll(async () => (await received(carol))[`${ids.ann}:audio`]?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(50);
     expect(await rate(ann, ids.carol), "carol is not forwarded").toBe(0);
     expect(guildId).toBeTruthy();
+  });
+
+  it("rings the other person of a DM when a call starts there, and connects them", async () => {
+    const api = await apiAs(ann, stack.server.url);
+    const dm = await api<{ id: string }>("POST", "/users/@me/channels", { recipient_id: ids.bob });
+    await ann.getByRole("button", { name: "Direct messages" }).click();
+    await ann.getByRole("button", { name: "bob" }).first().click();
+    await ann.getByRole("button", { name: "Start a call" }).click();
+    const ring = bob.getByRole("alertdialog", { name: "ann is calling" });
+    await ring.waitFor({ timeout: 15_000 });
+    await ring.getByRole("button", { name: "Join" }).click();
+    await bob.getByRole("region", { name: "Voice connection" }).getByText("Voice connected").waitFor({ timeout: 20_000 });
+    await expect.poll(async () => (await received(ann))[`${ids.bob}:audio`]?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(50);
+    await expect.poll(async () => (await received(bob))[`${ids.ann}:audio`]?.packets ?? 0, { timeout: 20_000 }).toBeGreaterThan(50);
+    await bob.getByRole("region", { name: "Call in ann" }).waitFor();
+    expect(dm.id).toBeTruthy();
+    // Starting or joining the DM call left the guild's: only carol is still in General.
+    const general = carol.getByRole("list", { name: "In General" });
+    for (const name of ["ann", "bob"]) await general.getByText(name, { exact: true }).waitFor({ state: "detached" });
+    await expect.poll(() => gauge(stack.server.url, "parley_voice_participants"), { timeout: 10_000 }).toBe(3);
+    for (const page of [ann, bob]) await page.getByRole("button", { name: "Disconnect" }).first().click();
+    await expect.poll(() => gauge(stack.server.url, "parley_voice_participants"), { timeout: 10_000 }).toBe(1);
   });
 });

@@ -193,6 +193,20 @@ export class Chat {
         }
         break;
       }
+      case "CALL_CREATE": {
+        // A call in a DM this client has not seen yet (DMs open on the other side only when
+        // a message is sent): load it, so the ring and the call have a place to show.
+        const id = (data as { channel_id: string }).channel_id;
+        if (!this.privateChannels.some((c) => c.id === id)) {
+          this.api
+            .request<PrivateChannel>("GET", `/channels/${id}`)
+            .then((dm) => {
+              if (!this.privateChannels.some((c) => c.id === dm.id)) this.privateChannels = [dm, ...this.privateChannels];
+            })
+            .catch(() => {});
+        }
+        break;
+      }
       case "MESSAGE_ACK": {
         const ack = data as { channel_id: string; message_id: string };
         const state = this.readStates[ack.channel_id];

@@ -9,12 +9,11 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use parley_voice::client::{ClientOptions, VoiceClient};
 use parley_voice::protocol::TrackKind;
 
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{Backend, Session, TestApp, redis_url, spawn_app_with, status_and_json};
-use crate::voice_support::{eventually, join_from, state_where, voice_channel, voice_state};
+use crate::voice_support::{eventually, hear_each_other, join_from, state_where, talking, voice_channel, voice_state};
 
 /// Two nodes sharing a fresh Redis key prefix.
 async fn two_nodes() -> (TestApp, TestApp) {
@@ -198,15 +197,9 @@ async fn one_node_carries_the_calls_of_members_connected_to_either_node() {
     let join = |server: &Value, who: &Session, ready: &Value| {
         join_from(server, &guild.id, who, ready["session_id"].as_str().unwrap())
     };
-    let ann_voice = VoiceClient::connect(&join(&ann_server, &ann, &ann_ready), ClientOptions::default()).await.unwrap();
-    let bob_voice = VoiceClient::connect(&join(&bob_server, &bob, &bob_ready), ClientOptions::default()).await.unwrap();
-    ann_voice.start_media();
-    bob_voice.start_media();
-    eventually("ann and bob hear each other", async || {
-        ann_voice.received(&bob.user_id, TrackKind::Audio) >= 20
-            && bob_voice.received(&ann.user_id, TrackKind::Audio) >= 20
-    })
-    .await;
+    let ann_voice = talking(&join(&ann_server, &ann, &ann_ready)).await;
+    let bob_voice = talking(&join(&bob_server, &bob, &bob_ready)).await;
+    hear_each_other(&ann_voice, &ann.user_id, &bob_voice, &bob.user_id).await;
 
     // Carol, arriving on node B, sees ann (whose state node A holds) in GUILD_CREATE.
     let (mut carol_gw, _) = GatewayClient::identified(&b, &carol).await;

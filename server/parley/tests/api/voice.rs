@@ -136,6 +136,30 @@ async fn camera_video_is_forwarded_and_a_subscriber_can_pause_it(backend: Backen
     app.stop().await;
 }
 
+async fn a_member_without_stream_is_heard_but_their_camera_is_not_forwarded(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let deny = json!({ "type": 1, "deny": Permissions::STREAM.bits().to_string() });
+    app.put_json(&format!("/channels/{channel}/permissions/{}", bob.user_id), &deny, &ann.access_token).await;
+    let ann_call = call(&app, &ann, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let video = ClientOptions { video: true, ..Default::default() };
+    let bob_call = call(&app, &bob, Some(&guild.id), &channel, video).await;
+    eventually("ann hears bob", async || ann_call.voice.received(&bob.user_id, TrackKind::Audio) >= 20).await;
+    assert_eq!(
+        rate(&ann_call, &bob_call, TrackKind::Camera, Duration::from_millis(600)).await,
+        0,
+        "no STREAM, no camera"
+    );
+    // Given STREAM back, his camera comes through without rejoining.
+    app.delete(&format!("/channels/{channel}/permissions/{}", bob.user_id), &ann.access_token).await;
+    eventually("bob's camera arrives", async || ann_call.voice.received(&bob.user_id, TrackKind::Camera) >= 20).await;
+    ann_call.voice.close().await;
+    bob_call.voice.close().await;
+    app.stop().await;
+}
+
 /// A raw voice socket: send frames, read frames, see the close code.
 struct RawVoice(tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>);
 
@@ -180,6 +204,16 @@ impl RawVoice {
                 return code.as_u64();
             }
         }
+    }
+}
+
+/// A seeded pseudo-random sequence (xorshift64), so every run sends the same frames.
+fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
     }
 }
 
@@ -236,13 +270,7 @@ async fn bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behi
     assert_eq!(raw.closed_with().await, Some(4008));
 
     // Random frames: every one ends in a close or an answer, never a crash.
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut random = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut random = xorshift(0x9E37_79B9_7F4A_7C15);
     let values =
         [json!(null), json!(1), json!(-1), json!("x"), json!([]), json!({}), json!({ "sdp": 3 }), json!(u64::MAX)];
     for _ in 0..40 {
@@ -313,13 +341,7 @@ async fn mangled_sdp_answers_never_crash_the_node_or_leak_peer_connections(backe
     let guild = app.guild_with(&ann, "Talk", &[]).await;
     let channel = voice_channel(&app, &guild.id, &ann).await;
     let (mut ann_gw, join) = join_on_gateway(&app, &ann, Some(&guild.id), &channel).await;
-    let mut seed: u64 = 0xD1B5_4A32_D192_ED03;
-    let mut random = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut random = xorshift(0xD1B5_4A32_D192_ED03);
     let (mut accepted, mut refused) = (0, 0);
     for _ in 0..60 {
         let mut raw = RawVoice::connect(&app).await;
@@ -389,6 +411,7 @@ on_both_backends!(
     three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_are_enforced,
     a_member_without_speak_is_not_heard_but_hears_others,
     camera_video_is_forwarded_and_a_subscriber_can_pause_it,
+    a_member_without_stream_is_heard_but_their_camera_is_not_forwarded,
     bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behind,
     mangled_sdp_answers_never_crash_the_node_or_leak_peer_connections,
     a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again,

@@ -5,14 +5,12 @@
 
 use std::time::Duration;
 
-use parley_voice::client::{ClientOptions, VoiceClient};
-use parley_voice::protocol::TrackKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{Backend, on_both_backends, spawn_app_with, status_and_json};
-use crate::voice_support::{eventually, join_from, state_of, voice_state};
+use crate::voice_support::{hear_each_other, join_from, state_of, talking, voice_state};
 
 async fn a_group_dm_call_rings_its_people_carries_their_voices_and_ends(backend: Backend) {
     // A one-second resume window, so a closed session's state ends quickly.
@@ -57,25 +55,9 @@ async fn a_group_dm_call_rings_its_people_carries_their_voices_and_ends(backend:
     // Bob answers; their voices cross the SFU.
     bob_gw.send(voice_state(None, Some(&dm), false)).await;
     let bob_server = bob_gw.wait_for("VOICE_SERVER_UPDATE").await;
-    let ann_voice = VoiceClient::connect(
-        &join_from(&server, &dm, &ann, ann_ready["session_id"].as_str().unwrap()),
-        ClientOptions::default(),
-    )
-    .await
-    .unwrap();
-    let bob_voice = VoiceClient::connect(
-        &join_from(&bob_server, &dm, &bob, bob_ready["session_id"].as_str().unwrap()),
-        ClientOptions::default(),
-    )
-    .await
-    .unwrap();
-    ann_voice.start_media();
-    bob_voice.start_media();
-    eventually("they hear each other", async || {
-        ann_voice.received(&bob.user_id, TrackKind::Audio) >= 20
-            && bob_voice.received(&ann.user_id, TrackKind::Audio) >= 20
-    })
-    .await;
+    let ann_voice = talking(&join_from(&server, &dm, &ann, ann_ready["session_id"].as_str().unwrap())).await;
+    let bob_voice = talking(&join_from(&bob_server, &dm, &bob, bob_ready["session_id"].as_str().unwrap())).await;
+    hear_each_other(&ann_voice, &ann.user_id, &bob_voice, &bob.user_id).await;
 
     // Carol connects now: she learns of the call going on, and who is in it.
     let (mut carol_gw, _) = GatewayClient::identified(&app, &carol).await;

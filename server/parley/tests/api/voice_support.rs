@@ -89,6 +89,21 @@ pub async fn call(app: &TestApp, who: &Session, guild: Option<&str>, channel: &s
     Caller { gateway, voice, user_id: who.user_id.clone() }
 }
 
+/// A voice client connected with `join` and sending audio.
+pub async fn talking(join: &Join) -> Arc<VoiceClient> {
+    let voice = VoiceClient::connect(join, ClientOptions::default()).await.expect("the voice client connects");
+    voice.start_media();
+    voice
+}
+
+/// Waits until `a` (user `a_id`) and `b` (user `b_id`) each hear the other.
+pub async fn hear_each_other(a: &VoiceClient, a_id: &str, b: &VoiceClient, b_id: &str) {
+    eventually("they hear each other", async || {
+        a.received(b_id, TrackKind::Audio) >= 20 && b.received(a_id, TrackKind::Audio) >= 20
+    })
+    .await;
+}
+
 /// Waits until `check` holds, or fails with `what` after ten seconds.
 pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -263,7 +263,17 @@ async fn supervise(sfu: Arc<Sfu>, participant: Arc<Participant>) {
             () = revoked.cancelled() => participant.end(CloseCode::Disconnected),
             () = sfu.shutdown.cancelled() => participant.end(CloseCode::ServerShutdown),
             changed = policy.changed() => match changed {
-                Ok(()) => participant.apply(*policy.borrow_and_update()),
+                Ok(()) => {
+                    let video_was = participant.outlet(TrackKind::Camera).allowed.load(std::sync::atomic::Ordering::Relaxed);
+                    participant.apply(*policy.borrow_and_update());
+                    // Video allowed again (STREAM given back): subscribers need a keyframe
+                    // to start decoding from.
+                    if !video_was && policy.borrow().can_video {
+                        for kind in [TrackKind::Camera, TrackKind::Screen] {
+                            participant.outlet(kind).request_keyframe().await;
+                        }
+                    }
+                }
                 Err(_) => participant.end(CloseCode::Disconnected),
             },
         }

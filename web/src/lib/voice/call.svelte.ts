@@ -273,7 +273,9 @@ export class Voice {
     if (this.ringing?.channelId === channelId) this.ringing = null;
     if (this.call?.channelId === channelId) return;
     this.notice = null;
-    if (this.call) this.teardown(null, false);
+    // One call at a time, as in Discord: joining another leaves this one (a guild's call and
+    // a DM's are kept apart by the server, so it must be told).
+    if (this.call) this.leave();
     this.call = { guildId, channelId, status: "joining" };
     await this.openMicrophone();
     if (this.call?.channelId !== channelId) return;
@@ -398,12 +400,7 @@ export class Voice {
 
   async toggleCamera(): Promise<void> {
     if (this.camera) {
-      this.cameraStream?.getTracks().forEach((t) => t.stop());
-      this.cameraStream = null;
-      this.camera = false;
-      this.ownVideo = { ...this.ownVideo, camera: undefined };
-      await this.connection?.setTrack("camera", null);
-      this.sendState();
+      await this.stopVideo("camera");
       return;
     }
     try {
@@ -427,7 +424,7 @@ export class Voice {
 
   async toggleScreen(): Promise<void> {
     if (this.screen) {
-      await this.stopScreen();
+      await this.stopVideo("screen");
       return;
     }
     try {
@@ -442,7 +439,7 @@ export class Voice {
       // Text stays sharp; motion may stutter (what a shared screen wants).
       track.contentHint = "detail";
       // The browser's own "Stop sharing" button ends the track.
-      track.onended = () => void this.stopScreen();
+      track.onended = () => void this.stopVideo("screen");
     }
     this.screen = true;
     this.ownVideo = { ...this.ownVideo, screen: this.screenStream };
@@ -450,13 +447,19 @@ export class Voice {
     this.sendState();
   }
 
-  private async stopScreen(): Promise<void> {
-    if (!this.screen) return;
-    this.screenStream?.getTracks().forEach((t) => t.stop());
-    this.screenStream = null;
-    this.screen = false;
-    this.ownVideo = { ...this.ownVideo, screen: undefined };
-    await this.connection?.setTrack("screen", null);
+  /** Stops publishing my camera or screen (and tells the others it is off). */
+  private async stopVideo(kind: "camera" | "screen"): Promise<void> {
+    if (kind === "camera" ? !this.camera : !this.screen) return;
+    (kind === "camera" ? this.cameraStream : this.screenStream)?.getTracks().forEach((t) => t.stop());
+    if (kind === "camera") {
+      this.cameraStream = null;
+      this.camera = false;
+    } else {
+      this.screenStream = null;
+      this.screen = false;
+    }
+    this.ownVideo = { ...this.ownVideo, [kind]: undefined };
+    await this.connection?.setTrack(kind, null);
     this.sendState();
   }
 

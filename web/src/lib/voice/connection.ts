@@ -109,13 +109,18 @@ export class VoiceConnection {
 
   /** Hangs up this side (leaving is said on the gateway; the server closes with 4014). */
   close(): void {
+    this.hangUp();
+    this.setStatus("closed");
+  }
+
+  /** Closes the socket and the peer connection for good. */
+  private hangUp(): void {
     this.closed = true;
     this.stopHeartbeat();
     const socket = this.socket;
     this.socket = null;
     socket?.close(1000);
     this.pc.close();
-    this.setStatus("closed");
   }
 
   private setStatus(status: ConnectionStatus, ended?: { code: number; advice: CloseAdvice }): void {
@@ -276,12 +281,7 @@ export class VoiceConnection {
 
   private end(code: number, advice: CloseAdvice = closeAdvice(code)): void {
     if (this.closed) return;
-    this.closed = true;
-    this.stopHeartbeat();
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close(1000);
-    this.pc.close();
+    this.hangUp();
     this.setStatus("closed", { code, advice });
   }
 }
