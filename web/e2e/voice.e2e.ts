@@ -115,6 +115,19 @@ describe("a call in a voice channel", () => {
     await expect.poll(() => rate(ann, ids.bob), { timeout: 10_000 }).toBeGreaterThan(20);
   });
 
+  it("hears someone who comes back, on the transceiver they left behind", async () => {
+    const transceivers = () => ann.evaluate(() => {
+      const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+      return pcs.filter((pc) => pc.connectionState === "connected")[0]?.getTransceivers().length ?? 0;
+    });
+    const before = await transceivers();
+    await joinVoice(carol, "General");
+    await expect.poll(() => rate(ann, ids.carol, 1000), { timeout: 15_000 }).toBeGreaterThan(20);
+    expect(await transceivers(), "ann's connection took carol back without a new transceiver").toBe(before);
+    await carol.getByRole("button", { name: "Disconnect" }).first().click();
+    await expect.poll(() => gauge(stack.server.url, "parley_voice_participants"), { timeout: 10_000 }).toBe(2);
+  });
+
   it("keeps out a member without CONNECT", async () => {
     const api = await apiAs(ann, stack.server.url);
     await api("PUT", `/channels/${voiceChannel}/permissions/${ids.carol}`, { type: 1, allow: "0", deny: String(CONNECT) });

@@ -308,6 +308,11 @@ impl VoiceClient {
         });
     }
 
+    /// How many transceivers (m-lines) the server's offers have made.
+    pub async fn transceivers(&self) -> usize {
+        self.pc.get_transceivers().await.len()
+    }
+
     /// Pauses (or resumes) the media `start_media` sends.
     pub fn set_sending(&self, sending: bool) {
         self.sending.store(sending, Ordering::Relaxed);

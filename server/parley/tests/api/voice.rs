@@ -160,6 +160,32 @@ async fn a_member_without_stream_is_heard_but_their_camera_is_not_forwarded(back
     app.stop().await;
 }
 
+async fn a_long_call_takes_over_the_transceivers_of_people_who_left(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let ann_call = call(&app, &ann, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let mut first_count = None;
+    for round in 0..5 {
+        let mut bob_call = call(&app, &bob, Some(&guild.id), &channel, ClientOptions::default()).await;
+        let before = ann_call.voice.received(&bob.user_id, TrackKind::Audio);
+        eventually("ann hears bob again", async || {
+            ann_call.voice.received(&bob.user_id, TrackKind::Audio) >= before + 20
+        })
+        .await;
+        let count = ann_call.voice.transceivers().await;
+        assert_eq!(*first_count.get_or_insert(count), count, "round {round}: ann's connection did not grow");
+        bob_call.gateway.send(voice_state(Some(&guild.id), None, false)).await;
+        assert_eq!(bob_call.voice.close_code(Duration::from_secs(5)).await, Some(4014));
+        bob_call.voice.close().await;
+        bob_call.gateway.close().await;
+        eventually("bob is gone", async || gauge(&app, "parley_voice_participants").await == 1.0).await;
+    }
+    ann_call.voice.close().await;
+    app.stop().await;
+}
+
 /// A raw voice socket: send frames, read frames, see the close code.
 struct RawVoice(tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>);
 
@@ -412,6 +438,7 @@ on_both_backends!(
     a_member_without_speak_is_not_heard_but_hears_others,
     camera_video_is_forwarded_and_a_subscriber_can_pause_it,
     a_member_without_stream_is_heard_but_their_camera_is_not_forwarded,
+    a_long_call_takes_over_the_transceivers_of_people_who_left,
     bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behind,
     mangled_sdp_answers_never_crash_the_node_or_leak_peer_connections,
     a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again,

@@ -7,8 +7,14 @@
 //! the publisher's), and the sequence number, which closes the gaps the SFU makes on
 //! purpose (a muted publisher, a paused or deafened subscriber) so the subscriber does not
 //! ask for packets that were never meant for it. Gaps from real loss stay, so NACK works.
+//!
+//! A subscriber's transceiver outlives the publisher it carried: when someone leaves, their
+//! transceivers in the others' connections go inactive and are kept; the next publisher of
+//! that kind takes one over (so a long call's offers do not grow with everyone who ever
+//! passed through). The sender's SSRC stays, so the new forwarder continues its sequence
+//! numbers and timestamps from where the last one stopped, as one unbroken stream.
 
-use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -18,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use webrtc::peer_connection::RTCPeerConnection;
 use webrtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use webrtc::rtp::packet::Packet;
+use webrtc::rtp_transceiver::RTCRtpTransceiver;
 use webrtc::rtp_transceiver::rtp_sender::RTCRtpSender;
 use webrtc::track::track_local::TrackLocalWriter;
 use webrtc::track::track_local::track_local_static_rtp::TrackLocalStaticRTP;
@@ -135,7 +142,14 @@ pub struct Forwarder {
     pub subscriber: Snowflake,
     pub kind: TrackKind,
     pub track: Arc<TrackLocalStaticRTP>,
+    pub transceiver: Arc<RTCRtpTransceiver>,
     pub sender: Arc<RTCRtpSender>,
+    /// Where the sender's stream stood when this forwarder took it over (sequence number and
+    /// timestamp last sent on it), for a taken-over transceiver.
+    resume_from: Option<(u16, u32)>,
+    /// The sequence number and timestamp last written (packed), for whoever takes over.
+    last_written: AtomicU64,
+    wrote: AtomicBool,
     /// The publisher's outlet this forwarder hangs from (weak: the outlet owns forwarders).
     outlet: Weak<Outlet>,
     /// The subscriber asked not to receive this (video it does not show), or is deafened
@@ -153,8 +167,7 @@ impl Forwarder {
     pub fn new(
         subscriber: Snowflake,
         kind: TrackKind,
-        track: Arc<TrackLocalStaticRTP>,
-        sender: Arc<RTCRtpSender>,
+        outgoing: Outgoing,
         outlet: &Arc<Outlet>,
         stop: CancellationToken,
         metrics: VoiceMetrics,
@@ -163,8 +176,12 @@ impl Forwarder {
         let forwarder = Arc::new(Self {
             subscriber,
             kind,
-            track,
-            sender,
+            track: outgoing.track,
+            transceiver: outgoing.transceiver,
+            sender: outgoing.sender,
+            resume_from: outgoing.resume_from,
+            last_written: AtomicU64::new(0),
+            wrote: AtomicBool::new(false),
             outlet: Arc::downgrade(outlet),
             paused: AtomicBool::new(false),
             skipped: AtomicU16::new(0),
@@ -174,6 +191,17 @@ impl Forwarder {
         });
         let writer = write_loop(forwarder.clone(), packets);
         (forwarder, writer)
+    }
+
+    /// Where this forwarder's stream stands: the last sequence number and timestamp it
+    /// wrote, or where it took over from.
+    pub fn position(&self) -> Option<(u16, u32)> {
+        if self.wrote.load(Ordering::Acquire) {
+            let packed = self.last_written.load(Ordering::Acquire);
+            Some(((packed >> 32) as u16, packed as u32))
+        } else {
+            self.resume_from
+        }
     }
 
     /// Asks this track's publisher for a keyframe, for this subscriber.
@@ -198,14 +226,45 @@ impl Forwarder {
     }
 }
 
+/// The outgoing side a forwarder writes to: a new transceiver, or one taken over (with where
+/// its stream stood).
+pub struct Outgoing {
+    pub track: Arc<TrackLocalStaticRTP>,
+    pub transceiver: Arc<RTCRtpTransceiver>,
+    pub sender: Arc<RTCRtpSender>,
+    pub resume_from: Option<(u16, u32)>,
+}
+
+/// How far a taken-over stream's timestamp moves between the last packet of the old source
+/// and the first of the new: one packet's worth (20 ms of Opus, a 30 fps video frame).
+fn frame_step(kind: TrackKind) -> u32 {
+    if kind == TrackKind::Audio { 960 } else { 3000 }
+}
+
 /// Writes queued packets to the subscriber's outgoing track until stopped.
 async fn write_loop(forwarder: Arc<Forwarder>, mut packets: mpsc::Receiver<(Packet, u16)>) {
+    // Offsets that continue a taken-over stream, fixed at the first packet.
+    let mut offsets: Option<(u16, u32)> = None;
     loop {
         let (mut packet, skipped) = tokio::select! {
             () = forwarder.stop.cancelled() => return,
             next = packets.recv() => match next { Some(next) => next, None => return },
         };
         rewrite(&mut packet, skipped);
+        let (seq_offset, ts_offset) = *offsets.get_or_insert_with(|| match forwarder.resume_from {
+            Some((seq, ts)) => (
+                seq.wrapping_add(1).wrapping_sub(packet.header.sequence_number),
+                ts.wrapping_add(frame_step(forwarder.kind)).wrapping_sub(packet.header.timestamp),
+            ),
+            None => (0, 0),
+        });
+        packet.header.sequence_number = packet.header.sequence_number.wrapping_add(seq_offset);
+        packet.header.timestamp = packet.header.timestamp.wrapping_add(ts_offset);
+        forwarder.last_written.store(
+            (u64::from(packet.header.sequence_number) << 32) | u64::from(packet.header.timestamp),
+            Ordering::Release,
+        );
+        forwarder.wrote.store(true, Ordering::Release);
         let bytes = packet.payload.len();
         match forwarder.track.write_rtp(&packet).await {
             Ok(_) => forwarder.metrics.forwarded(forwarder.kind, bytes),

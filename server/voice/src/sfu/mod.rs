@@ -28,10 +28,11 @@ use webrtc::rtp_transceiver::rtp_codec::RTPCodecType;
 use webrtc::rtp_transceiver::rtp_sender::RTCRtpSender;
 use webrtc::rtp_transceiver::rtp_transceiver_direction::RTCRtpTransceiverDirection;
 use webrtc::rtp_transceiver::{RTCRtpTransceiver, RTCRtpTransceiverInit};
+use webrtc::track::track_local::TrackLocal;
 use webrtc::track::track_local::track_local_static_rtp::TrackLocalStaticRTP;
 use webrtc::track::track_remote::TrackRemote;
 
-use self::forward::{Forwarder, Outlet};
+use self::forward::{Forwarder, Outgoing, Outlet};
 use self::participant::{Participant, track_id};
 use self::room::Room;
 use crate::engine;
@@ -175,19 +176,12 @@ impl Sfu {
         let codec = if kind == TrackKind::Audio { engine::opus() } else { engine::vp8() };
         let track =
             Arc::new(TrackLocalStaticRTP::new(codec, track_id(publisher.user_id, kind), publisher.user_id.to_string()));
-        let init = RTCRtpTransceiverInit { direction: RTCRtpTransceiverDirection::Sendonly, send_encodings: vec![] };
-        let transceiver = match subscriber.pc.add_transceiver_from_track(track.clone(), Some(init)).await {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::info!(user_id = %subscriber.user_id, error = %e, "voice subscription not added");
-                return;
-            }
-        };
-        let sender = transceiver.sender().await;
+        let Some(outgoing) = outgoing(subscriber, kind, track).await else { return };
+        let sender = outgoing.sender.clone();
         let stop = subscriber.closed.child_token();
         let outlet = publisher.outlet(kind);
         let (forwarder, writer) =
-            Forwarder::new(subscriber.user_id, kind, track, sender.clone(), outlet, stop.clone(), self.metrics.clone());
+            Forwarder::new(subscriber.user_id, kind, outgoing, outlet, stop.clone(), self.metrics.clone());
         self.tasks.spawn(writer);
         let clock_rate = if kind == TrackKind::Audio { 48_000.0 } else { 90_000.0 };
         self.tasks.spawn(read_rtcp(sender, Arc::downgrade(&forwarder), stop, self.metrics.clone(), clock_rate));
@@ -245,6 +239,39 @@ impl Sfu {
             participants += room.members().await.len();
         }
         (rooms.len(), participants)
+    }
+}
+
+/// Where `subscriber` receives a new publisher's `kind`: a transceiver someone who left
+/// freed (taken over, its stream continued), or a new one.
+async fn outgoing(subscriber: &Participant, kind: TrackKind, track: Arc<TrackLocalStaticRTP>) -> Option<Outgoing> {
+    while let Some(spare) = subscriber.take_spare(kind) {
+        let taken = spare.sender.replace_track(Some(track.clone() as Arc<dyn TrackLocal + Send + Sync>)).await;
+        match taken {
+            Ok(()) => {
+                spare.transceiver.set_direction(RTCRtpTransceiverDirection::Sendonly).await;
+                return Some(Outgoing {
+                    track,
+                    transceiver: spare.transceiver.clone(),
+                    sender: spare.sender.clone(),
+                    resume_from: spare.position(),
+                });
+            }
+            Err(e) => {
+                tracing::debug!(user_id = %subscriber.user_id, error = %e, "a freed transceiver could not be reused")
+            }
+        }
+    }
+    let init = RTCRtpTransceiverInit { direction: RTCRtpTransceiverDirection::Sendonly, send_encodings: vec![] };
+    match subscriber.pc.add_transceiver_from_track(track.clone(), Some(init)).await {
+        Ok(transceiver) => {
+            let sender = transceiver.sender().await;
+            Some(Outgoing { track, transceiver, sender, resume_from: None })
+        }
+        Err(e) => {
+            tracing::info!(user_id = %subscriber.user_id, error = %e, "voice subscription not added");
+            None
+        }
     }
 }
 

@@ -58,6 +58,9 @@ pub struct Participant {
     pub outlets: [Arc<Outlet>; 3],
     /// Everyone else's media, as this participant receives it.
     subscriptions: Mutex<HashMap<(Snowflake, TrackKind), Arc<Forwarder>>>,
+    /// Retired forwarders whose (now inactive) transceivers the next publisher of their kind
+    /// takes over.
+    spare: Mutex<Vec<Arc<Forwarder>>>,
     negotiation: tokio::sync::Mutex<Negotiation>,
     pending_candidates: Mutex<Vec<RTCIceCandidateInit>>,
     attachment: Mutex<Option<Attachment>>,
@@ -83,6 +86,7 @@ impl Participant {
             publish,
             outlets,
             subscriptions: Mutex::default(),
+            spare: Mutex::default(),
             negotiation: tokio::sync::Mutex::default(),
             pending_candidates: Mutex::default(),
             attachment: Mutex::default(),
@@ -238,6 +242,12 @@ impl Participant {
                 slots.push(TrackSlot { mid: mid.to_string(), kind, user_id: None });
                 continue;
             }
+            // A freed transceiver waiting for reuse carries nobody.
+            if transceiver.direction()
+                == webrtc::rtp_transceiver::rtp_transceiver_direction::RTCRtpTransceiverDirection::Inactive
+            {
+                continue;
+            }
             let Some(track) = transceiver.sender().await.track().await else { continue };
             if let Some((user, kind)) = parse_track_id(track.id()) {
                 slots.push(TrackSlot { mid: mid.to_string(), kind, user_id: Some(user.to_string()) });
@@ -261,6 +271,18 @@ impl Participant {
 
     pub fn subscription(&self, publisher: Snowflake, kind: TrackKind) -> Option<Arc<Forwarder>> {
         self.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).get(&(publisher, kind)).cloned()
+    }
+
+    /// Keeps a retired forwarder's transceiver for reuse.
+    pub fn keep_spare(&self, forwarder: Arc<Forwarder>) {
+        self.spare.lock().unwrap_or_else(|p| p.into_inner()).push(forwarder);
+    }
+
+    /// A retired forwarder of `kind` whose transceiver can be taken over.
+    pub fn take_spare(&self, kind: TrackKind) -> Option<Arc<Forwarder>> {
+        let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+        let at = spare.iter().position(|f| f.kind == kind)?;
+        Some(spare.swap_remove(at))
     }
 
     pub fn subscriptions(&self) -> Vec<Arc<Forwarder>> {

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use webrtc::rtp_transceiver::rtp_transceiver_direction::RTCRtpTransceiverDirection;
+
 use parley_core::Snowflake;
 
 use super::Sfu;
@@ -125,9 +127,9 @@ impl Room {
             for kind in TrackKind::ALL {
                 if let Some(forwarder) = other.take_subscription(leaving.user_id, kind) {
                     forwarder.stop.cancel();
-                    if let Err(e) = other.pc.remove_track(&forwarder.sender).await {
-                        tracing::debug!(user_id = %other.user_id, error = %e, "voice track not removed");
-                    }
+                    // Inactive until the next publisher of this kind takes it over.
+                    forwarder.transceiver.set_direction(RTCRtpTransceiverDirection::Inactive).await;
+                    other.keep_spare(forwarder);
                 }
                 other.outlet(kind).remove(leaving.user_id);
             }
