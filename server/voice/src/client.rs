@@ -25,6 +25,7 @@ use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::rtp::header::Header;
 use webrtc::rtp::packet::Packet;
 use webrtc::rtp_transceiver::RTCRtpTransceiverInit;
+use webrtc::rtp_transceiver::rtp_codec::RTCRtpCodecParameters;
 use webrtc::rtp_transceiver::rtp_transceiver_direction::RTCRtpTransceiverDirection;
 use webrtc::track::track_local::TrackLocalWriter;
 use webrtc::track::track_local::track_local_static_rtp::TrackLocalStaticRTP;
@@ -48,16 +49,19 @@ pub struct Join {
 pub struct ClientOptions {
     /// Publish a camera track as well as audio.
     pub video: bool,
+    /// Publish the camera in H.264 (only H.264 is offered for it) rather than VP8.
+    pub h264: bool,
     /// ICE servers, and whether to use only relayed candidates.
     pub ice_servers: Vec<RTCIceServer>,
     pub relay_only: bool,
 }
 
-/// Packets and bytes received from one participant's track.
+/// Packets and bytes received from one participant's track, and its codec.
 #[derive(Debug, Default)]
 pub struct Counter {
     pub packets: AtomicU64,
     pub bytes: AtomicU64,
+    pub codec: Mutex<String>,
 }
 
 type Counters = Arc<Mutex<HashMap<(String, TrackKind), Arc<Counter>>>>;
@@ -99,8 +103,13 @@ impl VoiceClient {
         let audio = Arc::new(TrackLocalStaticRTP::new(engine::opus(), "audio".into(), "local".into()));
         pc.add_transceiver_from_track(audio.clone(), sendonly()).await?;
         let video = if options.video {
-            let video = Arc::new(TrackLocalStaticRTP::new(engine::vp8(), "camera".into(), "local".into()));
-            pc.add_transceiver_from_track(video.clone(), sendonly()).await?;
+            let codec = if options.h264 { engine::h264() } else { engine::vp8() };
+            let video = Arc::new(TrackLocalStaticRTP::new(codec.clone(), "camera".into(), "local".into()));
+            let transceiver = pc.add_transceiver_from_track(video.clone(), sendonly()).await?;
+            if options.h264 {
+                let only = RTCRtpCodecParameters { capability: codec, payload_type: 102, ..Default::default() };
+                transceiver.set_codec_preferences(vec![only]).await?;
+            }
             Some(video)
         } else {
             None
@@ -135,6 +144,7 @@ impl VoiceClient {
             Box::pin(async move {
                 let Some(TrackSlot { user_id: Some(user), kind, .. }) = slot else { return };
                 let counter = counters.lock().unwrap().entry((user, kind)).or_default().clone();
+                *counter.codec.lock().unwrap() = track.codec().capability.mime_type;
                 tokio::spawn(async move {
                     loop {
                         tokio::select! {
@@ -332,6 +342,12 @@ impl VoiceClient {
             .filter(|((_, k), _)| *k == kind)
             .map(|((user, _), c)| (user.clone(), c.packets.load(Ordering::Relaxed)))
             .collect()
+    }
+
+    /// The codec (MIME type) `user`'s `kind` arrives in, once it arrived.
+    pub fn codec_of(&self, user: &str, kind: TrackKind) -> Option<String> {
+        let counters = self.counters.lock().unwrap();
+        counters.get(&(user.to_owned(), kind)).map(|c| c.codec.lock().unwrap().clone()).filter(|c| !c.is_empty())
     }
 
     /// Packets received so far from `user`'s `kind`.

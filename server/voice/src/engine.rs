@@ -1,11 +1,12 @@
-//! The WebRTC engine both ends build on: which codecs and feedback Parley negotiates, the
+//! The WebRTC engine both ends build on: which codecs (Opus; VP8 and H.264) and feedback
+//! Parley negotiates, the
 //! interceptors (NACK, RTCP reports), and for the server, ICE over one shared UDP port.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use webrtc::api::interceptor_registry::{configure_nack, configure_rtcp_reports};
-use webrtc::api::media_engine::{MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine};
+use webrtc::api::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS, MIME_TYPE_VP8, MediaEngine};
 use webrtc::api::setting_engine::SettingEngine;
 use webrtc::api::{API, APIBuilder};
 use webrtc::ice::mdns::MulticastDnsMode;
@@ -41,8 +42,19 @@ pub fn vp8() -> RTCRtpCodecCapability {
     }
 }
 
-/// Only what the SFU forwards as it is: Opus and VP8. Every participant negotiates the
-/// same payload types, so a packet needs no codec translation on its way through.
+/// H.264 constrained baseline, packetization mode 1 (what browsers that publish H.264 send),
+/// with the same feedback as VP8.
+pub fn h264() -> RTCRtpCodecCapability {
+    RTCRtpCodecCapability {
+        mime_type: MIME_TYPE_H264.to_owned(),
+        sdp_fmtp_line: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f".to_owned(),
+        ..vp8()
+    }
+}
+
+/// Only what the SFU forwards as it is: Opus, VP8 (preferred) and H.264. A publisher's video
+/// goes to each subscriber in the publisher's own codec (no transcoding), so a subscriber
+/// whose browser cannot decode H.264 does not see an H.264 publisher.
 fn media_engine() -> Result<MediaEngine, webrtc::Error> {
     let mut media = MediaEngine::default();
     media.register_codec(
@@ -51,6 +63,10 @@ fn media_engine() -> Result<MediaEngine, webrtc::Error> {
     )?;
     media.register_codec(
         RTCRtpCodecParameters { capability: vp8(), payload_type: 96, ..Default::default() },
+        RTPCodecType::Video,
+    )?;
+    media.register_codec(
+        RTCRtpCodecParameters { capability: h264(), payload_type: 102, ..Default::default() },
         RTPCodecType::Video,
     )?;
     Ok(media)

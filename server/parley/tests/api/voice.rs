@@ -136,6 +136,35 @@ async fn camera_video_is_forwarded_and_a_subscriber_can_pause_it(backend: Backen
     app.stop().await;
 }
 
+async fn an_h264_camera_reaches_subscribers_in_h264_and_is_never_transcoded(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob, &carol]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    // Ann's connection negotiates H.264 only; bob's and carol's both codecs.
+    let h264 = ClientOptions { video: true, h264: true, ..Default::default() };
+    let ann_call = call(&app, &ann, Some(&guild.id), &channel, h264).await;
+    let bob_call = call(&app, &bob, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let vp8 = ClientOptions { video: true, ..Default::default() };
+    let carol_call = call(&app, &carol, Some(&guild.id), &channel, vp8).await;
+    eventually("bob gets ann's and carol's cameras", async || {
+        bob_call.voice.received(&ann.user_id, TrackKind::Camera) >= 20
+            && bob_call.voice.received(&carol.user_id, TrackKind::Camera) >= 20
+    })
+    .await;
+    // Each camera arrives in the codec its publisher sends.
+    assert_eq!(bob_call.voice.codec_of(&ann.user_id, TrackKind::Camera).as_deref(), Some("video/H264"));
+    assert_eq!(bob_call.voice.codec_of(&carol.user_id, TrackKind::Camera).as_deref(), Some("video/VP8"));
+    // Ann cannot decode VP8: carol's camera is not sent to her, and her call carries on.
+    assert!(rate(&ann_call, &carol_call, TrackKind::Audio, Duration::from_millis(500)).await > 5, "ann hears carol");
+    assert_eq!(ann_call.voice.received(&carol.user_id, TrackKind::Camera), 0);
+    assert_eq!(ann_call.voice.close_code(Duration::from_millis(100)).await, None, "ann's call is up");
+    for caller in [&ann_call, &bob_call, &carol_call] {
+        caller.voice.close().await;
+    }
+    app.stop().await;
+}
+
 async fn a_member_without_stream_is_heard_but_their_camera_is_not_forwarded(backend: Backend) {
     let app = spawn_app_with(backend, &[]).await;
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
@@ -438,6 +467,7 @@ on_both_backends!(
     a_member_without_speak_is_not_heard_but_hears_others,
     camera_video_is_forwarded_and_a_subscriber_can_pause_it,
     a_member_without_stream_is_heard_but_their_camera_is_not_forwarded,
+    an_h264_camera_reaches_subscribers_in_h264_and_is_never_transcoded,
     a_long_call_takes_over_the_transceivers_of_people_who_left,
     bad_signalling_closes_with_discords_voice_codes_and_leaves_nothing_behind,
     mangled_sdp_answers_never_crash_the_node_or_leak_peer_connections,

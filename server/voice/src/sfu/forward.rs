@@ -25,6 +25,7 @@ use webrtc::peer_connection::RTCPeerConnection;
 use webrtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use webrtc::rtp::packet::Packet;
 use webrtc::rtp_transceiver::RTCRtpTransceiver;
+use webrtc::rtp_transceiver::rtp_codec::RTCRtpCodecCapability;
 use webrtc::rtp_transceiver::rtp_sender::RTCRtpSender;
 use webrtc::track::track_local::TrackLocalWriter;
 use webrtc::track::track_local::track_local_static_rtp::TrackLocalStaticRTP;
@@ -50,6 +51,9 @@ pub struct Outlet {
     pub allowed: AtomicBool,
     /// Whether the publisher has published this kind (video is offered to others from then).
     pub live: AtomicBool,
+    /// The codec the publisher sends this kind in (known once it published), which each
+    /// subscriber's copy carries too.
+    pub codec: std::sync::Mutex<Option<RTCRtpCodecCapability>>,
     subscribers: RwLock<Vec<Arc<Forwarder>>>,
     /// The publisher's SSRC for this track, once its first packet arrived (0 before).
     ssrc: AtomicU32,
@@ -65,12 +69,21 @@ impl Outlet {
             kind,
             allowed: AtomicBool::new(false),
             live: AtomicBool::new(kind == TrackKind::Audio),
+            codec: std::sync::Mutex::new(None),
             subscribers: RwLock::new(Vec::new()),
             ssrc: AtomicU32::new(0),
             publisher_pc: Arc::downgrade(pc),
             last_keyframe_request: std::sync::Mutex::new(None),
             metrics,
         }
+    }
+
+    /// What subscribers' copies of this track are sent as: the publisher's codec, else Opus
+    /// for audio and VP8 for video (before anything was published).
+    pub fn outgoing_codec(&self) -> RTCRtpCodecCapability {
+        let known = self.codec.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        known
+            .unwrap_or_else(|| if self.kind == TrackKind::Audio { crate::engine::opus() } else { crate::engine::vp8() })
     }
 
     pub fn add(&self, forwarder: Arc<Forwarder>) {

@@ -35,7 +35,6 @@ use webrtc::track::track_remote::TrackRemote;
 use self::forward::{Forwarder, Outgoing, Outlet};
 use self::participant::{Participant, track_id};
 use self::room::Room;
-use crate::engine;
 use crate::metrics::VoiceMetrics;
 use crate::protocol::{CloseCode, TrackKind, frame, op};
 
@@ -145,6 +144,7 @@ impl Sfu {
                 let (Some(participant), Some(sfu)) = (weak.upgrade(), sfu.upgrade()) else { return };
                 let Some(kind) = published_kind(&participant, &transceiver) else { return };
                 let outlet = participant.outlet(kind).clone();
+                *outlet.codec.lock().unwrap_or_else(|p| p.into_inner()) = Some(track.codec().capability);
                 sfu.tasks.spawn(pump(track, outlet.clone(), participant.closed.clone(), sfu.metrics.clone()));
                 // Video is offered to the others only once it is published (most people never
                 // share a screen), which keeps every offer small; audio is wired at join.
@@ -173,7 +173,13 @@ impl Sfu {
 
     /// Gives `subscriber` a sendonly transceiver carrying `publisher`'s `kind`.
     pub(crate) async fn subscribe(&self, subscriber: &Arc<Participant>, publisher: &Arc<Participant>, kind: TrackKind) {
-        let codec = if kind == TrackKind::Audio { engine::opus() } else { engine::vp8() };
+        let codec = publisher.outlet(kind).outgoing_codec();
+        if kind.is_video() && !subscriber.decodes(&codec.mime_type) {
+            // No transcoding: a subscriber whose connection did not negotiate the publisher's
+            // codec does not get this video (they still hear them).
+            tracing::info!(subscriber = %subscriber.user_id, publisher = %publisher.user_id, codec = %codec.mime_type, "video not sent: the subscriber's connection does not decode its codec");
+            return;
+        }
         let track =
             Arc::new(TrackLocalStaticRTP::new(codec, track_id(publisher.user_id, kind), publisher.user_id.to_string()));
         let Some(outgoing) = outgoing(subscriber, kind, track).await else { return };

@@ -61,6 +61,9 @@ pub struct Participant {
     /// Retired forwarders whose (now inactive) transceivers the next publisher of their kind
     /// takes over.
     spare: Mutex<Vec<Arc<Forwarder>>>,
+    /// The video codecs (MIME types, lower case) this participant's connection negotiated,
+    /// once it answered: video in any other codec cannot be sent to them.
+    video_codecs: Mutex<Option<Vec<String>>>,
     negotiation: tokio::sync::Mutex<Negotiation>,
     pending_candidates: Mutex<Vec<RTCIceCandidateInit>>,
     attachment: Mutex<Option<Attachment>>,
@@ -87,6 +90,7 @@ impl Participant {
             outlets,
             subscriptions: Mutex::default(),
             spare: Mutex::default(),
+            video_codecs: Mutex::default(),
             negotiation: tokio::sync::Mutex::default(),
             pending_candidates: Mutex::default(),
             attachment: Mutex::default(),
@@ -188,6 +192,12 @@ impl Participant {
             negotiation.awaiting_answer = false;
             negotiation.last_offer = None;
             negotiation.remote_set = true;
+            if self.video_codecs.lock().unwrap_or_else(|p| p.into_inner()).is_none() {
+                let negotiated =
+                    self.publish[TrackKind::Camera as usize].receiver().await.get_parameters().await.codecs;
+                let mimes = negotiated.iter().map(|c| c.capability.mime_type.to_lowercase()).collect();
+                *self.video_codecs.lock().unwrap_or_else(|p| p.into_inner()) = Some(mimes);
+            }
             std::mem::take(&mut negotiation.again)
         };
         let pending = std::mem::take(&mut *self.pending_candidates.lock().unwrap_or_else(|p| p.into_inner()));
@@ -271,6 +281,15 @@ impl Participant {
 
     pub fn subscription(&self, publisher: Snowflake, kind: TrackKind) -> Option<Arc<Forwarder>> {
         self.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).get(&(publisher, kind)).cloned()
+    }
+
+    /// Whether video in `mime_type` can be sent to this participant (yes until they answered:
+    /// their first answer says what their connection decodes).
+    pub fn decodes(&self, mime_type: &str) -> bool {
+        match &*self.video_codecs.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(codecs) => codecs.iter().any(|c| c.eq_ignore_ascii_case(mime_type)),
+            None => true,
+        }
     }
 
     /// Keeps a retired forwarder's transceiver for reuse.
