@@ -3,7 +3,8 @@
 // packets and the audio level they play rise), one shares a screen and the others decode
 // it, cameras both ways, mute stops the packets at the source (their own, or a moderator's
 // from the tile's menu), leaving clears the server's state, a member without CONNECT cannot
-// join and one without SPEAK is not heard; a call started in a DM rings the other person.
+// join and one without SPEAK is not heard; a call started in a DM rings the other person; a
+// server restart is survived by joining again.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -165,5 +166,20 @@ describe("a call in a voice channel", () => {
     await expect.poll(() => gauge(stack.server.url, "parley_voice_participants"), { timeout: 10_000 }).toBe(3);
     for (const page of [ann, bob]) await page.getByRole("button", { name: "Disconnect" }).first().click();
     await expect.poll(() => gauge(stack.server.url, "parley_voice_participants"), { timeout: 10_000 }).toBe(1);
+  });
+  it("joins the call again by itself after the server restarts", async () => {
+    for (const page of [ann, bob]) await page.getByRole("button", { name: "Band", exact: true }).click();
+    await joinVoice(ann, "General");
+    await joinVoice(bob, "General");
+    await expect.poll(() => rate(bob, ids.ann, 1000), { timeout: 15_000 }).toBeGreaterThan(20);
+    await stack.server.stop();
+    await ann.getByText("Reconnecting").first().waitFor();
+    await stack.serveAgain();
+    // The gateway session is new, so the old call is gone; each client joins it again.
+    for (const page of [ann, bob]) {
+      await page.getByRole("region", { name: "Voice connection" }).getByText("Voice connected").waitFor({ timeout: 60_000 });
+    }
+    await expect.poll(async () => (await received(bob))[`${ids.ann}:audio`]?.packets ?? 0, { timeout: 30_000 }).toBeGreaterThan(50);
+    await expect.poll(async () => (await received(ann))[`${ids.bob}:audio`]?.packets ?? 0, { timeout: 30_000 }).toBeGreaterThan(50);
   });
 });

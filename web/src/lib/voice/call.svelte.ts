@@ -123,11 +123,17 @@ export class Voice {
   /** Applies the dispatches that concern voice. */
   dispatch(name: string, data: unknown): void {
     switch (name) {
-      case "READY":
-        // A new gateway session: any call of the old one ended with it.
+      case "READY": {
+        // A new gateway session: the server ended the old one's call with it. Join the same
+        // call again with this session (as people expect after a network drop).
         this.states = {};
-        if (this.call) this.teardown("Your connection to the server was lost, and the call with it. Join again.");
+        const was = this.call;
+        if (was) {
+          this.teardown("Your connection to the server dropped; rejoining the call…");
+          void this.join(was.guildId, was.channelId);
+        }
         break;
+      }
       case "GUILD_CREATE": {
         const guild = data as { id: string; voice_states?: VoiceState[] };
         this.states = guildVoiceStates(this.states, guild.id, guild.voice_states ?? []);
