@@ -174,7 +174,7 @@ export class Voice {
     this.states = applyVoiceState(this.states, state);
     const me = this.host.me();
     if (!me || state.user_id !== me.userId || !this.call) return;
-    if ((state.guild_id ?? null) !== this.call.guildId && !(state.guild_id == null && this.call.guildId === null)) return;
+    if ((state.guild_id ?? null) !== this.call.guildId) return;
     if (state.session_id !== me.sessionId) {
       this.teardown("You joined voice from another device.");
     } else if (state.channel_id === null) {

@@ -19,6 +19,15 @@
 //! holds one is the only one that changes it, so moderation and permission changes, which
 //! arrive on the bus at every node, are carried out exactly once ([`observe`]). Every node
 //! holds every grant too, so one node (`voice_endpoint`) can carry the calls of all.
+//!
+//! - [`calls`]: private calls ringing (CALL_CREATE, CALL_DELETE) and the calls going on.
+//! - [`follow`]: moderators' moves and disconnects, permission changes, other nodes' states.
+
+mod calls;
+mod follow;
+
+pub use calls::private_calls;
+pub use follow::observe;
 
 use std::sync::Arc;
 
@@ -165,18 +174,14 @@ pub async fn update(gateway: &Gateway, session: &Arc<Session>, raw: Value, gatew
         tracing::debug!(user_id = %session.user_id, %channel_id, "voice join refused: not a voice channel they may connect to");
         return Ok(());
     };
-    join(gateway, session, &place, &command, gateway_url).await;
+    let endpoint = gateway.config.voice_endpoint.clone().unwrap_or_else(|| voice_endpoint(gateway_url));
+    join(gateway, session, &place, &command, &endpoint).await;
     Ok(())
 }
 
-/// Puts `session`'s member into `place` (or changes their flags there).
-async fn join(
-    gateway: &Gateway,
-    session: &Arc<Session>,
-    place: &Place,
-    command: &VoiceStateCommand,
-    gateway_url: &str,
-) {
+/// Puts `session`'s member into `place` (or changes their flags there); a new grant names
+/// `endpoint` for the voice connection.
+async fn join(gateway: &Gateway, session: &Arc<Session>, place: &Place, command: &VoiceStateCommand, endpoint: &str) {
     let scope = place.scope();
     let user_id = session.user_id;
     let (state, previous, first) = {
@@ -215,7 +220,7 @@ async fn join(
     }
     if place.guild_id.is_none() && first && !stayed {
         // Discord's order: the call, then who is in it.
-        ring(gateway, place, &state);
+        calls::ring(gateway, place, &state);
     }
     announce(gateway, &state, place.audience.clone());
     let policy = place.policy(&state);
@@ -223,8 +228,7 @@ async fn join(
         set_policy(gateway, scope, user_id, policy);
         return;
     }
-    let endpoint = gateway.config.voice_endpoint.clone().unwrap_or_else(|| voice_endpoint(gateway_url));
-    let grant = issue(gateway, place, &state, &endpoint, policy);
+    let grant = issue(gateway, place, &state, endpoint, policy);
     send_server_update(session, &state, &grant);
 }
 
@@ -260,45 +264,6 @@ fn send_server_update(session: &Session, state: &VoiceState, grant: &VoiceGrant)
         "endpoint": grant.endpoint,
     });
     session.deliver("VOICE_SERVER_UPDATE", &Arc::from(server.to_string()), None);
-}
-
-/// A private call began: its other recipients are rung (CALL_CREATE, as Discord's).
-fn ring(gateway: &Gateway, place: &Place, state: &VoiceState) {
-    let Audience::Users(recipients) = &place.audience else { return };
-    let ringing: Vec<Snowflake> = recipients.iter().copied().filter(|u| *u != state.user_id).collect();
-    gateway.state.publish(Event::new(
-        EventName::CallCreate,
-        place.audience.clone(),
-        &serde_json::json!({
-            "channel_id": place.channel_id,
-            "message_id": null,
-            "region": "parley",
-            "ringing": ringing,
-            "voice_states": [state],
-        }),
-    ));
-}
-
-/// The calls in `user_id`'s private channels that are going on now, as CALL_CREATE
-/// payloads (sent after READY, as Discord does, so a client knows whom it can join).
-pub async fn private_calls(gateway: &Gateway, user_id: Snowflake) -> Vec<Value> {
-    let private: Vec<VoiceState> =
-        gateway.state.voice_states.lock().values().filter(|s| s.guild_id.is_none()).cloned().collect();
-    let mut channels: Vec<Snowflake> = private.iter().filter_map(|s| s.channel_id).collect();
-    channels.sort_unstable();
-    channels.dedup();
-    let mut calls = Vec::new();
-    for channel_id in channels {
-        let Ok(Some(channel)) = gateway.state.store.private_channel(channel_id).await else { continue };
-        if !channel.has_recipient(user_id) {
-            continue;
-        }
-        let states: Vec<&VoiceState> = private.iter().filter(|s| s.channel_id == Some(channel_id)).collect();
-        calls.push(serde_json::json!({
-            "channel_id": channel_id, "message_id": null, "region": "parley", "ringing": [], "voice_states": states,
-        }));
-    }
-    calls
 }
 
 /// Announces that `state` ended (its channel is gone from it) and hangs up its call.
@@ -343,174 +308,6 @@ fn announce(gateway: &Gateway, state: &VoiceState, audience: Audience) {
 fn voice_endpoint(gateway_url: &str) -> String {
     let rest = gateway_url.split_once("://").map_or(gateway_url, |(_, rest)| rest);
     format!("{}/voice", rest.split('/').next().unwrap_or(rest))
-}
-
-// --- following changes made elsewhere -------------------------------------------------
-
-/// What a moderator asked for with PATCH `/guilds/{id}/members/{id}` `channel_id` (carried
-/// by the internal PARLEY_VOICE_MOVE event): move the member, or with no channel,
-/// disconnect them.
-#[derive(Debug, Deserialize)]
-struct MoveRequest {
-    guild_id: Snowflake,
-    user_id: Snowflake,
-    channel_id: Option<Snowflake>,
-}
-
-/// Follows an event from the bus (published here or on another node): other nodes' voice
-/// states, and the moderation and permission changes that affect voice states this node's
-/// sessions hold.
-pub async fn observe(gateway: &Gateway, event: &Event) {
-    let data = || event.json();
-    let id = |v: &Value| v.as_str().and_then(|s| s.parse::<Snowflake>().ok());
-    match event.name {
-        EventName::VoiceStateUpdate if event.origin != gateway.state.bus.node() => {
-            if let Ok(state) = serde_json::from_str::<VoiceState>(&event.data) {
-                gateway.state.voice_states.observe(state);
-            }
-        }
-        EventName::VoiceGrant if event.origin != gateway.state.bus.node() => {
-            if let Ok(change) = serde_json::from_str::<GrantChange>(&event.data) {
-                gateway.state.voice_grants.apply(change);
-            }
-        }
-        EventName::VoiceMove => {
-            if let Ok(request) = serde_json::from_str::<MoveRequest>(&event.data) {
-                moved(gateway, request).await;
-            }
-        }
-        EventName::GuildMemberUpdate => {
-            let data = data();
-            if let (Some(guild_id), Some(user_id)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
-                recheck(gateway, guild_id, Some(user_id)).await;
-            }
-        }
-        EventName::GuildMemberRemove => {
-            let data = data();
-            if let (Some(guild_id), Some(user_id)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
-                disconnect(gateway, guild_id, user_id).await;
-            }
-        }
-        EventName::GuildDelete => {
-            // To users who left, were removed, or whose guild was deleted.
-            if let (Some(guild_id), Audience::Users(users)) = (id(&data()["id"]), &event.audience) {
-                for user in users {
-                    disconnect(gateway, guild_id, *user).await;
-                }
-            }
-        }
-        EventName::ChannelUpdate
-        | EventName::ChannelDelete
-        | EventName::GuildRoleUpdate
-        | EventName::GuildRoleDelete
-        | EventName::GuildUpdate => {
-            let data = data();
-            let guild_id = id(&data["guild_id"])
-                .or_else(|| (event.name == EventName::GuildUpdate).then(|| id(&data["id"])).flatten());
-            if let Some(guild_id) = guild_id {
-                recheck(gateway, guild_id, None).await;
-            }
-        }
-        EventName::ChannelRecipientRemove => {
-            let data = data();
-            if let (Some(channel_id), Some(user_id)) = (id(&data["channel_id"]), id(&data["user"]["id"])) {
-                let held = gateway.state.voice_states.of_member(PRIVATE, user_id);
-                if let Some(state) = held.filter(|s| s.channel_id == Some(channel_id) && owned(gateway, s)) {
-                    end_owned(gateway, state).await;
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Whether this node's sessions hold `state`.
-fn owned(gateway: &Gateway, state: &VoiceState) -> bool {
-    gateway.hub.get(&state.session_id).is_some()
-}
-
-async fn end_owned(gateway: &Gateway, state: VoiceState) {
-    if let Some(state) = gateway.state.voice_states.take(state.scope(), state.user_id, &state.session_id) {
-        ended(gateway, state).await;
-    }
-}
-
-async fn disconnect(gateway: &Gateway, guild_id: Snowflake, user_id: Snowflake) {
-    if let Some(state) = gateway.state.voice_states.of_member(guild_id, user_id).filter(|s| owned(gateway, s)) {
-        end_owned(gateway, state).await;
-    }
-}
-
-/// Re-reads what the members of `guild_id` in voice (or just `only`) may do, after their
-/// roles, a channel's overwrites, or a moderator's mute or deafen changed: a member who can
-/// no longer see or reach their channel is disconnected, the others' media policy follows.
-async fn recheck(gateway: &Gateway, guild_id: Snowflake, only: Option<Snowflake>) {
-    let states: Vec<VoiceState> = gateway
-        .state
-        .voice_states
-        .in_guild(guild_id)
-        .into_iter()
-        .filter(|s| only.is_none_or(|u| u == s.user_id) && owned(gateway, s))
-        .collect();
-    for state in states {
-        let Some(channel_id) = state.channel_id else { continue };
-        let Some(place) = place(gateway, Some(guild_id), channel_id, state.user_id).await else {
-            end_owned(gateway, state).await;
-            continue;
-        };
-        let changed = {
-            let mut states = gateway.state.voice_states.lock();
-            match states.get_mut(&(guild_id, state.user_id)).filter(|s| s.session_id == state.session_id) {
-                Some(current) if current.mute != place.server_mute || current.deaf != place.server_deaf => {
-                    current.mute = place.server_mute;
-                    current.deaf = place.server_deaf;
-                    Some(current.clone())
-                }
-                Some(_) => None,
-                None => continue,
-            }
-        };
-        let current = changed.clone().unwrap_or(state);
-        set_policy(gateway, guild_id, current.user_id, place.policy(&current));
-        if let Some(changed) = changed {
-            announce(gateway, &changed, place.audience.clone());
-        }
-    }
-}
-
-/// Carries out a moderator's move or disconnect, if this node holds the member's state.
-async fn moved(gateway: &Gateway, request: MoveRequest) {
-    let Some(state) =
-        gateway.state.voice_states.of_member(request.guild_id, request.user_id).filter(|s| owned(gateway, s))
-    else {
-        return;
-    };
-    let Some(channel_id) = request.channel_id else {
-        end_owned(gateway, state).await;
-        return;
-    };
-    let Some(session) = gateway.hub.get(&state.session_id) else { return };
-    // The route checked that they may connect there; checked again, as things may have
-    // changed since. (The user limit does not apply to a moderator's move, as in Discord.)
-    let Some(mut place) = place(gateway, Some(request.guild_id), channel_id, request.user_id).await else { return };
-    place.limit = 0;
-    let endpoint = gateway
-        .state
-        .voice_grants
-        .of_member(request.guild_id, request.user_id)
-        .map(|g| g.endpoint.clone())
-        .unwrap_or_default();
-    let command = VoiceStateCommand {
-        guild_id: Some(request.guild_id.to_string()),
-        channel_id: Some(channel_id.to_string()),
-        self_mute: state.self_mute,
-        self_deaf: state.self_deaf,
-        self_video: state.self_video,
-        self_stream: state.self_stream,
-    };
-    // `join` takes a gateway URL; the endpoint already has the voice path, so rebuild the
-    // URL it came from.
-    join(gateway, &session, &place, &command, &format!("ws://{}", endpoint.trim_end_matches("/voice"))).await;
 }
 
 #[cfg(test)]
