@@ -1,6 +1,6 @@
 //! The WebRTC engine both ends build on: which codecs (Opus; VP8 and H.264) and feedback
-//! Parley negotiates, the
-//! interceptors (NACK, RTCP reports), and for the server, ICE over one shared UDP port.
+//! Parley negotiates, the interceptors (NACK, RTCP reports), and for the server, ICE over
+//! one shared UDP port.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

@@ -59,6 +59,19 @@ pub struct VoiceGrant {
 }
 
 impl VoiceGrant {
+    fn new(token: String, ticket: GrantTicket<'_>, policy: MediaPolicy) -> Arc<Self> {
+        Arc::new(Self {
+            token,
+            server_id: ticket.server_id,
+            channel_id: ticket.channel_id,
+            user_id: ticket.user_id,
+            session_id: ticket.session_id.to_owned(),
+            endpoint: ticket.endpoint.to_owned(),
+            policy: watch::Sender::new(policy),
+            revoked: CancellationToken::new(),
+        })
+    }
+
     pub fn policy(&self) -> watch::Receiver<MediaPolicy> {
         self.policy.subscribe()
     }
@@ -89,17 +102,7 @@ impl VoiceGrants {
     /// Issues a fresh grant for `user` in `channel_id`, revoking the one they held in this
     /// scope (a move is a new grant: the client reconnects with the new token).
     pub fn issue(&self, scope: Snowflake, ticket: GrantTicket<'_>, policy: MediaPolicy) -> Arc<VoiceGrant> {
-        let user_id = ticket.user_id;
-        let grant = Arc::new(VoiceGrant {
-            token: fresh_token(),
-            server_id: ticket.server_id,
-            channel_id: ticket.channel_id,
-            user_id,
-            session_id: ticket.session_id.to_owned(),
-            endpoint: ticket.endpoint.to_owned(),
-            policy: watch::Sender::new(policy),
-            revoked: CancellationToken::new(),
-        });
+        let grant = VoiceGrant::new(fresh_token(), ticket, policy);
         self.insert(scope, grant.clone());
         grant
     }
@@ -200,17 +203,9 @@ impl VoiceGrants {
     pub fn apply(&self, change: GrantChange) {
         match change {
             GrantChange::Issue { scope, token, server_id, channel_id, user_id, session_id, endpoint, policy } => {
-                let grant = Arc::new(VoiceGrant {
-                    token,
-                    server_id,
-                    channel_id,
-                    user_id,
-                    session_id,
-                    endpoint,
-                    policy: watch::Sender::new(policy),
-                    revoked: CancellationToken::new(),
-                });
-                self.insert(scope, grant);
+                let ticket =
+                    GrantTicket { server_id, channel_id, user_id, session_id: &session_id, endpoint: &endpoint };
+                self.insert(scope, VoiceGrant::new(token, ticket, policy));
             }
             GrantChange::Policy { scope, user_id, policy } => self.update_policy(scope, user_id, policy),
             GrantChange::Revoke { scope, user_id } => self.revoke(scope, user_id),

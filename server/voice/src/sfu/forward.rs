@@ -157,12 +157,9 @@ pub struct Forwarder {
     pub track: Arc<TrackLocalStaticRTP>,
     pub transceiver: Arc<RTCRtpTransceiver>,
     pub sender: Arc<RTCRtpSender>,
-    /// Where the sender's stream stood when this forwarder took it over (sequence number and
-    /// timestamp last sent on it), for a taken-over transceiver.
-    resume_from: Option<(u16, u32)>,
-    /// The sequence number and timestamp last written (packed), for whoever takes over.
-    last_written: AtomicU64,
-    wrote: AtomicBool,
+    /// Where the sender's stream stands, packed by [`pack`]: the sequence number and
+    /// timestamp last written on it (by this forwarder, or the one it took over from).
+    position: AtomicU64,
     /// The publisher's outlet this forwarder hangs from (weak: the outlet owns forwarders).
     outlet: Weak<Outlet>,
     /// The subscriber asked not to receive this (video it does not show), or is deafened
@@ -192,9 +189,7 @@ impl Forwarder {
             track: outgoing.track,
             transceiver: outgoing.transceiver,
             sender: outgoing.sender,
-            resume_from: outgoing.resume_from,
-            last_written: AtomicU64::new(0),
-            wrote: AtomicBool::new(false),
+            position: AtomicU64::new(pack(outgoing.resume_from)),
             outlet: Arc::downgrade(outlet),
             paused: AtomicBool::new(false),
             skipped: AtomicU16::new(0),
@@ -209,12 +204,8 @@ impl Forwarder {
     /// Where this forwarder's stream stands: the last sequence number and timestamp it
     /// wrote, or where it took over from.
     pub fn position(&self) -> Option<(u16, u32)> {
-        if self.wrote.load(Ordering::Acquire) {
-            let packed = self.last_written.load(Ordering::Acquire);
-            Some(((packed >> 32) as u16, packed as u32))
-        } else {
-            self.resume_from
-        }
+        let packed = self.position.load(Ordering::Acquire);
+        (packed & WRITTEN != 0).then_some(((packed >> 32) as u16, packed as u32))
     }
 
     /// Asks this track's publisher for a keyframe, for this subscriber.
@@ -248,6 +239,14 @@ pub struct Outgoing {
     pub resume_from: Option<(u16, u32)>,
 }
 
+/// Marks a packed position as set (a stream that never carried a packet has none).
+const WRITTEN: u64 = 1 << 48;
+
+/// A sequence number and timestamp in one word, for [`Forwarder::position`].
+fn pack(position: Option<(u16, u32)>) -> u64 {
+    position.map_or(0, |(seq, ts)| WRITTEN | (u64::from(seq) << 32) | u64::from(ts))
+}
+
 /// How far a taken-over stream's timestamp moves between the last packet of the old source
 /// and the first of the new: one packet's worth (20 ms of Opus, a 30 fps video frame).
 fn frame_step(kind: TrackKind) -> u32 {
@@ -264,7 +263,8 @@ async fn write_loop(forwarder: Arc<Forwarder>, mut packets: mpsc::Receiver<(Pack
             next = packets.recv() => match next { Some(next) => next, None => return },
         };
         rewrite(&mut packet, skipped);
-        let (seq_offset, ts_offset) = *offsets.get_or_insert_with(|| match forwarder.resume_from {
+        // Before this forwarder's first write, its position is where it took over.
+        let (seq_offset, ts_offset) = *offsets.get_or_insert_with(|| match forwarder.position() {
             Some((seq, ts)) => (
                 seq.wrapping_add(1).wrapping_sub(packet.header.sequence_number),
                 ts.wrapping_add(frame_step(forwarder.kind)).wrapping_sub(packet.header.timestamp),
@@ -273,11 +273,9 @@ async fn write_loop(forwarder: Arc<Forwarder>, mut packets: mpsc::Receiver<(Pack
         });
         packet.header.sequence_number = packet.header.sequence_number.wrapping_add(seq_offset);
         packet.header.timestamp = packet.header.timestamp.wrapping_add(ts_offset);
-        forwarder.last_written.store(
-            (u64::from(packet.header.sequence_number) << 32) | u64::from(packet.header.timestamp),
-            Ordering::Release,
-        );
-        forwarder.wrote.store(true, Ordering::Release);
+        forwarder
+            .position
+            .store(pack(Some((packet.header.sequence_number, packet.header.timestamp))), Ordering::Release);
         let bytes = packet.payload.len();
         match forwarder.track.write_rtp(&packet).await {
             Ok(_) => forwarder.metrics.forwarded(forwarder.kind, bytes),
@@ -311,6 +309,14 @@ mod tests {
             },
             payload: bytes::Bytes::from_static(b"opus"),
         }
+    }
+
+    #[test]
+    fn a_position_packs_and_unpacks_and_none_stays_none() {
+        assert_eq!(pack(None), 0);
+        let packed = pack(Some((u16::MAX, u32::MAX)));
+        assert_eq!(((packed >> 32) as u16, packed as u32), (u16::MAX, u32::MAX));
+        assert_ne!(packed & WRITTEN, 0);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use webrtc::ice_transport::ice_candidate::RTCIceCandidateInit;
 use webrtc::peer_connection::RTCPeerConnection;
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::rtp_transceiver::RTCRtpTransceiver;
+use webrtc::rtp_transceiver::rtp_transceiver_direction::RTCRtpTransceiverDirection;
 
 use super::forward::{Forwarder, Outlet};
 use crate::protocol::{CloseCode, TrackKind, TrackSlot, frame, op};
@@ -253,9 +254,7 @@ impl Participant {
                 continue;
             }
             // A freed transceiver waiting for reuse carries nobody.
-            if transceiver.direction()
-                == webrtc::rtp_transceiver::rtp_transceiver_direction::RTCRtpTransceiverDirection::Inactive
-            {
+            if transceiver.direction() == RTCRtpTransceiverDirection::Inactive {
                 continue;
             }
             let Some(track) = transceiver.sender().await.track().await else { continue };

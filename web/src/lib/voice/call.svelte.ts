@@ -227,7 +227,6 @@ export class Voice {
             else if (this.call) this.call = { ...this.call, status };
           },
           track: (userId, kind, track) => this.remoteTrack(userId, kind, track),
-          joined: () => {},
           left: (userId) => this.forget(userId),
           speaking: (userId, flags) => (this.speaking = { ...this.speaking, [userId]: flags }),
         },
@@ -573,10 +572,5 @@ export class Voice {
       this.quality = qualityBetween(this.totals, totals, rttMs);
       this.totals = totals;
     }, QUALITY_EVERY_MS);
-  }
-
-  /** Statistics of the call's peer connection (for the connection details). */
-  stats(): Promise<RTCStatsReport> | null {
-    return this.connection?.pc.getStats() ?? null;
   }
 }

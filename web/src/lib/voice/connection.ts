@@ -26,8 +26,6 @@ export interface ConnectionEvents {
   status(status: ConnectionStatus, ended?: { code: number; advice: CloseAdvice }): void;
   /** Someone's track arrived (or was replaced). */
   track(userId: string, kind: TrackKind, track: MediaStreamTrack): void;
-  /** Who was in the call when I joined, and who joins later. */
-  joined(userIds: string[]): void;
   left(userId: string): void;
   speaking(userId: string, flags: number): void;
 }
@@ -167,9 +165,9 @@ export class VoiceConnection {
         return;
       }
       case VoiceOp.Ready:
+        // Who is in the call comes from the gateway's voice states.
         this.identified = true;
         this.attempts = 0;
-        this.options.events.joined((d.user_ids as string[]) ?? []);
         return;
       case VoiceOp.Resumed:
         this.attempts = 0;
@@ -186,9 +184,6 @@ export class VoiceConnection {
         return;
       case VoiceOp.Speaking:
         this.options.events.speaking(String(d.user_id), Number(d.speaking) || 0);
-        return;
-      case VoiceOp.ClientConnect:
-        this.options.events.joined((d.user_ids as string[]) ?? []);
         return;
       case VoiceOp.ClientDisconnect:
         this.options.events.left(String(d.user_id));
