@@ -1,6 +1,7 @@
-//! Builds the web client (`web/` into `web/dist`, with npm) when its sources change, and
-//! copies it into OUT_DIR, where `src/web.rs` embeds it. Without Node.js the binary still
-//! builds: it embeds a page that says how to get the client, and cargo prints a warning.
+//! Builds the web client (`web/` into `web/dist`, with npm; the build also writes brotli and
+//! gzip copies of its text files) when its sources change, and copies it into OUT_DIR, where
+//! `src/web.rs` embeds it. Without Node.js the binary still builds: it embeds a page that
+//! says how to get the client, and cargo prints a warning.
 //! `PARLEY_SKIP_WEB_BUILD=1` reuses an existing `web/dist` as it is.
 
 use std::fs;
@@ -15,7 +16,8 @@ The API is at <a href=\"/api/v10/openapi.json\">/api/v10</a>.</p></body></html>"
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let web = manifest.join("../../web");
-    for input in ["src", "public", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"]
+    for input in
+        ["src", "public", "scripts", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"]
     {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }

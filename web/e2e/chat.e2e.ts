@@ -3,10 +3,25 @@
 // a guild, the second arrives through the invite link, registers and is in; they talk both
 // ways, sign out and in again, and carry on across a server restart with nothing missed.
 
+import { get } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, accessibilityProblems, apiAs, person, register, say, userId } from "./browser";
 import { startStack, type Stack } from "./stack";
+
+/** A file as the server sends it for this Accept-Encoding: the Content-Encoding and the bytes. */
+function fetchRaw(url: string, acceptEncoding?: string): Promise<{ encoding: string | undefined; vary: string | undefined; body: Buffer }> {
+  return new Promise((done, fail) => {
+    get(url, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        done({ encoding: response.headers["content-encoding"], vary: response.headers.vary, body: Buffer.concat(chunks) }),
+      );
+    }).on("error", fail);
+  });
+}
 
 describe("two people chatting", () => {
   let stack: Stack;
@@ -50,6 +65,39 @@ describe("two people chatting", () => {
     await register(bob, "bob");
     await bob.getByRole("button", { name: /^general/ }).waitFor();
     expect(new URL(bob.url()).pathname).toBe("/");
+  });
+
+  it("serves the client precompressed, brotli or gzip as asked, under 70 KB of script and style", async () => {
+    // What a browser's first visit moves over the wire for the client's code.
+    const visitor = await person(stack.browser, `${stack.server.url}/login`);
+    await visitor.getByRole("heading", { name: "Welcome back" }).waitFor();
+    const transferred = await visitor.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((e) => /\.(js|css)$/.test(new URL(e.name).pathname))
+        .map((e) => [new URL(e.name).pathname, (e as PerformanceResourceTiming).transferSize] as const),
+    );
+    console.log(`first visit: ${transferred.map(([path, size]) => `${path} ${(size / 1024).toFixed(1)} KB`).join(", ")}`);
+    expect(transferred.length).toBeGreaterThanOrEqual(2);
+    expect(transferred.reduce((sum, [, size]) => sum + size, 0)).toBeLessThan(70 * 1024);
+    await visitor.context().close();
+
+    // Each text file, in each encoding, unpacks to the very bytes of the file.
+    const html = (await fetchRaw(`${stack.server.url}/login`)).body.toString();
+    const assets = html.match(/\/assets\/[^"]+\.(?:js|css)/g) ?? [];
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const path of ["/login", ...assets]) {
+      const plain = await fetchRaw(`${stack.server.url}${path}`);
+      expect(plain.encoding, path).toBeUndefined();
+      const br = await fetchRaw(`${stack.server.url}${path}`, "gzip, deflate, br");
+      expect(br.encoding, path).toBe("br");
+      expect(br.vary, path).toContain("accept-encoding");
+      expect(brotliDecompressSync(br.body).equals(plain.body), `${path}: brotli unpacks to the file`).toBe(true);
+      const gzip = await fetchRaw(`${stack.server.url}${path}`, "gzip, br;q=0");
+      expect(gzip.encoding, path).toBe("gzip");
+      expect(gzip.vary, path).toContain("accept-encoding");
+      expect(gunzipSync(gzip.body).equals(plain.body), `${path}: gzip unpacks to the file`).toBe(true);
+    }
   });
 
   it("delivers each message live to the other person, formatted and safe", async () => {
