@@ -61,19 +61,33 @@ interface AxeViolation {
   nodes: { target: unknown[] }[];
 }
 
-/** Runs axe-core on the page and returns the serious and critical violations. */
+/** Runs axe-core on the page as it is, once in each theme (dark, then light, then back to
+ * the theme it had), and returns the serious and critical violations, each naming its theme. */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does
   // not govern; a script tag would be refused, as it should be.
   const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
+  const chosen = await page.evaluate(() => document.documentElement.getAttribute("data-theme"));
+  const problems: string[] = [];
+  for (const theme of ["dark", "light"]) {
+    // As Settings applies a theme (src/lib/theme.ts), without remembering it.
+    const violations = await page.evaluate(async (theme) => {
+      document.documentElement.setAttribute("data-theme", theme);
+      const axe = (globalThis as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }).axe;
+      return (await axe.run(document)).violations;
+    }, theme);
+    problems.push(
+      ...violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${theme}: ${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`),
+    );
+  }
+  await page.evaluate((chosen) => {
+    if (chosen) document.documentElement.setAttribute("data-theme", chosen);
+    else document.documentElement.removeAttribute("data-theme");
+  }, chosen);
+  return problems;
 }
 
 /** The signed-in person's stored session, as the client keeps it. */

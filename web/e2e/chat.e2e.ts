@@ -347,6 +347,7 @@ describe("two people chatting", () => {
   it("signs out and back in, with the history still there", async () => {
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
+    expect(await accessibilityProblems(bob), "the sign-in screen").toEqual([]);
     await bob.getByLabel("Username or email").fill("bob");
     await bob.getByLabel("Password").fill("wrong password");
     await bob.getByRole("button", { name: "Sign in" }).click();
