@@ -207,6 +207,41 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: "plans", exact: true }).waitFor();
   });
 
+  it("pings for an @name typed without picking it, and for a reply unless its @ is turned off", async () => {
+    // Ann types bob's name in capitals and sends it as it is; bob, in #general, is pinged.
+    await say(ann, "plans", "@BOB are you coming?");
+    await ann.locator("li.message .mention", { hasText: "@bob" }).last().waitFor();
+    await bob.getByRole("button", { name: "plans, unread, 1 mention" }).click();
+    await bob.locator("li.message", { hasText: "are you coming?" }).locator(".mention", { hasText: "@bob" }).waitFor();
+
+    // A reply pings the author it answers, as in Discord, unless its "@ On" is turned off.
+    const api = await apiAs(bob, stack.server.url);
+    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
+    const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
+    const general = channels.find((c) => c.name === "general")?.id;
+    await ann.getByRole("button", { name: "general", exact: true }).click();
+    const reply = async (text: string, ping: boolean) => {
+      const bobs = ann.locator("li.message", { hasText: "hi ann, good to be here" }).first();
+      await bobs.hover();
+      await bobs.getByRole("button", { name: "Reply" }).click();
+      const toggle = ann.getByRole("button", { name: "Mention bob" });
+      expect(await toggle.getAttribute("aria-pressed"), "a reply pings by default").toBe("true");
+      if (!ping) await toggle.click();
+      await expect.poll(() => toggle.textContent()).toBe(ping ? "@ On" : "@ Off");
+      await say(ann, "general", text);
+      // Stored once bob can read it back.
+      await expect.poll(async () => (await api<{ content: string }[]>("GET", `/channels/${general}/messages?limit=1`))[0]?.content).toBe(text);
+    };
+    await reply("welcome aboard", true);
+    await bob.getByRole("button", { name: "general, unread, 1 mention" }).waitFor();
+    await reply("no need to answer this one", false);
+    const states = await api<{ channel_id: string; mention_count: number }[]>("GET", "/users/@me/read-states");
+    expect(states.find((s) => s.channel_id === general)?.mention_count, "the reply with @ Off pinged nobody").toBe(1);
+    await bob.getByRole("button", { name: /^general, unread/ }).click();
+    await bob.getByRole("button", { name: "plans", exact: true }).waitFor();
+    await ann.getByRole("button", { name: "plans", exact: true }).click();
+  });
+
   it("starts a thread from a message, and the other person finds it under its channel", async () => {
     const venue = ann.locator("li.message", { hasText: "first, the venue" });
     await venue.hover();

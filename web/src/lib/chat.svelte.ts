@@ -513,8 +513,15 @@ export class Chat {
     }
   }
 
-  /** Shows the message at once; a failed send stays, marked, for a retry. */
-  async send(channelId: string, content: string, nonce = crypto.randomUUID().slice(0, 25), replyTo?: string): Promise<void> {
+  /** Shows the message at once; a failed send stays, marked, for a retry. A reply mentions
+   * the author it answers unless `pingReplied` is false (the reply bar's "@ On/Off"). */
+  async send(
+    channelId: string,
+    content: string,
+    nonce = crypto.randomUUID().slice(0, 25),
+    replyTo?: string,
+    pingReplied = true,
+  ): Promise<void> {
     const me = this.me;
     if (!me || !content.trim()) return;
     // What I send appears at the bottom: a window back in history returns to the present.
@@ -531,7 +538,12 @@ export class Chat {
     };
     this.messages[channelId] = [...(this.messages[channelId] ?? []).filter((m) => m.nonce !== nonce), local];
     try {
-      const body = replyTo ? { content, nonce, message_reference: { message_id: replyTo } } : { content, nonce };
+      // As Discord's client says it: every mention in the text counts, and the replied-to
+      // author is pinged or not as chosen.
+      const reply = replyTo
+        ? { message_reference: { message_id: replyTo }, allowed_mentions: { parse: ["users", "roles", "everyone"], replied_user: pingReplied } }
+        : {};
+      const body = { content, nonce, ...reply };
       const sent = await this.api.request<Message>("POST", `/channels/${channelId}/messages`, body);
       this.received({ ...sent, nonce });
     } catch {
