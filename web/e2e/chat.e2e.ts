@@ -2,6 +2,8 @@
 // its default settings (registration by invitation): the first person registers and creates
 // a guild, the second arrives through the invite link, registers and is in; they talk both
 // ways, sign out and in again, and carry on across a server restart with nothing missed.
+// Newcomers arrive through pasted links and invite pages; every screen passes axe-core in
+// both themes.
 
 import { get } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
@@ -240,6 +242,35 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: /^general, unread/ }).click();
     await bob.getByRole("button", { name: "plans", exact: true }).waitFor();
     await ann.getByRole("button", { name: "plans", exact: true }).click();
+  });
+
+  it("brings newcomers to the channel they were invited to, from a link pasted at sign-up or from the invite page", async () => {
+    const api = await apiAs(ann, stack.server.url);
+    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
+    const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
+    const plans = channels.find((c) => c.name === "plans")?.id;
+    const { code } = await api<{ code: string }>("POST", `/channels/${plans}/invites`, {});
+
+    // Carol was sent the link but opens Parley's front page: she pastes the whole link
+    // (without its scheme, with a trailing slash) where the invite code goes.
+    const carol = await person(stack.browser, stack.server.url);
+    await carol.getByRole("button", { name: "I need an account" }).click();
+    await carol.getByLabel("Username").fill("carol");
+    await carol.getByLabel("Password").fill("correct horse battery");
+    expect(await accessibilityProblems(carol), "the registration screen with an invite code").toEqual([]);
+    await carol.getByLabel("Invite code").fill(`${new URL(stack.server.url).host}/invite/${code}/`);
+    await carol.getByRole("button", { name: "Create account" }).click();
+    await carol.getByLabel("Message #plans").waitFor();
+
+    // Signed in, she follows bob's invite to #screenings of another guild, and lands there.
+    const bobApi = await apiAs(bob, stack.server.url);
+    const film = await bobApi<{ id: string }>("POST", "/guilds", { name: "Film Club" });
+    const screenings = await bobApi<{ id: string }>("POST", `/guilds/${film.id}/channels`, { name: "screenings" });
+    const invite = await bobApi<{ code: string }>("POST", `/channels/${screenings.id}/invites`, {});
+    await carol.goto(`${stack.server.url}/invite/${invite.code}`);
+    await carol.getByRole("button", { name: "Join Film Club" }).click();
+    await carol.getByLabel("Message #screenings").waitFor();
+    await carol.context().close();
   });
 
   it("starts a thread from a message, and the other person finds it under its channel", async () => {

@@ -12,6 +12,10 @@ describe("invite routes", () => {
   it("accepts a pasted link or a bare code", () => {
     expect(inviteCodeFromInput(" https://chat.example.com/invite/abc123 ")).toBe("abc123");
     expect(inviteCodeFromInput("abc123")).toBe("abc123");
+    expect(inviteCodeFromInput("http://127.0.0.1:8080/invite/abc123/")).toBe("abc123");
+    expect(inviteCodeFromInput("chat.example.com/invite/abc123")).toBe("abc123");
+    expect(inviteCodeFromInput("https://chat.example.com/invite/abc123?utm=x#top")).toBe("abc123");
+    expect(inviteCodeFromInput("https://chat.example.com/channels/1/2")).toBeNull();
     expect(inviteCodeFromInput("not a code!")).toBeNull();
   });
 });
