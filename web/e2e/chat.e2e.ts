@@ -245,11 +245,13 @@ describe("two people chatting", () => {
   });
 
   it("brings newcomers to the channel they were invited to, from a link pasted at sign-up or from the invite page", async () => {
+    // Invites to channels that are not the first of their guild's list (#plans, outside any
+    // category, comes before #general), where a newcomer would otherwise land.
     const api = await apiAs(ann, stack.server.url);
     const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
     const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
-    const plans = channels.find((c) => c.name === "plans")?.id;
-    const { code } = await api<{ code: string }>("POST", `/channels/${plans}/invites`, {});
+    const general = channels.find((c) => c.name === "general")?.id;
+    const { code } = await api<{ code: string }>("POST", `/channels/${general}/invites`, {});
 
     // Carol was sent the link but opens Parley's front page: she pastes the whole link
     // (without its scheme, with a trailing slash) where the invite code goes.
@@ -260,16 +262,21 @@ describe("two people chatting", () => {
     expect(await accessibilityProblems(carol), "the registration screen with an invite code").toEqual([]);
     await carol.getByLabel("Invite code").fill(`${new URL(stack.server.url).host}/invite/${code}/`);
     await carol.getByRole("button", { name: "Create account" }).click();
-    await carol.getByLabel("Message #plans").waitFor();
+    await carol.getByRole("button", { name: /^plans/ }).waitFor();
+    await expect.poll(() => carol.locator("textarea").getAttribute("aria-label")).toBe("Message #general");
 
-    // Signed in, she follows bob's invite to #screenings of another guild, and lands there.
+    // Signed in, she follows bob's invite to #screenings, under #general in another guild,
+    // and lands there.
     const bobApi = await apiAs(bob, stack.server.url);
     const film = await bobApi<{ id: string }>("POST", "/guilds", { name: "Film Club" });
-    const screenings = await bobApi<{ id: string }>("POST", `/guilds/${film.id}/channels`, { name: "screenings" });
+    const category = (await bobApi<{ id: string; name: string }[]>("GET", `/guilds/${film.id}/channels`)).find((c) => c.name === "Text Channels");
+    const screenings = await bobApi<{ id: string }>("POST", `/guilds/${film.id}/channels`, { name: "screenings", parent_id: category?.id, position: 5 });
     const invite = await bobApi<{ code: string }>("POST", `/channels/${screenings.id}/invites`, {});
     await carol.goto(`${stack.server.url}/invite/${invite.code}`);
     await carol.getByRole("button", { name: "Join Film Club" }).click();
-    await carol.getByLabel("Message #screenings").waitFor();
+    await carol.getByRole("complementary", { name: "Channels" }).getByText("Film Club").waitFor();
+    await carol.getByRole("button", { name: /^general/ }).waitFor();
+    await expect.poll(() => carol.locator("textarea").getAttribute("aria-label")).toBe("Message #screenings");
     await carol.context().close();
   });
 
