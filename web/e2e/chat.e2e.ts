@@ -244,6 +244,20 @@ describe("two people chatting", () => {
     await ann.getByRole("button", { name: "plans", exact: true }).click();
   });
 
+  it("keeps unread marks across a reload, and forgets them once read", async () => {
+    await say(ann, "plans", "snacks are on me");
+    await bob.getByRole("button", { name: "plans, unread" }).waitFor();
+    await bob.reload();
+    await bob.getByRole("button", { name: "plans, unread" }).waitFor();
+    // Read, then reloaded: still read.
+    await bob.getByRole("button", { name: "plans, unread" }).click();
+    await bob.getByText("snacks are on me").waitFor();
+    await bob.getByRole("button", { name: "general", exact: true }).click();
+    await bob.reload();
+    await bob.getByRole("button", { name: /^plans/ }).waitFor();
+    expect(await bob.getByRole("button", { name: /^plans/ }).getAttribute("aria-label")).toBe("plans");
+  });
+
   it("brings newcomers to the channel they were invited to, from a link pasted at sign-up or from the invite page", async () => {
     // Invites to channels that are not the first of their guild's list (#plans, outside any
     // category, comes before #general), where a newcomer would otherwise land.
@@ -328,9 +342,13 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: /Book people/ }).click();
     await bob.getByText("a group of our own").waitFor();
     await bob.getByText("2 people: you, ann").waitFor();
-    // Back to the guild for what follows.
+    // Back to the guild for what follows. Bob wrote last in his DM with ann: after a
+    // reload, his own message leaves nothing unread there.
     await bob.getByRole("button", { name: "Book Club" }).click();
     await ann.getByRole("button", { name: "Book Club" }).click();
+    await bob.reload();
+    await bob.getByRole("button", { name: /^general/ }).waitFor();
+    expect(await bob.getByRole("navigation", { name: "Guilds" }).getByRole("button", { name: /^Direct messages/ }).textContent()).toBe("✉Direct messages");
   });
 
   it("hides a channel from one of them, live, when the owner sets a role's overwrite in guild settings", async () => {
@@ -421,6 +439,10 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
     expect(await accessibilityProblems(bob), "the sign-in screen").toEqual([]);
+    // While bob is away, ann writes in #plans: he finds it unread when he is back.
+    await ann.getByRole("button", { name: "plans", exact: true }).click();
+    await say(ann, "plans", "the venue is booked");
+    await ann.getByRole("button", { name: "general", exact: true }).click();
     await bob.getByLabel("Username or email").fill("bob");
     await bob.getByLabel("Password").fill("wrong password");
     await bob.getByRole("button", { name: "Sign in" }).click();
@@ -428,6 +450,7 @@ describe("two people chatting", () => {
     await bob.getByLabel("Password").fill("correct horse battery");
     await bob.getByRole("button", { name: "Sign in" }).click();
     await bob.getByText("history line 59", { exact: true }).waitFor();
+    await bob.getByRole("button", { name: "plans, unread" }).waitFor();
   });
 
   it("shows my devices in settings and signs another one out", async () => {

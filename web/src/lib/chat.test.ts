@@ -74,6 +74,35 @@ describe("read states", () => {
   });
 });
 
+describe("read states after a reload or a new sign-in", () => {
+  it("marks unread the channels and threads whose newest message is past what I read", () => {
+    const chat = new Chat();
+    chat.dispatch("READY", {
+      user: { id: "100", username: "ann", discriminator: "0", bot: false },
+      read_state: {
+        entries: [
+          { id: "11", last_message_id: "500", mention_count: 0 },
+          { id: "12", last_message_id: "400", mention_count: 2 },
+          { id: "13", last_message_id: "300", mention_count: 0 },
+        ],
+      },
+    });
+    chat.dispatch("GUILD_CREATE", {
+      id: "1",
+      name: "g",
+      channels: [
+        { ...channel("11", 0, "general", 0), last_message_id: "500" },
+        { ...channel("12", 0, "plans", 1), last_message_id: "450" },
+        { ...channel("14", 0, "never-read", 2), last_message_id: "100" },
+        { ...channel("15", 0, "empty", 3), last_message_id: null },
+      ],
+      threads: [{ ...channel("13", 11, "venue", 0, "11"), last_message_id: "350" }],
+    });
+    expect(["11", "12", "13", "14", "15"].map((id) => chat.unread(id))).toEqual([false, true, true, true, false]);
+    expect(chat.mentions("12")).toBe(2);
+  });
+});
+
 describe("reactions", () => {
   it("count up and down, remember mine, and disappear at zero", async () => {
     const { react } = await import("./chat.svelte");
