@@ -47,6 +47,7 @@ describe("two people chatting", () => {
     await register(ann, "ann");
     await ann.getByRole("button", { name: "Create a guild" }).click();
     await ann.getByLabel("Guild name").fill("Book Club");
+    expect(await accessibilityProblems(ann), "the create-guild dialog").toEqual([]);
     await ann.getByRole("dialog", { name: "Create a guild" }).getByRole("button", { name: "Create" }).click();
     await ann.getByRole("button", { name: /^general/ }).waitFor();
     await ann.getByRole("button", { name: "Invite", exact: true }).click();
@@ -140,6 +141,7 @@ describe("two people chatting", () => {
     await pinnable.getByRole("button", { name: "Pin" }).click();
     await bob.getByRole("button", { name: "Pinned messages" }).click();
     await bob.getByRole("region", { name: "Pinned messages" }).getByText("hello again, bob").waitFor();
+    expect(await accessibilityProblems(bob), "the pinned messages").toEqual([]);
     await bob.getByRole("button", { name: "Pinned messages" }).click();
 
     await say(ann, "general", "a slip of the keyboard");
@@ -165,6 +167,7 @@ describe("two people chatting", () => {
     await code.getByRole("button", { name: "Add reaction" }).click();
     await bob.getByRole("button", { name: "More emoji" }).click();
     await bob.getByLabel("Find an emoji").fill("rocket");
+    expect(await accessibilityProblems(bob), "the emoji picker").toEqual([]);
     await bob.getByLabel("Find an emoji").press("Enter");
     await ann.getByRole("button", { name: "🚀 1" }).waitFor();
   });
@@ -226,10 +229,11 @@ describe("two people chatting", () => {
       const bobs = ann.locator("li.message", { hasText: "hi ann, good to be here" }).first();
       await bobs.hover();
       await bobs.getByRole("button", { name: "Reply" }).click();
-      const toggle = ann.getByRole("button", { name: "Mention bob" });
+      const toggle = ann.getByRole("button", { name: /: mention bob$/ });
       expect(await toggle.getAttribute("aria-pressed"), "a reply pings by default").toBe("true");
       if (!ping) await toggle.click();
-      await expect.poll(() => toggle.textContent()).toBe(ping ? "@ On" : "@ Off");
+      await expect.poll(() => toggle.textContent()).toMatch(ping ? /^@ On:/ : /^@ Off:/);
+      if (ping) expect(await accessibilityProblems(ann), "the reply bar").toEqual([]);
       await say(ann, "general", text);
       // Stored once bob can read it back.
       await expect.poll(async () => (await api<{ content: string }[]>("GET", `/channels/${general}/messages?limit=1`))[0]?.content).toBe(text);
@@ -287,6 +291,8 @@ describe("two people chatting", () => {
     const screenings = await bobApi<{ id: string }>("POST", `/guilds/${film.id}/channels`, { name: "screenings", parent_id: category?.id, position: 5 });
     const invite = await bobApi<{ code: string }>("POST", `/channels/${screenings.id}/invites`, {});
     await carol.goto(`${stack.server.url}/invite/${invite.code}`);
+    await carol.getByRole("button", { name: "Join Film Club" }).waitFor();
+    expect(await accessibilityProblems(carol), "the invite offer to someone signed in").toEqual([]);
     await carol.getByRole("button", { name: "Join Film Club" }).click();
     await carol.getByRole("complementary", { name: "Channels" }).getByText("Film Club").waitFor();
     await carol.getByRole("button", { name: /^general/ }).waitFor();
@@ -299,10 +305,12 @@ describe("two people chatting", () => {
     await venue.hover();
     await venue.getByRole("button", { name: "Start a thread" }).click();
     await ann.getByLabel("Thread name").fill("Venue ideas");
+    expect(await accessibilityProblems(ann), "the new-thread form").toEqual([]);
     await ann.getByRole("button", { name: "Start thread" }).click();
     await say(ann, "Venue ideas", "the library has a room");
     await bob.getByRole("button", { name: /^Thread Venue ideas/ }).click();
     await bob.getByText("the library has a room").waitFor();
+    expect(await accessibilityProblems(bob), "a thread").toEqual([]);
     await ann.getByRole("button", { name: "general", exact: true }).click();
     await bob.getByRole("button", { name: "general", exact: true }).click();
   });
@@ -312,6 +320,7 @@ describe("two people chatting", () => {
     await bob.getByLabel("Search this guild's messages").press("Enter");
     await bob.getByRole("region", { name: "Search results" }).getByText("hello again, bob").waitFor();
     expect(await bob.getByRole("region", { name: "Search results" }).getByText("1 result").count()).toBe(1);
+    expect(await accessibilityProblems(bob), "the search results").toEqual([]);
     await bob.getByRole("button", { name: "Clear" }).click();
   });
 
@@ -335,6 +344,7 @@ describe("two people chatting", () => {
     // A group: ann starts one from her conversations and names it; bob finds it in his.
     await ann.getByRole("button", { name: "New group" }).click();
     await ann.getByRole("dialog", { name: "New group" }).getByLabel(/bob/).check();
+    expect(await accessibilityProblems(ann), "the new-group dialog").toEqual([]);
     await ann.getByLabel("Group name (optional)").fill("Book people");
     await ann.getByRole("button", { name: "Start the group" }).click();
     await ann.getByLabel("Message Book people").fill("a group of our own");
@@ -342,6 +352,7 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: /Book people/ }).click();
     await bob.getByText("a group of our own").waitFor();
     await bob.getByText("2 people: you, ann").waitFor();
+    expect(await accessibilityProblems(bob), "a group DM").toEqual([]);
     // Back to the guild for what follows. Bob wrote last in his DM with ann: after a
     // reload, his own message leaves nothing unread there.
     await bob.getByRole("button", { name: "Book Club" }).click();
@@ -355,12 +366,18 @@ describe("two people chatting", () => {
     // A new channel, from the channel list.
     await ann.getByRole("button", { name: "Create a channel", exact: true }).click();
     await ann.getByLabel("Name").fill("Spoilers");
+    expect(await accessibilityProblems(ann), "the create-channel dialog").toEqual([]);
     await ann.getByRole("dialog", { name: "Create a channel" }).getByRole("button", { name: "Create" }).click();
     await ann.getByLabel("Message #spoilers").waitFor();
     await bob.getByRole("button", { name: /^spoilers/ }).waitFor();
 
     // A role for newcomers, given to bob.
     await ann.getByRole("button", { name: "Guild settings" }).click();
+    for (const tab of ["Overview", "Invites", "Bans"]) {
+      await ann.getByRole("tab", { name: tab }).click();
+      await ann.getByRole("tab", { name: tab, selected: true }).waitFor();
+      expect(await accessibilityProblems(ann), `the guild settings' ${tab}`).toEqual([]);
+    }
     await ann.getByRole("tab", { name: "Roles" }).click();
     await ann.getByRole("button", { name: "Create role" }).click();
     await ann.getByLabel("Role name").fill("Newcomer");
@@ -390,6 +407,7 @@ describe("two people chatting", () => {
     await ann.getByRole("tab", { name: "Audit log" }).click();
     await ann.getByText("added an overwrite in").waitFor();
     await ann.getByText("created the role").waitFor();
+    expect(await accessibilityProblems(ann), "the audit log").toEqual([]);
     await ann.getByRole("button", { name: "Close" }).click();
     await ann.getByRole("button", { name: /^general/ }).click();
   });
