@@ -16,9 +16,16 @@ The API is at <a href=\"/api/v10/openapi.json\">/api/v10</a>.</p></body></html>"
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let web = manifest.join("../../web");
-    for input in
-        ["src", "public", "scripts", "index.html", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"]
-    {
+    for input in [
+        "src",
+        "public",
+        "scripts",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+    ] {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }
     println!("cargo:rerun-if-env-changed=PARLEY_SKIP_WEB_BUILD");

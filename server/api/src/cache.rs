@@ -180,7 +180,8 @@ impl GuildCache {
             | CallCreate
             | CallDelete
             | VoiceMove
-            | VoiceGrant => {}
+            | VoiceGrant
+            | SessionsRevoked => {}
         }
     }
 

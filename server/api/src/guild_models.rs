@@ -1,7 +1,7 @@
 //! Guild, role and channel objects in Discord's v10 shapes.
 
 use parley_core::{Permissions, Snowflake, Timestamp};
-use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
+use parley_store::channels::{ChannelActivity, ChannelKind, ChannelRecord, OverwriteRecord};
 use parley_store::guilds::GuildRecord;
 use parley_store::roles::RoleRecord;
 use serde::Serialize;
@@ -87,6 +87,12 @@ pub struct ChannelObject {
     /// Threads only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_metadata: Option<ThreadMetadata>,
+    /// Threads only: messages sent in the thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_count: Option<i64>,
+    /// Threads only: about how many people are in it (those who wrote in it, up to 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -130,6 +136,8 @@ impl ChannelObject {
             bitrate: c.bitrate,
             user_limit: c.user_limit,
             last_message_id: None,
+            message_count: (c.kind() == ChannelKind::PublicThread).then_some(0),
+            member_count: (c.kind() == ChannelKind::PublicThread).then_some(0),
             owner_id: c.owner_id.map(Snowflake::from_i64),
             thread_metadata: (c.kind() == ChannelKind::PublicThread).then(|| ThreadMetadata {
                 archived: c.archived,
@@ -141,6 +149,30 @@ impl ChannelObject {
                 create_timestamp: c.created_at,
             }),
         }
+    }
+
+    /// Fills in what the channel's messages say: `last_message_id` (which clients compare
+    /// with their read state to show unread channels) and a thread's counts.
+    pub fn with_activity(mut self, activity: Option<&ChannelActivity>) -> Self {
+        if let Some(activity) = activity.filter(|a| a.channel_id == self.id) {
+            self.last_message_id = activity.last_message_id;
+            if self.thread_metadata.is_some() {
+                self.message_count = Some(activity.message_count);
+                self.member_count = Some(activity.member_count);
+            }
+        }
+        self
+    }
+
+    /// [`ChannelObject::new`] for each channel, with its activity from `activity`.
+    pub fn list<'a>(
+        channels: impl IntoIterator<Item = &'a ChannelRecord>,
+        overwrites: &[OverwriteRecord],
+        activity: &[ChannelActivity],
+    ) -> Vec<Self> {
+        let by_channel: std::collections::HashMap<Snowflake, &ChannelActivity> =
+            activity.iter().map(|a| (a.channel_id, a)).collect();
+        channels.into_iter().map(|c| Self::new(c, overwrites).with_activity(by_channel.get(&c.id).copied())).collect()
     }
 }
 

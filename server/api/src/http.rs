@@ -30,10 +30,21 @@ use crate::trace_context;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The content security policy for everything Parley serves: only its own scripts, styles
-/// inline (the client's framework needs them), media from itself and blobs, sockets to itself.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-                   img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; \
-                   font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// inline (the client's framework needs them), media from itself and blobs, connections to
+/// itself (`'self'` takes its own ws:// and wss:// too) and to the configured gateway and
+/// voice origins elsewhere, if any; never to any other host.
+fn content_security_policy(socket_origins: &[String]) -> String {
+    let mut connect = String::from("'self'");
+    for origin in socket_origins {
+        connect.push(' ');
+        connect.push_str(origin);
+    }
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+         media-src 'self' blob:; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// The OpenAPI document of every route under `/api/v10`.
 pub fn openapi_document(state: &AppState) -> utoipa::openapi::OpenApi {
@@ -57,7 +68,11 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
 
     let config = &state.config;
     let mut security_headers = vec![
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&content_security_policy(&config.socket_origins))
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+        ),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
@@ -127,11 +142,25 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(3600))
 }
 
-async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::General, "404: Not Found").into_response()
 }
 
 async fn method_not_allowed() -> Response {
     ApiError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed")
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_security_policy;
+
+    #[test]
+    fn sockets_are_allowed_to_parley_itself_and_to_the_configured_origins_only() {
+        let own = content_security_policy(&[]);
+        assert!(own.contains("connect-src 'self';"), "{own}");
+        assert!(!own.contains(" ws:") && !own.contains(" wss:"), "no scheme-wide allowance: {own}");
+        let elsewhere = content_security_policy(&["wss://voice.example.com".to_owned()]);
+        assert!(elsewhere.contains("connect-src 'self' wss://voice.example.com;"), "{elsewhere}");
+    }
 }

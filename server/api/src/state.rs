@@ -77,6 +77,9 @@ pub struct ApiConfig {
     pub gateway_url: String,
     /// `/metrics` is served on its own listener (`metrics_bind`), not with the API.
     pub metrics_elsewhere: bool,
+    /// WebSocket origins the web client may connect to besides its own (a `gateway_url` or
+    /// `voice_endpoint` on another host), for the content security policy.
+    pub socket_origins: Vec<String>,
     /// STUN and TURN for voice; `None` without a TURN secret.
     pub turn: Option<crate::voice::turn::TurnConfig>,
 }
@@ -97,6 +100,7 @@ impl Default for ApiConfig {
             hsts: false,
             gateway_url: String::new(),
             metrics_elsewhere: false,
+            socket_origins: Vec::new(),
         }
     }
 }

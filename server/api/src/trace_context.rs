@@ -23,7 +23,7 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
         otel.kind = "server",
         otel.status_code = Empty,
         http.request.method = %request.method(),
-        url.path = %request.uri().path(),
+        url.path = %loggable_path(request.uri().path()),
         http.route = Empty,
         http.response.status_code = Empty,
         request_id,
@@ -33,6 +33,20 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
     let _ = span.set_parent(parent);
     record_trace_id(&span);
     span
+}
+
+/// A request path as it may appear in logs and traces: an invite code is a credential (who has
+/// it may join), so the segment after `/invites/` (the API) or `/invite/` (the web client's
+/// invite page) is replaced.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let found = ["/invites/", "/invite/"].iter().find_map(|marker| path.find(marker).map(|at| at + marker.len()));
+    match found {
+        Some(start) => {
+            let end = path[start..].find('/').map_or(path.len(), |i| start + i);
+            std::borrow::Cow::Owned(format!("{}{{code}}{}", &path[..start], &path[end..]))
+        }
+        None => std::borrow::Cow::Borrowed(path),
+    }
 }
 
 /// A new trace for one gateway operation (`name` like "gateway.identify").
@@ -100,5 +114,18 @@ impl Injector for HeadersMut<'_> {
         if let (Ok(name), Ok(value)) = (HeaderName::try_from(key), HeaderValue::try_from(value)) {
             self.0.insert(name, value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invite_codes_never_reach_the_logs_through_the_path() {
+        assert_eq!(loggable_path("/api/v10/invites/AbC123"), "/api/v10/invites/{code}");
+        assert_eq!(loggable_path("/api/invites/AbC123/extra"), "/api/invites/{code}/extra");
+        assert_eq!(loggable_path("/invite/AbC123"), "/invite/{code}", "the web client's invite page");
+        assert_eq!(loggable_path("/api/v10/channels/1/invites"), "/api/v10/channels/1/invites");
     }
 }

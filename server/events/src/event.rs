@@ -51,11 +51,15 @@ pub enum EventName {
     /// Parley's own, never dispatched: a voice grant issued, changed or revoked, for the
     /// other nodes' copies (the node carrying the calls redeems it).
     VoiceGrant,
+    /// Parley's own, never dispatched: sign-ins ended (logout, a revoked session, a password
+    /// change, a reused refresh token, a reset bot token). Every node closes the gateway and
+    /// voice connections they opened.
+    SessionsRevoked,
 }
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 36] = [
+    pub const ALL: [EventName; 37] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -92,6 +96,7 @@ impl EventName {
         Self::CallDelete,
         Self::VoiceMove,
         Self::VoiceGrant,
+        Self::SessionsRevoked,
     ];
 
     /// The name from its Discord spelling.
@@ -137,6 +142,7 @@ impl EventName {
             Self::CallDelete => "CALL_DELETE",
             Self::VoiceMove => "PARLEY_VOICE_MOVE",
             Self::VoiceGrant => "PARLEY_VOICE_GRANT",
+            Self::SessionsRevoked => "PARLEY_SESSIONS_REVOKED",
         }
     }
 }
@@ -150,6 +156,9 @@ pub enum Audience {
     /// Exactly these users: DM recipients, or people who just lost access to a guild and must
     /// hear about it (their membership is already gone).
     Users(Vec<Snowflake>),
+    /// Members who may manage the channel (VIEW_CHANNEL and MANAGE_CHANNELS in it): an invite's
+    /// code is for those who could list or make invites there, as on Discord.
+    ChannelManagers { guild_id: Snowflake, channel_id: Snowflake },
 }
 
 #[derive(Clone, Debug)]

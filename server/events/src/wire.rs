@@ -21,29 +21,34 @@ struct Wire<'a> {
     /// User audience.
     #[serde(skip_serializing_if = "Option::is_none")]
     u: Option<Vec<Snowflake>>,
+    /// Channel managers' audience: guild and channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    m: Option<(Snowflake, Snowflake)>,
     #[serde(borrow)]
     d: &'a RawValue,
 }
 
 pub fn encode(event: &Event) -> String {
-    let (g, u) = match &event.audience {
-        Audience::Guild { guild_id, channel_id } => (Some((*guild_id, *channel_id)), None),
-        Audience::Users(users) => (None, Some(users.clone())),
+    let (g, u, m) = match &event.audience {
+        Audience::Guild { guild_id, channel_id } => (Some((*guild_id, *channel_id)), None, None),
+        Audience::Users(users) => (None, Some(users.clone()), None),
+        Audience::ChannelManagers { guild_id, channel_id } => (None, None, Some((*guild_id, *channel_id))),
     };
     let raw = RawValue::from_string(event.data.to_string()).unwrap_or_else(|_| {
         // Payloads are built by serde_json; this cannot fail, but never panic on the bus.
         RawValue::from_string("null".into()).expect("null is JSON")
     });
-    serde_json::to_string(&Wire { o: event.origin, n: event.name.as_str(), g, u, d: &raw })
+    serde_json::to_string(&Wire { o: event.origin, n: event.name.as_str(), g, u, m, d: &raw })
         .unwrap_or_else(|_| String::from("{}"))
 }
 
 /// `None` for anything that is not an event this build knows (a newer node's, or garbage).
 pub fn decode(text: &str, position: u64) -> Option<Event> {
     let wire: Wire<'_> = serde_json::from_str(text).ok()?;
-    let audience = match (wire.g, wire.u) {
-        (Some((guild_id, channel_id)), None) => Audience::Guild { guild_id, channel_id },
-        (None, Some(users)) => Audience::Users(users),
+    let audience = match (wire.g, wire.u, wire.m) {
+        (Some((guild_id, channel_id)), None, None) => Audience::Guild { guild_id, channel_id },
+        (None, Some(users), None) => Audience::Users(users),
+        (None, None, Some((guild_id, channel_id))) => Audience::ChannelManagers { guild_id, channel_id },
         _ => return None,
     };
     Some(Event { name: EventName::parse(wire.n)?, audience, data: Arc::from(wire.d.get()), position, origin: wire.o })
@@ -68,6 +73,9 @@ mod tests {
         );
         let users = Event::new(EventName::MessageAck, Audience::Users(vec![Snowflake::new(5)]), &serde_json::json!({}));
         assert_eq!(decode(&encode(&users), 1).unwrap().audience, users.audience);
+        let managers = Audience::ChannelManagers { guild_id: Snowflake::new(1), channel_id: Snowflake::new(2) };
+        let invite = Event::new(EventName::InviteCreate, managers.clone(), &serde_json::json!({"code": "x"}));
+        assert_eq!(decode(&encode(&invite), 1).unwrap().audience, managers);
         assert!(decode("{\"o\":1,\"n\":\"NOT_AN_EVENT\",\"u\":[],\"d\":null}", 1).is_none());
         assert!(decode("garbage", 1).is_none());
     }

@@ -6,6 +6,10 @@
 //! beyond that with no heartbeat, the server asks for one (op 1); if the whole of a second
 //! interval passes, the connection is closed with 4009. A connection must identify or
 //! resume within one interval.
+//!
+//! Every write to the socket (a frame, a batch, the close frame, the final close) is bounded
+//! by `write_timeout`: a client that stops reading cannot hold a connection (and its
+//! buffers) open past it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -30,10 +34,38 @@ use crate::ready::{self, DEFAULT_LARGE_THRESHOLD, MAX_LARGE_THRESHOLD};
 use crate::registry::SessionMeta;
 use crate::session::{Attachment, Outgoing, ResumeError, SEQ_SHIFT, Session};
 
-/// The user behind a token, as IDENTIFY and RESUME send it (bare, or with a scheme).
-async fn user_for(gateway: &Gateway, token: &str) -> Result<Snowflake, CloseCode> {
+/// The user behind a token, as IDENTIFY and RESUME send it (bare, or with a scheme), and the
+/// device session it belongs to (none for a bot token).
+async fn user_for(gateway: &Gateway, token: &str) -> Result<(Snowflake, Option<Snowflake>), CloseCode> {
     let token = token.strip_prefix("Bearer ").or_else(|| token.strip_prefix("Bot ")).unwrap_or(token).trim();
-    authenticate(&gateway.state, token).await.map(|auth| auth.user_id).map_err(|_| CloseCode::AuthenticationFailed)
+    authenticate(&gateway.state, token)
+        .await
+        .map(|auth| (auth.user_id, auth.session.map(|s| s.id)))
+        .map_err(|_| CloseCode::AuthenticationFailed)
+}
+
+/// Waits for one write to the socket, at most `timeout`; a failed or stalled write means the
+/// client is gone.
+async fn bounded<F>(timeout: Duration, write: F) -> Result<(), End>
+where
+    F: std::future::Future<Output = Result<(), axum::Error>>,
+{
+    match tokio::time::timeout(timeout, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(End::ClientLeft),
+        Err(_) => Err(End::WriteTimedOut),
+    }
+}
+
+/// The close a session queued behind the frames still waiting (those are dropped: the
+/// connection is closing).
+fn queued_close(outgoing: &mut mpsc::Receiver<Outgoing>) -> Option<CloseCode> {
+    while let Ok(next) = outgoing.try_recv() {
+        if let Outgoing::Close(code) = next {
+            return Some(code);
+        }
+    }
+    None
 }
 
 /// What the client asked for in the connection URL.
@@ -50,6 +82,8 @@ pub struct ConnectParams {
 #[derive(Debug)]
 enum End {
     ClientLeft,
+    /// The client stopped reading: a write did not finish within `write_timeout`.
+    WriteTimedOut,
     Closed(CloseCode),
     Draining,
 }
@@ -90,9 +124,13 @@ where
         recent_commands: VecDeque::new(),
     };
     let end = connection.serve(receiver).await;
+    let write_timeout = connection.gateway.config.write_timeout;
     match end {
         End::Closed(code) => {
             tracing::debug!(connection = connection.id, close_code = code.code(), "gateway connection closed")
+        }
+        End::WriteTimedOut => {
+            tracing::info!(connection = connection.id, "dropped a gateway connection whose client stopped reading")
         }
         End::ClientLeft | End::Draining => {
             tracing::debug!(connection = connection.id, ?end, "gateway connection ended")
@@ -101,7 +139,7 @@ where
     if let Some(session) = &connection.session {
         session.detach(connection.id);
     }
-    let _ = connection.socket.close().await;
+    let _ = tokio::time::timeout(write_timeout, connection.socket.close()).await;
 }
 
 impl<S> Connection<S>
@@ -115,7 +153,8 @@ where
     /// Sends a frame's bytes as they are (shared with other sessions), or compressed.
     async fn send_bytes(&mut self, frame: Bytes) -> Result<(), End> {
         let message = self.message(frame)?;
-        self.socket.send(message).await.map_err(|_| End::ClientLeft)
+        let timeout = self.gateway.config.write_timeout;
+        bounded(timeout, self.socket.send(message)).await
     }
 
     fn message(&mut self, frame: Bytes) -> Result<Message, End> {
@@ -133,14 +172,15 @@ where
         first: Bytes,
         outgoing: &mut mpsc::Receiver<Outgoing>,
     ) -> Result<Option<CloseCode>, End> {
+        let timeout = self.gateway.config.write_timeout;
         let message = self.message(first)?;
-        self.socket.feed(message).await.map_err(|_| End::ClientLeft)?;
+        bounded(timeout, self.socket.feed(message)).await?;
         let mut close = None;
         for _ in 0..64 {
             match outgoing.try_recv() {
                 Ok(Outgoing::Text(frame)) => {
                     let message = self.message(frame)?;
-                    self.socket.feed(message).await.map_err(|_| End::ClientLeft)?;
+                    bounded(timeout, self.socket.feed(message)).await?;
                 }
                 Ok(Outgoing::Close(code)) => {
                     close = Some(code);
@@ -149,13 +189,14 @@ where
                 Err(_) => break,
             }
         }
-        self.socket.flush().await.map_err(|_| End::ClientLeft)?;
+        bounded(timeout, self.socket.flush()).await?;
         Ok(close)
     }
 
     async fn close(&mut self, code: CloseCode) -> End {
         let frame = CloseFrame { code: code.code(), reason: code.reason().into() };
-        let _ = self.socket.send(Message::Close(Some(frame))).await;
+        let timeout = self.gateway.config.write_timeout;
+        let _ = bounded(timeout, self.socket.send(Message::Close(Some(frame)))).await;
         End::Closed(code)
     }
 
@@ -198,7 +239,9 @@ where
                     let _ = self.close(CloseCode::UnknownError).await;
                     return End::Draining;
                 }
-                () = &mut kick_wait => Err(CloseCode::UnknownError),
+                // The session let go of this connection: with the code it queued (4004 for an
+                // ended sign-in), or as resumable (it fell behind).
+                () = &mut kick_wait => Err(queued_close(&mut outgoing).unwrap_or(CloseCode::UnknownError)),
                 out = outgoing.recv() => match out {
                     Some(Outgoing::Text(frame)) => match self.write_batch(frame, &mut outgoing).await {
                         Ok(None) => Ok(()),
@@ -252,9 +295,13 @@ where
         }
         let command = protocol::parse_command(text).map_err(|e| e.close_code())?;
         match command {
-            Command::Heartbeat(_) => {
+            Command::Heartbeat(seq) => {
                 self.last_heartbeat = Instant::now();
                 self.asked_for_heartbeat = false;
+                if let (Some(session), Some(seq)) = (&self.session, seq) {
+                    // The client has read this far: a resume never needs what came before.
+                    session.confirm(seq);
+                }
                 if let Some(session) = &self.session
                     && self.gateway.registry.is_shared()
                     && self.last_registry_touch.elapsed() >= self.gateway.registry.refresh_every()
@@ -312,7 +359,7 @@ where
             return Err(CloseCode::InvalidShard);
         }
         let intents = identify.intents.and_then(Intents::parse).ok_or(CloseCode::InvalidIntents)?;
-        let user_id = user_for(&self.gateway, &identify.token).await?;
+        let (user_id, signed_in_with) = user_for(&self.gateway, &identify.token).await?;
         let state = &self.gateway.state;
         let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or(CloseCode::AuthenticationFailed)?;
         if user.bot {
@@ -338,18 +385,27 @@ where
         };
         let session_id = uuid::Uuid::new_v4().simple().to_string();
         let initial_seq = state.bus.latest_position() << SEQ_SHIFT;
-        let session = Arc::new(Session::new(
-            session_id.clone(),
-            user_id,
-            user.bot,
-            intents,
-            self.gateway.config.replay_buffer,
-            initial_seq,
-        ));
+        let session = Arc::new(
+            Session::new(
+                session_id.clone(),
+                user_id,
+                user.bot,
+                intents,
+                self.gateway.config.replay_buffer,
+                initial_seq,
+            )
+            .signed_in_with(signed_in_with),
+        );
         session.attach(self.attachment());
         // Registered before READY is built, so nothing that happens meanwhile is missed:
         // those dispatches wait in the session and follow READY.
         self.gateway.hub.insert(session.clone(), &guilds);
+        // A sign-in that ended between the token check and now was announced before this
+        // session could hear it: check once more, now that it would.
+        if user_for(&self.gateway, &identify.token).await.is_err() {
+            self.gateway.hub.remove(&session_id);
+            return Err(CloseCode::AuthenticationFailed);
+        }
         let built =
             ready::ready(&self.gateway, &user, &session_id, &guilds, &self.params.resume_url, large_threshold).await;
         let built = match built {
@@ -376,7 +432,7 @@ where
             }
         }
         session.go_live(first);
-        let meta = SessionMeta { user_id, intents: intents.0, bot: user.bot };
+        let meta = SessionMeta { user_id, intents: intents.0, bot: user.bot, signed_in_with };
         self.gateway.registry.save(&session_id, &meta).await;
         self.last_registry_touch = Instant::now();
         self.session = Some(session);
@@ -390,11 +446,17 @@ where
     }
 
     async fn resume(&mut self, resume: Resume) -> Result<(), CloseCode> {
-        let user_id = user_for(&self.gateway, &resume.token).await?;
-        let session = self.gateway.hub.get(&resume.session_id).filter(|s| s.user_id == user_id);
+        let (user_id, signed_in_with) = user_for(&self.gateway, &resume.token).await?;
+        // Only the sign-in that opened a session may continue it (another device of the same
+        // person starts its own).
+        let session = self
+            .gateway
+            .hub
+            .get(&resume.session_id)
+            .filter(|s| s.user_id == user_id && s.signed_in_with == signed_in_with);
         let Some(session) = session else {
             if self.gateway.hub.get(&resume.session_id).is_none()
-                && self.resume_from_elsewhere(&resume, user_id).await?
+                && self.resume_from_elsewhere(&resume, user_id, signed_in_with).await?
             {
                 return Ok(());
             }
@@ -425,13 +487,18 @@ where
     /// Its events since the client's `seq` come from the shared log, filtered for it as
     /// they would have been; then RESUMED, through the same queue so it follows them.
     /// `Ok(false)`: it cannot be resumed here (unknown, someone else's, or too far behind).
-    async fn resume_from_elsewhere(&mut self, resume: &Resume, user_id: Snowflake) -> Result<bool, CloseCode> {
+    async fn resume_from_elsewhere(
+        &mut self,
+        resume: &Resume,
+        user_id: Snowflake,
+        signed_in_with: Option<Snowflake>,
+    ) -> Result<bool, CloseCode> {
         let gateway = self.gateway.clone();
         if !gateway.state.bus.is_shared() {
             return Ok(false);
         }
         let Some(meta) = gateway.registry.load(&resume.session_id).await else { return Ok(false) };
-        if meta.user_id != user_id {
+        if meta.user_id != user_id || meta.signed_in_with != signed_in_with {
             return Ok(false);
         }
         // What the client missed must fit its queue, alongside what arrives meanwhile.
@@ -448,16 +515,23 @@ where
             Ok(guilds) => guilds.iter().map(|g| g.id).collect(),
             Err(_) => return Err(CloseCode::UnknownError),
         };
-        let session = Arc::new(Session::new(
-            resume.session_id.clone(),
-            user_id,
-            meta.bot,
-            Intents(meta.intents),
-            gateway.config.replay_buffer,
-            resume.seq,
-        ));
+        let session = Arc::new(
+            Session::new(
+                resume.session_id.clone(),
+                user_id,
+                meta.bot,
+                Intents(meta.intents),
+                gateway.config.replay_buffer,
+                resume.seq,
+            )
+            .signed_in_with(signed_in_with),
+        );
         session.attach(self.attachment());
         gateway.hub.insert(session.clone(), &guilds);
+        if user_for(&gateway, &resume.token).await.is_err() {
+            gateway.hub.remove(&session.id);
+            return Err(CloseCode::AuthenticationFailed);
+        }
         for event in &missed {
             crate::fanout::fan_out(&gateway, event, Some(&session)).await;
         }

@@ -42,6 +42,7 @@ pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Ev
                     gateway.state.cache.observe(&event);
                 }
                 crate::voice::observe(&gateway, &event).await;
+                crate::revocation::observe(&gateway, &event).await;
                 let started = std::time::Instant::now();
                 fan_out(&gateway, &event, None).await;
                 gateway.metrics.fanout_seconds.observe(started.elapsed().as_secs_f64());
@@ -142,7 +143,13 @@ fn wants(session: &Session, intent: Option<u64>) -> bool {
 pub async fn fan_out(gateway: &Gateway, event: &Event, only: Option<&Arc<Session>>) {
     match &event.audience {
         Audience::Users(users) => to_users(gateway, event, users, only).await,
-        Audience::Guild { guild_id, channel_id } => to_guild(gateway, event, *guild_id, *channel_id, only).await,
+        Audience::Guild { guild_id, channel_id } => {
+            to_guild(gateway, event, *guild_id, *channel_id, Permissions::VIEW_CHANNEL, only).await
+        }
+        Audience::ChannelManagers { guild_id, channel_id } => {
+            let needed = Permissions::VIEW_CHANNEL | Permissions::MANAGE_CHANNELS;
+            to_guild(gateway, event, *guild_id, Some(*channel_id), needed, only).await
+        }
     }
 }
 
@@ -258,11 +265,14 @@ fn channel_of(
     Some((channel, overwrites))
 }
 
+/// `needed`: what a member must hold in the event's channel to receive it (at least
+/// VIEW_CHANNEL).
 async fn to_guild(
     gateway: &Gateway,
     event: &Event,
     guild_id: Snowflake,
     channel_id: Option<Snowflake>,
+    needed: Permissions,
     only: Option<&Arc<Session>>,
 ) {
     let sessions = candidates(gateway.hub.in_guild(guild_id), only);
@@ -346,9 +356,7 @@ async fn to_guild(
         };
         if let Some((channel, _)) = &channel {
             let judge = |member: Arc<MemberRecord>| {
-                GuildAccess::with_member(snapshot.clone(), member)
-                    .channel_permissions(channel)
-                    .contains(Permissions::VIEW_CHANNEL)
+                GuildAccess::with_member(snapshot.clone(), member).channel_permissions(channel).contains(needed)
             };
             let visible = if member.user_id == snapshot.guild.owner_id || personal.contains(&member.user_id) {
                 judge(member.clone())

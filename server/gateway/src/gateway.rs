@@ -31,12 +31,17 @@ pub struct GatewayConfig {
     pub heartbeat_interval: Duration,
     /// Dispatches a connection may have queued before it is closed as too slow (resumable).
     pub session_queue: usize,
-    /// Dispatches kept per session for RESUME.
+    /// Dispatches kept per session for RESUME, at most; those the client confirmed with a
+    /// heartbeat are let go sooner. At least twice `session_queue` (settings check it), so a
+    /// connection closed for a full queue can resume with what was also still in flight.
     pub replay_buffer: usize,
     /// How long a session outlives its connection, waiting for a RESUME.
     pub resume_window: Duration,
     /// Commands a connection may send per minute (Discord: 120).
     pub commands_per_minute: usize,
+    /// The longest one write to a client may take (a frame, a batch, the close frame);
+    /// a client that does not read for that long is dropped.
+    pub write_timeout: Duration,
     /// The voice endpoint VOICE_SERVER_UPDATE names, when not beside the gateway.
     pub voice_endpoint: Option<String>,
 }
@@ -45,10 +50,11 @@ impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
             heartbeat_interval: Duration::from_millis(41_250),
-            session_queue: 512,
-            replay_buffer: 256,
+            session_queue: 256,
+            replay_buffer: 1024,
             resume_window: Duration::from_secs(120),
             commands_per_minute: 120,
+            write_timeout: Duration::from_secs(10),
             voice_endpoint: None,
         }
     }
@@ -100,9 +106,27 @@ impl Gateway {
         }))
     }
 
-    /// The `/gateway` WebSocket endpoint.
+    /// The `/gateway` WebSocket endpoint, also with a trailing slash (twilight appends
+    /// `/?v=10` to the URL it is given).
     pub fn router(&self) -> Router {
-        Router::new().route("/gateway", get(upgrade)).with_state(self.clone())
+        Router::new().route("/gateway", get(upgrade)).route("/gateway/", get(upgrade)).with_state(self.clone())
+    }
+
+    /// A WebSocket upgrade that arrived somewhere else (at `/`, where Discord's gateway
+    /// lives): served as if it came to `/gateway`.
+    pub async fn upgrade_request(&self, request: axum::extract::Request) -> Response {
+        use axum::extract::FromRequestParts;
+        use axum::response::IntoResponse;
+        let (mut parts, _) = request.into_parts();
+        let query = match Query::<ConnectQuery>::from_request_parts(&mut parts, &()).await {
+            Ok(query) => query,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+            Ok(ws) => ws,
+            Err(rejection) => return rejection.into_response(),
+        };
+        upgrade(State(self.clone()), query, parts.headers, ws).await
     }
 
     /// Starts fan-out from the bus and the expiry of abandoned sessions; both stop when the

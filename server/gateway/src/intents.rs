@@ -96,7 +96,8 @@ impl Intents {
             | CallCreate
             | CallDelete
             | VoiceMove
-            | VoiceGrant => {
+            | VoiceGrant
+            | SessionsRevoked => {
                 return None;
             }
         };

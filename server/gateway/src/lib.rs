@@ -12,6 +12,7 @@
 //! - [`presence`]: who is online, and PRESENCE_UPDATE to those who share a guild.
 //! - [`voice`]: op 4, who is in which voice channel, VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE.
 //! - [`registry`]: sessions any node can find (Redis), for RESUME on another node.
+//! - [`revocation`]: ended sign-ins close their sessions (4004) and calls, on every node.
 //! - [`members`]: op 8, GUILD_MEMBERS_CHUNK.
 //! - [`compression`]: zlib-stream transport compression.
 //! - [`metrics`]: connections, identifies, resumes, dispatches, fan-out time, overflow closes.
@@ -27,6 +28,7 @@ pub mod presence;
 pub mod protocol;
 pub mod ready;
 pub mod registry;
+pub mod revocation;
 pub mod session;
 pub mod voice;
 

@@ -20,6 +20,7 @@ pub struct GatewayMetrics {
     pub overflow_closes: IntCounter,
     pub fanout_seconds: Histogram,
     pub bus_lagged: IntCounter,
+    pub revoked_closes: IntCounter,
 }
 
 impl GatewayMetrics {
@@ -71,6 +72,13 @@ impl GatewayMetrics {
                 IntCounter::new(
                     "parley_gateway_bus_lagged_total",
                     "Times the gateway fell behind the event bus (every session reconnects).",
+                ),
+            ),
+            revoked_closes: register(
+                registry,
+                IntCounter::new(
+                    "parley_gateway_revoked_closes_total",
+                    "Sessions closed (4004) because the sign-in that opened them ended.",
                 ),
             ),
         }

@@ -141,7 +141,11 @@ pub struct Identify {
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct PresenceUpdate {
-    pub since: Option<u64>,
+    /// When the client went idle. Discord documents Unix milliseconds or `null`; libraries
+    /// send other valid forms (serenity serialises a `SystemTime` as an object), and Parley
+    /// does not use it, so any JSON value is accepted.
+    #[serde(default)]
+    pub since: Option<Value>,
     #[serde(default)]
     pub activities: Vec<Value>,
     pub status: String,
@@ -310,6 +314,21 @@ mod tests {
         assert_eq!(parse_command(r#"{"op":0,"d":null}"#).unwrap_err(), FrameError::UnknownOpcode);
         let huge = format!(r#"{{"op":1,"d":null,"pad":"{}"}}"#, "x".repeat(MAX_CLIENT_PAYLOAD));
         assert_eq!(parse_command(&huge).unwrap_err(), FrameError::Decode);
+    }
+
+    #[test]
+    fn every_form_of_presence_since_that_libraries_send_is_accepted() {
+        // discord.py and discord.js: milliseconds or null; serenity: a serialised SystemTime.
+        for since in ["null", "1765000000000", "0.5", r#"{"secs_since_epoch":1765000000,"nanos_since_epoch":12}"#] {
+            let frame = format!(
+                r#"{{"op":2,"d":{{"token":"t","intents":1,"presence":{{"since":{since},"status":"online","activities":[],"afk":false}}}}}}"#
+            );
+            assert!(matches!(parse_command(&frame), Ok(Command::Identify(_))), "since = {since}");
+        }
+        assert!(matches!(
+            parse_command(r#"{"op":3,"d":{"status":"idle","activities":[]}}"#),
+            Ok(Command::PresenceUpdate(_))
+        ));
     }
 
     #[test]

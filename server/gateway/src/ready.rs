@@ -52,20 +52,17 @@ pub async fn guild_create_with(
     };
     let visible =
         |c: &&parley_store::channels::ChannelRecord| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL);
-    let channels: Vec<ChannelObject> = access
-        .channels
-        .iter()
-        .filter(|c| c.kind() != ChannelKind::PublicThread)
-        .filter(visible)
-        .map(|c| ChannelObject::new(c, &access.overwrites))
-        .collect();
-    let threads: Vec<ChannelObject> = access
-        .channels
-        .iter()
-        .filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived)
-        .filter(visible)
-        .map(|c| ChannelObject::new(c, &access.overwrites))
-        .collect();
+    let activity = state.store.guild_channel_activity(guild_id).await?;
+    let channels = ChannelObject::list(
+        access.channels.iter().filter(|c| c.kind() != ChannelKind::PublicThread).filter(visible),
+        &access.overwrites,
+        &activity,
+    );
+    let threads = ChannelObject::list(
+        access.channels.iter().filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived).filter(visible),
+        &access.overwrites,
+        &activity,
+    );
     let member_count = state.store.member_count(guild_id).await?;
     let large = member_count as usize > large_threshold;
     let members = if large {
@@ -93,7 +90,14 @@ pub async fn guild_create_with(
         "threads": threads,
         "members": members,
         "presences": presences,
-        "voice_states": gateway.state.voice_states.in_guild(guild_id),
+        // Who is in the voice channels this member can see, and only those.
+        "voice_states": gateway
+            .state
+            .voice_states
+            .in_guild(guild_id)
+            .into_iter()
+            .filter(|s| s.channel_id.is_some_and(|c| shown.contains(&c)))
+            .collect::<Vec<_>>(),
         "stage_instances": [],
         "guild_scheduled_events": [],
         "stickers": [],

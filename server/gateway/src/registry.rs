@@ -15,6 +15,9 @@ pub struct SessionMeta {
     pub user_id: Snowflake,
     pub intents: u64,
     pub bot: bool,
+    /// The device session that opened it (none for bots): only a token of that same sign-in
+    /// may resume it elsewhere.
+    pub signed_in_with: Option<Snowflake>,
 }
 
 /// Deletes a session's entry only if this node still owns it (it may have moved on).
@@ -77,6 +80,7 @@ impl SessionRegistry {
                     ("user", meta.user_id.to_string()),
                     ("intents", meta.intents.to_string()),
                     ("bot", u8::from(meta.bot).to_string()),
+                    ("auth", meta.signed_in_with.map(|s| s.to_string()).unwrap_or_default()),
                     ("node", self.node.clone()),
                 ],
             )
@@ -109,14 +113,18 @@ impl SessionRegistry {
             .arg("user")
             .arg("intents")
             .arg("bot")
+            .arg("auth")
             .query_async(&mut conn)
             .await
             .map_err(|e| tracing::warn!(error = %e, session_id, "cannot look the session up in Redis"))
             .ok()?;
         match fields.as_slice() {
-            [Some(user), Some(intents), Some(bot)] => {
-                Some(SessionMeta { user_id: user.parse().ok()?, intents: intents.parse().ok()?, bot: bot == "1" })
-            }
+            [Some(user), Some(intents), Some(bot), auth] => Some(SessionMeta {
+                user_id: user.parse().ok()?,
+                intents: intents.parse().ok()?,
+                bot: bot == "1",
+                signed_in_with: auth.as_deref().filter(|a| !a.is_empty()).and_then(|a| a.parse().ok()),
+            }),
             _ => None,
         }
     }

@@ -85,6 +85,9 @@ struct Inner {
 pub struct Session {
     pub id: String,
     pub user_id: Snowflake,
+    /// The device session whose token opened it (`None` for a bot, whose token has none):
+    /// when that sign-in ends, so does this session.
+    pub signed_in_with: Option<Snowflake>,
     pub bot: bool,
     pub intents: Intents,
     replay_capacity: usize,
@@ -114,6 +117,7 @@ impl Session {
         Self {
             id,
             user_id,
+            signed_in_with: None,
             bot,
             intents,
             replay_capacity: replay_capacity.max(1),
@@ -129,6 +133,12 @@ impl Session {
                 channels: HashSet::new(),
             }),
         }
+    }
+
+    /// The same session, opened with device session `session` (see [`Session::signed_in_with`]).
+    pub fn signed_in_with(mut self, session: Option<Snowflake>) -> Self {
+        self.signed_in_with = session;
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -262,6 +272,26 @@ impl Session {
         Ok((frames, previous))
     }
 
+    /// The client says (in a heartbeat) it has read every dispatch up to `seq`: those are
+    /// never needed for a resume, so the replay buffer lets them go. A `seq` this session
+    /// never sent is ignored.
+    pub fn confirm(&self, seq: u64) {
+        let mut inner = self.lock();
+        if seq > inner.seq {
+            return;
+        }
+        while inner.replay.front().is_some_and(|r| r.seq <= seq) {
+            if let Some(dropped) = inner.replay.pop_front() {
+                inner.evicted_up_to = dropped.seq;
+            }
+        }
+    }
+
+    /// How many dispatches the replay buffer holds now.
+    pub fn replay_len(&self) -> usize {
+        self.lock().replay.len()
+    }
+
     /// Since when no connection has been attached (`None` while one is).
     pub fn detached_since(&self) -> Option<Instant> {
         self.lock().detached_since
@@ -383,6 +413,22 @@ mod tests {
         assert_eq!(seqs(&frames), vec![8, 9, 10]);
         let (frames, _) = s.resume(11, attachment(2, 4).0).unwrap();
         assert!(frames.is_empty(), "an up-to-date client (RESUMED was 11) gets nothing again");
+    }
+
+    #[test]
+    fn a_heartbeat_lets_go_of_what_the_client_read_and_a_resume_from_there_still_works() {
+        let s = session(100);
+        s.go_live(Vec::new());
+        for n in 0..10 {
+            s.deliver("X", &data(n), None);
+        }
+        s.confirm(6);
+        assert_eq!(s.replay_len(), 4, "7, 8, 9 and 10 are kept");
+        s.confirm(99);
+        assert_eq!(s.replay_len(), 4, "a seq never sent is ignored");
+        let (frames, _) = s.resume(6, attachment(1, 4).0).unwrap();
+        assert_eq!(seqs(&frames), vec![7, 8, 9, 10]);
+        assert_eq!(s.resume(5, attachment(2, 4).0).unwrap_err(), ResumeError::TooFarBehind);
     }
 
     #[test]

@@ -15,8 +15,8 @@ pub fn load_or_create_signing_key(path: &Path) -> anyhow::Result<[u8; 32]> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
             getrandom_fill(&mut seed)?;
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::private_files::private_dir(dir, "signing_key_file")?;
             }
             write_private(path, &hex(&seed))
                 .with_context(|| format!("cannot write the signing key to {}", path.display()))?;

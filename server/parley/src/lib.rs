@@ -6,6 +6,7 @@
 //! - [`startup`]: [`startup::Application`]: build, bind, serve, drain.
 //! - [`commands`]: what each subcommand does.
 //! - [`keys`]: the access-token signing key on disk.
+//! - [`private_files`]: the data directory 0700 and its secrets and data 0600.
 //! - [`tls`]: serving HTTPS itself: certificate files or automatic ACME certificates.
 //! - [`worker_lease`]: `worker_id = auto`, a worker id leased from Redis per node.
 //! - [`telemetry`]: logs (text or JSON, optionally pushed to Loki) and OTLP traces.
@@ -13,6 +14,7 @@
 pub mod cli;
 pub mod commands;
 pub mod keys;
+pub mod private_files;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

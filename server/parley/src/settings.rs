@@ -170,13 +170,13 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "gateway_session_queue",
-        default: "512",
-        doc: "Dispatches a gateway connection may have waiting to be written; a connection further behind is closed as resumable (it resumes from the replay buffer). 16-65536.",
+        default: "256",
+        doc: "Dispatches a gateway connection may have waiting to be written; a connection further behind is closed as resumable (it resumes from the replay buffer, which must hold at least twice this many). 16-65536.",
     },
     SettingSpec {
         key: "gateway_replay_buffer",
-        default: "256",
-        doc: "Dispatches kept per gateway session for RESUME; a client that missed more must identify again. Each costs about 40 bytes per session (payloads are shared). 16-100000.",
+        default: "1024",
+        doc: "Most dispatches kept per gateway session for RESUME; a client that missed more must identify again. Those a client confirmed with a heartbeat are let go sooner, so a session that keeps up holds few. At least twice gateway_session_queue: a connection closed for a full queue must be able to resume with the queue and what was still in flight. Each costs about 40 bytes per session (payloads are shared). 32-200000.",
     },
     SettingSpec {
         key: "gateway_resume_window_secs",
@@ -187,6 +187,11 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "gateway_commands_per_minute",
         default: "120",
         doc: "Commands a gateway connection may send per minute before it is closed with 4008 (Discord's limit is 120). 10-100000.",
+    },
+    SettingSpec {
+        key: "gateway_write_timeout_secs",
+        default: "10",
+        doc: "Longest a single write to a gateway client may take (a batch of frames, the close frame); a client that stops reading for that long is dropped, its session kept for a resume. 1-300.",
     },
     SettingSpec {
         key: "metrics_bind",
@@ -513,7 +518,37 @@ impl Settings {
                 "worker_id = auto leases ids from Redis: set redis_url too, or give a number",
             ));
         }
+        let (session_queue, replay_buffer) = (
+            raw.number::<usize>("gateway_session_queue", 16, 65_536)?,
+            raw.number::<usize>("gateway_replay_buffer", 32, 200_000)?,
+        );
+        if replay_buffer < 2 * session_queue {
+            // A connection is closed when its queue is full; its client can resume only if the
+            // replay buffer still holds the queue and what was in flight before it.
+            return Err(raw.refuse(
+                "gateway_replay_buffer",
+                &replay_buffer.to_string(),
+                &format!(
+                    "must be at least twice gateway_session_queue ({session_queue}), so a connection closed for a full queue can resume; raise it to {} or more, or lower gateway_session_queue",
+                    2 * session_queue
+                ),
+            ));
+        }
+        let voice_endpoint: Option<String> = raw.parse(
+            "voice_endpoint",
+            "expected empty or a host and path without a scheme, like voice.example.com/voice",
+            |v| match v {
+                "" => Some(None),
+                v if v.contains("://") || v.contains(char::is_whitespace) || !v.contains('/') => None,
+                v => Some(Some(v.to_owned())),
+            },
+        )?;
+        let gateway_url: String = raw.parse("gateway_url", "expected empty or a ws:// or wss:// URL", |v| {
+            (v.is_empty() || v.starts_with("ws://") || v.starts_with("wss://"))
+                .then(|| v.trim_end_matches('/').to_owned())
+        })?;
         let api = ApiConfig {
+            socket_origins: socket_origins(&gateway_url, voice_endpoint.as_deref()),
             registration,
             guild_creation,
             refresh_token_ttl: Duration::from_secs(86_400 * raw.number::<u64>("refresh_token_ttl_days", 1, 365)?),
@@ -528,10 +563,7 @@ impl Settings {
             hsts: public_url.starts_with("https://") || tls.mode != TlsMode::Off,
             cors_origins,
             trust_forwarded_for: raw.parse("trust_forwarded_for", "expected true or false", parse_bool)?,
-            gateway_url: raw.parse("gateway_url", "expected empty or a ws:// or wss:// URL", |v| {
-                (v.is_empty() || v.starts_with("ws://") || v.starts_with("wss://"))
-                    .then(|| v.trim_end_matches('/').to_owned())
-            })?,
+            gateway_url,
             metrics_elsewhere: metrics_bind.is_some(),
             turn: turn_settings(&raw)?,
         };
@@ -584,19 +616,12 @@ impl Settings {
                     1000,
                     600_000,
                 )?),
-                session_queue: raw.number("gateway_session_queue", 16, 65_536)?,
-                replay_buffer: raw.number("gateway_replay_buffer", 16, 100_000)?,
+                session_queue,
+                replay_buffer,
                 resume_window: Duration::from_secs(raw.number("gateway_resume_window_secs", 1, 3600)?),
                 commands_per_minute: raw.number("gateway_commands_per_minute", 10, 100_000)?,
-                voice_endpoint: raw.parse(
-                    "voice_endpoint",
-                    "expected empty or a host and path without a scheme, like voice.example.com/voice",
-                    |v| match v {
-                        "" => Some(None),
-                        v if v.contains("://") || v.contains(char::is_whitespace) || !v.contains('/') => None,
-                        v => Some(Some(v.to_owned())),
-                    },
-                )?,
+                write_timeout: Duration::from_secs(raw.number("gateway_write_timeout_secs", 1, 300)?),
+                voice_endpoint: voice_endpoint.clone(),
             },
             voice: VoiceConfig {
                 udp_bind: raw.parse("voice_udp_bind", "expected a UDP address and port like 0.0.0.0:50000", |v| {
@@ -613,6 +638,22 @@ impl Settings {
             unknown_env,
         })
     }
+}
+
+/// The WebSocket origins the web client may open besides its own (the policy's
+/// `connect-src`): the gateway's, when `gateway_url` puts it elsewhere, and the voice
+/// endpoint's (with either scheme: the client picks the page's).
+fn socket_origins(gateway_url: &str, voice_endpoint: Option<&str>) -> Vec<String> {
+    let mut origins = Vec::new();
+    if let Some((scheme, rest)) = gateway_url.split_once("://") {
+        origins.push(format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)));
+    }
+    if let Some(endpoint) = voice_endpoint {
+        let host = endpoint.split('/').next().unwrap_or(endpoint);
+        origins.push(format!("wss://{host}"));
+        origins.push(format!("ws://{host}"));
+    }
+    origins
 }
 
 /// The `tls_*` settings; each mode's required settings are checked here, at start-up.
@@ -857,6 +898,43 @@ mod tests {
             Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")]))
                 .unwrap();
         assert_eq!(s.unknown_env, vec!["PARLEY_BNID"]);
+    }
+
+    #[test]
+    fn the_replay_buffer_must_cover_twice_the_session_queue() {
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert!(s.gateway.replay_buffer >= 2 * s.gateway.session_queue, "the defaults hold the rule");
+        let e = Settings::load(
+            None,
+            env(&[("PARLEY_GATEWAY_SESSION_QUEUE", "512"), ("PARLEY_GATEWAY_REPLAY_BUFFER", "256")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "gateway_replay_buffer");
+        assert!(e.problem.contains("twice gateway_session_queue (512)") && e.problem.contains("1024"), "{e}");
+        let s = Settings::load(
+            None,
+            env(&[("PARLEY_GATEWAY_SESSION_QUEUE", "512"), ("PARLEY_GATEWAY_REPLAY_BUFFER", "1024")]),
+        )
+        .unwrap();
+        assert_eq!((s.gateway.session_queue, s.gateway.replay_buffer), (512, 1024));
+    }
+
+    #[test]
+    fn the_web_client_may_open_sockets_only_to_itself_and_to_a_gateway_or_voice_host_named_in_settings() {
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert!(s.api.socket_origins.is_empty(), "by default, its own origin only");
+        let s = Settings::load(
+            None,
+            env(&[
+                ("PARLEY_GATEWAY_URL", "wss://gateway.example.com/gateway"),
+                ("PARLEY_VOICE_ENDPOINT", "voice.example.com:8443/voice"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.api.socket_origins,
+            ["wss://gateway.example.com", "wss://voice.example.com:8443", "ws://voice.example.com:8443"]
+        );
     }
 
     #[test]

@@ -68,9 +68,15 @@ pub struct Application {
 /// migrates only when asked, and otherwise refuses a schema that is not exactly current.
 pub async fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<Store> {
     if settings.database_url.backend() == Backend::Sqlite {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!("cannot create the data directory {} (setting data_dir)", settings.data_dir.display())
-        })?;
+        crate::private_files::private_dir(&settings.data_dir, "data_dir")?;
+        // An in-memory database (`sqlite::memory:`) has no file.
+        if let Some(path) = settings.database_url.sqlite_path().filter(|p| !p.is_empty() && !p.starts_with(':')) {
+            let path = std::path::Path::new(path);
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                crate::private_files::private_dir(dir, "database_url")?;
+            }
+            crate::private_files::private_database(path)?;
+        }
     }
     let url = &settings.database_url;
     if migrate || url.backend() == Backend::Sqlite {
@@ -166,7 +172,21 @@ impl Application {
             }
             _ => None,
         };
-        let router = app_router(state, gateway.router().merge(voice.router()).merge(crate::web::router()));
+        let root = {
+            let gateway = gateway.clone();
+            // Discord's gateway is at `/`: a WebSocket upgrade there is a gateway connection
+            // (bot libraries given a bare host connect there); anything else gets the page.
+            axum::routing::get(move |request: axum::extract::Request| async move {
+                let upgrade = request
+                    .headers()
+                    .get(axum::http::header::UPGRADE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+                if upgrade { gateway.upgrade_request(request).await } else { crate::web::index_for(request.headers()) }
+            })
+        };
+        let pages = crate::web::router().route("/", root);
+        let router = app_router(state, gateway.router().merge(voice.router()).merge(pages));
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (setting bind)", settings.bind))?;
@@ -323,9 +343,7 @@ fn certificates(
         TlsMode::Off => None,
         TlsMode::Files { cert, key } => Some(Certificates::Files(FileCertificate::load(cert, key, expiry())?)),
         TlsMode::Acme(acme) => {
-            std::fs::create_dir_all(&acme.cache_dir).with_context(|| {
-                format!("cannot create the ACME cache directory {} (setting data_dir)", acme.cache_dir.display())
-            })?;
+            crate::private_files::private_dir(&acme.cache_dir, "data_dir")?;
             let (resolver, drive) = crate::tls::acme::start(acme, expiry(), stop)?;
             Some(Certificates::Acme(resolver, Box::pin(drive)))
         }

@@ -125,8 +125,8 @@ pub fn has_client() -> bool {
 
 /// The client's pages and files.
 pub fn router() -> Router {
+    // `/` itself is routed by `startup` (a WebSocket upgrade there goes to the gateway).
     let mut router = Router::new()
-        .route("/", get(page))
         .route("/login", get(page))
         .route("/register", get(page))
         .route("/channels/{*rest}", get(page))
@@ -139,8 +139,10 @@ pub fn router() -> Router {
         let precompressed = VARIANTS.iter().any(|(_, suffix)| name.ends_with(&format!(".{suffix}")));
         if name != "index.html" && !precompressed {
             let path = format!("/{name}");
-            router = router
-                .route(&path, get(move |request: HeaderMap| async move { file(&name, "public, max-age=3600", &request) }));
+            router = router.route(
+                &path,
+                get(move |request: HeaderMap| async move { file(&name, "public, max-age=3600", &request) }),
+            );
         }
     }
     router

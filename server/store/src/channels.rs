@@ -336,3 +336,66 @@ impl Store {
             .await?))
     }
 }
+
+/// What a channel's messages say about it: its newest message, and for threads Discord's
+/// `message_count` and `member_count` (people who wrote in it, counted up to 50 as Discord
+/// stops counting there).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChannelActivity {
+    pub channel_id: Snowflake,
+    pub last_message_id: Option<Snowflake>,
+    pub message_count: i64,
+    pub member_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    last_message_id: Option<i64>,
+    message_count: Option<i64>,
+    member_count: Option<i64>,
+}
+
+/// Each subquery is one backward index step (`messages (channel_id, id)`), or, for threads, a
+/// count over one thread's rows: cheap enough for READY, which sends active threads only.
+macro_rules! activity_sql {
+    ($where:literal) => {
+        concat!(
+            "SELECT c.id, (SELECT MAX(m.id) FROM messages m WHERE m.channel_id = c.id) AS last_message_id, \
+             CASE WHEN c.kind = 11 THEN (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id) END AS message_count, \
+             CASE WHEN c.kind = 11 THEN (SELECT COUNT(*) FROM (SELECT DISTINCT m.author_id FROM messages m \
+                WHERE m.channel_id = c.id LIMIT 50) authors) END AS member_count \
+             FROM channels c WHERE ",
+            $where
+        )
+    };
+}
+
+impl From<ActivityRow> for ChannelActivity {
+    fn from(row: ActivityRow) -> Self {
+        Self {
+            channel_id: Snowflake::from_i64(row.id),
+            last_message_id: row.last_message_id.map(Snowflake::from_i64),
+            message_count: row.message_count.unwrap_or(0),
+            member_count: row.member_count.unwrap_or(0),
+        }
+    }
+}
+
+impl Store {
+    /// The activity of every text channel and thread of the guild (categories and voice
+    /// channels hold no messages and are left out).
+    pub async fn guild_channel_activity(&self, guild_id: Snowflake) -> Result<Vec<ChannelActivity>, StoreError> {
+        let rows: Vec<ActivityRow> = with_pool!(self, pool => sqlx::query_as(
+            activity_sql!("c.guild_id = $1 AND c.kind IN (0, 11)"))
+            .bind(guild_id.as_i64()).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(ChannelActivity::from).collect())
+    }
+
+    /// One channel's activity (a channel or thread just changed).
+    pub async fn channel_activity(&self, channel_id: Snowflake) -> Result<ChannelActivity, StoreError> {
+        let row: Option<ActivityRow> = with_pool!(self, pool => sqlx::query_as(activity_sql!("c.id = $1"))
+            .bind(channel_id.as_i64()).fetch_optional(pool).await?);
+        Ok(row.map(ChannelActivity::from).unwrap_or(ChannelActivity { channel_id, ..ChannelActivity::default() }))
+    }
+}

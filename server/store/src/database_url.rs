@@ -45,8 +45,9 @@ impl DatabaseUrl {
     pub fn as_str(&self) -> &str {
         &self.url
     }
-    /// The SQLite file path, for the migration runner (rusqlite wants a path, not a URL).
-    pub(crate) fn sqlite_path(&self) -> Option<&str> {
+    /// The SQLite file path, for the migration runner (rusqlite wants a path, not a URL)
+    /// and for keeping the file private.
+    pub fn sqlite_path(&self) -> Option<&str> {
         let rest = self.url.strip_prefix("sqlite://").or_else(|| self.url.strip_prefix("sqlite:"))?;
         Some(rest.split('?').next().unwrap_or(rest))
     }

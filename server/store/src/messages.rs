@@ -49,6 +49,8 @@ pub struct NewMessage {
     pub mentions: Vec<Snowflake>,
     pub mention_roles: Vec<Snowflake>,
     pub now: Timestamp,
+    /// Advance the author's read state to this message (people; bots keep none).
+    pub ack_author: bool,
 }
 
 /// A message's new content, with the mentions it now makes.
@@ -95,6 +97,7 @@ impl Store {
             " FROM messages WHERE channel_id = $1 AND author_id = $2 AND nonce = $3"
         );
         with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
             let created: Option<MessageRecord> = sqlx::query_as(insert)
                 .bind(message.id.as_i64())
                 .bind(message.channel_id.as_i64())
@@ -108,20 +111,39 @@ impl Store {
                 .bind(ids_json(&message.mentions))
                 .bind(ids_json(&message.mention_roles))
                 .bind(message.now.unix_millis())
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?;
-            match created {
-                Some(record) => Ok((record, true)),
+            let outcome = match created {
+                Some(record) => {
+                    if message.ack_author {
+                        // Sending marks the channel read for its author (as on Discord), so
+                        // their own message never shows as unread; never moves a read mark back.
+                        sqlx::query(
+                            "INSERT INTO read_states (user_id, channel_id, last_read_message_id) VALUES ($1, $2, $3) \
+                             ON CONFLICT (user_id, channel_id) DO UPDATE SET last_read_message_id = CASE \
+                               WHEN read_states.last_read_message_id IS NULL \
+                                 OR read_states.last_read_message_id < excluded.last_read_message_id \
+                               THEN excluded.last_read_message_id ELSE read_states.last_read_message_id END")
+                            .bind(message.author_id.as_i64())
+                            .bind(message.channel_id.as_i64())
+                            .bind(message.id.as_i64())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    (record, true)
+                }
                 None => {
                     let first: MessageRecord = sqlx::query_as(existing)
                         .bind(message.channel_id.as_i64())
                         .bind(message.author_id.as_i64())
                         .bind(&message.nonce)
-                        .fetch_one(pool)
+                        .fetch_one(&mut *tx)
                         .await?;
-                    Ok((first, false))
+                    (first, false)
                 }
-            }
+            };
+            tx.commit().await?;
+            Ok(outcome)
         })
     }
 

@@ -87,8 +87,8 @@ pub enum RefreshOutcome {
 
 impl Store {
     /// Starts a session. An active session of the same user on the same device is replaced,
-    /// so a device never holds two live sessions.
-    pub async fn create_session(&self, session: &NewSession) -> Result<SessionRecord, StoreError> {
+    /// so a device never holds two live sessions; the ids of those replaced come back too.
+    pub async fn create_session(&self, session: &NewSession) -> Result<(SessionRecord, Vec<Snowflake>), StoreError> {
         let insert = concat!(
             "INSERT INTO sessions (id, user_id, device_id, device_name, user_agent, ip, created_at, last_seen_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
@@ -96,13 +96,13 @@ impl Store {
         );
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE sessions SET revoked_at = $3, revoked_reason = $4 \
-                         WHERE user_id = $1 AND device_id = $2 AND revoked_at IS NULL")
+            let replaced: Vec<i64> = sqlx::query_scalar("UPDATE sessions SET revoked_at = $3, revoked_reason = $4 \
+                         WHERE user_id = $1 AND device_id = $2 AND revoked_at IS NULL RETURNING id")
                 .bind(session.user_id.as_i64())
                 .bind(&session.device_id)
                 .bind(session.now.unix_millis())
                 .bind(RevokeReason::ReplacedOnDevice.as_str())
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
             let record: SessionRecord = sqlx::query_as(insert)
                 .bind(session.id.as_i64())
@@ -122,7 +122,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(record)
+            Ok((record, replaced.into_iter().map(Snowflake::from_i64).collect()))
         })
     }
 
@@ -167,18 +167,20 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Ends every session of the user but `keep`. Returns how many ended.
+    /// Ends every session of the user but `keep`. Returns the ones that ended.
     pub async fn revoke_other_sessions(
         &self,
         user_id: Snowflake,
         keep: Snowflake,
         reason: RevokeReason,
         now: Timestamp,
-    ) -> Result<u64, StoreError> {
-        Ok(with_writer!(self, pool => sqlx::query(
-            "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
+    ) -> Result<Vec<Snowflake>, StoreError> {
+        let ended: Vec<i64> = with_writer!(self, pool => sqlx::query_scalar(
+            "UPDATE sessions SET revoked_at = $3, revoked_reason = $4 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL \
+             RETURNING id")
             .bind(user_id.as_i64()).bind(keep.as_i64()).bind(now.unix_millis()).bind(reason.as_str())
-            .execute(pool).await?.rows_affected()))
+            .fetch_all(pool).await?);
+        Ok(ended.into_iter().map(Snowflake::from_i64).collect())
     }
 
     /// Spends the refresh token hashed `presented` and, if it was live, issues `next`.
@@ -241,15 +243,19 @@ impl Store {
         })
     }
 
-    /// Deletes refresh tokens past their expiry and sessions revoked more than `keep_ms`
-    /// ago, so the tables stay bounded. Returns how many rows went.
+    /// Deletes refresh tokens past their expiry, sessions revoked more than `keep_ms` ago,
+    /// and failed-login counts of unknown names older than `keep_ms` and no longer locked,
+    /// so the tables stay bounded. Returns how many rows went.
     pub async fn purge_expired_sessions(&self, now: Timestamp, keep_ms: i64) -> Result<u64, StoreError> {
         with_writer!(self, pool => {
             let tokens = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
                 .bind(now.unix_millis()).execute(pool).await?.rows_affected();
             let sessions = sqlx::query("DELETE FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at < $1")
                 .bind(now.unix_millis() - keep_ms).execute(pool).await?.rows_affected();
-            Ok(tokens + sessions)
+            let failures = sqlx::query("DELETE FROM login_failures WHERE failed_window_start < $1 \
+                                        AND (locked_until IS NULL OR locked_until < $2)")
+                .bind(now.unix_millis() - keep_ms).bind(now.unix_millis()).execute(pool).await?.rows_affected();
+            Ok(tokens + sessions + failures)
         })
     }
 }

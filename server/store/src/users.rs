@@ -262,6 +262,50 @@ impl Store {
         Ok(locked_until.flatten().filter(|until| *until > now.unix_millis()))
     }
 
+    /// Counts a failed login for a name that belongs to no account, by the same rule as
+    /// [`Store::record_login_failure`]: returns the time the name is locked until, if it is.
+    pub async fn record_unknown_login_failure(
+        &self,
+        login_key: &str,
+        now: Timestamp,
+        policy: LockoutPolicy,
+    ) -> Result<Option<i64>, StoreError> {
+        macro_rules! fresh {
+            () => {
+                "login_failures.failed_window_start <= $2 - $3"
+            };
+        }
+        let sql = concat!(
+            "INSERT INTO login_failures (login_key, failed_logins, failed_window_start, locked_until) \
+             VALUES ($1, 1, $2, CASE WHEN 1 >= CAST($4 AS BIGINT) THEN $2 + CAST($5 AS BIGINT) END) \
+             ON CONFLICT (login_key) DO UPDATE SET failed_logins = CASE WHEN ",
+            fresh!(),
+            " THEN 1 ELSE login_failures.failed_logins + 1 END, failed_window_start = CASE WHEN ",
+            fresh!(),
+            " THEN $2 ELSE login_failures.failed_window_start END, locked_until = CASE WHEN (CASE WHEN ",
+            fresh!(),
+            " THEN 1 ELSE login_failures.failed_logins + 1 END) >= $4 THEN $2 + $5 ELSE login_failures.locked_until END \
+             RETURNING locked_until"
+        );
+        let locked_until: Option<i64> = with_writer!(self, pool => sqlx::query_scalar(sql)
+            .bind(login_key)
+            .bind(now.unix_millis())
+            .bind(policy.window_ms)
+            .bind(policy.threshold)
+            .bind(policy.lock_ms)
+            .fetch_one(pool)
+            .await?);
+        Ok(locked_until.filter(|until| *until > now.unix_millis()))
+    }
+
+    /// Until when a name that belongs to no account is locked out, if it is now.
+    pub async fn unknown_login_locked_until(&self, login_key: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+        let until: Option<Option<i64>> = with_pool!(self, pool => sqlx::query_scalar(
+            "SELECT locked_until FROM login_failures WHERE login_key = $1")
+            .bind(login_key).fetch_optional(pool).await?);
+        Ok(until.flatten().filter(|until| *until > now.unix_millis()))
+    }
+
     pub async fn clear_login_failures(&self, id: Snowflake) -> Result<(), StoreError> {
         with_writer!(self, pool => sqlx::query(
             "UPDATE users SET failed_logins = 0, failed_window_start = NULL, locked_until = NULL WHERE id = $1 AND failed_logins <> 0")

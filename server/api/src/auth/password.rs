@@ -8,6 +8,7 @@
 //! bounded queue, and when that is full callers wait for room (nothing is dropped). The
 //! threads end when the last handle on the hasher is dropped.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
@@ -30,6 +31,8 @@ pub struct PasswordHasher {
     /// A hash of a random password, verified against when a login names no account, so
     /// that "no such user" takes as long as "wrong password" and does not leak who exists.
     dummy_hash: Arc<String>,
+    /// Verifications finished, for tests.
+    checks: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Job {
@@ -46,14 +49,15 @@ impl PasswordHasher {
         let workers = workers.max(1);
         let (jobs, queue) = mpsc::channel::<Job>(QUEUE_PER_WORKER * workers);
         let queue = Arc::new(Mutex::new(queue));
+        let checks = Arc::new(AtomicU64::new(0));
         for i in 0..workers {
-            let (queue, params) = (queue.clone(), params.clone());
+            let (queue, params, checks) = (queue.clone(), params.clone(), checks.clone());
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || Worker::new(params).run(&queue))
+                .spawn(move || Worker::new(params).run(&queue, &checks))
                 .map_err(|e| format!("cannot start a password hashing thread: {e}"))?;
         }
-        Ok(Self { jobs, dummy_hash: Arc::new(dummy) })
+        Ok(Self { jobs, dummy_hash: Arc::new(dummy), checks })
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
@@ -63,13 +67,21 @@ impl PasswordHasher {
         answer.await.map_err(ApiError::internal)?.map_err(ApiError::internal)
     }
 
-    /// Checks a password against a stored hash; `None` (no account) still costs a full check.
+    /// Checks a password against a stored hash; `None` (no account) still costs a full check,
+    /// and the answer waits for it: returning before the check finished would tell, by the
+    /// time taken, that there is no account.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, ApiError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
         let (reply, answer) = oneshot::channel();
         self.submit(Job::Verify { password: password.to_owned(), hash, reply }).await?;
-        Ok(known && answer.await.map_err(ApiError::internal)?)
+        let matched = answer.await.map_err(ApiError::internal)?;
+        Ok(matched && known)
+    }
+
+    /// How many verifications have finished.
+    pub fn checks_done(&self) -> u64 {
+        self.checks.load(Ordering::SeqCst)
     }
 
     async fn submit(&self, job: Job) -> Result<(), ApiError> {
@@ -88,7 +100,7 @@ impl Worker {
         Self { blocks: vec![Block::new(); params.block_count()], params }
     }
 
-    fn run(mut self, queue: &Mutex<mpsc::Receiver<Job>>) {
+    fn run(mut self, queue: &Mutex<mpsc::Receiver<Job>>, checks: &AtomicU64) {
         loop {
             // Idle workers take turns waiting on the queue; the lock is released before work.
             let job = match queue.lock() {
@@ -101,7 +113,9 @@ impl Worker {
                     let _ = reply.send(self.hash(password.as_bytes()));
                 }
                 Some(Job::Verify { password, hash, reply }) => {
-                    let _ = reply.send(self.verify(password.as_bytes(), &hash));
+                    let matched = self.verify(password.as_bytes(), &hash);
+                    checks.fetch_add(1, Ordering::SeqCst);
+                    let _ = reply.send(matched);
                 }
             }
         }
@@ -180,6 +194,16 @@ mod tests {
         assert!(worker.verify(b"swordfish", &bigger.hash_password(b"swordfish").unwrap().to_string()));
         assert!(!worker.verify(b"swordfish", "$argon2i$v=19$m=256,t=1,p=1$c2FsdHNhbHQ$aGFzaA"));
         assert!(!worker.verify(b"swordfish", "not a phc string"));
+    }
+
+    #[tokio::test]
+    async fn checking_against_no_account_waits_for_a_whole_check() {
+        // Not a timing assertion: the dummy check's answer is what is awaited, so it must have
+        // run on a worker before verify returns.
+        let hasher = PasswordHasher::new(1024, 1, 1).unwrap();
+        let before = hasher.checks_done();
+        assert!(!hasher.verify("anything", None).await.unwrap());
+        assert_eq!(hasher.checks_done(), before + 1, "the dummy check ran before the answer");
     }
 
     #[tokio::test]

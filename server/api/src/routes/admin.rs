@@ -96,7 +96,8 @@ async fn create_invite(
             other => break other?,
         }
     };
-    tracing::info!(admin = %admin.user.id, code = %invite.code, "instance invite created");
+    // Not the code: logs travel further than the people who may use it.
+    tracing::info!(admin = %admin.user.id, max_uses = ?invite.max_uses, "instance invite created");
     Ok((StatusCode::CREATED, Json(invite.into())))
 }
 

@@ -302,6 +302,8 @@ async fn reset_bot_token(
     let app = my_application(&state, &auth, &id).await?;
     let (token, hash) = bot_token::generate(app.id);
     state.store.set_application_token(app.id, &hash).await?;
+    // The bot's open gateway and voice connections were opened with the old token.
+    crate::auth::revocation::every_connection_ended(&state, app.id);
     tracing::info!(application_id = %app.id, "bot token reset");
     Ok(Json(TokenReset { token }))
 }
@@ -420,17 +422,10 @@ async fn authorize_bot(
                 &serde_json::json!({ "guild_id": guild_id, "role": crate::guild_models::RoleObject::from(&role) }),
             ));
         }
-        let bot = state.store.users_by_ids(&[app.id]).await?;
         let changes = vec![audit::change("permissions", None, Some(serde_json::json!(permissions)))];
         audit::record(&state, guild_id, auth.user_id, AuditAction::BotAdd, Some(app.id), changes, &reason).await;
         tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
-        let roles = state.store.member(guild_id, app.id).await?.map(|m| m.role_ids).unwrap_or_default();
-        state.publish(Event::new(
-            EventName::GuildMemberAdd,
-            Audience::Guild { guild_id, channel_id: None },
-            &serde_json::json!({ "guild_id": guild_id, "user": bot.first().map(PublicUser::from), "nick": null,
-                                 "roles": roles, "joined_at": now, "deaf": false, "mute": false }),
-        ));
+        state.publish(crate::routes::members::member_add_event(&state, guild_id, app.id).await?);
         let guild = state.store.guild(guild_id).await?.ok_or_else(crate::access::unknown_guild)?;
         let payload = guild_create_payload(&state, &guild).await?;
         state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![app.id]), &payload));

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::refresh_token;
+use crate::auth::{refresh_token, revocation};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::client::{ClientMeta, device_name_from_user_agent};
 use crate::extract::{AuthUser, Json};
@@ -165,19 +165,31 @@ async fn login(
         state.metrics.auth.rate_limited.inc();
         return Err(ApiError::RateLimited(limited));
     }
+    // Whether the name belongs to an account must not show, in the answer or in its time:
+    // every attempt costs one password check (against a dummy hash when there is no account
+    // or it is locked), a failure one write, and names with no account lock out by the same
+    // rule as accounts do.
     let now = Timestamp::now();
     let user = state.store.user_by_login(&account_key).await?;
-    if let Some(until) = user.as_ref().and_then(|u| u.locked_until).filter(|until| *until > now.unix_millis()) {
+    let locked_until = match &user {
+        Some(user) => user.locked_until.filter(|until| *until > now.unix_millis()),
+        None => state.store.unknown_login_locked_until(&account_key, now).await?,
+    };
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    let correct = state.passwords.verify(&body.password, stored_hash).await?;
+    if let Some(until) = locked_until {
+        // Even the right password waits for the lock to end; a guess learns nothing.
         return Err(locked(until, now));
     }
-    let stored_hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    if !state.passwords.verify(&body.password, stored_hash).await? {
+    if !correct {
         state.metrics.auth.login_failures.inc();
-        if let Some(user) = &user
-            && let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await?
-        {
+        let locked_now = match &user {
+            Some(user) => state.store.record_login_failure(user.id, now, state.config.lockout).await?,
+            None => state.store.record_unknown_login_failure(&account_key, now, state.config.lockout).await?,
+        };
+        if let Some(until) = locked_now {
             state.metrics.auth.lockouts.inc();
-            tracing::warn!(user_id = %user.id, ip = %client.ip, locked_until = until, "account locked after repeated failed logins");
+            tracing::warn!(user_id = ?user.as_ref().map(|u| u.id), ip = %client.ip, locked_until = until, "login name locked after repeated failed logins");
             return Err(locked(until, now));
         }
         tracing::info!(ip = %client.ip, known_account = user.is_some(), "failed login");
@@ -192,7 +204,8 @@ async fn login(
     Ok(Json(start_session(&state, &user, &client, device_name).await?))
 }
 
-fn locked(until_ms: i64, now: Timestamp) -> ApiError {
+/// 403 (90003): too many failed password checks; the same for every login name.
+pub(crate) fn locked(until_ms: i64, now: Timestamp) -> ApiError {
     let minutes = ((until_ms - now.unix_millis()) as f64 / 60_000.0).ceil().max(1.0) as i64;
     ApiError::with_message(
         StatusCode::FORBIDDEN,
@@ -231,6 +244,7 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
         }
         RefreshOutcome::Reused { session_id, user_id } => {
             state.metrics.auth.refresh_reuse.inc();
+            revocation::sessions_ended(&state, user_id, vec![session_id]);
             tracing::warn!(%session_id, %user_id, "spent refresh token presented again; session revoked");
             Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenReused))
         }
@@ -242,7 +256,10 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<StatusCode> {
-    state.store.revoke_session(auth.user_id, auth.session()?.id, RevokeReason::Logout, Timestamp::now()).await?;
+    let session_id = auth.session()?.id;
+    if state.store.revoke_session(auth.user_id, session_id, RevokeReason::Logout, Timestamp::now()).await? {
+        revocation::sessions_ended(&state, auth.user_id, vec![session_id]);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -265,7 +282,7 @@ pub(crate) async fn start_session(
     let now = Timestamp::now();
     let (refresh, refresh_hash) = refresh_token::generate();
     let device_id = client.device_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let session = state
+    let (session, replaced) = state
         .store
         .create_session(&NewSession {
             id: state.ids.next(),
@@ -279,6 +296,7 @@ pub(crate) async fn start_session(
             refresh_expires_at: now.plus_millis(state.config.refresh_token_ttl.as_millis() as i64),
         })
         .await?;
+    revocation::sessions_ended(state, user.id, replaced);
     tracing::info!(user_id = %user.id, session_id = %session.id, ip = %client.ip, "session started");
     Ok(token_response(state, user, &session, refresh, now))
 }

@@ -68,15 +68,48 @@ fn check_ranges(
 }
 
 /// A parent must be a category of the same guild, and categories have no parent.
-fn check_parent(errors: &mut FieldErrors, kind: ChannelKind, parent: Option<Snowflake>, channels: &[ChannelRecord]) {
-    let Some(parent) = parent else { return };
-    let is_category = channels.iter().any(|c| c.id == parent && c.kind() == ChannelKind::Category);
-    if kind == ChannelKind::Category || !is_category {
-        errors.add(
-            "parent_id",
-            "CHANNEL_PARENT_INVALID",
-            "The parent must be a category of this guild (and categories have none).",
-        );
+/// Where a channel may be put: in a category of the guild that the caller can see and manage
+/// channels in (a category they cannot see is answered exactly as one that does not exist,
+/// so the answer never confirms it); categories have no parent. An unusable parent is a
+/// field error; a visible one the caller may not manage is 403 (50013).
+fn check_parent(
+    errors: &mut FieldErrors,
+    kind: ChannelKind,
+    parent: Option<Snowflake>,
+    access: &GuildAccess,
+) -> ApiResult<()> {
+    let Some(parent) = parent else { return Ok(()) };
+    let category = access
+        .channels
+        .iter()
+        .find(|c| c.id == parent && c.kind() == ChannelKind::Category)
+        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
+    match category {
+        Some(category) if kind != ChannelKind::Category => {
+            require(access.channel_permissions(category), Permissions::MANAGE_CHANNELS)
+        }
+        _ => {
+            errors.add(
+                "parent_id",
+                "CHANNEL_PARENT_INVALID",
+                "The parent must be a category of this guild (and categories have none).",
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Moving a channel out of its category needs VIEW_CHANNEL and MANAGE_CHANNELS there too:
+/// otherwise a moderator could take a channel out of a private category and expose it.
+fn check_leaving_parent(access: &GuildAccess, channel: &ChannelRecord, to: Option<Snowflake>) -> ApiResult<()> {
+    match channel.parent() {
+        Some(from) if to != Some(from) => match access.channels.iter().find(|c| c.id == from) {
+            Some(category) => {
+                require(access.channel_permissions(category), Permissions::VIEW_CHANNEL | Permissions::MANAGE_CHANNELS)
+            }
+            None => Ok(()),
+        },
+        _ => Ok(()),
     }
 }
 
@@ -123,7 +156,7 @@ async fn create_channel(
     };
     let name = parse_channel_name(&body.name, kind, &mut errors);
     check_ranges(&mut errors, body.rate_limit_per_user, body.bitrate, body.user_limit, body.topic.as_deref());
-    check_parent(&mut errors, kind, body.parent_id, channels);
+    check_parent(&mut errors, kind, body.parent_id, &access)?;
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
     }
@@ -232,7 +265,6 @@ async fn modify_channel(
             .map(|c| Json(AnyChannelObject::Guild(c)));
     }
     require(permissions, Permissions::MANAGE_CHANNELS)?;
-    let channels = &access.channels;
     let kind = channel.kind();
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| parse_channel_name(n, kind, &mut errors));
@@ -245,7 +277,8 @@ async fn modify_channel(
         topic.clone().flatten().as_deref(),
     );
     if let Some(parent) = body.parent_id {
-        check_parent(&mut errors, kind, parent, channels);
+        check_parent(&mut errors, kind, parent, &access)?;
+        check_leaving_parent(&access, &channel, parent)?;
     }
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
@@ -264,8 +297,9 @@ async fn modify_channel(
     };
     let updated = state.store.update_channel(channel.id, &patch).await?.ok_or_else(unknown_channel)?;
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
-    let object = ChannelObject::new(&updated, &overwrites);
-    let before = ChannelObject::new(&channel, &overwrites);
+    let activity = state.store.channel_activity(updated.id).await?;
+    let object = ChannelObject::new(&updated, &overwrites).with_activity(Some(&activity));
+    let before = ChannelObject::new(&channel, &overwrites).with_activity(Some(&activity));
     audit::record(
         &state,
         access.guild.id,
@@ -357,19 +391,26 @@ async fn reorder_channels(
 ) -> ApiResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
-    let channels = &access.channels;
     let mut errors = FieldErrors::new();
     for (i, entry) in body.iter().enumerate() {
-        let Some(channel) = channels.iter().find(|c| c.id == entry.id) else {
+        // A channel the caller cannot see is answered as unknown, as everywhere else.
+        let Some(channel) = access
+            .channels
+            .iter()
+            .find(|c| c.id == entry.id)
+            .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
+        else {
             errors.add_at(vec![i.to_string(), "id".into()], "CHANNEL_UNKNOWN", "Not a channel of this guild.");
             continue;
         };
+        require(access.channel_permissions(channel), Permissions::MANAGE_CHANNELS)?;
         if entry.position < 0 {
             errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MIN", "Must be 0 or more.");
         }
         if let Some(parent) = entry.parent_id {
+            check_leaving_parent(&access, channel, parent)?;
             let mut e = FieldErrors::new();
-            check_parent(&mut e, channel.kind(), parent, channels);
+            check_parent(&mut e, channel.kind(), parent, &access)?;
             if !e.is_empty() {
                 errors.add_at(
                     vec![i.to_string(), "parent_id".into()],

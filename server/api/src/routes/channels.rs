@@ -32,15 +32,13 @@ async fn guild_channels(
     Path(guild_id): Path<String>,
 ) -> ApiResult<Json<Vec<ChannelObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
-    Ok(Json(
-        access
-            .channels
-            .iter()
-            .filter(|c| c.kind() != ChannelKind::PublicThread)
-            .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
-            .map(|c| ChannelObject::new(c, &access.overwrites))
-            .collect(),
-    ))
+    let activity = state.store.guild_channel_activity(access.guild.id).await?;
+    let visible = access
+        .channels
+        .iter()
+        .filter(|c| c.kind() != ChannelKind::PublicThread)
+        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
+    Ok(Json(ChannelObject::list(visible, &access.overwrites, &activity)))
 }
 
 /// One channel, if I can see it: a guild channel, or a DM or group DM I am in.
@@ -58,7 +56,8 @@ async fn get_channel(
 ) -> ApiResult<Json<AnyChannelObject>> {
     Ok(Json(match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, .. } => {
-            AnyChannelObject::Guild(ChannelObject::new(&channel, &access.overwrites))
+            let activity = state.store.channel_activity(channel.id).await?;
+            AnyChannelObject::Guild(ChannelObject::new(&channel, &access.overwrites).with_activity(Some(&activity)))
         }
         ChannelAccess::Private { channel, user_id } => {
             let (_, object) = views(&state, &channel, &[user_id]).await?.pop().ok_or_else(unknown_channel)?;

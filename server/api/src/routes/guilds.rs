@@ -97,9 +97,10 @@ pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) 
     let roles = state.store.roles(guild.id).await?;
     let channels = state.store.channels(guild.id).await?;
     let overwrites = state.store.guild_overwrites(guild.id).await?;
+    let activity = state.store.guild_channel_activity(guild.id).await?;
     Ok(GuildCreatePayload {
         guild: GuildObject::new(guild, &roles),
-        channels: channels.iter().map(|c| ChannelObject::new(c, &overwrites)).collect(),
+        channels: ChannelObject::list(&channels, &overwrites, &activity),
         threads: Vec::new(),
         member_count: state.store.member_count(guild.id).await? as usize,
         large: false,

@@ -1,10 +1,19 @@
 //! Probes for orchestrators: `/health` (the process is alive) and `/ready` (it can serve:
 //! the database answers and its schema is the one this build needs), and `/metrics` for
 //! Prometheus.
+//!
+//! `/metrics` tells a lot about an instance (its users, rooms, rates), so on the main port
+//! it answers only clients on this machine that no proxy forwarded (a Prometheus beside
+//! Parley); anyone else gets 404, as for any path that is not there. Deployments whose
+//! Prometheus is elsewhere set `metrics_bind` and scrape that listener instead (the compose
+//! bundle and the Helm chart do).
+
+use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use parley_store::migrations::schema_status;
 use serde_json::{Value, json};
@@ -12,10 +21,27 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::extract::Json;
 
-/// The probes, with `/metrics` unless it is served on its own address.
+/// The probes, with `/metrics` (for local clients only) unless it is served on its own
+/// address.
 pub fn router(with_metrics: bool) -> Router<AppState> {
     let router = Router::new().route("/health", get(health)).route("/ready", get(ready));
-    if with_metrics { router.route("/metrics", get(metrics)) } else { router }
+    if with_metrics { router.route("/metrics", get(local_metrics)) } else { router }
+}
+
+/// Whether a request came straight from this machine: a loopback peer, and no proxy header
+/// saying it was forwarded for someone else.
+fn from_this_machine(parts: &axum::http::request::Parts) -> bool {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| parts.headers.contains_key(*h));
+    peer.is_some_and(|ip| ip.is_loopback()) && !forwarded
+}
+
+async fn local_metrics(state: State<AppState>, request: axum::extract::Request) -> Response {
+    let (parts, _) = request.into_parts();
+    if !from_this_machine(&parts) {
+        return crate::http::not_found().await.into_response();
+    }
+    metrics(state).await.into_response()
 }
 
 /// `/metrics` alone, for the separate metrics listener (`metrics_bind`).

@@ -162,7 +162,7 @@ async fn create_invite(
     let object = invite_object(&state, &invite).await?;
     state.publish(Event::new(
         EventName::InviteCreate,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        Audience::ChannelManagers { guild_id: access.guild.id, channel_id: channel.id },
         &serde_json::json!({ "code": object.code, "guild_id": access.guild.id, "channel_id": channel.id,
                              "max_age": max_age, "max_uses": max_uses, "uses": 0, "created_at": object.created_at }),
     ));
@@ -186,12 +186,7 @@ async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> 
 /// Tells the guild a member joined (GUILD_MEMBER_ADD) and the member their new guild
 /// (GUILD_CREATE). Used by invites and by registration through an invite.
 pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &UserRecord) -> ApiResult<()> {
-    state.publish(Event::new(
-        EventName::GuildMemberAdd,
-        Audience::Guild { guild_id, channel_id: None },
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(user), "nick": null, "roles": [],
-                             "joined_at": Timestamp::now(), "deaf": false, "mute": false }),
-    ));
+    state.publish(crate::routes::members::member_add_event(state, guild_id, user.id).await?);
     let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
     let payload = guild_create_payload(state, &guild).await?;
     state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![user.id]), &payload));
@@ -207,6 +202,14 @@ async fn accept_invite(
     auth: AuthUser,
     Path(code): Path<String>,
 ) -> ApiResult<Json<InviteObject>> {
+    if auth.is_bot() {
+        // Bots join guilds when a manager adds them (OAuth2), never through invites.
+        return Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::BotsCannotUse,
+            "Bots cannot use this endpoint: a bot joins a guild when someone with Manage Server adds it",
+        ));
+    }
     let now = Timestamp::now();
     match state.store.accept_guild_invite(&code, auth.user_id, now).await? {
         Acceptance::Unusable => Err(unknown_invite()),
@@ -217,7 +220,8 @@ async fn accept_invite(
         }
         Acceptance::Joined { guild_id } => {
             let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
-            tracing::info!(%guild_id, user_id = %auth.user_id, code = %code, "member joined through an invite");
+            // Not the code: logs travel further than the people who may use it.
+            tracing::info!(%guild_id, user_id = %auth.user_id, "member joined through an invite");
             announce_join(&state, guild_id, &user).await?;
             let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
             Ok(Json(invite_object(&state, &invite).await?))
@@ -253,7 +257,7 @@ async fn delete_invite(
     state.store.delete_guild_invite(&code).await?;
     state.publish(Event::new(
         EventName::InviteDelete,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+        Audience::ChannelManagers { guild_id: access.guild.id, channel_id: channel.id },
         &serde_json::json!({ "code": code, "guild_id": access.guild.id, "channel_id": channel.id }),
     ));
     Ok(Json(object))

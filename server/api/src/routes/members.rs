@@ -86,8 +86,18 @@ pub async fn member_objects(state: &AppState, members: &[MemberRecord]) -> ApiRe
         .collect())
 }
 
-async fn member_object(state: &AppState, member: &MemberRecord) -> ApiResult<MemberObject> {
+pub async fn member_object(state: &AppState, member: &MemberRecord) -> ApiResult<MemberObject> {
     member_objects(state, std::slice::from_ref(member)).await?.pop().ok_or_else(unknown_member)
+}
+
+/// GUILD_MEMBER_ADD for a member who just joined: the REST member object (every field a
+/// library expects, `flags` included) with `guild_id`, built the one way for every path in.
+pub async fn member_add_event(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Event> {
+    let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
+    let mut data = serde_json::to_value(member_object(state, &member).await?)
+        .map_err(|e| ApiError::internal(format!("member object: {e}")))?;
+    data["guild_id"] = serde_json::json!(guild_id);
+    Ok(Event::new(EventName::GuildMemberAdd, Audience::Guild { guild_id, channel_id: None }, &data))
 }
 
 /// `@me` or a user id.
@@ -236,6 +246,10 @@ async fn modify_member(
     }
     if body.deaf.is_some() {
         require(granted, Permissions::DEAFEN_MEMBERS)?;
+    }
+    if !mine && (body.mute.is_some() || body.deaf.is_some() || body.channel_id.is_some()) {
+        // Voice moderation stays within the role hierarchy, like every other action on a member.
+        access.require_member_below_me(&member)?;
     }
     let voice_move = match &body.channel_id {
         Some(to) => Some(voice::moderation::check_move(&state, &access, target_id, to.as_deref()).await?),

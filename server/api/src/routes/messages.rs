@@ -420,6 +420,7 @@ async fn create_message(
             mentions,
             mention_roles,
             now,
+            ack_author: !auth.is_bot(),
         })
         .await?;
     let object = message_object(&state, &record, None).await?;

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, query};
 use crate::models::{ErrorBody, PublicUser};
 use crate::routes::channel_admin::load_channel;
+use crate::routes::members::{MemberObject, member_object};
 use crate::routes::messages::{MessageObject, find_message, message_objects, unknown_message};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -46,18 +47,27 @@ fn parse_emoji(raw: &str) -> ApiResult<String> {
     if ok { Ok(raw.to_owned()) } else { Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::UnknownEmoji)) }
 }
 
+/// MESSAGE_REACTION_ADD or _REMOVE with every field Discord always sends (`burst` and `type`
+/// too: discord.py reads them unconditionally). `added`: for an addition, the reacting member
+/// (in a guild) and the message's author, which Discord adds to MESSAGE_REACTION_ADD only.
 fn reaction_event(
     name: EventName,
     channel: &ChannelAccess,
     message_id: Snowflake,
     user_id: Snowflake,
     emoji: &str,
+    added: Option<(Option<MemberObject>, Snowflake)>,
 ) -> Event {
-    channel.event(
-        name,
-        serde_json::json!({ "user_id": user_id, "channel_id": channel.id(), "message_id": message_id,
-                            "emoji": { "id": null, "name": emoji } }),
-    )
+    let mut data = serde_json::json!({ "user_id": user_id, "channel_id": channel.id(), "message_id": message_id,
+                                       "emoji": { "id": null, "name": emoji }, "burst": false, "type": 0 });
+    if let Some((member, author)) = added {
+        data["burst_colors"] = serde_json::json!([]);
+        data["message_author_id"] = serde_json::json!(author);
+        if let Some(member) = member {
+            data["member"] = serde_json::json!(member);
+        }
+    }
+    channel.event(name, data)
 }
 
 /// React to a message (ADD_REACTIONS and READ_MESSAGE_HISTORY).
@@ -74,7 +84,12 @@ async fn add_my_reaction(
     let emoji = parse_emoji(&emoji)?;
     let message = find_message(&state, channel.id(), &message_id).await?;
     if state.store.add_reaction(message.id, auth.user_id, &emoji, Timestamp::now()).await? {
-        state.publish(reaction_event(EventName::MessageReactionAdd, &channel, message.id, auth.user_id, &emoji));
+        let member = match channel.guild() {
+            Some(access) => Some(member_object(&state, &access.member).await?),
+            None => None,
+        };
+        let added = Some((member, message.author_id));
+        state.publish(reaction_event(EventName::MessageReactionAdd, &channel, message.id, auth.user_id, &emoji, added));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -92,7 +107,14 @@ async fn remove_my_reaction(
     let emoji = parse_emoji(&emoji)?;
     let message = find_message(&state, channel.id(), &message_id).await?;
     if state.store.remove_reaction(message.id, auth.user_id, &emoji).await? {
-        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, auth.user_id, &emoji));
+        state.publish(reaction_event(
+            EventName::MessageReactionRemove,
+            &channel,
+            message.id,
+            auth.user_id,
+            &emoji,
+            None,
+        ));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -112,7 +134,7 @@ async fn remove_reaction(
     let message = find_message(&state, channel.id(), &message_id).await?;
     let user_id: Snowflake = parse_id(&user_id, unknown_message)?;
     if state.store.remove_reaction(message.id, user_id, &emoji).await? {
-        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, &emoji));
+        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, &emoji, None));
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -77,7 +77,12 @@ pub struct RoleRequest {
 }
 
 /// Checks a role request and that the caller may grant what it asks.
-fn check_role_request(body: &RoleRequest, access: &GuildAccess) -> ApiResult<Option<String>> {
+/// `current`: the permissions of the role being changed (none for a new role).
+fn check_role_request(
+    body: &RoleRequest,
+    access: &GuildAccess,
+    current: Option<Permissions>,
+) -> ApiResult<Option<String>> {
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().map(str::trim).map(str::to_owned);
     if name.as_deref().is_some_and(|n| !(1..=100).contains(&n.chars().count()) || n.chars().any(char::is_control)) {
@@ -88,8 +93,10 @@ fn check_role_request(body: &RoleRequest, access: &GuildAccess) -> ApiResult<Opt
     }
     errors.into_result()?;
     if let Some(permissions) = body.permissions {
-        // Nobody grants a permission they do not hold themselves.
-        require(access.guild_permissions(), permissions)?;
+        // Nobody grants or takes away a permission they do not hold themselves: only the bits
+        // that change must be theirs.
+        let changed = Permissions::from_bits_truncate(permissions.bits() ^ current.unwrap_or(Permissions::NONE).bits());
+        require(access.guild_permissions(), changed)?;
     }
     Ok(name)
 }
@@ -107,7 +114,7 @@ async fn create_role(
 ) -> ApiResult<Json<RoleObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
-    let name = check_role_request(&body, &access)?;
+    let name = check_role_request(&body, &access, None)?;
     if access.roles.len() >= MAX_ROLES_PER_GUILD {
         return Err(ApiError::field(
             "_guild",
@@ -158,7 +165,7 @@ async fn modify_role(
     access.require(Permissions::MANAGE_ROLES)?;
     let role = find_role(&access, &role_id)?;
     access.require_below_me(role)?;
-    let name = check_role_request(&body, &access)?;
+    let name = check_role_request(&body, &access, Some(role.permissions.0))?;
     if name.is_some() && role.id == access.guild.id {
         return Err(ApiError::field("name", "EVERYONE_NAME_FIXED", "@everyone cannot be renamed."));
     }

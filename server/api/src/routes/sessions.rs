@@ -60,6 +60,7 @@ async fn revoke_session(
     let unknown = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownSession);
     let session_id: Snowflake = session_id.parse().map_err(|_| unknown())?;
     if state.store.revoke_session(auth.user_id, session_id, RevokeReason::RevokedByUser, Timestamp::now()).await? {
+        crate::auth::revocation::sessions_ended(&state, auth.user_id, vec![session_id]);
         tracing::info!(user_id = %auth.user_id, %session_id, "session revoked by its user");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -77,9 +78,11 @@ pub struct RevokedCount {
 #[utoipa::path(post, path = "/auth/sessions/revoke-others", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = RevokedCount), (status = 401, body = ErrorBody)))]
 async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
-    let revoked = state
+    let ended = state
         .store
         .revoke_other_sessions(auth.user_id, auth.session()?.id, RevokeReason::RevokedByUser, Timestamp::now())
         .await?;
+    let revoked = ended.len() as u64;
+    crate::auth::revocation::sessions_ended(&state, auth.user_id, ended);
     Ok(Json(RevokedCount { revoked }))
 }

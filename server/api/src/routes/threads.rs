@@ -190,8 +190,9 @@ pub(crate) async fn modify_thread(
         .update_thread(thread.id, &patch, Timestamp::now())
         .await?
         .ok_or_else(crate::access::unknown_channel)?;
-    let object = ChannelObject::new(&updated, &access.overwrites);
-    let before = ChannelObject::new(thread, &access.overwrites);
+    let activity = state.store.channel_activity(updated.id).await?;
+    let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
+    let before = ChannelObject::new(thread, &access.overwrites).with_activity(Some(&activity));
     audit::record(
         state,
         access.guild.id,
@@ -226,12 +227,12 @@ async fn active_threads(
     Path(guild_id): Path<String>,
 ) -> ApiResult<Json<ActiveThreads>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
-    let threads = access
+    let activity = state.store.guild_channel_activity(access.guild.id).await?;
+    let active = access
         .channels
         .iter()
         .filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived)
-        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
-        .map(|c| ChannelObject::new(c, &[]))
-        .collect();
+        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
+    let threads = ChannelObject::list(active, &[], &activity);
     Ok(Json(ActiveThreads { threads, members: Vec::new() }))
 }

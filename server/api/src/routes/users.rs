@@ -32,6 +32,32 @@ async fn get_me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json
     Ok(Json(CurrentUser::from(&current_user(&state, &auth).await?)))
 }
 
+/// The current-password check is a login by another door: it shares the login's per-account
+/// rate limit and lockout, so a stolen access token cannot be used to guess the password
+/// (a locked account is refused before any check, and failures count toward the lock).
+async fn check_current_password(state: &AppState, user: &UserRecord, password: &str) -> ApiResult<()> {
+    if let Err(limited) = state.limits.login_account.check(&format!("user:{}", user.id)) {
+        state.metrics.auth.rate_limited.inc();
+        return Err(ApiError::RateLimited(limited));
+    }
+    let now = Timestamp::now();
+    let correct = state.passwords.verify(password, user.password_hash.as_deref()).await?;
+    if let Some(until) = user.locked_until.filter(|until| *until > now.unix_millis()) {
+        return Err(crate::routes::auth::locked(until, now));
+    }
+    if correct {
+        state.store.clear_login_failures(user.id).await?;
+        return Ok(());
+    }
+    state.metrics.auth.login_failures.inc();
+    if let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await? {
+        state.metrics.auth.lockouts.inc();
+        tracing::warn!(user_id = %user.id, locked_until = until, "account locked after repeated wrong current passwords");
+        return Err(crate::routes::auth::locked(until, now));
+    }
+    Err(ApiError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyMeRequest {
     pub username: Option<String>,
@@ -56,6 +82,8 @@ pub struct ModifyMeRequest {
         (status = 200, body = CurrentUser),
         (status = 400, description = "Invalid fields, a taken username, or a wrong current password (50035)", body = ErrorBody),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "Locked after repeated wrong passwords (90003)", body = ErrorBody),
+        (status = 429, description = "Too many password checks for this account (90006)", body = ErrorBody),
     ))]
 async fn modify_me(
     State(state): State<AppState>,
@@ -85,11 +113,7 @@ async fn modify_me(
                 "Your current password is required to change this.",
             ));
         };
-        if !state.passwords.verify(current, user.password_hash.as_deref()).await? {
-            state.metrics.auth.login_failures.inc();
-            state.store.record_login_failure(user.id, Timestamp::now(), state.config.lockout).await?;
-            return Err(ApiError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."));
-        }
+        check_current_password(&state, &user, current).await?;
     }
     let now = Timestamp::now();
     let patch = ProfilePatch { username: username.map(Username::into_inner), global_name, email };
@@ -112,7 +136,8 @@ async fn modify_me(
         state.store.set_password_hash(user.id, &hash, now).await?;
         let ended =
             state.store.revoke_other_sessions(user.id, auth.session()?.id, RevokeReason::PasswordChanged, now).await?;
-        tracing::info!(user_id = %user.id, ended_sessions = ended, "password changed");
+        tracing::info!(user_id = %user.id, ended_sessions = ended.len(), "password changed");
+        crate::auth::revocation::sessions_ended(&state, user.id, ended);
         updated.password_hash = Some(hash);
     }
     Ok(Json(CurrentUser::from(&updated)))

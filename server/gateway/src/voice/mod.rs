@@ -109,6 +109,14 @@ async fn place(
     user_id: Snowflake,
 ) -> Option<Place> {
     let access = ChannelAccess::open(&gateway.state, &channel_id.to_string(), user_id).await.ok()?;
+    // The DM rule holds for calls as for messages: with no guild in common any more (one
+    // banned the other, say), no call, and the other is never rung. Group DMs are their own
+    // space, kept by their owner (docs/api.md), as their messages are.
+    if let Some(partner) = access.dm_partner()
+        && !gateway.state.store.share_a_guild(user_id, partner).await.unwrap_or(false)
+    {
+        return None;
+    }
     match access {
         ChannelAccess::Guild { access, channel, permissions } => {
             let allowed = Some(channel.guild_id) == guild_id
@@ -131,7 +139,8 @@ async fn place(
                 server_mute: access.member.mute,
                 server_deaf: access.member.deaf,
                 limit,
-                audience: Audience::Guild { guild_id: channel.guild_id, channel_id: None },
+                // Only those who can see the voice channel see who is in it.
+                audience: Audience::Guild { guild_id: channel.guild_id, channel_id: Some(channel.id) },
             })
         }
         ChannelAccess::Private { channel, .. } => guild_id.is_none().then(|| Place {
@@ -214,8 +223,9 @@ async fn join(gateway: &Gateway, session: &Arc<Session>, place: &Place, command:
     // The same channel from the same session is a change of flags: the voice connection
     // stays, with its new policy.
     let stayed = previous.as_ref().is_some_and(|p| p.channel_id == state.channel_id && p.session_id == session.id);
-    if let Some(previous) = previous.filter(|p| p.guild_id.is_none() && p.channel_id != state.channel_id) {
-        // From one private call to another: the first call's people hear the leave.
+    if let Some(previous) = previous.filter(|p| p.channel_id.is_some() && p.channel_id != state.channel_id) {
+        // A move: those who could see the channel left hear the leave (they may not see the
+        // new one); from one private call to another, the first call's people do.
         announce_left(gateway, previous).await;
     }
     if place.guild_id.is_none() && first && !stayed {
@@ -277,7 +287,8 @@ async fn ended(gateway: &Gateway, state: VoiceState) {
 async fn announce_left(gateway: &Gateway, mut state: VoiceState) {
     let Some(channel_id) = state.channel_id.take() else { return };
     match state.guild_id {
-        Some(guild_id) => announce(gateway, &state, Audience::Guild { guild_id, channel_id: None }),
+        // Those who could see the channel it was in.
+        Some(guild_id) => announce(gateway, &state, Audience::Guild { guild_id, channel_id: Some(channel_id) }),
         None => {
             let Ok(Some(channel)) = gateway.state.store.private_channel(channel_id).await else { return };
             let audience = Audience::Users(channel.recipients.clone());

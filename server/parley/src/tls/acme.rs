@@ -14,7 +14,7 @@ use futures::StreamExt;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls_acme::caches::DirCache;
-use rustls_acme::{AcmeConfig, AcmeState, CertCache};
+use rustls_acme::{AccountCache, AcmeConfig, AcmeState, CertCache};
 use tokio_util::sync::CancellationToken;
 
 use super::AcmeSettings;
@@ -31,11 +31,11 @@ pub fn start(
         Some(path) => AcmeConfig::new_with_client_config(&settings.domains, Arc::new(client_config(path)?)),
         None => AcmeConfig::new(&settings.domains),
     };
-    let cache = DirCache::new(settings.cache_dir.clone());
+    let private = |dir: &PathBuf| PrivateCache { inner: DirCache::new(dir.clone()), dir: dir.clone() };
     let config = config
         .contact(settings.contact.iter().map(|email| format!("mailto:{email}")))
         .directory(&settings.directory)
-        .cache_compose(ObservedCache { inner: DirCache::new(settings.cache_dir.clone()), expiry }, cache);
+        .cache_compose(ObservedCache { inner: private(&settings.cache_dir), expiry }, private(&settings.cache_dir));
     let mut state: AcmeState<std::io::Error> = config.state();
     let resolver = state.resolver();
     let domains = settings.domains.join(",");
@@ -99,6 +99,57 @@ impl<C: CertCache> CertCache for ObservedCache<C> {
     async fn store_cert(&self, domains: &[String], directory_url: &str, cert: &[u8]) -> Result<(), Self::EC> {
         self.expiry.observe_pem(cert);
         self.inner.store_cert(domains, directory_url, cert).await
+    }
+}
+
+/// A cache directory whose files only Parley's user may read: the account key and the
+/// certificates' private keys are written by the cache with its own modes, then tightened.
+struct PrivateCache<C> {
+    inner: C,
+    dir: PathBuf,
+}
+
+impl<C> PrivateCache<C> {
+    fn tighten(&self) {
+        if let Err(e) = crate::private_files::private_files_in(&self.dir) {
+            tracing::error!(error = %e, dir = %self.dir.display(), "cannot restrict the ACME cache to Parley's user");
+        }
+    }
+}
+
+#[async_trait]
+impl<C: CertCache> CertCache for PrivateCache<C> {
+    type EC = C::EC;
+
+    async fn load_cert(&self, domains: &[String], directory_url: &str) -> Result<Option<Vec<u8>>, Self::EC> {
+        self.inner.load_cert(domains, directory_url).await
+    }
+
+    async fn store_cert(&self, domains: &[String], directory_url: &str, cert: &[u8]) -> Result<(), Self::EC> {
+        let stored = self.inner.store_cert(domains, directory_url, cert).await;
+        self.tighten();
+        stored
+    }
+}
+
+#[async_trait]
+impl<C: AccountCache> AccountCache for PrivateCache<C> {
+    type EA = C::EA;
+
+    async fn load_account(&self, contact: &[String], directory_url: &str) -> Result<Option<Vec<u8>>, Self::EA> {
+        self.inner.load_account(contact, directory_url).await
+    }
+
+    async fn store_account(&self, contact: &[String], directory_url: &str, account: &[u8]) -> Result<(), Self::EA> {
+        let stored = self.inner.store_account(contact, directory_url, account).await;
+        self.tighten();
+        stored
+    }
+}
+
+impl<C> Debug for PrivateCache<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivateCache")
     }
 }
 

@@ -282,6 +282,101 @@ async fn an_overwrite_set_through_the_api_hides_a_channel_from_a_role(backend: B
     assert!(names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
 }
 
+/// Reorders channels in `guild` as `who`.
+async fn reorder(app: &TestApp, who: &Session, guild: Snowflake, body: Value) -> reqwest::Response {
+    app.client
+        .patch(app.api(&format!("/guilds/{guild}/channels")))
+        .json(&body)
+        .bearer_auth(&who.access_token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_moderator_can_neither_move_nor_confirm_a_channel_they_cannot_see(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let moderator = app.register("moderator").await;
+    let guild = setup(&app, &owner, Some(&moderator)).await;
+    // The moderator manages channels guild-wide, but a Staff category is hidden from everyone.
+    let (_, role) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/roles", guild.id),
+            &json!({"name": "mods", "permissions": Permissions::MANAGE_CHANNELS.bits().to_string()}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    let given = app
+        .put(
+            &format!("/guilds/{}/members/{}/roles/{}", guild.id, moderator.user_id, role["id"].as_str().unwrap()),
+            &owner.access_token,
+        )
+        .await;
+    assert_eq!(given.status(), StatusCode::NO_CONTENT);
+    let create = |body: Value| {
+        let (app, path, token) = (&app, format!("/guilds/{}/channels", guild.id), owner.access_token.clone());
+        async move {
+            let (status, channel) = status_and_json(app.post_json(&path, &body, Some(&token)).await).await;
+            assert_eq!(status, StatusCode::CREATED, "{channel}");
+            channel["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let staff = create(json!({"name": "Staff", "type": 4})).await;
+    let hide = json!({"type": 0, "deny": Permissions::VIEW_CHANNEL.bits().to_string()});
+    assert_eq!(
+        app.put_json(&format!("/channels/{staff}/permissions/{}", guild.id), &hide, &owner.access_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let secret = create(json!({"name": "secret", "parent_id": staff})).await;
+    assert!(!names_seen_by(&app, guild.id, &moderator).await.contains(&"secret".to_owned()));
+
+    // Taking the hidden channel out of its category is refused exactly as an unknown id is.
+    let out = json!([{"id": secret, "position": 0, "parent_id": null}]);
+    let (status, hidden_answer) = status_and_json(reorder(&app, &moderator, guild.id, out).await).await;
+    let nowhere = json!([{"id": "4242424242", "position": 0, "parent_id": null}]);
+    let (_, unknown_answer) = status_and_json(reorder(&app, &moderator, guild.id, nowhere).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(hidden_answer, unknown_answer, "the answer does not tell a hidden channel from none");
+
+    // Putting a visible channel into the hidden category: refused as an unknown parent, by
+    // PATCH /guilds/{id}/channels and by PATCH /channels/{id}.
+    let into = json!([{"id": guild.general.to_string(), "position": 0, "parent_id": staff}]);
+    let (_, into_hidden) = status_and_json(reorder(&app, &moderator, guild.id, into).await).await;
+    let into_nothing = json!([{"id": guild.general.to_string(), "position": 0, "parent_id": "4242424242"}]);
+    let (_, into_unknown) = status_and_json(reorder(&app, &moderator, guild.id, into_nothing).await).await;
+    assert_eq!(into_hidden["code"], 50035);
+    assert_eq!(into_hidden, into_unknown);
+    let patched = app
+        .patch_json(&format!("/channels/{}", guild.general), &json!({"parent_id": staff}), &moderator.access_token)
+        .await;
+    let answer = assert_error(patched, StatusCode::BAD_REQUEST, 50035).await;
+    assert_eq!(answer["errors"]["parent_id"]["_errors"][0]["code"], "CHANNEL_PARENT_INVALID");
+
+    // A channel they may see in a category where they may not manage channels stays put.
+    let deny_manage = json!({"type": 1, "deny": Permissions::MANAGE_CHANNELS.bits().to_string()});
+    let path = format!("/channels/{}/permissions/{}", guild.text_category, moderator.user_id);
+    assert_eq!(app.put_json(&path, &deny_manage, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    let (_, channels) =
+        status_and_json(app.get(&format!("/guilds/{}/channels", guild.id), Some(&moderator.access_token)).await).await;
+    let voice_category = channels
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == 4 && c["id"] != guild.text_category.to_string())
+        .unwrap()["id"]
+        .clone();
+    let across = json!([{"id": guild.general.to_string(), "position": 0, "parent_id": voice_category}]);
+    assert_error(reorder(&app, &moderator, guild.id, across).await, StatusCode::FORBIDDEN, 50013).await;
+
+    let channels = app.store.channels(guild.id).await.unwrap();
+    let parent_of =
+        |id: &str| channels.iter().find(|c| c.id.to_string() == id).unwrap().parent().map(|p| p.to_string());
+    assert_eq!(parent_of(&secret), Some(staff.clone()), "the hidden channel never moved");
+    assert_eq!(parent_of(&guild.general.to_string()), Some(guild.text_category.to_string()));
+}
+
 async fn bad_overwrites_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = app.register("owner").await;
@@ -309,6 +404,7 @@ on_both_backends!(
     a_guild_holds_at_most_500_channels,
     managing_channels_needs_manage_channels,
     modifying_deleting_and_reordering_channels,
+    a_moderator_can_neither_move_nor_confirm_a_channel_they_cannot_see,
     an_overwrite_set_through_the_api_hides_a_channel_from_a_role,
     bad_overwrites_are_refused,
 );

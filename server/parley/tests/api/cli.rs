@@ -64,6 +64,31 @@ async fn serve_starts_on_defaults_and_stops_cleanly_on_sigterm(backend: Backend)
     terminate(child);
 }
 
+#[tokio::test]
+async fn a_data_directory_left_open_is_closed_and_the_database_and_key_are_the_servers_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let dir = db.data_dir();
+    // As an earlier version (or a careless umask) left it.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (child, url) = serve(&db, &[]);
+    // A write, so the WAL and shared-memory files exist.
+    let registered = reqwest::Client::new()
+        .post(format!("{url}/api/v10/auth/register"))
+        .json(&serde_json::json!({"username": "owner", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let mode = |p: std::path::PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(dir.clone()), 0o700, "the data directory");
+    assert_eq!(mode(dir.join("keys")), 0o700, "the key directory");
+    for file in ["parley.db", "parley.db-wal", "parley.db-shm", "keys/access-token.ed25519"] {
+        assert_eq!(mode(dir.join(file)), 0o600, "{file}");
+    }
+    terminate(child);
+}
+
 async fn admin_commands_create_users_promote_them_make_invites_and_bots(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     assert!(run(&mut parley(&db, &["migrate"])).0);

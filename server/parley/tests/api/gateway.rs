@@ -65,6 +65,20 @@ async fn discovery_points_clients_and_bots_at_the_websocket(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!((bot["url"].as_str(), bot["shards"].as_u64()), (Some(expected.as_str()), Some(1)));
     assert_eq!(bot["session_start_limit"]["max_concurrency"], 1);
+
+    // Libraries connect wherever they were told, in their own way: twilight appends `/?v=10`
+    // to the URL, and one given only the host connects at `/`, where Discord's gateway is.
+    for url in
+        [format!("{expected}/?v=10&encoding=json"), format!("{}/?v=10", app.address.replacen("http://", "ws://", 1))]
+    {
+        let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        let hello = futures::StreamExt::next(&mut socket).await.expect("HELLO").unwrap();
+        assert!(hello.to_text().unwrap().contains(r#""op":10"#), "{url}: {hello}");
+    }
+    // And `/` without an upgrade is still the web client's page.
+    let page = app.client.get(&app.address).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
 
 async fn identify_brings_ready_and_then_each_guild_as_the_user_may_see_it(backend: Backend) {

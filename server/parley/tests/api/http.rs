@@ -318,7 +318,10 @@ async fn the_web_client_is_served_precompressed_as_the_browser_accepts() {
         assert_eq!(plain.status(), StatusCode::OK, "{path}");
         assert!(!plain.headers().contains_key("content-encoding"), "{path}: no Accept-Encoding, no encoding");
         let varies = |headers: &reqwest::header::HeaderMap| {
-            headers.get_all("vary").iter().any(|v| v.to_str().unwrap().split(',').any(|h| h.trim() == "accept-encoding"))
+            headers
+                .get_all("vary")
+                .iter()
+                .any(|v| v.to_str().unwrap().split(',').any(|h| h.trim() == "accept-encoding"))
         };
         assert!(varies(plain.headers()), "{path}: caches keep one copy per encoding");
         let (content_type, cache) = (plain.headers()["content-type"].clone(), plain.headers()["cache-control"].clone());

@@ -241,7 +241,51 @@ async fn deleting_and_listing_invites_need_the_right_permissions(backend: Backen
         .await;
 }
 
+async fn an_invites_code_goes_only_to_those_who_manage_its_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Codes", &[&bob]).await;
+    let (mut ann_gw, _) = crate::gateway_client::GatewayClient::identified(&app, &ann).await;
+    let (mut bob_gw, _) = crate::gateway_client::GatewayClient::identified(&app, &bob).await;
+    // Bob may make invites himself (everyone may), but not manage #general.
+    let made = invite(&app, &bob, guild.general.parse().unwrap(), json!({"max_age": 60})).await;
+    let seen = ann_gw.wait_for("INVITE_CREATE").await;
+    assert_eq!(seen["code"], made["code"]);
+    bob_gw.assert_no("INVITE_CREATE", std::time::Duration::from_millis(500)).await;
+    let deleted = app.delete(&format!("/invites/{}", made["code"].as_str().unwrap()), &ann.access_token).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(ann_gw.wait_for("INVITE_DELETE").await["code"], made["code"]);
+    bob_gw.assert_no("INVITE_DELETE", std::time::Duration::from_millis(300)).await;
+}
+
+async fn bots_cannot_join_a_guild_through_an_invite(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "No bots by invite", &[]).await;
+    let (_, bot) =
+        status_and_json(app.post_json("/applications", &json!({"name": "Crawler"}), Some(&ann.access_token)).await)
+            .await;
+    let accepted = app
+        .client
+        .post(app.api(&format!("/invites/{}", guild.invite)))
+        .header("authorization", format!("Bot {}", bot["token"].as_str().unwrap()))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(accepted, StatusCode::FORBIDDEN, 20001).await;
+    assert!(
+        app.store
+            .member(guild.id.parse().unwrap(), bot["id"].as_str().unwrap().parse().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 on_both_backends!(
+    an_invites_code_goes_only_to_those_who_manage_its_channel,
+    bots_cannot_join_a_guild_through_an_invite,
     a_friend_previews_an_invite_then_joins_and_the_guild_hears_of_it,
     a_used_up_or_expired_invite_admits_nobody,
     creating_an_invite_needs_create_instant_invite_in_a_visible_channel,

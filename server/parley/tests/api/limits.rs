@@ -60,7 +60,7 @@ async fn repeated_failed_logins_lock_the_account_until_the_lock_expires(backend:
     }
     let locked = assert_error(app.login("ivy", "wrong-password").await, StatusCode::FORBIDDEN, 90003).await;
     assert!(locked["message"].as_str().unwrap().contains("locked"));
-    // Locked means locked: even the right password is refused, without being checked.
+    // Locked means locked: even the right password is refused.
     assert_error(app.login("ivy", &password_of("ivy")).await, StatusCode::FORBIDDEN, 90003).await;
     assert_eq!(app.login("joe", &password_of("joe")).await.status(), StatusCode::OK, "other accounts are unaffected");
     assert_eq!(metric(&app, "parley_account_lockouts_total").await, 1);
@@ -88,7 +88,66 @@ async fn a_successful_login_resets_the_failure_count(backend: Backend) {
     );
 }
 
+async fn a_name_with_no_account_locks_out_exactly_like_an_account(backend: Backend) {
+    let app =
+        spawn_app_with(backend, &[("PARLEY_LOGIN_LOCKOUT_THRESHOLD", "3"), ("PARLEY_LOGIN_LOCKOUT_SECS", "600")]).await;
+    app.register("ivy").await;
+    let mut answers = Vec::new();
+    for name in ["ivy", "nobody"] {
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let (status, body) = status_and_json(app.login(name, "wrong-password").await).await;
+            seen.push((status, body));
+        }
+        answers.push(seen);
+    }
+    assert_eq!(answers[0], answers[1], "the same answers, failure by failure, lock included");
+    let statuses: Vec<StatusCode> = answers[0].iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        statuses,
+        [StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN, StatusCode::FORBIDDEN]
+    );
+    assert_eq!(answers[1][2].1["code"], 90003);
+    assert_eq!(metric(&app, "parley_account_lockouts_total").await, 2);
+}
+
+async fn the_current_password_check_counts_toward_the_lockout_and_refuses_a_locked_account(backend: Backend) {
+    let app =
+        spawn_app_with(backend, &[("PARLEY_LOGIN_LOCKOUT_THRESHOLD", "3"), ("PARLEY_LOGIN_LOCKOUT_SECS", "600")]).await;
+    let lia = app.register("lia").await;
+    let change = |current: &str| json!({"password": current, "new_password": "a stolen token's new password"});
+    for _ in 0..2 {
+        let wrong = app.patch_json("/users/@me", &change("a guess"), &lia.access_token).await;
+        assert_error(wrong, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    let third = app.patch_json("/users/@me", &change("another guess"), &lia.access_token).await;
+    assert_error(third, StatusCode::FORBIDDEN, 90003).await;
+    // Locked: the right password no longer helps the holder of a stolen access token, and the
+    // password stays what it was.
+    let right = app.patch_json("/users/@me", &change(&password_of("lia")), &lia.access_token).await;
+    assert_error(right, StatusCode::FORBIDDEN, 90003).await;
+    assert_error(app.login("lia", &password_of("lia")).await, StatusCode::FORBIDDEN, 90003).await;
+    assert_error(app.login("lia", "a stolen token's new password").await, StatusCode::FORBIDDEN, 90003).await;
+    assert_eq!(metric(&app, "parley_account_lockouts_total").await, 1);
+}
+
+async fn the_current_password_check_shares_the_accounts_rate_limit(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE", "2")]).await;
+    let max = app.register("max").await;
+    for _ in 0..2 {
+        let wrong =
+            app.patch_json("/users/@me", &json!({"password": "guess", "username": "maxi"}), &max.access_token).await;
+        assert_error(wrong, StatusCode::BAD_REQUEST, 50035).await;
+    }
+    let limited =
+        app.patch_json("/users/@me", &json!({"password": "guess", "username": "maxi"}), &max.access_token).await;
+    assert_error(limited, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+}
+
 on_both_backends!(
+    a_name_with_no_account_locks_out_exactly_like_an_account,
+    the_current_password_check_counts_toward_the_lockout_and_refuses_a_locked_account,
+    the_current_password_check_shares_the_accounts_rate_limit,
     an_address_over_its_auth_budget_gets_429_with_retry_after_and_discord_headers,
     an_account_over_its_login_budget_is_limited_from_every_address,
     repeated_failed_logins_lock_the_account_until_the_lock_expires,

@@ -24,6 +24,7 @@ mod private_channels;
 mod reactions;
 mod read_states;
 mod registration;
+mod revocation;
 mod roles;
 mod search;
 mod sessions;

@@ -279,7 +279,21 @@ async fn with_metrics_bind_set_metrics_are_served_only_on_their_own_address(back
     assert_eq!(app.client.get(format!("{}/health", app.address)).send().await.unwrap().status(), StatusCode::OK);
 }
 
+async fn on_the_main_port_metrics_answer_only_unforwarded_clients_on_this_machine(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let local = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    assert_eq!(local.status(), StatusCode::OK, "a Prometheus beside Parley scrapes it");
+    // What a proxy on this machine forwards is someone else's request.
+    for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
+        let forwarded =
+            app.client.get(format!("{}/metrics", app.address)).header(header, "203.0.113.9").send().await.unwrap();
+        assert_eq!(forwarded.status(), StatusCode::NOT_FOUND, "{header}");
+        assert!(!forwarded.text().await.unwrap().contains("parley_"), "{header}");
+    }
+}
+
 on_both_backends!(
+    on_the_main_port_metrics_answer_only_unforwarded_clients_on_this_machine,
     with_metrics_bind_set_metrics_are_served_only_on_their_own_address,
     metrics_count_requests_by_route_template_and_gateway_sessions_and_promtool_accepts_them,
     a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic,

@@ -233,3 +233,21 @@ async fn one_node_carries_the_calls_of_members_connected_to_either_node() {
     bob_voice.close().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_out_on_node_a_closes_the_gateway_connection_on_node_b_and_it_cannot_resume_anywhere() {
+    let (a, b) = two_nodes().await;
+    let ann = a.register("ann").await;
+    let (mut ann_on_b, ready) = GatewayClient::identified(&b, &ann).await;
+    let session_id = ready["session_id"].as_str().unwrap().to_owned();
+    let logout = a.post_json("/auth/logout", &json!({}), Some(&ann.access_token)).await;
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(ann_on_b.closed_with().await, Some(4004), "node B closes it: the sign-in ended on node A");
+    for node in [&a, &b] {
+        let mut again = GatewayClient::connect(node).await;
+        again.send(json!({"op": 6, "d": {"token": ann.access_token, "session_id": session_id, "seq": 1}})).await;
+        assert_eq!(again.closed_with().await, Some(4004), "no node lets it resume");
+    }
+    b.stop_node().await;
+    a.stop().await;
+}

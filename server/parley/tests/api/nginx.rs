@@ -140,4 +140,15 @@ async fn nginx_with_the_shipped_config_terminates_tls_proxies_the_api_and_upgrad
     let out = curl(dir.path(), &[&["--resolve", &resolve], WEBSOCKET_HANDSHAKE, &[&gateway]].concat());
     assert!(out.starts_with("HTTP/1.1 101"), "{out}");
     assert!(out.contains(r#""op":10"#) && out.contains("heartbeat_interval"), "HELLO through nginx: {out}");
+    // At `/`, where bot libraries given only the host connect, and with twilight's `/?v=10`.
+    for path in ["/?v=10&encoding=json", "/gateway/?v=10&encoding=json"] {
+        let url = format!("{base}{path}");
+        let out = curl(dir.path(), &[&["--resolve", &resolve], WEBSOCKET_HANDSHAKE, &[&url]].concat());
+        assert!(out.starts_with("HTTP/1.1 101") && out.contains(r#""op":10"#), "{path}: {out}");
+    }
+
+    // Metrics never reach the public side: Parley sees a forwarded request, and nginx refuses.
+    let out = curl(dir.path(), &["-i", "--resolve", &resolve, &format!("{base}/metrics")]);
+    assert!(out.lines().next().unwrap_or("").contains("404"), "{out}");
+    assert!(!out.contains("parley_"), "{out}");
 }

@@ -311,7 +311,38 @@ async fn bad_role_requests_and_the_250_role_limit(backend: Backend) {
     assert_eq!(app.store.roles(guild.id).await.unwrap().len(), 250);
 }
 
+async fn nobody_takes_away_a_permission_they_do_not_hold(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, manager) = (app.register("owner").await, app.register("manager").await);
+    let guild = guild_with(&app, &owner, &[&manager]).await;
+    // A role that can ban, below a manager who may manage roles but not ban (each new role
+    // goes to the bottom, so the one made last is lowest).
+    let managers = create_role(
+        &app,
+        &owner,
+        guild.id,
+        json!({"name": "managers", "permissions": bits(Permissions::MANAGE_ROLES)}),
+    )
+    .await;
+    let banners =
+        create_role(&app, &owner, guild.id, json!({"name": "banners", "permissions": bits(Permissions::BAN_MEMBERS)}))
+            .await;
+    assert_eq!(give(&app, &owner, guild.id, &manager, &managers).await.status(), StatusCode::NO_CONTENT);
+    let path = format!("/guilds/{}/roles/{}", guild.id, banners["id"].as_str().unwrap());
+    let strip = app.patch_json(&path, &json!({"permissions": "0"}), &manager.access_token).await;
+    let refused = assert_error(strip, StatusCode::FORBIDDEN, 50013).await;
+    assert!(refused["message"].as_str().unwrap().contains("BAN_MEMBERS"), "{refused}");
+    // Leaving what they do not hold as it is, they may change the rest.
+    let unchanged = Permissions::BAN_MEMBERS.bits().to_string();
+    let recolour = app.patch_json(&path, &json!({"color": 255, "permissions": unchanged}), &manager.access_token).await;
+    assert_eq!(recolour.status(), StatusCode::OK);
+    let roles = app.store.roles(guild.id).await.unwrap();
+    let stored = roles.iter().find(|r| r.id.to_string() == banners["id"].as_str().unwrap()).unwrap();
+    assert_eq!((stored.permissions.0, stored.color), (Permissions::BAN_MEMBERS, 255));
+}
+
 on_both_backends!(
+    nobody_takes_away_a_permission_they_do_not_hold,
     a_staff_role_with_an_overwrite_shows_a_channel_only_to_staff,
     nobody_grants_a_permission_they_do_not_hold,
     the_role_hierarchy_protects_higher_roles_and_members,

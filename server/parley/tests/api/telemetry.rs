@@ -141,6 +141,7 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
         .env("PARLEY_LOKI_URL", &collector)
         .env("PARLEY_LOG_FORMAT", "json")
         .env("PARLEY_LOG_LEVEL", "info")
+        .env("PARLEY_REGISTRATION", "open")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -207,6 +208,54 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
     assert_eq!(ready["t"], "READY");
     drop(socket);
 
+    // An invite made and used: its code is a credential, so no log line may carry it.
+    let bearer = |request: reqwest::RequestBuilder| request.bearer_auth(&token);
+    let guild: Value = bearer(client.post(format!("{url}/api/v10/guilds")))
+        .json(&json!({"name": "Logs"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let channels: Value =
+        bearer(client.get(format!("{url}/api/v10/guilds/{}/channels", guild["id"].as_str().unwrap())))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invite: Value = bearer(client.post(format!("{url}/api/v10/channels/{general}/invites")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = invite["code"].as_str().expect("an invite").to_owned();
+    let guest: Value = client
+        .post(format!("{url}/api/v10/auth/register"))
+        .json(&json!({ "username": "guest", "password": "correct horse battery" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let joined = client
+        .post(format!("{url}/api/v10/invites/{code}"))
+        .bearer_auth(guest["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 200);
+
     // SIGTERM: queued spans and log lines are delivered before the process exits.
     let mut child = child;
     Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().expect("kill");
@@ -255,6 +304,9 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
     assert!(failed["request_id"].is_string(), "span fields come along");
     assert!(logged.iter().any(|l| l["message"] == "failed login" && l["trace_id"] == unsampled));
 
+    assert!(stdout.iter().any(|l| l.contains("member joined through an invite")), "the join is logged: {stdout:#?}");
+    assert!(!stdout.iter().any(|l| l.contains(&code)), "no log line carries the invite code: {stdout:#?}");
+    assert!(!lines.iter().any(|(_, l)| l.contains(&code)), "nor does anything pushed to Loki");
     let printed: Vec<Value> = stdout.iter().filter_map(|line| serde_json::from_str(line).ok()).collect();
     assert!(
         printed.iter().any(|l| l["message"] == "failed login"

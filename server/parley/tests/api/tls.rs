@@ -246,6 +246,13 @@ async fn a_certificate_is_obtained_from_a_real_acme_server_over_tls_alpn_01_and_
         .collect();
     assert!(cached.iter().any(|f| f.starts_with("cached_cert_")), "{cached:?}");
     assert!(cached.iter().any(|f| f.starts_with("cached_account_")), "{cached:?}");
+    // They hold private keys: Parley's user alone may read them, and the directory.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: std::path::PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(app.settings.data_dir.join("acme")), 0o700);
+    for file in &cached {
+        assert_eq!(mode(app.settings.data_dir.join("acme").join(file)), 0o600, "{file}");
+    }
     let (metrics, _) = curl(&root, port, &[&format!("{base}/metrics")]);
     let expiry = sample(&metrics, "parley_tls_certificate_expiry_timestamp_seconds").expect("the expiry gauge");
     assert!(expiry > (now() + 86_400) as f64, "Pebble's certificate is valid for days: {expiry}");

@@ -81,4 +81,32 @@ async fn a_group_dm_call_rings_its_people_carries_their_voices_and_ends(backend:
     app.stop().await;
 }
 
-on_both_backends!(a_group_dm_call_rings_its_people_carries_their_voices_and_ends);
+async fn someone_banned_from_the_only_shared_guild_cannot_ring_the_dm_any_more(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Shared", &[&bob]).await;
+    let (status, dm) = status_and_json(
+        app.post_json("/users/@me/channels", &json!({ "recipient_id": ann.user_id }), Some(&bob.access_token)).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{dm}");
+    let dm = dm["id"].as_str().unwrap().to_owned();
+    let banned =
+        app.put_json(&format!("/guilds/{}/bans/{}", guild.id, bob.user_id), &json!({}), &ann.access_token).await;
+    assert_eq!(banned.status(), StatusCode::NO_CONTENT);
+
+    let (mut ann_gw, _) = GatewayClient::identified(&app, &ann).await;
+    let (mut bob_gw, _) = GatewayClient::identified(&app, &bob).await;
+    bob_gw.send(voice_state(None, Some(&dm), false)).await;
+    bob_gw.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(600)).await;
+    ann_gw.assert_no("CALL_CREATE", Duration::from_millis(200)).await;
+    // As messages are: no guild in common, no DM.
+    let said =
+        app.post_json(&format!("/channels/{dm}/messages"), &json!({"content": "hi"}), Some(&bob.access_token)).await;
+    assert_eq!(said.status(), StatusCode::FORBIDDEN);
+}
+
+on_both_backends!(
+    a_group_dm_call_rings_its_people_carries_their_voices_and_ends,
+    someone_banned_from_the_only_shared_guild_cannot_ring_the_dm_any_more,
+);

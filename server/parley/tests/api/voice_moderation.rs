@@ -201,7 +201,60 @@ async fn losing_the_channel_disconnects_and_losing_speak_silences(backend: Backe
     app.stop().await;
 }
 
+async fn voice_moderation_stays_within_the_role_hierarchy(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let (ann, mod_low, mod_high) = (app.register("ann").await, app.register("low").await, app.register("high").await);
+    let guild = app.guild_with(&ann, "Talk", &[&mod_low, &mod_high]).await;
+    let voice = voice_channel(&app, &guild.id, &ann).await;
+    let moderate = (Permissions::MUTE_MEMBERS
+        | Permissions::DEAFEN_MEMBERS
+        | Permissions::MOVE_MEMBERS
+        | Permissions::CONNECT
+        | Permissions::VIEW_CHANNEL)
+        .bits()
+        .to_string();
+    let mut roles = Vec::new();
+    for name in ["low mods", "high mods"] {
+        let (status, role) = status_and_json(
+            app.post_json(
+                &format!("/guilds/{}/roles", guild.id),
+                &json!({"name": name, "permissions": moderate}),
+                Some(&ann.access_token),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{role}");
+        roles.push(role["id"].as_str().unwrap().to_owned());
+    }
+    let order = json!([{"id": roles[0], "position": 1}, {"id": roles[1], "position": 2}]);
+    let ordered = app
+        .client
+        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+        .json(&order)
+        .bearer_auth(&ann.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ordered.status(), StatusCode::OK);
+    for (who, role) in [(&mod_low, &roles[0]), (&mod_high, &roles[1])] {
+        let given =
+            app.put(&format!("/guilds/{}/members/{}/roles/{role}", guild.id, who.user_id), &ann.access_token).await;
+        assert_eq!(given.status(), StatusCode::NO_CONTENT);
+    }
+    let _high_in_voice = crate::voice_support::call(&app, &mod_high, Some(&guild.id), &voice, Default::default()).await;
+    for body in [json!({"mute": true}), json!({"deaf": true}), json!({"channel_id": null})] {
+        let (status, answer) =
+            patch_member(&app, &guild.id, &mod_high.user_id, body.clone(), &mod_low.access_token).await;
+        assert_eq!((status, answer["code"].as_u64()), (StatusCode::FORBIDDEN, Some(50013)), "{body}: {answer}");
+    }
+    let (status, answer) =
+        patch_member(&app, &guild.id, &mod_low.user_id, json!({"mute": true}), &mod_high.access_token).await;
+    assert_eq!(status, StatusCode::OK, "downwards it works: {answer}");
+}
+
 on_both_backends!(
+    voice_moderation_stays_within_the_role_hierarchy,
     server_mute_and_deafen_hold_on_the_member_and_on_the_media,
     a_moderator_moves_a_member_to_another_channel_and_disconnects_them,
     losing_the_channel_disconnects_and_losing_speak_silences,

@@ -87,7 +87,35 @@ async fn a_malformed_voice_state_update_closes_with_decode_error(backend: Backen
     app.stop().await;
 }
 
+async fn who_is_in_a_hidden_voice_channel_is_told_only_to_those_who_can_see_it(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob, &carol]).await;
+    let voice = voice_channel(&app, &guild.id, &ann).await;
+    let hide = json!({ "type": 1, "deny": Permissions::VIEW_CHANNEL.bits().to_string() });
+    let hidden =
+        app.put_json(&format!("/channels/{voice}/permissions/{}", carol.user_id), &hide, &ann.access_token).await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    let (mut ann_gw, _) = GatewayClient::identified(&app, &ann).await;
+    let (mut carol_gw, _) = GatewayClient::identified(&app, &carol).await;
+    let (mut bob_gw, _) = GatewayClient::identified(&app, &bob).await;
+    bob_gw.send(join(&guild.id, Some(&voice), false)).await;
+    assert_eq!(state_of(&mut ann_gw, &bob).await["channel_id"], voice.as_str());
+    carol_gw.assert_no("VOICE_STATE_UPDATE", Duration::from_millis(500)).await;
+    // Nor in GUILD_CREATE, for a session that starts now.
+    let (mut carol_again, _) = GatewayClient::identified(&app, &carol).await;
+    let created = carol_again.wait_for("GUILD_CREATE").await;
+    assert_eq!(created["voice_states"], json!([]), "{created}");
+    let (mut ann_again, _) = GatewayClient::identified(&app, &ann).await;
+    assert_eq!(ann_again.wait_for("GUILD_CREATE").await["voice_states"].as_array().map(Vec::len), Some(1));
+    // Nor the leave.
+    bob_gw.send(join(&guild.id, None, false)).await;
+    assert!(state_of(&mut ann_gw, &bob).await["channel_id"].is_null());
+    carol_gw.assert_no("VOICE_STATE_UPDATE", Duration::from_millis(300)).await;
+}
+
 on_both_backends!(
+    who_is_in_a_hidden_voice_channel_is_told_only_to_those_who_can_see_it,
     members_see_who_joins_and_leaves_voice_and_the_joiner_learns_where_to_connect,
     a_malformed_voice_state_update_closes_with_decode_error,
 );
