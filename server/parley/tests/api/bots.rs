@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{
@@ -17,6 +17,7 @@ const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
 const MESSAGE_CONTENT: u64 = 1 << 15;
 const GATEWAY_MESSAGE_CONTENT_FLAG: i64 = 1 << 18;
+const GATEWAY_GUILD_MEMBERS_FLAG: i64 = 1 << 14;
 
 /// A bot made through the API: its id and token.
 struct Bot {
@@ -188,6 +189,74 @@ fn python() -> String {
     std::env::var("PARLEY_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
+/// A real bot library's bot, run as its own process, and what it printed so far.
+struct BotProcess {
+    _child: KillOnDrop,
+    lines: tokio::sync::mpsc::Receiver<String>,
+    transcript: Vec<String>,
+}
+
+impl BotProcess {
+    /// Starts `script` (in tests/bots) for `bot`, told only Parley's URLs.
+    async fn start(app: &TestApp, script: &str, bot: &Bot) -> Self {
+        let (_, gateway) = status_and_json(app.get("/gateway", None).await).await;
+        let path = format!("{}/tests/bots/{script}", env!("CARGO_MANIFEST_DIR"));
+        let child = Command::new(python())
+            .arg(&path)
+            .env("PARLEY_URL", &app.address)
+            .env("PARLEY_GATEWAY_URL", gateway["url"].as_str().unwrap())
+            .env("PARLEY_BOT_TOKEN", &bot.token)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {} (run ./scripts/test, which installs discord.py): {e}", python())
+            });
+        let mut child = KillOnDrop(child);
+        let stdout = child.0.stdout.take().unwrap();
+        let stderr = child.0.stderr.take().unwrap();
+        // Bounded: when the test stops reading, the readers (and then the bot) wait.
+        let (lines_tx, lines) = tokio::sync::mpsc::channel::<String>(1024);
+        for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
+            let tx = lines_tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if tx.blocking_send(line).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Self { _child: child, lines, transcript: Vec::new() }
+    }
+
+    /// The next line starting with `prefix`, within `within`; fails with everything it said.
+    async fn wait_for(&mut self, prefix: &str, within: Duration) -> String {
+        let found = tokio::time::timeout(within, async {
+            while let Some(line) = self.lines.recv().await {
+                self.transcript.push(line.clone());
+                if line.starts_with(prefix) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await;
+        match found {
+            Ok(Some(line)) => line,
+            _ => panic!("the bot never said {prefix}:\n{}", self.transcript.join("\n")),
+        }
+    }
+
+    /// Everything it said so far, without waiting.
+    fn said(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.transcript.push(line);
+        }
+        &self.transcript
+    }
+}
+
 async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Backend) {
     let app = spawn_app(backend).await;
     let ann = app.register("ann").await;
@@ -203,48 +272,8 @@ async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Bac
     assert_eq!(flags.status(), StatusCode::OK);
     assert_eq!(add_to_guild(&app, &ann, &bot, &guild.id, "0").await.status(), StatusCode::OK);
 
-    let (_, gateway) = status_and_json(app.get("/gateway", None).await).await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bots/discord_py_ping.py");
-    let child = Command::new(python())
-        .arg(script)
-        .env("PARLEY_URL", &app.address)
-        .env("PARLEY_GATEWAY_URL", gateway["url"].as_str().unwrap())
-        .env("PARLEY_BOT_TOKEN", &bot.token)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} (run ./scripts/test, which installs discord.py): {e}", python()));
-    let mut child = KillOnDrop(child);
-    let stdout = child.0.stdout.take().unwrap();
-    let stderr = child.0.stderr.take().unwrap();
-    // Bounded: when the test stops reading, the readers (and then the bot) wait.
-    let (lines_tx, mut lines) = tokio::sync::mpsc::channel::<String>(1024);
-    for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
-        let tx = lines_tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if tx.blocking_send(line).is_err() {
-                    return;
-                }
-            }
-        });
-    }
-    drop(lines_tx);
-    let mut transcript = Vec::new();
-    let ready = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.recv().await {
-            transcript.push(line.clone());
-            if line.starts_with("READY") {
-                return Some(line);
-            }
-        }
-        None
-    })
-    .await;
-    let ready = match ready {
-        Ok(Some(line)) => line,
-        _ => panic!("the bot never became ready:\n{}", transcript.join("\n")),
-    };
+    let mut process = BotProcess::start(&app, "discord_py_ping.py", &bot).await;
+    let ready = process.wait_for("READY", Duration::from_secs(60)).await;
     assert!(ready.contains(&bot.id) && ready.contains("Bot Lab"), "{ready}");
 
     let (status, ping) = status_and_json(
@@ -257,23 +286,94 @@ async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Bac
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let reply: Value = loop {
-        let (_, history) = status_and_json(
-            app.get(&format!("/channels/{}/messages?limit=5", guild.general), Some(&ann.access_token)).await,
-        )
-        .await;
-        if let Some(reply) = history.as_array().unwrap().iter().find(|m| m["author"]["id"] == bot.id.as_str()) {
-            break reply.clone();
-        }
-        while let Ok(line) = lines.try_recv() {
-            transcript.push(line);
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no reply from the bot:\n{}", transcript.join("\n"));
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    process.wait_for("REPLIED", Duration::from_secs(30)).await;
+    let (_, history) = status_and_json(
+        app.get(&format!("/channels/{}/messages?limit=5", guild.general), Some(&ann.access_token)).await,
+    )
+    .await;
+    let reply = history.as_array().unwrap().iter().find(|m| m["author"]["id"] == bot.id.as_str()).cloned();
+    let reply = reply.unwrap_or_else(|| panic!("no reply from the bot:\n{}", process.said().join("\n")));
     assert_eq!(reply["content"], "pong ann");
     assert_eq!(reply["message_reference"]["message_id"], ping["id"], "it replied to the ping");
+}
+
+async fn a_discord_py_bot_lives_through_threads_reactions_and_new_members_without_dropping_its_connection(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Community", &[]).await;
+    // A thread exists before the bot connects: its GUILD_CREATE carries it.
+    let (status, thread) = status_and_json(
+        app.post_json(
+            &format!("/channels/{}/threads", guild.general),
+            &json!({"name": "before the bot", "type": 11}),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{thread}");
+    let bot = create_bot(&app, &ann, "Host").await;
+    let flags = app
+        .patch_json(
+            &format!("/applications/{}", bot.id),
+            &json!({"flags": GATEWAY_MESSAGE_CONTENT_FLAG | GATEWAY_GUILD_MEMBERS_FLAG}),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(flags.status(), StatusCode::OK);
+    // ADD_REACTIONS, READ_MESSAGE_HISTORY, SEND_MESSAGES, CREATE_PUBLIC_THREADS, SEND_MESSAGES_IN_THREADS.
+    let permissions = (1u64 << 6 | 1 << 16 | 1 << 11 | 1 << 35 | 1 << 38).to_string();
+    assert_eq!(add_to_guild(&app, &ann, &bot, &guild.id, &permissions).await.status(), StatusCode::OK);
+
+    let mut process = BotProcess::start(&app, "discord_py_community.py", &bot).await;
+    let ready = process.wait_for("READY", Duration::from_secs(60)).await;
+    assert!(ready.contains("threads=before the bot"), "GUILD_CREATE with a thread is read: {ready}");
+
+    let say = |text: &'static str| {
+        let (app, token, channel) = (&app, ann.access_token.clone(), guild.general.clone());
+        async move {
+            let (status, message) = status_and_json(
+                app.post_json(&format!("/channels/{channel}/messages"), &json!({"content": text}), Some(&token)).await,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{message}");
+            message["id"].as_str().unwrap().to_owned()
+        }
+    };
+    // The bot reacts; both reactions (its own, then ann's) reach it.
+    let asked = say("!react").await;
+    process.wait_for("REACTED", Duration::from_secs(30)).await;
+    let own = process.wait_for("REACTION_ADD", Duration::from_secs(10)).await;
+    assert!(own.starts_with(&format!("REACTION_ADD {} ", bot.id)) && own.ends_with("burst=False"), "{own}");
+    let emoji = "%F0%9F%91%8D";
+    let path = format!("/channels/{}/messages/{asked}/reactions/{emoji}/@me", guild.general);
+    assert_eq!(app.put(&path, &ann.access_token).await.status(), StatusCode::NO_CONTENT);
+    let added = process.wait_for("REACTION_ADD", Duration::from_secs(10)).await;
+    assert!(added.starts_with(&format!("REACTION_ADD {} ", ann.user_id)), "{added}");
+    assert_eq!(app.delete(&path, &ann.access_token).await.status(), StatusCode::NO_CONTENT);
+    process.wait_for("REACTION_REMOVE", Duration::from_secs(10)).await;
+
+    // Someone joins: GUILD_MEMBER_ADD is read.
+    let joined = app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&bob.access_token)).await;
+    assert_eq!(joined.status(), StatusCode::OK);
+    let join = process.wait_for("MEMBER_JOIN", Duration::from_secs(10)).await;
+    assert_eq!(join, format!("MEMBER_JOIN {} bob flags=0", bob.user_id));
+
+    // The bot opens a thread and writes in it.
+    say("!thread").await;
+    let created = process.wait_for("THREAD ", Duration::from_secs(30)).await;
+    let thread_id = created.split_whitespace().nth(1).unwrap().to_owned();
+    let (_, inside) =
+        status_and_json(app.get(&format!("/channels/{thread_id}/messages"), Some(&ann.access_token)).await).await;
+    assert_eq!(inside[0]["content"], "a thread of my own");
+
+    // It never lost its connection: one connect, no disconnect.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let said = process.said().to_vec();
+    assert_eq!(said.iter().filter(|l| *l == "CONNECT").count(), 1, "{said:#?}");
+    assert!(!said.iter().any(|l| l == "DISCONNECT" || l.contains("Traceback")), "{said:#?}");
 }
 
 on_both_backends!(
@@ -281,4 +381,5 @@ on_both_backends!(
     only_members_with_manage_guild_add_bots_and_only_with_permissions_they_hold,
     privileged_intents_need_the_owners_consent_and_content_is_withheld_without_it,
     a_discord_py_bot_answers_a_user_with_only_its_urls_changed,
+    a_discord_py_bot_lives_through_threads_reactions_and_new_members_without_dropping_its_connection,
 );

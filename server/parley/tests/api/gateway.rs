@@ -433,6 +433,61 @@ async fn a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss(backe
     let app =
         spawn_app_with(backend, &[("PARLEY_GATEWAY_SESSION_QUEUE", "16"), ("PARLEY_GATEWAY_REPLAY_BUFFER", "5000")])
             .await;
+    // About 6 MB: more than the kernel's socket buffers (up to 4 MiB here) and the queue hold.
+    closed_for_reading_too_slowly_then_resumed(&app, 3900, 1600).await;
+}
+
+async fn a_client_that_stops_reading_is_dropped_within_the_write_timeout(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("PARLEY_GATEWAY_WRITE_TIMEOUT_SECS", "1"),
+            ("PARLEY_GATEWAY_SESSION_QUEUE", "16"),
+            ("PARLEY_GATEWAY_REPLAY_BUFFER", "64"),
+        ],
+    )
+    .await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
+    let mut stuck = GatewayClient::connect_slow_reader(&app).await;
+    stuck
+        .send(json!({"op": 2, "d": {"token": bob.access_token, "intents": GUILDS | GUILD_MESSAGES, "properties": {}}}))
+        .await;
+    stuck.wait_for("GUILD_CREATE").await;
+    async fn open(app: &TestApp) -> Option<f64> {
+        crate::helpers::sample(&crate::helpers::metrics_text(app).await, "parley_gateway_connections")
+    }
+    assert_eq!(open(&app).await, Some(1.0));
+    // Bob's client reads nothing more: his socket buffers fill, then his queue; the server
+    // lets go of the connection, and its close frame cannot be written either.
+    let big = "x".repeat(3900);
+    futures::stream::iter(0..1200)
+        .for_each_concurrent(8, |n| {
+            let (app, ann, general, big) = (&app, &ann, guild.general.clone(), big.clone());
+            async move {
+                say(app, ann, &general, &format!("{n} {big}")).await;
+            }
+        })
+        .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while open(&app).await != Some(0.0) {
+        assert!(tokio::time::Instant::now() < deadline, "the stuck connection is still counted as open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(stuck);
+}
+
+async fn with_the_default_settings_a_reader_closed_for_being_too_slow_resumes_without_loss(backend: Backend) {
+    // The defaults are what the docs and runbook promise this for: no settings here.
+    let app = spawn_app(backend).await;
+    closed_for_reading_too_slowly_then_resumed(&app, 600, 3000).await;
+}
+
+/// Bob stops reading while ann sends `count` messages of about `size` bytes; his connection
+/// is closed as resumable, and a RESUME with his last sequence number brings the rest, every
+/// message once.
+async fn closed_for_reading_too_slowly_then_resumed(app: &TestApp, size: usize, count: usize) {
+    let app = app;
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
     let mut slow = GatewayClient::connect_slow_reader(&app).await;
@@ -444,9 +499,8 @@ async fn a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss(backe
 
     // Bob stops reading while ann talks: his socket fills, then his queue, and the server
     // lets go of the connection instead of holding more for him.
-    // About 6 MB: more than the kernel's socket buffers (up to 4 MiB here) and the queue hold.
-    let big = "x".repeat(3900);
-    let mut sent: Vec<Value> = futures::stream::iter(0..1600)
+    let big = "x".repeat(size);
+    let mut sent: Vec<Value> = futures::stream::iter(0..count)
         .map(|n| {
             let (app, ann, general, big) = (&app, &ann, guild.general.clone(), big.clone());
             async move { say(app, ann, &general, &format!("{n} {big}")).await["id"].clone() }
@@ -531,6 +585,8 @@ async fn channels_appear_and_disappear_as_overwrites_and_roles_change(backend: B
 on_both_backends!(
     channels_appear_and_disappear_as_overwrites_and_roles_change,
     a_reader_too_slow_is_closed_as_resumable_and_resumes_without_loss,
+    with_the_default_settings_a_reader_closed_for_being_too_slow_resumes_without_loss,
+    a_client_that_stops_reading_is_dropped_within_the_write_timeout,
     discovery_points_clients_and_bots_at_the_websocket,
     identify_brings_ready_and_then_each_guild_as_the_user_may_see_it,
     messages_reach_exactly_those_who_may_see_them,
