@@ -487,7 +487,6 @@ async fn with_the_default_settings_a_reader_closed_for_being_too_slow_resumes_wi
 /// is closed as resumable, and a RESUME with his last sequence number brings the rest, every
 /// message once.
 async fn closed_for_reading_too_slowly_then_resumed(app: &TestApp, size: usize, count: usize) {
-    let app = app;
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
     let mut slow = GatewayClient::connect_slow_reader(&app).await;
