@@ -489,7 +489,7 @@ async fn with_the_default_settings_a_reader_closed_for_being_too_slow_resumes_wi
 async fn closed_for_reading_too_slowly_then_resumed(app: &TestApp, size: usize, count: usize) {
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let guild = app.guild_with(&ann, "Lounge", &[&bob]).await;
-    let mut slow = GatewayClient::connect_slow_reader(&app).await;
+    let mut slow = GatewayClient::connect_slow_reader(app).await;
     slow.send(json!({"op": 2, "d": {"token": bob.access_token, "intents": GUILDS | GUILD_MESSAGES, "properties": {}}}))
         .await;
     let ready = slow.wait_for("READY").await;
@@ -501,7 +501,7 @@ async fn closed_for_reading_too_slowly_then_resumed(app: &TestApp, size: usize, 
     let big = "x".repeat(size);
     let mut sent: Vec<Value> = futures::stream::iter(0..count)
         .map(|n| {
-            let (app, ann, general, big) = (&app, &ann, guild.general.clone(), big.clone());
+            let (app, ann, general, big) = (app, &ann, guild.general.clone(), big.clone());
             async move { say(app, ann, &general, &format!("{n} {big}")).await["id"].clone() }
         })
         .buffer_unordered(8)
@@ -518,7 +518,7 @@ async fn closed_for_reading_too_slowly_then_resumed(app: &TestApp, size: usize, 
     assert_eq!(code, Some(4000), "closed as resumable");
     assert!(seen.len() < sent.len(), "the connection was dropped before everything was written");
 
-    let mut resumed = GatewayClient::connect(&app).await;
+    let mut resumed = GatewayClient::connect(app).await;
     let last = slow.seq.unwrap_or(seq);
     resumed.send(json!({"op": 6, "d": {"token": bob.access_token, "session_id": session_id, "seq": last}})).await;
     loop {
