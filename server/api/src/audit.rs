@@ -64,6 +64,14 @@ impl FromRequestParts<AppState> for AuditReason {
         if reason.chars().count() > MAX_REASON_CHARS {
             return Err(invalid());
         }
+        if reason.contains('\0') {
+            // `%00`: PostgreSQL cannot store it, and the entry must be stored with its action.
+            return Err(ApiError::Invalid(FieldErrors::single(
+                "X-Audit-Log-Reason",
+                crate::extract::json::NUL_CODE,
+                crate::extract::json::NUL_MESSAGE,
+            )));
+        }
         Ok(Self(Some(reason).filter(|r| !r.trim().is_empty())))
     }
 }
@@ -99,9 +107,10 @@ pub fn change(key: &str, old: Option<Value>, new: Option<Value>) -> Value {
     c
 }
 
-/// Records an entry. A failure to record is logged, never turned into a failed request: the
-/// change itself has already happened.
-pub async fn record(
+/// The entry for a change about to be made. The store writes it in the change's own
+/// transaction (each audited store method takes it), so a change and its entry commit
+/// together or not at all: nothing happens unrecorded.
+pub fn entry(
     state: &AppState,
     guild_id: Snowflake,
     actor: Snowflake,
@@ -109,8 +118,8 @@ pub async fn record(
     target: Option<Snowflake>,
     changes: Vec<Value>,
     reason: &AuditReason,
-) {
-    let entry = AuditEntry {
+) -> AuditEntry {
+    AuditEntry {
         id: state.ids.next(),
         guild_id,
         user_id: actor,
@@ -119,10 +128,23 @@ pub async fn record(
         changes: Value::Array(changes).to_string(),
         reason: reason.0.clone(),
         created_at: Timestamp::now(),
-    };
-    if let Err(e) = state.store.add_audit_entry(&entry).await {
-        tracing::error!(error = %e, %guild_id, action = action as i64, "could not record an audit log entry");
     }
+}
+
+/// Records the entry of a change that has no row of its own (a voice move or disconnect,
+/// carried out on the bus): before the change is made, and a failure refuses the change.
+pub async fn record(
+    state: &AppState,
+    guild_id: Snowflake,
+    actor: Snowflake,
+    action: AuditAction,
+    target: Option<Snowflake>,
+    changes: Vec<Value>,
+    reason: &AuditReason,
+) -> ApiResult<()> {
+    let entry = entry(state, guild_id, actor, action, target, changes, reason);
+    state.store.add_audit_entry(&entry).await?;
+    Ok(())
 }
 
 /// Parses the `action_type` query filter.

@@ -99,6 +99,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
         .merge(extra)
         // Inside the routers, so each request's matched route template is known.
         .layer(axum::middleware::from_fn_with_state(state.metrics.http.clone(), crate::metrics::record_http))
+        .layer(axum::middleware::from_fn(refuse_nul_in_uri))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(cors);
     for (name, value) in security_headers {
@@ -140,6 +141,22 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-ratelimit-reset-after"),
         ])
         .max_age(std::time::Duration::from_secs(3600))
+}
+
+/// A path or query holding `%00` is refused before any handler sees it: an id, a code or a
+/// search term with NUL would fail in PostgreSQL (as a 500) and pass in SQLite.
+async fn refuse_nul_in_uri(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri();
+    let decoded_has_nul = |raw: &str| {
+        let bytes = raw.as_bytes();
+        bytes.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0') || bytes.contains(&0)
+    };
+    if decoded_has_nul(uri.path()) || uri.query().is_some_and(decoded_has_nul) {
+        let mut errors = parley_core::FieldErrors::new();
+        errors.add_at(vec!["_url".to_owned()], crate::extract::json::NUL_CODE, crate::extract::json::NUL_MESSAGE);
+        return ApiError::Invalid(errors).into_response();
+    }
+    next.run(request).await
 }
 
 pub(crate) async fn not_found() -> Response {

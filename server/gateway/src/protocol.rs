@@ -237,6 +237,10 @@ pub fn parse_command(text: &str) -> Result<Command, FrameError> {
         d: Value,
     }
     let frame: Frame = serde_json::from_str(text).map_err(|_| FrameError::Decode)?;
+    if contains_nul(&frame.d) {
+        // No text Parley keeps or searches may hold U+0000.
+        return Err(FrameError::Decode);
+    }
     fn typed<T: serde::de::DeserializeOwned>(d: Value) -> Result<T, FrameError> {
         serde_json::from_value(d).map_err(|_| FrameError::Decode)
     }
@@ -252,6 +256,15 @@ pub fn parse_command(text: &str) -> Result<Command, FrameError> {
         op::REQUEST_GUILD_MEMBERS => Command::RequestGuildMembers(typed(frame.d)?),
         _ => return Err(FrameError::UnknownOpcode),
     })
+}
+
+fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
 }
 
 /// A dispatch frame: the event's shared JSON `d` inside this session's envelope.
@@ -312,6 +325,8 @@ mod tests {
         assert_eq!(parse_command(r#"{"op":2,"d":{}}"#).unwrap_err(), FrameError::Decode, "identify needs a token");
         assert_eq!(parse_command(r#"{"op":11,"d":null}"#).unwrap_err(), FrameError::UnknownOpcode);
         assert_eq!(parse_command(r#"{"op":0,"d":null}"#).unwrap_err(), FrameError::UnknownOpcode);
+        let nul = r#"{"op":8,"d":{"guild_id":"1","query":"a\u0000b","limit":0}}"#;
+        assert_eq!(parse_command(nul).unwrap_err(), FrameError::Decode, "text with NUL");
         let huge = format!(r#"{{"op":1,"d":null,"pad":"{}"}}"#, "x".repeat(MAX_CLIENT_PAYLOAD));
         assert_eq!(parse_command(&huge).unwrap_err(), FrameError::Decode);
     }

@@ -32,11 +32,16 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-impl Store {
-    pub async fn add_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        with_writer!(self, pool => sqlx::query(
-            "INSERT INTO audit_log_entries (id, guild_id, user_id, action_type, target_id, changes, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+/// Inserts the audit entry `$entry` (an `Option<&AuditEntry>`) on `$executor`: inside the
+/// transaction of the change it records, so the change and its entry commit together or not
+/// at all (a failed insert rolls the change back; nothing happens unrecorded).
+macro_rules! record_audit {
+    ($executor:expr, $entry:expr) => {
+        if let Some(entry) = $entry {
+            sqlx::query(
+                "INSERT INTO audit_log_entries (id, guild_id, user_id, action_type, target_id, changes, reason, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
             .bind(entry.id.as_i64())
             .bind(entry.guild_id.as_i64())
             .bind(entry.user_id.as_i64())
@@ -45,7 +50,24 @@ impl Store {
             .bind(&entry.changes)
             .bind(&entry.reason)
             .bind(entry.created_at.unix_millis())
-            .execute(pool).await?.rows_affected());
+            .execute($executor)
+            .await?;
+        }
+    };
+}
+pub(crate) use record_audit;
+
+/// An audit entry to record with a change, or none (the change is not audited: someone acting
+/// on their own things, or a private channel).
+pub type Audit<'a> = Option<&'a AuditEntry>;
+
+impl Store {
+    /// Records an entry for a change that has no row of its own (a voice move: the change is
+    /// carried out on the bus once the entry is stored).
+    pub async fn add_audit_entry(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        with_writer!(self, pool => {
+            record_audit!(pool, Some(entry));
+        });
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{Permissions, Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool, with_writer};
 
 /// Discord's channel types that Parley has.
@@ -124,16 +125,26 @@ impl Store {
 
 impl Store {
     /// Creates or replaces the overwrite for `overwrite.id` on a channel.
-    pub async fn set_overwrite(&self, channel_id: Snowflake, overwrite: &Overwrite) -> Result<(), StoreError> {
-        with_writer!(self, pool => sqlx::query(
-            "INSERT INTO channel_overwrites (channel_id, target_id, kind, allow_bits, deny_bits) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (channel_id, target_id) DO UPDATE SET kind = excluded.kind, allow_bits = excluded.allow_bits, deny_bits = excluded.deny_bits")
-            .bind(channel_id.as_i64())
-            .bind(overwrite.id.as_i64())
-            .bind(if overwrite.kind == OverwriteKind::Member { 1i64 } else { 0 })
-            .bind(overwrite.allow.bits() as i64)
-            .bind(overwrite.deny.bits() as i64)
-            .execute(pool).await?.rows_affected());
+    pub async fn set_overwrite(
+        &self,
+        channel_id: Snowflake,
+        overwrite: &Overwrite,
+        audit: Audit<'_>,
+    ) -> Result<(), StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO channel_overwrites (channel_id, target_id, kind, allow_bits, deny_bits) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (channel_id, target_id) DO UPDATE SET kind = excluded.kind, allow_bits = excluded.allow_bits, deny_bits = excluded.deny_bits")
+                .bind(channel_id.as_i64())
+                .bind(overwrite.id.as_i64())
+                .bind(if overwrite.kind == OverwriteKind::Member { 1i64 } else { 0 })
+                .bind(overwrite.allow.bits() as i64)
+                .bind(overwrite.deny.bits() as i64)
+                .execute(&mut *tx).await?;
+            record_audit!(&mut *tx, audit);
+            tx.commit().await?;
+        });
         Ok(())
     }
 }
@@ -168,34 +179,130 @@ pub struct ChannelPatch {
     pub position: Option<i64>,
 }
 
+impl ChannelPatch {
+    /// `channel` as this patch leaves it (what its audit entry records).
+    pub fn applied_to(&self, channel: &ChannelRecord) -> ChannelRecord {
+        let mut after = channel.clone();
+        if let Some(name) = &self.name {
+            after.name = name.clone();
+        }
+        if let Some(topic) = &self.topic {
+            after.topic = topic.clone();
+        }
+        after.nsfw = self.nsfw.unwrap_or(after.nsfw);
+        after.rate_limit_per_user = self.rate_limit_per_user.unwrap_or(after.rate_limit_per_user);
+        after.bitrate = self.bitrate.or(after.bitrate);
+        after.user_limit = self.user_limit.or(after.user_limit);
+        if let Some(parent) = self.parent_id {
+            after.parent_id = parent.map(Snowflake::as_i64);
+        }
+        after.position = self.position.unwrap_or(after.position);
+        after
+    }
+}
+
+impl NewChannel {
+    /// The channel as stored once created (what its audit entry records).
+    pub fn record(&self) -> ChannelRecord {
+        ChannelRecord {
+            id: self.id,
+            guild_id: self.guild_id,
+            kind: self.kind.code(),
+            name: self.name.clone(),
+            position: self.position,
+            parent_id: self.parent_id.map(Snowflake::as_i64),
+            topic: self.topic.clone(),
+            nsfw: self.nsfw,
+            rate_limit_per_user: self.rate_limit_per_user,
+            bitrate: self.bitrate,
+            user_limit: self.user_limit,
+            archived: false,
+            owner_id: None,
+            created_at: self.now,
+            auto_archive_duration: None,
+            archive_timestamp: None,
+            locked: false,
+        }
+    }
+}
+
+impl NewThread {
+    /// The thread as stored once created (what its audit entry records).
+    pub fn record(&self) -> ChannelRecord {
+        ChannelRecord {
+            id: self.id,
+            guild_id: self.guild_id,
+            kind: ChannelKind::PublicThread.code(),
+            name: self.name.clone(),
+            position: 0,
+            parent_id: Some(self.parent_id.as_i64()),
+            topic: None,
+            nsfw: false,
+            rate_limit_per_user: self.rate_limit_per_user,
+            bitrate: None,
+            user_limit: None,
+            archived: false,
+            owner_id: Some(self.owner_id.as_i64()),
+            created_at: self.now,
+            auto_archive_duration: Some(self.auto_archive_duration),
+            archive_timestamp: Some(self.now.unix_millis()),
+            locked: false,
+        }
+    }
+}
+
+impl ThreadPatch {
+    /// `thread` as this patch leaves it at `now` (what its audit entry records).
+    pub fn applied_to(&self, thread: &ChannelRecord, now: Timestamp) -> ChannelRecord {
+        let mut after = thread.clone();
+        if let Some(name) = &self.name {
+            after.name = name.clone();
+        }
+        if let Some(archived) = self.archived.filter(|a| *a != thread.archived) {
+            after.archived = archived;
+            after.archive_timestamp = Some(now.unix_millis());
+        }
+        after.locked = self.locked.unwrap_or(after.locked);
+        after.auto_archive_duration = self.auto_archive_duration.or(after.auto_archive_duration);
+        after
+    }
+}
+
 impl Store {
-    pub async fn create_channel(&self, channel: &NewChannel) -> Result<ChannelRecord, StoreError> {
+    pub async fn create_channel(&self, channel: &NewChannel, audit: Audit<'_>) -> Result<ChannelRecord, StoreError> {
         let sql = concat!(
             "INSERT INTO channels (id, guild_id, kind, name, position, parent_id, topic, nsfw, rate_limit_per_user, bitrate, user_limit, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ",
             channel_columns!()
         );
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(channel.id.as_i64())
-            .bind(channel.guild_id.as_i64())
-            .bind(channel.kind.code())
-            .bind(&channel.name)
-            .bind(channel.position)
-            .bind(channel.parent_id.map(Snowflake::as_i64))
-            .bind(&channel.topic)
-            .bind(channel.nsfw)
-            .bind(channel.rate_limit_per_user)
-            .bind(channel.bitrate)
-            .bind(channel.user_limit)
-            .bind(channel.now.unix_millis())
-            .fetch_one(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let record: ChannelRecord = sqlx::query_as(sql)
+                .bind(channel.id.as_i64())
+                .bind(channel.guild_id.as_i64())
+                .bind(channel.kind.code())
+                .bind(&channel.name)
+                .bind(channel.position)
+                .bind(channel.parent_id.map(Snowflake::as_i64))
+                .bind(&channel.topic)
+                .bind(channel.nsfw)
+                .bind(channel.rate_limit_per_user)
+                .bind(channel.bitrate)
+                .bind(channel.user_limit)
+                .bind(channel.now.unix_millis())
+                .fetch_one(&mut *tx)
+                .await?;
+            record_audit!(&mut *tx, audit);
+            tx.commit().await?;
+            Ok(record)
+        })
     }
 
     pub async fn update_channel(
         &self,
         id: Snowflake,
         patch: &ChannelPatch,
+        audit: Audit<'_>,
     ) -> Result<Option<ChannelRecord>, StoreError> {
         let sql = concat!(
             "UPDATE channels SET name = COALESCE($2, name), topic = CASE WHEN $3 THEN $4 ELSE topic END, \
@@ -205,31 +312,42 @@ impl Store {
              WHERE id = $1 RETURNING ",
             channel_columns!()
         );
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(id.as_i64())
-            .bind(patch.name.as_deref())
-            .bind(patch.topic.is_some())
-            .bind(patch.topic.clone().flatten())
-            .bind(patch.nsfw)
-            .bind(patch.rate_limit_per_user)
-            .bind(patch.bitrate)
-            .bind(patch.user_limit)
-            .bind(patch.parent_id.is_some())
-            .bind(patch.parent_id.flatten().map(Snowflake::as_i64))
-            .bind(patch.position)
-            .fetch_optional(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<ChannelRecord> = sqlx::query_as(sql)
+                .bind(id.as_i64())
+                .bind(patch.name.as_deref())
+                .bind(patch.topic.is_some())
+                .bind(patch.topic.clone().flatten())
+                .bind(patch.nsfw)
+                .bind(patch.rate_limit_per_user)
+                .bind(patch.bitrate)
+                .bind(patch.user_limit)
+                .bind(patch.parent_id.is_some())
+                .bind(patch.parent_id.flatten().map(Snowflake::as_i64))
+                .bind(patch.position)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if updated.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
     }
 
     /// Deletes a channel with its overwrites and invites. A deleted category's channels stay,
     /// outside any category (as Discord does); a deleted channel's threads go with it.
-    pub async fn delete_channel(&self, id: Snowflake) -> Result<bool, StoreError> {
+    pub async fn delete_channel(&self, id: Snowflake, audit: Audit<'_>) -> Result<bool, StoreError> {
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM channels WHERE parent_id = $1 AND kind = $2")
                 .bind(id.as_i64()).bind(ChannelKind::PublicThread.code()).execute(&mut *tx).await?;
             sqlx::query("UPDATE channels SET parent_id = NULL WHERE parent_id = $1").bind(id.as_i64()).execute(&mut *tx).await?;
             let n = sqlx::query("DELETE FROM channels WHERE id = $1").bind(id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
             tx.commit().await?;
             Ok(n == 1)
         })
@@ -261,9 +379,22 @@ impl Store {
     }
 
     /// Removes the overwrite for `target_id` on a channel. Returns false if there was none.
-    pub async fn delete_overwrite(&self, channel_id: Snowflake, target_id: Snowflake) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1 AND target_id = $2")
-            .bind(channel_id.as_i64()).bind(target_id.as_i64()).execute(pool).await?.rows_affected());
+    pub async fn delete_overwrite(
+        &self,
+        channel_id: Snowflake,
+        target_id: Snowflake,
+        audit: Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM channel_overwrites WHERE channel_id = $1 AND target_id = $2")
+                .bind(channel_id.as_i64()).bind(target_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 }
@@ -292,24 +423,30 @@ pub struct ThreadPatch {
 }
 
 impl Store {
-    pub async fn create_thread(&self, thread: &NewThread) -> Result<ChannelRecord, StoreError> {
+    pub async fn create_thread(&self, thread: &NewThread, audit: Audit<'_>) -> Result<ChannelRecord, StoreError> {
         let sql = concat!(
             "INSERT INTO channels (id, guild_id, kind, name, position, parent_id, rate_limit_per_user, owner_id, created_at, \
              auto_archive_duration, archive_timestamp) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $8) RETURNING ",
             channel_columns!()
         );
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(thread.id.as_i64())
-            .bind(thread.guild_id.as_i64())
-            .bind(ChannelKind::PublicThread.code())
-            .bind(&thread.name)
-            .bind(thread.parent_id.as_i64())
-            .bind(thread.rate_limit_per_user)
-            .bind(thread.owner_id.as_i64())
-            .bind(thread.now.unix_millis())
-            .bind(thread.auto_archive_duration)
-            .fetch_one(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let record: ChannelRecord = sqlx::query_as(sql)
+                .bind(thread.id.as_i64())
+                .bind(thread.guild_id.as_i64())
+                .bind(ChannelKind::PublicThread.code())
+                .bind(&thread.name)
+                .bind(thread.parent_id.as_i64())
+                .bind(thread.rate_limit_per_user)
+                .bind(thread.owner_id.as_i64())
+                .bind(thread.now.unix_millis())
+                .bind(thread.auto_archive_duration)
+                .fetch_one(&mut *tx)
+                .await?;
+            record_audit!(&mut *tx, audit);
+            tx.commit().await?;
+            Ok(record)
+        })
     }
 
     pub async fn update_thread(
@@ -317,6 +454,7 @@ impl Store {
         id: Snowflake,
         patch: &ThreadPatch,
         now: Timestamp,
+        audit: Audit<'_>,
     ) -> Result<Option<ChannelRecord>, StoreError> {
         let sql = concat!(
             "UPDATE channels SET name = COALESCE($2, name), archived = COALESCE($3, archived), locked = COALESCE($4, locked), \
@@ -325,15 +463,23 @@ impl Store {
              WHERE id = $1 AND kind = 11 RETURNING ",
             channel_columns!()
         );
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(id.as_i64())
-            .bind(patch.name.as_deref())
-            .bind(patch.archived)
-            .bind(patch.locked)
-            .bind(patch.auto_archive_duration)
-            .bind(now.unix_millis())
-            .fetch_optional(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<ChannelRecord> = sqlx::query_as(sql)
+                .bind(id.as_i64())
+                .bind(patch.name.as_deref())
+                .bind(patch.archived)
+                .bind(patch.locked)
+                .bind(patch.auto_archive_duration)
+                .bind(now.unix_millis())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if updated.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
     }
 }
 

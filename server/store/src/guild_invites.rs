@@ -2,6 +2,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool, with_writer};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -59,24 +60,34 @@ pub enum Acceptance {
 }
 
 impl Store {
-    pub async fn create_guild_invite(&self, invite: &NewGuildInvite) -> Result<GuildInviteRecord, StoreError> {
+    pub async fn create_guild_invite(
+        &self,
+        invite: &NewGuildInvite,
+        audit: Audit<'_>,
+    ) -> Result<GuildInviteRecord, StoreError> {
         let sql = concat!(
             "INSERT INTO guild_invites (code, guild_id, channel_id, inviter_id, max_age, max_uses, uses, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) RETURNING ",
             invite_columns!()
         );
         let expires_at = (invite.max_age > 0).then(|| invite.now.unix_millis() + invite.max_age * 1000);
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(&invite.code)
-            .bind(invite.guild_id.as_i64())
-            .bind(invite.channel_id.as_i64())
-            .bind(invite.inviter_id.as_i64())
-            .bind(invite.max_age)
-            .bind(invite.max_uses)
-            .bind(expires_at)
-            .bind(invite.now.unix_millis())
-            .fetch_one(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let record: GuildInviteRecord = sqlx::query_as(sql)
+                .bind(&invite.code)
+                .bind(invite.guild_id.as_i64())
+                .bind(invite.channel_id.as_i64())
+                .bind(invite.inviter_id.as_i64())
+                .bind(invite.max_age)
+                .bind(invite.max_uses)
+                .bind(expires_at)
+                .bind(invite.now.unix_millis())
+                .fetch_one(&mut *tx)
+                .await?;
+            record_audit!(&mut *tx, audit);
+            tx.commit().await?;
+            Ok(record)
+        })
     }
 
     pub async fn guild_invite(&self, code: &str) -> Result<Option<GuildInviteRecord>, StoreError> {
@@ -103,9 +114,21 @@ impl Store {
     }
 
     /// Deletes an invite, returning it as it was.
-    pub async fn delete_guild_invite(&self, code: &str) -> Result<Option<GuildInviteRecord>, StoreError> {
+    pub async fn delete_guild_invite(
+        &self,
+        code: &str,
+        audit: Audit<'_>,
+    ) -> Result<Option<GuildInviteRecord>, StoreError> {
         let sql = concat!("DELETE FROM guild_invites WHERE code = $1 RETURNING ", invite_columns!());
-        Ok(with_writer!(self, pool => sqlx::query_as(sql).bind(code).fetch_optional(pool).await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let deleted: Option<GuildInviteRecord> = sqlx::query_as(sql).bind(code).fetch_optional(&mut *tx).await?;
+            if deleted.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(deleted)
+        })
     }
 
     /// Joins `user_id` to the invite's guild, atomically: a member already in the guild

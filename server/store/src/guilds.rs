@@ -3,6 +3,7 @@
 
 use parley_core::{Permissions, Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::channels::ChannelKind;
 use crate::{Store, StoreError, with_pool, with_writer};
 
@@ -49,6 +50,20 @@ pub struct NewGuild {
 pub struct GuildPatch {
     pub name: Option<String>,
     pub description: Option<Option<String>>,
+}
+
+impl GuildPatch {
+    /// `guild` as this patch leaves it (what its audit entry records).
+    pub fn applied_to(&self, guild: &GuildRecord) -> GuildRecord {
+        let mut after = guild.clone();
+        if let Some(name) = &self.name {
+            after.name = name.clone();
+        }
+        if let Some(description) = &self.description {
+            after.description = description.clone();
+        }
+        after
+    }
 }
 
 impl Store {
@@ -126,19 +141,32 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(user_id.as_i64()).fetch_all(pool).await?))
     }
 
-    pub async fn update_guild(&self, id: Snowflake, patch: &GuildPatch) -> Result<Option<GuildRecord>, StoreError> {
+    pub async fn update_guild(
+        &self,
+        id: Snowflake,
+        patch: &GuildPatch,
+        audit: Audit<'_>,
+    ) -> Result<Option<GuildRecord>, StoreError> {
         let sql = concat!(
             "UPDATE guilds SET name = COALESCE($2, name), description = CASE WHEN $3 THEN $4 ELSE description END \
              WHERE id = $1 RETURNING ",
             guild_columns!()
         );
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(id.as_i64())
-            .bind(patch.name.as_deref())
-            .bind(patch.description.is_some())
-            .bind(patch.description.clone().flatten())
-            .fetch_optional(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<GuildRecord> = sqlx::query_as(sql)
+                .bind(id.as_i64())
+                .bind(patch.name.as_deref())
+                .bind(patch.description.is_some())
+                .bind(patch.description.clone().flatten())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if updated.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
     }
 
     /// Deletes a guild and, by cascade, everything in it. Returns false if it did not exist.

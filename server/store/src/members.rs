@@ -2,6 +2,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool, with_writer};
 
 #[derive(Clone, Debug)]
@@ -62,25 +63,48 @@ impl Store {
     }
 
     /// Removes a member (leaving, or later kicking). Returns false if they were not one.
-    pub async fn remove_member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
-            .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(pool).await?.rows_affected());
+    /// Removes a member (they left, or were kicked: `audit`).
+    pub async fn remove_member(
+        &self,
+        guild_id: Snowflake,
+        user_id: Snowflake,
+        audit: Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
+                .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 }
 
 impl Store {
-    /// Adds `user_id` to the guild (joining through an invite, or a test's setup). Adding an
-    /// existing member changes nothing and returns false.
+    /// Adds `user_id` to the guild (a bot added by a manager: `audit`; or a test's setup).
+    /// Adding an existing member changes nothing and returns false.
     pub async fn add_member(
         &self,
         guild_id: Snowflake,
         user_id: Snowflake,
         now: Timestamp,
+        audit: Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query(
-            "INSERT INTO members (guild_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis()).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "INSERT INTO members (guild_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 }

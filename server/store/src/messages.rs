@@ -2,6 +2,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool, with_writer};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -222,9 +223,23 @@ impl Store {
             .await?))
     }
 
-    pub async fn delete_message(&self, channel_id: Snowflake, id: Snowflake) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query("DELETE FROM messages WHERE channel_id = $1 AND id = $2")
-            .bind(channel_id.as_i64()).bind(id.as_i64()).execute(pool).await?.rows_affected());
+    /// Deletes a message (a moderator's deletion of someone else's: `audit`).
+    pub async fn delete_message(
+        &self,
+        channel_id: Snowflake,
+        id: Snowflake,
+        audit: Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM messages WHERE channel_id = $1 AND id = $2")
+                .bind(channel_id.as_i64()).bind(id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 

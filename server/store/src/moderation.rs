@@ -2,6 +2,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::members::MemberRecord;
 use crate::{Store, StoreError, with_pool, with_writer};
 
@@ -78,21 +79,30 @@ impl Store {
         guild_id: Snowflake,
         user_id: Snowflake,
         patch: &MemberPatch,
+        audit: Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query(
-            "UPDATE members SET nick = CASE WHEN $3 THEN $4 ELSE nick END, \
-             communication_disabled_until = CASE WHEN $5 THEN $6 ELSE communication_disabled_until END, \
-             mute = COALESCE($7, mute), deaf = COALESCE($8, deaf) \
-             WHERE guild_id = $1 AND user_id = $2")
-            .bind(guild_id.as_i64())
-            .bind(user_id.as_i64())
-            .bind(patch.nick.is_some())
-            .bind(patch.nick.clone().flatten())
-            .bind(patch.communication_disabled_until.is_some())
-            .bind(patch.communication_disabled_until.flatten().map(Timestamp::unix_millis))
-            .bind(patch.mute)
-            .bind(patch.deaf)
-            .execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE members SET nick = CASE WHEN $3 THEN $4 ELSE nick END, \
+                 communication_disabled_until = CASE WHEN $5 THEN $6 ELSE communication_disabled_until END, \
+                 mute = COALESCE($7, mute), deaf = COALESCE($8, deaf) \
+                 WHERE guild_id = $1 AND user_id = $2")
+                .bind(guild_id.as_i64())
+                .bind(user_id.as_i64())
+                .bind(patch.nick.is_some())
+                .bind(patch.nick.clone().flatten())
+                .bind(patch.communication_disabled_until.is_some())
+                .bind(patch.communication_disabled_until.flatten().map(Timestamp::unix_millis))
+                .bind(patch.mute)
+                .bind(patch.deaf)
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 
@@ -106,6 +116,7 @@ impl Store {
         reason: Option<&str>,
         delete_messages_ms: i64,
         now: Timestamp,
+        audit: Audit<'_>,
     ) -> Result<Vec<(Snowflake, Snowflake)>, StoreError> {
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -121,14 +132,23 @@ impl Store {
             } else {
                 Vec::new()
             };
+            record_audit!(&mut *tx, audit);
             tx.commit().await?;
             Ok(deleted.into_iter().map(|(c, m)| (Snowflake::from_i64(c), Snowflake::from_i64(m))).collect())
         })
     }
 
-    pub async fn unban(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query("DELETE FROM bans WHERE guild_id = $1 AND user_id = $2")
-            .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(pool).await?.rows_affected());
+    pub async fn unban(&self, guild_id: Snowflake, user_id: Snowflake, audit: Audit<'_>) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM bans WHERE guild_id = $1 AND user_id = $2")
+                .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 

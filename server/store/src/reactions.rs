@@ -2,6 +2,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
+use crate::audit_log::{Audit, AuditEntry, record_audit};
 use crate::messages::MessageRecord;
 use crate::{Pool, Store, StoreError, with_pool, with_writer};
 
@@ -116,12 +117,21 @@ impl Store {
         message_id: Snowflake,
         pinned: bool,
         now: Timestamp,
+        audit: Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query(
-            "UPDATE messages SET pinned = $3, pinned_at = CASE WHEN $3 THEN $4 ELSE NULL END \
-             WHERE channel_id = $1 AND id = $2 AND pinned <> $3")
-            .bind(channel_id.as_i64()).bind(message_id.as_i64()).bind(pinned).bind(now.unix_millis())
-            .execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE messages SET pinned = $3, pinned_at = CASE WHEN $3 THEN $4 ELSE NULL END \
+                 WHERE channel_id = $1 AND id = $2 AND pinned <> $3")
+                .bind(channel_id.as_i64()).bind(message_id.as_i64()).bind(pinned).bind(now.unix_millis())
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 
@@ -146,6 +156,7 @@ impl Store {
         &self,
         channel_id: Snowflake,
         ids: &[Snowflake],
+        audit: impl FnOnce(usize) -> Option<AuditEntry>,
     ) -> Result<Vec<Snowflake>, StoreError> {
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -157,6 +168,10 @@ impl Store {
                     deleted.push(*id);
                 }
             }
+            // The entry says how many went, so it is made once that is known, in the same
+            // transaction.
+            let entry = audit(deleted.len());
+            record_audit!(&mut *tx, entry.as_ref());
             tx.commit().await?;
             Ok(deleted)
         })

@@ -2,6 +2,7 @@
 
 use parley_core::{Permissions, Snowflake};
 
+use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -26,6 +27,36 @@ pub struct StoredPermissions(pub Permissions);
 impl From<i64> for StoredPermissions {
     fn from(bits: i64) -> Self {
         Self(Permissions::from_bits_truncate(bits as u64))
+    }
+}
+
+impl NewRole {
+    /// The role as stored once created (at the bottom, position 1).
+    pub fn record(&self) -> RoleRecord {
+        RoleRecord {
+            id: self.id,
+            guild_id: self.guild_id,
+            name: self.name.clone(),
+            color: self.color,
+            hoist: self.hoist,
+            mentionable: self.mentionable,
+            position: 1,
+            permissions: StoredPermissions(self.permissions),
+        }
+    }
+}
+
+impl RolePatch {
+    /// `role` as this patch leaves it.
+    pub fn applied_to(&self, role: &RoleRecord) -> RoleRecord {
+        RoleRecord {
+            name: self.name.clone().unwrap_or_else(|| role.name.clone()),
+            color: self.color.unwrap_or(role.color),
+            hoist: self.hoist.unwrap_or(role.hoist),
+            mentionable: self.mentionable.unwrap_or(role.mentionable),
+            permissions: self.permissions.map_or(role.permissions, StoredPermissions),
+            ..role.clone()
+        }
     }
 }
 
@@ -70,7 +101,7 @@ macro_rules! role_columns {
 
 impl Store {
     /// Creates a role at position 1 (the bottom, above @everyone), moving the others up.
-    pub async fn create_role(&self, role: &NewRole) -> Result<RoleRecord, StoreError> {
+    pub async fn create_role(&self, role: &NewRole, audit: Audit<'_>) -> Result<RoleRecord, StoreError> {
         let sql = concat!(
             "INSERT INTO roles (id, guild_id, name, color, hoist, mentionable, position, permissions, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) RETURNING ",
@@ -91,6 +122,7 @@ impl Store {
                 .bind(role.now.unix_millis())
                 .fetch_one(&mut *tx)
                 .await?;
+            record_audit!(&mut *tx, audit);
             tx.commit().await?;
             Ok(record)
         })
@@ -101,6 +133,7 @@ impl Store {
         guild_id: Snowflake,
         id: Snowflake,
         patch: &RolePatch,
+        audit: Audit<'_>,
     ) -> Result<Option<RoleRecord>, StoreError> {
         let sql = concat!(
             "UPDATE roles SET name = COALESCE($3, name), color = COALESCE($4, color), hoist = COALESCE($5, hoist), \
@@ -108,22 +141,38 @@ impl Store {
              WHERE guild_id = $1 AND id = $2 RETURNING ",
             role_columns!()
         );
-        Ok(crate::with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(guild_id.as_i64())
-            .bind(id.as_i64())
-            .bind(patch.name.as_deref())
-            .bind(patch.color)
-            .bind(patch.hoist)
-            .bind(patch.mentionable)
-            .bind(patch.permissions.map(|p| p.bits() as i64))
-            .fetch_optional(pool)
-            .await?))
+        crate::with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<RoleRecord> = sqlx::query_as(sql)
+                .bind(guild_id.as_i64())
+                .bind(id.as_i64())
+                .bind(patch.name.as_deref())
+                .bind(patch.color)
+                .bind(patch.hoist)
+                .bind(patch.mentionable)
+                .bind(patch.permissions.map(|p| p.bits() as i64))
+                .fetch_optional(&mut *tx)
+                .await?;
+            if updated.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
     }
 
     /// Deletes a role (never @everyone); members lose it. Returns false if there was none.
-    pub async fn delete_role(&self, guild_id: Snowflake, id: Snowflake) -> Result<bool, StoreError> {
-        let n = crate::with_writer!(self, pool => sqlx::query("DELETE FROM roles WHERE guild_id = $1 AND id = $2 AND id <> guild_id")
-            .bind(guild_id.as_i64()).bind(id.as_i64()).execute(pool).await?.rows_affected());
+    pub async fn delete_role(&self, guild_id: Snowflake, id: Snowflake, audit: Audit<'_>) -> Result<bool, StoreError> {
+        let n = crate::with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM roles WHERE guild_id = $1 AND id = $2 AND id <> guild_id")
+                .bind(guild_id.as_i64()).bind(id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 
@@ -150,10 +199,19 @@ impl Store {
         guild_id: Snowflake,
         user_id: Snowflake,
         role_id: Snowflake,
+        audit: Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let n = crate::with_writer!(self, pool => sqlx::query(
-            "INSERT INTO member_roles (guild_id, user_id, role_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(role_id.as_i64()).execute(pool).await?.rows_affected());
+        let n = crate::with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "INSERT INTO member_roles (guild_id, user_id, role_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(role_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 
@@ -163,10 +221,18 @@ impl Store {
         guild_id: Snowflake,
         user_id: Snowflake,
         role_id: Snowflake,
+        audit: Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let n = crate::with_writer!(self, pool => sqlx::query(
-            "DELETE FROM member_roles WHERE guild_id = $1 AND user_id = $2 AND role_id = $3")
-            .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(role_id.as_i64()).execute(pool).await?.rows_affected());
+        let n = crate::with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM member_roles WHERE guild_id = $1 AND user_id = $2 AND role_id = $3")
+                .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(role_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 }

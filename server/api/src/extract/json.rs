@@ -96,7 +96,44 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
             ApiError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
         }
     })?;
-    serde_json::from_slice(&bytes).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
+    if let Some(path) = nul_at(&value).map(|path| if path.is_empty() { vec!["_body".to_owned()] } else { path }) {
+        let mut errors = FieldErrors::new();
+        errors.add_at(path, NUL_CODE, NUL_MESSAGE);
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(value)
+}
+
+/// The field error for text holding U+0000: no stored text may contain it (PostgreSQL cannot
+/// store it, and SQLite would keep what PostgreSQL refuses), so it is refused at the edge, on
+/// both backends alike.
+pub const NUL_CODE: &str = "STRING_TYPE_INVALID_CHARACTER";
+pub const NUL_MESSAGE: &str = "Must not contain the NUL character (U+0000).";
+
+/// Where the first string (or key) holding U+0000 is, as a field path (empty: the body itself);
+/// `None` if none does.
+pub fn nul_at(value: &serde_json::Value) -> Option<Vec<String>> {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0').then(Vec::new),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            nul_at(item).map(|mut path| {
+                path.insert(0, i.to_string());
+                path
+            })
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(Vec::new());
+            }
+            nul_at(item).map(|mut path| {
+                path.insert(0, key.clone());
+                path
+            })
+        }),
+        _ => None,
+    }
 }
 
 /// Turns a deserialisation failure into a field error at the path where it happened.
@@ -134,4 +171,18 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nul_at;
+
+    #[test]
+    fn text_holding_nul_is_found_wherever_it_is() {
+        let value = serde_json::json!({"content": "fine", "embeds": [{"title": "a\u{0}b"}]});
+        assert_eq!(nul_at(&value), Some(vec!["embeds".into(), "0".into(), "title".into()]));
+        assert_eq!(nul_at(&serde_json::json!({"name": "plain", "n": 3})), None);
+        assert_eq!(nul_at(&serde_json::json!("\u{0}")), Some(Vec::<String>::new()), "the body itself");
+        assert_eq!(nul_at(&serde_json::json!({"ok": {"a\u{0}": 1}})), Some(vec!["ok".to_owned()]), "a key");
+    }
 }

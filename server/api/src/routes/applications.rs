@@ -400,30 +400,33 @@ async fn authorize_bot(
     }
     let guild_id = access.guild.id;
     let now = Timestamp::now();
-    if state.store.add_member(guild_id, app.id, now).await? {
+    let changes = vec![audit::change("permissions", None, Some(serde_json::json!(permissions)))];
+    let entry = audit::entry(&state, guild_id, auth.user_id, AuditAction::BotAdd, Some(app.id), changes, &reason);
+    if state.store.add_member(guild_id, app.id, now, Some(&entry)).await? {
         if !permissions.is_empty() {
             let role = state
                 .store
-                .create_role(&NewRole {
-                    id: state.ids.next(),
-                    guild_id,
-                    name: app.name.clone(),
-                    color: 0,
-                    hoist: false,
-                    mentionable: false,
-                    permissions,
-                    now,
-                })
+                .create_role(
+                    &NewRole {
+                        id: state.ids.next(),
+                        guild_id,
+                        name: app.name.clone(),
+                        color: 0,
+                        hoist: false,
+                        mentionable: false,
+                        permissions,
+                        now,
+                    },
+                    None,
+                )
                 .await?;
-            state.store.add_member_role(guild_id, app.id, role.id).await?;
+            state.store.add_member_role(guild_id, app.id, role.id, None).await?;
             state.publish(Event::new(
                 EventName::GuildRoleCreate,
                 Audience::Guild { guild_id, channel_id: None },
                 &serde_json::json!({ "guild_id": guild_id, "role": crate::guild_models::RoleObject::from(&role) }),
             ));
         }
-        let changes = vec![audit::change("permissions", None, Some(serde_json::json!(permissions)))];
-        audit::record(&state, guild_id, auth.user_id, AuditAction::BotAdd, Some(app.id), changes, &reason).await;
         tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
         state.publish(crate::routes::members::member_add_event(&state, guild_id, app.id).await?);
         let guild = state.store.guild(guild_id).await?.ok_or_else(crate::access::unknown_guild)?;

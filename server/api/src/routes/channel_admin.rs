@@ -182,21 +182,20 @@ async fn create_channel(
         user_limit: voice.then(|| body.user_limit.unwrap_or(0)),
         now: Timestamp::now(),
     };
-    let channel = state.store.create_channel(&new).await?;
-    let object = ChannelObject::new(&channel, &[]);
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
         AuditAction::ChannelCreate,
-        Some(channel.id),
+        Some(new.id),
         audit::created(
-            &object,
+            &ChannelObject::new(&new.record(), &[]),
             &["name", "type", "parent_id", "topic", "nsfw", "rate_limit_per_user", "bitrate", "user_limit"],
         ),
         &reason,
-    )
-    .await;
+    );
+    let channel = state.store.create_channel(&new, Some(&entry)).await?;
+    let object = ChannelObject::new(&channel, &[]);
     state.publish(Event::new(
         EventName::ChannelCreate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
@@ -295,25 +294,23 @@ async fn modify_channel(
         parent_id: body.parent_id,
         position: body.position,
     };
-    let updated = state.store.update_channel(channel.id, &patch).await?.ok_or_else(unknown_channel)?;
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
-    let activity = state.store.channel_activity(updated.id).await?;
-    let object = ChannelObject::new(&updated, &overwrites).with_activity(Some(&activity));
-    let before = ChannelObject::new(&channel, &overwrites).with_activity(Some(&activity));
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
         AuditAction::ChannelUpdate,
-        Some(updated.id),
+        Some(channel.id),
         audit::diff(
-            &before,
-            &object,
+            &ChannelObject::new(&channel, &overwrites),
+            &ChannelObject::new(&patch.applied_to(&channel), &overwrites),
             &["name", "topic", "nsfw", "rate_limit_per_user", "bitrate", "user_limit", "parent_id", "position"],
         ),
         &reason,
-    )
-    .await;
+    );
+    let updated = state.store.update_channel(channel.id, &patch, Some(&entry)).await?.ok_or_else(unknown_channel)?;
+    let activity = state.store.channel_activity(updated.id).await?;
+    let object = ChannelObject::new(&updated, &overwrites).with_activity(Some(&activity));
     state.publish(Event::new(
         EventName::ChannelUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
@@ -353,7 +350,7 @@ async fn delete_channel(
     } else {
         AuditAction::ChannelDelete
     };
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
@@ -361,9 +358,8 @@ async fn delete_channel(
         Some(channel.id),
         audit::deleted(&object, &["name", "type"]),
         &reason,
-    )
-    .await;
-    state.store.delete_channel(channel.id).await?;
+    );
+    state.store.delete_channel(channel.id, Some(&entry)).await?;
     state.publish(event);
     Ok(Json(AnyChannelObject::Guild(object)))
 }

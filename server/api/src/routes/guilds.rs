@@ -164,23 +164,22 @@ async fn modify_guild(
         })
     });
     errors.into_result()?;
-    let updated = state
-        .store
-        .update_guild(access.guild.id, &GuildPatch { name, description })
-        .await?
-        .ok_or_else(unknown_guild)?;
-    let guild = GuildObject::new(&updated, &access.roles);
-    let before = GuildObject::new(&access.guild, &access.roles);
-    audit::record(
+    let patch = GuildPatch { name, description };
+    let entry = audit::entry(
         &state,
-        updated.id,
+        access.guild.id,
         auth.user_id,
         AuditAction::GuildUpdate,
-        Some(updated.id),
-        audit::diff(&before, &guild, &["name", "description"]),
+        Some(access.guild.id),
+        audit::diff(
+            &GuildObject::new(&access.guild, &access.roles),
+            &GuildObject::new(&patch.applied_to(&access.guild), &access.roles),
+            &["name", "description"],
+        ),
         &reason,
-    )
-    .await;
+    );
+    let updated = state.store.update_guild(access.guild.id, &patch, Some(&entry)).await?.ok_or_else(unknown_guild)?;
+    let guild = GuildObject::new(&updated, &access.roles);
     state.publish(Event::new(
         EventName::GuildUpdate,
         Audience::Guild { guild_id: updated.id, channel_id: None },
@@ -251,7 +250,7 @@ async fn leave_guild(
     if access.is_owner() {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OwnerCannotLeave));
     }
-    state.store.remove_member(access.guild.id, auth.user_id).await?;
+    state.store.remove_member(access.guild.id, auth.user_id, None).await?;
     let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
     let guild_id = access.guild.id;
     state.publish(Event::new(

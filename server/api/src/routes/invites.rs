@@ -147,18 +147,19 @@ async fn create_invite(
             max_uses,
             now: Timestamp::now(),
         };
-        match state.store.create_guild_invite(&new).await {
+        let changes = vec![
+            audit::change("code", None, Some(serde_json::json!(new.code))),
+            audit::change("channel_id", None, Some(serde_json::json!(channel.id))),
+            audit::change("max_uses", None, Some(serde_json::json!(max_uses))),
+            audit::change("max_age", None, Some(serde_json::json!(max_age))),
+        ];
+        let entry =
+            audit::entry(&state, access.guild.id, auth.user_id, AuditAction::InviteCreate, None, changes, &reason);
+        match state.store.create_guild_invite(&new, Some(&entry)).await {
             Err(StoreError::Conflict(_)) => continue,
             other => break other?,
         }
     };
-    let changes = vec![
-        audit::change("code", None, Some(serde_json::json!(invite.code))),
-        audit::change("channel_id", None, Some(serde_json::json!(channel.id))),
-        audit::change("max_uses", None, Some(serde_json::json!(max_uses))),
-        audit::change("max_age", None, Some(serde_json::json!(max_age))),
-    ];
-    audit::record(&state, access.guild.id, auth.user_id, AuditAction::InviteCreate, None, changes, &reason).await;
     let object = invite_object(&state, &invite).await?;
     state.publish(Event::new(
         EventName::InviteCreate,
@@ -244,7 +245,7 @@ async fn delete_invite(
         access.require(Permissions::MANAGE_GUILD)?;
     }
     let object = invite_object(&state, &invite).await?;
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
@@ -252,9 +253,8 @@ async fn delete_invite(
         None,
         vec![audit::change("code", Some(serde_json::json!(code)), None)],
         &reason,
-    )
-    .await;
-    state.store.delete_guild_invite(&code).await?;
+    );
+    state.store.delete_guild_invite(&code, Some(&entry)).await?;
     state.publish(Event::new(
         EventName::InviteDelete,
         Audience::ChannelManagers { guild_id: access.guild.id, channel_id: channel.id },

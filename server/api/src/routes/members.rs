@@ -256,13 +256,24 @@ async fn modify_member(
         None => None,
     };
     let patch = MemberPatch { nick, communication_disabled_until: until, mute: body.mute, deaf: body.deaf };
-    state.store.update_member(access.guild.id, target_id, &patch).await?;
-    let updated = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
-    let object = member_object(&state, &updated).await?;
+    // The entry describes the member as the patch leaves them, and is stored with the change.
+    let mut expected = member.clone();
+    if let Some(nick) = &patch.nick {
+        expected.nick = nick.clone();
+    }
+    if let Some(until) = patch.communication_disabled_until {
+        expected.communication_disabled_until = until.map(Timestamp::unix_millis);
+    }
+    expected.mute = patch.mute.unwrap_or(expected.mute);
+    expected.deaf = patch.deaf.unwrap_or(expected.deaf);
     let before = member_object(&state, &member).await?;
-    let changes = audit::diff(&before, &object, &["nick", "communication_disabled_until", "mute", "deaf"]);
-    if !changes.is_empty() {
-        audit::record(
+    let changes = audit::diff(
+        &before,
+        &member_object(&state, &expected).await?,
+        &["nick", "communication_disabled_until", "mute", "deaf"],
+    );
+    let entry = (!changes.is_empty()).then(|| {
+        audit::entry(
             &state,
             access.guild.id,
             auth.user_id,
@@ -271,8 +282,10 @@ async fn modify_member(
             changes,
             &reason,
         )
-        .await;
-    }
+    });
+    state.store.update_member(access.guild.id, target_id, &patch, entry.as_ref()).await?;
+    let updated = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
+    let object = member_object(&state, &updated).await?;
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
@@ -281,7 +294,7 @@ async fn modify_member(
                              "mute": object.mute, "deaf": object.deaf }),
     ));
     if let Some(voice_move) = voice_move {
-        voice_move.carry_out(&state, access.guild.id, auth.user_id, target_id, &reason).await;
+        voice_move.carry_out(&state, access.guild.id, auth.user_id, target_id, &reason).await?;
     }
     Ok(Json(object))
 }
@@ -324,10 +337,17 @@ async fn kick_member(
     }
     let member = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
     access.require_member_below_me(&member)?;
-    state.store.remove_member(access.guild.id, target_id).await?;
+    let entry = audit::entry(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MemberKick,
+        Some(target_id),
+        Vec::new(),
+        &reason,
+    );
+    state.store.remove_member(access.guild.id, target_id, Some(&entry)).await?;
     tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, member = %target_id, "member kicked");
-    audit::record(&state, access.guild.id, auth.user_id, AuditAction::MemberKick, Some(target_id), Vec::new(), &reason)
-        .await;
     publish_removal(&state, access.guild.id, target_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -425,9 +445,20 @@ async fn ban_member(
     if let Some(member) = &member {
         access.require_member_below_me(member)?;
     }
+    // Discord takes the reason from the header; Parley also accepts it in the body.
+    let why = AuditReason(reason.0.clone().or_else(|| body.reason.clone()));
+    let entry = audit::entry(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MemberBanAdd,
+        Some(target_id),
+        Vec::new(),
+        &why,
+    );
     let deleted = state
         .store
-        .ban(access.guild.id, target_id, body.reason.as_deref(), delete_seconds * 1000, Timestamp::now())
+        .ban(access.guild.id, target_id, body.reason.as_deref(), delete_seconds * 1000, Timestamp::now(), Some(&entry))
         .await?;
     tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, user = %target_id, deleted_messages = deleted.len(), "user banned");
     // Each channel that lost messages hears of them, as a bulk delete.
@@ -442,10 +473,6 @@ async fn ban_member(
             &serde_json::json!({ "ids": ids, "channel_id": channel_id, "guild_id": access.guild.id }),
         ));
     }
-    // Discord takes the reason from the header; Parley also accepts it in the body.
-    let why = AuditReason(reason.0.clone().or_else(|| body.reason.clone()));
-    audit::record(&state, access.guild.id, auth.user_id, AuditAction::MemberBanAdd, Some(target_id), Vec::new(), &why)
-        .await;
     if member.is_some() {
         publish_removal(&state, access.guild.id, target_id).await?;
     }
@@ -470,10 +497,7 @@ async fn unban_member(
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
     let target_id = parse_id(&user_id, unknown_ban)?;
-    if !state.store.unban(access.guild.id, target_id).await? {
-        return Err(unknown_ban());
-    }
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
@@ -481,8 +505,10 @@ async fn unban_member(
         Some(target_id),
         Vec::new(),
         &reason,
-    )
-    .await;
+    );
+    if !state.store.unban(access.guild.id, target_id, Some(&entry)).await? {
+        return Err(unknown_ban());
+    }
     if let Some(user) = state.store.user_by_id(target_id).await? {
         state.publish(Event::new(
             EventName::GuildBanRemove,

@@ -542,23 +542,23 @@ async fn delete_message(
     if record.author_id != auth.user_id {
         channel.require(Permissions::MANAGE_MESSAGES)?;
     }
-    if record.author_id != auth.user_id
-        && let Some(access) = channel.guild()
-    {
-        // Only moderators deleting others' messages are audited, as on Discord.
-        let changes = vec![audit::change("channel_id", None, Some(serde_json::json!(channel.id())))];
-        audit::record(
-            &state,
-            access.guild.id,
-            auth.user_id,
-            AuditAction::MessageDelete,
-            Some(record.author_id),
-            changes,
-            &reason,
-        )
-        .await;
-    }
-    state.store.delete_message(channel.id(), record.id).await?;
+    // Only moderators deleting others' messages are audited, as on Discord.
+    let entry = match channel.guild() {
+        Some(access) if record.author_id != auth.user_id => {
+            let changes = vec![audit::change("channel_id", None, Some(serde_json::json!(channel.id())))];
+            Some(audit::entry(
+                &state,
+                access.guild.id,
+                auth.user_id,
+                AuditAction::MessageDelete,
+                Some(record.author_id),
+                changes,
+                &reason,
+            ))
+        }
+        _ => None,
+    };
+    state.store.delete_message(channel.id(), record.id, entry.as_ref()).await?;
     state.publish(
         channel.event(EventName::MessageDelete, serde_json::json!({ "id": record.id, "channel_id": channel.id() })),
     );

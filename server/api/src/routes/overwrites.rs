@@ -77,8 +77,8 @@ async fn set_overwrite(
         audit::change("allow", None, Some(serde_json::json!(allow))),
         audit::change("deny", None, Some(serde_json::json!(deny))),
     ];
-    audit::record(&state, access.guild.id, auth.user_id, action, Some(channel.id), changes, &reason).await;
-    state.store.set_overwrite(channel.id, &Overwrite { id: target, kind, allow, deny }).await?;
+    let entry = audit::entry(&state, access.guild.id, auth.user_id, action, Some(channel.id), changes, &reason);
+    state.store.set_overwrite(channel.id, &Overwrite { id: target, kind, allow, deny }, Some(&entry)).await?;
     publish_update(&state, access.guild.id, channel.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -96,18 +96,17 @@ async fn delete_overwrite(
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
-    if state.store.delete_overwrite(channel.id, target).await? {
-        let changes = vec![audit::change("id", Some(serde_json::json!(target)), None)];
-        audit::record(
-            &state,
-            access.guild.id,
-            auth.user_id,
-            AuditAction::ChannelOverwriteDelete,
-            Some(channel.id),
-            changes,
-            &reason,
-        )
-        .await;
+    let changes = vec![audit::change("id", Some(serde_json::json!(target)), None)];
+    let entry = audit::entry(
+        &state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::ChannelOverwriteDelete,
+        Some(channel.id),
+        changes,
+        &reason,
+    );
+    if state.store.delete_overwrite(channel.id, target, Some(&entry)).await? {
         publish_update(&state, access.guild.id, channel.id).await?;
     }
     Ok(StatusCode::NO_CONTENT)

@@ -210,13 +210,13 @@ async fn set_pin(
         ));
     }
     let now = Timestamp::now();
-    if state.store.set_pinned(channel.id(), message.id, pin, now).await? {
-        // Pins in private channels have no audit log to go to.
-        if let Some(guild_id) = channel.guild_id() {
-            let action = if pin { AuditAction::MessagePin } else { AuditAction::MessageUnpin };
-            let changes = vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))];
-            audit::record(state, guild_id, auth.user_id, action, Some(message.author_id), changes, reason).await;
-        }
+    // Pins in private channels have no audit log to go to.
+    let entry = channel.guild_id().map(|guild_id| {
+        let action = if pin { AuditAction::MessagePin } else { AuditAction::MessageUnpin };
+        let changes = vec![audit::change("message_id", None, Some(serde_json::json!(message.id)))];
+        audit::entry(state, guild_id, auth.user_id, action, Some(message.author_id), changes, reason)
+    });
+    if state.store.set_pinned(channel.id(), message.id, pin, now, entry.as_ref()).await? {
         state.publish(channel.event(
             EventName::ChannelPinsUpdate,
             serde_json::json!({ "channel_id": channel.id(), "last_pin_timestamp": now }),
@@ -304,18 +304,19 @@ async fn bulk_delete(
     if ids.iter().any(|id| now_ms.saturating_sub(id.unix_millis()) > BULK_DELETE_MAX_AGE_MS) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BulkDeleteTooOld));
     }
-    let deleted = state.store.delete_messages(channel.id, &ids).await?;
-    let changes = vec![audit::change("count", None, Some(serde_json::json!(deleted.len())))];
-    audit::record(
-        &state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::MessageBulkDelete,
-        Some(channel.id),
-        changes,
-        &reason,
-    )
-    .await;
+    let entry = |count: usize| {
+        let changes = vec![audit::change("count", None, Some(serde_json::json!(count)))];
+        Some(audit::entry(
+            &state,
+            access.guild.id,
+            auth.user_id,
+            AuditAction::MessageBulkDelete,
+            Some(channel.id),
+            changes,
+            &reason,
+        ))
+    };
+    let deleted = state.store.delete_messages(channel.id, &ids, entry).await?;
     if !deleted.is_empty() {
         state.publish(Event::new(
             EventName::MessageDeleteBulk,

@@ -122,29 +122,26 @@ async fn create_role(
             format!("A guild can have at most {MAX_ROLES_PER_GUILD} roles."),
         ));
     }
-    let role = state
-        .store
-        .create_role(&NewRole {
-            id: state.ids.next(),
-            guild_id: access.guild.id,
-            name: name.unwrap_or_else(|| "new role".to_owned()),
-            color: body.color.unwrap_or(0),
-            hoist: body.hoist.unwrap_or(false),
-            mentionable: body.mentionable.unwrap_or(false),
-            permissions: body.permissions.unwrap_or(Permissions::NONE),
-            now: Timestamp::now(),
-        })
-        .await?;
-    audit::record(
+    let new = NewRole {
+        id: state.ids.next(),
+        guild_id: access.guild.id,
+        name: name.unwrap_or_else(|| "new role".to_owned()),
+        color: body.color.unwrap_or(0),
+        hoist: body.hoist.unwrap_or(false),
+        mentionable: body.mentionable.unwrap_or(false),
+        permissions: body.permissions.unwrap_or(Permissions::NONE),
+        now: Timestamp::now(),
+    };
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
         AuditAction::RoleCreate,
-        Some(role.id),
-        audit::created(&RoleObject::from(&role), &["name", "permissions", "color", "hoist", "mentionable"]),
+        Some(new.id),
+        audit::created(&RoleObject::from(&new.record()), &["name", "permissions", "color", "hoist", "mentionable"]),
         &reason,
-    )
-    .await;
+    );
+    let role = state.store.create_role(&new, Some(&entry)).await?;
     state.publish(role_event(EventName::GuildRoleCreate, access.guild.id, &role));
     Ok(Json(RoleObject::from(&role)))
 }
@@ -176,21 +173,21 @@ async fn modify_role(
         mentionable: body.mentionable,
         permissions: body.permissions,
     };
-    let updated = state.store.update_role(access.guild.id, role.id, &patch).await?.ok_or_else(unknown_role)?;
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
         AuditAction::RoleUpdate,
-        Some(updated.id),
+        Some(role.id),
         audit::diff(
             &RoleObject::from(role),
-            &RoleObject::from(&updated),
+            &RoleObject::from(&patch.applied_to(role)),
             &["name", "permissions", "color", "hoist", "mentionable"],
         ),
         &reason,
-    )
-    .await;
+    );
+    let updated =
+        state.store.update_role(access.guild.id, role.id, &patch, Some(&entry)).await?.ok_or_else(unknown_role)?;
     state.publish(role_event(EventName::GuildRoleUpdate, access.guild.id, &updated));
     Ok(Json(RoleObject::from(&updated)))
 }
@@ -212,7 +209,7 @@ async fn delete_role(
         return Err(ApiError::field("role_id", "EVERYONE_PERMANENT", "@everyone cannot be deleted."));
     }
     access.require_below_me(role)?;
-    audit::record(
+    let entry = audit::entry(
         &state,
         access.guild.id,
         auth.user_id,
@@ -220,9 +217,8 @@ async fn delete_role(
         Some(role.id),
         audit::deleted(&RoleObject::from(role), &["name", "permissions"]),
         &reason,
-    )
-    .await;
-    state.store.delete_role(access.guild.id, role.id).await?;
+    );
+    state.store.delete_role(access.guild.id, role.id, Some(&entry)).await?;
     state.publish(Event::new(
         EventName::GuildRoleDelete,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
@@ -326,24 +322,23 @@ async fn change_member_role(
 ) -> ApiResult<StatusCode> {
     let (guild_id, user_id, role_id) = ids;
     let (access, user_id, role_id) = member_role_access(state, auth, &guild_id, &user_id, &role_id).await?;
+    let key = if give { "$add" } else { "$remove" };
+    let changes = vec![audit::change(key, None, Some(serde_json::json!([{ "id": role_id }])))];
+    let entry = audit::entry(
+        state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::MemberRoleUpdate,
+        Some(user_id),
+        changes,
+        reason,
+    );
     let changed = if give {
-        state.store.add_member_role(access.guild.id, user_id, role_id).await?
+        state.store.add_member_role(access.guild.id, user_id, role_id, Some(&entry)).await?
     } else {
-        state.store.remove_member_role(access.guild.id, user_id, role_id).await?
+        state.store.remove_member_role(access.guild.id, user_id, role_id, Some(&entry)).await?
     };
     if changed {
-        let key = if give { "$add" } else { "$remove" };
-        let changes = vec![audit::change(key, None, Some(serde_json::json!([{ "id": role_id }])))];
-        audit::record(
-            state,
-            access.guild.id,
-            auth.user_id,
-            AuditAction::MemberRoleUpdate,
-            Some(user_id),
-            changes,
-            reason,
-        )
-        .await;
         publish_member_update(state, access.guild.id, user_id).await?;
     }
     Ok(StatusCode::NO_CONTENT)

@@ -86,7 +86,16 @@ async fn start(
         rate_limit_per_user: body.rate_limit_per_user.unwrap_or(0),
         now: Timestamp::now(),
     };
-    let record = state.store.create_thread(&thread).await.map_err(|e| match e {
+    let entry = audit::entry(
+        state,
+        access.guild.id,
+        auth.user_id,
+        AuditAction::ThreadCreate,
+        Some(thread.id),
+        audit::created(&ChannelObject::new(&thread.record(), &[]), &["name", "type", "parent_id"]),
+        reason,
+    );
+    let record = state.store.create_thread(&thread, Some(&entry)).await.map_err(|e| match e {
         // The thread's id is the message's: a second thread on one message collides.
         StoreError::Database(ref db) if db.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
             ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadAlreadyCreated)
@@ -94,16 +103,6 @@ async fn start(
         other => other.into(),
     })?;
     let object = ChannelObject::new(&record, &[]);
-    audit::record(
-        state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::ThreadCreate,
-        Some(record.id),
-        audit::created(&object, &["name", "type", "parent_id"]),
-        reason,
-    )
-    .await;
     state.publish(Event::new(
         EventName::ThreadCreate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(record.id) },
@@ -185,24 +184,27 @@ pub(crate) async fn modify_thread(
         locked: body.locked,
         auto_archive_duration: body.auto_archive_duration,
     };
-    let updated = state
-        .store
-        .update_thread(thread.id, &patch, Timestamp::now())
-        .await?
-        .ok_or_else(crate::access::unknown_channel)?;
-    let activity = state.store.channel_activity(updated.id).await?;
-    let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
-    let before = ChannelObject::new(thread, &access.overwrites).with_activity(Some(&activity));
-    audit::record(
+    let now = Timestamp::now();
+    let entry = audit::entry(
         state,
         access.guild.id,
         auth.user_id,
         AuditAction::ThreadUpdate,
-        Some(updated.id),
-        audit::diff(&before, &object, &["name", "thread_metadata"]),
+        Some(thread.id),
+        audit::diff(
+            &ChannelObject::new(thread, &access.overwrites),
+            &ChannelObject::new(&patch.applied_to(thread, now), &access.overwrites),
+            &["name", "thread_metadata"],
+        ),
         reason,
-    )
-    .await;
+    );
+    let updated = state
+        .store
+        .update_thread(thread.id, &patch, now, Some(&entry))
+        .await?
+        .ok_or_else(crate::access::unknown_channel)?;
+    let activity = state.store.channel_activity(updated.id).await?;
+    let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
     state.publish(Event::new(
         EventName::ThreadUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },

@@ -78,13 +78,7 @@ impl VoiceMove {
         actor: Snowflake,
         target: Snowflake,
         reason: &AuditReason,
-    ) {
-        state.publish(Event::new(
-            EventName::VoiceMove,
-            // Nobody is told of this event itself; what it causes is announced.
-            Audience::Users(Vec::new()),
-            &serde_json::json!({ "guild_id": guild_id, "user_id": target, "channel_id": self.to }),
-        ));
+    ) -> ApiResult<()> {
         let (action, changes) = match self.to {
             Some(to) => (
                 AuditAction::MemberMove,
@@ -95,6 +89,14 @@ impl VoiceMove {
                 vec![serde_json::json!({ "key": "channel_id", "old_value": self.from, "new_value": null })],
             ),
         };
-        audit::record(state, guild_id, actor, action, Some(target), changes, reason).await;
+        // Recorded first: a move that could not be recorded is not made.
+        audit::record(state, guild_id, actor, action, Some(target), changes, reason).await?;
+        state.publish(Event::new(
+            EventName::VoiceMove,
+            // Nobody is told of this event itself; what it causes is announced.
+            Audience::Users(Vec::new()),
+            &serde_json::json!({ "guild_id": guild_id, "user_id": target, "channel_id": self.to }),
+        ));
+        Ok(())
     }
 }

@@ -108,7 +108,74 @@ async fn reading_the_log_needs_view_audit_log_and_good_filters(backend: Backend)
     assert_eq!(still["name"], "Audited", "a refused reason changes nothing");
 }
 
+/// Makes every audit entry insert fail (a trigger that refuses it), or lets them through
+/// again: a fault in exactly the statement whose failure must not leave a change unrecorded.
+async fn refuse_audit_entries(app: &TestApp, refuse: bool) {
+    use sqlx::Connection;
+    let url = app.settings.database_url.as_str();
+    let statements: &[&str] = match (app.store.backend(), refuse) {
+        (parley_store::Backend::Sqlite, true) => &[
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log_entries BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+        ],
+        (parley_store::Backend::Sqlite, false) => &["DROP TRIGGER refuse_audit"],
+        (parley_store::Backend::Postgres, true) => &[
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log_entries FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ],
+        (parley_store::Backend::Postgres, false) => &["DROP TRIGGER refuse_audit ON audit_log_entries"],
+    };
+    match app.store.backend() {
+        parley_store::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            for sql in statements {
+                sqlx::query(*sql).execute(&mut conn).await.unwrap();
+            }
+        }
+        parley_store::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            for sql in statements {
+                sqlx::query(*sql).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+}
+
+async fn a_change_whose_audit_entry_cannot_be_stored_does_not_happen(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, ann, bo) = (app.register("owner").await, app.register("ann").await, app.register("bo").await);
+    let guild = app.guild_with(&owner, "Audited", &[&ann, &bo]).await;
+    let (g, token) = (guild.id.clone(), owner.access_token.clone());
+    refuse_audit_entries(&app, true).await;
+    // A kick, a ban, a timeout and a rename: each fails as a whole.
+    let kick = app.delete(&format!("/guilds/{g}/members/{}", bo.user_id), &token).await;
+    assert!(kick.status().is_server_error(), "{}", kick.status());
+    let ban = app.put_json(&format!("/guilds/{g}/bans/{}", ann.user_id), &json!({}), &token).await;
+    assert!(ban.status().is_server_error());
+    let nick = app.patch_json(&format!("/guilds/{g}/members/{}", ann.user_id), &json!({"nick": "Annie"}), &token).await;
+    assert!(nick.status().is_server_error());
+    let rename = app.patch_json(&format!("/guilds/{g}"), &json!({"name": "Unrecorded"}), &token).await;
+    assert!(rename.status().is_server_error());
+    // Nothing happened: both are members, unbanned, unrenamed.
+    for who in [&ann, &bo] {
+        let (status, member) =
+            status_and_json(app.get(&format!("/guilds/{g}/members/{}", who.user_id), Some(&token)).await).await;
+        assert_eq!(status, StatusCode::OK, "{} is still a member", who.username);
+        assert!(member["nick"].is_null());
+    }
+    let (_, bans) = status_and_json(app.get(&format!("/guilds/{g}/bans"), Some(&token)).await).await;
+    assert_eq!(bans, json!([]));
+    let (_, guild_now) = status_and_json(app.get(&format!("/guilds/{g}"), Some(&token)).await).await;
+    assert_eq!(guild_now["name"], "Audited");
+
+    // With entries stored again, the same kick happens, and is recorded.
+    refuse_audit_entries(&app, false).await;
+    let kick = app.delete(&format!("/guilds/{g}/members/{}", bo.user_id), &token).await;
+    assert_eq!(kick.status(), StatusCode::NO_CONTENT);
+    assert_eq!(actions(&log(&app, &token, &g, "?action_type=20").await), vec![20]);
+}
+
 on_both_backends!(
+    a_change_whose_audit_entry_cannot_be_stored_does_not_happen,
     every_change_is_recorded_with_its_actor_target_and_reason,
     reading_the_log_needs_view_audit_log_and_good_filters
 );

@@ -133,14 +133,15 @@ async fn unicode_edge_cases_and_oversized_fields_are_refused_with_field_codes(ba
         (register("ålice", good, json!({})), "username", "USERNAME_INVALID_CHARACTERS"),
         (register("zero\u{200d}width", good, json!({})), "username", "USERNAME_INVALID_CHARACTERS"),
         (register("🦀🦀🦀", good, json!({})), "username", "USERNAME_INVALID_CHARACTERS"),
-        (register("nul\u{0}byte", good, json!({})), "username", "USERNAME_INVALID_CHARACTERS"),
+        // NUL is refused wherever it is, before any field's own rules.
+        (register("nul\u{0}byte", good, json!({})), "username", "STRING_TYPE_INVALID_CHARACTER"),
         (register("x", good, json!({})), "username", "BASE_TYPE_BAD_LENGTH"),
         (register(&"x".repeat(1000), good, json!({})), "username", "BASE_TYPE_BAD_LENGTH"),
         (register("robert'); DROP TABLE users;--", good, json!({})), "username", "USERNAME_INVALID_CHARACTERS"),
         (register("everyone", good, json!({})), "username", "USERNAME_RESERVED"),
         (register("okname", "short", json!({})), "password", "PASSWORD_TOO_SHORT"),
         (register("okname", &"p".repeat(129), json!({})), "password", "PASSWORD_TOO_LONG"),
-        (register("okname", "pass\u{0}word!", json!({})), "password", "PASSWORD_INVALID"),
+        (register("okname", "pass\u{0}word!", json!({})), "password", "STRING_TYPE_INVALID_CHARACTER"),
         (register("okname", good, json!({"email": "not an email"})), "email", "EMAIL_TYPE_INVALID_EMAIL"),
         (
             register("okname", good, json!({"global_name": "rtl\u{202e}override"})),
@@ -183,7 +184,53 @@ async fn sql_looking_text_is_stored_and_returned_verbatim(backend: Backend) {
     assert_eq!(me["global_name"], sneaky);
 }
 
+async fn nul_in_any_text_is_refused_with_400_on_both_backends_and_changes_nothing(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Nul", &[&bob]).await;
+    let nul_field = |body: Value| {
+        assert!(body["errors"].to_string().contains("STRING_TYPE_INVALID_CHARACTER"), "{body}");
+    };
+    // Message content, a guild name, an embed's text, a display name: bodies.
+    let sends: [(reqwest::Method, String, Value); 4] = [
+        (reqwest::Method::POST, format!("/channels/{}/messages", guild.general), json!({"content": "a\u{0}b"})),
+        (reqwest::Method::POST, "/guilds".into(), json!({"name": "bad\u{0}guild"})),
+        (reqwest::Method::PATCH, format!("/guilds/{}", guild.id), json!({"description": "x\u{0}"})),
+        (reqwest::Method::PATCH, "/users/@me".into(), json!({"global_name": "n\u{0}"})),
+    ];
+    for (method, path, body) in sends {
+        let response =
+            app.client.request(method, app.api(&path)).bearer_auth(&ann.access_token).json(&body).send().await.unwrap();
+        nul_field(assert_error(response, StatusCode::BAD_REQUEST, 50035).await);
+    }
+    // A search term and an invite code: the URL.
+    for path in [format!("/guilds/{}/messages/search?content=a%00b", guild.id), "/invites/ab%00cd".to_owned()] {
+        nul_field(assert_error(app.get(&path, Some(&ann.access_token)).await, StatusCode::BAD_REQUEST, 50035).await);
+    }
+    // An audit log reason: the kick does not happen, and nothing is logged as if it had.
+    let kick = app
+        .client
+        .delete(app.api(&format!("/guilds/{}/members/{}", guild.id, bob.user_id)))
+        .bearer_auth(&ann.access_token)
+        .header("x-audit-log-reason", "%00")
+        .send()
+        .await
+        .unwrap();
+    nul_field(assert_error(kick, StatusCode::BAD_REQUEST, 50035).await);
+    let member = app.get(&format!("/guilds/{}/members/{}", guild.id, bob.user_id), Some(&ann.access_token)).await;
+    assert_eq!(member.status(), StatusCode::OK, "bob is still a member");
+    let (_, log) = status_and_json(
+        app.get(&format!("/guilds/{}/audit-logs?action_type=20", guild.id), Some(&ann.access_token)).await,
+    )
+    .await;
+    assert_eq!(log["audit_log_entries"], json!([]));
+    let (_, history) =
+        status_and_json(app.get(&format!("/channels/{}/messages", guild.general), Some(&ann.access_token)).await).await;
+    assert_eq!(history, json!([]), "no message was stored");
+}
+
 on_both_backends!(
+    nul_in_any_text_is_refused_with_400_on_both_backends_and_changes_nothing,
     malformed_bodies_are_refused_on_every_route_and_change_nothing,
     missing_and_mistyped_fields_are_named_in_the_error,
     unicode_edge_cases_and_oversized_fields_are_refused_with_field_codes,

@@ -130,7 +130,7 @@ async fn a_guild_holds_at_most_500_channels(backend: Backend) {
             user_limit: None,
             now: parley_core::Timestamp::now(),
         };
-        app.store.create_channel(&new).await.unwrap();
+        app.store.create_channel(&new, None).await.unwrap();
     }
     assert_eq!(
         app.post_json(&path, &json!({"name": "the-500th"}), Some(&owner.access_token)).await.status(),

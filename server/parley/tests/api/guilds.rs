@@ -22,7 +22,7 @@ async fn create_guild(app: &TestApp, owner: &Session, name: &str) -> Value {
 /// Makes `who` a member directly, until guild invites exist.
 async fn join(app: &TestApp, guild: &Value, who: &Session) {
     let guild_id: Snowflake = guild["id"].as_str().unwrap().parse().unwrap();
-    assert!(app.store.add_member(guild_id, who.user_id.parse().unwrap(), Timestamp::now()).await.unwrap());
+    assert!(app.store.add_member(guild_id, who.user_id.parse().unwrap(), Timestamp::now(), None).await.unwrap());
 }
 
 fn by_name<'a>(channels: &'a [Value], name: &str) -> &'a Value {
@@ -150,6 +150,7 @@ async fn only_the_owner_deletes_a_guild_and_nothing_is_left_behind(backend: Back
         .set_overwrite(
             general.id,
             &Overwrite { id, kind: OverwriteKind::Role, allow: Permissions::NONE, deny: Permissions::SEND_MESSAGES },
+            None,
         )
         .await
         .unwrap();
@@ -199,9 +200,9 @@ async fn a_channel_hidden_by_an_overwrite_disappears_for_members_but_not_the_own
     let general = channels.iter().find(|c| c.name == "general").unwrap();
     let voice_category = channels.iter().find(|c| c.name == "Voice Channels").unwrap();
     let hide = Overwrite { id, kind: OverwriteKind::Role, allow: Permissions::NONE, deny: Permissions::VIEW_CHANNEL };
-    app.store.set_overwrite(general.id, &hide).await.unwrap();
+    app.store.set_overwrite(general.id, &hide, None).await.unwrap();
     // Hiding a category hides the channels in it.
-    app.store.set_overwrite(voice_category.id, &hide).await.unwrap();
+    app.store.set_overwrite(voice_category.id, &hide, None).await.unwrap();
 
     let names = |list: Value| -> Vec<String> {
         list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()

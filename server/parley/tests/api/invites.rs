@@ -111,7 +111,7 @@ async fn a_used_up_or_expired_invite_admits_nobody(backend: Backend) {
         max_uses: 0,
         now: an_hour_ago,
     };
-    app.store.create_guild_invite(&stale).await.unwrap();
+    app.store.create_guild_invite(&stale, None).await.unwrap();
     assert_error(
         app.post_json("/invites/stale123", &json!({}), Some(&second.access_token)).await,
         StatusCode::NOT_FOUND,

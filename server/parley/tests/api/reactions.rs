@@ -151,7 +151,7 @@ async fn a_channel_holds_at_most_250_pins(backend: Backend) {
         ids.push(say(&app, &owner, &room, &format!("m{i}")).await);
     }
     for id in &ids[..250] {
-        app.store.set_pinned(channel, id.parse().unwrap(), true, parley_core::Timestamp::now()).await.unwrap();
+        app.store.set_pinned(channel, id.parse().unwrap(), true, parley_core::Timestamp::now(), None).await.unwrap();
     }
     assert_error(
         put(&app, &format!("/channels/{}/pins/{}", room.general, ids[250]), &owner.access_token).await,
