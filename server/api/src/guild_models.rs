@@ -7,9 +7,11 @@ use parley_store::roles::RoleRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::models::schema;
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoleObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     pub name: String,
     pub color: i64,
@@ -18,7 +20,7 @@ pub struct RoleObject {
     pub unicode_emoji: Option<String>,
     pub position: i64,
     /// Decimal string of permission bits.
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Permissions)]
     pub permissions: Permissions,
     pub managed: bool,
     pub mentionable: bool,
@@ -45,29 +47,29 @@ impl From<&RoleRecord> for RoleObject {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OverwriteObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     /// 0 for a role, 1 for a member.
     #[serde(rename = "type")]
     pub kind: i64,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Permissions)]
     pub allow: Permissions,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Permissions)]
     pub deny: Permissions,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     /// 0 text, 2 voice, 4 category, 11 public thread.
     #[serde(rename = "type")]
     pub kind: i64,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub guild_id: Snowflake,
     pub name: String,
     pub position: i64,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub parent_id: Option<Snowflake>,
     pub permission_overwrites: Vec<OverwriteObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,10 +80,10 @@ pub struct ChannelObject {
     pub bitrate: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_limit: Option<i64>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub last_message_id: Option<Snowflake>,
     /// Threads: who started it.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Snowflake>,
     /// Threads only.
@@ -179,12 +181,12 @@ impl ChannelObject {
 /// A guild as its members see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GuildObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     pub name: String,
     pub icon: Option<String>,
     pub description: Option<String>,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub owner_id: Snowflake,
     pub roles: Vec<RoleObject>,
     pub emojis: Vec<serde_json::Value>,
@@ -237,13 +239,13 @@ pub struct GuildCreatePayload {
 /// An entry of `GET /users/@me/guilds`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartialGuild {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     pub name: String,
     pub icon: Option<String>,
     pub owner: bool,
     /// The caller's guild-wide permissions, as a decimal string.
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Permissions)]
     pub permissions: Permissions,
     pub features: Vec<String>,
 }

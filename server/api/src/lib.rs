@@ -4,6 +4,7 @@
 //! - [`routes`]: one module per resource; each exposes `router()`.
 //! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
 //! - [`audit`]: audit log entries and the reason header.
+//! - [`outbox`]: events kept with their change until the shared event log has them.
 //! - [`access`]: what the caller may do in a guild, through the permission function.
 //! - [`channel_access`]: what the caller may do in any channel, guild or private (DMs).
 //! - [`guild_models`]: guild, role and channel objects in Discord's shapes.
@@ -26,6 +27,7 @@ pub mod http;
 pub mod metrics;
 pub mod models;
 pub mod openapi;
+pub mod outbox;
 pub mod private_models;
 pub mod rate_limit;
 pub mod routes;

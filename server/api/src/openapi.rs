@@ -4,6 +4,8 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::models::schema;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -13,6 +15,16 @@ use utoipa::{Modify, OpenApi};
         license(name = "AGPL-3.0-or-later"),
     ),
     servers((url = "/api/v10")),
+    // Path parameters name these by reference; listing them here puts them in the document
+    // even where no body mentions them.
+    components(schemas(
+        schema::Snowflake,
+        schema::UserIdOrMe,
+        schema::Permissions,
+        schema::Emoji,
+        schema::BotScope,
+        schema::SearchWords
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Registration, login, token refresh, logout"),

@@ -8,11 +8,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::guild_models::ChannelObject;
-use crate::models::PublicUser;
+use crate::models::{PublicUser, schema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PrivateChannelObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     /// 1 DM, 3 group DM.
     #[serde(rename = "type")]
@@ -21,10 +21,10 @@ pub struct PrivateChannelObject {
     pub name: Option<String>,
     pub icon: Option<String>,
     /// Group DMs: who may remove others.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Snowflake>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub last_message_id: Option<Snowflake>,
     /// Everyone in it but the viewer.
     pub recipients: Vec<PublicUser>,

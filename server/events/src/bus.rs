@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use prometheus::{IntCounter, IntGauge};
 
@@ -31,6 +31,8 @@ struct BusInner {
     latest: AtomicU64,
     transport: Transport,
     metrics: BusMetrics,
+    /// Whether the shared log is reachable (always, in-process).
+    shared_up: watch::Sender<bool>,
 }
 
 /// What the bus counts, for the metrics page: events published here, events delivered here
@@ -94,6 +96,7 @@ impl EventBus {
                 latest: AtomicU64::new(0),
                 transport: Transport::InProcess(Mutex::new(0)),
                 metrics: BusMetrics::new(),
+                shared_up: watch::Sender::new(true),
             }),
         }
     }
@@ -107,6 +110,7 @@ impl EventBus {
                 latest: AtomicU64::new(0),
                 transport: Transport::Redis(transport),
                 metrics: BusMetrics::new(),
+                shared_up: watch::Sender::new(true),
             }),
         }
     }
@@ -123,16 +127,35 @@ impl EventBus {
                 event.position = *counter;
                 self.deliver(event);
             }
-            Transport::Redis(redis) => redis.enqueue(event),
+            Transport::Redis(redis) => redis.enqueue(event, self),
         }
     }
 
-    /// Hands an event that has its position to local subscribers.
+    /// Hands an event to local subscribers: with its position, or with none (0) while the
+    /// shared log is unreachable.
     pub(crate) fn deliver(&self, event: Event) {
-        let newest = self.inner.latest.fetch_max(event.position, Ordering::Relaxed).max(event.position);
+        if event.is_ordered() {
+            self.advance(event.position);
+        }
         self.inner.metrics.received.inc();
-        self.inner.metrics.position.set(i64::try_from(newest).unwrap_or(i64::MAX));
         let _ = self.inner.sender.send(Arc::new(event));
+    }
+
+    /// Notes that the shared log reached `position` (an event this node had already delivered
+    /// while the log was unreachable came back from it).
+    pub(crate) fn advance(&self, position: u64) {
+        let newest = self.inner.latest.fetch_max(position, Ordering::Relaxed).max(position);
+        self.inner.metrics.position.set(i64::try_from(newest).unwrap_or(i64::MAX));
+    }
+
+    pub(crate) fn set_shared_up(&self, up: bool) {
+        self.inner.shared_up.send_if_modified(|current| std::mem::replace(current, up) != up);
+    }
+
+    /// Whether the shared log is reachable now, and every change of that (gateways record
+    /// sessions made meanwhile when it comes back).
+    pub fn shared_up(&self) -> watch::Receiver<bool> {
+        self.inner.shared_up.subscribe()
     }
 
     /// The bus's counters, for the metrics registry to expose.

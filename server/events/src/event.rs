@@ -169,17 +169,37 @@ pub struct Event {
     pub data: Arc<str>,
     /// Where the bus put it in the one order every node sees: 1, 2, 3, ... (0 until
     /// published). Gateway sequence numbers derive from it, so a session can resume on any
-    /// node.
+    /// node. Also 0 for an event delivered to this node's subscribers while the shared bus
+    /// was unreachable (it has no place in the shared order yet; see [`crate::redis`]).
     pub position: u64,
     /// The node that published it (see [`crate::EventBus::node`]).
     pub origin: u64,
+    /// Its number among the events its node published (1, 2, 3, ...): with `origin`, the
+    /// event's identity, which makes appending it to the shared log idempotent (a retried
+    /// append is never stored twice).
+    pub node_seq: u64,
+    /// The outbox row that holds it until it is in the shared log (messages, on a node that
+    /// shares its bus): an event whose node died before publishing it is published from the
+    /// row by another node, once.
+    pub outbox: Option<u64>,
 }
 
 impl Event {
     pub fn new<T: Serialize>(name: EventName, audience: Audience, data: &T) -> Self {
         // Payloads are plain data structures; failing to serialise one is a programming error.
         let data = serde_json::to_string(data).expect("event payloads serialise");
-        Self { name, audience, data: Arc::from(data), position: 0, origin: 0 }
+        Self { name, audience, data: Arc::from(data), position: 0, origin: 0, node_seq: 0, outbox: None }
+    }
+
+    /// The same event, to be published through the outbox row `id`.
+    pub fn through_outbox(mut self, id: u64) -> Self {
+        self.outbox = Some(id);
+        self
+    }
+
+    /// Whether it has a place in the shared order (see [`Event::position`]).
+    pub fn is_ordered(&self) -> bool {
+        self.position != 0
     }
 
     /// The payload parsed back, for tests and for consumers that need fields.

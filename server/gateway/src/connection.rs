@@ -31,7 +31,6 @@ use crate::intents::Intents;
 use crate::presence::Status;
 use crate::protocol::{self, CloseCode, Command, Identify, Resume};
 use crate::ready::{self, DEFAULT_LARGE_THRESHOLD, MAX_LARGE_THRESHOLD};
-use crate::registry::SessionMeta;
 use crate::session::{Attachment, Outgoing, ResumeError, SEQ_SHIFT, Session};
 
 /// The user behind a token, as IDENTIFY and RESUME send it (bare, or with a scheme), and the
@@ -432,8 +431,8 @@ where
             }
         }
         session.go_live(first);
-        let meta = SessionMeta { user_id, intents: intents.0, bot: user.bot, signed_in_with };
-        self.gateway.registry.save(&session_id, &meta).await;
+        let recorded = self.gateway.registry.save(&session_id, &session.meta()).await;
+        session.recorded.store(recorded, std::sync::atomic::Ordering::Relaxed);
         self.last_registry_touch = Instant::now();
         self.session = Some(session);
         self.gateway.metrics.identifies.inc();
@@ -498,7 +497,7 @@ where
             return Ok(false);
         }
         let Some(meta) = gateway.registry.load(&resume.session_id).await else { return Ok(false) };
-        if meta.user_id != user_id || meta.signed_in_with != signed_in_with {
+        if meta.user_id != user_id || meta.signed_in_with != signed_in_with || meta.only_here {
             return Ok(false);
         }
         // What the client missed must fit its queue, alongside what arrives meanwhile.
@@ -537,7 +536,8 @@ where
         }
         session.go_live(Vec::new());
         session.deliver("RESUMED", &Arc::from("null"), None);
-        gateway.registry.save(&session.id, &meta).await;
+        let recorded = gateway.registry.save(&session.id, &session.meta()).await;
+        session.recorded.store(recorded, std::sync::atomic::Ordering::Relaxed);
         self.last_registry_touch = Instant::now();
         if let Some(seen) = gateway.presences.connect(user_id, None, Vec::new()) {
             gateway.announce_presence(user_id, &seen).await;

@@ -68,8 +68,19 @@ fn id(value: &Value) -> Option<Snowflake> {
 
 /// Delivers `data`, built for this session alone (its own GUILD_CREATE).
 fn deliver_own(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
-    let delivery = session.deliver(event.name.as_str(), data, Some(event.position));
+    let delivery = session.deliver(event.name.as_str(), data, position_of(session, event));
     count(gateway, session, event.name, delivery);
+}
+
+/// The event's place in the shared order, or `None` for one delivered while Redis was
+/// unreachable: the session numbers it as its own, and may then resume only on this node.
+fn position_of(session: &Session, event: &Event) -> Option<u64> {
+    if event.is_ordered() {
+        Some(event.position)
+    } else {
+        session.only_here.store(true, std::sync::atomic::Ordering::Relaxed);
+        None
+    }
 }
 
 /// Delivers a dispatch this session needs because of `event` but under another name (a
@@ -122,7 +133,10 @@ fn resync(gateway: &Gateway, session: &Session, access: &GuildAccess) {
 
 /// Delivers one of the event's shared payloads.
 fn deliver(gateway: &Gateway, session: &Session, event: &Event, payload: &(Arc<str>, Bytes)) {
-    let delivery = session.deliver_shared(event.name.as_str(), &payload.0, event.position, &payload.1);
+    let delivery = match position_of(session, event) {
+        Some(position) => session.deliver_shared(event.name.as_str(), &payload.0, position, &payload.1),
+        None => session.deliver(event.name.as_str(), &payload.0, None),
+    };
     count(gateway, session, event.name, delivery);
 }
 

@@ -135,6 +135,9 @@ impl Gateway {
         let events = self.state.bus.subscribe();
         tasks.spawn(crate::fanout::run(self.clone(), events));
         tasks.spawn(expire_sessions(self.clone()));
+        if self.registry.is_shared() {
+            tasks.spawn(record_when_redis_returns(self.clone()));
+        }
     }
 
     pub(crate) fn next_connection_id(&self) -> u64 {
@@ -179,6 +182,58 @@ async fn upgrade(
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
         .on_upgrade(move |socket| connection::run(gateway, socket, params))
+}
+
+/// When the shared log is reachable again after an outage: records the sessions made
+/// meanwhile (so they can fail over to another node), and marks those that got events outside
+/// the shared order as resumable only here.
+async fn record_when_redis_returns(gateway: Gateway) {
+    let mut up = gateway.state.bus.shared_up();
+    loop {
+        tokio::select! {
+            () = gateway.shutdown.cancelled() => return,
+            changed = up.changed() => if changed.is_err() { return },
+        }
+        if !*up.borrow_and_update() {
+            continue;
+        }
+        // The registry's own connection may take a moment longer to come back: a session not
+        // recorded yet is tried again, while Redis stays up.
+        let mut waiting: Vec<_> = gateway
+            .hub
+            .all()
+            .into_iter()
+            .filter(|s| !s.recorded.load(Ordering::Relaxed) || s.only_here.load(Ordering::Relaxed))
+            .collect();
+        let mut recorded = 0;
+        for attempt in 0..20 {
+            if attempt > 0 {
+                tokio::select! {
+                    () = gateway.shutdown.cancelled() => return,
+                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+            if !*up.borrow() {
+                break;
+            }
+            let mut failed = Vec::new();
+            for session in waiting {
+                if gateway.registry.save(&session.id, &session.meta()).await {
+                    session.recorded.store(true, Ordering::Relaxed);
+                    recorded += 1;
+                } else {
+                    failed.push(session);
+                }
+            }
+            waiting = failed;
+            if waiting.is_empty() {
+                break;
+            }
+        }
+        if recorded > 0 {
+            tracing::info!(recorded, "recorded this node's sessions in Redis again after an outage");
+        }
+    }
 }
 
 /// Forgets sessions whose connection went away and that were not resumed in time.

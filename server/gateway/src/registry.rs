@@ -18,6 +18,9 @@ pub struct SessionMeta {
     /// The device session that opened it (none for bots): only a token of that same sign-in
     /// may resume it elsewhere.
     pub signed_in_with: Option<Snowflake>,
+    /// It got events outside the shared order (Redis was unreachable): only the node that
+    /// holds it may resume it.
+    pub only_here: bool,
 }
 
 /// Deletes a session's entry only if this node still owns it (it may have moved on).
@@ -51,7 +54,13 @@ impl SessionRegistry {
     /// Shared through Redis; entries live `ttl` past their last refresh.
     pub async fn redis(url: &str, prefix: &str, node: u64, ttl: Duration) -> Result<Self, String> {
         let client = redis::Client::open(url).map_err(|e| e.to_string())?;
-        let manager = ConnectionManager::new(client).await.map_err(|e| e.to_string())?;
+        // Back within half a second of Redis answering again, so sessions made meanwhile are
+        // recorded promptly.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_min_delay(std::time::Duration::from_millis(50))
+            .set_max_delay(std::time::Duration::from_millis(500))
+            .set_response_timeout(Some(std::time::Duration::from_secs(1)));
+        let manager = ConnectionManager::new_with_config(client, config).await.map_err(|e| e.to_string())?;
         Ok(Self { redis: Some(manager), prefix: prefix.to_owned(), node: node.to_string(), ttl })
     }
 
@@ -68,9 +77,9 @@ impl SessionRegistry {
         format!("{}:session:{session_id}", self.prefix)
     }
 
-    /// Records (or takes over) a session on this node.
-    pub async fn save(&self, session_id: &str, meta: &SessionMeta) {
-        let Some(redis) = &self.redis else { return };
+    /// Records (or takes over) a session on this node; false if Redis could not be told.
+    pub async fn save(&self, session_id: &str, meta: &SessionMeta) -> bool {
+        let Some(redis) = &self.redis else { return true };
         let mut conn = redis.clone();
         let result: Result<(), _> = redis::pipe()
             .atomic()
@@ -81,6 +90,7 @@ impl SessionRegistry {
                     ("intents", meta.intents.to_string()),
                     ("bot", u8::from(meta.bot).to_string()),
                     ("auth", meta.signed_in_with.map(|s| s.to_string()).unwrap_or_default()),
+                    ("here", u8::from(meta.only_here).to_string()),
                     ("node", self.node.clone()),
                 ],
             )
@@ -89,8 +99,12 @@ impl SessionRegistry {
             .ignore()
             .query_async(&mut conn)
             .await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, session_id, "cannot record the session in Redis; it cannot resume on another node");
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, session_id, "cannot record the session in Redis yet; it is recorded when Redis answers again");
+                false
+            }
         }
     }
 
@@ -114,16 +128,18 @@ impl SessionRegistry {
             .arg("intents")
             .arg("bot")
             .arg("auth")
+            .arg("here")
             .query_async(&mut conn)
             .await
             .map_err(|e| tracing::warn!(error = %e, session_id, "cannot look the session up in Redis"))
             .ok()?;
         match fields.as_slice() {
-            [Some(user), Some(intents), Some(bot), auth] => Some(SessionMeta {
+            [Some(user), Some(intents), Some(bot), auth, here] => Some(SessionMeta {
                 user_id: user.parse().ok()?,
                 intents: intents.parse().ok()?,
                 bot: bot == "1",
                 signed_in_with: auth.as_deref().filter(|a| !a.is_empty()).and_then(|a| a.parse().ok()),
+                only_here: here.as_deref() == Some("1"),
             }),
             _ => None,
         }

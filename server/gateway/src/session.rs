@@ -10,6 +10,7 @@
 //! another node can resume the session by replaying the bus from `seq >> SEQ_SHIFT`.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -92,6 +93,13 @@ pub struct Session {
     pub intents: Intents,
     replay_capacity: usize,
     inner: Mutex<Inner>,
+    /// Whether the registry (Redis) knows it; a session made while Redis was unreachable is
+    /// recorded when Redis returns, so it can still fail over.
+    pub recorded: AtomicBool,
+    /// Whether it was sent an event outside the shared order (while Redis was unreachable):
+    /// its sequence numbers then no longer name places in the shared log, so another node
+    /// must not resume it by replaying the log (it would send those events again).
+    pub only_here: AtomicBool,
 }
 
 /// Why a RESUME cannot continue the session.
@@ -121,6 +129,8 @@ impl Session {
             bot,
             intents,
             replay_capacity: replay_capacity.max(1),
+            recorded: AtomicBool::new(false),
+            only_here: AtomicBool::new(false),
             inner: Mutex::new(Inner {
                 seq: initial_seq,
                 last_position: initial_seq >> SEQ_SHIFT,
@@ -132,6 +142,17 @@ impl Session {
                 guilds: HashSet::new(),
                 channels: HashSet::new(),
             }),
+        }
+    }
+
+    /// What another node needs to continue it (see `registry`).
+    pub fn meta(&self) -> crate::registry::SessionMeta {
+        crate::registry::SessionMeta {
+            user_id: self.user_id,
+            intents: self.intents.0,
+            bot: self.bot,
+            signed_in_with: self.signed_in_with,
+            only_here: self.only_here.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -130,6 +130,8 @@ impl Application {
             (WorkerId::Auto, None) => bail!("worker_id = auto needs redis_url"),
         };
         let ids = SnowflakeGenerator::new(worker_id)?;
+        // Outbox rows whose events reached the shared log, for the outbox task to remove.
+        let (appended_tx, appended_rx) = tokio::sync::mpsc::channel(4096);
         let (bus, registry) = match &settings.redis_url {
             None => (EventBus::in_process(settings.event_bus_capacity), SessionRegistry::local()),
             Some(url) => {
@@ -138,6 +140,7 @@ impl Application {
                     key_prefix: settings.redis_key_prefix.clone(),
                     capacity: settings.event_bus_capacity,
                     log_length: settings.redis_event_log_length,
+                    appended: Some(appended_tx),
                 };
                 let bus = parley_events::redis::connect(&options, background.clone(), &tasks)
                     .await
@@ -150,6 +153,10 @@ impl Application {
             }
         };
         let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
+        if bus.is_shared() {
+            // Runs until serving has ended, so the last requests' rows are removed too.
+            tasks.spawn(parley_api::outbox::run(state.clone(), appended_rx, background.clone()));
+        }
         let gateway_shutdown = CancellationToken::new();
         let gateway = Gateway::new(state.clone(), settings.gateway.clone(), registry, gateway_shutdown);
         let voice = VoiceServer::start(state.clone(), settings.voice.clone(), CancellationToken::new()).await?;

@@ -11,6 +11,7 @@
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
+//! - [`outbox`]: events kept with their change until the shared event log has them.
 //! - [`audit_log`]: who changed what in a guild, and why.
 //! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
@@ -28,6 +29,7 @@ pub mod members;
 pub mod messages;
 pub mod migrations;
 pub mod moderation;
+pub mod outbox;
 pub mod private_channels;
 pub mod query_timing;
 pub mod reactions;

@@ -52,6 +52,31 @@ pub struct NewMessage {
     pub now: Timestamp,
     /// Advance the author's read state to this message (people; bots keep none).
     pub ack_author: bool,
+    /// The MESSAGE_CREATE to keep with it until the shared event log has it (nodes sharing a
+    /// bus), so an acknowledged message is always announced.
+    pub outbox: Option<crate::outbox::OutboxEvent>,
+}
+
+impl NewMessage {
+    /// The message as stored once created.
+    pub fn record(&self) -> MessageRecord {
+        MessageRecord {
+            id: self.id,
+            channel_id: self.channel_id,
+            guild_id: self.guild_id.map(Snowflake::as_i64),
+            author_id: self.author_id,
+            content: self.content.clone(),
+            nonce: self.nonce.clone(),
+            kind: self.kind,
+            reference_message_id: self.reference_message_id.map(Snowflake::as_i64),
+            mention_everyone: self.mention_everyone,
+            mentions: ids_json(&self.mentions),
+            mention_roles: ids_json(&self.mention_roles),
+            pinned: false,
+            edited_at: None,
+            created_at: self.now,
+        }
+    }
 }
 
 /// A message's new content, with the mentions it now makes.
@@ -128,6 +153,14 @@ impl Store {
                             .bind(message.author_id.as_i64())
                             .bind(message.channel_id.as_i64())
                             .bind(message.id.as_i64())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if let Some(outbox) = &message.outbox {
+                        sqlx::query("INSERT INTO event_outbox (id, event, created_at) VALUES ($1, $2, $3)")
+                            .bind(outbox.id as i64)
+                            .bind(&outbox.event)
+                            .bind(message.now.unix_millis())
                             .execute(&mut *tx)
                             .await?;
                     }

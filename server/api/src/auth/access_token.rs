@@ -50,8 +50,10 @@ pub enum TokenError {
     Expired,
     #[error("issued in the future")]
     NotYetValid,
-    #[error("issued by another server")]
-    WrongIssuer,
+    /// Signed with this instance's key, so by a node of this cluster, but for another
+    /// `public_url`: the nodes' settings differ.
+    #[error("issued by another server: {0}")]
+    WrongIssuer(String),
 }
 
 /// Signs and verifies access tokens with the instance's Ed25519 key.
@@ -80,6 +82,11 @@ impl TokenIssuer {
         // The key id is derived from the public key, so every node sharing a key agrees on it.
         let kid = URL_SAFE_NO_PAD.encode(&verifying.as_bytes()[..8]);
         Self { signing, verifying, kid, issuer: issuer.into(), ttl_ms }
+    }
+
+    /// The `public_url` tokens are issued for.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
     }
 
     pub fn ttl_ms(&self) -> i64 {
@@ -130,7 +137,7 @@ impl TokenIssuer {
             .and_then(|raw| serde_json::from_slice(&raw).ok())
             .ok_or(TokenError::Malformed)?;
         if claims.iss != self.issuer {
-            return Err(TokenError::WrongIssuer);
+            return Err(TokenError::WrongIssuer(claims.iss));
         }
         let now_s = now.unix_millis() / 1000;
         if claims.exp <= now_s {

@@ -13,6 +13,7 @@ use parley_store::sessions::SessionRecord;
 use parley_store::users::UserRecord;
 
 use crate::AppState;
+use crate::auth::access_token::TokenError;
 use crate::auth::bot_token;
 use crate::error::ApiError;
 use crate::extract::client::ClientMeta;
@@ -95,7 +96,10 @@ async fn authenticate_bot(state: &AppState, token: &str) -> Result<AuthUser, Api
 /// Checks an access token and that its session is still live.
 async fn authenticate_user(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state.tokens.verify(token, Timestamp::now()).map_err(|reason| {
-        tracing::debug!(%reason, "access token refused");
+        match &reason {
+            TokenError::WrongIssuer(issuer) => warn_of_another_public_url(issuer, state.tokens.issuer()),
+            _ => tracing::debug!(%reason, "access token refused"),
+        }
         ApiError::unauthorized()
     })?;
     let session = state
@@ -105,6 +109,27 @@ async fn authenticate_user(state: &AppState, token: &str) -> Result<AuthUser, Ap
         .filter(|s| s.is_active() && s.user_id == claims.user_id)
         .ok_or_else(ApiError::unauthorized)?;
     Ok(AuthUser { user_id: claims.user_id, session: Some(session) })
+}
+
+/// A token signed with this instance's key but issued for another `public_url`: another node
+/// of the cluster is configured differently, and its users are refused here. Said at most once
+/// a minute, as it would be on every request.
+fn warn_of_another_public_url(theirs: &str, ours: &str) {
+    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let now = Timestamp::now().unix_millis();
+    let last = LAST.load(std::sync::atomic::Ordering::Relaxed);
+    if now - last >= 60_000
+        && LAST
+            .compare_exchange(last, now, std::sync::atomic::Ordering::Relaxed, std::sync::atomic::Ordering::Relaxed)
+            .is_ok()
+    {
+        tracing::warn!(
+            token_issuer = theirs,
+            public_url = ours,
+            "refused an access token issued by a node whose public_url is {theirs}, not this node's {ours}: \
+             every node of a cluster must have the same public_url (setting public_url)"
+        );
+    }
 }
 
 /// An authenticated instance admin; anyone else gets 403 (code 50013).

@@ -1,9 +1,32 @@
-//! Query-string numbers and ids (`limit`, `after`, `before`...), parsed at the edge into the
-//! same field errors as bodies, so every listing route answers bad paging alike.
+//! Query strings: the [`Query`] extractor, and numbers and ids (`limit`, `after`, `before`...)
+//! parsed at the edge into the same field errors as bodies, so every listing route answers bad
+//! paging alike.
 
 use std::ops::RangeInclusive;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use parley_core::{FieldErrors, Snowflake};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A query string read into `T`. A query that does not fit `T` (a required parameter missing,
+/// one given twice) is a Parley 400 (50035) naming the problem, in JSON like every other
+/// error, rather than axum's plain-text rejection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::field("_query", "BASE_TYPE_INVALID", rejection.body_text())),
+        }
+    }
+}
 
 /// A whole number in `range`, or `default` when absent; anything else is a field error.
 pub fn number(

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AdminUser, Json};
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_invites, create_invite)).routes(routes!(delete_invite))
@@ -27,8 +27,10 @@ pub const MAX_INVITE_USES: i64 = 10_000;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateInviteRequest {
     /// Seconds until it expires; 0 means never. Default 86400 (a day), at most a year.
+    #[schema(minimum = 0, maximum = 31536000)]
     pub max_age: Option<i64>,
     /// How many accounts it may create; 0 means unlimited. Default 1, at most 10000.
+    #[schema(minimum = 0, maximum = 10000)]
     pub max_uses: Option<i64>,
 }
 
@@ -41,7 +43,7 @@ pub struct InstanceInviteInfo {
     pub expires_at: Option<Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub created_by: Option<Snowflake>,
 }
 
@@ -75,10 +77,11 @@ pub fn invite_limits(max_age: Option<i64>, max_uses: Option<i64>) -> Result<(i64
 /// Create an instance invite (admins only).
 #[utoipa::path(post, path = "/admin/invites", tag = "admin", security(("bearer" = [])), request_body = CreateInviteRequest,
     responses(
-        (status = 201, body = InstanceInviteInfo),
-        (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
+        (status = 201, description = "Created", body = InstanceInviteInfo),
+        (status = 400, description = "Invalid fields (50035); malformed JSON (50109)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn create_invite(
     State(state): State<AppState>,
@@ -103,7 +106,11 @@ async fn create_invite(
 
 /// Every instance invite, newest first (admins only).
 #[utoipa::path(get, path = "/admin/invites", tag = "admin", security(("bearer" = [])),
-    responses((status = 200, body = Vec<InstanceInviteInfo>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = Vec<InstanceInviteInfo>),
+        SignedIn,
+        (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
+    ))]
 async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiResult<Json<Vec<InstanceInviteInfo>>> {
     Ok(Json(state.store.instance_invites().await?.into_iter().map(Into::into).collect()))
 }
@@ -111,7 +118,13 @@ async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiRe
 /// Delete an instance invite (admins only).
 #[utoipa::path(delete, path = "/admin/invites/{code}", tag = "admin", security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "Unknown invite (10006)", body = ErrorBody)))]
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
+        (status = 404, description = "Unknown invite (10006)", body = ErrorBody),
+    ))]
 async fn delete_invite(
     State(state): State<AppState>,
     _admin: AdminUser,

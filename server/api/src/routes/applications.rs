@@ -4,7 +4,7 @@
 //! authorize call. Bots read their application at `/oauth2/applications/@me`, as Discord's
 //! libraries expect.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -24,8 +24,9 @@ use crate::access::{GuildAccess, parse_id};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::auth::bot_token;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::query::Query;
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, PublicUser};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 use crate::routes::guilds::guild_create_payload;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -54,7 +55,7 @@ fn unknown_application() -> ApiError {
 /// An application in Discord's shape.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     pub name: String,
     pub icon: Option<String>,
@@ -131,8 +132,10 @@ async fn my_application(state: &AppState, auth: &AuthUser, raw_id: &str) -> ApiR
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateApplicationRequest {
     /// 2-32 characters; also the bot's display name.
+    #[schema(value_type = schema::ApplicationName)]
     pub name: String,
     /// Up to 400 characters.
+    #[schema(max_length = 400)]
     pub description: Option<String>,
 }
 
@@ -160,9 +163,11 @@ fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
 #[utoipa::path(post, path = "/applications", tag = "applications", security(("bearer" = [])),
     request_body = CreateApplicationRequest,
     responses(
-        (status = 201, body = ApplicationObject),
-        (status = 400, description = "Bad fields (50035), or 25 already (90010)", body = ErrorBody),
+        (status = 201, description = "Created", body = ApplicationObject),
+        (status = 400, description = "Invalid fields (50035), or 25 already (90010); malformed JSON (50109)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Bots cannot make bots (20001)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn create_application(
     State(state): State<AppState>,
@@ -228,7 +233,10 @@ pub async fn new_application(
 
 /// *Parley*: the applications I own.
 #[utoipa::path(get, path = "/applications", tag = "applications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApplicationObject>), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = Vec<ApplicationObject>),
+        SignedIn,
+    ))]
 async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ApplicationObject>>> {
     let mut objects = Vec::new();
     for app in state.store.applications_of(auth.user_id).await? {
@@ -239,8 +247,13 @@ async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> ApiRe
 
 /// One of my applications.
 #[utoipa::path(get, path = "/applications/{application_id}", tag = "applications", security(("bearer" = [])),
-    params(("application_id" = String, Path)),
-    responses((status = 200, body = ApplicationObject), (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody)))]
+    params(("application_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = ApplicationObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
+    ))]
 async fn get_application(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -252,18 +265,27 @@ async fn get_application(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyApplicationRequest {
+    #[schema(value_type = Option<schema::ApplicationName>)]
     pub name: Option<String>,
+    #[schema(max_length = 400)]
     pub description: Option<String>,
     /// Whether anyone with MANAGE_GUILD may add the bot (otherwise only its owner).
     pub bot_public: Option<bool>,
     /// Only the privileged-intent flags may be set (1<<12, 1<<13, 1<<14, 1<<15, 1<<18, 1<<19).
+    #[schema(value_type = Option<schema::ApplicationFlags>)]
     pub flags: Option<i64>,
 }
 
 /// Change my application: name, description, `bot_public`, privileged-intent flags.
 #[utoipa::path(patch, path = "/applications/{application_id}", tag = "applications", security(("bearer" = [])),
-    params(("application_id" = String, Path)), request_body = ModifyApplicationRequest,
-    responses((status = 200, body = ApplicationObject), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("application_id" = schema::Snowflake, Path)), request_body = ModifyApplicationRequest,
+    responses(
+        (status = 200, description = "OK", body = ApplicationObject),
+        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn modify_application(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -292,8 +314,13 @@ pub struct TokenReset {
 
 /// Reset my bot's token: the old one stops working at once.
 #[utoipa::path(post, path = "/applications/{application_id}/bot/reset", tag = "applications", security(("bearer" = [])),
-    params(("application_id" = String, Path)),
-    responses((status = 200, body = TokenReset), (status = 404, body = ErrorBody)))]
+    params(("application_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = TokenReset),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
+    ))]
 async fn reset_bot_token(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -310,7 +337,12 @@ async fn reset_bot_token(
 
 /// The calling bot's application (bot tokens only, as on Discord).
 #[utoipa::path(get, path = "/oauth2/applications/@me", tag = "applications", security(("bearer" = [])),
-    responses((status = 200, body = ApplicationObject), (status = 403, description = "Not a bot (20002)", body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = ApplicationObject),
+        SignedIn,
+        (status = 403, description = "Not a bot (20002)", body = ErrorBody),
+        (status = 404, description = "Unknown application (10002)", body = ErrorBody),
+    ))]
 async fn current_application(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<ApplicationObject>> {
     if !auth.is_bot() {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
@@ -322,20 +354,25 @@ async fn current_application(State(state): State<AppState>, auth: AuthUser) -> A
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuthorizeQuery {
     /// The application's id.
+    #[param(value_type = schema::Snowflake)]
     pub client_id: String,
     /// Must include `bot`.
+    #[param(value_type = schema::BotScope)]
     pub scope: String,
     /// Permissions to give the bot (a decimal bit string), through a role named after it.
+    #[param(value_type = Option<schema::Permissions>)]
     pub permissions: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AuthorizeRequest {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub guild_id: Snowflake,
     /// Overrides the query's `permissions`.
+    #[schema(value_type = Option<schema::Permissions>)]
     pub permissions: Option<String>,
     /// Must be true.
+    #[schema(value_type = schema::True)]
     pub authorize: bool,
 }
 
@@ -350,10 +387,12 @@ pub struct AuthorizeResponse {
 #[utoipa::path(post, path = "/oauth2/authorize", tag = "applications", security(("bearer" = [])),
     params(AuthorizeQuery), request_body = AuthorizeRequest,
     responses(
-        (status = 200, body = AuthorizeResponse),
-        (status = 400, body = ErrorBody),
-        (status = 403, description = "Missing MANAGE_GUILD or the permissions asked for (50013); a private bot (50013); a banned bot (40007)", body = ErrorBody),
+        (status = 200, description = "OK", body = AuthorizeResponse),
+        (status = 400, description = "Invalid fields or query (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_GUILD or the permissions asked for (50013), a private bot (50013), a banned bot (40007), a bot asking (20001), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown application (10002) or guild (10004)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn authorize_bot(
     State(state): State<AppState>,

@@ -1,6 +1,6 @@
 //! Reading the audit log: `GET /guilds/{guild_id}/audit-logs` (VIEW_AUDIT_LOG).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use parley_core::{FieldErrors, Permissions, Snowflake};
 use parley_store::audit_log::AuditFilter;
 use serde::{Deserialize, Serialize};
@@ -12,8 +12,9 @@ use crate::AppState;
 use crate::access::{GuildAccess, parse_id, unknown_guild};
 use crate::audit::parse_action;
 use crate::error::ApiResult;
-use crate::extract::{AuthUser, Json, query};
-use crate::models::{ErrorBody, PublicUser};
+use crate::extract::query::{self, Query};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, PublicUser, SignedIn, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(audit_log))
@@ -22,24 +23,29 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditQuery {
     /// Only entries made by this user.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub user_id: Option<String>,
     /// Only entries of this Discord action type (e.g. 22 for bans).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub action_type: Option<String>,
     /// Entries older than this entry id.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub before: Option<String>,
     /// Entries newer than this entry id.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub after: Option<String>,
     /// 1-100, default 50.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub user_id: Snowflake,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub target_id: Option<Snowflake>,
     pub action_type: i64,
     /// `[{key, old_value?, new_value?}]`
@@ -60,8 +66,14 @@ pub struct AuditLogObject {
 
 /// The guild's audit log, newest first (VIEW_AUDIT_LOG).
 #[utoipa::path(get, path = "/guilds/{guild_id}/audit-logs", tag = "audit log", security(("bearer" = [])),
-    params(("guild_id" = String, Path), AuditQuery),
-    responses((status = 200, body = AuditLogObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), AuditQuery),
+    responses(
+        (status = 200, description = "OK", body = AuditLogObject),
+        (status = 400, description = "Bad query parameters (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing VIEW_AUDIT_LOG (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn audit_log(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -20,7 +20,7 @@ use crate::auth::{refresh_token, revocation};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::client::{ClientMeta, device_name_from_user_agent};
 use crate::extract::{AuthUser, Json};
-use crate::models::{CurrentUser, ErrorBody, TokenResponse};
+use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TokenResponse, Unavailable, schema};
 use crate::{AppState, RegistrationMode};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
@@ -47,16 +47,21 @@ async fn limit_by_address(State(state): State<AppState>, client: ClientMeta, req
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     /// 2-32 characters: a-z, 0-9, `_` and `.`; case-insensitive.
+    #[schema(value_type = schema::Username)]
     pub username: String,
     /// 8-128 characters.
+    #[schema(value_type = schema::NewPassword)]
     pub password: String,
+    #[schema(value_type = Option<schema::Email>)]
     pub email: Option<String>,
     /// The name shown instead of the username, 1-32 characters of any script.
+    #[schema(value_type = Option<schema::DisplayName>)]
     pub global_name: Option<String>,
     /// An instance invite code, or a guild invite code (which also brings the new account
     /// into its guild); one of them is needed when registration is `invite_only`.
     pub invite: Option<String>,
     /// A name for this device in the session list; derived from the user agent if absent.
+    #[schema(value_type = Option<schema::DeviceName>)]
     pub device_name: Option<String>,
 }
 
@@ -65,9 +70,11 @@ pub struct RegisterRequest {
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created and signed in", body = TokenResponse),
-        (status = 400, description = "Invalid fields (50035), or an unusable invite (10006)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, a taken username or email (50035); malformed JSON (50109); an unknown, expired or used-up invite (10006)", body = ErrorBody),
         (status = 403, description = "Registration closed (90004) or an invite is required (90005)", body = ErrorBody),
-        (status = 429, description = "Rate limited (90006)", body = ErrorBody),
+        JsonBody,
+        (status = 429, description = "Too many requests from this address (90006)", body = ErrorBody),
+        Unavailable,
     ))]
 async fn register(
     State(state): State<AppState>,
@@ -132,8 +139,11 @@ async fn register(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// A username or an email address.
+    #[schema(max_length = 320, pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
     pub login: String,
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
+    #[schema(value_type = Option<schema::DeviceName>)]
     pub device_name: Option<String>,
 }
 
@@ -142,9 +152,11 @@ pub struct LoginRequest {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "Invalid fields, or wrong login or password (50035, `INVALID_LOGIN`)", body = ErrorBody),
-        (status = 403, description = "Account locked after repeated failures (90003)", body = ErrorBody),
-        (status = 429, description = "Rate limited (90006)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, or a wrong login or password (50035, `INVALID_LOGIN`); malformed JSON (50109)", body = ErrorBody),
+        (status = 403, description = "Locked after repeated failures (90003)", body = ErrorBody),
+        JsonBody,
+        (status = 429, description = "Too many attempts from this address or for this login (90006)", body = ErrorBody),
+        Unavailable,
     ))]
 async fn login(
     State(state): State<AppState>,
@@ -225,8 +237,11 @@ pub struct RefreshRequest {
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 400, description = "A missing or non-string refresh_token (50035); malformed JSON (50109)", body = ErrorBody),
         (status = 401, description = "Invalid or expired (90001), or reused: session revoked (90002)", body = ErrorBody),
-        (status = 429, description = "Rate limited (90006)", body = ErrorBody),
+        JsonBody,
+        (status = 429, description = "Too many requests from this address (90006)", body = ErrorBody),
+        Unavailable,
     ))]
 async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
     let now = Timestamp::now();
@@ -254,7 +269,11 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
 
 /// End the current session: its access and refresh tokens stop working at once.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
-    responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorBody)))]
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 403, description = "Bots have no session to end (20001)", body = ErrorBody),
+        SignedIn,
+    ))]
 async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<StatusCode> {
     let session_id = auth.session()?.id;
     if state.store.revoke_session(auth.user_id, session_id, RevokeReason::Logout, Timestamp::now()).await? {

@@ -17,7 +17,7 @@ use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray, nullable};
 use crate::guild_models::ChannelObject;
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
 use crate::private_models::AnyChannelObject;
 use crate::routes::private_channels;
 
@@ -115,27 +115,41 @@ fn check_leaving_parent(access: &GuildAccess, channel: &ChannelRecord, to: Optio
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateChannelRequest {
+    #[schema(value_type = schema::ChannelName)]
     pub name: String,
     /// 0 text (default), 2 voice, 4 category.
     #[serde(rename = "type")]
+    #[schema(value_type = Option<schema::NewChannelType>)]
     pub kind: Option<i64>,
+    #[schema(max_length = 1024)]
     pub topic: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub parent_id: Option<Snowflake>,
+    #[schema(minimum = 0)]
     pub position: Option<i64>,
     pub nsfw: Option<bool>,
     /// Slowmode seconds, 0-21600.
+    #[schema(minimum = 0, maximum = 21600)]
     pub rate_limit_per_user: Option<i64>,
     /// Voice: 8000-384000.
+    #[schema(minimum = 8000, maximum = 384000)]
     pub bitrate: Option<i64>,
     /// Voice: 0 (unlimited) to 99.
+    #[schema(minimum = 0, maximum = 99)]
     pub user_limit: Option<i64>,
 }
 
 /// Create a channel (MANAGE_CHANNELS). At most 500 per guild.
 #[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
-    params(("guild_id" = String, Path)), request_body = CreateChannelRequest,
-    responses((status = 201, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path)), request_body = CreateChannelRequest,
+    responses(
+        (status = 201, description = "Created", body = ChannelObject),
+        (status = 400, description = "Invalid fields, a bad parent or 500 channels already (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_CHANNELS (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn create_channel(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -206,25 +220,31 @@ async fn create_channel(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyChannelRequest {
+    #[schema(value_type = Option<schema::ChannelName>)]
     pub name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::ChannelTopic>)]
     pub topic: Option<Option<String>>,
     pub nsfw: Option<bool>,
+    #[schema(minimum = 0, maximum = 21600)]
     pub rate_limit_per_user: Option<i64>,
+    #[schema(minimum = 8000, maximum = 384000)]
     pub bitrate: Option<i64>,
+    #[schema(minimum = 0, maximum = 99)]
     pub user_limit: Option<i64>,
     /// `null` takes it out of its category.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub parent_id: Option<Option<Snowflake>>,
+    #[schema(minimum = 0)]
     pub position: Option<i64>,
     /// Threads: archive or unarchive (the thread's owner or MANAGE_THREADS).
     pub archived: Option<bool>,
     /// Threads: lock or unlock (MANAGE_THREADS).
     pub locked: Option<bool>,
     /// Threads: 60, 1440, 4320 or 10080 minutes.
+    #[schema(value_type = Option<schema::AutoArchiveDuration>)]
     pub auto_archive_duration: Option<i64>,
 }
 
@@ -242,8 +262,15 @@ pub(crate) async fn load_channel(
 /// Change a channel's settings (MANAGE_CHANNELS in it). A thread's own settings follow the
 /// thread rules; a group DM's recipients may rename it (`name`).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path)), request_body = ModifyChannelRequest,
-    responses((status = 200, body = AnyChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path)), request_body = ModifyChannelRequest,
+    responses(
+        (status = 200, description = "OK", body = AnyChannelObject),
+        (status = 400, description = "Invalid fields or a bad parent (50035); a DM, which has nothing to change (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_CHANNELS or MANAGE_THREADS (50013), or cannot see it (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn modify_channel(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -323,8 +350,14 @@ async fn modify_channel(
 /// stay, outside any category. On a DM it closes the DM for me (the next message brings it
 /// back); on a group DM it leaves it.
 #[utoipa::path(delete, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path)),
-    responses((status = 200, body = AnyChannelObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "The channel as it was", body = AnyChannelObject),
+        (status = 400, description = "a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_CHANNELS (50013) or cannot see it (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
 async fn delete_channel(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -366,19 +399,27 @@ async fn delete_channel(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChannelPosition {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
+    #[schema(minimum = 0)]
     pub position: i64,
     /// Moves it to another category; `null` takes it out of any.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub parent_id: Option<Option<Snowflake>>,
 }
 
 /// Reorder channels (MANAGE_CHANNELS): a list of `{id, position, parent_id?}`.
 #[utoipa::path(patch, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
-    params(("guild_id" = String, Path)), request_body = Vec<ChannelPosition>,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path)), request_body = Vec<ChannelPosition>,
+    responses(
+        (status = 204, description = "Reordered"),
+        (status = 400, description = "Invalid entries, unknown channels or parents, more than 1000 entries (50035); malformed JSON or not an array (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_CHANNELS where a channel is or goes (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn reorder_channels(
     State(state): State<AppState>,
     auth: AuthUser,

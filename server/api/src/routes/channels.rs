@@ -13,7 +13,7 @@ use crate::channel_access::ChannelAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, SignedIn, schema};
 use crate::private_models::AnyChannelObject;
 use crate::routes::private_channels::views;
 
@@ -24,8 +24,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The guild's channels that I can see (VIEW_CHANNEL), categories included; threads are
 /// listed at `/guilds/{guild_id}/threads/active`.
 #[utoipa::path(get, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
-    params(("guild_id" = String, Path)),
-    responses((status = 200, body = Vec<ChannelObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = Vec<ChannelObject>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn guild_channels(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -43,9 +49,11 @@ async fn guild_channels(
 
 /// One channel, if I can see it: a guild channel, or a DM or group DM I am in.
 #[utoipa::path(get, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path)),
+    params(("channel_id" = schema::Snowflake, Path)),
     responses(
-        (status = 200, body = AnyChannelObject),
+        (status = 200, description = "OK", body = AnyChannelObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Cannot see it (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
     ))]

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
-use crate::models::ErrorBody;
+use crate::models::SignedIn;
 use crate::state::ApiConfig;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,14 +53,19 @@ pub struct GatewayBotResponse {
 }
 
 /// Where the gateway is. Needs no sign-in.
-#[utoipa::path(get, path = "/gateway", tag = "gateway", responses((status = 200, body = GatewayResponse)))]
+#[utoipa::path(get, path = "/gateway", tag = "gateway", responses(
+        (status = 200, description = "OK", body = GatewayResponse),
+    ))]
 async fn gateway(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Json<GatewayResponse> {
     Json(GatewayResponse { url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())) })
 }
 
 /// Where the gateway is, with the shard count and session start limit bot libraries read.
 #[utoipa::path(get, path = "/gateway/bot", tag = "gateway", security(("bearer" = [])),
-    responses((status = 200, body = GatewayBotResponse), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = GatewayBotResponse),
+        SignedIn,
+    ))]
 async fn gateway_bot(
     State(state): State<AppState>,
     _auth: AuthUser,

@@ -15,7 +15,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
 use crate::guild_models::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
-use crate::models::{ErrorBody, PublicUser};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 use crate::{AppState, GuildCreation};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -40,6 +40,7 @@ fn parse_name(raw: &str, errors: &mut FieldErrors) -> Option<String> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateGuildRequest {
     /// 2-100 characters.
+    #[schema(value_type = schema::GuildName)]
     pub name: String,
 }
 
@@ -47,10 +48,11 @@ pub struct CreateGuildRequest {
 /// categories "Text Channels" and "Voice Channels" holding #general and General.
 #[utoipa::path(post, path = "/guilds", tag = "guilds", security(("bearer" = [])), request_body = CreateGuildRequest,
     responses(
-        (status = 201, body = GuildObject),
-        (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
+        (status = 201, description = "Created", body = GuildObject),
+        (status = 400, description = "Invalid fields (50035); malformed JSON (50109)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Only instance admins may create guilds here (50013)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn create_guild(
     State(state): State<AppState>,
@@ -110,9 +112,11 @@ pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) 
 
 /// A guild I am a member of.
 #[utoipa::path(get, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
-    params(("guild_id" = String, Path)),
+    params(("guild_id" = schema::Snowflake, Path)),
     responses(
-        (status = 200, body = GuildObject),
+        (status = 200, description = "OK", body = GuildObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
     ))]
@@ -127,21 +131,24 @@ async fn get_guild(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyGuildRequest {
+    #[schema(value_type = Option<schema::GuildName>)]
     pub name: Option<String>,
     /// `null` clears it. At most 120 characters.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::GuildDescription>)]
     pub description: Option<Option<String>>,
 }
 
 /// Change a guild's name or description (MANAGE_GUILD).
 #[utoipa::path(patch, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
-    params(("guild_id" = String, Path)), request_body = ModifyGuildRequest,
+    params(("guild_id" = schema::Snowflake, Path)), request_body = ModifyGuildRequest,
     responses(
-        (status = 200, body = GuildObject),
-        (status = 400, body = ErrorBody),
+        (status = 200, description = "OK", body = GuildObject),
+        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Missing MANAGE_GUILD (50013) or not a member (50001)", body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn modify_guild(
     State(state): State<AppState>,
@@ -190,8 +197,14 @@ async fn modify_guild(
 
 /// Delete a guild and everything in it (owner only).
 #[utoipa::path(delete, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
-    params(("guild_id" = String, Path)),
-    responses((status = 204), (status = 403, description = "Not the owner (50013)", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not the owner (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn delete_guild(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -219,7 +232,10 @@ async fn delete_guild(
 
 /// The guilds I am in, with whether I own each and my guild-wide permissions.
 #[utoipa::path(get, path = "/users/@me/guilds", tag = "guilds", security(("bearer" = [])),
-    responses((status = 200, body = Vec<PartialGuild>), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = Vec<PartialGuild>),
+        SignedIn,
+    ))]
 async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<PartialGuild>>> {
     let mut out = Vec::new();
     for guild in state.store.guilds_of_member(auth.user_id).await? {
@@ -239,8 +255,14 @@ async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> ApiResult<J
 
 /// Leave a guild. The owner cannot: they transfer it or delete it.
 #[utoipa::path(delete, path = "/users/@me/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
-    params(("guild_id" = String, Path)),
-    responses((status = 204), (status = 400, description = "The owner cannot leave (90009)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Left"),
+        (status = 400, description = "The owner cannot leave (90009); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn leave_guild(
     State(state): State<AppState>,
     auth: AuthUser,

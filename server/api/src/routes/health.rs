@@ -53,15 +53,27 @@ async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// How long `/ready` waits for the database: probes time out in a second or two, and must see
+/// the reason rather than time out themselves.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
+
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let database = match state.store.ping().await {
-        Ok(()) => "ok".to_owned(),
-        Err(e) => format!("unreachable: {e}"),
+    // Both questions at once, each bounded: a pool waiting for a connection would otherwise
+    // hold the answer for its whole acquire timeout, twice.
+    let (database, schema) = tokio::join!(
+        tokio::time::timeout(READY_WAIT, state.store.ping()),
+        tokio::time::timeout(READY_WAIT, schema_status(&state.store)),
+    );
+    let database = match database {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => format!("unreachable: {e}"),
+        Err(_) => format!("unreachable: no answer within {} ms", READY_WAIT.as_millis()),
     };
-    let schema = match schema_status(&state.store).await {
-        Ok(s) if s.is_current() => "current".to_owned(),
-        Ok(s) => format!("at version {:?}, need {}", s.applied, s.required),
-        Err(e) => format!("unknown: {e}"),
+    let schema = match schema {
+        Ok(Ok(s)) if s.is_current() => "current".to_owned(),
+        Ok(Ok(s)) => format!("at version {:?}, need {}", s.applied, s.required),
+        Ok(Err(e)) => format!("unknown: {e}"),
+        Err(_) => "unknown: the database did not answer".to_owned(),
     };
     let ready = database == "ok" && schema == "current";
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::models::Unavailable;
 use crate::{AppState, RegistrationMode};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -25,7 +26,10 @@ pub struct InstanceInfo {
 }
 
 /// How this instance lets people in (Parley addition).
-#[utoipa::path(get, path = "/instance", tag = "instance", responses((status = 200, body = InstanceInfo)))]
+#[utoipa::path(get, path = "/instance", tag = "instance", responses(
+        (status = 200, description = "OK", body = InstanceInfo),
+        Unavailable,
+    ))]
 async fn get_instance(State(state): State<AppState>) -> ApiResult<Json<InstanceInfo>> {
     let bootstrap = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
     Ok(Json(InstanceInfo {

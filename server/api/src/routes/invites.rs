@@ -19,7 +19,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, PublicUser};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, Unavailable, schema};
 use crate::routes::channel_admin::load_channel;
 use crate::routes::guilds::guild_create_payload;
 
@@ -40,7 +40,7 @@ fn unknown_invite() -> ApiError {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InviteGuild {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     pub name: String,
     pub icon: Option<String>,
@@ -49,7 +49,7 @@ pub struct InviteGuild {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InviteChannel {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     pub name: String,
     #[serde(rename = "type")]
@@ -103,19 +103,23 @@ async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> ApiResul
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CreateInviteRequest {
     /// Seconds until it expires, 0-604800; 0 means never. Default 86400.
+    #[schema(minimum = 0, maximum = 604800)]
     pub max_age: Option<i64>,
     /// How many may join with it, 0-100; 0 means unlimited. Default 0.
+    #[schema(minimum = 0, maximum = 100)]
     pub max_uses: Option<i64>,
 }
 
 /// Create an invite to this channel's guild (CREATE_INSTANT_INVITE in the channel).
 #[utoipa::path(post, path = "/channels/{channel_id}/invites", tag = "invites", security(("bearer" = [])),
-    params(("channel_id" = String, Path)), request_body = CreateInviteRequest,
+    params(("channel_id" = schema::Snowflake, Path)), request_body = CreateInviteRequest,
     responses(
-        (status = 200, body = InviteObject),
-        (status = 400, body = ErrorBody),
+        (status = 200, description = "OK", body = InviteObject),
+        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "Missing CREATE_INSTANT_INVITE (50013) or cannot see the channel (50001)", body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn create_invite(
     State(state): State<AppState>,
@@ -173,7 +177,12 @@ async fn create_invite(
 /// An invite, with its guild and member count. Needs no sign-in, so an invite link can be
 /// previewed before joining.
 #[utoipa::path(get, path = "/invites/{code}", tag = "invites", params(("code" = String, Path)),
-    responses((status = 200, body = InviteObject), (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = InviteObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody),
+        Unavailable,
+    ))]
 async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<InviteObject>> {
     let invite = state
         .store
@@ -197,7 +206,13 @@ pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &
 /// Accept an invite: join its guild. Accepting one for a guild you are already in changes
 /// nothing and spends no use.
 #[utoipa::path(post, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
-    responses((status = 200, body = InviteObject), (status = 401, body = ErrorBody), (status = 403, description = "Banned from the guild (40007)", body = ErrorBody), (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = InviteObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Banned from the guild (40007), or a bot (20001)", body = ErrorBody),
+        (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody),
+    ))]
 async fn accept_invite(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -232,7 +247,13 @@ async fn accept_invite(
 
 /// Delete an invite (MANAGE_CHANNELS in its channel, or MANAGE_GUILD). Returns it as it was.
 #[utoipa::path(delete, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
-    responses((status = 200, body = InviteObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "The invite as it was", body = InviteObject),
+        (status = 400, description = "a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_CHANNELS and MANAGE_GUILD (50013), or cannot see its channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown invite (10006) or channel (10003)", body = ErrorBody),
+    ))]
 async fn delete_invite(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -264,8 +285,14 @@ async fn delete_invite(
 }
 
 /// The guild's invites (MANAGE_GUILD).
-#[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", security(("bearer" = [])), params(("guild_id" = String, Path)),
-    responses((status = 200, body = Vec<InviteObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = Vec<InviteObject>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_GUILD (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn guild_invites(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -281,8 +308,14 @@ async fn guild_invites(
 }
 
 /// The channel's invites (MANAGE_CHANNELS in it).
-#[utoipa::path(get, path = "/channels/{channel_id}/invites", tag = "invites", security(("bearer" = [])), params(("channel_id" = String, Path)),
-    responses((status = 200, body = Vec<InviteObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/channels/{channel_id}/invites", tag = "invites", security(("bearer" = [])), params(("channel_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = Vec<InviteObject>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_CHANNELS (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
 async fn channel_invites(
     State(state): State<AppState>,
     auth: AuthUser,

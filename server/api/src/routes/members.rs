@@ -1,7 +1,7 @@
 //! Members and moderation: list, get, nickname, timeout, voice mute, deafen, move and
 //! disconnect, kick, ban, unban, ban list.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -19,8 +19,9 @@ use crate::AppState;
 use crate::access::{GuildAccess, parse_id, require, unknown_guild};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Json, nullable, query};
-use crate::models::{ErrorBody, PublicUser};
+use crate::extract::query::{self, Query};
+use crate::extract::{AuthUser, Json, nullable};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 use crate::voice;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -48,7 +49,7 @@ fn unknown_ban() -> ApiError {
 pub struct MemberObject {
     pub user: PublicUser,
     pub nick: Option<String>,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<schema::Snowflake>)]
     pub roles: Vec<Snowflake>,
     #[schema(value_type = String, format = DateTime)]
     pub joined_at: Timestamp,
@@ -108,15 +109,23 @@ fn target(raw: &str, me: Snowflake) -> ApiResult<Snowflake> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct MembersQuery {
     /// 1-1000, default 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
     /// Only members whose user id is greater than this.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub after: Option<String>,
 }
 
 /// A page of members ordered by user id (Discord's paging: `after` the last id seen).
 #[utoipa::path(get, path = "/guilds/{guild_id}/members", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), MembersQuery),
-    responses((status = 200, body = Vec<MemberObject>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), MembersQuery),
+    responses(
+        (status = 200, description = "OK", body = Vec<MemberObject>),
+        (status = 400, description = "A bad limit or after (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn list_members(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -134,8 +143,14 @@ async fn list_members(
 
 /// One member (`@me` for yourself).
 #[utoipa::path(get, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 200, body = MemberObject), (status = 403, body = ErrorBody), (status = 404, description = "Unknown member (10007)", body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)),
+    responses(
+        (status = 200, description = "OK", body = MemberObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or member (10007)", body = ErrorBody),
+    ))]
 async fn get_member(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -151,12 +166,12 @@ async fn get_member(
 pub struct ModifyMemberRequest {
     /// 1-32 characters; `null` clears it. Yourself: CHANGE_NICKNAME; others: MANAGE_NICKNAMES.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::DisplayName>)]
     pub nick: Option<Option<String>>,
     /// ISO 8601 time up to 28 days ahead until which the member may only read; `null` lifts
     /// it. Needs MODERATE_MEMBERS.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub communication_disabled_until: Option<Option<String>>,
     /// Mute in voice (MUTE_MEMBERS). Kept on the member: it holds in any voice channel of
     /// the guild, now and whenever they join, until lifted.
@@ -166,15 +181,22 @@ pub struct ModifyMemberRequest {
     /// Move them to this voice channel, or with `null` disconnect them (MOVE_MEMBERS; they
     /// must be in voice, 40032 otherwise, and both of you must be able to connect there).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub channel_id: Option<Option<String>>,
 }
 
 /// Change a member's nickname or timeout (within the role hierarchy), mute or deafen them in
 /// voice, or move them to another voice channel or disconnect them.
 #[utoipa::path(patch, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path)), request_body = ModifyMemberRequest,
-    responses((status = 200, body = MemberObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)), request_body = ModifyMemberRequest,
+    responses(
+        (status = 200, description = "OK", body = MemberObject),
+        (status = 400, description = "Invalid fields, timing yourself out, a voice move that cannot be made (50035), the member is not in voice (40032); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing the permission a change needs, or a member at or above you (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004), member (10007) or channel (10003)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn modify_member(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -317,8 +339,14 @@ async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowfla
 
 /// Remove a member (KICK_MEMBERS, within the role hierarchy). They may rejoin with an invite.
 #[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "Kicking yourself (50035); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing KICK_MEMBERS or a member at or above you (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or member (10007)", body = ErrorBody),
+    ))]
 async fn kick_member(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -373,8 +401,14 @@ async fn ban_objects(state: &AppState, bans: &[BanRecord]) -> ApiResult<Vec<BanO
 }
 
 /// The guild's bans (BAN_MEMBERS).
-#[utoipa::path(get, path = "/guilds/{guild_id}/bans", tag = "members", security(("bearer" = [])), params(("guild_id" = String, Path)),
-    responses((status = 200, body = Vec<BanObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/guilds/{guild_id}/bans", tag = "members", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = Vec<BanObject>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing BAN_MEMBERS (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn list_bans(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -388,8 +422,14 @@ async fn list_bans(
 
 /// One ban (BAN_MEMBERS).
 #[utoipa::path(get, path = "/guilds/{guild_id}/bans/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 200, body = BanObject), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = BanObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing BAN_MEMBERS (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or ban (10013)", body = ErrorBody),
+    ))]
 async fn get_ban(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -404,16 +444,25 @@ async fn get_ban(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct BanRequest {
     /// Delete the user's messages in this guild from the last this many seconds (0-604800).
+    #[schema(minimum = 0, maximum = 604800)]
     pub delete_message_seconds: Option<i64>,
     /// Why, kept with the ban. At most 512 characters.
+    #[schema(max_length = 512)]
     pub reason: Option<String>,
 }
 
 /// Ban a user (BAN_MEMBERS, within the role hierarchy if they are a member): they leave and
 /// cannot rejoin until unbanned.
 #[utoipa::path(put, path = "/guilds/{guild_id}/bans/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path)), request_body = BanRequest,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)), request_body = BanRequest,
+    responses(
+        (status = 204, description = "Banned"),
+        (status = 400, description = "Invalid fields or banning yourself (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing BAN_MEMBERS or a member at or above you (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or user (10013)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn ban_member(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -486,8 +535,14 @@ async fn ban_member(
 
 /// Lift a ban (BAN_MEMBERS).
 #[utoipa::path(delete, path = "/guilds/{guild_id}/bans/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Unbanned"),
+        (status = 400, description = "a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing BAN_MEMBERS (50013) or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or ban (10013)", body = ErrorBody),
+    ))]
 async fn unban_member(
     State(state): State<AppState>,
     auth: AuthUser,

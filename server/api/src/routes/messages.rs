@@ -19,7 +19,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, query};
-use crate::models::{ErrorBody, PublicUser};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 use crate::rate_limit::RateLimited;
 use crate::routes::private_channels::announce;
 
@@ -47,22 +47,22 @@ pub(crate) fn unknown_message() -> ApiError {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageReference {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub message_id: Snowflake,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub channel_id: Snowflake,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub guild_id: Option<Snowflake>,
 }
 
 /// A message, in Discord's shape.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub channel_id: Snowflake,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<Snowflake>,
     pub author: PublicUser,
@@ -74,7 +74,7 @@ pub struct MessageObject {
     pub tts: bool,
     pub mention_everyone: bool,
     pub mentions: Vec<PublicUser>,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<schema::Snowflake>)]
     pub mention_roles: Vec<Snowflake>,
     pub attachments: Vec<serde_json::Value>,
     pub embeds: Vec<serde_json::Value>,
@@ -94,6 +94,7 @@ pub struct MessageObject {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReactionEmoji {
     /// Always null: unicode emoji only.
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub id: Option<String>,
     pub name: String,
 }
@@ -196,7 +197,7 @@ fn nonce<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReferenceRequest {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub message_id: Snowflake,
 }
 
@@ -206,10 +207,10 @@ pub struct AllowedMentions {
     /// Any of "users", "roles", "everyone": mention every one of that kind found in the text.
     pub parse: Option<Vec<String>>,
     /// Only these users (cannot be combined with "users" in `parse`).
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<schema::Snowflake>>)]
     pub users: Option<Vec<Snowflake>>,
     /// Only these roles (cannot be combined with "roles" in `parse`).
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<schema::Snowflake>>)]
     pub roles: Option<Vec<Snowflake>>,
     /// For replies: whether the replied-to author is mentioned. Default true.
     pub replied_user: Option<bool>,
@@ -218,11 +219,12 @@ pub struct AllowedMentions {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateMessageRequest {
     /// Up to 4000 characters; not only whitespace.
+    #[schema(value_type = schema::MessageContent)]
     pub content: Option<String>,
     /// Makes a retried send idempotent: the same nonce from the same author in the same
     /// channel returns the first message instead of making another. Up to 25 characters.
     #[serde(default, deserialize_with = "nonce")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 25)]
     pub nonce: Option<String>,
     /// Reply to a message in the same channel.
     pub message_reference: Option<ReferenceRequest>,
@@ -336,12 +338,14 @@ async fn slowmode_wait(
 /// Send a message (VIEW_CHANNEL and SEND_MESSAGES; slowmode applies unless you have
 /// MANAGE_MESSAGES or MANAGE_CHANNELS there).
 #[utoipa::path(post, path = "/channels/{channel_id}/messages", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path)), request_body = CreateMessageRequest,
+    params(("channel_id" = schema::Snowflake, Path)), request_body = CreateMessageRequest,
     responses(
-        (status = 200, body = MessageObject),
-        (status = 400, description = "Empty (50006), too long or bad fields (50035), not a text channel (50008)", body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "Empty (50006), too long or bad fields (50035); not a text channel (50008); an archived thread (50083); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing SEND_MESSAGES (50013), cannot see the channel (50001), or a DM with no shared guild (50007)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        JsonBody,
         (status = 429, description = "Slowmode (20016)", body = ErrorBody),
     ))]
 async fn create_message(
@@ -440,20 +444,30 @@ async fn create_message(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HistoryQuery {
     /// 1-100, default 50.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// Messages older than this id.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub before: Option<String>,
     /// Messages newer than this id.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub after: Option<String>,
     /// Messages around this id.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub around: Option<String>,
 }
 
 /// A page of history, newest first (VIEW_CHANNEL and READ_MESSAGE_HISTORY). At most one of
 /// `before`, `after`, `around`.
 #[utoipa::path(get, path = "/channels/{channel_id}/messages", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), HistoryQuery),
-    responses((status = 200, body = Vec<MessageObject>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), HistoryQuery),
+    responses(
+        (status = 200, description = "OK", body = Vec<MessageObject>),
+        (status = 400, description = "Bad paging parameters, or more than one of before, after and around (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
 async fn list_messages(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -482,8 +496,14 @@ async fn list_messages(
 
 /// One message (VIEW_CHANNEL and READ_MESSAGE_HISTORY).
 #[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)),
-    responses((status = 200, body = MessageObject), (status = 403, body = ErrorBody), (status = 404, description = "Unknown message (10008)", body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn get_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -497,14 +517,22 @@ async fn get_message(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EditMessageRequest {
+    #[schema(value_type = schema::MessageContent)]
     pub content: Option<String>,
     pub allowed_mentions: Option<AllowedMentions>,
 }
 
 /// Edit my message's content; sets `edited_timestamp`.
 #[utoipa::path(patch, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)), request_body = EditMessageRequest,
-    responses((status = 200, body = MessageObject), (status = 400, body = ErrorBody), (status = 403, description = "Not the author (50005)", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)), request_body = EditMessageRequest,
+    responses(
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "Empty (50006), too long or bad fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not the author (50005) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn edit_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -529,8 +557,14 @@ async fn edit_message(
 
 /// Delete a message: my own, or anyone's with MANAGE_MESSAGES.
 #[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_MESSAGES for another's message (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn delete_message(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -16,7 +16,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
 use crate::routes::channel_admin::load_channel;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,12 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct OverwriteRequest {
     /// 0 for a role, 1 for a member.
     #[serde(rename = "type")]
+    #[schema(value_type = schema::OverwriteType)]
     pub kind: i64,
     /// Permission bits to allow, as a decimal string. Default none.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Permissions>)]
     pub allow: Option<Permissions>,
     /// Permission bits to deny, as a decimal string. Default none.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Permissions>)]
     pub deny: Option<Permissions>,
 }
 
@@ -43,9 +44,16 @@ fn unknown_target() -> ApiError {
 /// Set the overwrite for a role or member on a channel (MANAGE_ROLES in the channel). You can
 /// only allow or deny permissions you have yourself there.
 #[utoipa::path(put, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("overwrite_id" = String, Path, description = "A role id (the guild id for @everyone) or a user id")),
+    params(("channel_id" = schema::Snowflake, Path), ("overwrite_id" = schema::Snowflake, Path, description = "A role id (the guild id for @everyone) or a user id")),
     request_body = OverwriteRequest,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 204, description = "Set"),
+        (status = 400, description = "Invalid fields, or no such role or member (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES or the permissions given (50013), or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn set_overwrite(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -85,8 +93,14 @@ async fn set_overwrite(
 
 /// Remove a role's or member's overwrite from a channel (MANAGE_ROLES in the channel).
 #[utoipa::path(delete, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("overwrite_id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("overwrite_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Removed (or there was none)"),
+        (status = 400, description = "An overwrite id that is no snowflake (50035); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
 async fn delete_overwrite(
     State(state): State<AppState>,
     auth: AuthUser,

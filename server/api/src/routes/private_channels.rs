@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::access::{missing_access, parse_id, unknown_channel};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, PublicUser};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 use crate::private_models::PrivateChannelObject;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -93,7 +93,10 @@ async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) 
 
 /// My open DMs and group DMs, most recently active first.
 #[utoipa::path(get, path = "/users/@me/channels", tag = "private channels", security(("bearer" = [])),
-    responses((status = 200, body = Vec<PrivateChannelObject>), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = Vec<PrivateChannelObject>),
+        SignedIn,
+    ))]
 async fn my_private_channels(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -109,13 +112,14 @@ async fn my_private_channels(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpenPrivateChannelRequest {
     /// Open (or reopen) the DM with this user.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub recipient_id: Option<Snowflake>,
     /// Parley: start a group DM with these users (1-9 others; you are added). Discord takes
     /// OAuth2 access tokens here instead.
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<schema::Snowflake>>, min_items = 1)]
     pub recipients: Option<Vec<Snowflake>>,
     /// Group DMs: an optional name, up to 100 characters.
+    #[schema(value_type = Option<schema::GroupDmName>)]
     pub name: Option<String>,
 }
 
@@ -124,10 +128,12 @@ pub struct OpenPrivateChannelRequest {
 #[utoipa::path(post, path = "/users/@me/channels", tag = "private channels", security(("bearer" = [])),
     request_body = OpenPrivateChannelRequest,
     responses(
-        (status = 200, body = PrivateChannelObject),
-        (status = 400, description = "Bad fields (50035) or more than 10 people (30004)", body = ErrorBody),
+        (status = 200, description = "OK", body = PrivateChannelObject),
+        (status = 400, description = "Invalid fields (50035); more than 10 people (30004); malformed JSON (50109)", body = ErrorBody),
+        SignedIn,
         (status = 403, description = "No shared guild, or yourself (50007)", body = ErrorBody),
         (status = 404, description = "Unknown user (10013)", body = ErrorBody),
+        JsonBody,
     ))]
 async fn open_private_channel(
     State(state): State<AppState>,
@@ -195,12 +201,13 @@ fn recipient_event(name: EventName, channel: &PrivateChannelRecord, user: Public
 
 /// Add someone to a group DM I am in (they must share a guild with me). At most 10 people.
 #[utoipa::path(put, path = "/channels/{channel_id}/recipients/{user_id}", tag = "private channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("user_id" = String, Path)),
+    params(("channel_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
     responses(
-        (status = 204),
-        (status = 400, description = "Full (30004), or a DM (50035)", body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 204, description = "Added (or already in it)"),
+        (status = 400, description = "Full (30004), or a DM (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not in it (50001), or no shared guild (50007)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or user (10013)", body = ErrorBody),
     ))]
 async fn add_recipient(
     State(state): State<AppState>,
@@ -251,8 +258,14 @@ pub(crate) async fn depart(state: &AppState, channel: &PrivateChannelRecord, use
 /// Remove someone from a group DM (its owner), or leave it (`user_id` is me). The owner
 /// leaving passes ownership on; the last one leaving deletes it.
 #[utoipa::path(delete, path = "/channels/{channel_id}/recipients/{user_id}", tag = "private channels", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "A DM (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not in it (50001), or not its owner (50013)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003), or the user is not in it (10013)", body = ErrorBody),
+    ))]
 async fn remove_recipient(
     State(state): State<AppState>,
     auth: AuthUser,

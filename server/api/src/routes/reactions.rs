@@ -1,6 +1,6 @@
 //! Reactions, pins, the typing indicator and bulk deletion.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
@@ -14,8 +14,9 @@ use crate::access::{parse_id, require};
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Json, query};
-use crate::models::{ErrorBody, PublicUser};
+use crate::extract::query::{self, Query};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 use crate::routes::channel_admin::load_channel;
 use crate::routes::members::{MemberObject, member_object};
 use crate::routes::messages::{MessageObject, find_message, message_objects, unknown_message};
@@ -72,8 +73,14 @@ fn reaction_event(
 
 /// React to a message (ADD_REACTIONS and READ_MESSAGE_HISTORY).
 #[utoipa::path(put, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path, description = "A unicode emoji, URL-encoded")),
-    responses((status = 204), (status = 400, description = "Not an emoji (10014)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path, description = "A unicode emoji, URL-encoded")),
+    responses(
+        (status = 204, description = "Reacted (or already had)"),
+        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing ADD_REACTIONS or READ_MESSAGE_HISTORY (50013), or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn add_my_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -96,8 +103,14 @@ async fn add_my_reaction(
 
 /// Take back my reaction.
 #[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path)),
+    responses(
+        (status = 204, description = "Removed (or had none)"),
+        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn remove_my_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -121,8 +134,14 @@ async fn remove_my_reaction(
 
 /// Remove someone's reaction (MANAGE_MESSAGES).
 #[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path), ("user_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Removed (or there was none)"),
+        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn remove_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -142,15 +161,23 @@ async fn remove_reaction(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ReactorsQuery {
     /// 1-100, default 25.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// Only users whose id is greater than this.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub after: Option<String>,
 }
 
 /// Who reacted with this emoji, by user id.
 #[utoipa::path(get, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path), ReactorsQuery),
-    responses((status = 200, body = Vec<PublicUser>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path), ReactorsQuery),
+    responses(
+        (status = 200, description = "OK", body = Vec<PublicUser>),
+        (status = 400, description = "Not a unicode emoji (10014); a bad limit or after (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn list_reactors(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -172,8 +199,14 @@ async fn list_reactors(
 }
 
 /// The channel's pinned messages, most recently pinned first.
-#[utoipa::path(get, path = "/channels/{channel_id}/pins", tag = "messages", security(("bearer" = [])), params(("channel_id" = String, Path)),
-    responses((status = 200, body = Vec<MessageObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/channels/{channel_id}/pins", tag = "messages", security(("bearer" = [])), params(("channel_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = Vec<MessageObject>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
 async fn list_pins(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -227,8 +260,14 @@ async fn set_pin(
 
 /// Pin a message (MANAGE_MESSAGES or PIN_MESSAGES). At most 250 per channel.
 #[utoipa::path(put, path = "/channels/{channel_id}/pins/{message_id}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)),
-    responses((status = 204), (status = 400, description = "Too many pins (30003)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Pinned (or already was)"),
+        (status = 400, description = "250 pins already (30003); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing PIN_MESSAGES and MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn pin_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -240,8 +279,14 @@ async fn pin_message(
 
 /// Unpin a message (MANAGE_MESSAGES or PIN_MESSAGES).
 #[utoipa::path(delete, path = "/channels/{channel_id}/pins/{message_id}", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Unpinned (or was not pinned)"),
+        (status = 400, description = "a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing PIN_MESSAGES and MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn unpin_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -252,8 +297,14 @@ async fn unpin_message(
 }
 
 /// Show that I am typing (SEND_MESSAGES): TYPING_START to those who can see the channel.
-#[utoipa::path(post, path = "/channels/{channel_id}/typing", tag = "messages", security(("bearer" = [])), params(("channel_id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/channels/{channel_id}/typing", tag = "messages", security(("bearer" = [])), params(("channel_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Announced"),
+        (status = 400, description = "Not a text channel (50008); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing SEND_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+    ))]
 async fn typing(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -273,14 +324,21 @@ async fn typing(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BulkDeleteRequest {
     /// 2-100 distinct message ids, none older than 14 days.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<schema::Snowflake>, min_items = 2, max_items = 100)]
     pub messages: Vec<Snowflake>,
 }
 
 /// Delete 2-100 recent messages at once (MANAGE_MESSAGES).
 #[utoipa::path(post, path = "/channels/{channel_id}/messages/bulk-delete", tag = "messages", security(("bearer" = [])),
-    params(("channel_id" = String, Path)), request_body = BulkDeleteRequest,
-    responses((status = 204), (status = 400, description = "Bad count or duplicates (50035), too old (50034)", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path)), request_body = BulkDeleteRequest,
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Not 2-100 distinct ids (50035); a message older than 14 days (50034); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn bulk_delete(
     State(state): State<AppState>,
     auth: AuthUser,

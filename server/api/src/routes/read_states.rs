@@ -13,7 +13,7 @@ use crate::access::GuildAccess;
 use crate::channel_access::ChannelAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, SignedIn, schema};
 use crate::routes::messages::find_message;
 use parley_store::channels::ChannelKind;
 
@@ -29,8 +29,14 @@ pub struct AckResponse {
 
 /// Mark a channel read up to this message (or back to it: "mark unread").
 #[utoipa::path(post, path = "/channels/{channel_id}/messages/{message_id}/ack", tag = "read states", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)),
-    responses((status = 200, body = AckResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = AckResponse),
+        (status = 400, description = "Not a text channel (50008); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+    ))]
 async fn ack_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -51,17 +57,17 @@ async fn ack_message(
 /// Where I stand in one channel.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReadStateObject {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub channel_id: Snowflake,
     /// Absent for DMs and group DMs.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<Snowflake>,
     /// The last message I acknowledged, if any.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub last_read_message_id: Option<Snowflake>,
     /// The channel's newest message, if any.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub last_message_id: Option<Snowflake>,
     /// Whether there are messages after the last one I acknowledged.
     pub unread: bool,
@@ -73,7 +79,10 @@ pub struct ReadStateObject {
 /// My read state in every text channel I can see and every open DM and group DM (Parley;
 /// Discord sends the same facts in READY's `read_state`).
 #[utoipa::path(get, path = "/users/@me/read-states", tag = "read states", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ReadStateObject>), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = Vec<ReadStateObject>),
+        SignedIn,
+    ))]
 async fn my_read_states(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ReadStateObject>>> {
     Ok(Json(read_states_of(&state, auth.user_id).await?))
 }

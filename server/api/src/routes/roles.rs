@@ -17,7 +17,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray};
 use crate::guild_models::RoleObject;
-use crate::models::{ErrorBody, PublicUser};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,8 +51,14 @@ fn role_event(name: EventName, guild_id: Snowflake, role: &RoleRecord) -> Event 
 }
 
 /// The guild's roles, @everyone first.
-#[utoipa::path(get, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = String, Path)),
-    responses((status = 200, body = Vec<RoleObject>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = Vec<RoleObject>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn list_roles(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -65,11 +71,13 @@ async fn list_roles(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RoleRequest {
     /// 1-100 characters. Default "new role".
+    #[schema(value_type = Option<schema::Name>)]
     pub name: Option<String>,
     /// Permission bits as a decimal string; only ones you hold yourself.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Permissions>)]
     pub permissions: Option<Permissions>,
     /// RGB as an integer, 0-16777215.
+    #[schema(minimum = 0, maximum = 16777215)]
     pub color: Option<i64>,
     /// Shown separately in the member list.
     pub hoist: Option<bool>,
@@ -102,9 +110,16 @@ fn check_role_request(
 }
 
 /// Create a role (MANAGE_ROLES). It starts at the bottom, just above @everyone.
-#[utoipa::path(post, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = String, Path)),
+#[utoipa::path(post, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
     request_body = RoleRequest,
-    responses((status = 200, body = RoleObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = RoleObject),
+        (status = 400, description = "Invalid fields or 250 roles already (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES or the permissions given (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn create_role(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -149,8 +164,15 @@ async fn create_role(
 /// Change a role (MANAGE_ROLES, and the role must be below your highest). @everyone's name
 /// cannot change.
 #[utoipa::path(patch, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("role_id" = String, Path)), request_body = RoleRequest,
-    responses((status = 200, body = RoleObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("role_id" = schema::Snowflake, Path)), request_body = RoleRequest,
+    responses(
+        (status = 200, description = "OK", body = RoleObject),
+        (status = 400, description = "Invalid fields, or renaming @everyone (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES or the permissions changed, a role at or above yours (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or role (10011)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn modify_role(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -194,8 +216,14 @@ async fn modify_role(
 
 /// Delete a role (MANAGE_ROLES, below your highest). @everyone cannot be deleted.
 #[utoipa::path(delete, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("role_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("role_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "@everyone cannot be deleted (50035); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES or a role at or above yours (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or role (10011)", body = ErrorBody),
+    ))]
 async fn delete_role(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -229,16 +257,24 @@ async fn delete_role(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RolePosition {
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     /// 1 or more (0 is @everyone's).
+    #[schema(minimum = 1)]
     pub position: i64,
 }
 
 /// Reorder roles (MANAGE_ROLES): only roles below your highest, only to places below it.
-#[utoipa::path(patch, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = String, Path)),
+#[utoipa::path(patch, path = "/guilds/{guild_id}/roles", tag = "roles", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
     request_body = Vec<RolePosition>,
-    responses((status = 200, body = Vec<RoleObject>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "Every role of the guild", body = Vec<RoleObject>),
+        (status = 400, description = "Unknown roles, @everyone, positions below 1, more than 1000 entries (50035); malformed JSON or not an array (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES, or a role or place at or above yours (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn reorder_roles(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -346,8 +382,14 @@ async fn change_member_role(
 
 /// Give a member a role (MANAGE_ROLES; the role and the member below your highest role).
 #[utoipa::path(put, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path), ("role_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path), ("role_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Given (or already held)"),
+        (status = 400, description = "@everyone (50035); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES, or a role or member at or above yours (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004), member (10007) or role (10011)", body = ErrorBody),
+    ))]
 async fn add_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -359,8 +401,14 @@ async fn add_member_role(
 
 /// Take a role from a member (same rules as giving one).
 #[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
-    params(("guild_id" = String, Path), ("user_id" = String, Path), ("role_id" = String, Path)),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path), ("role_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Taken (or not held)"),
+        (status = 400, description = "@everyone (50035); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_ROLES, or a role or member at or above yours (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004), member (10007) or role (10011)", body = ErrorBody),
+    ))]
 async fn remove_member_role(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -1,6 +1,6 @@
 //! Message search in a guild, returning only what the searcher may read.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use parley_core::{FieldErrors, Permissions, Snowflake};
 use parley_store::channels::ChannelKind;
 use parley_store::search::SearchQuery;
@@ -12,8 +12,9 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::access::{GuildAccess, missing_access, parse_id, unknown_guild};
 use crate::error::ApiResult;
-use crate::extract::{AuthUser, Json, query};
-use crate::models::ErrorBody;
+use crate::extract::query::{self, Query};
+use crate::extract::{AuthUser, Json};
+use crate::models::{ErrorBody, SignedIn, schema};
 use crate::routes::messages::{MessageObject, message_objects};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,14 +27,19 @@ pub const MAX_WORDS: usize = 10;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SearchParams {
     /// Words that must all appear (at most 10, 1024 characters in all).
+    #[param(value_type = Option<schema::SearchWords>)]
     pub content: Option<String>,
     /// Only messages by this user.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub author_id: Option<String>,
     /// Only this channel.
+    #[param(value_type = Option<schema::Snowflake>)]
     pub channel_id: Option<String>,
     /// 1-25, default 25.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 25)]
     pub limit: Option<String>,
     /// Results to skip, 0-5000.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 5000)]
     pub offset: Option<String>,
 }
 
@@ -47,8 +53,14 @@ pub struct SearchResults {
 /// Search the guild's messages by words, author and channel, newest first. Only channels the
 /// searcher can read (VIEW_CHANNEL and READ_MESSAGE_HISTORY) are searched.
 #[utoipa::path(get, path = "/guilds/{guild_id}/messages/search", tag = "messages", security(("bearer" = [])),
-    params(("guild_id" = String, Path), SearchParams),
-    responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("guild_id" = schema::Snowflake, Path), SearchParams),
+    responses(
+        (status = 200, description = "OK", body = SearchResults),
+        (status = 400, description = "Bad query parameters (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member, or a channel_id you cannot read (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn search(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, SessionInfo};
+use crate::models::{ErrorBody, SessionInfo, SignedIn, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,7 +23,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// My live sessions, most recently used first; `current` marks the one asking.
 #[utoipa::path(get, path = "/auth/sessions", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = Vec<SessionInfo>),
+        (status = 403, description = "Bots have no sessions (20001)", body = ErrorBody),
+        SignedIn,
+    ))]
 async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionInfo>>> {
     let current = auth.session()?.id;
     let sessions = state.store.active_sessions(auth.user_id).await?;
@@ -46,10 +50,11 @@ async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResu
 
 /// End one of my sessions (the current one too, which is the same as logging out).
 #[utoipa::path(delete, path = "/auth/sessions/{session_id}", tag = "sessions", security(("bearer" = [])),
-    params(("session_id" = String, Path, description = "The session's id")),
+    params(("session_id" = schema::Snowflake, Path, description = "The session's id")),
     responses(
         (status = 204, description = "Session ended"),
-        (status = 401, body = ErrorBody),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
         (status = 404, description = "No live session of mine has that id (90007)", body = ErrorBody),
     ))]
 async fn revoke_session(
@@ -76,7 +81,11 @@ pub struct RevokedCount {
 
 /// End every session of mine except the one asking.
 #[utoipa::path(post, path = "/auth/sessions/revoke-others", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, body = RevokedCount), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = RevokedCount),
+        (status = 403, description = "Bots have no sessions (20001)", body = ErrorBody),
+        SignedIn,
+    ))]
 async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
     let ended = state
         .store

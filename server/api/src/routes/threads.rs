@@ -19,7 +19,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
 use crate::routes::channel_admin::{ModifyChannelRequest, load_channel};
 use crate::routes::messages::find_message;
 
@@ -36,13 +36,17 @@ const ARCHIVE_DURATIONS: [i64; 4] = [60, 1440, 4320, 10080];
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartThreadRequest {
     /// 1-100 characters.
+    #[schema(value_type = schema::Name)]
     pub name: String,
     /// 60, 1440, 4320 (default) or 10080 minutes.
+    #[schema(value_type = Option<schema::AutoArchiveDuration>)]
     pub auto_archive_duration: Option<i64>,
     /// Slowmode in the thread, 0-21600 seconds.
+    #[schema(minimum = 0, maximum = 21600)]
     pub rate_limit_per_user: Option<i64>,
     /// Only 11 (public thread) is supported.
     #[serde(rename = "type")]
+    #[schema(value_type = Option<schema::ThreadType>)]
     pub kind: Option<i64>,
 }
 
@@ -122,8 +126,15 @@ fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> ApiResult<(
 /// Start a public thread from a message (CREATE_PUBLIC_THREADS); the thread takes the
 /// message's id. One thread per message (400, 160004).
 #[utoipa::path(post, path = "/channels/{channel_id}/messages/{message_id}/threads", tag = "threads", security(("bearer" = [])),
-    params(("channel_id" = String, Path), ("message_id" = String, Path)), request_body = StartThreadRequest,
-    responses((status = 201, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)), request_body = StartThreadRequest,
+    responses(
+        (status = 201, description = "Created", body = ChannelObject),
+        (status = 400, description = "Invalid fields or a parent that is not a text channel (50035); a thread already made from that message (160004); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing CREATE_PUBLIC_THREADS (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn thread_from_message(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -139,8 +150,15 @@ async fn thread_from_message(
 
 /// Start a public thread in a channel, without a message (CREATE_PUBLIC_THREADS).
 #[utoipa::path(post, path = "/channels/{channel_id}/threads", tag = "threads", security(("bearer" = [])),
-    params(("channel_id" = String, Path)), request_body = StartThreadRequest,
-    responses((status = 201, body = ChannelObject), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("channel_id" = schema::Snowflake, Path)), request_body = StartThreadRequest,
+    responses(
+        (status = 201, description = "Created", body = ChannelObject),
+        (status = 400, description = "Invalid fields or a parent that is not a text channel (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing CREATE_PUBLIC_THREADS (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        JsonBody,
+    ))]
 async fn thread_in_channel(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -221,8 +239,14 @@ pub struct ActiveThreads {
 }
 
 /// The guild's unarchived threads that I can see.
-#[utoipa::path(get, path = "/guilds/{guild_id}/threads/active", tag = "threads", security(("bearer" = [])), params(("guild_id" = String, Path)),
-    responses((status = 200, body = ActiveThreads), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/guilds/{guild_id}/threads/active", tag = "threads", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = ActiveThreads),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+    ))]
 async fn active_threads(
     State(state): State<AppState>,
     auth: AuthUser,

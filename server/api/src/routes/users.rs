@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
-use crate::models::{CurrentUser, ErrorBody};
+use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_me, modify_me))
@@ -27,7 +27,10 @@ async fn current_user(state: &AppState, auth: &AuthUser) -> ApiResult<UserRecord
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/users/@me", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = CurrentUser), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = CurrentUser),
+        SignedIn,
+    ))]
 async fn get_me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<CurrentUser>> {
     Ok(Json(CurrentUser::from(&current_user(&state, &auth).await?)))
 }
@@ -60,18 +63,20 @@ async fn check_current_password(state: &AppState, user: &UserRecord, password: &
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyMeRequest {
+    #[schema(value_type = Option<schema::Username>)]
     pub username: Option<String>,
     /// `null` clears the display name.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::DisplayName>)]
     pub global_name: Option<Option<String>>,
     /// `null` removes the email address. Needs `password`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Email>)]
     pub email: Option<Option<String>>,
     /// The current password: required to change `username`, `email` or the password.
     pub password: Option<String>,
     /// A new password; every other session of the user is ended.
+    #[schema(value_type = Option<schema::NewPassword>)]
     pub new_password: Option<String>,
 }
 
@@ -79,10 +84,11 @@ pub struct ModifyMeRequest {
 /// other session.
 #[utoipa::path(patch, path = "/users/@me", tag = "users", security(("bearer" = [])), request_body = ModifyMeRequest,
     responses(
-        (status = 200, body = CurrentUser),
-        (status = 400, description = "Invalid fields, a taken username, or a wrong current password (50035)", body = ErrorBody),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "Locked after repeated wrong passwords (90003)", body = ErrorBody),
+        (status = 200, description = "OK", body = CurrentUser),
+        (status = 400, description = "Invalid fields, a taken username or email, or a wrong or missing current password (50035); malformed JSON (50109)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Locked after repeated wrong passwords (90003), or a bot changing its password (20001)", body = ErrorBody),
+        JsonBody,
         (status = 429, description = "Too many password checks for this account (90006)", body = ErrorBody),
     ))]
 async fn modify_me(

@@ -249,6 +249,117 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 }
 
+/// The schema a property or parameter names, seen through `Option` (utoipa writes a nullable
+/// reference as `oneOf: [{"$ref": ...}, {"type": "null"}]`).
+fn referenced(schema: &Value) -> Option<&str> {
+    schema["$ref"]
+        .as_str()
+        .or_else(|| schema["oneOf"].as_array()?.iter().filter(|s| s["type"] != "null").find_map(|s| s["$ref"].as_str()))
+}
+
+/// Every `$ref` in `value`, anywhere.
+fn references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                out.push(target.to_owned());
+            }
+            map.values().for_each(|v| references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+/// What a schema-driven client needs to trust the document: ids and permission bits are one
+/// named string shape each (never a free string), times are date-times, every reference
+/// resolves, and every operation declares the answers its extractors give before the handler
+/// runs: 401 where a token is needed, 400, 413 and 415 where a JSON body is read, 400 where a
+/// path or query is (a NUL in it).
+async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, doc) = status_and_json(app.get("/openapi.json", None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let snowflake = &schemas["Snowflake"];
+    assert_eq!((snowflake["type"].as_str(), snowflake["pattern"].as_str()), (Some("string"), Some("^[0-9]{1,19}$")));
+    assert_eq!(schemas["Permissions"]["type"], "string");
+    assert!(schemas["Permissions"]["pattern"].as_str().is_some_and(|p| p.starts_with("^[0-9]")));
+
+    let mut targets = Vec::new();
+    references(&doc, &mut targets);
+    for target in &targets {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{target} is not a schema"));
+        assert!(schemas.contains_key(name), "{target} names no schema in the document");
+    }
+
+    let id_schema = |name: &str, schema: &Value| {
+        let target = referenced(schema).or_else(|| schema["items"]["$ref"].as_str());
+        assert!(
+            matches!(target, Some("#/components/schemas/Snowflake" | "#/components/schemas/UserIdOrMe")),
+            "{name} is an id but not a Snowflake: {schema}"
+        );
+    };
+    for (object, schema) in schemas {
+        for (property, value) in schema["properties"].as_object().into_iter().flatten() {
+            let what = format!("{object}.{property}");
+            if (property == "id" || property.ends_with("_id")) && property != "device_id" {
+                id_schema(&what, value);
+            }
+            if ["roles", "mention_roles", "messages", "recipients", "users"].contains(&property.as_str())
+                && value.to_string().contains("Snowflake")
+            {
+                id_schema(&what, value);
+            }
+            if ["permissions", "allow", "deny"].contains(&property.as_str()) {
+                assert_eq!(referenced(value), Some("#/components/schemas/Permissions"), "{what}: {value}");
+            }
+            let time = property.ends_with("_at")
+                || property.ends_with("timestamp")
+                || property == "communication_disabled_until";
+            if time {
+                let typed = value["format"] == "date-time"
+                    || value["oneOf"].as_array().is_some_and(|o| o.iter().any(|s| s["format"] == "date-time"));
+                assert!(typed, "{what} is a time but not a date-time: {value}");
+            }
+        }
+    }
+
+    let error_answer = |op: &Value, status: &str, what: &str| {
+        let answer = &op["responses"][status];
+        assert_eq!(
+            answer["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody",
+            "{what} does not declare {status} with ErrorBody"
+        );
+    };
+    let mut secured = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let what = format!("{} {path}", method.to_uppercase());
+            let parameters = op["parameters"].as_array().cloned().unwrap_or_default();
+            for parameter in &parameters {
+                let name = parameter["name"].as_str().unwrap();
+                if name.ends_with("_id") || ["before", "after", "around"].contains(&name) {
+                    id_schema(&format!("{what} parameter {name}"), &parameter["schema"]);
+                }
+            }
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                secured += 1;
+                error_answer(op, "401", &what);
+            }
+            if op["requestBody"].is_object() {
+                for status in ["400", "413", "415"] {
+                    error_answer(op, status, &what);
+                }
+            }
+            if !parameters.is_empty() {
+                error_answer(op, "400", &what);
+            }
+        }
+    }
+    assert!(secured > 70, "only {secured} operations need a token: is `security` still declared?");
+}
+
 async fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones(backend: Backend) {
     let app = spawn_app(backend).await;
     let body = serde_json::to_vec(&json!({"username": "slowpoke", "password": password_of("slowpoke")})).unwrap();
@@ -289,6 +400,7 @@ on_both_backends!(
     the_web_client_is_served_with_caching_that_suits_it,
     the_web_clients_copy_of_the_openapi_document_is_current,
     the_openapi_document_covers_every_route_with_schemas,
+    the_openapi_document_types_ids_and_declares_what_every_route_can_answer,
     shutdown_finishes_the_request_in_flight_and_refuses_new_ones,
 );
 

@@ -1,6 +1,7 @@
 //! The integration suite: the real server on port 0 against SQLite and PostgreSQL. Every
 //! scenario runs twice, as `sqlite::…` and `postgres::…` (see `helpers::on_both_backends`).
 
+mod fault_proxy;
 mod gateway;
 mod gateway_client;
 mod helpers;
@@ -20,6 +21,7 @@ mod messages;
 mod metrics;
 mod multi_node;
 mod nginx;
+mod outages;
 mod private_channels;
 mod reactions;
 mod read_states;

@@ -251,3 +251,20 @@ async fn logging_out_on_node_a_closes_the_gateway_connection_on_node_b_and_it_ca
     b.stop_node().await;
     a.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_another_public_url_refuses_the_clusters_tokens() {
+    let prefix = format!("parley-test-{}", uuid::Uuid::new_v4().simple());
+    let redis = redis_url();
+    let extra = [("PARLEY_REDIS_URL", redis.as_str()), ("PARLEY_REDIS_KEY_PREFIX", prefix.as_str())];
+    let a = spawn_app_with(Backend::Postgres, &[extra[0], extra[1], ("PARLEY_PUBLIC_URL", "https://chat.example.com")])
+        .await;
+    let b = a.spawn_peer(&[extra[0], extra[1], ("PARLEY_PUBLIC_URL", "https://chat.example.org")]).await;
+    let ann = a.register("ann").await;
+    assert_eq!(a.me(&ann.access_token).await.status(), StatusCode::OK);
+    // Signed with the shared key, but for another public_url: the settings differ, and the
+    // token is refused (and the node says why in its log, naming public_url).
+    assert_eq!(b.me(&ann.access_token).await.status(), StatusCode::UNAUTHORIZED);
+    b.stop_node().await;
+    a.stop().await;
+}
