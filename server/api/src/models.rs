@@ -250,7 +250,8 @@ pub mod schema {
         /// A reaction in a path.
         Emoji = "One unicode emoji (custom emoji are not supported yet): 1-16 characters with at least one \
                  beyond ASCII, and no ASCII letters, white space or control characters.",
-        concat!(r"^(?=[\s\S]*[^\u0000-\u007F])[^A-Za-z", ctrl!(), ws!(), "]{1,16}$")
+        concat!("^[^A-Za-z", ctrl!(), ws!(), "]{0,15}[^\\u0000-\\u00A0", ws!(), "][^A-Za-z", ctrl!(), ws!(), "]{0,15}$"),
+        max_length = 16
     );
     text_rule!(
         /// What message search looks for.
@@ -481,6 +482,20 @@ pub enum JsonBody {
     NotJson(ErrorBody),
 }
 
+/// 429 from the REST rate limits every API route is under (per account, or per address
+/// without a token): the route's bucket, or the account's global budget.
+#[derive(Debug, IntoResponses)]
+pub enum TooManyRequests {
+    /// Over a limit.
+    #[response(
+        status = 429,
+        description = "Over a REST rate limit (90006): this route's bucket, or with `global: true` the account's \
+                       overall budget; wait `retry_after` seconds",
+        headers(("Retry-After" = u64, description = "Whole seconds to wait"))
+    )]
+    Limited(ErrorBody),
+}
+
 /// The JSON error body of every failed request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -492,4 +507,6 @@ pub struct ErrorBody {
     pub errors: Option<serde_json::Value>,
     /// For 429: seconds to wait.
     pub retry_after: Option<f64>,
+    /// For 429: whether the account's global limit (rather than the route's) was reached.
+    pub global: Option<bool>,
 }

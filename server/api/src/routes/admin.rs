@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AdminUser, Json};
-use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_invites, create_invite)).routes(routes!(delete_invite))
@@ -82,6 +82,7 @@ pub fn invite_limits(max_age: Option<i64>, max_uses: Option<i64>) -> Result<(i64
         SignedIn,
         (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn create_invite(
     State(state): State<AppState>,
@@ -110,6 +111,7 @@ async fn create_invite(
         (status = 200, description = "OK", body = Vec<InstanceInviteInfo>),
         SignedIn,
         (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiResult<Json<Vec<InstanceInviteInfo>>> {
     Ok(Json(state.store.instance_invites().await?.into_iter().map(Into::into).collect()))
@@ -124,6 +126,7 @@ async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiRe
         SignedIn,
         (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
         (status = 404, description = "Unknown invite (10006)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_invite(
     State(state): State<AppState>,

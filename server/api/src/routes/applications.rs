@@ -26,7 +26,7 @@ use crate::auth::bot_token;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::query::Query;
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::routes::guilds::guild_create_payload;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -168,6 +168,7 @@ fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
         SignedIn,
         (status = 403, description = "Bots cannot make bots (20001)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn create_application(
     State(state): State<AppState>,
@@ -236,6 +237,7 @@ pub async fn new_application(
     responses(
         (status = 200, description = "OK", body = Vec<ApplicationObject>),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ApplicationObject>>> {
     let mut objects = Vec::new();
@@ -253,6 +255,7 @@ async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> ApiRe
         (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn get_application(
     State(state): State<AppState>,
@@ -285,6 +288,7 @@ pub struct ModifyApplicationRequest {
         SignedIn,
         (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn modify_application(
     State(state): State<AppState>,
@@ -320,6 +324,7 @@ pub struct TokenReset {
         (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn reset_bot_token(
     State(state): State<AppState>,
@@ -342,6 +347,7 @@ async fn reset_bot_token(
         SignedIn,
         (status = 403, description = "Not a bot (20002)", body = ErrorBody),
         (status = 404, description = "Unknown application (10002)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn current_application(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<ApplicationObject>> {
     if !auth.is_bot() {
@@ -393,6 +399,7 @@ pub struct AuthorizeResponse {
         (status = 403, description = "Missing MANAGE_GUILD or the permissions asked for (50013), a private bot (50013), a banned bot (40007), a bot asking (20001), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown application (10002) or guild (10004)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn authorize_bot(
     State(state): State<AppState>,

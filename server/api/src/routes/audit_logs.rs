@@ -14,7 +14,7 @@ use crate::audit::parse_action;
 use crate::error::ApiResult;
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(audit_log))
@@ -73,6 +73,7 @@ pub struct AuditLogObject {
         SignedIn,
         (status = 403, description = "Missing VIEW_AUDIT_LOG (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn audit_log(
     State(state): State<AppState>,

@@ -20,7 +20,7 @@ use crate::auth::{refresh_token, revocation};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::client::{ClientMeta, device_name_from_user_agent};
 use crate::extract::{AuthUser, Json};
-use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TokenResponse, Unavailable, schema};
+use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TokenResponse, TooManyRequests, Unavailable, schema};
 use crate::{AppState, RegistrationMode};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
@@ -73,7 +73,7 @@ pub struct RegisterRequest {
         (status = 400, description = "Invalid fields, a taken username or email (50035); malformed JSON (50109); an unknown, expired or used-up invite (10006)", body = ErrorBody),
         (status = 403, description = "Registration closed (90004) or an invite is required (90005)", body = ErrorBody),
         JsonBody,
-        (status = 429, description = "Too many requests from this address (90006)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
         Unavailable,
     ))]
 async fn register(
@@ -155,7 +155,7 @@ pub struct LoginRequest {
         (status = 400, description = "Invalid fields, or a wrong login or password (50035, `INVALID_LOGIN`); malformed JSON (50109)", body = ErrorBody),
         (status = 403, description = "Locked after repeated failures (90003)", body = ErrorBody),
         JsonBody,
-        (status = 429, description = "Too many attempts from this address or for this login (90006)", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address or for this login (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
         Unavailable,
     ))]
 async fn login(
@@ -240,7 +240,7 @@ pub struct RefreshRequest {
         (status = 400, description = "A missing or non-string refresh_token (50035); malformed JSON (50109)", body = ErrorBody),
         (status = 401, description = "Invalid or expired (90001), or reused: session revoked (90002)", body = ErrorBody),
         JsonBody,
-        (status = 429, description = "Too many requests from this address (90006)", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
         Unavailable,
     ))]
 async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
@@ -273,6 +273,7 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
         (status = 204, description = "Signed out"),
         (status = 403, description = "Bots have no session to end (20001)", body = ErrorBody),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<StatusCode> {
     let session_id = auth.session()?.id;

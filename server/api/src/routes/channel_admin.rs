@@ -17,7 +17,7 @@ use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray, nullable};
 use crate::guild_models::ChannelObject;
-use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::private_models::AnyChannelObject;
 use crate::routes::private_channels;
 
@@ -149,6 +149,7 @@ pub struct CreateChannelRequest {
         (status = 403, description = "Missing MANAGE_CHANNELS (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn create_channel(
     State(state): State<AppState>,
@@ -270,6 +271,7 @@ pub(crate) async fn load_channel(
         (status = 403, description = "Missing MANAGE_CHANNELS or MANAGE_THREADS (50013), or cannot see it (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn modify_channel(
     State(state): State<AppState>,
@@ -357,6 +359,7 @@ async fn modify_channel(
         SignedIn,
         (status = 403, description = "Missing MANAGE_CHANNELS (50013) or cannot see it (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_channel(
     State(state): State<AppState>,
@@ -419,6 +422,7 @@ pub struct ChannelPosition {
         (status = 403, description = "Missing MANAGE_CHANNELS where a channel is or goes (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn reorder_channels(
     State(state): State<AppState>,

@@ -13,7 +13,7 @@ use crate::channel_access::ChannelAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
-use crate::models::{ErrorBody, SignedIn, schema};
+use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
 use crate::private_models::AnyChannelObject;
 use crate::routes::private_channels::views;
 
@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn guild_channels(
     State(state): State<AppState>,
@@ -56,6 +57,7 @@ async fn guild_channels(
         SignedIn,
         (status = 403, description = "Cannot see it (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn get_channel(
     State(state): State<AppState>,

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
-use crate::models::SignedIn;
+use crate::models::{SignedIn, TooManyRequests};
 use crate::state::ApiConfig;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -55,6 +55,7 @@ pub struct GatewayBotResponse {
 /// Where the gateway is. Needs no sign-in.
 #[utoipa::path(get, path = "/gateway", tag = "gateway", responses(
         (status = 200, description = "OK", body = GatewayResponse),
+        TooManyRequests,
     ))]
 async fn gateway(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Json<GatewayResponse> {
     Json(GatewayResponse { url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())) })
@@ -65,6 +66,7 @@ async fn gateway(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     responses(
         (status = 200, description = "OK", body = GatewayBotResponse),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn gateway_bot(
     State(state): State<AppState>,

@@ -15,7 +15,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
 use crate::guild_models::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::{AppState, GuildCreation};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,6 +53,7 @@ pub struct CreateGuildRequest {
         SignedIn,
         (status = 403, description = "Only instance admins may create guilds here (50013)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn create_guild(
     State(state): State<AppState>,
@@ -119,6 +120,7 @@ pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) 
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn get_guild(
     State(state): State<AppState>,
@@ -149,6 +151,7 @@ pub struct ModifyGuildRequest {
         (status = 403, description = "Missing MANAGE_GUILD (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn modify_guild(
     State(state): State<AppState>,
@@ -204,6 +207,7 @@ async fn modify_guild(
         SignedIn,
         (status = 403, description = "Not the owner (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_guild(
     State(state): State<AppState>,
@@ -235,6 +239,7 @@ async fn delete_guild(
     responses(
         (status = 200, description = "OK", body = Vec<PartialGuild>),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<PartialGuild>>> {
     let mut out = Vec::new();
@@ -262,6 +267,7 @@ async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> ApiResult<J
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn leave_guild(
     State(state): State<AppState>,

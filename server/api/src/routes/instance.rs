@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 
 use crate::error::ApiResult;
 use crate::extract::Json;
-use crate::models::Unavailable;
+use crate::models::{TooManyRequests, Unavailable};
 use crate::{AppState, RegistrationMode};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,6 +29,7 @@ pub struct InstanceInfo {
 #[utoipa::path(get, path = "/instance", tag = "instance", responses(
         (status = 200, description = "OK", body = InstanceInfo),
         Unavailable,
+        TooManyRequests,
     ))]
 async fn get_instance(State(state): State<AppState>) -> ApiResult<Json<InstanceInfo>> {
     let bootstrap = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;

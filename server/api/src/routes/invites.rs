@@ -19,7 +19,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::auth::refresh_token::random_code;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, Unavailable, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, Unavailable, schema};
 use crate::routes::channel_admin::load_channel;
 use crate::routes::guilds::guild_create_payload;
 
@@ -120,6 +120,7 @@ pub struct CreateInviteRequest {
         (status = 403, description = "Missing CREATE_INSTANT_INVITE (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn create_invite(
     State(state): State<AppState>,
@@ -182,6 +183,7 @@ async fn create_invite(
         (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
         (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody),
         Unavailable,
+        TooManyRequests,
     ))]
 async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<InviteObject>> {
     let invite = state
@@ -212,6 +214,7 @@ pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &
         SignedIn,
         (status = 403, description = "Banned from the guild (40007), or a bot (20001)", body = ErrorBody),
         (status = 404, description = "Unknown, expired or used up (10006)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn accept_invite(
     State(state): State<AppState>,
@@ -253,6 +256,7 @@ async fn accept_invite(
         SignedIn,
         (status = 403, description = "Missing MANAGE_CHANNELS and MANAGE_GUILD (50013), or cannot see its channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown invite (10006) or channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_invite(
     State(state): State<AppState>,
@@ -292,6 +296,7 @@ async fn delete_invite(
         SignedIn,
         (status = 403, description = "Missing MANAGE_GUILD (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn guild_invites(
     State(state): State<AppState>,
@@ -315,6 +320,7 @@ async fn guild_invites(
         SignedIn,
         (status = 403, description = "Missing MANAGE_CHANNELS (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn channel_invites(
     State(state): State<AppState>,

@@ -21,7 +21,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json, nullable};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::voice;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -125,6 +125,7 @@ pub struct MembersQuery {
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_members(
     State(state): State<AppState>,
@@ -150,6 +151,7 @@ async fn list_members(
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or member (10007)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn get_member(
     State(state): State<AppState>,
@@ -196,6 +198,7 @@ pub struct ModifyMemberRequest {
         (status = 403, description = "Missing the permission a change needs, or a member at or above you (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004), member (10007) or channel (10003)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn modify_member(
     State(state): State<AppState>,
@@ -346,6 +349,7 @@ async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowfla
         SignedIn,
         (status = 403, description = "Missing KICK_MEMBERS or a member at or above you (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or member (10007)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn kick_member(
     State(state): State<AppState>,
@@ -408,6 +412,7 @@ async fn ban_objects(state: &AppState, bans: &[BanRecord]) -> ApiResult<Vec<BanO
         SignedIn,
         (status = 403, description = "Missing BAN_MEMBERS (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_bans(
     State(state): State<AppState>,
@@ -429,6 +434,7 @@ async fn list_bans(
         SignedIn,
         (status = 403, description = "Missing BAN_MEMBERS (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or ban (10013)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn get_ban(
     State(state): State<AppState>,
@@ -462,6 +468,7 @@ pub struct BanRequest {
         (status = 403, description = "Missing BAN_MEMBERS or a member at or above you (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or user (10013)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn ban_member(
     State(state): State<AppState>,
@@ -542,6 +549,7 @@ async fn ban_member(
         SignedIn,
         (status = 403, description = "Missing BAN_MEMBERS (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or ban (10013)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn unban_member(
     State(state): State<AppState>,

@@ -19,7 +19,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, query};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::rate_limit::RateLimited;
 use crate::routes::private_channels::announce;
 
@@ -346,7 +346,7 @@ async fn slowmode_wait(
         (status = 403, description = "Missing SEND_MESSAGES (50013), cannot see the channel (50001), or a DM with no shared guild (50007)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
-        (status = 429, description = "Slowmode (20016)", body = ErrorBody),
+        (status = 429, description = "Slowmode (20016); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
     ))]
 async fn create_message(
     State(state): State<AppState>,
@@ -467,6 +467,7 @@ pub struct HistoryQuery {
         SignedIn,
         (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_messages(
     State(state): State<AppState>,
@@ -503,6 +504,7 @@ async fn list_messages(
         SignedIn,
         (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn get_message(
     State(state): State<AppState>,
@@ -532,6 +534,7 @@ pub struct EditMessageRequest {
         (status = 403, description = "Not the author (50005) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn edit_message(
     State(state): State<AppState>,
@@ -564,6 +567,7 @@ async fn edit_message(
         SignedIn,
         (status = 403, description = "Missing MANAGE_MESSAGES for another's message (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_message(
     State(state): State<AppState>,

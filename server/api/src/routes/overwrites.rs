@@ -16,7 +16,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
-use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::routes::channel_admin::load_channel;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,6 +53,7 @@ fn unknown_target() -> ApiError {
         (status = 403, description = "Missing MANAGE_ROLES or the permissions given (50013), or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn set_overwrite(
     State(state): State<AppState>,
@@ -100,6 +101,7 @@ async fn set_overwrite(
         SignedIn,
         (status = 403, description = "Missing MANAGE_ROLES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_overwrite(
     State(state): State<AppState>,

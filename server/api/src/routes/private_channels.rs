@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::access::{missing_access, parse_id, unknown_channel};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::private_models::PrivateChannelObject;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -96,6 +96,7 @@ async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) 
     responses(
         (status = 200, description = "OK", body = Vec<PrivateChannelObject>),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn my_private_channels(
     State(state): State<AppState>,
@@ -134,6 +135,7 @@ pub struct OpenPrivateChannelRequest {
         (status = 403, description = "No shared guild, or yourself (50007)", body = ErrorBody),
         (status = 404, description = "Unknown user (10013)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn open_private_channel(
     State(state): State<AppState>,
@@ -208,6 +210,7 @@ fn recipient_event(name: EventName, channel: &PrivateChannelRecord, user: Public
         SignedIn,
         (status = 403, description = "Not in it (50001), or no shared guild (50007)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or user (10013)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn add_recipient(
     State(state): State<AppState>,
@@ -265,6 +268,7 @@ pub(crate) async fn depart(state: &AppState, channel: &PrivateChannelRecord, use
         SignedIn,
         (status = 403, description = "Not in it (50001), or not its owner (50013)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003), or the user is not in it (10013)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn remove_recipient(
     State(state): State<AppState>,

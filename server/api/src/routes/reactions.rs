@@ -16,7 +16,7 @@ use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::routes::channel_admin::load_channel;
 use crate::routes::members::{MemberObject, member_object};
 use crate::routes::messages::{MessageObject, find_message, message_objects, unknown_message};
@@ -80,6 +80,7 @@ fn reaction_event(
         SignedIn,
         (status = 403, description = "Missing ADD_REACTIONS or READ_MESSAGE_HISTORY (50013), or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn add_my_reaction(
     State(state): State<AppState>,
@@ -110,6 +111,7 @@ async fn add_my_reaction(
         SignedIn,
         (status = 403, description = "Cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn remove_my_reaction(
     State(state): State<AppState>,
@@ -141,6 +143,7 @@ async fn remove_my_reaction(
         SignedIn,
         (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn remove_reaction(
     State(state): State<AppState>,
@@ -177,6 +180,7 @@ pub struct ReactorsQuery {
         SignedIn,
         (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_reactors(
     State(state): State<AppState>,
@@ -206,6 +210,7 @@ async fn list_reactors(
         SignedIn,
         (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_pins(
     State(state): State<AppState>,
@@ -267,6 +272,7 @@ async fn set_pin(
         SignedIn,
         (status = 403, description = "Missing PIN_MESSAGES and MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn pin_message(
     State(state): State<AppState>,
@@ -286,6 +292,7 @@ async fn pin_message(
         SignedIn,
         (status = 403, description = "Missing PIN_MESSAGES and MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn unpin_message(
     State(state): State<AppState>,
@@ -304,6 +311,7 @@ async fn unpin_message(
         SignedIn,
         (status = 403, description = "Missing SEND_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn typing(
     State(state): State<AppState>,
@@ -338,6 +346,7 @@ pub struct BulkDeleteRequest {
         (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn bulk_delete(
     State(state): State<AppState>,

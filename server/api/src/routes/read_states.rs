@@ -13,7 +13,7 @@ use crate::access::GuildAccess;
 use crate::channel_access::ChannelAccess;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, SignedIn, schema};
+use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
 use crate::routes::messages::find_message;
 use parley_store::channels::ChannelKind;
 
@@ -36,6 +36,7 @@ pub struct AckResponse {
         SignedIn,
         (status = 403, description = "Cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn ack_message(
     State(state): State<AppState>,
@@ -82,6 +83,7 @@ pub struct ReadStateObject {
     responses(
         (status = 200, description = "OK", body = Vec<ReadStateObject>),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn my_read_states(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ReadStateObject>>> {
     Ok(Json(read_states_of(&state, auth.user_id).await?))

@@ -17,7 +17,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray};
 use crate::guild_models::RoleObject;
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -58,6 +58,7 @@ fn role_event(name: EventName, guild_id: Snowflake, role: &RoleRecord) -> Event 
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn list_roles(
     State(state): State<AppState>,
@@ -119,6 +120,7 @@ fn check_role_request(
         (status = 403, description = "Missing MANAGE_ROLES or the permissions given (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn create_role(
     State(state): State<AppState>,
@@ -172,6 +174,7 @@ async fn create_role(
         (status = 403, description = "Missing MANAGE_ROLES or the permissions changed, a role at or above yours (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or role (10011)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn modify_role(
     State(state): State<AppState>,
@@ -223,6 +226,7 @@ async fn modify_role(
         SignedIn,
         (status = 403, description = "Missing MANAGE_ROLES or a role at or above yours (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004) or role (10011)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn delete_role(
     State(state): State<AppState>,
@@ -274,6 +278,7 @@ pub struct RolePosition {
         (status = 403, description = "Missing MANAGE_ROLES, or a role or place at or above yours (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn reorder_roles(
     State(state): State<AppState>,
@@ -389,6 +394,7 @@ async fn change_member_role(
         SignedIn,
         (status = 403, description = "Missing MANAGE_ROLES, or a role or member at or above yours (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004), member (10007) or role (10011)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn add_member_role(
     State(state): State<AppState>,
@@ -408,6 +414,7 @@ async fn add_member_role(
         SignedIn,
         (status = 403, description = "Missing MANAGE_ROLES, or a role or member at or above yours (50013), or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004), member (10007) or role (10011)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn remove_member_role(
     State(state): State<AppState>,

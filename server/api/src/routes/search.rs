@@ -14,7 +14,7 @@ use crate::access::{GuildAccess, missing_access, parse_id, unknown_guild};
 use crate::error::ApiResult;
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, SignedIn, schema};
+use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
 use crate::routes::messages::{MessageObject, message_objects};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -60,6 +60,7 @@ pub struct SearchResults {
         SignedIn,
         (status = 403, description = "Not a member, or a channel_id you cannot read (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn search(
     State(state): State<AppState>,

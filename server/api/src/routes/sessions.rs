@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, SessionInfo, SignedIn, schema};
+use crate::models::{ErrorBody, SessionInfo, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "OK", body = Vec<SessionInfo>),
         (status = 403, description = "Bots have no sessions (20001)", body = ErrorBody),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionInfo>>> {
     let current = auth.session()?.id;
@@ -56,6 +57,7 @@ async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResu
         (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 404, description = "No live session of mine has that id (90007)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn revoke_session(
     State(state): State<AppState>,
@@ -85,6 +87,7 @@ pub struct RevokedCount {
         (status = 200, description = "OK", body = RevokedCount),
         (status = 403, description = "Bots have no sessions (20001)", body = ErrorBody),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
     let ended = state

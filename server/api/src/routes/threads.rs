@@ -19,7 +19,7 @@ use crate::audit::{self, AuditAction, AuditReason};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::guild_models::ChannelObject;
-use crate::models::{ErrorBody, JsonBody, SignedIn, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::routes::channel_admin::{ModifyChannelRequest, load_channel};
 use crate::routes::messages::find_message;
 
@@ -134,6 +134,7 @@ fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> ApiResult<(
         (status = 403, description = "Missing CREATE_PUBLIC_THREADS (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn thread_from_message(
     State(state): State<AppState>,
@@ -158,6 +159,7 @@ async fn thread_from_message(
         (status = 403, description = "Missing CREATE_PUBLIC_THREADS (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
+        TooManyRequests,
     ))]
 async fn thread_in_channel(
     State(state): State<AppState>,
@@ -246,6 +248,7 @@ pub struct ActiveThreads {
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
     ))]
 async fn active_threads(
     State(state): State<AppState>,

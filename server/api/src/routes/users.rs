@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
-use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, schema};
+use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_me, modify_me))
@@ -30,6 +30,7 @@ async fn current_user(state: &AppState, auth: &AuthUser) -> ApiResult<UserRecord
     responses(
         (status = 200, description = "OK", body = CurrentUser),
         SignedIn,
+        TooManyRequests,
     ))]
 async fn get_me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<CurrentUser>> {
     Ok(Json(CurrentUser::from(&current_user(&state, &auth).await?)))
@@ -89,7 +90,7 @@ pub struct ModifyMeRequest {
         SignedIn,
         (status = 403, description = "Locked after repeated wrong passwords (90003), or a bot changing its password (20001)", body = ErrorBody),
         JsonBody,
-        (status = 429, description = "Too many password checks for this account (90006)", body = ErrorBody),
+        (status = 429, description = "Too many password checks for this account (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
     ))]
 async fn modify_me(
     State(state): State<AppState>,
