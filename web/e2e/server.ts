@@ -46,6 +46,12 @@ export async function serve(databaseUrl: string, env: Record<string, string> = {
       PARLEY_PASSWORD_HASH_MEMORY_KIB: "1024",
       PARLEY_PASSWORD_HASH_ITERATIONS: "1",
       PARLEY_LOG_LEVEL: "warn",
+      // The scenarios set up in a second what people do in a day: per-account limits off.
+      PARLEY_REST_GLOBAL_PER_SECOND: "0",
+      PARLEY_REST_MESSAGES_PER_5S: "0",
+      PARLEY_REST_GUILD_CREATES_PER_HOUR: "0",
+      PARLEY_REST_ROUTE_PER_10S: "0",
+      PARLEY_GATEWAY_IDENTIFIES_PER_5S: "0",
       PARLEY_SHUTDOWN_GRACE_SECS: "2",
       ...env,
     },

@@ -75,7 +75,7 @@ impl ApiError {
                 "code": ErrorCode::RateLimited,
                 "message": ErrorCode::RateLimited.message(),
                 "retry_after": limited.retry_after.as_secs_f64(),
-                "global": false,
+                "global": limited.global,
             }),
             Self::SlowmodeLimited(limited) => json!({
                 "code": ErrorCode::SlowmodeRateLimited,

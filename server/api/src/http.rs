@@ -98,6 +98,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
         .with_state(state.clone())
         .merge(extra)
         // Inside the routers, so each request's matched route template is known.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::rest_limits::enforce))
         .layer(axum::middleware::from_fn_with_state(state.metrics.http.clone(), crate::metrics::record_http))
         .layer(axum::middleware::from_fn(refuse_nul_in_uri))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -11,7 +11,8 @@
 //! - [`private_models`]: DM and group DM channel objects, as each recipient sees them.
 //! - [`extract`]: request extractors (JSON bodies, the authenticated user, client metadata).
 //! - [`auth`]: password hashing, access tokens, refresh tokens.
-//! - [`rate_limit`]: per-address and per-account limits with Discord's headers.
+//! - [`rate_limit`]: per-address and per-account limits on signing in, with Discord's headers.
+//! - [`rest_limits`]: per-account REST and IDENTIFY limits in Discord's buckets, shared through Redis.
 //! - [`http`]: the middleware stack (request ids, tracing, security headers, CORS, limits).
 //! - [`error`]: the API's one error type and its JSON form.
 
@@ -30,6 +31,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod private_models;
 pub mod rate_limit;
+pub mod rest_limits;
 pub mod routes;
 pub mod state;
 pub mod trace_context;

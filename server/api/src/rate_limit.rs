@@ -13,9 +13,11 @@ use axum::http::{HeaderMap, HeaderValue};
 /// A request over the limit, with when to come back.
 #[derive(Clone, Debug)]
 pub struct RateLimited {
-    pub bucket: &'static str,
+    pub bucket: std::borrow::Cow<'static, str>,
     pub limit: u32,
     pub retry_after: Duration,
+    /// The account's global budget, not one bucket's, ran out.
+    pub global: bool,
 }
 
 impl RateLimited {
@@ -32,8 +34,11 @@ impl RateLimited {
         set("x-ratelimit-remaining", "0".to_owned());
         set("x-ratelimit-reset-after", format!("{retry_secs:.3}"));
         set("x-ratelimit-reset", format!("{:.3}", unix_now_secs() + retry_secs));
-        set("x-ratelimit-bucket", self.bucket.to_owned());
+        set("x-ratelimit-bucket", self.bucket.to_string());
         set("x-ratelimit-scope", "user".to_owned());
+        if self.global {
+            set("x-ratelimit-global", "true".to_owned());
+        }
     }
 }
 
@@ -82,7 +87,7 @@ impl RateLimiter {
         }
         if window.count >= self.limit {
             let retry_after = self.window.saturating_sub(now.duration_since(window.started));
-            return Err(RateLimited { bucket: self.bucket, limit: self.limit, retry_after });
+            return Err(RateLimited { bucket: self.bucket.into(), limit: self.limit, retry_after, global: false });
         }
         window.count += 1;
         Ok(())
@@ -133,7 +138,8 @@ mod tests {
 
     #[test]
     fn refusals_carry_retry_after_and_discord_headers() {
-        let limited = RateLimited { bucket: "auth", limit: 5, retry_after: Duration::from_millis(1500) };
+        let limited =
+            RateLimited { bucket: "auth".into(), limit: 5, retry_after: Duration::from_millis(1500), global: false };
         let mut headers = HeaderMap::new();
         limited.write_headers(&mut headers);
         assert_eq!(headers["retry-after"], "2");

@@ -82,6 +82,8 @@ pub struct ApiConfig {
     pub socket_origins: Vec<String>,
     /// STUN and TURN for voice; `None` without a TURN secret.
     pub turn: Option<crate::voice::turn::TurnConfig>,
+    /// Per-account REST and IDENTIFY limits (see `rest_limits`).
+    pub rest_limits: crate::rest_limits::RestLimitConfig,
 }
 
 impl Default for ApiConfig {
@@ -101,6 +103,7 @@ impl Default for ApiConfig {
             gateway_url: String::new(),
             metrics_elsewhere: false,
             socket_origins: Vec::new(),
+            rest_limits: crate::rest_limits::RestLimitConfig::default(),
         }
     }
 }
@@ -132,6 +135,8 @@ pub struct AppInner {
     pub voice_grants: crate::voice::grants::VoiceGrants,
     /// Who is in which voice channel, across the nodes (see `voice::states`).
     pub voice_states: crate::voice::states::VoiceStates,
+    /// Per-account REST and IDENTIFY limits, in this process or shared through Redis.
+    pub rest_limits: Arc<crate::rest_limits::RestLimits>,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -149,6 +154,20 @@ impl AppState {
         passwords: PasswordHasher,
         config: ApiConfig,
         bus: EventBus,
+    ) -> Self {
+        let limits = crate::rest_limits::RestLimits::local(config.rest_limits);
+        Self::with_limits(store, ids, tokens, passwords, config, bus, limits)
+    }
+
+    /// [`AppState::new`] with REST limits made elsewhere (shared through Redis).
+    pub fn with_limits(
+        store: Store,
+        ids: SnowflakeGenerator,
+        tokens: TokenIssuer,
+        passwords: PasswordHasher,
+        config: ApiConfig,
+        bus: EventBus,
+        rest_limits: crate::rest_limits::RestLimits,
     ) -> Self {
         let minute = Duration::from_secs(60);
         let limits = Limits {
@@ -177,6 +196,7 @@ impl AppState {
             cache: GuildCache::new(GUILDS_CACHED, MEMBERS_CACHED),
             voice_grants: Default::default(),
             voice_states: Default::default(),
+            rest_limits: Arc::new(rest_limits),
         }))
     }
 }

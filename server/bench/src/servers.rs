@@ -63,6 +63,13 @@ impl Server {
             .env("PARLEY_REGISTRATION", "open")
             .env("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE", "0")
             .env("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE", "0")
+            // A benchmark is many clients from one address at full speed: per-account limits off.
+            .env("PARLEY_REST_GLOBAL_PER_SECOND", "0")
+            .env("PARLEY_REST_MESSAGES_PER_5S", "0")
+            .env("PARLEY_REST_GUILD_CREATES_PER_HOUR", "0")
+            .env("PARLEY_REST_ROUTE_PER_10S", "0")
+            .env("PARLEY_GATEWAY_IDENTIFIES_PER_5S", "0")
+            .env("PARLEY_GATEWAY_SESSIONS_PER_ACCOUNT", "0")
             .env("PARLEY_LOG_LEVEL", "warn");
         for (key, value) in extra {
             command.env(key, value);

@@ -359,6 +359,16 @@ where
         }
         let intents = identify.intents.and_then(Intents::parse).ok_or(CloseCode::InvalidIntents)?;
         let (user_id, signed_in_with) = user_for(&self.gateway, &identify.token).await?;
+        // Per account: how many sessions it holds here, and how often it starts them.
+        let cap = self.gateway.config.sessions_per_account;
+        if cap > 0 && self.gateway.hub.of_user(user_id).len() >= cap {
+            tracing::info!(%user_id, cap, "IDENTIFY refused: the account holds as many sessions as it may");
+            return Err(CloseCode::RateLimited);
+        }
+        if let Err(wait) = self.gateway.state.rest_limits.identify(user_id).await {
+            tracing::info!(%user_id, retry_after_ms = wait.as_millis() as u64, "IDENTIFY refused: too many session starts");
+            return Err(CloseCode::RateLimited);
+        }
         let state = &self.gateway.state;
         let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or(CloseCode::AuthenticationFailed)?;
         if user.bot {

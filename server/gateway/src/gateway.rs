@@ -42,6 +42,8 @@ pub struct GatewayConfig {
     /// The longest one write to a client may take (a frame, a batch, the close frame);
     /// a client that does not read for that long is dropped.
     pub write_timeout: Duration,
+    /// Live sessions one account may hold on this node (0: no limit).
+    pub sessions_per_account: usize,
     /// The voice endpoint VOICE_SERVER_UPDATE names, when not beside the gateway.
     pub voice_endpoint: Option<String>,
 }
@@ -55,6 +57,7 @@ impl Default for GatewayConfig {
             resume_window: Duration::from_secs(120),
             commands_per_minute: 120,
             write_timeout: Duration::from_secs(10),
+            sessions_per_account: 100,
             voice_endpoint: None,
         }
     }

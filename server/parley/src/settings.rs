@@ -124,6 +124,26 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Login attempts per minute for each account name, from any address (0 disables).",
     },
     SettingSpec {
+        key: "rest_global_per_second",
+        default: "50",
+        doc: "API requests each account (or, without a token, each client address) may make per second, all routes together (Discord's global limit is 50); over it, 429 with global: true. 0 disables. Shared by every node through Redis when redis_url is set.",
+    },
+    SettingSpec {
+        key: "rest_messages_per_5s",
+        default: "5",
+        doc: "Messages each account may send per 5 seconds in one channel (Discord's limit); over it, 429 with retry_after. 0 disables.",
+    },
+    SettingSpec {
+        key: "rest_guild_creates_per_hour",
+        default: "10",
+        doc: "Guilds each account may create per hour. 0 disables.",
+    },
+    SettingSpec {
+        key: "rest_route_per_10s",
+        default: "50",
+        doc: "Requests each account may make per 10 seconds to any other one route (per channel or guild it acts in, as Discord's buckets are). 0 disables.",
+    },
+    SettingSpec {
         key: "max_body_bytes",
         default: "1048576",
         doc: "Largest JSON request body accepted, in bytes; larger ones get 413.",
@@ -187,6 +207,21 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "gateway_commands_per_minute",
         default: "120",
         doc: "Commands a gateway connection may send per minute before it is closed with 4008 (Discord's limit is 120). 10-100000.",
+    },
+    SettingSpec {
+        key: "gateway_identifies_per_5s",
+        default: "2",
+        doc: "Gateway IDENTIFYs each account may make per 5 seconds (advertised as session_start_limit.max_concurrency); more is closed with 4008. 0 disables.",
+    },
+    SettingSpec {
+        key: "gateway_identifies_per_day",
+        default: "1000",
+        doc: "Gateway IDENTIFYs each account may make per day (advertised as session_start_limit.total, with what remains); more is closed with 4008. 0 disables.",
+    },
+    SettingSpec {
+        key: "gateway_sessions_per_account",
+        default: "100",
+        doc: "Live gateway sessions one account may hold on a node at once; another IDENTIFY is closed with 4008 until one ends. 0 disables.",
     },
     SettingSpec {
         key: "gateway_write_timeout_secs",
@@ -565,6 +600,14 @@ impl Settings {
             trust_forwarded_for: raw.parse("trust_forwarded_for", "expected true or false", parse_bool)?,
             gateway_url,
             metrics_elsewhere: metrics_bind.is_some(),
+            rest_limits: parley_api::rest_limits::RestLimitConfig {
+                global_per_second: raw.number("rest_global_per_second", 0, 1_000_000)?,
+                messages_per_5s: raw.number("rest_messages_per_5s", 0, 1_000_000)?,
+                guild_creates_per_hour: raw.number("rest_guild_creates_per_hour", 0, 1_000_000)?,
+                route_per_10s: raw.number("rest_route_per_10s", 0, 1_000_000)?,
+                identifies_per_5s: raw.number("gateway_identifies_per_5s", 0, 1_000_000)?,
+                identifies_per_day: raw.number("gateway_identifies_per_day", 0, 100_000_000)?,
+            },
             turn: turn_settings(&raw)?,
         };
         Ok(Self {
@@ -621,6 +664,7 @@ impl Settings {
                 resume_window: Duration::from_secs(raw.number("gateway_resume_window_secs", 1, 3600)?),
                 commands_per_minute: raw.number("gateway_commands_per_minute", 10, 100_000)?,
                 write_timeout: Duration::from_secs(raw.number("gateway_write_timeout_secs", 1, 300)?),
+                sessions_per_account: raw.number("gateway_sessions_per_account", 0, 1_000_000)?,
                 voice_endpoint: voice_endpoint.clone(),
             },
             voice: VoiceConfig {

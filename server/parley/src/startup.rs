@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use parley_api::auth::{PasswordHasher, TokenIssuer};
+use parley_api::rest_limits::RestLimits;
 use parley_api::{AppState, app_router};
 use parley_core::{SnowflakeGenerator, Timestamp};
 use parley_events::EventBus;
@@ -152,7 +153,16 @@ impl Application {
                 (bus, registry)
             }
         };
-        let state = AppState::new(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone());
+        // Per-account limits: every node shares each account's budget through Redis, if set.
+        let limits = match &settings.redis_url {
+            Some(url) => RestLimits::shared(settings.api.rest_limits, url, &settings.redis_key_prefix)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot reach Redis (setting redis_url): {e}"))?,
+            None => RestLimits::local(settings.api.rest_limits),
+        };
+        let state =
+            AppState::with_limits(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone(), limits);
+        tasks.spawn(parley_api::rest_limits::sweep(state.rest_limits.clone(), background.clone()));
         if bus.is_shared() {
             // Runs until serving has ended, so the last requests' rows are removed too.
             tasks.spawn(parley_api::outbox::run(state.clone(), appended_rx, background.clone()));

@@ -70,19 +70,21 @@ async fn gateway(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     ))]
 async fn gateway_bot(
     State(state): State<AppState>,
-    _auth: AuthUser,
+    auth: AuthUser,
     headers: HeaderMap,
     uri: Uri,
 ) -> ApiResult<Json<GatewayBotResponse>> {
+    // What the gateway enforces (gateway_identifies_per_day and _per_5s), as it stands for
+    // this account now.
+    let starts = state.rest_limits.session_starts(auth.user_id).await;
     Ok(Json(GatewayBotResponse {
         url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())),
         shards: 1,
-        // Parley does not limit IDENTIFY per day; these are the figures Discord gives a new bot.
         session_start_limit: SessionStartLimit {
-            total: 1000,
-            remaining: 1000,
-            reset_after: 86_400_000,
-            max_concurrency: 1,
+            total: starts.total,
+            remaining: starts.remaining,
+            reset_after: starts.reset_after.as_millis() as u64,
+            max_concurrency: starts.max_concurrency,
         },
     }))
 }

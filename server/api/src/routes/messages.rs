@@ -373,6 +373,7 @@ async fn create_message(
     if let Some(nonce) = &body.nonce
         && let Some(sent) = state.store.message_by_nonce(channel.id(), auth.user_id, nonce).await?
     {
+        republish_if_unannounced(&state, sent.id).await?;
         return Ok(Json(message_object(&state, &sent, Some(auth.user_id)).await?));
     }
     // A DM needs a guild in common still (as on Discord for people who are not friends).
@@ -388,7 +389,7 @@ async fn create_message(
     let now = Timestamp::now();
     let exempt = channel.permissions().intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
     if !exempt && let Some(wait) = slowmode_wait(&state, &channel, auth.user_id, now).await? {
-        let limited = RateLimited { bucket: "slowmode", limit: 1, retry_after: wait };
+        let limited = RateLimited { bucket: "slowmode".into(), limit: 1, retry_after: wait, global: false };
         return Err(ApiError::SlowmodeLimited(limited));
     }
     let reference = match &body.message_reference {
@@ -409,25 +410,33 @@ async fn create_message(
         reference.as_ref().map(|r| r.author_id),
     )
     .await?;
-    let (record, created) = state
-        .store
-        .create_message(&NewMessage {
-            id: state.ids.next(),
-            channel_id: channel.id(),
-            guild_id: channel.guild_id(),
-            author_id: auth.user_id,
-            content,
-            nonce: body.nonce.clone(),
-            kind: if reference.is_some() { 19 } else { 0 },
-            reference_message_id: reference.map(|r| r.id),
-            mention_everyone,
-            mentions,
-            mention_roles,
-            now,
-            ack_author: !auth.is_bot(),
-        })
-        .await?;
+    let mut new = NewMessage {
+        id: state.ids.next(),
+        channel_id: channel.id(),
+        guild_id: channel.guild_id(),
+        author_id: auth.user_id,
+        content,
+        nonce: body.nonce.clone(),
+        kind: if reference.is_some() { 19 } else { 0 },
+        reference_message_id: reference.map(|r| r.id),
+        mention_everyone,
+        mentions,
+        mention_roles,
+        now,
+        ack_author: !auth.is_bot(),
+        outbox: None,
+    };
+    // The announcement is made before the message is stored and kept with it, so a message
+    // acknowledged here is announced even if this node stops before it can publish it.
+    let announced =
+        Event::new(EventName::MessageCreate, channel.audience(), &message_object(&state, &new.record(), None).await?);
+    new.outbox = crate::outbox::keep(&state, new.id.get(), &announced);
+    let (record, created) = state.store.create_message(&new).await?;
     let object = message_object(&state, &record, None).await?;
+    if !created {
+        // Another send with this nonce won the race: its announcement is its own.
+        republish_if_unannounced(&state, record.id).await?;
+    }
     if created {
         if let ChannelAccess::Private { channel: private, .. } = &channel {
             // Whoever had closed the conversation gets it back in their list first.
@@ -436,9 +445,22 @@ async fn create_message(
                 announce(&state, EventName::ChannelCreate, private, &reopened).await?;
             }
         }
-        state.publish(Event::new(EventName::MessageCreate, channel.audience(), &object));
+        state.publish(match &new.outbox {
+            Some(kept) => announced.through_outbox(kept.id),
+            None => announced,
+        });
     }
     Ok(Json(object))
+}
+
+/// A send retried with its nonce (perhaps on another node, after the first one stopped): if
+/// its MESSAGE_CREATE never reached the shared log, it is published now, from the outbox (the
+/// log takes it once, whoever publishes it).
+async fn republish_if_unannounced(state: &AppState, id: Snowflake) -> ApiResult<()> {
+    if let Some(text) = state.store.outbox_event(id.get()).await? {
+        crate::outbox::publish_kept(state, id.get(), &text);
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -112,6 +112,14 @@ impl TestDatabase {
             ("PARLEY_REGISTRATION".into(), "open".into()),
             ("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
             ("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
+            // Per-account limits off: a scenario does in a second what a person does in a day.
+            // The tests of the limits set their own.
+            ("PARLEY_REST_GLOBAL_PER_SECOND".into(), "0".into()),
+            ("PARLEY_REST_MESSAGES_PER_5S".into(), "0".into()),
+            ("PARLEY_REST_GUILD_CREATES_PER_HOUR".into(), "0".into()),
+            ("PARLEY_REST_ROUTE_PER_10S".into(), "0".into()),
+            ("PARLEY_GATEWAY_IDENTIFIES_PER_5S".into(), "0".into()),
+            ("PARLEY_GATEWAY_SESSIONS_PER_ACCOUNT".into(), "0".into()),
             ("PARLEY_SHUTDOWN_GRACE_SECS".into(), "5".into()),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -176,6 +184,14 @@ impl TestApp {
             ("PARLEY_REGISTRATION".into(), "open".into()),
             ("PARLEY_AUTH_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
             ("PARLEY_LOGIN_RATE_LIMIT_PER_MINUTE".into(), "10000".into()),
+            // Per-account limits off: a scenario does in a second what a person does in a day.
+            // The tests of the limits set their own.
+            ("PARLEY_REST_GLOBAL_PER_SECOND".into(), "0".into()),
+            ("PARLEY_REST_MESSAGES_PER_5S".into(), "0".into()),
+            ("PARLEY_REST_GUILD_CREATES_PER_HOUR".into(), "0".into()),
+            ("PARLEY_REST_ROUTE_PER_10S".into(), "0".into()),
+            ("PARLEY_GATEWAY_IDENTIFIES_PER_5S".into(), "0".into()),
+            ("PARLEY_GATEWAY_SESSIONS_PER_ACCOUNT".into(), "0".into()),
             ("PARLEY_SHUTDOWN_GRACE_SECS".into(), "5".into()),
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));

@@ -144,7 +144,127 @@ async fn the_current_password_check_shares_the_accounts_rate_limit(backend: Back
     assert_error(limited, StatusCode::TOO_MANY_REQUESTS, 90006).await;
 }
 
+async fn send(app: &TestApp, token: &str, channel: &str) -> reqwest::Response {
+    app.post_json(&format!("/channels/{channel}/messages"), &json!({"content": "hi"}), Some(token)).await
+}
+
+async fn every_answer_carries_its_bucket_and_a_burst_of_sends_is_refused_per_channel(backend: Backend) {
+    let app =
+        spawn_app_with(backend, &[("PARLEY_REST_MESSAGES_PER_5S", "3"), ("PARLEY_REST_ROUTE_PER_10S", "100")]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Limits", &[&bob]).await;
+    let (_, other) = status_and_json(
+        app.post_json(&format!("/guilds/{}/channels", guild.id), &json!({"name": "other"}), Some(&ann.access_token))
+            .await,
+    )
+    .await;
+    let other = other["id"].as_str().unwrap().to_owned();
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let response = send(&app, &ann.access_token, &guild.general).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let h = response.headers();
+        assert_eq!(h["x-ratelimit-limit"], "3");
+        assert!(
+            h.contains_key("x-ratelimit-bucket")
+                && h.contains_key("x-ratelimit-reset")
+                && h.contains_key("x-ratelimit-reset-after")
+        );
+        remaining.push(h["x-ratelimit-remaining"].to_str().unwrap().to_owned());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let refused = send(&app, &ann.access_token, &guild.general).await;
+    let headers = refused.headers().clone();
+    let body = assert_error(refused, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+    assert_eq!(body["global"], false);
+    let retry = body["retry_after"].as_f64().unwrap();
+    assert!(retry > 0.0 && retry <= 5.0, "{body}");
+    assert!(headers.contains_key("retry-after"));
+    assert_eq!(headers["x-ratelimit-remaining"], "0");
+    // Another channel, and another account, have their own buckets.
+    assert_eq!(send(&app, &ann.access_token, &other).await.status(), StatusCode::OK);
+    assert_eq!(send(&app, &bob.access_token, &guild.general).await.status(), StatusCode::OK);
+    // Reads carry their own bucket's headers.
+    let read = app.get(&format!("/channels/{}/messages", guild.general), Some(&ann.access_token)).await;
+    assert_eq!((read.status(), &read.headers()["x-ratelimit-limit"]), (StatusCode::OK, &"100".parse().unwrap()));
+    let (_, history) =
+        status_and_json(app.get(&format!("/channels/{}/messages", guild.general), Some(&ann.access_token)).await).await;
+    assert_eq!(history.as_array().unwrap().len(), 4, "the refused send stored nothing");
+}
+
+async fn an_account_past_its_global_budget_is_told_so_and_guild_creation_has_its_own(backend: Backend) {
+    let app =
+        spawn_app_with(backend, &[("PARLEY_REST_GLOBAL_PER_SECOND", "5"), ("PARLEY_REST_GUILD_CREATES_PER_HOUR", "2")])
+            .await;
+    let ann = app.register("ann").await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..8 {
+        let response = app.me(&ann.access_token).await;
+        statuses.push(response.status());
+        last = Some(response);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 5, "{statuses:?}");
+    let last = last.unwrap();
+    assert_eq!(last.headers()["x-ratelimit-global"], "true");
+    let body = assert_error(last, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+    assert_eq!(body["global"], true);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for n in 0..2 {
+        let made = app.post_json("/guilds", &json!({"name": format!("g{n}")}), Some(&ann.access_token)).await;
+        assert_eq!(made.status(), StatusCode::CREATED);
+    }
+    let third = app.post_json("/guilds", &json!({"name": "g3"}), Some(&ann.access_token)).await;
+    let body = assert_error(third, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+    assert!(body["retry_after"].as_f64().unwrap() > 60.0, "an hourly bucket: {body}");
+}
+
+async fn identify_is_limited_per_account_and_get_gateway_bot_says_how_much_is_left(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("PARLEY_GATEWAY_IDENTIFIES_PER_5S", "2"),
+            ("PARLEY_GATEWAY_IDENTIFIES_PER_DAY", "10"),
+            ("PARLEY_GATEWAY_SESSIONS_PER_ACCOUNT", "3"),
+        ],
+    )
+    .await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (_, before) = status_and_json(app.get("/gateway/bot", Some(&ann.access_token)).await).await;
+    assert_eq!(
+        before["session_start_limit"],
+        json!({"total": 10, "remaining": 10, "reset_after": 0, "max_concurrency": 2})
+    );
+    let identify = |who: &crate::helpers::Session| json!({"op": 2, "d": {"token": who.access_token, "intents": 1, "properties": {}}});
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let (client, _) = crate::gateway_client::GatewayClient::identified_with(&app, &ann, 1).await;
+        open.push(client);
+    }
+    let mut third = crate::gateway_client::GatewayClient::connect(&app).await;
+    third.send(identify(&ann)).await;
+    assert_eq!(third.closed_with().await, Some(4008), "a third IDENTIFY within 5 s");
+    let (bob_client, _) = crate::gateway_client::GatewayClient::identified_with(&app, &bob, 1).await;
+    let (_, after) = status_and_json(app.get("/gateway/bot", Some(&ann.access_token)).await).await;
+    let left = after["session_start_limit"]["remaining"].as_u64().unwrap();
+    assert_eq!(left, 8, "two starts spent (the refused one spent none): {after}");
+    assert!(after["session_start_limit"]["reset_after"].as_u64().unwrap() > 0);
+
+    // Past the burst, the account may hold three sessions, not four.
+    tokio::time::sleep(Duration::from_millis(5100)).await;
+    let (third, _) = crate::gateway_client::GatewayClient::identified_with(&app, &ann, 1).await;
+    open.push(third);
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    let mut fourth = crate::gateway_client::GatewayClient::connect(&app).await;
+    fourth.send(identify(&ann)).await;
+    assert_eq!(fourth.closed_with().await, Some(4008), "a fourth live session");
+    drop(bob_client);
+}
+
 on_both_backends!(
+    every_answer_carries_its_bucket_and_a_burst_of_sends_is_refused_per_channel,
+    an_account_past_its_global_budget_is_told_so_and_guild_creation_has_its_own,
+    identify_is_limited_per_account_and_get_gateway_bot_says_how_much_is_left,
     a_name_with_no_account_locks_out_exactly_like_an_account,
     the_current_password_check_counts_toward_the_lockout_and_refuses_a_locked_account,
     the_current_password_check_shares_the_accounts_rate_limit,

@@ -268,3 +268,34 @@ async fn a_node_with_another_public_url_refuses_the_clusters_tokens() {
     b.stop_node().await;
     a.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accounts_rate_limit_is_one_budget_across_every_node() {
+    let prefix = format!("parley-test-{}", uuid::Uuid::new_v4().simple());
+    let redis = redis_url();
+    let extra = [
+        ("PARLEY_REDIS_URL", redis.as_str()),
+        ("PARLEY_REDIS_KEY_PREFIX", prefix.as_str()),
+        ("PARLEY_REST_MESSAGES_PER_5S", "4"),
+    ];
+    let a = spawn_app_with(Backend::Postgres, &extra).await;
+    let b = a.spawn_peer(&[extra[0], extra[1], extra[2], ("PARLEY_WORKER_ID", "1")]).await;
+    let ann = a.register("ann").await;
+    let guild = a.guild_with(&ann, "Budget", &[]).await;
+    for node in [&a, &b, &a, &b] {
+        say(node, &ann, &guild.general, "within the budget").await;
+    }
+    for node in [&a, &b] {
+        let refused = node
+            .post_json(
+                &format!("/channels/{}/messages", guild.general),
+                &json!({"content": "one too many"}),
+                Some(&ann.access_token),
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "the fifth send, on either node");
+        assert_eq!(refused.headers()["x-ratelimit-remaining"], "0");
+    }
+    b.stop_node().await;
+    a.stop().await;
+}

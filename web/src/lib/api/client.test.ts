@@ -70,6 +70,26 @@ describe("Api", () => {
     expect((error as ApiError).fieldMessage("username")).toBe("Must be between 2 and 32 in length.");
   });
 
+  it("waits out a short rate limit once, and gives a long one back to the person", async () => {
+    const waits: number[] = [];
+    let sends = 0;
+    const fetcher = (async () => {
+      sends += 1;
+      return sends === 1
+        ? json(429, { code: 90006, message: "You are being rate limited.", retry_after: 1.2, global: false })
+        : json(200, { id: "1" });
+    }) as typeof fetch;
+    const client = new Api(memoryStore(null), "/api/v10", fetcher, async (ms) => {
+      waits.push(ms);
+    });
+    expect(await client.request("POST", "/channels/1/messages", { content: "hi" })).toEqual({ id: "1" });
+    expect(waits).toEqual([1200]);
+    const long = new Api(memoryStore(null), "/api/v10", (async () =>
+      json(429, { code: 90006, message: "You are being rate limited.", retry_after: 600, global: false })) as typeof fetch);
+    const error = await long.request("POST", "/guilds", { name: "x" }).catch((e: unknown) => e);
+    expect((error as ApiError).status).toBe(429);
+  });
+
   it("says plainly when the server cannot be reached", async () => {
     const fetcher = (async () => {
       throw new TypeError("Failed to fetch");

@@ -1,6 +1,7 @@
 // The REST client: Parley's public API under /api/v10, with the access token attached, one
-// refresh (and retry) when it has expired, and errors turned into ApiError with the
-// server's code, message and per-field messages.
+// refresh (and retry) when it has expired, one wait-and-retry when a rate limit says how long
+// (a few seconds at most), and errors turned into ApiError with the server's code, message
+// and per-field messages.
 
 export interface FieldErrors {
   [field: string]: { _errors?: { code: string; message: string }[] } & FieldErrors;
@@ -50,6 +51,9 @@ export const localTokenStore: TokenStore = {
   },
 };
 
+/** The longest a rate limit is waited out for the person before their request fails. */
+const MAX_RATE_LIMIT_WAIT_S = 6;
+
 export class Api {
   tokens: Tokens | null;
   private refreshing: Promise<boolean> | null = null;
@@ -58,6 +62,7 @@ export class Api {
     private readonly store: TokenStore = localTokenStore,
     private readonly base = "/api/v10",
     private readonly fetcher: typeof fetch = (...args) => fetch(...args),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.tokens = store.load();
   }
@@ -92,7 +97,14 @@ export class Api {
     const text = await response.text();
     const json: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) {
-      const error = (json ?? {}) as { code?: number; message?: string; errors?: FieldErrors };
+      const error = (json ?? {}) as { code?: number; message?: string; errors?: FieldErrors; retry_after?: number };
+      // Rate limited (sending faster than a channel allows): wait as the server says, once,
+      // when that is short; a longer wait is the person's to decide.
+      const wait = error.retry_after;
+      if (response.status === 429 && retry && typeof wait === "number" && wait <= MAX_RATE_LIMIT_WAIT_S) {
+        await this.sleep(Math.ceil(wait * 1000));
+        return this.request<T>(method, path, body, false);
+      }
       throw new ApiError(response.status, error.code ?? 0, error.message ?? response.statusText, error.errors);
     }
     return json as T;
