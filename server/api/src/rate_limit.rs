@@ -35,7 +35,8 @@ impl RateLimited {
         set("x-ratelimit-reset-after", format!("{retry_secs:.3}"));
         set("x-ratelimit-reset", format!("{:.3}", unix_now_secs() + retry_secs));
         set("x-ratelimit-bucket", self.bucket.to_string());
-        set("x-ratelimit-scope", "user".to_owned());
+        // Discord's scopes: "global" for the account's global budget, "user" for one bucket.
+        set("x-ratelimit-scope", if self.global { "global" } else { "user" }.to_owned());
         if self.global {
             set("x-ratelimit-global", "true".to_owned());
         }

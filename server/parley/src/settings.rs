@@ -231,7 +231,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "metrics_bind",
         default: "",
-        doc: "Address and port for a second listener that serves only /metrics, e.g. 0.0.0.0:9100, so metrics need not be public. Empty: /metrics is served on bind with everything else.",
+        doc: "Address and port for a second listener that serves only /metrics, e.g. 0.0.0.0:9100, so metrics need not be public. Empty: /metrics is served on bind, but only to clients on this machine that no proxy forwarded (a Prometheus beside Parley); everyone else gets 404.",
     },
     SettingSpec {
         key: "log_format",

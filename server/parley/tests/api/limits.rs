@@ -180,6 +180,7 @@ async fn every_answer_carries_its_bucket_and_a_burst_of_sends_is_refused_per_cha
     let retry = body["retry_after"].as_f64().unwrap();
     assert!(retry > 0.0 && retry <= 5.0, "{body}");
     assert!(headers.contains_key("retry-after"));
+    assert_eq!(headers["x-ratelimit-scope"], "user");
     assert_eq!(headers["x-ratelimit-remaining"], "0");
     // Another channel, and another account, have their own buckets.
     assert_eq!(send(&app, &ann.access_token, &other).await.status(), StatusCode::OK);
@@ -207,6 +208,7 @@ async fn an_account_past_its_global_budget_is_told_so_and_guild_creation_has_its
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 5, "{statuses:?}");
     let last = last.unwrap();
     assert_eq!(last.headers()["x-ratelimit-global"], "true");
+    assert_eq!(last.headers()["x-ratelimit-scope"], "global");
     let body = assert_error(last, StatusCode::TOO_MANY_REQUESTS, 90006).await;
     assert_eq!(body["global"], true);
     tokio::time::sleep(Duration::from_millis(1100)).await;

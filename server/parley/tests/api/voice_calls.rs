@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{Backend, on_both_backends, spawn_app_with, status_and_json};
-use crate::voice_support::{hear_each_other, join_from, state_of, talking, voice_state};
+use crate::voice_support::{hear_each_other, join_from, state_of, state_where, talking, voice_state};
 
 async fn a_group_dm_call_rings_its_people_carries_their_voices_and_ends(backend: Backend) {
     // A one-second resume window, so a closed session's state ends quickly.
@@ -106,7 +106,51 @@ async fn someone_banned_from_the_only_shared_guild_cannot_ring_the_dm_any_more(b
     assert_eq!(said.status(), StatusCode::FORBIDDEN);
 }
 
+/// Group DMs are their own space, as on Discord: a guild ban does not reach one; its owner
+/// removes whoever should go, and that ends their part in the call and the conversation.
+async fn a_guild_ban_leaves_a_group_dm_to_its_owner_who_can_remove_the_banned_person(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let guild = app.guild_with(&ann, "Shared", &[&bob, &carol]).await;
+    let (status, group) = status_and_json(
+        app.post_json(
+            "/users/@me/channels",
+            &json!({ "recipients": [bob.user_id, carol.user_id] }),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    let dm = group["id"].as_str().unwrap().to_owned();
+    let banned =
+        app.put_json(&format!("/guilds/{}/bans/{}", guild.id, bob.user_id), &json!({}), &ann.access_token).await;
+    assert_eq!(banned.status(), StatusCode::NO_CONTENT);
+
+    // Still in the group: bob may post and call there.
+    let said =
+        app.post_json(&format!("/channels/{dm}/messages"), &json!({"content": "hi"}), Some(&bob.access_token)).await;
+    assert_eq!(said.status(), StatusCode::OK);
+    let (mut ann_gw, _) = GatewayClient::identified(&app, &ann).await;
+    let (mut bob_gw, _) = GatewayClient::identified(&app, &bob).await;
+    bob_gw.send(voice_state(None, Some(&dm), false)).await;
+    bob_gw.wait_for("VOICE_SERVER_UPDATE").await;
+    ann_gw.wait_for("CALL_CREATE").await;
+
+    // The owner removes him: he leaves the call at once, and can neither post nor call again.
+    let removed = app.delete(&format!("/channels/{dm}/recipients/{}", bob.user_id), &ann.access_token).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    state_where(&mut ann_gw, &bob, |state| state["channel_id"].is_null()).await;
+    let said =
+        app.post_json(&format!("/channels/{dm}/messages"), &json!({"content": "hi"}), Some(&bob.access_token)).await;
+    assert_eq!(said.status(), StatusCode::FORBIDDEN);
+    bob_gw.send(voice_state(None, Some(&dm), false)).await;
+    bob_gw.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(600)).await;
+    app.stop().await;
+}
+
 on_both_backends!(
     a_group_dm_call_rings_its_people_carries_their_voices_and_ends,
     someone_banned_from_the_only_shared_guild_cannot_ring_the_dm_any_more,
+    a_guild_ban_leaves_a_group_dm_to_its_owner_who_can_remove_the_banned_person,
 );
