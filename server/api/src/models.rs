@@ -11,9 +11,7 @@ use utoipa::{IntoResponses, ToSchema};
 /// `#[schema(value_type = schema::Snowflake)]` (or `Option<...>`, `Vec<...>`).
 pub mod schema {
     use utoipa::openapi::RefOr;
-    use utoipa::openapi::schema::{
-        KnownFormat, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaFormat, SchemaType, Type,
-    };
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type};
     use utoipa::{PartialSchema, ToSchema};
 
     /// Decimal digits that always fit in 64 bits: every id Parley makes is below 2^63 (until
@@ -44,19 +42,17 @@ pub mod schema {
 
     impl PartialSchema for UserIdOrMe {
         fn schema() -> RefOr<Schema> {
+            // The snowflake spelled out rather than referenced: schemathesis 4.32.5 cannot
+            // resolve a reference nested in a path parameter's schema.
             OneOfBuilder::new()
-                .item(Ref::from_schema_name(Snowflake::name()))
+                .item(Snowflake::schema())
                 .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).enum_values(Some(["@me"])))
                 .description(Some("A user id, or `@me` for the caller."))
                 .into()
         }
     }
 
-    impl ToSchema for UserIdOrMe {
-        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-            schemas.push((Snowflake::name().into_owned(), Snowflake::schema()));
-        }
-    }
+    impl ToSchema for UserIdOrMe {}
 
     /// Permission bits (Discord's positions) as a decimal string.
     pub struct Permissions;
@@ -264,6 +260,21 @@ pub mod schema {
         BotScope = "Scopes separated by spaces or `+`; must include `bot`.",
         r"(?:^|[ +])bot(?:[ +]|$)"
     );
+
+    /// What `allowed_mentions.parse` may name.
+    pub struct MentionKind;
+
+    impl PartialSchema for MentionKind {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::String))
+                .enum_values(Some(["users", "roles", "everyone"]))
+                .description(Some("A kind of mention to take from the text."))
+                .into()
+        }
+    }
+
+    impl ToSchema for MentionKind {}
 
     /// `true`, the only value a field that confirms an action accepts.
     pub struct True;

@@ -25,6 +25,8 @@ pub const MAX_INVITE_AGE_SECS: i64 = 365 * 24 * 3600;
 pub const MAX_INVITE_USES: i64 = 10_000;
 
 #[derive(Debug, Deserialize, ToSchema)]
+// Named apart from the guild invite's request, which has other limits.
+#[schema(as = CreateInstanceInviteRequest)]
 pub struct CreateInviteRequest {
     /// Seconds until it expires; 0 means never. Default 86400 (a day), at most a year.
     #[schema(minimum = 0, maximum = 31536000)]

@@ -205,6 +205,7 @@ pub struct ReferenceRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AllowedMentions {
     /// Any of "users", "roles", "everyone": mention every one of that kind found in the text.
+    #[schema(value_type = Option<Vec<schema::MentionKind>>)]
     pub parse: Option<Vec<String>>,
     /// Only these users (cannot be combined with "users" in `parse`).
     #[schema(value_type = Option<Vec<schema::Snowflake>>)]

@@ -358,6 +358,16 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
         }
     }
     assert!(secured > 70, "only {secured} operations need a token: is `security` still declared?");
+
+    // Two request types with one name would share one schema: each invite keeps its own limits.
+    let body_of = |path: &str| {
+        let reference = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        schemas[reference]["properties"]["max_uses"]["maximum"].clone()
+    };
+    assert_eq!((body_of("/channels/{channel_id}/invites"), body_of("/admin/invites")), (json!(100), json!(10000)));
 }
 
 async fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones(backend: Backend) {
