@@ -132,14 +132,20 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static(DEVICE_ID_HEADER),
+            HeaderName::from_static("x-audit-log-reason"),
             REQUEST_ID,
         ])
+        // Every rate-limit header, so a client on another origin can pace itself as bots do.
         .expose_headers([
             REQUEST_ID,
             header::RETRY_AFTER,
             HeaderName::from_static("x-ratelimit-limit"),
             HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
             HeaderName::from_static("x-ratelimit-reset-after"),
+            HeaderName::from_static("x-ratelimit-bucket"),
+            HeaderName::from_static("x-ratelimit-global"),
+            HeaderName::from_static("x-ratelimit-scope"),
         ])
         .max_age(std::time::Duration::from_secs(3600))
 }

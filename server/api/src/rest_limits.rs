@@ -361,8 +361,8 @@ fn route_bucket(who: &str, method: &str, template: &str, path: &str) -> Bucket {
         .split('/')
         .zip(path.split('/'))
         .find(|(t, _)| matches!(*t, "{channel_id}" | "{guild_id}" | "{webhook_id}"))
-        .map(|(_, p)| p)
-        .unwrap_or("");
+        .map(|(_, p)| canonical_id(p))
+        .unwrap_or_default();
     let template = template.trim_start_matches("/api/v10").trim_start_matches("/api");
     let (kind, name) = match (method, template) {
         ("POST", "/channels/{channel_id}/messages") => (Kind::Messages, "messages.create".to_owned()),
@@ -371,6 +371,30 @@ fn route_bucket(who: &str, method: &str, template: &str, path: &str) -> Bucket {
     };
     let name = bucket_hash(&name);
     Bucket { kind, key: format!("{who}:{name}:{major}"), name }
+}
+
+/// An id as the routes read it, so every spelling of one channel or guild (`042`, `+42`,
+/// `%34%32`) counts against one bucket. Anything that is not a number shares one bucket (the
+/// route answers it as unknown anyway), so made-up text cannot mint new buckets.
+fn canonical_id(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    let decoded = String::from_utf8_lossy(&decoded);
+    decoded.parse::<u64>().map_or_else(|_| "-".to_owned(), |id| id.to_string())
 }
 
 /// A short, stable name for a bucket (Discord's are opaque hashes too).
@@ -383,12 +407,13 @@ fn bucket_hash(name: &str) -> String {
 /// The middleware: counts API requests against their buckets, refuses those over a limit,
 /// and writes the route bucket's headers on every API answer.
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(template) = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()) else {
-        return next.run(request).await;
-    };
-    if !template.starts_with("/api/") || template.ends_with("/openapi.json") {
+    if !request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
+    // A path that matches no route still counts (against one bucket for all of them), so
+    // probing for routes is limited like anything else.
+    let template =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
     let (mut parts, body) = request.into_parts();
     // The account, if the request has a valid credential (cached for the handler); else its
     // address. Auth routes have their own per-address and per-account limits.
@@ -400,6 +425,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
         },
     };
     let route = route_bucket(&who, parts.method.as_str(), &template, parts.uri.path());
+
     let global = Bucket { kind: Kind::Global, name: "global".into(), key: format!("{who}:global") };
     let verdicts = state.rest_limits.check(&[route.clone(), global]).await;
     let refusal = verdicts.iter().enumerate().find_map(|(i, v)| v.as_ref().and_then(|v| v.refused.map(|w| (i, w))));
@@ -466,6 +492,12 @@ mod tests {
         assert_eq!(send.kind, Kind::Messages);
         assert_eq!(send.name, elsewhere.name, "one bucket name under /api and /api/v10");
         assert_ne!(send.key, elsewhere.key, "each channel its own count");
+        let respelled =
+            ["/api/v10/channels/042/messages", "/api/v10/channels/+42/messages", "/api/v10/channels/%34%32/messages"];
+        for path in respelled {
+            let again = route_bucket("u1", "POST", "/api/v10/channels/{channel_id}/messages", path);
+            assert_eq!(again.key, send.key, "{path} is channel 42 to the routes, so it is in 42's bucket");
+        }
         let other =
             route_bucket("u2", "POST", "/api/v10/channels/{channel_id}/messages", "/api/v10/channels/42/messages");
         assert_ne!(send.key, other.key, "each account its own count");

@@ -363,11 +363,11 @@ where
         let cap = self.gateway.config.sessions_per_account;
         if cap > 0 && self.gateway.hub.of_user(user_id).len() >= cap {
             tracing::info!(%user_id, cap, "IDENTIFY refused: the account holds as many sessions as it may");
-            return Err(CloseCode::RateLimited);
+            return Err(CloseCode::SessionLimit);
         }
         if let Err(wait) = self.gateway.state.rest_limits.identify(user_id).await {
             tracing::info!(%user_id, retry_after_ms = wait.as_millis() as u64, "IDENTIFY refused: too many session starts");
-            return Err(CloseCode::RateLimited);
+            return Err(CloseCode::IdentifyLimit);
         }
         let state = &self.gateway.state;
         let user = state.store.user_by_id(user_id).await.ok().flatten().ok_or(CloseCode::AuthenticationFailed)?;
@@ -407,8 +407,13 @@ where
         );
         session.attach(self.attachment());
         // Registered before READY is built, so nothing that happens meanwhile is missed:
-        // those dispatches wait in the session and follow READY.
-        self.gateway.hub.insert(session.clone(), &guilds);
+        // those dispatches wait in the session and follow READY. The cap is checked again as
+        // the session is added: IDENTIFYs of one account in flight together all passed the
+        // first check.
+        if !self.gateway.hub.insert_within(session.clone(), &guilds, cap) {
+            tracing::info!(%user_id, cap, "IDENTIFY refused: the account holds as many sessions as it may");
+            return Err(CloseCode::SessionLimit);
+        }
         // A sign-in that ended between the token check and now was announced before this
         // session could hear it: check once more, now that it would.
         if user_for(&self.gateway, &identify.token).await.is_err() {

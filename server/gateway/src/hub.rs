@@ -47,13 +47,23 @@ impl Hub {
 
     /// Registers a session and the guilds it is in.
     pub fn insert(&self, session: Arc<Session>, guilds: &[Snowflake]) {
+        self.insert_within(session, guilds, 0);
+    }
+
+    /// Inserts `session` unless its account already holds `cap` sessions here (0: no cap);
+    /// counted and added under one lock, so IDENTIFYs racing each other cannot pass the cap.
+    pub fn insert_within(&self, session: Arc<Session>, guilds: &[Snowflake], cap: usize) -> bool {
         let mut maps = self.lock();
+        if cap > 0 && maps.by_user.get(&session.user_id).is_some_and(|held| held.len() >= cap) {
+            return false;
+        }
         for guild in guilds {
             session.set_guild(*guild, true);
             add(&mut maps.by_guild, *guild, &session);
         }
         add(&mut maps.by_user, session.user_id, &session);
         maps.by_id.insert(session.id.clone(), session);
+        true
     }
 
     pub fn remove(&self, session_id: &str) -> Option<Arc<Session>> {
@@ -133,5 +143,18 @@ mod tests {
         assert_eq!((hub.in_guild(g1).len(), hub.in_guild(g2).len(), hub.len()), (0, 1, 1));
         hub.remove("a");
         assert!(hub.is_empty() && hub.of_user(Snowflake::new(1)).is_empty());
+    }
+
+    #[test]
+    fn an_account_at_its_cap_gets_no_more_sessions_and_others_are_not_counted_with_it() {
+        let hub = Hub::default();
+        assert!(hub.insert_within(session("a", 1), &[], 2));
+        assert!(hub.insert_within(session("b", 1), &[], 2));
+        assert!(!hub.insert_within(session("c", 1), &[], 2), "a third for the same account");
+        assert!(hub.get("c").is_none());
+        assert!(hub.insert_within(session("d", 2), &[], 2), "another account has its own cap");
+        hub.remove("a");
+        assert!(hub.insert_within(session("c", 1), &[], 2), "room again once one ends");
+        assert!(hub.insert_within(session("e", 1), &[], 0), "0 is no cap");
     }
 }

@@ -31,6 +31,10 @@ pub enum CloseCode {
     AlreadyAuthenticated,
     InvalidSeq,
     RateLimited,
+    /// 4008 too: the account started sessions faster than it may (the IDENTIFY limits).
+    IdentifyLimit,
+    /// 4008 too: the account holds as many live sessions on this node as it may.
+    SessionLimit,
     SessionTimedOut,
     InvalidShard,
     ShardingRequired,
@@ -40,6 +44,7 @@ pub enum CloseCode {
 }
 
 impl CloseCode {
+    /// One variant per close code Discord defines (4008 also has two more specific twins).
     pub const ALL: [CloseCode; 14] = [
         Self::UnknownError,
         Self::UnknownOpcode,
@@ -66,7 +71,7 @@ impl CloseCode {
             Self::AuthenticationFailed => 4004,
             Self::AlreadyAuthenticated => 4005,
             Self::InvalidSeq => 4007,
-            Self::RateLimited => 4008,
+            Self::RateLimited | Self::IdentifyLimit | Self::SessionLimit => 4008,
             Self::SessionTimedOut => 4009,
             Self::InvalidShard => 4010,
             Self::ShardingRequired => 4011,
@@ -86,7 +91,13 @@ impl CloseCode {
             Self::AuthenticationFailed => "Authentication failed",
             Self::AlreadyAuthenticated => "Already authenticated",
             Self::InvalidSeq => "Invalid seq",
-            Self::RateLimited => "Rate limited: at most 120 commands per 60 seconds",
+            Self::RateLimited => "Rate limited: too many commands on this connection",
+            Self::IdentifyLimit => {
+                "Rate limited: too many IDENTIFYs for this account; see GET /gateway/bot's session_start_limit"
+            }
+            Self::SessionLimit => {
+                "Rate limited: this account holds as many gateway sessions as it may; close one first"
+            }
             Self::SessionTimedOut => "Session timed out: no heartbeat",
             Self::InvalidShard => "Invalid shard: Parley serves shard [0, 1] only",
             Self::ShardingRequired => "Sharding required",
@@ -106,6 +117,8 @@ impl CloseCode {
                 | Self::DecodeError
                 | Self::InvalidSeq
                 | Self::RateLimited
+                | Self::IdentifyLimit
+                | Self::SessionLimit
                 | Self::SessionTimedOut
         )
     }
@@ -350,6 +363,11 @@ mod tests {
     fn close_codes_keep_discords_numbers() {
         let codes: Vec<u16> = CloseCode::ALL.iter().map(|c| c.code()).collect();
         assert_eq!(codes, vec![4000, 4001, 4002, 4003, 4004, 4005, 4007, 4008, 4009, 4010, 4011, 4012, 4013, 4014]);
+        assert_eq!((CloseCode::IdentifyLimit.code(), CloseCode::SessionLimit.code()), (4008, 4008));
+        for code in CloseCode::ALL.iter().chain(&[CloseCode::IdentifyLimit, CloseCode::SessionLimit]) {
+            // A close frame's reason must fit in 123 bytes.
+            assert!(code.reason().len() <= 123, "{code:?}");
+        }
     }
 
     proptest::proptest! {

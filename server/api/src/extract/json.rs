@@ -96,14 +96,35 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
             ApiError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
         }
     })?;
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
+    whole_numbers_as_integers(&mut value);
     if let Some(path) = nul_at(&value).map(|path| if path.is_empty() { vec!["_body".to_owned()] } else { path }) {
         let mut errors = FieldErrors::new();
         errors.add_at(path, NUL_CODE, NUL_MESSAGE);
         return Err(ApiError::Invalid(errors));
     }
     Ok(value)
+}
+
+/// `30.0` is the number 30 to JSON (and to JSON Schema's `integer`), so a whole number
+/// written with a fraction is read as the integer it is; `30.5` stays a fraction, and an
+/// integer field refuses it.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            let Some(float) = number.as_f64() else { return };
+            // 2^64 and -2^63 are exact in f64; whole numbers between them are integers.
+            if float.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&float) {
+                *number = serde_json::Number::from(float as u64);
+            } else if float.fract() == 0.0 && (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
+                *number = serde_json::Number::from(float as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// The field error for text holding U+0000: no stored text may contain it (PostgreSQL cannot
@@ -175,7 +196,19 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::nul_at;
+    use super::{nul_at, whole_numbers_as_integers};
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_read_as_integers() {
+        let mut value = serde_json::json!({"user_limit": 30.0, "nested": [-2.0, 0.5, 1e300], "big": 1e19, "n": 7});
+        whole_numbers_as_integers(&mut value);
+        assert_eq!(value["user_limit"].as_i64(), Some(30));
+        assert_eq!(value["nested"][0].as_i64(), Some(-2));
+        assert_eq!(value["nested"][1].as_f64(), Some(0.5), "a fraction stays one");
+        assert!(value["nested"][2].as_u64().is_none(), "beyond any integer field, so refused there");
+        assert_eq!(value["big"].as_u64(), Some(10_000_000_000_000_000_000));
+        assert_eq!(value["n"].as_i64(), Some(7));
+    }
 
     #[test]
     fn text_holding_nul_is_found_wherever_it_is() {

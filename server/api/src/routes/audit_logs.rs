@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use parley_core::{FieldErrors, Permissions, Snowflake};
-use parley_store::audit_log::AuditFilter;
+use parley_store::audit_log::{AuditEntry, AuditFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -64,7 +64,36 @@ pub struct AuditLogObject {
     pub threads: Vec<serde_json::Value>,
 }
 
-/// The guild's audit log, newest first (VIEW_AUDIT_LOG).
+/// The channels an entry is about: its target for channel, overwrite, bulk-delete and thread
+/// actions, and any `channel_id` among its changes (invites, deleted messages, voice moves).
+fn channels_named(entry: &AuditEntry) -> impl Iterator<Item = Snowflake> + '_ {
+    let targets_channel = matches!(entry.action_type, 10..=15 | 73 | 110..=112);
+    let target = entry.target_id.filter(|_| targets_channel).map(Snowflake::from_i64);
+    let changes: Vec<serde_json::Value> = serde_json::from_str(&entry.changes).unwrap_or_default();
+    let from_changes = changes
+        .into_iter()
+        .filter(|change| change["key"] == "channel_id")
+        .flat_map(|change| [change["old_value"].clone(), change["new_value"].clone()])
+        .filter_map(|value| match value {
+            serde_json::Value::String(text) => text.parse().ok(),
+            serde_json::Value::Number(number) => number.as_u64(),
+            _ => None,
+        })
+        .map(Snowflake::new);
+    target.into_iter().chain(from_changes)
+}
+
+/// Whether the reader may see the channel (one that no longer exists hides nothing).
+fn may_see(access: &GuildAccess, id: Snowflake) -> bool {
+    access
+        .channels
+        .iter()
+        .find(|c| c.id == id)
+        .is_none_or(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
+}
+
+/// The guild's audit log, newest first (VIEW_AUDIT_LOG). Entries about a channel the reader
+/// cannot see are left out.
 #[utoipa::path(get, path = "/guilds/{guild_id}/audit-logs", tag = "audit log", security(("bearer" = [])),
     params(("guild_id" = schema::Snowflake, Path), AuditQuery),
     responses(
@@ -90,10 +119,13 @@ async fn audit_log(
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 50, 1..=100);
     errors.into_result()?;
     let action_type = params.action_type.as_deref().map(parse_action).transpose()?;
-    let entries = state
+    let mut entries = state
         .store
         .audit_entries(access.guild.id, AuditFilter { user_id: filter_user, action_type, before, after, limit })
         .await?;
+    // What happened in a channel the reader cannot see stays as hidden as the channel: its
+    // name, topic and invite codes are in those entries.
+    entries.retain(|entry| channels_named(entry).all(|id| may_see(&access, id)));
     let mut named: Vec<Snowflake> = entries
         .iter()
         .map(|e| e.user_id)

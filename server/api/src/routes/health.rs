@@ -64,15 +64,23 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         tokio::time::timeout(READY_WAIT, state.store.ping()),
         tokio::time::timeout(READY_WAIT, schema_status(&state.store)),
     );
+    // Anyone may ask, so the answer names the problem but not the database's address or
+    // error text; those go to the log, for the operator.
     let database = match database {
         Ok(Ok(())) => "ok".to_owned(),
-        Ok(Err(e)) => format!("unreachable: {e}"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the database is unreachable (setting database_url)");
+            "unreachable: see the server's log".to_owned()
+        }
         Err(_) => format!("unreachable: no answer within {} ms", READY_WAIT.as_millis()),
     };
     let schema = match schema {
         Ok(Ok(s)) if s.is_current() => "current".to_owned(),
         Ok(Ok(s)) => format!("at version {:?}, need {}", s.applied, s.required),
-        Ok(Err(e)) => format!("unknown: {e}"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the schema version could not be read");
+            "unknown: see the server's log".to_owned()
+        }
         Err(_) => "unknown: the database did not answer".to_owned(),
     };
     let ready = database == "ok" && schema == "current";

@@ -288,7 +288,7 @@ async fn delete_invite(
     Ok(Json(object))
 }
 
-/// The guild's invites (MANAGE_GUILD).
+/// The guild's invites (MANAGE_GUILD), to the channels the caller can see.
 #[utoipa::path(get, path = "/guilds/{guild_id}/invites", tag = "invites", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
     responses(
         (status = 200, description = "OK", body = Vec<InviteObject>),
@@ -307,7 +307,15 @@ async fn guild_invites(
     access.require(Permissions::MANAGE_GUILD)?;
     let mut out = Vec::new();
     for invite in state.store.guild_invites(access.guild.id, None).await? {
-        out.push(invite_object(&state, &invite).await?);
+        // An invite to a channel the caller cannot see stays as hidden as the channel.
+        let visible = access
+            .channels
+            .iter()
+            .find(|c| c.id == invite.channel_id)
+            .is_some_and(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
+        if visible {
+            out.push(invite_object(&state, &invite).await?);
+        }
     }
     Ok(Json(out))
 }

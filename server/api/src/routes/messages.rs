@@ -2,7 +2,7 @@
 //! nonce, replies, mentions, slowmode), read one, read history pages, edit (author only),
 //! delete (author or MANAGE_MESSAGES).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_core::mentions::parse_mentions;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -18,7 +18,8 @@ use crate::access::parse_id;
 use crate::audit::{self, AuditAction, AuditReason};
 use crate::channel_access::ChannelAccess;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Json, query};
+use crate::extract::query::{self, Query};
+use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::rate_limit::RateLimited;
 use crate::routes::private_channels::announce;

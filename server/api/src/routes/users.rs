@@ -1,8 +1,9 @@
 //! The current user's account: `GET /users/@me` and `PATCH /users/@me`.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use parley_core::account::{DisplayName, Email, Password, Username};
-use parley_core::{FieldErrors, Timestamp};
+use parley_core::{ErrorCode, FieldErrors, Timestamp};
 use parley_store::StoreError;
 use parley_store::error::Conflict;
 use parley_store::sessions::RevokeReason;
@@ -88,7 +89,7 @@ pub struct ModifyMeRequest {
         (status = 200, description = "OK", body = CurrentUser),
         (status = 400, description = "Invalid fields, a taken username or email, or a wrong or missing current password (50035); malformed JSON (50109)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Locked after repeated wrong passwords (90003), or a bot changing its password (20001)", body = ErrorBody),
+        (status = 403, description = "Locked after repeated wrong passwords (90003), or a bot changing an email or password (20001)", body = ErrorBody),
         JsonBody,
         (status = 429, description = "Too many password checks for this account (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
     ))]
@@ -111,7 +112,17 @@ async fn modify_me(
     let new_password = body.new_password.as_deref().and_then(|p| errors.check("new_password", Password::parse(p)));
     errors.into_result()?;
 
-    let sensitive = username.is_some() || email.is_some() || new_password.is_some();
+    if auth.is_bot() && (email.is_some() || body.password.is_some() || body.new_password.is_some()) {
+        // A bot signs in with its token alone: it has no email or password to change (and
+        // its wrong guesses must not count as failed logins).
+        return Err(ApiError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::BotsCannotUse,
+            "Bots have no email or password; reset the bot's token instead",
+        ));
+    }
+    // A bot renames itself with its token, as on Discord; people confirm with their password.
+    let sensitive = (username.is_some() && !auth.is_bot()) || email.is_some() || new_password.is_some();
     if sensitive {
         let Some(current) = body.password.as_deref() else {
             return Err(ApiError::field(

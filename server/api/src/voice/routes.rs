@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
-use crate::models::ErrorBody;
+use crate::models::{ErrorBody, SignedIn, TooManyRequests};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(ice_servers))
@@ -38,7 +38,12 @@ pub struct IceServers {
 /// The ICE servers to use for voice, with a TURN credential for the current user. Empty when
 /// the instance has no TURN server configured (media then needs direct connectivity).
 #[utoipa::path(get, path = "/voice/ice-servers", tag = "voice", security(("bearer" = [])),
-    responses((status = 200, body = IceServers), (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "OK", body = IceServers),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        TooManyRequests,
+    ))]
 async fn ice_servers(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<IceServers>> {
     let Some(turn) = &state.config.turn else {
         return Ok(Json(IceServers { ice_servers: Vec::new(), ttl: 0 }));

@@ -72,6 +72,20 @@ async fn applications_make_bots_whose_tokens_work_until_reset(backend: Backend) 
     assert_error(app.get("/oauth2/applications/@me", Some(&ann.access_token)).await, StatusCode::FORBIDDEN, 20002)
         .await;
     assert_error(bot_get(&app, &bot, "/auth/sessions").await, StatusCode::FORBIDDEN, 20001).await;
+    // A bot renames itself with its token; it has no password or email to change, and its
+    // attempts are not failed logins.
+    let bot_patch = |body: serde_json::Value| {
+        app.client.patch(app.api("/users/@me")).header("Authorization", format!("Bot {}", bot.token)).json(&body).send()
+    };
+    for body in [
+        json!({"password": "guess", "new_password": "a new long password"}),
+        json!({"email": "bot@example.com"}),
+        json!({"username": "pinger", "password": "guess"}),
+    ] {
+        assert_error(bot_patch(body).await.unwrap(), StatusCode::FORBIDDEN, 20001).await;
+    }
+    let (status, renamed) = status_and_json(bot_patch(json!({"username": "pinger"})).await.unwrap()).await;
+    assert_eq!((status, renamed["username"].as_str()), (StatusCode::OK, Some("pinger")), "{renamed}");
     assert_error(
         app.get(&format!("/applications/{}", bot.id), Some(&bob.access_token)).await,
         StatusCode::NOT_FOUND,

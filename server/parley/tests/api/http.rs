@@ -62,6 +62,25 @@ async fn only_configured_origins_may_call_from_a_browser(backend: Backend) {
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://chat.example.com");
     let refused = preflight("https://evil.example").await.unwrap();
     assert!(!refused.headers().contains_key("access-control-allow-origin"));
+
+    // A moderator's page on that origin may give a reason, and read every rate-limit header.
+    let reason = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.api("/guilds/1/bans/2"))
+        .header("origin", "https://chat.example.com")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-headers", "authorization,x-audit-log-reason")
+        .send()
+        .await
+        .unwrap();
+    let allowed_headers = reason.headers()["access-control-allow-headers"].to_str().unwrap().to_owned();
+    assert!(allowed_headers.contains("x-audit-log-reason"), "{allowed_headers}");
+    let answer =
+        app.client.get(app.api("/instance")).header("origin", "https://chat.example.com").send().await.unwrap();
+    let exposed = answer.headers()["access-control-expose-headers"].to_str().unwrap().to_owned();
+    for header in ["x-ratelimit-reset", "x-ratelimit-bucket", "x-ratelimit-global", "x-ratelimit-scope"] {
+        assert!(exposed.contains(header), "{header} in {exposed}");
+    }
 }
 
 async fn the_web_client_is_served_with_caching_that_suits_it(backend: Backend) {

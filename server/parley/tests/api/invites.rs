@@ -283,7 +283,88 @@ async fn bots_cannot_join_a_guild_through_an_invite(backend: Backend) {
     );
 }
 
+async fn a_hidden_channels_invites_and_audit_entries_stay_hidden_from_a_manager_who_cannot_see_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Hidden", &[&bob]).await;
+    let manage = Permissions::MANAGE_GUILD | Permissions::VIEW_AUDIT_LOG | Permissions::VIEW_CHANNEL;
+    let (status, role) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/roles", guild.id),
+            &json!({"name": "managers", "permissions": manage.bits().to_string()}),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{role}");
+    let given = app
+        .put(
+            &format!("/guilds/{}/members/{}/roles/{}", guild.id, bob.user_id, role["id"].as_str().unwrap()),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(given.status(), StatusCode::NO_CONTENT);
+    let (status, secret) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/channels", guild.id),
+            &json!({"name": "secret", "topic": "the secret topic"}),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{secret}");
+    let secret: Snowflake = secret["id"].as_str().unwrap().parse().unwrap();
+    let hidden = app
+        .put_json(
+            &format!("/channels/{secret}/permissions/{}", guild.id),
+            &json!({"type": 0, "allow": "0", "deny": Permissions::VIEW_CHANNEL.bits().to_string()}),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    let open = invite(&app, &ann, guild.general.parse().unwrap(), json!({})).await;
+    let closed = invite(&app, &ann, secret, json!({})).await;
+
+    let codes = |list: &Value| -> Vec<String> {
+        list.as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_owned()).collect()
+    };
+    let (_, for_ann) =
+        status_and_json(app.get(&format!("/guilds/{}/invites", guild.id), Some(&ann.access_token)).await).await;
+    let (_, for_bob) =
+        status_and_json(app.get(&format!("/guilds/{}/invites", guild.id), Some(&bob.access_token)).await).await;
+    let (open_code, closed_code) =
+        (open["code"].as_str().unwrap().to_owned(), closed["code"].as_str().unwrap().to_owned());
+    assert!(codes(&for_ann).contains(&closed_code));
+    assert!(codes(&for_bob).contains(&open_code) && !codes(&for_bob).contains(&closed_code), "{for_bob}");
+    assert_eq!(codes(&for_bob).len(), codes(&for_ann).len() - 1, "only the hidden channel's invite is left out");
+
+    let log = |who: &Session| {
+        let token = who.access_token.clone();
+        let app = &app;
+        let guild_id = guild.id.clone();
+        async move {
+            let (status, log) =
+                status_and_json(app.get(&format!("/guilds/{guild_id}/audit-logs"), Some(&token)).await).await;
+            assert_eq!(status, StatusCode::OK, "{log}");
+            log.to_string()
+        }
+    };
+    let (ann_log, bob_log) = (log(&ann).await, log(&bob).await);
+    for (what, needle) in [
+        ("the code", closed["code"].as_str().unwrap().to_owned()),
+        ("the topic", "the secret topic".to_owned()),
+        ("the id", secret.to_string()),
+    ] {
+        assert!(ann_log.contains(&needle), "the owner sees {what}");
+        assert!(!bob_log.contains(&needle), "bob does not see {what}: {bob_log}");
+    }
+    assert!(bob_log.contains(open["code"].as_str().unwrap()), "bob still sees what he may: {bob_log}");
+}
+
 on_both_backends!(
+    a_hidden_channels_invites_and_audit_entries_stay_hidden_from_a_manager_who_cannot_see_it,
     an_invites_code_goes_only_to_those_who_manage_its_channel,
     bots_cannot_join_a_guild_through_an_invite,
     a_friend_previews_an_invite_then_joins_and_the_guild_hears_of_it,

@@ -263,7 +263,74 @@ async fn identify_is_limited_per_account_and_get_gateway_bot_says_how_much_is_le
     drop(bob_client);
 }
 
+async fn respelling_a_channel_id_or_guessing_routes_escapes_no_limit(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("PARLEY_REST_MESSAGES_PER_5S", "3"),
+            ("PARLEY_REST_GLOBAL_PER_SECOND", "8"),
+            ("PARLEY_REST_ROUTE_PER_10S", "100"),
+        ],
+    )
+    .await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&ann, "Limits", &[]).await;
+    let id = &guild.general;
+    tokio::time::sleep(Duration::from_millis(1100)).await; // a fresh global budget
+    let spellings = [id.clone(), format!("0{id}"), format!("00{id}"), format!("%3{}{}", &id[..1], &id[1..])];
+    let mut statuses = Vec::new();
+    for channel in &spellings {
+        statuses.push(send(&app, &ann.access_token, channel).await.status());
+    }
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS],
+        "every spelling of the channel is one bucket"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    // Paths that match no route count against the global budget, and say so.
+    let mut statuses = Vec::new();
+    for n in 0..10 {
+        let response = app.get(&format!("/no-such-route-{n}"), Some(&ann.access_token)).await;
+        if n == 0 {
+            assert!(response.headers().contains_key("x-ratelimit-bucket"), "{:?}", response.headers());
+        }
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::NOT_FOUND).count(), 8, "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+}
+
+async fn identifies_racing_each_other_never_pass_the_live_session_cap(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_GATEWAY_SESSIONS_PER_ACCOUNT", "3")]).await;
+    let ann = app.register("ann").await;
+    app.guild_with(&ann, "Racing", &[]).await;
+    let mut clients = Vec::new();
+    for _ in 0..12 {
+        clients.push(crate::gateway_client::GatewayClient::connect(&app).await);
+    }
+    let identify = json!({"op": 2, "d": {"token": ann.access_token, "intents": 1, "properties": {}}});
+    // Every IDENTIFY is on its way before any is answered.
+    futures::future::join_all(clients.iter_mut().map(|c| c.send(identify.clone()))).await;
+    let outcomes = futures::future::join_all(clients.iter_mut().map(|client| async move {
+        loop {
+            match client.receive().await {
+                crate::gateway_client::Received::Payload(p) if p["t"] == "READY" => return Ok(()),
+                crate::gateway_client::Received::Payload(_) => continue,
+                crate::gateway_client::Received::Closed(code) => return Err(code),
+            }
+        }
+    }))
+    .await;
+    let ready = outcomes.iter().filter(|o| o.is_ok()).count();
+    let refused = outcomes.iter().filter(|o| **o == Err(Some(4008))).count();
+    assert_eq!((ready, refused), (3, 9), "{outcomes:?}");
+}
+
 on_both_backends!(
+    identifies_racing_each_other_never_pass_the_live_session_cap,
+    respelling_a_channel_id_or_guessing_routes_escapes_no_limit,
     every_answer_carries_its_bucket_and_a_burst_of_sends_is_refused_per_channel,
     an_account_past_its_global_budget_is_told_so_and_guild_creation_has_its_own,
     identify_is_limited_per_account_and_get_gateway_bot_says_how_much_is_left,
