@@ -515,16 +515,6 @@ where
         if meta.user_id != user_id || meta.signed_in_with != signed_in_with || meta.only_here {
             return Ok(false);
         }
-        // What the client missed must fit its queue, alongside what arrives meanwhile.
-        let limit = gateway.config.session_queue.saturating_sub(16).max(1);
-        let missed = match gateway.state.bus.replay_after(resume.seq >> SEQ_SHIFT, limit).await {
-            Ok(Some(missed)) => missed,
-            Ok(None) => return Ok(false),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot replay a session from another node");
-                return Ok(false);
-            }
-        };
         let guilds: Vec<Snowflake> = match gateway.state.store.guilds_of_member(user_id).await {
             Ok(guilds) => guilds.iter().map(|g| g.id).collect(),
             Err(_) => return Err(CloseCode::UnknownError),
@@ -541,11 +531,28 @@ where
             .signed_in_with(signed_in_with),
         );
         session.attach(self.attachment());
+        // In the hub before the log is read: an event that reaches this node meanwhile is held
+        // by the session (it is not live yet) rather than missed by both the replay and the
+        // fan-out; one the replay also holds is dispatched once.
         gateway.hub.insert(session.clone(), &guilds);
         if user_for(&gateway, &resume.token).await.is_err() {
             gateway.hub.remove(&session.id);
             return Err(CloseCode::AuthenticationFailed);
         }
+        // What the client missed must fit its queue, alongside what arrives meanwhile.
+        let limit = gateway.config.session_queue.saturating_sub(16).max(1);
+        let missed = match gateway.state.bus.replay_after(resume.seq >> SEQ_SHIFT, limit).await {
+            Ok(Some(missed)) => missed,
+            Ok(None) => {
+                gateway.hub.remove(&session.id);
+                return Ok(false);
+            }
+            Err(e) => {
+                gateway.hub.remove(&session.id);
+                tracing::warn!(error = %e, "cannot replay a session from another node");
+                return Ok(false);
+            }
+        };
         for event in &missed {
             crate::fanout::fan_out(&gateway, event, Some(&session)).await;
         }
