@@ -10,6 +10,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use parley_app::AppState;
+use parley_app::error::AppError;
+use parley_app::trace_context;
 use parley_core::ErrorCode;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -20,12 +23,9 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::AppState;
-use crate::error::ApiError;
 use crate::extract::client::DEVICE_ID_HEADER;
 use crate::openapi::ApiDoc;
 use crate::routes;
-use crate::trace_context;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -99,7 +99,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
         .merge(extra)
         // Inside the routers, so each request's matched route template is known.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::rest_limits::enforce))
-        .layer(axum::middleware::from_fn_with_state(state.metrics.http.clone(), crate::metrics::record_http))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.http.clone(), parley_app::metrics::record_http))
         .layer(axum::middleware::from_fn(refuse_nul_in_uri))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(cors);
@@ -118,7 +118,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| {
                 tracing::error!("a request handler panicked");
-                ApiError::internal("handler panicked").into_response()
+                AppError::internal("handler panicked").into_response()
             })),
     )
 }
@@ -160,18 +160,18 @@ async fn refuse_nul_in_uri(request: axum::extract::Request, next: axum::middlewa
     };
     if decoded_has_nul(uri.path()) || uri.query().is_some_and(decoded_has_nul) {
         let mut errors = parley_core::FieldErrors::new();
-        errors.add_at(vec!["_url".to_owned()], crate::extract::json::NUL_CODE, crate::extract::json::NUL_MESSAGE);
-        return ApiError::Invalid(errors).into_response();
+        errors.add_at(vec!["_url".to_owned()], parley_app::text::NUL_CODE, parley_app::text::NUL_MESSAGE);
+        return AppError::Invalid(errors).into_response();
     }
     next.run(request).await
 }
 
 pub(crate) async fn not_found() -> Response {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::General, "404: Not Found").into_response()
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::General, "404: Not Found").into_response()
 }
 
 async fn method_not_allowed() -> Response {
-    ApiError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed")
+    AppError::with_message(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::General, "405: Method Not Allowed")
         .into_response()
 }
 

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use bytes::Bytes;
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use parley_api::extract::auth::authenticate;
-use parley_api::trace_context::operation_span;
+use parley_app::auth::caller::authenticate;
+use parley_app::trace_context::operation_span;
 use parley_core::Snowflake;
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant, sleep_until};
@@ -107,7 +107,7 @@ where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
 {
     let (sender, receiver) = mpsc::channel(gateway.config.session_queue.max(1));
-    let _open = parley_api::metrics::GaugeGuard::hold(&gateway.metrics.connections);
+    let _open = parley_app::metrics::GaugeGuard::hold(&gateway.metrics.connections);
     let mut connection = Connection {
         id: gateway.next_connection_id(),
         zlib: params.compress.then(ZlibStream::default),
@@ -579,8 +579,8 @@ mod tests {
     use std::task::{Context, Poll};
 
     use futures::channel::mpsc as chan;
-    use parley_api::auth::{PasswordHasher, TokenIssuer};
-    use parley_api::{ApiConfig, AppState};
+    use parley_app::auth::{PasswordHasher, TokenIssuer};
+    use parley_app::{AppConfig, AppState};
     use parley_core::SnowflakeGenerator;
     use parley_events::EventBus;
     use parley_store::{DatabaseUrl, Store, StoreOptions};
@@ -631,7 +631,7 @@ mod tests {
             SnowflakeGenerator::new(0).unwrap(),
             TokenIssuer::new([7; 32], "test", 60_000),
             PasswordHasher::new(1024, 1, 1).unwrap(),
-            ApiConfig::default(),
+            AppConfig::default(),
             EventBus::in_process(16),
         );
         let config = GatewayConfig { heartbeat_interval: INTERVAL, ..GatewayConfig::default() };

@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use parley_api::access::GuildAccess;
-use parley_api::cache::GuildSnapshot;
-use parley_api::guild_models::ChannelObject;
+use parley_app::access::GuildAccess;
+use parley_app::cache::GuildSnapshot;
+use parley_app::objects::guild::ChannelObject;
 use parley_core::{Permissions, Snowflake};
 use parley_events::{Audience, Event, EventName};
 use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};

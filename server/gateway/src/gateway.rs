@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use parley_api::AppState;
+use parley_app::AppState;
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName};
 use serde::Deserialize;
@@ -150,7 +150,7 @@ impl Gateway {
     /// The URL clients connect (and resume) to.
     pub fn url_for(&self, headers: &HeaderMap) -> String {
         // The WebSocket upgrade is HTTP/1.1, so the Host header is there.
-        parley_api::routes::gateway::gateway_url(&self.state.config, headers, None)
+        self.state.config.gateway_url(headers, None)
     }
 
     /// Tells everyone who shares a guild with `user` how they look now.

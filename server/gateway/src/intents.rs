@@ -39,7 +39,7 @@ impl Intents {
 
     /// The privileged intents an application's flags allow its bot.
     pub fn granted_by_application_flags(flags: i64) -> u64 {
-        use parley_api::routes::applications::{GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE};
+        use parley_app::objects::application::{GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE};
         let mut granted = 0;
         if flags & GATEWAY_PRESENCE != 0 {
             granted |= Self::GUILD_PRESENCES;

@@ -16,6 +16,7 @@
 //! - [`members`]: op 8, GUILD_MEMBERS_CHUNK.
 //! - [`compression`]: zlib-stream transport compression.
 //! - [`metrics`]: connections, identifies, resumes, dispatches, fan-out time, overflow closes.
+//! - `gateway`: the node's gateway as a whole ([`Gateway`]): its state, sessions and tasks.
 
 pub mod compression;
 pub mod connection;

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use parley_api::ApiResult;
-use parley_api::routes::members::member_objects;
+use parley_app::AppResult;
+use parley_app::objects::member::member_objects;
 use parley_core::Snowflake;
 use parley_store::members::MemberRecord;
 use serde_json::{Value, json};
@@ -86,7 +86,7 @@ async fn chunks(
     query: &str,
     limit: usize,
     with_presences: bool,
-) -> ApiResult<Vec<Chunk>> {
+) -> AppResult<Vec<Chunk>> {
     let state = &gateway.state;
     let mut found: Vec<MemberRecord> = Vec::new();
     let mut not_found = Vec::new();

@@ -2,7 +2,7 @@
 //! now, identifies and resumes, dispatches by event name, fan-out time per event, and
 //! connections closed because they fell behind (a sign the node or its clients are slow).
 
-use parley_api::metrics::register;
+use parley_app::metrics::register;
 use parley_events::EventName;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 

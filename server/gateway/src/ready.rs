@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use parley_api::access::GuildAccess;
-use parley_api::guild_models::{ChannelObject, GuildObject};
-use parley_api::models::CurrentUser;
-use parley_api::private_models::PrivateChannelObject;
-use parley_api::routes::members::member_objects;
-use parley_api::routes::read_states::read_states_of;
-use parley_api::{ApiError, ApiResult};
+use parley_app::access::GuildAccess;
+use parley_app::objects::CurrentUser;
+use parley_app::objects::guild::{ChannelObject, GuildObject};
+use parley_app::objects::member::member_objects;
+use parley_app::objects::private::PrivateChannelObject;
+use parley_app::objects::read_state::read_states_of;
+use parley_app::{AppError, AppResult};
 use parley_core::{Permissions, Snowflake};
 use parley_store::channels::ChannelKind;
 use parley_store::users::UserRecord;
@@ -34,7 +34,7 @@ pub async fn guild_create(
     gateway: &Gateway,
     guild_id: Snowflake,
     user_id: Snowflake,
-) -> ApiResult<Option<GuildCreate>> {
+) -> AppResult<Option<GuildCreate>> {
     guild_create_with(gateway, guild_id, user_id, DEFAULT_LARGE_THRESHOLD).await
 }
 
@@ -43,7 +43,7 @@ pub async fn guild_create_with(
     guild_id: Snowflake,
     user_id: Snowflake,
     large_threshold: usize,
-) -> ApiResult<Option<GuildCreate>> {
+) -> AppResult<Option<GuildCreate>> {
     let state = &gateway.state;
     let Some(snapshot) = state.cache.guild(&state.store, guild_id).await? else { return Ok(None) };
     let access = match GuildAccess::for_member(state, snapshot, user_id).await {
@@ -79,7 +79,7 @@ pub async fn guild_create_with(
         .collect();
     let members = member_objects(state, &members).await?;
     let mut guild = serde_json::to_value(GuildObject::new(&access.guild, &access.roles))
-        .map_err(|e| ApiError::internal(format!("guild object: {e}")))?;
+        .map_err(|e| AppError::internal(format!("guild object: {e}")))?;
     let shown: Vec<Snowflake> = channels.iter().chain(threads.iter()).map(|c| c.id).collect();
     let extra = json!({
         "joined_at": access.member.joined_at,
@@ -122,7 +122,7 @@ pub async fn ready(
     guild_ids: &[Snowflake],
     resume_url: &str,
     large_threshold: usize,
-) -> ApiResult<Ready> {
+) -> AppResult<Ready> {
     let state = &gateway.state;
     let mut guild_creates = Vec::with_capacity(guild_ids.len());
     for guild_id in guild_ids {

@@ -1,9 +1,9 @@
 //! Ended sign-ins close their connections: on PARLEY_SESSIONS_REVOKED (from any node; see
-//! `parley_api::auth::revocation`), every session of this node that was opened with an ended
+//! `parley_app::auth::revocation`), every session of this node that was opened with an ended
 //! sign-in is closed with 4004 (Authentication failed) and forgotten, so it cannot RESUME,
 //! and its voice states end, which revokes their grants and hangs up their calls.
 
-use parley_api::auth::revocation::Revocation;
+use parley_app::auth::revocation::Revocation;
 use parley_events::{Event, EventName};
 
 use crate::Gateway;

@@ -10,6 +10,8 @@
 //! - [`tls`]: serving HTTPS itself: certificate files or automatic ACME certificates.
 //! - [`worker_lease`]: `worker_id = auto`, a worker id leased from Redis per node.
 //! - [`telemetry`]: logs (text or JSON, optionally pushed to Loki) and OTLP traces.
+//!
+//! - [`web`]: the web client, embedded at build time (see `build.rs`) and served with caching.
 
 pub mod cli;
 pub mod commands;

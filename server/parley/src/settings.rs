@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use parley_api::voice::turn::TurnConfig;
-use parley_api::{ApiConfig, GuildCreation, RegistrationMode};
+use parley_app::voice::turn::TurnConfig;
+use parley_app::{AppConfig, GuildCreation, RegistrationMode};
 use parley_gateway::GatewayConfig;
 use parley_store::DatabaseUrl;
 use parley_store::users::LockoutPolicy;
@@ -365,7 +365,7 @@ pub struct Settings {
     pub tls: TlsSettings,
     pub shutdown_grace: Duration,
     pub event_bus_capacity: usize,
-    pub api: ApiConfig,
+    pub api: AppConfig,
     pub gateway: GatewayConfig,
     pub voice: VoiceConfig,
     /// `None`: one node, in-process bus.
@@ -582,7 +582,7 @@ impl Settings {
             (v.is_empty() || v.starts_with("ws://") || v.starts_with("wss://"))
                 .then(|| v.trim_end_matches('/').to_owned())
         })?;
-        let api = ApiConfig {
+        let api = AppConfig {
             socket_origins: socket_origins(&gateway_url, voice_endpoint.as_deref()),
             registration,
             guild_creation,
@@ -600,7 +600,7 @@ impl Settings {
             trust_forwarded_for: raw.parse("trust_forwarded_for", "expected true or false", parse_bool)?,
             gateway_url,
             metrics_elsewhere: metrics_bind.is_some(),
-            rest_limits: parley_api::rest_limits::RestLimitConfig {
+            rest_limits: parley_app::limits::rest::RestLimitConfig {
                 global_per_second: raw.number("rest_global_per_second", 0, 1_000_000)?,
                 messages_per_5s: raw.number("rest_messages_per_5s", 0, 1_000_000)?,
                 guild_creates_per_hour: raw.number("rest_guild_creates_per_hour", 0, 1_000_000)?,

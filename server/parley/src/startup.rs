@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use parley_api::auth::{PasswordHasher, TokenIssuer};
-use parley_api::rest_limits::RestLimits;
-use parley_api::{AppState, app_router};
+use parley_api::app_router;
+use parley_app::AppState;
+use parley_app::auth::{PasswordHasher, TokenIssuer};
+use parley_app::limits::rest::RestLimits;
 use parley_core::{SnowflakeGenerator, Timestamp};
 use parley_events::EventBus;
 use parley_events::redis::RedisBusOptions;
@@ -162,10 +163,10 @@ impl Application {
         };
         let state =
             AppState::with_limits(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone(), limits);
-        tasks.spawn(parley_api::rest_limits::sweep(state.rest_limits.clone(), background.clone()));
+        tasks.spawn(parley_app::limits::rest::sweep(state.rest_limits.clone(), background.clone()));
         if bus.is_shared() {
             // Runs until serving has ended, so the last requests' rows are removed too.
-            tasks.spawn(parley_api::outbox::run(state.clone(), appended_rx, background.clone()));
+            tasks.spawn(parley_app::outbox::run(state.clone(), appended_rx, background.clone()));
         }
         let gateway_shutdown = CancellationToken::new();
         let gateway = Gateway::new(state.clone(), settings.gateway.clone(), registry, gateway_shutdown);
@@ -175,7 +176,7 @@ impl Application {
                 let listener = TcpListener::bind(address)
                     .await
                     .with_context(|| format!("cannot listen on {address} (setting metrics_bind)"))?;
-                Some((listener, parley_api::routes::health::metrics_router(state.clone())))
+                Some((listener, parley_api::metrics_router(state.clone())))
             }
             None => None,
         };

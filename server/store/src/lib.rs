@@ -16,6 +16,8 @@
 //! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
 //! - [`query_timing`]: a span and a histogram sample for every statement, by operation.
+//! - [`applications`]: applications and their bot users.
+//! - [`private_channels`]: DMs and group DMs, their recipients and call rings.
 
 pub mod applications;
 pub mod audit_log;

@@ -30,7 +30,7 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 use axum::routing::get;
-use parley_api::AppState;
+use parley_app::AppState;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 

@@ -4,7 +4,7 @@
 //! dropped for slow subscribers; NACKs and keyframe requests; and the loss and jitter that
 //! subscribers report in their RTCP receiver reports.
 
-use parley_api::metrics::register;
+use parley_app::metrics::register;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 
 use crate::protocol::TrackKind;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use parley_api::voice::grants::VoiceGrant;
+use parley_app::voice::grants::VoiceGrant;
 use parley_core::Snowflake;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
@@ -51,7 +51,7 @@ pub async fn run<S>(server: VoiceServer, mut socket: S)
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin + Send,
 {
-    let _open = parley_api::metrics::GaugeGuard::hold(&server.sfu.metrics.connections);
+    let _open = parley_app::metrics::GaugeGuard::hold(&server.sfu.metrics.connections);
     let connection = server.next_connection_id();
     let (frames, mut outgoing) = mpsc::channel::<String>(SIGNAL_QUEUE);
     let kick = CancellationToken::new();

@@ -5,9 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-
-use crate::AppState;
-use crate::error::ApiError;
+use parley_app::AppState;
+use parley_app::error::AppError;
 
 /// The header a client sends to name its device across logins.
 pub const DEVICE_ID_HEADER: &str = "x-parley-device-id";
@@ -21,7 +20,7 @@ pub struct ClientMeta {
 }
 
 impl FromRequestParts<AppState> for ClientMeta {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());

@@ -6,11 +6,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use parley_app::error::AppError;
+use parley_app::text::{NUL_CODE, NUL_MESSAGE};
 use parley_core::{ErrorCode, FieldErrors};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
-
-use crate::error::ApiError;
 
 /// A JSON request body (or response: it serialises like `axum::Json`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,18 +23,18 @@ impl<T: Serialize> IntoResponse for Json<T> {
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let value = read_json(req, state).await?;
         if !value.is_object() {
-            return Err(ApiError::with_message(
+            return Err(AppError::with_message(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::InvalidJson,
                 "The request body must be a JSON object.",
             ));
         }
-        serde_path_to_error::deserialize(value).map(Json).map_err(|e| ApiError::Invalid(field_error(&e)))
+        serde_path_to_error::deserialize(value).map(Json).map_err(|e| AppError::Invalid(field_error(&e)))
     }
 }
 
@@ -46,33 +46,33 @@ pub struct JsonArray<T>(pub Vec<T>);
 pub const MAX_ARRAY_ITEMS: usize = 1000;
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonArray<T> {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let value = read_json(req, state).await?;
         match value.as_array() {
             Some(items) if items.len() <= MAX_ARRAY_ITEMS => {}
             Some(_) => {
-                return Err(ApiError::field(
+                return Err(AppError::field(
                     "_body",
                     "BASE_TYPE_MAX_LENGTH",
                     format!("At most {MAX_ARRAY_ITEMS} entries."),
                 ));
             }
             None => {
-                return Err(ApiError::with_message(
+                return Err(AppError::with_message(
                     StatusCode::BAD_REQUEST,
                     ErrorCode::InvalidJson,
                     "The request body must be a JSON array.",
                 ));
             }
         }
-        serde_path_to_error::deserialize(value).map(JsonArray).map_err(|e| ApiError::Invalid(field_error(&e)))
+        serde_path_to_error::deserialize(value).map(JsonArray).map_err(|e| AppError::Invalid(field_error(&e)))
     }
 }
 
 /// Reads a JSON body: right content type, within the size limit, well-formed.
-async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json::Value, ApiError> {
+async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json::Value, AppError> {
     let is_json = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -83,7 +83,7 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
             mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
         });
     if !is_json {
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::InvalidJson,
             "Expected a JSON body with Content-Type: application/json",
@@ -91,18 +91,18 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
     }
     let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestTooLarge)
+            AppError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestTooLarge)
         } else {
-            ApiError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
+            AppError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
         }
     })?;
     let mut value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
+        serde_json::from_slice(&bytes).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
     whole_numbers_as_integers(&mut value);
     if let Some(path) = nul_at(&value).map(|path| if path.is_empty() { vec!["_body".to_owned()] } else { path }) {
         let mut errors = FieldErrors::new();
         errors.add_at(path, NUL_CODE, NUL_MESSAGE);
-        return Err(ApiError::Invalid(errors));
+        return Err(AppError::Invalid(errors));
     }
     Ok(value)
 }
@@ -126,12 +126,6 @@ fn whole_numbers_as_integers(value: &mut serde_json::Value) {
         _ => {}
     }
 }
-
-/// The field error for text holding U+0000: no stored text may contain it (PostgreSQL cannot
-/// store it, and SQLite would keep what PostgreSQL refuses), so it is refused at the edge, on
-/// both backends alike.
-pub const NUL_CODE: &str = "STRING_TYPE_INVALID_CHARACTER";
-pub const NUL_MESSAGE: &str = "Must not contain the NUL character (U+0000).";
 
 /// Where the first string (or key) holding U+0000 is, as a field path (empty: the body itself);
 /// `None` if none does.

@@ -1,4 +1,9 @@
 //! Request extractors: where raw HTTP becomes typed, validated input.
+//!
+//! - [`auth`]: the authenticated caller ([`AuthUser`]) and the instance admin ([`AdminUser`]).
+//! - [`client`]: who is on the other end of a request: address, user agent, device id.
+//! - [`json`]: JSON bodies whose rejections are Parley's errors (50109, 50035, 413).
+//! - [`query`]: query strings, with numbers and ids parsed into their types.
 
 pub mod auth;
 pub mod client;

@@ -6,10 +6,9 @@ use std::ops::RangeInclusive;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use parley_app::error::AppError;
 use parley_core::{FieldErrors, Snowflake};
 use serde::de::DeserializeOwned;
-
-use crate::error::ApiError;
 
 /// A query string read into `T`. A query that does not fit `T` (a required parameter missing,
 /// one given twice) is a Parley 400 (50035) naming the problem, in JSON like every other
@@ -18,12 +17,12 @@ use crate::error::ApiError;
 pub struct Query<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError::field("_query", "BASE_TYPE_INVALID", rejection.body_text())),
+            Err(rejection) => Err(AppError::field("_query", "BASE_TYPE_INVALID", rejection.body_text())),
         }
     }
 }

@@ -2,7 +2,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
+use parley_app::AppState;
+use parley_app::auth::refresh_token::random_code;
+use parley_app::error::{AppError, AppResult};
+use parley_app::instance_invites::invite_limits;
+use parley_core::{ErrorCode, Snowflake, Timestamp};
 use parley_store::StoreError;
 use parley_store::invites::InstanceInvite;
 use serde::{Deserialize, Serialize};
@@ -10,9 +14,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::auth::refresh_token::random_code;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AdminUser, Json};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
@@ -21,9 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The longest an invite may live: one year.
-pub const MAX_INVITE_AGE_SECS: i64 = 365 * 24 * 3600;
-pub const MAX_INVITE_USES: i64 = 10_000;
-
 #[derive(Debug, Deserialize, ToSchema)]
 // Named apart from the guild invite's request, which has other limits.
 #[schema(as = CreateInstanceInviteRequest)]
@@ -62,20 +60,6 @@ impl From<InstanceInvite> for InstanceInviteInfo {
     }
 }
 
-/// Parses invite limits shared by the API and `parley admin create-invite`.
-pub fn invite_limits(max_age: Option<i64>, max_uses: Option<i64>) -> Result<(i64, i64), FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let max_age = max_age.unwrap_or(86_400);
-    let max_uses = max_uses.unwrap_or(1);
-    if !(0..=MAX_INVITE_AGE_SECS).contains(&max_age) {
-        errors.add("max_age", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_INVITE_AGE_SECS} seconds."));
-    }
-    if !(0..=MAX_INVITE_USES).contains(&max_uses) {
-        errors.add("max_uses", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_INVITE_USES}."));
-    }
-    errors.into_result().map(|()| (max_age, max_uses))
-}
-
 /// Create an instance invite (admins only).
 #[utoipa::path(post, path = "/admin/invites", tag = "admin", security(("bearer" = [])), request_body = CreateInviteRequest,
     responses(
@@ -90,7 +74,7 @@ async fn create_invite(
     State(state): State<AppState>,
     admin: AdminUser,
     Json(body): Json<CreateInviteRequest>,
-) -> ApiResult<(StatusCode, Json<InstanceInviteInfo>)> {
+) -> AppResult<(StatusCode, Json<InstanceInviteInfo>)> {
     let (max_age, max_uses) = invite_limits(body.max_age, body.max_uses)?;
     let now = Timestamp::now();
     let expires_at = (max_age > 0).then(|| now.plus_millis(max_age * 1000));
@@ -115,7 +99,7 @@ async fn create_invite(
         (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
         TooManyRequests,
     ))]
-async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> ApiResult<Json<Vec<InstanceInviteInfo>>> {
+async fn list_invites(State(state): State<AppState>, _admin: AdminUser) -> AppResult<Json<Vec<InstanceInviteInfo>>> {
     Ok(Json(state.store.instance_invites().await?.into_iter().map(Into::into).collect()))
 }
 
@@ -134,10 +118,10 @@ async fn delete_invite(
     State(state): State<AppState>,
     _admin: AdminUser,
     Path(code): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     if state.store.delete_instance_invite(&code).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownInvite))
+        Err(AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownInvite))
     }
 }

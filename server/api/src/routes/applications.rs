@@ -6,27 +6,28 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id};
+use parley_app::applications::new_application;
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::auth::bot_token;
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::application::{
+    ApplicationObject, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE, application_object,
+};
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
-use parley_store::StoreError;
-use parley_store::applications::{ApplicationPatch, ApplicationRecord, NewApplication};
-use parley_store::error::Conflict;
+use parley_store::applications::{ApplicationPatch, ApplicationRecord};
 use parley_store::roles::NewRole;
-use parley_store::users::NewUser;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::auth::bot_token;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::query::Query;
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::routes::guilds::guild_create_payload;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,87 +42,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// How many applications one user may own.
 pub const MAX_APPLICATIONS: usize = 25;
 
-/// Application flags that switch on privileged gateway intents (each has a "limited"
-/// twin Discord gives small bots; Parley treats both alike).
-pub const GATEWAY_PRESENCE: i64 = (1 << 12) | (1 << 13);
-pub const GATEWAY_GUILD_MEMBERS: i64 = (1 << 14) | (1 << 15);
-pub const GATEWAY_MESSAGE_CONTENT: i64 = (1 << 18) | (1 << 19);
 const SETTABLE_FLAGS: i64 = GATEWAY_PRESENCE | GATEWAY_GUILD_MEMBERS | GATEWAY_MESSAGE_CONTENT;
 
-fn unknown_application() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownApplication, "Unknown Application")
-}
-
-/// An application in Discord's shape.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicationObject {
-    #[schema(value_type = schema::Snowflake)]
-    pub id: Snowflake,
-    pub name: String,
-    pub icon: Option<String>,
-    pub description: String,
-    pub summary: String,
-    pub bot_public: bool,
-    pub bot_require_code_grant: bool,
-    pub verify_key: String,
-    /// Discord's application flags (GATEWAY_PRESENCE 1<<12, GATEWAY_GUILD_MEMBERS 1<<14,
-    /// GATEWAY_MESSAGE_CONTENT 1<<18, and their "limited" twins).
-    pub flags: i64,
-    pub owner: Option<PublicUser>,
-    pub team: Option<serde_json::Value>,
-    /// The bot user.
-    pub bot: Option<PublicUser>,
-    /// Parley: the bot token, only in the answer that creates or resets it. Keep it secret.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-}
-
-async fn application_object(
-    state: &AppState,
-    app: &ApplicationRecord,
-    token: Option<String>,
-) -> ApiResult<ApplicationObject> {
-    let users = state.store.users_by_ids(&[app.owner_id, app.id]).await?;
-    let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
-    Ok(ApplicationObject {
-        id: app.id,
-        name: app.name.clone(),
-        icon: None,
-        description: app.description.clone(),
-        summary: String::new(),
-        bot_public: app.bot_public,
-        bot_require_code_grant: false,
-        verify_key: String::new(),
-        flags: app.flags,
-        owner: user(app.owner_id),
-        team: None,
-        bot: user(app.id),
-        token,
-    })
-}
-
-/// A username for a bot from its application's name: Discord's characters only, with a
-/// numeric suffix on the `attempt`th try when the plain one is taken.
-fn bot_username(name: &str, attempt: u32) -> String {
-    let mut base: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '_' })
-        .collect();
-    base.truncate(24);
-    if base.trim_matches('_').len() < 2 {
-        base = "bot".into();
-    }
-    if attempt == 0 {
-        return base;
-    }
-    let mut bytes = [0u8; 2];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    format!("{base}_{}", u16::from_le_bytes(bytes) % 10_000)
+fn unknown_application() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownApplication, "Unknown Application")
 }
 
 /// The caller's own application `raw_id`; 404 for anyone else's.
-async fn my_application(state: &AppState, auth: &AuthUser, raw_id: &str) -> ApiResult<ApplicationRecord> {
+async fn my_application(state: &AppState, auth: &AuthUser, raw_id: &str) -> AppResult<ApplicationRecord> {
     let app = state.store.application(parse_id(raw_id, unknown_application)?).await?.ok_or_else(unknown_application)?;
     if app.owner_id != auth.user_id {
         return Err(unknown_application());
@@ -174,15 +102,15 @@ async fn create_application(
     State(state): State<AppState>,
     auth: AuthUser,
     Json(body): Json<CreateApplicationRequest>,
-) -> ApiResult<(StatusCode, Json<ApplicationObject>)> {
+) -> AppResult<(StatusCode, Json<ApplicationObject>)> {
     auth.session()?;
     let mut errors = FieldErrors::new();
     let name = check_name(&mut errors, &body.name);
     check_description(&mut errors, body.description.as_deref());
     errors.into_result()?;
-    let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
+    let name = name.ok_or_else(|| AppError::internal("validated name missing"))?;
     if state.store.applications_of(auth.user_id).await?.len() >= MAX_APPLICATIONS {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::MaxApplications));
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::MaxApplications));
     }
     let (record, token) = new_application(
         &state.store,
@@ -196,42 +124,6 @@ async fn create_application(
     Ok((StatusCode::CREATED, Json(application_object(&state, &record, Some(token)).await?)))
 }
 
-/// Creates an application `id` owned by `owner_id` with its bot user (named after it, with
-/// a number added if that username is taken) and returns it with its new bot token. Shared
-/// by the API and `parley admin create-bot`; `name` must already be valid.
-pub async fn new_application(
-    store: &parley_store::Store,
-    id: Snowflake,
-    owner_id: Snowflake,
-    name: &str,
-    description: &str,
-) -> ApiResult<(ApplicationRecord, String)> {
-    let (token, token_hash) = bot_token::generate(id);
-    for attempt in 0..8 {
-        let app = NewApplication {
-            owner_id,
-            name: name.to_owned(),
-            description: description.to_owned(),
-            token_hash: token_hash.clone(),
-            bot: NewUser {
-                id,
-                username: bot_username(name, attempt),
-                global_name: Some(name.to_owned()),
-                email: None,
-                password_hash: None,
-                bot: true,
-                now: Timestamp::now(),
-            },
-        };
-        match store.create_application(&app).await {
-            Ok(record) => return Ok((record, token)),
-            Err(StoreError::Conflict(Conflict::Username)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::internal("no free username for the bot after 8 tries"))
-}
-
 /// *Parley*: the applications I own.
 #[utoipa::path(get, path = "/applications", tag = "applications", security(("bearer" = [])),
     responses(
@@ -239,7 +131,7 @@ pub async fn new_application(
         SignedIn,
         TooManyRequests,
     ))]
-async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<ApplicationObject>>> {
+async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<Vec<ApplicationObject>>> {
     let mut objects = Vec::new();
     for app in state.store.applications_of(auth.user_id).await? {
         objects.push(application_object(&state, &app, None).await?);
@@ -261,7 +153,7 @@ async fn get_application(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<ApplicationObject>> {
+) -> AppResult<Json<ApplicationObject>> {
     let app = my_application(&state, &auth, &id).await?;
     Ok(Json(application_object(&state, &app, None).await?))
 }
@@ -295,7 +187,7 @@ async fn modify_application(
     auth: AuthUser,
     Path(id): Path<String>,
     Json(body): Json<ModifyApplicationRequest>,
-) -> ApiResult<Json<ApplicationObject>> {
+) -> AppResult<Json<ApplicationObject>> {
     let app = my_application(&state, &auth, &id).await?;
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| check_name(&mut errors, n));
@@ -330,12 +222,12 @@ async fn reset_bot_token(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<TokenReset>> {
+) -> AppResult<Json<TokenReset>> {
     let app = my_application(&state, &auth, &id).await?;
     let (token, hash) = bot_token::generate(app.id);
     state.store.set_application_token(app.id, &hash).await?;
     // The bot's open gateway and voice connections were opened with the old token.
-    crate::auth::revocation::every_connection_ended(&state, app.id);
+    parley_app::auth::revocation::every_connection_ended(&state, app.id);
     tracing::info!(application_id = %app.id, "bot token reset");
     Ok(Json(TokenReset { token }))
 }
@@ -349,9 +241,9 @@ async fn reset_bot_token(
         (status = 404, description = "Unknown application (10002)", body = ErrorBody),
         TooManyRequests,
     ))]
-async fn current_application(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<ApplicationObject>> {
+async fn current_application(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<ApplicationObject>> {
     if !auth.is_bot() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
+        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
     }
     let app = state.store.application(auth.user_id).await?.ok_or_else(unknown_application)?;
     Ok(Json(application_object(&state, &app, None).await?))
@@ -407,7 +299,7 @@ async fn authorize_bot(
     reason: AuditReason,
     Query(query): Query<AuthorizeQuery>,
     Json(body): Json<AuthorizeRequest>,
-) -> ApiResult<Json<AuthorizeResponse>> {
+) -> AppResult<Json<AuthorizeResponse>> {
     auth.session()?;
     let mut errors = FieldErrors::new();
     if !query.scope.split([' ', '+']).any(|s| s == "bot") {
@@ -431,7 +323,7 @@ async fn authorize_bot(
         .await?
         .ok_or_else(unknown_application)?;
     if !app.bot_public && app.owner_id != auth.user_id {
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::MissingPermissions,
             "This bot is private: only its owner may add it",
@@ -442,7 +334,7 @@ async fn authorize_bot(
     // Nobody hands out permissions they do not hold.
     access.require(permissions)?;
     if state.store.ban_of(access.guild.id, app.id).await?.is_some() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::UserBanned));
+        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::UserBanned));
     }
     let guild_id = access.guild.id;
     let now = Timestamp::now();
@@ -470,12 +362,12 @@ async fn authorize_bot(
             state.publish(Event::new(
                 EventName::GuildRoleCreate,
                 Audience::Guild { guild_id, channel_id: None },
-                &serde_json::json!({ "guild_id": guild_id, "role": crate::guild_models::RoleObject::from(&role) }),
+                &serde_json::json!({ "guild_id": guild_id, "role": parley_app::objects::guild::RoleObject::from(&role) }),
             ));
         }
         tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
-        state.publish(crate::routes::members::member_add_event(&state, guild_id, app.id).await?);
-        let guild = state.store.guild(guild_id).await?.ok_or_else(crate::access::unknown_guild)?;
+        state.publish(parley_app::objects::member::member_add_event(&state, guild_id, app.id).await?);
+        let guild = state.store.guild(guild_id).await?.ok_or_else(parley_app::access::unknown_guild)?;
         let payload = guild_create_payload(&state, &guild).await?;
         state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![app.id]), &payload));
     }

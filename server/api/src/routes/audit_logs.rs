@@ -1,6 +1,10 @@
 //! Reading the audit log: `GET /guilds/{guild_id}/audit-logs` (VIEW_AUDIT_LOG).
 
 use axum::extract::{Path, State};
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, unknown_guild};
+use parley_app::audit::parse_action;
+use parley_app::error::AppResult;
 use parley_core::{FieldErrors, Permissions, Snowflake};
 use parley_store::audit_log::{AuditEntry, AuditFilter};
 use serde::{Deserialize, Serialize};
@@ -8,10 +12,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, unknown_guild};
-use crate::audit::parse_action;
-use crate::error::ApiResult;
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, PublicUser, SignedIn, TooManyRequests, schema};
@@ -109,7 +109,7 @@ async fn audit_log(
     auth: AuthUser,
     Path(guild_id): Path<String>,
     Query(params): Query<AuditQuery>,
-) -> ApiResult<Json<AuditLogObject>> {
+) -> AppResult<Json<AuditLogObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::VIEW_AUDIT_LOG)?;
     let mut errors = FieldErrors::new();

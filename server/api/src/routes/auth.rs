@@ -5,6 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use parley_app::auth::{refresh_token, revocation};
+use parley_app::error::{AppError, AppResult};
 use parley_core::account::{DisplayName, Email, Password, Username};
 use parley_core::{ErrorCode, FieldErrors, Timestamp};
 use parley_store::StoreError;
@@ -16,12 +18,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{refresh_token, revocation};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::client::{ClientMeta, device_name_from_user_agent};
 use crate::extract::{AuthUser, Json};
 use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TokenResponse, TooManyRequests, Unavailable, schema};
-use crate::{AppState, RegistrationMode};
+use parley_app::{AppState, RegistrationMode};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let limited = OpenApiRouter::new()
@@ -39,7 +39,7 @@ async fn limit_by_address(State(state): State<AppState>, client: ClientMeta, req
         Err(limited) => {
             state.metrics.auth.rate_limited.inc();
             tracing::warn!(ip = %client.ip, "auth rate limit reached for address");
-            ApiError::RateLimited(limited).into_response()
+            AppError::RateLimited(limited).into_response()
         }
     }
 }
@@ -80,7 +80,7 @@ async fn register(
     State(state): State<AppState>,
     client: ClientMeta,
     Json(body): Json<RegisterRequest>,
-) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+) -> AppResult<(StatusCode, Json<TokenResponse>)> {
     let mut errors = FieldErrors::new();
     let username = errors.check("username", Username::parse(&body.username));
     let password = errors.check("password", Password::parse(&body.password));
@@ -89,10 +89,10 @@ async fn register(
     let device_name = parse_device_name(body.device_name.as_deref(), &mut errors);
     errors.into_result()?;
     let (Some(username), Some(password)) = (username, password) else {
-        return Err(ApiError::internal("validated fields missing"));
+        return Err(AppError::internal("validated fields missing"));
     };
     if state.config.registration == RegistrationMode::Closed {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::RegistrationClosed));
+        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::RegistrationClosed));
     }
     let now = Timestamp::now();
     let new_user = NewUser {
@@ -110,16 +110,16 @@ async fn register(
         invite_code: body.invite.as_deref().map(str::trim).filter(|c| !c.is_empty()),
     };
     let registered = state.store.register_user(&new_user, rules).await.map_err(|e| match e {
-        StoreError::Conflict(Conflict::Username) => ApiError::field(
+        StoreError::Conflict(Conflict::Username) => AppError::field(
             "username",
             "USERNAME_ALREADY_TAKEN",
             "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.",
         ),
         StoreError::Conflict(Conflict::Email) => {
-            ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered.")
+            AppError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered.")
         }
-        StoreError::InviteRequired => ApiError::new(StatusCode::FORBIDDEN, ErrorCode::InviteRequired),
-        StoreError::InviteUnusable => ApiError::with_message(
+        StoreError::InviteRequired => AppError::new(StatusCode::FORBIDDEN, ErrorCode::InviteRequired),
+        StoreError::InviteUnusable => AppError::with_message(
             StatusCode::BAD_REQUEST,
             ErrorCode::UnknownInvite,
             "That invite code is unknown, expired or used up; ask an admin for a new one.",
@@ -162,7 +162,7 @@ async fn login(
     State(state): State<AppState>,
     client: ClientMeta,
     Json(body): Json<LoginRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+) -> AppResult<Json<TokenResponse>> {
     let mut errors = FieldErrors::new();
     let device_name = parse_device_name(body.device_name.as_deref(), &mut errors);
     if body.login.trim().is_empty() || body.login.len() > 320 {
@@ -175,7 +175,7 @@ async fn login(
     let account_key = body.login.trim().to_lowercase();
     if let Err(limited) = state.limits.login_account.check(&account_key) {
         state.metrics.auth.rate_limited.inc();
-        return Err(ApiError::RateLimited(limited));
+        return Err(AppError::RateLimited(limited));
     }
     // Whether the name belongs to an account must not show, in the answer or in its time:
     // every attempt costs one password check (against a dummy hash when there is no account
@@ -210,16 +210,16 @@ async fn login(
         errors.add("password", "INVALID_LOGIN", "Login or password is invalid.");
         return Err(errors.into());
     }
-    let user = user.ok_or_else(|| ApiError::internal("password verified without an account"))?;
+    let user = user.ok_or_else(|| AppError::internal("password verified without an account"))?;
     state.store.clear_login_failures(user.id).await?;
     state.metrics.auth.logins.inc();
     Ok(Json(start_session(&state, &user, &client, device_name).await?))
 }
 
 /// 403 (90003): too many failed password checks; the same for every login name.
-pub(crate) fn locked(until_ms: i64, now: Timestamp) -> ApiError {
+pub(crate) fn locked(until_ms: i64, now: Timestamp) -> AppError {
     let minutes = ((until_ms - now.unix_millis()) as f64 / 60_000.0).ceil().max(1.0) as i64;
-    ApiError::with_message(
+    AppError::with_message(
         StatusCode::FORBIDDEN,
         ErrorCode::AccountLocked,
         format!("Too many failed logins. This account is locked for {minutes} more minute(s); try again later."),
@@ -243,7 +243,7 @@ pub struct RefreshRequest {
         (status = 429, description = "Too many requests from this address (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
         Unavailable,
     ))]
-async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
+async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> AppResult<Json<TokenResponse>> {
     let now = Timestamp::now();
     let presented = refresh_token::hash(body.refresh_token.trim());
     let (next, next_hash) = refresh_token::generate();
@@ -254,16 +254,16 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
                 .store
                 .user_by_id(session.user_id)
                 .await?
-                .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid))?;
+                .ok_or_else(|| AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid))?;
             Ok(Json(token_response(&state, &user, &session, next, now)))
         }
         RefreshOutcome::Reused { session_id, user_id } => {
             state.metrics.auth.refresh_reuse.inc();
             revocation::sessions_ended(&state, user_id, vec![session_id]);
             tracing::warn!(%session_id, %user_id, "spent refresh token presented again; session revoked");
-            Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenReused))
+            Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenReused))
         }
-        RefreshOutcome::Invalid => Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid)),
+        RefreshOutcome::Invalid => Err(AppError::new(StatusCode::UNAUTHORIZED, ErrorCode::RefreshTokenInvalid)),
     }
 }
 
@@ -275,7 +275,7 @@ async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>
         SignedIn,
         TooManyRequests,
     ))]
-async fn logout(State(state): State<AppState>, auth: AuthUser) -> ApiResult<StatusCode> {
+async fn logout(State(state): State<AppState>, auth: AuthUser) -> AppResult<StatusCode> {
     let session_id = auth.session()?.id;
     if state.store.revoke_session(auth.user_id, session_id, RevokeReason::Logout, Timestamp::now()).await? {
         revocation::sessions_ended(&state, auth.user_id, vec![session_id]);
@@ -298,7 +298,7 @@ pub(crate) async fn start_session(
     user: &UserRecord,
     client: &ClientMeta,
     device_name: Option<String>,
-) -> ApiResult<TokenResponse> {
+) -> AppResult<TokenResponse> {
     let now = Timestamp::now();
     let (refresh, refresh_hash) = refresh_token::generate();
     let device_id = client.device_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());

@@ -2,6 +2,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, require, unknown_channel, unknown_guild};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::channel_access::ChannelAccess;
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::ChannelObject;
+use parley_app::objects::private::AnyChannelObject;
 use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::channels::{ChannelKind, ChannelPatch, ChannelRecord, NewChannel};
@@ -10,15 +17,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, require, unknown_channel, unknown_guild};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::channel_access::ChannelAccess;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray, nullable};
-use crate::guild_models::ChannelObject;
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::private_models::AnyChannelObject;
 use crate::routes::private_channels;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -77,7 +77,7 @@ fn check_parent(
     kind: ChannelKind,
     parent: Option<Snowflake>,
     access: &GuildAccess,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let Some(parent) = parent else { return Ok(()) };
     let category = access
         .channels
@@ -101,7 +101,7 @@ fn check_parent(
 
 /// Moving a channel out of its category needs VIEW_CHANNEL and MANAGE_CHANNELS there too:
 /// otherwise a moderator could take a channel out of a private category and expose it.
-fn check_leaving_parent(access: &GuildAccess, channel: &ChannelRecord, to: Option<Snowflake>) -> ApiResult<()> {
+fn check_leaving_parent(access: &GuildAccess, channel: &ChannelRecord, to: Option<Snowflake>) -> AppResult<()> {
     match channel.parent() {
         Some(from) if to != Some(from) => match access.channels.iter().find(|c| c.id == from) {
             Some(category) => {
@@ -157,7 +157,7 @@ async fn create_channel(
     reason: AuditReason,
     Path(guild_id): Path<String>,
     Json(body): Json<CreateChannelRequest>,
-) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
+) -> AppResult<(StatusCode, Json<ChannelObject>)> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
     let channels = &access.channels;
@@ -185,7 +185,7 @@ async fn create_channel(
         id: state.ids.next(),
         guild_id: access.guild.id,
         kind,
-        name: name.ok_or_else(|| ApiError::internal("validated name missing"))?,
+        name: name.ok_or_else(|| AppError::internal("validated name missing"))?,
         position: body
             .position
             .unwrap_or_else(|| channels.iter().filter(|c| c.kind() == kind).map(|c| c.position + 1).max().unwrap_or(0)),
@@ -255,9 +255,9 @@ pub(crate) async fn load_channel(
     state: &AppState,
     raw_id: &str,
     user_id: Snowflake,
-) -> ApiResult<(GuildAccess, ChannelRecord, Permissions)> {
+) -> AppResult<(GuildAccess, ChannelRecord, Permissions)> {
     let id = parse_id(raw_id, unknown_channel)?;
-    crate::channel_access::open_guild_channel(state, id, user_id).await?.ok_or_else(unknown_channel)
+    parley_app::channel_access::open_guild_channel(state, id, user_id).await?.ok_or_else(unknown_channel)
 }
 
 /// Change a channel's settings (MANAGE_CHANNELS in it). A thread's own settings follow the
@@ -279,7 +279,7 @@ async fn modify_channel(
     reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<ModifyChannelRequest>,
-) -> ApiResult<Json<AnyChannelObject>> {
+) -> AppResult<Json<AnyChannelObject>> {
     let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {
@@ -366,7 +366,7 @@ async fn delete_channel(
     auth: AuthUser,
     reason: AuditReason,
     Path(channel_id): Path<String>,
-) -> ApiResult<Json<AnyChannelObject>> {
+) -> AppResult<Json<AnyChannelObject>> {
     let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {
@@ -429,7 +429,7 @@ async fn reorder_channels(
     auth: AuthUser,
     Path(guild_id): Path<String>,
     JsonArray(body): JsonArray<ChannelPosition>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
     let mut errors = FieldErrors::new();

@@ -2,19 +2,19 @@
 //! channels filtered through VIEW_CHANNEL; DMs and group DMs to their recipients).
 
 use axum::extract::{Path, State};
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, unknown_channel, unknown_guild};
+use parley_app::channel_access::ChannelAccess;
+use parley_app::error::AppResult;
+use parley_app::objects::guild::ChannelObject;
+use parley_app::objects::private::AnyChannelObject;
 use parley_core::Permissions;
 use parley_store::channels::ChannelKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, unknown_channel, unknown_guild};
-use crate::channel_access::ChannelAccess;
-use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
-use crate::guild_models::ChannelObject;
 use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
-use crate::private_models::AnyChannelObject;
 use crate::routes::private_channels::views;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -37,7 +37,7 @@ async fn guild_channels(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<Json<Vec<ChannelObject>>> {
+) -> AppResult<Json<Vec<ChannelObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let activity = state.store.guild_channel_activity(access.guild.id).await?;
     let visible = access
@@ -63,7 +63,7 @@ async fn get_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<String>,
-) -> ApiResult<Json<AnyChannelObject>> {
+) -> AppResult<Json<AnyChannelObject>> {
     Ok(Json(match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, .. } => {
             let activity = state.store.channel_activity(channel.id).await?;

@@ -3,30 +3,18 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
+use parley_app::AppState;
+use parley_app::error::AppResult;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::models::{SignedIn, TooManyRequests};
-use crate::state::ApiConfig;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(gateway)).routes(routes!(gateway_bot))
-}
-
-/// The gateway's URL: the `gateway_url` setting, or `ws://` (`wss://` behind an https public
-/// URL or with TLS on) plus the host the client used, then `/gateway`. HTTP/2 requests carry
-/// the host as the URI's authority rather than a `Host` header, so `authority` is the fallback.
-pub fn gateway_url(config: &ApiConfig, headers: &HeaderMap, authority: Option<&str>) -> String {
-    if !config.gateway_url.is_empty() {
-        return config.gateway_url.clone();
-    }
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).or(authority).unwrap_or("localhost");
-    format!("{}://{host}/gateway", if config.hsts { "wss" } else { "ws" })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,7 +46,7 @@ pub struct GatewayBotResponse {
         TooManyRequests,
     ))]
 async fn gateway(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Json<GatewayResponse> {
-    Json(GatewayResponse { url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())) })
+    Json(GatewayResponse { url: state.config.gateway_url(&headers, uri.authority().map(|a| a.as_str())) })
 }
 
 /// Where the gateway is, with the shard count and session start limit bot libraries read.
@@ -73,12 +61,12 @@ async fn gateway_bot(
     auth: AuthUser,
     headers: HeaderMap,
     uri: Uri,
-) -> ApiResult<Json<GatewayBotResponse>> {
+) -> AppResult<Json<GatewayBotResponse>> {
     // What the gateway enforces (gateway_identifies_per_day and _per_5s), as it stands for
     // this account now.
     let starts = state.rest_limits.session_starts(auth.user_id).await;
     Ok(Json(GatewayBotResponse {
-        url: gateway_url(&state.config, &headers, uri.authority().map(|a| a.as_str())),
+        url: state.config.gateway_url(&headers, uri.authority().map(|a| a.as_str())),
         shards: 1,
         session_start_limit: SessionStartLimit {
             total: starts.total,

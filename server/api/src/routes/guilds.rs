@@ -2,6 +2,10 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::access::{GuildAccess, parse_id, unknown_guild};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::guilds::{DefaultLayout, GuildPatch, GuildRecord, NewGuild};
@@ -10,13 +14,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::access::{GuildAccess, parse_id, unknown_guild};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
-use crate::guild_models::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
-use crate::{AppState, GuildCreation};
+use parley_app::{AppState, GuildCreation};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -59,15 +59,15 @@ async fn create_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     Json(body): Json<CreateGuildRequest>,
-) -> ApiResult<(StatusCode, Json<GuildObject>)> {
+) -> AppResult<(StatusCode, Json<GuildObject>)> {
     let mut errors = FieldErrors::new();
     let name = parse_name(&body.name, &mut errors);
     errors.into_result()?;
-    let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
+    let name = name.ok_or_else(|| AppError::internal("validated name missing"))?;
     if state.config.guild_creation == GuildCreation::Admins {
-        let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+        let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
         if !user.is_admin {
-            return Err(ApiError::with_message(
+            return Err(AppError::with_message(
                 StatusCode::FORBIDDEN,
                 ErrorCode::MissingPermissions,
                 "Only instance admins may create guilds on this instance",
@@ -96,7 +96,7 @@ async fn create_guild(
 }
 
 /// The GUILD_CREATE a member receives when they gain a guild (creating or joining it).
-pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) -> ApiResult<GuildCreatePayload> {
+pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) -> AppResult<GuildCreatePayload> {
     let roles = state.store.roles(guild.id).await?;
     let channels = state.store.channels(guild.id).await?;
     let overwrites = state.store.guild_overwrites(guild.id).await?;
@@ -126,7 +126,7 @@ async fn get_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<Json<GuildObject>> {
+) -> AppResult<Json<GuildObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     Ok(Json(GuildObject::new(&access.guild, &access.roles)))
 }
@@ -159,7 +159,7 @@ async fn modify_guild(
     reason: AuditReason,
     Path(guild_id): Path<String>,
     Json(body): Json<ModifyGuildRequest>,
-) -> ApiResult<Json<GuildObject>> {
+) -> AppResult<Json<GuildObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_GUILD)?;
     let mut errors = FieldErrors::new();
@@ -213,10 +213,10 @@ async fn delete_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     if !access.is_owner() {
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::MissingPermissions,
             "Only the owner can delete a guild",
@@ -241,7 +241,7 @@ async fn delete_guild(
         SignedIn,
         TooManyRequests,
     ))]
-async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<PartialGuild>>> {
+async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<Vec<PartialGuild>>> {
     let mut out = Vec::new();
     for guild in state.store.guilds_of_member(auth.user_id).await? {
         // The membership was just listed; a guild deleted in between is simply skipped.
@@ -273,13 +273,13 @@ async fn leave_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     if access.is_owner() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::OwnerCannotLeave));
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::OwnerCannotLeave));
     }
     state.store.remove_member(access.guild.id, auth.user_id, None).await?;
-    let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
     let guild_id = access.guild.id;
     state.publish(Event::new(
         EventName::GuildMemberRemove,

@@ -15,10 +15,10 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use parley_app::AppState;
 use parley_store::migrations::schema_status;
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::extract::Json;
 
 /// The probes, with `/metrics` (for local clients only) unless it is served on its own

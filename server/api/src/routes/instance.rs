@@ -1,15 +1,15 @@
 //! Public facts about this instance that a client needs before anyone signs in.
 
 use axum::extract::State;
+use parley_app::error::AppResult;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::models::{TooManyRequests, Unavailable};
-use crate::{AppState, RegistrationMode};
+use parley_app::{AppState, RegistrationMode};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_instance))
@@ -31,7 +31,7 @@ pub struct InstanceInfo {
         Unavailable,
         TooManyRequests,
     ))]
-async fn get_instance(State(state): State<AppState>) -> ApiResult<Json<InstanceInfo>> {
+async fn get_instance(State(state): State<AppState>) -> AppResult<Json<InstanceInfo>> {
     let bootstrap = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
     Ok(Json(InstanceInfo {
         version: env!("CARGO_PKG_VERSION"),

@@ -3,6 +3,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::auth::refresh_token::random_code;
+use parley_app::error::{AppError, AppResult};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::StoreError;
@@ -13,11 +18,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, require, unknown_guild};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::auth::refresh_token::random_code;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, Unavailable, schema};
 use crate::routes::channel_admin::load_channel;
@@ -34,8 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub const MAX_AGE_SECS: i64 = 604_800;
 pub const MAX_USES: i64 = 100;
 
-fn unknown_invite() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownInvite, "Unknown Invite")
+fn unknown_invite() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownInvite, "Unknown Invite")
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,7 +77,7 @@ pub struct InviteObject {
     pub created_at: Timestamp,
 }
 
-async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> ApiResult<InviteObject> {
+async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> AppResult<InviteObject> {
     let guild = state.store.guild(invite.guild_id).await?.ok_or_else(unknown_invite)?;
     let channel = state.store.channel(invite.channel_id).await?.ok_or_else(unknown_invite)?;
     let inviter = match invite.inviter_id {
@@ -128,7 +128,7 @@ async fn create_invite(
     reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<CreateInviteRequest>,
-) -> ApiResult<Json<InviteObject>> {
+) -> AppResult<Json<InviteObject>> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::CREATE_INSTANT_INVITE)?;
     let mut errors = FieldErrors::new();
@@ -185,7 +185,7 @@ async fn create_invite(
         Unavailable,
         TooManyRequests,
     ))]
-async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<InviteObject>> {
+async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Json<InviteObject>> {
     let invite = state
         .store
         .guild_invite(&code)
@@ -197,8 +197,8 @@ async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> 
 
 /// Tells the guild a member joined (GUILD_MEMBER_ADD) and the member their new guild
 /// (GUILD_CREATE). Used by invites and by registration through an invite.
-pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &UserRecord) -> ApiResult<()> {
-    state.publish(crate::routes::members::member_add_event(state, guild_id, user.id).await?);
+pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &UserRecord) -> AppResult<()> {
+    state.publish(parley_app::objects::member::member_add_event(state, guild_id, user.id).await?);
     let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
     let payload = guild_create_payload(state, &guild).await?;
     state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![user.id]), &payload));
@@ -220,10 +220,10 @@ async fn accept_invite(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(code): Path<String>,
-) -> ApiResult<Json<InviteObject>> {
+) -> AppResult<Json<InviteObject>> {
     if auth.is_bot() {
         // Bots join guilds when a manager adds them (OAuth2), never through invites.
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::BotsCannotUse,
             "Bots cannot use this endpoint: a bot joins a guild when someone with Manage Server adds it",
@@ -232,13 +232,13 @@ async fn accept_invite(
     let now = Timestamp::now();
     match state.store.accept_guild_invite(&code, auth.user_id, now).await? {
         Acceptance::Unusable => Err(unknown_invite()),
-        Acceptance::Banned => Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::UserBanned)),
+        Acceptance::Banned => Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::UserBanned)),
         Acceptance::AlreadyMember { .. } => {
             let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
             Ok(Json(invite_object(&state, &invite).await?))
         }
         Acceptance::Joined { guild_id } => {
-            let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)?;
+            let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
             // Not the code: logs travel further than the people who may use it.
             tracing::info!(%guild_id, user_id = %auth.user_id, "member joined through an invite");
             announce_join(&state, guild_id, &user).await?;
@@ -263,7 +263,7 @@ async fn delete_invite(
     auth: AuthUser,
     reason: AuditReason,
     Path(code): Path<String>,
-) -> ApiResult<Json<InviteObject>> {
+) -> AppResult<Json<InviteObject>> {
     let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
     let (access, channel, permissions) = load_channel(&state, &invite.channel_id.to_string(), auth.user_id).await?;
     if !permissions.contains(Permissions::MANAGE_CHANNELS) {
@@ -302,7 +302,7 @@ async fn guild_invites(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<Json<Vec<InviteObject>>> {
+) -> AppResult<Json<Vec<InviteObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_GUILD)?;
     let mut out = Vec::new();
@@ -334,7 +334,7 @@ async fn channel_invites(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<String>,
-) -> ApiResult<Json<Vec<InviteObject>>> {
+) -> AppResult<Json<Vec<InviteObject>>> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let mut out = Vec::new();

@@ -3,10 +3,15 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::member::{MemberObject, member_object, member_objects, unknown_member};
+use parley_app::voice;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
-use parley_store::members::MemberRecord;
 use parley_store::moderation::{BanRecord, MemberPatch};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,14 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, require, unknown_guild};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json, nullable};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
-use crate::voice;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,72 +37,12 @@ pub const MAX_TIMEOUT_MS: i64 = 28 * 24 * 3600 * 1000;
 /// Discord's longest look-back when deleting a banned user's messages: 7 days.
 pub const MAX_DELETE_MESSAGE_SECONDS: i64 = 604_800;
 
-fn unknown_member() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMember, "Unknown Member")
-}
-
-fn unknown_ban() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown Ban")
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberObject {
-    pub user: PublicUser,
-    pub nick: Option<String>,
-    #[schema(value_type = Vec<schema::Snowflake>)]
-    pub roles: Vec<Snowflake>,
-    #[schema(value_type = String, format = DateTime)]
-    pub joined_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub communication_disabled_until: Option<Timestamp>,
-    pub deaf: bool,
-    pub mute: bool,
-    pub pending: bool,
-    pub flags: u64,
-}
-
-/// Member objects with their users (one query).
-pub async fn member_objects(state: &AppState, members: &[MemberRecord]) -> ApiResult<Vec<MemberObject>> {
-    let ids: Vec<Snowflake> = members.iter().map(|m| m.user_id).collect();
-    let users = state.store.users_by_ids(&ids).await?;
-    Ok(members
-        .iter()
-        .filter_map(|m| {
-            let user = users.iter().find(|u| u.id == m.user_id)?;
-            Some(MemberObject {
-                user: PublicUser::from(user),
-                nick: m.nick.clone(),
-                roles: m.role_ids.clone(),
-                joined_at: m.joined_at,
-                communication_disabled_until: m
-                    .communication_disabled_until
-                    .filter(|until| *until > Timestamp::now().unix_millis())
-                    .map(Timestamp::from_unix_millis),
-                deaf: m.deaf,
-                mute: m.mute,
-                pending: false,
-                flags: 0,
-            })
-        })
-        .collect())
-}
-
-pub async fn member_object(state: &AppState, member: &MemberRecord) -> ApiResult<MemberObject> {
-    member_objects(state, std::slice::from_ref(member)).await?.pop().ok_or_else(unknown_member)
-}
-
-/// GUILD_MEMBER_ADD for a member who just joined: the REST member object (every field a
-/// library expects, `flags` included) with `guild_id`, built the one way for every path in.
-pub async fn member_add_event(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Event> {
-    let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
-    let mut data = serde_json::to_value(member_object(state, &member).await?)
-        .map_err(|e| ApiError::internal(format!("member object: {e}")))?;
-    data["guild_id"] = serde_json::json!(guild_id);
-    Ok(Event::new(EventName::GuildMemberAdd, Audience::Guild { guild_id, channel_id: None }, &data))
+fn unknown_ban() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown Ban")
 }
 
 /// `@me` or a user id.
-fn target(raw: &str, me: Snowflake) -> ApiResult<Snowflake> {
+fn target(raw: &str, me: Snowflake) -> AppResult<Snowflake> {
     if raw == "@me" { Ok(me) } else { parse_id(raw, unknown_member) }
 }
 
@@ -132,7 +72,7 @@ async fn list_members(
     auth: AuthUser,
     Path(guild_id): Path<String>,
     Query(params): Query<MembersQuery>,
-) -> ApiResult<Json<Vec<MemberObject>>> {
+) -> AppResult<Json<Vec<MemberObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let mut errors = FieldErrors::new();
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 1, 1..=1000);
@@ -157,7 +97,7 @@ async fn get_member(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((guild_id, user_id)): Path<(String, String)>,
-) -> ApiResult<Json<MemberObject>> {
+) -> AppResult<Json<MemberObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let member =
         state.store.member(access.guild.id, target(&user_id, auth.user_id)?).await?.ok_or_else(unknown_member)?;
@@ -206,7 +146,7 @@ async fn modify_member(
     reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
     Json(body): Json<ModifyMemberRequest>,
-) -> ApiResult<Json<MemberObject>> {
+) -> AppResult<Json<MemberObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let target_id = target(&user_id, auth.user_id)?;
     let member = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
@@ -250,7 +190,7 @@ async fn modify_member(
     if until.is_some() {
         require(granted, Permissions::MODERATE_MEMBERS)?;
         if mine {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "communication_disabled_until",
                 "TIMEOUT_SELF",
                 "You cannot time yourself out.",
@@ -259,7 +199,7 @@ async fn modify_member(
         access.require_member_below_me(&member)?;
         let target_access = GuildAccess::for_member(&state, access.snapshot.clone(), target_id).await?;
         if target_access.guild_permissions().contains(Permissions::ADMINISTRATOR) {
-            return Err(ApiError::with_message(
+            return Err(AppError::with_message(
                 StatusCode::FORBIDDEN,
                 ErrorCode::MissingPermissions,
                 "Owners and administrators cannot be timed out",
@@ -325,7 +265,7 @@ async fn modify_member(
 }
 
 /// Tells the guild a member is gone, and the member that the guild is gone for them.
-async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<()> {
+async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
     let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
     state.publish(Event::new(
         EventName::GuildMemberRemove,
@@ -356,12 +296,12 @@ async fn kick_member(
     auth: AuthUser,
     reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::KICK_MEMBERS)?;
     let target_id = target(&user_id, auth.user_id)?;
     if target_id == auth.user_id {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "user_id",
             "KICK_SELF",
             "To leave a guild, use DELETE /users/@me/guilds/{guild_id}.",
@@ -390,7 +330,7 @@ pub struct BanObject {
     pub user: PublicUser,
 }
 
-async fn ban_objects(state: &AppState, bans: &[BanRecord]) -> ApiResult<Vec<BanObject>> {
+async fn ban_objects(state: &AppState, bans: &[BanRecord]) -> AppResult<Vec<BanObject>> {
     let ids: Vec<Snowflake> = bans.iter().map(|b| b.user_id).collect();
     let users = state.store.users_by_ids(&ids).await?;
     Ok(bans
@@ -418,7 +358,7 @@ async fn list_bans(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<Json<Vec<BanObject>>> {
+) -> AppResult<Json<Vec<BanObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
     let bans = state.store.bans(access.guild.id).await?;
@@ -440,7 +380,7 @@ async fn get_ban(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((guild_id, user_id)): Path<(String, String)>,
-) -> ApiResult<Json<BanObject>> {
+) -> AppResult<Json<BanObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
     let ban = state.store.ban_of(access.guild.id, parse_id(&user_id, unknown_ban)?).await?.ok_or_else(unknown_ban)?;
@@ -476,7 +416,7 @@ async fn ban_member(
     reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
     Json(body): Json<BanRequest>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
     let target_id = parse_id(&user_id, unknown_ban)?;
@@ -556,7 +496,7 @@ async fn unban_member(
     auth: AuthUser,
     reason: AuditReason,
     Path((guild_id, user_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
     let target_id = parse_id(&user_id, unknown_ban)?;

@@ -4,24 +4,24 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::channel_access::ChannelAccess;
+use parley_app::error::{AppError, AppResult};
+use parley_app::limits::window::RateLimited;
+use parley_app::objects::message::{MessageObject, find_message, message_object, message_objects, unknown_message};
 use parley_core::mentions::parse_mentions;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Event, EventName};
-use parley_store::messages::{MessageEdit, MessageRecord, NewMessage, Page};
-use serde::{Deserialize, Deserializer, Serialize};
+use parley_store::messages::{MessageEdit, NewMessage, Page};
+use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::parse_id;
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::channel_access::ChannelAccess;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
-use crate::rate_limit::RateLimited;
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::routes::private_channels::announce;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,151 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub const MAX_CONTENT_CHARS: usize = 4000;
 /// Discord's limit for a nonce.
 pub const MAX_NONCE_CHARS: usize = 25;
-
-/// The message `raw_id` in channel `channel_id`, or 404 (10008).
-pub(crate) async fn find_message(state: &AppState, channel_id: Snowflake, raw_id: &str) -> ApiResult<MessageRecord> {
-    state.store.message(channel_id, parse_id(raw_id, unknown_message)?).await?.ok_or_else(unknown_message)
-}
-
-pub(crate) fn unknown_message() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageReference {
-    #[schema(value_type = schema::Snowflake)]
-    pub message_id: Snowflake,
-    #[schema(value_type = schema::Snowflake)]
-    pub channel_id: Snowflake,
-    #[schema(value_type = Option<schema::Snowflake>)]
-    pub guild_id: Option<Snowflake>,
-}
-
-/// A message, in Discord's shape.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageObject {
-    #[schema(value_type = schema::Snowflake)]
-    pub id: Snowflake,
-    #[schema(value_type = schema::Snowflake)]
-    pub channel_id: Snowflake,
-    #[schema(value_type = Option<schema::Snowflake>)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<Snowflake>,
-    pub author: PublicUser,
-    pub content: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub timestamp: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub edited_timestamp: Option<Timestamp>,
-    pub tts: bool,
-    pub mention_everyone: bool,
-    pub mentions: Vec<PublicUser>,
-    #[schema(value_type = Vec<schema::Snowflake>)]
-    pub mention_roles: Vec<Snowflake>,
-    pub attachments: Vec<serde_json::Value>,
-    pub embeds: Vec<serde_json::Value>,
-    pub pinned: bool,
-    /// 0 default, 19 reply.
-    #[serde(rename = "type")]
-    pub kind: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_reference: Option<MessageReference>,
-    /// Present when the message has reactions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reactions: Vec<ReactionObject>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReactionEmoji {
-    /// Always null: unicode emoji only.
-    #[schema(value_type = Option<schema::Snowflake>)]
-    pub id: Option<String>,
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReactionObject {
-    pub count: i64,
-    /// Whether the viewer is among them.
-    pub me: bool,
-    pub emoji: ReactionEmoji,
-}
-
-fn ids(json: &str) -> Vec<Snowflake> {
-    serde_json::from_str(json).unwrap_or_default()
-}
-
-/// Builds message objects with their authors and mentioned users (one query) and their
-/// reactions as `viewer` sees them (one more).
-/// `viewer: None` skips loading reactions, for a message just created (it has none yet).
-pub(crate) async fn message_objects(
-    state: &AppState,
-    records: &[MessageRecord],
-    viewer: Option<Snowflake>,
-) -> ApiResult<Vec<MessageObject>> {
-    let mut wanted: Vec<Snowflake> = records.iter().map(|m| m.author_id).collect();
-    wanted.extend(records.iter().flat_map(|m| ids(&m.mentions)));
-    wanted.sort();
-    wanted.dedup();
-    let users = state.store.users_by_ids(&wanted).await?;
-    let reactions = match viewer {
-        Some(viewer) => state.store.reaction_counts(&records.iter().map(|m| m.id).collect::<Vec<_>>(), viewer).await?,
-        None => Vec::new(),
-    };
-    let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
-    Ok(records
-        .iter()
-        .map(|m| MessageObject {
-            id: m.id,
-            channel_id: m.channel_id,
-            guild_id: m.guild_id.map(Snowflake::from_i64),
-            author: user(m.author_id).unwrap_or_else(|| PublicUser {
-                id: m.author_id,
-                username: "deleted_user".into(),
-                discriminator: "0",
-                global_name: None,
-                avatar: None,
-                bot: false,
-            }),
-            content: m.content.clone(),
-            timestamp: m.created_at,
-            edited_timestamp: m.edited_at.map(Timestamp::from_unix_millis),
-            tts: false,
-            mention_everyone: m.mention_everyone,
-            mentions: ids(&m.mentions).into_iter().filter_map(user).collect(),
-            mention_roles: ids(&m.mention_roles),
-            attachments: Vec::new(),
-            embeds: Vec::new(),
-            pinned: m.pinned,
-            kind: m.kind,
-            nonce: m.nonce.clone(),
-            message_reference: m.reference_message_id.map(|id| MessageReference {
-                message_id: Snowflake::from_i64(id),
-                channel_id: m.channel_id,
-                guild_id: m.guild_id.map(Snowflake::from_i64),
-            }),
-            reactions: reactions
-                .iter()
-                .filter(|r| r.message_id == m.id)
-                .map(|r| ReactionObject {
-                    count: r.count,
-                    me: r.me,
-                    emoji: ReactionEmoji { id: None, name: r.emoji.clone() },
-                })
-                .collect(),
-        })
-        .collect())
-}
-
-pub(crate) async fn message_object(
-    state: &AppState,
-    record: &MessageRecord,
-    viewer: Option<Snowflake>,
-) -> ApiResult<MessageObject> {
-    message_objects(state, std::slice::from_ref(record), viewer).await?.pop().ok_or_else(unknown_message)
-}
 
 /// Discord sends nonces as strings or integers.
 fn nonce<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -241,7 +96,7 @@ async fn resolve_mentions(
     content: &str,
     allowed: Option<&AllowedMentions>,
     replied_author: Option<Snowflake>,
-) -> ApiResult<(Vec<Snowflake>, Vec<Snowflake>, bool)> {
+) -> AppResult<(Vec<Snowflake>, Vec<Snowflake>, bool)> {
     let found = parse_mentions(content);
     let parse = |kind: &str| allowed.is_none_or(|a| a.parse.as_ref().is_some_and(|p| p.iter().any(|k| k == kind)));
     let mut errors = FieldErrors::new();
@@ -306,13 +161,13 @@ async fn resolve_mentions(
     Ok((mentioned, roles, everyone))
 }
 
-fn check_content(content: Option<&str>) -> ApiResult<String> {
+fn check_content(content: Option<&str>) -> AppResult<String> {
     let content = content.unwrap_or_default();
     if content.trim().is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
     }
     if content.chars().count() > MAX_CONTENT_CHARS {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "content",
             "BASE_TYPE_MAX_LENGTH",
             format!("Must be {MAX_CONTENT_CHARS} or fewer in length."),
@@ -327,7 +182,7 @@ async fn slowmode_wait(
     channel: &ChannelAccess,
     author: Snowflake,
     now: Timestamp,
-) -> ApiResult<Option<std::time::Duration>> {
+) -> AppResult<Option<std::time::Duration>> {
     let seconds = channel.rate_limit_per_user();
     if seconds == 0 {
         return Ok(None);
@@ -355,16 +210,16 @@ async fn create_message(
     auth: AuthUser,
     Path(channel_id): Path<String>,
     Json(body): Json<CreateMessageRequest>,
-) -> ApiResult<Json<MessageObject>> {
+) -> AppResult<Json<MessageObject>> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
     if channel.archived() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
     }
     let content = check_content(body.content.as_deref())?;
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "nonce",
             "BASE_TYPE_MAX_LENGTH",
             format!("Must be {MAX_NONCE_CHARS} or fewer in length."),
@@ -382,7 +237,7 @@ async fn create_message(
     if let Some(partner) = channel.dm_partner()
         && !state.store.share_a_guild(auth.user_id, partner).await?
     {
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::CannotMessageUser,
             "Cannot send messages to this user: you no longer share a guild",
@@ -392,11 +247,11 @@ async fn create_message(
     let exempt = channel.permissions().intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
     if !exempt && let Some(wait) = slowmode_wait(&state, &channel, auth.user_id, now).await? {
         let limited = RateLimited { bucket: "slowmode".into(), limit: 1, retry_after: wait, global: false };
-        return Err(ApiError::SlowmodeLimited(limited));
+        return Err(AppError::SlowmodeLimited(limited));
     }
     let reference = match &body.message_reference {
         Some(r) => Some(state.store.message(channel.id(), r.message_id).await?.ok_or_else(|| {
-            ApiError::field(
+            AppError::field(
                 "message_reference",
                 "REPLIES_UNKNOWN_MESSAGE",
                 "The message replied to is not in this channel.",
@@ -432,7 +287,7 @@ async fn create_message(
     // acknowledged here is announced even if this node stops before it can publish it.
     let announced =
         Event::new(EventName::MessageCreate, channel.audience(), &message_object(&state, &new.record(), None).await?);
-    new.outbox = crate::outbox::keep(&state, new.id.get(), &announced);
+    new.outbox = parley_app::outbox::keep(&state, new.id.get(), &announced);
     let (record, created) = state.store.create_message(&new).await?;
     let object = message_object(&state, &record, None).await?;
     if !created {
@@ -458,9 +313,9 @@ async fn create_message(
 /// A send retried with its nonce (perhaps on another node, after the first one stopped): if
 /// its MESSAGE_CREATE never reached the shared log, it is published now, from the outbox (the
 /// log takes it once, whoever publishes it).
-async fn republish_if_unannounced(state: &AppState, id: Snowflake) -> ApiResult<()> {
+async fn republish_if_unannounced(state: &AppState, id: Snowflake) -> AppResult<()> {
     if let Some(text) = state.store.outbox_event(id.get()).await? {
-        crate::outbox::publish_kept(state, id.get(), &text);
+        parley_app::outbox::publish_kept(state, id.get(), &text);
     }
     Ok(())
 }
@@ -498,7 +353,7 @@ async fn list_messages(
     auth: AuthUser,
     Path(channel_id): Path<String>,
     Query(params): Query<HistoryQuery>,
-) -> ApiResult<Json<Vec<MessageObject>>> {
+) -> AppResult<Json<Vec<MessageObject>>> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let mut errors = FieldErrors::new();
@@ -534,7 +389,7 @@ async fn get_message(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(String, String)>,
-) -> ApiResult<Json<MessageObject>> {
+) -> AppResult<Json<MessageObject>> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let record = find_message(&state, channel.id(), &message_id).await?;
@@ -565,11 +420,11 @@ async fn edit_message(
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(String, String)>,
     Json(body): Json<EditMessageRequest>,
-) -> ApiResult<Json<MessageObject>> {
+) -> AppResult<Json<MessageObject>> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     let record = find_message(&state, channel.id(), &message_id).await?;
     if record.author_id != auth.user_id {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
+        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
     }
     let content = check_content(body.content.as_deref())?;
     let (mentions, roles, everyone) =
@@ -598,7 +453,7 @@ async fn delete_message(
     auth: AuthUser,
     reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     let record = find_message(&state, channel.id(), &message_id).await?;
     if record.author_id != auth.user_id {

@@ -1,5 +1,29 @@
 //! The API's routes, one module per resource. Each `router()` returns an `OpenApiRouter`,
 //! so a route cannot be served without also appearing in the OpenAPI document.
+//!
+//! - [`admin`]: instance administration: invite codes for `invite_only` registration.
+//! - [`applications`]: applications and bots, their tokens, and adding a bot to a guild.
+//! - [`audit_logs`]: reading the audit log.
+//! - [`auth`]: registration, login, token refresh and logout.
+//! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
+//! - [`channels`]: channels as their viewers see them.
+//! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
+//! - [`guilds`]: create, get, modify, delete, list mine, leave.
+//! - [`health`]: `/health`, `/ready` and `/metrics`.
+//! - [`instance`]: public facts about this instance that a client needs before anyone signs in.
+//! - [`invites`]: guild invites: create, look up, accept, list, delete.
+//! - [`members`]: members and moderation: nicknames, timeouts, voice, kicks and bans.
+//! - [`messages`]: messages in guild channels and private channels (DMs, group DMs).
+//! - [`overwrites`]: channel permission overwrites: set and delete.
+//! - [`private_channels`]: DMs and group DMs: open, start, list, add and remove recipients.
+//! - [`reactions`]: reactions, pins, the typing indicator and bulk deletion.
+//! - [`read_states`]: acknowledging messages, and where I stand in every channel.
+//! - [`roles`]: roles: list, create, modify, delete, reorder, give and take.
+//! - [`search`]: message search in a guild, returning only what the searcher may read.
+//! - [`sessions`]: the signed-in user's device sessions: list, end one, end the others.
+//! - [`threads`]: public threads: start, archive, lock, join and leave.
+//! - [`users`]: the current user's account: `GET` and `PATCH /users/@me`.
+//! - [`voice`]: `GET /voice/ice-servers`: STUN and TURN with fresh credentials.
 
 pub mod admin;
 pub mod applications;
@@ -23,10 +47,10 @@ pub mod search;
 pub mod sessions;
 pub mod threads;
 pub mod users;
+pub mod voice;
 
+use parley_app::AppState;
 use utoipa_axum::router::OpenApiRouter;
-
-use crate::AppState;
 
 /// Everything served under `/api/v10`.
 pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
@@ -52,5 +76,5 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(private_channels::router())
         .merge(gateway::router())
         .merge(applications::router())
-        .merge(crate::voice::routes::router())
+        .merge(voice::router())
 }

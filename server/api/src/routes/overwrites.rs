@@ -2,6 +2,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{parse_id, require};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::ChannelObject;
 use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{FieldErrors, Permissions, Snowflake};
 use parley_events::{Audience, Event, EventName};
@@ -10,12 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{parse_id, require};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::guild_models::ChannelObject;
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::routes::channel_admin::load_channel;
 
@@ -37,8 +37,8 @@ pub struct OverwriteRequest {
     pub deny: Option<Permissions>,
 }
 
-fn unknown_target() -> ApiError {
-    ApiError::field("id", "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.")
+fn unknown_target() -> AppError {
+    AppError::field("id", "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.")
 }
 
 /// Set the overwrite for a role or member on a channel (MANAGE_ROLES in the channel). You can
@@ -61,7 +61,7 @@ async fn set_overwrite(
     reason: AuditReason,
     Path((channel_id, overwrite_id)): Path<(String, String)>,
     Json(body): Json<OverwriteRequest>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let kind = match body.kind {
@@ -108,7 +108,7 @@ async fn delete_overwrite(
     auth: AuthUser,
     reason: AuditReason,
     Path((channel_id, overwrite_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
@@ -128,8 +128,8 @@ async fn delete_overwrite(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn publish_update(state: &AppState, guild_id: Snowflake, channel_id: Snowflake) -> ApiResult<()> {
-    let channel = state.store.channel(channel_id).await?.ok_or_else(crate::access::unknown_channel)?;
+async fn publish_update(state: &AppState, guild_id: Snowflake, channel_id: Snowflake) -> AppResult<()> {
+    let channel = state.store.channel(channel_id).await?.ok_or_else(parley_app::access::unknown_channel)?;
     let overwrites = state.store.guild_overwrites(guild_id).await?;
     state.publish(Event::new(
         EventName::ChannelUpdate,

@@ -7,6 +7,10 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{missing_access, parse_id, unknown_channel};
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::private::PrivateChannelObject;
 use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::private_channels::{
@@ -17,12 +21,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{missing_access, parse_id, unknown_channel};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
-use crate::private_models::PrivateChannelObject;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,24 +30,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_recipient, remove_recipient))
 }
 
-fn unknown_user() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown User")
+fn unknown_user() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown User")
 }
 
-fn cannot_message(message: &str) -> ApiError {
-    ApiError::with_message(StatusCode::FORBIDDEN, ErrorCode::CannotMessageUser, message)
+fn cannot_message(message: &str) -> AppError {
+    AppError::with_message(StatusCode::FORBIDDEN, ErrorCode::CannotMessageUser, message)
 }
 
-fn too_many_recipients() -> ApiError {
-    ApiError::with_message(
+fn too_many_recipients() -> AppError {
+    AppError::with_message(
         StatusCode::BAD_REQUEST,
         ErrorCode::MaxRecipients,
         format!("Maximum number of recipients reached ({MAX_GROUP_DM_RECIPIENTS})"),
     )
 }
 
-fn not_a_group() -> ApiError {
-    ApiError::with_message(
+fn not_a_group() -> AppError {
+    AppError::with_message(
         StatusCode::BAD_REQUEST,
         ErrorCode::InvalidFormBody,
         "Only group DMs have recipients to add or remove; a DM is always its two people",
@@ -59,7 +59,7 @@ pub(crate) async fn views(
     state: &AppState,
     channel: &PrivateChannelRecord,
     viewers: &[Snowflake],
-) -> ApiResult<Vec<(Snowflake, PrivateChannelObject)>> {
+) -> AppResult<Vec<(Snowflake, PrivateChannelObject)>> {
     let users = state.store.users_by_ids(&channel.recipients).await?;
     Ok(viewers.iter().map(|v| (*v, PrivateChannelObject::for_viewer(channel, &users, *v))).collect())
 }
@@ -70,7 +70,7 @@ pub(crate) async fn announce(
     name: EventName,
     channel: &PrivateChannelRecord,
     viewers: &[Snowflake],
-) -> ApiResult<()> {
+) -> AppResult<()> {
     for (viewer, object) in views(state, channel, viewers).await? {
         state.publish(Event::new(name, Audience::Users(vec![viewer]), &object));
     }
@@ -78,7 +78,7 @@ pub(crate) async fn announce(
 }
 
 /// 403 (50007) unless `user_id` exists, is not the caller and shares a guild with them.
-async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) -> ApiResult<()> {
+async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) -> AppResult<()> {
     if user_id == me {
         return Err(cannot_message("You cannot open a DM with yourself"));
     }
@@ -101,7 +101,7 @@ async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) 
 async fn my_private_channels(
     State(state): State<AppState>,
     auth: AuthUser,
-) -> ApiResult<Json<Vec<PrivateChannelObject>>> {
+) -> AppResult<Json<Vec<PrivateChannelObject>>> {
     let channels = state.store.private_channels_of(auth.user_id).await?;
     let mut everyone: Vec<Snowflake> = channels.iter().flat_map(|c| c.recipients.iter().copied()).collect();
     everyone.sort();
@@ -141,7 +141,7 @@ async fn open_private_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     Json(body): Json<OpenPrivateChannelRequest>,
-) -> ApiResult<Json<PrivateChannelObject>> {
+) -> AppResult<Json<PrivateChannelObject>> {
     let me = auth.user_id;
     let now = Timestamp::now();
     let mut errors = FieldErrors::new();
@@ -186,7 +186,7 @@ async fn open_private_channel(
 }
 
 /// The group DM `raw_id` with the caller in it.
-async fn my_group(state: &AppState, raw_id: &str, me: Snowflake) -> ApiResult<PrivateChannelRecord> {
+async fn my_group(state: &AppState, raw_id: &str, me: Snowflake) -> AppResult<PrivateChannelRecord> {
     let channel = state.store.private_channel(parse_id(raw_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
     if !channel.has_recipient(me) {
         return Err(missing_access());
@@ -216,7 +216,7 @@ async fn add_recipient(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, user_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = my_group(&state, &channel_id, auth.user_id).await?;
     let user_id = parse_id(&user_id, unknown_user)?;
     if channel.has_recipient(user_id) {
@@ -237,7 +237,7 @@ async fn add_recipient(
 }
 
 /// Leaves a group DM (or removes `user_id` from it) and tells everyone concerned.
-pub(crate) async fn depart(state: &AppState, channel: &PrivateChannelRecord, user_id: Snowflake) -> ApiResult<()> {
+pub(crate) async fn depart(state: &AppState, channel: &PrivateChannelRecord, user_id: Snowflake) -> AppResult<()> {
     let departure = state.store.remove_recipient(channel.id, user_id).await?;
     let user = state.store.users_by_ids(&[user_id]).await?.first().map(PublicUser::from);
     match departure {
@@ -274,11 +274,11 @@ async fn remove_recipient(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, user_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = my_group(&state, &channel_id, auth.user_id).await?;
     let user_id = if user_id == "@me" { auth.user_id } else { parse_id(&user_id, unknown_user)? };
     if user_id != auth.user_id && channel.owner_id != Some(auth.user_id) {
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::MissingPermissions,
             "Only the group DM's owner removes others",
@@ -294,7 +294,7 @@ pub(crate) async fn close_or_leave(
     state: &AppState,
     channel: &PrivateChannelRecord,
     me: Snowflake,
-) -> ApiResult<PrivateChannelObject> {
+) -> AppResult<PrivateChannelObject> {
     let (_, object) = views(state, channel, &[me]).await?.pop().ok_or_else(unknown_channel)?;
     match channel.kind {
         PrivateKind::Dm => {
@@ -313,7 +313,7 @@ pub(crate) async fn rename(
     channel: &PrivateChannelRecord,
     me: Snowflake,
     name: Option<&str>,
-) -> ApiResult<PrivateChannelObject> {
+) -> AppResult<PrivateChannelObject> {
     if channel.kind != PrivateKind::GroupDm {
         return Err(not_a_group());
     }
@@ -321,7 +321,7 @@ pub(crate) async fn rename(
     if let Some(name) = name {
         let name = Some(name.trim()).filter(|n| !n.is_empty());
         if name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
-            return Err(ApiError::field("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."));
+            return Err(AppError::field("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."));
         }
         state.store.rename_group_dm(channel.id, name).await?;
     }

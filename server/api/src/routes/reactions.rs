@@ -2,6 +2,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{parse_id, require};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::channel_access::ChannelAccess;
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::member::{MemberObject, member_object};
+use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use serde::Deserialize;
@@ -9,17 +16,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{parse_id, require};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::channel_access::ChannelAccess;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 use crate::routes::channel_admin::load_channel;
-use crate::routes::members::{MemberObject, member_object};
-use crate::routes::messages::{MessageObject, find_message, message_objects, unknown_message};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,13 +39,13 @@ pub const BULK_DELETE_MAX_AGE_MS: u64 = 14 * 24 * 3600 * 1000;
 
 /// A unicode emoji: short, with no spaces or control characters, and at least one character
 /// beyond ASCII (custom `name:id` emoji are not supported yet).
-fn parse_emoji(raw: &str) -> ApiResult<String> {
+fn parse_emoji(raw: &str) -> AppResult<String> {
     let ok = !raw.is_empty()
         && raw.chars().count() <= 16
         && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
         && !raw.is_ascii()
         && !raw.chars().any(|c| c.is_ascii_alphabetic());
-    if ok { Ok(raw.to_owned()) } else { Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::UnknownEmoji)) }
+    if ok { Ok(raw.to_owned()) } else { Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::UnknownEmoji)) }
 }
 
 /// MESSAGE_REACTION_ADD or _REMOVE with every field Discord always sends (`burst` and `type`
@@ -86,7 +86,7 @@ async fn add_my_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require(Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
@@ -117,7 +117,7 @@ async fn remove_my_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     let emoji = parse_emoji(&emoji)?;
     let message = find_message(&state, channel.id(), &message_id).await?;
@@ -149,7 +149,7 @@ async fn remove_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, message_id, emoji, user_id)): Path<(String, String, String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require(Permissions::MANAGE_MESSAGES)?;
     let emoji = parse_emoji(&emoji)?;
@@ -187,7 +187,7 @@ async fn list_reactors(
     auth: AuthUser,
     Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
     Query(params): Query<ReactorsQuery>,
-) -> ApiResult<Json<Vec<PublicUser>>> {
+) -> AppResult<Json<Vec<PublicUser>>> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
@@ -216,7 +216,7 @@ async fn list_pins(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<String>,
-) -> ApiResult<Json<Vec<MessageObject>>> {
+) -> AppResult<Json<Vec<MessageObject>>> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let pinned = state.store.pinned_messages(channel.id()).await?;
@@ -230,7 +230,7 @@ async fn set_pin(
     reason: &AuditReason,
     ids: (String, String),
     pin: bool,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let (channel_id, message_id) = ids;
     let channel = ChannelAccess::open(state, &channel_id, auth.user_id).await?;
     if !channel.permissions().contains(Permissions::PIN_MESSAGES) {
@@ -241,7 +241,7 @@ async fn set_pin(
         return Ok(StatusCode::NO_CONTENT);
     }
     if pin && state.store.pin_count(channel.id()).await? >= MAX_PINS {
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::BAD_REQUEST,
             ErrorCode::MaxPins,
             format!("Maximum number of pins reached ({MAX_PINS})"),
@@ -279,7 +279,7 @@ async fn pin_message(
     auth: AuthUser,
     reason: AuditReason,
     Path(ids): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     set_pin(&state, &auth, &reason, ids, true).await
 }
 
@@ -299,7 +299,7 @@ async fn unpin_message(
     auth: AuthUser,
     reason: AuditReason,
     Path(ids): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     set_pin(&state, &auth, &reason, ids, false).await
 }
 
@@ -317,7 +317,7 @@ async fn typing(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
@@ -354,7 +354,7 @@ async fn bulk_delete(
     reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<BulkDeleteRequest>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_MESSAGES)?;
     let mut ids = body.messages.clone();
@@ -369,7 +369,7 @@ async fn bulk_delete(
     errors.into_result()?;
     let now_ms = Timestamp::now().unix_millis() as u64;
     if ids.iter().any(|id| now_ms.saturating_sub(id.unix_millis()) > BULK_DELETE_MAX_AGE_MS) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BulkDeleteTooOld));
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BulkDeleteTooOld));
     }
     let entry = |count: usize| {
         let changes = vec![audit::change("count", None, Some(serde_json::json!(count)))];

@@ -3,6 +3,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::RoleObject;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::roles::{NewRole, RolePatch, RoleRecord};
@@ -11,12 +16,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, require, unknown_guild};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, JsonArray};
-use crate::guild_models::RoleObject;
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,15 +29,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Discord's limit on roles per guild.
 pub const MAX_ROLES_PER_GUILD: usize = 250;
 
-fn unknown_role() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownRole, "Unknown Role")
+fn unknown_role() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownRole, "Unknown Role")
 }
 
-fn unknown_member() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMember, "Unknown Member")
+fn unknown_member() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMember, "Unknown Member")
 }
 
-fn find_role<'a>(access: &'a GuildAccess, raw: &str) -> ApiResult<&'a RoleRecord> {
+fn find_role<'a>(access: &'a GuildAccess, raw: &str) -> AppResult<&'a RoleRecord> {
     let id = parse_id(raw, unknown_role)?;
     access.roles.iter().find(|r| r.id == id).ok_or_else(unknown_role)
 }
@@ -64,7 +64,7 @@ async fn list_roles(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<Json<Vec<RoleObject>>> {
+) -> AppResult<Json<Vec<RoleObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     Ok(Json(access.roles.iter().map(RoleObject::from).collect()))
 }
@@ -91,7 +91,7 @@ fn check_role_request(
     body: &RoleRequest,
     access: &GuildAccess,
     current: Option<Permissions>,
-) -> ApiResult<Option<String>> {
+) -> AppResult<Option<String>> {
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().map(str::trim).map(str::to_owned);
     if name.as_deref().is_some_and(|n| !(1..=100).contains(&n.chars().count()) || n.chars().any(char::is_control)) {
@@ -128,12 +128,12 @@ async fn create_role(
     reason: AuditReason,
     Path(guild_id): Path<String>,
     Json(body): Json<RoleRequest>,
-) -> ApiResult<Json<RoleObject>> {
+) -> AppResult<Json<RoleObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let name = check_role_request(&body, &access, None)?;
     if access.roles.len() >= MAX_ROLES_PER_GUILD {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "_guild",
             "MAX_ROLES",
             format!("A guild can have at most {MAX_ROLES_PER_GUILD} roles."),
@@ -182,14 +182,14 @@ async fn modify_role(
     reason: AuditReason,
     Path((guild_id, role_id)): Path<(String, String)>,
     Json(body): Json<RoleRequest>,
-) -> ApiResult<Json<RoleObject>> {
+) -> AppResult<Json<RoleObject>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let role = find_role(&access, &role_id)?;
     access.require_below_me(role)?;
     let name = check_role_request(&body, &access, Some(role.permissions.0))?;
     if name.is_some() && role.id == access.guild.id {
-        return Err(ApiError::field("name", "EVERYONE_NAME_FIXED", "@everyone cannot be renamed."));
+        return Err(AppError::field("name", "EVERYONE_NAME_FIXED", "@everyone cannot be renamed."));
     }
     let patch = RolePatch {
         name,
@@ -233,12 +233,12 @@ async fn delete_role(
     auth: AuthUser,
     reason: AuditReason,
     Path((guild_id, role_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let role = find_role(&access, &role_id)?;
     if role.id == access.guild.id {
-        return Err(ApiError::field("role_id", "EVERYONE_PERMANENT", "@everyone cannot be deleted."));
+        return Err(AppError::field("role_id", "EVERYONE_PERMANENT", "@everyone cannot be deleted."));
     }
     access.require_below_me(role)?;
     let entry = audit::entry(
@@ -285,7 +285,7 @@ async fn reorder_roles(
     auth: AuthUser,
     Path(guild_id): Path<String>,
     JsonArray(body): JsonArray<RolePosition>,
-) -> ApiResult<Json<Vec<RoleObject>>> {
+) -> AppResult<Json<Vec<RoleObject>>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let mut errors = FieldErrors::new();
@@ -300,7 +300,7 @@ async fn reorder_roles(
                 if entry.position < 1 {
                     errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MIN", "Must be 1 or more.");
                 } else if !access.is_owner() && entry.position >= access.highest_position() {
-                    return Err(ApiError::with_message(
+                    return Err(AppError::with_message(
                         StatusCode::FORBIDDEN,
                         ErrorCode::MissingPermissions,
                         "Roles can only be moved below your highest role",
@@ -326,14 +326,14 @@ async fn member_role_access(
     guild_id: &str,
     user_id: &str,
     role_id: &str,
-) -> ApiResult<(GuildAccess, Snowflake, Snowflake)> {
+) -> AppResult<(GuildAccess, Snowflake, Snowflake)> {
     let access = GuildAccess::load(state, parse_id(guild_id, unknown_guild)?, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let target =
         state.store.member(access.guild.id, parse_id(user_id, unknown_member)?).await?.ok_or_else(unknown_member)?;
     let role = find_role(&access, role_id)?;
     if role.id == access.guild.id {
-        return Err(ApiError::field("role_id", "EVERYONE_PERMANENT", "Everyone has @everyone."));
+        return Err(AppError::field("role_id", "EVERYONE_PERMANENT", "Everyone has @everyone."));
     }
     access.require_below_me(role)?;
     access.require_member_below_me(&target)?;
@@ -341,7 +341,7 @@ async fn member_role_access(
     Ok((access, target.user_id, role_id))
 }
 
-async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<()> {
+async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
     let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
     let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
     state.publish(Event::new(
@@ -360,7 +360,7 @@ async fn change_member_role(
     reason: &AuditReason,
     ids: (String, String, String),
     give: bool,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let (guild_id, user_id, role_id) = ids;
     let (access, user_id, role_id) = member_role_access(state, auth, &guild_id, &user_id, &role_id).await?;
     let key = if give { "$add" } else { "$remove" };
@@ -401,7 +401,7 @@ async fn add_member_role(
     auth: AuthUser,
     reason: AuditReason,
     Path(ids): Path<(String, String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     change_member_role(&state, &auth, &reason, ids, true).await
 }
 
@@ -421,6 +421,6 @@ async fn remove_member_role(
     auth: AuthUser,
     reason: AuditReason,
     Path(ids): Path<(String, String, String)>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     change_member_role(&state, &auth, &reason, ids, false).await
 }

@@ -1,6 +1,10 @@
 //! Message search in a guild, returning only what the searcher may read.
 
 use axum::extract::{Path, State};
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, missing_access, parse_id, unknown_guild};
+use parley_app::error::AppResult;
+use parley_app::objects::message::{MessageObject, message_objects};
 use parley_core::{FieldErrors, Permissions, Snowflake};
 use parley_store::channels::ChannelKind;
 use parley_store::search::SearchQuery;
@@ -9,13 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, missing_access, parse_id, unknown_guild};
-use crate::error::ApiResult;
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
-use crate::routes::messages::{MessageObject, message_objects};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search))
@@ -67,7 +67,7 @@ async fn search(
     auth: AuthUser,
     Path(guild_id): Path<String>,
     Query(params): Query<SearchParams>,
-) -> ApiResult<Json<SearchResults>> {
+) -> AppResult<Json<SearchResults>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let mut errors = FieldErrors::new();
     let content = params.content.unwrap_or_default();

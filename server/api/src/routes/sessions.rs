@@ -2,6 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::error::{AppError, AppResult};
 use parley_core::{ErrorCode, Snowflake, Timestamp};
 use parley_store::sessions::RevokeReason;
 use serde::Serialize;
@@ -9,8 +11,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, SessionInfo, SignedIn, TooManyRequests, schema};
 
@@ -29,7 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         SignedIn,
         TooManyRequests,
     ))]
-async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<SessionInfo>>> {
+async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<Vec<SessionInfo>>> {
     let current = auth.session()?.id;
     let sessions = state.store.active_sessions(auth.user_id).await?;
     Ok(Json(
@@ -63,11 +63,11 @@ async fn revoke_session(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(session_id): Path<String>,
-) -> ApiResult<StatusCode> {
-    let unknown = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownSession);
+) -> AppResult<StatusCode> {
+    let unknown = || AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownSession);
     let session_id: Snowflake = session_id.parse().map_err(|_| unknown())?;
     if state.store.revoke_session(auth.user_id, session_id, RevokeReason::RevokedByUser, Timestamp::now()).await? {
-        crate::auth::revocation::sessions_ended(&state, auth.user_id, vec![session_id]);
+        parley_app::auth::revocation::sessions_ended(&state, auth.user_id, vec![session_id]);
         tracing::info!(user_id = %auth.user_id, %session_id, "session revoked by its user");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -89,12 +89,12 @@ pub struct RevokedCount {
         SignedIn,
         TooManyRequests,
     ))]
-async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<RevokedCount>> {
+async fn revoke_other_sessions(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<RevokedCount>> {
     let ended = state
         .store
         .revoke_other_sessions(auth.user_id, auth.session()?.id, RevokeReason::RevokedByUser, Timestamp::now())
         .await?;
     let revoked = ended.len() as u64;
-    crate::auth::revocation::sessions_ended(&state, auth.user_id, ended);
+    parley_app::auth::revocation::sessions_ended(&state, auth.user_id, ended);
     Ok(Json(RevokedCount { revoked }))
 }

@@ -4,6 +4,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::ChannelObject;
+use parley_app::objects::message::find_message;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::StoreError;
@@ -13,15 +19,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::access::{GuildAccess, parse_id, require, unknown_guild};
-use crate::audit::{self, AuditAction, AuditReason};
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json};
-use crate::guild_models::ChannelObject;
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use crate::routes::channel_admin::{ModifyChannelRequest, load_channel};
-use crate::routes::messages::find_message;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,7 +50,7 @@ pub struct StartThreadRequest {
     pub kind: Option<i64>,
 }
 
-fn check_request(body: &StartThreadRequest) -> ApiResult<String> {
+fn check_request(body: &StartThreadRequest) -> AppResult<String> {
     let mut errors = FieldErrors::new();
     let name = body.name.trim().to_owned();
     if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
@@ -78,7 +78,7 @@ async fn start(
     parent: &ChannelRecord,
     id: Snowflake,
     body: &StartThreadRequest,
-) -> ApiResult<ChannelObject> {
+) -> AppResult<ChannelObject> {
     let name = check_request(body)?;
     let thread = NewThread {
         id,
@@ -102,7 +102,7 @@ async fn start(
     let record = state.store.create_thread(&thread, Some(&entry)).await.map_err(|e| match e {
         // The thread's id is the message's: a second thread on one message collides.
         StoreError::Database(ref db) if db.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
-            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadAlreadyCreated)
+            AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadAlreadyCreated)
         }
         other => other.into(),
     })?;
@@ -116,9 +116,9 @@ async fn start(
 }
 
 /// Checks that threads may be started under `parent` by someone with `permissions` there.
-fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> ApiResult<()> {
+fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> AppResult<()> {
     if parent.kind() != ChannelKind::Text {
-        return Err(ApiError::field("channel_id", "THREAD_PARENT_INVALID", "Threads start in text channels."));
+        return Err(AppError::field("channel_id", "THREAD_PARENT_INVALID", "Threads start in text channels."));
     }
     require(permissions, Permissions::CREATE_PUBLIC_THREADS)
 }
@@ -142,7 +142,7 @@ async fn thread_from_message(
     reason: AuditReason,
     Path((channel_id, message_id)): Path<(String, String)>,
     Json(body): Json<StartThreadRequest>,
-) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
+) -> AppResult<(StatusCode, Json<ChannelObject>)> {
     let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
     let message = find_message(&state, parent.id, &message_id).await?;
@@ -167,7 +167,7 @@ async fn thread_in_channel(
     reason: AuditReason,
     Path(channel_id): Path<String>,
     Json(body): Json<StartThreadRequest>,
-) -> ApiResult<(StatusCode, Json<ChannelObject>)> {
+) -> AppResult<(StatusCode, Json<ChannelObject>)> {
     let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, state.ids.next(), &body).await?)))
@@ -183,7 +183,7 @@ pub(crate) async fn modify_thread(
     thread: &ChannelRecord,
     permissions: Permissions,
     body: &ModifyChannelRequest,
-) -> ApiResult<ChannelObject> {
+) -> AppResult<ChannelObject> {
     // Its owner may change an unlocked thread, all but its lock; anything else needs MANAGE_THREADS.
     let owner_may = thread.owner_id == Some(auth.user_id.as_i64()) && !thread.locked && body.locked.is_none();
     if !owner_may {
@@ -222,7 +222,7 @@ pub(crate) async fn modify_thread(
         .store
         .update_thread(thread.id, &patch, now, Some(&entry))
         .await?
-        .ok_or_else(crate::access::unknown_channel)?;
+        .ok_or_else(parley_app::access::unknown_channel)?;
     let activity = state.store.channel_activity(updated.id).await?;
     let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
     state.publish(Event::new(
@@ -254,7 +254,7 @@ async fn active_threads(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<String>,
-) -> ApiResult<Json<ActiveThreads>> {
+) -> AppResult<Json<ActiveThreads>> {
     let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
     let activity = state.store.guild_channel_activity(access.guild.id).await?;
     let active = access

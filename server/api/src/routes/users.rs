@@ -2,6 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use parley_app::AppState;
+use parley_app::error::{AppError, AppResult};
 use parley_core::account::{DisplayName, Email, Password, Username};
 use parley_core::{ErrorCode, FieldErrors, Timestamp};
 use parley_store::StoreError;
@@ -13,8 +15,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Json, nullable};
 use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
@@ -22,8 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_me, modify_me))
 }
 
-async fn current_user(state: &AppState, auth: &AuthUser) -> ApiResult<UserRecord> {
-    state.store.user_by_id(auth.user_id).await?.ok_or_else(ApiError::unauthorized)
+async fn current_user(state: &AppState, auth: &AuthUser) -> AppResult<UserRecord> {
+    state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)
 }
 
 /// The signed-in user.
@@ -33,17 +33,17 @@ async fn current_user(state: &AppState, auth: &AuthUser) -> ApiResult<UserRecord
         SignedIn,
         TooManyRequests,
     ))]
-async fn get_me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<CurrentUser>> {
+async fn get_me(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<CurrentUser>> {
     Ok(Json(CurrentUser::from(&current_user(&state, &auth).await?)))
 }
 
 /// The current-password check is a login by another door: it shares the login's per-account
 /// rate limit and lockout, so a stolen access token cannot be used to guess the password
 /// (a locked account is refused before any check, and failures count toward the lock).
-async fn check_current_password(state: &AppState, user: &UserRecord, password: &str) -> ApiResult<()> {
+async fn check_current_password(state: &AppState, user: &UserRecord, password: &str) -> AppResult<()> {
     if let Err(limited) = state.limits.login_account.check(&format!("user:{}", user.id)) {
         state.metrics.auth.rate_limited.inc();
-        return Err(ApiError::RateLimited(limited));
+        return Err(AppError::RateLimited(limited));
     }
     let now = Timestamp::now();
     let correct = state.passwords.verify(password, user.password_hash.as_deref()).await?;
@@ -60,7 +60,7 @@ async fn check_current_password(state: &AppState, user: &UserRecord, password: &
         tracing::warn!(user_id = %user.id, locked_until = until, "account locked after repeated wrong current passwords");
         return Err(crate::routes::auth::locked(until, now));
     }
-    Err(ApiError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."))
+    Err(AppError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,7 +97,7 @@ async fn modify_me(
     State(state): State<AppState>,
     auth: AuthUser,
     Json(body): Json<ModifyMeRequest>,
-) -> ApiResult<Json<CurrentUser>> {
+) -> AppResult<Json<CurrentUser>> {
     let user = current_user(&state, &auth).await?;
     let mut errors = FieldErrors::new();
     let username = body.username.as_deref().and_then(|u| errors.check("username", Username::parse(u)));
@@ -115,7 +115,7 @@ async fn modify_me(
     if auth.is_bot() && (email.is_some() || body.password.is_some() || body.new_password.is_some()) {
         // A bot signs in with its token alone: it has no email or password to change (and
         // its wrong guesses must not count as failed logins).
-        return Err(ApiError::with_message(
+        return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::BotsCannotUse,
             "Bots have no email or password; reset the bot's token instead",
@@ -125,7 +125,7 @@ async fn modify_me(
     let sensitive = (username.is_some() && !auth.is_bot()) || email.is_some() || new_password.is_some();
     if sensitive {
         let Some(current) = body.password.as_deref() else {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 "password",
                 "BASE_TYPE_REQUIRED",
                 "Your current password is required to change this.",
@@ -141,21 +141,21 @@ async fn modify_me(
         .await
         .map_err(|e| match e {
             StoreError::Conflict(Conflict::Username) => {
-                ApiError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.")
+                AppError::field("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.")
             }
             StoreError::Conflict(Conflict::Email) => {
-                ApiError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered.")
+                AppError::field("email", "EMAIL_ALREADY_REGISTERED", "Email is already registered.")
             }
             other => other.into(),
         })?
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(AppError::unauthorized)?;
     if let Some(new_password) = new_password {
         let hash = state.passwords.hash(new_password.expose()).await?;
         state.store.set_password_hash(user.id, &hash, now).await?;
         let ended =
             state.store.revoke_other_sessions(user.id, auth.session()?.id, RevokeReason::PasswordChanged, now).await?;
         tracing::info!(user_id = %user.id, ended_sessions = ended.len(), "password changed");
-        crate::auth::revocation::sessions_ended(&state, user.id, ended);
+        parley_app::auth::revocation::sessions_ended(&state, user.id, ended);
         updated.password_hash = Some(hash);
     }
     Ok(Json(CurrentUser::from(&updated)))

@@ -2,7 +2,7 @@
 //! (CALL_CREATE, as Discord's), and people connecting learn of the calls going on in their
 //! DMs (CALL_CREATE after READY).
 
-use parley_api::voice::states::VoiceState;
+use parley_app::voice::states::VoiceState;
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName};
 use serde_json::Value;

@@ -3,8 +3,8 @@
 //! silence or end a call. Each arrives at every node; only the node whose session holds the
 //! voice state acts on it.
 
-use parley_api::voice::grants::GrantChange;
-use parley_api::voice::states::{PRIVATE, VoiceState};
+use parley_app::voice::grants::GrantChange;
+use parley_app::voice::states::{PRIVATE, VoiceState};
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName};
 use serde::Deserialize;

@@ -9,13 +9,13 @@
 //! `user_limit` (MOVE_MEMBERS ignores the limit); a private call needs only being a
 //! recipient. A request that may not be granted is ignored, as Discord ignores it.
 //!
-//! The token is a voice grant (`parley_api::voice::grants`): SPEAK, STREAM and
+//! The token is a voice grant (`parley_app::voice::grants`): SPEAK, STREAM and
 //! PRIORITY_SPEAKER and the mute and deafen flags (the member's own, and a moderator's)
 //! become its media policy, which the voice server enforces on the media itself. Leaving,
 //! being moved or disconnected, losing the channel, or losing the session revokes it, which
 //! hangs up the call.
 //!
-//! Every node knows every voice state (`parley_api::voice::states`); the node whose session
+//! Every node knows every voice state (`parley_app::voice::states`); the node whose session
 //! holds one is the only one that changes it, so moderation and permission changes, which
 //! arrive on the bus at every node, are carried out exactly once ([`observe`]). Every node
 //! holds every grant too, so one node (`voice_endpoint`) can carry the calls of all.
@@ -31,9 +31,9 @@ pub use follow::observe;
 
 use std::sync::Arc;
 
-use parley_api::channel_access::ChannelAccess;
-use parley_api::voice::grants::{GrantChange, GrantTicket, MediaPolicy, VoiceGrant};
-use parley_api::voice::states::{PRIVATE, VoiceState};
+use parley_app::channel_access::ChannelAccess;
+use parley_app::voice::grants::{GrantChange, GrantTicket, MediaPolicy, VoiceGrant};
+use parley_app::voice::states::{PRIVATE, VoiceState};
 use parley_core::Snowflake;
 use parley_core::permissions::Permissions;
 use parley_events::{Audience, Event, EventName};

@@ -3,10 +3,10 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use parley_api::auth::PasswordHasher;
-use parley_api::auth::refresh_token::random_code;
-use parley_api::routes::admin::invite_limits;
-use parley_api::routes::applications::new_application;
+use parley_app::applications::new_application;
+use parley_app::auth::PasswordHasher;
+use parley_app::auth::refresh_token::random_code;
+use parley_app::instance_invites::invite_limits;
 use parley_core::account::{Email, Password, Username};
 use parley_core::{SnowflakeGenerator, Timestamp};
 use parley_store::StoreError;

@@ -125,9 +125,9 @@ async fn admin_commands_create_users_promote_them_make_invites_and_bots(backend:
     assert!(!ok && err.contains("no user named"), "{err}");
 
     let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), &StoreOptions::default()).await.unwrap();
-    let bot_id = parley_api::auth::bot_token::bot_id(token.trim()).expect("a bot token");
+    let bot_id = parley_app::auth::bot_token::bot_id(token.trim()).expect("a bot token");
     let bot = store.application(bot_id).await.unwrap().expect("the application exists");
-    assert!(parley_api::auth::bot_token::matches(token.trim(), &bot.token_hash), "the printed token is the stored one");
+    assert!(parley_app::auth::bot_token::matches(token.trim(), &bot.token_hash), "the printed token is the stored one");
     assert_eq!(store.user_by_id(bot_id).await.unwrap().map(|u| (u.bot, u.username)), Some((true, "deploy_bot".into())));
     assert!(store.user_by_login("ops").await.unwrap().unwrap().is_admin);
     assert!(!store.user_by_login("helper").await.unwrap().unwrap().is_admin);

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{Signer, SigningKey};
 use hmac::{Hmac, Mac};
-use parley_api::auth::TokenIssuer;
+use parley_app::auth::TokenIssuer;
 use parley_core::{Snowflake, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

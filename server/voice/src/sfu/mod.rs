@@ -12,7 +12,7 @@ pub mod room;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use parley_api::voice::grants::VoiceGrant;
+use parley_app::voice::grants::VoiceGrant;
 use parley_core::Snowflake;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -317,7 +317,7 @@ async fn supervise(sfu: Arc<Sfu>, participant: Arc<Participant>) {
 /// Reads one published track and hands each packet to its outlet, until the track or the
 /// participant ends.
 async fn pump(track: Arc<TrackRemote>, outlet: Arc<Outlet>, closed: CancellationToken, metrics: VoiceMetrics) {
-    let _live = parley_api::metrics::GaugeGuard::hold(&metrics.tracks);
+    let _live = parley_app::metrics::GaugeGuard::hold(&metrics.tracks);
     tracing::debug!(publisher = %outlet.publisher, kind = outlet.kind.as_str(), "voice track published");
     loop {
         tokio::select! {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use parley_api::voice::grants::{MediaPolicy, VoiceGrant};
+use parley_app::voice::grants::{MediaPolicy, VoiceGrant};
 use parley_core::Snowflake;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;

@@ -10,10 +10,10 @@ use parley_core::{ErrorCode, FieldErrors};
 use parley_store::StoreError;
 use serde_json::{Value, json};
 
-use crate::rate_limit::RateLimited;
+use crate::limits::window::RateLimited;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum AppError {
     /// A client error: status, stable code and a message for the user.
     #[error("{status} {code:?}: {message}")]
     Client { status: StatusCode, code: ErrorCode, message: String },
@@ -31,9 +31,9 @@ pub enum ApiError {
     Internal(String),
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type AppResult<T> = Result<T, AppError>;
 
-impl ApiError {
+impl AppError {
     pub fn new(status: StatusCode, code: ErrorCode) -> Self {
         Self::Client { status, code, message: code.message().to_owned() }
     }
@@ -92,13 +92,13 @@ impl ApiError {
     }
 }
 
-impl From<FieldErrors> for ApiError {
+impl From<FieldErrors> for AppError {
     fn from(errors: FieldErrors) -> Self {
         Self::Invalid(errors)
     }
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(_) => Self::Unavailable(e),
@@ -107,7 +107,7 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
             Self::Internal(cause) => tracing::error!(%cause, "request failed"),

@@ -1,6 +1,10 @@
 //! Prometheus metrics for the whole process, exposed at `/metrics` (and on a separate
 //! address when `metrics_bind` is set): one registry that every crate registers its
 //! collectors in (the gateway adds its own), the process collector and build information.
+//!
+//! - `auth`: counters of security-relevant events (logins, lockouts, token reuse, limits).
+//! - `database`: the database pools' connections, read when Prometheus scrapes.
+//! - `http`: requests, errors and latency by route template, and the middleware that counts them.
 
 mod auth;
 mod database;

@@ -7,7 +7,7 @@ use parley_store::roles::RoleRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::models::schema;
+use crate::objects::schema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoleObject {

@@ -13,7 +13,7 @@ use parley_store::channels::ChannelKind;
 use crate::AppState;
 use crate::access::{GuildAccess, parse_id, unknown_channel};
 use crate::audit::{self, AuditAction, AuditReason};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// A move (or disconnect) that passed its checks.
 #[derive(Debug)]
@@ -31,10 +31,10 @@ pub async fn check_move(
     access: &GuildAccess,
     target: Snowflake,
     to: Option<&str>,
-) -> ApiResult<VoiceMove> {
+) -> AppResult<VoiceMove> {
     let current =
         state.voice_states.of_member(access.guild.id, target).and_then(|s| s.channel_id).ok_or_else(|| {
-            ApiError::with_message(
+            AppError::with_message(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::TargetNotInVoice,
                 "They are not in a voice channel",
@@ -48,7 +48,7 @@ pub async fn check_move(
     let Some(raw) = to else { return Ok(VoiceMove { to: None, from: current }) };
     let id = parse_id(raw, unknown_channel)?;
     let destination = channel_of(id).filter(|c| c.kind() == ChannelKind::Voice).ok_or_else(|| {
-        ApiError::Invalid(FieldErrors::single(
+        AppError::Invalid(FieldErrors::single(
             "channel_id",
             "CHANNEL_TYPE_INVALID",
             "Must be a voice channel of this guild.",
@@ -65,8 +65,8 @@ pub async fn check_move(
     Ok(VoiceMove { to: Some(id), from: current })
 }
 
-fn missing(message: &str) -> ApiError {
-    ApiError::with_message(StatusCode::FORBIDDEN, ErrorCode::MissingPermissions, message)
+fn missing(message: &str) -> AppError {
+    AppError::with_message(StatusCode::FORBIDDEN, ErrorCode::MissingPermissions, message)
 }
 
 impl VoiceMove {
@@ -78,7 +78,7 @@ impl VoiceMove {
         actor: Snowflake,
         target: Snowflake,
         reason: &AuditReason,
-    ) -> ApiResult<()> {
+    ) -> AppResult<()> {
         let (action, changes) = match self.to {
             Some(to) => (
                 AuditAction::MemberMove,

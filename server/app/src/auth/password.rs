@@ -15,7 +15,7 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// Waiting hash requests per worker before callers are made to wait for room.
 const QUEUE_PER_WORKER: usize = 64;
@@ -61,21 +61,21 @@ impl PasswordHasher {
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`).
-    pub async fn hash(&self, password: &str) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let (reply, answer) = oneshot::channel();
         self.submit(Job::Hash { password: password.to_owned(), reply }).await?;
-        answer.await.map_err(ApiError::internal)?.map_err(ApiError::internal)
+        answer.await.map_err(AppError::internal)?.map_err(AppError::internal)
     }
 
     /// Checks a password against a stored hash; `None` (no account) still costs a full check,
     /// and the answer waits for it: returning before the check finished would tell, by the
     /// time taken, that there is no account.
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, ApiError> {
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
         let (reply, answer) = oneshot::channel();
         self.submit(Job::Verify { password: password.to_owned(), hash, reply }).await?;
-        let matched = answer.await.map_err(ApiError::internal)?;
+        let matched = answer.await.map_err(AppError::internal)?;
         Ok(matched && known)
     }
 
@@ -84,8 +84,8 @@ impl PasswordHasher {
         self.checks.load(Ordering::SeqCst)
     }
 
-    async fn submit(&self, job: Job) -> Result<(), ApiError> {
-        self.jobs.send(job).await.map_err(|_| ApiError::internal("the password hashing threads have stopped"))
+    async fn submit(&self, job: Job) -> Result<(), AppError> {
+        self.jobs.send(job).await.map_err(|_| AppError::internal("the password hashing threads have stopped"))
     }
 }
 

@@ -3,14 +3,14 @@
 //! server instead); the web client asks before joining a voice channel.
 
 use axum::extract::State;
+use parley_app::AppState;
+use parley_app::error::AppResult;
 use parley_core::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::error::ApiResult;
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, SignedIn, TooManyRequests};
 
@@ -44,7 +44,7 @@ pub struct IceServers {
         SignedIn,
         TooManyRequests,
     ))]
-async fn ice_servers(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json<IceServers>> {
+async fn ice_servers(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<IceServers>> {
     let Some(turn) = &state.config.turn else {
         return Ok(Json(IceServers { ice_servers: Vec::new(), ttl: 0 }));
     };

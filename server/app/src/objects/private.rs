@@ -7,8 +7,8 @@ use parley_store::users::UserRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::guild_models::ChannelObject;
-use crate::models::{PublicUser, schema};
+use crate::objects::guild::ChannelObject;
+use crate::objects::{PublicUser, schema};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PrivateChannelObject {

@@ -12,7 +12,7 @@ use parley_store::private_channels::{PrivateChannelRecord, PrivateKind};
 
 use crate::AppState;
 use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// What every recipient may do in a private channel: whatever concerns their own messages,
 /// and pinning (as on Discord); nothing that acts on others' messages or mentions everyone.
@@ -29,11 +29,11 @@ pub const PRIVATE_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
 
 /// Guild channel `id` (through the guild cache) with the caller's access and permissions in
 /// it: `None` if `id` is no guild channel, 403 (50001) if the caller cannot see it.
-pub(crate) async fn open_guild_channel(
+pub async fn open_guild_channel(
     state: &AppState,
     id: Snowflake,
     user_id: Snowflake,
-) -> ApiResult<Option<(GuildAccess, ChannelRecord, Permissions)>> {
+) -> AppResult<Option<(GuildAccess, ChannelRecord, Permissions)>> {
     let Some((snapshot, channel)) = state.cache.channel(&state.store, id).await? else { return Ok(None) };
     let access = GuildAccess::for_member(state, snapshot, user_id).await?;
     let permissions = access.channel_permissions(&channel);
@@ -51,7 +51,7 @@ pub enum ChannelAccess {
 
 impl ChannelAccess {
     /// 404 (10003) for no such channel; 403 (50001) for one the caller cannot see.
-    pub async fn open(state: &AppState, raw_id: &str, user_id: Snowflake) -> ApiResult<Self> {
+    pub async fn open(state: &AppState, raw_id: &str, user_id: Snowflake) -> AppResult<Self> {
         let id = parse_id(raw_id, unknown_channel)?;
         if let Some((access, channel, permissions)) = open_guild_channel(state, id, user_id).await? {
             return Ok(Self::Guild { access, channel, permissions });
@@ -92,15 +92,15 @@ impl ChannelAccess {
     }
 
     /// 403 (50013) naming what is missing.
-    pub fn require(&self, needed: Permissions) -> ApiResult<()> {
+    pub fn require(&self, needed: Permissions) -> AppResult<()> {
         require(self.permissions(), needed)
     }
 
     /// Messages go to text channels, threads and private channels only (50008 otherwise).
-    pub fn require_text(&self) -> ApiResult<()> {
+    pub fn require_text(&self) -> AppResult<()> {
         match self {
             Self::Guild { channel, .. } if !matches!(channel.kind(), ChannelKind::Text | ChannelKind::PublicThread) => {
-                Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::NonTextChannel))
+                Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::NonTextChannel))
             }
             _ => Ok(()),
         }
@@ -131,7 +131,7 @@ impl ChannelAccess {
 
     /// Whether `user_id` could be told about this channel's messages: a member of the guild
     /// (a mention of a non-member means nothing), or a recipient.
-    pub async fn reaches(&self, state: &AppState, user_id: Snowflake) -> ApiResult<bool> {
+    pub async fn reaches(&self, state: &AppState, user_id: Snowflake) -> AppResult<bool> {
         Ok(match self {
             Self::Guild { access, .. } => state.cache.member(&state.store, access.guild.id, user_id).await?.is_some(),
             Self::Private { channel, .. } => channel.has_recipient(user_id),

@@ -16,22 +16,22 @@ use parley_store::roles::RoleRecord;
 use crate::cache::GuildSnapshot;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
-pub fn unknown_guild() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownGuild, "Unknown Guild")
+pub fn unknown_guild() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownGuild, "Unknown Guild")
 }
 
-pub fn unknown_channel() -> ApiError {
-    ApiError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownChannel, "Unknown Channel")
+pub fn unknown_channel() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownChannel, "Unknown Channel")
 }
 
-pub fn missing_access() -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::MissingAccess)
+pub fn missing_access() -> AppError {
+    AppError::new(StatusCode::FORBIDDEN, ErrorCode::MissingAccess)
 }
 
 /// Parses a path id; anything that is not a snowflake is simply not found.
-pub fn parse_id(raw: &str, not_found: fn() -> ApiError) -> ApiResult<Snowflake> {
+pub fn parse_id(raw: &str, not_found: fn() -> AppError) -> AppResult<Snowflake> {
     raw.parse().map_err(|_| not_found())
 }
 
@@ -53,13 +53,13 @@ impl std::ops::Deref for GuildAccess {
 
 impl GuildAccess {
     /// 404 (10004) for a guild that does not exist, 403 (50001) for one the caller is not in.
-    pub async fn load(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> ApiResult<Self> {
+    pub async fn load(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<Self> {
         let snapshot = state.cache.guild(&state.store, guild_id).await?.ok_or_else(unknown_guild)?;
         Self::for_member(state, snapshot, user_id).await
     }
 
     /// Access to a guild whose snapshot the caller already holds.
-    pub async fn for_member(state: &AppState, snapshot: Arc<GuildSnapshot>, user_id: Snowflake) -> ApiResult<Self> {
+    pub async fn for_member(state: &AppState, snapshot: Arc<GuildSnapshot>, user_id: Snowflake) -> AppResult<Self> {
         let member = state.cache.member(&state.store, snapshot.guild.id, user_id).await?.ok_or_else(missing_access)?;
         Ok(Self { snapshot, member, now: Timestamp::now() })
     }
@@ -118,11 +118,11 @@ impl GuildAccess {
     }
 
     /// The role hierarchy: nobody manages a role at or above their own highest; the owner may.
-    pub fn require_below_me(&self, role: &RoleRecord) -> ApiResult<()> {
+    pub fn require_below_me(&self, role: &RoleRecord) -> AppResult<()> {
         if self.is_owner() || role.position < self.highest_position() {
             Ok(())
         } else {
-            Err(ApiError::with_message(
+            Err(AppError::with_message(
                 StatusCode::FORBIDDEN,
                 ErrorCode::MissingPermissions,
                 format!("The role {:?} is at or above your highest role", role.name),
@@ -133,7 +133,7 @@ impl GuildAccess {
     /// Nobody manages a member whose highest role is at or above theirs (the guild owner can
     /// never be managed); the owner may manage anyone, and anyone may manage themselves within
     /// the roles below their own.
-    pub fn require_member_below_me(&self, target: &MemberRecord) -> ApiResult<()> {
+    pub fn require_member_below_me(&self, target: &MemberRecord) -> AppResult<()> {
         let target_highest =
             self.roles.iter().filter(|r| target.role_ids.contains(&r.id)).map(|r| r.position).max().unwrap_or(0);
         let allowed = self.is_owner()
@@ -142,7 +142,7 @@ impl GuildAccess {
         if allowed {
             Ok(())
         } else {
-            Err(ApiError::with_message(
+            Err(AppError::with_message(
                 StatusCode::FORBIDDEN,
                 ErrorCode::MissingPermissions,
                 "That member's highest role is at or above yours",
@@ -151,18 +151,18 @@ impl GuildAccess {
     }
 
     /// 403 (50013) naming what is missing, unless the caller has all of `needed` guild-wide.
-    pub fn require(&self, needed: Permissions) -> ApiResult<()> {
+    pub fn require(&self, needed: Permissions) -> AppResult<()> {
         require(self.guild_permissions(), needed)
     }
 }
 
 /// 403 (50013) naming what is missing, unless `have` contains all of `needed`.
-pub fn require(have: Permissions, needed: Permissions) -> ApiResult<()> {
+pub fn require(have: Permissions, needed: Permissions) -> AppResult<()> {
     let missing = needed.missing_from(have);
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::with_message(
+        Err(AppError::with_message(
             StatusCode::FORBIDDEN,
             ErrorCode::MissingPermissions,
             format!("Missing Permissions: {}", missing.names().join(", ")),

@@ -8,7 +8,7 @@ use parley_store::audit_log::AuditEntry;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Discord's audit log action types, for the changes Parley records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,12 +49,12 @@ pub struct AuditReason(pub Option<String>);
 pub const MAX_REASON_CHARS: usize = 512;
 
 impl FromRequestParts<AppState> for AuditReason {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         let Some(raw) = parts.headers.get("x-audit-log-reason") else { return Ok(Self(None)) };
         let invalid = || {
-            ApiError::Invalid(FieldErrors::single(
+            AppError::Invalid(FieldErrors::single(
                 "X-Audit-Log-Reason",
                 "BASE_TYPE_INVALID",
                 "Must be URL-encoded UTF-8, at most 512 characters.",
@@ -66,10 +66,10 @@ impl FromRequestParts<AppState> for AuditReason {
         }
         if reason.contains('\0') {
             // `%00`: PostgreSQL cannot store it, and the entry must be stored with its action.
-            return Err(ApiError::Invalid(FieldErrors::single(
+            return Err(AppError::Invalid(FieldErrors::single(
                 "X-Audit-Log-Reason",
-                crate::extract::json::NUL_CODE,
-                crate::extract::json::NUL_MESSAGE,
+                crate::text::NUL_CODE,
+                crate::text::NUL_MESSAGE,
             )));
         }
         Ok(Self(Some(reason).filter(|r| !r.trim().is_empty())))
@@ -141,18 +141,18 @@ pub async fn record(
     target: Option<Snowflake>,
     changes: Vec<Value>,
     reason: &AuditReason,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let entry = entry(state, guild_id, actor, action, target, changes, reason);
     state.store.add_audit_entry(&entry).await?;
     Ok(())
 }
 
 /// Parses the `action_type` query filter.
-pub fn parse_action(raw: &str) -> ApiResult<i64> {
+pub fn parse_action(raw: &str) -> AppResult<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|n| (1..=200).contains(n))
-        .ok_or_else(|| ApiError::field("action_type", "NUMBER_TYPE_COERCE", "Must be an audit log action type."))
+        .ok_or_else(|| AppError::field("action_type", "NUMBER_TYPE_COERCE", "Must be an audit log action type."))
 }
 
 /// Changes between two serialised objects, for the listed keys whose values differ.

@@ -1,0 +1,43 @@
+//! Parley's application layer: what REST (`parley-api`), the gateway (`parley-gateway`) and
+//! the voice server (`parley-voice`) share, so that none of them imports another.
+//!
+//! - [`config`]: the application's settings ([`AppConfig`]).
+//! - [`state`]: the live state every route and connection shares ([`AppState`]).
+//! - [`error`]: the application's one error type and its JSON form.
+//! - [`objects`]: the API's objects in Discord's shapes (user, guild, channel, member,
+//!   message, read state, application).
+//! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
+//! - [`access`]: what a member may do in a guild, through the permission function.
+//! - [`channel_access`]: what a user may do in any channel, guild or private (DMs).
+//! - [`audit`]: audit log entries and the reason header.
+//! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
+//! - [`limits`]: sign-in limits per address and account; REST and IDENTIFY limits.
+//! - [`applications`]: making an application with its bot user.
+//! - [`instance_invites`]: the limits of instance invites.
+//! - [`voice`]: voice grants, voice states, TURN credentials, voice moderation.
+//! - [`outbox`]: events kept with their change until the shared event log has them.
+//! - [`metrics`]: the process's Prometheus registry and the collectors every layer shares.
+//! - [`trace_context`]: W3C trace context for spans that do not start from a request.
+//! - [`text`]: rules every stored text follows.
+
+pub mod access;
+pub mod applications;
+pub mod audit;
+pub mod auth;
+pub mod cache;
+pub mod channel_access;
+pub mod config;
+pub mod error;
+pub mod instance_invites;
+pub mod limits;
+pub mod metrics;
+pub mod objects;
+pub mod outbox;
+pub mod state;
+pub mod text;
+pub mod trace_context;
+pub mod voice;
+
+pub use config::{AppConfig, GuildCreation, RegistrationMode};
+pub use error::{AppError, AppResult};
+pub use state::AppState;

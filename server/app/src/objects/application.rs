@@ -1,0 +1,63 @@
+//! Application objects in Discord's shape, and the flags that grant privileged intents.
+
+use parley_core::Snowflake;
+use parley_store::applications::ApplicationRecord;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{PublicUser, schema};
+use crate::AppState;
+use crate::error::AppResult;
+
+/// Application flags that switch on privileged gateway intents (each has a "limited"
+/// twin Discord gives small bots; Parley treats both alike).
+pub const GATEWAY_PRESENCE: i64 = (1 << 12) | (1 << 13);
+pub const GATEWAY_GUILD_MEMBERS: i64 = (1 << 14) | (1 << 15);
+pub const GATEWAY_MESSAGE_CONTENT: i64 = (1 << 18) | (1 << 19);
+/// An application in Discord's shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationObject {
+    #[schema(value_type = schema::Snowflake)]
+    pub id: Snowflake,
+    pub name: String,
+    pub icon: Option<String>,
+    pub description: String,
+    pub summary: String,
+    pub bot_public: bool,
+    pub bot_require_code_grant: bool,
+    pub verify_key: String,
+    /// Discord's application flags (GATEWAY_PRESENCE 1<<12, GATEWAY_GUILD_MEMBERS 1<<14,
+    /// GATEWAY_MESSAGE_CONTENT 1<<18, and their "limited" twins).
+    pub flags: i64,
+    pub owner: Option<PublicUser>,
+    pub team: Option<serde_json::Value>,
+    /// The bot user.
+    pub bot: Option<PublicUser>,
+    /// Parley: the bot token, only in the answer that creates or resets it. Keep it secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+pub async fn application_object(
+    state: &AppState,
+    app: &ApplicationRecord,
+    token: Option<String>,
+) -> AppResult<ApplicationObject> {
+    let users = state.store.users_by_ids(&[app.owner_id, app.id]).await?;
+    let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
+    Ok(ApplicationObject {
+        id: app.id,
+        name: app.name.clone(),
+        icon: None,
+        description: app.description.clone(),
+        summary: String::new(),
+        bot_public: app.bot_public,
+        bot_require_code_grant: false,
+        verify_key: String::new(),
+        flags: app.flags,
+        owner: user(app.owner_id),
+        team: None,
+        bot: user(app.id),
+        token,
+    })
+}

@@ -1,0 +1,157 @@
+//! Message objects in Discord's shape, with their authors, mentions and reactions.
+
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, Snowflake, Timestamp};
+use parley_store::messages::MessageRecord;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{PublicUser, schema};
+use crate::AppState;
+use crate::access::parse_id;
+use crate::error::{AppError, AppResult};
+
+/// The message `raw_id` in channel `channel_id`, or 404 (10008).
+pub async fn find_message(state: &AppState, channel_id: Snowflake, raw_id: &str) -> AppResult<MessageRecord> {
+    state.store.message(channel_id, parse_id(raw_id, unknown_message)?).await?.ok_or_else(unknown_message)
+}
+
+pub fn unknown_message() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageReference {
+    #[schema(value_type = schema::Snowflake)]
+    pub message_id: Snowflake,
+    #[schema(value_type = schema::Snowflake)]
+    pub channel_id: Snowflake,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub guild_id: Option<Snowflake>,
+}
+
+/// A message, in Discord's shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageObject {
+    #[schema(value_type = schema::Snowflake)]
+    pub id: Snowflake,
+    #[schema(value_type = schema::Snowflake)]
+    pub channel_id: Snowflake,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
+    pub author: PublicUser,
+    pub content: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub timestamp: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub edited_timestamp: Option<Timestamp>,
+    pub tts: bool,
+    pub mention_everyone: bool,
+    pub mentions: Vec<PublicUser>,
+    #[schema(value_type = Vec<schema::Snowflake>)]
+    pub mention_roles: Vec<Snowflake>,
+    pub attachments: Vec<serde_json::Value>,
+    pub embeds: Vec<serde_json::Value>,
+    pub pinned: bool,
+    /// 0 default, 19 reply.
+    #[serde(rename = "type")]
+    pub kind: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_reference: Option<MessageReference>,
+    /// Present when the message has reactions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionObject>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionEmoji {
+    /// Always null: unicode emoji only.
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub id: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionObject {
+    pub count: i64,
+    /// Whether the viewer is among them.
+    pub me: bool,
+    pub emoji: ReactionEmoji,
+}
+
+fn ids(json: &str) -> Vec<Snowflake> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Builds message objects with their authors and mentioned users (one query) and their
+/// reactions as `viewer` sees them (one more).
+/// `viewer: None` skips loading reactions, for a message just created (it has none yet).
+pub async fn message_objects(
+    state: &AppState,
+    records: &[MessageRecord],
+    viewer: Option<Snowflake>,
+) -> AppResult<Vec<MessageObject>> {
+    let mut wanted: Vec<Snowflake> = records.iter().map(|m| m.author_id).collect();
+    wanted.extend(records.iter().flat_map(|m| ids(&m.mentions)));
+    wanted.sort();
+    wanted.dedup();
+    let users = state.store.users_by_ids(&wanted).await?;
+    let reactions = match viewer {
+        Some(viewer) => state.store.reaction_counts(&records.iter().map(|m| m.id).collect::<Vec<_>>(), viewer).await?,
+        None => Vec::new(),
+    };
+    let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
+    Ok(records
+        .iter()
+        .map(|m| MessageObject {
+            id: m.id,
+            channel_id: m.channel_id,
+            guild_id: m.guild_id.map(Snowflake::from_i64),
+            author: user(m.author_id).unwrap_or_else(|| PublicUser {
+                id: m.author_id,
+                username: "deleted_user".into(),
+                discriminator: "0",
+                global_name: None,
+                avatar: None,
+                bot: false,
+            }),
+            content: m.content.clone(),
+            timestamp: m.created_at,
+            edited_timestamp: m.edited_at.map(Timestamp::from_unix_millis),
+            tts: false,
+            mention_everyone: m.mention_everyone,
+            mentions: ids(&m.mentions).into_iter().filter_map(user).collect(),
+            mention_roles: ids(&m.mention_roles),
+            attachments: Vec::new(),
+            embeds: Vec::new(),
+            pinned: m.pinned,
+            kind: m.kind,
+            nonce: m.nonce.clone(),
+            message_reference: m.reference_message_id.map(|id| MessageReference {
+                message_id: Snowflake::from_i64(id),
+                channel_id: m.channel_id,
+                guild_id: m.guild_id.map(Snowflake::from_i64),
+            }),
+            reactions: reactions
+                .iter()
+                .filter(|r| r.message_id == m.id)
+                .map(|r| ReactionObject {
+                    count: r.count,
+                    me: r.me,
+                    emoji: ReactionEmoji { id: None, name: r.emoji.clone() },
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+pub async fn message_object(
+    state: &AppState,
+    record: &MessageRecord,
+    viewer: Option<Snowflake>,
+) -> AppResult<MessageObject> {
+    message_objects(state, std::slice::from_ref(record), viewer).await?.pop().ok_or_else(unknown_message)
+}

@@ -1,0 +1,22 @@
+//! The API's objects in Discord's shapes, built one way for REST answers and gateway
+//! dispatches alike.
+//!
+//! - [`schema`]: OpenAPI schema components for ids and permission bits (strings with a shape).
+//! - [`user`]: the signed-in user, and anyone as others see them.
+//! - [`guild`]: guild, role and guild channel objects.
+//! - [`private`]: DM and group DM channel objects, as each recipient sees them.
+//! - [`member`]: member objects and GUILD_MEMBER_ADD.
+//! - [`message`]: message objects with authors, mentions and reactions.
+//! - [`read_state`]: where a user stands in each channel.
+//! - [`application`]: application objects and their intent flags.
+
+pub mod application;
+pub mod guild;
+pub mod member;
+pub mod message;
+pub mod private;
+pub mod read_state;
+pub mod schema;
+pub mod user;
+
+pub use user::{CurrentUser, PublicUser};
