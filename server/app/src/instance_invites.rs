@@ -3,7 +3,9 @@
 
 use parley_core::FieldErrors;
 
+/// The longest an invite may live: one year.
 pub const MAX_INVITE_AGE_SECS: i64 = 365 * 24 * 3600;
+/// The most uses an invite may allow.
 pub const MAX_INVITE_USES: i64 = 10_000;
 
 /// Parses invite limits shared by the API and `parley admin create-invite`.

@@ -21,7 +21,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_invites, create_invite)).routes(routes!(delete_invite))
 }
 
-/// The longest an invite may live: one year.
 #[derive(Debug, Deserialize, ToSchema)]
 // Named apart from the guild invite's request, which has other limits.
 #[schema(as = CreateInstanceInviteRequest)]
