@@ -8,6 +8,7 @@ use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
+use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::private::AnyChannelObject;
 use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
@@ -125,7 +126,7 @@ pub struct CreateChannelRequest {
     pub topic: Option<String>,
     #[schema(value_type = Option<schema::Snowflake>)]
     pub parent_id: Option<Snowflake>,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub position: Option<i64>,
     pub nsfw: Option<bool>,
     /// Slowmode seconds, 0-21600.
@@ -174,6 +175,8 @@ async fn create_channel(
     check_parent(&mut errors, kind, body.parent_id, &access)?;
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
+    } else if body.position.is_some_and(|p| p > MAX_POSITION) {
+        errors.add("position", "NUMBER_TYPE_MAX", format!("Must be {MAX_POSITION} or less."));
     }
     if channels.iter().filter(|c| c.kind() != ChannelKind::PublicThread).count() >= MAX_CHANNELS_PER_GUILD {
         errors.add("_guild", "MAX_CHANNELS", format!("A guild can have at most {MAX_CHANNELS_PER_GUILD} channels."));
@@ -186,9 +189,9 @@ async fn create_channel(
         guild_id: access.guild.id,
         kind,
         name: name.ok_or_else(|| AppError::internal("validated name missing"))?,
-        position: body
-            .position
-            .unwrap_or_else(|| channels.iter().filter(|c| c.kind() == kind).map(|c| c.position + 1).max().unwrap_or(0)),
+        position: body.position.unwrap_or_else(|| {
+            channels.iter().filter(|c| c.kind() == kind).map(|c| c.position.saturating_add(1)).max().unwrap_or(0)
+        }),
         parent_id: body.parent_id,
         topic: if text { body.topic.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) } else { None },
         nsfw: body.nsfw.unwrap_or(false),
@@ -238,7 +241,7 @@ pub struct ModifyChannelRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<schema::Snowflake>)]
     pub parent_id: Option<Option<Snowflake>>,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub position: Option<i64>,
     /// Threads: archive or unarchive (the thread's owner or MANAGE_THREADS).
     pub archived: Option<bool>,
@@ -310,6 +313,8 @@ async fn modify_channel(
     }
     if body.position.is_some_and(|p| p < 0) {
         errors.add("position", "NUMBER_TYPE_MIN", "Must be 0 or more.");
+    } else if body.position.is_some_and(|p| p > MAX_POSITION) {
+        errors.add("position", "NUMBER_TYPE_MAX", format!("Must be {MAX_POSITION} or less."));
     }
     errors.into_result()?;
     let voice = kind == ChannelKind::Voice;
@@ -404,7 +409,7 @@ async fn delete_channel(
 pub struct ChannelPosition {
     #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub position: i64,
     /// Moves it to another category; `null` takes it out of any.
     #[serde(default, deserialize_with = "nullable")]
@@ -447,6 +452,9 @@ async fn reorder_channels(
         require(access.channel_permissions(channel), Permissions::MANAGE_CHANNELS)?;
         if entry.position < 0 {
             errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MIN", "Must be 0 or more.");
+        } else if entry.position > MAX_POSITION {
+            let message = format!("Must be {MAX_POSITION} or less.");
+            errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MAX", message);
         }
         if let Some(parent) = entry.parent_id {
             check_leaving_parent(&access, channel, parent)?;

@@ -7,6 +7,7 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::guild::RoleObject;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
@@ -264,7 +265,7 @@ pub struct RolePosition {
     #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
     /// 1 or more (0 is @everyone's).
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub position: i64,
 }
 
@@ -299,6 +300,9 @@ async fn reorder_roles(
                 access.require_below_me(r)?;
                 if entry.position < 1 {
                     errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MIN", "Must be 1 or more.");
+                } else if entry.position > MAX_POSITION {
+                    let message = format!("Must be {MAX_POSITION} or less.");
+                    errors.add_at(vec![i.to_string(), "position".into()], "NUMBER_TYPE_MAX", message);
                 } else if !access.is_owner() && entry.position >= access.highest_position() {
                     return Err(AppError::with_message(
                         StatusCode::FORBIDDEN,

@@ -9,6 +9,11 @@ use utoipa::ToSchema;
 
 use crate::objects::schema;
 
+/// The highest position a channel or role may be given (Discord's are 32-bit); positions are
+/// ordering keys, and this keeps the arithmetic on them (a new channel goes after the last,
+/// a new role pushes the others up) far from overflowing.
+pub const MAX_POSITION: i64 = i32::MAX as i64;
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoleObject {
     #[schema(value_type = schema::Snowflake)]

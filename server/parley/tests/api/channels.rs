@@ -99,6 +99,7 @@ async fn bad_channel_settings_are_refused_by_field(backend: Backend) {
         (json!({"name": "t", "parent_id": guild.general.to_string()}), "parent_id"),
         (json!({"name": "t", "type": 4, "parent_id": guild.text_category.to_string()}), "parent_id"),
         (json!({"name": "t", "position": -1}), "position"),
+        (json!({"name": "t", "position": 2_147_483_648_i64}), "position"),
     ];
     for (body, field) in cases {
         let error =
@@ -282,6 +283,42 @@ async fn an_overwrite_set_through_the_api_hides_a_channel_from_a_role(backend: B
     assert!(names_seen_by(&app, guild.id, &member).await.contains(&"general".to_owned()));
 }
 
+async fn positions_past_32_bits_are_refused_so_ordering_never_overflows(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let guild = setup(&app, &owner, None).await;
+    let too_far = json!([{"id": guild.general.to_string(), "position": i64::MAX}]);
+    let error = assert_error(reorder(&app, &owner, guild.id, too_far).await, StatusCode::BAD_REQUEST, 50035).await;
+    assert_eq!(error["errors"]["0"]["position"]["_errors"][0]["code"], "NUMBER_TYPE_MAX", "{error}");
+    let roles_path = format!("/guilds/{}/roles", guild.id);
+    let (_, role) =
+        status_and_json(app.post_json(&roles_path, &json!({"name": "mods"}), Some(&owner.access_token)).await).await;
+    let role_too_far = json!([{"id": role["id"], "position": i64::MAX}]);
+    let error = assert_error(
+        app.patch_json(&roles_path, &role_too_far, &owner.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert_eq!(error["errors"]["0"]["position"]["_errors"][0]["code"], "NUMBER_TYPE_MAX", "{error}");
+
+    // At the highest position allowed, a new channel still goes after it and a new role still
+    // pushes the others up: no arithmetic overflows.
+    let highest = json!([{"id": guild.general.to_string(), "position": 2_147_483_647_i64}]);
+    assert_eq!(reorder(&app, &owner, guild.id, highest).await.status(), StatusCode::NO_CONTENT);
+    let (status, channel) = status_and_json(
+        app.post_json(&format!("/guilds/{}/channels", guild.id), &json!({"name": "after"}), Some(&owner.access_token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{channel}");
+    assert_eq!(channel["position"], 2_147_483_648_i64);
+    let top = json!([{"id": role["id"], "position": 2_147_483_647_i64}]);
+    assert_eq!(app.patch_json(&roles_path, &top, &owner.access_token).await.status(), StatusCode::OK);
+    let created = app.post_json(&roles_path, &json!({"name": "helpers"}), Some(&owner.access_token)).await;
+    assert_eq!(created.status(), StatusCode::OK);
+}
+
 /// Reorders channels in `guild` as `who`.
 async fn reorder(app: &TestApp, who: &Session, guild: Snowflake, body: Value) -> reqwest::Response {
     app.client
@@ -399,6 +436,7 @@ async fn bad_overwrites_are_refused(backend: Backend) {
 }
 
 on_both_backends!(
+    positions_past_32_bits_are_refused_so_ordering_never_overflows,
     an_owner_creates_text_voice_and_category_channels,
     bad_channel_settings_are_refused_by_field,
     a_guild_holds_at_most_500_channels,
