@@ -21,6 +21,7 @@ use crate::models::schema;
         schema::Snowflake,
         schema::UserIdOrMe,
         schema::Permissions,
+        schema::PermissionsInput,
         schema::Emoji,
         schema::BotScope,
         schema::SearchWords

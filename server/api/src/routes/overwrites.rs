@@ -30,10 +30,10 @@ pub struct OverwriteRequest {
     #[schema(value_type = schema::OverwriteType)]
     pub kind: i64,
     /// Permission bits to allow, as a decimal string. Default none.
-    #[schema(value_type = Option<schema::Permissions>)]
+    #[schema(value_type = Option<schema::PermissionsInput>)]
     pub allow: Option<Permissions>,
     /// Permission bits to deny, as a decimal string. Default none.
-    #[schema(value_type = Option<schema::Permissions>)]
+    #[schema(value_type = Option<schema::PermissionsInput>)]
     pub deny: Option<Permissions>,
 }
 

@@ -76,7 +76,7 @@ pub struct RoleRequest {
     #[schema(value_type = Option<schema::Name>)]
     pub name: Option<String>,
     /// Permission bits as a decimal string; only ones you hold yourself.
-    #[schema(value_type = Option<schema::Permissions>)]
+    #[schema(value_type = Option<schema::PermissionsInput>)]
     pub permissions: Option<Permissions>,
     /// RGB as an integer, 0-16777215.
     #[schema(minimum = 0, maximum = 16777215)]

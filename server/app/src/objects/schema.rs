@@ -65,6 +65,30 @@ impl PartialSchema for Permissions {
 
 impl ToSchema for Permissions {}
 
+/// Permission bits in a request: a decimal string, as Discord's libraries send them, or a bare
+/// integer, which the server accepts too.
+pub struct PermissionsInput;
+
+impl PartialSchema for PermissionsInput {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(Permissions::schema())
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Integer))
+                    .minimum(Some(0))
+                    .maximum(Some(utoipa::Number::UInt(u64::MAX as usize))),
+            )
+            .description(Some(
+                "Permission bits as a decimal string (or a bare integer), at Discord's bit positions \
+                 (VIEW_CHANNEL is 1024). Bits Parley does not know are dropped.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for PermissionsInput {}
+
 // Pieces of the text rules below, as the server checks them: `WS` is what Rust's `trim`
 // removes (Unicode White_Space), `CTRL` what `char::is_control` refuses (Unicode Cc).
 macro_rules! ws {
