@@ -11,8 +11,9 @@
 //! - [`sfu`]: rooms, participants, forwarding.
 //! - [`engine`]: codecs, interceptors, the UDP mux.
 //! - [`metrics`]: rooms, participants, tracks, packets, NACKs, keyframes, loss, jitter.
-//! - [`client`]: a voice client on the same crate, for tests and the benchmark.
+//! - `client` (feature `client`): a voice client on the same crate, for tests and the benchmark.
 
+#[cfg(feature = "client")]
 pub mod client;
 pub mod engine;
 pub mod metrics;
