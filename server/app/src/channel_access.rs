@@ -157,3 +157,14 @@ impl ChannelAccess {
         Event::new(name, self.audience(), &data)
     }
 }
+
+/// Loads a channel (through the guild cache), the caller's access and permissions in it;
+/// 403 (50001) if they cannot see it.
+pub async fn load_channel(
+    state: &AppState,
+    raw_id: &str,
+    user_id: Snowflake,
+) -> AppResult<(GuildAccess, ChannelRecord, Permissions)> {
+    let id = parse_id(raw_id, unknown_channel)?;
+    open_guild_channel(state, id, user_id).await?.ok_or_else(unknown_channel)
+}

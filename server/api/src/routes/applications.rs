@@ -15,6 +15,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::application::{
     ApplicationObject, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE, application_object,
 };
+use parley_app::objects::guild::guild_create_payload;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
@@ -28,7 +29,6 @@ use utoipa_axum::routes;
 use crate::extract::query::Query;
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::guilds::guild_create_payload;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

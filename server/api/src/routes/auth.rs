@@ -7,6 +7,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use parley_app::auth::{refresh_token, revocation};
 use parley_app::error::{AppError, AppResult};
+use parley_app::{AppState, RegistrationMode};
 use parley_core::account::{DisplayName, Email, Password, Username};
 use parley_core::{ErrorCode, FieldErrors, Timestamp};
 use parley_store::StoreError;
@@ -21,7 +22,6 @@ use utoipa_axum::routes;
 use crate::extract::client::{ClientMeta, device_name_from_user_agent};
 use crate::extract::{AuthUser, Json};
 use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TokenResponse, TooManyRequests, Unavailable, schema};
-use parley_app::{AppState, RegistrationMode};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let limited = OpenApiRouter::new()

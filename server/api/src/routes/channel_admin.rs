@@ -252,17 +252,6 @@ pub struct ModifyChannelRequest {
     pub auto_archive_duration: Option<i64>,
 }
 
-/// Loads a channel (through the guild cache), the caller's access and permissions in it;
-/// 403 (50001) if they cannot see it.
-pub(crate) async fn load_channel(
-    state: &AppState,
-    raw_id: &str,
-    user_id: Snowflake,
-) -> AppResult<(GuildAccess, ChannelRecord, Permissions)> {
-    let id = parse_id(raw_id, unknown_channel)?;
-    parley_app::channel_access::open_guild_channel(state, id, user_id).await?.ok_or_else(unknown_channel)
-}
-
 /// Change a channel's settings (MANAGE_CHANNELS in it). A thread's own settings follow the
 /// thread rules; a group DM's recipients may rename it (`name`).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),

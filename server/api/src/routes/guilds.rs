@@ -5,10 +5,11 @@ use axum::http::StatusCode;
 use parley_app::access::{GuildAccess, parse_id, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::guild::{ChannelObject, GuildCreatePayload, GuildObject, PartialGuild};
+use parley_app::objects::guild::{GuildObject, PartialGuild, guild_create_payload};
+use parley_app::{AppState, GuildCreation};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
 use parley_events::{Audience, Event, EventName};
-use parley_store::guilds::{DefaultLayout, GuildPatch, GuildRecord, NewGuild};
+use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +17,6 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json, nullable};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
-use parley_app::{AppState, GuildCreation};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -93,22 +93,6 @@ async fn create_guild(
     let payload = guild_create_payload(&state, &record).await?;
     state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
     Ok((StatusCode::CREATED, Json(payload.guild)))
-}
-
-/// The GUILD_CREATE a member receives when they gain a guild (creating or joining it).
-pub(crate) async fn guild_create_payload(state: &AppState, guild: &GuildRecord) -> AppResult<GuildCreatePayload> {
-    let roles = state.store.roles(guild.id).await?;
-    let channels = state.store.channels(guild.id).await?;
-    let overwrites = state.store.guild_overwrites(guild.id).await?;
-    let activity = state.store.guild_channel_activity(guild.id).await?;
-    Ok(GuildCreatePayload {
-        guild: GuildObject::new(guild, &roles),
-        channels: ChannelObject::list(&channels, &overwrites, &activity),
-        threads: Vec::new(),
-        member_count: state.store.member_count(guild.id).await? as usize,
-        large: false,
-        unavailable: false,
-    })
 }
 
 /// A guild I am a member of.

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use parley_app::error::AppResult;
+use parley_app::{AppState, RegistrationMode};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -9,7 +10,6 @@ use utoipa_axum::routes;
 
 use crate::extract::Json;
 use crate::models::{TooManyRequests, Unavailable};
-use parley_app::{AppState, RegistrationMode};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_instance))

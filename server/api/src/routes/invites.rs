@@ -7,7 +7,9 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::auth::refresh_token::random_code;
+use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
+use parley_app::objects::guild::guild_create_payload;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::StoreError;
@@ -20,8 +22,6 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, Unavailable, schema};
-use crate::routes::channel_admin::load_channel;
-use crate::routes::guilds::guild_create_payload;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

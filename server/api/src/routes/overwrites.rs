@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::access::{parse_id, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_core::permissions::{Overwrite, OverwriteKind};
@@ -17,7 +18,6 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::channel_admin::load_channel;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(set_overwrite, delete_overwrite))

@@ -6,6 +6,7 @@ use parley_app::AppState;
 use parley_app::access::{parse_id, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
+use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::member::{MemberObject, member_object};
 use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
@@ -19,7 +20,6 @@ use utoipa_axum::routes;
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
-use crate::routes::channel_admin::load_channel;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

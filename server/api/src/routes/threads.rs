@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
+use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::message::find_message;
@@ -21,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::channel_admin::{ModifyChannelRequest, load_channel};
+use crate::routes::channel_admin::ModifyChannelRequest;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -254,3 +254,22 @@ pub struct PartialGuild {
     pub permissions: Permissions,
     pub features: Vec<String>,
 }
+
+/// The GUILD_CREATE a member receives when they gain a guild (creating or joining it).
+pub async fn guild_create_payload(
+    state: &crate::AppState,
+    guild: &GuildRecord,
+) -> crate::AppResult<GuildCreatePayload> {
+    let roles = state.store.roles(guild.id).await?;
+    let channels = state.store.channels(guild.id).await?;
+    let overwrites = state.store.guild_overwrites(guild.id).await?;
+    let activity = state.store.guild_channel_activity(guild.id).await?;
+    Ok(GuildCreatePayload {
+        guild: GuildObject::new(guild, &roles),
+        channels: ChannelObject::list(&channels, &overwrites, &activity),
+        threads: Vec::new(),
+        member_count: state.store.member_count(guild.id).await? as usize,
+        large: false,
+        unavailable: false,
+    })
+}
