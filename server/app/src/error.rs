@@ -52,6 +52,16 @@ impl AppError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
     }
+    /// 403 (90003): too many failed password checks, until `until_ms`; the same answer for
+    /// every login name (and for a password check on `PATCH /users/@me`).
+    pub fn locked(until_ms: i64, now: parley_core::Timestamp) -> Self {
+        let minutes = ((until_ms - now.unix_millis()) as f64 / 60_000.0).ceil().max(1.0) as i64;
+        Self::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::AccountLocked,
+            format!("Too many failed logins. This account is locked for {minutes} more minute(s); try again later."),
+        )
+    }
 
     pub fn status(&self) -> StatusCode {
         match self {

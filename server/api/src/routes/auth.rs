@@ -191,7 +191,7 @@ async fn login(
     let correct = state.passwords.verify(&body.password, stored_hash).await?;
     if let Some(until) = locked_until {
         // Even the right password waits for the lock to end; a guess learns nothing.
-        return Err(locked(until, now));
+        return Err(AppError::locked(until, now));
     }
     if !correct {
         state.metrics.auth.login_failures.inc();
@@ -202,7 +202,7 @@ async fn login(
         if let Some(until) = locked_now {
             state.metrics.auth.lockouts.inc();
             tracing::warn!(user_id = ?user.as_ref().map(|u| u.id), ip = %client.ip, locked_until = until, "login name locked after repeated failed logins");
-            return Err(locked(until, now));
+            return Err(AppError::locked(until, now));
         }
         tracing::info!(ip = %client.ip, known_account = user.is_some(), "failed login");
         let mut errors = FieldErrors::new();
@@ -214,16 +214,6 @@ async fn login(
     state.store.clear_login_failures(user.id).await?;
     state.metrics.auth.logins.inc();
     Ok(Json(start_session(&state, &user, &client, device_name).await?))
-}
-
-/// 403 (90003): too many failed password checks; the same for every login name.
-pub(crate) fn locked(until_ms: i64, now: Timestamp) -> AppError {
-    let minutes = ((until_ms - now.unix_millis()) as f64 / 60_000.0).ceil().max(1.0) as i64;
-    AppError::with_message(
-        StatusCode::FORBIDDEN,
-        ErrorCode::AccountLocked,
-        format!("Too many failed logins. This account is locked for {minutes} more minute(s); try again later."),
-    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -48,7 +48,7 @@ async fn check_current_password(state: &AppState, user: &UserRecord, password: &
     let now = Timestamp::now();
     let correct = state.passwords.verify(password, user.password_hash.as_deref()).await?;
     if let Some(until) = user.locked_until.filter(|until| *until > now.unix_millis()) {
-        return Err(crate::routes::auth::locked(until, now));
+        return Err(AppError::locked(until, now));
     }
     if correct {
         state.store.clear_login_failures(user.id).await?;
@@ -58,7 +58,7 @@ async fn check_current_password(state: &AppState, user: &UserRecord, password: &
     if let Some(until) = state.store.record_login_failure(user.id, now, state.config.lockout).await? {
         state.metrics.auth.lockouts.inc();
         tracing::warn!(user_id = %user.id, locked_until = until, "account locked after repeated wrong current passwords");
-        return Err(crate::routes::auth::locked(until, now));
+        return Err(AppError::locked(until, now));
     }
     Err(AppError::field("password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."))
 }
