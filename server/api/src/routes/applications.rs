@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id};
+use parley_app::access::{GuildAccess, parse_id, unknown_guild};
 use parley_app::applications::new_application;
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::auth::bot_token;
@@ -15,7 +15,8 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::application::{
     ApplicationObject, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE, application_object,
 };
-use parley_app::objects::guild::guild_create_payload;
+use parley_app::objects::guild::{guild_create_payload, role_event};
+use parley_app::objects::member::member_add_event;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
@@ -359,15 +360,11 @@ async fn authorize_bot(
                 )
                 .await?;
             state.store.add_member_role(guild_id, app.id, role.id, None).await?;
-            state.publish(Event::new(
-                EventName::GuildRoleCreate,
-                Audience::Guild { guild_id, channel_id: None },
-                &serde_json::json!({ "guild_id": guild_id, "role": parley_app::objects::guild::RoleObject::from(&role) }),
-            ));
+            state.publish(role_event(EventName::GuildRoleCreate, guild_id, &role));
         }
         tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
-        state.publish(parley_app::objects::member::member_add_event(&state, guild_id, app.id).await?);
-        let guild = state.store.guild(guild_id).await?.ok_or_else(parley_app::access::unknown_guild)?;
+        state.publish(member_add_event(&state, guild_id, app.id).await?);
+        let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
         let payload = guild_create_payload(&state, &guild).await?;
         state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![app.id]), &payload));
     }

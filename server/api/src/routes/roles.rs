@@ -8,7 +8,7 @@ use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::MAX_POSITION;
-use parley_app::objects::guild::RoleObject;
+use parley_app::objects::guild::{RoleObject, role_event};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::roles::{NewRole, RolePatch, RoleRecord};
@@ -41,14 +41,6 @@ fn unknown_member() -> AppError {
 fn find_role<'a>(access: &'a GuildAccess, raw: &str) -> AppResult<&'a RoleRecord> {
     let id = parse_id(raw, unknown_role)?;
     access.roles.iter().find(|r| r.id == id).ok_or_else(unknown_role)
-}
-
-fn role_event(name: EventName, guild_id: Snowflake, role: &RoleRecord) -> Event {
-    Event::new(
-        name,
-        Audience::Guild { guild_id, channel_id: None },
-        &serde_json::json!({ "guild_id": guild_id, "role": RoleObject::from(role) }),
-    )
 }
 
 /// The guild's roles, @everyone first.

@@ -1,6 +1,7 @@
 //! Guild, role and channel objects in Discord's v10 shapes.
 
 use parley_core::{Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName};
 use parley_store::channels::{ChannelActivity, ChannelKind, ChannelRecord, OverwriteRecord};
 use parley_store::guilds::GuildRecord;
 use parley_store::roles::RoleRecord;
@@ -272,4 +273,17 @@ pub async fn guild_create_payload(
         large: false,
         unavailable: false,
     })
+}
+
+/// GUILD_ROLE_CREATE and GUILD_ROLE_UPDATE's body: the role with its guild.
+#[derive(Debug, Serialize)]
+struct RoleDispatch {
+    guild_id: Snowflake,
+    role: RoleObject,
+}
+
+/// A GUILD_ROLE_CREATE or GUILD_ROLE_UPDATE (`name`) of `role` in `guild_id`, for its members.
+pub fn role_event(name: EventName, guild_id: Snowflake, role: &RoleRecord) -> Event {
+    let data = RoleDispatch { guild_id, role: RoleObject::from(role) };
+    Event::new(name, Audience::Guild { guild_id, channel_id: None }, &data)
 }

@@ -65,8 +65,14 @@ pub async fn member_object(state: &AppState, member: &MemberRecord) -> AppResult
 /// library expects, `flags` included) with `guild_id`, built the one way for every path in.
 pub async fn member_add_event(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<Event> {
     let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
-    let mut data = serde_json::to_value(member_object(state, &member).await?)
-        .map_err(|e| AppError::internal(format!("member object: {e}")))?;
-    data["guild_id"] = serde_json::json!(guild_id);
+    let data = MemberAddDispatch { member: member_object(state, &member).await?, guild_id };
     Ok(Event::new(EventName::GuildMemberAdd, Audience::Guild { guild_id, channel_id: None }, &data))
+}
+
+/// GUILD_MEMBER_ADD's body: the member object with its guild.
+#[derive(Debug, Serialize)]
+struct MemberAddDispatch {
+    #[serde(flatten)]
+    member: MemberObject,
+    guild_id: Snowflake,
 }
