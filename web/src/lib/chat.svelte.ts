@@ -3,19 +3,35 @@
 // REST answers change it.
 
 import { Api } from "./api/client";
-import type { components } from "./api/schema";
 import { GatewayClient, type Status } from "./gateway/client";
+import { Dispatcher, type DispatchHandlers } from "./gateway/dispatcher";
+import type { DispatchName, Dispatches } from "./gateway/dispatches";
 import type { Mentionable } from "./autocomplete";
-import { applyGuildEvent, guildFrom, nameOf, type Guild, type Presence } from "./guilds";
+import {
+  channelDeleted,
+  channelSaved,
+  guildFrom,
+  guildUpdated,
+  memberRemoved,
+  memberSaved,
+  roleDeleted,
+  roleSaved,
+  threadDeleted,
+  threadSaved,
+  type Guild,
+  type Presence,
+} from "./guilds";
 import type { MentionNames } from "./markdown/render";
+import { byIdPendingLast, mergeById, PAGE, react, WINDOW, type Message } from "./messages";
+import { isPrivate, type PrivateChannel } from "./privateChannels";
+import { nameOf, type User } from "./users";
 import { Voice } from "./voice/call.svelte";
 
 export { groupChannels, memberGroups, type Channel, type Guild, type Member, type Presence, type Role } from "./guilds";
+export { PAGE, react, WINDOW, type Message } from "./messages";
+export { privateName, type PrivateChannel } from "./privateChannels";
+export type { User } from "./users";
 
-// The server's own shapes, generated from its OpenAPI document (src/lib/api/schema.d.ts).
-type Schemas = components["schemas"];
-
-export type User = Schemas["PublicUser"];
 /** Where I stand in one channel. */
 export interface ReadState {
   /** The last message I acknowledged. */
@@ -29,54 +45,10 @@ export interface ReadState {
 const later = (a: string | null | undefined, b: string | null | undefined): boolean =>
   !!a && (!b || BigInt(a) > BigInt(b));
 
-export type PrivateChannel = Pick<Schemas["PrivateChannelObject"], "id" | "type" | "name" | "recipients"> & {
-  last_message_id?: string | null;
-};
-/** What a DM or group DM is called: its name, or its people's. */
-export function privateName(channel: PrivateChannel): string {
-  return channel.name || channel.recipients.map(nameOf).join(", ") || "Just you";
-}
-
-export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
-  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type">> & {
-  nonce?: string | null;
-  /** Local only: a send that has not been confirmed, or that failed. */
-  pending?: "sending" | "failed";
-};
-
 /** GUILDS | GUILD_MEMBERS | GUILD_VOICE_STATES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS |
  * GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING |
  * GUILD_PRESENCES. */
 const INTENTS = 1 | 2 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
-
-type Reaction = Schemas["ReactionObject"];
-
-/** A message's reactions after someone added (or took back) `emoji`. */
-export function react(reactions: Reaction[], emoji: string, add: boolean, byMe: boolean): Reaction[] {
-  const found = reactions.find((r) => r.emoji.name === emoji);
-  if (!found) return add ? [...reactions, { count: 1, me: byMe, emoji: { id: null, name: emoji } }] : reactions;
-  const count = found.count + (add ? 1 : -1);
-  const changed = { ...found, count, me: byMe ? add : found.me };
-  return count > 0 ? reactions.map((r) => (r === found ? changed : r)) : reactions.filter((r) => r !== found);
-}
-
-/** Messages per request, and at most how many a channel's window holds (the rest are
- * loaded again when scrolled to), so the page stays light in a channel of any length. */
-export const PAGE = 50;
-export const WINDOW = 150;
-
-/** Two lists of messages as one, oldest first, each message once. */
-function mergeById(a: Message[], b: Message[]): Message[] {
-  const seen = new Set<string>();
-  return [...a, ...b].filter((m) => !seen.has(m.id) && !!seen.add(m.id)).sort(byIdPendingLast);
-}
-
-/** Oldest first by id (snowflakes grow with time); unconfirmed sends last. */
-function byIdPendingLast(a: Message, b: Message): number {
-  if (!!a.pending !== !!b.pending) return a.pending ? 1 : -1;
-  if (a.pending) return 0;
-  return BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
-}
 
 export class Chat {
   readonly api = new Api();
@@ -121,7 +93,7 @@ export class Chat {
       url,
       token: () => this.api.tokens?.access_token ?? "",
       intents: INTENTS,
-      onDispatch: (name, data) => this.dispatch(name, data),
+      onDispatch: (name, data) => this.dispatcher.receive(name, data),
       onStatus: (status) => {
         this.status = status;
         if (status === "closed" && this.gateway?.closeCode === 4004) {
@@ -154,143 +126,130 @@ export class Chat {
     return this.readStates[channelId]?.mentions ?? 0;
   }
 
-  /** Applies one gateway dispatch (public so the tests can feed it directly). */
-  dispatch(name: string, data: unknown): void {
-    this.voice.dispatch(name, data);
-    switch (name) {
-      case "READY": {
-        // A new session (first, or after the server forgot the old one): what was loaded
-        // before may have missed messages, so open channels load their history again.
-        const ready = data as {
-          user: User;
-          private_channels?: PrivateChannel[];
-          read_state?: { entries: { id: string; last_message_id: string | null; mention_count: number }[] };
-        };
-        this.me = ready.user;
-        this.privateChannels = ready.private_channels ?? [];
-        this.presences = { [ready.user.id]: "online" };
-        this.guilds = [];
-        this.messages = {};
-        this.detached = {};
-        const states: Record<string, ReadState> = {};
-        for (const entry of ready.read_state?.entries ?? []) {
-          states[entry.id] = { lastRead: entry.last_message_id, last: null, mentions: entry.mention_count };
-        }
-        for (const dm of this.privateChannels) {
-          const state = states[dm.id] ?? { lastRead: null, last: null, mentions: 0 };
-          states[dm.id] = { ...state, last: dm.last_message_id ?? null };
-        }
-        this.readStates = states;
-        break;
+  /** Applies one gateway dispatch (public so the tests, and screens that have a REST answer
+   * before the gateway's echo, can feed it directly). */
+  dispatch<K extends DispatchName>(name: K, data: Dispatches[K]): void {
+    this.dispatcher.emit(name, data);
+  }
+
+  private readonly handlers: DispatchHandlers = {
+    READY: (ready) => {
+      // A new session (first, or after the server forgot the old one): what was loaded
+      // before may have missed messages, so open channels load their history again.
+      this.me = ready.user;
+      this.privateChannels = ready.private_channels ?? [];
+      this.presences = { [ready.user.id]: "online" };
+      this.guilds = [];
+      this.messages = {};
+      this.detached = {};
+      const states: Record<string, ReadState> = {};
+      for (const entry of ready.read_state?.entries ?? []) {
+        states[entry.id] = { lastRead: entry.last_message_id, last: null, mentions: entry.mention_count };
       }
-      case "GUILD_CREATE": {
-        const guild = guildFrom(data as Record<string, unknown>);
-        for (const p of (data as { presences?: { user: { id: string }; status: Presence }[] }).presences ?? []) this.presences[p.user.id] = p.status;
-        this.guilds = [...this.guilds.filter((g) => g.id !== guild.id), guild];
-        for (const channel of [...guild.channels, ...guild.threads]) {
-          const state = this.readStates[channel.id] ?? { lastRead: null, last: null, mentions: 0 };
-          this.readStates[channel.id] = { ...state, last: channel.last_message_id ?? state.last };
-        }
-        break;
+      for (const dm of this.privateChannels) {
+        const state = states[dm.id] ?? { lastRead: null, last: null, mentions: 0 };
+        states[dm.id] = { ...state, last: dm.last_message_id ?? null };
       }
-      case "CALL_CREATE": {
-        // A call in a DM this client has not seen yet (DMs open on the other side only when
-        // a message is sent): load it, so the ring and the call have a place to show.
-        const id = (data as { channel_id: string }).channel_id;
-        if (!this.privateChannels.some((c) => c.id === id)) {
-          this.api
-            .request<PrivateChannel>("GET", `/channels/${id}`)
-            .then((dm) => {
-              if (!this.privateChannels.some((c) => c.id === dm.id)) this.privateChannels = [dm, ...this.privateChannels];
-            })
-            .catch(() => {});
-        }
-        break;
+      this.readStates = states;
+    },
+    GUILD_CREATE: (data) => {
+      const guild = guildFrom(data);
+      for (const p of data.presences ?? []) this.presences[p.user.id] = p.status;
+      this.guilds = [...this.guilds.filter((g) => g.id !== guild.id), guild];
+      for (const channel of [...guild.channels, ...guild.threads]) {
+        const state = this.readStates[channel.id] ?? { lastRead: null, last: null, mentions: 0 };
+        this.readStates[channel.id] = { ...state, last: channel.last_message_id ?? state.last };
       }
-      case "MESSAGE_ACK": {
-        const ack = data as { channel_id: string; message_id: string };
-        const state = this.readStates[ack.channel_id];
-        if (state) this.readStates[ack.channel_id] = { ...state, lastRead: ack.message_id, mentions: 0 };
-        break;
+    },
+    CALL_CREATE: ({ channel_id: id }) => {
+      // A call in a DM this client has not seen yet (DMs open on the other side only when
+      // a message is sent): load it, so the ring and the call have a place to show.
+      if (!this.privateChannels.some((c) => c.id === id)) {
+        this.api
+          .request<PrivateChannel>("GET", `/channels/${id}`)
+          .then((dm) => {
+            if (!this.privateChannels.some((c) => c.id === dm.id)) this.privateChannels = [dm, ...this.privateChannels];
+          })
+          .catch(() => {});
       }
-      case "GUILD_DELETE":
-        this.guilds = this.guilds.filter((g) => g.id !== (data as { id: string }).id);
-        break;
-      case "PRESENCE_UPDATE": {
-        const p = data as { user: { id: string }; status: Presence };
-        this.presences[p.user.id] = p.status;
-        break;
-      }
-      case "CHANNEL_CREATE":
-      case "CHANNEL_UPDATE":
-        if ((data as { type: number }).type === 1 || (data as { type: number }).type === 3) {
-          const dm = data as PrivateChannel;
-          this.privateChannels = [dm, ...this.privateChannels.filter((c) => c.id !== dm.id)];
-        } else {
-          this.guilds = applyGuildEvent(this.guilds, name, data) ?? this.guilds;
-        }
-        break;
-      case "CHANNEL_RECIPIENT_ADD":
-      case "CHANNEL_RECIPIENT_REMOVE": {
-        const r = data as { channel_id: string; user: User };
-        const add = name === "CHANNEL_RECIPIENT_ADD";
-        this.privateChannels = this.privateChannels.map((c) =>
-          c.id === r.channel_id ? { ...c, recipients: [...c.recipients.filter((u) => u.id !== r.user.id), ...(add ? [r.user] : [])] } : c,
-        );
-        break;
-      }
-      case "CHANNEL_DELETE":
-        this.privateChannels = this.privateChannels.filter((c) => c.id !== (data as { id: string }).id);
-        this.guilds = applyGuildEvent(this.guilds, name, data) ?? this.guilds;
-        break;
-      case "MESSAGE_CREATE": {
-        const message = data as Message & { mentions?: { id: string }[]; mention_everyone?: boolean; guild_id?: string | null };
-        this.received(message);
-        const state = this.readStates[message.channel_id] ?? { lastRead: null, last: null, mentions: 0 };
-        const mine = message.author.id === this.me?.id;
-        // In a DM every message is for me, as the server counts it.
-        const mentioned =
-          !mine && (!message.guild_id || message.mention_everyone || message.mentions?.some((u) => u.id === this.me?.id));
-        this.readStates[message.channel_id] = {
-          lastRead: mine ? message.id : state.lastRead,
-          last: later(message.id, state.last) ? message.id : state.last,
-          mentions: mine ? 0 : state.mentions + (mentioned ? 1 : 0),
-        };
-        // Read as it comes only if it is on screen: not while the window is back in history.
-        if (this.viewing === message.channel_id && !mine && !this.detached[message.channel_id]) this.markRead(message.channel_id);
-        break;
-      }
-      case "MESSAGE_UPDATE": {
-        const message = data as Message;
-        this.update(message.channel_id, message.id, () => message);
-        break;
-      }
-      case "MESSAGE_REACTION_ADD":
-      case "MESSAGE_REACTION_REMOVE": {
-        const r = data as { channel_id: string; message_id: string; user_id: string; emoji: { name: string } };
-        const add = name === "MESSAGE_REACTION_ADD";
-        this.update(r.channel_id, r.message_id, (m) => ({ ...m, reactions: react(m.reactions ?? [], r.emoji.name, add, r.user_id === this.me?.id) }));
-        break;
-      }
-      case "TYPING_START": {
-        const t = data as { channel_id: string; user_id: string; member?: { user?: User } };
-        if (t.user_id === this.me?.id) break;
-        const known = this.messages[t.channel_id]?.find((m) => m.author.id === t.user_id)?.author;
-        const name = known?.global_name ?? known?.username ?? "Someone";
-        this.typing[t.channel_id] = { ...(this.typing[t.channel_id] ?? {}), [t.user_id]: { name, until: Date.now() + 10_000 } };
-        break;
-      }
-      case "MESSAGE_DELETE": {
-        const gone = data as { id: string; channel_id: string };
-        const list = this.messages[gone.channel_id];
-        if (list) this.messages[gone.channel_id] = list.filter((m) => m.id !== gone.id);
-        break;
-      }
-      default: {
-        const guilds = applyGuildEvent(this.guilds, name, data);
-        if (guilds) this.guilds = guilds;
-      }
+    },
+    MESSAGE_ACK: (ack) => {
+      const state = this.readStates[ack.channel_id];
+      if (state) this.readStates[ack.channel_id] = { ...state, lastRead: ack.message_id, mentions: 0 };
+    },
+    GUILD_DELETE: ({ id }) => {
+      this.guilds = this.guilds.filter((g) => g.id !== id);
+    },
+    PRESENCE_UPDATE: (p) => {
+      this.presences[p.user.id] = p.status;
+    },
+    CHANNEL_CREATE: (channel) => this.channelSaved(channel),
+    CHANNEL_UPDATE: (channel) => this.channelSaved(channel),
+    CHANNEL_RECIPIENT_ADD: (r) => this.recipients(r.channel_id, r.user, true),
+    CHANNEL_RECIPIENT_REMOVE: (r) => this.recipients(r.channel_id, r.user, false),
+    CHANNEL_DELETE: (channel) => {
+      this.privateChannels = this.privateChannels.filter((c) => c.id !== channel.id);
+      this.guilds = channelDeleted(this.guilds, channel);
+    },
+    MESSAGE_CREATE: (message) => {
+      this.received(message);
+      const state = this.readStates[message.channel_id] ?? { lastRead: null, last: null, mentions: 0 };
+      const mine = message.author.id === this.me?.id;
+      // In a DM every message is for me, as the server counts it.
+      const mentioned =
+        !mine && (!message.guild_id || message.mention_everyone || message.mentions?.some((u) => u.id === this.me?.id));
+      this.readStates[message.channel_id] = {
+        lastRead: mine ? message.id : state.lastRead,
+        last: later(message.id, state.last) ? message.id : state.last,
+        mentions: mine ? 0 : state.mentions + (mentioned ? 1 : 0),
+      };
+      // Read as it comes only if it is on screen: not while the window is back in history.
+      if (this.viewing === message.channel_id && !mine && !this.detached[message.channel_id]) this.markRead(message.channel_id);
+    },
+    MESSAGE_UPDATE: (message) => this.update(message.channel_id, message.id, () => message),
+    MESSAGE_REACTION_ADD: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, true, r.user_id),
+    MESSAGE_REACTION_REMOVE: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, false, r.user_id),
+    TYPING_START: (t) => {
+      if (t.user_id === this.me?.id) return;
+      const known = this.messages[t.channel_id]?.find((m) => m.author.id === t.user_id)?.author;
+      const name = known?.global_name ?? known?.username ?? "Someone";
+      this.typing[t.channel_id] = { ...(this.typing[t.channel_id] ?? {}), [t.user_id]: { name, until: Date.now() + 10_000 } };
+    },
+    MESSAGE_DELETE: (gone) => {
+      const list = this.messages[gone.channel_id];
+      if (list) this.messages[gone.channel_id] = list.filter((m) => m.id !== gone.id);
+    },
+    GUILD_UPDATE: (d) => (this.guilds = guildUpdated(this.guilds, d)),
+    GUILD_ROLE_CREATE: (d) => (this.guilds = roleSaved(this.guilds, d)),
+    GUILD_ROLE_UPDATE: (d) => (this.guilds = roleSaved(this.guilds, d)),
+    GUILD_ROLE_DELETE: (d) => (this.guilds = roleDeleted(this.guilds, d)),
+    GUILD_MEMBER_ADD: (d) => (this.guilds = memberSaved(this.guilds, d)),
+    GUILD_MEMBER_UPDATE: (d) => (this.guilds = memberSaved(this.guilds, d)),
+    GUILD_MEMBER_REMOVE: (d) => (this.guilds = memberRemoved(this.guilds, d)),
+    THREAD_CREATE: (d) => (this.guilds = threadSaved(this.guilds, d)),
+    THREAD_UPDATE: (d) => (this.guilds = threadSaved(this.guilds, d)),
+    THREAD_DELETE: (d) => (this.guilds = threadDeleted(this.guilds, d)),
+  };
+
+  /** Voice first, as it always ran before the rest. */
+  private readonly dispatcher = new Dispatcher(this.voice.handlers, this.handlers);
+
+  private channelSaved(channel: Dispatches["CHANNEL_CREATE"]): void {
+    if (isPrivate(channel)) {
+      this.privateChannels = [channel, ...this.privateChannels.filter((c) => c.id !== channel.id)];
+    } else {
+      this.guilds = channelSaved(this.guilds, channel);
     }
+  }
+
+  private recipients(channelId: string, user: User, add: boolean): void {
+    this.privateChannels = this.privateChannels.map((c) =>
+      c.id === channelId ? { ...c, recipients: [...c.recipients.filter((u) => u.id !== user.id), ...(add ? [user] : [])] } : c,
+    );
+  }
+
+  private reacted(channelId: string, messageId: string, emoji: string, add: boolean, userId: string): void {
+    this.update(channelId, messageId, (m) => ({ ...m, reactions: react(m.reactions ?? [], emoji, add, userId === this.me?.id) }));
   }
 
   private update(channelId: string, messageId: string, change: (m: Message) => Message): void {

@@ -48,7 +48,7 @@ describe("read states", () => {
 
   function ready(): Chat {
     const chat = new Chat();
-    chat.dispatch("READY", { user: me, read_state: { entries: [{ id: "11", last_message_id: "500", mention_count: 0 }] } });
+    chat.dispatch("READY", { session_id: "s1", user: me, read_state: { entries: [{ id: "11", last_message_id: "500", mention_count: 0 }] } });
     chat.dispatch("GUILD_CREATE", { id: "1", name: "g", channels: [{ ...channel("11", 0, "general", 0), last_message_id: "500" }] });
     return chat;
   }
@@ -78,6 +78,7 @@ describe("read states after a reload or a new sign-in", () => {
   it("marks unread the channels and threads whose newest message is past what I read", () => {
     const chat = new Chat();
     chat.dispatch("READY", {
+      session_id: "s1",
       user: { id: "100", username: "ann", discriminator: "0", bot: false },
       read_state: {
         entries: [
@@ -160,7 +161,7 @@ describe("DM read states", () => {
     const chat = new Chat();
     const me = { id: "100", username: "ann", discriminator: "0", bot: false };
     const bob = { id: "200", username: "bob", discriminator: "0", bot: false };
-    chat.dispatch("READY", { user: me, private_channels: [], read_state: { entries: [] } });
+    chat.dispatch("READY", { session_id: "s1", user: me, private_channels: [], read_state: { entries: [] } });
     chat.dispatch("CHANNEL_CREATE", { id: "9", type: 1, name: null, recipients: [bob] });
     chat.dispatch("MESSAGE_CREATE", { id: "600", channel_id: "9", author: bob, content: "psst", timestamp: "2026-11-23T17:00:00.000Z" });
     expect([chat.privateChannels.length, chat.unread("9"), chat.mentions("9")]).toEqual([1, true, 1]);

@@ -2,7 +2,7 @@
 // place, and what a role's deletion leaves behind is cleaned up.
 
 import { describe, expect, it } from "vitest";
-import { applyGuildEvent, guildFrom, rolesByRank, type Guild } from "./guilds";
+import { channelDeleted, guildFrom, guildUpdated, memberSaved, roleDeleted, roleSaved, rolesByRank, threadSaved, type Guild } from "./guilds";
 import { channelPermissions, guildPermissions, has, overwriteState, PERMISSION, setOverwrite } from "./permissions";
 
 const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false });
@@ -25,35 +25,35 @@ function guild(): Guild {
   });
 }
 
-describe("applyGuildEvent", () => {
+describe("guild events", () => {
   it("adds, changes and removes roles, and takes a deleted role off its members", () => {
     let guilds = [guild()];
-    guilds = applyGuildEvent(guilds, "GUILD_ROLE_CREATE", { guild_id: "1", role: { id: "6", name: "New", color: 0, hoist: false, position: 2 } }) ?? [];
-    guilds = applyGuildEvent(guilds, "GUILD_ROLE_UPDATE", { guild_id: "1", role: { id: "6", name: "Renamed", color: 0, hoist: false, position: 2 } }) ?? [];
+    guilds = roleSaved(guilds, { guild_id: "1", role: { id: "6", name: "New", color: 0, hoist: false, position: 2 } });
+    guilds = roleSaved(guilds, { guild_id: "1", role: { id: "6", name: "Renamed", color: 0, hoist: false, position: 2 } });
     expect(rolesByRank(guilds[0]?.roles ?? []).map((r) => r.name)).toEqual(["Renamed", "Mods", "@everyone"]);
-    guilds = applyGuildEvent(guilds, "GUILD_ROLE_DELETE", { guild_id: "1", role_id: "5" }) ?? [];
+    guilds = roleDeleted(guilds, { guild_id: "1", role_id: "5" });
     expect(guilds[0]?.roles.map((r) => r.id)).toEqual(["1", "6"]);
     expect(guilds[0]?.members.find((m) => m.user.id === "11")?.roles).toEqual([]);
   });
 
   it("updates a member's roles and nickname, and keeps threads under their channel until archived", () => {
     let guilds = [guild()];
-    guilds = applyGuildEvent(guilds, "GUILD_MEMBER_UPDATE", { guild_id: "1", user: user("12"), nick: "Dee", roles: ["5"] }) ?? [];
+    guilds = memberSaved(guilds, { guild_id: "1", user: user("12"), nick: "Dee", roles: ["5"] });
     expect(guilds[0]?.members.find((m) => m.user.id === "12")).toMatchObject({ nick: "Dee", roles: ["5"] });
     const thread = { id: "7", type: 11, name: "plot", position: 0, parent_id: "2", guild_id: "1", thread_metadata: { archived: false } };
-    guilds = applyGuildEvent(guilds, "THREAD_CREATE", thread) ?? [];
+    guilds = threadSaved(guilds, thread);
     expect(guilds[0]?.threads.map((t) => t.name)).toEqual(["plot"]);
-    guilds = applyGuildEvent(guilds, "THREAD_UPDATE", { ...thread, thread_metadata: { archived: true } }) ?? [];
+    guilds = threadSaved(guilds, { ...thread, thread_metadata: { archived: true } });
     expect(guilds[0]?.threads).toEqual([]);
-    guilds = applyGuildEvent(guilds, "THREAD_CREATE", thread) ?? [];
-    guilds = applyGuildEvent(guilds, "CHANNEL_DELETE", { id: "2", type: 0, guild_id: "1" }) ?? [];
+    guilds = threadSaved(guilds, thread);
+    guilds = channelDeleted(guilds, { id: "2", type: 0, guild_id: "1" });
     expect([guilds[0]?.channels, guilds[0]?.threads]).toEqual([[], []]);
   });
 
-  it("renames the guild, and leaves events it does not know to the caller", () => {
-    const guilds = applyGuildEvent([guild()], "GUILD_UPDATE", { id: "1", name: "Reading Room" }) ?? [];
+  it("renames the guild, and keeps its roles when the update leaves them out", () => {
+    const guilds = guildUpdated([guild()], { id: "1", name: "Reading Room" });
     expect(guilds[0]?.name).toBe("Reading Room");
-    expect(applyGuildEvent(guilds, "MESSAGE_CREATE", {})).toBeNull();
+    expect(guilds[0]?.roles.map((r) => r.name)).toEqual(["@everyone", "Mods"]);
   });
 });
 

@@ -2,6 +2,7 @@
 // gateway event changes it. Pure functions, so the tests feed them events directly.
 
 import type { components } from "./api/schema";
+import { nameOf, type User } from "./users";
 
 type Schemas = components["schemas"];
 
@@ -73,9 +74,11 @@ export function memberGroups(guild: Guild, presence: (id: string) => Presence): 
     .map((title) => ({ title, members: (groups.get(title) ?? []).sort((a, b) => name(a).localeCompare(name(b))) }));
 }
 
+/** A guild as GUILD_CREATE sends it: the lists the client keeps may be left out. */
+export type GuildPayload = Pick<Guild, "id" | "name"> & Partial<Omit<Guild, "id" | "name">>;
+
 /** A GUILD_CREATE payload as the client keeps it. */
-export function guildFrom(data: Record<string, unknown>): Guild {
-  const g = data as unknown as Guild;
+export function guildFrom(g: GuildPayload): Guild {
   return {
     id: g.id,
     name: g.name,
@@ -88,65 +91,94 @@ export function guildFrom(data: Record<string, unknown>): Guild {
   };
 }
 
+// The payloads of the guild events below, as the server sends them (docs/api.md). Fields the
+// client can do without are optional, and it keeps what it knew when they are left out.
+export interface GuildUpdate {
+  id: string;
+  name?: string;
+  description?: string | null;
+  owner_id?: string;
+  roles?: Role[];
+}
+export interface RoleEvent {
+  guild_id: string;
+  role: Role;
+}
+export interface RoleDelete {
+  guild_id: string;
+  role_id: string;
+}
+export type MemberEvent = Pick<Member, "user"> & Partial<Pick<Member, "nick" | "roles">> & { guild_id: string };
+export interface MemberRemove {
+  guild_id: string;
+  user: Pick<User, "id">;
+}
+export type ThreadEvent = Channel & { thread_metadata?: { archived?: boolean } | null };
+export interface ThreadDelete {
+  id: string;
+  guild_id: string;
+  parent_id?: string | null;
+}
+/** A channel gone, or hidden from me: only its id and type are sure to be there. */
+export interface ChannelDelete {
+  id: string;
+  type: number;
+  guild_id?: string | null;
+}
+
 const change = (guilds: Guild[], id: string | undefined, edit: (g: Guild) => Guild): Guild[] =>
   guilds.map((g) => (g.id === id ? edit(g) : g));
 
 const replace = <T extends { id: string }>(list: T[], item: T): T[] => [...list.filter((x) => x.id !== item.id), item];
 
-/** The guilds after one guild event; `null` when `name` is not one this file handles. */
-export function applyGuildEvent(guilds: Guild[], name: string, data: unknown): Guild[] | null {
-  const d = data as Record<string, unknown> & { guild_id?: string; id?: string };
-  switch (name) {
-    case "GUILD_UPDATE":
-      return change(guilds, d.id, (g) => ({ ...g, name: (d.name as string) ?? g.name, description: (d.description as string | null) ?? null, owner_id: (d.owner_id as string) ?? g.owner_id, roles: (d.roles as Role[]) ?? g.roles }));
-    case "GUILD_ROLE_CREATE":
-    case "GUILD_ROLE_UPDATE":
-      return change(guilds, d.guild_id, (g) => ({ ...g, roles: replace(g.roles, d.role as Role) }));
-    case "GUILD_ROLE_DELETE":
-      return change(guilds, d.guild_id, (g) => ({
-        ...g,
-        roles: g.roles.filter((r) => r.id !== d.role_id),
-        members: g.members.map((m) => ({ ...m, roles: m.roles.filter((r) => r !== d.role_id) })),
-      }));
-    case "GUILD_MEMBER_ADD":
-    case "GUILD_MEMBER_UPDATE": {
-      const member = d as unknown as Member;
-      return change(guilds, d.guild_id, (g) => {
-        const known = g.members.find((m) => m.user.id === member.user.id);
-        const updated = { ...known, ...member, nick: member.nick ?? null, roles: member.roles ?? known?.roles ?? [] };
-        return { ...g, members: [...g.members.filter((m) => m.user.id !== member.user.id), updated] };
-      });
-    }
-    case "GUILD_MEMBER_REMOVE":
-      return change(guilds, d.guild_id, (g) => ({ ...g, members: g.members.filter((m) => m.user.id !== (d.user as { id: string }).id) }));
-    case "THREAD_CREATE":
-    case "THREAD_UPDATE": {
-      const thread = d as unknown as Channel & { thread_metadata?: { archived?: boolean } };
-      return change(guilds, thread.guild_id, (g) => ({
-        ...g,
-        threads: thread.thread_metadata?.archived ? g.threads.filter((t) => t.id !== thread.id) : replace(g.threads, thread),
-      }));
-    }
-    case "THREAD_DELETE":
-      return change(guilds, d.guild_id, (g) => ({ ...g, threads: g.threads.filter((t) => t.id !== d.id) }));
-    case "CHANNEL_CREATE":
-    case "CHANNEL_UPDATE":
-      return change(guilds, d.guild_id, (g) => ({ ...g, channels: replace(g.channels, d as unknown as Channel) }));
-    case "CHANNEL_DELETE":
-      return guilds.map((g) => ({
-        ...g,
-        channels: g.channels.filter((c) => c.id !== d.id),
-        threads: g.threads.filter((t) => t.id !== d.id && t.parent_id !== d.id),
-      }));
-    default:
-      return null;
-  }
-}
+// How each guild event changes the guilds: pure functions, so the tests feed them directly.
 
-/** What to call a person: the name they chose, else their username. */
-export function nameOf(user: { username: string; global_name?: string | null }): string {
-  return user.global_name ?? user.username;
-}
+export const guildUpdated = (guilds: Guild[], d: GuildUpdate): Guild[] =>
+  change(guilds, d.id, (g) => ({ ...g, name: d.name ?? g.name, description: d.description ?? null, owner_id: d.owner_id ?? g.owner_id, roles: d.roles ?? g.roles }));
+
+/** A role made or changed (GUILD_ROLE_CREATE, GUILD_ROLE_UPDATE). */
+export const roleSaved = (guilds: Guild[], d: RoleEvent): Guild[] => change(guilds, d.guild_id, (g) => ({ ...g, roles: replace(g.roles, d.role) }));
+
+/** A role gone, and off every member who had it. */
+export const roleDeleted = (guilds: Guild[], d: RoleDelete): Guild[] =>
+  change(guilds, d.guild_id, (g) => ({
+    ...g,
+    roles: g.roles.filter((r) => r.id !== d.role_id),
+    members: g.members.map((m) => ({ ...m, roles: m.roles.filter((r) => r !== d.role_id) })),
+  }));
+
+/** A member joined or changed (GUILD_MEMBER_ADD, GUILD_MEMBER_UPDATE). */
+export const memberSaved = (guilds: Guild[], d: MemberEvent): Guild[] =>
+  change(guilds, d.guild_id, (g) => {
+    const known = g.members.find((m) => m.user.id === d.user.id);
+    const updated = { ...known, ...d, nick: d.nick ?? null, roles: d.roles ?? known?.roles ?? [] };
+    return { ...g, members: [...g.members.filter((m) => m.user.id !== d.user.id), updated] };
+  });
+
+export const memberRemoved = (guilds: Guild[], d: MemberRemove): Guild[] =>
+  change(guilds, d.guild_id, (g) => ({ ...g, members: g.members.filter((m) => m.user.id !== d.user.id) }));
+
+/** A thread started or changed; an archived one leaves the list. */
+export const threadSaved = (guilds: Guild[], thread: ThreadEvent): Guild[] =>
+  change(guilds, thread.guild_id, (g) => ({
+    ...g,
+    threads: thread.thread_metadata?.archived ? g.threads.filter((t) => t.id !== thread.id) : replace(g.threads, thread),
+  }));
+
+export const threadDeleted = (guilds: Guild[], d: ThreadDelete): Guild[] =>
+  change(guilds, d.guild_id, (g) => ({ ...g, threads: g.threads.filter((t) => t.id !== d.id) }));
+
+/** A guild channel made, changed, or newly visible to me. */
+export const channelSaved = (guilds: Guild[], channel: Channel): Guild[] =>
+  change(guilds, channel.guild_id, (g) => ({ ...g, channels: replace(g.channels, channel) }));
+
+/** A channel gone (or hidden), with its threads. */
+export const channelDeleted = (guilds: Guild[], d: ChannelDelete): Guild[] =>
+  guilds.map((g) => ({
+    ...g,
+    channels: g.channels.filter((c) => c.id !== d.id),
+    threads: g.threads.filter((t) => t.id !== d.id && t.parent_id !== d.id),
+  }));
 
 /** When a snowflake was made (ids carry their creation time). */
 export function snowflakeDate(id: string): Date {

@@ -34,7 +34,7 @@ function chatWithHistory(count: number): { chat: Chat; requests: string[]; histo
     } else page = history.slice(-limit);
     return [...page].reverse();
   }) as typeof chat.api.request;
-  chat.dispatch("READY", { user: me });
+  chat.dispatch("READY", { session_id: "s1", user: me });
   return { chat, requests, history };
 }
 
@@ -91,7 +91,7 @@ describe("the message window", () => {
 
   it("marks where unread messages begin when a channel is opened", async () => {
     const { chat } = chatWithHistory(60);
-    chat.dispatch("READY", { user: me, read_state: { entries: [{ id: "5", last_message_id: "55", mention_count: 0 }] } });
+    chat.dispatch("READY", { session_id: "s1", user: me, read_state: { entries: [{ id: "5", last_message_id: "55", mention_count: 0 }] } });
     chat.dispatch("GUILD_CREATE", { id: "1", name: "g", channels: [{ id: "5", type: 0, name: "general", position: 0, parent_id: null, guild_id: "1", last_message_id: "60" }] });
     await chat.open("5");
     expect(chat.marker["5"]).toBe("55");

@@ -5,6 +5,8 @@
 // screens read this state and call these methods.
 
 import { type Api, errorMessage } from "../api/client";
+import type { DispatchHandlers } from "../gateway/dispatcher";
+import type { VoiceServerUpdate } from "../gateway/dispatches";
 import { VoiceConnection, type ConnectionStatus } from "./connection";
 import { type CloseAdvice, closeReason, Speaking, type TrackKind, VIDEO_KINDS, voiceUrl } from "./protocol";
 import { qualityBetween, readStats, type Quality, type Totals } from "./quality";
@@ -33,15 +35,6 @@ export interface CallInfo {
 }
 
 export type DeviceKind = "audioinput" | "audiooutput" | "videoinput";
-
-/** VOICE_SERVER_UPDATE's payload. */
-interface VoiceServerInfo {
-  /** null for a call in a DM. */
-  guild_id: string | null;
-  channel_id?: string;
-  token: string;
-  endpoint: string;
-}
 
 /** How long to wait for VOICE_SERVER_UPDATE before saying the join was refused (the
  * server ignores a join it does not allow, as Discord does). */
@@ -87,7 +80,7 @@ export class Voice {
 
   private connection: VoiceConnection | null = null;
   /** The latest VOICE_SERVER_UPDATE for the call. */
-  private server: VoiceServerInfo | null = null;
+  private server: VoiceServerUpdate | null = null;
   /** Fresh connections made after losing one, in this call. */
   private rejoins = 0;
   private mic: MediaStream | null = null;
@@ -120,55 +113,40 @@ export class Voice {
 
   // --- gateway events -------------------------------------------------------------
 
-  /** Applies the dispatches that concern voice. */
-  dispatch(name: string, data: unknown): void {
-    switch (name) {
-      case "READY": {
-        // A new gateway session: the server ended the old one's call with it. Join the same
-        // call again with this session (as people expect after a network drop).
-        this.states = {};
-        const was = this.call;
-        if (was) {
-          this.teardown("Your connection to the server dropped; rejoining the call…");
-          void this.join(was.guildId, was.channelId);
-        }
-        break;
+  /** The dispatches that concern voice. */
+  readonly handlers: DispatchHandlers = {
+    READY: () => {
+      // A new gateway session: the server ended the old one's call with it. Join the same
+      // call again with this session (as people expect after a network drop).
+      this.states = {};
+      const was = this.call;
+      if (was) {
+        this.teardown("Your connection to the server dropped; rejoining the call…");
+        void this.join(was.guildId, was.channelId);
       }
-      case "GUILD_CREATE": {
-        const guild = data as { id: string; voice_states?: VoiceState[] };
-        this.states = guildVoiceStates(this.states, guild.id, guild.voice_states ?? []);
-        break;
+    },
+    GUILD_CREATE: (guild) => {
+      this.states = guildVoiceStates(this.states, guild.id, guild.voice_states ?? []);
+    },
+    GUILD_DELETE: ({ id }) => {
+      this.states = guildVoiceStates(this.states, id, []);
+      if (this.call?.guildId === id) this.teardown(null);
+    },
+    VOICE_STATE_UPDATE: (state) => this.stateUpdate(state),
+    CALL_CREATE: (call) => {
+      for (const state of call.voice_states ?? []) this.states = applyVoiceState(this.states, { ...state, guild_id: null });
+      const me = this.host.me()?.userId;
+      const from = call.voice_states?.[0]?.user_id;
+      if (me && from && call.ringing?.includes(me) && this.call?.channelId !== call.channel_id) {
+        this.ringing = { channelId: call.channel_id, from };
       }
-      case "GUILD_DELETE": {
-        const id = (data as { id: string }).id;
-        this.states = guildVoiceStates(this.states, id, []);
-        if (this.call?.guildId === id) this.teardown(null);
-        break;
-      }
-      case "VOICE_STATE_UPDATE":
-        this.stateUpdate(data as VoiceState);
-        break;
-      case "CALL_CREATE": {
-        const call = data as { channel_id: string; ringing?: string[]; voice_states?: VoiceState[] };
-        for (const state of call.voice_states ?? []) this.states = applyVoiceState(this.states, { ...state, guild_id: null });
-        const me = this.host.me()?.userId;
-        const from = call.voice_states?.[0]?.user_id;
-        if (me && from && call.ringing?.includes(me) && this.call?.channelId !== call.channel_id) {
-          this.ringing = { channelId: call.channel_id, from };
-        }
-        break;
-      }
-      case "CALL_DELETE": {
-        const channelId = (data as { channel_id: string }).channel_id;
-        if (this.ringing?.channelId === channelId) this.ringing = null;
-        this.states = Object.fromEntries(Object.entries(this.states).filter(([, s]) => s.channel_id !== channelId));
-        break;
-      }
-      case "VOICE_SERVER_UPDATE":
-        void this.serverUpdate(data as VoiceServerInfo);
-        break;
-    }
-  }
+    },
+    CALL_DELETE: ({ channel_id: channelId }) => {
+      if (this.ringing?.channelId === channelId) this.ringing = null;
+      this.states = Object.fromEntries(Object.entries(this.states).filter(([, s]) => s.channel_id !== channelId));
+    },
+    VOICE_SERVER_UPDATE: (server) => void this.serverUpdate(server),
+  };
 
   private stateUpdate(state: VoiceState): void {
     this.states = applyVoiceState(this.states, state);
@@ -185,7 +163,7 @@ export class Voice {
     }
   }
 
-  private async serverUpdate(server: VoiceServerInfo): Promise<void> {
+  private async serverUpdate(server: VoiceServerUpdate): Promise<void> {
     if (!this.call) return;
     if (this.joinTimer) clearTimeout(this.joinTimer);
     this.joinTimer = null;

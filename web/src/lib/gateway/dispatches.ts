@@ -1,0 +1,153 @@
+// Every gateway dispatch the web client acts on, by name, with the shape of its `d` as the
+// server sends it (docs/api.md, "Gateway"). Handlers are typed from this map (dispatcher.ts),
+// so each reads its payload as what it is instead of casting it. Only the fields the client
+// reads are listed; those it can do without are optional.
+
+import type {
+  Channel,
+  ChannelDelete,
+  GuildPayload,
+  GuildUpdate,
+  MemberEvent,
+  MemberRemove,
+  Presence,
+  RoleDelete,
+  RoleEvent,
+  ThreadDelete,
+  ThreadEvent,
+} from "../guilds";
+import type { Message } from "../messages";
+import type { PrivateChannel } from "../privateChannels";
+import type { User } from "../users";
+import type { VoiceState } from "../voice/states";
+
+export interface Ready {
+  session_id: string;
+  resume_gateway_url?: string;
+  /** The full current user; the public part is what the client keeps. */
+  user: User;
+  /** People only (not bots): open DMs and group DMs, and where they stand in each channel. */
+  private_channels?: PrivateChannel[];
+  read_state?: { entries: ReadStateEntry[] };
+}
+
+export interface ReadStateEntry {
+  /** The channel. */
+  id: string;
+  last_message_id: string | null;
+  mention_count: number;
+}
+
+export interface PresenceUpdate {
+  user: Pick<User, "id">;
+  status: Presence;
+  guild_id?: string;
+}
+
+export type GuildCreate = GuildPayload & {
+  presences?: PresenceUpdate[];
+  /** Who is in which of its voice channels. */
+  voice_states?: VoiceState[];
+};
+
+export interface GuildDelete {
+  id: string;
+  /** Set when the guild is only out of reach for a while, not left. */
+  unavailable?: boolean;
+}
+
+/** A channel's event carries a guild channel or a DM; `isPrivate` tells which. */
+export type AnyChannel = Channel | PrivateChannel;
+
+export interface RecipientEvent {
+  channel_id: string;
+  user: User;
+}
+
+export type MessageCreate = Message & {
+  guild_id?: string | null;
+  mentions?: Pick<User, "id">[];
+  mention_everyone?: boolean;
+};
+
+export interface MessageDelete {
+  id: string;
+  channel_id: string;
+  guild_id?: string | null;
+}
+
+export interface ReactionEvent {
+  channel_id: string;
+  message_id: string;
+  user_id: string;
+  guild_id?: string | null;
+  emoji: { id?: string | null; name: string };
+}
+
+/** I read a channel up to a message (on any of my devices). */
+export interface MessageAck {
+  channel_id: string;
+  message_id: string;
+}
+
+export interface TypingStart {
+  channel_id: string;
+  user_id: string;
+  guild_id?: string | null;
+  member?: { user?: User };
+}
+
+/** Where to connect for the call I asked to join (or was moved to). */
+export interface VoiceServerUpdate {
+  /** null for a call in a DM. */
+  guild_id: string | null;
+  channel_id?: string;
+  token: string;
+  endpoint: string;
+}
+
+/** A call started in one of my DMs: who it rings and who is in it. */
+export interface CallCreate {
+  channel_id: string;
+  ringing?: string[];
+  voice_states?: VoiceState[];
+}
+
+export interface CallDelete {
+  channel_id: string;
+}
+
+export interface Dispatches {
+  READY: Ready;
+  GUILD_CREATE: GuildCreate;
+  GUILD_UPDATE: GuildUpdate;
+  GUILD_DELETE: GuildDelete;
+  GUILD_ROLE_CREATE: RoleEvent;
+  GUILD_ROLE_UPDATE: RoleEvent;
+  GUILD_ROLE_DELETE: RoleDelete;
+  GUILD_MEMBER_ADD: MemberEvent;
+  GUILD_MEMBER_UPDATE: MemberEvent;
+  GUILD_MEMBER_REMOVE: MemberRemove;
+  CHANNEL_CREATE: AnyChannel;
+  CHANNEL_UPDATE: AnyChannel;
+  CHANNEL_DELETE: ChannelDelete;
+  CHANNEL_RECIPIENT_ADD: RecipientEvent;
+  CHANNEL_RECIPIENT_REMOVE: RecipientEvent;
+  THREAD_CREATE: ThreadEvent;
+  THREAD_UPDATE: ThreadEvent;
+  THREAD_DELETE: ThreadDelete;
+  MESSAGE_CREATE: MessageCreate;
+  MESSAGE_UPDATE: Message;
+  MESSAGE_DELETE: MessageDelete;
+  MESSAGE_REACTION_ADD: ReactionEvent;
+  MESSAGE_REACTION_REMOVE: ReactionEvent;
+  MESSAGE_ACK: MessageAck;
+  TYPING_START: TypingStart;
+  PRESENCE_UPDATE: PresenceUpdate;
+  VOICE_STATE_UPDATE: VoiceState;
+  VOICE_SERVER_UPDATE: VoiceServerUpdate;
+  CALL_CREATE: CallCreate;
+  CALL_DELETE: CallDelete;
+}
+
+export type DispatchName = keyof Dispatches;

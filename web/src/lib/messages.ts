@@ -1,0 +1,42 @@
+// A message as the client holds it (mine may be pending), and the pure rules for lists of
+// them: order, merging pages, and reactions counted up and down.
+
+import type { components } from "./api/schema";
+
+type Schemas = components["schemas"];
+
+export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
+  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type">> & {
+  nonce?: string | null;
+  /** Local only: a send that has not been confirmed, or that failed. */
+  pending?: "sending" | "failed";
+};
+
+type Reaction = Schemas["ReactionObject"];
+
+/** Messages per request, and at most how many a channel's window holds (the rest are
+ * loaded again when scrolled to), so the page stays light in a channel of any length. */
+export const PAGE = 50;
+export const WINDOW = 150;
+
+/** A message's reactions after someone added (or took back) `emoji`. */
+export function react(reactions: Reaction[], emoji: string, add: boolean, byMe: boolean): Reaction[] {
+  const found = reactions.find((r) => r.emoji.name === emoji);
+  if (!found) return add ? [...reactions, { count: 1, me: byMe, emoji: { id: null, name: emoji } }] : reactions;
+  const count = found.count + (add ? 1 : -1);
+  const changed = { ...found, count, me: byMe ? add : found.me };
+  return count > 0 ? reactions.map((r) => (r === found ? changed : r)) : reactions.filter((r) => r !== found);
+}
+
+/** Two lists of messages as one, oldest first, each message once. */
+export function mergeById(a: Message[], b: Message[]): Message[] {
+  const seen = new Set<string>();
+  return [...a, ...b].filter((m) => !seen.has(m.id) && !!seen.add(m.id)).sort(byIdPendingLast);
+}
+
+/** Oldest first by id (snowflakes grow with time); unconfirmed sends last. */
+export function byIdPendingLast(a: Message, b: Message): number {
+  if (!!a.pending !== !!b.pending) return a.pending ? 1 : -1;
+  if (a.pending) return 0;
+  return BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0;
+}
