@@ -94,7 +94,6 @@ export interface TypingStart {
   channel_id: string;
   user_id: string;
   guild_id?: string | null;
-  member?: { user?: User };
 }
 
 /** Where to connect for the call I asked to join (or was moved to). */

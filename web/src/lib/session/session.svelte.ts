@@ -1,0 +1,83 @@
+// Everything the client knows on behalf of the person signed in, kept live by the gateway:
+// who they are, their guilds, DMs, read states, presences, who is typing to them, the
+// messages of the channels they opened, and their calls. Each concern is its own store with
+// its own dispatch handlers; this puts them together and feeds them every dispatch.
+
+import type { Api } from "../api/client";
+import { Dispatcher } from "../gateway/dispatcher";
+import type { DispatchName, Dispatches } from "../gateway/dispatches";
+import type { User } from "../users";
+import { Voice } from "../voice/call.svelte";
+import { DmList } from "./dmList.svelte";
+import { GuildList } from "./guildList.svelte";
+import { MessageWindows } from "./messageWindows.svelte";
+import { Presences } from "./presences.svelte";
+import { ReadStates } from "./readStates.svelte";
+import { Typing } from "./typing.svelte";
+
+/** What a session needs of the gateway connection it is fed by. */
+export interface SessionLink {
+  /** Sends gateway op 4 (join, change or leave a call). */
+  sendVoiceState(d: Record<string, unknown>): void;
+  /** The gateway session's id, once READY. */
+  gatewaySessionId(): string | null;
+  gatewayUrl(): string;
+}
+
+export class Session {
+  /** READY's `user`: the full current user; the public part is what messages carry. */
+  me = $state<User | null>(null);
+  readonly guilds = new GuildList();
+  readonly dms: DmList;
+  readonly presences = new Presences();
+  readonly readStates: ReadStates;
+  readonly messages: MessageWindows;
+  readonly typing: Typing;
+  /** Voice channels and the call I am in. */
+  readonly voice: Voice;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(api: Api, link: SessionLink) {
+    const me = () => this.me;
+    this.dms = new DmList(api);
+    this.readStates = new ReadStates(api, me, (channelId) => this.messages.onScreen(channelId));
+    this.messages = new MessageWindows(api, this.readStates, me);
+    this.typing = new Typing(api, me, (channelId, userId) => this.messages.author(channelId, userId));
+    this.voice = new Voice({
+      api,
+      sendVoiceState: (d) => link.sendVoiceState(d),
+      me: () => {
+        const sessionId = link.gatewaySessionId();
+        return this.me && sessionId ? { userId: this.me.id, sessionId } : null;
+      },
+      gatewayUrl: () => link.gatewayUrl(),
+    });
+    // Every store sees every dispatch it has a handler for, in this order (the order the
+    // handlers ran in before they were split); none reads what another changes on the same
+    // dispatch, so the order only fixes which runs first.
+    this.dispatcher = new Dispatcher(
+      this.voice.handlers,
+      {
+        READY: (ready) => {
+          this.me = ready.user;
+        },
+      },
+      this.dms.handlers,
+      this.presences.handlers,
+      this.guilds.handlers,
+      this.messages.handlers,
+      this.readStates.handlers,
+      this.typing.handlers,
+    );
+  }
+
+  /** Applies one dispatch, typed (the tests, and screens with a REST answer in hand). */
+  dispatch<K extends DispatchName>(name: K, data: Dispatches[K]): void {
+    this.dispatcher.emit(name, data);
+  }
+
+  /** Applies one dispatch as it came off the gateway. */
+  receive(name: string, data: unknown): void {
+    this.dispatcher.receive(name, data);
+  }
+}
