@@ -4,6 +4,7 @@
 // change it.
 
 import { Api } from "./api/client";
+import { answer } from "./confirm.svelte";
 import { GatewayClient, type Status } from "./gateway/client";
 import type { DispatchName, Dispatches } from "./gateway/dispatches";
 import type { Mentionable } from "./autocomplete";
@@ -32,11 +33,8 @@ export class Chat {
   signedOut = $state(false);
   private gateway: GatewayClient | null = null;
   private gatewayUrl = "";
-  private readonly session = new Session(this.api, {
-    sendVoiceState: (d) => this.gateway?.send({ op: 4, d }),
-    gatewaySessionId: () => this.gateway?.sessionId ?? null,
-    gatewayUrl: () => this.gatewayUrl,
-  });
+  /** Everything known for the person signed in: replaced whole when they sign out. */
+  private session = $state.raw(this.newSession());
 
   // What the screens read, from the session.
   get me() {
@@ -100,14 +98,25 @@ export class Chat {
     this.gateway.connect();
   }
 
+  /** Signs out on this side, the one place that forgets a person: their call ends, the
+   * gateway closes, and everything known for them goes with their Session, replaced by an
+   * empty one. Nothing is cleared field by field, so nothing can be missed: the next person
+   * starts from nothing, and an answer to the previous one's request that arrives later
+   * lands in the dropped session. A question still asked of them is answered no. */
   stop(): void {
-    this.voice.leave();
+    this.session.voice.end();
     this.gateway?.close();
     this.gateway = null;
-    this.session.me = null;
-    this.session.guilds.list = [];
-    this.session.messages.byChannel = {};
-    this.session.messages.detached = {};
+    this.session = this.newSession();
+    answer(false);
+  }
+
+  private newSession(): Session {
+    return new Session(this.api, {
+      sendVoiceState: (d) => this.gateway?.send({ op: 4, d }),
+      gatewaySessionId: () => this.gateway?.sessionId ?? null,
+      gatewayUrl: () => this.gatewayUrl,
+    });
   }
 
   /** Applies one gateway dispatch (public so the tests, and screens that have a REST answer

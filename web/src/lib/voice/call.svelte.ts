@@ -273,6 +273,14 @@ export class Voice {
     this.teardown(null, false);
   }
 
+  /** Leaves the call for good, on signing out: nothing of this person's voice stays in the
+   * page (this object is dropped with their session). */
+  end(): void {
+    this.leave();
+    this.audioHost?.remove();
+    this.audioHost = null;
+  }
+
   private sendState(): void {
     if (!this.call) return;
     this.host.sendVoiceState({
