@@ -42,7 +42,7 @@ const NAMES: Record<DispatchName, true> = {
   CALL_DELETE: true,
 };
 
-export function isDispatchName(name: string): name is DispatchName {
+function isDispatchName(name: string): name is DispatchName {
   return Object.hasOwn(NAMES, name);
 }
 

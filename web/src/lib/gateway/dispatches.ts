@@ -1,7 +1,8 @@
 // Every gateway dispatch the web client acts on, by name, with the shape of its `d` as the
 // server sends it (docs/api.md, "Gateway"). Handlers are typed from this map (dispatcher.ts),
 // so each reads its payload as what it is instead of casting it. Only the fields the client
-// reads are listed; those it can do without are optional.
+// reads are listed (the gateway client reads READY's session_id and resume_gateway_url); those
+// it can do without are optional.
 
 import type {
   Channel,
@@ -41,7 +42,6 @@ export interface ReadStateEntry {
 export interface PresenceUpdate {
   user: Pick<User, "id">;
   status: Presence;
-  guild_id?: string;
 }
 
 export type GuildCreate = GuildPayload & {
@@ -50,10 +50,9 @@ export type GuildCreate = GuildPayload & {
   voice_states?: VoiceState[];
 };
 
+/** A guild I left, or was removed from. */
 export interface GuildDelete {
   id: string;
-  /** Set when the guild is only out of reach for a while, not left. */
-  unavailable?: boolean;
 }
 
 /** A channel's event carries a guild channel or a DM; `isPrivate` tells which. */
@@ -73,15 +72,13 @@ export type MessageCreate = Message & {
 export interface MessageDelete {
   id: string;
   channel_id: string;
-  guild_id?: string | null;
 }
 
 export interface ReactionEvent {
   channel_id: string;
   message_id: string;
   user_id: string;
-  guild_id?: string | null;
-  emoji: { id?: string | null; name: string };
+  emoji: { name: string };
 }
 
 /** I read a channel up to a message (on any of my devices). */
@@ -93,14 +90,12 @@ export interface MessageAck {
 export interface TypingStart {
   channel_id: string;
   user_id: string;
-  guild_id?: string | null;
 }
 
 /** Where to connect for the call I asked to join (or was moved to). */
 export interface VoiceServerUpdate {
   /** null for a call in a DM. */
   guild_id: string | null;
-  channel_id?: string;
   token: string;
   endpoint: string;
 }
