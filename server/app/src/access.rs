@@ -95,14 +95,14 @@ impl GuildAccess {
     /// thread uses its parent's). `channels` and `overwrites` are the guild's.
     pub fn channel_permissions(&self, channel: &ChannelRecord) -> Permissions {
         let (channels, overwrites) = (&self.snapshot.channels, &self.snapshot.overwrites);
-        let is_thread = channel.kind() == ChannelKind::PublicThread;
+        let is_thread = channel.kind == ChannelKind::PublicThread;
         let scoped = if is_thread {
             channel.parent().and_then(|p| channels.iter().find(|c| c.id == p)).unwrap_or(channel)
         } else {
             channel
         };
         let category =
-            scoped.parent().and_then(|p| channels.iter().find(|c| c.id == p && c.kind() == ChannelKind::Category));
+            scoped.parent().and_then(|p| channels.iter().find(|c| c.id == p && c.kind == ChannelKind::Category));
         let of = |id: Snowflake| -> Vec<Overwrite> {
             overwrites.iter().filter(|o| o.channel_id == id).map(|o| o.to_overwrite()).collect()
         };

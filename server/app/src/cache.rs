@@ -134,29 +134,22 @@ impl GuildCache {
         Ok(Some(member))
     }
 
-    /// Forgets what `event` changed.
+    /// Forgets what `event` changed, by its typed keys.
     pub fn observe(&self, event: &Event) {
         use EventName::*;
-        let data = event.json();
-        let id = |value: &serde_json::Value| value.as_str().and_then(|s| s.parse::<Snowflake>().ok());
+        let keys = &event.keys;
         match event.name {
             GuildCreate | GuildUpdate | GuildDelete | ChannelCreate | ChannelUpdate | ChannelDelete
             | GuildRoleCreate | GuildRoleUpdate | GuildRoleDelete | ThreadCreate | ThreadUpdate | ThreadDelete => {
-                // GUILD_* carry the guild's `id`; CHANNEL_* and roles carry `guild_id`.
-                let guild = if matches!(event.name, GuildCreate | GuildUpdate | GuildDelete) {
-                    id(&data["id"])
-                } else {
-                    id(&data["guild_id"])
-                };
-                if let Some(guild) = guild {
+                if let Some(guild) = keys.guild_id {
                     // Roles and deletions change members' effective roles too.
                     let members_too = matches!(event.name, GuildDelete | GuildRoleDelete);
                     self.invalidate(guild, members_too, None);
                 }
             }
             GuildMemberAdd | GuildMemberRemove | GuildMemberUpdate => {
-                if let (Some(guild), Some(user)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
-                    self.invalidate(guild, false, Some(user));
+                if let (Some(guild), Some(user)) = (keys.guild_id, keys.users.first()) {
+                    self.invalidate(guild, false, Some(*user));
                 }
             }
             // Bans come with a GUILD_MEMBER_REMOVE, which does the forgetting.
@@ -218,7 +211,7 @@ fn shed<K: Copy + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>) {
 mod tests {
     use super::*;
     use parley_core::{Permissions, Timestamp};
-    use parley_events::Audience;
+    use parley_events::{Audience, Keys};
     use parley_store::guilds::{DefaultLayout, NewGuild};
     use parley_store::users::NewUser;
     use parley_store::{DatabaseUrl, StoreOptions};
@@ -261,8 +254,9 @@ mod tests {
         (store, owner)
     }
 
-    fn event(name: EventName, data: serde_json::Value) -> Event {
-        Event::new(name, Audience::Users(Vec::new()), &data)
+    /// An event whose payload holds nothing: the cache must go by `keys` alone.
+    fn event(name: EventName, keys: Keys) -> Event {
+        Event::new(name, Audience::Users(Vec::new()), keys, &json!({}))
     }
 
     #[tokio::test]
@@ -277,16 +271,13 @@ mod tests {
         }
         assert_eq!(cache.len(), (2, 2));
 
-        cache.observe(&event(EventName::MessageCreate, json!({"guild_id": a.to_string()})));
+        cache.observe(&event(EventName::MessageCreate, Keys::channel(Some(a), Snowflake::new(1003)).user(owner)));
         assert_eq!(cache.len(), (2, 2), "messages change nothing cached");
-        cache.observe(&event(
-            EventName::GuildMemberUpdate,
-            json!({"guild_id": a.to_string(), "user": {"id": owner.to_string()}}),
-        ));
+        cache.observe(&event(EventName::GuildMemberUpdate, Keys::guild(a).user(owner)));
         assert_eq!(cache.len(), (2, 1), "a member update forgets that member only");
-        cache.observe(&event(EventName::ChannelUpdate, json!({"guild_id": a.to_string()})));
+        cache.observe(&event(EventName::ChannelUpdate, Keys::channel(Some(a), Snowflake::new(1003))));
         assert_eq!(cache.len(), (1, 1), "a channel change forgets its guild's snapshot");
-        cache.observe(&event(EventName::GuildRoleDelete, json!({"guild_id": b.to_string(), "role_id": "5"})));
+        cache.observe(&event(EventName::GuildRoleDelete, Keys::guild(b)));
         assert_eq!(cache.len(), (0, 0), "a deleted role forgets the guild and its members' roles");
 
         // After forgetting, the next read is fresh.

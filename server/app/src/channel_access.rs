@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, Permissions, Snowflake};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::channels::{ChannelKind, ChannelRecord};
 use parley_store::private_channels::{PrivateChannelRecord, PrivateKind};
 
@@ -99,7 +99,7 @@ impl ChannelAccess {
     /// Messages go to text channels, threads and private channels only (50008 otherwise).
     pub fn require_text(&self) -> AppResult<()> {
         match self {
-            Self::Guild { channel, .. } if !matches!(channel.kind(), ChannelKind::Text | ChannelKind::PublicThread) => {
+            Self::Guild { channel, .. } if !matches!(channel.kind, ChannelKind::Text | ChannelKind::PublicThread) => {
                 Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::NonTextChannel))
             }
             _ => Ok(()),
@@ -148,13 +148,18 @@ impl ChannelAccess {
         }
     }
 
+    /// The keys of an event in this channel (add the users it concerns).
+    pub fn keys(&self) -> Keys {
+        Keys::channel(self.guild_id(), self.id())
+    }
+
     /// An event about this channel, to its audience. `data` gets the channel's `guild_id`
     /// when it has one (Discord omits the field for private channels).
-    pub fn event(&self, name: EventName, mut data: serde_json::Value) -> Event {
+    pub fn event(&self, name: EventName, keys: Keys, mut data: serde_json::Value) -> Event {
         if let (Some(guild_id), Some(object)) = (self.guild_id(), data.as_object_mut()) {
             object.insert("guild_id".into(), serde_json::json!(guild_id));
         }
-        Event::new(name, self.audience(), &data)
+        Event::new(name, self.audience(), keys, &data)
     }
 }
 

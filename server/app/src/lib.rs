@@ -9,6 +9,7 @@
 //! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
 //! - [`access`]: what a member may do in a guild, through the permission function.
 //! - [`channel_access`]: what a user may do in any channel, guild or private (DMs).
+//! - [`private_channels`]: DMs and group DMs: recipients' views, joining, leaving, renaming.
 //! - [`audit`]: audit log entries and the reason header.
 //! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
 //! - [`limits`]: sign-in limits per address and account; REST and IDENTIFY limits.
@@ -33,6 +34,7 @@ pub mod limits;
 pub mod metrics;
 pub mod objects;
 pub mod outbox;
+pub mod private_channels;
 pub mod state;
 pub mod text;
 pub mod trace_context;

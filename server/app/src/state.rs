@@ -111,7 +111,15 @@ impl AppState {
 impl AppState {
     /// Publishes a state change; never waits (see `parley_events::bus`). The local cache
     /// forgets what the event changed first, so this node never reads its own change stale.
+    ///
+    /// Debug builds check that the event's typed keys say what its payload says, so the whole
+    /// test suite proves every publisher's keys (a mismatch would leave a cache stale or an
+    /// event with the wrong people).
     pub fn publish(&self, event: Event) {
+        #[cfg(debug_assertions)]
+        if let Some((given, stated)) = event.keys_disagree() {
+            panic!("{} was published with keys {given:?} but its payload states {stated:?}", event.name.as_str());
+        }
         self.cache.observe(&event);
         self.bus.publish(event);
     }

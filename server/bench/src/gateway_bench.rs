@@ -166,6 +166,13 @@ struct Figures {
     server_cpu: f64,
     client_cpu: f64,
     rss_mib: f64,
+    /// Messages accepted during the load.
+    events: u64,
+    /// Server CPU per message during the load, in ms (REST, publish and fan-out together).
+    cpu_ms_per_event: f64,
+    /// Parley only: mean time its fan-out took per event (`parley_gateway_fanout_seconds`),
+    /// in µs; NaN for the baseline, which has no such metric.
+    fanout_us_per_event: f64,
 }
 
 /// Sends one message: to Parley through REST as a member, to the baseline through /broadcast.
@@ -244,19 +251,23 @@ async fn measure(
     };
 
     // Sustained load: each sender sends its next message when the last one is accepted.
+    let fanout_before = fanout_histogram(&server.url).await;
     let server_cpu_before = cpu_seconds(server.pid());
     let client_cpu_before = cpu_seconds(std::process::id());
+    let accepted = Arc::new(AtomicU64::new(0));
     let delivered_before = shared.delivered.load(Ordering::Relaxed);
     let window = Instant::now();
     let deadline = window + options.duration;
     let mut senders = Vec::new();
     for who in 0..options.senders {
-        let (client, sender, shared) = (client.clone(), sender.clone(), shared.clone());
+        let (client, sender, shared, accepted) = (client.clone(), sender.clone(), shared.clone(), accepted.clone());
         senders.push(tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < deadline {
                 let content = format!("b:l:{n}:{}", shared.now_us());
-                sender.send(&client, who + 1, content).await;
+                if sender.send(&client, who + 1, content).await {
+                    accepted.fetch_add(1, Ordering::Relaxed);
+                }
                 n += 1;
             }
         }));
@@ -268,7 +279,16 @@ async fn measure(
     // Let what was sent arrive (bounded queues keep this short).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let delivered = shared.delivered.load(Ordering::Relaxed) - delivered_before;
-    let server_cpu = (cpu_seconds(server.pid()) - server_cpu_before) / elapsed;
+    let server_cpu_seconds = cpu_seconds(server.pid()) - server_cpu_before;
+    let server_cpu = server_cpu_seconds / elapsed;
+    let events = accepted.load(Ordering::Relaxed);
+    let fanout_after = fanout_histogram(&server.url).await;
+    let fanout_us_per_event = match (fanout_before, fanout_after) {
+        (Some((sum0, count0)), Some((sum1, count1))) if count1 > count0 => {
+            (sum1 - sum0) / (count1 - count0) as f64 * 1e6
+        }
+        _ => f64::NAN,
+    };
     let client_cpu = (cpu_seconds(std::process::id()) - client_cpu_before) / elapsed;
     let (rss, _) = server.memory_mib();
     shared.stop.store(true, Ordering::Relaxed);
@@ -288,7 +308,19 @@ async fn measure(
         server_cpu,
         client_cpu,
         rss_mib: rss,
+        events,
+        cpu_ms_per_event: if events > 0 { server_cpu_seconds / events as f64 * 1000.0 } else { f64::NAN },
+        fanout_us_per_event,
     })
+}
+
+/// The sum (seconds) and count of Parley's `parley_gateway_fanout_seconds` histogram, from
+/// its /metrics (served to loopback clients); `None` where there is none (the baseline).
+async fn fanout_histogram(base: &str) -> Option<(f64, u64)> {
+    let text = reqwest::get(format!("{base}/metrics")).await.ok()?.text().await.ok()?;
+    let value =
+        |series: &str| text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.trim().parse::<f64>().ok());
+    Some((value("parley_gateway_fanout_seconds_sum")?, value("parley_gateway_fanout_seconds_count")? as u64))
 }
 
 fn shared_ready(shared: &Shared) -> u64 {
@@ -432,6 +464,12 @@ fn report(options: &GatewayOptions, p: &Figures, b: &Figures) {
     row("send-to-receive p99 (ms)", 1, p.p99_ms, b.p99_ms);
     row("send-to-receive p99.9 (ms)", 1, p.p999_ms, b.p999_ms);
     row("server RSS after the load (MiB)", 0, p.rss_mib, b.rss_mib);
+    row("messages sent during the load", 0, p.events as f64, b.events as f64);
+    row("server CPU per message (ms)", 2, p.cpu_ms_per_event, b.cpu_ms_per_event);
+    println!(
+        "\nFan-out per event (Parley's parley_gateway_fanout_seconds, mean over the load): {:.0} µs.",
+        p.fanout_us_per_event
+    );
     println!(
         "\nCPU during the load (cores of 2; client and server share the machine): Parley server {:.2} + client {:.2}; baseline server {:.2} + client {:.2}.",
         p.server_cpu, p.client_cpu, b.server_cpu, b.client_cpu

@@ -196,12 +196,17 @@ impl EventBus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Audience, EventName};
+    use crate::{Audience, EventName, Keys};
     use parley_core::Snowflake;
     use tokio::sync::broadcast::error::RecvError;
 
     fn event(n: u64) -> Event {
-        Event::new(EventName::GuildUpdate, Audience::Users(vec![Snowflake::new(n)]), &serde_json::json!({"n": n}))
+        Event::new(
+            EventName::GuildUpdate,
+            Audience::Users(vec![Snowflake::new(n)]),
+            Keys::none(),
+            &serde_json::json!({"n": n}),
+        )
     }
 
     #[tokio::test]

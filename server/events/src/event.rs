@@ -1,10 +1,13 @@
 //! One state change, ready for the gateway: Discord's dispatch name, the audience that may
-//! receive it, and the payload serialised once for every receiver.
+//! receive it, its typed keys (what it is about), and the payload serialised once for every
+//! receiver.
 
 use std::sync::Arc;
 
 use parley_core::Snowflake;
 use serde::Serialize;
+
+use crate::Keys;
 
 /// Discord's gateway dispatch names, for the changes Parley makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -165,6 +168,8 @@ pub enum Audience {
 pub struct Event {
     pub name: EventName,
     pub audience: Audience,
+    /// What it is about, typed: what caches and fan-out read (never `data`).
+    pub keys: Keys,
     /// The dispatch's `d`, serialised once and shared by every receiver.
     pub data: Arc<str>,
     /// Where the bus put it in the one order every node sees: 1, 2, 3, ... (0 until
@@ -185,10 +190,27 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new<T: Serialize>(name: EventName, audience: Audience, data: &T) -> Self {
+    /// `keys` must say what `data` says (the debug build checks every published event).
+    pub fn new<T: Serialize>(name: EventName, audience: Audience, keys: Keys, data: &T) -> Self {
         // Payloads are plain data structures; failing to serialise one is a programming error.
         let data = serde_json::to_string(data).expect("event payloads serialise");
-        Self { name, audience, data: Arc::from(data), position: 0, origin: 0, node_seq: 0, outbox: None }
+        Self { name, audience, keys, data: Arc::from(data), position: 0, origin: 0, node_seq: 0, outbox: None }
+    }
+
+    /// Where `keys` and the payload disagree, for the debug build's check: `None` when they
+    /// agree. Parley's own signals between nodes (voice grants, revocations) carry no keys.
+    pub fn keys_disagree(&self) -> Option<(Keys, Keys)> {
+        if matches!(self.name, EventName::VoiceGrant | EventName::SessionsRevoked) {
+            return None;
+        }
+        let stated = Keys::from_payload(self.name, &self.json());
+        let mut given = self.keys.clone();
+        let mut sorted = stated.clone();
+        given.users.sort_unstable();
+        given.users.dedup();
+        sorted.users.sort_unstable();
+        sorted.users.dedup();
+        (given != sorted).then(|| (self.keys.clone(), stated))
     }
 
     /// The same event, to be published through the outbox row `id`.
@@ -202,7 +224,8 @@ impl Event {
         self.position != 0
     }
 
-    /// The payload parsed back, for tests and for consumers that need fields.
+    /// The payload parsed back: for tests, and for the few consumers that need more than the
+    /// keys (a bot's copy of a message without its content).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.data).unwrap_or(serde_json::Value::Null)
     }

@@ -16,6 +16,7 @@ use bytes::Bytes;
 use parley_app::access::GuildAccess;
 use parley_app::cache::GuildSnapshot;
 use parley_app::objects::guild::ChannelObject;
+use parley_core::permissions::OverwriteKind;
 use parley_core::{Permissions, Snowflake};
 use parley_events::{Audience, Event, EventName};
 use parley_store::channels::{ChannelKind, ChannelRecord, OverwriteRecord};
@@ -62,10 +63,6 @@ pub(crate) async fn run(gateway: Gateway, mut events: broadcast::Receiver<Arc<Ev
     }
 }
 
-fn id(value: &Value) -> Option<Snowflake> {
-    value.as_str().and_then(|s| s.parse().ok())
-}
-
 /// Delivers `data`, built for this session alone (its own GUILD_CREATE).
 fn deliver_own(gateway: &Gateway, session: &Session, event: &Event, data: &Arc<str>) {
     let delivery = session.deliver(event.name.as_str(), data, position_of(session, event));
@@ -103,12 +100,12 @@ fn gone(channel: &ChannelRecord) -> Arc<str> {
 /// can now see and did not, and each it knew and can no longer see.
 fn resync(gateway: &Gateway, session: &Session, access: &GuildAccess) {
     for channel in access.channels.iter() {
-        if channel.kind() == ChannelKind::PublicThread && channel.archived {
+        if channel.kind == ChannelKind::PublicThread && channel.archived {
             continue;
         }
         let visible = access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL);
         let known = session.knows_channel(channel.id);
-        let thread = channel.kind() == ChannelKind::PublicThread;
+        let thread = channel.kind == ChannelKind::PublicThread;
         if visible && !known {
             session.know_channel(channel.id, true);
             let object = ChannelObject::new(channel, &access.overwrites);
@@ -178,7 +175,7 @@ fn candidates(all: Arc<Vec<Arc<Session>>>, only: Option<&Arc<Session>>) -> Arc<V
 async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: Option<&Arc<Session>>) {
     match event.name {
         EventName::GuildCreate => {
-            let Some(guild_id) = id(&event.json()["id"]) else { return };
+            let Some(guild_id) = event.keys.guild_id else { return };
             for user in users {
                 for session in candidates(gateway.hub.of_user(*user), only).iter() {
                     gateway.hub.join_guild(session, guild_id);
@@ -200,7 +197,7 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
             }
         }
         EventName::GuildDelete => {
-            let Some(guild_id) = id(&event.json()["id"]) else { return };
+            let Some(guild_id) = event.keys.guild_id else { return };
             let payload = Payloads::new(event).full();
             for user in users {
                 for session in candidates(gateway.hub.of_user(*user), only).iter() {
@@ -212,7 +209,7 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
             }
         }
         _ => {
-            let private = event.json().get("guild_id").is_none_or(Value::is_null);
+            let private = event.keys.guild_id.is_none();
             let intent = Intents::required_for(event.name, private);
             let payload = Payloads::new(event).full();
             for user in users {
@@ -227,7 +224,7 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
 }
 
 /// The channel an event is about: from the guild's snapshot, or, for a channel deleted a
-/// moment ago, rebuilt from the event itself (its type, parent and overwrites), so exactly
+/// moment ago, rebuilt from the event's keys (its type, parent and overwrites), so exactly
 /// those who could see it hear that it went.
 fn channel_of(
     snapshot: &GuildSnapshot,
@@ -237,33 +234,25 @@ fn channel_of(
     if let Some(channel) = snapshot.channels.iter().find(|c| c.id == channel_id) {
         return Some((channel.clone(), Vec::new()));
     }
-    if !matches!(event.name, EventName::ChannelDelete | EventName::ThreadDelete) {
-        return None;
-    }
-    let data = event.json();
-    let overwrites = data["permission_overwrites"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|o| {
-                    Some(OverwriteRecord {
-                        channel_id,
-                        target_id: id(&o["id"])?,
-                        kind: o["type"].as_i64()?,
-                        allow_bits: o["allow"].as_str()?.parse::<u64>().ok()? as i64,
-                        deny_bits: o["deny"].as_str()?.parse::<u64>().ok()? as i64,
-                    })
-                })
-                .collect()
+    let deleted = event.keys.deleted_channel.as_ref()?;
+    let overwrites = deleted
+        .overwrites
+        .iter()
+        .map(|o| OverwriteRecord {
+            channel_id,
+            target_id: o.id,
+            kind: o.kind,
+            allow_bits: o.allow.bits() as i64,
+            deny_bits: o.deny.bits() as i64,
         })
-        .unwrap_or_default();
+        .collect();
     let channel = ChannelRecord {
         id: channel_id,
         guild_id: snapshot.guild.id,
-        kind: data["type"].as_i64()?,
+        kind: deleted.kind,
         name: String::new(),
         position: 0,
-        parent_id: id(&data["parent_id"]).map(Snowflake::as_i64),
+        parent_id: deleted.parent_id.map(Snowflake::as_i64),
         topic: None,
         nsfw: false,
         rate_limit_per_user: 0,
@@ -328,7 +317,7 @@ async fn to_guild(
     let intent = Intents::required_for(event.name, false);
     let mut payloads = Payloads::new(event);
     // Nobody is told their own presence.
-    let subject = (event.name == EventName::PresenceUpdate).then(|| id(&event.json()["user"]["id"])).flatten();
+    let subject = (event.name == EventName::PresenceUpdate).then(|| event.keys.users.first().copied()).flatten();
     // Members with the same roles and no overwrite of their own see the same channels, so
     // each role set is judged once per event.
     let personal = channel.as_ref().map(|(c, _)| personal_overwrites(&snapshot, c)).unwrap_or_default();
@@ -336,7 +325,7 @@ async fn to_guild(
     // Whose view of the channels this event may change: everyone's (roles), or one member's.
     let resync_for: Option<Option<Snowflake>> = match event.name {
         EventName::GuildRoleUpdate | EventName::GuildRoleDelete => Some(None),
-        EventName::GuildMemberUpdate => id(&event.json()["user"]["id"]).map(Some),
+        EventName::GuildMemberUpdate => event.keys.users.first().copied().map(Some),
         _ => None,
     };
     // Channel changes are tracked per session: a channel that became visible arrives as
@@ -383,7 +372,7 @@ async fn to_guild(
             };
             if !visible {
                 if tracked && session.know_channel(channel.id, false) {
-                    let name = if channel.kind() == ChannelKind::PublicThread {
+                    let name = if channel.kind == ChannelKind::PublicThread {
                         EventName::ThreadDelete
                     } else {
                         EventName::ChannelDelete
@@ -409,7 +398,7 @@ async fn to_guild(
 /// The members with an overwrite of their own where `channel`'s permissions are decided
 /// (the channel, or a thread's parent, and its category).
 fn personal_overwrites(snapshot: &GuildSnapshot, channel: &ChannelRecord) -> HashSet<Snowflake> {
-    let scoped = if channel.kind() == ChannelKind::PublicThread {
+    let scoped = if channel.kind == ChannelKind::PublicThread {
         channel.parent().and_then(|p| snapshot.channels.iter().find(|c| c.id == p)).unwrap_or(channel)
     } else {
         channel
@@ -418,7 +407,7 @@ fn personal_overwrites(snapshot: &GuildSnapshot, channel: &ChannelRecord) -> Has
     snapshot
         .overwrites
         .iter()
-        .filter(|o| o.kind == 1 && (o.channel_id == scoped.id || Some(o.channel_id) == category))
+        .filter(|o| o.kind == OverwriteKind::Member && (o.channel_id == scoped.id || Some(o.channel_id) == category))
         .map(|o| o.target_id)
         .collect()
 }
@@ -431,7 +420,7 @@ struct Payloads<'a> {
     event: &'a Event,
     applies: bool,
     full: Option<(Arc<str>, Bytes)>,
-    withheld: Option<(Value, (Arc<str>, Bytes))>,
+    withheld: Option<(Arc<str>, Bytes)>,
 }
 
 impl<'a> Payloads<'a> {
@@ -453,27 +442,27 @@ impl<'a> Payloads<'a> {
         if !self.applies || !session.intents.withholds_content(session.bot) {
             return self.full();
         }
-        let event = self.event;
-        let (original, withheld) = self.withheld.get_or_insert_with(|| {
-            let original = event.json();
-            let mut redacted = original.clone();
-            if let Some(object) = redacted.as_object_mut() {
-                object.insert("content".into(), Value::String(String::new()));
-                for list in ["embeds", "attachments", "components"] {
-                    object.insert(list.into(), Value::Array(Vec::new()));
-                }
-                object.remove("poll");
-            }
-            let data: Arc<str> = Arc::from(redacted.to_string());
-            let frame = Self::frame(event, &data);
-            (original, (data, frame))
-        });
-        let me = Value::String(session.user_id.to_string());
-        let own = original["author"]["id"] == me;
-        let mentioned = original["mentions"].as_array().is_some_and(|m| m.iter().any(|u| u["id"] == me));
-        if own || mentioned {
+        // Their own messages and those that mention them: the keys name exactly those users.
+        if self.event.keys.concerns(session.user_id) {
             return self.full();
         }
-        withheld.clone()
+        let event = self.event;
+        self.withheld
+            .get_or_insert_with(|| {
+                // The one place fan-out reads a payload: a copy without the content, built once
+                // per message and only when a bot without the intent is listening.
+                let mut redacted = event.json();
+                if let Some(object) = redacted.as_object_mut() {
+                    object.insert("content".into(), Value::String(String::new()));
+                    for list in ["embeds", "attachments", "components"] {
+                        object.insert(list.into(), Value::Array(Vec::new()));
+                    }
+                    object.remove("poll");
+                }
+                let data: Arc<str> = Arc::from(redacted.to_string());
+                let frame = Self::frame(event, &data);
+                (data, frame)
+            })
+            .clone()
     }
 }

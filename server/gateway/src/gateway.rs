@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::get;
 use parley_app::AppState;
 use parley_core::Snowflake;
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -160,6 +160,7 @@ impl Gateway {
             self.state.publish(Event::new(
                 EventName::PresenceUpdate,
                 Audience::Guild { guild_id: guild.id, channel_id: None },
+                Keys::guild(guild.id).user(user),
                 &presence_payload(user, Some(guild.id), seen),
             ));
         }

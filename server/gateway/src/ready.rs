@@ -54,12 +54,12 @@ pub async fn guild_create_with(
         |c: &&parley_store::channels::ChannelRecord| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL);
     let activity = state.store.guild_channel_activity(guild_id).await?;
     let channels = ChannelObject::list(
-        access.channels.iter().filter(|c| c.kind() != ChannelKind::PublicThread).filter(visible),
+        access.channels.iter().filter(|c| c.kind != ChannelKind::PublicThread).filter(visible),
         &access.overwrites,
         &activity,
     );
     let threads = ChannelObject::list(
-        access.channels.iter().filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived).filter(visible),
+        access.channels.iter().filter(|c| c.kind == ChannelKind::PublicThread && !c.archived).filter(visible),
         &access.overwrites,
         &activity,
     );

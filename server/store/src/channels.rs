@@ -6,35 +6,7 @@ use parley_core::{Permissions, Snowflake, Timestamp};
 use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool, with_writer};
 
-/// Discord's channel types that Parley has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChannelKind {
-    Text,
-    Voice,
-    Category,
-    PublicThread,
-}
-
-impl ChannelKind {
-    /// Discord's numeric `type`.
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::Text => 0,
-            Self::Voice => 2,
-            Self::Category => 4,
-            Self::PublicThread => 11,
-        }
-    }
-    pub const fn from_code(code: i64) -> Option<Self> {
-        match code {
-            0 => Some(Self::Text),
-            2 => Some(Self::Voice),
-            4 => Some(Self::Category),
-            11 => Some(Self::PublicThread),
-            _ => None,
-        }
-    }
-}
+pub use parley_core::ChannelKind;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ChannelRecord {
@@ -42,7 +14,8 @@ pub struct ChannelRecord {
     pub id: Snowflake,
     #[sqlx(try_from = "i64")]
     pub guild_id: Snowflake,
-    pub kind: i64,
+    #[sqlx(try_from = "i64")]
+    pub kind: ChannelKind,
     pub name: String,
     pub position: i64,
     pub parent_id: Option<i64>,
@@ -64,9 +37,6 @@ pub struct ChannelRecord {
 }
 
 impl ChannelRecord {
-    pub fn kind(&self) -> ChannelKind {
-        ChannelKind::from_code(self.kind).unwrap_or(ChannelKind::Text)
-    }
     pub fn parent(&self) -> Option<Snowflake> {
         self.parent_id.map(Snowflake::from_i64)
     }
@@ -85,7 +55,8 @@ pub struct OverwriteRecord {
     pub channel_id: Snowflake,
     #[sqlx(try_from = "i64")]
     pub target_id: Snowflake,
-    pub kind: i64,
+    #[sqlx(try_from = "i64")]
+    pub kind: OverwriteKind,
     pub allow_bits: i64,
     pub deny_bits: i64,
 }
@@ -94,7 +65,7 @@ impl OverwriteRecord {
     pub fn to_overwrite(self) -> Overwrite {
         Overwrite {
             id: self.target_id,
-            kind: if self.kind == 1 { OverwriteKind::Member } else { OverwriteKind::Role },
+            kind: self.kind,
             allow: Permissions::from_bits_truncate(self.allow_bits as u64),
             deny: Permissions::from_bits_truncate(self.deny_bits as u64),
         }
@@ -138,7 +109,7 @@ impl Store {
                  ON CONFLICT (channel_id, target_id) DO UPDATE SET kind = excluded.kind, allow_bits = excluded.allow_bits, deny_bits = excluded.deny_bits")
                 .bind(channel_id.as_i64())
                 .bind(overwrite.id.as_i64())
-                .bind(if overwrite.kind == OverwriteKind::Member { 1i64 } else { 0 })
+                .bind(overwrite.kind.code())
                 .bind(overwrite.allow.bits() as i64)
                 .bind(overwrite.deny.bits() as i64)
                 .execute(&mut *tx).await?;
@@ -207,7 +178,7 @@ impl NewChannel {
         ChannelRecord {
             id: self.id,
             guild_id: self.guild_id,
-            kind: self.kind.code(),
+            kind: self.kind,
             name: self.name.clone(),
             position: self.position,
             parent_id: self.parent_id.map(Snowflake::as_i64),
@@ -232,7 +203,7 @@ impl NewThread {
         ChannelRecord {
             id: self.id,
             guild_id: self.guild_id,
-            kind: ChannelKind::PublicThread.code(),
+            kind: ChannelKind::PublicThread,
             name: self.name.clone(),
             position: 0,
             parent_id: Some(self.parent_id.as_i64()),

@@ -1,6 +1,6 @@
 //! Messages: create (idempotent by nonce), get, history pages, edit, delete.
 
-use parley_core::{Snowflake, Timestamp};
+use parley_core::{MessageType, Snowflake, Timestamp};
 
 use crate::audit_log::{Audit, record_audit};
 use crate::{Store, StoreError, with_pool, with_writer};
@@ -16,7 +16,8 @@ pub struct MessageRecord {
     pub author_id: Snowflake,
     pub content: String,
     pub nonce: Option<String>,
-    pub kind: i64,
+    #[sqlx(try_from = "i64")]
+    pub kind: MessageType,
     pub reference_message_id: Option<i64>,
     pub mention_everyone: bool,
     /// JSON array of user ids.
@@ -44,7 +45,7 @@ pub struct NewMessage {
     pub author_id: Snowflake,
     pub content: String,
     pub nonce: Option<String>,
-    pub kind: i64,
+    pub kind: MessageType,
     pub reference_message_id: Option<Snowflake>,
     pub mention_everyone: bool,
     pub mentions: Vec<Snowflake>,
@@ -131,7 +132,7 @@ impl Store {
                 .bind(message.author_id.as_i64())
                 .bind(&message.content)
                 .bind(&message.nonce)
-                .bind(message.kind)
+                .bind(message.kind.code())
                 .bind(message.reference_message_id.map(Snowflake::as_i64))
                 .bind(message.mention_everyone)
                 .bind(ids_json(&message.mentions))

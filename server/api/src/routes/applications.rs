@@ -19,7 +19,7 @@ use parley_app::objects::guild::{guild_create_payload, role_event};
 use parley_app::objects::member::member_add_event;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::applications::{ApplicationPatch, ApplicationRecord};
 use parley_store::roles::NewRole;
 use serde::{Deserialize, Serialize};
@@ -366,7 +366,12 @@ async fn authorize_bot(
         state.publish(member_add_event(&state, guild_id, app.id).await?);
         let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
         let payload = guild_create_payload(&state, &guild).await?;
-        state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![app.id]), &payload));
+        state.publish(Event::new(
+            EventName::GuildCreate,
+            Audience::Users(vec![app.id]),
+            Keys::guild(payload.guild.id),
+            &payload,
+        ));
     }
     Ok(Json(AuthorizeResponse { location: format!("/channels/{guild_id}") }))
 }

@@ -11,7 +11,7 @@ use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::private::AnyChannelObject;
 use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::EventName;
 use parley_store::channels::{ChannelKind, ChannelPatch, ChannelRecord, NewChannel};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json, JsonArray, nullable};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::private_channels;
+use parley_app::private_channels;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -83,7 +83,7 @@ fn check_parent(
     let category = access
         .channels
         .iter()
-        .find(|c| c.id == parent && c.kind() == ChannelKind::Category)
+        .find(|c| c.id == parent && c.kind == ChannelKind::Category)
         .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
     match category {
         Some(category) if kind != ChannelKind::Category => {
@@ -178,7 +178,7 @@ async fn create_channel(
     } else if body.position.is_some_and(|p| p > MAX_POSITION) {
         errors.add("position", "NUMBER_TYPE_MAX", format!("Must be {MAX_POSITION} or less."));
     }
-    if channels.iter().filter(|c| c.kind() != ChannelKind::PublicThread).count() >= MAX_CHANNELS_PER_GUILD {
+    if channels.iter().filter(|c| c.kind != ChannelKind::PublicThread).count() >= MAX_CHANNELS_PER_GUILD {
         errors.add("_guild", "MAX_CHANNELS", format!("A guild can have at most {MAX_CHANNELS_PER_GUILD} channels."));
     }
     errors.into_result()?;
@@ -190,7 +190,7 @@ async fn create_channel(
         kind,
         name: name.ok_or_else(|| AppError::internal("validated name missing"))?,
         position: body.position.unwrap_or_else(|| {
-            channels.iter().filter(|c| c.kind() == kind).map(|c| c.position.saturating_add(1)).max().unwrap_or(0)
+            channels.iter().filter(|c| c.kind == kind).map(|c| c.position.saturating_add(1)).max().unwrap_or(0)
         }),
         parent_id: body.parent_id,
         topic: if text { body.topic.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) } else { None },
@@ -214,11 +214,7 @@ async fn create_channel(
     );
     let channel = state.store.create_channel(&new, Some(&entry)).await?;
     let object = ChannelObject::new(&channel, &[]);
-    state.publish(Event::new(
-        EventName::ChannelCreate,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
-        &object,
-    ));
+    state.publish(object.event(EventName::ChannelCreate));
     Ok((StatusCode::CREATED, Json(object)))
 }
 
@@ -279,13 +275,13 @@ async fn modify_channel(
             return Ok(Json(AnyChannelObject::Private(object)));
         }
     };
-    if channel.kind() == ChannelKind::PublicThread {
+    if channel.kind == ChannelKind::PublicThread {
         return crate::routes::threads::modify_thread(&state, &auth, &reason, &access, &channel, permissions, &body)
             .await
             .map(|c| Json(AnyChannelObject::Guild(c)));
     }
     require(permissions, Permissions::MANAGE_CHANNELS)?;
-    let kind = channel.kind();
+    let kind = channel.kind;
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| parse_channel_name(n, kind, &mut errors));
     let topic = body.topic.as_ref().map(|t| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
@@ -334,11 +330,7 @@ async fn modify_channel(
     let updated = state.store.update_channel(channel.id, &patch, Some(&entry)).await?.ok_or_else(unknown_channel)?;
     let activity = state.store.channel_activity(updated.id).await?;
     let object = ChannelObject::new(&updated, &overwrites).with_activity(Some(&activity));
-    state.publish(Event::new(
-        EventName::ChannelUpdate,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
-        &object,
-    ));
+    state.publish(object.event(EventName::ChannelUpdate));
     Ok(Json(AnyChannelObject::Guild(object)))
 }
 
@@ -373,13 +365,10 @@ async fn delete_channel(
     let object = ChannelObject::new(&channel, &overwrites);
     // Addressed while the channel still exists, so exactly those who could see it hear of it.
     let name =
-        if channel.kind() == ChannelKind::PublicThread { EventName::ThreadDelete } else { EventName::ChannelDelete };
-    let event = Event::new(name, Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) }, &object);
-    let action = if channel.kind() == ChannelKind::PublicThread {
-        AuditAction::ThreadDelete
-    } else {
-        AuditAction::ChannelDelete
-    };
+        if channel.kind == ChannelKind::PublicThread { EventName::ThreadDelete } else { EventName::ChannelDelete };
+    let event = object.event(name);
+    let action =
+        if channel.kind == ChannelKind::PublicThread { AuditAction::ThreadDelete } else { AuditAction::ChannelDelete };
     let entry = audit::entry(
         &state,
         access.guild.id,
@@ -448,7 +437,7 @@ async fn reorder_channels(
         if let Some(parent) = entry.parent_id {
             check_leaving_parent(&access, channel, parent)?;
             let mut e = FieldErrors::new();
-            check_parent(&mut e, channel.kind(), parent, &access)?;
+            check_parent(&mut e, channel.kind, parent, &access)?;
             if !e.is_empty() {
                 errors.add_at(
                     vec![i.to_string(), "parent_id".into()],
@@ -463,11 +452,7 @@ async fn reorder_channels(
     state.store.reorder_channels(access.guild.id, &moves).await?;
     let overwrites = state.store.guild_overwrites(access.guild.id).await?;
     for moved in state.store.channels(access.guild.id).await?.iter().filter(|c| moves.iter().any(|m| m.0 == c.id)) {
-        state.publish(Event::new(
-            EventName::ChannelUpdate,
-            Audience::Guild { guild_id: access.guild.id, channel_id: Some(moved.id) },
-            &ChannelObject::new(moved, &overwrites),
-        ));
+        state.publish(ChannelObject::new(moved, &overwrites).event(EventName::ChannelUpdate));
     }
     Ok(StatusCode::NO_CONTENT)
 }

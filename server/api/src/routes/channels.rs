@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
-use crate::routes::private_channels::views;
+use parley_app::private_channels::views;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(guild_channels)).routes(routes!(get_channel))
@@ -43,7 +43,7 @@ async fn guild_channels(
     let visible = access
         .channels
         .iter()
-        .filter(|c| c.kind() != ChannelKind::PublicThread)
+        .filter(|c| c.kind != ChannelKind::PublicThread)
         .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
     Ok(Json(ChannelObject::list(visible, &access.overwrites, &activity)))
 }

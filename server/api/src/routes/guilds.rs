@@ -8,7 +8,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::{GuildObject, PartialGuild, guild_create_payload};
 use parley_app::{AppState, GuildCreation};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -91,7 +91,12 @@ async fn create_guild(
     let record = state.store.create_guild(&guild).await?;
     tracing::info!(guild_id = %record.id, owner = %auth.user_id, "guild created");
     let payload = guild_create_payload(&state, &record).await?;
-    state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![auth.user_id]), &payload));
+    state.publish(Event::new(
+        EventName::GuildCreate,
+        Audience::Users(vec![auth.user_id]),
+        Keys::guild(payload.guild.id),
+        &payload,
+    ));
     Ok((StatusCode::CREATED, Json(payload.guild)))
 }
 
@@ -177,6 +182,7 @@ async fn modify_guild(
     state.publish(Event::new(
         EventName::GuildUpdate,
         Audience::Guild { guild_id: updated.id, channel_id: None },
+        Keys::guild(updated.id),
         &guild,
     ));
     Ok(Json(guild))
@@ -213,6 +219,7 @@ async fn delete_guild(
     state.publish(Event::new(
         EventName::GuildDelete,
         Audience::Users(members),
+        Keys::guild(access.guild.id),
         &serde_json::json!({ "id": access.guild.id }),
     ));
     Ok(StatusCode::NO_CONTENT)
@@ -268,11 +275,13 @@ async fn leave_guild(
     state.publish(Event::new(
         EventName::GuildMemberRemove,
         Audience::Guild { guild_id, channel_id: None },
+        Keys::guild(guild_id).user(user.id),
         &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
     ));
     state.publish(Event::new(
         EventName::GuildDelete,
         Audience::Users(vec![auth.user_id]),
+        Keys::guild(guild_id),
         &serde_json::json!({ "id": guild_id }),
     ));
     Ok(StatusCode::NO_CONTENT)

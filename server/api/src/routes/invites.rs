@@ -10,8 +10,8 @@ use parley_app::auth::refresh_token::random_code;
 use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::guild_create_payload;
-use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_core::{ChannelKind, ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::StoreError;
 use parley_store::guild_invites::{Acceptance, GuildInviteRecord, NewGuildInvite};
 use parley_store::users::UserRecord;
@@ -53,7 +53,8 @@ pub struct InviteChannel {
     pub id: Snowflake,
     pub name: String,
     #[serde(rename = "type")]
-    pub kind: i64,
+    #[schema(value_type = i64)]
+    pub kind: ChannelKind,
 }
 
 /// An invite with its guild, channel, inviter and counts.
@@ -169,6 +170,7 @@ async fn create_invite(
     state.publish(Event::new(
         EventName::InviteCreate,
         Audience::ChannelManagers { guild_id: access.guild.id, channel_id: channel.id },
+        Keys::channel(Some(access.guild.id), channel.id),
         &serde_json::json!({ "code": object.code, "guild_id": access.guild.id, "channel_id": channel.id,
                              "max_age": max_age, "max_uses": max_uses, "uses": 0, "created_at": object.created_at }),
     ));
@@ -201,7 +203,12 @@ pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &
     state.publish(parley_app::objects::member::member_add_event(state, guild_id, user.id).await?);
     let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
     let payload = guild_create_payload(state, &guild).await?;
-    state.publish(Event::new(EventName::GuildCreate, Audience::Users(vec![user.id]), &payload));
+    state.publish(Event::new(
+        EventName::GuildCreate,
+        Audience::Users(vec![user.id]),
+        Keys::guild(payload.guild.id),
+        &payload,
+    ));
     Ok(())
 }
 
@@ -283,6 +290,7 @@ async fn delete_invite(
     state.publish(Event::new(
         EventName::InviteDelete,
         Audience::ChannelManagers { guild_id: access.guild.id, channel_id: channel.id },
+        Keys::channel(Some(access.guild.id), channel.id),
         &serde_json::json!({ "code": code, "guild_id": access.guild.id, "channel_id": channel.id }),
     ));
     Ok(Json(object))

@@ -11,7 +11,7 @@ use parley_app::objects::member::{MemberObject, member_object, member_objects, u
 use parley_app::voice;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::moderation::{BanRecord, MemberPatch};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -254,6 +254,7 @@ async fn modify_member(
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
+        Keys::guild(access.guild.id).user(object.user.id),
         &serde_json::json!({ "guild_id": access.guild.id, "user": object.user, "nick": object.nick, "roles": object.roles,
                              "joined_at": object.joined_at, "communication_disabled_until": object.communication_disabled_until,
                              "mute": object.mute, "deaf": object.deaf }),
@@ -270,11 +271,13 @@ async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowfla
     state.publish(Event::new(
         EventName::GuildMemberRemove,
         Audience::Guild { guild_id, channel_id: None },
+        Keys::guild(guild_id).user(user.id),
         &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
     ));
     state.publish(Event::new(
         EventName::GuildDelete,
         Audience::Users(vec![user_id]),
+        Keys::guild(guild_id),
         &serde_json::json!({ "id": guild_id }),
     ));
     Ok(())
@@ -466,6 +469,7 @@ async fn ban_member(
         state.publish(Event::new(
             EventName::MessageDeleteBulk,
             Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel_id) },
+            Keys::channel(Some(access.guild.id), channel_id),
             &serde_json::json!({ "ids": ids, "channel_id": channel_id, "guild_id": access.guild.id }),
         ));
     }
@@ -475,6 +479,7 @@ async fn ban_member(
     state.publish(Event::new(
         EventName::GuildBanAdd,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
+        Keys::guild(access.guild.id).user(user.id),
         &serde_json::json!({ "guild_id": access.guild.id, "user": PublicUser::from(&user) }),
     ));
     Ok(StatusCode::NO_CONTENT)
@@ -516,6 +521,7 @@ async fn unban_member(
         state.publish(Event::new(
             EventName::GuildBanRemove,
             Audience::Guild { guild_id: access.guild.id, channel_id: None },
+            Keys::guild(access.guild.id).user(user.id),
             &serde_json::json!({ "guild_id": access.guild.id, "user": PublicUser::from(&user) }),
         ));
     }

@@ -11,8 +11,8 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::limits::window::RateLimited;
 use parley_app::objects::message::{MessageObject, find_message, message_object, message_objects, unknown_message};
 use parley_core::mentions::parse_mentions;
-use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Event, EventName};
+use parley_core::{ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
+use parley_events::EventName;
 use parley_store::messages::{MessageEdit, NewMessage, Page};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::private_channels::announce;
+use parley_app::private_channels::announce;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_message, list_messages)).routes(routes!(
@@ -274,7 +274,7 @@ async fn create_message(
         author_id: auth.user_id,
         content,
         nonce: body.nonce.clone(),
-        kind: if reference.is_some() { 19 } else { 0 },
+        kind: if reference.is_some() { MessageType::Reply } else { MessageType::Default },
         reference_message_id: reference.map(|r| r.id),
         mention_everyone,
         mentions,
@@ -286,7 +286,7 @@ async fn create_message(
     // The announcement is made before the message is stored and kept with it, so a message
     // acknowledged here is announced even if this node stops before it can publish it.
     let announced =
-        Event::new(EventName::MessageCreate, channel.audience(), &message_object(&state, &new.record(), None).await?);
+        message_object(&state, &new.record(), None).await?.event(EventName::MessageCreate, channel.audience());
     new.outbox = parley_app::outbox::keep(&state, new.id.get(), &announced);
     let (record, created) = state.store.create_message(&new).await?;
     let object = message_object(&state, &record, None).await?;
@@ -433,7 +433,7 @@ async fn edit_message(
         MessageEdit { content, mentions, mention_roles: roles, mention_everyone: everyone, now: Timestamp::now() };
     let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
     let object = message_object(&state, &updated, Some(auth.user_id)).await?;
-    state.publish(Event::new(EventName::MessageUpdate, channel.audience(), &object));
+    state.publish(object.event(EventName::MessageUpdate, channel.audience()));
     Ok(Json(object))
 }
 
@@ -476,8 +476,10 @@ async fn delete_message(
         _ => None,
     };
     state.store.delete_message(channel.id(), record.id, entry.as_ref()).await?;
-    state.publish(
-        channel.event(EventName::MessageDelete, serde_json::json!({ "id": record.id, "channel_id": channel.id() })),
-    );
+    state.publish(channel.event(
+        EventName::MessageDelete,
+        channel.keys(),
+        serde_json::json!({ "id": record.id, "channel_id": channel.id() }),
+    ));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,7 +10,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{FieldErrors, Permissions, Snowflake};
-use parley_events::{Audience, Event, EventName};
+use parley_events::EventName;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -131,10 +131,6 @@ async fn delete_overwrite(
 async fn publish_update(state: &AppState, guild_id: Snowflake, channel_id: Snowflake) -> AppResult<()> {
     let channel = state.store.channel(channel_id).await?.ok_or_else(parley_app::access::unknown_channel)?;
     let overwrites = state.store.guild_overwrites(guild_id).await?;
-    state.publish(Event::new(
-        EventName::ChannelUpdate,
-        Audience::Guild { guild_id, channel_id: Some(channel_id) },
-        &ChannelObject::new(&channel, &overwrites),
-    ));
+    state.publish(ChannelObject::new(&channel, &overwrites).event(EventName::ChannelUpdate));
     Ok(())
 }

@@ -11,11 +11,10 @@ use parley_app::AppState;
 use parley_app::access::{missing_access, parse_id, unknown_channel};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::private::PrivateChannelObject;
+use parley_app::private_channels::{announce, depart, not_a_group, recipient_event, unknown_user, views};
 use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
-use parley_store::private_channels::{
-    Departure, MAX_GROUP_DM_RECIPIENTS, NewGroupDm, PrivateChannelRecord, PrivateKind,
-};
+use parley_events::EventName;
+use parley_store::private_channels::{MAX_GROUP_DM_RECIPIENTS, NewGroupDm, PrivateChannelRecord, PrivateKind};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,10 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_recipient, remove_recipient))
 }
 
-fn unknown_user() -> AppError {
-    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown User")
-}
-
 fn cannot_message(message: &str) -> AppError {
     AppError::with_message(StatusCode::FORBIDDEN, ErrorCode::CannotMessageUser, message)
 }
@@ -44,37 +39,6 @@ fn too_many_recipients() -> AppError {
         ErrorCode::MaxRecipients,
         format!("Maximum number of recipients reached ({MAX_GROUP_DM_RECIPIENTS})"),
     )
-}
-
-fn not_a_group() -> AppError {
-    AppError::with_message(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidFormBody,
-        "Only group DMs have recipients to add or remove; a DM is always its two people",
-    )
-}
-
-/// Each recipient's view of `channel` (the others as `recipients`), loading their users once.
-pub(crate) async fn views(
-    state: &AppState,
-    channel: &PrivateChannelRecord,
-    viewers: &[Snowflake],
-) -> AppResult<Vec<(Snowflake, PrivateChannelObject)>> {
-    let users = state.store.users_by_ids(&channel.recipients).await?;
-    Ok(viewers.iter().map(|v| (*v, PrivateChannelObject::for_viewer(channel, &users, *v))).collect())
-}
-
-/// Tells each of `viewers` about `channel` in their own view.
-pub(crate) async fn announce(
-    state: &AppState,
-    name: EventName,
-    channel: &PrivateChannelRecord,
-    viewers: &[Snowflake],
-) -> AppResult<()> {
-    for (viewer, object) in views(state, channel, viewers).await? {
-        state.publish(Event::new(name, Audience::Users(vec![viewer]), &object));
-    }
-    Ok(())
 }
 
 /// 403 (50007) unless `user_id` exists, is not the caller and shares a guild with them.
@@ -197,10 +161,6 @@ async fn my_group(state: &AppState, raw_id: &str, me: Snowflake) -> AppResult<Pr
     Ok(channel)
 }
 
-fn recipient_event(name: EventName, channel: &PrivateChannelRecord, user: PublicUser, to: Vec<Snowflake>) -> Event {
-    Event::new(name, Audience::Users(to), &serde_json::json!({ "channel_id": channel.id, "user": user }))
-}
-
 /// Add someone to a group DM I am in (they must share a guild with me). At most 10 people.
 #[utoipa::path(put, path = "/channels/{channel_id}/recipients/{user_id}", tag = "private channels", security(("bearer" = [])),
     params(("channel_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
@@ -236,28 +196,6 @@ async fn add_recipient(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Leaves a group DM (or removes `user_id` from it) and tells everyone concerned.
-pub(crate) async fn depart(state: &AppState, channel: &PrivateChannelRecord, user_id: Snowflake) -> AppResult<()> {
-    let departure = state.store.remove_recipient(channel.id, user_id).await?;
-    let user = state.store.users_by_ids(&[user_id]).await?.first().map(PublicUser::from);
-    match departure {
-        Departure::NotThere => return Err(unknown_user()),
-        Departure::ChannelDeleted => {}
-        Departure::Left { new_owner } => {
-            let rest = state.store.private_channel(channel.id).await?.ok_or_else(unknown_channel)?;
-            if let Some(user) = user {
-                state.publish(recipient_event(EventName::ChannelRecipientRemove, &rest, user, rest.recipients.clone()));
-            }
-            if new_owner.is_some() {
-                announce(state, EventName::ChannelUpdate, &rest, &rest.recipients).await?;
-            }
-        }
-    }
-    // The one who left sees it go, as it was.
-    announce(state, EventName::ChannelDelete, channel, &[user_id]).await?;
-    Ok(())
-}
-
 /// Remove someone from a group DM (its owner), or leave it (`user_id` is me). The owner
 /// leaving passes ownership on; the last one leaving deletes it.
 #[utoipa::path(delete, path = "/channels/{channel_id}/recipients/{user_id}", tag = "private channels", security(("bearer" = [])),
@@ -286,47 +224,4 @@ async fn remove_recipient(
     }
     depart(&state, &channel, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// DELETE on a private channel: closes a DM (it comes back with the next message) or leaves
-/// a group DM. Returns the channel as it was.
-pub(crate) async fn close_or_leave(
-    state: &AppState,
-    channel: &PrivateChannelRecord,
-    me: Snowflake,
-) -> AppResult<PrivateChannelObject> {
-    let (_, object) = views(state, channel, &[me]).await?.pop().ok_or_else(unknown_channel)?;
-    match channel.kind {
-        PrivateKind::Dm => {
-            state.store.close_private_channel(channel.id, me).await?;
-            announce(state, EventName::ChannelDelete, channel, &[me]).await?;
-        }
-        PrivateKind::GroupDm => depart(state, channel, me).await?,
-    }
-    Ok(object)
-}
-
-/// PATCH on a private channel: any recipient renames a group DM (an empty name clears it); a
-/// DM has nothing to change.
-pub(crate) async fn rename(
-    state: &AppState,
-    channel: &PrivateChannelRecord,
-    me: Snowflake,
-    name: Option<&str>,
-) -> AppResult<PrivateChannelObject> {
-    if channel.kind != PrivateKind::GroupDm {
-        return Err(not_a_group());
-    }
-    // Absent: unchanged; empty: named after its people again.
-    if let Some(name) = name {
-        let name = Some(name.trim()).filter(|n| !n.is_empty());
-        if name.is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
-            return Err(AppError::field("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."));
-        }
-        state.store.rename_group_dm(channel.id, name).await?;
-    }
-    let updated = state.store.private_channel(channel.id).await?.ok_or_else(unknown_channel)?;
-    announce(state, EventName::ChannelUpdate, &updated, &updated.recipients).await?;
-    let (_, object) = views(state, &updated, &[me]).await?.pop().ok_or_else(unknown_channel)?;
-    Ok(object)
 }

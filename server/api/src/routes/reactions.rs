@@ -11,7 +11,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::member::{MemberObject, member_object};
 use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -68,7 +68,7 @@ fn reaction_event(
             data["member"] = serde_json::json!(member);
         }
     }
-    channel.event(name, data)
+    channel.event(name, channel.keys().user(user_id), data)
 }
 
 /// React to a message (ADD_REACTIONS and READ_MESSAGE_HISTORY).
@@ -257,6 +257,7 @@ async fn set_pin(
     if state.store.set_pinned(channel.id(), message.id, pin, now, entry.as_ref()).await? {
         state.publish(channel.event(
             EventName::ChannelPinsUpdate,
+            channel.keys(),
             serde_json::json!({ "channel_id": channel.id(), "last_pin_timestamp": now }),
         ));
     }
@@ -323,6 +324,7 @@ async fn typing(
     channel.require(Permissions::SEND_MESSAGES)?;
     state.publish(channel.event(
         EventName::TypingStart,
+        channel.keys().user(auth.user_id),
         serde_json::json!({ "channel_id": channel.id(), "user_id": auth.user_id,
                             "timestamp": Timestamp::now().unix_millis() / 1000 }),
     ));
@@ -388,6 +390,7 @@ async fn bulk_delete(
         state.publish(Event::new(
             EventName::MessageDeleteBulk,
             Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
+            Keys::channel(Some(access.guild.id), channel.id),
             &serde_json::json!({ "ids": deleted, "channel_id": channel.id, "guild_id": access.guild.id }),
         ));
     }

@@ -6,7 +6,7 @@ use parley_app::channel_access::ChannelAccess;
 use parley_app::error::AppResult;
 use parley_app::objects::message::find_message;
 use parley_app::objects::read_state::{ReadStateObject, read_states_of};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -48,6 +48,8 @@ async fn ack_message(
     state.publish(Event::new(
         EventName::MessageAck,
         Audience::Users(vec![auth.user_id]),
+        // MESSAGE_ACK names no guild, even in a guild's channel.
+        Keys::channel(None, channel.id()),
         &serde_json::json!({ "channel_id": channel.id(), "message_id": message.id }),
     ));
     Ok(Json(AckResponse { token: None }))

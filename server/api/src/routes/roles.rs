@@ -10,7 +10,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::guild::{RoleObject, role_event};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::roles::{NewRole, RolePatch, RoleRecord};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -247,6 +247,7 @@ async fn delete_role(
     state.publish(Event::new(
         EventName::GuildRoleDelete,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
+        Keys::guild(access.guild.id),
         &serde_json::json!({ "guild_id": access.guild.id, "role_id": role.id }),
     ));
     Ok(StatusCode::NO_CONTENT)
@@ -343,6 +344,7 @@ async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: S
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id, channel_id: None },
+        Keys::guild(guild_id).user(user.id),
         &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user), "roles": member.role_ids,
                              "nick": member.nick, "joined_at": member.joined_at }),
     ));

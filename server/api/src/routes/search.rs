@@ -84,7 +84,7 @@ async fn search(
     let readable: Vec<Snowflake> = access
         .channels
         .iter()
-        .filter(|c| matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread))
+        .filter(|c| matches!(c.kind, ChannelKind::Text | ChannelKind::PublicThread))
         .filter(|c| {
             access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY)
         })

@@ -12,7 +12,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::message::find_message;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::EventName;
 use parley_store::StoreError;
 use parley_store::channels::{ChannelKind, ChannelRecord, NewThread, ThreadPatch};
 use serde::{Deserialize, Serialize};
@@ -108,17 +108,13 @@ async fn start(
         other => other.into(),
     })?;
     let object = ChannelObject::new(&record, &[]);
-    state.publish(Event::new(
-        EventName::ThreadCreate,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(record.id) },
-        &object,
-    ));
+    state.publish(object.event(EventName::ThreadCreate));
     Ok(object)
 }
 
 /// Checks that threads may be started under `parent` by someone with `permissions` there.
 fn check_parent(parent: &ChannelRecord, permissions: Permissions) -> AppResult<()> {
-    if parent.kind() != ChannelKind::Text {
+    if parent.kind != ChannelKind::Text {
         return Err(AppError::field("channel_id", "THREAD_PARENT_INVALID", "Threads start in text channels."));
     }
     require(permissions, Permissions::CREATE_PUBLIC_THREADS)
@@ -226,11 +222,7 @@ pub(crate) async fn modify_thread(
         .ok_or_else(parley_app::access::unknown_channel)?;
     let activity = state.store.channel_activity(updated.id).await?;
     let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
-    state.publish(Event::new(
-        EventName::ThreadUpdate,
-        Audience::Guild { guild_id: access.guild.id, channel_id: Some(updated.id) },
-        &object,
-    ));
+    state.publish(object.event(EventName::ThreadUpdate));
     Ok(object)
 }
 
@@ -261,7 +253,7 @@ async fn active_threads(
     let active = access
         .channels
         .iter()
-        .filter(|c| c.kind() == ChannelKind::PublicThread && !c.archived)
+        .filter(|c| c.kind == ChannelKind::PublicThread && !c.archived)
         .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
     let threads = ChannelObject::list(active, &[], &activity);
     Ok(Json(ActiveThreads { threads, members: Vec::new() }))

@@ -7,7 +7,7 @@
 //! calls (their voice grants are revoked).
 
 use parley_core::Snowflake;
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -46,7 +46,7 @@ pub fn every_connection_ended(state: &AppState, user_id: Snowflake) {
 
 fn announce(state: &AppState, revocation: Revocation) {
     // No audience: never dispatched, only observed by each node's gateway.
-    state.publish(Event::new(EventName::SessionsRevoked, Audience::Users(Vec::new()), &revocation));
+    state.publish(Event::new(EventName::SessionsRevoked, Audience::Users(Vec::new()), Keys::none(), &revocation));
 }
 
 #[cfg(test)]

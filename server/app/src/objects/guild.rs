@@ -1,7 +1,8 @@
 //! Guild, role and channel objects in Discord's v10 shapes.
 
+use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, DeletedChannel, Event, EventName, Keys};
 use parley_store::channels::{ChannelActivity, ChannelKind, ChannelRecord, OverwriteRecord};
 use parley_store::guilds::GuildRecord;
 use parley_store::roles::RoleRecord;
@@ -57,7 +58,8 @@ pub struct OverwriteObject {
     pub id: Snowflake,
     /// 0 for a role, 1 for a member.
     #[serde(rename = "type")]
-    pub kind: i64,
+    #[schema(value_type = i64)]
+    pub kind: OverwriteKind,
     #[schema(value_type = schema::Permissions)]
     pub allow: Permissions,
     #[schema(value_type = schema::Permissions)]
@@ -70,7 +72,8 @@ pub struct ChannelObject {
     pub id: Snowflake,
     /// 0 text, 2 voice, 4 category, 11 public thread.
     #[serde(rename = "type")]
-    pub kind: i64,
+    #[schema(value_type = i64)]
+    pub kind: ChannelKind,
     #[schema(value_type = schema::Snowflake)]
     pub guild_id: Snowflake,
     pub name: String,
@@ -117,7 +120,7 @@ pub struct ThreadMetadata {
 
 impl ChannelObject {
     pub fn new(c: &ChannelRecord, overwrites: &[OverwriteRecord]) -> Self {
-        let text_like = matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread);
+        let text_like = matches!(c.kind, ChannelKind::Text | ChannelKind::PublicThread);
         Self {
             id: c.id,
             kind: c.kind,
@@ -130,12 +133,7 @@ impl ChannelObject {
                 .filter(|o| o.channel_id == c.id)
                 .map(|o| {
                     let o = o.to_overwrite();
-                    OverwriteObject {
-                        id: o.id,
-                        kind: i64::from(o.kind == parley_core::permissions::OverwriteKind::Member),
-                        allow: o.allow,
-                        deny: o.deny,
-                    }
+                    OverwriteObject { id: o.id, kind: o.kind, allow: o.allow, deny: o.deny }
                 })
                 .collect(),
             topic: if text_like { Some(c.topic.clone().unwrap_or_default()).filter(|t| !t.is_empty()) } else { None },
@@ -144,10 +142,10 @@ impl ChannelObject {
             bitrate: c.bitrate,
             user_limit: c.user_limit,
             last_message_id: None,
-            message_count: (c.kind() == ChannelKind::PublicThread).then_some(0),
-            member_count: (c.kind() == ChannelKind::PublicThread).then_some(0),
+            message_count: (c.kind == ChannelKind::PublicThread).then_some(0),
+            member_count: (c.kind == ChannelKind::PublicThread).then_some(0),
             owner_id: c.owner_id.map(Snowflake::from_i64),
-            thread_metadata: (c.kind() == ChannelKind::PublicThread).then(|| ThreadMetadata {
+            thread_metadata: (c.kind == ChannelKind::PublicThread).then(|| ThreadMetadata {
                 archived: c.archived,
                 auto_archive_duration: c.auto_archive_duration.unwrap_or(4320),
                 archive_timestamp: Timestamp::from_unix_millis(
@@ -157,6 +155,21 @@ impl ChannelObject {
                 create_timestamp: c.created_at,
             }),
         }
+    }
+
+    /// A CHANNEL_* or THREAD_* (`name`) of this channel, for those who can see it. A deletion
+    /// carries the channel as it was in its keys, since nothing stored has it any more.
+    pub fn event(&self, name: EventName) -> Event {
+        let mut keys = Keys::channel(Some(self.guild_id), self.id);
+        if matches!(name, EventName::ChannelDelete | EventName::ThreadDelete) {
+            let overwrites = self
+                .permission_overwrites
+                .iter()
+                .map(|o| Overwrite { id: o.id, kind: o.kind, allow: o.allow, deny: o.deny })
+                .collect();
+            keys = keys.deleted(DeletedChannel { kind: self.kind, parent_id: self.parent_id, overwrites });
+        }
+        Event::new(name, Audience::Guild { guild_id: self.guild_id, channel_id: Some(self.id) }, keys, self)
     }
 
     /// Fills in what the channel's messages say: `last_message_id` (which clients compare
@@ -285,5 +298,5 @@ struct RoleDispatch {
 /// A GUILD_ROLE_CREATE or GUILD_ROLE_UPDATE (`name`) of `role` in `guild_id`, for its members.
 pub fn role_event(name: EventName, guild_id: Snowflake, role: &RoleRecord) -> Event {
     let data = RoleDispatch { guild_id, role: RoleObject::from(role) };
-    Event::new(name, Audience::Guild { guild_id, channel_id: None }, &data)
+    Event::new(name, Audience::Guild { guild_id, channel_id: None }, Keys::guild(guild_id), &data)
 }

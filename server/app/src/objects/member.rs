@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::members::MemberRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -66,7 +66,8 @@ pub async fn member_object(state: &AppState, member: &MemberRecord) -> AppResult
 pub async fn member_add_event(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<Event> {
     let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
     let data = MemberAddDispatch { member: member_object(state, &member).await?, guild_id };
-    Ok(Event::new(EventName::GuildMemberAdd, Audience::Guild { guild_id, channel_id: None }, &data))
+    let keys = Keys::guild(guild_id).user(user_id);
+    Ok(Event::new(EventName::GuildMemberAdd, Audience::Guild { guild_id, channel_id: None }, keys, &data))
 }
 
 /// GUILD_MEMBER_ADD's body: the member object with its guild.

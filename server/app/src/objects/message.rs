@@ -1,7 +1,8 @@
 //! Message objects in Discord's shape, with their authors, mentions and reactions.
 
 use axum::http::StatusCode;
-use parley_core::{ErrorCode, Snowflake, Timestamp};
+use parley_core::{ErrorCode, MessageType, Snowflake, Timestamp};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::messages::MessageRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -56,7 +57,8 @@ pub struct MessageObject {
     pub pinned: bool,
     /// 0 default, 19 reply.
     #[serde(rename = "type")]
-    pub kind: i64,
+    #[schema(value_type = i64)]
+    pub kind: MessageType,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +86,19 @@ pub struct ReactionObject {
 
 fn ids(json: &str) -> Vec<Snowflake> {
     serde_json::from_str(json).unwrap_or_default()
+}
+
+impl MessageObject {
+    /// Its event keys: its channel (and guild), its author and the users it mentions (who, as
+    /// bots, get its content without the MESSAGE_CONTENT intent).
+    pub fn keys(&self) -> Keys {
+        Keys::channel(self.guild_id, self.channel_id).user(self.author.id).users(self.mentions.iter().map(|u| u.id))
+    }
+
+    /// A MESSAGE_CREATE or MESSAGE_UPDATE (`name`) of it, to `audience`.
+    pub fn event(&self, name: EventName, audience: Audience) -> Event {
+        Event::new(name, audience, self.keys(), self)
+    }
 }
 
 /// Builds message objects with their authors and mentioned users (one query) and their

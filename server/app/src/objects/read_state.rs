@@ -41,7 +41,7 @@ pub async fn read_states_of(state: &AppState, user_id: Snowflake) -> AppResult<V
         let Ok(access) = GuildAccess::load(state, guild.id, user_id).await else { continue };
         role_ids.extend(access.member.role_ids.iter().copied());
         for channel in
-            access.channels.iter().filter(|c| matches!(c.kind(), ChannelKind::Text | ChannelKind::PublicThread))
+            access.channels.iter().filter(|c| matches!(c.kind, ChannelKind::Text | ChannelKind::PublicThread))
         {
             if access.channel_permissions(channel).contains(Permissions::VIEW_CHANNEL) {
                 visible.push((channel.id, Some(guild.id)));

@@ -7,7 +7,7 @@
 
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake};
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::channels::ChannelKind;
 
 use crate::AppState;
@@ -47,7 +47,7 @@ pub async fn check_move(
     }
     let Some(raw) = to else { return Ok(VoiceMove { to: None, from: current }) };
     let id = parse_id(raw, unknown_channel)?;
-    let destination = channel_of(id).filter(|c| c.kind() == ChannelKind::Voice).ok_or_else(|| {
+    let destination = channel_of(id).filter(|c| c.kind == ChannelKind::Voice).ok_or_else(|| {
         AppError::Invalid(FieldErrors::single(
             "channel_id",
             "CHANNEL_TYPE_INVALID",
@@ -95,6 +95,7 @@ impl VoiceMove {
             EventName::VoiceMove,
             // Nobody is told of this event itself; what it causes is announced.
             Audience::Users(Vec::new()),
+            Keys { channel_id: self.to, ..Keys::guild(guild_id) }.user(target),
             &serde_json::json!({ "guild_id": guild_id, "user_id": target, "channel_id": self.to }),
         ));
         Ok(())

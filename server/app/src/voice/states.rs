@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use parley_core::Snowflake;
+use parley_events::Keys;
 use serde::{Deserialize, Serialize};
 
 /// The scope of calls in DMs and group DMs.
@@ -44,6 +45,11 @@ pub struct VoiceState {
 impl VoiceState {
     pub fn scope(&self) -> Snowflake {
         self.guild_id.unwrap_or(PRIVATE)
+    }
+
+    /// Its VOICE_STATE_UPDATE's keys: where it is (nowhere once they left) and whose it is.
+    pub fn keys(&self) -> Keys {
+        Keys { guild_id: self.guild_id, channel_id: self.channel_id, ..Keys::none() }.user(self.user_id)
     }
 }
 

@@ -10,5 +10,6 @@ pub mod resolve;
 
 pub use flags::Permissions;
 pub use resolve::{
-    ChannelScope, MemberFacts, Overwrite, OverwriteKind, RoleFacts, channel_permissions, guild_permissions,
+    ChannelScope, MemberFacts, Overwrite, OverwriteKind, RoleFacts, UnknownOverwriteKind, channel_permissions,
+    guild_permissions,
 };

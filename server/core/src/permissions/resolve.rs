@@ -16,11 +16,12 @@
 use crate::Snowflake;
 use crate::permissions::Permissions;
 
-/// Whether an overwrite targets a role or a member (Discord's `type`: 0 or 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OverwriteKind {
-    Role,
-    Member,
+crate::coded::coded_enum! {
+    /// Whether an overwrite targets a role or a member (Discord's `type`).
+    pub enum OverwriteKind / UnknownOverwriteKind ("overwrite type") {
+        Role = 0,
+        Member = 1,
+    }
 }
 
 /// A channel (or category) permission overwrite.

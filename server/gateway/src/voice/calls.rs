@@ -4,7 +4,7 @@
 
 use parley_app::voice::states::VoiceState;
 use parley_core::Snowflake;
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use serde_json::Value;
 
 use super::Place;
@@ -17,6 +17,7 @@ pub(super) fn ring(gateway: &Gateway, place: &Place, state: &VoiceState) {
     gateway.state.publish(Event::new(
         EventName::CallCreate,
         place.audience.clone(),
+        Keys::channel(None, place.channel_id),
         &serde_json::json!({
             "channel_id": place.channel_id,
             "message_id": null,

@@ -7,16 +7,14 @@ use parley_app::voice::grants::GrantChange;
 use parley_app::voice::states::{PRIVATE, VoiceState};
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName};
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::{VoiceStateCommand, announce, ended, join, place, set_policy};
 use crate::Gateway;
 
 /// What a moderator asked for with PATCH `/guilds/{id}/members/{id}` `channel_id` (carried
-/// by the internal PARLEY_VOICE_MOVE event): move the member, or with no channel,
+/// by the internal PARLEY_VOICE_MOVE event's keys): move the member, or with no channel,
 /// disconnect them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct MoveRequest {
     guild_id: Snowflake,
     user_id: Snowflake,
@@ -25,10 +23,11 @@ struct MoveRequest {
 
 /// Follows an event from the bus (published here or on another node): other nodes' voice
 /// states, and the moderation and permission changes that affect voice states this node's
-/// sessions hold.
+/// sessions hold. Goes by the event's keys; only another node's voice state or grant is read
+/// from its payload, being the thing itself.
 pub async fn observe(gateway: &Gateway, event: &Event) {
-    let data = || event.json();
-    let id = |v: &Value| v.as_str().and_then(|s| s.parse::<Snowflake>().ok());
+    let keys = &event.keys;
+    let user = keys.users.first().copied();
     match event.name {
         EventName::VoiceStateUpdate if event.origin != gateway.state.bus.node() => {
             if let Ok(state) = serde_json::from_str::<VoiceState>(&event.data) {
@@ -41,25 +40,23 @@ pub async fn observe(gateway: &Gateway, event: &Event) {
             }
         }
         EventName::VoiceMove => {
-            if let Ok(request) = serde_json::from_str::<MoveRequest>(&event.data) {
-                moved(gateway, request).await;
+            if let (Some(guild_id), Some(user_id)) = (keys.guild_id, user) {
+                moved(gateway, MoveRequest { guild_id, user_id, channel_id: keys.channel_id }).await;
             }
         }
         EventName::GuildMemberUpdate => {
-            let data = data();
-            if let (Some(guild_id), Some(user_id)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
+            if let (Some(guild_id), Some(user_id)) = (keys.guild_id, user) {
                 recheck(gateway, guild_id, Some(user_id)).await;
             }
         }
         EventName::GuildMemberRemove => {
-            let data = data();
-            if let (Some(guild_id), Some(user_id)) = (id(&data["guild_id"]), id(&data["user"]["id"])) {
+            if let (Some(guild_id), Some(user_id)) = (keys.guild_id, user) {
                 disconnect(gateway, guild_id, user_id).await;
             }
         }
         EventName::GuildDelete => {
             // To users who left, were removed, or whose guild was deleted.
-            if let (Some(guild_id), Audience::Users(users)) = (id(&data()["id"]), &event.audience) {
+            if let (Some(guild_id), Audience::Users(users)) = (keys.guild_id, &event.audience) {
                 for user in users {
                     disconnect(gateway, guild_id, *user).await;
                 }
@@ -70,16 +67,12 @@ pub async fn observe(gateway: &Gateway, event: &Event) {
         | EventName::GuildRoleUpdate
         | EventName::GuildRoleDelete
         | EventName::GuildUpdate => {
-            let data = data();
-            let guild_id = id(&data["guild_id"])
-                .or_else(|| (event.name == EventName::GuildUpdate).then(|| id(&data["id"])).flatten());
-            if let Some(guild_id) = guild_id {
+            if let Some(guild_id) = keys.guild_id {
                 recheck(gateway, guild_id, None).await;
             }
         }
         EventName::ChannelRecipientRemove => {
-            let data = data();
-            if let (Some(channel_id), Some(user_id)) = (id(&data["channel_id"]), id(&data["user"]["id"])) {
+            if let (Some(channel_id), Some(user_id)) = (keys.channel_id, user) {
                 let held = gateway.state.voice_states.of_member(PRIVATE, user_id);
                 if let Some(state) = held.filter(|s| s.channel_id == Some(channel_id) && owned(gateway, s)) {
                     end_owned(gateway, state).await;

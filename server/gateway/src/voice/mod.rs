@@ -36,7 +36,7 @@ use parley_app::voice::grants::{GrantChange, GrantTicket, MediaPolicy, VoiceGran
 use parley_app::voice::states::{PRIVATE, VoiceState};
 use parley_core::Snowflake;
 use parley_core::permissions::Permissions;
-use parley_events::{Audience, Event, EventName};
+use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::channels::ChannelKind;
 use serde::Deserialize;
 use serde_json::Value;
@@ -120,7 +120,7 @@ async fn place(
     match access {
         ChannelAccess::Guild { access, channel, permissions } => {
             let allowed = Some(channel.guild_id) == guild_id
-                && channel.kind() == ChannelKind::Voice
+                && channel.kind == ChannelKind::Voice
                 && permissions.contains(Permissions::VIEW_CHANNEL | Permissions::CONNECT);
             if !allowed {
                 return None;
@@ -258,7 +258,7 @@ fn issue(gateway: &Gateway, place: &Place, state: &VoiceState, endpoint: &str, p
 /// Tells the other nodes of a change to the grants (the node carrying the calls redeems and
 /// follows them).
 fn share(gateway: &Gateway, change: GrantChange) {
-    gateway.state.publish(Event::new(EventName::VoiceGrant, Audience::Users(Vec::new()), &change));
+    gateway.state.publish(Event::new(EventName::VoiceGrant, Audience::Users(Vec::new()), Keys::none(), &change));
 }
 
 fn set_policy(gateway: &Gateway, scope: Snowflake, user_id: Snowflake, policy: MediaPolicy) {
@@ -297,6 +297,7 @@ async fn announce_left(gateway: &Gateway, mut state: VoiceState) {
                 gateway.state.publish(Event::new(
                     EventName::CallDelete,
                     audience,
+                    Keys::channel(None, channel_id),
                     &serde_json::json!({ "channel_id": channel_id }),
                 ));
             }
@@ -312,7 +313,7 @@ pub async fn session_ended(gateway: &Gateway, session_id: &str) {
 }
 
 fn announce(gateway: &Gateway, state: &VoiceState, audience: Audience) {
-    gateway.state.publish(Event::new(EventName::VoiceStateUpdate, audience, state));
+    gateway.state.publish(Event::new(EventName::VoiceStateUpdate, audience, state.keys(), state));
 }
 
 /// Where the voice WebSocket is, as Discord gives it: host and path, no scheme.
