@@ -1,25 +1,32 @@
 //! Parley's configuration: one typed [`Settings`] struct, loaded from built-in defaults, then
 //! an optional TOML file, then `PARLEY_*` environment variables (each later source wins).
 //!
-//! Every setting is declared once in [`SETTINGS`], with its default and its documentation;
-//! `docs/configuration.md` and `parley.env.example` are generated from that table (a test
-//! keeps them in step). A value that does not parse stops start-up with a message naming
-//! the setting, where the value came from, and what a valid value looks like.
+//! Every setting is declared once in [`SETTINGS`], with its default, its kind (its parser and
+//! range) and its documentation; `docs/configuration.md` and `parley.env.example` are generated
+//! from that table (a test keeps them in step). A value its kind does not take stops start-up
+//! with a message naming the setting, where the value came from, and what a valid value looks
+//! like, in the same words the docs use.
 //!
-//! - `spec`: [`SettingSpec`], what one setting is.
+//! - `spec`: [`SettingSpec`], what one setting is: key, default, kind (its parser and range).
 //! - `table`: [`SETTINGS`], every setting Parley reads.
-//! - `load`: defaults, then the TOML file, then the environment, into [`Settings`];
-//!   [`ConfigError`].
+//! - `load`: defaults, then the TOML file, then the environment, each value parsed by its spec
+//!   into [`Settings`]; [`ConfigError`].
 //! - `docs`: `docs/configuration.md` and `parley.env.example`, generated from the table.
+//! - `app`: the application's settings (accounts, lockout, rate limits, CORS).
+//! - `gateway`: the gateway's settings.
+//! - `voice`: the voice server's settings, and STUN and TURN.
+//! - `telemetry`: log format and level, and the trace and log exporters.
 //! - `tls`: the `tls_*` settings and what each mode needs.
-//! - `turn`: the `turn_*` and `stun_urls` settings.
 
+mod app;
 mod docs;
+mod gateway;
 mod load;
 mod spec;
 mod table;
+mod telemetry;
 mod tls;
-mod turn;
+mod voice;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,7 +39,7 @@ use parley_voice::VoiceConfig;
 
 pub use docs::{configuration_markdown, example_env};
 pub use load::{ConfigError, Source};
-pub use spec::SettingSpec;
+pub use spec::{DefaultValue, Item, Kind, SettingSpec, TimeUnit, Value};
 pub use table::SETTINGS;
 
 use crate::telemetry::TelemetrySettings;
