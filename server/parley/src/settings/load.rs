@@ -330,6 +330,16 @@ mod tests {
     }
 
     #[test]
+    fn with_no_configuration_the_app_gateway_voice_and_store_get_their_own_crates_defaults() {
+        // The table takes these defaults from the crates' `DEFAULT`s; loading must land on them.
+        let s = Settings::load(None, Vec::new()).unwrap();
+        assert_eq!(format!("{:?}", s.api), format!("{:?}", parley_app::AppConfig::DEFAULT));
+        assert_eq!(format!("{:?}", s.gateway), format!("{:?}", parley_gateway::GatewayConfig::DEFAULT));
+        assert_eq!(format!("{:?}", s.voice), format!("{:?}", parley_voice::VoiceConfig::DEFAULT));
+        assert_eq!(s.database_max_connections, parley_store::StoreOptions::DEFAULT.max_connections);
+    }
+
+    #[test]
     fn environment_variables_override_the_file_which_overrides_defaults() {
         let file =
             "bind = \"0.0.0.0:9000\"\nworker_id = 7\ncors_origins = [\"https://a.example\", \"https://b.example\"]\n";

@@ -1,14 +1,28 @@
 //! [`SETTINGS`]: every setting Parley reads, in the order the docs list them.
+//!
+//! A default that the code using the setting also needs (a crate's `Default`, a test's
+//! config) is written there, in that type's `DEFAULT`, and taken from it here; so is a range
+//! that code enforces itself (TURN credential lifetimes, the worker ids). Every other default
+//! and range is written only here.
 
 use std::time::Duration;
 
-use parley_store::DatabaseUrl;
+use parley_app::AppConfig;
+use parley_app::voice::turn;
+use parley_gateway::GatewayConfig;
+use parley_store::{DatabaseUrl, StoreOptions};
+use parley_voice::VoiceConfig;
 
 use super::spec::{DefaultValue, Item, Kind, SettingSpec, TimeUnit};
 use crate::worker_lease::COMMAND_LINE_WORKER;
 
 /// Seconds in a day.
 const DAY: u64 = 86_400;
+
+const APP: &AppConfig = &AppConfig::DEFAULT;
+const GATEWAY: &GatewayConfig = &GatewayConfig::DEFAULT;
+const VOICE: &VoiceConfig = &VoiceConfig::DEFAULT;
+const STORE: &StoreOptions = &StoreOptions::DEFAULT;
 
 /// Every setting Parley reads, with its default, kind (its parser and range) and meaning.
 /// Text defaults may refer to `{data_dir}`.
@@ -43,7 +57,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "database_max_connections",
-        default: DefaultValue::Integer(16),
+        default: DefaultValue::Integer(STORE.max_connections as i64),
         kind: Kind::integer(1, 1000),
         doc: "Most database connections this process opens.",
     },
@@ -55,13 +69,13 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "registration",
-        default: DefaultValue::Text("invite_only"),
+        default: DefaultValue::Text(APP.registration.as_str()),
         kind: Kind::Word(&["open", "invite_only", "closed"]),
         doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin.",
     },
     SettingSpec {
         key: "guild_creation",
-        default: DefaultValue::Text("anyone"),
+        default: DefaultValue::Text(APP.guild_creation.as_str()),
         kind: Kind::Word(&["anyone", "admins"]),
         doc: "Who may create guilds: anyone with an account, or admins (instance admins only).",
     },
@@ -73,7 +87,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "refresh_token_ttl_days",
-        default: DefaultValue::Duration(Duration::from_secs(30 * DAY)),
+        default: DefaultValue::Duration(APP.refresh_token_ttl),
         kind: Kind::Duration {
             unit: TimeUnit::Days,
             min: Duration::from_secs(DAY),
@@ -101,61 +115,61 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "login_lockout_threshold",
-        default: DefaultValue::Integer(10),
+        default: DefaultValue::Integer(APP.lockout.threshold),
         kind: Kind::integer(1, 1000),
         doc: "Failed logins within the window that lock an account.",
     },
     SettingSpec {
         key: "login_lockout_window_secs",
-        default: DefaultValue::Duration(Duration::from_secs(900)),
+        default: DefaultValue::Duration(Duration::from_millis(APP.lockout.window_ms as u64)),
         kind: Kind::seconds(1, DAY),
         doc: "The window in which failed logins are counted.",
     },
     SettingSpec {
         key: "login_lockout_secs",
-        default: DefaultValue::Duration(Duration::from_secs(900)),
+        default: DefaultValue::Duration(Duration::from_millis(APP.lockout.lock_ms as u64)),
         kind: Kind::seconds(1, 7 * DAY),
         doc: "How long a locked account stays locked.",
     },
     SettingSpec {
         key: "auth_rate_limit_per_minute",
-        default: DefaultValue::Integer(30),
+        default: DefaultValue::Integer(APP.auth_ip_limit_per_minute as i64),
         kind: Kind::integer(0, 100_000),
         doc: "Requests per minute each client address may make to register, login and refresh (0 disables).",
     },
     SettingSpec {
         key: "login_rate_limit_per_minute",
-        default: DefaultValue::Integer(10),
+        default: DefaultValue::Integer(APP.login_account_limit_per_minute as i64),
         kind: Kind::integer(0, 100_000),
         doc: "Login attempts per minute for each account name, from any address (0 disables).",
     },
     SettingSpec {
         key: "rest_global_per_second",
-        default: DefaultValue::Integer(50),
+        default: DefaultValue::Integer(APP.rest_limits.global_per_second as i64),
         kind: Kind::integer(0, 1_000_000),
         doc: "API requests each account (or, without a token, each client address) may make per second, all routes together (Discord's global limit is 50); over it, 429 with global: true. 0 disables. Shared by every node through Redis when redis_url is set.",
     },
     SettingSpec {
         key: "rest_messages_per_5s",
-        default: DefaultValue::Integer(5),
+        default: DefaultValue::Integer(APP.rest_limits.messages_per_5s as i64),
         kind: Kind::integer(0, 1_000_000),
         doc: "Messages each account may send per 5 seconds in one channel (Discord's limit); over it, 429 with retry_after. 0 disables.",
     },
     SettingSpec {
         key: "rest_guild_creates_per_hour",
-        default: DefaultValue::Integer(10),
+        default: DefaultValue::Integer(APP.rest_limits.guild_creates_per_hour as i64),
         kind: Kind::integer(0, 1_000_000),
         doc: "Guilds each account may create per hour. 0 disables.",
     },
     SettingSpec {
         key: "rest_route_per_10s",
-        default: DefaultValue::Integer(50),
+        default: DefaultValue::Integer(APP.rest_limits.route_per_10s as i64),
         kind: Kind::integer(0, 1_000_000),
         doc: "Requests each account may make per 10 seconds to any other one route (per channel or guild it acts in, as Discord's buckets are). 0 disables.",
     },
     SettingSpec {
         key: "max_body_bytes",
-        default: DefaultValue::Integer(1024 * 1024),
+        default: DefaultValue::Integer(APP.max_body_bytes as i64),
         kind: Kind::integer(1024, 64 * 1024 * 1024),
         doc: "Largest JSON request body accepted, in bytes; larger ones get 413.",
     },
@@ -167,7 +181,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "trust_forwarded_for",
-        default: DefaultValue::Bool(false),
+        default: DefaultValue::Bool(APP.trust_forwarded_for),
         kind: Kind::Bool,
         doc: "Take the client address from X-Forwarded-For. Turn on only behind a reverse proxy that sets it (nginx, an ingress).",
     },
@@ -203,7 +217,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "gateway_heartbeat_interval_ms",
-        default: DefaultValue::Duration(Duration::from_millis(41_250)),
+        default: DefaultValue::Duration(GATEWAY.heartbeat_interval),
         kind: Kind::Duration {
             unit: TimeUnit::Milliseconds,
             min: Duration::from_secs(1),
@@ -213,49 +227,49 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "gateway_session_queue",
-        default: DefaultValue::Integer(256),
+        default: DefaultValue::Integer(GATEWAY.session_queue as i64),
         kind: Kind::integer(16, 65_536),
         doc: "Dispatches a gateway connection may have waiting to be written; a connection further behind is closed as resumable (it resumes from the replay buffer, which must hold at least twice this many).",
     },
     SettingSpec {
         key: "gateway_replay_buffer",
-        default: DefaultValue::Integer(1024),
+        default: DefaultValue::Integer(GATEWAY.replay_buffer as i64),
         kind: Kind::integer(32, 200_000),
         doc: "Most dispatches kept per gateway session for RESUME; a client that missed more must identify again. Those a client confirmed with a heartbeat are let go sooner, so a session that keeps up holds few. At least twice gateway_session_queue: a connection closed for a full queue must be able to resume with the queue and what was still in flight. Each costs about 40 bytes per session (payloads are shared).",
     },
     SettingSpec {
         key: "gateway_resume_window_secs",
-        default: DefaultValue::Duration(Duration::from_secs(120)),
+        default: DefaultValue::Duration(GATEWAY.resume_window),
         kind: Kind::seconds(1, 3600),
         doc: "How long a gateway session outlives its connection, waiting to be resumed.",
     },
     SettingSpec {
         key: "gateway_commands_per_minute",
-        default: DefaultValue::Integer(120),
+        default: DefaultValue::Integer(GATEWAY.commands_per_minute as i64),
         kind: Kind::integer(10, 100_000),
         doc: "Commands a gateway connection may send per minute before it is closed with 4008 (Discord's limit is 120).",
     },
     SettingSpec {
         key: "gateway_identifies_per_5s",
-        default: DefaultValue::Integer(2),
+        default: DefaultValue::Integer(APP.rest_limits.identifies_per_5s as i64),
         kind: Kind::integer(0, 1_000_000),
         doc: "Gateway IDENTIFYs each account may make per 5 seconds (advertised as session_start_limit.max_concurrency); more is closed with 4008. 0 disables.",
     },
     SettingSpec {
         key: "gateway_identifies_per_day",
-        default: DefaultValue::Integer(1000),
+        default: DefaultValue::Integer(APP.rest_limits.identifies_per_day as i64),
         kind: Kind::integer(0, 100_000_000),
         doc: "Gateway IDENTIFYs each account may make per day (advertised as session_start_limit.total, with what remains); more is closed with 4008. 0 disables.",
     },
     SettingSpec {
         key: "gateway_sessions_per_account",
-        default: DefaultValue::Integer(100),
+        default: DefaultValue::Integer(GATEWAY.sessions_per_account as i64),
         kind: Kind::integer(0, 1_000_000),
         doc: "Live gateway sessions one account may hold on a node at once; another IDENTIFY is closed with 4008 until one ends. 0 disables.",
     },
     SettingSpec {
         key: "gateway_write_timeout_secs",
-        default: DefaultValue::Duration(Duration::from_secs(10)),
+        default: DefaultValue::Duration(GATEWAY.write_timeout),
         kind: Kind::seconds(1, 300),
         doc: "Longest a single write to a gateway client may take (a batch of frames, the close frame); a client that stops reading for that long is dropped, its session kept for a resume.",
     },
@@ -350,12 +364,12 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "turn_credential_ttl_secs",
         default: DefaultValue::Duration(Duration::from_secs(3600)),
-        kind: Kind::seconds(60, DAY),
+        kind: Kind::Duration { unit: TimeUnit::Seconds, min: turn::MIN_TTL, max: turn::MAX_TTL },
         doc: "How long a TURN credential is valid. Clients ask for a new one before it runs out.",
     },
     SettingSpec {
         key: "voice_udp_bind",
-        default: DefaultValue::Text("127.0.0.1:50000"),
+        default: DefaultValue::Address(VOICE.udp_bind),
         kind: Kind::Address { optional: false, example: "0.0.0.0:50000" },
         doc: "The one UDP address and port all voice and video media uses (ICE over a single port). Use 0.0.0.0:50000 in a container, and open this UDP port in the firewall.",
     },
@@ -377,7 +391,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "voice_resume_window_secs",
-        default: DefaultValue::Duration(Duration::from_secs(20)),
+        default: DefaultValue::Duration(VOICE.resume_window),
         kind: Kind::seconds(1, 300),
         doc: "How long a call outlives a dropped voice WebSocket, waiting for the client to resume it (media keeps flowing meanwhile).",
     },

@@ -11,7 +11,7 @@ pub(super) fn voice_config(raw: &Raw) -> Result<VoiceConfig, ConfigError> {
         udp_bind: raw.address("voice_udp_bind")?,
         public_ip: raw.optional_ip("voice_public_ip")?,
         resume_window: raw.duration("voice_resume_window_secs")?,
-        ..VoiceConfig::default()
+        ..VoiceConfig::DEFAULT
     })
 }
 
