@@ -289,6 +289,9 @@ fn read_toml(raw: &mut Raw, path: &std::path::Path, text: &str) -> Result<(), Co
         let text = match value {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
+            // A decimal setting (otlp_sample_ratio) written as a TOML float; its own parser
+            // then checks the range.
+            toml::Value::Float(f) => f.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             toml::Value::Array(items) => items
                 .iter()
@@ -401,6 +404,15 @@ mod tests {
                 assert_eq!(e.to_string(), format!("invalid setting `{}` in p.toml = \"{bad}\": {expected}", spec.key));
             }
         }
+    }
+
+    #[test]
+    fn a_decimal_written_as_a_toml_number_is_read_and_range_checked_like_its_text() {
+        let file = std::path::Path::new("p.toml");
+        let s = Settings::load(Some((file, "otlp_sample_ratio = 0.5")), Vec::new()).unwrap();
+        assert_eq!(s.telemetry.sample_ratio, 0.5);
+        let e = Settings::load(Some((file, "otlp_sample_ratio = 1.5")), Vec::new()).unwrap_err();
+        assert_eq!(e.key, "otlp_sample_ratio");
     }
 
     #[test]
