@@ -12,4 +12,5 @@ pub mod query;
 
 pub use auth::{AdminUser, AuthUser};
 pub use client::ClientMeta;
-pub use json::{Json, JsonArray, nullable};
+pub use json::{Json, JsonArray};
+pub use parley_app::patch::nullable;

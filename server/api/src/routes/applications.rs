@@ -7,19 +7,19 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, unknown_guild};
+use parley_app::access::{GuildAccess, parse_id};
 use parley_app::applications::new_application;
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::auth::bot_token;
 use parley_app::error::{AppError, AppResult};
+use parley_app::joins::announce_join;
 use parley_app::objects::application::{
     ApplicationObject, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE, application_object,
 };
-use parley_app::objects::guild::{guild_create_payload, role_event};
-use parley_app::objects::member::member_add_event;
+use parley_app::objects::guild::role_event;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName, Keys};
+use parley_events::EventName;
 use parley_store::applications::{ApplicationPatch, ApplicationRecord};
 use parley_store::roles::NewRole;
 use serde::{Deserialize, Serialize};
@@ -363,15 +363,7 @@ async fn authorize_bot(
             state.publish(role_event(EventName::GuildRoleCreate, guild_id, &role));
         }
         tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
-        state.publish(member_add_event(&state, guild_id, app.id).await?);
-        let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
-        let payload = guild_create_payload(&state, &guild).await?;
-        state.publish(Event::new(
-            EventName::GuildCreate,
-            Audience::Users(vec![app.id]),
-            Keys::guild(payload.guild.id),
-            &payload,
-        ));
+        announce_join(&state, guild_id, app.id).await?;
     }
     Ok(Json(AuthorizeResponse { location: format!("/channels/{guild_id}") }))
 }

@@ -9,12 +9,11 @@ use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::auth::refresh_token::random_code;
 use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::guild::guild_create_payload;
+use parley_app::joins::announce_join;
 use parley_core::{ChannelKind, ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::StoreError;
 use parley_store::guild_invites::{Acceptance, GuildInviteRecord, NewGuildInvite};
-use parley_store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -197,21 +196,6 @@ async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> 
     Ok(Json(invite_object(&state, &invite).await?))
 }
 
-/// Tells the guild a member joined (GUILD_MEMBER_ADD) and the member their new guild
-/// (GUILD_CREATE). Used by invites and by registration through an invite.
-pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &UserRecord) -> AppResult<()> {
-    state.publish(parley_app::objects::member::member_add_event(state, guild_id, user.id).await?);
-    let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
-    let payload = guild_create_payload(state, &guild).await?;
-    state.publish(Event::new(
-        EventName::GuildCreate,
-        Audience::Users(vec![user.id]),
-        Keys::guild(payload.guild.id),
-        &payload,
-    ));
-    Ok(())
-}
-
 /// Accept an invite: join its guild. Accepting one for a guild you are already in changes
 /// nothing and spends no use.
 #[utoipa::path(post, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
@@ -248,7 +232,7 @@ async fn accept_invite(
             let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
             // Not the code: logs travel further than the people who may use it.
             tracing::info!(%guild_id, user_id = %auth.user_id, "member joined through an invite");
-            announce_join(&state, guild_id, &user).await?;
+            announce_join(&state, guild_id, user.id).await?;
             let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
             Ok(Json(invite_object(&state, &invite).await?))
         }

@@ -8,13 +8,14 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::load_channel;
+use parley_app::channels::threads::ARCHIVE_DURATIONS;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::message::find_message;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::StoreError;
-use parley_store::channels::{ChannelKind, ChannelRecord, NewThread, ThreadPatch};
+use parley_store::channels::{ChannelKind, ChannelRecord, NewThread};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,7 +23,6 @@ use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::channel_admin::ModifyChannelRequest;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,9 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(thread_in_channel))
         .routes(routes!(active_threads))
 }
-
-/// Discord's choices for auto-archiving, in minutes.
-const ARCHIVE_DURATIONS: [i64; 4] = [60, 1440, 4320, 10080];
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartThreadRequest {
@@ -168,62 +165,6 @@ async fn thread_in_channel(
     let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, state.ids.next(), &body).await?)))
-}
-
-/// `PATCH /channels/{id}` on a thread: its owner or MANAGE_THREADS may rename, archive and
-/// unarchive it (a locked thread: MANAGE_THREADS only); locking needs MANAGE_THREADS.
-pub(crate) async fn modify_thread(
-    state: &AppState,
-    auth: &AuthUser,
-    reason: &AuditReason,
-    access: &GuildAccess,
-    thread: &ChannelRecord,
-    permissions: Permissions,
-    body: &ModifyChannelRequest,
-) -> AppResult<ChannelObject> {
-    // Its owner may change an unlocked thread, all but its lock; anything else needs MANAGE_THREADS.
-    let owner_may = thread.owner_id == Some(auth.user_id.as_i64()) && !thread.locked && body.locked.is_none();
-    if !owner_may {
-        require(permissions, Permissions::MANAGE_THREADS)?;
-    }
-    let mut errors = FieldErrors::new();
-    let name = body.name.as_deref().map(str::trim).map(str::to_owned);
-    if name.as_deref().is_some_and(|n| !(1..=100).contains(&n.chars().count())) {
-        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
-    }
-    if body.auto_archive_duration.is_some_and(|d| !ARCHIVE_DURATIONS.contains(&d)) {
-        errors.add("auto_archive_duration", "BASE_TYPE_CHOICES", "Must be 60, 1440, 4320 or 10080.");
-    }
-    errors.into_result()?;
-    let patch = ThreadPatch {
-        name,
-        archived: body.archived,
-        locked: body.locked,
-        auto_archive_duration: body.auto_archive_duration,
-    };
-    let now = Timestamp::now();
-    let entry = audit::entry(
-        state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::ThreadUpdate,
-        Some(thread.id),
-        audit::diff(
-            &ChannelObject::new(thread, &access.overwrites),
-            &ChannelObject::new(&patch.applied_to(thread, now), &access.overwrites),
-            &["name", "thread_metadata"],
-        ),
-        reason,
-    );
-    let updated = state
-        .store
-        .update_thread(thread.id, &patch, now, Some(&entry))
-        .await?
-        .ok_or_else(parley_app::access::unknown_channel)?;
-    let activity = state.store.channel_activity(updated.id).await?;
-    let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
-    state.publish(object.event(EventName::ThreadUpdate));
-    Ok(object)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
