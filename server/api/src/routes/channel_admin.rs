@@ -1,9 +1,9 @@
 //! Managing channels: create, modify, delete, reorder (MANAGE_CHANNELS).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_channel, unknown_guild};
+use parley_app::access::{GuildAccess, require, unknown_channel};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::channels::modify::ModifyChannelRequest;
@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json, JsonArray, nullable};
+use crate::extract::{AuthUser, Json, JsonArray, Path, nullable};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use parley_app::private_channels;
 
@@ -158,10 +158,10 @@ async fn create_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Json(body): Json<CreateChannelRequest>,
 ) -> AppResult<(StatusCode, Json<ChannelObject>)> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
     let channels = &access.channels;
     let mut errors = FieldErrors::new();
@@ -237,10 +237,10 @@ async fn modify_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<ModifyChannelRequest>,
 ) -> AppResult<Json<AnyChannelObject>> {
-    let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+    let (access, channel, permissions) = match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {
             let object = private_channels::rename(&state, &channel, user_id, body.name.as_deref()).await?;
@@ -323,9 +323,9 @@ async fn delete_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
 ) -> AppResult<Json<AnyChannelObject>> {
-    let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+    let (access, channel, permissions) = match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {
             let object = private_channels::close_or_leave(&state, &channel, user_id).await?;
@@ -382,10 +382,10 @@ pub struct ChannelPosition {
 async fn reorder_channels(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     JsonArray(body): JsonArray<ChannelPosition>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
     let mut errors = FieldErrors::new();
     for (i, entry) in body.iter().enumerate() {

@@ -2,10 +2,10 @@
 //! lock, rename), and list a guild's active threads. Thread permissions are the parent's,
 //! with sending governed by SEND_MESSAGES_IN_THREADS (see `docs/permissions.md`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::access::{GuildAccess, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::load_channel;
 use parley_app::channels::threads::ARCHIVE_DURATIONS;
@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -134,12 +134,12 @@ async fn thread_from_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
     Json(body): Json<StartThreadRequest>,
 ) -> AppResult<(StatusCode, Json<ChannelObject>)> {
-    let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, parent, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
-    let message = find_message(&state, parent.id, &message_id).await?;
+    let message = find_message(&state, parent.id, message_id).await?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, message.id, &body).await?)))
 }
 
@@ -159,10 +159,10 @@ async fn thread_in_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<StartThreadRequest>,
 ) -> AppResult<(StatusCode, Json<ChannelObject>)> {
-    let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, parent, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, state.ids.next(), &body).await?)))
 }
@@ -187,9 +187,9 @@ pub struct ActiveThreads {
 async fn active_threads(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<ActiveThreads>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let activity = state.store.guild_channel_activity(access.guild.id).await?;
     let active = access
         .channels
