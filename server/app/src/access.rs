@@ -26,6 +26,15 @@ pub fn unknown_channel() -> AppError {
     AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownChannel, "Unknown Channel")
 }
 
+pub fn unknown_role() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownRole, "Unknown Role")
+}
+
+/// 400 (50035): an overwrite's target is no role or member of the guild.
+pub fn unknown_overwrite_target() -> AppError {
+    AppError::field("id", "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.")
+}
+
 pub fn missing_access() -> AppError {
     AppError::new(StatusCode::FORBIDDEN, ErrorCode::MissingAccess)
 }

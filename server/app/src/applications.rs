@@ -1,6 +1,7 @@
 //! Creating an application with its bot user, for the API and `parley admin create-bot`.
 
-use parley_core::{Snowflake, Timestamp};
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, Snowflake, Timestamp};
 use parley_store::StoreError;
 use parley_store::applications::{ApplicationRecord, NewApplication};
 use parley_store::error::Conflict;
@@ -8,6 +9,11 @@ use parley_store::users::NewUser;
 
 use crate::auth::bot_token;
 use crate::error::{AppError, AppResult};
+
+/// 404 (10002): no such application, or not the caller's.
+pub fn unknown_application() -> AppError {
+    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownApplication, "Unknown Application")
+}
 
 /// Creates an application `id` owned by `owner_id` with its bot user (named after it, with
 /// a number added if that username is taken) and returns it with its new bot token. Shared

@@ -11,7 +11,7 @@ use parley_store::channels::{ChannelKind, ChannelRecord};
 use parley_store::private_channels::{PrivateChannelRecord, PrivateKind};
 
 use crate::AppState;
-use crate::access::{GuildAccess, missing_access, parse_id, require, unknown_channel};
+use crate::access::{GuildAccess, missing_access, require, unknown_channel};
 use crate::error::{AppError, AppResult};
 
 /// What every recipient may do in a private channel: whatever concerns their own messages,
@@ -51,8 +51,7 @@ pub enum ChannelAccess {
 
 impl ChannelAccess {
     /// 404 (10003) for no such channel; 403 (50001) for one the caller cannot see.
-    pub async fn open(state: &AppState, raw_id: &str, user_id: Snowflake) -> AppResult<Self> {
-        let id = parse_id(raw_id, unknown_channel)?;
+    pub async fn open(state: &AppState, id: Snowflake, user_id: Snowflake) -> AppResult<Self> {
         if let Some((access, channel, permissions)) = open_guild_channel(state, id, user_id).await? {
             return Ok(Self::Guild { access, channel, permissions });
         }
@@ -167,9 +166,8 @@ impl ChannelAccess {
 /// 403 (50001) if they cannot see it.
 pub async fn load_channel(
     state: &AppState,
-    raw_id: &str,
+    id: Snowflake,
     user_id: Snowflake,
 ) -> AppResult<(GuildAccess, ChannelRecord, Permissions)> {
-    let id = parse_id(raw_id, unknown_channel)?;
     open_guild_channel(state, id, user_id).await?.ok_or_else(unknown_channel)
 }

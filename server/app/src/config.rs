@@ -18,6 +18,17 @@ pub enum RegistrationMode {
     Closed,
 }
 
+impl RegistrationMode {
+    /// The word the `registration` setting uses for this mode.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::InviteOnly => "invite_only",
+            Self::Closed => "closed",
+        }
+    }
+}
+
 impl std::str::FromStr for RegistrationMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -35,6 +46,16 @@ impl std::str::FromStr for RegistrationMode {
 pub enum GuildCreation {
     Anyone,
     Admins,
+}
+
+impl GuildCreation {
+    /// The word the `guild_creation` setting uses for this rule.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Anyone => "anyone",
+            Self::Admins => "admins",
+        }
+    }
 }
 
 impl std::str::FromStr for GuildCreation {
@@ -78,25 +99,31 @@ pub struct AppConfig {
     pub rest_limits: crate::limits::rest::RestLimitConfig,
 }
 
+impl AppConfig {
+    /// The defaults. Parley's settings table takes its defaults for these settings from here,
+    /// so each is written once.
+    pub const DEFAULT: Self = Self {
+        registration: RegistrationMode::InviteOnly,
+        guild_creation: GuildCreation::Anyone,
+        refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+        lockout: LockoutPolicy { threshold: 10, window_ms: 15 * 60_000, lock_ms: 15 * 60_000 },
+        auth_ip_limit_per_minute: 30,
+        login_account_limit_per_minute: 10,
+        max_body_bytes: 1024 * 1024,
+        turn: None,
+        cors_origins: Vec::new(),
+        trust_forwarded_for: false,
+        hsts: false,
+        gateway_url: String::new(),
+        metrics_elsewhere: false,
+        socket_origins: Vec::new(),
+        rest_limits: crate::limits::rest::RestLimitConfig::DEFAULT,
+    };
+}
+
 impl Default for AppConfig {
     fn default() -> Self {
-        Self {
-            registration: RegistrationMode::InviteOnly,
-            guild_creation: GuildCreation::Anyone,
-            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
-            lockout: LockoutPolicy { threshold: 10, window_ms: 15 * 60_000, lock_ms: 15 * 60_000 },
-            auth_ip_limit_per_minute: 30,
-            login_account_limit_per_minute: 10,
-            max_body_bytes: 1024 * 1024,
-            turn: None,
-            cors_origins: Vec::new(),
-            trust_forwarded_for: false,
-            hsts: false,
-            gateway_url: String::new(),
-            metrics_elsewhere: false,
-            socket_origins: Vec::new(),
-            rest_limits: crate::limits::rest::RestLimitConfig::default(),
-        }
+        Self::DEFAULT
     }
 }
 

@@ -9,7 +9,9 @@
 //! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
 //! - [`access`]: what a member may do in a guild, through the permission function.
 //! - [`channel_access`]: what a user may do in any channel, guild or private (DMs).
+//! - [`channels`]: changing guild channels: the body of `PATCH /channels/{id}`, threads' rules.
 //! - [`private_channels`]: DMs and group DMs: recipients' views, joining, leaving, renaming.
+//! - [`joins`]: a member joining a guild: what the guild and the newcomer are told.
 //! - [`audit`]: audit log entries and the reason header.
 //! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
 //! - [`limits`]: sign-in limits per address and account; REST and IDENTIFY limits.
@@ -20,6 +22,7 @@
 //! - [`metrics`]: the process's Prometheus registry and the collectors every layer shares.
 //! - [`trace_context`]: W3C trace context for spans that do not start from a request.
 //! - [`text`]: rules every stored text follows.
+//! - [`patch`]: PATCH bodies: a field left out versus one set to `null`.
 
 pub mod access;
 pub mod applications;
@@ -27,13 +30,16 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod channel_access;
+pub mod channels;
 pub mod config;
 pub mod error;
 pub mod instance_invites;
+pub mod joins;
 pub mod limits;
 pub mod metrics;
 pub mod objects;
 pub mod outbox;
+pub mod patch;
 pub mod private_channels;
 pub mod state;
 pub mod text;

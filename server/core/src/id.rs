@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// 2015-01-01T00:00:00Z, the first second of Discord's ids; bot libraries decode
@@ -88,20 +89,33 @@ impl Serialize for Snowflake {
 }
 
 impl<'de> Deserialize<'de> for Snowflake {
-    /// Accepts the string form Discord sends and, leniently, a bare integer.
+    /// Accepts the string form Discord sends and, leniently, a bare integer. A string that is
+    /// no id fails inside the visitor, so a deserialiser that knows where it is (a path
+    /// parameter's name, a field) says so.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw<'a> {
-            Int(u64),
-            Str(&'a str),
-            Owned(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Int(v) => Ok(Snowflake(v)),
-            Raw::Str(s) => s.parse().map_err(serde::de::Error::custom),
-            Raw::Owned(s) => s.parse().map_err(serde::de::Error::custom),
-        }
+        d.deserialize_any(SnowflakeVisitor)
+    }
+}
+
+struct SnowflakeVisitor;
+
+impl Visitor<'_> for SnowflakeVisitor {
+    type Value = Snowflake;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a snowflake id: a decimal string or a non-negative integer")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Snowflake, E> {
+        Ok(Snowflake(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Snowflake, E> {
+        u64::try_from(v).map(Snowflake).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Snowflake, E> {
+        v.parse().map_err(E::custom)
     }
 }
 
@@ -199,6 +213,19 @@ mod tests {
         assert!(serde_json::from_str::<Snowflake>("\"12a\"").is_err());
         assert!(serde_json::from_str::<Snowflake>("\"+12\"").is_err());
         assert!(serde_json::from_str::<Snowflake>("\"\"").is_err());
+        assert!(serde_json::from_str::<Snowflake>("-1").is_err());
+        assert!(serde_json::from_str::<Snowflake>("1.5").is_err());
+        assert!(serde_json::from_str::<Snowflake>("true").is_err());
+    }
+
+    #[test]
+    fn a_string_that_is_no_id_is_refused_with_the_id_error_wherever_it_is_read() {
+        let error = serde_json::from_str::<Snowflake>("\"12a\"").unwrap_err().to_string();
+        assert!(error.starts_with(&InvalidSnowflake.to_string()), "{error}");
+        let from_a_str = serde::de::value::StrDeserializer::<serde::de::value::Error>::new("abc");
+        assert_eq!(Snowflake::deserialize(from_a_str).unwrap_err().to_string(), InvalidSnowflake.to_string());
+        let from_a_str = serde::de::value::StrDeserializer::<serde::de::value::Error>::new("42");
+        assert_eq!(Snowflake::deserialize(from_a_str).unwrap(), Snowflake::new(42));
     }
 
     #[test]

@@ -48,18 +48,23 @@ pub struct GatewayConfig {
     pub voice_endpoint: Option<String>,
 }
 
+impl GatewayConfig {
+    /// The defaults, which Parley's settings table takes as the `gateway_*` settings' defaults.
+    pub const DEFAULT: Self = Self {
+        heartbeat_interval: Duration::from_millis(41_250),
+        session_queue: 256,
+        replay_buffer: 1024,
+        resume_window: Duration::from_secs(120),
+        commands_per_minute: 120,
+        write_timeout: Duration::from_secs(10),
+        sessions_per_account: 100,
+        voice_endpoint: None,
+    };
+}
+
 impl Default for GatewayConfig {
     fn default() -> Self {
-        Self {
-            heartbeat_interval: Duration::from_millis(41_250),
-            session_queue: 256,
-            replay_buffer: 1024,
-            resume_window: Duration::from_secs(120),
-            commands_per_minute: 120,
-            write_timeout: Duration::from_secs(10),
-            sessions_per_account: 100,
-            voice_endpoint: None,
-        }
+        Self::DEFAULT
     }
 }
 

@@ -105,9 +105,14 @@ pub struct StoreOptions {
     pub acquire_timeout: Duration,
 }
 
+impl StoreOptions {
+    /// The defaults; Parley's `database_max_connections` setting takes its default from here.
+    pub const DEFAULT: Self = Self { max_connections: 16, acquire_timeout: Duration::from_secs(5) };
+}
+
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(5) }
+        Self::DEFAULT
     }
 }
 

@@ -21,7 +21,7 @@ pub mod protocol;
 pub mod sfu;
 pub mod signalling;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -51,14 +51,19 @@ pub struct VoiceConfig {
     pub resume_window: Duration,
 }
 
+impl VoiceConfig {
+    /// The defaults, which Parley's settings table takes as the `voice_*` settings' defaults.
+    pub const DEFAULT: Self = Self {
+        udp_bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 50_000),
+        public_ip: None,
+        heartbeat_interval: Duration::from_millis(13_750),
+        resume_window: Duration::from_secs(20),
+    };
+}
+
 impl Default for VoiceConfig {
     fn default() -> Self {
-        Self {
-            udp_bind: SocketAddr::from(([127, 0, 0, 1], 50_000)),
-            public_ip: None,
-            heartbeat_interval: Duration::from_millis(13_750),
-            resume_window: Duration::from_secs(20),
-        }
+        Self::DEFAULT
     }
 }
 

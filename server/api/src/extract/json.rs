@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use parley_app::error::AppError;
 use parley_app::text::{NUL_CODE, NUL_MESSAGE};
 use parley_core::{ErrorCode, FieldErrors};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
 
 /// A JSON request body (or response: it serialises like `axum::Json`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -176,16 +176,6 @@ fn field_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldErrors
         errors.add_at(path, "BASE_TYPE_INVALID", format!("Invalid value: {message}."));
     }
     errors
-}
-
-/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-/// Use with `#[serde(default, deserialize_with = "nullable")]`.
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[cfg(test)]

@@ -4,22 +4,22 @@
 //! authorize call. Bots read their application at `/oauth2/applications/@me`, as Discord's
 //! libraries expect.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, unknown_guild};
-use parley_app::applications::new_application;
+use parley_app::access::{GuildAccess, parse_id};
+use parley_app::applications::{new_application, unknown_application};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::auth::bot_token;
 use parley_app::error::{AppError, AppResult};
+use parley_app::joins::announce_join;
 use parley_app::objects::application::{
     ApplicationObject, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT, GATEWAY_PRESENCE, application_object,
 };
-use parley_app::objects::guild::{guild_create_payload, role_event};
-use parley_app::objects::member::member_add_event;
+use parley_app::objects::guild::role_event;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
-use parley_events::{Audience, Event, EventName, Keys};
+use parley_events::EventName;
 use parley_store::applications::{ApplicationPatch, ApplicationRecord};
 use parley_store::roles::NewRole;
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::query::Query;
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,13 +45,9 @@ pub const MAX_APPLICATIONS: usize = 25;
 
 const SETTABLE_FLAGS: i64 = GATEWAY_PRESENCE | GATEWAY_GUILD_MEMBERS | GATEWAY_MESSAGE_CONTENT;
 
-fn unknown_application() -> AppError {
-    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownApplication, "Unknown Application")
-}
-
-/// The caller's own application `raw_id`; 404 for anyone else's.
-async fn my_application(state: &AppState, auth: &AuthUser, raw_id: &str) -> AppResult<ApplicationRecord> {
-    let app = state.store.application(parse_id(raw_id, unknown_application)?).await?.ok_or_else(unknown_application)?;
+/// The caller's own application `id`; 404 for anyone else's.
+async fn my_application(state: &AppState, auth: &AuthUser, id: Snowflake) -> AppResult<ApplicationRecord> {
+    let app = state.store.application(id).await?.ok_or_else(unknown_application)?;
     if app.owner_id != auth.user_id {
         return Err(unknown_application());
     }
@@ -153,9 +149,9 @@ async fn my_applications(State(state): State<AppState>, auth: AuthUser) -> AppRe
 async fn get_application(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<Snowflake>,
 ) -> AppResult<Json<ApplicationObject>> {
-    let app = my_application(&state, &auth, &id).await?;
+    let app = my_application(&state, &auth, id).await?;
     Ok(Json(application_object(&state, &app, None).await?))
 }
 
@@ -186,10 +182,10 @@ pub struct ModifyApplicationRequest {
 async fn modify_application(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<Snowflake>,
     Json(body): Json<ModifyApplicationRequest>,
 ) -> AppResult<Json<ApplicationObject>> {
-    let app = my_application(&state, &auth, &id).await?;
+    let app = my_application(&state, &auth, id).await?;
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| check_name(&mut errors, n));
     check_description(&mut errors, body.description.as_deref());
@@ -222,9 +218,9 @@ pub struct TokenReset {
 async fn reset_bot_token(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(id): Path<String>,
+    Path(id): Path<Snowflake>,
 ) -> AppResult<Json<TokenReset>> {
-    let app = my_application(&state, &auth, &id).await?;
+    let app = my_application(&state, &auth, id).await?;
     let (token, hash) = bot_token::generate(app.id);
     state.store.set_application_token(app.id, &hash).await?;
     // The bot's open gateway and voice connections were opened with the old token.
@@ -363,15 +359,7 @@ async fn authorize_bot(
             state.publish(role_event(EventName::GuildRoleCreate, guild_id, &role));
         }
         tracing::info!(%guild_id, bot = %app.id, by = %auth.user_id, "bot added to a guild");
-        state.publish(member_add_event(&state, guild_id, app.id).await?);
-        let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
-        let payload = guild_create_payload(&state, &guild).await?;
-        state.publish(Event::new(
-            EventName::GuildCreate,
-            Audience::Users(vec![app.id]),
-            Keys::guild(payload.guild.id),
-            &payload,
-        ));
+        announce_join(&state, guild_id, app.id).await?;
     }
     Ok(Json(AuthorizeResponse { location: format!("/channels/{guild_id}") }))
 }

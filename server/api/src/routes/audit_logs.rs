@@ -1,8 +1,8 @@
 //! Reading the audit log: `GET /guilds/{guild_id}/audit-logs` (VIEW_AUDIT_LOG).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, unknown_guild};
+use parley_app::access::GuildAccess;
 use parley_app::audit::parse_action;
 use parley_app::error::AppResult;
 use parley_core::{FieldErrors, Permissions, Snowflake};
@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::query::{self, Query};
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -107,10 +107,10 @@ fn may_see(access: &GuildAccess, id: Snowflake) -> bool {
 async fn audit_log(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Query(params): Query<AuditQuery>,
 ) -> AppResult<Json<AuditLogObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::VIEW_AUDIT_LOG)?;
     let mut errors = FieldErrors::new();
     let filter_user = query::id(&mut errors, "user_id", params.user_id.as_deref());

@@ -7,6 +7,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use parley_app::auth::{refresh_token, revocation};
 use parley_app::error::{AppError, AppResult};
+use parley_app::joins::announce_join;
 use parley_app::{AppState, RegistrationMode};
 use parley_core::account::{DisplayName, Email, Password, Username};
 use parley_core::{ErrorCode, FieldErrors, Timestamp};
@@ -130,7 +131,7 @@ async fn register(
     state.metrics.auth.registrations.inc();
     tracing::info!(user_id = %user.id, admin = user.is_admin, "account registered");
     if let Some(guild_id) = registered.joined_guild {
-        crate::routes::invites::announce_join(&state, guild_id, &user).await?;
+        announce_join(&state, guild_id, user.id).await?;
     }
     let tokens = start_session(&state, &user, &client, device_name).await?;
     Ok((StatusCode::CREATED, Json(tokens)))

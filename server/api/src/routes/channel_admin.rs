@@ -1,11 +1,13 @@
 //! Managing channels: create, modify, delete, reorder (MANAGE_CHANNELS).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_channel, unknown_guild};
+use parley_app::access::{GuildAccess, require, unknown_channel};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
+use parley_app::channels::modify::ModifyChannelRequest;
+use parley_app::channels::threads::modify_thread;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::guild::MAX_POSITION;
@@ -18,7 +20,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json, JsonArray, nullable};
+use crate::extract::{AuthUser, Json, JsonArray, Path, nullable};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use parley_app::private_channels;
 
@@ -156,10 +158,10 @@ async fn create_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Json(body): Json<CreateChannelRequest>,
 ) -> AppResult<(StatusCode, Json<ChannelObject>)> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
     let channels = &access.channels;
     let mut errors = FieldErrors::new();
@@ -218,36 +220,6 @@ async fn create_channel(
     Ok((StatusCode::CREATED, Json(object)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ModifyChannelRequest {
-    #[schema(value_type = Option<schema::ChannelName>)]
-    pub name: Option<String>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<schema::ChannelTopic>)]
-    pub topic: Option<Option<String>>,
-    pub nsfw: Option<bool>,
-    #[schema(minimum = 0, maximum = 21600)]
-    pub rate_limit_per_user: Option<i64>,
-    #[schema(minimum = 8000, maximum = 384000)]
-    pub bitrate: Option<i64>,
-    #[schema(minimum = 0, maximum = 99)]
-    pub user_limit: Option<i64>,
-    /// `null` takes it out of its category.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<schema::Snowflake>)]
-    pub parent_id: Option<Option<Snowflake>>,
-    #[schema(minimum = 0, maximum = 2147483647)]
-    pub position: Option<i64>,
-    /// Threads: archive or unarchive (the thread's owner or MANAGE_THREADS).
-    pub archived: Option<bool>,
-    /// Threads: lock or unlock (MANAGE_THREADS).
-    pub locked: Option<bool>,
-    /// Threads: 60, 1440, 4320 or 10080 minutes.
-    #[schema(value_type = Option<schema::AutoArchiveDuration>)]
-    pub auto_archive_duration: Option<i64>,
-}
-
 /// Change a channel's settings (MANAGE_CHANNELS in it). A thread's own settings follow the
 /// thread rules; a group DM's recipients may rename it (`name`).
 #[utoipa::path(patch, path = "/channels/{channel_id}", tag = "channels", security(("bearer" = [])),
@@ -265,10 +237,10 @@ async fn modify_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<ModifyChannelRequest>,
 ) -> AppResult<Json<AnyChannelObject>> {
-    let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+    let (access, channel, permissions) = match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {
             let object = private_channels::rename(&state, &channel, user_id, body.name.as_deref()).await?;
@@ -276,7 +248,7 @@ async fn modify_channel(
         }
     };
     if channel.kind == ChannelKind::PublicThread {
-        return crate::routes::threads::modify_thread(&state, &auth, &reason, &access, &channel, permissions, &body)
+        return modify_thread(&state, auth.user_id, &reason, &access, &channel, permissions, &body)
             .await
             .map(|c| Json(AnyChannelObject::Guild(c)));
     }
@@ -351,9 +323,9 @@ async fn delete_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
 ) -> AppResult<Json<AnyChannelObject>> {
-    let (access, channel, permissions) = match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+    let (access, channel, permissions) = match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {
             let object = private_channels::close_or_leave(&state, &channel, user_id).await?;
@@ -410,10 +382,10 @@ pub struct ChannelPosition {
 async fn reorder_channels(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     JsonArray(body): JsonArray<ChannelPosition>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_CHANNELS)?;
     let mut errors = FieldErrors::new();
     for (i, entry) in body.iter().enumerate() {

@@ -1,19 +1,19 @@
 //! Channels as their viewers see them: a guild's channel list and single channels (guild
 //! channels filtered through VIEW_CHANNEL; DMs and group DMs to their recipients).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, unknown_channel, unknown_guild};
+use parley_app::access::{GuildAccess, unknown_channel};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::error::AppResult;
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::private::AnyChannelObject;
-use parley_core::Permissions;
+use parley_core::{Permissions, Snowflake};
 use parley_store::channels::ChannelKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
 use parley_app::private_channels::views;
 
@@ -36,9 +36,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn guild_channels(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<Vec<ChannelObject>>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let activity = state.store.guild_channel_activity(access.guild.id).await?;
     let visible = access
         .channels
@@ -62,9 +62,9 @@ async fn guild_channels(
 async fn get_channel(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
 ) -> AppResult<Json<AnyChannelObject>> {
-    Ok(Json(match ChannelAccess::open(&state, &channel_id, auth.user_id).await? {
+    Ok(Json(match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, .. } => {
             let activity = state.store.channel_activity(channel.id).await?;
             AnyChannelObject::Guild(ChannelObject::new(&channel, &access.overwrites).with_activity(Some(&activity)))

@@ -1,13 +1,13 @@
 //! Guilds: create (with their default layout), get, modify, delete, list mine, leave.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use parley_app::access::{GuildAccess, parse_id, unknown_guild};
+use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::{GuildObject, PartialGuild, guild_create_payload};
 use parley_app::{AppState, GuildCreation};
-use parley_core::{ErrorCode, FieldErrors, Permissions, Timestamp};
+use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json, nullable};
+use crate::extract::{AuthUser, Json, Path, nullable};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -114,9 +114,9 @@ async fn create_guild(
 async fn get_guild(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<GuildObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     Ok(Json(GuildObject::new(&access.guild, &access.roles)))
 }
 
@@ -146,10 +146,10 @@ async fn modify_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Json(body): Json<ModifyGuildRequest>,
 ) -> AppResult<Json<GuildObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_GUILD)?;
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| parse_name(n, &mut errors));
@@ -202,9 +202,9 @@ async fn modify_guild(
 async fn delete_guild(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     if !access.is_owner() {
         return Err(AppError::with_message(
             StatusCode::FORBIDDEN,
@@ -263,9 +263,9 @@ async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> AppResult<J
 async fn leave_guild(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     if access.is_owner() {
         return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::OwnerCannotLeave));
     }

@@ -1,26 +1,25 @@
 //! Guild invites: create one on a channel, look one up (no sign-in needed), accept it to
 //! join, delete it, and list a guild's or a channel's.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::access::{GuildAccess, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::auth::refresh_token::random_code;
 use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::guild::guild_create_payload;
+use parley_app::joins::announce_join;
 use parley_core::{ChannelKind, ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::StoreError;
 use parley_store::guild_invites::{Acceptance, GuildInviteRecord, NewGuildInvite};
-use parley_store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, Unavailable, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -127,10 +126,10 @@ async fn create_invite(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<CreateInviteRequest>,
 ) -> AppResult<Json<InviteObject>> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     require(permissions, Permissions::CREATE_INSTANT_INVITE)?;
     let mut errors = FieldErrors::new();
     let max_age = body.max_age.unwrap_or(86_400);
@@ -197,21 +196,6 @@ async fn get_invite(State(state): State<AppState>, Path(code): Path<String>) -> 
     Ok(Json(invite_object(&state, &invite).await?))
 }
 
-/// Tells the guild a member joined (GUILD_MEMBER_ADD) and the member their new guild
-/// (GUILD_CREATE). Used by invites and by registration through an invite.
-pub(crate) async fn announce_join(state: &AppState, guild_id: Snowflake, user: &UserRecord) -> AppResult<()> {
-    state.publish(parley_app::objects::member::member_add_event(state, guild_id, user.id).await?);
-    let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
-    let payload = guild_create_payload(state, &guild).await?;
-    state.publish(Event::new(
-        EventName::GuildCreate,
-        Audience::Users(vec![user.id]),
-        Keys::guild(payload.guild.id),
-        &payload,
-    ));
-    Ok(())
-}
-
 /// Accept an invite: join its guild. Accepting one for a guild you are already in changes
 /// nothing and spends no use.
 #[utoipa::path(post, path = "/invites/{code}", tag = "invites", security(("bearer" = [])), params(("code" = String, Path)),
@@ -248,7 +232,7 @@ async fn accept_invite(
             let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
             // Not the code: logs travel further than the people who may use it.
             tracing::info!(%guild_id, user_id = %auth.user_id, "member joined through an invite");
-            announce_join(&state, guild_id, &user).await?;
+            announce_join(&state, guild_id, user.id).await?;
             let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
             Ok(Json(invite_object(&state, &invite).await?))
         }
@@ -272,7 +256,7 @@ async fn delete_invite(
     Path(code): Path<String>,
 ) -> AppResult<Json<InviteObject>> {
     let invite = state.store.guild_invite(&code).await?.ok_or_else(unknown_invite)?;
-    let (access, channel, permissions) = load_channel(&state, &invite.channel_id.to_string(), auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, invite.channel_id, auth.user_id).await?;
     if !permissions.contains(Permissions::MANAGE_CHANNELS) {
         access.require(Permissions::MANAGE_GUILD)?;
     }
@@ -309,9 +293,9 @@ async fn delete_invite(
 async fn guild_invites(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<Vec<InviteObject>>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_GUILD)?;
     let mut out = Vec::new();
     for invite in state.store.guild_invites(access.guild.id, None).await? {
@@ -341,9 +325,9 @@ async fn guild_invites(
 async fn channel_invites(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
 ) -> AppResult<Json<Vec<InviteObject>>> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_CHANNELS)?;
     let mut out = Vec::new();
     for invite in state.store.guild_invites(access.guild.id, Some(channel.id)).await? {

@@ -1,10 +1,10 @@
 //! Members and moderation: list, get, nickname, timeout, voice mute, deafen, move and
 //! disconnect, kick, ban, unban, ban list.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::access::{GuildAccess, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::member::{MemberObject, member_object, member_objects, unknown_member};
@@ -20,8 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::path::Unknown;
 use crate::extract::query::{self, Query};
-use crate::extract::{AuthUser, Json, nullable};
+use crate::extract::{AuthUser, Json, Path, PathParams, UserIdOrMe, nullable};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,9 +42,26 @@ fn unknown_ban() -> AppError {
     AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown Ban")
 }
 
-/// `@me` or a user id.
-fn target(raw: &str, me: Snowflake) -> AppResult<Snowflake> {
-    if raw == "@me" { Ok(me) } else { parse_id(raw, unknown_member) }
+/// A member's path: `user_id` (or `@me`) names a member of the guild.
+#[derive(Debug, Deserialize)]
+struct MemberPath {
+    guild_id: Snowflake,
+    user_id: UserIdOrMe,
+}
+
+impl PathParams for MemberPath {
+    const UNKNOWN: &'static [Unknown] = &[("user_id", unknown_member)];
+}
+
+/// A ban's path: `user_id` names a banned user.
+#[derive(Debug, Deserialize)]
+struct BanPath {
+    guild_id: Snowflake,
+    user_id: Snowflake,
+}
+
+impl PathParams for BanPath {
+    const UNKNOWN: &'static [Unknown] = &[("user_id", unknown_ban)];
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,10 +88,10 @@ pub struct MembersQuery {
 async fn list_members(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Query(params): Query<MembersQuery>,
 ) -> AppResult<Json<Vec<MemberObject>>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let mut errors = FieldErrors::new();
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 1, 1..=1000);
     let after = query::id(&mut errors, "after", params.after.as_deref()).unwrap_or_default();
@@ -96,11 +114,10 @@ async fn list_members(
 async fn get_member(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((guild_id, user_id)): Path<(String, String)>,
+    Path(MemberPath { guild_id, user_id }): Path<MemberPath>,
 ) -> AppResult<Json<MemberObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
-    let member =
-        state.store.member(access.guild.id, target(&user_id, auth.user_id)?).await?.ok_or_else(unknown_member)?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
+    let member = state.store.member(access.guild.id, user_id.or_me(auth.user_id)).await?.ok_or_else(unknown_member)?;
     Ok(Json(member_object(&state, &member).await?))
 }
 
@@ -144,11 +161,11 @@ async fn modify_member(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, user_id)): Path<(String, String)>,
+    Path(MemberPath { guild_id, user_id }): Path<MemberPath>,
     Json(body): Json<ModifyMemberRequest>,
 ) -> AppResult<Json<MemberObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
-    let target_id = target(&user_id, auth.user_id)?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
+    let target_id = user_id.or_me(auth.user_id);
     let member = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
     let mine = target_id == auth.user_id;
     let granted = access.guild_permissions();
@@ -298,11 +315,11 @@ async fn kick_member(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, user_id)): Path<(String, String)>,
+    Path(MemberPath { guild_id, user_id }): Path<MemberPath>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::KICK_MEMBERS)?;
-    let target_id = target(&user_id, auth.user_id)?;
+    let target_id = user_id.or_me(auth.user_id);
     if target_id == auth.user_id {
         return Err(AppError::field(
             "user_id",
@@ -360,9 +377,9 @@ async fn ban_objects(state: &AppState, bans: &[BanRecord]) -> AppResult<Vec<BanO
 async fn list_bans(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<Vec<BanObject>>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
     let bans = state.store.bans(access.guild.id).await?;
     Ok(Json(ban_objects(&state, &bans).await?))
@@ -382,11 +399,11 @@ async fn list_bans(
 async fn get_ban(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((guild_id, user_id)): Path<(String, String)>,
+    Path(BanPath { guild_id, user_id }): Path<BanPath>,
 ) -> AppResult<Json<BanObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
-    let ban = state.store.ban_of(access.guild.id, parse_id(&user_id, unknown_ban)?).await?.ok_or_else(unknown_ban)?;
+    let ban = state.store.ban_of(access.guild.id, user_id).await?.ok_or_else(unknown_ban)?;
     ban_objects(&state, &[ban]).await?.pop().map(Json).ok_or_else(unknown_ban)
 }
 
@@ -417,12 +434,11 @@ async fn ban_member(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, user_id)): Path<(String, String)>,
+    Path(BanPath { guild_id, user_id: target_id }): Path<BanPath>,
     Json(body): Json<BanRequest>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
-    let target_id = parse_id(&user_id, unknown_ban)?;
     let mut errors = FieldErrors::new();
     let delete_seconds = body.delete_message_seconds.unwrap_or(0);
     if !(0..=MAX_DELETE_MESSAGE_SECONDS).contains(&delete_seconds) {
@@ -500,11 +516,10 @@ async fn unban_member(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, user_id)): Path<(String, String)>,
+    Path(BanPath { guild_id, user_id: target_id }): Path<BanPath>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::BAN_MEMBERS)?;
-    let target_id = parse_id(&user_id, unknown_ban)?;
     let entry = audit::entry(
         &state,
         access.guild.id,

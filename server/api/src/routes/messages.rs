@@ -2,7 +2,7 @@
 //! nonce, replies, mentions, slowmode), read one, read history pages, edit (author only),
 //! delete (author or MANAGE_MESSAGES).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::audit::{self, AuditAction, AuditReason};
@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::query::{self, Query};
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 use parley_app::private_channels::announce;
 
@@ -208,10 +208,10 @@ async fn slowmode_wait(
 async fn create_message(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<CreateMessageRequest>,
 ) -> AppResult<Json<MessageObject>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
     if channel.archived() {
@@ -351,10 +351,10 @@ pub struct HistoryQuery {
 async fn list_messages(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Query(params): Query<HistoryQuery>,
 ) -> AppResult<Json<Vec<MessageObject>>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let mut errors = FieldErrors::new();
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 50, 1..=100);
@@ -388,11 +388,11 @@ async fn list_messages(
 async fn get_message(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<Json<MessageObject>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
-    let record = find_message(&state, channel.id(), &message_id).await?;
+    let record = find_message(&state, channel.id(), message_id).await?;
     Ok(Json(message_object(&state, &record, Some(auth.user_id)).await?))
 }
 
@@ -418,11 +418,11 @@ pub struct EditMessageRequest {
 async fn edit_message(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
     Json(body): Json<EditMessageRequest>,
 ) -> AppResult<Json<MessageObject>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
-    let record = find_message(&state, channel.id(), &message_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
+    let record = find_message(&state, channel.id(), message_id).await?;
     if record.author_id != auth.user_id {
         return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
     }
@@ -452,10 +452,10 @@ async fn delete_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<StatusCode> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
-    let record = find_message(&state, channel.id(), &message_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
+    let record = find_message(&state, channel.id(), message_id).await?;
     if record.author_id != auth.user_id {
         channel.require(Permissions::MANAGE_MESSAGES)?;
     }

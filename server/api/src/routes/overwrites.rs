@@ -1,12 +1,12 @@
 //! Channel permission overwrites: set one, delete one (MANAGE_ROLES in the channel).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{parse_id, require};
+use parley_app::access::{require, unknown_overwrite_target};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::load_channel;
-use parley_app::error::{AppError, AppResult};
+use parley_app::error::AppResult;
 use parley_app::objects::guild::ChannelObject;
 use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{FieldErrors, Permissions, Snowflake};
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -37,10 +37,6 @@ pub struct OverwriteRequest {
     pub deny: Option<Permissions>,
 }
 
-fn unknown_target() -> AppError {
-    AppError::field("id", "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.")
-}
-
 /// Set the overwrite for a role or member on a channel (MANAGE_ROLES in the channel). You can
 /// only allow or deny permissions you have yourself there.
 #[utoipa::path(put, path = "/channels/{channel_id}/permissions/{overwrite_id}", tag = "channels", security(("bearer" = [])),
@@ -59,23 +55,23 @@ async fn set_overwrite(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, overwrite_id)): Path<(String, String)>,
+    Path((channel_id, overwrite_id)): Path<(Snowflake, Snowflake)>,
     Json(body): Json<OverwriteRequest>,
 ) -> AppResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
     let kind = match body.kind {
         0 => OverwriteKind::Role,
         1 => OverwriteKind::Member,
         _ => return Err(FieldErrors::single("type", "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).").into()),
     };
-    let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
+    let target = overwrite_id;
     let exists = match kind {
         OverwriteKind::Role => access.roles.iter().any(|r| r.id == target),
         OverwriteKind::Member => state.store.member(access.guild.id, target).await?.is_some(),
     };
     if !exists {
-        return Err(unknown_target());
+        return Err(unknown_overwrite_target());
     }
     let (allow, deny) = (body.allow.unwrap_or_default(), body.deny.unwrap_or_default());
     // Nobody hands out, or takes away, a permission they do not hold themselves.
@@ -107,11 +103,11 @@ async fn delete_overwrite(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, overwrite_id)): Path<(String, String)>,
+    Path((channel_id, overwrite_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
-    let target: Snowflake = parse_id(&overwrite_id, unknown_target)?;
+    let target = overwrite_id;
     let changes = vec![audit::change("id", Some(serde_json::json!(target)), None)];
     let entry = audit::entry(
         &state,

@@ -5,10 +5,10 @@
 //! Who may message whom: people who share a guild, as Discord allows for non-friends (Parley
 //! has no friends list yet).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{missing_access, parse_id, unknown_channel};
+use parley_app::access::{missing_access, unknown_channel};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::private::PrivateChannelObject;
 use parley_app::private_channels::{announce, depart, not_a_group, recipient_event, unknown_user, views};
@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path, UserIdOrMe};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -149,9 +149,9 @@ async fn open_private_channel(
     Ok(Json(object))
 }
 
-/// The group DM `raw_id` with the caller in it.
-async fn my_group(state: &AppState, raw_id: &str, me: Snowflake) -> AppResult<PrivateChannelRecord> {
-    let channel = state.store.private_channel(parse_id(raw_id, unknown_channel)?).await?.ok_or_else(unknown_channel)?;
+/// The group DM `id` with the caller in it.
+async fn my_group(state: &AppState, id: Snowflake, me: Snowflake) -> AppResult<PrivateChannelRecord> {
+    let channel = state.store.private_channel(id).await?.ok_or_else(unknown_channel)?;
     if !channel.has_recipient(me) {
         return Err(missing_access());
     }
@@ -175,10 +175,9 @@ async fn my_group(state: &AppState, raw_id: &str, me: Snowflake) -> AppResult<Pr
 async fn add_recipient(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, user_id)): Path<(String, String)>,
+    Path((channel_id, user_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<StatusCode> {
-    let channel = my_group(&state, &channel_id, auth.user_id).await?;
-    let user_id = parse_id(&user_id, unknown_user)?;
+    let channel = my_group(&state, channel_id, auth.user_id).await?;
     if channel.has_recipient(user_id) {
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -211,10 +210,10 @@ async fn add_recipient(
 async fn remove_recipient(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, user_id)): Path<(String, String)>,
+    Path((channel_id, user_id)): Path<(Snowflake, UserIdOrMe)>,
 ) -> AppResult<StatusCode> {
-    let channel = my_group(&state, &channel_id, auth.user_id).await?;
-    let user_id = if user_id == "@me" { auth.user_id } else { parse_id(&user_id, unknown_user)? };
+    let channel = my_group(&state, channel_id, auth.user_id).await?;
+    let user_id = user_id.or_me(auth.user_id);
     if user_id != auth.user_id && channel.owner_id != Some(auth.user_id) {
         return Err(AppError::with_message(
             StatusCode::FORBIDDEN,

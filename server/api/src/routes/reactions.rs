@@ -1,9 +1,9 @@
 //! Reactions, pins, the typing indicator and bulk deletion.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{parse_id, require};
+use parley_app::access::require;
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::channel_access::load_channel;
@@ -17,8 +17,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::path::Unknown;
 use crate::extract::query::{self, Query};
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path, PathParams};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -85,12 +86,12 @@ fn reaction_event(
 async fn add_my_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
+    Path((channel_id, message_id, emoji)): Path<(Snowflake, Snowflake, String)>,
 ) -> AppResult<StatusCode> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id(), &message_id).await?;
+    let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.add_reaction(message.id, auth.user_id, &emoji, Timestamp::now()).await? {
         let member = match channel.guild() {
             Some(access) => Some(member_object(&state, &access.member).await?),
@@ -116,11 +117,11 @@ async fn add_my_reaction(
 async fn remove_my_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
+    Path((channel_id, message_id, emoji)): Path<(Snowflake, Snowflake, String)>,
 ) -> AppResult<StatusCode> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id(), &message_id).await?;
+    let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.remove_reaction(message.id, auth.user_id, &emoji).await? {
         state.publish(reaction_event(
             EventName::MessageReactionRemove,
@@ -132,6 +133,19 @@ async fn remove_my_reaction(
         ));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Someone's reaction: a `user_id` that is no id is no reaction on the message (10008).
+#[derive(Debug, Deserialize)]
+struct ReactionPath {
+    channel_id: Snowflake,
+    message_id: Snowflake,
+    emoji: String,
+    user_id: Snowflake,
+}
+
+impl PathParams for ReactionPath {
+    const UNKNOWN: &'static [Unknown] = &[("user_id", unknown_message)];
 }
 
 /// Remove someone's reaction (MANAGE_MESSAGES).
@@ -148,13 +162,12 @@ async fn remove_my_reaction(
 async fn remove_reaction(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id, emoji, user_id)): Path<(String, String, String, String)>,
+    Path(ReactionPath { channel_id, message_id, emoji, user_id }): Path<ReactionPath>,
 ) -> AppResult<StatusCode> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::MANAGE_MESSAGES)?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id(), &message_id).await?;
-    let user_id: Snowflake = parse_id(&user_id, unknown_message)?;
+    let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.remove_reaction(message.id, user_id, &emoji).await? {
         state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, &emoji, None));
     }
@@ -185,13 +198,13 @@ pub struct ReactorsQuery {
 async fn list_reactors(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id, emoji)): Path<(String, String, String)>,
+    Path((channel_id, message_id, emoji)): Path<(Snowflake, Snowflake, String)>,
     Query(params): Query<ReactorsQuery>,
 ) -> AppResult<Json<Vec<PublicUser>>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
-    let message = find_message(&state, channel.id(), &message_id).await?;
+    let message = find_message(&state, channel.id(), message_id).await?;
     let mut errors = FieldErrors::new();
     let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 25, 1..=100);
     let after = query::id(&mut errors, "after", params.after.as_deref()).unwrap_or_default();
@@ -215,9 +228,9 @@ async fn list_reactors(
 async fn list_pins(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
 ) -> AppResult<Json<Vec<MessageObject>>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let pinned = state.store.pinned_messages(channel.id()).await?;
     Ok(Json(message_objects(&state, &pinned, Some(auth.user_id)).await?))
@@ -228,15 +241,15 @@ async fn set_pin(
     state: &AppState,
     auth: &AuthUser,
     reason: &AuditReason,
-    ids: (String, String),
+    ids: (Snowflake, Snowflake),
     pin: bool,
 ) -> AppResult<StatusCode> {
     let (channel_id, message_id) = ids;
-    let channel = ChannelAccess::open(state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(state, channel_id, auth.user_id).await?;
     if !channel.permissions().contains(Permissions::PIN_MESSAGES) {
         channel.require(Permissions::MANAGE_MESSAGES)?;
     }
-    let message = find_message(state, channel.id(), &message_id).await?;
+    let message = find_message(state, channel.id(), message_id).await?;
     if message.pinned == pin {
         return Ok(StatusCode::NO_CONTENT);
     }
@@ -279,7 +292,7 @@ async fn pin_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(ids): Path<(String, String)>,
+    Path(ids): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<StatusCode> {
     set_pin(&state, &auth, &reason, ids, true).await
 }
@@ -299,7 +312,7 @@ async fn unpin_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(ids): Path<(String, String)>,
+    Path(ids): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<StatusCode> {
     set_pin(&state, &auth, &reason, ids, false).await
 }
@@ -317,9 +330,9 @@ async fn unpin_message(
 async fn typing(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
 ) -> AppResult<StatusCode> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
     state.publish(channel.event(
@@ -354,10 +367,10 @@ async fn bulk_delete(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<BulkDeleteRequest>,
 ) -> AppResult<StatusCode> {
-    let (access, channel, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, channel, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_MESSAGES)?;
     let mut ids = body.messages.clone();
     ids.sort();

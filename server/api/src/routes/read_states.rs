@@ -1,18 +1,19 @@
 //! Read states: acknowledge a message, and where I stand in every channel I can see.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use parley_app::AppState;
 use parley_app::channel_access::ChannelAccess;
 use parley_app::error::AppResult;
 use parley_app::objects::message::find_message;
 use parley_app::objects::read_state::{ReadStateObject, read_states_of};
+use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName, Keys};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,11 +40,11 @@ pub struct AckResponse {
 async fn ack_message(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<Json<AckResponse>> {
-    let channel = ChannelAccess::open(&state, &channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require_text()?;
-    let message = find_message(&state, channel.id(), &message_id).await?;
+    let message = find_message(&state, channel.id(), message_id).await?;
     state.store.ack(auth.user_id, channel.id(), message.id).await?;
     state.publish(Event::new(
         EventName::MessageAck,

@@ -1,14 +1,15 @@
 //! Roles: list, create, modify, delete, reorder, and give or take them from members, within
 //! the role hierarchy (MANAGE_ROLES; nobody touches a role at or above their highest).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::access::{GuildAccess, require, unknown_role};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::guild::{RoleObject, role_event};
+use parley_app::objects::member::unknown_member;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::roles::{NewRole, RolePatch, RoleRecord};
@@ -17,7 +18,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json, JsonArray};
+use crate::extract::path::Unknown;
+use crate::extract::{AuthUser, Json, JsonArray, Path, PathParams};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -30,17 +32,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Discord's limit on roles per guild.
 pub const MAX_ROLES_PER_GUILD: usize = 250;
 
-fn unknown_role() -> AppError {
-    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownRole, "Unknown Role")
-}
-
-fn unknown_member() -> AppError {
-    AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMember, "Unknown Member")
-}
-
-fn find_role<'a>(access: &'a GuildAccess, raw: &str) -> AppResult<&'a RoleRecord> {
-    let id = parse_id(raw, unknown_role)?;
+fn find_role(access: &GuildAccess, id: Snowflake) -> AppResult<&RoleRecord> {
     access.roles.iter().find(|r| r.id == id).ok_or_else(unknown_role)
+}
+
+/// A member's role: `user_id` names a member of the guild.
+#[derive(Debug, Deserialize)]
+struct MemberRolePath {
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    role_id: Snowflake,
+}
+
+impl PathParams for MemberRolePath {
+    const UNKNOWN: &'static [Unknown] = &[("user_id", unknown_member)];
 }
 
 /// The guild's roles, @everyone first.
@@ -56,9 +61,9 @@ fn find_role<'a>(access: &'a GuildAccess, raw: &str) -> AppResult<&'a RoleRecord
 async fn list_roles(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<Vec<RoleObject>>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     Ok(Json(access.roles.iter().map(RoleObject::from).collect()))
 }
 
@@ -119,10 +124,10 @@ async fn create_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Json(body): Json<RoleRequest>,
 ) -> AppResult<Json<RoleObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let name = check_role_request(&body, &access, None)?;
     if access.roles.len() >= MAX_ROLES_PER_GUILD {
@@ -173,12 +178,12 @@ async fn modify_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, role_id)): Path<(String, String)>,
+    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
     Json(body): Json<RoleRequest>,
 ) -> AppResult<Json<RoleObject>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
-    let role = find_role(&access, &role_id)?;
+    let role = find_role(&access, role_id)?;
     access.require_below_me(role)?;
     let name = check_role_request(&body, &access, Some(role.permissions.0))?;
     if name.is_some() && role.id == access.guild.id {
@@ -225,11 +230,11 @@ async fn delete_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((guild_id, role_id)): Path<(String, String)>,
+    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<StatusCode> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
-    let role = find_role(&access, &role_id)?;
+    let role = find_role(&access, role_id)?;
     if role.id == access.guild.id {
         return Err(AppError::field("role_id", "EVERYONE_PERMANENT", "@everyone cannot be deleted."));
     }
@@ -277,10 +282,10 @@ pub struct RolePosition {
 async fn reorder_roles(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     JsonArray(body): JsonArray<RolePosition>,
 ) -> AppResult<Json<Vec<RoleObject>>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
     let mut errors = FieldErrors::new();
     for (i, entry) in body.iter().enumerate() {
@@ -320,14 +325,11 @@ async fn reorder_roles(
 async fn member_role_access(
     state: &AppState,
     auth: &AuthUser,
-    guild_id: &str,
-    user_id: &str,
-    role_id: &str,
+    MemberRolePath { guild_id, user_id, role_id }: MemberRolePath,
 ) -> AppResult<(GuildAccess, Snowflake, Snowflake)> {
-    let access = GuildAccess::load(state, parse_id(guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_ROLES)?;
-    let target =
-        state.store.member(access.guild.id, parse_id(user_id, unknown_member)?).await?.ok_or_else(unknown_member)?;
+    let target = state.store.member(access.guild.id, user_id).await?.ok_or_else(unknown_member)?;
     let role = find_role(&access, role_id)?;
     if role.id == access.guild.id {
         return Err(AppError::field("role_id", "EVERYONE_PERMANENT", "Everyone has @everyone."));
@@ -356,11 +358,10 @@ async fn change_member_role(
     state: &AppState,
     auth: &AuthUser,
     reason: &AuditReason,
-    ids: (String, String, String),
+    ids: MemberRolePath,
     give: bool,
 ) -> AppResult<StatusCode> {
-    let (guild_id, user_id, role_id) = ids;
-    let (access, user_id, role_id) = member_role_access(state, auth, &guild_id, &user_id, &role_id).await?;
+    let (access, user_id, role_id) = member_role_access(state, auth, ids).await?;
     let key = if give { "$add" } else { "$remove" };
     let changes = vec![audit::change(key, None, Some(serde_json::json!([{ "id": role_id }])))];
     let entry = audit::entry(
@@ -398,7 +399,7 @@ async fn add_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(ids): Path<(String, String, String)>,
+    Path(ids): Path<MemberRolePath>,
 ) -> AppResult<StatusCode> {
     change_member_role(&state, &auth, &reason, ids, true).await
 }
@@ -418,7 +419,7 @@ async fn remove_member_role(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(ids): Path<(String, String, String)>,
+    Path(ids): Path<MemberRolePath>,
 ) -> AppResult<StatusCode> {
     change_member_role(&state, &auth, &reason, ids, false).await
 }

@@ -1,8 +1,8 @@
 //! Message search in a guild, returning only what the searcher may read.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, missing_access, parse_id, unknown_guild};
+use parley_app::access::{GuildAccess, missing_access};
 use parley_app::error::AppResult;
 use parley_app::objects::message::{MessageObject, message_objects};
 use parley_core::{FieldErrors, Permissions, Snowflake};
@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::query::{self, Query};
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -65,10 +65,10 @@ pub struct SearchResults {
 async fn search(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
     Query(params): Query<SearchParams>,
 ) -> AppResult<Json<SearchResults>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let mut errors = FieldErrors::new();
     let content = params.content.unwrap_or_default();
     let words: Vec<String> = content.split_whitespace().map(str::to_owned).collect();

@@ -1,17 +1,18 @@
 //! The signed-in user's device sessions: list them, end one, end all others.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::error::{AppError, AppResult};
-use parley_core::{ErrorCode, Snowflake, Timestamp};
+use parley_app::auth::unknown_session;
+use parley_app::error::AppResult;
+use parley_core::{Snowflake, Timestamp};
 use parley_store::sessions::RevokeReason;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, SessionInfo, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -62,16 +63,14 @@ async fn list_sessions(State(state): State<AppState>, auth: AuthUser) -> AppResu
 async fn revoke_session(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(session_id): Path<String>,
+    Path(session_id): Path<Snowflake>,
 ) -> AppResult<StatusCode> {
-    let unknown = || AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownSession);
-    let session_id: Snowflake = session_id.parse().map_err(|_| unknown())?;
     if state.store.revoke_session(auth.user_id, session_id, RevokeReason::RevokedByUser, Timestamp::now()).await? {
         parley_app::auth::revocation::sessions_ended(&state, auth.user_id, vec![session_id]);
         tracing::info!(user_id = %auth.user_id, %session_id, "session revoked by its user");
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(unknown())
+        Err(unknown_session())
     }
 }
 

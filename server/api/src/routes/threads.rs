@@ -2,27 +2,27 @@
 //! lock, rename), and list a guild's active threads. Thread permissions are the parent's,
 //! with sending governed by SEND_MESSAGES_IN_THREADS (see `docs/permissions.md`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, parse_id, require, unknown_guild};
+use parley_app::access::{GuildAccess, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::load_channel;
+use parley_app::channels::threads::ARCHIVE_DURATIONS;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::message::find_message;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::StoreError;
-use parley_store::channels::{ChannelKind, ChannelRecord, NewThread, ThreadPatch};
+use parley_store::channels::{ChannelKind, ChannelRecord, NewThread};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json};
+use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
-use crate::routes::channel_admin::ModifyChannelRequest;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,9 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(thread_in_channel))
         .routes(routes!(active_threads))
 }
-
-/// Discord's choices for auto-archiving, in minutes.
-const ARCHIVE_DURATIONS: [i64; 4] = [60, 1440, 4320, 10080];
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartThreadRequest {
@@ -137,12 +134,12 @@ async fn thread_from_message(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path((channel_id, message_id)): Path<(String, String)>,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
     Json(body): Json<StartThreadRequest>,
 ) -> AppResult<(StatusCode, Json<ChannelObject>)> {
-    let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, parent, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
-    let message = find_message(&state, parent.id, &message_id).await?;
+    let message = find_message(&state, parent.id, message_id).await?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, message.id, &body).await?)))
 }
 
@@ -162,68 +159,12 @@ async fn thread_in_channel(
     State(state): State<AppState>,
     auth: AuthUser,
     reason: AuditReason,
-    Path(channel_id): Path<String>,
+    Path(channel_id): Path<Snowflake>,
     Json(body): Json<StartThreadRequest>,
 ) -> AppResult<(StatusCode, Json<ChannelObject>)> {
-    let (access, parent, permissions) = load_channel(&state, &channel_id, auth.user_id).await?;
+    let (access, parent, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     check_parent(&parent, permissions)?;
     Ok((StatusCode::CREATED, Json(start(&state, &auth, &reason, &access, &parent, state.ids.next(), &body).await?)))
-}
-
-/// `PATCH /channels/{id}` on a thread: its owner or MANAGE_THREADS may rename, archive and
-/// unarchive it (a locked thread: MANAGE_THREADS only); locking needs MANAGE_THREADS.
-pub(crate) async fn modify_thread(
-    state: &AppState,
-    auth: &AuthUser,
-    reason: &AuditReason,
-    access: &GuildAccess,
-    thread: &ChannelRecord,
-    permissions: Permissions,
-    body: &ModifyChannelRequest,
-) -> AppResult<ChannelObject> {
-    // Its owner may change an unlocked thread, all but its lock; anything else needs MANAGE_THREADS.
-    let owner_may = thread.owner_id == Some(auth.user_id.as_i64()) && !thread.locked && body.locked.is_none();
-    if !owner_may {
-        require(permissions, Permissions::MANAGE_THREADS)?;
-    }
-    let mut errors = FieldErrors::new();
-    let name = body.name.as_deref().map(str::trim).map(str::to_owned);
-    if name.as_deref().is_some_and(|n| !(1..=100).contains(&n.chars().count())) {
-        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
-    }
-    if body.auto_archive_duration.is_some_and(|d| !ARCHIVE_DURATIONS.contains(&d)) {
-        errors.add("auto_archive_duration", "BASE_TYPE_CHOICES", "Must be 60, 1440, 4320 or 10080.");
-    }
-    errors.into_result()?;
-    let patch = ThreadPatch {
-        name,
-        archived: body.archived,
-        locked: body.locked,
-        auto_archive_duration: body.auto_archive_duration,
-    };
-    let now = Timestamp::now();
-    let entry = audit::entry(
-        state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::ThreadUpdate,
-        Some(thread.id),
-        audit::diff(
-            &ChannelObject::new(thread, &access.overwrites),
-            &ChannelObject::new(&patch.applied_to(thread, now), &access.overwrites),
-            &["name", "thread_metadata"],
-        ),
-        reason,
-    );
-    let updated = state
-        .store
-        .update_thread(thread.id, &patch, now, Some(&entry))
-        .await?
-        .ok_or_else(parley_app::access::unknown_channel)?;
-    let activity = state.store.channel_activity(updated.id).await?;
-    let object = ChannelObject::new(&updated, &access.overwrites).with_activity(Some(&activity));
-    state.publish(object.event(EventName::ThreadUpdate));
-    Ok(object)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -246,9 +187,9 @@ pub struct ActiveThreads {
 async fn active_threads(
     State(state): State<AppState>,
     auth: AuthUser,
-    Path(guild_id): Path<String>,
+    Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<ActiveThreads>> {
-    let access = GuildAccess::load(&state, parse_id(&guild_id, unknown_guild)?, auth.user_id).await?;
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let activity = state.store.guild_channel_activity(access.guild.id).await?;
     let active = access
         .channels

@@ -17,3 +17,8 @@ pub mod revocation;
 
 pub use access_token::{AccessClaims, TokenIssuer};
 pub use password::PasswordHasher;
+
+/// 404 (90007): no live session of the caller's has that id.
+pub fn unknown_session() -> crate::error::AppError {
+    crate::error::AppError::new(axum::http::StatusCode::NOT_FOUND, parley_core::ErrorCode::UnknownSession)
+}

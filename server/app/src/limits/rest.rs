@@ -38,16 +38,21 @@ pub struct RestLimitConfig {
     pub identifies_per_day: u32,
 }
 
+impl RestLimitConfig {
+    /// The defaults, which Parley's settings table takes as the settings' defaults.
+    pub const DEFAULT: Self = Self {
+        global_per_second: 50,
+        messages_per_5s: 5,
+        guild_creates_per_hour: 10,
+        route_per_10s: 50,
+        identifies_per_5s: 2,
+        identifies_per_day: 1000,
+    };
+}
+
 impl Default for RestLimitConfig {
     fn default() -> Self {
-        Self {
-            global_per_second: 50,
-            messages_per_5s: 5,
-            guild_creates_per_hour: 10,
-            route_per_10s: 50,
-            identifies_per_5s: 2,
-            identifies_per_day: 1000,
-        }
+        Self::DEFAULT
     }
 }
 

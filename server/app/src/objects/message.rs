@@ -9,12 +9,11 @@ use utoipa::ToSchema;
 
 use super::{PublicUser, schema};
 use crate::AppState;
-use crate::access::parse_id;
 use crate::error::{AppError, AppResult};
 
-/// The message `raw_id` in channel `channel_id`, or 404 (10008).
-pub async fn find_message(state: &AppState, channel_id: Snowflake, raw_id: &str) -> AppResult<MessageRecord> {
-    state.store.message(channel_id, parse_id(raw_id, unknown_message)?).await?.ok_or_else(unknown_message)
+/// The message `id` in channel `channel_id`, or 404 (10008).
+pub async fn find_message(state: &AppState, channel_id: Snowflake, id: Snowflake) -> AppResult<MessageRecord> {
+    state.store.message(channel_id, id).await?.ok_or_else(unknown_message)
 }
 
 pub fn unknown_message() -> AppError {

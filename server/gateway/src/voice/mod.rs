@@ -108,7 +108,7 @@ async fn place(
     channel_id: Snowflake,
     user_id: Snowflake,
 ) -> Option<Place> {
-    let access = ChannelAccess::open(&gateway.state, &channel_id.to_string(), user_id).await.ok()?;
+    let access = ChannelAccess::open(&gateway.state, channel_id, user_id).await.ok()?;
     // The DM rule holds for calls as for messages: with no guild in common any more (one
     // banned the other, say), no call, and the other is never rung. Group DMs are their own
     // space, kept by their owner (docs/api.md), as their messages are.

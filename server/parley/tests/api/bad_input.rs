@@ -1,4 +1,5 @@
-//! Bad input on every route with a body: a 4xx with a stable code, and nothing stored changes.
+//! Bad input on every route with a body: a 4xx with a stable code, and nothing stored changes;
+//! and on every route with an id in its path: what a non-numeric id answers.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -229,7 +230,127 @@ async fn nul_in_any_text_is_refused_with_400_on_both_backends_and_changes_nothin
     assert_eq!(history, json!([]), "no message was stored");
 }
 
+/// What a non-numeric `param` answers on `path`: the "unknown" error of what it names there.
+fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
+    let not_found = StatusCode::NOT_FOUND;
+    match param {
+        "guild_id" => (not_found, 10004, "Unknown Guild"),
+        "channel_id" => (not_found, 10003, "Unknown Channel"),
+        "message_id" => (not_found, 10008, "Unknown Message"),
+        "role_id" => (not_found, 10011, "Unknown Role"),
+        "application_id" => (not_found, 10002, "Unknown Application"),
+        "session_id" => (not_found, 90007, "Unknown session"),
+        // An overwrite's target that is no role or member is a field error, id or not.
+        "overwrite_id" => (StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
+        "user_id" if path.contains("/bans/") => (not_found, 10013, "Unknown Ban"),
+        "user_id" if path.contains("/members/") => (not_found, 10007, "Unknown Member"),
+        // Someone else's reaction: a user who never reacted is no reaction on the message.
+        "user_id" if path.contains("/reactions/") => (not_found, 10008, "Unknown Message"),
+        "user_id" => (not_found, 10013, "Unknown User"),
+        other => panic!("{path} has an id parameter {other} that this test does not know"),
+    }
+}
+
+/// Every id in every route's path (as the OpenAPI document lists them), made non-numeric with
+/// every other parameter naming something real, answers the "unknown" error of what it names
+/// (as a snowflake naming nothing does), in JSON. A body is sent where the route reads one, so
+/// the answer is the id's whichever is checked first.
+async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob, cat) = (app.register("ann").await, app.register("bob").await, app.register("cat").await);
+    let guild = app.guild_with(&ann, "Ids", &[&bob, &cat]).await;
+    let token = Some(ann.access_token.as_str());
+    let made = |response| async move {
+        let (status, body) = status_and_json(response).await;
+        assert!(status.is_success(), "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    };
+    let message =
+        made(app.post_json(&format!("/channels/{}/messages", guild.general), &json!({"content": "hi"}), token).await)
+            .await;
+    let role = made(app.post_json(&format!("/guilds/{}/roles", guild.id), &json!({"name": "crew"}), token).await).await;
+    let group =
+        made(app.post_json("/users/@me/channels", &json!({"recipients": [bob.user_id, cat.user_id]}), token).await)
+            .await;
+    let application = made(app.post_json("/applications", &json!({"name": "Helper"}), token).await).await;
+
+    let (_, doc) = status_and_json(app.get("/openapi.json", None).await).await;
+    let mut checked = 0;
+    for (template, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let params: Vec<(&str, bool)> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .map(|p| {
+                    let schema = p["schema"].to_string();
+                    (p["name"].as_str().unwrap(), schema.contains("Snowflake") || schema.contains("UserIdOrMe"))
+                })
+                .collect();
+            for &(bad, _) in params.iter().filter(|(_, is_id)| *is_id) {
+                let mut path = template.clone();
+                for &(name, _) in &params {
+                    let value = match name {
+                        _ if name == bad => "abc",
+                        "guild_id" => &guild.id,
+                        "channel_id" if template.contains("/recipients/") => &group,
+                        "channel_id" => &guild.general,
+                        "message_id" => &message,
+                        "role_id" => &role,
+                        "user_id" => &ann.user_id,
+                        "overwrite_id" => &role,
+                        "application_id" => &application,
+                        "session_id" => &ann.session_id,
+                        "emoji" => "%F0%9F%91%8D",
+                        other => panic!("{template} has a path parameter {other} that this test does not know"),
+                    };
+                    path = path.replace(&format!("{{{name}}}"), value);
+                }
+                let body = match (method.as_str(), template.as_str()) {
+                    ("get" | "delete", _) => None,
+                    ("patch", "/guilds/{guild_id}/channels" | "/guilds/{guild_id}/roles") => Some(json!([])),
+                    ("post", "/guilds/{guild_id}/channels") => Some(json!({"name": "x"})),
+                    ("post", "/channels/{channel_id}/messages") => Some(json!({"content": "x"})),
+                    ("post", "/channels/{channel_id}/messages/bulk-delete") => Some(json!({"messages": []})),
+                    ("post", t) if t.ends_with("/threads") => Some(json!({"name": "x"})),
+                    ("put", "/channels/{channel_id}/permissions/{overwrite_id}") => Some(json!({"type": 0})),
+                    _ => Some(json!({})),
+                };
+                let mut request = app.client.request(method.to_uppercase().parse().unwrap(), app.api(&path));
+                if let Some(body) = body {
+                    request = request.json(&body);
+                }
+                let response = request.bearer_auth(&ann.access_token).send().await.unwrap();
+                let (status, code, message) = unknown_answer(template, bad);
+                let shown = format!("{} {path}", method.to_uppercase());
+                let (actual, answer) = status_and_json(response).await;
+                assert_eq!(
+                    (actual, answer["code"].as_u64(), answer["message"].as_str()),
+                    (status, Some(code), Some(message)),
+                    "{shown}: {answer}"
+                );
+                if bad == "overwrite_id" {
+                    assert_eq!(
+                        answer["errors"]["id"]["_errors"][0]["code"], "OVERWRITE_TARGET_UNKNOWN",
+                        "{shown}: {answer}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 84, "only {checked} ids were tried: is every id still a Snowflake in the document?");
+    // Nothing was changed by any of it.
+    let (_, member) =
+        status_and_json(app.get(&format!("/guilds/{}/members/{}", guild.id, bob.user_id), token).await).await;
+    assert_eq!(member["user"]["id"], bob.user_id.as_str(), "bob is still a member");
+    let (_, history) = status_and_json(app.get(&format!("/channels/{}/messages", guild.general), token).await).await;
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "only the first message: {history}");
+}
+
 on_both_backends!(
+    a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names,
     nul_in_any_text_is_refused_with_400_on_both_backends_and_changes_nothing,
     malformed_bodies_are_refused_on_every_route_and_change_nothing,
     missing_and_mistyped_fields_are_named_in_the_error,

@@ -1,0 +1,7 @@
+//! Changing guild channels, where more than one route needs the same step.
+//!
+//! - [`modify`]: the body of `PATCH /channels/{channel_id}`, one shape for every kind of channel.
+//! - [`threads`]: the rules of public threads: auto-archive durations, and changing a thread.
+
+pub mod modify;
+pub mod threads;
