@@ -73,7 +73,11 @@ impl Keys {
         self
     }
 
-    /// Whether `user` is among the users it concerns.
+    /// Whether `user` is among the users it concerns. For MESSAGE_CREATE and MESSAGE_UPDATE
+    /// that is exactly the author and the users mentioned, and fan-out gives those bots the
+    /// message's content without the MESSAGE_CONTENT intent: adding anyone else to a message's
+    /// users would hand them its content (the debug build's check against
+    /// [`Keys::from_payload`] refuses it).
     pub fn concerns(&self, user: Snowflake) -> bool {
         self.users.contains(&user)
     }

@@ -89,7 +89,8 @@ fn ids(json: &str) -> Vec<Snowflake> {
 
 impl MessageObject {
     /// Its event keys: its channel (and guild), its author and the users it mentions (who, as
-    /// bots, get its content without the MESSAGE_CONTENT intent).
+    /// bots, get its content without the MESSAGE_CONTENT intent; nobody else may be added, see
+    /// `Keys::concerns`).
     pub fn keys(&self) -> Keys {
         Keys::channel(self.guild_id, self.channel_id).user(self.author.id).users(self.mentions.iter().map(|u| u.id))
     }
