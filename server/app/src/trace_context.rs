@@ -35,18 +35,42 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
     span
 }
 
-/// A request path as it may appear in logs and traces: an invite code is a credential (who has
-/// it may join), so the segment after `/invites/` (the API) or `/invite/` (the web client's
-/// invite page) is replaced.
-pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    let found = ["/invites/", "/invite/"].iter().find_map(|marker| path.find(marker).map(|at| at + marker.len()));
-    match found {
-        Some(start) => {
-            let end = path[start..].find('/').map_or(path.len(), |i| start + i);
-            std::borrow::Cow::Owned(format!("{}{{code}}{}", &path[..start], &path[end..]))
+/// Segments longer than this are redacted: Discord puts tokens in paths
+/// (`/webhooks/{id}/{token}`, `/interactions/{id}/{token}`), and ids are at most 20 digits.
+const LONGEST_SHOWN_SEGMENT: usize = 24;
+/// At most this many bytes of a path are shown.
+const LONGEST_SHOWN_PATH: usize = 256;
+
+/// A request path as it may appear in logs and traces. An invite code is a credential (who has
+/// it may join), so the segment after `invites` (the API) or `invite` (the web client's invite
+/// page) is replaced; so is any segment long enough to be a token (a route Parley does not
+/// serve may still carry one); and the whole is bounded.
+pub fn loggable_path(path: &str) -> String {
+    let mut shown = String::with_capacity(path.len().min(LONGEST_SHOWN_PATH + 4));
+    let mut after_invite = false;
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            shown.push('/');
         }
-        None => std::borrow::Cow::Borrowed(path),
+        if after_invite && !segment.is_empty() {
+            shown.push_str("{code}");
+        } else if segment.len() > LONGEST_SHOWN_SEGMENT {
+            shown.push_str("{redacted}");
+        } else {
+            shown.push_str(segment);
+        }
+        after_invite = matches!(segment, "invites" | "invite");
+        if shown.len() > LONGEST_SHOWN_PATH {
+            let mut end = LONGEST_SHOWN_PATH;
+            while !shown.is_char_boundary(end) {
+                end -= 1;
+            }
+            shown.truncate(end);
+            shown.push('…');
+            break;
+        }
     }
+    shown
 }
 
 /// A new trace for one gateway operation (`name` like "gateway.identify").
@@ -122,10 +146,16 @@ mod tests {
     use super::loggable_path;
 
     #[test]
-    fn invite_codes_never_reach_the_logs_through_the_path() {
+    fn invite_codes_and_tokens_never_reach_the_logs_through_the_path_and_its_length_is_bounded() {
         assert_eq!(loggable_path("/api/v10/invites/AbC123"), "/api/v10/invites/{code}");
         assert_eq!(loggable_path("/api/invites/AbC123/extra"), "/api/invites/{code}/extra");
         assert_eq!(loggable_path("/invite/AbC123"), "/invite/{code}", "the web client's invite page");
         assert_eq!(loggable_path("/api/v10/channels/1/invites"), "/api/v10/channels/1/invites");
+        assert_eq!(loggable_path("/api/v10/channels/1234567890123456789/x"), "/api/v10/channels/1234567890123456789/x");
+        let token = "aW5zZWN1cmUtd2ViaG9vay10b2tlbi10aGF0LWlzLWxvbmc";
+        assert_eq!(loggable_path(&format!("/api/webhooks/1/{token}")), "/api/webhooks/1/{redacted}", "a token");
+        let long = format!("/{}", "a/".repeat(500));
+        let shown = loggable_path(&long);
+        assert!(shown.len() <= 256 + '…'.len_utf8() && shown.ends_with('…'), "bounded: {shown}");
     }
 }

@@ -1,9 +1,13 @@
 //! HTTP metrics: requests, errors and latency by route template (never the raw path, so a
 //! flood of distinct URLs cannot grow the series without bound), method and status class.
+//! A request no route matched is also counted by method and logged at info with its path (no
+//! query; long segments, which may be tokens, redacted), so an integrator sees which Discord
+//! route their library called that Parley does not serve.
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
@@ -17,6 +21,7 @@ pub struct HttpMetrics {
     duration: HistogramVec,
     in_flight: IntGauge,
     rate_limited: IntCounterVec,
+    unmatched: IntCounterVec,
 }
 
 impl HttpMetrics {
@@ -54,7 +59,32 @@ impl HttpMetrics {
                     &["route"],
                 ),
             ),
+            unmatched: super::register(
+                registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "parley_http_unmatched_requests_total",
+                        "HTTP requests no route matched (answered 404), by method.",
+                    ),
+                    &["method"],
+                ),
+            ),
         }
+    }
+}
+
+/// The method as a label: the standard ones by name, anything else (a client may send any
+/// token) as "other", so the number of series stays bounded.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
     }
 }
 
@@ -73,7 +103,9 @@ fn status_class(status: u16) -> &'static str {
 pub async fn record(State(metrics): State<HttpMetrics>, request: Request, next: Next) -> Response {
     // Both are cheap clones (a shared string, a method), taken before the request moves on.
     let route = request.extensions().get::<MatchedPath>().cloned();
-    let method = request.method().clone();
+    let method = method_label(request.method());
+    // Only for a request no route matched (uncommon), so most requests copy nothing.
+    let unmatched_path = route.is_none().then(|| request.uri().path().to_owned());
     let in_flight = super::GaugeGuard::hold(&metrics.in_flight);
     let started = Instant::now();
     let response = next.run(request).await;
@@ -84,10 +116,16 @@ pub async fn record(State(metrics): State<HttpMetrics>, request: Request, next: 
     let span = tracing::Span::current();
     span.record("http.route", route);
     crate::trace_context::rename(&span, format!("{method} {route}"));
-    metrics.duration.with_label_values(&[route, method.as_str()]).observe(started.elapsed().as_secs_f64());
-    metrics.requests.with_label_values(&[route, method.as_str(), status_class(status)]).inc();
+    metrics.duration.with_label_values(&[route, method]).observe(started.elapsed().as_secs_f64());
+    metrics.requests.with_label_values(&[route, method, status_class(status)]).inc();
     if status == 429 {
         metrics.rate_limited.with_label_values(&[route]).inc();
+    }
+    // The web client's pages answer unknown paths themselves (200); a 404 here is a route
+    // Parley does not serve.
+    if let Some(path) = unmatched_path.filter(|_| status == 404) {
+        metrics.unmatched.with_label_values(&[method]).inc();
+        tracing::info!(method, path = %crate::trace_context::loggable_path(&path), "no route matches this request (404)");
     }
     response
 }

@@ -81,6 +81,10 @@ async fn metrics_count_requests_by_route_template_and_gateway_sessions_and_promt
         sample(&text, r#"parley_http_requests_total{method="GET",route="unmatched",status="4xx"}"#)
             .is_some_and(|n| n >= 1.0)
     );
+    assert!(
+        sample(&text, r#"parley_http_unmatched_requests_total{method="GET"}"#).is_some_and(|n| n >= 1.0),
+        "requests no route matched are counted by method: {text}"
+    );
     assert!(!text.contains("/no/such/route"), "raw paths never become labels");
     assert_eq!(sample(&text, "parley_gateway_identifies_total"), Some(1.0));
     assert_eq!(sample(&text, "parley_gateway_connections"), Some(1.0));

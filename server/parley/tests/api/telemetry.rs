@@ -256,6 +256,12 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
         .unwrap();
     assert_eq!(joined.status(), 200);
 
+    // Routes Parley does not serve: logged with method and path, never the query or a token.
+    let token = "aW5zZWN1cmUtd2ViaG9vay10b2tlbi10aGF0LWlzLWxvbmc";
+    for path in ["/api/v10/no/such/route?secret=hunter2".to_owned(), format!("/api/v10/webhooks/1/{token}")] {
+        assert_eq!(client.get(format!("{url}{path}")).send().await.unwrap().status(), 404);
+    }
+
     // SIGTERM: queued spans and log lines are delivered before the process exits.
     let mut child = child;
     Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().expect("kill");
@@ -305,6 +311,15 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
     assert!(logged.iter().any(|l| l["message"] == "failed login" && l["trace_id"] == unsampled));
 
     assert!(stdout.iter().any(|l| l.contains("member joined through an invite")), "the join is logged: {stdout:#?}");
+    let unmatched: Vec<Value> = stdout
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|l| l["message"] == "no route matches this request (404)")
+        .collect();
+    let paths: Vec<&str> = unmatched.iter().filter_map(|l| l["path"].as_str()).collect();
+    assert_eq!(paths, ["/api/v10/no/such/route", "/api/v10/webhooks/1/{redacted}"], "{unmatched:#?}");
+    assert!(unmatched.iter().all(|l| l["method"] == "GET" && l["level"] == "INFO"), "{unmatched:#?}");
+    assert!(!stdout.iter().any(|l| l.contains("hunter2") || l.contains(token)), "no query or token is logged");
     assert!(!stdout.iter().any(|l| l.contains(&code)), "no log line carries the invite code: {stdout:#?}");
     assert!(!lines.iter().any(|(_, l)| l.contains(&code)), "nor does anything pushed to Loki");
     let printed: Vec<Value> = stdout.iter().filter_map(|line| serde_json::from_str(line).ok()).collect();
