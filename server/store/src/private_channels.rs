@@ -197,6 +197,14 @@ impl Store {
         Ok(assemble(rows, &recipients).pop())
     }
 
+    /// Whether the two users are both in some DM or group DM (open or closed in their lists).
+    pub async fn share_a_private_channel(&self, a: Snowflake, b: Snowflake) -> Result<bool, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM channel_recipients x JOIN channel_recipients y ON y.channel_id = x.channel_id \
+             WHERE x.user_id = $1 AND y.user_id = $2)")
+            .bind(a.as_i64()).bind(b.as_i64()).fetch_one(pool).await?))
+    }
+
     /// The private channels `user_id` has open, most recently active first.
     pub async fn private_channels_of(&self, user_id: Snowflake) -> Result<Vec<PrivateChannelRecord>, StoreError> {
         let (rows, recipients): (Vec<Row>, Vec<RecipientRow>) = with_pool!(self, pool => {

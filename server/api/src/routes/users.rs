@@ -1,11 +1,12 @@
-//! The current user's account: `GET /users/@me` and `PATCH /users/@me`.
+//! Users: the current user's account (`GET /users/@me`, `PATCH /users/@me`), and another
+//! user by id (`GET /users/{user_id}`) for those who share a guild or a DM with them.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::error::{AppError, AppResult};
 use parley_core::account::{DisplayName, Email, Password, Username};
-use parley_core::{ErrorCode, FieldErrors, Timestamp};
+use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
 use parley_store::StoreError;
 use parley_store::error::Conflict;
 use parley_store::sessions::RevokeReason;
@@ -15,11 +16,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json, nullable};
-use crate::models::{CurrentUser, ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
+use crate::extract::{AuthUser, Json, Path, nullable};
+use crate::models::{CurrentUser, ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_me, modify_me))
+    OpenApiRouter::new().routes(routes!(get_me, modify_me)).routes(routes!(get_user))
 }
 
 async fn current_user(state: &AppState, auth: &AuthUser) -> AppResult<UserRecord> {
@@ -35,6 +36,33 @@ async fn current_user(state: &AppState, auth: &AuthUser) -> AppResult<UserRecord
     ))]
 async fn get_me(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<CurrentUser>> {
     Ok(Json(CurrentUser::from(&current_user(&state, &auth).await?)))
+}
+
+/// A user by id: yourself, or someone who shares a guild or a DM with you. Anyone else is
+/// Unknown User (404, 10013), as an id that names nobody is, so an instance's accounts cannot
+/// be listed by trying ids (Discord answers for any user).
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", security(("bearer" = [])),
+    params(("user_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = PublicUser),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 404, description = "Unknown user (10013): none, or one you share no guild or DM with", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn get_user(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(user_id): Path<Snowflake>,
+) -> AppResult<Json<PublicUser>> {
+    let known = user_id == auth.user_id
+        || state.store.share_a_guild(auth.user_id, user_id).await?
+        || state.store.share_a_private_channel(auth.user_id, user_id).await?;
+    let user = match known {
+        true => state.store.user_by_id(user_id).await?,
+        false => None,
+    };
+    user.map(|u| Json(PublicUser::from(&u))).ok_or_else(parley_app::private_channels::unknown_user)
 }
 
 /// The current-password check is a login by another door: it shares the login's per-account

@@ -1,4 +1,4 @@
-//! `GET/PATCH /users/@me`.
+//! `GET/PATCH /users/@me`, and `GET /users/{user_id}`.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -82,7 +82,46 @@ async fn a_taken_username_or_email_is_refused_by_field(backend: Backend) {
     assert_eq!(body["errors"]["email"]["_errors"][0]["code"], "EMAIL_ALREADY_REGISTERED");
 }
 
+async fn a_user_is_seen_by_those_who_share_a_guild_or_a_dm_with_them_and_by_nobody_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob, eve) = (app.register("ann").await, app.register("bob").await, app.register("eve").await);
+    let guild = app.guild_with(&ann, "Shared", &[&bob]).await;
+    let user = |who: &str, token: &str| {
+        let path = format!("/users/{who}");
+        let token = token.to_owned();
+        let app = &app;
+        async move { status_and_json(app.get(&path, Some(&token)).await).await }
+    };
+
+    let (status, seen) = user(&bob.user_id, &ann.access_token).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!((seen["id"].as_str(), seen["username"].as_str()), (Some(bob.user_id.as_str()), Some("bob")));
+    assert!(seen.get("email").is_none(), "another user's object is the public one: {seen}");
+    let (status, me) = user(&ann.user_id, &ann.access_token).await;
+    assert_eq!((status, me["username"].as_str()), (StatusCode::OK, Some("ann")));
+
+    // Someone who shares nothing with them is answered as if there were no such user.
+    for (who, token) in [(&ann.user_id, &eve.access_token), (&eve.user_id, &bob.access_token)] {
+        assert_error(app.get(&format!("/users/{who}"), Some(token)).await, StatusCode::NOT_FOUND, 10013).await;
+    }
+    assert_error(app.get("/users/4242424242", Some(&ann.access_token)).await, StatusCode::NOT_FOUND, 10013).await;
+    assert_error(app.get("/users/abc", Some(&ann.access_token)).await, StatusCode::NOT_FOUND, 10013).await;
+    assert_eq!(app.get(&format!("/users/{}", bob.user_id), None).await.status(), StatusCode::UNAUTHORIZED);
+
+    // A DM keeps them known to each other after the guild they shared is gone for one of them.
+    let opened =
+        app.post_json("/users/@me/channels", &json!({"recipient_id": bob.user_id}), Some(&ann.access_token)).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert_eq!(
+        app.delete(&format!("/users/@me/guilds/{}", guild.id), &bob.access_token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let (status, seen) = user(&ann.user_id, &bob.access_token).await;
+    assert_eq!((status, seen["username"].as_str()), (StatusCode::OK, Some("ann")), "{seen}");
+}
+
 on_both_backends!(
+    a_user_is_seen_by_those_who_share_a_guild_or_a_dm_with_them_and_by_nobody_else,
     the_display_name_changes_freely_and_null_clears_it,
     username_and_email_changes_need_the_current_password,
     a_taken_username_or_email_is_refused_by_field,
