@@ -34,12 +34,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub const MAX_CHANNELS_PER_GUILD: usize = 500;
 
 /// Text channel names are folded as Discord folds them: lower case, spaces become dashes.
+/// Other channels keep their spaces; white space that is a control character (a tab, a line
+/// break) becomes a space, as the document's ChannelName rule promises it is accepted.
 fn parse_channel_name(raw: &str, kind: ChannelKind, errors: &mut FieldErrors) -> Option<String> {
     let trimmed = raw.trim();
     let name = if kind == ChannelKind::Text {
         trimmed.to_lowercase().replace(char::is_whitespace, "-")
     } else {
-        trimmed.to_owned()
+        trimmed.replace(|c: char| c.is_whitespace() && c.is_control(), " ")
     };
     if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
         errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
@@ -427,4 +429,21 @@ async fn reorder_channels(
         state.publish(ChannelObject::new(moved, &overwrites).event(EventName::ChannelUpdate));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn white_space_in_a_name_is_folded_and_other_control_characters_are_refused() {
+        let mut errors = FieldErrors::new();
+        let name = " \u{2001}\u{0101}\t\u{00fd}0\u{2029}";
+        assert_eq!(parse_channel_name(name, ChannelKind::Category, &mut errors).as_deref(), Some("\u{0101} \u{00fd}0"));
+        assert_eq!(parse_channel_name(name, ChannelKind::Text, &mut errors).as_deref(), Some("\u{0101}-\u{00fd}0"));
+        assert_eq!(parse_channel_name("Voice\nRoom", ChannelKind::Voice, &mut errors).as_deref(), Some("Voice Room"));
+        assert!(errors.is_empty());
+        assert_eq!(parse_channel_name("a\u{0007}b", ChannelKind::Voice, &mut errors), None);
+        assert!(!errors.is_empty(), "a bell is no white space");
+    }
 }
