@@ -430,9 +430,13 @@ describe("two people chatting", () => {
     const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
     const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
     const general = channels.find((c) => c.name === "general")?.id;
+    let last = "";
     for (let n = 0; n < 60; n++) {
-      await api("POST", `/channels/${general}/messages`, { content: `history line ${n}` });
+      last = (await api<{ id: string }>("POST", `/channels/${general}/messages`, { content: `history line ${n}` })).id;
     }
+    // bob has read them (whether his open page acknowledged them before the reload is a race;
+    // with unread messages the channel rightly opens at the first unread one, line 0).
+    await (await apiAs(bob, stack.server.url))("POST", `/channels/${general}/messages/${last}/ack`, {});
     // A fresh page loads the newest 50; the first lines come when bob scrolls up.
     await bob.reload();
     await bob.getByRole("button", { name: /^general/ }).click();
