@@ -49,10 +49,17 @@ pub async fn announce(
     Ok(())
 }
 
+/// CHANNEL_RECIPIENT_ADD and _REMOVE's body: the group DM and who joined or left it.
+#[derive(Debug, serde::Serialize)]
+struct RecipientDispatch {
+    channel_id: Snowflake,
+    user: PublicUser,
+}
+
 /// CHANNEL_RECIPIENT_ADD or _REMOVE (`name`) of `user`, told to `to`.
 pub fn recipient_event(name: EventName, channel: &PrivateChannelRecord, user: PublicUser, to: Vec<Snowflake>) -> Event {
     let keys = Keys::channel(None, channel.id).user(user.id);
-    Event::new(name, Audience::Users(to), keys, &serde_json::json!({ "channel_id": channel.id, "user": user }))
+    Event::new(name, Audience::Users(to), keys, &RecipientDispatch { channel_id: channel.id, user })
 }
 
 /// Leaves a group DM (or removes `user_id` from it) and tells everyone concerned.
