@@ -324,6 +324,35 @@ describe("two people chatting", () => {
     await bob.getByRole("button", { name: "Clear" }).click();
   });
 
+  it("shows a message's embed as a card, and hides it live when its embeds are suppressed", async () => {
+    const api = await apiAs(ann, stack.server.url);
+    const [guild] = await api<{ id: string }[]>("GET", "/users/@me/guilds");
+    const channels = await api<{ id: string; name: string }[]>("GET", `/guilds/${guild?.id}/channels`);
+    const general = channels.find((c) => c.name === "general");
+    const sent = await api<{ id: string }>("POST", `/channels/${general?.id}/messages`, {
+      content: "the nightly build",
+      embeds: [{
+        title: "Build 42 passed", url: "https://ci.example.com/42", description: "all **green**", color: 0x2ecc71,
+        fields: [{ name: "tests", value: "557", inline: true }, { name: "time", value: "14 min", inline: true }],
+        image: { url: "https://ci.example.com/chart.png" }, footer: { text: "ci" },
+      }],
+    });
+    const card = bob.getByRole("article", { name: "Embed: Build 42 passed" });
+    await card.waitFor();
+    expect(await card.getByRole("link", { name: "Build 42 passed" }).getAttribute("href")).toBe("https://ci.example.com/42");
+    expect(await card.locator("strong", { hasText: "green" }).count(), "its description is markdown").toBe(1);
+    expect(await card.locator("dt").allTextContents()).toEqual(["tests", "time"]);
+    // The picture is a link, not fetched: no image is loaded from elsewhere.
+    await card.getByRole("link", { name: "Image on ci.example.com" }).waitFor();
+    expect(await card.locator("img").count()).toBe(0);
+    expect(await card.evaluate((e) => getComputedStyle(e).borderLeftColor)).toBe("rgb(46, 204, 113)");
+    await bob.screenshot({ path: `${ARTIFACTS}/embed.png` });
+    expect(await accessibilityProblems(bob), "a message with an embed").toEqual([]);
+    await api("PATCH", `/channels/${general?.id}/messages/${sent.id}`, { flags: 4 });
+    await card.waitFor({ state: "detached" });
+    await bob.getByText("the nightly build").waitFor();
+  });
+
   it("starts a DM from the member list, and it reaches only the other person", async () => {
     const members = ann.getByRole("complementary", { name: "Members" });
     await members.getByRole("button", { name: /bob/ }).click();

@@ -164,7 +164,10 @@ pub async fn ready(
         "read_state": { "version": 1, "partial": false, "entries": read_state },
     });
     if user.bot {
-        ready["application"] = json!({ "id": user.id, "flags": 0 });
+        // The application's flags say which privileged intents its owner switched on, as
+        // GET /applications/@me does (discord.js reads them from here).
+        let flags = state.store.application(user.id).await?.map_or(0, |a| a.flags);
+        ready["application"] = json!({ "id": user.id, "flags": flags });
     }
     Ok(Ready { ready: to_arc(&ready), guild_creates })
 }

@@ -28,14 +28,21 @@ pub struct MessageRecord {
     pub edited_at: Option<i64>,
     #[sqlx(try_from = "i64")]
     pub created_at: Timestamp,
+    /// JSON array of Discord embed objects, checked before they were stored.
+    pub embeds: String,
+    /// Discord's message flags (SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS).
+    pub flags: i64,
+    /// When it was pinned (Unix milliseconds), if it is.
+    pub pinned_at: Option<i64>,
 }
 
 macro_rules! message_columns {
     () => {
         "id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, mention_everyone, \
-         mentions, mention_roles, pinned, edited_at, created_at"
+         mentions, mention_roles, pinned, edited_at, created_at, embeds, flags, pinned_at"
     };
 }
+pub(crate) use message_columns;
 
 #[derive(Clone, Debug)]
 pub struct NewMessage {
@@ -50,6 +57,9 @@ pub struct NewMessage {
     pub mention_everyone: bool,
     pub mentions: Vec<Snowflake>,
     pub mention_roles: Vec<Snowflake>,
+    /// JSON array of checked embeds.
+    pub embeds: String,
+    pub flags: i64,
     pub now: Timestamp,
     /// Advance the author's read state to this message (people; bots keep none).
     pub ack_author: bool,
@@ -76,18 +86,26 @@ impl NewMessage {
             pinned: false,
             edited_at: None,
             created_at: self.now,
+            embeds: self.embeds.clone(),
+            flags: self.flags,
+            pinned_at: None,
         }
     }
 }
 
-/// A message's new content, with the mentions it now makes.
+/// A message's new content, embeds and flags, with the mentions it now makes.
 #[derive(Clone, Debug)]
 pub struct MessageEdit {
     pub content: String,
+    /// JSON array of checked embeds.
+    pub embeds: String,
+    pub flags: i64,
     pub mentions: Vec<Snowflake>,
     pub mention_roles: Vec<Snowflake>,
     pub mention_everyone: bool,
-    pub now: Timestamp,
+    /// The message's `edited_timestamp` after this edit: now when its content or embeds
+    /// changed, as it was when only its flags did.
+    pub edited_at: Option<Timestamp>,
 }
 
 /// Which page of a channel's history.
@@ -113,8 +131,8 @@ impl Store {
     pub async fn create_message(&self, message: &NewMessage) -> Result<(MessageRecord, bool), StoreError> {
         let insert = concat!(
             "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, \
-             mention_everyone, mentions, mention_roles, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             mention_everyone, mentions, mention_roles, created_at, embeds, flags) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (channel_id, author_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING ",
             message_columns!()
         );
@@ -138,6 +156,8 @@ impl Store {
                 .bind(ids_json(&message.mentions))
                 .bind(ids_json(&message.mention_roles))
                 .bind(message.now.unix_millis())
+                .bind(&message.embeds)
+                .bind(message.flags)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match created {
@@ -241,7 +261,8 @@ impl Store {
         edit: &MessageEdit,
     ) -> Result<Option<MessageRecord>, StoreError> {
         let sql = concat!(
-            "UPDATE messages SET content = $3, mentions = $4, mention_roles = $5, mention_everyone = $6, edited_at = $7 \
+            "UPDATE messages SET content = $3, mentions = $4, mention_roles = $5, mention_everyone = $6, edited_at = $7, \
+             embeds = $8, flags = $9 \
              WHERE channel_id = $1 AND id = $2 RETURNING ",
             message_columns!()
         );
@@ -252,7 +273,9 @@ impl Store {
             .bind(ids_json(&edit.mentions))
             .bind(ids_json(&edit.mention_roles))
             .bind(edit.mention_everyone)
-            .bind(edit.now.unix_millis())
+            .bind(edit.edited_at.map(Timestamp::unix_millis))
+            .bind(&edit.embeds)
+            .bind(edit.flags)
             .fetch_optional(pool)
             .await?))
     }

@@ -3,7 +3,7 @@
 use parley_core::{Snowflake, Timestamp};
 
 use crate::audit_log::{Audit, AuditEntry, record_audit};
-use crate::messages::MessageRecord;
+use crate::messages::{MessageRecord, message_columns};
 use crate::{Pool, Store, StoreError, with_pool, with_writer};
 
 /// How one emoji stands on one message.
@@ -137,11 +137,25 @@ impl Store {
 
     /// The channel's pinned messages, most recently pinned first.
     pub async fn pinned_messages(&self, channel_id: Snowflake) -> Result<Vec<MessageRecord>, StoreError> {
-        Ok(with_pool!(self, pool => sqlx::query_as(
-            "SELECT id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, mention_everyone, \
-             mentions, mention_roles, pinned, edited_at, created_at FROM messages \
-             WHERE channel_id = $1 AND pinned_at IS NOT NULL ORDER BY pinned_at DESC, id DESC")
-            .bind(channel_id.as_i64()).fetch_all(pool).await?))
+        self.pinned_page(channel_id, None, i64::MAX).await
+    }
+
+    /// Up to `limit` of the channel's pinned messages pinned before `before` (Unix
+    /// milliseconds; all when `None`), most recently pinned first.
+    pub async fn pinned_page(
+        &self,
+        channel_id: Snowflake,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<MessageRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE channel_id = $1 AND pinned_at IS NOT NULL AND pinned_at < $2 \
+             ORDER BY pinned_at DESC, id DESC LIMIT $3"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+            .bind(channel_id.as_i64()).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(pool).await?))
     }
 
     pub async fn pin_count(&self, channel_id: Snowflake) -> Result<i64, StoreError> {

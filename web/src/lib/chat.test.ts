@@ -109,9 +109,10 @@ describe("reactions", () => {
     const { react } = await import("./chat.svelte");
     let reactions = react([], "👍", true, false);
     reactions = react(reactions, "👍", true, true);
-    expect(reactions).toEqual([{ count: 2, me: true, emoji: { id: null, name: "👍" } }]);
+    const thumbs = { count_details: { burst: 0, normal: 0 }, me_burst: false, emoji: { id: null, name: "👍" }, burst_colors: [] };
+    expect(reactions).toEqual([{ ...thumbs, count: 2, count_details: { burst: 0, normal: 2 }, me: true }]);
     reactions = react(reactions, "👍", false, true);
-    expect(reactions).toEqual([{ count: 1, me: false, emoji: { id: null, name: "👍" } }]);
+    expect(reactions).toEqual([{ ...thumbs, count: 1, count_details: { burst: 0, normal: 1 }, me: false }]);
     expect(react(reactions, "👍", false, false)).toEqual([]);
     expect(react([], "🎉", false, true)).toEqual([]);
   });

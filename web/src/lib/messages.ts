@@ -6,7 +6,7 @@ import type { components } from "./api/schema";
 type Schemas = components["schemas"];
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
-  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type">> & {
+  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "flags">> & {
   nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
   pending?: "sending" | "failed";
@@ -22,9 +22,12 @@ export const WINDOW = 150;
 /** A message's reactions after someone added (or took back) `emoji`. */
 export function react(reactions: Reaction[], emoji: string, add: boolean, byMe: boolean): Reaction[] {
   const found = reactions.find((r) => r.emoji.name === emoji);
-  if (!found) return add ? [...reactions, { count: 1, me: byMe, emoji: { id: null, name: emoji } }] : reactions;
+  if (!found) {
+    const first = { count: 1, count_details: { burst: 0, normal: 1 }, me: byMe, me_burst: false, emoji: { id: null, name: emoji }, burst_colors: [] };
+    return add ? [...reactions, first] : reactions;
+  }
   const count = found.count + (add ? 1 : -1);
-  const changed = { ...found, count, me: byMe ? add : found.me };
+  const changed = { ...found, count, count_details: { burst: 0, normal: count }, me: byMe ? add : found.me };
   return count > 0 ? reactions.map((r) => (r === found ? changed : r)) : reactions.filter((r) => r !== found);
 }
 

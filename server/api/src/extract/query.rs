@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use parley_app::error::AppError;
-use parley_core::{FieldErrors, Snowflake};
+use parley_core::{FieldErrors, Snowflake, Timestamp};
 use serde::de::DeserializeOwned;
 
 /// A query string read into `T`. A query that does not fit `T` (a required parameter missing,
@@ -54,6 +54,16 @@ pub fn id(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<Sn
     parsed.ok()
 }
 
+/// An ISO 8601 timestamp (`before` in a listing by time), or `None` when absent; anything else
+/// is a field error.
+pub fn timestamp(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<Timestamp> {
+    let parsed = Timestamp::parse_iso8601(raw?);
+    if parsed.is_none() {
+        errors.add(field, "DATE_TIME_TYPE_PARSE", "Must be an ISO 8601 timestamp.");
+    }
+    parsed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +78,12 @@ mod tests {
         assert!(errors.is_empty());
         number(&mut errors, "limit", Some("0"), 50, 1..=100);
         id(&mut errors, "after", Some("x"));
-        assert_eq!(errors.iter().map(|e| e.code).collect::<Vec<_>>(), vec!["NUMBER_TYPE_MAX", "NUMBER_TYPE_COERCE"]);
+        timestamp(&mut errors, "before", Some("monday"));
+        assert_eq!(
+            errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+            vec!["NUMBER_TYPE_MAX", "NUMBER_TYPE_COERCE", "DATE_TIME_TYPE_PARSE"]
+        );
+        let at = timestamp(&mut errors, "before", Some("2016-04-30T11:18:25.796000+00:00"));
+        assert_eq!(at, Some(Timestamp::from_unix_millis(1_462_015_105_796)));
     }
 }

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_application, modify_application))
         .routes(routes!(reset_bot_token))
         .routes(routes!(current_application))
+        .routes(routes!(current_application_v2))
         .routes(routes!(authorize_bot))
 }
 
@@ -239,11 +240,29 @@ async fn reset_bot_token(
         TooManyRequests,
     ))]
 async fn current_application(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<ApplicationObject>> {
+    the_bots_application(&state, &auth).await
+}
+
+/// The calling bot's application, at Discord's current path (discord.js, serenity and twilight
+/// read it here).
+#[utoipa::path(get, path = "/applications/@me", tag = "applications", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "OK", body = ApplicationObject),
+        SignedIn,
+        (status = 403, description = "Not a bot (20002)", body = ErrorBody),
+        (status = 404, description = "Unknown application (10002)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn current_application_v2(State(state): State<AppState>, auth: AuthUser) -> AppResult<Json<ApplicationObject>> {
+    the_bots_application(&state, &auth).await
+}
+
+async fn the_bots_application(state: &AppState, auth: &AuthUser) -> AppResult<Json<ApplicationObject>> {
     if !auth.is_bot() {
         return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
     }
     let app = state.store.application(auth.user_id).await?.ok_or_else(unknown_application)?;
-    Ok(Json(application_object(&state, &app, None).await?))
+    Ok(Json(application_object(state, &app, None).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -62,6 +62,10 @@ pub struct AuditLogObject {
     pub webhooks: Vec<serde_json::Value>,
     pub integrations: Vec<serde_json::Value>,
     pub threads: Vec<serde_json::Value>,
+    /// Always empty, but present: discord.js reads these lists unconditionally.
+    pub guild_scheduled_events: Vec<serde_json::Value>,
+    pub auto_moderation_rules: Vec<serde_json::Value>,
+    pub application_commands: Vec<serde_json::Value>,
 }
 
 /// The channels an entry is about: its target for channel, overwrite, bulk-delete and thread
@@ -150,5 +154,8 @@ async fn audit_log(
         webhooks: Vec::new(),
         integrations: Vec::new(),
         threads: Vec::new(),
+        guild_scheduled_events: Vec::new(),
+        auto_moderation_rules: Vec::new(),
+        application_commands: Vec::new(),
     }))
 }

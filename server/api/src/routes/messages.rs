@@ -9,7 +9,11 @@ use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::error::{AppError, AppResult};
 use parley_app::limits::window::RateLimited;
-use parley_app::objects::message::{MessageObject, find_message, message_object, message_objects, unknown_message};
+use parley_app::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
+use parley_app::objects::message::{
+    MessageObject, find_message, flags, ids, message_object, message_objects, unknown_message,
+};
+use parley_app::patch::nullable;
 use parley_core::mentions::parse_mentions;
 use parley_core::{ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
@@ -87,6 +91,12 @@ pub struct CreateMessageRequest {
     pub message_reference: Option<ReferenceRequest>,
     pub allowed_mentions: Option<AllowedMentions>,
     pub tts: Option<bool>,
+    /// Up to 10 rich embeds, 6000 characters in all (Discord's limits). A message needs
+    /// content or an embed.
+    pub embeds: Option<Vec<Embed>>,
+    /// SUPPRESS_EMBEDS (`1 << 2`) and SUPPRESS_NOTIFICATIONS (`1 << 12`); no other flag may
+    /// be set.
+    pub flags: Option<i64>,
 }
 
 /// The mentions that take effect, from the text, the permissions and `allowed_mentions`.
@@ -161,9 +171,10 @@ async fn resolve_mentions(
     Ok((mentioned, roles, everyone))
 }
 
-fn check_content(content: Option<&str>) -> AppResult<String> {
+/// The content, at most 4000 characters; empty only beside an embed.
+fn check_content(content: Option<&str>, has_embeds: bool) -> AppResult<String> {
     let content = content.unwrap_or_default();
-    if content.trim().is_empty() {
+    if content.trim().is_empty() && !has_embeds {
         return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
     }
     if content.chars().count() > MAX_CONTENT_CHARS {
@@ -174,6 +185,21 @@ fn check_content(content: Option<&str>) -> AppResult<String> {
         ));
     }
     Ok(content.to_owned())
+}
+
+/// The flags asked for, when every one of them is among `settable`.
+fn check_flags(asked: Option<i64>, settable: i64) -> AppResult<Option<i64>> {
+    match asked {
+        Some(bits) if bits & !settable != 0 => Err(AppError::field(
+            "flags",
+            "MESSAGE_FLAGS_INVALID",
+            format!(
+                "Only SUPPRESS_EMBEDS (4){} may be set.",
+                if settable & flags::SUPPRESS_NOTIFICATIONS != 0 { " and SUPPRESS_NOTIFICATIONS (4096)" } else { "" }
+            ),
+        )),
+        other => Ok(other),
+    }
 }
 
 /// How long `author` must still wait before posting again under the channel's slowmode.
@@ -198,7 +224,7 @@ async fn slowmode_wait(
     params(("channel_id" = schema::Snowflake, Path)), request_body = CreateMessageRequest,
     responses(
         (status = 200, description = "OK", body = MessageObject),
-        (status = 400, description = "Empty (50006), too long or bad fields (50035); not a text channel (50008); an archived thread (50083); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Neither content nor embeds (50006); too long or bad fields, embeds beyond Discord's limits, flags other than 4 and 4096 (50035); not a text channel (50008); an archived thread (50083); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Missing SEND_MESSAGES (50013), cannot see the channel (50001), or a DM with no shared guild (50007)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
@@ -217,7 +243,9 @@ async fn create_message(
     if channel.archived() {
         return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
     }
-    let content = check_content(body.content.as_deref())?;
+    let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
+    let content = check_content(body.content.as_deref(), !embeds.is_empty())?;
+    let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
         return Err(AppError::field(
             "nonce",
@@ -279,6 +307,8 @@ async fn create_message(
         mention_everyone,
         mentions,
         mention_roles,
+        embeds: embeds_json(&embeds),
+        flags: message_flags,
         now,
         ack_author: !auth.is_bot(),
         outbox: None,
@@ -398,19 +428,28 @@ async fn get_message(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EditMessageRequest {
-    #[schema(value_type = schema::MessageContent)]
+    /// The new content; left out, it stays. Empty only if the message keeps an embed.
+    #[schema(value_type = Option<schema::MessageContent>)]
     pub content: Option<String>,
+    /// The new embeds (all of them; `[]` or `null` removes them); left out, they stay.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Embed>>)]
+    pub embeds: Option<Option<Vec<Embed>>>,
+    /// Only SUPPRESS_EMBEDS (`1 << 2`) may change; the others stay as they are.
+    pub flags: Option<i64>,
     pub allowed_mentions: Option<AllowedMentions>,
 }
 
-/// Edit my message's content; sets `edited_timestamp`.
+/// Edit my message's content, embeds or flags (content or embeds set `edited_timestamp`). Of
+/// another's message, one with MANAGE_MESSAGES may change only SUPPRESS_EMBEDS (hiding or
+/// showing its embeds).
 #[utoipa::path(patch, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)), request_body = EditMessageRequest,
     responses(
         (status = 200, description = "OK", body = MessageObject),
-        (status = 400, description = "Empty (50006), too long or bad fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Left with neither content nor embeds (50006); too long or bad fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Not the author (50005) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 403, description = "Not the author (50005), flags of another's message without MANAGE_MESSAGES (50013), or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
         JsonBody,
         TooManyRequests,
@@ -423,14 +462,50 @@ async fn edit_message(
 ) -> AppResult<Json<MessageObject>> {
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     let record = find_message(&state, channel.id(), message_id).await?;
+    let changes_text = body.content.is_some() || body.embeds.is_some();
     if record.author_id != auth.user_id {
-        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
+        if changes_text || body.flags.is_none() {
+            return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
+        }
+        channel.require(Permissions::MANAGE_MESSAGES)?;
     }
-    let content = check_content(body.content.as_deref())?;
-    let (mentions, roles, everyone) =
-        resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
-    let edit =
-        MessageEdit { content, mentions, mention_roles: roles, mention_everyone: everyone, now: Timestamp::now() };
+    let asked = check_flags(body.flags, flags::ON_CREATE)?;
+    let message_flags = match asked {
+        Some(bits) => (record.flags & !flags::ON_EDIT) | (bits & flags::ON_EDIT),
+        None => record.flags,
+    };
+    let embeds = match body.embeds.clone() {
+        Some(new) => parse_embeds(new.unwrap_or_default())?,
+        None => stored_embeds(&record.embeds),
+    };
+    let (content, mentions, roles, everyone) = match body.content.as_deref() {
+        Some(text) => {
+            let content = check_content(Some(text), !embeds.is_empty())?;
+            let (mentions, roles, everyone) =
+                resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
+            (content, mentions, roles, everyone)
+        }
+        None => {
+            // The text stays, and so do the mentions it was sent with.
+            if record.content.trim().is_empty() && embeds.is_empty() {
+                return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
+            }
+            (record.content.clone(), ids(&record.mentions), ids(&record.mention_roles), record.mention_everyone)
+        }
+    };
+    let edit = MessageEdit {
+        content,
+        embeds: embeds_json(&embeds),
+        flags: message_flags,
+        mentions,
+        mention_roles: roles,
+        mention_everyone: everyone,
+        edited_at: if changes_text {
+            Some(Timestamp::now())
+        } else {
+            record.edited_at.map(Timestamp::from_unix_millis)
+        },
+    };
     let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
     let object = message_object(&state, &updated, Some(auth.user_id)).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));

@@ -12,7 +12,7 @@ use parley_app::objects::member::{MemberObject, member_object};
 use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_reactors))
         .routes(routes!(list_pins))
         .routes(routes!(pin_message, unpin_message))
+        .routes(routes!(list_pinned_messages))
+        .routes(routes!(pin_message_v2, unpin_message_v2))
         .routes(routes!(typing))
         .routes(routes!(bulk_delete))
 }
@@ -234,6 +236,112 @@ async fn list_pins(
     channel.require(Permissions::READ_MESSAGE_HISTORY)?;
     let pinned = state.store.pinned_messages(channel.id()).await?;
     Ok(Json(message_objects(&state, &pinned, Some(auth.user_id)).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PinsQuery {
+    /// Pins made before this moment (ISO 8601): the next page is the last item's `pinned_at`.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub before: Option<String>,
+    /// 1-50, default 50.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 50)]
+    pub limit: Option<String>,
+}
+
+/// A pinned message and when it was pinned.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PinnedMessage {
+    #[schema(value_type = String, format = DateTime)]
+    pub pinned_at: Timestamp,
+    pub message: MessageObject,
+}
+
+/// A page of a channel's pins, Discord's current form.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PinsPage {
+    pub items: Vec<PinnedMessage>,
+    /// Whether older pins remain.
+    pub has_more: bool,
+}
+
+/// The channel's pins, most recently pinned first, a page at a time (Discord's current form
+/// of `GET /channels/{id}/pins`).
+#[utoipa::path(get, path = "/channels/{channel_id}/messages/pins", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = schema::Snowflake, Path), PinsQuery),
+    responses(
+        (status = 200, description = "OK", body = PinsPage),
+        (status = 400, description = "A bad `before` or `limit` (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn list_pinned_messages(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(channel_id): Path<Snowflake>,
+    Query(params): Query<PinsQuery>,
+) -> AppResult<Json<PinsPage>> {
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
+    channel.require(Permissions::READ_MESSAGE_HISTORY)?;
+    let mut errors = FieldErrors::new();
+    let limit = query::number(&mut errors, "limit", params.limit.as_deref(), 50, 1..=50);
+    let before = query::timestamp(&mut errors, "before", params.before.as_deref());
+    errors.into_result()?;
+    let mut pinned = state.store.pinned_page(channel.id(), before.map(Timestamp::unix_millis), limit + 1).await?;
+    let has_more = pinned.len() as i64 > limit;
+    pinned.truncate(limit as usize);
+    let messages = message_objects(&state, &pinned, Some(auth.user_id)).await?;
+    let items = pinned
+        .iter()
+        .zip(messages)
+        .map(|(record, message)| PinnedMessage {
+            pinned_at: Timestamp::from_unix_millis(record.pinned_at.unwrap_or_default()),
+            message,
+        })
+        .collect();
+    Ok(Json(PinsPage { items, has_more }))
+}
+
+/// Pin a message (PIN_MESSAGES or MANAGE_MESSAGES), Discord's current path. At most 250 per
+/// channel.
+#[utoipa::path(put, path = "/channels/{channel_id}/messages/pins/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Pinned (or already was)"),
+        (status = 400, description = "250 pins already (30003); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing PIN_MESSAGES and MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn pin_message_v2(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    reason: AuditReason,
+    Path(ids): Path<(Snowflake, Snowflake)>,
+) -> AppResult<StatusCode> {
+    set_pin(&state, &auth, &reason, ids, true).await
+}
+
+/// Unpin a message (PIN_MESSAGES or MANAGE_MESSAGES), Discord's current path.
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/pins/{message_id}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Unpinned (or was not pinned)"),
+        (status = 400, description = "a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing PIN_MESSAGES and MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn unpin_message_v2(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    reason: AuditReason,
+    Path(ids): Path<(Snowflake, Snowflake)>,
+) -> AppResult<StatusCode> {
+    set_pin(&state, &auth, &reason, ids, false).await
 }
 
 /// Pins (`pin`) or unpins a message; audited and announced only if it changed.

@@ -104,9 +104,9 @@ async fn start(
         }
         other => other.into(),
     })?;
-    let object = ChannelObject::new(&record, &[]);
-    state.publish(object.event(EventName::ThreadCreate));
-    Ok(object)
+    let announced = ChannelObject { newly_created: Some(true), ..ChannelObject::new(&record, &[]) };
+    state.publish(announced.event(EventName::ThreadCreate));
+    Ok(ChannelObject::new(&record, &[]))
 }
 
 /// Checks that threads may be started under `parent` by someone with `permissions` there.

@@ -104,6 +104,10 @@ pub struct ChannelObject {
     /// Threads only: about how many people are in it (those who wrote in it, up to 50).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
+    /// THREAD_CREATE of a thread just started (discord.py tells `on_thread_create` from
+    /// `on_thread_join` by it); absent elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newly_created: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -144,6 +148,7 @@ impl ChannelObject {
             last_message_id: None,
             message_count: (c.kind == ChannelKind::PublicThread).then_some(0),
             member_count: (c.kind == ChannelKind::PublicThread).then_some(0),
+            newly_created: None,
             owner_id: c.owner_id.map(Snowflake::from_i64),
             thread_metadata: (c.kind == ChannelKind::PublicThread).then(|| ThreadMetadata {
                 archived: c.archived,

@@ -7,6 +7,7 @@ use parley_store::messages::MessageRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::embed::{Embed, stored_embeds};
 use super::{PublicUser, schema};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -18,6 +19,18 @@ pub async fn find_message(state: &AppState, channel_id: Snowflake, id: Snowflake
 
 pub fn unknown_message() -> AppError {
     AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
+}
+
+/// Discord's message flags that Parley gives meaning to.
+pub mod flags {
+    /// Do not show the message's embeds.
+    pub const SUPPRESS_EMBEDS: i64 = 1 << 2;
+    /// Nobody is notified of it (Discord's `@silent`): unread, but no sound or alert.
+    pub const SUPPRESS_NOTIFICATIONS: i64 = 1 << 12;
+    /// What a new message may carry.
+    pub const ON_CREATE: i64 = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS;
+    /// What an edit may change: the rest stay as they were.
+    pub const ON_EDIT: i64 = SUPPRESS_EMBEDS;
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,8 +65,12 @@ pub struct MessageObject {
     #[schema(value_type = Vec<schema::Snowflake>)]
     pub mention_roles: Vec<Snowflake>,
     pub attachments: Vec<serde_json::Value>,
-    pub embeds: Vec<serde_json::Value>,
+    /// Rich embeds; none while the message has SUPPRESS_EMBEDS (they are kept, and come back
+    /// when the flag is cleared).
+    pub embeds: Vec<Embed>,
     pub pinned: bool,
+    /// Discord's message flags: `1 << 2` SUPPRESS_EMBEDS, `1 << 12` SUPPRESS_NOTIFICATIONS.
+    pub flags: i64,
     /// 0 default, 19 reply.
     #[serde(rename = "type")]
     #[schema(value_type = i64)]
@@ -75,15 +92,28 @@ pub struct ReactionEmoji {
     pub name: String,
 }
 
+/// A reaction's count split by kind, as Discord sends it (Parley has no super reactions).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionCountDetails {
+    pub burst: i64,
+    pub normal: i64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReactionObject {
     pub count: i64,
+    pub count_details: ReactionCountDetails,
     /// Whether the viewer is among them.
     pub me: bool,
+    /// Always false: no super reactions.
+    pub me_burst: bool,
     pub emoji: ReactionEmoji,
+    /// Always empty: no super reactions.
+    pub burst_colors: Vec<String>,
 }
 
-fn ids(json: &str) -> Vec<Snowflake> {
+/// The ids in a stored JSON array of ids (a message's mentions or mentioned roles).
+pub fn ids(json: &str) -> Vec<Snowflake> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
@@ -141,8 +171,9 @@ pub async fn message_objects(
             mentions: ids(&m.mentions).into_iter().filter_map(user).collect(),
             mention_roles: ids(&m.mention_roles),
             attachments: Vec::new(),
-            embeds: Vec::new(),
+            embeds: if m.flags & flags::SUPPRESS_EMBEDS != 0 { Vec::new() } else { stored_embeds(&m.embeds) },
             pinned: m.pinned,
+            flags: m.flags,
             kind: m.kind,
             nonce: m.nonce.clone(),
             message_reference: m.reference_message_id.map(|id| MessageReference {
@@ -155,8 +186,11 @@ pub async fn message_objects(
                 .filter(|r| r.message_id == m.id)
                 .map(|r| ReactionObject {
                     count: r.count,
+                    count_details: ReactionCountDetails { burst: 0, normal: r.count },
                     me: r.me,
+                    me_burst: false,
                     emoji: ReactionEmoji { id: None, name: r.emoji.clone() },
+                    burst_colors: Vec::new(),
                 })
                 .collect(),
         })

@@ -7,10 +7,12 @@
 //! - [`private`]: DM and group DM channel objects, as each recipient sees them.
 //! - [`member`]: member objects and GUILD_MEMBER_ADD.
 //! - [`message`]: message objects with authors, mentions and reactions.
+//! - [`embed`]: rich embeds on messages, checked against Discord's limits.
 //! - [`read_state`]: where a user stands in each channel.
 //! - [`application`]: application objects and their intent flags.
 
 pub mod application;
+pub mod embed;
 pub mod guild;
 pub mod member;
 pub mod message;

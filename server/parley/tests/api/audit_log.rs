@@ -10,6 +10,19 @@ async fn log(app: &TestApp, token: &str, guild: &str, query: &str) -> Value {
     let (status, log) =
         status_and_json(app.get(&format!("/guilds/{guild}/audit-logs{query}"), Some(token)).await).await;
     assert_eq!(status, StatusCode::OK, "{log}");
+    // Every list Discord's audit log has is there, empty or not (discord.js reads each).
+    for list in [
+        "audit_log_entries",
+        "users",
+        "webhooks",
+        "integrations",
+        "threads",
+        "guild_scheduled_events",
+        "auto_moderation_rules",
+        "application_commands",
+    ] {
+        assert!(log[list].is_array(), "{list} missing: {log}");
+    }
     log
 }
 

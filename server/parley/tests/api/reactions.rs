@@ -55,7 +55,13 @@ async fn reactions_are_counted_per_emoji_and_show_whether_i_reacted(backend: Bac
         app.get(&format!("/channels/{}/messages/{message}", room.general), Some(&people[0].access_token)).await,
     )
     .await;
-    assert_eq!(seen["reactions"], json!([{"count": 12, "me": true, "emoji": {"id": null, "name": "👍"}}]));
+    assert_eq!(
+        seen["reactions"],
+        json!([{
+            "count": 12, "count_details": {"burst": 0, "normal": 12}, "me": true, "me_burst": false,
+            "emoji": {"id": null, "name": "👍"}, "burst_colors": []
+        }])
+    );
     let (_, owner_view) = status_and_json(
         app.get(&format!("/channels/{}/messages/{message}", room.general), Some(&owner.access_token)).await,
     )
@@ -141,6 +147,62 @@ async fn pins_need_manage_messages_and_are_listed_newest_first(backend: Backend)
     assert_eq!(pins.as_array().unwrap().len(), 1);
 }
 
+async fn the_current_pin_routes_page_pins_by_when_they_were_pinned_and_refuse_as_the_old_ones_do(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, ann, stranger) = (app.register("owner").await, app.register("ann").await, app.register("zed").await);
+    let room = room(&app, &owner, &[&ann]).await;
+    let pins = format!("/channels/{}/messages/pins", room.general);
+    let mut ids = Vec::new();
+    for text in ["one", "two", "three"] {
+        ids.push(say(&app, &ann, &room, text).await);
+    }
+    // Ann may not pin (no PIN_MESSAGES), exactly as on the old path.
+    assert_error(put(&app, &format!("{pins}/{}", ids[0]), &ann.access_token).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_error(app.delete(&format!("{pins}/{}", ids[0]), &ann.access_token).await, StatusCode::FORBIDDEN, 50013)
+        .await;
+    for id in &ids {
+        assert_eq!(put(&app, &format!("{pins}/{id}"), &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+        // Pins a few milliseconds apart, so each has its own `pinned_at` to page by.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let (status, page) = status_and_json(app.get(&format!("{pins}?limit=2"), Some(&ann.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let contents = |page: &serde_json::Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|i| i["message"]["content"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!((contents(&page), page["has_more"].as_bool()), (vec!["three".into(), "two".into()], Some(true)));
+    let last = page["items"][1]["pinned_at"].as_str().unwrap();
+    assert!(last.ends_with("+00:00"), "{last}");
+    let next = format!("{pins}?limit=2&before={}", last.replace('+', "%2B"));
+    let (_, rest) = status_and_json(app.get(&next, Some(&ann.access_token)).await).await;
+    assert_eq!((contents(&rest), rest["has_more"].as_bool()), (vec!["one".into()], Some(false)));
+    assert_eq!(rest["items"][0]["message"]["pinned"], true);
+
+    assert_eq!(app.delete(&format!("{pins}/{}", ids[1]), &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    let (_, left) = status_and_json(app.get(&pins, Some(&ann.access_token)).await).await;
+    assert_eq!(contents(&left), vec!["three".to_owned(), "one".to_owned()]);
+
+    // Bad paging, and someone outside the guild, are refused as on the old path.
+    assert_error(app.get(&format!("{pins}?limit=51"), Some(&ann.access_token)).await, StatusCode::BAD_REQUEST, 50035)
+        .await;
+    assert_error(
+        app.get(&format!("{pins}?before=monday"), Some(&ann.access_token)).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    let old = app.get(&format!("/channels/{}/pins", room.general), Some(&stranger.access_token)).await;
+    let (old_status, old_body) = status_and_json(old).await;
+    assert_ne!(old_status, StatusCode::OK);
+    let new = assert_error(
+        app.get(&pins, Some(&stranger.access_token)).await,
+        old_status,
+        old_body["code"].as_u64().unwrap(),
+    )
+    .await;
+    assert_eq!(new["code"], old_body["code"]);
+}
+
 async fn a_channel_holds_at_most_250_pins(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = app.register("owner").await;
@@ -221,6 +283,7 @@ async fn bulk_delete_takes_2_to_100_recent_messages(backend: Backend) {
 on_both_backends!(
     reactions_are_counted_per_emoji_and_show_whether_i_reacted,
     pins_need_manage_messages_and_are_listed_newest_first,
+    the_current_pin_routes_page_pins_by_when_they_were_pinned_and_refuse_as_the_old_ones_do,
     a_channel_holds_at_most_250_pins,
     typing_is_announced_to_the_channel,
     bulk_delete_takes_2_to_100_recent_messages,

@@ -44,7 +44,7 @@ async fn each_device_is_listed_with_its_name_and_the_current_one_marked(backend:
     assert_eq!(laptop_entry["device_name"], "Firefox on Linux");
     assert_eq!(laptop_entry["device_id"], "nora-laptop-0001");
     assert_eq!(laptop_entry["ip"], "127.0.0.1");
-    assert!(laptop_entry["created_at"].as_str().unwrap().ends_with('Z'));
+    assert!(laptop_entry["created_at"].as_str().unwrap().ends_with("+00:00"), "Discord's form");
     let phone_entry = by_id(&phone.session_id);
     assert_eq!(phone_entry["current"], false);
     assert_eq!(phone_entry["device_name"], "Safari on iOS");
