@@ -1,17 +1,14 @@
 //! Applications and bots: creating one, its token (REST and gateway), adding it to a guild,
 //! privileged intents, the MESSAGE_CONTENT rule, and a real discord.py bot answering a user.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::bot_process::BotProcess;
 use crate::gateway_client::GatewayClient;
-use crate::helpers::{
-    Backend, KillOnDrop, Session, TestApp, assert_error, on_both_backends, spawn_app, status_and_json,
-};
+use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, spawn_app, status_and_json};
 
 const GUILDS: u64 = 1;
 const GUILD_MESSAGES: u64 = 1 << 9;
@@ -20,12 +17,12 @@ const GATEWAY_MESSAGE_CONTENT_FLAG: i64 = 1 << 18;
 const GATEWAY_GUILD_MEMBERS_FLAG: i64 = 1 << 14;
 
 /// A bot made through the API: its id and token.
-struct Bot {
-    id: String,
-    token: String,
+pub struct Bot {
+    pub id: String,
+    pub token: String,
 }
 
-async fn create_bot(app: &TestApp, owner: &Session, name: &str) -> Bot {
+pub async fn create_bot(app: &TestApp, owner: &Session, name: &str) -> Bot {
     let (status, created) = status_and_json(
         app.post_json(
             "/applications",
@@ -39,7 +36,13 @@ async fn create_bot(app: &TestApp, owner: &Session, name: &str) -> Bot {
     Bot { id: created["id"].as_str().unwrap().to_owned(), token: created["token"].as_str().unwrap().to_owned() }
 }
 
-async fn add_to_guild(app: &TestApp, who: &Session, bot: &Bot, guild: &str, permissions: &str) -> reqwest::Response {
+pub async fn add_to_guild(
+    app: &TestApp,
+    who: &Session,
+    bot: &Bot,
+    guild: &str,
+    permissions: &str,
+) -> reqwest::Response {
     app.post_json(
         &format!("/oauth2/authorize?client_id={}&scope=bot&permissions={permissions}", bot.id),
         &json!({"guild_id": guild, "authorize": true}),
@@ -193,81 +196,24 @@ async fn privileged_intents_need_the_owners_consent_and_content_is_withheld_with
     assert_eq!(consent.status(), StatusCode::OK);
     let mut reader = GatewayClient::connect(&app).await;
     reader.send(json!({"op": 2, "d": {"token": bot.token, "intents": GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT, "properties": {}}})).await;
+    let ready = reader.wait_for("READY").await;
+    assert_eq!(ready["application"]["flags"], GATEWAY_MESSAGE_CONTENT_FLAG, "READY says what the owner switched on");
     reader.wait_for("GUILD_CREATE").await;
     say("plain words".into()).await;
     assert_eq!(reader.wait_for("MESSAGE_CREATE").await["content"], "plain words");
 }
 
-/// The Python with discord.py that `./scripts/test` prepares (or `python3` if it has it).
-fn python() -> String {
-    std::env::var("PARLEY_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
-/// A real bot library's bot, run as its own process, and what it printed so far.
-struct BotProcess {
-    _child: KillOnDrop,
-    lines: tokio::sync::mpsc::Receiver<String>,
-    transcript: Vec<String>,
-}
-
-impl BotProcess {
-    /// Starts `script` (in tests/bots) for `bot`, told only Parley's URLs.
-    async fn start(app: &TestApp, script: &str, bot: &Bot) -> Self {
-        let (_, gateway) = status_and_json(app.get("/gateway", None).await).await;
-        let path = format!("{}/tests/bots/{script}", env!("CARGO_MANIFEST_DIR"));
-        let child = Command::new(python())
-            .arg(&path)
-            .env("PARLEY_URL", &app.address)
-            .env("PARLEY_GATEWAY_URL", gateway["url"].as_str().unwrap())
-            .env("PARLEY_BOT_TOKEN", &bot.token)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {} (run ./scripts/test, which installs discord.py): {e}", python())
-            });
-        let mut child = KillOnDrop(child);
-        let stdout = child.0.stdout.take().unwrap();
-        let stderr = child.0.stderr.take().unwrap();
-        // Bounded: when the test stops reading, the readers (and then the bot) wait.
-        let (lines_tx, lines) = tokio::sync::mpsc::channel::<String>(1024);
-        for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
-            let tx = lines_tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    if tx.blocking_send(line).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        Self { _child: child, lines, transcript: Vec::new() }
-    }
-
-    /// The next line starting with `prefix`, within `within`; fails with everything it said.
-    async fn wait_for(&mut self, prefix: &str, within: Duration) -> String {
-        let found = tokio::time::timeout(within, async {
-            while let Some(line) = self.lines.recv().await {
-                self.transcript.push(line.clone());
-                if line.starts_with(prefix) {
-                    return Some(line);
-                }
-            }
-            None
-        })
-        .await;
-        match found {
-            Ok(Some(line)) => line,
-            _ => panic!("the bot never said {prefix}:\n{}", self.transcript.join("\n")),
-        }
-    }
-
-    /// Everything it said so far, without waiting.
-    fn said(&mut self) -> &[String] {
-        while let Ok(line) = self.lines.try_recv() {
-            self.transcript.push(line);
-        }
-        &self.transcript
+async fn a_bot_reads_its_application_at_both_of_discords_paths_and_a_person_at_neither(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let bot = create_bot(&app, &ann, "Reader").await;
+    for path in ["/applications/@me", "/oauth2/applications/@me"] {
+        let (status, application) = status_and_json(bot_get(&app, &bot, path).await).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {application}");
+        assert_eq!((application["id"].as_str(), application["name"].as_str()), (Some(bot.id.as_str()), Some("Reader")));
+        assert_eq!(application["bot"]["id"], bot.id.as_str());
+        assert_error(app.get(path, Some(&ann.access_token)).await, StatusCode::FORBIDDEN, 20002).await;
+        assert_error(app.get(path, None).await, StatusCode::UNAUTHORIZED, 40001).await;
     }
 }
 
@@ -286,7 +232,7 @@ async fn a_discord_py_bot_answers_a_user_with_only_its_urls_changed(backend: Bac
     assert_eq!(flags.status(), StatusCode::OK);
     assert_eq!(add_to_guild(&app, &ann, &bot, &guild.id, "0").await.status(), StatusCode::OK);
 
-    let mut process = BotProcess::start(&app, "discord_py_ping.py", &bot).await;
+    let mut process = BotProcess::python(&app, "discord_py_ping.py", &bot.token).await;
     let ready = process.wait_for("READY", Duration::from_secs(60)).await;
     assert!(ready.contains(&bot.id) && ready.contains("Bot Lab"), "{ready}");
 
@@ -341,7 +287,7 @@ async fn a_discord_py_bot_lives_through_threads_reactions_and_new_members_withou
     let permissions = (1u64 << 6 | 1 << 16 | 1 << 11 | 1 << 35 | 1 << 38).to_string();
     assert_eq!(add_to_guild(&app, &ann, &bot, &guild.id, &permissions).await.status(), StatusCode::OK);
 
-    let mut process = BotProcess::start(&app, "discord_py_community.py", &bot).await;
+    let mut process = BotProcess::python(&app, "discord_py_community.py", &bot.token).await;
     let ready = process.wait_for("READY", Duration::from_secs(60)).await;
     assert!(ready.contains("threads=before the bot"), "GUILD_CREATE with a thread is read: {ready}");
 
@@ -394,6 +340,7 @@ on_both_backends!(
     applications_make_bots_whose_tokens_work_until_reset,
     only_members_with_manage_guild_add_bots_and_only_with_permissions_they_hold,
     privileged_intents_need_the_owners_consent_and_content_is_withheld_without_it,
+    a_bot_reads_its_application_at_both_of_discords_paths_and_a_person_at_neither,
     a_discord_py_bot_answers_a_user_with_only_its_urls_changed,
     a_discord_py_bot_lives_through_threads_reactions_and_new_members_without_dropping_its_connection,
 );

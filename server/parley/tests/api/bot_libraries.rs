@@ -1,0 +1,233 @@
+//! Real bots in each Discord library Parley promises (discord.py and discord.js; serenity and
+//! twilight join them next), unchanged but for their URLs, playing tests/bots/SCENARIO.md against a real
+//! server while people act around them. What each bot prints is checked against what the
+//! server then holds, and the bot must stay connected throughout.
+
+use std::process::Command;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::bot_process::{BotProcess, bots_dir};
+use crate::bots::{add_to_guild, create_bot};
+use crate::helpers::{Backend, Session, TestApp, on_both_backends, spawn_app, status_and_json};
+
+const GATEWAY_INTENT_FLAGS: i64 = (1 << 18) | (1 << 14); // MESSAGE_CONTENT, GUILD_MEMBERS
+/// What the bot is given when added: VIEW_CHANNEL, SEND_MESSAGES, MANAGE_MESSAGES,
+/// EMBED_LINKS, READ_MESSAGE_HISTORY, ADD_REACTIONS, CREATE_PUBLIC_THREADS,
+/// SEND_MESSAGES_IN_THREADS.
+const BOT_PERMISSIONS: u64 =
+    (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 6) | (1 << 35) | (1 << 38);
+const SOON: Duration = Duration::from_secs(20);
+
+/// A Discord library and how its scenario bot starts.
+#[derive(Clone, Copy, Debug)]
+enum Library {
+    DiscordPy,
+    DiscordJs,
+}
+
+impl Library {
+    fn command(self) -> Command {
+        match self {
+            Library::DiscordPy => {
+                let mut command = Command::new(crate::bot_process::python());
+                command.arg(format!("{}/discord_py_scenario.py", bots_dir()));
+                command
+            }
+            Library::DiscordJs => {
+                let mut command = Command::new("node");
+                command.arg(format!("{}/discord_js/bot.mjs", bots_dir()));
+                command
+            }
+        }
+    }
+}
+
+/// Ann's guild, with a thread made before the bot came (its GUILD_CREATE carries it), and the
+/// bot in it.
+struct Stage {
+    app: TestApp,
+    ann: Session,
+    guild: String,
+    general: String,
+    invite: String,
+    bot_id: String,
+    bot: BotProcess,
+}
+
+impl Stage {
+    async fn set(backend: Backend, library: Library) -> Self {
+        let app = spawn_app(backend).await;
+        let ann = app.register("ann").await;
+        let guild = app.guild_with(&ann, "Community", &[]).await;
+        let thread = app
+            .post_json(
+                &format!("/channels/{}/threads", guild.general),
+                &json!({"name": "before the bot", "type": 11}),
+                Some(&ann.access_token),
+            )
+            .await;
+        assert_eq!(thread.status(), StatusCode::CREATED);
+        let bot = create_bot(&app, &ann, "Scenario").await;
+        let flags = app
+            .patch_json(
+                &format!("/applications/{}", bot.id),
+                &json!({"flags": GATEWAY_INTENT_FLAGS}),
+                &ann.access_token,
+            )
+            .await;
+        assert_eq!(flags.status(), StatusCode::OK);
+        let added = add_to_guild(&app, &ann, &bot, &guild.id, &BOT_PERMISSIONS.to_string()).await;
+        assert_eq!(added.status(), StatusCode::OK);
+        let process = BotProcess::start(&app, library.command(), &bot.token, &format!("{library:?}")).await;
+        Self {
+            guild: guild.id.clone(),
+            general: guild.general.clone(),
+            invite: guild.invite.clone(),
+            bot_id: bot.id.clone(),
+            app,
+            ann,
+            bot: process,
+        }
+    }
+
+    /// Ann says `text` in #general; the message's id.
+    async fn say(&self, body: Value) -> String {
+        let path = format!("/channels/{}/messages", self.general);
+        let (status, message) =
+            status_and_json(self.app.post_json(&path, &body, Some(&self.ann.access_token)).await).await;
+        assert_eq!(status, StatusCode::OK, "{message}");
+        message["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn command(&mut self, text: &str, answer: &str) -> (String, Vec<String>) {
+        let id = self.say(json!({"content": text})).await;
+        let line = self.bot.wait_for(&format!("{answer} "), SOON).await;
+        assert!(!line.starts_with("FAILED"), "{line}");
+        (id, line.split(' ').skip(1).map(str::to_owned).collect())
+    }
+
+    async fn expect(&mut self, line: &str) {
+        let got = self.bot.wait_for(line, SOON).await;
+        assert_eq!(got, line);
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        status_and_json(self.app.get(path, Some(&self.ann.access_token)).await).await
+    }
+}
+
+async fn play(backend: Backend, library: Library) {
+    let mut stage = Stage::set(backend, library).await;
+    let ready = stage.bot.wait_for("READY ", Duration::from_secs(60)).await;
+    assert_eq!(ready, format!("READY {} guilds=1", stage.bot_id));
+    let (general, ann_id, bot_id) = (stage.general.clone(), stage.ann.user_id.clone(), stage.bot_id.clone());
+
+    // A prefix command answered with a reply.
+    let (ping, said) = stage.command("!ping", "PONG").await;
+    let (_, reply) = stage.get(&format!("/channels/{general}/messages/{}", said[0])).await;
+    assert_eq!((reply["content"].as_str(), reply["author"]["id"].as_str()), (Some("pong ann"), Some(bot_id.as_str())));
+    assert_eq!(reply["message_reference"]["message_id"], ping.as_str(), "it replied to the command");
+
+    // History, as the server holds it.
+    let (asked, said) = stage.command("!history", "HISTORY").await;
+    let (_, page) = stage.get(&format!("/channels/{general}/messages?limit=5")).await;
+    let held: Vec<&str> = page.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!((said[0].clone(), said[1].split(',').collect::<Vec<_>>()), (held.len().to_string(), held.clone()));
+    assert_eq!(held[0], asked);
+
+    // Send, edit, fetch back, delete; the edit and the deletion reach it as events.
+    let (_, said) = stage.command("!edit", "EDITED").await;
+    assert_eq!(said[1], "final", "it fetched back the edited text");
+    stage.expect(&format!("MESSAGE_UPDATE {} final", said[0])).await;
+    stage.expect(&format!("MESSAGE_DELETE {}", said[0])).await;
+    let (gone, _) = stage.get(&format!("/channels/{general}/messages/{}", said[0])).await;
+    assert_eq!(gone, StatusCode::NOT_FOUND);
+
+    // Reactions: its own, then ann's, added and taken back.
+    let (asked, said) = stage.command("!react", "REACTED").await;
+    assert_eq!(said[0], asked);
+    stage.expect(&format!("REACTION_ADD {asked} {bot_id} 👍")).await;
+    let mine = format!("/channels/{general}/messages/{asked}/reactions/%F0%9F%91%8D/@me");
+    assert_eq!(stage.app.put(&mine, &stage.ann.access_token).await.status(), StatusCode::NO_CONTENT);
+    stage.expect(&format!("REACTION_ADD {asked} {ann_id} 👍")).await;
+    assert_eq!(stage.app.delete(&mine, &stage.ann.access_token).await.status(), StatusCode::NO_CONTENT);
+    stage.expect(&format!("REACTION_REMOVE {asked} {ann_id} 👍")).await;
+
+    // Pins: pinned, listed, unpinned.
+    let (asked, said) = stage.command("!pin", "PINNED").await;
+    assert_eq!(said, vec![asked, "pins=1".to_owned()]);
+    stage.expect(&format!("PINS_UPDATE {general}")).await;
+    let (_, pins) = stage.get(&format!("/channels/{general}/messages/pins")).await;
+    assert_eq!(pins["items"], json!([]), "it unpinned it again");
+
+    // A thread from a message, and a message in it.
+    let (_, said) = stage.command("!thread", "THREAD").await;
+    stage.expect(&format!("THREAD_CREATE {} bot thread", said[0])).await;
+    let (_, inside) = stage.get(&format!("/channels/{}/messages", said[0])).await;
+    assert_eq!(inside[0]["id"], said[1].as_str());
+    assert_eq!(inside[0]["content"], "in the thread");
+
+    // A DM to ann, and her answer reaching it.
+    let (_, said) = stage.command("!dm", "DM").await;
+    let dm = said[0].clone();
+    let (_, private) = stage.get(&format!("/channels/{dm}/messages")).await;
+    assert_eq!(private[0]["content"], "hello in private");
+    let answer = stage
+        .app
+        .post_json(&format!("/channels/{dm}/messages"), &json!({"content": "hi bot"}), Some(&stage.ann.access_token))
+        .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    stage.expect(&format!("DM_MESSAGE {dm} {ann_id} hi bot")).await;
+
+    // Typing, both ways.
+    let (_, said) = stage.command("!typing", "TYPED").await;
+    assert_eq!(said[0], general);
+    let typing =
+        stage.app.post_json(&format!("/channels/{general}/typing"), &json!({}), Some(&stage.ann.access_token)).await;
+    assert_eq!(typing.status(), StatusCode::NO_CONTENT);
+    stage.expect(&format!("TYPING {general} {ann_id}")).await;
+
+    // Embeds, both ways.
+    let (_, said) = stage.command("!embed", "EMBED").await;
+    let (_, sent) = stage.get(&format!("/channels/{general}/messages/{}", said[0])).await;
+    assert_eq!(sent["content"], "status");
+    let embed = &sent["embeds"][0];
+    assert_eq!((embed["title"].as_str(), embed["description"].as_str()), (Some("Status"), Some("all good")));
+    assert_eq!((embed["color"].as_i64(), embed["footer"]["text"].as_str()), (Some(0x2ecc71), Some("parley")));
+    assert_eq!(embed["fields"], json!([{"name": "uptime", "value": "3 days", "inline": true}]));
+    stage.say(json!({"content": "look", "embeds": [{"title": "From ann", "description": "a card"}]})).await;
+    stage.expect("SAW_EMBED From ann").await;
+
+    // Someone joins.
+    let bob = stage.app.register("bob").await;
+    let joined = stage.app.post_json(&format!("/invites/{}", stage.invite), &json!({}), Some(&bob.access_token)).await;
+    assert_eq!(joined.status(), StatusCode::OK);
+    stage.expect(&format!("MEMBER_JOIN {} {} bob", stage.guild, bob.user_id)).await;
+
+    // It never lost its connection and never choked on what it read.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let said = stage.bot.said().to_vec();
+    assert!(said.iter().filter(|l| *l == "CONNECT").count() <= 1, "it reconnected:\n{}", said.join("\n"));
+    let trouble = ["DISCONNECT", "ERROR", "FAILED", "Traceback"];
+    assert!(
+        !said.iter().any(|l| trouble.iter().any(|t| l.starts_with(t))),
+        "it reported trouble:\n{}",
+        said.join("\n")
+    );
+}
+
+async fn a_discord_py_bot_plays_the_whole_scenario_without_reconnecting(backend: Backend) {
+    play(backend, Library::DiscordPy).await;
+}
+
+async fn a_discord_js_bot_plays_the_whole_scenario_without_reconnecting(backend: Backend) {
+    play(backend, Library::DiscordJs).await;
+}
+
+on_both_backends!(
+    a_discord_py_bot_plays_the_whole_scenario_without_reconnecting,
+    a_discord_js_bot_plays_the_whole_scenario_without_reconnecting,
+);
