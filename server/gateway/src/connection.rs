@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::Gateway;
-use crate::compression::ZlibStream;
+use crate::compression::Transport;
 use crate::intents::Intents;
 use crate::presence::Status;
 use crate::protocol::{self, CloseCode, Command, Identify, Resume};
@@ -72,7 +72,8 @@ fn queued_close(outgoing: &mut mpsc::Receiver<Outgoing>) -> Option<CloseCode> {
 pub struct ConnectParams {
     pub version_ok: bool,
     pub encoding_ok: bool,
-    pub compress: bool,
+    /// The URL's `compress`: `zlib-stream` or `zstd-stream` (anything else: plain text).
+    pub compress: Option<String>,
     /// `resume_gateway_url` in READY.
     pub resume_url: String,
 }
@@ -90,7 +91,7 @@ enum End {
 struct Connection<S> {
     gateway: Gateway,
     socket: S,
-    zlib: Option<ZlibStream>,
+    transport: Option<Transport>,
     params: ConnectParams,
     id: u64,
     sender: mpsc::Sender<Outgoing>,
@@ -110,7 +111,7 @@ where
     let _open = parley_app::metrics::GaugeGuard::hold(&gateway.metrics.connections);
     let mut connection = Connection {
         id: gateway.next_connection_id(),
-        zlib: params.compress.then(ZlibStream::default),
+        transport: Transport::for_query(params.compress.as_deref()),
         gateway,
         socket,
         params,
@@ -157,8 +158,10 @@ where
     }
 
     fn message(&mut self, frame: Bytes) -> Result<Message, End> {
-        Ok(match self.zlib.as_mut() {
-            Some(zlib) => Message::Binary(zlib.compress(std::str::from_utf8(&frame).unwrap_or_default()).into()),
+        Ok(match self.transport.as_mut() {
+            Some(transport) => {
+                Message::Binary(transport.compress(std::str::from_utf8(&frame).unwrap_or_default()).into())
+            }
             // Frames are built from Strings; this check cannot fail, and costs no copy.
             None => Message::Text(Utf8Bytes::try_from(frame).map_err(|_| End::ClientLeft)?),
         })
@@ -651,10 +654,10 @@ mod tests {
             session.go_live(Vec::new());
             session
         });
-        let params = ConnectParams { version_ok: true, encoding_ok: true, compress: false, resume_url: String::new() };
+        let params = ConnectParams { version_ok: true, encoding_ok: true, compress: None, resume_url: String::new() };
         let mut connection = Connection {
             id: 1,
-            zlib: None,
+            transport: None,
             gateway,
             socket: FakeSocket { incoming, written },
             params,

@@ -181,7 +181,7 @@ async fn upgrade(
     let params = ConnectParams {
         version_ok: query.v.as_deref().is_none_or(|v| v == "10"),
         encoding_ok: query.encoding.as_deref().is_none_or(|e| e == "json"),
-        compress: query.compress.as_deref() == Some("zlib-stream"),
+        compress: query.compress.clone(),
         resume_url: gateway.url_for(&headers),
     };
     // Small buffers: an idle session should cost kilobytes, not the library's defaults.

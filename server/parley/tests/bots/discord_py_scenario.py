@@ -39,6 +39,9 @@ async def on_disconnect():
 
 @client.event
 async def on_ready():
+    # Which transport compression discord.py asked the gateway for: zstd-stream when zstandard
+    # is importable (a diagnostic line; the bot itself does nothing about it).
+    say("COMPRESSION", discord.utils._ActiveDecompressionContext.COMPRESSION_TYPE)
     say("READY", client.user.id, f"guilds={len(client.guilds)}")
 
 
