@@ -172,6 +172,7 @@ impl GuildCache {
             | VoiceStateUpdate
             | CallCreate
             | CallDelete
+            | WebhooksUpdate
             | VoiceMove
             | VoiceGrant
             | SessionsRevoked => {}

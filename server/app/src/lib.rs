@@ -11,6 +11,7 @@
 //! - [`channel_access`]: what a user may do in any channel, guild or private (DMs).
 //! - [`channels`]: changing guild channels: the body of `PATCH /channels/{id}`, threads' rules.
 //! - [`private_channels`]: DMs and group DMs: recipients' views, joining, leaving, renaming.
+//! - [`message_drafts`]: a message as asked for, checked: content, flags, mentions.
 //! - [`joins`]: a member joining a guild: what the guild and the newcomer are told.
 //! - [`audit`]: audit log entries and the reason header.
 //! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
@@ -36,6 +37,7 @@ pub mod error;
 pub mod instance_invites;
 pub mod joins;
 pub mod limits;
+pub mod message_drafts;
 pub mod metrics;
 pub mod objects;
 pub mod outbox;

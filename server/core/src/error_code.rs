@@ -50,10 +50,13 @@ pub enum ErrorCode {
     MaxApplications,
     /// Moving or disconnecting someone who is not in a voice channel.
     TargetNotInVoice,
+    UnknownWebhook,
+    MaxWebhooks,
+    InvalidWebhookToken,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 43] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -94,6 +97,9 @@ impl ErrorCode {
         Self::OwnerCannotLeave,
         Self::MaxApplications,
         Self::TargetNotInVoice,
+        Self::UnknownWebhook,
+        Self::MaxWebhooks,
+        Self::InvalidWebhookToken,
     ];
 
     pub const fn number(self) -> u32 {
@@ -138,6 +144,9 @@ impl ErrorCode {
             Self::OwnerCannotLeave => 90009,
             Self::MaxApplications => 90010,
             Self::TargetNotInVoice => 40032,
+            Self::UnknownWebhook => 10015,
+            Self::MaxWebhooks => 30007,
+            Self::InvalidWebhookToken => 50027,
         }
     }
 
@@ -186,6 +195,9 @@ impl ErrorCode {
             Self::OwnerCannotLeave => "The owner cannot leave their guild; transfer it or delete it instead",
             Self::MaxApplications => "Maximum number of applications reached (25)",
             Self::TargetNotInVoice => "Target user is not connected to voice",
+            Self::UnknownWebhook => "Unknown Webhook",
+            Self::MaxWebhooks => "Maximum number of webhooks reached (15)",
+            Self::InvalidWebhookToken => "Invalid Webhook Token",
         }
     }
 }

@@ -48,6 +48,8 @@ pub enum EventName {
     CallCreate,
     /// A private call's last participant left.
     CallDelete,
+    /// A channel's webhooks changed (`{guild_id, channel_id}`).
+    WebhooksUpdate,
     /// Parley's own, never dispatched: a moderator moved or disconnected a member in voice.
     /// The node whose session holds their voice state carries it out.
     VoiceMove,
@@ -62,7 +64,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 37] = [
+    pub const ALL: [EventName; 38] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -97,6 +99,7 @@ impl EventName {
         Self::VoiceStateUpdate,
         Self::CallCreate,
         Self::CallDelete,
+        Self::WebhooksUpdate,
         Self::VoiceMove,
         Self::VoiceGrant,
         Self::SessionsRevoked,
@@ -143,6 +146,7 @@ impl EventName {
             Self::VoiceStateUpdate => "VOICE_STATE_UPDATE",
             Self::CallCreate => "CALL_CREATE",
             Self::CallDelete => "CALL_DELETE",
+            Self::WebhooksUpdate => "WEBHOOKS_UPDATE",
             Self::VoiceMove => "PARLEY_VOICE_MOVE",
             Self::VoiceGrant => "PARLEY_VOICE_GRANT",
             Self::SessionsRevoked => "PARLEY_SESSIONS_REVOKED",

@@ -560,7 +560,7 @@ where
             crate::fanout::fan_out(&gateway, event, Some(&session)).await;
         }
         session.go_live(Vec::new());
-        session.deliver("RESUMED", &Arc::from("null"), None);
+        session.deliver("RESUMED", &Arc::from("{}"), None);
         let recorded = gateway.registry.save(&session.id, &session.meta()).await;
         session.recorded.store(recorded, std::sync::atomic::Ordering::Relaxed);
         self.last_registry_touch = Instant::now();

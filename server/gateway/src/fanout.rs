@@ -212,8 +212,15 @@ async fn to_users(gateway: &Gateway, event: &Event, users: &[Snowflake], only: O
             let private = event.keys.guild_id.is_none();
             let intent = Intents::required_for(event.name, private);
             let payload = Payloads::new(event).full();
+            // Discord stopped telling bots of private channels opening (API v8): serenity
+            // refuses a CHANNEL_CREATE without a guild channel's name. Their messages still
+            // come, with the channel's id.
+            let skip_bots = private && event.name == EventName::ChannelCreate;
             for user in users {
                 for session in candidates(gateway.hub.of_user(*user), only).iter() {
+                    if skip_bots && session.bot {
+                        continue;
+                    }
                     if wants(session, intent) {
                         deliver(gateway, session, event, &payload);
                     }

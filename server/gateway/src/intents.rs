@@ -81,6 +81,7 @@ impl Intents {
             GuildMemberAdd | GuildMemberUpdate | GuildMemberRemove => (Self::GUILD_MEMBERS, None),
             GuildBanAdd | GuildBanRemove => (Self::GUILD_MODERATION, None),
             InviteCreate | InviteDelete => (Self::GUILD_INVITES, None),
+            WebhooksUpdate => (Self::GUILD_WEBHOOKS, None),
             MessageCreate | MessageUpdate | MessageDelete | MessageDeleteBulk => {
                 (Self::GUILD_MESSAGES, Some(Self::DIRECT_MESSAGES))
             }

@@ -289,7 +289,7 @@ impl Session {
             inner.replay.iter().filter(|r| r.seq > seq).map(|r| protocol::dispatch(r.seq, r.name, &r.data)).collect();
         inner.detached_since = None;
         let previous = inner.attachment.replace(attachment);
-        Self::record(&mut inner, self.replay_capacity, "RESUMED", Arc::from("null"), None, None);
+        Self::record(&mut inner, self.replay_capacity, "RESUMED", Arc::from("{}"), None, None);
         Ok((frames, previous))
     }
 

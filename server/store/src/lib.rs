@@ -7,6 +7,7 @@
 //! - [`database_url`]: which backend a URL names, parsed once at the edge.
 //! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
+//! - [`webhooks`]: channel webhooks and their tokens.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
@@ -40,6 +41,7 @@ pub mod roles;
 pub mod search;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -34,12 +34,18 @@ pub struct MessageRecord {
     pub flags: i64,
     /// When it was pinned (Unix milliseconds), if it is.
     pub pinned_at: Option<i64>,
+    /// A webhook's message (its author_id is the webhook's user), with the name and avatar
+    /// it was posted under.
+    pub webhook_id: Option<i64>,
+    pub webhook_name: Option<String>,
+    pub webhook_avatar_url: Option<String>,
 }
 
 macro_rules! message_columns {
     () => {
         "id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, mention_everyone, \
-         mentions, mention_roles, pinned, edited_at, created_at, embeds, flags, pinned_at"
+         mentions, mention_roles, pinned, edited_at, created_at, embeds, flags, pinned_at, \
+         webhook_id, webhook_name, webhook_avatar_url"
     };
 }
 pub(crate) use message_columns;
@@ -60,6 +66,8 @@ pub struct NewMessage {
     /// JSON array of checked embeds.
     pub embeds: String,
     pub flags: i64,
+    /// Posted by a webhook: its id, and the name and avatar it was posted under.
+    pub webhook: Option<WebhookAuthor>,
     pub now: Timestamp,
     /// Advance the author's read state to this message (people; bots keep none).
     pub ack_author: bool,
@@ -89,8 +97,19 @@ impl NewMessage {
             embeds: self.embeds.clone(),
             flags: self.flags,
             pinned_at: None,
+            webhook_id: self.webhook.as_ref().map(|w| w.id.as_i64()),
+            webhook_name: self.webhook.as_ref().map(|w| w.name.clone()),
+            webhook_avatar_url: self.webhook.as_ref().and_then(|w| w.avatar_url.clone()),
         }
     }
+}
+
+/// The webhook a message is posted by, under this name and avatar.
+#[derive(Clone, Debug)]
+pub struct WebhookAuthor {
+    pub id: Snowflake,
+    pub name: String,
+    pub avatar_url: Option<String>,
 }
 
 /// A message's new content, embeds and flags, with the mentions it now makes.
@@ -131,8 +150,9 @@ impl Store {
     pub async fn create_message(&self, message: &NewMessage) -> Result<(MessageRecord, bool), StoreError> {
         let insert = concat!(
             "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, \
-             mention_everyone, mentions, mention_roles, created_at, embeds, flags) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             mention_everyone, mentions, mention_roles, created_at, embeds, flags, webhook_id, webhook_name, \
+             webhook_avatar_url) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
              ON CONFLICT (channel_id, author_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING ",
             message_columns!()
         );
@@ -158,6 +178,9 @@ impl Store {
                 .bind(message.now.unix_millis())
                 .bind(&message.embeds)
                 .bind(message.flags)
+                .bind(message.webhook.as_ref().map(|w| w.id.as_i64()))
+                .bind(message.webhook.as_ref().map(|w| w.name.as_str()))
+                .bind(message.webhook.as_ref().and_then(|w| w.avatar_url.as_deref()))
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match created {

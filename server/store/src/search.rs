@@ -33,7 +33,8 @@ impl Store {
         macro_rules! columns {
             () => {
                 "m.id, m.channel_id, m.guild_id, m.author_id, m.content, m.nonce, m.kind, m.reference_message_id, \
-                 m.mention_everyone, m.mentions, m.mention_roles, m.pinned, m.edited_at, m.created_at, m.embeds, m.flags, m.pinned_at"
+                 m.mention_everyone, m.mentions, m.mention_roles, m.pinned, m.edited_at, m.created_at, m.embeds, m.flags, m.pinned_at, \
+                 m.webhook_id, m.webhook_name, m.webhook_avatar_url"
             };
         }
         match &self.pool {

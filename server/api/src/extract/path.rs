@@ -65,6 +65,7 @@ pub fn unknown(key: &str) -> Option<AppError> {
         "overwrite_id" => unknown_overwrite_target(),
         "application_id" => unknown_application(),
         "session_id" => unknown_session(),
+        "webhook_id" => parley_app::objects::webhook::unknown_webhook(),
         _ => return None,
     })
 }

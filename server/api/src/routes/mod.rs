@@ -24,6 +24,8 @@
 //! - [`threads`]: public threads: start, archive, lock, join and leave.
 //! - [`users`]: the current user's account: `GET` and `PATCH /users/@me`.
 //! - [`voice`]: `GET /voice/ice-servers`: STUN and TURN with fresh credentials.
+//! - [`webhooks`]: channel webhooks: made and managed by members, or with their token.
+//! - [`webhook_messages`]: posting through a webhook, and its messages: read, edit, delete.
 
 pub mod admin;
 pub mod applications;
@@ -48,6 +50,8 @@ pub mod sessions;
 pub mod threads;
 pub mod users;
 pub mod voice;
+pub mod webhook_messages;
+pub mod webhooks;
 
 use parley_app::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -72,6 +76,8 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(read_states::router())
         .merge(threads::router())
         .merge(audit_logs::router())
+        .merge(webhooks::router())
+        .merge(webhook_messages::router())
         .merge(search::router())
         .merge(private_channels::router())
         .merge(gateway::router())

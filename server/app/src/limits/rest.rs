@@ -361,6 +361,8 @@ fn route_bucket(who: &str, method: &str, template: &str, path: &str) -> Bucket {
     let template = template.trim_start_matches("/api/v10").trim_start_matches("/api");
     let (kind, name) = match (method, template) {
         ("POST", "/channels/{channel_id}/messages") => (Kind::Messages, "messages.create".to_owned()),
+        // Posting through a webhook counts like sending a message, per webhook.
+        ("POST", "/webhooks/{webhook_id}/{webhook_token}") => (Kind::Messages, "webhooks.execute".to_owned()),
         ("POST", "/guilds") => (Kind::GuildCreates, "guilds.create".to_owned()),
         _ => (Kind::Route, format!("{method} {template}")),
     };

@@ -32,6 +32,16 @@ pub struct RoleObject {
     pub managed: bool,
     pub mentionable: bool,
     pub flags: u64,
+    /// Discord's newer form of `color` (serenity and twilight require it): the one colour is
+    /// the primary; Parley has no gradients.
+    pub colors: RoleColors,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleColors {
+    pub primary_color: i64,
+    pub secondary_color: Option<i64>,
+    pub tertiary_color: Option<i64>,
 }
 
 impl From<&RoleRecord> for RoleObject {
@@ -48,6 +58,7 @@ impl From<&RoleRecord> for RoleObject {
             managed: false,
             mentionable: r.mentionable,
             flags: 0,
+            colors: RoleColors { primary_color: r.color, secondary_color: None, tertiary_color: None },
         }
     }
 }
@@ -223,6 +234,27 @@ pub struct GuildObject {
     pub premium_tier: u8,
     pub afk_timeout: u32,
     pub preferred_locale: &'static str,
+    // Always as here: every field Discord's guild object always carries, since serenity and
+    // twilight refuse a guild without them.
+    pub splash: Option<String>,
+    pub discovery_splash: Option<String>,
+    pub banner: Option<String>,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub afk_channel_id: Option<Snowflake>,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub application_id: Option<Snowflake>,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub system_channel_id: Option<Snowflake>,
+    pub system_channel_flags: u32,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub rules_channel_id: Option<Snowflake>,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub public_updates_channel_id: Option<Snowflake>,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub safety_alerts_channel_id: Option<Snowflake>,
+    pub vanity_url_code: Option<String>,
+    pub premium_progress_bar_enabled: bool,
+    pub stickers: Vec<serde_json::Value>,
 }
 
 impl GuildObject {
@@ -244,6 +276,19 @@ impl GuildObject {
             premium_tier: 0,
             afk_timeout: 300,
             preferred_locale: "en-US",
+            splash: None,
+            discovery_splash: None,
+            banner: None,
+            afk_channel_id: None,
+            application_id: None,
+            system_channel_id: None,
+            system_channel_flags: 0,
+            rules_channel_id: None,
+            public_updates_channel_id: None,
+            safety_alerts_channel_id: None,
+            vanity_url_code: None,
+            premium_progress_bar_enabled: false,
+            stickers: Vec::new(),
         }
     }
 }

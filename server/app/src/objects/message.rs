@@ -54,6 +54,10 @@ pub struct MessageObject {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<Snowflake>,
     pub author: PublicUser,
+    /// A webhook's message: the webhook's id (also the author's).
+    #[schema(value_type = Option<schema::Snowflake>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_id: Option<Snowflake>,
     pub content: String,
     #[schema(value_type = String, format = DateTime)]
     pub timestamp: Timestamp,
@@ -131,6 +135,27 @@ impl MessageObject {
     }
 }
 
+/// Who a message shows as written by: its author; a webhook's message shows the name it was
+/// posted under (as Discord shows it: the webhook's id, `bot`, discriminator `0000`).
+fn author(m: &MessageRecord, stored: Option<PublicUser>) -> PublicUser {
+    let mut author = stored.unwrap_or_else(|| PublicUser {
+        id: m.author_id,
+        username: "deleted_user".into(),
+        discriminator: "0",
+        global_name: None,
+        avatar: None,
+        bot: false,
+        public_flags: 0,
+    });
+    if let Some(name) = &m.webhook_name {
+        author.username = name.clone();
+        author.global_name = None;
+        author.discriminator = "0000";
+        author.bot = true;
+    }
+    author
+}
+
 /// Builds message objects with their authors and mentioned users (one query) and their
 /// reactions as `viewer` sees them (one more).
 /// `viewer: None` skips loading reactions, for a message just created (it has none yet).
@@ -155,14 +180,8 @@ pub async fn message_objects(
             id: m.id,
             channel_id: m.channel_id,
             guild_id: m.guild_id.map(Snowflake::from_i64),
-            author: user(m.author_id).unwrap_or_else(|| PublicUser {
-                id: m.author_id,
-                username: "deleted_user".into(),
-                discriminator: "0",
-                global_name: None,
-                avatar: None,
-                bot: false,
-            }),
+            author: author(m, user(m.author_id)),
+            webhook_id: m.webhook_id.map(Snowflake::from_i64),
             content: m.content.clone(),
             timestamp: m.created_at,
             edited_timestamp: m.edited_at.map(Timestamp::from_unix_millis),

@@ -10,6 +10,7 @@
 //! - [`embed`]: rich embeds on messages, checked against Discord's limits.
 //! - [`read_state`]: where a user stands in each channel.
 //! - [`application`]: application objects and their intent flags.
+//! - [`webhook`]: channel webhooks and WEBHOOKS_UPDATE.
 
 pub mod application;
 pub mod embed;
@@ -20,5 +21,6 @@ pub mod private;
 pub mod read_state;
 pub mod schema;
 pub mod user;
+pub mod webhook;
 
 pub use user::{CurrentUser, PublicUser};

@@ -55,7 +55,7 @@ impl From<&UserRecord> for CurrentUser {
 }
 
 /// Another user as anyone may see them (Discord's user object without private fields).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PublicUser {
     #[schema(value_type = schema::Snowflake)]
     pub id: Snowflake,
@@ -64,6 +64,8 @@ pub struct PublicUser {
     pub global_name: Option<String>,
     pub avatar: Option<String>,
     pub bot: bool,
+    /// Always 0 (Parley has no badges); twilight requires the field on mentioned users.
+    pub public_flags: u64,
 }
 
 impl From<&UserRecord> for PublicUser {
@@ -75,6 +77,7 @@ impl From<&UserRecord> for PublicUser {
             global_name: user.global_name.clone(),
             avatar: user.avatar.clone(),
             bot: user.bot,
+            public_flags: 0,
         }
     }
 }

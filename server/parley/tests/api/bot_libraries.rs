@@ -1,5 +1,5 @@
-//! Real bots in each Discord library Parley promises (discord.py and discord.js; serenity and
-//! twilight join them next), unchanged but for their URLs, playing tests/bots/SCENARIO.md against a real
+//! Real bots in each Discord library Parley promises (discord.py, discord.js, serenity and
+//! twilight), unchanged but for their URLs, playing tests/bots/SCENARIO.md against a real
 //! server while people act around them. What each bot prints is checked against what the
 //! server then holds, and the bot must stay connected throughout.
 
@@ -16,9 +16,9 @@ use crate::helpers::{Backend, Session, TestApp, on_both_backends, spawn_app, sta
 const GATEWAY_INTENT_FLAGS: i64 = (1 << 18) | (1 << 14); // MESSAGE_CONTENT, GUILD_MEMBERS
 /// What the bot is given when added: VIEW_CHANNEL, SEND_MESSAGES, MANAGE_MESSAGES,
 /// EMBED_LINKS, READ_MESSAGE_HISTORY, ADD_REACTIONS, CREATE_PUBLIC_THREADS,
-/// SEND_MESSAGES_IN_THREADS.
+/// SEND_MESSAGES_IN_THREADS, MANAGE_WEBHOOKS.
 const BOT_PERMISSIONS: u64 =
-    (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 6) | (1 << 35) | (1 << 38);
+    (1 << 10) | (1 << 11) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 6) | (1 << 35) | (1 << 38) | (1 << 29);
 const SOON: Duration = Duration::from_secs(20);
 
 /// A Discord library and how its scenario bot starts.
@@ -26,6 +26,8 @@ const SOON: Duration = Duration::from_secs(20);
 enum Library {
     DiscordPy,
     DiscordJs,
+    Serenity,
+    Twilight,
 }
 
 impl Library {
@@ -40,6 +42,14 @@ impl Library {
                 let mut command = Command::new("node");
                 command.arg(format!("{}/discord_js/bot.mjs", bots_dir()));
                 command
+            }
+            Library::Serenity | Library::Twilight => {
+                // ./scripts/test builds them once into a cached target directory and says where.
+                let dir = std::env::var("PARLEY_TEST_RUST_BOTS").unwrap_or_else(|_| {
+                    panic!("PARLEY_TEST_RUST_BOTS is not set: run ./scripts/test, which builds the serenity and twilight bots")
+                });
+                let name = if matches!(self, Library::Serenity) { "serenity_bot" } else { "twilight_bot" };
+                Command::new(format!("{dir}/{name}"))
             }
         }
     }
@@ -206,6 +216,19 @@ async fn play(backend: Backend, library: Library) {
     stage.say(json!({"content": "look", "embeds": [{"title": "From ann", "description": "a card"}]})).await;
     stage.expect("SAW_EMBED From ann").await;
 
+    // A webhook, made by the bot and posted through with the library's webhook client.
+    if matches!(library, Library::DiscordPy | Library::DiscordJs) {
+        let (_, said) = stage.command("!webhook", "WEBHOOK").await;
+        let (_, posted) = stage.get(&format!("/channels/{general}/messages/{}", said[1])).await;
+        assert_eq!(
+            (posted["content"].as_str(), posted["author"]["username"].as_str()),
+            (Some("from the hook"), Some("Hook"))
+        );
+        assert_eq!(posted["webhook_id"], said[0].as_str());
+        let (_, hooks) = stage.get(&format!("/channels/{general}/webhooks")).await;
+        assert_eq!(hooks[0]["name"], "scenario hook");
+    }
+
     // Someone joins.
     let bob = stage.app.register("bob").await;
     let joined = stage.app.post_json(&format!("/invites/{}", stage.invite), &json!({}), Some(&bob.access_token)).await;
@@ -232,7 +255,17 @@ async fn a_discord_js_bot_plays_the_whole_scenario_without_reconnecting(backend:
     play(backend, Library::DiscordJs).await;
 }
 
+async fn a_serenity_bot_plays_the_whole_scenario_without_reconnecting(backend: Backend) {
+    play(backend, Library::Serenity).await;
+}
+
+async fn a_twilight_bot_plays_the_whole_scenario_without_reconnecting(backend: Backend) {
+    play(backend, Library::Twilight).await;
+}
+
 on_both_backends!(
     a_discord_py_bot_plays_the_whole_scenario_without_reconnecting,
     a_discord_js_bot_plays_the_whole_scenario_without_reconnecting,
+    a_serenity_bot_plays_the_whole_scenario_without_reconnecting,
+    a_twilight_bot_plays_the_whole_scenario_without_reconnecting,
 );

@@ -219,7 +219,11 @@ async fn resume_replays_what_was_missed_in_order_then_says_resumed(backend: Back
         seqs.push(payload["s"].as_u64().unwrap());
         match payload["t"].as_str() {
             Some("MESSAGE_CREATE") => replayed.push(payload["d"]["id"].clone()),
-            Some("RESUMED") => break,
+            Some("RESUMED") => {
+                // An object, as Discord's is: serenity refuses `null` and never sees it resume.
+                assert!(payload["d"].is_object(), "{payload}");
+                break;
+            }
             other => panic!("unexpected {other:?} during replay"),
         }
     }

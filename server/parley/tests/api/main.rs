@@ -44,3 +44,4 @@ mod voice_calls;
 mod voice_moderation;
 mod voice_state;
 mod voice_support;
+mod webhooks;

@@ -99,9 +99,18 @@ async def embed(message):
     say("EMBED", sent.id)
 
 
+async def webhook(message):
+    made = await message.channel.create_webhook(name="scenario hook")
+    # A webhook URL as Discord writes it: from_url checks the host is discord.com; its requests
+    # go to Route.BASE, set to Parley above.
+    hook = discord.Webhook.from_url(f"https://discord.com/api/webhooks/{made.id}/{made.token}", client=client)
+    sent = await hook.send("from the hook", username="Hook", wait=True)
+    say("WEBHOOK", made.id, sent.id)
+
+
 COMMANDS = {
     "!ping": ping, "!history": history, "!edit": edit, "!react": react, "!pin": pin,
-    "!thread": thread, "!dm": dm, "!typing": typing, "!embed": embed,
+    "!thread": thread, "!dm": dm, "!typing": typing, "!embed": embed, "!webhook": webhook,
 }
 
 

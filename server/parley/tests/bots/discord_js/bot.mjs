@@ -14,7 +14,7 @@
 //
 // Set DJS_DEBUG=1 to have discord.js's own debug log (gateway and REST) on stderr.
 
-import { Client, EmbedBuilder, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, EmbedBuilder, Events, GatewayIntentBits, Partials, WebhookClient } from 'discord.js';
 
 const PARLEY_URL = process.env.PARLEY_URL.replace(/\/+$/, '');
 
@@ -179,6 +179,18 @@ const commands = {
       .setFooter({ text: 'parley' });
     const sent = await message.channel.send({ content: 'status', embeds: [embed] });
     say(`EMBED ${sent.id}`);
+  },
+
+  async '!webhook'(message) {
+    const made = await message.channel.createWebhook({ name: 'scenario hook' });
+    // A webhook URL as Discord writes it: WebhookClient checks the host is discord.com, and
+    // then asks wherever `rest.api` says (PARLEY), like the client above.
+    const hook = new WebhookClient(
+      { url: `https://discord.com/api/webhooks/${made.id}/${made.token}` },
+      { rest: { api: `${PARLEY_URL}/api` } }, // PARLEY
+    );
+    const sent = await hook.send({ content: 'from the hook', username: 'Hook' });
+    say(`WEBHOOK ${made.id} ${sent.id}`);
   },
 };
 

@@ -1,0 +1,327 @@
+//! Posting through a webhook with its token (`POST /webhooks/{id}/{token}`, with `wait` and
+//! `thread_id`, and a `username` or `avatar_url` for this message), and reading, editing or
+//! deleting what it posted. The webhook may post where its channel is, in the channel or one
+//! of its threads, whoever made it and whatever became of them.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use parley_app::AppState;
+use parley_app::access::{GuildAccess, unknown_channel};
+use parley_app::channel_access::ChannelAccess;
+use parley_app::error::{AppError, AppResult};
+use parley_app::message_drafts::{AllowedMentions, check_content, check_flags, resolve_mentions};
+use parley_app::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
+use parley_app::objects::message::{MessageObject, find_message, flags, message_object, unknown_message};
+use parley_app::objects::webhook::by_token;
+use parley_app::patch::nullable;
+use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
+use parley_events::EventName;
+use parley_store::members::MemberRecord;
+use parley_store::messages::{MessageEdit, MessageRecord, NewMessage, WebhookAuthor};
+use parley_store::webhooks::WebhookRecord;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::query::{self, Query};
+use crate::extract::{Json, Path};
+use crate::models::{ErrorBody, JsonBody, TooManyRequests, schema};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(execute_webhook)).routes(routes!(
+        get_webhook_message,
+        edit_webhook_message,
+        delete_webhook_message
+    ))
+}
+
+/// What a webhook may do where it posts: speak, embed, and mention anyone (as on Discord);
+/// `allowed_mentions` narrows it.
+const WEBHOOK_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
+    Permissions::VIEW_CHANNEL.bits()
+        | Permissions::SEND_MESSAGES.bits()
+        | Permissions::SEND_MESSAGES_IN_THREADS.bits()
+        | Permissions::READ_MESSAGE_HISTORY.bits()
+        | Permissions::EMBED_LINKS.bits()
+        | Permissions::MENTION_EVERYONE.bits(),
+);
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExecuteQuery {
+    /// `true`: answer with the message made (200) instead of 204.
+    #[param(value_type = Option<bool>)]
+    pub wait: Option<String>,
+    /// Post in this thread of the webhook's channel.
+    #[param(value_type = Option<schema::Snowflake>)]
+    pub thread_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ThreadQuery {
+    /// The message is in this thread of the webhook's channel.
+    #[param(value_type = Option<schema::Snowflake>)]
+    pub thread_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExecuteWebhookRequest {
+    /// Up to 4000 characters; needed unless there is an embed.
+    #[schema(value_type = Option<schema::MessageContent>)]
+    pub content: Option<String>,
+    /// This message's author name instead of the webhook's (1-80 characters).
+    pub username: Option<String>,
+    /// This message's author picture (an http(s) URL; shown as a link for now).
+    pub avatar_url: Option<String>,
+    pub tts: Option<bool>,
+    /// Up to 10 embeds, as on messages.
+    pub embeds: Option<Vec<Embed>>,
+    pub allowed_mentions: Option<AllowedMentions>,
+    /// SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096) only.
+    pub flags: Option<i64>,
+}
+
+/// Where the webhook posts: its channel, or a thread of it (`thread_id`), as a guild channel
+/// access in which the webhook acts with [`WEBHOOK_PERMISSIONS`].
+async fn destination(state: &AppState, webhook: &WebhookRecord, thread_id: Option<&str>) -> AppResult<ChannelAccess> {
+    let mut errors = FieldErrors::new();
+    let thread = query::id(&mut errors, "thread_id", thread_id);
+    errors.into_result()?;
+    let target = thread.unwrap_or(webhook.channel_id);
+    let (snapshot, channel) = state.cache.channel(&state.store, target).await?.ok_or_else(unknown_channel)?;
+    let belongs = match thread {
+        None => channel.id == webhook.channel_id,
+        Some(_) => channel.kind == ChannelKind::PublicThread && channel.parent() == Some(webhook.channel_id),
+    };
+    if !belongs {
+        return Err(AppError::field(
+            "thread_id",
+            "WEBHOOK_THREAD_INVALID",
+            "Must be a thread of the webhook's channel.",
+        ));
+    }
+    // The webhook is no member: it stands in the guild as one with no roles, for mentions.
+    let member = MemberRecord {
+        guild_id: snapshot.guild.id,
+        user_id: webhook.id,
+        nick: None,
+        joined_at: webhook.created_at,
+        communication_disabled_until: None,
+        role_ids: Vec::new(),
+        mute: false,
+        deaf: false,
+    };
+    let access = GuildAccess::with_member(snapshot, Arc::new(member));
+    Ok(ChannelAccess::Guild { access, channel, permissions: WEBHOOK_PERMISSIONS })
+}
+
+fn check_username(name: Option<&str>, webhook: &WebhookRecord) -> AppResult<String> {
+    match name {
+        None => Ok(webhook.name.clone()),
+        Some(name) => parley_app::objects::webhook::check_name(name)
+            .map_err(|_| AppError::field("username", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 80 in length.")),
+    }
+}
+
+fn check_avatar_url(url: Option<&str>) -> AppResult<Option<String>> {
+    let Some(url) = url else { return Ok(None) };
+    let web = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 2048
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if web {
+        Ok(Some(url.to_owned()))
+    } else {
+        Err(AppError::field("avatar_url", "URL_TYPE_INVALID_URL", "Not a well formed http(s) URL."))
+    }
+}
+
+/// Post a message through the webhook (no sign-in: the token is the credential). `wait=true`
+/// answers with the message; otherwise 204.
+#[utoipa::path(post, path = "/webhooks/{webhook_id}/{webhook_token}", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ExecuteQuery),
+    request_body = ExecuteWebhookRequest,
+    responses(
+        (status = 200, description = "Posted (with `wait=true`)", body = MessageObject),
+        (status = 204, description = "Posted"),
+        (status = 400, description = "Neither content nor embeds (50006); bad fields, a thread_id not of its channel (50035); an archived thread (50083); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown webhook, or not its token (10015)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn execute_webhook(
+    State(state): State<AppState>,
+    Path((id, token)): Path<(Snowflake, String)>,
+    Query(params): Query<ExecuteQuery>,
+    Json(body): Json<ExecuteWebhookRequest>,
+) -> AppResult<Response> {
+    let webhook = by_token(&state, id, &token).await?;
+    let channel = destination(&state, &webhook, params.thread_id.as_deref()).await?;
+    if channel.archived() {
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
+    }
+    // Libraries spell it differently: discord.py sends `1`, discord.js `true`.
+    let wait = match params.wait.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => return Err(AppError::field("wait", "BOOLEAN_TYPE_COERCE", "Must be true or false.")),
+    };
+    let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
+    let content = check_content(body.content.as_deref(), !embeds.is_empty())?;
+    let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
+    let name = check_username(body.username.as_deref(), &webhook)?;
+    let avatar_url = check_avatar_url(body.avatar_url.as_deref())?;
+    let (mentions, mention_roles, mention_everyone) =
+        resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
+    let mut new = NewMessage {
+        id: state.ids.next(),
+        channel_id: channel.id(),
+        guild_id: channel.guild_id(),
+        author_id: webhook.id,
+        content,
+        nonce: None,
+        kind: MessageType::Default,
+        reference_message_id: None,
+        mention_everyone,
+        mentions,
+        mention_roles,
+        embeds: embeds_json(&embeds),
+        flags: message_flags,
+        webhook: Some(WebhookAuthor { id: webhook.id, name, avatar_url }),
+        now: Timestamp::now(),
+        ack_author: false,
+        outbox: None,
+    };
+    // As for any message: announced from the outbox if this node stops before publishing.
+    let announced =
+        message_object(&state, &new.record(), None).await?.event(EventName::MessageCreate, channel.audience());
+    new.outbox = parley_app::outbox::keep(&state, new.id.get(), &announced);
+    let (record, _) = state.store.create_message(&new).await?;
+    state.publish(match &new.outbox {
+        Some(kept) => announced.through_outbox(kept.id),
+        None => announced,
+    });
+    if wait {
+        Ok(Json(message_object(&state, &record, None).await?).into_response())
+    } else {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    }
+}
+
+/// One of the webhook's own messages, where it is.
+async fn own_message(
+    state: &AppState,
+    ids: (Snowflake, String, Snowflake),
+    thread_id: Option<&str>,
+) -> AppResult<(ChannelAccess, MessageRecord)> {
+    let (id, token, message_id) = ids;
+    let webhook = by_token(state, id, &token).await?;
+    let channel = destination(state, &webhook, thread_id).await?;
+    let record = find_message(state, channel.id(), message_id).await?;
+    if record.webhook_id != Some(webhook.id.as_i64()) {
+        return Err(unknown_message());
+    }
+    Ok((channel, record))
+}
+
+/// A message the webhook posted.
+#[utoipa::path(get, path = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ("message_id" = schema::Snowflake, Path), ThreadQuery),
+    responses(
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "A thread_id not of its channel (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown webhook or token (10015); a message it did not post (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn get_webhook_message(
+    State(state): State<AppState>,
+    Path(ids): Path<(Snowflake, String, Snowflake)>,
+    Query(params): Query<ThreadQuery>,
+) -> AppResult<Json<MessageObject>> {
+    let (_, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
+    Ok(Json(message_object(&state, &record, None).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditWebhookMessageRequest {
+    /// The new content; left out, it stays.
+    #[schema(value_type = Option<schema::MessageContent>)]
+    pub content: Option<String>,
+    /// The new embeds (`[]` or `null` removes them); left out, they stay.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Embed>>)]
+    pub embeds: Option<Option<Vec<Embed>>>,
+    pub allowed_mentions: Option<AllowedMentions>,
+}
+
+/// Edit a message the webhook posted (content and embeds; sets `edited_timestamp`).
+#[utoipa::path(patch, path = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ("message_id" = schema::Snowflake, Path), ThreadQuery),
+    request_body = EditWebhookMessageRequest,
+    responses(
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "Left with neither content nor embeds (50006); bad fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown webhook or token (10015); a message it did not post (10008)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn edit_webhook_message(
+    State(state): State<AppState>,
+    Path(ids): Path<(Snowflake, String, Snowflake)>,
+    Query(params): Query<ThreadQuery>,
+    Json(body): Json<EditWebhookMessageRequest>,
+) -> AppResult<Json<MessageObject>> {
+    let (channel, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
+    let embeds = match body.embeds.clone() {
+        Some(new) => parse_embeds(new.unwrap_or_default())?,
+        None => stored_embeds(&record.embeds),
+    };
+    let content = match body.content.as_deref() {
+        Some(text) => check_content(Some(text), !embeds.is_empty())?,
+        None if record.content.trim().is_empty() && embeds.is_empty() => {
+            return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
+        }
+        None => record.content.clone(),
+    };
+    let (mentions, mention_roles, mention_everyone) =
+        resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
+    let edit = MessageEdit {
+        content,
+        embeds: embeds_json(&embeds),
+        flags: record.flags,
+        mentions,
+        mention_roles,
+        mention_everyone,
+        edited_at: Some(Timestamp::now()),
+    };
+    let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
+    let object = message_object(&state, &updated, None).await?;
+    state.publish(object.event(EventName::MessageUpdate, channel.audience()));
+    Ok(Json(object))
+}
+
+/// Delete a message the webhook posted.
+#[utoipa::path(delete, path = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ("message_id" = schema::Snowflake, Path), ThreadQuery),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A thread_id not of its channel (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown webhook or token (10015); a message it did not post (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn delete_webhook_message(
+    State(state): State<AppState>,
+    Path(ids): Path<(Snowflake, String, Snowflake)>,
+    Query(params): Query<ThreadQuery>,
+) -> AppResult<StatusCode> {
+    let (channel, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
+    state.store.delete_message(channel.id(), record.id, None).await?;
+    state.publish(channel.event(
+        EventName::MessageDelete,
+        channel.keys(),
+        serde_json::json!({ "id": record.id, "channel_id": channel.id() }),
+    ));
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,262 @@
+//! An ordinary twilight bot (twilight-gateway, twilight-http, twilight-model 0.18) that plays
+//! the scenario in tests/bots/SCENARIO.md against Parley.
+//!
+//!     CARGO_TARGET_DIR=~/.cache/parley/bots-target \
+//!         cargo build --manifest-path server/parley/tests/bots/rust/Cargo.toml
+//!     PARLEY_URL=http://127.0.0.1:8080 PARLEY_GATEWAY_URL=ws://127.0.0.1:8080/gateway \
+//!         PARLEY_BOT_TOKEN=... ~/.cache/parley/bots-target/debug/twilight_bot
+//!
+//! What makes it a Parley bot rather than a Discord bot is two lines, both marked `// Parley:`
+//! below: the REST client's `.proxy(HOST:PORT, true)` (plain http to Parley, which serves
+//! `/api/v10/...` just as discord.com does) and the gateway's `.proxy_url(PARLEY_GATEWAY_URL)`.
+//! The crates are built without TLS features since Parley is reached over plain http and ws here;
+//! for an https Parley enable one of twilight's rustls features and pass `false` to `proxy`.
+
+use parley_test_bots::{describe, log_library_problems, one_line, say};
+use std::{collections::HashSet, env, error::Error, sync::Arc};
+use twilight_gateway::{
+    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+    error::{ReceiveMessageError, ReceiveMessageErrorType},
+};
+use twilight_http::{Client, request::channel::reaction::RequestReactionType};
+use twilight_model::{
+    channel::Message,
+    gateway::payload::incoming::GuildCreate,
+    guild::Guild,
+    id::{
+        Id,
+        marker::{GuildMarker, UserMarker},
+    },
+};
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
+
+type HandlerResult = Result<String, Box<dyn Error + Send + Sync>>;
+
+#[tokio::main]
+async fn main() {
+    log_library_problems();
+    let parley_url = env::var("PARLEY_URL").expect("PARLEY_URL");
+    let gateway_url = env::var("PARLEY_GATEWAY_URL").expect("PARLEY_GATEWAY_URL");
+    let token = env::var("PARLEY_BOT_TOKEN").expect("PARLEY_BOT_TOKEN");
+
+    let parley_host = parley_url.trim_start_matches("http://").to_owned();
+    let http = Arc::new(
+        Client::builder()
+            .token(token.clone())
+            .proxy(parley_host, true) // Parley: REST at http://HOST:PORT/api/v10
+            .build(),
+    );
+
+    let intents = Intents::GUILDS
+        | Intents::GUILD_MEMBERS
+        | Intents::GUILD_MESSAGES
+        | Intents::GUILD_MESSAGE_REACTIONS
+        | Intents::GUILD_MESSAGE_TYPING
+        | Intents::DIRECT_MESSAGES
+        | Intents::DIRECT_MESSAGE_TYPING
+        | Intents::MESSAGE_CONTENT;
+    let config = ConfigBuilder::new(token, intents)
+        .proxy_url(gateway_url) // Parley: the gateway's URL, as GET /api/v10/gateway gives it
+        .build();
+    let mut shard = Shard::with_config(ShardId::ONE, config);
+
+    let mut me: Option<Id<UserMarker>> = None;
+    let mut awaited_guilds: HashSet<Id<GuildMarker>> = HashSet::new();
+    let mut guild_count = 0;
+    let mut ready_said = false;
+
+    while let Some(item) = shard.next_event(EventTypeFlags::all()).await {
+        let event = match item {
+            Ok(event) => event,
+            Err(error) => {
+                report_gateway_error(&error);
+                continue;
+            }
+        };
+        match event {
+            Event::GatewayHello(_) => say("CONNECT"),
+            Event::GatewayClose(_) => say("DISCONNECT"),
+            Event::Ready(ready) => {
+                me = Some(ready.user.id);
+                guild_count = ready.guilds.len();
+                awaited_guilds = ready.guilds.iter().map(|guild| guild.id).collect();
+            }
+            Event::GuildCreate(guild) => {
+                if let GuildCreate::Available(guild) = *guild {
+                    awaited_guilds.remove(&guild.id);
+                }
+            }
+            Event::MessageCreate(message) if Some(message.author.id) != me => {
+                let message = message.message;
+                on_message(&message);
+                if message.guild_id.is_some() {
+                    tokio::spawn(run_command(Arc::clone(&http), message));
+                }
+            }
+            Event::MessageUpdate(update) => {
+                say(format!("MESSAGE_UPDATE {} {}", update.id, one_line(&update.content)));
+            }
+            Event::MessageDelete(delete) => say(format!("MESSAGE_DELETE {}", delete.id)),
+            Event::ReactionAdd(reaction) => say(format!(
+                "REACTION_ADD {} {} {}",
+                reaction.message_id,
+                reaction.user_id,
+                emoji_name(&reaction.emoji)
+            )),
+            Event::ReactionRemove(reaction) => say(format!(
+                "REACTION_REMOVE {} {} {}",
+                reaction.message_id,
+                reaction.user_id,
+                emoji_name(&reaction.emoji)
+            )),
+            Event::TypingStart(typing) if Some(typing.user_id) != me => {
+                say(format!("TYPING {} {}", typing.channel_id, typing.user_id));
+            }
+            Event::ChannelPinsUpdate(pins) => say(format!("PINS_UPDATE {}", pins.channel_id)),
+            Event::ThreadCreate(thread) => {
+                say(format!("THREAD_CREATE {} {}", thread.id, thread.name.as_deref().unwrap_or("")))
+            }
+            Event::MemberAdd(member) => {
+                say(format!("MEMBER_JOIN {} {} {}", member.guild_id, member.user.id, member.user.name))
+            }
+            _ => {}
+        }
+        if let Some(me) = me.filter(|_| !ready_said && awaited_guilds.is_empty()) {
+            ready_said = true;
+            say(format!("READY {me} guilds={guild_count}"));
+        }
+    }
+    // The shard only ends after a fatal close (a bad token, disallowed intents).
+    say("ERROR the gateway closed the session for good");
+    std::future::pending::<()>().await;
+}
+
+/// An event twilight could not read: `ERROR <event name> <serde error>`, and the event itself
+/// on stderr. GUILD_CREATE is an untagged enum (an unavailable or a whole guild) whose error
+/// names no field, so its payload is read again as a guild for serde's real complaint.
+fn report_gateway_error(error: &ReceiveMessageError) {
+    let cause = error.source().map(describe).unwrap_or_default();
+    match error.kind() {
+        ReceiveMessageErrorType::Deserializing { event } => {
+            let payload = serde_json::from_str::<serde_json::Value>(event).unwrap_or_default();
+            let name = payload["t"].as_str().unwrap_or("(no event name)");
+            let detail = match name {
+                "GUILD_CREATE" => serde_json::from_value::<Guild>(payload["d"].clone())
+                    .err()
+                    .map(|e| format!(" (read as a guild: {e})"))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            say(format!("ERROR {name} {cause}{detail}"));
+            eprintln!("could not deserialize: {event}");
+        }
+        _ => say(format!("ERROR {error} {cause}")),
+    }
+}
+
+fn on_message(message: &Message) {
+    say(format!("MESSAGE {} {} {}", message.id, message.author.id, one_line(&message.content)));
+    if message.guild_id.is_none() {
+        say(format!("DM_MESSAGE {} {} {}", message.channel_id, message.author.id, one_line(&message.content)));
+    }
+    if let Some(embed) = message.embeds.first() {
+        say(format!("SAW_EMBED {}", embed.title.as_deref().unwrap_or("")));
+    }
+}
+
+fn emoji_name(emoji: &twilight_model::channel::message::EmojiReactionType) -> &str {
+    use twilight_model::channel::message::EmojiReactionType;
+    match emoji {
+        EmojiReactionType::Unicode { name } => name,
+        EmojiReactionType::Custom { name, .. } => name.as_deref().unwrap_or(""),
+    }
+}
+
+async fn run_command(http: Arc<Client>, message: Message) {
+    let command = message.content.trim().to_owned();
+    let result = match command.as_str() {
+        "!ping" => ping(&http, &message).await,
+        "!history" => history(&http, &message).await,
+        "!edit" => edit(&http, &message).await,
+        "!react" => react(&http, &message).await,
+        "!pin" => pin(&http, &message).await,
+        "!thread" => thread(&http, &message).await,
+        "!dm" => dm(&http, &message).await,
+        "!typing" => typing(&http, &message).await,
+        "!embed" => embed(&http, &message).await,
+        _ => return,
+    };
+    match result {
+        Ok(line) => say(line),
+        Err(error) => say(format!("FAILED {command} {}", describe(error.as_ref()))),
+    }
+}
+
+async fn ping(http: &Client, message: &Message) -> HandlerResult {
+    let reply = http
+        .create_message(message.channel_id)
+        .content(&format!("pong {}", message.author.name))
+        .reply(message.id)
+        .await?
+        .model()
+        .await?;
+    Ok(format!("PONG {}", reply.id))
+}
+
+async fn history(http: &Client, message: &Message) -> HandlerResult {
+    let messages = http.channel_messages(message.channel_id).limit(5).await?.models().await?;
+    let ids: Vec<String> = messages.iter().map(|m| m.id.to_string()).collect();
+    Ok(format!("HISTORY {} {}", messages.len(), ids.join(",")))
+}
+
+async fn edit(http: &Client, message: &Message) -> HandlerResult {
+    let channel = message.channel_id;
+    let draft = http.create_message(channel).content("draft").await?.model().await?;
+    http.update_message(channel, draft.id).content(Some("final")).await?;
+    let fetched = http.message(channel, draft.id).await?.model().await?;
+    http.delete_message(channel, draft.id).await?;
+    Ok(format!("EDITED {} {}", draft.id, one_line(&fetched.content)))
+}
+
+async fn react(http: &Client, message: &Message) -> HandlerResult {
+    let thumbs_up = RequestReactionType::Unicode { name: "👍" };
+    http.create_reaction(message.channel_id, message.id, &thumbs_up).await?;
+    Ok(format!("REACTED {}", message.id))
+}
+
+async fn pin(http: &Client, message: &Message) -> HandlerResult {
+    http.create_pin(message.channel_id, message.id).await?;
+    let pins = http.pins(message.channel_id).await?.model().await?;
+    http.delete_pin(message.channel_id, message.id).await?;
+    Ok(format!("PINNED {} pins={}", message.id, pins.items.len()))
+}
+
+async fn thread(http: &Client, message: &Message) -> HandlerResult {
+    let thread = http.create_thread_from_message(message.channel_id, message.id, "bot thread").await?.model().await?;
+    let sent = http.create_message(thread.id).content("in the thread").await?.model().await?;
+    Ok(format!("THREAD {} {}", thread.id, sent.id))
+}
+
+async fn dm(http: &Client, message: &Message) -> HandlerResult {
+    let channel = http.create_private_channel(message.author.id).await?.model().await?;
+    let sent = http.create_message(channel.id).content("hello in private").await?.model().await?;
+    Ok(format!("DM {} {}", channel.id, sent.id))
+}
+
+async fn typing(http: &Client, message: &Message) -> HandlerResult {
+    http.create_typing_trigger(message.channel_id).await?;
+    Ok(format!("TYPED {}", message.channel_id))
+}
+
+async fn embed(http: &Client, message: &Message) -> HandlerResult {
+    let embed = EmbedBuilder::new()
+        .title("Status")
+        .description("all good")
+        .color(0x2ecc71)
+        .field(EmbedFieldBuilder::new("uptime", "3 days").inline())
+        .footer(EmbedFooterBuilder::new("parley"))
+        .validate()?
+        .build();
+    let sent = http.create_message(message.channel_id).content("status").embeds(&[embed]).await?.model().await?;
+    Ok(format!("EMBED {}", sent.id))
+}
