@@ -21,7 +21,7 @@ pub struct Keys {
     pub channel_id: Option<Snowflake>,
     /// The users it concerns: the member added, changed, removed or banned; the user whose
     /// presence, voice state or reaction it is; a recipient added or removed; who is typing;
-    /// a message's author and the users it mentions.
+    /// a message's author and the users it mentions; who joined or left a thread.
     pub users: Vec<Snowflake>,
     /// A deleted channel, as it was: fan-out needs it to tell exactly those who could see it,
     /// and it is no longer stored anywhere.
@@ -90,7 +90,8 @@ impl Keys {
         let is_channel =
             matches!(name, ChannelCreate | ChannelUpdate | ChannelDelete | ThreadCreate | ThreadUpdate | ThreadDelete);
         let guild_id = if is_guild { id(&data["id"]) } else { id(&data["guild_id"]) };
-        let channel_id = if is_channel { id(&data["id"]) } else { id(&data["channel_id"]) };
+        let is_thread_members = matches!(name, ThreadMemberUpdate | ThreadMembersUpdate);
+        let channel_id = if is_channel || is_thread_members { id(&data["id"]) } else { id(&data["channel_id"]) };
         let users = match name {
             GuildMemberAdd
             | GuildMemberUpdate
@@ -102,6 +103,12 @@ impl Keys {
             | ChannelRecipientRemove => id(&data["user"]["id"]).into_iter().collect(),
             VoiceStateUpdate | MessageReactionAdd | MessageReactionRemove | TypingStart | VoiceMove => {
                 id(&data["user_id"]).into_iter().collect()
+            }
+            ThreadMemberUpdate => id(&data["user_id"]).into_iter().collect(),
+            ThreadMembersUpdate => {
+                let added = data["added_members"].as_array().into_iter().flatten().filter_map(|m| id(&m["user_id"]));
+                let removed = data["removed_member_ids"].as_array().into_iter().flatten().filter_map(id);
+                added.chain(removed).collect()
             }
             MessageCreate | MessageUpdate => {
                 let mentions = data["mentions"].as_array().into_iter().flatten().filter_map(|u| id(&u["id"]));

@@ -74,7 +74,10 @@ impl Intents {
         use EventName::*;
         let (guild, dm) = match name {
             GuildCreate | GuildUpdate | GuildDelete | GuildRoleCreate | GuildRoleUpdate | GuildRoleDelete
-            | ThreadCreate | ThreadUpdate | ThreadDelete => (Self::GUILDS, None),
+            | ThreadCreate | ThreadUpdate | ThreadDelete | ThreadMemberUpdate => (Self::GUILDS, None),
+            // Others' comings and goings need GUILD_MEMBERS; fan-out sends the people added or
+            // removed their own with GUILDS alone, as Discord does.
+            ThreadMembersUpdate => (Self::GUILD_MEMBERS, None),
             // Private channels opening and closing reach their people whatever they asked for.
             ChannelCreate | ChannelUpdate | ChannelDelete => (Self::GUILDS, None),
             ChannelPinsUpdate => (Self::GUILDS, Some(Self::DIRECT_MESSAGES)),
