@@ -173,6 +173,18 @@ mod tests {
                 }],
             })
         );
+        let members = json!({"id": "2", "guild_id": "1", "member_count": 2,
+                             "added_members": [{"id": "2", "user_id": "3"}], "removed_member_ids": ["4"]});
+        assert_eq!(
+            Keys::from_payload(EventName::ThreadMembersUpdate, &members),
+            Keys::channel(Some(guild), channel).user(author).user(mentioned),
+            "a thread's members update concerns whoever came and went"
+        );
+        let own = json!({"id": "2", "user_id": "3", "guild_id": "1", "flags": 0});
+        assert_eq!(
+            Keys::from_payload(EventName::ThreadMemberUpdate, &own),
+            Keys::channel(Some(guild), channel).user(author)
+        );
         let dm = json!({"id": "9", "channel_id": "2", "author": {"id": "3"}, "mentions": []});
         assert_eq!(Keys::from_payload(EventName::MessageCreate, &dm), Keys::channel(None, channel).user(author));
     }

@@ -127,4 +127,10 @@ mod tests {
         assert_eq!(Intents::required_for(EventName::ChannelCreate, true), None);
         assert_eq!(Intents::required_for(EventName::MessageAck, false), None);
     }
+
+    #[test]
+    fn others_thread_memberships_need_guild_members_and_ones_own_guilds() {
+        assert_eq!(Intents::required_for(EventName::ThreadMembersUpdate, false), Some(Intents::GUILD_MEMBERS));
+        assert_eq!(Intents::required_for(EventName::ThreadMemberUpdate, false), Some(Intents::GUILDS));
+    }
 }

@@ -74,7 +74,10 @@ async fn get_channel(
                 ChannelKind::PublicThread => state.store.thread_member(channel.id, auth.user_id).await?,
                 _ => None,
             };
-            AnyChannelObject::Guild(ChannelObject { member: member.as_ref().map(ThreadMemberObject::from), ..object })
+            AnyChannelObject::Guild(ChannelObject {
+                member: member.as_ref().map(|m| Box::new(ThreadMemberObject::from(m))),
+                ..object
+            })
         }
         ChannelAccess::Private { channel, user_id } => {
             let (_, object) = views(&state, &channel, &[user_id]).await?.pop().ok_or_else(unknown_channel)?;

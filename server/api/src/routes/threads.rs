@@ -111,7 +111,7 @@ async fn start(
     let created = || ChannelObject { member_count: Some(1), ..ChannelObject::new(&record, &[]) };
     state.publish(ChannelObject { newly_created: Some(true), ..created() }.event(EventName::ThreadCreate));
     thread_members::announce_added(state, access.guild.id, &starter).await?;
-    Ok(ChannelObject { member: Some(ThreadMemberObject::from(&starter)), ..created() })
+    Ok(ChannelObject { member: Some(Box::new(ThreadMemberObject::from(&starter))), ..created() })
 }
 
 /// Checks that threads may be started under `parent` by someone with `permissions` there.

@@ -107,9 +107,10 @@ pub struct ChannelObject {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
     /// Threads only: the reader's own thread member object, where they joined it and the
-    /// answer is theirs alone (GUILD_CREATE, `GET /channels/{id}`, starting a thread).
+    /// answer is theirs alone (GUILD_CREATE, `GET /channels/{id}`, starting a thread). Boxed:
+    /// most channel objects have none, and it holds a whole guild member when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub member: Option<ThreadMemberObject>,
+    pub member: Option<Box<ThreadMemberObject>>,
     /// THREAD_CREATE of a thread just started (discord.py tells `on_thread_create` from
     /// `on_thread_join` by it); absent elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -211,7 +212,8 @@ impl ChannelObject {
     /// Gives each thread of `threads` the reader's membership of it, from `memberships`.
     pub fn with_memberships(mut threads: Vec<Self>, memberships: &[ThreadMemberRecord]) -> Vec<Self> {
         for thread in &mut threads {
-            thread.member = memberships.iter().find(|m| m.thread_id == thread.id).map(ThreadMemberObject::from);
+            thread.member =
+                memberships.iter().find(|m| m.thread_id == thread.id).map(|m| Box::new(ThreadMemberObject::from(m)));
         }
         threads
     }
