@@ -107,8 +107,8 @@ pub struct ChannelObject {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
     /// Threads only: the reader's own thread member object, where they joined it and the
-    /// answer is theirs alone (GUILD_CREATE, `GET /channels/{id}`, starting a thread). Boxed:
-    /// most channel objects have none, and it holds a whole guild member when it has one.
+    /// answer is theirs alone (GUILD_CREATE, `GET /channels/{id}`, starting a thread).
+    // Boxed: most channel objects have none, and one can hold a whole guild member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<Box<ThreadMemberObject>>,
     /// THREAD_CREATE of a thread just started (discord.py tells `on_thread_create` from
