@@ -167,6 +167,8 @@ impl GuildCache {
             | TypingStart
             | MessageAck
             | ChannelRecipientAdd
+            | ThreadMemberUpdate
+            | ThreadMembersUpdate
             | ChannelRecipientRemove
             | PresenceUpdate
             | VoiceStateUpdate

@@ -13,6 +13,8 @@
 //! - [`private_channels`]: DMs and group DMs: recipients' views, joining, leaving, renaming.
 //! - [`message_drafts`]: a message as asked for, checked: content, flags, mentions.
 //! - [`joins`]: a member joining a guild: what the guild and the newcomer are told.
+//! - [`member_search`]: members whose username or nickname starts with a query.
+//! - [`online`]: who is online, for guilds' approximate presence counts.
 //! - [`audit`]: audit log entries and the reason header.
 //! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
 //! - [`limits`]: sign-in limits per address and account; REST and IDENTIFY limits.
@@ -37,9 +39,11 @@ pub mod error;
 pub mod instance_invites;
 pub mod joins;
 pub mod limits;
+pub mod member_search;
 pub mod message_drafts;
 pub mod metrics;
 pub mod objects;
+pub mod online;
 pub mod outbox;
 pub mod patch;
 pub mod private_channels;

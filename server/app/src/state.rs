@@ -44,6 +44,8 @@ pub struct AppInner {
     pub voice_states: crate::voice::states::VoiceStates,
     /// Per-account REST and IDENTIFY limits, in this process or shared through Redis.
     pub rest_limits: Arc<crate::limits::rest::RestLimits>,
+    /// Who is online on this node (the gateway keeps it), for presence counts.
+    pub online: crate::online::OnlineUsers,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -104,6 +106,7 @@ impl AppState {
             voice_grants: Default::default(),
             voice_states: Default::default(),
             rest_limits: Arc::new(rest_limits),
+            online: Default::default(),
         }))
     }
 }

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     CannotEditOthersMessage,
     CannotSendEmptyMessage,
     NonTextChannel,
+    /// A thread's action on a channel that is no thread (thread members), or the like.
+    InvalidChannelType,
     BulkDeleteTooOld,
     ThreadArchived,
     ThreadAlreadyCreated,
@@ -56,7 +58,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 44] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -80,6 +82,7 @@ impl ErrorCode {
         Self::CannotEditOthersMessage,
         Self::CannotSendEmptyMessage,
         Self::NonTextChannel,
+        Self::InvalidChannelType,
         Self::BulkDeleteTooOld,
         Self::ThreadArchived,
         Self::ThreadAlreadyCreated,
@@ -127,6 +130,7 @@ impl ErrorCode {
             Self::CannotEditOthersMessage => 50005,
             Self::CannotSendEmptyMessage => 50006,
             Self::NonTextChannel => 50008,
+            Self::InvalidChannelType => 50024,
             Self::BulkDeleteTooOld => 50034,
             Self::ThreadArchived => 50083,
             Self::ThreadAlreadyCreated => 160004,
@@ -176,6 +180,7 @@ impl ErrorCode {
             Self::CannotEditOthersMessage => "Cannot edit a message authored by another user",
             Self::CannotSendEmptyMessage => "Cannot send an empty message",
             Self::NonTextChannel => "Cannot send messages in a non-text channel",
+            Self::InvalidChannelType => "Cannot execute action on this channel type",
             Self::BulkDeleteTooOld => "You can only bulk delete messages that are under 14 days old",
             Self::ThreadArchived => "Thread is archived",
             Self::ThreadAlreadyCreated => "A thread has already been created for this message",

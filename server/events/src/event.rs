@@ -40,6 +40,10 @@ pub enum EventName {
     ThreadCreate,
     ThreadUpdate,
     ThreadDelete,
+    /// The user's own thread member object changed (they joined a thread): to them alone.
+    ThreadMemberUpdate,
+    /// People were added to or removed from a thread.
+    ThreadMembersUpdate,
     ChannelRecipientAdd,
     ChannelRecipientRemove,
     PresenceUpdate,
@@ -64,7 +68,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 38] = [
+    pub const ALL: [EventName; 40] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -93,6 +97,8 @@ impl EventName {
         Self::ThreadCreate,
         Self::ThreadUpdate,
         Self::ThreadDelete,
+        Self::ThreadMemberUpdate,
+        Self::ThreadMembersUpdate,
         Self::ChannelRecipientAdd,
         Self::ChannelRecipientRemove,
         Self::PresenceUpdate,
@@ -140,6 +146,8 @@ impl EventName {
             Self::ThreadCreate => "THREAD_CREATE",
             Self::ThreadUpdate => "THREAD_UPDATE",
             Self::ThreadDelete => "THREAD_DELETE",
+            Self::ThreadMemberUpdate => "THREAD_MEMBER_UPDATE",
+            Self::ThreadMembersUpdate => "THREAD_MEMBERS_UPDATE",
             Self::ChannelRecipientAdd => "CHANNEL_RECIPIENT_ADD",
             Self::ChannelRecipientRemove => "CHANNEL_RECIPIENT_REMOVE",
             Self::PresenceUpdate => "PRESENCE_UPDATE",

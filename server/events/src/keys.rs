@@ -21,7 +21,7 @@ pub struct Keys {
     pub channel_id: Option<Snowflake>,
     /// The users it concerns: the member added, changed, removed or banned; the user whose
     /// presence, voice state or reaction it is; a recipient added or removed; who is typing;
-    /// a message's author and the users it mentions.
+    /// a message's author and the users it mentions; who joined or left a thread.
     pub users: Vec<Snowflake>,
     /// A deleted channel, as it was: fan-out needs it to tell exactly those who could see it,
     /// and it is no longer stored anywhere.
@@ -90,7 +90,8 @@ impl Keys {
         let is_channel =
             matches!(name, ChannelCreate | ChannelUpdate | ChannelDelete | ThreadCreate | ThreadUpdate | ThreadDelete);
         let guild_id = if is_guild { id(&data["id"]) } else { id(&data["guild_id"]) };
-        let channel_id = if is_channel { id(&data["id"]) } else { id(&data["channel_id"]) };
+        let is_thread_members = matches!(name, ThreadMemberUpdate | ThreadMembersUpdate);
+        let channel_id = if is_channel || is_thread_members { id(&data["id"]) } else { id(&data["channel_id"]) };
         let users = match name {
             GuildMemberAdd
             | GuildMemberUpdate
@@ -102,6 +103,12 @@ impl Keys {
             | ChannelRecipientRemove => id(&data["user"]["id"]).into_iter().collect(),
             VoiceStateUpdate | MessageReactionAdd | MessageReactionRemove | TypingStart | VoiceMove => {
                 id(&data["user_id"]).into_iter().collect()
+            }
+            ThreadMemberUpdate => id(&data["user_id"]).into_iter().collect(),
+            ThreadMembersUpdate => {
+                let added = data["added_members"].as_array().into_iter().flatten().filter_map(|m| id(&m["user_id"]));
+                let removed = data["removed_member_ids"].as_array().into_iter().flatten().filter_map(id);
+                added.chain(removed).collect()
             }
             MessageCreate | MessageUpdate => {
                 let mentions = data["mentions"].as_array().into_iter().flatten().filter_map(|u| id(&u["id"]));
@@ -165,6 +172,18 @@ mod tests {
                     deny: Permissions::NONE
                 }],
             })
+        );
+        let members = json!({"id": "2", "guild_id": "1", "member_count": 2,
+                             "added_members": [{"id": "2", "user_id": "3"}], "removed_member_ids": ["4"]});
+        assert_eq!(
+            Keys::from_payload(EventName::ThreadMembersUpdate, &members),
+            Keys::channel(Some(guild), channel).user(author).user(mentioned),
+            "a thread's members update concerns whoever came and went"
+        );
+        let own = json!({"id": "2", "user_id": "3", "guild_id": "1", "flags": 0});
+        assert_eq!(
+            Keys::from_payload(EventName::ThreadMemberUpdate, &own),
+            Keys::channel(Some(guild), channel).user(author)
         );
         let dm = json!({"id": "9", "channel_id": "2", "author": {"id": "3"}, "mentions": []});
         assert_eq!(Keys::from_payload(EventName::MessageCreate, &dm), Keys::channel(None, channel).user(author));

@@ -349,6 +349,10 @@ async fn to_guild(
         {
             resync(gateway, session, &GuildAccess::with_member(snapshot.clone(), member));
         }
+        // Those added to or removed from a thread hear of it without GUILD_MEMBERS.
+        let own_thread_membership =
+            event.name == EventName::ThreadMembersUpdate && event.keys.concerns(session.user_id);
+        let intent = if own_thread_membership { Some(Intents::GUILDS) } else { intent };
         if !wants(session, intent) || subject == Some(session.user_id) {
             continue;
         }

@@ -160,6 +160,8 @@ impl Gateway {
 
     /// Tells everyone who shares a guild with `user` how they look now.
     pub(crate) async fn announce_presence(&self, user: Snowflake, seen: &Seen) {
+        // Every change others see passes here: the REST API's presence counts follow it.
+        self.state.online.set(user, seen.status != crate::presence::Status::Offline);
         let Ok(guilds) = self.state.store.guilds_of_member(user).await else { return };
         for guild in guilds {
             self.state.publish(Event::new(

@@ -74,7 +74,10 @@ impl Intents {
         use EventName::*;
         let (guild, dm) = match name {
             GuildCreate | GuildUpdate | GuildDelete | GuildRoleCreate | GuildRoleUpdate | GuildRoleDelete
-            | ThreadCreate | ThreadUpdate | ThreadDelete => (Self::GUILDS, None),
+            | ThreadCreate | ThreadUpdate | ThreadDelete | ThreadMemberUpdate => (Self::GUILDS, None),
+            // Others' comings and goings need GUILD_MEMBERS; fan-out sends the people added or
+            // removed their own with GUILDS alone, as Discord does.
+            ThreadMembersUpdate => (Self::GUILD_MEMBERS, None),
             // Private channels opening and closing reach their people whatever they asked for.
             ChannelCreate | ChannelUpdate | ChannelDelete => (Self::GUILDS, None),
             ChannelPinsUpdate => (Self::GUILDS, Some(Self::DIRECT_MESSAGES)),
@@ -124,5 +127,11 @@ mod tests {
         assert_eq!(Intents::required_for(EventName::MessageCreate, true), Some(Intents::DIRECT_MESSAGES));
         assert_eq!(Intents::required_for(EventName::ChannelCreate, true), None);
         assert_eq!(Intents::required_for(EventName::MessageAck, false), None);
+    }
+
+    #[test]
+    fn others_thread_memberships_need_guild_members_and_ones_own_guilds() {
+        assert_eq!(Intents::required_for(EventName::ThreadMembersUpdate, false), Some(Intents::GUILD_MEMBERS));
+        assert_eq!(Intents::required_for(EventName::ThreadMemberUpdate, false), Some(Intents::GUILDS));
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use parley_app::AppResult;
+use parley_app::member_search::members_named;
 use parley_app::objects::member::member_objects;
 use parley_core::Snowflake;
 use parley_store::members::MemberRecord;
@@ -97,24 +98,18 @@ async fn chunks(
                 None => not_found.push(*id),
             }
         }
+    } else if !query.is_empty() {
+        // By name, as REST's member search finds them.
+        found = members_named(state, guild_id, query, limit).await?;
     } else {
-        // Pages through the members by id; a name query is matched on username and nick.
+        // Pages through the members by id.
         let mut after = Snowflake::new(0);
         loop {
             let page = state.store.members(guild_id, after, CHUNK_SIZE as i64).await?;
             let Some(last) = page.last() else { break };
             after = last.user_id;
             let full = page.len() < CHUNK_SIZE;
-            if query.is_empty() {
-                found.extend(page);
-            } else {
-                let ids: Vec<Snowflake> = page.iter().map(|m| m.user_id).collect();
-                let users = state.store.users_by_ids(&ids).await?;
-                found.extend(page.into_iter().filter(|m| {
-                    m.nick.as_ref().is_some_and(|n| n.to_lowercase().starts_with(query))
-                        || users.iter().any(|u| u.id == m.user_id && u.username.starts_with(query))
-                }));
-            }
+            found.extend(page);
             if found.len() >= limit || full {
                 break;
             }

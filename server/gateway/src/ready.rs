@@ -63,6 +63,8 @@ pub async fn guild_create_with(
         &access.overwrites,
         &activity,
     );
+    // Each thread they joined carries their thread member object, as Discord's does.
+    let threads = ChannelObject::with_memberships(threads, &state.store.thread_memberships(guild_id, user_id).await?);
     let member_count = state.store.member_count(guild_id).await?;
     let large = member_count as usize > large_threshold;
     let members = if large {

@@ -414,6 +414,13 @@ impl Store {
                 .bind(thread.auto_archive_duration)
                 .fetch_one(&mut *tx)
                 .await?;
+            // Its starter is its first member, as on Discord.
+            sqlx::query("INSERT INTO thread_members (thread_id, user_id, join_timestamp) VALUES ($1, $2, $3)")
+                .bind(thread.id.as_i64())
+                .bind(thread.owner_id.as_i64())
+                .bind(thread.now.unix_millis())
+                .execute(&mut *tx)
+                .await?;
             record_audit!(&mut *tx, audit);
             tx.commit().await?;
             Ok(record)
@@ -454,9 +461,31 @@ impl Store {
     }
 }
 
-/// What a channel's messages say about it: its newest message, and for threads Discord's
-/// `message_count` and `member_count` (people who wrote in it, counted up to 50 as Discord
-/// stops counting there).
+impl Store {
+    /// `parent_id`'s archived threads, the most recently archived first (Discord's order),
+    /// archived before `before` if given; at most `limit`.
+    pub async fn archived_threads(
+        &self,
+        parent_id: Snowflake,
+        before: Option<Timestamp>,
+        limit: i64,
+    ) -> Result<Vec<ChannelRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            channel_columns!(),
+            " FROM channels WHERE parent_id = $1 AND kind = 11 AND archived \
+             AND COALESCE(archive_timestamp, created_at) < $2 \
+             ORDER BY COALESCE(archive_timestamp, created_at) DESC, id DESC LIMIT $3"
+        );
+        let before = before.map_or(i64::MAX, Timestamp::unix_millis);
+        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+            .bind(parent_id.as_i64()).bind(before).bind(limit).fetch_all(pool).await?))
+    }
+}
+
+/// What a channel's messages and members say about it: its newest message, and for threads
+/// Discord's `message_count` and `member_count` (its thread members, counted up to 50 as
+/// Discord stops counting there).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ChannelActivity {
     pub channel_id: Snowflake,
@@ -474,14 +503,15 @@ struct ActivityRow {
 }
 
 /// Each subquery is one backward index step (`messages (channel_id, id)`), or, for threads, a
-/// count over one thread's rows: cheap enough for READY, which sends active threads only.
+/// count over one thread's rows (messages, or at most 50 members): cheap enough for READY,
+/// which sends active threads only.
 macro_rules! activity_sql {
     ($where:literal) => {
         concat!(
             "SELECT c.id, (SELECT MAX(m.id) FROM messages m WHERE m.channel_id = c.id) AS last_message_id, \
              CASE WHEN c.kind = 11 THEN (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id) END AS message_count, \
-             CASE WHEN c.kind = 11 THEN (SELECT COUNT(*) FROM (SELECT DISTINCT m.author_id FROM messages m \
-                WHERE m.channel_id = c.id LIMIT 50) authors) END AS member_count \
+             CASE WHEN c.kind = 11 THEN (SELECT COUNT(*) FROM (SELECT 1 FROM thread_members tm \
+                WHERE tm.thread_id = c.id LIMIT 50) joined) END AS member_count \
              FROM channels c WHERE ",
             $where
         )

@@ -10,6 +10,7 @@
 //! - [`webhooks`]: channel webhooks and their tokens.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
+//! - [`thread_members`]: who has joined which thread.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
 //! - [`outbox`]: events kept with their change until the shared event log has them.
@@ -40,6 +41,7 @@ pub mod read_states;
 pub mod roles;
 pub mod search;
 pub mod sessions;
+pub mod thread_members;
 pub mod users;
 pub mod webhooks;
 

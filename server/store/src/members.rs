@@ -35,6 +35,22 @@ struct MemberRow {
     deaf: bool,
 }
 
+/// Takes someone who is leaving a guild (left, kicked, banned) out of its threads, in the
+/// transaction that removes them: Discord's threads list only the guild's members.
+macro_rules! leave_threads {
+    ($executor:expr, $guild_id:expr, $user_id:expr) => {
+        sqlx::query(
+            "DELETE FROM thread_members WHERE user_id = $2 \
+             AND thread_id IN (SELECT id FROM channels WHERE guild_id = $1)",
+        )
+        .bind($guild_id.as_i64())
+        .bind($user_id.as_i64())
+        .execute($executor)
+        .await?
+    };
+}
+pub(crate) use leave_threads;
+
 impl Store {
     /// The member `user_id` of `guild_id`, with their roles; `None` if not a member.
     pub async fn member(&self, guild_id: Snowflake, user_id: Snowflake) -> Result<Option<MemberRecord>, StoreError> {
@@ -74,6 +90,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            leave_threads!(&mut *tx, guild_id, user_id);
             if n == 1 {
                 record_audit!(&mut *tx, audit);
             }

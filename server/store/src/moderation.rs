@@ -125,6 +125,7 @@ impl Store {
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(reason).bind(now.unix_millis()).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?;
+            crate::members::leave_threads!(&mut *tx, guild_id, user_id);
             let deleted: Vec<(i64, i64)> = if delete_messages_ms > 0 {
                 sqlx::query_as("DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND created_at >= $3 RETURNING channel_id, id")
                     .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis() - delete_messages_ms)

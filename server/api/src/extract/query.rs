@@ -64,6 +64,19 @@ pub fn timestamp(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Op
     parsed
 }
 
+/// Discord's boolean query string (`True`, `true` or `1`; `False`, `false` or `0`), or
+/// `false` when absent; anything else is a field error.
+pub fn boolean(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> bool {
+    match raw {
+        None | Some("False" | "false" | "0") => false,
+        Some("True" | "true" | "1") => true,
+        Some(_) => {
+            errors.add(field, "BASE_TYPE_BOOLEAN", "Must be either true or false.");
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

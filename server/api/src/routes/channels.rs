@@ -8,6 +8,7 @@ use parley_app::channel_access::ChannelAccess;
 use parley_app::error::AppResult;
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::private::AnyChannelObject;
+use parley_app::objects::thread_member::ThreadMemberObject;
 use parley_core::{Permissions, Snowflake};
 use parley_store::channels::ChannelKind;
 use utoipa_axum::router::OpenApiRouter;
@@ -67,7 +68,16 @@ async fn get_channel(
     Ok(Json(match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, .. } => {
             let activity = state.store.channel_activity(channel.id).await?;
-            AnyChannelObject::Guild(ChannelObject::new(&channel, &access.overwrites).with_activity(Some(&activity)))
+            let object = ChannelObject::new(&channel, &access.overwrites).with_activity(Some(&activity));
+            // A thread tells a reader who joined it their own thread member object.
+            let member = match channel.kind {
+                ChannelKind::PublicThread => state.store.thread_member(channel.id, auth.user_id).await?,
+                _ => None,
+            };
+            AnyChannelObject::Guild(ChannelObject {
+                member: member.as_ref().map(|m| Box::new(ThreadMemberObject::from(m))),
+                ..object
+            })
         }
         ChannelAccess::Private { channel, user_id } => {
             let (_, object) = views(&state, &channel, &[user_id]).await?.pop().ok_or_else(unknown_channel)?;

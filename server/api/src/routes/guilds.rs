@@ -1,20 +1,22 @@
-//! Guilds: create (with their default layout), get, modify, delete, list mine, leave.
+//! Guilds: create (with their default layout), get (with counts), modify, delete, list mine,
+//! leave, and a member's preview.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::guild::{GuildObject, PartialGuild, guild_create_payload};
+use parley_app::objects::guild::{GuildObject, GuildPreview, PartialGuild, approximate_counts, guild_create_payload};
 use parley_app::{AppState, GuildCreation};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json, Path, nullable};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
@@ -24,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_guild, modify_guild, delete_guild))
         .routes(routes!(my_guilds))
         .routes(routes!(leave_guild))
+        .routes(routes!(guild_preview))
 }
 
 /// Guild names: 2-100 characters after trimming, no control characters (Discord's limits).
@@ -100,12 +103,19 @@ async fn create_guild(
     Ok((StatusCode::CREATED, Json(payload.guild)))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GetGuildQuery {
+    /// `true` adds `approximate_member_count` and `approximate_presence_count`.
+    #[param(value_type = Option<bool>)]
+    pub with_counts: Option<String>,
+}
+
 /// A guild I am a member of.
 #[utoipa::path(get, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
-    params(("guild_id" = schema::Snowflake, Path)),
+    params(("guild_id" = schema::Snowflake, Path), GetGuildQuery),
     responses(
         (status = 200, description = "OK", body = GuildObject),
-        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "A bad with_counts (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
@@ -115,9 +125,44 @@ async fn get_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(guild_id): Path<Snowflake>,
+    Query(params): Query<GetGuildQuery>,
 ) -> AppResult<Json<GuildObject>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
-    Ok(Json(GuildObject::new(&access.guild, &access.roles)))
+    let mut errors = FieldErrors::new();
+    let with_counts = query::boolean(&mut errors, "with_counts", params.with_counts.as_deref());
+    errors.into_result()?;
+    let mut guild = GuildObject::new(&access.guild, &access.roles);
+    if with_counts {
+        let (members, online) = approximate_counts(&state, access.guild.id).await?;
+        guild.approximate_member_count = Some(members);
+        guild.approximate_presence_count = Some(online);
+    }
+    Ok(Json(guild))
+}
+
+/// A guild's preview, for its members. Discord also shows discoverable guilds to anyone;
+/// Parley has no discovery, so to anyone else the guild is unknown (404, 10004), as a guild
+/// that does not exist is.
+#[utoipa::path(get, path = "/guilds/{guild_id}/preview", tag = "guilds", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = GuildPreview),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 404, description = "Unknown guild, or not a member (10004)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn guild_preview(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<Snowflake>,
+) -> AppResult<Json<GuildPreview>> {
+    let snapshot = state.cache.guild(&state.store, guild_id).await?.ok_or_else(unknown_guild)?;
+    if state.cache.member(&state.store, snapshot.guild.id, auth.user_id).await?.is_none() {
+        return Err(unknown_guild());
+    }
+    let counts = approximate_counts(&state, snapshot.guild.id).await?;
+    Ok(Json(GuildPreview::new(&snapshot.guild, counts)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

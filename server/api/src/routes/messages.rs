@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
+use parley_app::channels::thread_members;
 use parley_app::error::{AppError, AppResult};
 use parley_app::limits::window::RateLimited;
 use parley_app::message_drafts::{AllowedMentions, MAX_NONCE_CHARS, check_content, check_flags, resolve_mentions};
@@ -15,7 +16,7 @@ use parley_app::objects::message::{
     MessageObject, find_message, flags, ids, message_object, message_objects, unknown_message,
 };
 use parley_app::patch::nullable;
-use parley_core::{ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
+use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::messages::{MessageEdit, NewMessage, Page};
 use serde::{Deserialize, Deserializer};
@@ -213,6 +214,12 @@ async fn create_message(
             Some(kept) => announced.through_outbox(kept.id),
             None => announced,
         });
+        if let ChannelAccess::Guild { access, channel: thread, .. } = &channel
+            && thread.kind == ChannelKind::PublicThread
+        {
+            // Writing in a thread joins it, as on Discord.
+            thread_members::add(&state, access.guild.id, thread.id, auth.user_id).await?;
+        }
     }
     Ok(Json(object))
 }

@@ -3,16 +3,18 @@
 //!
 //! - [`admin`]: instance administration: invite codes for `invite_only` registration.
 //! - [`applications`]: applications and bots, their tokens, and adding a bot to a guild.
+//! - [`archived_threads`]: a channel's archived threads (public; the private lists are empty).
 //! - [`audit_logs`]: reading the audit log.
 //! - [`auth`]: registration, login, token refresh and logout.
 //! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
 //! - [`channels`]: channels as their viewers see them.
 //! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
-//! - [`guilds`]: create, get, modify, delete, list mine, leave.
+//! - [`guilds`]: create, get (with counts), modify, delete, list mine, leave, preview.
 //! - [`health`]: `/health`, `/ready` and `/metrics`.
 //! - [`instance`]: public facts about this instance that a client needs before anyone signs in.
 //! - [`invites`]: guild invites: create, look up, accept, list, delete.
 //! - [`members`]: members and moderation: nicknames, timeouts, voice, kicks and bans.
+//! - [`member_search`]: members whose username or nickname starts with a query.
 //! - [`messages`]: messages in guild channels and private channels (DMs, group DMs).
 //! - [`overwrites`]: channel permission overwrites: set and delete.
 //! - [`private_channels`]: DMs and group DMs: open, start, list, add and remove recipients.
@@ -21,7 +23,8 @@
 //! - [`roles`]: roles: list, create, modify, delete, reorder, give and take.
 //! - [`search`]: message search in a guild, returning only what the searcher may read.
 //! - [`sessions`]: the signed-in user's device sessions: list, end one, end the others.
-//! - [`threads`]: public threads: start, archive, lock, join and leave.
+//! - [`threads`]: public threads: start, and list a guild's active ones.
+//! - [`thread_members`]: join and leave threads, add and remove others, list them.
 //! - [`users`]: the current user's account: `GET` and `PATCH /users/@me`.
 //! - [`voice`]: `GET /voice/ice-servers`: STUN and TURN with fresh credentials.
 //! - [`webhooks`]: channel webhooks: made and managed by members, or with their token.
@@ -29,6 +32,7 @@
 
 pub mod admin;
 pub mod applications;
+pub mod archived_threads;
 pub mod audit_logs;
 pub mod auth;
 pub mod channel_admin;
@@ -38,6 +42,7 @@ pub mod guilds;
 pub mod health;
 pub mod instance;
 pub mod invites;
+pub mod member_search;
 pub mod members;
 pub mod messages;
 pub mod overwrites;
@@ -47,6 +52,7 @@ pub mod read_states;
 pub mod roles;
 pub mod search;
 pub mod sessions;
+pub mod thread_members;
 pub mod threads;
 pub mod users;
 pub mod voice;
@@ -71,10 +77,13 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(overwrites::router())
         .merge(roles::router())
         .merge(messages::router())
+        .merge(member_search::router())
         .merge(members::router())
         .merge(reactions::router())
         .merge(read_states::router())
         .merge(threads::router())
+        .merge(thread_members::router())
+        .merge(archived_threads::router())
         .merge(audit_logs::router())
         .merge(webhooks::router())
         .merge(webhook_messages::router())

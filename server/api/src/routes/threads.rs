@@ -1,17 +1,19 @@
-//! Public threads: start one from a message or in a channel, change its state (archive,
-//! lock, rename), and list a guild's active threads. Thread permissions are the parent's,
-//! with sending governed by SEND_MESSAGES_IN_THREADS (see `docs/permissions.md`).
+//! Public threads: start one from a message or in a channel (its starter joins it), and list
+//! a guild's active threads. Thread permissions are the parent's, with sending governed by
+//! SEND_MESSAGES_IN_THREADS (see `docs/permissions.md`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, require};
+use parley_app::access::{GuildAccess, require, unknown_channel};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::load_channel;
+use parley_app::channels::thread_members;
 use parley_app::channels::threads::ARCHIVE_DURATIONS;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::message::find_message;
+use parley_app::objects::thread_member::ThreadMemberObject;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::StoreError;
@@ -104,9 +106,12 @@ async fn start(
         }
         other => other.into(),
     })?;
-    let announced = ChannelObject { newly_created: Some(true), ..ChannelObject::new(&record, &[]) };
-    state.publish(announced.event(EventName::ThreadCreate));
-    Ok(ChannelObject::new(&record, &[]))
+    // Its starter joined it with it (the store keeps both in one transaction).
+    let starter = state.store.thread_member(record.id, auth.user_id).await?.ok_or_else(unknown_channel)?;
+    let created = || ChannelObject { member_count: Some(1), ..ChannelObject::new(&record, &[]) };
+    state.publish(ChannelObject { newly_created: Some(true), ..created() }.event(EventName::ThreadCreate));
+    thread_members::announce_added(state, access.guild.id, &starter).await?;
+    Ok(ChannelObject { member: Some(Box::new(ThreadMemberObject::from(&starter))), ..created() })
 }
 
 /// Checks that threads may be started under `parent` by someone with `permissions` there.
@@ -170,11 +175,11 @@ async fn thread_in_channel(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActiveThreads {
     pub threads: Vec<ChannelObject>,
-    /// Thread members are not tracked yet: always empty.
-    pub members: Vec<serde_json::Value>,
+    /// My thread member object for each of `threads` I have joined.
+    pub members: Vec<ThreadMemberObject>,
 }
 
-/// The guild's unarchived threads that I can see.
+/// The guild's unarchived threads that I can see, newest first (Discord's order).
 #[utoipa::path(get, path = "/guilds/{guild_id}/threads/active", tag = "threads", security(("bearer" = [])), params(("guild_id" = schema::Snowflake, Path)),
     responses(
         (status = 200, description = "OK", body = ActiveThreads),
@@ -191,11 +196,21 @@ async fn active_threads(
 ) -> AppResult<Json<ActiveThreads>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let activity = state.store.guild_channel_activity(access.guild.id).await?;
-    let active = access
+    let mut active: Vec<&ChannelRecord> = access
         .channels
         .iter()
         .filter(|c| c.kind == ChannelKind::PublicThread && !c.archived)
-        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL));
+        .filter(|c| access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
+        .collect();
+    active.sort_by_key(|c| std::cmp::Reverse(c.id));
     let threads = ChannelObject::list(active, &[], &activity);
-    Ok(Json(ActiveThreads { threads, members: Vec::new() }))
+    let members = state
+        .store
+        .thread_memberships(access.guild.id, auth.user_id)
+        .await?
+        .iter()
+        .filter(|m| threads.iter().any(|t| t.id == m.thread_id))
+        .map(ThreadMemberObject::from)
+        .collect();
+    Ok(Json(ActiveThreads { threads, members }))
 }

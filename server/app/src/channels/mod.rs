@@ -2,6 +2,8 @@
 //!
 //! - [`modify`]: the body of `PATCH /channels/{channel_id}`, one shape for every kind of channel.
 //! - [`threads`]: the rules of public threads: auto-archive durations, and changing a thread.
+//! - [`thread_members`]: joining and leaving threads, and what that tells whom.
 
 pub mod modify;
+pub mod thread_members;
 pub mod threads;

@@ -6,10 +6,12 @@ use parley_events::{Audience, DeletedChannel, Event, EventName, Keys};
 use parley_store::channels::{ChannelActivity, ChannelKind, ChannelRecord, OverwriteRecord};
 use parley_store::guilds::GuildRecord;
 use parley_store::roles::RoleRecord;
+use parley_store::thread_members::ThreadMemberRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::objects::schema;
+use crate::objects::thread_member::ThreadMemberObject;
 
 /// The highest position a channel or role may be given (Discord's are 32-bit); positions are
 /// ordering keys, and this keeps the arithmetic on them (a new channel goes after the last,
@@ -112,9 +114,14 @@ pub struct ChannelObject {
     /// Threads only: messages sent in the thread.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_count: Option<i64>,
-    /// Threads only: about how many people are in it (those who wrote in it, up to 50).
+    /// Threads only: how many people have joined it, counted up to 50 (as Discord counts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
+    /// Threads only: the reader's own thread member object, where they joined it and the
+    /// answer is theirs alone (GUILD_CREATE, `GET /channels/{id}`, starting a thread).
+    // Boxed: most channel objects have none, and one can hold a whole guild member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<Box<ThreadMemberObject>>,
     /// THREAD_CREATE of a thread just started (discord.py tells `on_thread_create` from
     /// `on_thread_join` by it); absent elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,6 +167,7 @@ impl ChannelObject {
             message_count: (c.kind == ChannelKind::PublicThread).then_some(0),
             member_count: (c.kind == ChannelKind::PublicThread).then_some(0),
             newly_created: None,
+            member: None,
             owner_id: c.owner_id.map(Snowflake::from_i64),
             thread_metadata: (c.kind == ChannelKind::PublicThread).then(|| ThreadMetadata {
                 archived: c.archived,
@@ -211,6 +219,15 @@ impl ChannelObject {
             activity.iter().map(|a| (a.channel_id, a)).collect();
         channels.into_iter().map(|c| Self::new(c, overwrites).with_activity(by_channel.get(&c.id).copied())).collect()
     }
+
+    /// Gives each thread of `threads` the reader's membership of it, from `memberships`.
+    pub fn with_memberships(mut threads: Vec<Self>, memberships: &[ThreadMemberRecord]) -> Vec<Self> {
+        for thread in &mut threads {
+            thread.member =
+                memberships.iter().find(|m| m.thread_id == thread.id).map(|m| Box::new(ThreadMemberObject::from(m)));
+        }
+        threads
+    }
 }
 
 /// A guild as its members see it.
@@ -255,6 +272,12 @@ pub struct GuildObject {
     pub vanity_url_code: Option<String>,
     pub premium_progress_bar_enabled: bool,
     pub stickers: Vec<serde_json::Value>,
+    /// `GET /guilds/{id}?with_counts=true` only: how many members it has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_member_count: Option<i64>,
+    /// `GET /guilds/{id}?with_counts=true` only: how many of them are online.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate_presence_count: Option<i64>,
 }
 
 impl GuildObject {
@@ -288,6 +311,54 @@ impl GuildObject {
             safety_alerts_channel_id: None,
             vanity_url_code: None,
             premium_progress_bar_enabled: false,
+            stickers: Vec::new(),
+            approximate_member_count: None,
+            approximate_presence_count: None,
+        }
+    }
+}
+
+/// A guild's member count and how many of its members are online (on this node: see
+/// [`crate::online`]).
+pub async fn approximate_counts(state: &crate::AppState, guild_id: Snowflake) -> crate::AppResult<(i64, i64)> {
+    let members = state.store.member_ids(guild_id).await?;
+    Ok((members.len() as i64, state.online.count_among(&members) as i64))
+}
+
+/// `GET /guilds/{id}/preview`: what Discord shows of a guild before joining it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuildPreview {
+    #[schema(value_type = schema::Snowflake)]
+    pub id: Snowflake,
+    pub name: String,
+    pub icon: Option<String>,
+    /// Parley has no splash images: always `null`.
+    pub splash: Option<String>,
+    /// Parley has no discovery: always `null`.
+    pub discovery_splash: Option<String>,
+    /// Custom emoji: none yet.
+    pub emojis: Vec<serde_json::Value>,
+    pub features: Vec<String>,
+    pub approximate_member_count: i64,
+    pub approximate_presence_count: i64,
+    pub description: Option<String>,
+    /// Custom stickers: none yet.
+    pub stickers: Vec<serde_json::Value>,
+}
+
+impl GuildPreview {
+    pub fn new(g: &GuildRecord, (members, online): (i64, i64)) -> Self {
+        Self {
+            id: g.id,
+            name: g.name.clone(),
+            icon: g.icon.clone(),
+            splash: None,
+            discovery_splash: None,
+            emojis: Vec::new(),
+            features: Vec::new(),
+            approximate_member_count: members,
+            approximate_presence_count: online,
+            description: g.description.clone(),
             stickers: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@
 //! - [`guild`]: guild, role and guild channel objects.
 //! - [`private`]: DM and group DM channel objects, as each recipient sees them.
 //! - [`member`]: member objects and GUILD_MEMBER_ADD.
+//! - [`thread_member`]: thread member objects, THREAD_MEMBERS_UPDATE and THREAD_MEMBER_UPDATE.
 //! - [`message`]: message objects with authors, mentions and reactions.
 //! - [`embed`]: rich embeds on messages, checked against Discord's limits.
 //! - [`read_state`]: where a user stands in each channel.
@@ -20,6 +21,7 @@ pub mod message;
 pub mod private;
 pub mod read_state;
 pub mod schema;
+pub mod thread_member;
 pub mod user;
 pub mod webhook;
 

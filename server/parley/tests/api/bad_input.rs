@@ -244,6 +244,8 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "overwrite_id" => (StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         "user_id" if path.contains("/bans/") => (not_found, 10013, "Unknown Ban"),
         "user_id" if path.contains("/members/") => (not_found, 10007, "Unknown Member"),
+        // Someone in a thread is a thread member, as Discord names them.
+        "user_id" if path.contains("/thread-members/") => (not_found, 10007, "Unknown Member"),
         // Someone else's reaction: a user who never reacted is no reaction on the message.
         "user_id" if path.contains("/reactions/") => (not_found, 10008, "Unknown Message"),
         "user_id" => (not_found, 10013, "Unknown User"),

@@ -318,6 +318,70 @@ async fn every_guild_change_publishes_one_event_to_the_right_audience(backend: B
     assert!(events.try_recv().is_err(), "no further events");
 }
 
+async fn a_guild_s_preview_and_counts_are_for_its_members(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (ann, outsider) = (app.register("ann").await, app.register("outsider").await);
+    let guild = create_guild(&app, &owner, "Previewed").await;
+    let id = guild["id"].as_str().unwrap();
+    join(&app, &guild, &ann).await;
+    let describe =
+        app.patch_json(&format!("/guilds/{id}"), &json!({"description": "A place"}), &owner.access_token).await;
+    assert_eq!(describe.status(), StatusCode::OK);
+    // Ann is online (a gateway session); the owner is not.
+    let (_ann_gw, _) = crate::gateway_client::GatewayClient::identified(&app, &ann).await;
+
+    // Her presence is marked just after her READY: wait (a second at most) until it counts.
+    let mut preview = Value::Null;
+    for _ in 0..50 {
+        let (status, seen) =
+            status_and_json(app.get(&format!("/guilds/{id}/preview"), Some(&ann.access_token)).await).await;
+        assert_eq!(status, StatusCode::OK, "{seen}");
+        preview = seen;
+        if preview["approximate_presence_count"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        preview,
+        json!({"id": id, "name": "Previewed", "icon": null, "splash": null, "discovery_splash": null, "emojis": [],
+               "features": [], "approximate_member_count": 2, "approximate_presence_count": 1,
+               "description": "A place", "stickers": []})
+    );
+    assert_error(
+        app.get(&format!("/guilds/{id}/preview"), Some(&outsider.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10004,
+    )
+    .await;
+    assert_error(app.get("/guilds/42/preview", Some(&ann.access_token)).await, StatusCode::NOT_FOUND, 10004).await;
+    assert_error(app.get("/guilds/abc/preview", Some(&ann.access_token)).await, StatusCode::NOT_FOUND, 10004).await;
+    assert_eq!(app.get(&format!("/guilds/{id}/preview"), None).await.status(), StatusCode::UNAUTHORIZED);
+
+    let (_, counted) =
+        status_and_json(app.get(&format!("/guilds/{id}?with_counts=true"), Some(&owner.access_token)).await).await;
+    assert_eq!(
+        (counted["approximate_member_count"].as_i64(), counted["approximate_presence_count"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let (_, plain) =
+        status_and_json(app.get(&format!("/guilds/{id}?with_counts=false"), Some(&owner.access_token)).await).await;
+    assert!(plain.get("approximate_member_count").is_none(), "counts only when asked: {plain}");
+    assert_error(
+        app.get(&format!("/guilds/{id}?with_counts=maybe"), Some(&owner.access_token)).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert_error(
+        app.get(&format!("/guilds/{id}?with_counts=true"), Some(&outsider.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+}
+
 on_both_backends!(
     every_guild_change_publishes_one_event_to_the_right_audience,
     a_new_guild_has_its_owner_everyone_role_and_default_channels,
@@ -329,4 +393,5 @@ on_both_backends!(
     a_channel_hidden_by_an_overwrite_disappears_for_members_but_not_the_owner,
     an_instance_can_reserve_guild_creation_for_admins,
     bad_guild_names_are_refused,
+    a_guild_s_preview_and_counts_are_for_its_members,
 );

@@ -34,6 +34,7 @@ mod roles;
 mod search;
 mod sessions;
 mod telemetry;
+mod thread_members;
 mod threads;
 mod tls;
 mod tokens;

@@ -305,10 +305,81 @@ async fn moderation_respects_the_hierarchy_and_the_owner(backend: Backend) {
     assert_eq!(listed.as_array().unwrap().len(), 3, "nobody was removed");
 }
 
+async fn members_are_found_by_the_start_of_their_username_or_nickname(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (annabel, anne, bob) = (app.register("annabel").await, app.register("anne").await, app.register("bob").await);
+    let guild = guild_with(&app, &owner, &[&annabel, &anne, &bob]).await;
+    let nick = app
+        .patch_json(&format!("/guilds/{}/members/@me", guild.id), &json!({"nick": "Änneliese"}), &bob.access_token)
+        .await;
+    assert_eq!(nick.status(), StatusCode::OK);
+    let search = |query: &str| format!("/guilds/{}/members/search?{query}", guild.id);
+    let names = |found: &Value| -> Vec<String> {
+        let mut names: Vec<String> =
+            found.as_array().unwrap().iter().map(|m| m["user"]["username"].as_str().unwrap().to_owned()).collect();
+        names.sort();
+        names
+    };
+    let (status, found) = status_and_json(app.get(&search("query=ANN&limit=10"), Some(&bob.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(names(&found), ["annabel", "anne"], "by username, whatever the case");
+    assert!(found[0]["joined_at"].is_string() && found[0]["roles"].is_array(), "member objects: {found}");
+    let (_, by_nick) =
+        status_and_json(app.get(&search("query=%C3%A4nn&limit=10"), Some(&bob.access_token)).await).await;
+    assert_eq!(names(&by_nick), ["bob"], "by nickname, lower-cased beyond ASCII");
+    let (_, one) = status_and_json(app.get(&search("query=a"), Some(&bob.access_token)).await).await;
+    assert_eq!(one.as_array().unwrap().len(), 1, "the limit is 1 unless asked: {one}");
+    let (_, none) = status_and_json(app.get(&search("query=zed&limit=1000"), Some(&bob.access_token)).await).await;
+    assert_eq!(none, json!([]));
+    let (_, owner_found) = status_and_json(app.get(&search("query=own"), Some(&anne.access_token)).await).await;
+    assert_eq!(owner_found[0]["user"]["id"], owner.user_id.as_str(), "search is a route, not a user id");
+}
+
+async fn member_search_refuses_bad_queries_and_non_members(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let outsider = app.register("outsider").await;
+    let guild = guild_with(&app, &owner, &[]).await;
+    let search = format!("/guilds/{}/members/search", guild.id);
+    let long = "x".repeat(101);
+    for (bad, field) in [
+        ("".to_owned(), "query"),
+        ("?query=".to_owned(), "query"),
+        (format!("?query={long}"), "query"),
+        ("?query=o&limit=0".to_owned(), "limit"),
+        ("?query=o&limit=1001".to_owned(), "limit"),
+        ("?query=o&limit=many".to_owned(), "limit"),
+    ] {
+        let error = assert_error(
+            app.get(&format!("{search}{bad}"), Some(&owner.access_token)).await,
+            StatusCode::BAD_REQUEST,
+            50035,
+        )
+        .await;
+        assert!(error["errors"][field].is_object(), "{bad}: {error}");
+    }
+    assert_error(
+        app.get(&format!("{search}?query=o"), Some(&outsider.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+    assert_error(
+        app.get("/guilds/42/members/search?query=o", Some(&owner.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10004,
+    )
+    .await;
+    assert_eq!(app.get(&format!("{search}?query=o"), None).await.status(), StatusCode::UNAUTHORIZED);
+}
+
 on_both_backends!(
     members_are_listed_in_pages_by_user_id,
     nicknames_need_change_or_manage_nicknames,
     a_timed_out_member_may_read_but_not_send_until_it_lifts,
     kicked_members_may_rejoin_and_banned_ones_may_not,
     moderation_respects_the_hierarchy_and_the_owner,
+    members_are_found_by_the_start_of_their_username_or_nickname,
+    member_search_refuses_bad_queries_and_non_members,
 );
