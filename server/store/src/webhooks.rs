@@ -40,6 +40,30 @@ pub struct NewWebhook {
     pub now: Timestamp,
 }
 
+/// Whether `channel_id` has room for one more webhook, counted while holding its row, so that
+/// concurrent makes and moves into one channel take turns (the no-op UPDATE takes a row lock
+/// on PostgreSQL; SQLite's one writer already serialises them).
+macro_rules! room_in_channel {
+    ($tx:expr, $channel_id:expr, $max:expr) => {{
+        sqlx::query("UPDATE channels SET id = id WHERE id = $1").bind($channel_id.as_i64()).execute(&mut **$tx).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE channel_id = $1")
+            .bind($channel_id.as_i64())
+            .fetch_one(&mut **$tx)
+            .await?;
+        count < $max
+    }};
+}
+
+/// How a change to a webhook went.
+#[derive(Clone, Debug)]
+pub enum WebhookUpdate {
+    Updated(WebhookRecord),
+    /// No such webhook.
+    Unknown,
+    /// The channel it was to move to already has its most webhooks.
+    ChannelFull,
+}
+
 /// What a change to a webhook sets (`None`: unchanged).
 #[derive(Clone, Debug, Default)]
 pub struct WebhookPatch {
@@ -67,9 +91,7 @@ impl Store {
         };
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
-            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE channel_id = $1")
-                .bind(webhook.channel_id.as_i64()).fetch_one(&mut *tx).await?;
-            if count >= max_per_channel {
+            if !room_in_channel!(&mut tx, webhook.channel_id, max_per_channel) {
                 return Ok(None);
             }
             crate::users::insert_user!(&mut *tx, author, false);
@@ -103,12 +125,15 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(guild_id.as_i64()).fetch_all(pool).await?))
     }
 
+    /// Renames or moves the webhook; a move into a channel with `max_per_channel` already is
+    /// refused.
     pub async fn update_webhook(
         &self,
         id: Snowflake,
         patch: &WebhookPatch,
+        max_per_channel: i64,
         audit: Audit<'_>,
-    ) -> Result<Option<WebhookRecord>, StoreError> {
+    ) -> Result<WebhookUpdate, StoreError> {
         let sql = concat!(
             "UPDATE webhooks SET name = COALESCE($2, name), channel_id = COALESCE($3, channel_id) \
              WHERE id = $1 RETURNING ",
@@ -116,18 +141,24 @@ impl Store {
         );
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
+            if let Some(target) = patch.channel_id {
+                let here: Option<i64> = sqlx::query_scalar("SELECT channel_id FROM webhooks WHERE id = $1")
+                    .bind(id.as_i64()).fetch_optional(&mut *tx).await?;
+                if here != Some(target.as_i64()) && !room_in_channel!(&mut tx, target, max_per_channel) {
+                    return Ok(WebhookUpdate::ChannelFull);
+                }
+            }
             let record: Option<WebhookRecord> = sqlx::query_as(sql)
                 .bind(id.as_i64()).bind(&patch.name).bind(patch.channel_id.map(Snowflake::as_i64))
                 .fetch_optional(&mut *tx).await?;
-            if record.is_some() {
-                if let Some(name) = &patch.name {
-                    sqlx::query("UPDATE users SET global_name = $2 WHERE id = $1")
-                        .bind(id.as_i64()).bind(name).execute(&mut *tx).await?;
-                }
-                record_audit!(&mut *tx, audit);
+            let Some(record) = record else { return Ok(WebhookUpdate::Unknown) };
+            if let Some(name) = &patch.name {
+                sqlx::query("UPDATE users SET global_name = $2 WHERE id = $1")
+                    .bind(id.as_i64()).bind(name).execute(&mut *tx).await?;
             }
+            record_audit!(&mut *tx, audit);
             tx.commit().await?;
-            Ok(record)
+            Ok(WebhookUpdate::Updated(record))
         })
     }
 

@@ -6,7 +6,7 @@ import type { components } from "./api/schema";
 type Schemas = components["schemas"];
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
-  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "flags">> & {
+  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "flags" | "webhook_id">> & {
   nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
   pending?: "sending" | "failed";

@@ -103,7 +103,7 @@ async fn slowmode_wait(
         (status = 200, description = "OK", body = MessageObject),
         (status = 400, description = "Neither content nor embeds (50006); too long or bad fields, embeds beyond Discord's limits, flags other than 4 and 4096 (50035); not a text channel (50008); an archived thread (50083); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Missing SEND_MESSAGES (50013), cannot see the channel (50001), or a DM with no shared guild (50007)", body = ErrorBody),
+        (status = 403, description = "Missing SEND_MESSAGES, or EMBED_LINKS for embeds (50013), cannot see the channel (50001), or a DM with no shared guild (50007)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         JsonBody,
         (status = 429, description = "Slowmode (20016); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
@@ -121,6 +121,9 @@ async fn create_message(
         return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
     }
     let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
+    if !embeds.is_empty() {
+        channel.require(Permissions::EMBED_LINKS)?;
+    }
     let content = check_content(body.content.as_deref(), !embeds.is_empty())?;
     let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
@@ -217,8 +220,11 @@ async fn create_message(
         if let ChannelAccess::Guild { access, channel: thread, .. } = &channel
             && thread.kind == ChannelKind::PublicThread
         {
-            // Writing in a thread joins it, as on Discord.
-            thread_members::add(&state, access.guild.id, thread.id, auth.user_id).await?;
+            // Writing in a thread joins it, as on Discord. The message is stored and announced
+            // already: a failure here is logged, not answered as a failed send.
+            if let Err(error) = thread_members::add(&state, access.guild.id, thread.id, auth.user_id).await {
+                tracing::warn!(%error, thread = %thread.id, "could not add the writer to the thread's members");
+            }
         }
     }
     Ok(Json(object))
@@ -359,7 +365,13 @@ async fn edit_message(
         None => record.flags,
     };
     let embeds = match body.embeds.clone() {
-        Some(new) => parse_embeds(new.unwrap_or_default())?,
+        Some(new) => {
+            let embeds = parse_embeds(new.unwrap_or_default())?;
+            if !embeds.is_empty() {
+                channel.require(Permissions::EMBED_LINKS)?;
+            }
+            embeds
+        }
         None => stored_embeds(&record.embeds),
     };
     let (content, mentions, roles, everyone) = match body.content.as_deref() {

@@ -14,7 +14,7 @@ use parley_app::channel_access::ChannelAccess;
 use parley_app::error::{AppError, AppResult};
 use parley_app::message_drafts::{AllowedMentions, check_content, check_flags, resolve_mentions};
 use parley_app::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
-use parley_app::objects::message::{MessageObject, find_message, flags, message_object, unknown_message};
+use parley_app::objects::message::{self, MessageObject, find_message, flags, message_object, unknown_message};
 use parley_app::objects::webhook::by_token;
 use parley_app::patch::nullable;
 use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
@@ -278,15 +278,22 @@ async fn edit_webhook_message(
         Some(new) => parse_embeds(new.unwrap_or_default())?,
         None => stored_embeds(&record.embeds),
     };
-    let content = match body.content.as_deref() {
-        Some(text) => check_content(Some(text), !embeds.is_empty())?,
+    let (content, mentions, mention_roles, mention_everyone) = match body.content.as_deref() {
+        Some(text) => {
+            let content = check_content(Some(text), !embeds.is_empty())?;
+            let (mentions, roles, everyone) =
+                resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
+            (content, mentions, roles, everyone)
+        }
         None if record.content.trim().is_empty() && embeds.is_empty() => {
             return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
         }
-        None => record.content.clone(),
+        // The text stays, and so do the mentions it was posted with.
+        None => {
+            let (users, roles) = (message::ids(&record.mentions), message::ids(&record.mention_roles));
+            (record.content.clone(), users, roles, record.mention_everyone)
+        }
     };
-    let (mentions, mention_roles, mention_everyone) =
-        resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
     let edit = MessageEdit {
         content,
         embeds: embeds_json(&embeds),

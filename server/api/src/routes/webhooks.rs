@@ -14,7 +14,7 @@ use parley_app::objects::webhook::{
     MAX_WEBHOOKS_PER_CHANNEL, WebhookObject, by_token, check_name, new_token, unknown_webhook, webhooks_update,
 };
 use parley_core::{ChannelKind, ErrorCode, Permissions, Snowflake, Timestamp};
-use parley_store::webhooks::{NewWebhook, WebhookPatch, WebhookRecord};
+use parley_store::webhooks::{NewWebhook, WebhookPatch, WebhookRecord, WebhookUpdate};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -172,8 +172,21 @@ async fn guild_webhooks(
 ) -> AppResult<Json<Vec<WebhookObject>>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_WEBHOOKS)?;
+    // Only those of channels where the caller could manage them one by one: a channel's
+    // overwrites may hide it, or take MANAGE_WEBHOOKS away there, and its tokens with it.
+    let needed = Permissions::VIEW_CHANNEL | Permissions::MANAGE_WEBHOOKS;
     let webhooks = state.store.guild_webhooks(access.guild.id).await?;
-    Ok(Json(managed(&state, webhooks).await?))
+    let manageable = webhooks
+        .into_iter()
+        .filter(|w| {
+            access
+                .channels
+                .iter()
+                .find(|c| c.id == w.channel_id)
+                .is_some_and(|c| access.channel_permissions(c).contains(needed))
+        })
+        .collect();
+    Ok(Json(managed(&state, manageable).await?))
 }
 
 /// One webhook (MANAGE_WEBHOOKS in its channel).
@@ -215,18 +228,24 @@ async fn apply_change(
     if let Some(name) = &patch.name {
         changes.push(audit::change("name", Some(serde_json::json!(webhook.name)), Some(serde_json::json!(name))));
     }
-    if let Some(channel) = patch.channel_id {
-        changes.push(audit::change(
-            "channel_id",
-            Some(serde_json::json!(webhook.channel_id)),
-            Some(serde_json::json!(channel)),
-        ));
-    }
+    // Always names its channel, so the audit log hides it from those who cannot see that
+    // channel (as it hides every entry about a channel).
+    let target = patch.channel_id.unwrap_or(webhook.channel_id);
+    changes.push(audit::change(
+        "channel_id",
+        Some(serde_json::json!(webhook.channel_id)),
+        Some(serde_json::json!(target)),
+    ));
     // Changes made with the token have no member to audit them to (as on Discord).
     let entry = actor.map(|(user, reason)| {
         audit::entry(state, webhook.guild_id, user, AuditAction::WebhookUpdate, Some(webhook.id), changes, reason)
     });
-    let updated = state.store.update_webhook(webhook.id, &patch, entry.as_ref()).await?.ok_or_else(unknown_webhook)?;
+    let updated = match state.store.update_webhook(webhook.id, &patch, MAX_WEBHOOKS_PER_CHANNEL, entry.as_ref()).await?
+    {
+        WebhookUpdate::Updated(record) => record,
+        WebhookUpdate::Unknown => return Err(unknown_webhook()),
+        WebhookUpdate::ChannelFull => return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::MaxWebhooks)),
+    };
     state.publish(webhooks_update(updated.guild_id, webhook.channel_id));
     if updated.channel_id != webhook.channel_id {
         state.publish(webhooks_update(updated.guild_id, updated.channel_id));
@@ -280,7 +299,10 @@ async fn remove(
     actor: Option<(Snowflake, &AuditReason)>,
 ) -> AppResult<StatusCode> {
     let entry = actor.map(|(user, reason)| {
-        let changes = vec![audit::change("name", Some(serde_json::json!(webhook.name)), None)];
+        let changes = vec![
+            audit::change("name", Some(serde_json::json!(webhook.name)), None),
+            audit::change("channel_id", Some(serde_json::json!(webhook.channel_id)), None),
+        ];
         audit::entry(state, webhook.guild_id, user, AuditAction::WebhookDelete, Some(webhook.id), changes, reason)
     });
     if state.store.delete_webhook(webhook.id, entry.as_ref()).await? {

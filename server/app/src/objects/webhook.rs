@@ -98,18 +98,29 @@ pub fn webhooks_update(guild_id: Snowflake, channel_id: Snowflake) -> Event {
     )
 }
 
-/// A webhook's name: 1-80 characters, not only white space.
+/// A webhook's name: 1-80 characters, not only white space, with no control characters and no
+/// invisible formatting ones (zero-width spaces, direction overrides), which would let a name
+/// pass for another or scramble the text beside it.
 pub fn check_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     let n = name.chars().count();
-    if n == 0 || n > MAX_WEBHOOK_NAME_CHARS || name.chars().any(char::is_control) {
+    if n == 0 || n > MAX_WEBHOOK_NAME_CHARS || name.chars().any(|c| c.is_control() || is_invisible_format(c)) {
         return Err(AppError::field(
             "name",
             "BASE_TYPE_BAD_LENGTH",
-            format!("Must be between 1 and {MAX_WEBHOOK_NAME_CHARS} in length, without control characters."),
+            format!(
+                "Must be between 1 and {MAX_WEBHOOK_NAME_CHARS} in length, without control or invisible characters."
+            ),
         ));
     }
     Ok(name.to_owned())
+}
+
+/// Unicode's invisible format characters that matter in a name: zero-width ones, direction
+/// marks, embeddings, overrides and isolates, the word joiner and the byte-order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// The webhook `id` if `token` is its token; 404 (10015) otherwise.

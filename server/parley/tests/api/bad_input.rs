@@ -240,6 +240,7 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "role_id" => (not_found, 10011, "Unknown Role"),
         "application_id" => (not_found, 10002, "Unknown Application"),
         "session_id" => (not_found, 90007, "Unknown session"),
+        "webhook_id" => (not_found, 10015, "Unknown Webhook"),
         // An overwrite's target that is no role or member is a field error, id or not.
         "overwrite_id" => (StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         "user_id" if path.contains("/bans/") => (not_found, 10013, "Unknown Ban"),
@@ -275,6 +276,12 @@ async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names
         made(app.post_json("/users/@me/channels", &json!({"recipients": [bob.user_id, cat.user_id]}), token).await)
             .await;
     let application = made(app.post_json("/applications", &json!({"name": "Helper"}), token).await).await;
+    let (_, hook) = status_and_json(
+        app.post_json(&format!("/channels/{}/webhooks", guild.general), &json!({"name": "hook"}), token).await,
+    )
+    .await;
+    let (webhook, webhook_token) =
+        (hook["id"].as_str().unwrap().to_owned(), hook["token"].as_str().unwrap().to_owned());
 
     let (_, doc) = status_and_json(app.get("/openapi.json", None).await).await;
     let mut checked = 0;
@@ -304,6 +311,8 @@ async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names
                         "overwrite_id" => &role,
                         "application_id" => &application,
                         "session_id" => &ann.session_id,
+                        "webhook_id" => &webhook,
+                        "webhook_token" => &webhook_token,
                         "emoji" => "%F0%9F%91%8D",
                         other => panic!("{template} has a path parameter {other} that this test does not know"),
                     };

@@ -229,7 +229,99 @@ async fn a_webhook_posts_under_any_name_with_its_token_and_edits_and_deletes_onl
     assert!(after.as_array().unwrap().iter().any(|m| m["content"] == "quiet" && m["author"]["username"] == "CI"));
 }
 
+async fn a_webhook_manager_never_learns_the_tokens_of_channels_hidden_from_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, ann) = (app.register("owner").await, app.register("ann").await);
+    let guild = app.guild_with(&owner, "Hooks", &[&ann]).await;
+    let (g, token) = (guild.id.as_str(), owner.access_token.as_str());
+    // Ann manages webhooks guild-wide, but #staff is hidden from everyone but the owner.
+    let (_, role) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{g}/roles"),
+            &json!({"name": "hooks", "permissions": (1u64 << 29).to_string()}),
+            Some(token),
+        )
+        .await,
+    )
+    .await;
+    let role = role["id"].as_str().unwrap();
+    assert_eq!(
+        app.put(&format!("/guilds/{g}/members/{}/roles/{role}", ann.user_id), token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, staff) =
+        status_and_json(app.post_json(&format!("/guilds/{g}/channels"), &json!({"name": "staff"}), Some(token)).await)
+            .await;
+    let staff = staff["id"].as_str().unwrap();
+    let hide = json!({"type": 0, "allow": "0", "deny": (1u64 << 10).to_string()});
+    assert_eq!(
+        app.put_json(&format!("/channels/{staff}/permissions/{g}"), &hide, token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, secret) = make(&app, &owner, staff, "Secret").await;
+    let (status, public) = make(&app, &ann, &guild.general, "Public").await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+
+    let (status, listed) =
+        status_and_json(app.get(&format!("/guilds/{g}/webhooks"), Some(&ann.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Public"], "the #staff webhook and its token stay hidden");
+    assert!(!listed.to_string().contains(secret["token"].as_str().unwrap()));
+    assert_error(
+        app.get(&format!("/webhooks/{}", secret["id"].as_str().unwrap()), Some(&ann.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10015,
+    )
+    .await;
+
+    // Names that could pass for someone else's, or scramble the text around them, are refused.
+    for name in ["ad\u{202E}nim", "\u{200B}", "a\nb"] {
+        let (status, _) = make(&app, &owner, &guild.general, name).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name:?}");
+    }
+    let url = format!("/webhooks/{}/{}", public["id"].as_str().unwrap(), public["token"].as_str().unwrap());
+    let (status, _) =
+        status_and_json(app.post_json(&url, &json!({"content": "hi", "username": "owner\u{2066}"}), None).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A channel full of webhooks takes no more by moving one in either.
+    for i in 0..14 {
+        assert_eq!(make(&app, &owner, staff, &format!("hook {i}")).await.0, StatusCode::OK);
+    }
+    let moved = app
+        .patch_json(&format!("/webhooks/{}", public["id"].as_str().unwrap()), &json!({"channel_id": staff}), token)
+        .await;
+    assert_error(moved, StatusCode::BAD_REQUEST, 30007).await;
+}
+
+async fn embeds_need_embed_links_where_they_are_sent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, ann) = (app.register("owner").await, app.register("ann").await);
+    let guild = app.guild_with(&owner, "Plain", &[&ann]).await;
+    let deny = json!({"type": 0, "allow": "0", "deny": (1u64 << 14).to_string()});
+    let overwrite = format!("/channels/{}/permissions/{}", guild.general, guild.id);
+    assert_eq!(app.put_json(&overwrite, &deny, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    let path = format!("/channels/{}/messages", guild.general);
+    let card = json!({"content": "x", "embeds": [{"title": "card"}]});
+    assert_error(app.post_json(&path, &card, Some(&ann.access_token)).await, StatusCode::FORBIDDEN, 50013).await;
+    let (_, plain) =
+        status_and_json(app.post_json(&path, &json!({"content": "plain"}), Some(&ann.access_token)).await).await;
+    let edit = format!("{path}/{}", plain["id"].as_str().unwrap());
+    assert_error(
+        app.patch_json(&edit, &json!({"embeds": [{"title": "card"}]}), &ann.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    // Plain text still goes, and the owner (all permissions) may embed.
+    let (status, _) = status_and_json(app.post_json(&path, &card, Some(&owner.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 on_both_backends!(
+    a_webhook_manager_never_learns_the_tokens_of_channels_hidden_from_them,
+    embeds_need_embed_links_where_they_are_sent,
     members_with_manage_webhooks_make_rename_move_and_delete_webhooks_and_nobody_else_may,
     a_webhook_posts_under_any_name_with_its_token_and_edits_and_deletes_only_its_own,
 );
