@@ -76,6 +76,7 @@ pub struct CreateMessageRequest {
     pub embeds: Option<Vec<Embed>>,
     /// SUPPRESS_EMBEDS (`1 << 2`) and SUPPRESS_NOTIFICATIONS (`1 << 12`); no other flag may
     /// be set.
+    #[schema(value_type = Option<schema::MessageFlagsInput>)]
     pub flags: Option<i64>,
 }
 
@@ -326,6 +327,7 @@ pub struct EditMessageRequest {
     #[schema(value_type = Option<Vec<Embed>>)]
     pub embeds: Option<Option<Vec<Embed>>>,
     /// Only SUPPRESS_EMBEDS (`1 << 2`) may change; the others stay as they are.
+    #[schema(value_type = Option<schema::MessageFlagsInput>)]
     pub flags: Option<i64>,
     pub allowed_mentions: Option<AllowedMentions>,
 }

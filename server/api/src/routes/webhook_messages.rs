@@ -73,6 +73,7 @@ pub struct ExecuteWebhookRequest {
     #[schema(value_type = Option<schema::MessageContent>)]
     pub content: Option<String>,
     /// This message's author name instead of the webhook's (1-80 characters).
+    #[schema(value_type = Option<schema::WebhookName>)]
     pub username: Option<String>,
     /// This message's author picture (an http(s) URL; shown as a link for now).
     pub avatar_url: Option<String>,
@@ -81,6 +82,7 @@ pub struct ExecuteWebhookRequest {
     pub embeds: Option<Vec<Embed>>,
     pub allowed_mentions: Option<AllowedMentions>,
     /// SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096) only.
+    #[schema(value_type = Option<schema::MessageFlagsInput>)]
     pub flags: Option<i64>,
 }
 

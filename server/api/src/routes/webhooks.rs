@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateWebhookRequest {
     /// 1-80 characters.
+    #[schema(value_type = schema::WebhookName)]
     pub name: String,
 }
 
@@ -212,6 +213,7 @@ async fn get_webhook(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyWebhookRequest {
     /// 1-80 characters.
+    #[schema(value_type = Option<schema::WebhookName>)]
     pub name: Option<String>,
     /// Move it to another text channel of the guild (MANAGE_WEBHOOKS there too).
     #[schema(value_type = Option<schema::Snowflake>)]
@@ -352,6 +354,7 @@ async fn get_webhook_with_token(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ModifyWebhookWithTokenRequest {
     /// 1-80 characters.
+    #[schema(value_type = Option<schema::WebhookName>)]
     pub name: Option<String>,
 }
 

@@ -113,6 +113,13 @@ macro_rules! bidi {
         r"\u202A-\u202E\u2066-\u2069"
     };
 }
+/// Invisible formatting characters a webhook's name refuses (`objects::webhook::check_name`):
+/// soft hyphen, zero-width ones, direction marks and overrides, word joiners, the BOM.
+macro_rules! invisible {
+    () => {
+        r"\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF"
+    };
+}
 /// Text that the server trims, then wants `$min`..=`$max` (1 or 2 to N) characters of
 /// without any character of the class `$refused`: optional white space, the first and last
 /// kept characters (neither white space nor refused), and up to `$middle` (N - 2) between.
@@ -243,6 +250,11 @@ text_rule!(
             "]*$")
 );
 text_rule!(
+    /// A webhook's name, or the name one message is posted under.
+    WebhookName = "1-80 characters once trimmed, without control or invisible formatting characters.",
+    trimmed!(1, "78", concat!(ctrl!(), invisible!()))
+);
+text_rule!(
     /// A guild's description.
     GuildDescription = "Up to 120 characters once trimmed; empty clears it.",
     trimmed_up_to!("118")
@@ -332,6 +344,12 @@ integer_choices!(
     /// What `POST /guilds/{guild_id}/channels` makes.
     NewChannelType = "The kind of channel to make: 0 text, 2 voice, 4 category.",
     [0, 2, 4]
+);
+integer_choices!(
+    /// The message flags a message may be sent (or edited) with.
+    MessageFlagsInput = "0, or SUPPRESS_EMBEDS (4) and/or SUPPRESS_NOTIFICATIONS (4096); an edit changes only \
+                         SUPPRESS_EMBEDS.",
+    [0, 4, 4096, 4100]
 );
 integer_choices!(
     /// Whom an overwrite is for.
