@@ -24,7 +24,9 @@ pub const MAX_AUTHOR_NAME_CHARS: usize = 256;
 /// A URL in an embed (link, image, icon).
 pub const MAX_URL_CHARS: usize = 2048;
 
-/// A rich embed. `type` is always `rich`: the only kind a message's author makes.
+/// A rich embed. `type` is always `rich`: the only kind a message's author makes. It must show
+/// something: a title, description, field, image, thumbnail, author or footer (else 50035
+/// EMBED_EMPTY).
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
 pub struct Embed {
     /// Always `rich` (what else is sent is ignored).
