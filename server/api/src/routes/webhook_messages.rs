@@ -76,6 +76,7 @@ pub struct ExecuteWebhookRequest {
     #[schema(value_type = Option<schema::WebhookName>)]
     pub username: Option<String>,
     /// This message's author picture (an http(s) URL; shown as a link for now).
+    #[schema(value_type = Option<schema::WebUrl>)]
     pub avatar_url: Option<String>,
     pub tts: Option<bool>,
     /// Up to 10 embeds, as on messages.
@@ -130,8 +131,10 @@ fn check_username(name: Option<&str>, webhook: &WebhookRecord) -> AppResult<Stri
 
 fn check_avatar_url(url: Option<&str>) -> AppResult<Option<String>> {
     let Some(url) = url else { return Ok(None) };
-    let web = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 2048
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let web = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && url.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'))
+        && url.chars().count() <= 2048
         && !url.chars().any(|c| c.is_whitespace() || c.is_control());
     if web {
         Ok(Some(url.to_owned()))

@@ -9,6 +9,8 @@ use parley_core::{FieldErrors, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::schema;
+
 /// At most this many embeds on one message.
 pub const MAX_EMBEDS: usize = 10;
 /// The characters of every title, description, field name and value, footer text and author
@@ -41,13 +43,14 @@ pub struct Embed {
     pub description: Option<String>,
     /// Where the title links to: an http(s) URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<schema::WebUrl>)]
     pub url: Option<String>,
     /// ISO 8601; shown in the footer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = DateTime)]
     pub timestamp: Option<String>,
     /// The colour of the left bar, `0xRRGGBB` as a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "whole_number", skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 16777215)]
     pub color: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,12 +71,14 @@ pub struct EmbedFooter {
     /// Up to 2048 characters.
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<schema::WebUrl>)]
     pub icon_url: Option<String>,
 }
 
 /// An image or thumbnail, by URL.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
 pub struct EmbedMedia {
+    #[schema(value_type = schema::WebUrl)]
     pub url: String,
 }
 
@@ -82,8 +87,10 @@ pub struct EmbedAuthor {
     /// Up to 256 characters.
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<schema::WebUrl>)]
     pub url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<schema::WebUrl>)]
     pub icon_url: Option<String>,
 }
 
@@ -105,6 +112,17 @@ fn rich() -> String {
 fn always_rich<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let _ = serde::de::IgnoredAny::deserialize(d)?;
     Ok(rich())
+}
+
+/// A whole number, also when written with a zero fraction (`104950.0`), as JSON allows.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    match (number.as_i64(), number.as_f64()) {
+        (Some(n), _) => Ok(Some(n)),
+        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        // Out of any colour's range either way: the range check names the field.
+        _ => Ok(Some(i64::MAX)),
+    }
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<EmbedField>, D::Error> {
@@ -209,8 +227,9 @@ pub fn parse_embeds(embeds: Vec<Embed>) -> Result<Vec<Embed>, FieldErrors> {
 
 /// An absolute http(s) URL with a host and no white space, of a sane length.
 fn is_web_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    url.len() <= MAX_URL_CHARS
+    let scheme = url.split_once("://").map(|(scheme, rest)| (scheme.to_ascii_lowercase(), rest));
+    let rest = scheme.and_then(|(scheme, rest)| matches!(scheme.as_str(), "http" | "https").then_some(rest));
+    url.chars().count() <= MAX_URL_CHARS
         && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }

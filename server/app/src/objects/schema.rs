@@ -255,6 +255,13 @@ text_rule!(
     trimmed!(1, "78", concat!(ctrl!(), invisible!()))
 );
 text_rule!(
+    /// A link or picture in an embed, or a webhook message's avatar: an absolute http(s) URL.
+    WebUrl = "An absolute http or https URL with a host, without white space or control characters; up \
+              to 2048 characters.",
+    concat!("^[Hh][Tt][Tt][Pp][Ss]?://[^/", ws!(), ctrl!(), "][^", ws!(), ctrl!(), "]*$"),
+    max_length = 2048
+);
+text_rule!(
     /// A guild's description.
     GuildDescription = "Up to 120 characters once trimmed; empty clears it.",
     trimmed_up_to!("118")
