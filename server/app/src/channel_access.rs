@@ -160,6 +160,21 @@ impl ChannelAccess {
         }
         Event::new(name, self.audience(), keys, &data)
     }
+
+    /// MESSAGE_DELETE of message `id` in this channel, to its audience.
+    pub fn message_deleted(&self, id: Snowflake) -> Event {
+        let data = MessageDeleteDispatch { id, channel_id: self.id(), guild_id: self.guild_id() };
+        Event::new(EventName::MessageDelete, self.audience(), self.keys(), &data)
+    }
+}
+
+/// MESSAGE_DELETE's body: the message, its channel and (in a guild) its guild.
+#[derive(Debug, serde::Serialize)]
+struct MessageDeleteDispatch {
+    id: Snowflake,
+    channel_id: Snowflake,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guild_id: Option<Snowflake>,
 }
 
 /// Loads a channel (through the guild cache), the caller's access and permissions in it;

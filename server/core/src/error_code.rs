@@ -54,11 +54,10 @@ pub enum ErrorCode {
     TargetNotInVoice,
     UnknownWebhook,
     MaxWebhooks,
-    InvalidWebhookToken,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 43] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -102,7 +101,6 @@ impl ErrorCode {
         Self::TargetNotInVoice,
         Self::UnknownWebhook,
         Self::MaxWebhooks,
-        Self::InvalidWebhookToken,
     ];
 
     pub const fn number(self) -> u32 {
@@ -150,7 +148,6 @@ impl ErrorCode {
             Self::TargetNotInVoice => 40032,
             Self::UnknownWebhook => 10015,
             Self::MaxWebhooks => 30007,
-            Self::InvalidWebhookToken => 50027,
         }
     }
 
@@ -202,7 +199,6 @@ impl ErrorCode {
             Self::TargetNotInVoice => "Target user is not connected to voice",
             Self::UnknownWebhook => "Unknown Webhook",
             Self::MaxWebhooks => "Maximum number of webhooks reached (15)",
-            Self::InvalidWebhookToken => "Invalid Webhook Token",
         }
     }
 }

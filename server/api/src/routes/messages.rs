@@ -449,10 +449,6 @@ async fn delete_message(
         _ => None,
     };
     state.store.delete_message(channel.id(), record.id, entry.as_ref()).await?;
-    state.publish(channel.event(
-        EventName::MessageDelete,
-        channel.keys(),
-        serde_json::json!({ "id": record.id, "channel_id": channel.id() }),
-    ));
+    state.publish(channel.message_deleted(record.id));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,7 +13,7 @@ use parley_app::access::{GuildAccess, unknown_channel};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::error::{AppError, AppResult};
 use parley_app::message_drafts::{AllowedMentions, check_content, check_flags, resolve_mentions};
-use parley_app::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
+use parley_app::objects::embed::{Embed, embeds_json, is_web_url, parse_embeds, stored_embeds};
 use parley_app::objects::message::{self, MessageObject, find_message, flags, message_object, unknown_message};
 use parley_app::objects::webhook::by_token;
 use parley_app::patch::nullable;
@@ -131,12 +131,7 @@ fn check_username(name: Option<&str>, webhook: &WebhookRecord) -> AppResult<Stri
 
 fn check_avatar_url(url: Option<&str>) -> AppResult<Option<String>> {
     let Some(url) = url else { return Ok(None) };
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let web = (lower.starts_with("https://") || lower.starts_with("http://"))
-        && url.split_once("://").is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'))
-        && url.chars().count() <= 2048
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    if web {
+    if is_web_url(url) {
         Ok(Some(url.to_owned()))
     } else {
         Err(AppError::field("avatar_url", "URL_TYPE_INVALID_URL", "Not a well formed http(s) URL."))
@@ -330,10 +325,6 @@ async fn delete_webhook_message(
 ) -> AppResult<StatusCode> {
     let (channel, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
     state.store.delete_message(channel.id(), record.id, None).await?;
-    state.publish(channel.event(
-        EventName::MessageDelete,
-        channel.keys(),
-        serde_json::json!({ "id": record.id, "channel_id": channel.id() }),
-    ));
+    state.publish(channel.message_deleted(record.id));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -225,8 +225,9 @@ pub fn parse_embeds(embeds: Vec<Embed>) -> Result<Vec<Embed>, FieldErrors> {
     errors.into_result().map(|()| parsed)
 }
 
-/// An absolute http(s) URL with a host and no white space, of a sane length.
-fn is_web_url(url: &str) -> bool {
+/// An absolute http(s) URL with a host and no white space, of a sane length (embeds' links
+/// and pictures, a webhook message's avatar).
+pub fn is_web_url(url: &str) -> bool {
     let scheme = url.split_once("://").map(|(scheme, rest)| (scheme.to_ascii_lowercase(), rest));
     let rest = scheme.and_then(|(scheme, rest)| matches!(scheme.as_str(), "http" | "https").then_some(rest));
     url.chars().count() <= MAX_URL_CHARS
