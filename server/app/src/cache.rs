@@ -175,6 +175,10 @@ impl GuildCache {
             | CallCreate
             | CallDelete
             | WebhooksUpdate
+            | InteractionCreate
+            | InteractionSuccess
+            | InteractionModalCreate
+            | ApplicationCommandAutocompleteResponse
             | VoiceMove
             | VoiceGrant
             | SessionsRevoked => {}

@@ -54,10 +54,14 @@ pub enum ErrorCode {
     TargetNotInVoice,
     UnknownWebhook,
     MaxWebhooks,
+    UnknownInteraction,
+    UnknownApplicationCommand,
+    InteractionAlreadyAcknowledged,
+    MaxApplicationCommands,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 47] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -101,6 +105,10 @@ impl ErrorCode {
         Self::TargetNotInVoice,
         Self::UnknownWebhook,
         Self::MaxWebhooks,
+        Self::UnknownInteraction,
+        Self::UnknownApplicationCommand,
+        Self::InteractionAlreadyAcknowledged,
+        Self::MaxApplicationCommands,
     ];
 
     pub const fn number(self) -> u32 {
@@ -148,6 +156,10 @@ impl ErrorCode {
             Self::TargetNotInVoice => 40032,
             Self::UnknownWebhook => 10015,
             Self::MaxWebhooks => 30007,
+            Self::UnknownInteraction => 10062,
+            Self::UnknownApplicationCommand => 10063,
+            Self::InteractionAlreadyAcknowledged => 40060,
+            Self::MaxApplicationCommands => 30032,
         }
     }
 
@@ -199,6 +211,10 @@ impl ErrorCode {
             Self::TargetNotInVoice => "Target user is not connected to voice",
             Self::UnknownWebhook => "Unknown Webhook",
             Self::MaxWebhooks => "Maximum number of webhooks reached (15)",
+            Self::UnknownInteraction => "Unknown interaction",
+            Self::UnknownApplicationCommand => "Unknown application command",
+            Self::InteractionAlreadyAcknowledged => "Interaction has already been acknowledged.",
+            Self::MaxApplicationCommands => "Maximum number of application commands reached",
         }
     }
 }

@@ -95,6 +95,10 @@ impl Intents {
             PresenceUpdate => (Self::GUILD_PRESENCES, None),
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
             MessageAck
+            | InteractionCreate
+            | InteractionSuccess
+            | InteractionModalCreate
+            | ApplicationCommandAutocompleteResponse
             | ChannelRecipientAdd
             | ChannelRecipientRemove
             | CallCreate

@@ -21,6 +21,7 @@
 //! - [`applications`]: applications and their bot users.
 //! - [`private_channels`]: DMs and group DMs, their recipients and call rings.
 
+pub mod application_commands;
 pub mod applications;
 pub mod audit_log;
 pub mod channels;
@@ -28,6 +29,7 @@ pub mod database_url;
 pub mod error;
 pub mod guild_invites;
 pub mod guilds;
+pub mod interactions;
 pub mod invites;
 pub mod members;
 pub mod messages;

@@ -66,6 +66,8 @@ pub fn unknown(key: &str) -> Option<AppError> {
         "application_id" => unknown_application(),
         "session_id" => unknown_session(),
         "webhook_id" => parley_app::objects::webhook::unknown_webhook(),
+        "command_id" => parley_app::interactions::unknown_command(),
+        "interaction_id" => parley_app::interactions::unknown_interaction(),
         _ => return None,
     })
 }

@@ -241,6 +241,8 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "application_id" => (not_found, 10002, "Unknown Application"),
         "session_id" => (not_found, 90007, "Unknown session"),
         "webhook_id" => (not_found, 10015, "Unknown Webhook"),
+        "command_id" => (not_found, 10063, "Unknown application command"),
+        "interaction_id" => (not_found, 10062, "Unknown interaction"),
         // An overwrite's target that is no role or member is a field error, id or not.
         "overwrite_id" => (StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         "user_id" if path.contains("/bans/") => (not_found, 10013, "Unknown Ban"),
@@ -313,6 +315,9 @@ async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names
                         "session_id" => &ann.session_id,
                         "webhook_id" => &webhook,
                         "webhook_token" => &webhook_token,
+                        "command_id" => &message,
+                        "interaction_id" => &message,
+                        "interaction_token" => "aW50ZXJhY3Rpb246bm9uZQ",
                         "emoji" => "%F0%9F%91%8D",
                         other => panic!("{template} has a path parameter {other} that this test does not know"),
                     };

@@ -17,6 +17,7 @@ mod cli;
 mod embeds;
 mod guilds;
 mod http;
+mod interactions;
 mod invites;
 mod limits;
 mod members;
