@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{AuthUser, Json, Path};
+use crate::extract::{AuthUser, Json, JsonArray, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -280,7 +280,7 @@ async fn overwrite_global(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(id): Path<Snowflake>,
-    Json(body): Json<Vec<CommandRequest>>,
+    JsonArray(body): JsonArray<CommandRequest>,
 ) -> AppResult<Json<Vec<CommandObject>>> {
     let app = managed(&state, &auth, id).await?;
     overwrite(&state, &app, CommandScope::Global, body).await
@@ -426,7 +426,7 @@ async fn overwrite_guild(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((id, guild_id)): Path<(Snowflake, Snowflake)>,
-    Json(body): Json<Vec<CommandRequest>>,
+    JsonArray(body): JsonArray<CommandRequest>,
 ) -> AppResult<Json<Vec<CommandObject>>> {
     let app = managed(&state, &auth, id).await?;
     let scope = guild_scope(&state, &app, guild_id).await?;

@@ -206,7 +206,7 @@ impl Checker {
         }
     }
 
-    fn options(&mut self, path: &[String], options: &[CommandOption], depth: usize) {
+    fn options(&mut self, path: &[String], options: &[CommandOption], parent: Option<i64>) {
         let at = |i: usize, field: &str| {
             let mut p = path.to_vec();
             p.extend([i.to_string(), field.to_owned()]);
@@ -231,10 +231,10 @@ impl Checker {
                 continue;
             }
             // A group holds sub-commands; a sub-command holds plain options; nothing deeper.
-            let allowed = match depth {
-                0 => true,
-                1 => o.kind != SUB_COMMAND_GROUP,
-                _ => !matches!(o.kind, SUB_COMMAND | SUB_COMMAND_GROUP),
+            let allowed = match parent {
+                None => true,
+                Some(SUB_COMMAND_GROUP) => o.kind == SUB_COMMAND,
+                Some(_) => !matches!(o.kind, SUB_COMMAND | SUB_COMMAND_GROUP),
             };
             if !allowed {
                 self.errors.add_at(
@@ -275,7 +275,7 @@ impl Checker {
                     if o.kind == SUB_COMMAND_GROUP && o.options.as_ref().is_none_or(Vec::is_empty) {
                         self.errors.add_at(at(i, "options"), "BASE_TYPE_REQUIRED", "A group needs sub-commands.");
                     }
-                    self.options(&at(i, "options"), o.options.as_deref().unwrap_or_default(), depth + 1);
+                    self.options(&at(i, "options"), o.options.as_deref().unwrap_or_default(), Some(o.kind));
                 }
                 _ if o.options.as_ref().is_some_and(|v| !v.is_empty()) => {
                     self.errors.add_at(
@@ -430,7 +430,7 @@ pub fn check_command(request: CommandRequest, prefix: &[String]) -> Result<Comma
     check.localizations(at("name_localizations"), request.name_localizations.as_ref(), 32);
     check.localizations(at("description_localizations"), request.description_localizations.as_ref(), 100);
     let options = request.options.unwrap_or_default();
-    check.options(&at("options"), &options, 0);
+    check.options(&at("options"), &options, None);
     if check.total > MAX_TOTAL_CHARS {
         check.errors.add_at(at("options"), "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (8000).");
     }

@@ -228,7 +228,7 @@ pub async fn answer(
             state.publish(Event::new(
                 EventName::ApplicationCommandAutocompleteResponse,
                 Audience::Users(vec![interaction.user_id]),
-                Keys::none().user(interaction.user_id),
+                Keys::none(),
                 &data,
             ));
             None
@@ -251,7 +251,7 @@ pub async fn answer(
             state.publish(Event::new(
                 EventName::InteractionModalCreate,
                 Audience::Users(vec![interaction.user_id]),
-                Keys::none().user(interaction.user_id),
+                Keys::channel(None, interaction.channel_id),
                 &data,
             ));
             None
@@ -266,7 +266,7 @@ pub async fn answer(
     state.publish(Event::new(
         EventName::InteractionSuccess,
         Audience::Users(vec![interaction.user_id]),
-        Keys::none().user(interaction.user_id),
+        Keys::none(),
         &serde_json::json!({ "id": interaction.id }),
     ));
     tracing::info!(interaction_id = %interaction.id, callback = kind, "interaction answered");

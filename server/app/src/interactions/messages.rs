@@ -189,7 +189,7 @@ pub async fn post(
 
 /// An ephemeral message's MESSAGE_CREATE or MESSAGE_UPDATE: to the person alone.
 fn to_the_person(interaction: &InteractionRecord, object: &MessageObject, name: EventName) -> Event {
-    Event::new(name, Audience::Users(vec![interaction.user_id]), object.keys().user(interaction.user_id), object)
+    Event::new(name, Audience::Users(vec![interaction.user_id]), object.keys(), object)
 }
 
 /// Which message of the interaction: `@original`, or one by id.
@@ -347,7 +347,7 @@ pub async fn delete(state: &AppState, interaction: &InteractionRecord, which: Wh
             let id = value["id"].as_str().and_then(|s| s.parse::<Snowflake>().ok()).ok_or_else(unknown_message)?;
             let owner = state.store.ephemeral_message_of(id, interaction.user_id).await?.map(|(i, _)| i);
             state.store.delete_ephemeral_message(owner.map(Snowflake::from_i64).unwrap_or(interaction.id), id).await?;
-            let keys = parley_events::Keys::channel(channel.guild_id(), channel.id()).user(interaction.user_id);
+            let keys = parley_events::Keys::channel(channel.guild_id(), channel.id());
             let data = serde_json::json!({"id": id, "channel_id": channel.id(), "guild_id": channel.guild_id()});
             state.publish(Event::new(
                 EventName::MessageDelete,

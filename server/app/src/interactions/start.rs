@@ -87,13 +87,14 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
         )
         .await?;
     let object = payload(state, &app, &channel, user_id, id, kind, data, message, token).await?;
-    let keys = Keys::channel(channel.guild_id(), channel.id()).user(app.id);
+    // Keys as the payload states them (see `Keys::from_payload`): the audience says who.
+    let keys = Keys::channel(channel.guild_id(), channel.id());
     state.publish(Event::new(EventName::InteractionCreate, Audience::Users(vec![app.id]), keys, &object));
     let nonce = request.nonce.as_deref();
     state.publish(Event::new(
         EventName::InteractionCreate,
         Audience::Users(vec![user_id]),
-        Keys::none().user(user_id),
+        Keys::none(),
         &Started { id, nonce },
     ));
     tracing::info!(interaction_id = %id, application_id = %app.id, %user_id, kind, "interaction started");

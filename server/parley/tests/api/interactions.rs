@@ -13,11 +13,11 @@ use crate::helpers::{
     Backend, Session, TestApp, TestGuild, assert_error, on_both_backends, spawn_app, status_and_json,
 };
 
-/// The bot's gateway session (every intent).
+/// The bot's gateway session (every intent but the privileged ones).
 async fn bot_gateway(app: &TestApp, bot: &Bot) -> GatewayClient {
     let mut client = GatewayClient::connect(app).await;
     client
-        .send(json!({"op": 2, "d": {"token": bot.token, "intents": 3_276_799,
+        .send(json!({"op": 2, "d": {"token": bot.token, "intents": 3_243_773,
                                       "properties": {"os": "linux", "browser": "test", "device": "test"}}}))
         .await;
     client.wait_for("READY").await;
