@@ -370,7 +370,13 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
     for (object, schema) in schemas {
         for (property, value) in schema["properties"].as_object().into_iter().flatten() {
             let what = format!("{object}.{property}");
-            if (property == "id" || property.ends_with("_id")) && property != "device_id" {
+            // Not ids of anything stored: a device's own name for itself, what an application
+            // calls its component, a component's number within its message (Discord's), and
+            // the gateway session Discord's client names with an interaction (ignored).
+            let named_by_client = ["device_id", "custom_id"].contains(&property.as_str())
+                || (property == "id" && ["ActionRow", "Component"].contains(&object.as_str()))
+                || (property == "session_id" && object == "InteractionRequest");
+            if (property == "id" || property.ends_with("_id")) && !named_by_client {
                 id_schema(&what, value);
             }
             if ["roles", "mention_roles", "messages", "recipients", "users"].contains(&property.as_str())
