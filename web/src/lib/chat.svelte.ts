@@ -77,6 +77,10 @@ export class Chat {
   get voice() {
     return this.session.voice;
   }
+  /** Commands, components and modals: my use of applications. */
+  get interactions() {
+    return this.session.interactions;
+  }
 
   async start(): Promise<void> {
     const { url } = await this.api.request<{ url: string }>("GET", "/gateway");
@@ -269,6 +273,11 @@ export class Chat {
     const mine = message.reactions?.some((r) => r.emoji.name === emoji && r.me);
     const path = `/channels/${message.channel_id}/messages/${message.id}/reactions/${encodeURIComponent(emoji)}/@me`;
     await this.api.request(mine ? "DELETE" : "PUT", path);
+  }
+
+  /** Forgets an ephemeral message (it lives in memory only, for me alone). */
+  dismiss(message: Message): void {
+    this.session.messages.drop(message.channel_id, message.id);
   }
 
   /** Opens (or finds) my DM with `userId` and returns its id. */
