@@ -8,6 +8,7 @@ import { answer } from "./confirm.svelte";
 import { GatewayClient, type Status } from "./gateway/client";
 import type { DispatchName, Dispatches } from "./gateway/dispatches";
 import type { Mentionable } from "./autocomplete";
+import type { PlaceContents } from "./interactions/pickable";
 import type { Guild, Presence } from "./guilds";
 import type { MentionNames } from "./markdown/render";
 import type { Message } from "./messages";
@@ -189,6 +190,21 @@ export class Chat {
       members: guild.members.map((m) => ({ id: m.user.id, username: m.user.username, display: m.nick ?? nameOf(m.user) })),
       roles: guild.roles.filter((r) => r.id !== guild.id),
       channels: guild.channels.filter((c) => c.type === 0),
+    };
+  }
+
+  /** The people, roles and channels a command option or select menu may name here. */
+  placeContents(channelId: string): PlaceContents {
+    const guild = this.guildOf(channelId);
+    if (!guild) {
+      const dm = this.session.dms.find(channelId);
+      const people = [...(dm?.recipients ?? []), ...(this.me ? [this.me] : [])];
+      return { members: people.map((u) => ({ id: u.id, name: nameOf(u) })), roles: [], channels: [] };
+    }
+    return {
+      members: guild.members.map((m) => ({ id: m.user.id, name: m.nick ?? nameOf(m.user) })),
+      roles: guild.roles.map((r) => ({ id: r.id, name: r.name })),
+      channels: [...guild.channels, ...guild.threads].map((c) => ({ id: c.id, name: c.name ?? "", type: c.type })),
     };
   }
 

@@ -21,6 +21,12 @@ export function fieldErrors(errors: FieldErrors, prefix: string[] = []): { path:
   });
 }
 
+/** A refusal said in one sentence (for a button or menu, which has no fields to mark). */
+export function refusalInWords(error: unknown): string {
+  if (!(error instanceof ApiError)) return String(error);
+  return fieldErrors(error.errors)[0]?.message ?? whole(error);
+}
+
 /** Discord's words for the answers that are not about a field. */
 function whole(error: ApiError): string {
   if (error.code === 10063) return "This command is not available here any more.";
