@@ -45,6 +45,7 @@ describe("slash commands, buttons and modals", () => {
     await bot.api("PUT", `/applications/${app.id}/commands`, [
       { name: "roll", description: "Roll a die", options: [{ type: 4, name: "sides", description: "How many sides", required: true, min_value: 2, max_value: 100 }] },
       { name: "nap", description: "The bot takes a nap" },
+      { name: "fruit", description: "Pick a fruit", options: [{ type: 3, name: "kind", description: "Which fruit", required: true, autocomplete: true }] },
     ]);
   });
 
@@ -127,6 +128,60 @@ describe("slash commands, buttons and modals", () => {
     await ann.screenshot({ path: `${ARTIFACTS}/ephemeral.png` });
     await secret.getByRole("button", { name: "Dismiss message" }).click();
     await secret.waitFor({ state: "detached" });
+  });
+
+  it("suggests values from the bot as she types, and sends the choice from a select menu", async () => {
+    const box = ann.getByLabel("Message #general");
+    await box.pressSequentially("/fru");
+    await ann.getByRole("option", { name: /\/fruit/ }).waitFor();
+    await box.press("Enter");
+    const form = ann.getByRole("form", { name: "Use /fruit" });
+    const kind = form.getByRole("combobox", { name: /kind/ });
+    await kind.pressSequentially("ap");
+    const asked = await bot.next("INTERACTION_CREATE", (d) => d.type === 4 && JSON.stringify(d.data).includes('"value":"ap"'));
+    expect(asked.data).toMatchObject({ name: "fruit", options: [{ name: "kind", type: 3, value: "ap", focused: true }] });
+    await bot.answer(asked, { type: 8, data: { choices: [{ name: "Apple", value: "apple" }, { name: "Apricot", value: "apricot" }] } });
+    const apricot = form.getByRole("option", { name: "Apricot" });
+    await apricot.waitFor();
+    expect(await accessibilityProblems(ann), "the suggestions").toEqual([]);
+    await apricot.click();
+    expect(await kind.inputValue()).toBe("Apricot");
+    await form.getByRole("button", { name: "Send" }).click();
+    const used = await bot.next("INTERACTION_CREATE", (d) => d.type === 2 && (d.data as { name: string }).name === "fruit");
+    expect(used.data).toMatchObject({ options: [{ name: "kind", value: "apricot" }] });
+    await bot.answer(used, {
+      type: 4,
+      data: {
+        content: "How ripe?",
+        components: [{ type: 1, components: [{ type: 3, custom_id: "ripeness", placeholder: "Choose ripeness", options: [{ label: "Green", value: "green" }, { label: "Ripe", value: "ripe" }] }] }],
+      },
+    });
+    const question = ann.locator("li.message", { hasText: "How ripe?" });
+    await question.getByRole("combobox", { name: "Choose ripeness" }).selectOption("ripe");
+    const chosen = await bot.next("INTERACTION_CREATE", (d) => d.type === 3);
+    expect(chosen.data).toMatchObject({ custom_id: "ripeness", component_type: 3, values: ["ripe"] });
+    // The answer changes the menu's message (MESSAGE_UPDATE).
+    await bot.answer(chosen, { type: 7, data: { content: "Ripe it is", components: [] } });
+    await ann.locator("li.message", { hasText: "Ripe it is" }).waitFor();
+    await ann.locator("li.message", { hasText: "How ripe?" }).waitFor({ state: "detached" });
+  });
+
+  it("shows the bot thinking until its deferred answer fills the message in", async () => {
+    const box = ann.getByLabel("Message #general");
+    await box.pressSequentially("/roll");
+    await ann.getByRole("option", { name: /\/roll/ }).waitFor();
+    await box.press("Enter");
+    const form = ann.getByRole("form", { name: "Use /roll" });
+    await form.getByLabel(/sides/).fill("6");
+    await form.getByLabel(/sides/).press("Enter");
+    const used = await bot.next("INTERACTION_CREATE", (d) => d.type === 2 && JSON.stringify(d.data).includes('"value":6'));
+    await bot.answer(used, { type: 5 });
+    const thinking = ann.getByText("Dicebot is thinking");
+    await thinking.waitFor();
+    await ann.screenshot({ path: `${ARTIFACTS}/thinking.png` });
+    await bot.api("PATCH", `/webhooks/${bot.id}/${used.token}/messages/@original`, { content: "You rolled a 4 (after some thought)" });
+    await ann.getByText("You rolled a 4 (after some thought)").waitFor();
+    await thinking.waitFor({ state: "detached" });
   });
 
   it("says the application did not respond when the bot never answers", async () => {
