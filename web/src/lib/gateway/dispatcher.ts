@@ -40,6 +40,10 @@ const NAMES: Record<DispatchName, true> = {
   VOICE_SERVER_UPDATE: true,
   CALL_CREATE: true,
   CALL_DELETE: true,
+  INTERACTION_CREATE: true,
+  INTERACTION_SUCCESS: true,
+  INTERACTION_MODAL_CREATE: true,
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: true,
 };
 
 function isDispatchName(name: string): name is DispatchName {

@@ -17,6 +17,7 @@ import type {
   ThreadDelete,
   ThreadEvent,
 } from "../guilds";
+import type { AutocompleteResponse, InteractionCreated, InteractionSucceeded, ModalCreate } from "../interactions/types";
 import type { Message } from "../messages";
 import type { PrivateChannel } from "../privateChannels";
 import type { User } from "../users";
@@ -142,6 +143,10 @@ export interface Dispatches {
   VOICE_SERVER_UPDATE: VoiceServerUpdate;
   CALL_CREATE: CallCreate;
   CALL_DELETE: CallDelete;
+  INTERACTION_CREATE: InteractionCreated;
+  INTERACTION_SUCCESS: InteractionSucceeded;
+  INTERACTION_MODAL_CREATE: ModalCreate;
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: AutocompleteResponse;
 }
 
 export type DispatchName = keyof Dispatches;

@@ -10,6 +10,7 @@ import type { User } from "../users";
 import { Voice } from "../voice/call.svelte";
 import { DmList } from "./dmList.svelte";
 import { GuildList } from "./guildList.svelte";
+import { Interactions } from "./interactions.svelte";
 import { MessageWindows } from "./messageWindows.svelte";
 import { Presences } from "./presences.svelte";
 import { ReadStates } from "./readStates.svelte";
@@ -35,6 +36,8 @@ export class Session {
   readonly typing: Typing;
   /** Voice channels and the call I am in. */
   readonly voice: Voice;
+  /** Commands, components and modals: my use of applications. */
+  readonly interactions: Interactions;
   private readonly dispatcher: Dispatcher;
 
   constructor(api: Api, link: SessionLink) {
@@ -42,6 +45,15 @@ export class Session {
     this.dms = new DmList(api);
     this.readStates = new ReadStates(api, me, (channelId) => this.messages.onScreen(channelId));
     this.messages = new MessageWindows(api, this.readStates, me);
+    this.interactions = new Interactions(api, (channelId) => {
+      const guild = this.guilds.guildOf(channelId);
+      if (guild) return { channelId, guildId: guild.id, indexPath: `/guilds/${guild.id}/application-command-index` };
+      // A DM with a bot offers the bot's commands; a DM with a person, none.
+      const dm = this.dms.find(channelId);
+      return dm?.type === 1 && dm.recipients.some((u) => u.bot)
+        ? { channelId, guildId: null, indexPath: `/channels/${channelId}/application-command-index` }
+        : null;
+    });
     this.typing = new Typing(api, me, (channelId, userId) => this.messages.author(channelId, userId));
     this.voice = new Voice({
       api,
@@ -68,6 +80,7 @@ export class Session {
       this.messages.handlers,
       this.readStates.handlers,
       this.typing.handlers,
+      this.interactions.handlers,
     );
   }
 
