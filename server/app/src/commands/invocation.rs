@@ -68,11 +68,12 @@ impl Resolved {
 }
 
 /// What the ids in the options name, to be looked up once checked.
+/// Each with the path of the value that names it, for an error there.
 #[derive(Default)]
 struct Wanted {
-    users: Vec<Snowflake>,
-    roles: Vec<Snowflake>,
-    channels: Vec<Snowflake>,
+    users: Vec<(Snowflake, Vec<String>)>,
+    roles: Vec<(Snowflake, Vec<String>)>,
+    channels: Vec<(Snowflake, Vec<String>)>,
 }
 
 struct Walk<'a> {
@@ -208,14 +209,15 @@ impl Walk<'_> {
                     bad("SNOWFLAKE_TYPE_INVALID", "Must be an id.");
                     return;
                 };
+                let named = (id, at.to_vec());
                 match d.kind {
-                    USER_OPTION => self.wanted.users.push(id),
-                    CHANNEL => self.wanted.channels.push(id),
-                    ROLE => self.wanted.roles.push(id),
+                    USER_OPTION => self.wanted.users.push(named),
+                    CHANNEL => self.wanted.channels.push(named),
+                    ROLE => self.wanted.roles.push(named),
                     _ => {
                         // A role of this guild, or else a user.
                         let is_role = self.access.guild().is_some_and(|g| g.roles.iter().any(|r| r.id == id));
-                        if is_role { self.wanted.roles.push(id) } else { self.wanted.users.push(id) }
+                        if is_role { self.wanted.roles.push(named) } else { self.wanted.users.push(named) }
                     }
                 }
             }
@@ -247,7 +249,7 @@ pub async fn check_invocation(
     }
     match (definition.kind, target) {
         (CHAT_INPUT, None) => {}
-        (USER, Some(id)) => walk.wanted.users.push(id),
+        (USER, Some(id)) => walk.wanted.users.push((id, vec!["data".into(), "target_id".into()])),
         (MESSAGE, Some(_)) => {}
         _ => walk.errors.add_at(
             vec!["data".into(), "target_id".into()],
@@ -268,25 +270,22 @@ async fn resolve(
 ) -> AppResult<Resolved> {
     let mut resolved = Resolved::default();
     let mut errors = FieldErrors::new();
-    let unknown = |errors: &mut FieldErrors, what: &str| {
-        errors.add_at(
-            vec!["data".into(), "options".into()],
-            "APPLICATION_COMMAND_OPTION_UNKNOWN_TARGET",
-            format!("Unknown {what}."),
-        );
+    let unknown = |errors: &mut FieldErrors, path: &[String], what: &str| {
+        errors.add_at(path.to_vec(), "APPLICATION_COMMAND_OPTION_UNKNOWN_TARGET", format!("Unknown {what}."));
     };
-    let users = state.store.users_by_ids(&wanted.users).await?;
-    for id in &wanted.users {
+    let user_ids: Vec<Snowflake> = wanted.users.iter().map(|(id, _)| *id).collect();
+    let users = state.store.users_by_ids(&user_ids).await?;
+    for (id, path) in &wanted.users {
         match users.iter().find(|u| u.id == *id) {
             Some(u) => {
                 resolved.users.insert(id.to_string(), PublicUser::from(u));
             }
-            None => unknown(&mut errors, "user"),
+            None => unknown(&mut errors, path, "user"),
         }
     }
     if let Some(guild) = access.guild() {
         let mut members = Vec::new();
-        for id in &wanted.users {
+        for id in &user_ids {
             if let Some(member) = state.cache.member(&state.store, guild.guild.id, *id).await? {
                 members.push((*member).clone());
             }
@@ -311,15 +310,15 @@ async fn resolve(
             }
             resolved.members.insert(id, value);
         }
-        for id in &wanted.roles {
+        for (id, path) in &wanted.roles {
             match guild.roles.iter().find(|r| r.id == *id) {
                 Some(role) => {
                     resolved.roles.insert(id.to_string(), RoleObject::from(role));
                 }
-                None => unknown(&mut errors, "role"),
+                None => unknown(&mut errors, path, "role"),
             }
         }
-        for id in &wanted.channels {
+        for (id, path) in &wanted.channels {
             // Only channels of this guild that the person can see.
             match guild.channels.iter().find(|c| c.id == *id) {
                 Some(c) if guild.channel_permissions(c).contains(Permissions::VIEW_CHANNEL) => {
@@ -334,11 +333,11 @@ async fn resolve(
                     }
                     resolved.channels.insert(id.to_string(), value);
                 }
-                _ => unknown(&mut errors, "channel"),
+                _ => unknown(&mut errors, path, "channel"),
             }
         }
-    } else if !wanted.roles.is_empty() || !wanted.channels.is_empty() {
-        unknown(&mut errors, "role or channel (there are none outside a guild)");
+    } else if let Some((_, path)) = wanted.roles.first().or(wanted.channels.first()) {
+        unknown(&mut errors, path, "role or channel (there are none outside a guild)");
     }
     if let Some(id) = message {
         match state.store.message(access.id(), id).await? {
@@ -346,7 +345,7 @@ async fn resolve(
                 let object = crate::objects::message::message_object(state, &record, None).await?;
                 resolved.messages.insert(id.to_string(), serde_json::to_value(object).unwrap_or_default());
             }
-            None => unknown(&mut errors, "message"),
+            None => unknown(&mut errors, &["data".to_owned(), "target_id".to_owned()], "message"),
         }
     }
     errors.into_result()?;

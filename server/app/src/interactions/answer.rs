@@ -171,6 +171,8 @@ fn unreachable_type() -> Answer {
 struct ModalCreate<'a> {
     id: Snowflake,
     application: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guild_id: Option<Snowflake>,
     channel_id: Snowflake,
     custom_id: &'a str,
     title: &'a str,
@@ -243,6 +245,7 @@ pub async fn answer(
             let data = ModalCreate {
                 id: interaction.id,
                 application,
+                guild_id: interaction.guild_id.map(Snowflake::from_i64),
                 channel_id: interaction.channel_id,
                 custom_id: &modal.custom_id,
                 title: &modal.title,
@@ -251,7 +254,7 @@ pub async fn answer(
             state.publish(Event::new(
                 EventName::InteractionModalCreate,
                 Audience::Users(vec![interaction.user_id]),
-                Keys::channel(None, interaction.channel_id),
+                Keys::channel(interaction.guild_id.map(Snowflake::from_i64), interaction.channel_id),
                 &data,
             ));
             None

@@ -334,6 +334,14 @@ async fn modal_submit(
         .collect();
     let mut errors = FieldErrors::new();
     let mut rows = Vec::new();
+    // Where each input was submitted, so a problem is named at its own path.
+    let place: BTreeMap<&str, usize> = data
+        .components
+        .iter()
+        .flatten()
+        .enumerate()
+        .flat_map(|(r, row)| row.components.iter().map(move |input| (input.custom_id.as_str(), r)))
+        .collect();
     for row in &modal.components {
         for input in &row.components {
             let custom_id = input.custom_id.as_deref().unwrap_or_default();
@@ -342,13 +350,22 @@ async fn modal_submit(
             let required = input.required.unwrap_or(true);
             let (min, max) = (input.min_length.unwrap_or(0), input.max_length.unwrap_or(4000));
             if (required && n == 0) || (n > 0 && (n < min || n > max)) {
-                errors.add(
-                    "data.components",
+                let path = match place.get(custom_id) {
+                    Some(r) => vec![
+                        "data".into(),
+                        "components".into(),
+                        r.to_string(),
+                        "components".into(),
+                        "0".into(),
+                        "value".into(),
+                    ],
+                    None => vec!["data".into(), "components".into()],
+                };
+                let rule = if required { ", required" } else { "" };
+                errors.add_at(
+                    path,
                     "BASE_TYPE_BAD_LENGTH",
-                    format!(
-                        "{custom_id}: between {min} and {max} characters{}.",
-                        if required { ", required" } else { "" }
-                    ),
+                    format!("{custom_id}: between {min} and {max} characters{rule}."),
                 );
             }
             rows.push(json!({"type": 1, "id": row.id, "components": [
