@@ -65,8 +65,10 @@ impl OutboundClient {
             let exchange = exchange::open(policy, &self.inner.tls, &target, &hop, total).await?;
             let status = exchange.response.status();
             let Some(location) = redirect::location(status, exchange.response.headers()) else {
+                let to_head = hop.method == http::Method::HEAD;
                 let (parts, body) =
-                    exchange::read_body(exchange, target.authority(), policy.max_response_bytes, total).await?;
+                    exchange::read_body(exchange, target.authority(), policy.max_response_bytes, to_head, total)
+                        .await?;
                 return Ok(OutboundResponse { status: parts.status, headers: parts.headers, body, url: target.url });
             };
             // A redirect's body is not read: dropping the exchange closes its connection.

@@ -89,24 +89,33 @@ pub(crate) async fn open(
 /// The response's body, all of it, or an error once it passes `limit` bytes. A declared
 /// `Content-Length` over the limit is refused before reading; one under it is not trusted,
 /// the bytes are counted as they come (and a body without a length, chunked or until the
-/// connection closes, is only counted).
+/// connection closes, is only counted). `to_head`: the request was a HEAD, whose answer's
+/// `Content-Length` describes a body that is not sent.
 pub(crate) async fn read_body(
     exchange: Exchange,
     host: &str,
     limit: usize,
+    to_head: bool,
     total: Deadline,
 ) -> Result<(http::response::Parts, Bytes), OutboundError> {
     let Exchange { response, connection } = exchange;
     let (parts, mut body) = response.into_parts();
     let too_large = |declared| OutboundError::BodyTooLarge { host: host.to_owned(), limit, declared };
-    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let has_body = !to_head && !matches!(parts.status.as_u16(), 100..=199 | 204 | 304);
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .filter(|_| has_body);
     if let Some(declared) = declared
         && declared > limit as u64
     {
         return Err(too_large(Some(declared)));
     }
     let read = async {
-        let mut buffer = BytesMut::new();
+        // A declared length (now known to be within the limit) is room enough; otherwise the
+        // buffer grows as bytes come.
+        let mut buffer = BytesMut::with_capacity(declared.and_then(|d| usize::try_from(d).ok()).unwrap_or(0));
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|source| protocol(host, Phase::ReadingBody, source))?;
             if let Ok(data) = frame.into_data() {

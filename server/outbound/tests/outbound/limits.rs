@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use parley_outbound::{OutboundClient, OutboundError, OutboundPolicy, OutboundRequest, Phase};
+use parley_outbound::{Method, OutboundClient, OutboundError, OutboundPolicy, OutboundRequest, Phase};
 
 use crate::helpers::{Reply, TestServer, policy, response};
 
@@ -70,6 +70,15 @@ async fn a_body_exactly_at_the_cap_is_read_whole_however_it_is_framed() {
         let answer = capped().send(OutboundRequest::get(server.url("/"))).await.unwrap();
         assert_eq!(answer.body.len(), CAP);
     }
+}
+
+#[tokio::test]
+async fn the_length_a_head_answer_declares_is_not_a_body_over_the_cap() {
+    let server =
+        TestServer::start(|_| Reply::Bytes(format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", 10 * CAP).into()))
+            .await;
+    let answer = capped().send(OutboundRequest::new(Method::HEAD, server.url("/"))).await.unwrap();
+    assert_eq!((answer.status.as_u16(), answer.body.len()), (200, 0));
 }
 
 #[tokio::test]
