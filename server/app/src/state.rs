@@ -46,6 +46,9 @@ pub struct AppInner {
     pub rest_limits: Arc<crate::limits::rest::RestLimits>,
     /// Who is online on this node (the gateway keeps it), for presence counts.
     pub online: crate::online::OnlineUsers,
+    /// The one hardened client for URLs users and bots chose (see `parley_outbound`), with
+    /// the time Discord gives an interactions endpoint to answer.
+    pub outbound: parley_outbound::OutboundClient,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -93,6 +96,7 @@ impl AppState {
         ] {
             metrics.registry.register(collector).expect("the bus metrics register once");
         }
+        let outbound = crate::interactions::endpoint::client(&config);
         Self(Arc::new(AppInner {
             store,
             ids,
@@ -107,6 +111,7 @@ impl AppState {
             voice_states: Default::default(),
             rest_limits: Arc::new(rest_limits),
             online: Default::default(),
+            outbound,
         }))
     }
 }

@@ -167,6 +167,12 @@ pub struct ModifyApplicationRequest {
     /// Only the privileged-intent flags may be set (1<<12, 1<<13, 1<<14, 1<<15, 1<<18, 1<<19).
     #[schema(value_type = Option<schema::ApplicationFlags>)]
     pub flags: Option<i64>,
+    /// Take interactions over HTTP at this http(s) URL (checked first: it must answer a signed
+    /// PING with `{"type": 1}` and refuse a wrongly signed one with 401); `null` or `""`: over the
+    /// bot's gateway connection again.
+    #[serde(default, deserialize_with = "parley_app::patch::nullable")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    pub interactions_endpoint_url: Option<Option<String>>,
 }
 
 /// Change my application: name, description, `bot_public`, privileged-intent flags.
@@ -174,7 +180,7 @@ pub struct ModifyApplicationRequest {
     params(("application_id" = schema::Snowflake, Path)), request_body = ModifyApplicationRequest,
     responses(
         (status = 200, description = "OK", body = ApplicationObject),
-        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, or an interactions endpoint that is not allowed or does not answer as it must (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
         JsonBody,
@@ -194,6 +200,14 @@ async fn modify_application(
         errors.add("flags", "APPLICATION_FLAGS_INVALID", "Only the privileged-intent flags can be set.");
     }
     errors.into_result()?;
+    if let Some(url) = &body.interactions_endpoint_url {
+        let url = url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        if let Some(url) = url {
+            parley_app::interactions::endpoint::verify_endpoint(&state, app.id, url).await?;
+        }
+        state.store.set_interactions_endpoint(app.id, url).await?;
+        tracing::info!(application_id = %app.id, endpoint = url.unwrap_or("(gateway)"), "interactions endpoint set");
+    }
     let patch =
         ApplicationPatch { name, description: body.description, bot_public: body.bot_public, flags: body.flags };
     let updated = state.store.update_application(app.id, &patch).await?.ok_or_else(unknown_application)?;

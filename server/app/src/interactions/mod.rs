@@ -2,9 +2,11 @@
 //! modal it opened ([`start`]); the application hears of it in INTERACTION_CREATE
 //! ([`payload`]), answers once through the callback ([`answer`]) and then reads, edits,
 //! deletes and adds messages through the interaction's token for 15 minutes
-//! ([`messages`]).
+//! ([`messages`]). An application may take its interactions over HTTP instead, signed with
+//! Ed25519 ([`endpoint`]).
 
 pub mod answer;
+pub mod endpoint;
 pub mod messages;
 pub mod payload;
 pub mod request;

@@ -86,10 +86,7 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
             expired_before,
         )
         .await?;
-    let object = payload(state, &app, &channel, user_id, id, kind, data, message, token).await?;
-    // Keys as the payload states them (see `Keys::from_payload`): the audience says who.
-    let keys = Keys::channel(channel.guild_id(), channel.id());
-    state.publish(Event::new(EventName::InteractionCreate, Audience::Users(vec![app.id]), keys, &object));
+    let object = payload(state, &app, &channel, user_id, id, kind, data, message, token.clone()).await?;
     let nonce = request.nonce.as_deref();
     state.publish(Event::new(
         EventName::InteractionCreate,
@@ -97,6 +94,31 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
         Keys::none(),
         &Started { id, nonce },
     ));
+    match &app.interactions_endpoint_url {
+        // Over HTTP, as the application chose: its answer is the callback.
+        Some(url) => match super::endpoint::deliver(state, app.id, url, &object).await {
+            Ok(answer) => {
+                let request = serde_json::from_value(answer).map_err(|e| {
+                    tracing::warn!(interaction_id = %id, application_id = %app.id, error = %e, "the interactions endpoint answered no callback");
+                    AppError::internal("the application's answer was not a callback")
+                });
+                if let Ok(request) = request
+                    && let Err(e) = super::answer::answer(state, id, &token, request).await
+                {
+                    tracing::warn!(interaction_id = %id, application_id = %app.id, error = %e, "the interactions endpoint's answer was refused");
+                }
+            }
+            // The person sees "did not respond"; the operator sees why.
+            Err(e) => {
+                tracing::warn!(interaction_id = %id, application_id = %app.id, kind = e.kind(), error = %e, "the interactions endpoint did not answer")
+            }
+        },
+        None => {
+            // Keys as the payload states them (see `Keys::from_payload`): the audience says who.
+            let keys = Keys::channel(channel.guild_id(), channel.id());
+            state.publish(Event::new(EventName::InteractionCreate, Audience::Users(vec![app.id]), keys, &object));
+        }
+    }
     tracing::info!(interaction_id = %id, application_id = %app.id, %user_id, kind, "interaction started");
     Ok(id)
 }

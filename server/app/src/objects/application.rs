@@ -25,7 +25,10 @@ pub struct ApplicationObject {
     pub summary: String,
     pub bot_public: bool,
     pub bot_require_code_grant: bool,
+    /// The hex of the Ed25519 public key its HTTP interactions are signed with.
     pub verify_key: String,
+    /// Where its interactions are POSTed; null: over its bot's gateway connection.
+    pub interactions_endpoint_url: Option<String>,
     /// Discord's application flags (GATEWAY_PRESENCE 1<<12, GATEWAY_GUILD_MEMBERS 1<<14,
     /// GATEWAY_MESSAGE_CONTENT 1<<18, and their "limited" twins).
     pub flags: i64,
@@ -53,7 +56,8 @@ pub async fn application_object(
         summary: String::new(),
         bot_public: app.bot_public,
         bot_require_code_grant: false,
-        verify_key: String::new(),
+        verify_key: crate::interactions::endpoint::verify_key(state, app.id),
+        interactions_endpoint_url: app.interactions_endpoint_url.clone(),
         flags: app.flags,
         owner: user(app.owner_id),
         team: None,

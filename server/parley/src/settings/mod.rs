@@ -74,9 +74,6 @@ pub struct Settings {
     pub redis_url: Option<String>,
     pub redis_key_prefix: String,
     pub redis_event_log_length: usize,
-    /// Special-use networks (private, loopback, link-local...) the outbound client may call:
-    /// the `allow` of its `parley_outbound::OutboundPolicy`. Empty: public addresses only.
-    pub outbound_allow: Vec<parley_outbound::Network>,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.
     pub unknown_env: Vec<String>,
 }

@@ -32,13 +32,13 @@ mod tests {
     #[test]
     fn outbound_allow_is_read_into_networks_from_the_environment_or_a_toml_array() {
         let s = Settings::load(None, Vec::new()).unwrap();
-        assert!(s.outbound_allow.is_empty(), "by default, public addresses only");
+        assert!(s.api.outbound_allow.is_empty(), "by default, public addresses only");
         let s = Settings::load(None, env(&[("PARLEY_OUTBOUND_ALLOW", "10.0.0.0/8, fd00::/8,192.168.1.7")])).unwrap();
-        let shown: Vec<String> = s.outbound_allow.iter().map(ToString::to_string).collect();
+        let shown: Vec<String> = s.api.outbound_allow.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["10.0.0.0/8", "fd00::/8", "192.168.1.7/32"]);
         let file = "outbound_allow = [\"127.0.0.0/8\", \"::1\"]";
         let s = Settings::load(Some((std::path::Path::new("p.toml"), file)), Vec::new()).unwrap();
-        assert_eq!(s.outbound_allow.len(), 2);
+        assert_eq!(s.api.outbound_allow.len(), 2);
     }
 
     #[test]

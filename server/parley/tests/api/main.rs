@@ -18,6 +18,7 @@ mod embeds;
 mod guilds;
 mod http;
 mod interactions;
+mod interactions_endpoint;
 mod invites;
 mod limits;
 mod members;

@@ -56,3 +56,7 @@ CREATE INDEX ephemeral_messages_interaction_id ON ephemeral_messages (interactio
 ALTER TABLE messages ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE messages ADD COLUMN application_id BIGINT;
 ALTER TABLE messages ADD COLUMN interaction TEXT;
+
+-- Where an application wants its interactions POSTed (signed with Ed25519) instead of sent
+-- over its bot's gateway connection; NULL: the gateway.
+ALTER TABLE applications ADD COLUMN interactions_endpoint_url TEXT;
