@@ -19,6 +19,8 @@
 //! - [`error`]: the store's one error type.
 //! - [`query_timing`]: a span and a histogram sample for every statement, by operation.
 //! - [`applications`]: applications and their bot users.
+//! - [`application_commands`]: applications' commands, global and per guild.
+//! - [`interactions`]: interactions, their one answer, and ephemeral messages.
 //! - [`private_channels`]: DMs and group DMs, their recipients and call rings.
 
 pub mod application_commands;

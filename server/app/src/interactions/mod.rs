@@ -3,7 +3,8 @@
 //! ([`payload`]), answers once through the callback ([`answer`]) and then reads, edits,
 //! deletes and adds messages through the interaction's token for 15 minutes
 //! ([`messages`]). An application may take its interactions over HTTP instead, signed with
-//! Ed25519 ([`endpoint`]).
+//! Ed25519 ([`endpoint`]). What a person's client sends is [`request`]; interaction tokens
+//! are [`token`].
 
 pub mod answer;
 pub mod endpoint;
