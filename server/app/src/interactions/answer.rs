@@ -272,6 +272,7 @@ pub async fn answer(
         Keys::none(),
         &serde_json::json!({ "id": interaction.id }),
     ));
+    state.metrics.interactions.answered.with_label_values(&[&kind.to_string()]).inc();
     tracing::info!(interaction_id = %interaction.id, callback = kind, "interaction answered");
     Ok(CallbackResponse { interaction: response, resource: Some(CallbackResource { kind, message }) })
 }

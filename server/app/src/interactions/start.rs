@@ -110,6 +110,7 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
             }
             // The person sees "did not respond"; the operator sees why.
             Err(e) => {
+                state.metrics.interactions.endpoint_failures.with_label_values(&[e.kind()]).inc();
                 tracing::warn!(interaction_id = %id, application_id = %app.id, kind = e.kind(), error = %e, "the interactions endpoint did not answer")
             }
         },
@@ -119,6 +120,13 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
             state.publish(Event::new(EventName::InteractionCreate, Audience::Users(vec![app.id]), keys, &object));
         }
     }
+    let kind_name = match kind {
+        kind::APPLICATION_COMMAND => "command",
+        kind::MESSAGE_COMPONENT => "component",
+        kind::AUTOCOMPLETE => "autocomplete",
+        _ => "modal_submit",
+    };
+    state.metrics.interactions.started.with_label_values(&[kind_name]).inc();
     tracing::info!(interaction_id = %id, application_id = %app.id, %user_id, kind, "interaction started");
     Ok(id)
 }

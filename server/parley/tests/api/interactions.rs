@@ -153,6 +153,13 @@ async fn a_member_uses_a_slash_command_and_the_bot_answers_with_a_message_and_a_
     assert_eq!((edited["id"].clone(), edited["content"].as_str()), (message["id"].clone(), Some("Rolled 3")));
     assert_eq!(edited["components"], json!([]));
 
+    // Counted for the operator: what people used, what the bot answered.
+    let text = crate::helpers::metrics_text(&w.app).await;
+    let counted = |series: &str| crate::helpers::sample(&text, series).unwrap_or(0.0);
+    assert_eq!(counted(r#"parley_interactions_total{type="command"}"#), 1.0);
+    assert_eq!(counted(r#"parley_interactions_total{type="component"}"#), 1.0);
+    assert_eq!(counted(r#"parley_interaction_answers_total{callback="7"}"#), 1.0);
+
     // A follow-up through the interaction's webhook, and one only ann sees.
     let token = pressed["token"].as_str().unwrap();
     let follow = w.app.api(&format!("/webhooks/{}/{token}?wait=true", w.bot.id));
