@@ -87,10 +87,14 @@ pub struct CommandOption {
     /// A channel option's channel types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_types: Option<Vec<i64>>,
+    /// An integer option's bounds are integers (`2`, never `2.0`), as the libraries read them
+    /// by the option's type; a number option's are kept as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_value: Option<f64>,
+    #[schema(value_type = Option<f64>)]
+    pub min_value: Option<serde_json::Number>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_value: Option<f64>,
+    #[schema(value_type = Option<f64>)]
+    pub max_value: Option<serde_json::Number>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 6000)]
     pub min_length: Option<i64>,
@@ -345,20 +349,21 @@ impl Checker {
             }
         }
         let numeric = matches!(o.kind, INTEGER | NUMBER);
-        if (o.min_value.is_some() || o.max_value.is_some()) && !numeric {
+        let (min_value, max_value) = o.range();
+        if (min_value.is_some() || max_value.is_some()) && !numeric {
             self.errors.add_at(
                 at("min_value"),
                 "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
                 "Only integer and number options have a range.",
             );
         }
-        for (field, v) in [("min_value", o.min_value), ("max_value", o.max_value)] {
+        for (field, v) in [("min_value", min_value), ("max_value", max_value)] {
             if v.is_some_and(|v| !v.is_finite() || v.abs() > MAX_SAFE_NUMBER || (o.kind == INTEGER && v.fract() != 0.0))
             {
                 self.errors.add_at(at(field), "NUMBER_TYPE_MAX", "Must be a whole number for integers, within ±2^53.");
             }
         }
-        if let (Some(min), Some(max)) = (o.min_value, o.max_value)
+        if let (Some(min), Some(max)) = (min_value, max_value)
             && min > max
         {
             self.errors.add_at(at("max_value"), "NUMBER_TYPE_MIN", "Must be at least min_value.");
@@ -375,13 +380,39 @@ impl Checker {
         {
             self.errors.add_at(at("max_length"), "NUMBER_TYPE_MIN", "Must be at least min_length.");
         }
-        if o.channel_types.is_some() && o.kind != CHANNEL {
+        // serenity sends `channel_types: []` (and `choices: []`, `options: []`) with every
+        // option: empty is the same as absent.
+        if o.channel_types.as_ref().is_some_and(|types| !types.is_empty()) && o.kind != CHANNEL {
             self.errors.add_at(
                 at("channel_types"),
                 "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
                 "Only channel options have channel types.",
             );
         }
+    }
+}
+
+impl CommandOption {
+    /// `min_value` and `max_value` as numbers.
+    pub fn range(&self) -> (Option<f64>, Option<f64>) {
+        (self.min_value.as_ref().and_then(|n| n.as_f64()), self.max_value.as_ref().and_then(|n| n.as_f64()))
+    }
+
+    /// The option as kept once checked: empty lists are absent, and an integer option's
+    /// bounds are integers (`2.0` sent is kept as `2`).
+    fn settle(mut self) -> Self {
+        self.choices = self.choices.filter(|c| !c.is_empty());
+        self.channel_types = self.channel_types.filter(|t| !t.is_empty());
+        self.options = self.options.filter(|o| !o.is_empty()).map(|o| o.into_iter().map(Self::settle).collect());
+        if self.kind == INTEGER {
+            let whole = |n: serde_json::Number| match n.as_f64() {
+                Some(f) if n.as_i64().is_none() && f.fract() == 0.0 => serde_json::Number::from(f as i64),
+                _ => n,
+            };
+            self.min_value = self.min_value.map(whole);
+            self.max_value = self.max_value.map(whole);
+        }
+        self
     }
 }
 
@@ -459,7 +490,7 @@ pub fn check_command(request: CommandRequest, prefix: &[String]) -> Result<Comma
         name_localizations: request.name_localizations,
         description,
         description_localizations: request.description_localizations,
-        options,
+        options: options.into_iter().map(CommandOption::settle).collect(),
         default_member_permissions,
         dm_permission: request.dm_permission.unwrap_or(true),
         contexts: request.contexts,
@@ -545,5 +576,25 @@ mod tests {
             "APPLICATION_COMMAND_OPTION_CHOICE_VALUE_INVALID"
         );
         assert_eq!(option["autocomplete"]["_errors"][0]["code"], "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID");
+    }
+
+    #[test]
+    fn serenitys_empty_lists_are_absent_and_an_integer_options_bounds_are_integers() {
+        let command = check(json!({"name": "roll", "description": "d", "options": [
+            {"type": 4, "name": "sides", "description": "s", "required": true, "min_value": 2.0, "max_value": 100,
+             "choices": [], "options": [], "channel_types": [], "min_length": null, "autocomplete": false}
+        ]}))
+        .unwrap();
+        let shown = serde_json::to_value(&command.options[0]).unwrap();
+        assert_eq!((shown["min_value"].as_i64(), shown["max_value"].as_i64()), (Some(2), Some(100)), "{shown}");
+        assert!(shown.get("channel_types").is_none() && shown.get("choices").is_none(), "{shown}");
+        let errors = check(json!({"name": "x", "description": "d", "options": [
+            {"type": 4, "name": "n", "description": "n", "channel_types": [0]}
+        ]}))
+        .unwrap_err();
+        assert_eq!(
+            errors["options"]["0"]["channel_types"]["_errors"][0]["code"],
+            "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID"
+        );
     }
 }

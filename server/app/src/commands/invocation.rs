@@ -173,7 +173,8 @@ impl Walk<'_> {
                 })
             })
         };
-        let in_range = |n: f64| d.min_value.is_none_or(|min| n >= min) && d.max_value.is_none_or(|max| n <= max);
+        let (min_value, max_value) = d.range();
+        let in_range = |n: f64| min_value.is_none_or(|min| n >= min) && max_value.is_none_or(|max| n <= max);
         match d.kind {
             STRING => match value.as_str() {
                 Some(text) => {

@@ -65,9 +65,11 @@ async fn world(backend: Backend) -> World {
     let guild = app.guild_with(&owner, "Dice", &[&ann]).await;
     let bot = create_bot(&app, &owner, "Dice Bot").await;
     assert_eq!(add_to_guild(&app, &owner, &bot, &guild.id, "0").await.status(), StatusCode::OK);
+    // `sides` as serenity sends an option: every list, empty ones too (`channel_types: []`).
     let commands = json!([
         {"name": "roll", "description": "Roll a die", "options": [
-            {"type": 4, "name": "sides", "description": "How many sides", "required": true, "min_value": 2, "max_value": 100},
+            {"type": 4, "name": "sides", "description": "How many sides", "required": true, "min_value": 2, "max_value": 100,
+             "choices": [], "options": [], "channel_types": [], "autocomplete": false, "min_length": null},
             {"type": 3, "name": "colour", "description": "Colour", "autocomplete": true}
         ]},
         {"name": "profile", "type": 2}
@@ -76,6 +78,9 @@ async fn world(backend: Backend) -> World {
         as_bot(&app, &bot, reqwest::Method::PUT, &format!("/applications/{}/commands", bot.id), Some(commands)).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let roll = saved.as_array().unwrap().iter().find(|c| c["name"] == "roll").unwrap().clone();
+    // An integer option's range is integers, as twilight and serenity read it (`2`, not `2.0`).
+    let sides = &roll["options"][0];
+    assert_eq!((sides["min_value"].as_i64(), sides["max_value"].as_i64()), (Some(2), Some(100)), "{sides}");
     World { app, owner, ann, guild, bot, roll }
 }
 
