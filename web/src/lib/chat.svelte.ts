@@ -22,10 +22,10 @@ export { privateName, type PrivateChannel } from "./privateChannels";
 export type { ReadState } from "./session/readStates.svelte";
 export type { User } from "./users";
 
-/** GUILDS | GUILD_MEMBERS | GUILD_VOICE_STATES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS |
- * GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING |
- * GUILD_PRESENCES. */
-const INTENTS = 1 | 2 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
+/** GUILDS | GUILD_MEMBERS | GUILD_WEBHOOKS | GUILD_VOICE_STATES | GUILD_MESSAGES |
+ * GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS |
+ * DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
+const INTENTS = 1 | 2 | 32 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
 
 export class Chat {
   readonly api = new Api();
@@ -81,6 +81,10 @@ export class Chat {
   /** Commands, components and modals: my use of applications. */
   get interactions() {
     return this.session.interactions;
+  }
+  /** A number that moves whenever the guild's webhooks change (WEBHOOKS_UPDATE). */
+  webhookChanges(guildId: string): number {
+    return this.session.webhookChanges.of(guildId);
   }
 
   async start(): Promise<void> {

@@ -44,6 +44,7 @@ const NAMES: Record<DispatchName, true> = {
   INTERACTION_SUCCESS: true,
   INTERACTION_MODAL_CREATE: true,
   APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: true,
+  WEBHOOKS_UPDATE: true,
 };
 
 function isDispatchName(name: string): name is DispatchName {

@@ -112,6 +112,13 @@ export interface CallDelete {
   channel_id: string;
 }
 
+/** A channel's webhooks changed (made, renamed, moved in or out, deleted); which way is not
+ * said, so a screen listing them reads them again. Needs the GUILD_WEBHOOKS intent. */
+export interface WebhooksUpdate {
+  guild_id: string;
+  channel_id: string;
+}
+
 export interface Dispatches {
   READY: Ready;
   GUILD_CREATE: GuildCreate;
@@ -147,6 +154,7 @@ export interface Dispatches {
   INTERACTION_SUCCESS: InteractionSucceeded;
   INTERACTION_MODAL_CREATE: ModalCreate;
   APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: AutocompleteResponse;
+  WEBHOOKS_UPDATE: WebhooksUpdate;
 }
 
 export type DispatchName = keyof Dispatches;

@@ -1,7 +1,8 @@
 // Everything the client knows on behalf of the person signed in, kept live by the gateway:
 // who they are, their guilds, DMs, read states, presences, who is typing to them, the
-// messages of the channels they opened, and their calls. Each concern is its own store with
-// its own dispatch handlers; this puts them together and feeds them every dispatch.
+// messages of the channels they opened, their calls, and when a guild's webhooks changed.
+// Each concern is its own store with its own dispatch handlers; this puts them together and
+// feeds them every dispatch.
 
 import type { Api } from "../api/client";
 import { Dispatcher } from "../gateway/dispatcher";
@@ -15,6 +16,7 @@ import { MessageWindows } from "./messageWindows.svelte";
 import { Presences } from "./presences.svelte";
 import { ReadStates } from "./readStates.svelte";
 import { Typing } from "./typing.svelte";
+import { WebhookChanges } from "./webhookChanges.svelte";
 
 /** What a session needs of the gateway connection it is fed by. */
 export interface SessionLink {
@@ -38,6 +40,8 @@ export class Session {
   readonly voice: Voice;
   /** Commands, components and modals: my use of applications. */
   readonly interactions: Interactions;
+  /** WEBHOOKS_UPDATE by guild, for the webhook settings to read their list again. */
+  readonly webhookChanges = new WebhookChanges();
   private readonly dispatcher: Dispatcher;
 
   constructor(api: Api, link: SessionLink) {
@@ -81,6 +85,7 @@ export class Session {
       this.readStates.handlers,
       this.typing.handlers,
       this.interactions.handlers,
+      this.webhookChanges.handlers,
     );
   }
 
