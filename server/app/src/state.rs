@@ -20,6 +20,8 @@ use crate::metrics::Metrics;
 pub struct Limits {
     pub auth_ip: RateLimiter,
     pub login_account: RateLimiter,
+    /// Checks of applications' interactions endpoints, per application.
+    pub endpoint_checks: RateLimiter,
 }
 
 /// Cheap to clone: everything lives behind one `Arc`.
@@ -85,6 +87,7 @@ impl AppState {
         let limits = Limits {
             auth_ip: RateLimiter::new("auth", config.auth_ip_limit_per_minute, minute, RATE_LIMIT_KEYS),
             login_account: RateLimiter::new("login", config.login_account_limit_per_minute, minute, RATE_LIMIT_KEYS),
+            endpoint_checks: RateLimiter::new("interactions_endpoint", 10, 60 * minute, RATE_LIMIT_KEYS),
         };
         let metrics = Metrics::new();
         metrics.registry.register(Box::new(store.query_histogram())).expect("the query histogram registers once");

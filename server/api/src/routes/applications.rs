@@ -206,7 +206,9 @@ async fn modify_application(
             parley_app::interactions::endpoint::verify_endpoint(&state, app.id, url).await?;
         }
         state.store.set_interactions_endpoint(app.id, url).await?;
-        tracing::info!(application_id = %app.id, endpoint = url.unwrap_or("(gateway)"), "interactions endpoint set");
+        // Without its query, which may hold a secret of the bot author's.
+        let shown = url.map(|u| u.split(['?', '#']).next().unwrap_or_default()).unwrap_or("(gateway)");
+        tracing::info!(application_id = %app.id, endpoint = shown, "interactions endpoint set");
     }
     let patch =
         ApplicationPatch { name, description: body.description, bot_public: body.bot_public, flags: body.flags };

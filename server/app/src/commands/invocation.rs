@@ -92,6 +92,11 @@ fn path(base: &[String], i: usize, field: &str) -> Vec<String> {
 
 impl Walk<'_> {
     fn options(&mut self, base: &[String], defined: &[CommandOption], used: &[UsedOption]) {
+        // Before any per-option work: a command has at most 25 options at each level.
+        if used.len() > MAX_OPTIONS {
+            self.errors.add_at(base.to_vec(), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
+            return;
+        }
         let subcommands = defined.iter().any(|o| matches!(o.kind, SUB_COMMAND | SUB_COMMAND_GROUP));
         if subcommands && used.len() != 1 {
             self.errors.add_at(
@@ -152,6 +157,9 @@ impl Walk<'_> {
         };
         if u.focused == Some(true) {
             self.focused += 1;
+            if value.as_str().is_some_and(|typed| typed.chars().count() > 6000) {
+                self.errors.add_at(at.to_vec(), "BASE_TYPE_MAX_LENGTH", "Must be 6000 or fewer in length.");
+            }
             // What the person has typed so far: any text, checked once they send it.
             if !self.autocomplete || !value.is_string() && !value.is_number() {
                 self.errors.add_at(
@@ -274,8 +282,23 @@ async fn resolve(
     let unknown = |errors: &mut FieldErrors, path: &[String], what: &str| {
         errors.add_at(path.to_vec(), "APPLICATION_COMMAND_OPTION_UNKNOWN_TARGET", format!("Unknown {what}."));
     };
-    let user_ids: Vec<Snowflake> = wanted.users.iter().map(|(id, _)| *id).collect();
-    let users = state.store.users_by_ids(&user_ids).await?;
+    // Only people the person could name where they are: the guild's members, or the private
+    // channel's recipients (no looking up anyone else on the instance through a command).
+    let mut members = Vec::new();
+    let mut reachable = Vec::new();
+    for (id, _) in &wanted.users {
+        match access {
+            ChannelAccess::Guild { access: guild, .. } => {
+                if let Some(member) = state.cache.member(&state.store, guild.guild.id, *id).await? {
+                    members.push((*member).clone());
+                    reachable.push(*id);
+                }
+            }
+            ChannelAccess::Private { channel, .. } if channel.has_recipient(*id) => reachable.push(*id),
+            ChannelAccess::Private { .. } => {}
+        }
+    }
+    let users = state.store.users_by_ids(&reachable).await?;
     for (id, path) in &wanted.users {
         match users.iter().find(|u| u.id == *id) {
             Some(u) => {
@@ -285,12 +308,6 @@ async fn resolve(
         }
     }
     if let Some(guild) = access.guild() {
-        let mut members = Vec::new();
-        for id in &user_ids {
-            if let Some(member) = state.cache.member(&state.store, guild.guild.id, *id).await? {
-                members.push((*member).clone());
-            }
-        }
         for member in member_objects(state, &members).await? {
             let id = member.user.id.to_string();
             let mut value = serde_json::to_value(&member).unwrap_or_default();

@@ -128,7 +128,11 @@ fn parse(interaction: &InteractionRecord, request: CallbackRequest) -> AppResult
         ));
     }
     Ok(match request.kind {
-        MESSAGE => Answer::Message(data(request.data)?),
+        MESSAGE => {
+            let body: InteractionMessage = data(request.data)?;
+            messages::check(&body, true)?;
+            Answer::Message(body)
+        }
         DEFERRED_MESSAGE => {
             let deferred: Deferred = data(request.data)?;
             let bits = deferred.flags.unwrap_or(0);
@@ -136,15 +140,22 @@ fn parse(interaction: &InteractionRecord, request: CallbackRequest) -> AppResult
             Answer::Deferred { ephemeral: bits & flags::EPHEMERAL != 0 }
         }
         DEFERRED_UPDATE => Answer::DeferredUpdate,
-        UPDATE_MESSAGE => Answer::Update(data(request.data)?),
+        UPDATE_MESSAGE => {
+            let body: InteractionMessage = data(request.data)?;
+            messages::check(&body, false)?;
+            Answer::Update(body)
+        }
         AUTOCOMPLETE_RESULT => {
             let Choices { choices } = data(request.data)?;
             let mut errors = FieldErrors::new();
             if choices.len() > 25 {
                 errors.add("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
             }
-            for choice in &choices {
+            for choice in choices.iter().take(26) {
                 let n = choice.name.chars().count();
+                if choice.name_localizations.as_ref().and_then(Value::as_object).is_some_and(|l| l.len() > 34) {
+                    errors.add("data.choices", "BASE_TYPE_MAX_LENGTH", "At most 34 localisations.");
+                }
                 if !(1..=100).contains(&n) || matches!(&choice.value, ChoiceValue::Text(t) if t.chars().count() > 100) {
                     errors.add(
                         "data.choices",

@@ -31,6 +31,9 @@ pub fn client(config: &AppConfig) -> OutboundClient {
         allow: config.outbound_allow.clone(),
         total_timeout: ANSWER_WITHIN,
         max_response_bytes: MAX_ANSWER_BYTES,
+        // A signed interaction (with its token) goes where it was sent and nowhere else, as
+        // Discord sends it: no redirects.
+        max_redirects: 0,
         ..OutboundPolicy::default()
     };
     OutboundClient::new(policy).unwrap_or_else(|_| {
@@ -62,6 +65,26 @@ pub enum EndpointError {
 }
 
 impl EndpointError {
+    /// What the bot author is told: what to fix, without what Parley learned about networks
+    /// it may not call (which names resolve to which private addresses, which ports answer).
+    /// The log has the whole cause.
+    pub fn for_author(&self) -> String {
+        match self {
+            Self::Status(status) => format!("it answered HTTP {status}"),
+            Self::NotJson(_) => "its answer is not JSON".into(),
+            Self::Outbound(e) => match e.kind() {
+                "bad_url" => "it is not an http(s) URL Parley can call".into(),
+                "refused" => "Parley may not call that address (a private, loopback or other special-use network; \
+                              an operator can allow networks with the outbound_allow setting)"
+                    .into(),
+                "timeout" => "it did not answer within 3 seconds".into(),
+                "tls" => "its TLS handshake or certificate failed".into(),
+                "resolve" | "connect" => "nothing answered at that address".into(),
+                _ => "its answer was not a usable HTTP answer".into(),
+            },
+        }
+    }
+
     /// A short word for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -119,17 +142,26 @@ fn invalid(reason: impl std::fmt::Display) -> AppError {
     )
 }
 
+/// The refusal for a failed call, with the cause in the log.
+fn unreachable(application_id: Snowflake, e: EndpointError) -> AppError {
+    tracing::info!(%application_id, kind = e.kind(), error = %e, "an interactions endpoint failed its check");
+    invalid(e.for_author())
+}
+
 /// Checks an endpoint before it is saved: an address Parley may call, a PONG to a signed
 /// PING, and a 401 to a PING signed with another key (an endpoint that does not check
-/// signatures would take interactions from anyone).
+/// signatures would take interactions from anyone). At most 10 checks per application an
+/// hour: each is two requests Parley makes where its author says.
 pub async fn verify_endpoint(state: &AppState, application_id: Snowflake, url: &str) -> AppResult<()> {
-    state.outbound.check_url(url).map_err(invalid)?;
+    state.limits.endpoint_checks.check(&application_id.to_string()).map_err(AppError::RateLimited)?;
+    state.outbound.check_url(url).map_err(|e| unreachable(application_id, e.into()))?;
     let ping = |id: Snowflake| {
         json!({"id": id, "application_id": application_id, "type": 1, "token": "ping", "version": 1,
                "entitlements": [], "authorizing_integration_owners": {}})
     };
     let key = signing_key(state, application_id);
-    let (status, body) = post(&state.outbound, url, &key, &ping(state.ids.next())).await.map_err(invalid)?;
+    let (status, body) =
+        post(&state.outbound, url, &key, &ping(state.ids.next())).await.map_err(|e| unreachable(application_id, e))?;
     let pong: Option<Value> = serde_json::from_slice(&body).ok();
     if status != 200 || pong.as_ref().and_then(|p| p["type"].as_i64()) != Some(1) {
         return Err(invalid(format!("a signed PING was answered HTTP {status}, not 200 with {{\"type\": 1}}")));
@@ -137,7 +169,9 @@ pub async fn verify_endpoint(state: &AppState, application_id: Snowflake, url: &
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).expect("the operating system's random source failed");
     let stranger = SigningKey::from_bytes(&seed);
-    let (status, _) = post(&state.outbound, url, &stranger, &ping(state.ids.next())).await.map_err(invalid)?;
+    let (status, _) = post(&state.outbound, url, &stranger, &ping(state.ids.next()))
+        .await
+        .map_err(|e| unreachable(application_id, e))?;
     if status != 401 {
         return Err(invalid(format!(
             "a PING with a wrong signature was answered HTTP {status}; an endpoint must refuse it with 401"

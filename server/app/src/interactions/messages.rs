@@ -4,13 +4,10 @@
 //! channel's history; it is kept with the interaction, for its edits and components, until
 //! the interaction expires.
 
-use std::sync::Arc;
-
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, MessageType, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName};
 use parley_store::interactions::InteractionRecord;
-use parley_store::members::MemberRecord;
 use parley_store::messages::{MessageEdit, NewMessage};
 use serde::Deserialize;
 use serde_json::Value;
@@ -29,8 +26,8 @@ use crate::objects::message::{self, MessageObject, flags, message_object, unknow
 use crate::objects::schema;
 use crate::patch::nullable;
 
-/// What an application may do where it answers: speak, embed, and mention anyone (as a
-/// webhook may); `allowed_mentions` narrows it.
+/// What an application may do where it answers: speak and embed; @everyone only with its own
+/// MENTION_EVERYONE there (see [`destination`]); `allowed_mentions` narrows it.
 const ANSWER_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
     Permissions::VIEW_CHANNEL.bits()
         | Permissions::SEND_MESSAGES.bits()
@@ -87,7 +84,10 @@ fn expired(record: &InteractionRecord) -> bool {
     Timestamp::now().unix_millis() - record.created_at.unix_millis() > token::LIFETIME.as_millis() as i64
 }
 
-/// Where the application's bot posts its answers, acting with [`ANSWER_PERMISSIONS`].
+/// Where the application's bot posts its answers: it may post there even without SEND_MESSAGES
+/// (as an interaction's answer may on Discord), but its mentions are its own: @everyone and
+/// roles others cannot mention only with MENTION_EVERYONE in the channel. A bot no longer in
+/// the guild answers nothing (its interactions end with it).
 async fn destination(state: &AppState, interaction: &InteractionRecord) -> AppResult<ChannelAccess> {
     let app_id = interaction.application_id;
     if interaction.guild_id.is_none() {
@@ -96,22 +96,15 @@ async fn destination(state: &AppState, interaction: &InteractionRecord) -> AppRe
     }
     let (snapshot, channel) =
         state.cache.channel(&state.store, interaction.channel_id).await?.ok_or_else(unknown_channel)?;
-    // The bot answers even if it cannot speak in the channel, as an interaction's answer does
-    // on Discord; it stands as a member with no roles for mentions.
-    let member = state.cache.member(&state.store, snapshot.guild.id, app_id).await?.unwrap_or_else(|| {
-        Arc::new(MemberRecord {
-            guild_id: snapshot.guild.id,
-            user_id: app_id,
-            nick: None,
-            joined_at: interaction.created_at,
-            communication_disabled_until: None,
-            role_ids: Vec::new(),
-            mute: false,
-            deaf: false,
-        })
-    });
+    let member = state.cache.member(&state.store, snapshot.guild.id, app_id).await?.ok_or_else(unknown_interaction)?;
     let access = GuildAccess::with_member(snapshot, member);
-    Ok(ChannelAccess::Guild { access, channel, permissions: ANSWER_PERMISSIONS })
+    let own = access.channel_permissions(&channel);
+    let permissions = if own.contains(Permissions::MENTION_EVERYONE) {
+        ANSWER_PERMISSIONS
+    } else {
+        Permissions::from_bits_truncate(ANSWER_PERMISSIONS.bits() & !Permissions::MENTION_EVERYONE.bits())
+    };
+    Ok(ChannelAccess::Guild { access, channel, permissions })
 }
 
 fn metadata(interaction: &InteractionRecord) -> StoredMetadata {
@@ -126,6 +119,19 @@ fn answer_type(interaction: &InteractionRecord) -> MessageType {
         (kind::APPLICATION_COMMAND, Some(_)) => MessageType::ContextMenuCommand,
         _ => MessageType::Default,
     }
+}
+
+/// Checks a message body as [`post`] (`whole`) or [`edit`] will, without posting: so a refused
+/// body leaves the interaction unanswered. An edit may leave content out (it stays).
+pub fn check(body: &InteractionMessage, whole: bool) -> AppResult<()> {
+    let embeds = parse_embeds(body.embeds.clone().flatten().unwrap_or_default())?;
+    let components = check_message_components(body.components.clone().flatten().unwrap_or_default(), &[])?;
+    check_flags(body.flags, flags::ON_INTERACTION)?;
+    let has_other = !embeds.is_empty() || !components.is_empty();
+    if whole || body.content.is_some() {
+        check_content(body.content.as_deref(), has_other || !whole)?;
+    }
+    Ok(())
 }
 
 /// Posts a message for the interaction: its answer or a follow-up. `loading`: the "is

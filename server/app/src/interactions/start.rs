@@ -41,6 +41,9 @@ struct Started<'a> {
 /// Starts an interaction for `user_id`; the application answers through its callback.
 pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionRequest) -> AppResult<Snowflake> {
     let kind = i32::try_from(request.kind).unwrap_or(0);
+    if request.nonce.as_ref().is_some_and(|n| n.chars().count() > crate::message_drafts::MAX_NONCE_CHARS) {
+        return Err(AppError::field("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."));
+    }
     let app = state.store.application(request.application_id).await?.ok_or_else(unknown_application)?;
     let channel = ChannelAccess::open(state, request.channel_id, user_id).await?;
     if request.guild_id.is_some_and(|g| Some(g) != channel.guild_id()) {
@@ -62,7 +65,9 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
             })?;
             used_component(state, &app, &channel, message_id, &request.data, id, user_id).await?
         }
-        kind::MODAL_SUBMIT => modal_submit(state, &app, user_id, &request.data, id, channel.guild_id()).await?,
+        kind::MODAL_SUBMIT => {
+            modal_submit(state, &app, user_id, &request.data, id, channel.guild_id(), channel.id()).await?
+        }
         _ => return Err(AppError::field("type", "BASE_TYPE_CHOICES", "Value must be one of 2, 3, 4, 5.")),
     };
     let (token, token_hash) = token::generate();
@@ -98,6 +103,11 @@ pub async fn start(state: &AppState, user_id: Snowflake, request: InteractionReq
         // Over HTTP, as the application chose: its answer is the callback.
         Some(url) => match super::endpoint::deliver(state, app.id, url, &object).await {
             Ok(answer) => {
+                let answer = match crate::text::nul_at(&answer) {
+                    // Nothing stored may hold NUL; an answer that does is no answer.
+                    Some(_) => Value::Null,
+                    None => answer,
+                };
                 let request = serde_json::from_value(answer).map_err(|e| {
                     tracing::warn!(interaction_id = %id, application_id = %app.id, error = %e, "the interactions endpoint answered no callback");
                     AppError::internal("the application's answer was not a callback")
@@ -236,12 +246,15 @@ fn context_allows(definition: &CommandDefinition, channel: &ChannelAccess) -> bo
     }
 }
 
-/// The person holds the command's `default_member_permissions` where they use it (`0`:
-/// administrators only); an NSFW command needs an NSFW channel.
+/// The person holds the command's `default_member_permissions` where they use it (`0`, or
+/// bits Parley does not know: administrators only). Parley has no NSFW channels, so an NSFW
+/// command is used like any other.
 fn may_use(definition: &CommandDefinition, channel: &ChannelAccess) -> AppResult<()> {
     let Some(guild) = channel.guild() else { return Ok(()) };
     if let Some(bits) = definition.default_member_permissions.as_deref().and_then(|b| b.parse::<u64>().ok()) {
-        let needed = if bits == 0 { Permissions::ADMINISTRATOR } else { Permissions::from_bits_truncate(bits) };
+        // Bits Parley does not know ask for more than anyone but an administrator has.
+        let known = Permissions::from_bits_truncate(bits);
+        let needed = if bits == 0 || known.bits() != bits { Permissions::ADMINISTRATOR } else { known };
         let have = guild.guild_permissions();
         if !have.contains(Permissions::ADMINISTRATOR) && !channel.permissions().contains(needed) {
             return Err(AppError::with_message(
@@ -318,6 +331,7 @@ fn check_values(used: &Component, values: Option<&[String]>) -> AppResult<Option
     let mut errors = FieldErrors::new();
     if (values.len() as i64) < min || (values.len() as i64) > max {
         errors.add("data.values", "BASE_TYPE_BAD_LENGTH", format!("Must be between {min} and {max} in length."));
+        return Err(errors.into());
     }
     for value in values {
         let known = match used.kind {
@@ -341,6 +355,7 @@ async fn modal_submit(
     data: &InteractionRequestData,
     id: Snowflake,
     guild_id: Option<Snowflake>,
+    channel_id: Snowflake,
 ) -> AppResult<(Value, Option<Value>, StoredMetadata)> {
     let opened_by = data
         .id
@@ -349,7 +364,8 @@ async fn modal_submit(
     let Some(modal) = opener.modal.as_deref().and_then(|m| serde_json::from_str::<Modal>(m).ok()) else {
         return Err(unknown_interaction());
     };
-    if opener.user_id != user_id || opener.application_id != app.id {
+    let expired = Timestamp::now().unix_millis() - opener.created_at.unix_millis() > token::LIFETIME.as_millis() as i64;
+    if opener.user_id != user_id || opener.application_id != app.id || expired || opener.channel_id != channel_id {
         return Err(unknown_interaction());
     }
     if data.custom_id.as_deref() != Some(modal.custom_id.as_str()) {

@@ -283,6 +283,7 @@ fn check_select_options(errors: &mut FieldErrors, c: &Component, at: &dyn Fn(&[&
     let options = c.options.as_deref().unwrap_or_default();
     if options.is_empty() || options.len() > MAX_SELECT_OPTIONS {
         errors.add_at(at(&["options"]), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length.");
+        return;
     }
     for (o, option) in options.iter().enumerate() {
         let o = o.to_string();
@@ -326,9 +327,53 @@ fn numbered(mut rows: Vec<ActionRow>) -> Vec<ActionRow> {
                 c.min_values.get_or_insert(1);
                 c.max_values.get_or_insert(1);
             }
+            keep_own_fields(c);
         }
     }
     rows
+}
+
+/// Drops what a component's kind does not have (a button's `options`, a select's `value`...),
+/// so nothing beyond its kind's limits is stored and sent to every member.
+fn keep_own_fields(c: &mut Component) {
+    let button = c.kind == BUTTON;
+    let select = is_select(c.kind);
+    let input = c.kind == TEXT_INPUT;
+    if !button {
+        c.url = None;
+        c.emoji = None;
+    }
+    if !button && !input {
+        c.style = None;
+        c.label = None;
+    }
+    if c.kind != STRING_SELECT {
+        c.options = None;
+    }
+    if c.kind != CHANNEL_SELECT {
+        c.channel_types = None;
+    }
+    if !select {
+        c.min_values = None;
+        c.max_values = None;
+    }
+    if !select && !input {
+        c.placeholder = None;
+    }
+    if !input {
+        c.min_length = None;
+        c.max_length = None;
+        c.required = None;
+        c.value = None;
+    }
+    if let Some(types) = &mut c.channel_types {
+        types.truncate(16);
+    }
+    if let Some(emoji) = &mut c.emoji
+        && emoji.name.as_ref().is_some_and(|n| n.chars().count() > 32)
+    {
+        c.emoji = None;
+    }
 }
 
 /// A modal an application opens (interaction callback 9).
@@ -357,6 +402,7 @@ pub fn check_modal(mut modal: Modal) -> Result<Modal, FieldErrors> {
             "BASE_TYPE_BAD_LENGTH",
             "Must be between 1 and 5 in length.",
         );
+        return Err(errors);
     }
     let mut custom_ids = Vec::new();
     for (r, row) in modal.components.iter().enumerate() {

@@ -362,6 +362,23 @@ async fn commands_and_interactions_refuse_everyone_they_are_not_for(backend: Bac
         Some(&w.owner.access_token)).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(components["errors"]["components"]["_errors"][0]["code"], "COMPONENTS_BOTS_ONLY");
+    // Someone who is not in the guild cannot be named in an option (nobody is looked up
+    // through a command who could not be mentioned there).
+    let (status, user_command) = as_bot(&w.app, &w.bot, reqwest::Method::POST, &path,
+        Some(json!({"name": "whois", "description": "Who", "options": [{"type": 6, "name": "who", "description": "Who", "required": true}]}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{user_command}");
+    let whois = |who: &str| {
+        json!({"type": 2, "application_id": w.bot.id, "channel_id": w.guild.general,
+        "data": {"id": user_command["id"], "name": "whois", "type": 1, "options": [{"name": "who", "type": 6, "value": who}]}})
+    };
+    let (status, outsider) = status_and_json(interact(&w.app, &w.owner, whois(&zed.user_id)).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        outsider["errors"]["data"]["options"]["0"]["value"]["_errors"][0]["code"],
+        "APPLICATION_COMMAND_OPTION_UNKNOWN_TARGET"
+    );
+    assert_eq!(interact(&w.app, &w.owner, whois(&w.ann.user_id)).await.status(), StatusCode::NO_CONTENT);
+
     // A button that is not on the message, or a message that is not the bot's.
     let (_, plain) = status_and_json(
         w.app
@@ -378,7 +395,36 @@ async fn commands_and_interactions_refuse_everyone_they_are_not_for(backend: Bac
     assert_error(interact(&w.app, &w.owner, press).await, StatusCode::BAD_REQUEST, 50035).await;
 }
 
+/// The bot speaks with its own mentions: without MENTION_EVERYONE its answer pings nobody
+/// with @everyone; and once it is kicked, its interactions' tokens post nothing more.
+async fn an_answer_mentions_only_as_its_bot_may_and_ends_with_the_bots_membership(backend: Backend) {
+    let w = world(backend).await;
+    let mut gateway = bot_gateway(&w.app, &w.bot).await;
+    assert_eq!(interact(&w.app, &w.ann, use_roll(&w, json!(6))).await.status(), StatusCode::NO_CONTENT);
+    let interaction = gateway.wait_for("INTERACTION_CREATE").await;
+    let (status, answered) =
+        callback(&w.app, &interaction, json!({"type": 4, "data": {"content": "@everyone rolled"}})).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(answered["resource"]["message"]["mention_everyone"], false, "the bot lacks MENTION_EVERYONE");
+    // A refused body leaves the interaction unanswered, to be answered right.
+    assert_eq!(interact(&w.app, &w.ann, use_roll(&w, json!(7))).await.status(), StatusCode::NO_CONTENT);
+    let second = gateway.wait_for("INTERACTION_CREATE").await;
+    let (status, _) = callback(&w.app, &second, json!({"type": 4, "data": {"content": ""}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = callback(&w.app, &second, json!({"type": 4, "data": {"content": "seven"}})).await;
+    assert_eq!(status, StatusCode::OK, "a refused body did not use up the answer");
+
+    let kicked = w.app.delete(&format!("/guilds/{}/members/{}", w.guild.id, w.bot.id), &w.owner.access_token).await;
+    assert_eq!(kicked.status(), StatusCode::NO_CONTENT);
+    let token = interaction["token"].as_str().unwrap();
+    let follow = w.app.api(&format!("/webhooks/{}/{token}?wait=true", w.bot.id));
+    let (status, refused) =
+        status_and_json(w.app.client.post(&follow).json(&json!({"content": "still here"})).send().await.unwrap()).await;
+    assert_eq!((status, refused["code"].as_i64()), (StatusCode::NOT_FOUND, Some(10062)), "{refused}");
+}
+
 on_both_backends!(
+    an_answer_mentions_only_as_its_bot_may_and_ends_with_the_bots_membership,
     a_member_uses_a_slash_command_and_the_bot_answers_with_a_message_and_a_button,
     a_deferred_answer_shows_thinking_until_the_first_follow_up_fills_it_in,
     a_modal_is_shown_to_the_person_and_submitted_once,
