@@ -229,7 +229,7 @@ async fn a_channel_hidden_by_an_overwrite_disappears_for_members_but_not_the_own
     // A member overwrite on the channel lets this member back in.
     let let_in = json!({"type": 1, "allow": Permissions::VIEW_CHANNEL.bits().to_string()});
     let path = format!("/channels/{}/permissions/{}", general.id, member.user_id);
-    let response = app.client.put(app.api(&path)).json(&let_in).bearer_auth(&owner.access_token).send().await.unwrap();
+    let response = app.send(app.client.put(app.api(&path)).json(&let_in).bearer_auth(&owner.access_token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&format!("/channels/{}", general.id), Some(&member.access_token)).await.status(),
