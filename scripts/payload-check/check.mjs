@@ -156,7 +156,8 @@ function gatewayValidator(event) {
 
 // Each entry says why, and matches either a field of a Discord object wherever it appears
 // ({object, field}), or a path in one payload kind ({scope, path}), optionally one keyword; or
-// skips whole payloads of a kind that Discord's types do not describe ({scope, when}).
+// skips whole payloads of a kind that Discord's types do not describe ({scope, when}: each
+// named top-level field has one of the values listed; null also matches an absent field).
 const allowList = readJson(allowFile).allowed;
 const allowUsed = new Set();
 const samePath = (pattern, path) => pattern === path || (pattern.endsWith('/**') && path.startsWith(pattern.slice(0, -2)));
@@ -174,7 +175,7 @@ function allowed(scope, fault) {
 }
 function skippedByDesign(scope, data) {
   const index = allowList.findIndex(
-    (a) => a.when && a.scope === scope && Object.entries(a.when).every(([k, values]) => values.includes(data?.[k])),
+    (a) => a.when && a.scope === scope && Object.entries(a.when).every(([k, values]) => values.includes(data?.[k] ?? null)),
   );
   if (index >= 0) allowUsed.add(index);
   return index >= 0 ? allowList[index] : null;

@@ -37,6 +37,9 @@ export function explain(schema, data, resolve, path = '', object = { name: '(pay
   }
   for (const part of schema.allOf ?? []) out.push(...explain(part, data, resolve, path, object));
   if (schema.anyOf) out.push(...bestVariant(schema.anyOf, data, resolve, path, object));
+  if (schema.not !== undefined && explain(schema.not, data, resolve, path, object).length === 0) {
+    out.push({ path, keyword: 'value', expected: `nothing that fits ${show(schema.not)} (got ${show(data)})` });
+  }
   const mark = (fault) => {
     fault.object ??= object.name;
     fault.field ??= fault.path.slice(object.at.length) || '/';
