@@ -33,6 +33,24 @@ pub struct ApplicationObject {
     pub team: Option<serde_json::Value>,
     /// The bot user.
     pub bot: Option<PublicUser>,
+    /// `flags` as a decimal string, as Discord also sends them.
+    pub flags_new: String,
+    /// The guilds the bot is in.
+    pub approximate_guild_count: i64,
+    /// Parley has no user-installed apps: always 0.
+    pub approximate_user_install_count: i64,
+    pub approximate_user_authorization_count: i64,
+    /// The scopes a bot can be added with here.
+    pub eligible_oauth2_scopes: Vec<&'static str>,
+    /// 0: Discord's INHERIT (the guild's content filter applies); Parley has no filter.
+    pub explicit_content_filter: u8,
+    /// Parley sends interactions over the gateway only: no endpoint, no OAuth2 redirects, no
+    /// role connections, no application type.
+    pub interactions_endpoint_url: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub role_connections_verification_url: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<u8>,
     /// Parley: the bot token, only in the answer that creates or resets it. Keep it secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -55,6 +73,16 @@ pub async fn application_object(
         bot_require_code_grant: false,
         verify_key: String::new(),
         flags: app.flags,
+        flags_new: app.flags.to_string(),
+        approximate_guild_count: state.store.guilds_of_member(app.id).await?.len() as i64,
+        approximate_user_install_count: 0,
+        approximate_user_authorization_count: 0,
+        eligible_oauth2_scopes: vec!["bot", "applications.commands"],
+        explicit_content_filter: 0,
+        interactions_endpoint_url: None,
+        redirect_uris: Vec::new(),
+        role_connections_verification_url: None,
+        kind: None,
         owner: user(app.owner_id),
         team: None,
         bot: user(app.id),

@@ -347,7 +347,7 @@ async fn a_guild_s_preview_and_counts_are_for_its_members(backend: Backend) {
         preview,
         json!({"id": id, "name": "Previewed", "icon": null, "splash": null, "discovery_splash": null, "emojis": [],
                "features": [], "approximate_member_count": 2, "approximate_presence_count": 1,
-               "description": "A place", "stickers": []})
+               "description": "A place", "stickers": [], "home_header": null})
     );
     assert_error(
         app.get(&format!("/guilds/{id}/preview"), Some(&outsider.access_token)).await,
