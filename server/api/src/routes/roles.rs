@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use crate::extract::path::Unknown;
 use crate::extract::{AuthUser, Json, JsonArray, Path, PathParams};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
