@@ -7,7 +7,7 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, require};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::member::{MemberObject, member_object, member_objects, unknown_member};
+use parley_app::objects::member::{MemberObject, MemberUpdateDispatch, member_object, member_objects, unknown_member};
 use parley_app::voice;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -272,9 +272,7 @@ async fn modify_member(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
         Keys::guild(access.guild.id).user(object.user.id),
-        &serde_json::json!({ "guild_id": access.guild.id, "user": object.user, "nick": object.nick, "roles": object.roles,
-                             "joined_at": object.joined_at, "communication_disabled_until": object.communication_disabled_until,
-                             "mute": object.mute, "deaf": object.deaf }),
+        &MemberUpdateDispatch { guild_id: access.guild.id, member: &object },
     ));
     if let Some(voice_move) = voice_move {
         voice_move.carry_out(&state, access.guild.id, auth.user_id, target_id, &reason).await?;

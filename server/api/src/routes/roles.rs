@@ -9,7 +9,7 @@ use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::guild::{RoleObject, role_event};
-use parley_app::objects::member::unknown_member;
+use parley_app::objects::member::{MemberUpdateDispatch, member_object, unknown_member};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::roles::{NewRole, RolePatch, RoleRecord};
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use crate::extract::path::Unknown;
 use crate::extract::{AuthUser, Json, JsonArray, Path, PathParams};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -342,13 +342,12 @@ async fn member_role_access(
 
 async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
     let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
-    let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
+    let object = member_object(state, &member).await?;
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id, channel_id: None },
-        Keys::guild(guild_id).user(user.id),
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user), "roles": member.role_ids,
-                             "nick": member.nick, "joined_at": member.joined_at }),
+        Keys::guild(guild_id).user(user_id),
+        &MemberUpdateDispatch { guild_id, member: &object },
     ));
     Ok(())
 }

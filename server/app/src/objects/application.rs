@@ -36,6 +36,22 @@ pub struct ApplicationObject {
     pub team: Option<serde_json::Value>,
     /// The bot user.
     pub bot: Option<PublicUser>,
+    /// `flags` as a decimal string, as Discord also sends them.
+    pub flags_new: String,
+    /// The guilds the bot is in.
+    pub approximate_guild_count: i64,
+    /// Parley has no user-installed apps: always 0.
+    pub approximate_user_install_count: i64,
+    pub approximate_user_authorization_count: i64,
+    /// The scopes a bot can be added with here.
+    pub eligible_oauth2_scopes: Vec<&'static str>,
+    /// 0: Discord's INHERIT (the guild's content filter applies); Parley has no filter.
+    pub explicit_content_filter: u8,
+    /// No OAuth2 redirects, role connections or application type in Parley.
+    pub redirect_uris: Vec<String>,
+    pub role_connections_verification_url: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<u8>,
     /// Parley: the bot token, only in the answer that creates or resets it. Keep it secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -59,6 +75,15 @@ pub async fn application_object(
         verify_key: crate::interactions::endpoint::verify_key(state, app.id),
         interactions_endpoint_url: app.interactions_endpoint_url.clone(),
         flags: app.flags,
+        flags_new: app.flags.to_string(),
+        approximate_guild_count: state.store.guilds_of_member(app.id).await?.len() as i64,
+        approximate_user_install_count: 0,
+        approximate_user_authorization_count: 0,
+        eligible_oauth2_scopes: vec!["bot", "applications.commands"],
+        explicit_content_filter: 0,
+        redirect_uris: Vec::new(),
+        role_connections_verification_url: None,
+        kind: None,
         owner: user(app.owner_id),
         team: None,
         bot: user(app.id),

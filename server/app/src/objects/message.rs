@@ -43,11 +43,16 @@ pub mod flags {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageReference {
+    /// 0: a reply (Discord's DEFAULT reference); Parley has no forwards.
+    #[serde(rename = "type")]
+    pub kind: u8,
     #[schema(value_type = schema::Snowflake)]
     pub message_id: Snowflake,
     #[schema(value_type = schema::Snowflake)]
     pub channel_id: Snowflake,
+    /// Absent in a DM, as on Discord.
     #[schema(value_type = Option<schema::Snowflake>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<Snowflake>,
 }
 
@@ -166,6 +171,8 @@ fn author(m: &MessageRecord, stored: Option<PublicUser>) -> PublicUser {
         avatar: None,
         bot: false,
         public_flags: 0,
+        flags: 0,
+        primary_guild: None,
     });
     if let Some(name) = &m.webhook_name {
         author.username = name.clone();
@@ -220,6 +227,7 @@ pub async fn message_objects(
             kind: m.kind,
             nonce: m.nonce.clone(),
             message_reference: m.reference_message_id.map(|id| MessageReference {
+                kind: 0,
                 message_id: Snowflake::from_i64(id),
                 channel_id: m.channel_id,
                 guild_id: m.guild_id.map(Snowflake::from_i64),

@@ -201,7 +201,7 @@ async fn nul_in_any_text_is_refused_with_400_on_both_backends_and_changes_nothin
     ];
     for (method, path, body) in sends {
         let response =
-            app.client.request(method, app.api(&path)).bearer_auth(&ann.access_token).json(&body).send().await.unwrap();
+            app.send(app.client.request(method, app.api(&path)).bearer_auth(&ann.access_token).json(&body)).await;
         nul_field(assert_error(response, StatusCode::BAD_REQUEST, 50035).await);
     }
     // A search term and an invite code: the URL.

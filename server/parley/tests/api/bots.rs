@@ -52,7 +52,7 @@ pub async fn add_to_guild(
 }
 
 async fn bot_get(app: &TestApp, bot: &Bot, path: &str) -> reqwest::Response {
-    app.client.get(app.api(path)).header("Authorization", format!("Bot {}", bot.token)).send().await.unwrap()
+    app.send(app.client.get(app.api(path)).header("Authorization", format!("Bot {}", bot.token))).await
 }
 
 async fn applications_make_bots_whose_tokens_work_until_reset(backend: Backend) {
@@ -78,16 +78,18 @@ async fn applications_make_bots_whose_tokens_work_until_reset(backend: Backend) 
     // A bot renames itself with its token; it has no password or email to change, and its
     // attempts are not failed logins.
     let bot_patch = |body: serde_json::Value| {
-        app.client.patch(app.api("/users/@me")).header("Authorization", format!("Bot {}", bot.token)).json(&body).send()
+        app.send(
+            app.client.patch(app.api("/users/@me")).header("Authorization", format!("Bot {}", bot.token)).json(&body),
+        )
     };
     for body in [
         json!({"password": "guess", "new_password": "a new long password"}),
         json!({"email": "bot@example.com"}),
         json!({"username": "pinger", "password": "guess"}),
     ] {
-        assert_error(bot_patch(body).await.unwrap(), StatusCode::FORBIDDEN, 20001).await;
+        assert_error(bot_patch(body).await, StatusCode::FORBIDDEN, 20001).await;
     }
-    let (status, renamed) = status_and_json(bot_patch(json!({"username": "pinger"})).await.unwrap()).await;
+    let (status, renamed) = status_and_json(bot_patch(json!({"username": "pinger"})).await).await;
     assert_eq!((status, renamed["username"].as_str()), (StatusCode::OK, Some("pinger")), "{renamed}");
     assert_error(
         app.get(&format!("/applications/{}", bot.id), Some(&bob.access_token)).await,

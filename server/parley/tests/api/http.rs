@@ -12,24 +12,24 @@ use crate::helpers::{
 
 async fn health_is_alive_and_ready_checks_the_database_and_schema(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (status, body) = status_and_json(app.client.get(format!("{}/health", app.address)).send().await.unwrap()).await;
+    let (status, body) = status_and_json(app.send(app.client.get(format!("{}/health", app.address))).await).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
-    let (status, body) = status_and_json(app.client.get(format!("{}/ready", app.address)).send().await.unwrap()).await;
+    let (status, body) = status_and_json(app.send(app.client.get(format!("{}/ready", app.address))).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"status": "ready", "database": "ok", "schema": "current"}));
 
     // Once the database is gone, readiness says so (and liveness does not care).
     app.store.close().await;
-    let (status, body) = status_and_json(app.client.get(format!("{}/ready", app.address)).send().await.unwrap()).await;
+    let (status, body) = status_and_json(app.send(app.client.get(format!("{}/ready", app.address))).await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["status"], "not_ready");
-    assert_eq!(app.client.get(format!("{}/health", app.address)).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.send(app.client.get(format!("{}/health", app.address))).await.status(), StatusCode::OK);
 }
 
 async fn every_response_carries_security_headers_and_a_request_id(backend: Backend) {
     let app = spawn_app(backend).await;
     for path in ["/api/v10/instance", "/api/v10/no/such/route", "/health", "/"] {
-        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        let response = app.send(app.client.get(format!("{}{path}", app.address))).await;
         let h = response.headers();
         assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
@@ -38,7 +38,7 @@ async fn every_response_carries_security_headers_and_a_request_id(backend: Backe
         assert!(!h.contains_key("strict-transport-security"), "no HSTS over plain HTTP");
         assert_eq!(h["x-request-id"].to_str().unwrap().len(), 36, "{path}: a UUID request id");
     }
-    let response = app.client.get(app.api("/instance")).header("x-request-id", "trace-me-123").send().await.unwrap();
+    let response = app.send(app.client.get(app.api("/instance")).header("x-request-id", "trace-me-123")).await;
     assert_eq!(response.headers()["x-request-id"], "trace-me-123", "a caller's request id is kept");
 }
 
@@ -75,8 +75,7 @@ async fn only_configured_origins_may_call_from_a_browser(backend: Backend) {
         .unwrap();
     let allowed_headers = reason.headers()["access-control-allow-headers"].to_str().unwrap().to_owned();
     assert!(allowed_headers.contains("x-audit-log-reason"), "{allowed_headers}");
-    let answer =
-        app.client.get(app.api("/instance")).header("origin", "https://chat.example.com").send().await.unwrap();
+    let answer = app.send(app.client.get(app.api("/instance")).header("origin", "https://chat.example.com")).await;
     let exposed = answer.headers()["access-control-expose-headers"].to_str().unwrap().to_owned();
     for header in ["x-ratelimit-reset", "x-ratelimit-bucket", "x-ratelimit-global", "x-ratelimit-scope"] {
         assert!(exposed.contains(header), "{header} in {exposed}");
@@ -129,7 +128,7 @@ async fn unknown_routes_and_methods_answer_in_json(backend: Backend) {
     let app = spawn_app(backend).await;
     let body = assert_error(app.get("/does-not-exist", None).await, StatusCode::NOT_FOUND, 0).await;
     assert_eq!(body["message"], "404: Not Found");
-    let response = app.client.delete(app.api("/instance")).send().await.unwrap();
+    let response = app.send(app.client.delete(app.api("/instance"))).await;
     assert_error(response, StatusCode::METHOD_NOT_ALLOWED, 0).await;
 }
 

@@ -35,14 +35,14 @@ async fn as_bot(
     if let Some(body) = body {
         request = request.json(&body);
     }
-    status_and_json(request.send().await.unwrap()).await
+    status_and_json(app.send(request).await).await
 }
 
 /// No sign-in: the interaction's token is the credential.
 async fn callback(app: &TestApp, interaction: &Value, body: Value) -> (StatusCode, Value) {
     let (id, token) = (interaction["id"].as_str().unwrap(), interaction["token"].as_str().unwrap());
     let url = app.api(&format!("/interactions/{id}/{token}/callback?with_response=true"));
-    status_and_json(app.client.post(url).json(&body).send().await.unwrap()).await
+    status_and_json(app.send(app.client.post(url).json(&body)).await).await
 }
 
 async fn interact(app: &TestApp, who: &Session, body: Value) -> reqwest::Response {
@@ -169,10 +169,10 @@ async fn a_member_uses_a_slash_command_and_the_bot_answers_with_a_message_and_a_
     let token = pressed["token"].as_str().unwrap();
     let follow = w.app.api(&format!("/webhooks/{}/{token}?wait=true", w.bot.id));
     let (status, public) =
-        status_and_json(w.app.client.post(&follow).json(&json!({"content": "for all"})).send().await.unwrap()).await;
+        status_and_json(w.app.send(w.app.client.post(&follow).json(&json!({"content": "for all"}))).await).await;
     assert_eq!(status, StatusCode::OK, "{public}");
     let (status, private) = status_and_json(
-        w.app.client.post(&follow).json(&json!({"content": "just you", "flags": 64})).send().await.unwrap(),
+        w.app.send(w.app.client.post(&follow).json(&json!({"content": "just you", "flags": 64}))).await,
     )
     .await;
     assert_eq!((status, private["flags"].as_i64()), (StatusCode::OK, Some(64)), "{private}");
@@ -190,7 +190,7 @@ async fn a_member_uses_a_slash_command_and_the_bot_answers_with_a_message_and_a_
     );
     // The component's message is @original for the component's interaction.
     let original = w.app.api(&format!("/webhooks/{}/{token}/messages/@original", w.bot.id));
-    let (status, got) = status_and_json(w.app.client.get(&original).send().await.unwrap()).await;
+    let (status, got) = status_and_json(w.app.send(w.app.client.get(&original)).await).await;
     assert_eq!((status, got["id"].clone()), (StatusCode::OK, message["id"].clone()));
 }
 
@@ -208,21 +208,21 @@ async fn a_deferred_answer_shows_thinking_until_the_first_follow_up_fills_it_in(
     let token = interaction["token"].as_str().unwrap();
     let follow = w.app.api(&format!("/webhooks/{}/{token}?wait=true", w.bot.id));
     let (status, filled) =
-        status_and_json(w.app.client.post(&follow).json(&json!({"content": "6!"})).send().await.unwrap()).await;
+        status_and_json(w.app.send(w.app.client.post(&follow).json(&json!({"content": "6!"}))).await).await;
     assert_eq!(status, StatusCode::OK, "{filled}");
     assert_eq!((filled["id"].clone(), filled["flags"].as_i64()), (loading["id"].clone(), Some(0)));
     assert_eq!(filled["content"], "6!");
     // The next follow-up is a message of its own; @original can still be edited.
     let (_, second) =
-        status_and_json(w.app.client.post(&follow).json(&json!({"content": "again"})).send().await.unwrap()).await;
+        status_and_json(w.app.send(w.app.client.post(&follow).json(&json!({"content": "again"}))).await).await;
     assert_ne!(second["id"], loading["id"]);
     let original = w.app.api(&format!("/webhooks/{}/{token}/messages/@original", w.bot.id));
     let (status, edited) =
-        status_and_json(w.app.client.patch(&original).json(&json!({"content": "six"})).send().await.unwrap()).await;
+        status_and_json(w.app.send(w.app.client.patch(&original).json(&json!({"content": "six"}))).await).await;
     assert_eq!((status, edited["content"].as_str()), (StatusCode::OK, Some("six")));
     assert!(edited["edited_timestamp"].is_string());
-    assert_eq!(w.app.client.delete(&original).send().await.unwrap().status(), StatusCode::NO_CONTENT);
-    let (_, gone) = status_and_json(w.app.client.get(&original).send().await.unwrap()).await;
+    assert_eq!(w.app.send(w.app.client.delete(&original)).await.status(), StatusCode::NO_CONTENT);
+    let (_, gone) = status_and_json(w.app.send(w.app.client.get(&original)).await).await;
     assert_eq!(gone["code"], 10008);
 }
 

@@ -5,6 +5,7 @@ mod fault_proxy;
 mod gateway;
 mod gateway_client;
 mod helpers;
+mod recording;
 
 mod audit_log;
 mod auth;

@@ -14,7 +14,7 @@ async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> Tes
 }
 
 async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).json(body).bearer_auth(token)).await
 }
 
 /// Gives `who` a role holding `permissions`, created by the owner.

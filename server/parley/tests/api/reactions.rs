@@ -33,7 +33,7 @@ async fn say(app: &TestApp, who: &Session, room: &Room, text: &str) -> String {
 }
 
 async fn put(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).bearer_auth(token)).await
 }
 
 async fn reactions_are_counted_per_emoji_and_show_whether_i_reacted(backend: Backend) {

@@ -28,7 +28,7 @@ async fn create_role(app: &TestApp, who: &Session, guild: Snowflake, body: Value
 }
 
 async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).json(body).bearer_auth(token)).await
 }
 
 async fn give(app: &TestApp, by: &Session, guild: Snowflake, to: &Session, role: &Value) -> reqwest::Response {
@@ -168,13 +168,13 @@ async fn the_role_hierarchy_protects_higher_roles_and_members(backend: Backend) 
     // Put them in a sensible order: Helpers 1, Mods 2, Admins 3.
     let order = json!([{"id": helpers["id"], "position": 1}, {"id": mods["id"], "position": 2}, {"id": admins["id"], "position": 3}]);
     let response = app
-        .client
-        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
-        .json(&order)
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+                .json(&order)
+                .bearer_auth(&owner.access_token),
+        )
+        .await;
     let (status, reordered) = status_and_json(response).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(positions(&reordered)[1..], [("Helpers".into(), 1), ("Mods".into(), 2), ("Admins".into(), 3)]);
@@ -209,13 +209,13 @@ async fn the_role_hierarchy_protects_higher_roles_and_members(backend: Backend) 
     // Nor can roles be moved to or above their own.
     let lift = json!([{"id": helpers["id"], "position": 2}]);
     let response = app
-        .client
-        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
-        .json(&lift)
-        .bearer_auth(&moderator.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+                .json(&lift)
+                .bearer_auth(&moderator.access_token),
+        )
+        .await;
     assert_error(response, StatusCode::FORBIDDEN, 50013).await;
     // The owner is above it all.
     assert_eq!(give(&app, &owner, guild.id, &peer, &admins).await.status(), StatusCode::NO_CONTENT);
