@@ -162,6 +162,8 @@ impl GuildCache {
             | GuildBanRemove
             | MessageReactionAdd
             | MessageReactionRemove
+            | MessageReactionRemoveAll
+            | MessageReactionRemoveEmoji
             | MessageDeleteBulk
             | ChannelPinsUpdate
             | TypingStart

@@ -58,10 +58,14 @@ pub enum ErrorCode {
     UnknownApplicationCommand,
     InteractionAlreadyAcknowledged,
     MaxApplicationCommands,
+    /// The member is not in a voice channel (or not in one the caller can see).
+    UnknownVoiceState,
+    /// A bulk ban banned nobody.
+    BulkBanFailed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 47] = [
+    pub const ALL: [ErrorCode; 49] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -109,6 +113,8 @@ impl ErrorCode {
         Self::UnknownApplicationCommand,
         Self::InteractionAlreadyAcknowledged,
         Self::MaxApplicationCommands,
+        Self::UnknownVoiceState,
+        Self::BulkBanFailed,
     ];
 
     pub const fn number(self) -> u32 {
@@ -160,6 +166,8 @@ impl ErrorCode {
             Self::UnknownApplicationCommand => 10063,
             Self::InteractionAlreadyAcknowledged => 40060,
             Self::MaxApplicationCommands => 30032,
+            Self::UnknownVoiceState => 10065,
+            Self::BulkBanFailed => 500000,
         }
     }
 
@@ -215,6 +223,8 @@ impl ErrorCode {
             Self::UnknownApplicationCommand => "Unknown application command",
             Self::InteractionAlreadyAcknowledged => "Interaction has already been acknowledged.",
             Self::MaxApplicationCommands => "Maximum number of application commands reached",
+            Self::UnknownVoiceState => "Unknown voice state",
+            Self::BulkBanFailed => "Failed to ban users",
         }
     }
 }

@@ -33,6 +33,11 @@ pub enum EventName {
     GuildBanRemove,
     MessageReactionAdd,
     MessageReactionRemove,
+    /// Every reaction on a message was removed (`{channel_id, message_id, guild_id}`).
+    MessageReactionRemoveAll,
+    /// Every reaction of one emoji on a message was removed (`{channel_id, guild_id,
+    /// message_id, emoji}`).
+    MessageReactionRemoveEmoji,
     MessageDeleteBulk,
     ChannelPinsUpdate,
     TypingStart,
@@ -77,7 +82,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 44] = [
+    pub const ALL: [EventName; 46] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -99,6 +104,8 @@ impl EventName {
         Self::GuildBanRemove,
         Self::MessageReactionAdd,
         Self::MessageReactionRemove,
+        Self::MessageReactionRemoveAll,
+        Self::MessageReactionRemoveEmoji,
         Self::MessageDeleteBulk,
         Self::ChannelPinsUpdate,
         Self::TypingStart,
@@ -152,6 +159,8 @@ impl EventName {
             Self::GuildBanRemove => "GUILD_BAN_REMOVE",
             Self::MessageReactionAdd => "MESSAGE_REACTION_ADD",
             Self::MessageReactionRemove => "MESSAGE_REACTION_REMOVE",
+            Self::MessageReactionRemoveAll => "MESSAGE_REACTION_REMOVE_ALL",
+            Self::MessageReactionRemoveEmoji => "MESSAGE_REACTION_REMOVE_EMOJI",
             Self::MessageDeleteBulk => "MESSAGE_DELETE_BULK",
             Self::ChannelPinsUpdate => "CHANNEL_PINS_UPDATE",
             Self::TypingStart => "TYPING_START",

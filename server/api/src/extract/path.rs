@@ -96,7 +96,7 @@ impl<S: Send + Sync, T: PathParams> FromRequestParts<S> for Path<T> {
     }
 }
 
-/// A user id, or `@me` for the caller (`GET /guilds/{guild_id}/members/@me`).
+/// A user id, or `@me` for the caller (`DELETE /channels/{channel_id}/recipients/@me`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserIdOrMe {
     Me,

@@ -37,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_application, modify_application))
         .routes(routes!(reset_bot_token))
         .routes(routes!(current_application))
-        .routes(routes!(current_application_v2))
+        .routes(routes!(current_application_v2, modify_current_application))
         .routes(routes!(authorize_bot))
 }
 
@@ -193,6 +193,37 @@ async fn modify_application(
     Json(body): Json<ModifyApplicationRequest>,
 ) -> AppResult<Json<ApplicationObject>> {
     let app = my_application(&state, &auth, id).await?;
+    update_application(&state, app, body).await
+}
+
+/// Change the calling bot's application (bot tokens only): the same fields and checks as
+/// `PATCH /applications/{application_id}`.
+#[utoipa::path(patch, path = "/applications/@me", tag = "applications", security(("bearer" = [])),
+    request_body = ModifyApplicationRequest,
+    responses(
+        (status = 200, description = "OK", body = ApplicationObject),
+        (status = 400, description = "Invalid fields, or an interactions endpoint that is not allowed or does not answer as it must (50035); malformed JSON (50109); NUL (%00) in the query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a bot (20002)", body = ErrorBody),
+        (status = 404, description = "Unknown application (10002)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn modify_current_application(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<ModifyApplicationRequest>,
+) -> AppResult<Json<ApplicationObject>> {
+    let app = bots_application(&state, &auth).await?;
+    update_application(&state, app, body).await
+}
+
+/// Checks and applies `body` to `app`, whoever may change it.
+async fn update_application(
+    state: &AppState,
+    app: ApplicationRecord,
+    body: ModifyApplicationRequest,
+) -> AppResult<Json<ApplicationObject>> {
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| check_name(&mut errors, n));
     check_description(&mut errors, body.description.as_deref());
@@ -203,7 +234,7 @@ async fn modify_application(
     if let Some(url) = &body.interactions_endpoint_url {
         let url = url.as_deref().map(str::trim).filter(|u| !u.is_empty());
         if let Some(url) = url {
-            parley_app::interactions::endpoint::verify_endpoint(&state, app.id, url).await?;
+            parley_app::interactions::endpoint::verify_endpoint(state, app.id, url).await?;
         }
         state.store.set_interactions_endpoint(app.id, url).await?;
         // Without its query, which may hold a secret of the bot author's.
@@ -213,7 +244,7 @@ async fn modify_application(
     let patch =
         ApplicationPatch { name, description: body.description, bot_public: body.bot_public, flags: body.flags };
     let updated = state.store.update_application(app.id, &patch).await?.ok_or_else(unknown_application)?;
-    Ok(Json(application_object(&state, &updated, None).await?))
+    Ok(Json(application_object(state, &updated, None).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -274,11 +305,16 @@ async fn current_application_v2(State(state): State<AppState>, auth: AuthUser) -
 }
 
 async fn the_bots_application(state: &AppState, auth: &AuthUser) -> AppResult<Json<ApplicationObject>> {
+    let app = bots_application(state, auth).await?;
+    Ok(Json(application_object(state, &app, None).await?))
+}
+
+/// The calling bot's own application; 403 (20002) for anyone but a bot.
+async fn bots_application(state: &AppState, auth: &AuthUser) -> AppResult<ApplicationRecord> {
     if !auth.is_bot() {
         return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
     }
-    let app = state.store.application(auth.user_id).await?.ok_or_else(unknown_application)?;
-    Ok(Json(application_object(state, &app, None).await?))
+    state.store.application(auth.user_id).await?.ok_or_else(unknown_application)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

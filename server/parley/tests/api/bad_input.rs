@@ -251,6 +251,8 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "user_id" if path.contains("/thread-members/") => (not_found, 10007, "Unknown Member"),
         // Someone else's reaction: a user who never reacted is no reaction on the message.
         "user_id" if path.contains("/reactions/") => (not_found, 10008, "Unknown Message"),
+        // Someone's voice state: a user who is in no voice channel has none.
+        "user_id" if path.contains("/voice-states/") => (not_found, 10065, "Unknown voice state"),
         "user_id" => (not_found, 10013, "Unknown User"),
         other => panic!("{path} has an id parameter {other} that this test does not know"),
     }

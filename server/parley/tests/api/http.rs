@@ -269,6 +269,19 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "get"),
         ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "patch"),
         ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "delete"),
+        ("/guilds/{guild_id}/roles/{role_id}", "get"),
+        ("/guilds/{guild_id}/roles/member-counts", "get"),
+        ("/guilds/{guild_id}/members/@me", "get"),
+        ("/guilds/{guild_id}/members/@me", "patch"),
+        ("/users/@me/guilds/{guild_id}/member", "get"),
+        ("/channels/{channel_id}/messages/{message_id}/reactions", "delete"),
+        ("/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", "delete"),
+        ("/voice/regions", "get"),
+        ("/guilds/{guild_id}/regions", "get"),
+        ("/guilds/{guild_id}/voice-states/@me", "get"),
+        ("/guilds/{guild_id}/voice-states/{user_id}", "get"),
+        ("/guilds/{guild_id}/bulk-ban", "post"),
+        ("/applications/@me", "patch"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
@@ -370,11 +383,13 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
         for (property, value) in schema["properties"].as_object().into_iter().flatten() {
             let what = format!("{object}.{property}");
             // Not ids of anything stored: a device's own name for itself, what an application
-            // calls its component, a component's number within its message (Discord's), and
-            // the gateway session Discord's client names with an interaction (ignored).
+            // calls its component, a component's number within its message (Discord's), the
+            // gateway session Discord's client names with an interaction (ignored) or a voice
+            // state belongs to (a gateway session id is no snowflake, on Discord either), and a
+            // voice region's name-like id (Discord's: `us-east`; Parley's one region is `parley`).
             let named_by_client = ["device_id", "custom_id"].contains(&property.as_str())
-                || (property == "id" && ["ActionRow", "Component"].contains(&object.as_str()))
-                || (property == "session_id" && object == "InteractionRequest");
+                || (property == "id" && ["ActionRow", "Component", "VoiceRegion"].contains(&object.as_str()))
+                || (property == "session_id" && ["InteractionRequest", "VoiceState"].contains(&object.as_str()));
             if (property == "id" || property.ends_with("_id")) && !named_by_client {
                 id_schema(&what, value);
             }

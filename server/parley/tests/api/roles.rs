@@ -280,8 +280,8 @@ async fn bad_role_requests_and_the_250_role_limit(backend: Backend) {
     }
     assert_error(
         app.get(&format!("/guilds/{}/roles/999", guild.id), Some(&owner.access_token)).await,
-        StatusCode::METHOD_NOT_ALLOWED,
-        0,
+        StatusCode::NOT_FOUND,
+        10011,
     )
     .await;
     assert_error(
@@ -341,7 +341,60 @@ async fn nobody_takes_away_a_permission_they_do_not_hold(backend: Backend) {
     assert_eq!((stored.permissions.0, stored.color), (Permissions::BAN_MEMBERS, 255));
 }
 
+async fn a_member_reads_one_role_and_how_many_members_hold_each(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (alice, bob, eve) = (app.register("alice").await, app.register("bob").await, app.register("eve").await);
+    let guild = guild_with(&app, &owner, &[&alice, &bob]).await;
+    let staff = create_role(&app, &owner, guild.id, json!({"name": "Staff", "color": 0x3498db})).await;
+    let quiet = create_role(&app, &owner, guild.id, json!({"name": "Quiet"})).await;
+    for who in [&alice, &bob] {
+        assert_eq!(give(&app, &owner, guild.id, who, &staff).await.status(), StatusCode::NO_CONTENT);
+    }
+    let (staff_id, quiet_id) = (staff["id"].as_str().unwrap(), quiet["id"].as_str().unwrap());
+
+    // Any member reads a role, as the role list shows it.
+    let (status, role) =
+        status_and_json(app.get(&format!("/guilds/{}/roles/{staff_id}", guild.id), Some(&bob.access_token)).await)
+            .await;
+    let (_, list) =
+        status_and_json(app.get(&format!("/guilds/{}/roles", guild.id), Some(&bob.access_token)).await).await;
+    let listed = list.as_array().unwrap().iter().find(|r| r["id"] == staff["id"]).unwrap();
+    assert_eq!((status, &role), (StatusCode::OK, listed));
+    assert_eq!((role["name"].as_str(), role["color"].as_i64()), (Some("Staff"), Some(0x3498db)));
+    let (_, everyone) =
+        status_and_json(app.get(&format!("/guilds/{}/roles/{}", guild.id, guild.id), Some(&bob.access_token)).await)
+            .await;
+    assert_eq!((everyone["name"].as_str(), everyone["position"].as_i64()), (Some("@everyone"), Some(0)));
+
+    // Counts by role id, every role but @everyone (as Discord answers), nobody's roles too.
+    let counts_path = format!("/guilds/{}/roles/member-counts", guild.id);
+    let (status, counts) = status_and_json(app.get(&counts_path, Some(&alice.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{counts}");
+    assert_eq!(counts, json!({ staff_id: 2, quiet_id: 0 }));
+
+    // A role of another guild is unknown here; so is an id that names nothing.
+    let elsewhere = guild_with(&app, &eve, &[]).await;
+    let evil = create_role(&app, &eve, elsewhere.id, json!({"name": "Evil"})).await;
+    let foreign = format!("/guilds/{}/roles/{}", guild.id, evil["id"].as_str().unwrap());
+    assert_error(app.get(&foreign, Some(&alice.access_token)).await, StatusCode::NOT_FOUND, 10011).await;
+    let missing = format!("/guilds/{}/roles/4242", guild.id);
+    assert_error(app.get(&missing, Some(&alice.access_token)).await, StatusCode::NOT_FOUND, 10011).await;
+    // Someone outside the guild reads neither; a guild that does not exist is unknown.
+    let mine = format!("/guilds/{}/roles/{staff_id}", guild.id);
+    assert_error(app.get(&mine, Some(&eve.access_token)).await, StatusCode::FORBIDDEN, 50001).await;
+    assert_error(app.get(&counts_path, Some(&eve.access_token)).await, StatusCode::FORBIDDEN, 50001).await;
+    assert_error(
+        app.get("/guilds/4242/roles/member-counts", Some(&eve.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10004,
+    )
+    .await;
+    assert_error(app.get(&counts_path, None).await, StatusCode::UNAUTHORIZED, 40001).await;
+}
+
 on_both_backends!(
+    a_member_reads_one_role_and_how_many_members_hold_each,
     nobody_takes_away_a_permission_they_do_not_hold,
     a_staff_role_with_an_overwrite_shows_a_channel_only_to_staff,
     nobody_grants_a_permission_they_do_not_hold,

@@ -82,6 +82,21 @@ export interface ReactionEvent {
   emoji: { name: string };
 }
 
+/** A moderator cleared every reaction on a message. */
+export interface ReactionRemoveAll {
+  channel_id: string;
+  message_id: string;
+  guild_id?: string;
+}
+
+/** A moderator cleared one emoji's reactions on a message. */
+export interface ReactionRemoveEmoji {
+  channel_id: string;
+  message_id: string;
+  guild_id?: string;
+  emoji: { name: string };
+}
+
 /** I read a channel up to a message (on any of my devices). */
 export interface MessageAck {
   channel_id: string;
@@ -143,6 +158,8 @@ export interface Dispatches {
   MESSAGE_DELETE: MessageDelete;
   MESSAGE_REACTION_ADD: ReactionEvent;
   MESSAGE_REACTION_REMOVE: ReactionEvent;
+  MESSAGE_REACTION_REMOVE_ALL: ReactionRemoveAll;
+  MESSAGE_REACTION_REMOVE_EMOJI: ReactionRemoveEmoji;
   MESSAGE_ACK: MessageAck;
   TYPING_START: TypingStart;
   PRESENCE_UPDATE: PresenceUpdate;

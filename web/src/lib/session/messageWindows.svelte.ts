@@ -40,6 +40,12 @@ export class MessageWindows {
     MESSAGE_DELETE: ({ channel_id, id }) => this.drop(channel_id, id),
     MESSAGE_REACTION_ADD: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, true, r.user_id),
     MESSAGE_REACTION_REMOVE: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, false, r.user_id),
+    MESSAGE_REACTION_REMOVE_ALL: (r) => this.update(r.channel_id, r.message_id, (m) => ({ ...m, reactions: [] })),
+    MESSAGE_REACTION_REMOVE_EMOJI: (r) =>
+      this.update(r.channel_id, r.message_id, (m) => ({
+        ...m,
+        reactions: (m.reactions ?? []).filter((x) => x.emoji.name !== r.emoji.name),
+      })),
   };
 
   /** Whether a channel's newest messages are on screen (its window is not back in history). */
