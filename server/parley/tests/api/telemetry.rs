@@ -258,9 +258,7 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
 
     // Routes Parley does not serve: logged with method and path, never the query or a token.
     let token = "aW5zZWN1cmUtd2ViaG9vay10b2tlbi10aGF0LWlzLWxvbmc";
-    for path in
-        ["/api/v10/no/such/route?secret=hunter2".to_owned(), format!("/api/v10/webhooks/1/{token}/github")]
-    {
+    for path in ["/api/v10/no/such/route?secret=hunter2".to_owned(), format!("/api/v10/webhooks/1/{token}/github")] {
         assert_eq!(client.get(format!("{url}{path}")).send().await.unwrap().status(), 404);
     }
 
