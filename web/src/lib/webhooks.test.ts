@@ -97,8 +97,8 @@ describe("the channels a webhook may be put in", () => {
       { id: "5", name: "Hooks", color: 0, hoist: false, position: 1, permissions: String(PERMISSION.MANAGE_WEBHOOKS) },
     ],
     members: [
-      { user: { id: "10", username: "ann", discriminator: "0", bot: false, public_flags: 0 }, nick: null, roles: [] },
-      { user: { id: "11", username: "bob", discriminator: "0", bot: false, public_flags: 0 }, nick: null, roles: ["5"] },
+      { user: { id: "10", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 }, nick: null, roles: [] },
+      { user: { id: "11", username: "bob", discriminator: "0", bot: false, public_flags: 0, flags: 0 }, nick: null, roles: ["5"] },
     ],
   });
 

@@ -194,7 +194,7 @@ export class MessageWindows {
       timestamp: new Date().toISOString(),
       nonce,
       pending: "sending",
-      message_reference: replyTo ? { message_id: replyTo, channel_id: channelId } : null,
+      message_reference: replyTo ? { type: 0, message_id: replyTo, channel_id: channelId } : null,
     };
     this.byChannel[channelId] = [...(this.byChannel[channelId] ?? []).filter((m) => m.nonce !== nonce), local];
     try {
