@@ -193,8 +193,10 @@ async fn edit(
         return Err(AppError::field("body", "DICT_TYPE_CONVERT", "Must be an object."));
     };
     for (key, value) in patch {
-        // The type of a command never changes.
-        if key != "type" && merged.get(key).is_some() {
+        // The type of a command never changes; a null name or flag leaves it as it is (they
+        // cannot be empty), while a null list or permission clears it.
+        let keeps = key == "type" || (value.is_null() && ["name", "dm_permission", "nsfw"].contains(&key.as_str()));
+        if !keeps && merged.get(key).is_some() {
             merged[key] = value.clone();
         }
     }
@@ -345,7 +347,8 @@ async fn delete_global(
     delete(&state, &app, CommandScope::Global, command_id).await
 }
 
-/// A PATCH body: any of a command's fields; those left out stay.
+/// A PATCH body: any of a command's fields; those left out (or a null `name`, `dm_permission`
+/// or `nsfw`) stay.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct CommandPatch {

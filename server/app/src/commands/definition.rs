@@ -31,6 +31,8 @@ pub const MAX_OPTIONS: usize = 25;
 pub const MAX_CHOICES: usize = 25;
 /// Discord's limit on a command's name, description, options and choices together.
 pub const MAX_TOTAL_CHARS: usize = 8000;
+/// The most `default_member_permissions` may hold (Discord's limit: 54 bits).
+pub const MAX_PERMISSION_BITS: u64 = (1 << 54) - 1;
 /// Integers and numbers stay where a JavaScript client reads them exactly.
 pub const MAX_SAFE_NUMBER: f64 = 9_007_199_254_740_991.0;
 
@@ -50,7 +52,7 @@ pub struct CommandChoice {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub name_localizations: Option<BTreeMap<String, String>>,
     /// Up to 100 characters for a string option; a number for the others.
     pub value: ChoiceValue,
@@ -67,13 +69,13 @@ pub struct CommandOption {
     #[schema(min_length = 1, max_length = 32)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub name_localizations: Option<BTreeMap<String, String>>,
     /// 1-100 characters.
     #[schema(min_length = 1, max_length = 100)]
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub description_localizations: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
@@ -137,14 +139,14 @@ pub struct CommandRequest {
     #[schema(min_length = 1, max_length = 32)]
     pub name: String,
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub name_localizations: Option<BTreeMap<String, String>>,
     /// 1-100 characters for slash commands; empty (or left out) for user and message commands.
     #[serde(default)]
     #[schema(max_length = 100)]
     pub description: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub description_localizations: Option<BTreeMap<String, String>>,
     /// Up to 25; slash commands only.
     #[serde(default)]
@@ -465,11 +467,11 @@ pub fn check_command(request: CommandRequest, prefix: &[String]) -> Result<Comma
     if check.total > MAX_TOTAL_CHARS {
         check.errors.add_at(at("options"), "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (8000).");
     }
-    let default_member_permissions = match request.default_member_permissions {
+    let bits = match request.default_member_permissions {
         None => None,
-        Some(PermissionBits::Integer(bits)) => Some(bits.to_string()),
+        Some(PermissionBits::Integer(bits)) => Some(bits),
         Some(PermissionBits::Text(text)) => match text.parse::<u64>() {
-            Ok(bits) => Some(bits.to_string()),
+            Ok(bits) => Some(bits),
             Err(_) => {
                 check.errors.add_at(
                     at("default_member_permissions"),
@@ -480,6 +482,14 @@ pub fn check_command(request: CommandRequest, prefix: &[String]) -> Result<Comma
             }
         },
     };
+    if bits.is_some_and(|b| b > MAX_PERMISSION_BITS) {
+        check.errors.add_at(
+            at("default_member_permissions"),
+            "NUMBER_TYPE_MAX",
+            "Must be 18014398509481983 or less (Discord's limit).",
+        );
+    }
+    let default_member_permissions = bits.map(|b| b.to_string());
     if request.contexts.as_ref().is_some_and(|c| c.iter().any(|v| !(0..=2).contains(v))) {
         check.errors.add_at(at("contexts"), "BASE_TYPE_CHOICES", "Values must be 0, 1 or 2.");
     }

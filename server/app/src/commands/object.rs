@@ -26,10 +26,10 @@ pub struct CommandObject {
     #[schema(value_type = Option<schema::Snowflake>)]
     pub guild_id: Option<Snowflake>,
     pub name: String,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub name_localizations: Option<BTreeMap<String, String>>,
     pub description: String,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<schema::Localizations>)]
     pub description_localizations: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<CommandOption>,

@@ -428,3 +428,24 @@ integer_choices!(
                      follow-up only, EPHEMERAL (64).",
     [0, 4, 64, 68, 4096, 4100, 4160, 4164]
 );
+
+/// A name or description per locale (Discord's `name_localizations`).
+pub struct Localizations;
+
+impl PartialSchema for Localizations {
+    fn schema() -> RefOr<Schema> {
+        let text =
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).min_length(Some(1)).max_length(Some(100));
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Object))
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::RefOr(RefOr::T(text.into()))))
+            .max_properties(Some(34))
+            .description(Some(
+                "Text by locale (`en-US`, `fr`...): up to 34 locales; a name's 1-32 characters, a description's \
+                 1-100.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Localizations {}
