@@ -24,7 +24,13 @@ use crate::models::schema;
         schema::PermissionsInput,
         schema::Emoji,
         schema::BotScope,
-        schema::SearchWords
+        schema::SearchWords,
+        // Recursive option types are named, not expanded, so their parts are listed here.
+        parley_app::commands::definition::CommandOption,
+        parley_app::commands::definition::CommandChoice,
+        parley_app::commands::definition::ChoiceValue,
+        parley_app::commands::invocation::UsedOption,
+        schema::CommandOptionType
     )),
     modifiers(&BearerAuth),
     tags(
@@ -43,6 +49,8 @@ use crate::models::schema;
         (name = "threads", description = "Public threads"),
         (name = "audit log", description = "Who changed what"),
         (name = "voice", description = "ICE servers and TURN credentials for voice"),
+        (name = "commands", description = "Applications' slash, user and message commands"),
+        (name = "interactions", description = "Using commands, buttons, menus and modals; the application's answer"),
     )
 )]
 pub struct ApiDoc;

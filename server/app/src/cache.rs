@@ -162,6 +162,8 @@ impl GuildCache {
             | GuildBanRemove
             | MessageReactionAdd
             | MessageReactionRemove
+            | MessageReactionRemoveAll
+            | MessageReactionRemoveEmoji
             | MessageDeleteBulk
             | ChannelPinsUpdate
             | TypingStart
@@ -175,6 +177,10 @@ impl GuildCache {
             | CallCreate
             | CallDelete
             | WebhooksUpdate
+            | InteractionCreate
+            | InteractionSuccess
+            | InteractionModalCreate
+            | ApplicationCommandAutocompleteResponse
             | VoiceMove
             | VoiceGrant
             | SessionsRevoked => {}

@@ -97,6 +97,10 @@ pub struct AppConfig {
     pub turn: Option<crate::voice::turn::TurnConfig>,
     /// Per-account REST and IDENTIFY limits (see `rest_limits`).
     pub rest_limits: crate::limits::rest::RestLimitConfig,
+    /// Special-use networks (private, loopback, link-local...) Parley may call all the same
+    /// (`outbound_allow`): where bots' HTTP interactions endpoints live on the operator's own
+    /// network. Empty: public addresses only.
+    pub outbound_allow: Vec<parley_outbound::Network>,
 }
 
 impl AppConfig {
@@ -118,6 +122,7 @@ impl AppConfig {
         metrics_elsewhere: false,
         socket_origins: Vec::new(),
         rest_limits: crate::limits::rest::RestLimitConfig::DEFAULT,
+        outbound_allow: Vec::new(),
     };
 }
 

@@ -19,6 +19,8 @@
 //! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
 //! - [`limits`]: sign-in limits per address and account; REST and IDENTIFY limits.
 //! - [`applications`]: making an application with its bot user.
+//! - [`commands`]: application commands: definitions, objects, checking a use of one.
+//! - [`interactions`]: using commands, components and modals; the application's answers.
 //! - [`instance_invites`]: the limits of instance invites.
 //! - [`voice`]: voice grants, voice states, TURN credentials, voice moderation.
 //! - [`outbox`]: events kept with their change until the shared event log has them.
@@ -34,9 +36,11 @@ pub mod auth;
 pub mod cache;
 pub mod channel_access;
 pub mod channels;
+pub mod commands;
 pub mod config;
 pub mod error;
 pub mod instance_invites;
+pub mod interactions;
 pub mod joins;
 pub mod limits;
 pub mod member_search;

@@ -133,8 +133,9 @@ pub fn check_flags(asked: Option<i64>, settable: i64) -> AppResult<Option<i64>> 
             "flags",
             "MESSAGE_FLAGS_INVALID",
             format!(
-                "Only SUPPRESS_EMBEDS (4){} may be set.",
-                if settable & flags::SUPPRESS_NOTIFICATIONS != 0 { " and SUPPRESS_NOTIFICATIONS (4096)" } else { "" }
+                "Only SUPPRESS_EMBEDS (4){}{} may be set.",
+                if settable & flags::SUPPRESS_NOTIFICATIONS != 0 { ", SUPPRESS_NOTIFICATIONS (4096)" } else { "" },
+                if settable & flags::EPHEMERAL != 0 { ", EPHEMERAL (64)" } else { "" }
             ),
         )),
         other => Ok(other),

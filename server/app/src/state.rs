@@ -20,6 +20,8 @@ use crate::metrics::Metrics;
 pub struct Limits {
     pub auth_ip: RateLimiter,
     pub login_account: RateLimiter,
+    /// Checks of applications' interactions endpoints, per application.
+    pub endpoint_checks: RateLimiter,
 }
 
 /// Cheap to clone: everything lives behind one `Arc`.
@@ -46,6 +48,9 @@ pub struct AppInner {
     pub rest_limits: Arc<crate::limits::rest::RestLimits>,
     /// Who is online on this node (the gateway keeps it), for presence counts.
     pub online: crate::online::OnlineUsers,
+    /// The one hardened client for URLs users and bots chose (see `parley_outbound`), with
+    /// the time Discord gives an interactions endpoint to answer.
+    pub outbound: parley_outbound::OutboundClient,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -82,6 +87,7 @@ impl AppState {
         let limits = Limits {
             auth_ip: RateLimiter::new("auth", config.auth_ip_limit_per_minute, minute, RATE_LIMIT_KEYS),
             login_account: RateLimiter::new("login", config.login_account_limit_per_minute, minute, RATE_LIMIT_KEYS),
+            endpoint_checks: RateLimiter::new("interactions_endpoint", 10, 60 * minute, RATE_LIMIT_KEYS),
         };
         let metrics = Metrics::new();
         metrics.registry.register(Box::new(store.query_histogram())).expect("the query histogram registers once");
@@ -93,6 +99,7 @@ impl AppState {
         ] {
             metrics.registry.register(collector).expect("the bus metrics register once");
         }
+        let outbound = crate::interactions::endpoint::client(&config);
         Self(Arc::new(AppInner {
             store,
             ids,
@@ -107,6 +114,7 @@ impl AppState {
             voice_states: Default::default(),
             rest_limits: Arc::new(rest_limits),
             online: Default::default(),
+            outbound,
         }))
     }
 }

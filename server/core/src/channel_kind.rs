@@ -27,6 +27,10 @@ coded_enum! {
         Default = 0,
         /// A reply to another message (`message_reference` set).
         Reply = 19,
+        /// An application's answer to a slash command.
+        ChatInputCommand = 20,
+        /// An application's answer to a user or message command.
+        ContextMenuCommand = 23,
     }
 }
 

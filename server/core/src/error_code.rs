@@ -54,10 +54,18 @@ pub enum ErrorCode {
     TargetNotInVoice,
     UnknownWebhook,
     MaxWebhooks,
+    UnknownInteraction,
+    UnknownApplicationCommand,
+    InteractionAlreadyAcknowledged,
+    MaxApplicationCommands,
+    /// The member is not in a voice channel (or not in one the caller can see).
+    UnknownVoiceState,
+    /// A bulk ban banned nobody.
+    BulkBanFailed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 49] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -101,6 +109,12 @@ impl ErrorCode {
         Self::TargetNotInVoice,
         Self::UnknownWebhook,
         Self::MaxWebhooks,
+        Self::UnknownInteraction,
+        Self::UnknownApplicationCommand,
+        Self::InteractionAlreadyAcknowledged,
+        Self::MaxApplicationCommands,
+        Self::UnknownVoiceState,
+        Self::BulkBanFailed,
     ];
 
     pub const fn number(self) -> u32 {
@@ -148,6 +162,12 @@ impl ErrorCode {
             Self::TargetNotInVoice => 40032,
             Self::UnknownWebhook => 10015,
             Self::MaxWebhooks => 30007,
+            Self::UnknownInteraction => 10062,
+            Self::UnknownApplicationCommand => 10063,
+            Self::InteractionAlreadyAcknowledged => 40060,
+            Self::MaxApplicationCommands => 30032,
+            Self::UnknownVoiceState => 10065,
+            Self::BulkBanFailed => 500000,
         }
     }
 
@@ -199,6 +219,12 @@ impl ErrorCode {
             Self::TargetNotInVoice => "Target user is not connected to voice",
             Self::UnknownWebhook => "Unknown Webhook",
             Self::MaxWebhooks => "Maximum number of webhooks reached (15)",
+            Self::UnknownInteraction => "Unknown interaction",
+            Self::UnknownApplicationCommand => "Unknown application command",
+            Self::InteractionAlreadyAcknowledged => "Interaction has already been acknowledged.",
+            Self::MaxApplicationCommands => "Maximum number of application commands reached",
+            Self::UnknownVoiceState => "Unknown voice state",
+            Self::BulkBanFailed => "Failed to ban users",
         }
     }
 }

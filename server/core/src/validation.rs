@@ -32,6 +32,11 @@ impl FieldErrors {
     pub fn add_at(&mut self, path: Vec<String>, code: &'static str, message: impl Into<String>) {
         self.0.push(FieldError { path, code, message: message.into() });
     }
+    /// Takes in another set's errors (each entry of a list checked on its own).
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

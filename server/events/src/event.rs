@@ -33,6 +33,11 @@ pub enum EventName {
     GuildBanRemove,
     MessageReactionAdd,
     MessageReactionRemove,
+    /// Every reaction on a message was removed (`{channel_id, message_id, guild_id}`).
+    MessageReactionRemoveAll,
+    /// Every reaction of one emoji on a message was removed (`{channel_id, guild_id,
+    /// message_id, emoji}`).
+    MessageReactionRemoveEmoji,
     MessageDeleteBulk,
     ChannelPinsUpdate,
     TypingStart,
@@ -54,6 +59,15 @@ pub enum EventName {
     CallDelete,
     /// A channel's webhooks changed (`{guild_id, channel_id}`).
     WebhooksUpdate,
+    /// To an application's bot: someone used its command, component or modal. To the person
+    /// who did: `{id, nonce}`, as Discord tells its own client.
+    InteractionCreate,
+    /// To the person: the application answered their interaction (`{id, nonce}`).
+    InteractionSuccess,
+    /// To the person: the application asks them to fill in a modal.
+    InteractionModalCreate,
+    /// To the person: the application's suggestions for the option they are typing.
+    ApplicationCommandAutocompleteResponse,
     /// Parley's own, never dispatched: a moderator moved or disconnected a member in voice.
     /// The node whose session holds their voice state carries it out.
     VoiceMove,
@@ -68,7 +82,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 40] = [
+    pub const ALL: [EventName; 46] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -90,6 +104,8 @@ impl EventName {
         Self::GuildBanRemove,
         Self::MessageReactionAdd,
         Self::MessageReactionRemove,
+        Self::MessageReactionRemoveAll,
+        Self::MessageReactionRemoveEmoji,
         Self::MessageDeleteBulk,
         Self::ChannelPinsUpdate,
         Self::TypingStart,
@@ -106,6 +122,10 @@ impl EventName {
         Self::CallCreate,
         Self::CallDelete,
         Self::WebhooksUpdate,
+        Self::InteractionCreate,
+        Self::InteractionSuccess,
+        Self::InteractionModalCreate,
+        Self::ApplicationCommandAutocompleteResponse,
         Self::VoiceMove,
         Self::VoiceGrant,
         Self::SessionsRevoked,
@@ -139,6 +159,8 @@ impl EventName {
             Self::GuildBanRemove => "GUILD_BAN_REMOVE",
             Self::MessageReactionAdd => "MESSAGE_REACTION_ADD",
             Self::MessageReactionRemove => "MESSAGE_REACTION_REMOVE",
+            Self::MessageReactionRemoveAll => "MESSAGE_REACTION_REMOVE_ALL",
+            Self::MessageReactionRemoveEmoji => "MESSAGE_REACTION_REMOVE_EMOJI",
             Self::MessageDeleteBulk => "MESSAGE_DELETE_BULK",
             Self::ChannelPinsUpdate => "CHANNEL_PINS_UPDATE",
             Self::TypingStart => "TYPING_START",
@@ -155,6 +177,10 @@ impl EventName {
             Self::CallCreate => "CALL_CREATE",
             Self::CallDelete => "CALL_DELETE",
             Self::WebhooksUpdate => "WEBHOOKS_UPDATE",
+            Self::InteractionCreate => "INTERACTION_CREATE",
+            Self::InteractionSuccess => "INTERACTION_SUCCESS",
+            Self::InteractionModalCreate => "INTERACTION_MODAL_CREATE",
+            Self::ApplicationCommandAutocompleteResponse => "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE",
             Self::VoiceMove => "PARLEY_VOICE_MOVE",
             Self::VoiceGrant => "PARLEY_VOICE_GRANT",
             Self::SessionsRevoked => "PARLEY_SESSIONS_REVOKED",

@@ -88,13 +88,17 @@ impl Intents {
             MessageCreate | MessageUpdate | MessageDelete | MessageDeleteBulk => {
                 (Self::GUILD_MESSAGES, Some(Self::DIRECT_MESSAGES))
             }
-            MessageReactionAdd | MessageReactionRemove => {
+            MessageReactionAdd | MessageReactionRemove | MessageReactionRemoveAll | MessageReactionRemoveEmoji => {
                 (Self::GUILD_MESSAGE_REACTIONS, Some(Self::DIRECT_MESSAGE_REACTIONS))
             }
             TypingStart => (Self::GUILD_MESSAGE_TYPING, Some(Self::DIRECT_MESSAGE_TYPING)),
             PresenceUpdate => (Self::GUILD_PRESENCES, None),
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
             MessageAck
+            | InteractionCreate
+            | InteractionSuccess
+            | InteractionModalCreate
+            | ApplicationCommandAutocompleteResponse
             | ChannelRecipientAdd
             | ChannelRecipientRemove
             | CallCreate
@@ -127,6 +131,14 @@ mod tests {
         assert_eq!(Intents::required_for(EventName::MessageCreate, true), Some(Intents::DIRECT_MESSAGES));
         assert_eq!(Intents::required_for(EventName::ChannelCreate, true), None);
         assert_eq!(Intents::required_for(EventName::MessageAck, false), None);
+    }
+
+    #[test]
+    fn clearing_reactions_needs_the_reaction_intents_as_each_reaction_does() {
+        for name in [EventName::MessageReactionRemoveAll, EventName::MessageReactionRemoveEmoji] {
+            assert_eq!(Intents::required_for(name, false), Some(Intents::GUILD_MESSAGE_REACTIONS));
+            assert_eq!(Intents::required_for(name, true), Some(Intents::DIRECT_MESSAGE_REACTIONS));
+        }
     }
 
     #[test]

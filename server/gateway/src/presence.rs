@@ -97,10 +97,13 @@ impl Presences {
                 p.sessions += 1;
                 if let Some(status) = status {
                     p.status = status;
-                    p.activities = activities;
+                    p.activities = stamped(activities, &p.activities);
                 }
             }
-            None => *entry = Some(UserPresence { status: status.unwrap_or(Status::Online), activities, sessions: 1 }),
+            None => {
+                let activities = stamped(activities, &[]);
+                *entry = Some(UserPresence { status: status.unwrap_or(Status::Online), activities, sessions: 1 })
+            }
         })
     }
 
@@ -109,7 +112,7 @@ impl Presences {
         self.update(user, |entry| {
             if let Some(p) = entry {
                 p.status = status;
-                p.activities = activities;
+                p.activities = stamped(activities, &p.activities);
             }
         })
     }
@@ -132,6 +135,36 @@ impl Presences {
 }
 
 /// A PRESENCE_UPDATE payload for one guild.
+/// The activities a client set, with what the server adds on Discord: an `id` ("custom" for
+/// a custom status) and `created_at` (Unix milliseconds). An activity the user already had
+/// (same type and name) keeps both, so sending it again changes nothing others see.
+fn stamped(activities: Vec<Value>, before: &[Value]) -> Vec<Value> {
+    let same = |a: &Value, b: &Value| a["type"] == b["type"] && a["name"] == b["name"];
+    let now = parley_core::Timestamp::now().unix_millis();
+    activities
+        .into_iter()
+        .map(|mut activity| {
+            let earlier = before.iter().find(|b| same(b, &activity));
+            if let Value::Object(fields) = &mut activity {
+                let id = match earlier.and_then(|e| e.get("id")) {
+                    Some(id) => id.clone(),
+                    None if fields.get("type").and_then(Value::as_u64) == Some(4) => Value::from("custom"),
+                    None => {
+                        use std::hash::{Hash, Hasher};
+                        let mut hash = std::collections::hash_map::DefaultHasher::new();
+                        (fields.get("name").map(Value::to_string), now).hash(&mut hash);
+                        Value::from(format!("{:016x}", hash.finish()))
+                    }
+                };
+                fields.entry("id").or_insert(id);
+                let created_at = earlier.and_then(|e| e.get("created_at")).cloned().unwrap_or(Value::from(now));
+                fields.entry("created_at").or_insert(created_at);
+            }
+            activity
+        })
+        .collect()
+}
+
 pub fn presence_payload(user: Snowflake, guild_id: Option<Snowflake>, seen: &Seen) -> Value {
     let mut payload = json!({
         "user": { "id": user },

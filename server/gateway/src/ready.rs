@@ -13,6 +13,7 @@ use parley_app::{AppError, AppResult};
 use parley_core::{Permissions, Snowflake};
 use parley_store::channels::ChannelKind;
 use parley_store::users::UserRecord;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Gateway;
@@ -76,7 +77,7 @@ pub async fn guild_create_with(
         .iter()
         .filter_map(|m| {
             let seen = gateway.presences.of(m.user_id);
-            (seen.status != Status::Offline).then(|| presence_payload(m.user_id, None, &seen))
+            (seen.status != Status::Offline).then(|| presence_payload(m.user_id, Some(guild_id), &seen))
         })
         .collect();
     let members = member_objects(state, &members).await?;
@@ -104,6 +105,8 @@ pub async fn guild_create_with(
         "guild_scheduled_events": [],
         "stickers": [],
         "soundboard_sounds": [],
+        // Student hubs only.
+        "hub_type": null,
     });
     if let (Some(guild), Value::Object(extra)) = (guild.as_object_mut(), extra) {
         guild.extend(extra);
@@ -142,34 +145,94 @@ pub async fn ready(
         let users = state.store.users_by_ids(&everyone).await?;
         let objects: Vec<PrivateChannelObject> =
             channels.iter().map(|c| PrivateChannelObject::for_viewer(c, &users, user.id)).collect();
-        let entries: Vec<Value> = read_states_of(state, user.id)
+        let entries: Vec<ReadStateEntry> = read_states_of(state, user.id)
             .await?
             .iter()
-            .map(|s| {
-                json!({ "id": s.channel_id, "last_message_id": s.last_read_message_id, "mention_count": s.mention_count })
+            .map(|s| ReadStateEntry {
+                id: s.channel_id,
+                last_message_id: s.last_read_message_id,
+                mention_count: s.mention_count,
             })
             .collect();
         (objects, entries)
     };
-    let mut ready = json!({
-        "v": 10,
-        "user": CurrentUser::from(user),
-        "guilds": guild_ids.iter().map(|id| json!({ "id": id, "unavailable": true })).collect::<Vec<_>>(),
-        "session_id": session_id,
-        "session_type": "normal",
-        "resume_gateway_url": resume_url,
-        "shard": [0, 1],
-        "private_channels": private_channels,
-        "relationships": [],
-        "presences": [],
-        "user_settings": {},
-        "read_state": { "version": 1, "partial": false, "entries": read_state },
-    });
-    if user.bot {
+    let application = if user.bot {
         // The application's flags say which privileged intents its owner switched on, as
         // GET /applications/@me does (discord.js reads them from here).
         let flags = state.store.application(user.id).await?.map_or(0, |a| a.flags);
-        ready["application"] = json!({ "id": user.id, "flags": flags });
-    }
-    Ok(Ready { ready: to_arc(&ready), guild_creates })
+        Some(ReadyApplication { id: user.id, flags, flags_new: flags.to_string() })
+    } else {
+        None
+    };
+    let ready = ReadyData {
+        v: 10,
+        user: CurrentUser::from(user),
+        guilds: guild_ids.iter().map(|&id| UnavailableGuild { id, unavailable: true }).collect(),
+        session_id,
+        session_type: "normal",
+        resume_gateway_url: resume_url,
+        shard: [0, 1],
+        private_channels,
+        relationships: [],
+        presences: [],
+        user_settings: Empty {},
+        read_state: ReadStates { version: 1, partial: false, entries: read_state },
+        application,
+    };
+    let ready = serde_json::to_string(&ready).map_err(|e| AppError::internal(format!("READY: {e}")))?;
+    Ok(Ready { ready: Arc::from(ready), guild_creates })
+}
+
+/// READY's body: Discord's, plus what Discord sends user accounts (private channels, read
+/// states), which Parley's web client reads.
+#[derive(Serialize)]
+struct ReadyData<'a> {
+    v: u8,
+    user: CurrentUser,
+    guilds: Vec<UnavailableGuild>,
+    session_id: &'a str,
+    session_type: &'static str,
+    resume_gateway_url: &'a str,
+    shard: [u32; 2],
+    private_channels: Vec<PrivateChannelObject>,
+    /// Parley has no friends list.
+    relationships: [(); 0],
+    /// Presences come with each GUILD_CREATE.
+    presences: [(); 0],
+    user_settings: Empty,
+    read_state: ReadStates,
+    /// Bots only, as on Discord.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    application: Option<ReadyApplication>,
+}
+
+#[derive(Serialize)]
+struct UnavailableGuild {
+    id: Snowflake,
+    unavailable: bool,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct ReadStates {
+    version: u8,
+    partial: bool,
+    entries: Vec<ReadStateEntry>,
+}
+
+#[derive(Serialize)]
+struct ReadStateEntry {
+    id: Snowflake,
+    last_message_id: Option<Snowflake>,
+    mention_count: i64,
+}
+
+/// The bot's application: its id and flags (also as a string, `flags_new`, as Discord sends).
+#[derive(Serialize)]
+struct ReadyApplication {
+    id: Snowflake,
+    flags: i64,
+    flags_new: String,
 }

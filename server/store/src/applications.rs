@@ -21,11 +21,13 @@ pub struct ApplicationRecord {
     pub token_hash: String,
     #[sqlx(try_from = "i64")]
     pub created_at: Timestamp,
+    /// Where its interactions are POSTed; `None`: over its bot's gateway connection.
+    pub interactions_endpoint_url: Option<String>,
 }
 
 macro_rules! application_columns {
     () => {
-        "id, owner_id, name, description, bot_public, flags, token_hash, created_at"
+        "id, owner_id, name, description, bot_public, flags, token_hash, created_at, interactions_endpoint_url"
     };
 }
 
@@ -74,6 +76,13 @@ impl Store {
     pub async fn applications_of(&self, owner_id: Snowflake) -> Result<Vec<ApplicationRecord>, StoreError> {
         let sql = concat!("SELECT ", application_columns!(), " FROM applications WHERE owner_id = $1 ORDER BY id");
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(owner_id.as_i64()).fetch_all(pool).await?))
+    }
+
+    /// Sets (or with `None` clears) where the application's interactions are POSTed.
+    pub async fn set_interactions_endpoint(&self, id: Snowflake, url: Option<&str>) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query("UPDATE applications SET interactions_endpoint_url = $2 WHERE id = $1")
+            .bind(id.as_i64()).bind(url).execute(pool).await?.rows_affected());
+        Ok(n == 1)
     }
 
     /// Replaces the bot token (the old one stops working at once).

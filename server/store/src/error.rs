@@ -7,6 +7,8 @@ pub enum Conflict {
     Username,
     Email,
     InviteCode,
+    /// An application already has a command of this name and type there.
+    CommandName,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +38,8 @@ impl From<sqlx::Error> for StoreError {
                     StoreError::Conflict(Conflict::Username)
                 } else if hint.contains("email") {
                     StoreError::Conflict(Conflict::Email)
+                } else if hint.contains("application_commands") {
+                    StoreError::Conflict(Conflict::CommandName)
                 } else if hint.contains("instance_invites") || hint.contains("guild_invites") {
                     StoreError::Conflict(Conflict::InviteCode)
                 } else {

@@ -19,8 +19,11 @@
 //! - [`error`]: the store's one error type.
 //! - [`query_timing`]: a span and a histogram sample for every statement, by operation.
 //! - [`applications`]: applications and their bot users.
+//! - [`application_commands`]: applications' commands, global and per guild.
+//! - [`interactions`]: interactions, their one answer, and ephemeral messages.
 //! - [`private_channels`]: DMs and group DMs, their recipients and call rings.
 
+pub mod application_commands;
 pub mod applications;
 pub mod audit_log;
 pub mod channels;
@@ -28,6 +31,7 @@ pub mod database_url;
 pub mod error;
 pub mod guild_invites;
 pub mod guilds;
+pub mod interactions;
 pub mod invites;
 pub mod members;
 pub mod messages;

@@ -39,13 +39,19 @@ pub struct MessageRecord {
     pub webhook_id: Option<i64>,
     pub webhook_name: Option<String>,
     pub webhook_avatar_url: Option<String>,
+    /// JSON array of checked message components (action rows).
+    pub components: String,
+    /// The application whose bot, or whose interaction, posted it.
+    pub application_id: Option<i64>,
+    /// An interaction's answer: who used what (Discord's `interaction_metadata`, as JSON).
+    pub interaction: Option<String>,
 }
 
 macro_rules! message_columns {
     () => {
         "id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, mention_everyone, \
          mentions, mention_roles, pinned, edited_at, created_at, embeds, flags, pinned_at, \
-         webhook_id, webhook_name, webhook_avatar_url"
+         webhook_id, webhook_name, webhook_avatar_url, components, application_id, interaction"
     };
 }
 pub(crate) use message_columns;
@@ -68,6 +74,12 @@ pub struct NewMessage {
     pub flags: i64,
     /// Posted by a webhook: its id, and the name and avatar it was posted under.
     pub webhook: Option<WebhookAuthor>,
+    /// JSON array of checked components (`[]` for none).
+    pub components: String,
+    /// The application whose bot or interaction posted it.
+    pub application_id: Option<Snowflake>,
+    /// An interaction's answer: Discord's `interaction_metadata`, as JSON.
+    pub interaction: Option<String>,
     pub now: Timestamp,
     /// Advance the author's read state to this message (people; bots keep none).
     pub ack_author: bool,
@@ -100,6 +112,9 @@ impl NewMessage {
             webhook_id: self.webhook.as_ref().map(|w| w.id.as_i64()),
             webhook_name: self.webhook.as_ref().map(|w| w.name.clone()),
             webhook_avatar_url: self.webhook.as_ref().and_then(|w| w.avatar_url.clone()),
+            components: self.components.clone(),
+            application_id: self.application_id.map(Snowflake::as_i64),
+            interaction: self.interaction.clone(),
         }
     }
 }
@@ -118,6 +133,8 @@ pub struct MessageEdit {
     pub content: String,
     /// JSON array of checked embeds.
     pub embeds: String,
+    /// JSON array of checked components.
+    pub components: String,
     pub flags: i64,
     pub mentions: Vec<Snowflake>,
     pub mention_roles: Vec<Snowflake>,
@@ -151,8 +168,8 @@ impl Store {
         let insert = concat!(
             "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, \
              mention_everyone, mentions, mention_roles, created_at, embeds, flags, webhook_id, webhook_name, \
-             webhook_avatar_url) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             webhook_avatar_url, components, application_id, interaction) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
              ON CONFLICT (channel_id, author_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING ",
             message_columns!()
         );
@@ -181,6 +198,9 @@ impl Store {
                 .bind(message.webhook.as_ref().map(|w| w.id.as_i64()))
                 .bind(message.webhook.as_ref().map(|w| w.name.as_str()))
                 .bind(message.webhook.as_ref().and_then(|w| w.avatar_url.as_deref()))
+                .bind(&message.components)
+                .bind(message.application_id.map(Snowflake::as_i64))
+                .bind(&message.interaction)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match created {
@@ -285,7 +305,7 @@ impl Store {
     ) -> Result<Option<MessageRecord>, StoreError> {
         let sql = concat!(
             "UPDATE messages SET content = $3, mentions = $4, mention_roles = $5, mention_everyone = $6, edited_at = $7, \
-             embeds = $8, flags = $9 \
+             embeds = $8, flags = $9, components = $10 \
              WHERE channel_id = $1 AND id = $2 RETURNING ",
             message_columns!()
         );
@@ -299,6 +319,7 @@ impl Store {
             .bind(edit.edited_at.map(Timestamp::unix_millis))
             .bind(&edit.embeds)
             .bind(edit.flags)
+            .bind(&edit.components)
             .fetch_optional(pool)
             .await?))
     }

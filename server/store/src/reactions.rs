@@ -51,6 +51,14 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Removes every reaction on the message, or with `emoji` only every one of that emoji.
+    /// Returns how many there were.
+    pub async fn clear_reactions(&self, message_id: Snowflake, emoji: Option<&str>) -> Result<u64, StoreError> {
+        Ok(with_writer!(self, pool => sqlx::query(
+            "DELETE FROM reactions WHERE message_id = $1 AND ($2 IS NULL OR emoji = $2)")
+            .bind(message_id.as_i64()).bind(emoji).execute(pool).await?.rows_affected()))
+    }
+
     /// Who reacted with `emoji`, by user id after `after`, at most `limit`.
     pub async fn reactors(
         &self,

@@ -68,6 +68,15 @@ impl Store {
              WHERE guild_id = $1 ORDER BY position, id")
             .bind(guild_id.as_i64()).fetch_all(pool).await?))
     }
+
+    /// How many members hold each role of the guild that anyone holds (@everyone, which
+    /// everyone holds without a row, is never among them).
+    pub async fn role_member_counts(&self, guild_id: Snowflake) -> Result<Vec<(Snowflake, i64)>, StoreError> {
+        let rows: Vec<(i64, i64)> = with_pool!(self, pool => sqlx::query_as(
+            "SELECT role_id, COUNT(*) FROM member_roles WHERE guild_id = $1 GROUP BY role_id")
+            .bind(guild_id.as_i64()).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|(role, count)| (Snowflake::from_i64(role), count)).collect())
+    }
 }
 
 /// A role about to be created; it goes in at position 1, just above @everyone.

@@ -8,6 +8,7 @@ import { answer } from "./confirm.svelte";
 import { GatewayClient, type Status } from "./gateway/client";
 import type { DispatchName, Dispatches } from "./gateway/dispatches";
 import type { Mentionable } from "./autocomplete";
+import type { PlaceContents } from "./interactions/pickable";
 import type { Guild, Presence } from "./guilds";
 import type { MentionNames } from "./markdown/render";
 import type { Message } from "./messages";
@@ -21,10 +22,10 @@ export { privateName, type PrivateChannel } from "./privateChannels";
 export type { ReadState } from "./session/readStates.svelte";
 export type { User } from "./users";
 
-/** GUILDS | GUILD_MEMBERS | GUILD_VOICE_STATES | GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS |
- * GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING |
- * GUILD_PRESENCES. */
-const INTENTS = 1 | 2 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
+/** GUILDS | GUILD_MEMBERS | GUILD_WEBHOOKS | GUILD_VOICE_STATES | GUILD_MESSAGES |
+ * GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS |
+ * DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
+const INTENTS = 1 | 2 | 32 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
 
 export class Chat {
   readonly api = new Api();
@@ -76,6 +77,14 @@ export class Chat {
   /** Voice channels and the call I am in. */
   get voice() {
     return this.session.voice;
+  }
+  /** Commands, components and modals: my use of applications. */
+  get interactions() {
+    return this.session.interactions;
+  }
+  /** A number that moves whenever the guild's webhooks change (WEBHOOKS_UPDATE). */
+  webhookChanges(guildId: string): number {
+    return this.session.webhookChanges.of(guildId);
   }
 
   async start(): Promise<void> {
@@ -188,6 +197,21 @@ export class Chat {
     };
   }
 
+  /** The people, roles and channels a command option or select menu may name here. */
+  placeContents(channelId: string): PlaceContents {
+    const guild = this.guildOf(channelId);
+    if (!guild) {
+      const dm = this.session.dms.find(channelId);
+      const people = [...(dm?.recipients ?? []), ...(this.me ? [this.me] : [])];
+      return { members: people.map((u) => ({ id: u.id, name: nameOf(u) })), roles: [], channels: [] };
+    }
+    return {
+      members: guild.members.map((m) => ({ id: m.user.id, name: m.nick ?? nameOf(m.user) })),
+      roles: guild.roles.map((r) => ({ id: r.id, name: r.name })),
+      channels: [...guild.channels, ...guild.threads].map((c) => ({ id: c.id, name: c.name ?? "", type: c.type })),
+    };
+  }
+
   // --- the message windows --------------------------------------------------------
 
   /** Acknowledges the newest message of a channel on screen (once per newest message). */
@@ -269,6 +293,11 @@ export class Chat {
     const mine = message.reactions?.some((r) => r.emoji.name === emoji && r.me);
     const path = `/channels/${message.channel_id}/messages/${message.id}/reactions/${encodeURIComponent(emoji)}/@me`;
     await this.api.request(mine ? "DELETE" : "PUT", path);
+  }
+
+  /** Forgets an ephemeral message (it lives in memory only, for me alone). */
+  dismiss(message: Message): void {
+    this.session.messages.drop(message.channel_id, message.id);
   }
 
   /** Opens (or finds) my DM with `userId` and returns its id. */

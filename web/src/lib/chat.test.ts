@@ -32,8 +32,8 @@ describe("groupChannels", () => {
 });
 
 describe("read states", () => {
-  const me = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0 };
-  const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0 };
+  const me = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
+  const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
   const message = (id: string, author: typeof me, extra: Record<string, unknown> = {}) => ({
     id,
     channel_id: "11",
@@ -79,7 +79,7 @@ describe("read states after a reload or a new sign-in", () => {
     const chat = new Chat();
     chat.dispatch("READY", {
       session_id: "s1",
-      user: { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0 },
+      user: { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 },
       read_state: {
         entries: [
           { id: "11", last_message_id: "500", mention_count: 0 },
@@ -121,7 +121,7 @@ describe("reactions", () => {
 describe("members and DMs", () => {
   it("lists members under their highest hoisted role, then online, then offline", async () => {
     const { memberGroups } = await import("./chat.svelte");
-    const user = (id: string, username: string) => ({ id, username, discriminator: "0", bot: false, public_flags: 0 });
+    const user = (id: string, username: string) => ({ id, username, discriminator: "0", bot: false, public_flags: 0, flags: 0 });
     const guild = {
       id: "1",
       name: "g",
@@ -151,7 +151,7 @@ describe("members and DMs", () => {
 
   it("names a DM after its people unless it has a name", async () => {
     const { privateName } = await import("./chat.svelte");
-    const bob = { id: "2", username: "bob", global_name: "Bob", discriminator: "0", bot: false, public_flags: 0 };
+    const bob = { id: "2", username: "bob", global_name: "Bob", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
     expect(privateName({ id: "9", type: 1, name: null, recipients: [bob] })).toBe("Bob");
     expect(privateName({ id: "9", type: 3, name: "Trip", recipients: [bob] })).toBe("Trip");
   });
@@ -160,8 +160,8 @@ describe("members and DMs", () => {
 describe("DM read states", () => {
   it("counts every unread message in a DM", () => {
     const chat = new Chat();
-    const me = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0 };
-    const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0 };
+    const me = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
+    const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
     chat.dispatch("READY", { session_id: "s1", user: me, private_channels: [], read_state: { entries: [] } });
     chat.dispatch("CHANNEL_CREATE", { id: "9", type: 1, name: null, recipients: [bob] });
     chat.dispatch("MESSAGE_CREATE", { id: "600", channel_id: "9", author: bob, content: "psst", timestamp: "2026-11-23T17:00:00.000Z" });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { channelDeleted, guildFrom, guildUpdated, memberSaved, roleDeleted, roleSaved, rolesByRank, threadSaved, type Guild } from "./guilds";
 import { channelPermissions, guildPermissions, has, overwriteState, PERMISSION, setOverwrite } from "./permissions";
 
-const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false, public_flags: 0 });
+const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false, public_flags: 0, flags: 0 });
 
 function guild(): Guild {
   return guildFrom({

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { Chat, PAGE, WINDOW, type Message } from "./chat.svelte";
 
-const me = { id: "9000", username: "ann", discriminator: "0", bot: false, public_flags: 0 };
+const me = { id: "9000", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
 
 /** A chat whose API serves a channel of `count` messages with ids 1..count, like the server:
  * newest first, `limit` at most, before/after/around by id. */

@@ -2,11 +2,13 @@
 // them: order, merging pages, and reactions counted up and down.
 
 import type { components } from "./api/schema";
+import type { InteractionParts } from "./interactions/types";
 
 type Schemas = components["schemas"];
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
-  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "flags" | "webhook_id">> & {
+  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "flags" | "webhook_id">> &
+  InteractionParts & {
   nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
   pending?: "sending" | "failed";

@@ -28,6 +28,7 @@ export const PERMISSION = {
   CHANGE_NICKNAME: 1n << 26n,
   MANAGE_NICKNAMES: 1n << 27n,
   MANAGE_ROLES: 1n << 28n,
+  MANAGE_WEBHOOKS: 1n << 29n,
   MANAGE_THREADS: 1n << 34n,
   CREATE_PUBLIC_THREADS: 1n << 35n,
   SEND_MESSAGES_IN_THREADS: 1n << 38n,
@@ -54,6 +55,7 @@ export const PERMISSION_SECTIONS: { title: string; permissions: PermissionInfo[]
       { name: "MANAGE_CHANNELS", label: "Manage channels", help: "Create, rename, move and delete channels." },
       { name: "MANAGE_ROLES", label: "Manage roles", help: "Create and edit roles below their own, and channel overwrites." },
       { name: "CREATE_INSTANT_INVITE", label: "Create invites", help: "Invite people to the guild." },
+      { name: "MANAGE_WEBHOOKS", label: "Manage webhooks", help: "Create, edit and delete webhooks, and see their secret URLs." },
     ],
   },
   {
@@ -104,7 +106,12 @@ export const PERMISSION_SECTIONS: { title: string; permissions: PermissionInfo[]
 
 /** The permissions that open a guild settings screen. */
 export const SETTINGS_PERMISSIONS =
-  PERMISSION.MANAGE_GUILD | PERMISSION.MANAGE_ROLES | PERMISSION.MANAGE_CHANNELS | PERMISSION.BAN_MEMBERS | PERMISSION.VIEW_AUDIT_LOG;
+  PERMISSION.MANAGE_GUILD |
+  PERMISSION.MANAGE_ROLES |
+  PERMISSION.MANAGE_CHANNELS |
+  PERMISSION.BAN_MEMBERS |
+  PERMISSION.VIEW_AUDIT_LOG |
+  PERMISSION.MANAGE_WEBHOOKS;
 
 const ALL = (1n << 52n) - 1n;
 

@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { Chat, type Message } from "./chat.svelte";
 import { ask, confirmation } from "./confirm.svelte";
 
-const ann = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0 };
-const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0 };
-const carol = { id: "300", username: "carol", discriminator: "0", bot: false, public_flags: 0 };
+const ann = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
+const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
+const carol = { id: "300", username: "carol", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
 const dm = { id: "9", type: 1, name: null, recipients: [bob], last_message_id: "40" };
 const general = { id: "11", type: 0, name: "general", position: 0, parent_id: null, guild_id: "1", last_message_id: "30" };
 const voiceChannel = { id: "12", type: 2, name: "General", position: 1, parent_id: null, guild_id: "1" };

@@ -12,6 +12,9 @@ use parley_core::{ErrorCode, FieldErrors};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// Where the first string or key holding U+0000 is (shared with answers read elsewhere).
+pub use parley_app::text::nul_at;
+
 /// A JSON request body (or response: it serialises like `axum::Json`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
@@ -124,30 +127,6 @@ fn whole_numbers_as_integers(value: &mut serde_json::Value) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
         serde_json::Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
         _ => {}
-    }
-}
-
-/// Where the first string (or key) holding U+0000 is, as a field path (empty: the body itself);
-/// `None` if none does.
-pub fn nul_at(value: &serde_json::Value) -> Option<Vec<String>> {
-    match value {
-        serde_json::Value::String(s) => s.contains('\0').then(Vec::new),
-        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            nul_at(item).map(|mut path| {
-                path.insert(0, i.to_string());
-                path
-            })
-        }),
-        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
-            if key.contains('\0') {
-                return Some(Vec::new());
-            }
-            nul_at(item).map(|mut path| {
-                path.insert(0, key.clone());
-                path
-            })
-        }),
-        _ => None,
     }
 }
 

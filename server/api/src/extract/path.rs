@@ -66,6 +66,8 @@ pub fn unknown(key: &str) -> Option<AppError> {
         "application_id" => unknown_application(),
         "session_id" => unknown_session(),
         "webhook_id" => parley_app::objects::webhook::unknown_webhook(),
+        "command_id" => parley_app::interactions::unknown_command(),
+        "interaction_id" => parley_app::interactions::unknown_interaction(),
         _ => return None,
     })
 }
@@ -94,7 +96,7 @@ impl<S: Send + Sync, T: PathParams> FromRequestParts<S> for Path<T> {
     }
 }
 
-/// A user id, or `@me` for the caller (`GET /guilds/{guild_id}/members/@me`).
+/// A user id, or `@me` for the caller (`DELETE /channels/{channel_id}/recipients/@me`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserIdOrMe {
     Me,

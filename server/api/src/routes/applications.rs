@@ -37,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_application, modify_application))
         .routes(routes!(reset_bot_token))
         .routes(routes!(current_application))
-        .routes(routes!(current_application_v2))
+        .routes(routes!(current_application_v2, modify_current_application))
         .routes(routes!(authorize_bot))
 }
 
@@ -167,6 +167,12 @@ pub struct ModifyApplicationRequest {
     /// Only the privileged-intent flags may be set (1<<12, 1<<13, 1<<14, 1<<15, 1<<18, 1<<19).
     #[schema(value_type = Option<schema::ApplicationFlags>)]
     pub flags: Option<i64>,
+    /// Take interactions over HTTP at this http(s) URL (checked first: it must answer a signed
+    /// PING with `{"type": 1}` and refuse a wrongly signed one with 401); `null` or `""`: over the
+    /// bot's gateway connection again.
+    #[serde(default, deserialize_with = "parley_app::patch::nullable")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    pub interactions_endpoint_url: Option<Option<String>>,
 }
 
 /// Change my application: name, description, `bot_public`, privileged-intent flags.
@@ -174,7 +180,7 @@ pub struct ModifyApplicationRequest {
     params(("application_id" = schema::Snowflake, Path)), request_body = ModifyApplicationRequest,
     responses(
         (status = 200, description = "OK", body = ApplicationObject),
-        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, or an interactions endpoint that is not allowed or does not answer as it must (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 404, description = "Not mine or unknown (10002)", body = ErrorBody),
         JsonBody,
@@ -187,6 +193,37 @@ async fn modify_application(
     Json(body): Json<ModifyApplicationRequest>,
 ) -> AppResult<Json<ApplicationObject>> {
     let app = my_application(&state, &auth, id).await?;
+    update_application(&state, app, body).await
+}
+
+/// Change the calling bot's application (bot tokens only): the same fields and checks as
+/// `PATCH /applications/{application_id}`.
+#[utoipa::path(patch, path = "/applications/@me", tag = "applications", security(("bearer" = [])),
+    request_body = ModifyApplicationRequest,
+    responses(
+        (status = 200, description = "OK", body = ApplicationObject),
+        (status = 400, description = "Invalid fields, or an interactions endpoint that is not allowed or does not answer as it must (50035); malformed JSON (50109); NUL (%00) in the query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a bot (20002)", body = ErrorBody),
+        (status = 404, description = "Unknown application (10002)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn modify_current_application(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<ModifyApplicationRequest>,
+) -> AppResult<Json<ApplicationObject>> {
+    let app = bots_application(&state, &auth).await?;
+    update_application(&state, app, body).await
+}
+
+/// Checks and applies `body` to `app`, whoever may change it.
+async fn update_application(
+    state: &AppState,
+    app: ApplicationRecord,
+    body: ModifyApplicationRequest,
+) -> AppResult<Json<ApplicationObject>> {
     let mut errors = FieldErrors::new();
     let name = body.name.as_deref().and_then(|n| check_name(&mut errors, n));
     check_description(&mut errors, body.description.as_deref());
@@ -194,10 +231,20 @@ async fn modify_application(
         errors.add("flags", "APPLICATION_FLAGS_INVALID", "Only the privileged-intent flags can be set.");
     }
     errors.into_result()?;
+    if let Some(url) = &body.interactions_endpoint_url {
+        let url = url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        if let Some(url) = url {
+            parley_app::interactions::endpoint::verify_endpoint(state, app.id, url).await?;
+        }
+        state.store.set_interactions_endpoint(app.id, url).await?;
+        // Without its query, which may hold a secret of the bot author's.
+        let shown = url.map(|u| u.split(['?', '#']).next().unwrap_or_default()).unwrap_or("(gateway)");
+        tracing::info!(application_id = %app.id, endpoint = shown, "interactions endpoint set");
+    }
     let patch =
         ApplicationPatch { name, description: body.description, bot_public: body.bot_public, flags: body.flags };
     let updated = state.store.update_application(app.id, &patch).await?.ok_or_else(unknown_application)?;
-    Ok(Json(application_object(&state, &updated, None).await?))
+    Ok(Json(application_object(state, &updated, None).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -258,11 +305,16 @@ async fn current_application_v2(State(state): State<AppState>, auth: AuthUser) -
 }
 
 async fn the_bots_application(state: &AppState, auth: &AuthUser) -> AppResult<Json<ApplicationObject>> {
+    let app = bots_application(state, auth).await?;
+    Ok(Json(application_object(state, &app, None).await?))
+}
+
+/// The calling bot's own application; 403 (20002) for anyone but a bot.
+async fn bots_application(state: &AppState, auth: &AuthUser) -> AppResult<ApplicationRecord> {
     if !auth.is_bot() {
         return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::OnlyBots));
     }
-    let app = state.store.application(auth.user_id).await?.ok_or_else(unknown_application)?;
-    Ok(Json(application_object(state, &app, None).await?))
+    state.store.application(auth.user_id).await?.ok_or_else(unknown_application)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

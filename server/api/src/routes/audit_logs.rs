@@ -51,6 +51,8 @@ pub struct AuditEntryObject {
     /// `[{key, old_value?, new_value?}]`
     #[schema(value_type = Vec<Object>)]
     pub changes: serde_json::Value,
+    /// Absent when none was given (Discord omits it rather than sending null).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 

@@ -193,8 +193,10 @@ async fn create_channel(
         guild_id: access.guild.id,
         kind,
         name: name.ok_or_else(|| AppError::internal("validated name missing"))?,
+        // After the last of its kind, but never past Discord's int32 (clients store positions in
+        // 32 bits); a tie at the top sorts by id, as Discord's do.
         position: body.position.unwrap_or_else(|| {
-            channels.iter().filter(|c| c.kind == kind).map(|c| c.position.saturating_add(1)).max().unwrap_or(0)
+            channels.iter().filter(|c| c.kind == kind).map(|c| (c.position + 1).min(MAX_POSITION)).max().unwrap_or(0)
         }),
         parent_id: body.parent_id,
         topic: if text { body.topic.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) } else { None },

@@ -289,6 +289,7 @@ async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> AppResult<J
             owner: access.is_owner(),
             permissions: access.guild_permissions(),
             features: Vec::new(),
+            banner: None,
         });
     }
     Ok(Json(out))

@@ -44,6 +44,35 @@ pub struct InviteGuild {
     pub name: String,
     pub icon: Option<String>,
     pub description: Option<String>,
+    // Always present in Discord's invite guild; constant in Parley (no banners, splash
+    // images, vanity URLs, features, boosts, NSFW or verification levels).
+    pub banner: Option<String>,
+    pub splash: Option<String>,
+    pub vanity_url_code: Option<String>,
+    pub features: Vec<String>,
+    pub nsfw: bool,
+    pub nsfw_level: u8,
+    pub verification_level: u8,
+    pub premium_subscription_count: u32,
+}
+
+impl InviteGuild {
+    fn new(guild: parley_store::guilds::GuildRecord) -> Self {
+        Self {
+            id: guild.id,
+            name: guild.name,
+            icon: guild.icon,
+            description: guild.description,
+            banner: None,
+            splash: None,
+            vanity_url_code: None,
+            features: Vec::new(),
+            nsfw: false,
+            nsfw_level: 0,
+            verification_level: 0,
+            premium_subscription_count: 0,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,6 +92,8 @@ pub struct InviteObject {
     #[serde(rename = "type")]
     pub kind: u8,
     pub code: String,
+    #[schema(value_type = schema::Snowflake)]
+    pub guild_id: Snowflake,
     pub guild: InviteGuild,
     pub channel: InviteChannel,
     pub inviter: Option<PublicUser>,
@@ -77,6 +108,22 @@ pub struct InviteObject {
     pub created_at: Timestamp,
 }
 
+/// INVITE_CREATE's body: the invite as its channel's managers need it.
+#[derive(Debug, Serialize)]
+struct InviteCreateDispatch<'a> {
+    code: &'a str,
+    guild_id: Snowflake,
+    channel_id: Snowflake,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inviter: Option<&'a PublicUser>,
+    max_age: i64,
+    max_uses: i64,
+    uses: i64,
+    temporary: bool,
+    created_at: Timestamp,
+    expires_at: Option<Timestamp>,
+}
+
 async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> AppResult<InviteObject> {
     let guild = state.store.guild(invite.guild_id).await?.ok_or_else(unknown_invite)?;
     let channel = state.store.channel(invite.channel_id).await?.ok_or_else(unknown_invite)?;
@@ -87,10 +134,11 @@ async fn invite_object(state: &AppState, invite: &GuildInviteRecord) -> AppResul
     Ok(InviteObject {
         kind: 0,
         code: invite.code.clone(),
-        guild: InviteGuild { id: guild.id, name: guild.name, icon: guild.icon, description: guild.description },
+        guild_id: guild.id,
+        guild: InviteGuild::new(guild),
         channel: InviteChannel { id: channel.id, name: channel.name, kind: channel.kind },
         inviter,
-        approximate_member_count: state.store.member_count(guild.id).await?,
+        approximate_member_count: state.store.member_count(invite.guild_id).await?,
         expires_at: invite.expires_at.map(Timestamp::from_unix_millis),
         max_age: invite.max_age,
         max_uses: invite.max_uses,
@@ -170,8 +218,18 @@ async fn create_invite(
         EventName::InviteCreate,
         Audience::ChannelManagers { guild_id: access.guild.id, channel_id: channel.id },
         Keys::channel(Some(access.guild.id), channel.id),
-        &serde_json::json!({ "code": object.code, "guild_id": access.guild.id, "channel_id": channel.id,
-                             "max_age": max_age, "max_uses": max_uses, "uses": 0, "created_at": object.created_at }),
+        &InviteCreateDispatch {
+            code: &object.code,
+            guild_id: access.guild.id,
+            channel_id: channel.id,
+            inviter: object.inviter.as_ref(),
+            max_age,
+            max_uses,
+            uses: 0,
+            temporary: object.temporary,
+            created_at: object.created_at,
+            expires_at: object.expires_at,
+        },
     ));
     Ok(Json(object))
 }

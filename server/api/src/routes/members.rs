@@ -1,13 +1,13 @@
-//! Members and moderation: list, get, nickname, timeout, voice mute, deafen, move and
-//! disconnect, kick, ban, unban, ban list.
+//! Members and moderation: list, get (anyone, or yourself), nickname, timeout, voice mute,
+//! deafen, move and disconnect, kick, ban (one or many), unban, ban list.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
-use parley_app::access::{GuildAccess, require};
+use parley_app::access::{GuildAccess, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::member::{MemberObject, member_object, member_objects, unknown_member};
+use parley_app::objects::member::{MemberObject, MemberUpdateDispatch, member_object, member_objects, unknown_member};
 use parley_app::voice;
 use parley_core::account::DisplayName;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -22,15 +22,18 @@ use utoipa_axum::routes;
 
 use crate::extract::path::Unknown;
 use crate::extract::query::{self, Query};
-use crate::extract::{AuthUser, Json, Path, PathParams, UserIdOrMe, nullable};
+use crate::extract::{AuthUser, Json, Path, PathParams, nullable};
 use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_members))
         .routes(routes!(get_member, modify_member, kick_member))
+        .routes(routes!(get_current_member, modify_current_member))
+        .routes(routes!(my_member))
         .routes(routes!(list_bans))
         .routes(routes!(get_ban, ban_member, unban_member))
+        .routes(routes!(bulk_ban))
 }
 
 /// Discord's longest timeout: 28 days.
@@ -42,11 +45,11 @@ fn unknown_ban() -> AppError {
     AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, "Unknown Ban")
 }
 
-/// A member's path: `user_id` (or `@me`) names a member of the guild.
+/// A member's path: `user_id` names a member of the guild (`@me` has its own routes).
 #[derive(Debug, Deserialize)]
 struct MemberPath {
     guild_id: Snowflake,
-    user_id: UserIdOrMe,
+    user_id: Snowflake,
 }
 
 impl PathParams for MemberPath {
@@ -100,9 +103,9 @@ async fn list_members(
     Ok(Json(member_objects(&state, &members).await?))
 }
 
-/// One member (`@me` for yourself).
+/// One member.
 #[utoipa::path(get, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)),
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
     responses(
         (status = 200, description = "OK", body = MemberObject),
         (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
@@ -117,11 +120,51 @@ async fn get_member(
     Path(MemberPath { guild_id, user_id }): Path<MemberPath>,
 ) -> AppResult<Json<MemberObject>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
-    let member = state.store.member(access.guild.id, user_id.or_me(auth.user_id)).await?.ok_or_else(unknown_member)?;
+    let member = state.store.member(access.guild.id, user_id).await?.ok_or_else(unknown_member)?;
     Ok(Json(member_object(&state, &member).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// *Parley*: my own member object in the guild (as `/users/@me/guilds/{guild_id}/member`, but
+/// 403 (50001) in a guild I am not in, like every other guild route).
+#[utoipa::path(get, path = "/guilds/{guild_id}/members/@me", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = MemberObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn get_current_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<Snowflake>,
+) -> AppResult<Json<MemberObject>> {
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
+    Ok(Json(member_object(&state, &access.member).await?))
+}
+
+/// My member object in a guild; a guild I am not in is unknown (10004), as on Discord.
+#[utoipa::path(get, path = "/users/@me/guilds/{guild_id}/member", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = MemberObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 404, description = "Unknown guild, or not a member of it (10004)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn my_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<Snowflake>,
+) -> AppResult<Json<MemberObject>> {
+    let member = state.store.member(guild_id, auth.user_id).await?.ok_or_else(unknown_guild)?;
+    Ok(Json(member_object(&state, &member).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ModifyMemberRequest {
     /// 1-32 characters; `null` clears it. Yourself: CHANGE_NICKNAME; others: MANAGE_NICKNAMES.
     #[serde(default, deserialize_with = "nullable")]
@@ -147,7 +190,7 @@ pub struct ModifyMemberRequest {
 /// Change a member's nickname or timeout (within the role hierarchy), mute or deafen them in
 /// voice, or move them to another voice channel or disconnect them.
 #[utoipa::path(patch, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)), request_body = ModifyMemberRequest,
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)), request_body = ModifyMemberRequest,
     responses(
         (status = 200, description = "OK", body = MemberObject),
         (status = 400, description = "Invalid fields, timing yourself out, a voice move that cannot be made (50035), the member is not in voice (40032); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
@@ -164,8 +207,51 @@ async fn modify_member(
     Path(MemberPath { guild_id, user_id }): Path<MemberPath>,
     Json(body): Json<ModifyMemberRequest>,
 ) -> AppResult<Json<MemberObject>> {
-    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
-    let target_id = user_id.or_me(auth.user_id);
+    change_member(&state, &auth, &reason, guild_id, user_id, body).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ModifyCurrentMemberRequest {
+    /// 1-32 characters; `null` clears it. Needs CHANGE_NICKNAME (or MANAGE_NICKNAMES).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<schema::DisplayName>)]
+    pub nick: Option<Option<String>>,
+}
+
+/// Change my own nickname in the guild (CHANGE_NICKNAME): audited and announced as any
+/// member update is.
+#[utoipa::path(patch, path = "/guilds/{guild_id}/members/@me", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path)), request_body = ModifyCurrentMemberRequest,
+    responses(
+        (status = 200, description = "OK", body = MemberObject),
+        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing CHANGE_NICKNAME (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn modify_current_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    reason: AuditReason,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<ModifyCurrentMemberRequest>,
+) -> AppResult<Json<MemberObject>> {
+    let change = ModifyMemberRequest { nick: body.nick, ..ModifyMemberRequest::default() };
+    change_member(&state, &auth, &reason, guild_id, auth.user_id, change).await
+}
+
+/// Checks, audits, stores and announces a change to member `target_id` (the caller or not).
+async fn change_member(
+    state: &AppState,
+    auth: &AuthUser,
+    reason: &AuditReason,
+    guild_id: Snowflake,
+    target_id: Snowflake,
+    body: ModifyMemberRequest,
+) -> AppResult<Json<MemberObject>> {
+    let access = GuildAccess::load(state, guild_id, auth.user_id).await?;
     let member = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
     let mine = target_id == auth.user_id;
     let granted = access.guild_permissions();
@@ -214,7 +300,7 @@ async fn modify_member(
             ));
         }
         access.require_member_below_me(&member)?;
-        let target_access = GuildAccess::for_member(&state, access.snapshot.clone(), target_id).await?;
+        let target_access = GuildAccess::for_member(state, access.snapshot.clone(), target_id).await?;
         if target_access.guild_permissions().contains(Permissions::ADMINISTRATOR) {
             return Err(AppError::with_message(
                 StatusCode::FORBIDDEN,
@@ -234,7 +320,7 @@ async fn modify_member(
         access.require_member_below_me(&member)?;
     }
     let voice_move = match &body.channel_id {
-        Some(to) => Some(voice::moderation::check_move(&state, &access, target_id, to.as_deref()).await?),
+        Some(to) => Some(voice::moderation::check_move(state, &access, target_id, to.as_deref()).await?),
         None => None,
     };
     let patch = MemberPatch { nick, communication_disabled_until: until, mute: body.mute, deaf: body.deaf };
@@ -248,36 +334,26 @@ async fn modify_member(
     }
     expected.mute = patch.mute.unwrap_or(expected.mute);
     expected.deaf = patch.deaf.unwrap_or(expected.deaf);
-    let before = member_object(&state, &member).await?;
+    let before = member_object(state, &member).await?;
     let changes = audit::diff(
         &before,
-        &member_object(&state, &expected).await?,
+        &member_object(state, &expected).await?,
         &["nick", "communication_disabled_until", "mute", "deaf"],
     );
     let entry = (!changes.is_empty()).then(|| {
-        audit::entry(
-            &state,
-            access.guild.id,
-            auth.user_id,
-            AuditAction::MemberUpdate,
-            Some(target_id),
-            changes,
-            &reason,
-        )
+        audit::entry(state, access.guild.id, auth.user_id, AuditAction::MemberUpdate, Some(target_id), changes, reason)
     });
     state.store.update_member(access.guild.id, target_id, &patch, entry.as_ref()).await?;
     let updated = state.store.member(access.guild.id, target_id).await?.ok_or_else(unknown_member)?;
-    let object = member_object(&state, &updated).await?;
+    let object = member_object(state, &updated).await?;
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id: access.guild.id, channel_id: None },
         Keys::guild(access.guild.id).user(object.user.id),
-        &serde_json::json!({ "guild_id": access.guild.id, "user": object.user, "nick": object.nick, "roles": object.roles,
-                             "joined_at": object.joined_at, "communication_disabled_until": object.communication_disabled_until,
-                             "mute": object.mute, "deaf": object.deaf }),
+        &MemberUpdateDispatch { guild_id: access.guild.id, member: &object },
     ));
     if let Some(voice_move) = voice_move {
-        voice_move.carry_out(&state, access.guild.id, auth.user_id, target_id, &reason).await?;
+        voice_move.carry_out(state, access.guild.id, auth.user_id, target_id, reason).await?;
     }
     Ok(Json(object))
 }
@@ -302,7 +378,7 @@ async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowfla
 
 /// Remove a member (KICK_MEMBERS, within the role hierarchy). They may rejoin with an invite.
 #[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
-    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::UserIdOrMe, Path)),
+    params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "Kicking yourself (50035); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
@@ -319,7 +395,7 @@ async fn kick_member(
 ) -> AppResult<StatusCode> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::KICK_MEMBERS)?;
-    let target_id = user_id.or_me(auth.user_id);
+    let target_id = user_id;
     if target_id == auth.user_id {
         return Err(AppError::field(
             "user_id",
@@ -441,13 +517,7 @@ async fn ban_member(
     access.require(Permissions::BAN_MEMBERS)?;
     let mut errors = FieldErrors::new();
     let delete_seconds = body.delete_message_seconds.unwrap_or(0);
-    if !(0..=MAX_DELETE_MESSAGE_SECONDS).contains(&delete_seconds) {
-        errors.add(
-            "delete_message_seconds",
-            "NUMBER_TYPE_MAX",
-            format!("Must be between 0 and {MAX_DELETE_MESSAGE_SECONDS}."),
-        );
-    }
+    check_delete_message_seconds(&mut errors, delete_seconds);
     if body.reason.as_ref().is_some_and(|r| r.chars().count() > 512) {
         errors.add("reason", "BASE_TYPE_MAX_LENGTH", "Must be 512 or fewer in length.");
     }
@@ -455,27 +525,46 @@ async fn ban_member(
         errors.add("user_id", "BAN_SELF", "You cannot ban yourself.");
     }
     errors.into_result()?;
+    // Discord takes the reason from the header; Parley also accepts it in the body.
+    let why = AuditReason(reason.0.clone().or_else(|| body.reason.clone()));
+    ban_user(&state, &access, target_id, body.reason.as_deref(), &why, delete_seconds).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn check_delete_message_seconds(errors: &mut FieldErrors, seconds: i64) {
+    if !(0..=MAX_DELETE_MESSAGE_SECONDS).contains(&seconds) {
+        errors.add(
+            "delete_message_seconds",
+            "NUMBER_TYPE_MAX",
+            format!("Must be between 0 and {MAX_DELETE_MESSAGE_SECONDS}."),
+        );
+    }
+}
+
+/// Bans `target_id` on behalf of the caller `access` (within the role hierarchy if they are a
+/// member; 404 (10013) for no such user), audited with `why` and keeping `reason` with the
+/// ban; then tells the guild, and each channel that lost their messages.
+async fn ban_user(
+    state: &AppState,
+    access: &GuildAccess,
+    target_id: Snowflake,
+    reason: Option<&str>,
+    why: &AuditReason,
+    delete_seconds: i64,
+) -> AppResult<()> {
+    let moderator = access.member.user_id;
     let user = state.store.user_by_id(target_id).await?.ok_or_else(unknown_ban)?;
     let member = state.store.member(access.guild.id, target_id).await?;
     if let Some(member) = &member {
         access.require_member_below_me(member)?;
     }
-    // Discord takes the reason from the header; Parley also accepts it in the body.
-    let why = AuditReason(reason.0.clone().or_else(|| body.reason.clone()));
-    let entry = audit::entry(
-        &state,
-        access.guild.id,
-        auth.user_id,
-        AuditAction::MemberBanAdd,
-        Some(target_id),
-        Vec::new(),
-        &why,
-    );
+    let entry =
+        audit::entry(state, access.guild.id, moderator, AuditAction::MemberBanAdd, Some(target_id), Vec::new(), why);
     let deleted = state
         .store
-        .ban(access.guild.id, target_id, body.reason.as_deref(), delete_seconds * 1000, Timestamp::now(), Some(&entry))
+        .ban(access.guild.id, target_id, reason, delete_seconds * 1000, Timestamp::now(), Some(&entry))
         .await?;
-    tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, user = %target_id, deleted_messages = deleted.len(), "user banned");
+    tracing::info!(guild_id = %access.guild.id, %moderator, user = %target_id, deleted_messages = deleted.len(), "user banned");
     // Each channel that lost messages hears of them, as a bulk delete.
     let mut channels: Vec<Snowflake> = deleted.iter().map(|(c, _)| *c).collect();
     channels.sort();
@@ -490,7 +579,7 @@ async fn ban_member(
         ));
     }
     if member.is_some() {
-        publish_removal(&state, access.guild.id, target_id).await?;
+        publish_removal(state, access.guild.id, target_id).await?;
     }
     state.publish(Event::new(
         EventName::GuildBanAdd,
@@ -498,7 +587,82 @@ async fn ban_member(
         Keys::guild(access.guild.id).user(user.id),
         &serde_json::json!({ "guild_id": access.guild.id, "user": PublicUser::from(&user) }),
     ));
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
+}
+
+/// Discord's most users in one bulk ban.
+pub const MAX_BULK_BAN: usize = 200;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkBanRequest {
+    /// 1-200 users to ban (a user named twice counts once).
+    #[schema(value_type = Vec<schema::Snowflake>, min_items = 1, max_items = 200)]
+    pub user_ids: Vec<Snowflake>,
+    /// Delete each user's messages in this guild from the last this many seconds (0-604800).
+    #[schema(minimum = 0, maximum = 604800)]
+    pub delete_message_seconds: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkBanResponse {
+    /// Banned now.
+    #[schema(value_type = Vec<schema::Snowflake>)]
+    pub banned_users: Vec<Snowflake>,
+    /// Not banned: yourself, no such user, already banned, or a member at or above you.
+    #[schema(value_type = Vec<schema::Snowflake>)]
+    pub failed_users: Vec<Snowflake>,
+}
+
+/// Ban up to 200 users at once (BAN_MEMBERS and MANAGE_GUILD, as on Discord), each as the
+/// single ban would: within the role hierarchy, audited one by one with the request's
+/// X-Audit-Log-Reason (which the ban keeps as its reason).
+#[utoipa::path(post, path = "/guilds/{guild_id}/bulk-ban", tag = "members", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path)), request_body = BulkBanRequest,
+    responses(
+        (status = 200, description = "Who was banned and who was not", body = BulkBanResponse),
+        (status = 400, description = "Invalid fields (50035); nobody could be banned (500000); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing BAN_MEMBERS or MANAGE_GUILD (50013), or not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn bulk_ban(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    reason: AuditReason,
+    Path(guild_id): Path<Snowflake>,
+    Json(body): Json<BulkBanRequest>,
+) -> AppResult<Json<BulkBanResponse>> {
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
+    access.require(Permissions::BAN_MEMBERS | Permissions::MANAGE_GUILD)?;
+    let mut errors = FieldErrors::new();
+    if !(1..=MAX_BULK_BAN).contains(&body.user_ids.len()) {
+        errors.add("user_ids", "BASE_TYPE_BAD_LENGTH", format!("Must be between 1 and {MAX_BULK_BAN} in length."));
+    }
+    let delete_seconds = body.delete_message_seconds.unwrap_or(0);
+    check_delete_message_seconds(&mut errors, delete_seconds);
+    errors.into_result()?;
+    let mut users = body.user_ids;
+    let mut seen = std::collections::HashSet::new();
+    users.retain(|id| seen.insert(*id));
+    let (mut banned_users, mut failed_users) = (Vec::new(), Vec::new());
+    for target_id in users {
+        if target_id == auth.user_id || state.store.ban_of(access.guild.id, target_id).await?.is_some() {
+            failed_users.push(target_id);
+            continue;
+        }
+        match ban_user(&state, &access, target_id, reason.0.as_deref(), &reason, delete_seconds).await {
+            Ok(()) => banned_users.push(target_id),
+            // Unknown, or at or above the caller: this one fails, the others go on.
+            Err(e) if e.status().is_client_error() => failed_users.push(target_id),
+            Err(e) => return Err(e),
+        }
+    }
+    if banned_users.is_empty() {
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::BulkBanFailed));
+    }
+    Ok(Json(BulkBanResponse { banned_users, failed_users }))
 }
 
 /// Lift a ban (BAN_MEMBERS).

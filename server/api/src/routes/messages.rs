@@ -11,6 +11,7 @@ use parley_app::channels::thread_members;
 use parley_app::error::{AppError, AppResult};
 use parley_app::limits::window::RateLimited;
 use parley_app::message_drafts::{AllowedMentions, MAX_NONCE_CHARS, check_content, check_flags, resolve_mentions};
+use parley_app::objects::component::{ActionRow, check_message_components, components_json, stored_components};
 use parley_app::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
 use parley_app::objects::message::{
     MessageObject, find_message, flags, ids, message_object, message_objects, unknown_message,
@@ -78,6 +79,26 @@ pub struct CreateMessageRequest {
     /// be set.
     #[schema(value_type = Option<schema::MessageFlagsInput>)]
     pub flags: Option<i64>,
+    /// Up to 5 action rows of buttons or a select menu: bots only (people's messages have
+    /// none), as on Discord.
+    pub components: Option<Vec<ActionRow>>,
+}
+
+/// A message's components: a bot's, checked; a person may send none.
+fn checked_components(auth: &AuthUser, rows: Option<Vec<ActionRow>>) -> AppResult<Vec<ActionRow>> {
+    match rows {
+        Some(rows) if !rows.is_empty() => {
+            if !auth.is_bot() {
+                return Err(AppError::field(
+                    "components",
+                    "COMPONENTS_BOTS_ONLY",
+                    "Only bots' messages have components.",
+                ));
+            }
+            Ok(check_message_components(rows, &[])?)
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// How long `author` must still wait before posting again under the channel's slowmode.
@@ -125,7 +146,8 @@ async fn create_message(
     if !embeds.is_empty() {
         channel.require(Permissions::EMBED_LINKS)?;
     }
-    let content = check_content(body.content.as_deref(), !embeds.is_empty())?;
+    let components = checked_components(&auth, body.components.clone())?;
+    let content = check_content(body.content.as_deref(), !embeds.is_empty() || !components.is_empty())?;
     let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
         return Err(AppError::field(
@@ -191,6 +213,9 @@ async fn create_message(
         embeds: embeds_json(&embeds),
         flags: message_flags,
         webhook: None,
+        components: components_json(&components),
+        application_id: auth.is_bot().then_some(auth.user_id),
+        interaction: None,
         now,
         ack_author: !auth.is_bot(),
         outbox: None,
@@ -330,6 +355,10 @@ pub struct EditMessageRequest {
     #[schema(value_type = Option<schema::MessageFlagsInput>)]
     pub flags: Option<i64>,
     pub allowed_mentions: Option<AllowedMentions>,
+    /// A bot's message: the new components (`[]` or `null` removes them); left out, they stay.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<ActionRow>>)]
+    pub components: Option<Option<Vec<ActionRow>>>,
 }
 
 /// Edit my message's content, embeds or flags (content or embeds set `edited_timestamp`). Of
@@ -354,7 +383,7 @@ async fn edit_message(
 ) -> AppResult<Json<MessageObject>> {
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     let record = find_message(&state, channel.id(), message_id).await?;
-    let changes_text = body.content.is_some() || body.embeds.is_some();
+    let changes_text = body.content.is_some() || body.embeds.is_some() || body.components.is_some();
     if record.author_id != auth.user_id {
         if changes_text || body.flags.is_none() {
             return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
@@ -376,16 +405,21 @@ async fn edit_message(
         }
         None => stored_embeds(&record.embeds),
     };
+    let components = match body.components.clone() {
+        Some(rows) => checked_components(&auth, rows)?,
+        None => stored_components(&record.components),
+    };
+    let has_other = !embeds.is_empty() || !components.is_empty();
     let (content, mentions, roles, everyone) = match body.content.as_deref() {
         Some(text) => {
-            let content = check_content(Some(text), !embeds.is_empty())?;
+            let content = check_content(Some(text), has_other)?;
             let (mentions, roles, everyone) =
                 resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
             (content, mentions, roles, everyone)
         }
         None => {
             // The text stays, and so do the mentions it was sent with.
-            if record.content.trim().is_empty() && embeds.is_empty() {
+            if record.content.trim().is_empty() && !has_other {
                 return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::CannotSendEmptyMessage));
             }
             (record.content.clone(), ids(&record.mentions), ids(&record.mention_roles), record.mention_everyone)
@@ -394,6 +428,7 @@ async fn edit_message(
     let edit = MessageEdit {
         content,
         embeds: embeds_json(&embeds),
+        components: components_json(&components),
         flags: message_flags,
         mentions,
         mention_roles: roles,

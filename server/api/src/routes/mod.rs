@@ -3,6 +3,7 @@
 //!
 //! - [`admin`]: instance administration: invite codes for `invite_only` registration.
 //! - [`applications`]: applications and bots, their tokens, and adding a bot to a guild.
+//! - [`application_commands`]: an application's commands, global and per guild; the picker's index.
 //! - [`archived_threads`]: a channel's archived threads (public; the private lists are empty).
 //! - [`audit_logs`]: reading the audit log.
 //! - [`auth`]: registration, login, token refresh and logout.
@@ -11,6 +12,7 @@
 //! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
 //! - [`guilds`]: create, get (with counts), modify, delete, list mine, leave, preview.
 //! - [`health`]: `/health`, `/ready` and `/metrics`.
+//! - [`interactions`]: using commands, components and modals, and the application's answer.
 //! - [`instance`]: public facts about this instance that a client needs before anyone signs in.
 //! - [`invites`]: guild invites: create, look up, accept, list, delete.
 //! - [`members`]: members and moderation: nicknames, timeouts, voice, kicks and bans.
@@ -31,6 +33,7 @@
 //! - [`webhook_messages`]: posting through a webhook, and its messages: read, edit, delete.
 
 pub mod admin;
+pub mod application_commands;
 pub mod applications;
 pub mod archived_threads;
 pub mod audit_logs;
@@ -41,6 +44,7 @@ pub mod gateway;
 pub mod guilds;
 pub mod health;
 pub mod instance;
+pub mod interactions;
 pub mod invites;
 pub mod member_search;
 pub mod members;
@@ -91,5 +95,7 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(private_channels::router())
         .merge(gateway::router())
         .merge(applications::router())
+        .merge(application_commands::router())
+        .merge(interactions::router())
         .merge(voice::router())
 }

@@ -1,4 +1,4 @@
-//! Reactions, pins, the typing indicator and bulk deletion.
+//! Reactions (a moderator may clear them), pins, the typing indicator and bulk deletion.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,7 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add_my_reaction, remove_my_reaction))
         .routes(routes!(remove_reaction))
-        .routes(routes!(list_reactors))
+        .routes(routes!(list_reactors, clear_emoji_reactions))
+        .routes(routes!(clear_reactions))
         .routes(routes!(list_pins))
         .routes(routes!(pin_message, unpin_message))
         .routes(routes!(list_pinned_messages))
@@ -172,6 +173,60 @@ async fn remove_reaction(
     let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.remove_reaction(message.id, user_id, &emoji).await? {
         state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, &emoji, None));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove every reaction on a message (MANAGE_MESSAGES).
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 204, description = "Removed (or there were none)"),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn clear_reactions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
+) -> AppResult<StatusCode> {
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
+    channel.require(Permissions::MANAGE_MESSAGES)?;
+    let message = find_message(&state, channel.id(), message_id).await?;
+    if state.store.clear_reactions(message.id, None).await? > 0 {
+        let data = serde_json::json!({ "channel_id": channel.id(), "message_id": message.id });
+        state.publish(channel.event(EventName::MessageReactionRemoveAll, channel.keys(), data));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove every reaction of one emoji on a message (MANAGE_MESSAGES).
+#[utoipa::path(delete, path = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
+    params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path)),
+    responses(
+        (status = 204, description = "Removed (or there were none)"),
+        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn clear_emoji_reactions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((channel_id, message_id, emoji)): Path<(Snowflake, Snowflake, String)>,
+) -> AppResult<StatusCode> {
+    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
+    channel.require(Permissions::MANAGE_MESSAGES)?;
+    let emoji = parse_emoji(&emoji)?;
+    let message = find_message(&state, channel.id(), message_id).await?;
+    if state.store.clear_reactions(message.id, Some(&emoji)).await? > 0 {
+        let data = serde_json::json!({ "channel_id": channel.id(), "message_id": message.id,
+                                       "emoji": { "id": null, "name": emoji } });
+        state.publish(channel.event(EventName::MessageReactionRemoveEmoji, channel.keys(), data));
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,5 +1,8 @@
-//! Roles: list, create, modify, delete, reorder, and give or take them from members, within
-//! the role hierarchy (MANAGE_ROLES; nobody touches a role at or above their highest).
+//! Roles: list, get, count their members, create, modify, delete, reorder, and give or take
+//! them from members, within the role hierarchy (MANAGE_ROLES; nobody touches a role at or
+//! above their highest).
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +12,7 @@ use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::guild::{RoleObject, role_event};
-use parley_app::objects::member::unknown_member;
+use parley_app::objects::member::{MemberUpdateDispatch, member_object, unknown_member};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::roles::{NewRole, RolePatch, RoleRecord};
@@ -20,12 +23,13 @@ use utoipa_axum::routes;
 
 use crate::extract::path::Unknown;
 use crate::extract::{AuthUser, Json, JsonArray, Path, PathParams};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_roles, create_role, reorder_roles))
-        .routes(routes!(modify_role, delete_role))
+        .routes(routes!(get_role, modify_role, delete_role))
+        .routes(routes!(role_member_counts))
         .routes(routes!(add_member_role, remove_member_role))
 }
 
@@ -65,6 +69,57 @@ async fn list_roles(
 ) -> AppResult<Json<Vec<RoleObject>>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     Ok(Json(access.roles.iter().map(RoleObject::from).collect()))
+}
+
+/// One role of the guild.
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles/{role_id}", tag = "roles", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path), ("role_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "OK", body = RoleObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004) or role (10011)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn get_role(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((guild_id, role_id)): Path<(Snowflake, Snowflake)>,
+) -> AppResult<Json<RoleObject>> {
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
+    Ok(Json(RoleObject::from(find_role(&access, role_id)?)))
+}
+
+/// How many members hold each role, by role id: every role but @everyone, as Discord answers.
+#[utoipa::path(get, path = "/guilds/{guild_id}/roles/member-counts", tag = "roles", security(("bearer" = [])),
+    params(("guild_id" = schema::Snowflake, Path)),
+    responses(
+        (status = 200, description = "Role id to member count", body = BTreeMap<String, i64>),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not a member (50001)", body = ErrorBody),
+        (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn role_member_counts(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(guild_id): Path<Snowflake>,
+) -> AppResult<Json<BTreeMap<String, i64>>> {
+    let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
+    let counts = state.store.role_member_counts(access.guild.id).await?;
+    Ok(Json(
+        access
+            .roles
+            .iter()
+            .filter(|role| role.id != access.guild.id)
+            .map(|role| {
+                let count = counts.iter().find(|(id, _)| *id == role.id).map_or(0, |(_, n)| *n);
+                (role.id.to_string(), count)
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -342,13 +397,12 @@ async fn member_role_access(
 
 async fn publish_member_update(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
     let member = state.store.member(guild_id, user_id).await?.ok_or_else(unknown_member)?;
-    let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
+    let object = member_object(state, &member).await?;
     state.publish(Event::new(
         EventName::GuildMemberUpdate,
         Audience::Guild { guild_id, channel_id: None },
-        Keys::guild(guild_id).user(user.id),
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user), "roles": member.role_ids,
-                             "nick": member.nick, "joined_at": member.joined_at }),
+        Keys::guild(guild_id).user(user_id),
+        &MemberUpdateDispatch { guild_id, member: &object },
     ));
     Ok(())
 }

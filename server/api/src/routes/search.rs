@@ -47,7 +47,17 @@ pub struct SearchParams {
 pub struct SearchResults {
     pub total_results: i64,
     /// Each hit as a list of one message (Discord's shape, which leaves room for context).
-    pub messages: Vec<Vec<MessageObject>>,
+    pub messages: Vec<Vec<SearchHit>>,
+    /// Whether older messages are still being indexed: Parley searches everything at once.
+    pub doing_deep_historical_index: bool,
+}
+
+/// A message found, marked as the hit (Discord's shape; context messages would have false).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub message: MessageObject,
+    pub hit: bool,
 }
 
 /// Search the guild's messages by words, author and channel, newest first. Only channels the
@@ -97,6 +107,10 @@ async fn search(
     };
     let (total, records) =
         state.store.search_messages(&SearchQuery { words, author_id, channel_ids, limit, offset }).await?;
-    let messages = message_objects(&state, &records, Some(auth.user_id)).await?.into_iter().map(|m| vec![m]).collect();
-    Ok(Json(SearchResults { total_results: total, messages }))
+    let messages = message_objects(&state, &records, Some(auth.user_id))
+        .await?
+        .into_iter()
+        .map(|message| vec![SearchHit { message, hit: true }])
+        .collect();
+    Ok(Json(SearchResults { total_results: total, messages, doing_deep_historical_index: false }))
 }

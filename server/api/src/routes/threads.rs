@@ -177,6 +177,9 @@ pub struct ActiveThreads {
     pub threads: Vec<ChannelObject>,
     /// My thread member object for each of `threads` I have joined.
     pub members: Vec<ThreadMemberObject>,
+    /// Discord's description of this answer has it; every active thread comes in one answer,
+    /// so always false.
+    pub has_more: bool,
 }
 
 /// The guild's unarchived threads that I can see, newest first (Discord's order).
@@ -212,5 +215,5 @@ async fn active_threads(
         .filter(|m| threads.iter().any(|t| t.id == m.thread_id))
         .map(ThreadMemberObject::from)
         .collect();
-    Ok(Json(ActiveThreads { threads, members }))
+    Ok(Json(ActiveThreads { threads, members, has_more: false }))
 }

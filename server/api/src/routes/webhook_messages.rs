@@ -12,13 +12,17 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, unknown_channel};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::error::{AppError, AppResult};
+use parley_app::interactions::messages::{self as interaction_messages, InteractionMessage, Which};
+use parley_app::interactions::token;
 use parley_app::message_drafts::{AllowedMentions, check_content, check_flags, resolve_mentions};
+use parley_app::objects::component::ActionRow;
 use parley_app::objects::embed::{Embed, embeds_json, is_web_url, parse_embeds, stored_embeds};
 use parley_app::objects::message::{self, MessageObject, find_message, flags, message_object, unknown_message};
 use parley_app::objects::webhook::by_token;
 use parley_app::patch::nullable;
 use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
+use parley_store::interactions::InteractionRecord;
 use parley_store::members::MemberRecord;
 use parley_store::messages::{MessageEdit, MessageRecord, NewMessage, WebhookAuthor};
 use parley_store::webhooks::WebhookRecord;
@@ -32,11 +36,10 @@ use crate::extract::{Json, Path};
 use crate::models::{ErrorBody, JsonBody, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(execute_webhook)).routes(routes!(
-        get_webhook_message,
-        edit_webhook_message,
-        delete_webhook_message
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(execute_webhook))
+        .routes(routes!(get_webhook_message, edit_webhook_message, delete_webhook_message))
+        .routes(routes!(get_original_message, edit_original_message, delete_original_message))
 }
 
 /// What a webhook may do where it posts: speak, embed, and mention anyone (as on Discord);
@@ -82,9 +85,25 @@ pub struct ExecuteWebhookRequest {
     /// Up to 10 embeds, as on messages.
     pub embeds: Option<Vec<Embed>>,
     pub allowed_mentions: Option<AllowedMentions>,
-    /// SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096) only.
-    #[schema(value_type = Option<schema::MessageFlagsInput>)]
+    /// SUPPRESS_EMBEDS (4) and SUPPRESS_NOTIFICATIONS (4096); an interaction's follow-up may
+    /// also be EPHEMERAL (64).
+    #[schema(value_type = Option<schema::FollowUpFlags>)]
     pub flags: Option<i64>,
+    /// Buttons and select menus: an interaction's follow-ups only (plain webhooks post none).
+    pub components: Option<Vec<ActionRow>>,
+}
+
+impl ExecuteWebhookRequest {
+    fn into_interaction_message(self) -> InteractionMessage {
+        InteractionMessage {
+            content: self.content,
+            embeds: self.embeds.map(Some),
+            components: self.components.map(Some),
+            allowed_mentions: self.allowed_mentions,
+            flags: self.flags,
+            tts: self.tts,
+        }
+    }
 }
 
 /// Where the webhook posts: its channel, or a thread of it (`thread_id`), as a guild channel
@@ -157,17 +176,45 @@ async fn execute_webhook(
     Query(params): Query<ExecuteQuery>,
     Json(body): Json<ExecuteWebhookRequest>,
 ) -> AppResult<Response> {
-    let webhook = by_token(&state, id, &token).await?;
-    let channel = destination(&state, &webhook, params.thread_id.as_deref()).await?;
-    if channel.archived() {
-        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
-    }
-    // Libraries spell it differently: discord.py sends `1`, discord.js `true`.
     let wait = match params.wait.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("false" | "0") => false,
         Some("true" | "1") => true,
         Some(_) => return Err(AppError::field("wait", "BOOLEAN_TYPE_COERCE", "Must be true or false.")),
     };
+    if token::is_interaction_token(&token) {
+        let interaction = interaction_messages::by_token(&state, id, &token).await?;
+        // Follow-ups come after the answer (Discord says the same).
+        if interaction.response == 0 {
+            return Err(parley_app::objects::webhook::unknown_webhook());
+        }
+        let body = body.into_interaction_message();
+        let message = if interaction_messages::still_loading(&state, &interaction).await? {
+            // The first follow-up of a deferred answer fills in "is thinking...".
+            interaction_messages::edit(&state, &interaction, Which::Original, body).await?
+        } else {
+            interaction_messages::post(&state, &interaction, body, false).await?
+        };
+        return Ok(if wait { Json(message).into_response() } else { StatusCode::NO_CONTENT.into_response() });
+    }
+    if body.components.as_ref().is_some_and(|c| !c.is_empty()) {
+        return Err(AppError::field(
+            "components",
+            "COMPONENTS_NOT_INTERACTION",
+            "Only an application's interaction follow-ups post components.",
+        ));
+    }
+    if body.flags.is_some_and(|f| f & flags::EPHEMERAL != 0) {
+        return Err(AppError::field(
+            "flags",
+            "EPHEMERAL_NOT_INTERACTION",
+            "Only an interaction's follow-ups can be ephemeral.",
+        ));
+    }
+    let webhook = by_token(&state, id, &token).await?;
+    let channel = destination(&state, &webhook, params.thread_id.as_deref()).await?;
+    if channel.archived() {
+        return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
+    }
     let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
     let content = check_content(body.content.as_deref(), !embeds.is_empty())?;
     let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
@@ -190,6 +237,9 @@ async fn execute_webhook(
         embeds: embeds_json(&embeds),
         flags: message_flags,
         webhook: Some(WebhookAuthor { id: webhook.id, name, avatar_url }),
+        components: "[]".to_owned(),
+        application_id: None,
+        interaction: None,
         now: Timestamp::now(),
         ack_author: false,
         outbox: None,
@@ -239,9 +289,13 @@ async fn get_webhook_message(
     State(state): State<AppState>,
     Path(ids): Path<(Snowflake, String, Snowflake)>,
     Query(params): Query<ThreadQuery>,
-) -> AppResult<Json<MessageObject>> {
+) -> AppResult<Json<serde_json::Value>> {
+    if token::is_interaction_token(&ids.1) {
+        let interaction = interaction_messages::by_token(&state, ids.0, &ids.1).await?;
+        return Ok(Json(interaction_messages::get(&state, &interaction, Which::Id(ids.2)).await?));
+    }
     let (_, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
-    Ok(Json(message_object(&state, &record, None).await?))
+    Ok(Json(serde_json::to_value(message_object(&state, &record, None).await?).unwrap_or_default()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -254,6 +308,26 @@ pub struct EditWebhookMessageRequest {
     #[schema(value_type = Option<Vec<Embed>>)]
     pub embeds: Option<Option<Vec<Embed>>>,
     pub allowed_mentions: Option<AllowedMentions>,
+    /// An interaction's messages: the new components (`[]` or `null` removes them).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<ActionRow>>)]
+    pub components: Option<Option<Vec<ActionRow>>>,
+    /// An interaction's messages: SUPPRESS_EMBEDS (4) on or off.
+    #[schema(value_type = Option<schema::MessageFlagsInput>)]
+    pub flags: Option<i64>,
+}
+
+impl EditWebhookMessageRequest {
+    fn into_interaction_message(self) -> InteractionMessage {
+        InteractionMessage {
+            content: self.content,
+            embeds: self.embeds,
+            components: self.components,
+            allowed_mentions: self.allowed_mentions,
+            flags: self.flags,
+            tts: None,
+        }
+    }
 }
 
 /// Edit a message the webhook posted (content and embeds; sets `edited_timestamp`).
@@ -272,7 +346,19 @@ async fn edit_webhook_message(
     Path(ids): Path<(Snowflake, String, Snowflake)>,
     Query(params): Query<ThreadQuery>,
     Json(body): Json<EditWebhookMessageRequest>,
-) -> AppResult<Json<MessageObject>> {
+) -> AppResult<Json<serde_json::Value>> {
+    if token::is_interaction_token(&ids.1) {
+        let interaction = interaction_messages::by_token(&state, ids.0, &ids.1).await?;
+        let body = body.into_interaction_message();
+        return Ok(Json(interaction_messages::edit(&state, &interaction, Which::Id(ids.2), body).await?));
+    }
+    if body.components.as_ref().is_some_and(|c| c.as_ref().is_some_and(|c| !c.is_empty())) {
+        return Err(AppError::field(
+            "components",
+            "COMPONENTS_NOT_INTERACTION",
+            "Only an application's interaction follow-ups post components.",
+        ));
+    }
     let (channel, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
     let embeds = match body.embeds.clone() {
         Some(new) => parse_embeds(new.unwrap_or_default())?,
@@ -297,6 +383,7 @@ async fn edit_webhook_message(
     let edit = MessageEdit {
         content,
         embeds: embeds_json(&embeds),
+        components: record.components.clone(),
         flags: record.flags,
         mentions,
         mention_roles,
@@ -306,7 +393,7 @@ async fn edit_webhook_message(
     let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
     let object = message_object(&state, &updated, None).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
-    Ok(Json(object))
+    Ok(Json(serde_json::to_value(object).unwrap_or_default()))
 }
 
 /// Delete a message the webhook posted.
@@ -323,8 +410,82 @@ async fn delete_webhook_message(
     Path(ids): Path<(Snowflake, String, Snowflake)>,
     Query(params): Query<ThreadQuery>,
 ) -> AppResult<StatusCode> {
+    if token::is_interaction_token(&ids.1) {
+        let interaction = interaction_messages::by_token(&state, ids.0, &ids.1).await?;
+        interaction_messages::delete(&state, &interaction, Which::Id(ids.2)).await?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
     let (channel, record) = own_message(&state, ids, params.thread_id.as_deref()).await?;
     state.store.delete_message(channel.id(), record.id, None).await?;
     state.publish(channel.message_deleted(record.id));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The interaction whose token this is: `@original` names its answer (or, for a component,
+/// the component's message); a plain webhook has no `@original`.
+async fn original_of(state: &AppState, id: Snowflake, token: &str) -> AppResult<InteractionRecord> {
+    if !token::is_interaction_token(token) {
+        return Err(unknown_message());
+    }
+    interaction_messages::by_token(state, id, token).await
+}
+
+/// An interaction's answer (`webhook_id` is the application's id, the token the
+/// interaction's).
+#[utoipa::path(get, path = "/webhooks/{webhook_id}/{webhook_token}/messages/@original", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ThreadQuery),
+    responses(
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown interaction or token, or older than 15 minutes (10062); no answer yet, or not an interaction's token (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn get_original_message(
+    State(state): State<AppState>,
+    Path((id, token)): Path<(Snowflake, String)>,
+    Query(_thread): Query<ThreadQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    let interaction = original_of(&state, id, &token).await?;
+    Ok(Json(interaction_messages::get(&state, &interaction, Which::Original).await?))
+}
+
+/// Edit an interaction's answer: content, embeds, components; fills in "is thinking...".
+#[utoipa::path(patch, path = "/webhooks/{webhook_id}/{webhook_token}/messages/@original", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ThreadQuery),
+    request_body = EditWebhookMessageRequest,
+    responses(
+        (status = 200, description = "OK", body = MessageObject),
+        (status = 400, description = "Left with nothing to show (50006); bad fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown interaction or token, or older than 15 minutes (10062); no answer yet, or not an interaction's token (10008)", body = ErrorBody),
+        JsonBody,
+        TooManyRequests,
+    ))]
+async fn edit_original_message(
+    State(state): State<AppState>,
+    Path((id, token)): Path<(Snowflake, String)>,
+    Query(_thread): Query<ThreadQuery>,
+    Json(body): Json<EditWebhookMessageRequest>,
+) -> AppResult<Json<serde_json::Value>> {
+    let interaction = original_of(&state, id, &token).await?;
+    let body = body.into_interaction_message();
+    Ok(Json(interaction_messages::edit(&state, &interaction, Which::Original, body).await?))
+}
+
+/// Delete an interaction's answer.
+#[utoipa::path(delete, path = "/webhooks/{webhook_id}/{webhook_token}/messages/@original", tag = "webhooks",
+    params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path), ThreadQuery),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 404, description = "Unknown interaction or token, or older than 15 minutes (10062); no answer yet, or not an interaction's token (10008)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn delete_original_message(
+    State(state): State<AppState>,
+    Path((id, token)): Path<(Snowflake, String)>,
+    Query(_thread): Query<ThreadQuery>,
+) -> AppResult<StatusCode> {
+    let interaction = original_of(&state, id, &token).await?;
+    interaction_messages::delete(&state, &interaction, Which::Original).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -335,7 +335,7 @@ async fn delete_webhook(
     remove(&state, &webhook, Some((auth.user_id, &reason))).await
 }
 
-/// The webhook, for whoever holds its token (without the token or its maker).
+/// The webhook, for whoever holds its token (with the token, without its maker).
 #[utoipa::path(get, path = "/webhooks/{webhook_id}/{webhook_token}", tag = "webhooks",
     params(("webhook_id" = schema::Snowflake, Path), ("webhook_token" = String, Path)),
     responses(
@@ -348,7 +348,7 @@ async fn get_webhook_with_token(
     State(state): State<AppState>,
     Path((id, token)): Path<(Snowflake, String)>,
 ) -> AppResult<Json<WebhookObject>> {
-    Ok(Json(WebhookObject::public(&by_token(&state, id, &token).await?)))
+    Ok(Json(WebhookObject::for_token_holder(&by_token(&state, id, &token).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -376,7 +376,7 @@ async fn modify_webhook_with_token(
     let webhook = by_token(&state, id, &token).await?;
     let name = body.name.as_deref().map(check_name).transpose()?;
     let updated = apply_change(&state, &webhook, WebhookPatch { name, channel_id: None }, None).await?;
-    Ok(Json(WebhookObject::public(&updated)))
+    Ok(Json(WebhookObject::for_token_holder(&updated)))
 }
 
 /// Delete the webhook with its token.

@@ -93,6 +93,18 @@ impl TokenIssuer {
         self.ttl_ms
     }
 
+    /// A secret of its own for `purpose`, derived from the instance's key, so that every node
+    /// sharing the key derives the same one and nothing more need be kept (the Ed25519 keys
+    /// that sign applications' interactions). Changing the key file changes these too.
+    pub fn derived_secret(&self, purpose: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"parley derived secret v1\0");
+        hash.update(self.signing.to_bytes());
+        hash.update(purpose);
+        hash.finalize().into()
+    }
+
     pub fn verifying_key(&self) -> [u8; 32] {
         self.verifying.to_bytes()
     }

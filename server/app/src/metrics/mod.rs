@@ -5,10 +5,12 @@
 //! - `auth`: counters of security-relevant events (logins, lockouts, token reuse, limits).
 //! - `database`: the database pools' connections, read when Prometheus scrapes.
 //! - `http`: requests, errors and latency by route template, and the middleware that counts them.
+//! - `interactions`: interactions started and answered, and HTTP endpoints that failed.
 
 mod auth;
 mod database;
 mod http;
+mod interactions;
 
 use prometheus::core::Collector;
 use prometheus::{Encoder, IntGaugeVec, Opts, Registry, TextEncoder};
@@ -16,6 +18,7 @@ use prometheus::{Encoder, IntGaugeVec, Opts, Registry, TextEncoder};
 pub use auth::AuthCounters;
 pub use database::DatabaseMetrics;
 pub use http::{HttpMetrics, record as record_http};
+pub use interactions::InteractionCounters;
 
 #[derive(Clone, Debug)]
 pub struct Metrics {
@@ -23,6 +26,7 @@ pub struct Metrics {
     pub auth: AuthCounters,
     pub http: HttpMetrics,
     pub database: DatabaseMetrics,
+    pub interactions: InteractionCounters,
 }
 
 /// Registers `collector` and hands it back. A name registered twice is a programming error
@@ -52,6 +56,7 @@ impl Metrics {
             auth: AuthCounters::new(&registry),
             http: HttpMetrics::new(&registry),
             database: DatabaseMetrics::new(&registry),
+            interactions: InteractionCounters::new(&registry),
             registry,
         }
     }

@@ -25,7 +25,10 @@ pub struct ApplicationObject {
     pub summary: String,
     pub bot_public: bool,
     pub bot_require_code_grant: bool,
+    /// The hex of the Ed25519 public key its HTTP interactions are signed with.
     pub verify_key: String,
+    /// Where its interactions are POSTed; null: over its bot's gateway connection.
+    pub interactions_endpoint_url: Option<String>,
     /// Discord's application flags (GATEWAY_PRESENCE 1<<12, GATEWAY_GUILD_MEMBERS 1<<14,
     /// GATEWAY_MESSAGE_CONTENT 1<<18, and their "limited" twins).
     pub flags: i64,
@@ -33,6 +36,22 @@ pub struct ApplicationObject {
     pub team: Option<serde_json::Value>,
     /// The bot user.
     pub bot: Option<PublicUser>,
+    /// `flags` as a decimal string, as Discord also sends them.
+    pub flags_new: String,
+    /// The guilds the bot is in.
+    pub approximate_guild_count: i64,
+    /// Parley has no user-installed apps: always 0.
+    pub approximate_user_install_count: i64,
+    pub approximate_user_authorization_count: i64,
+    /// The scopes a bot can be added with here.
+    pub eligible_oauth2_scopes: Vec<&'static str>,
+    /// 0: Discord's INHERIT (the guild's content filter applies); Parley has no filter.
+    pub explicit_content_filter: u8,
+    /// No OAuth2 redirects, role connections or application type in Parley.
+    pub redirect_uris: Vec<String>,
+    pub role_connections_verification_url: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<u8>,
     /// Parley: the bot token, only in the answer that creates or resets it. Keep it secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -53,8 +72,18 @@ pub async fn application_object(
         summary: String::new(),
         bot_public: app.bot_public,
         bot_require_code_grant: false,
-        verify_key: String::new(),
+        verify_key: crate::interactions::endpoint::verify_key(state, app.id),
+        interactions_endpoint_url: app.interactions_endpoint_url.clone(),
         flags: app.flags,
+        flags_new: app.flags.to_string(),
+        approximate_guild_count: state.store.guilds_of_member(app.id).await?.len() as i64,
+        approximate_user_install_count: 0,
+        approximate_user_authorization_count: 0,
+        eligible_oauth2_scopes: vec!["bot", "applications.commands"],
+        explicit_content_filter: 0,
+        redirect_uris: Vec::new(),
+        role_connections_verification_url: None,
+        kind: None,
         owner: user(app.owner_id),
         team: None,
         bot: user(app.id),

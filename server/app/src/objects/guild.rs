@@ -126,6 +126,11 @@ pub struct ChannelObject {
     /// `on_thread_join` by it); absent elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub newly_created: Option<bool>,
+    /// Channel flags (Discord's pinned thread, require-tag, …): none set in Parley, always 0.
+    pub flags: u64,
+    /// Threads only: messages sent in it, counted as `message_count` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_message_sent: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -165,6 +170,8 @@ impl ChannelObject {
             user_limit: c.user_limit,
             last_message_id: None,
             message_count: (c.kind == ChannelKind::PublicThread).then_some(0),
+            total_message_sent: (c.kind == ChannelKind::PublicThread).then_some(0),
+            flags: 0,
             member_count: (c.kind == ChannelKind::PublicThread).then_some(0),
             newly_created: None,
             member: None,
@@ -203,6 +210,7 @@ impl ChannelObject {
             self.last_message_id = activity.last_message_id;
             if self.thread_metadata.is_some() {
                 self.message_count = Some(activity.message_count);
+                self.total_message_sent = Some(activity.message_count);
                 self.member_count = Some(activity.member_count);
             }
         }
@@ -272,6 +280,23 @@ pub struct GuildObject {
     pub vanity_url_code: Option<String>,
     pub premium_progress_bar_enabled: bool,
     pub stickers: Vec<serde_json::Value>,
+    // Always present in Discord's guild object, constant in Parley: no NSFW guilds, boosts,
+    // widget, guild home header or raid incidents; no presence cap; the member and video caps
+    // are Discord's defaults (Parley enforces none of them by these numbers).
+    pub nsfw: bool,
+    pub premium_subscription_count: u32,
+    pub max_members: u32,
+    pub max_presences: Option<u32>,
+    pub max_video_channel_users: u32,
+    pub max_stage_video_channel_users: u32,
+    /// Deprecated by Discord (voice regions are per channel); Discord sends "deprecated".
+    pub region: &'static str,
+    pub widget_enabled: bool,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub widget_channel_id: Option<Snowflake>,
+    pub home_header: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub incidents_data: Option<serde_json::Value>,
     /// `GET /guilds/{id}?with_counts=true` only: how many members it has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approximate_member_count: Option<i64>,
@@ -312,6 +337,17 @@ impl GuildObject {
             vanity_url_code: None,
             premium_progress_bar_enabled: false,
             stickers: Vec::new(),
+            nsfw: false,
+            premium_subscription_count: 0,
+            max_members: 500_000,
+            max_presences: None,
+            max_video_channel_users: 25,
+            max_stage_video_channel_users: 50,
+            region: "deprecated",
+            widget_enabled: false,
+            widget_channel_id: None,
+            home_header: None,
+            incidents_data: None,
             approximate_member_count: None,
             approximate_presence_count: None,
         }
@@ -344,6 +380,8 @@ pub struct GuildPreview {
     pub description: Option<String>,
     /// Custom stickers: none yet.
     pub stickers: Vec<serde_json::Value>,
+    /// Parley has no guild home: always `null`.
+    pub home_header: Option<String>,
 }
 
 impl GuildPreview {
@@ -360,6 +398,7 @@ impl GuildPreview {
             approximate_presence_count: online,
             description: g.description.clone(),
             stickers: Vec::new(),
+            home_header: None,
         }
     }
 }
@@ -374,6 +413,8 @@ pub struct GuildCreatePayload {
     pub member_count: usize,
     pub large: bool,
     pub unavailable: bool,
+    /// Student hubs only: always `null`.
+    pub hub_type: Option<u8>,
 }
 
 /// An entry of `GET /users/@me/guilds`.
@@ -388,6 +429,8 @@ pub struct PartialGuild {
     #[schema(value_type = schema::Permissions)]
     pub permissions: Permissions,
     pub features: Vec<String>,
+    /// Parley has no guild banners: always `null`.
+    pub banner: Option<String>,
 }
 
 /// The GUILD_CREATE a member receives when they gain a guild (creating or joining it).
@@ -406,6 +449,7 @@ pub async fn guild_create_payload(
         member_count: state.store.member_count(guild.id).await? as usize,
         large: false,
         unavailable: false,
+        hub_type: None,
     })
 }
 

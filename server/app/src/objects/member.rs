@@ -29,6 +29,11 @@ pub struct MemberObject {
     pub mute: bool,
     pub pending: bool,
     pub flags: u64,
+    /// Guild-specific avatar, banner and boosting: Parley has none, so always `null`.
+    pub avatar: Option<String>,
+    pub banner: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub premium_since: Option<Timestamp>,
 }
 
 /// Member objects with their users (one query).
@@ -52,6 +57,9 @@ pub async fn member_objects(state: &AppState, members: &[MemberRecord]) -> AppRe
                 mute: m.mute,
                 pending: false,
                 flags: 0,
+                avatar: None,
+                banner: None,
+                premium_since: None,
             })
         })
         .collect())
@@ -68,6 +76,14 @@ pub async fn member_add_event(state: &AppState, guild_id: Snowflake, user_id: Sn
     let data = MemberAddDispatch { member: member_object(state, &member).await?, guild_id };
     let keys = Keys::guild(guild_id).user(user_id);
     Ok(Event::new(EventName::GuildMemberAdd, Audience::Guild { guild_id, channel_id: None }, keys, &data))
+}
+
+/// GUILD_MEMBER_UPDATE's body: the whole member object with its guild, as Discord sends it.
+#[derive(Debug, Serialize)]
+pub struct MemberUpdateDispatch<'a> {
+    pub guild_id: Snowflake,
+    #[serde(flatten)]
+    pub member: &'a MemberObject,
 }
 
 /// GUILD_MEMBER_ADD's body: the member object with its guild.

@@ -7,10 +7,12 @@ use parley_store::messages::MessageRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::component::{ActionRow, stored_components};
 use super::embed::{Embed, stored_embeds};
 use super::{PublicUser, schema};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
+use crate::interactions::payload::{InteractionMetadata, MessageInteraction, StoredMetadata};
 
 /// The message `id` in channel `channel_id`, or 404 (10008).
 pub async fn find_message(state: &AppState, channel_id: Snowflake, id: Snowflake) -> AppResult<MessageRecord> {
@@ -27,19 +29,30 @@ pub mod flags {
     pub const SUPPRESS_EMBEDS: i64 = 1 << 2;
     /// Nobody is notified of it (Discord's `@silent`): unread, but no sound or alert.
     pub const SUPPRESS_NOTIFICATIONS: i64 = 1 << 12;
+    /// Only the person who used an interaction sees it, until they reload.
+    pub const EPHEMERAL: i64 = 1 << 6;
+    /// An interaction's answer still to come: "is thinking...".
+    pub const LOADING: i64 = 1 << 7;
     /// What a new message may carry.
     pub const ON_CREATE: i64 = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS;
+    /// What an interaction's answer or follow-up may carry.
+    pub const ON_INTERACTION: i64 = ON_CREATE | EPHEMERAL;
     /// What an edit may change: the rest stay as they were.
     pub const ON_EDIT: i64 = SUPPRESS_EMBEDS;
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageReference {
+    /// 0: a reply (Discord's DEFAULT reference); Parley has no forwards.
+    #[serde(rename = "type")]
+    pub kind: u8,
     #[schema(value_type = schema::Snowflake)]
     pub message_id: Snowflake,
     #[schema(value_type = schema::Snowflake)]
     pub channel_id: Snowflake,
+    /// Absent in a DM, as on Discord.
     #[schema(value_type = Option<schema::Snowflake>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<Snowflake>,
 }
 
@@ -86,6 +99,18 @@ pub struct MessageObject {
     /// Present when the message has reactions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<ReactionObject>,
+    /// Action rows of buttons and select menus (an application's messages only).
+    pub components: Vec<ActionRow>,
+    /// The application whose bot or interaction posted it.
+    #[schema(value_type = Option<schema::Snowflake>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<Snowflake>,
+    /// An interaction's answer: who used what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction_metadata: Option<InteractionMetadata>,
+    /// A command's answer, as Discord's older field has it: who used which command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<MessageInteraction>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,6 +171,8 @@ fn author(m: &MessageRecord, stored: Option<PublicUser>) -> PublicUser {
         avatar: None,
         bot: false,
         public_flags: 0,
+        flags: 0,
+        primary_guild: None,
     });
     if let Some(name) = &m.webhook_name {
         author.username = name.clone();
@@ -164,8 +191,11 @@ pub async fn message_objects(
     records: &[MessageRecord],
     viewer: Option<Snowflake>,
 ) -> AppResult<Vec<MessageObject>> {
+    let metadata: Vec<Option<StoredMetadata>> =
+        records.iter().map(|m| m.interaction.as_deref().and_then(StoredMetadata::from_json)).collect();
     let mut wanted: Vec<Snowflake> = records.iter().map(|m| m.author_id).collect();
     wanted.extend(records.iter().flat_map(|m| ids(&m.mentions)));
+    wanted.extend(metadata.iter().flatten().flat_map(|i| [Some(i.user_id), i.target_user_id]).flatten());
     wanted.sort();
     wanted.dedup();
     let users = state.store.users_by_ids(&wanted).await?;
@@ -176,7 +206,8 @@ pub async fn message_objects(
     let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
     Ok(records
         .iter()
-        .map(|m| MessageObject {
+        .zip(&metadata)
+        .map(|(m, interaction)| MessageObject {
             id: m.id,
             channel_id: m.channel_id,
             guild_id: m.guild_id.map(Snowflake::from_i64),
@@ -196,6 +227,7 @@ pub async fn message_objects(
             kind: m.kind,
             nonce: m.nonce.clone(),
             message_reference: m.reference_message_id.map(|id| MessageReference {
+                kind: 0,
                 message_id: Snowflake::from_i64(id),
                 channel_id: m.channel_id,
                 guild_id: m.guild_id.map(Snowflake::from_i64),
@@ -212,6 +244,22 @@ pub async fn message_objects(
                     burst_colors: Vec::new(),
                 })
                 .collect(),
+            components: stored_components(&m.components),
+            application_id: m.application_id.map(Snowflake::from_i64),
+            interaction_metadata: interaction.as_ref().and_then(|i| {
+                Some(InteractionMetadata {
+                    id: i.id,
+                    kind: i.kind,
+                    user: user(i.user_id)?,
+                    authorizing_integration_owners: i.owners(),
+                    interacted_message_id: i.interacted_message_id,
+                    target_user: i.target_user_id.and_then(user),
+                    target_message_id: i.target_message_id,
+                })
+            }),
+            interaction: interaction.as_ref().and_then(|i| {
+                Some(MessageInteraction { id: i.id, kind: i.kind, name: i.name.clone()?, user: user(i.user_id)? })
+            }),
         })
         .collect())
 }

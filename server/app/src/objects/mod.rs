@@ -9,11 +9,13 @@
 //! - [`thread_member`]: thread member objects, THREAD_MEMBERS_UPDATE and THREAD_MEMBER_UPDATE.
 //! - [`message`]: message objects with authors, mentions and reactions.
 //! - [`embed`]: rich embeds on messages, checked against Discord's limits.
+//! - [`component`]: buttons, select menus and modals, checked against Discord's limits.
 //! - [`read_state`]: where a user stands in each channel.
 //! - [`application`]: application objects and their intent flags.
 //! - [`webhook`]: channel webhooks and WEBHOOKS_UPDATE.
 
 pub mod application;
+pub mod component;
 pub mod embed;
 pub mod guild;
 pub mod member;

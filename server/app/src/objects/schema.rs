@@ -382,3 +382,70 @@ integer_choices!(
         0, 4096, 8192, 12288, 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440, 262144, 266240, 270336, 274432, 278528, 282624, 286720, 290816, 294912, 299008, 303104, 307200, 311296, 315392, 319488, 323584, 524288, 528384, 532480, 536576, 540672, 544768, 548864, 552960, 557056, 561152, 565248, 569344, 573440, 577536, 581632, 585728, 786432, 790528, 794624, 798720, 802816, 806912, 811008, 815104, 819200, 823296, 827392, 831488, 835584, 839680, 843776, 847872
     ]
 );
+integer_choices!(
+    /// A top-level component.
+    ActionRowType = "1: an action row.",
+    [1]
+);
+integer_choices!(
+    /// The components an action row holds.
+    ComponentType = "2 button, 3 text select menu, 4 text input (modals only), 5 user select, 6 role select, \
+                     7 mentionable select, 8 channel select.",
+    [2, 3, 4, 5, 6, 7, 8]
+);
+integer_choices!(
+    /// The kinds of application command.
+    CommandType = "1 chat input (a slash command), 2 user (a user's context menu), 3 message (a message's \
+                   context menu).",
+    [1, 2, 3]
+);
+integer_choices!(
+    /// The kinds of command option.
+    CommandOptionType = "1 sub-command, 2 sub-command group, 3 string, 4 integer, 5 boolean, 6 user, 7 channel, \
+                         8 role, 9 mentionable, 10 number, 11 attachment.",
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+);
+integer_choices!(
+    /// Where a command can be used.
+    InteractionContext = "0 a guild, 1 a DM with the bot, 2 other private channels.",
+    [0, 1, 2]
+);
+integer_choices!(
+    /// What a person sends to use an application.
+    InteractionType = "2 application command, 3 message component, 4 autocomplete, 5 modal submit.",
+    [2, 3, 4, 5]
+);
+integer_choices!(
+    /// How an application answers an interaction.
+    InteractionCallbackType = "4 a message, 5 a message to come (\"thinking\"), 6 nothing yet (a component's \
+                               message may change later), 7 change the component's message, 8 autocomplete \
+                               choices, 9 a modal.",
+    [4, 5, 6, 7, 8, 9]
+);
+integer_choices!(
+    /// The message flags a webhook message, or an interaction's follow-up, may be posted with.
+    FollowUpFlags = "0, or any of SUPPRESS_EMBEDS (4), SUPPRESS_NOTIFICATIONS (4096) and, for an interaction's \
+                     follow-up only, EPHEMERAL (64).",
+    [0, 4, 64, 68, 4096, 4100, 4160, 4164]
+);
+
+/// A name or description per locale (Discord's `name_localizations`).
+pub struct Localizations;
+
+impl PartialSchema for Localizations {
+    fn schema() -> RefOr<Schema> {
+        let text =
+            ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).min_length(Some(1)).max_length(Some(100));
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Object))
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::RefOr(RefOr::T(text.into()))))
+            .max_properties(Some(34))
+            .description(Some(
+                "Text by locale (`en-US`, `fr`...): up to 34 locales; a name's 1-32 characters, a description's \
+                 1-100.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Localizations {}

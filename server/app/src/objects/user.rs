@@ -66,6 +66,11 @@ pub struct PublicUser {
     pub bot: bool,
     /// Always 0 (Parley has no badges); twilight requires the field on mentioned users.
     pub public_flags: u64,
+    /// Always 0, as `public_flags`: Discord's user object always carries both.
+    pub flags: u64,
+    /// The guild whose tag the user wears: Parley has no guild tags, so always `null`.
+    #[schema(value_type = Option<Object>)]
+    pub primary_guild: Option<serde_json::Value>,
 }
 
 impl From<&UserRecord> for PublicUser {
@@ -78,6 +83,8 @@ impl From<&UserRecord> for PublicUser {
             avatar: user.avatar.clone(),
             bot: user.bot,
             public_flags: 0,
+            flags: 0,
+            primary_guild: None,
         }
     }
 }

@@ -33,8 +33,9 @@ pub fn token_matches(webhook: &WebhookRecord, given: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A webhook, in Discord's shape. `token` is shown to members with MANAGE_WEBHOOKS (as on
-/// Discord) and never on the token routes, whose caller already has it.
+/// A webhook, in Discord's shape. `token` is shown to members with MANAGE_WEBHOOKS and on the
+/// token routes (as on Discord: serenity's `Webhook::from_url` executes with the token that
+/// `GET /webhooks/{id}/{token}` answers with).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookObject {
     #[schema(value_type = schema::Snowflake)]
@@ -62,11 +63,11 @@ pub struct WebhookObject {
 impl WebhookObject {
     /// As a manager sees it: with its token and maker.
     pub fn managed(record: &WebhookRecord, creator: Option<PublicUser>) -> Self {
-        Self { user: creator, token: Some(record.token.clone()), ..Self::public(record) }
+        Self { user: creator, ..Self::for_token_holder(record) }
     }
 
-    /// As the token routes show it: no token, no maker.
-    pub fn public(record: &WebhookRecord) -> Self {
+    /// As the token routes show it: with its token (the caller's own), without its maker.
+    pub fn for_token_holder(record: &WebhookRecord) -> Self {
         Self {
             id: record.id,
             kind: 1,
@@ -75,7 +76,7 @@ impl WebhookObject {
             user: None,
             name: record.name.clone(),
             avatar: None,
-            token: None,
+            token: Some(record.token.clone()),
             application_id: None,
         }
     }

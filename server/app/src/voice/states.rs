@@ -15,17 +15,23 @@ use std::sync::{Mutex, MutexGuard};
 use parley_core::Snowflake;
 use parley_events::Keys;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::objects::schema;
 
 /// The scope of calls in DMs and group DMs.
 pub const PRIVATE: Snowflake = Snowflake::new(0);
 
-/// One person's voice state, as Discord's voice state object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One person's voice state, as Discord's voice state object (VOICE_STATE_UPDATE's payload).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VoiceState {
     /// `None` for a call in a DM or group DM.
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub guild_id: Option<Snowflake>,
     /// `None` when they left.
+    #[schema(value_type = Option<schema::Snowflake>)]
     pub channel_id: Option<Snowflake>,
+    #[schema(value_type = schema::Snowflake)]
     pub user_id: Snowflake,
     pub session_id: String,
     /// Deafened and muted by a moderator.
@@ -39,6 +45,8 @@ pub struct VoiceState {
     #[serde(default)]
     pub self_stream: bool,
     pub suppress: bool,
+    /// Always `null`: Parley has no stage channels.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub request_to_speak_timestamp: Option<String>,
 }
 

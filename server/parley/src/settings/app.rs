@@ -22,6 +22,7 @@ pub(super) struct Context<'a> {
 pub(super) fn app_config(raw: &Raw, context: Context<'_>) -> Result<AppConfig, ConfigError> {
     let gateway_url = raw.text("gateway_url")?.trim_end_matches('/').to_owned();
     Ok(AppConfig {
+        outbound_allow: super::outbound::outbound_allow(raw)?,
         socket_origins: socket_origins(&gateway_url, context.voice_endpoint),
         registration: raw.word("registration")?,
         guild_creation: raw.word("guild_creation")?,

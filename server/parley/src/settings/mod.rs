@@ -14,6 +14,7 @@
 //! - `docs`: `docs/configuration.md` and `parley.env.example`, generated from the table.
 //! - `app`: the application's settings (accounts, lockout, rate limits, CORS).
 //! - `gateway`: the gateway's settings.
+//! - `outbound`: the networks the outbound client may call though they are not public.
 //! - `voice`: the voice server's settings, and STUN and TURN.
 //! - `telemetry`: log format and level, and the trace and log exporters.
 //! - `tls`: the `tls_*` settings and what each mode needs.
@@ -22,6 +23,7 @@ mod app;
 mod docs;
 mod gateway;
 mod load;
+mod outbound;
 mod spec;
 mod table;
 mod telemetry;

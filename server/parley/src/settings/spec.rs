@@ -101,6 +101,8 @@ pub enum Item {
     Origin,
     /// A domain name, taken in lower case.
     Domain,
+    /// An IP network in CIDR form, or one address: what `parley_outbound::Network` reads.
+    Network,
 }
 
 /// A value its setting's kind accepted.
@@ -215,6 +217,7 @@ impl Item {
             Self::Url(schemes) => is_url(item, schemes),
             Self::Origin => is_url(item, &["http://", "https://"]) && !item.ends_with('/'),
             Self::Domain => is_domain_name(item),
+            Self::Network => item.parse::<parley_outbound::Network>().is_ok(),
         }
     }
 
@@ -223,6 +226,7 @@ impl Item {
             Self::Url(schemes) => format!("{} URLs", one_of(schemes)),
             Self::Origin => "origins like https://chat.example.com".to_owned(),
             Self::Domain => "domain names like chat.example.com".to_owned(),
+            Self::Network => "networks like 10.0.0.0/8 or fd00::/8, or single addresses".to_owned(),
         }
     }
 }
@@ -352,6 +356,19 @@ mod tests {
             Some(Value::List(vec!["a.example".into(), "b.example".into()]))
         );
         assert_eq!(domains.parse("bad_name.example"), None);
+        let networks = Kind::List(Item::Network);
+        assert_eq!(
+            networks.parse("10.0.0.0/8, fd00::/8,192.168.1.7"),
+            Some(Value::List(vec!["10.0.0.0/8".into(), "fd00::/8".into(), "192.168.1.7".into()]))
+        );
+        assert_eq!(
+            (networks.parse("10.1.2.3/8"), networks.parse("10.0.0.0/33"), networks.parse("lan")),
+            (None, None, None)
+        );
+        assert_eq!(
+            networks.accepts(),
+            "empty or comma-separated networks like 10.0.0.0/8 or fd00::/8, or single addresses"
+        );
         let secret = SettingSpec {
             key: "turn_secret",
             default: DefaultValue::Text(""),

@@ -186,6 +186,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Take the client address from X-Forwarded-For. Turn on only behind a reverse proxy that sets it (nginx, an ingress).",
     },
     SettingSpec {
+        // The outbound client's errors name this setting: the key is its `ALLOW_SETTING`.
+        key: parley_outbound::ALLOW_SETTING,
+        default: DefaultValue::Text(""),
+        kind: Kind::List(Item::Network),
+        doc: "Networks (CIDR, comma-separated) that Parley may call even though they are private, loopback or link-local: e.g. where bots' HTTP interactions endpoints live on your own network. Empty: only public addresses.",
+    },
+    SettingSpec {
         key: "event_bus_capacity",
         default: DefaultValue::Integer(4096),
         kind: Kind::integer(16, 1_000_000),

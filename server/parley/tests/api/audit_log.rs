@@ -108,14 +108,14 @@ async fn reading_the_log_needs_view_audit_log_and_good_filters(backend: Backend)
     }
     let long = "x".repeat(513);
     let response = app
-        .client
-        .patch(app.api(&format!("/guilds/{}", guild.id)))
-        .header("x-audit-log-reason", long)
-        .json(&json!({"name": "Nope"}))
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .patch(app.api(&format!("/guilds/{}", guild.id)))
+                .header("x-audit-log-reason", long)
+                .json(&json!({"name": "Nope"}))
+                .bearer_auth(&owner.access_token),
+        )
+        .await;
     assert_error(response, StatusCode::BAD_REQUEST, 50035).await;
     let (_, still) = status_and_json(app.get(&format!("/guilds/{}", guild.id), Some(&owner.access_token)).await).await;
     assert_eq!(still["name"], "Audited", "a refused reason changes nothing");

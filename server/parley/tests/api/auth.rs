@@ -119,13 +119,12 @@ async fn the_same_account_is_served_under_api_and_api_v10(backend: Backend) {
     let app = spawn_app(backend).await;
     let hank = app.register("hank").await;
     let response =
-        app.client.get(format!("{}/api/users/@me", app.address)).bearer_auth(&hank.access_token).send().await.unwrap();
+        app.send(app.client.get(format!("{}/api/users/@me", app.address)).bearer_auth(&hank.access_token)).await;
     let (status, me) = status_and_json(response).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["username"], "hank");
     // Discord clients send the bare token without "Bearer".
-    let response =
-        app.client.get(app.api("/users/@me")).header("authorization", &hank.access_token).send().await.unwrap();
+    let response = app.send(app.client.get(app.api("/users/@me")).header("authorization", &hank.access_token)).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 

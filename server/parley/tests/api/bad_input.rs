@@ -201,7 +201,7 @@ async fn nul_in_any_text_is_refused_with_400_on_both_backends_and_changes_nothin
     ];
     for (method, path, body) in sends {
         let response =
-            app.client.request(method, app.api(&path)).bearer_auth(&ann.access_token).json(&body).send().await.unwrap();
+            app.send(app.client.request(method, app.api(&path)).bearer_auth(&ann.access_token).json(&body)).await;
         nul_field(assert_error(response, StatusCode::BAD_REQUEST, 50035).await);
     }
     // A search term and an invite code: the URL.
@@ -241,6 +241,8 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "application_id" => (not_found, 10002, "Unknown Application"),
         "session_id" => (not_found, 90007, "Unknown session"),
         "webhook_id" => (not_found, 10015, "Unknown Webhook"),
+        "command_id" => (not_found, 10063, "Unknown application command"),
+        "interaction_id" => (not_found, 10062, "Unknown interaction"),
         // An overwrite's target that is no role or member is a field error, id or not.
         "overwrite_id" => (StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         "user_id" if path.contains("/bans/") => (not_found, 10013, "Unknown Ban"),
@@ -249,6 +251,8 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "user_id" if path.contains("/thread-members/") => (not_found, 10007, "Unknown Member"),
         // Someone else's reaction: a user who never reacted is no reaction on the message.
         "user_id" if path.contains("/reactions/") => (not_found, 10008, "Unknown Message"),
+        // Someone's voice state: a user who is in no voice channel has none.
+        "user_id" if path.contains("/voice-states/") => (not_found, 10065, "Unknown voice state"),
         "user_id" => (not_found, 10013, "Unknown User"),
         other => panic!("{path} has an id parameter {other} that this test does not know"),
     }
@@ -313,6 +317,9 @@ async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names
                         "session_id" => &ann.session_id,
                         "webhook_id" => &webhook,
                         "webhook_token" => &webhook_token,
+                        "command_id" => &message,
+                        "interaction_id" => &message,
+                        "interaction_token" => "aW50ZXJhY3Rpb246bm9uZQ",
                         "emoji" => "%F0%9F%91%8D",
                         other => panic!("{template} has a path parameter {other} that this test does not know"),
                     };

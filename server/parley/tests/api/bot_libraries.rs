@@ -139,6 +139,8 @@ async fn play(backend: Backend, library: Library) {
         // scenario through zstd-stream transport compression.
         stage.expect("COMPRESSION zstd-stream").await;
     }
+    // Its slash command, set through the library on READY.
+    stage.expect("COMMANDS_SET 1").await;
 
     // A prefix command answered with a reply.
     let (ping, said) = stage.command("!ping", "PONG").await;
@@ -217,17 +219,18 @@ async fn play(backend: Backend, library: Library) {
     stage.expect("SAW_EMBED From ann").await;
 
     // A webhook, made by the bot and posted through with the library's webhook client.
-    if matches!(library, Library::DiscordPy | Library::DiscordJs) {
-        let (_, said) = stage.command("!webhook", "WEBHOOK").await;
-        let (_, posted) = stage.get(&format!("/channels/{general}/messages/{}", said[1])).await;
-        assert_eq!(
-            (posted["content"].as_str(), posted["author"]["username"].as_str()),
-            (Some("from the hook"), Some("Hook"))
-        );
-        assert_eq!(posted["webhook_id"], said[0].as_str());
-        let (_, hooks) = stage.get(&format!("/channels/{general}/webhooks")).await;
-        assert_eq!(hooks[0]["name"], "scenario hook");
-    }
+    let (_, said) = stage.command("!webhook", "WEBHOOK").await;
+    let (_, posted) = stage.get(&format!("/channels/{general}/messages/{}", said[1])).await;
+    assert_eq!(
+        (posted["content"].as_str(), posted["author"]["username"].as_str()),
+        (Some("from the hook"), Some("Hook"))
+    );
+    assert_eq!(posted["webhook_id"], said[0].as_str());
+    let (_, hooks) = stage.get(&format!("/channels/{general}/webhooks")).await;
+    assert_eq!(hooks[0]["name"], "scenario hook");
+
+    // Its slash command, used as a person uses it, answered with a button that ann presses.
+    slash_command_and_button(&mut stage).await;
 
     // Someone joins.
     let bob = stage.app.register("bob").await;
@@ -245,6 +248,68 @@ async fn play(backend: Backend, library: Library) {
         "it reported trouble:\n{}",
         said.join("\n")
     );
+}
+
+/// Ann finds `/roll` in the guild's picker and uses it; the bot answers with a roll and a
+/// Reroll button; ann presses it and the bot changes its message in place.
+async fn slash_command_and_button(stage: &mut Stage) {
+    let (general, ann_id, bot_id) = (stage.general.clone(), stage.ann.user_id.clone(), stage.bot_id.clone());
+    let (status, index) = stage.get(&format!("/guilds/{}/application-command-index", stage.guild)).await;
+    assert_eq!(status, StatusCode::OK, "{index}");
+    let commands = index["application_commands"].as_array().unwrap();
+    let roll = commands.iter().find(|c| c["name"] == "roll").unwrap_or_else(|| panic!("no /roll in {index}"));
+    assert_eq!((roll["application_id"].as_str(), roll["type"].as_i64()), (Some(bot_id.as_str()), Some(1)));
+    let sides = &roll["options"][0];
+    assert_eq!(
+        (sides["name"].as_str(), sides["type"].as_i64(), sides["required"].as_bool()),
+        (Some("sides"), Some(4), Some(true))
+    );
+    assert_eq!((sides["min_value"].as_i64(), sides["max_value"].as_i64()), (Some(2), Some(100)));
+
+    let used = json!({"type": 2, "application_id": bot_id, "guild_id": stage.guild, "channel_id": general, "nonce": "roll-1",
+                      "data": {"id": roll["id"], "name": "roll", "type": 1,
+                               "options": [{"name": "sides", "type": 4, "value": 20}]}});
+    let started = stage.app.post_json("/interactions", &used, Some(&stage.ann.access_token)).await;
+    assert_eq!(started.status(), StatusCode::NO_CONTENT);
+    let said = stage.bot.wait_for("SLASH ", SOON).await;
+    let said: Vec<&str> = said.split(' ').collect();
+    assert_eq!(said[2], "20", "it read the option");
+
+    // Its answer is in the channel for everyone: the roll, the button, who used the command.
+    let (_, latest) = stage.get(&format!("/channels/{general}/messages?limit=1")).await;
+    let answer = &latest[0];
+    let content = answer["content"].as_str().unwrap();
+    let rolled: u32 = content
+        .strip_prefix("rolled ")
+        .and_then(|c| c.strip_suffix(" of 20"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a roll of 20: {answer}"));
+    assert!((1..=20).contains(&rolled), "{content}");
+    assert_eq!((answer["type"].as_i64(), answer["author"]["id"].as_str()), (Some(20), Some(bot_id.as_str())));
+    assert_eq!(answer["interaction_metadata"]["user"]["id"], ann_id.as_str());
+    assert_eq!(answer["interaction_metadata"]["id"], said[1], "the interaction it printed");
+    let row = &answer["components"][0];
+    assert_eq!((row["type"].as_i64(), row["components"].as_array().map(Vec::len)), (Some(1), Some(1)), "{answer}");
+    let button = &row["components"][0];
+    assert_eq!(
+        (button["type"].as_i64(), button["custom_id"].as_str(), button["label"].as_str()),
+        (Some(2), Some("reroll"), Some("Reroll"))
+    );
+
+    // Ann presses the button: the message changes in place and loses it.
+    let answer_id = answer["id"].as_str().unwrap().to_owned();
+    let press = json!({"type": 3, "application_id": bot_id, "guild_id": stage.guild, "channel_id": general,
+                       "message_id": answer_id, "data": {"custom_id": "reroll", "component_type": 2}});
+    let pressed = stage.app.post_json("/interactions", &press, Some(&stage.ann.access_token)).await;
+    assert_eq!(pressed.status(), StatusCode::NO_CONTENT);
+    let said = stage.bot.wait_for("BUTTON ", SOON).await;
+    let said: Vec<&str> = said.split(' ').collect();
+    assert_eq!(said[2], answer_id, "it read the button's message");
+    assert_ne!(said[1], answer["interaction_metadata"]["id"].as_str().unwrap(), "a new interaction");
+    let (_, changed) = stage.get(&format!("/channels/{general}/messages/{answer_id}")).await;
+    assert_eq!(changed["content"], "rerolled");
+    assert_eq!(changed["components"], json!([]), "{changed}");
+    stage.expect(&format!("MESSAGE_UPDATE {answer_id} rerolled")).await;
 }
 
 async fn a_discord_py_bot_plays_the_whole_scenario_without_reconnecting(backend: Backend) {

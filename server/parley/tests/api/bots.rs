@@ -52,7 +52,7 @@ pub async fn add_to_guild(
 }
 
 async fn bot_get(app: &TestApp, bot: &Bot, path: &str) -> reqwest::Response {
-    app.client.get(app.api(path)).header("Authorization", format!("Bot {}", bot.token)).send().await.unwrap()
+    app.send(app.client.get(app.api(path)).header("Authorization", format!("Bot {}", bot.token))).await
 }
 
 async fn applications_make_bots_whose_tokens_work_until_reset(backend: Backend) {
@@ -78,16 +78,18 @@ async fn applications_make_bots_whose_tokens_work_until_reset(backend: Backend) 
     // A bot renames itself with its token; it has no password or email to change, and its
     // attempts are not failed logins.
     let bot_patch = |body: serde_json::Value| {
-        app.client.patch(app.api("/users/@me")).header("Authorization", format!("Bot {}", bot.token)).json(&body).send()
+        app.send(
+            app.client.patch(app.api("/users/@me")).header("Authorization", format!("Bot {}", bot.token)).json(&body),
+        )
     };
     for body in [
         json!({"password": "guess", "new_password": "a new long password"}),
         json!({"email": "bot@example.com"}),
         json!({"username": "pinger", "password": "guess"}),
     ] {
-        assert_error(bot_patch(body).await.unwrap(), StatusCode::FORBIDDEN, 20001).await;
+        assert_error(bot_patch(body).await, StatusCode::FORBIDDEN, 20001).await;
     }
-    let (status, renamed) = status_and_json(bot_patch(json!({"username": "pinger"})).await.unwrap()).await;
+    let (status, renamed) = status_and_json(bot_patch(json!({"username": "pinger"})).await).await;
     assert_eq!((status, renamed["username"].as_str()), (StatusCode::OK, Some("pinger")), "{renamed}");
     assert_error(
         app.get(&format!("/applications/{}", bot.id), Some(&bob.access_token)).await,
@@ -336,7 +338,46 @@ async fn a_discord_py_bot_lives_through_threads_reactions_and_new_members_withou
     assert!(!said.iter().any(|l| l == "DISCONNECT" || l.contains("Traceback")), "{said:#?}");
 }
 
+async fn bot_patch(app: &TestApp, bot: &Bot, body: &serde_json::Value) -> reqwest::Response {
+    let request = app.client.patch(app.api("/applications/@me")).json(body);
+    request.header("Authorization", format!("Bot {}", bot.token)).send().await.unwrap()
+}
+
+async fn a_bot_changes_its_own_application_with_the_owners_checks_and_nobody_elses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (helper, other) = (create_bot(&app, &ann, "Helper").await, create_bot(&app, &bob, "Other").await);
+    let body = json!({"description": "helps out", "bot_public": false, "flags": GATEWAY_MESSAGE_CONTENT_FLAG});
+    let (status, changed) = status_and_json(bot_patch(&app, &helper, &body).await).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        (changed["id"].as_str(), changed["description"].as_str()),
+        (Some(helper.id.as_str()), Some("helps out"))
+    );
+    assert_eq!(changed["flags"].as_i64().map(|f| f & GATEWAY_MESSAGE_CONTENT_FLAG), Some(GATEWAY_MESSAGE_CONTENT_FLAG));
+    // Its owner sees the change; the other bot's application is untouched.
+    let (_, seen) =
+        status_and_json(app.get(&format!("/applications/{}", helper.id), Some(&ann.access_token)).await).await;
+    assert_eq!((seen["description"].as_str(), seen["bot_public"].as_bool()), (Some("helps out"), Some(false)));
+    let (_, untouched) = status_and_json(bot_get(&app, &other, "/applications/@me").await).await;
+    assert_eq!(untouched["description"], "answers pings");
+
+    // The owner's checks: a name too short, a flag that is not a privileged intent.
+    for (body, field) in [(json!({"name": "x"}), "name"), (json!({"flags": 1}), "flags")] {
+        let refused = assert_error(bot_patch(&app, &helper, &body).await, StatusCode::BAD_REQUEST, 50035).await;
+        assert!(refused["errors"][field].is_object(), "{refused}");
+    }
+    // A person has no application of their own to change here; nobody signed in, none at all.
+    let by_person = app.patch_json("/applications/@me", &json!({"description": "mine now"}), &ann.access_token).await;
+    assert_error(by_person, StatusCode::FORBIDDEN, 20002).await;
+    let anonymous = app.client.patch(app.api("/applications/@me")).json(&json!({})).send().await.unwrap();
+    assert_error(anonymous, StatusCode::UNAUTHORIZED, 40001).await;
+    let (_, after) = status_and_json(bot_get(&app, &helper, "/applications/@me").await).await;
+    assert_eq!(after["description"], "helps out");
+}
+
 on_both_backends!(
+    a_bot_changes_its_own_application_with_the_owners_checks_and_nobody_elses,
     applications_make_bots_whose_tokens_work_until_reset,
     only_members_with_manage_guild_add_bots_and_only_with_permissions_they_hold,
     privileged_intents_need_the_owners_consent_and_content_is_withheld_without_it,

@@ -44,13 +44,13 @@ async fn create_channel(app: &TestApp, owner: &Session, guild: &str, name: &str)
 /// Denies VIEW_CHANNEL on `channel` to the member `user_id`.
 async fn hide_from(app: &TestApp, owner: &Session, channel: &str, user_id: &str) {
     let response = app
-        .client
-        .put(app.api(&format!("/channels/{channel}/permissions/{user_id}")))
-        .json(&json!({"type": 1, "allow": "0", "deny": "1024"}))
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .put(app.api(&format!("/channels/{channel}/permissions/{user_id}")))
+                .json(&json!({"type": 1, "allow": "0", "deny": "1024"}))
+                .bearer_auth(&owner.access_token),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
 
@@ -76,7 +76,7 @@ async fn discovery_points_clients_and_bots_at_the_websocket(backend: Backend) {
         assert!(hello.to_text().unwrap().contains(r#""op":10"#), "{url}: {hello}");
     }
     // And `/` without an upgrade is still the web client's page.
-    let page = app.client.get(&app.address).send().await.unwrap();
+    let page = app.send(app.client.get(&app.address)).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
@@ -571,13 +571,13 @@ async fn channels_appear_and_disappear_as_overwrites_and_roles_change(backend: B
     .await;
     let role_id = role["id"].as_str().unwrap();
     let denied = app
-        .client
-        .put(app.api(&format!("/channels/{secret}/permissions/{role_id}")))
-        .json(&json!({"type": 0, "allow": "0", "deny": "1024"}))
-        .bearer_auth(&ann.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .put(app.api(&format!("/channels/{secret}/permissions/{role_id}")))
+                .json(&json!({"type": 0, "allow": "0", "deny": "1024"}))
+                .bearer_auth(&ann.access_token),
+        )
+        .await;
     assert_eq!(denied.status(), StatusCode::NO_CONTENT);
     bob_gw.assert_no("CHANNEL_DELETE", QUIET).await;
     let given =

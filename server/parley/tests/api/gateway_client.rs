@@ -123,6 +123,7 @@ impl GatewayClient {
                 Some(Ok(_)) => continue,
             };
             let payload: Value = serde_json::from_str(&text).expect("JSON frames");
+            crate::recording::gateway(&payload);
             if let Some(s) = payload["s"].as_u64() {
                 self.seq = Some(s);
             }

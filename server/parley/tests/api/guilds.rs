@@ -229,7 +229,7 @@ async fn a_channel_hidden_by_an_overwrite_disappears_for_members_but_not_the_own
     // A member overwrite on the channel lets this member back in.
     let let_in = json!({"type": 1, "allow": Permissions::VIEW_CHANNEL.bits().to_string()});
     let path = format!("/channels/{}/permissions/{}", general.id, member.user_id);
-    let response = app.client.put(app.api(&path)).json(&let_in).bearer_auth(&owner.access_token).send().await.unwrap();
+    let response = app.send(app.client.put(app.api(&path)).json(&let_in).bearer_auth(&owner.access_token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&format!("/channels/{}", general.id), Some(&member.access_token)).await.status(),
@@ -347,7 +347,7 @@ async fn a_guild_s_preview_and_counts_are_for_its_members(backend: Backend) {
         preview,
         json!({"id": id, "name": "Previewed", "icon": null, "splash": null, "discovery_splash": null, "emojis": [],
                "features": [], "approximate_member_count": 2, "approximate_presence_count": 1,
-               "description": "A place", "stickers": []})
+               "description": "A place", "stickers": [], "home_header": null})
     );
     assert_error(
         app.get(&format!("/guilds/{id}/preview"), Some(&outsider.access_token)).await,

@@ -254,20 +254,50 @@ impl TestApp {
         format!("{}/api/v10{path}", self.address)
     }
 
+    /// Sends a request the test built (on `self.client` or another client) and, when payloads
+    /// are being recorded (`recording`), notes a successful JSON answer on the way back.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Response {
+        if !crate::recording::enabled() {
+            return request.send().await.expect("request sent");
+        }
+        let (client, request) = request.build_split();
+        let request = request.expect("a well-formed request");
+        let method = request.method().to_string();
+        let response = client.execute(request).await.expect("request sent");
+        let is_json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !response.status().is_success() || !is_json {
+            return response;
+        }
+        // The body is read here to note it, so the test gets an equal response over the bytes.
+        let (status, version, headers, url) =
+            (response.status(), response.version(), response.headers().clone(), response.url().clone());
+        let bytes = response.bytes().await.expect("the body is read");
+        if let Some(path) = url.path().strip_prefix("/api/v10") {
+            crate::recording::rest(&method, path, status.as_u16(), &bytes);
+        }
+        let mut rebuilt = axum::http::Response::builder().status(status).version(version);
+        *rebuilt.headers_mut().expect("a fresh builder") = headers;
+        Response::from(reqwest::ResponseBuilderExt::url(rebuilt, url).body(bytes).expect("the same response"))
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
         let mut request = self.client.post(self.api(path)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        request.send().await.expect("request sent")
+        self.send(request).await
     }
 
     pub async fn put_json(&self, path: &str, body: &Value, token: &str) -> Response {
-        self.client.put(self.api(path)).json(body).bearer_auth(token).send().await.expect("request sent")
+        self.send(self.client.put(self.api(path)).json(body).bearer_auth(token)).await
     }
 
     pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> Response {
-        self.client.patch(self.api(path)).json(body).bearer_auth(token).send().await.expect("request sent")
+        self.send(self.client.patch(self.api(path)).json(body).bearer_auth(token)).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -275,16 +305,16 @@ impl TestApp {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        request.send().await.expect("request sent")
+        self.send(request).await
     }
 
     /// A body-less PUT (adding a reaction, a pin, a recipient).
     pub async fn put(&self, path: &str, token: &str) -> Response {
-        self.client.put(self.api(path)).bearer_auth(token).send().await.expect("request sent")
+        self.send(self.client.put(self.api(path)).bearer_auth(token)).await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Response {
-        self.client.delete(self.api(path)).bearer_auth(token).send().await.expect("request sent")
+        self.send(self.client.delete(self.api(path)).bearer_auth(token)).await
     }
 
     /// Registers `username` with a fixed good password and returns the signed-in session.

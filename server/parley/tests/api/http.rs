@@ -12,24 +12,24 @@ use crate::helpers::{
 
 async fn health_is_alive_and_ready_checks_the_database_and_schema(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (status, body) = status_and_json(app.client.get(format!("{}/health", app.address)).send().await.unwrap()).await;
+    let (status, body) = status_and_json(app.send(app.client.get(format!("{}/health", app.address))).await).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
-    let (status, body) = status_and_json(app.client.get(format!("{}/ready", app.address)).send().await.unwrap()).await;
+    let (status, body) = status_and_json(app.send(app.client.get(format!("{}/ready", app.address))).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"status": "ready", "database": "ok", "schema": "current"}));
 
     // Once the database is gone, readiness says so (and liveness does not care).
     app.store.close().await;
-    let (status, body) = status_and_json(app.client.get(format!("{}/ready", app.address)).send().await.unwrap()).await;
+    let (status, body) = status_and_json(app.send(app.client.get(format!("{}/ready", app.address))).await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["status"], "not_ready");
-    assert_eq!(app.client.get(format!("{}/health", app.address)).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.send(app.client.get(format!("{}/health", app.address))).await.status(), StatusCode::OK);
 }
 
 async fn every_response_carries_security_headers_and_a_request_id(backend: Backend) {
     let app = spawn_app(backend).await;
     for path in ["/api/v10/instance", "/api/v10/no/such/route", "/health", "/"] {
-        let response = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+        let response = app.send(app.client.get(format!("{}{path}", app.address))).await;
         let h = response.headers();
         assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
@@ -38,7 +38,7 @@ async fn every_response_carries_security_headers_and_a_request_id(backend: Backe
         assert!(!h.contains_key("strict-transport-security"), "no HSTS over plain HTTP");
         assert_eq!(h["x-request-id"].to_str().unwrap().len(), 36, "{path}: a UUID request id");
     }
-    let response = app.client.get(app.api("/instance")).header("x-request-id", "trace-me-123").send().await.unwrap();
+    let response = app.send(app.client.get(app.api("/instance")).header("x-request-id", "trace-me-123")).await;
     assert_eq!(response.headers()["x-request-id"], "trace-me-123", "a caller's request id is kept");
 }
 
@@ -75,8 +75,7 @@ async fn only_configured_origins_may_call_from_a_browser(backend: Backend) {
         .unwrap();
     let allowed_headers = reason.headers()["access-control-allow-headers"].to_str().unwrap().to_owned();
     assert!(allowed_headers.contains("x-audit-log-reason"), "{allowed_headers}");
-    let answer =
-        app.client.get(app.api("/instance")).header("origin", "https://chat.example.com").send().await.unwrap();
+    let answer = app.send(app.client.get(app.api("/instance")).header("origin", "https://chat.example.com")).await;
     let exposed = answer.headers()["access-control-expose-headers"].to_str().unwrap().to_owned();
     for header in ["x-ratelimit-reset", "x-ratelimit-bucket", "x-ratelimit-global", "x-ratelimit-scope"] {
         assert!(exposed.contains(header), "{header} in {exposed}");
@@ -129,7 +128,7 @@ async fn unknown_routes_and_methods_answer_in_json(backend: Backend) {
     let app = spawn_app(backend).await;
     let body = assert_error(app.get("/does-not-exist", None).await, StatusCode::NOT_FOUND, 0).await;
     assert_eq!(body["message"], "404: Not Found");
-    let response = app.client.delete(app.api("/instance")).send().await.unwrap();
+    let response = app.send(app.client.delete(app.api("/instance"))).await;
     assert_error(response, StatusCode::METHOD_NOT_ALLOWED, 0).await;
 }
 
@@ -251,6 +250,38 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/oauth2/authorize", "post"),
         ("/voice/ice-servers", "get"),
         ("/users/{user_id}", "get"),
+        ("/applications/{application_id}/commands", "get"),
+        ("/applications/{application_id}/commands", "post"),
+        ("/applications/{application_id}/commands", "put"),
+        ("/applications/{application_id}/commands/{command_id}", "get"),
+        ("/applications/{application_id}/commands/{command_id}", "patch"),
+        ("/applications/{application_id}/commands/{command_id}", "delete"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands", "get"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands", "post"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands", "put"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", "get"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", "patch"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", "delete"),
+        ("/guilds/{guild_id}/application-command-index", "get"),
+        ("/channels/{channel_id}/application-command-index", "get"),
+        ("/interactions", "post"),
+        ("/interactions/{interaction_id}/{interaction_token}/callback", "post"),
+        ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "get"),
+        ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "patch"),
+        ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "delete"),
+        ("/guilds/{guild_id}/roles/{role_id}", "get"),
+        ("/guilds/{guild_id}/roles/member-counts", "get"),
+        ("/guilds/{guild_id}/members/@me", "get"),
+        ("/guilds/{guild_id}/members/@me", "patch"),
+        ("/users/@me/guilds/{guild_id}/member", "get"),
+        ("/channels/{channel_id}/messages/{message_id}/reactions", "delete"),
+        ("/channels/{channel_id}/messages/{message_id}/reactions/{emoji}", "delete"),
+        ("/voice/regions", "get"),
+        ("/guilds/{guild_id}/regions", "get"),
+        ("/guilds/{guild_id}/voice-states/@me", "get"),
+        ("/guilds/{guild_id}/voice-states/{user_id}", "get"),
+        ("/guilds/{guild_id}/bulk-ban", "post"),
+        ("/applications/@me", "patch"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
@@ -351,7 +382,15 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
     for (object, schema) in schemas {
         for (property, value) in schema["properties"].as_object().into_iter().flatten() {
             let what = format!("{object}.{property}");
-            if (property == "id" || property.ends_with("_id")) && property != "device_id" {
+            // Not ids of anything stored: a device's own name for itself, what an application
+            // calls its component, a component's number within its message (Discord's), the
+            // gateway session Discord's client names with an interaction (ignored) or a voice
+            // state belongs to (a gateway session id is no snowflake, on Discord either), and a
+            // voice region's name-like id (Discord's: `us-east`; Parley's one region is `parley`).
+            let named_by_client = ["device_id", "custom_id"].contains(&property.as_str())
+                || (property == "id" && ["ActionRow", "Component", "VoiceRegion"].contains(&object.as_str()))
+                || (property == "session_id" && ["InteractionRequest", "VoiceState"].contains(&object.as_str()));
+            if (property == "id" || property.ends_with("_id")) && !named_by_client {
                 id_schema(&what, value);
             }
             if ["roles", "mention_roles", "messages", "recipients", "users"].contains(&property.as_str())

@@ -146,7 +146,7 @@ async fn creating_an_invite_needs_create_instant_invite_in_a_visible_channel(bac
         let (app, path, token) = (&app, overwrite.clone(), owner.access_token.clone());
         async move {
             let body = json!({"type": 0, "deny": deny.bits().to_string()});
-            let response = app.client.put(app.api(&path)).json(&body).bearer_auth(token).send().await.unwrap();
+            let response = app.send(app.client.put(app.api(&path)).json(&body).bearer_auth(token)).await;
             assert_eq!(response.status(), StatusCode::NO_CONTENT);
         }
     };
@@ -266,13 +266,13 @@ async fn bots_cannot_join_a_guild_through_an_invite(backend: Backend) {
         status_and_json(app.post_json("/applications", &json!({"name": "Crawler"}), Some(&ann.access_token)).await)
             .await;
     let accepted = app
-        .client
-        .post(app.api(&format!("/invites/{}", guild.invite)))
-        .header("authorization", format!("Bot {}", bot["token"].as_str().unwrap()))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .post(app.api(&format!("/invites/{}", guild.invite)))
+                .header("authorization", format!("Bot {}", bot["token"].as_str().unwrap()))
+                .json(&json!({})),
+        )
+        .await;
     assert_error(accepted, StatusCode::FORBIDDEN, 20001).await;
     assert!(
         app.store

@@ -5,6 +5,7 @@ mod fault_proxy;
 mod gateway;
 mod gateway_client;
 mod helpers;
+mod recording;
 
 mod audit_log;
 mod auth;
@@ -17,6 +18,8 @@ mod cli;
 mod embeds;
 mod guilds;
 mod http;
+mod interactions;
+mod interactions_endpoint;
 mod invites;
 mod limits;
 mod members;

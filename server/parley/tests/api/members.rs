@@ -14,7 +14,7 @@ async fn guild_with(app: &TestApp, owner: &Session, members: &[&Session]) -> Tes
 }
 
 async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).json(body).bearer_auth(token)).await
 }
 
 /// Gives `who` a role holding `permissions`, created by the owner.
@@ -374,7 +374,192 @@ async fn member_search_refuses_bad_queries_and_non_members(backend: Backend) {
     assert_eq!(app.get(&format!("{search}?query=o"), None).await.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// The audit log's entries of one action type, newest first.
+async fn audit_entries(app: &TestApp, owner: &Session, guild: &TestGuild, action: u8) -> Vec<Value> {
+    let path = format!("/guilds/{}/audit-logs?action_type={action}", guild.id);
+    let (status, log) = status_and_json(app.get(&path, Some(&owner.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    log["audit_log_entries"].as_array().unwrap().clone()
+}
+
+async fn a_member_changes_their_own_nickname_audited_and_announced_with_change_nickname(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (bo, eve) = (app.register("bo").await, app.register("eve").await);
+    let guild = guild_with(&app, &owner, &[&bo]).await;
+    let me = format!("/guilds/{}/members/@me", guild.id);
+    let mut events = app.bus.subscribe();
+    let response = app
+        .client
+        .patch(app.api(&me))
+        .json(&json!({"nick": "Bobo"}))
+        .bearer_auth(&bo.access_token)
+        .header("x-audit-log-reason", "a fresh start")
+        .send()
+        .await
+        .unwrap();
+    let (status, member) = status_and_json(response).await;
+    assert_eq!(
+        (status, member["nick"].as_str(), member["user"]["id"].as_str()),
+        (StatusCode::OK, Some("Bobo"), Some(bo.user_id.as_str()))
+    );
+    let event = next_event(&mut events).await;
+    assert_eq!(event.name, EventName::GuildMemberUpdate);
+    assert_eq!(event.json()["nick"], "Bobo");
+    let entries = audit_entries(&app, &owner, &guild, 24).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        (entries[0]["user_id"].as_str(), entries[0]["target_id"].as_str()),
+        (Some(bo.user_id.as_str()), Some(bo.user_id.as_str()))
+    );
+    assert_eq!(entries[0]["changes"], json!([{"key": "nick", "old_value": null, "new_value": "Bobo"}]));
+    assert_eq!(entries[0]["reason"], "a fresh start");
+
+    // My member object, at Discord's path and at Parley's.
+    for path in [format!("/users/@me/guilds/{}/member", guild.id), me.clone()] {
+        let (status, mine) = status_and_json(app.get(&path, Some(&bo.access_token)).await).await;
+        assert_eq!((status, &mine), (StatusCode::OK, &member), "{path}");
+    }
+
+    // Only the nickname changes here: other fields are not read.
+    let (_, same) =
+        status_and_json(app.patch_json(&me, &json!({"mute": true, "deaf": true}), &bo.access_token).await).await;
+    assert_eq!((same["mute"].as_bool(), same["nick"].as_str()), (Some(false), Some("Bobo")), "{same}");
+    // Without CHANGE_NICKNAME (@everyone's bits taken down to reading and writing), no.
+    let everyone = format!("/guilds/{}/roles/{}", guild.id, guild.id);
+    let basic = (Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES | Permissions::READ_MESSAGE_HISTORY).bits();
+    let response = app.patch_json(&everyone, &json!({"permissions": basic.to_string()}), &owner.access_token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_error(app.patch_json(&me, &json!({"nick": "Bob"}), &bo.access_token).await, StatusCode::FORBIDDEN, 50013)
+        .await;
+    // The owner may, whatever @everyone holds; a nickname too long is refused by its field.
+    let body = assert_error(
+        app.patch_json(&me, &json!({"nick": "x".repeat(33)}), &owner.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert!(body["errors"]["nick"].is_object(), "{body}");
+    let (status, _) = status_and_json(app.patch_json(&me, &json!({"nick": null}), &owner.access_token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    // Outside the guild: refused here, and at Discord's path the guild is unknown, as on Discord.
+    assert_error(app.patch_json(&me, &json!({"nick": "Eve"}), &eve.access_token).await, StatusCode::FORBIDDEN, 50001)
+        .await;
+    let theirs = format!("/users/@me/guilds/{}/member", guild.id);
+    assert_error(app.get(&theirs, Some(&eve.access_token)).await, StatusCode::NOT_FOUND, 10004).await;
+    assert_error(app.get("/users/@me/guilds/4242/member", Some(&bo.access_token)).await, StatusCode::NOT_FOUND, 10004)
+        .await;
+    assert_error(app.get(&theirs, None).await, StatusCode::UNAUTHORIZED, 40001).await;
+    // `@me` is no member to kick (leaving is DELETE /users/@me/guilds/{guild_id}).
+    assert_eq!(app.delete(&me, &bo.access_token).await.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+async fn bulk_ban(app: &TestApp, who: &Session, guild: &TestGuild, body: &Value) -> reqwest::Response {
+    app.client
+        .post(app.api(&format!("/guilds/{}/bulk-ban", guild.id)))
+        .json(body)
+        .bearer_auth(&who.access_token)
+        .header("x-audit-log-reason", "spam wave")
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_bulk_ban_bans_whom_the_single_ban_would_and_names_the_rest(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (moderator, banner, bo, cy, eve) = (
+        app.register("moderator").await,
+        app.register("banner").await,
+        app.register("bo").await,
+        app.register("cy").await,
+        app.register("eve").await,
+    );
+    let guild = guild_with(&app, &owner, &[&moderator, &banner, &bo, &cy]).await;
+    grant(&app, &owner, &guild, &moderator, Permissions::BAN_MEMBERS | Permissions::MANAGE_GUILD).await;
+    grant(&app, &owner, &guild, &banner, Permissions::BAN_MEMBERS).await;
+    let (_, spam) = status_and_json(
+        app.post_json(
+            &format!("/channels/{}/messages", guild.general),
+            &json!({"content": "buy now"}),
+            Some(&cy.access_token),
+        )
+        .await,
+    )
+    .await;
+
+    // BAN_MEMBERS alone is not enough (Discord asks for MANAGE_GUILD too).
+    let everyone = json!({"user_ids": [bo.user_id, cy.user_id]});
+    assert_error(bulk_ban(&app, &banner, &guild, &everyone).await, StatusCode::FORBIDDEN, 50013).await;
+    // Bad input, field by field.
+    let too_many: Vec<String> = (1..=201).map(|i| i.to_string()).collect();
+    for (body, field) in [
+        (json!({"user_ids": []}), "user_ids"),
+        (json!({"user_ids": too_many}), "user_ids"),
+        (json!({"user_ids": [bo.user_id], "delete_message_seconds": 604_801}), "delete_message_seconds"),
+        (json!({"delete_message_seconds": 0}), "user_ids"),
+    ] {
+        let refused =
+            assert_error(bulk_ban(&app, &moderator, &guild, &body).await, StatusCode::BAD_REQUEST, 50035).await;
+        assert!(refused["errors"][field].is_object(), "{refused}");
+    }
+
+    let mut events = app.bus.subscribe();
+    let body = json!({"user_ids": [bo.user_id, cy.user_id, eve.user_id, owner.user_id, moderator.user_id, "4242", bo.user_id],
+                      "delete_message_seconds": 3600});
+    let (status, answer) = status_and_json(bulk_ban(&app, &moderator, &guild, &body).await).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    // Members below the moderator and a user who is no member are banned; the owner (above
+    // everyone), the moderator themselves and an id naming nobody are not. Each user once.
+    assert_eq!(
+        answer,
+        json!({"banned_users": [bo.user_id, cy.user_id, eve.user_id],
+               "failed_users": [owner.user_id, moderator.user_id, "4242"]})
+    );
+    let mut bans_announced = 0;
+    while bans_announced < 3 {
+        if next_event(&mut events).await.name == EventName::GuildBanAdd {
+            bans_announced += 1;
+        }
+    }
+    let (_, bans) =
+        status_and_json(app.get(&format!("/guilds/{}/bans", guild.id), Some(&owner.access_token)).await).await;
+    assert_eq!(bans.as_array().unwrap().len(), 3, "{bans}");
+    // Each ban is audited as the single ban is, with the request's reason (kept with the ban).
+    let entries = audit_entries(&app, &owner, &guild, 22).await;
+    let mut targets: Vec<&str> = entries.iter().map(|e| e["target_id"].as_str().unwrap()).collect();
+    targets.sort_unstable();
+    let mut expected = vec![bo.user_id.as_str(), cy.user_id.as_str(), eve.user_id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(targets, expected);
+    assert!(entries.iter().all(|e| e["reason"] == "spam wave" && e["user_id"] == moderator.user_id.as_str()));
+    assert_eq!(bans[0]["reason"], "spam wave");
+    // The last hour of the banned members' messages went with them.
+    let message = format!("/channels/{}/messages/{}", guild.general, spam["id"].as_str().unwrap());
+    assert_error(app.get(&message, Some(&owner.access_token)).await, StatusCode::NOT_FOUND, 10008).await;
+    // Banning nobody new is Discord's 500000; a banned user can no longer ask at all.
+    assert_error(
+        bulk_ban(&app, &moderator, &guild, &json!({"user_ids": [bo.user_id]})).await,
+        StatusCode::BAD_REQUEST,
+        500000,
+    )
+    .await;
+    assert_error(
+        bulk_ban(&app, &bo, &guild, &json!({"user_ids": [banner.user_id]})).await,
+        StatusCode::FORBIDDEN,
+        50001,
+    )
+    .await;
+    let (_, still) = status_and_json(
+        app.get(&format!("/guilds/{}/members/{}", guild.id, banner.user_id), Some(&owner.access_token)).await,
+    )
+    .await;
+    assert_eq!(still["user"]["id"], banner.user_id.as_str());
+}
+
 on_both_backends!(
+    a_member_changes_their_own_nickname_audited_and_announced_with_change_nickname,
+    a_bulk_ban_bans_whom_the_single_ban_would_and_names_the_rest,
     members_are_listed_in_pages_by_user_id,
     nicknames_need_change_or_manage_nicknames,
     a_timed_out_member_may_read_but_not_send_until_it_lifts,

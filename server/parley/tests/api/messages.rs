@@ -42,7 +42,7 @@ fn ids(page: &[Value]) -> Vec<u64> {
 }
 
 async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).json(body).bearer_auth(token)).await
 }
 
 async fn a_sent_message_is_stored_published_and_readable(backend: Backend) {

@@ -272,25 +272,22 @@ async fn with_metrics_bind_set_metrics_are_served_only_on_their_own_address(back
     let app = spawn_app_with(backend, &[("PARLEY_METRICS_BIND", "127.0.0.1:0")]).await;
     let metrics = app.metrics_address.clone().expect("a metrics listener");
     assert_ne!(metrics, app.address);
-    assert_eq!(
-        app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
-    let text = app.client.get(format!("{metrics}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(app.send(app.client.get(format!("{}/metrics", app.address))).await.status(), StatusCode::NOT_FOUND);
+    let text = app.send(app.client.get(format!("{metrics}/metrics"))).await.text().await.unwrap();
     assert!(text.contains("parley_build_info"), "{text}");
     // Only metrics there: not the API, not the probes.
-    assert_eq!(app.client.get(format!("{metrics}/health")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.client.get(format!("{}/health", app.address)).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.send(app.client.get(format!("{metrics}/health"))).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.send(app.client.get(format!("{}/health", app.address))).await.status(), StatusCode::OK);
 }
 
 async fn on_the_main_port_metrics_answer_only_unforwarded_clients_on_this_machine(backend: Backend) {
     let app = crate::helpers::spawn_app(backend).await;
-    let local = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    let local = app.send(app.client.get(format!("{}/metrics", app.address))).await;
     assert_eq!(local.status(), StatusCode::OK, "a Prometheus beside Parley scrapes it");
     // What a proxy on this machine forwards is someone else's request.
     for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
         let forwarded =
-            app.client.get(format!("{}/metrics", app.address)).header(header, "203.0.113.9").send().await.unwrap();
+            app.send(app.client.get(format!("{}/metrics", app.address)).header(header, "203.0.113.9")).await;
         assert_eq!(forwarded.status(), StatusCode::NOT_FOUND, "{header}");
         assert!(!forwarded.text().await.unwrap().contains("parley_"), "{header}");
     }

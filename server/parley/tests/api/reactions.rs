@@ -33,7 +33,7 @@ async fn say(app: &TestApp, who: &Session, room: &Room, text: &str) -> String {
 }
 
 async fn put(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).bearer_auth(token)).await
 }
 
 async fn reactions_are_counted_per_emoji_and_show_whether_i_reacted(backend: Backend) {
@@ -280,7 +280,79 @@ async fn bulk_delete_takes_2_to_100_recent_messages(backend: Backend) {
     assert_eq!(left.as_array().unwrap().len(), 2);
 }
 
+async fn a_moderator_clears_a_messages_reactions_all_at_once_or_one_emoji(backend: Backend) {
+    const PARTY: &str = "%F0%9F%8E%89"; // 🎉
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (alice, bob, eve) = (app.register("alice").await, app.register("bob").await, app.register("eve").await);
+    let room = room(&app, &owner, &[&alice, &bob]).await;
+    let message = say(&app, &alice, &room, "celebrate").await;
+    let on_message = format!("/channels/{}/messages/{message}/reactions", room.general);
+    for who in [&alice, &bob] {
+        for emoji in [THUMBS, PARTY] {
+            let path = format!("{on_message}/{emoji}/@me");
+            assert_eq!(put(&app, &path, &who.access_token).await.status(), StatusCode::NO_CONTENT);
+        }
+    }
+    let reactions = async || {
+        let path = format!("/channels/{}/messages/{message}", room.general);
+        let (_, seen) = status_and_json(app.get(&path, Some(&owner.access_token)).await).await;
+        seen["reactions"].as_array().cloned().unwrap_or_default()
+    };
+    assert_eq!(reactions().await.len(), 2);
+
+    // Refused: without MANAGE_MESSAGES, from outside the guild, a bad emoji, another
+    // channel's message or none at all; nothing changes.
+    let one = format!("{on_message}/{THUMBS}");
+    for path in [&one, &on_message] {
+        assert_error(app.delete(path, &bob.access_token).await, StatusCode::FORBIDDEN, 50013).await;
+        assert_error(app.delete(path, &eve.access_token).await, StatusCode::FORBIDDEN, 50001).await;
+    }
+    assert_error(app.delete(&format!("{on_message}/abc"), &owner.access_token).await, StatusCode::BAD_REQUEST, 10014)
+        .await;
+    let elsewhere = app.guild_with(&eve, "Elsewhere", &[]).await;
+    let (_, theirs) = status_and_json(
+        app.post_json(
+            &format!("/channels/{}/messages", elsewhere.general),
+            &json!({"content": "x"}),
+            Some(&eve.access_token),
+        )
+        .await,
+    )
+    .await;
+    for id in [theirs["id"].as_str().unwrap(), "4242"] {
+        let path = format!("/channels/{}/messages/{id}/reactions", room.general);
+        assert_error(app.delete(&path, &owner.access_token).await, StatusCode::NOT_FOUND, 10008).await;
+    }
+    assert_eq!(reactions().await.len(), 2);
+
+    // One emoji: MESSAGE_REACTION_REMOVE_EMOJI, as Discord sends it.
+    let mut events = app.bus.subscribe();
+    assert_eq!(app.delete(&one, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    let event = next_event(&mut events).await;
+    assert_eq!(event.name, EventName::MessageReactionRemoveEmoji);
+    assert_eq!(
+        event.json(),
+        json!({"channel_id": room.general, "message_id": message, "guild_id": event.json()["guild_id"],
+               "emoji": {"id": null, "name": "👍"}})
+    );
+    assert!(event.json()["guild_id"].is_string());
+    let left = reactions().await;
+    assert_eq!((left.len(), &left[0]["emoji"]["name"], &left[0]["count"]), (1, &json!("🎉"), &json!(2)));
+
+    // All of them: MESSAGE_REACTION_REMOVE_ALL.
+    assert_eq!(app.delete(&on_message, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    let event = next_event(&mut events).await;
+    assert_eq!(event.name, EventName::MessageReactionRemoveAll);
+    assert_eq!((&event.json()["channel_id"], &event.json()["message_id"]), (&json!(room.general), &json!(message)));
+    assert!(reactions().await.is_empty());
+    // Clearing what is already clear changes nothing and announces nothing.
+    assert_eq!(app.delete(&on_message, &owner.access_token).await.status(), StatusCode::NO_CONTENT);
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(300), events.recv()).await.is_err());
+}
+
 on_both_backends!(
+    a_moderator_clears_a_messages_reactions_all_at_once_or_one_emoji,
     reactions_are_counted_per_emoji_and_show_whether_i_reacted,
     pins_need_manage_messages_and_are_listed_newest_first,
     the_current_pin_routes_page_pins_by_when_they_were_pinned_and_refuse_as_the_old_ones_do,

@@ -89,13 +89,13 @@ async fn channels_i_cannot_see_have_no_read_state(backend: Backend) {
     .await;
     let secret = secret["id"].as_str().unwrap().to_owned();
     let hide = json!({"type": 0, "deny": "1024"});
-    app.client
-        .put(app.api(&format!("/channels/{secret}/permissions/{guild_id}")))
-        .json(&hide)
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+    app.send(
+        app.client
+            .put(app.api(&format!("/channels/{secret}/permissions/{guild_id}")))
+            .json(&hide)
+            .bearer_auth(&owner.access_token),
+    )
+    .await;
     app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&ann.access_token)).await;
     let listed: Vec<String> =
         states(&app, &ann).await.iter().map(|s| s["channel_id"].as_str().unwrap().to_owned()).collect();

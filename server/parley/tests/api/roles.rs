@@ -28,7 +28,7 @@ async fn create_role(app: &TestApp, who: &Session, guild: Snowflake, body: Value
 }
 
 async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client.put(app.api(path)).json(body).bearer_auth(token).send().await.unwrap()
+    app.send(app.client.put(app.api(path)).json(body).bearer_auth(token)).await
 }
 
 async fn give(app: &TestApp, by: &Session, guild: Snowflake, to: &Session, role: &Value) -> reqwest::Response {
@@ -168,13 +168,13 @@ async fn the_role_hierarchy_protects_higher_roles_and_members(backend: Backend) 
     // Put them in a sensible order: Helpers 1, Mods 2, Admins 3.
     let order = json!([{"id": helpers["id"], "position": 1}, {"id": mods["id"], "position": 2}, {"id": admins["id"], "position": 3}]);
     let response = app
-        .client
-        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
-        .json(&order)
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+                .json(&order)
+                .bearer_auth(&owner.access_token),
+        )
+        .await;
     let (status, reordered) = status_and_json(response).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(positions(&reordered)[1..], [("Helpers".into(), 1), ("Mods".into(), 2), ("Admins".into(), 3)]);
@@ -209,13 +209,13 @@ async fn the_role_hierarchy_protects_higher_roles_and_members(backend: Backend) 
     // Nor can roles be moved to or above their own.
     let lift = json!([{"id": helpers["id"], "position": 2}]);
     let response = app
-        .client
-        .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
-        .json(&lift)
-        .bearer_auth(&moderator.access_token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .patch(app.api(&format!("/guilds/{}/roles", guild.id)))
+                .json(&lift)
+                .bearer_auth(&moderator.access_token),
+        )
+        .await;
     assert_error(response, StatusCode::FORBIDDEN, 50013).await;
     // The owner is above it all.
     assert_eq!(give(&app, &owner, guild.id, &peer, &admins).await.status(), StatusCode::NO_CONTENT);
@@ -280,8 +280,8 @@ async fn bad_role_requests_and_the_250_role_limit(backend: Backend) {
     }
     assert_error(
         app.get(&format!("/guilds/{}/roles/999", guild.id), Some(&owner.access_token)).await,
-        StatusCode::METHOD_NOT_ALLOWED,
-        0,
+        StatusCode::NOT_FOUND,
+        10011,
     )
     .await;
     assert_error(
@@ -341,7 +341,60 @@ async fn nobody_takes_away_a_permission_they_do_not_hold(backend: Backend) {
     assert_eq!((stored.permissions.0, stored.color), (Permissions::BAN_MEMBERS, 255));
 }
 
+async fn a_member_reads_one_role_and_how_many_members_hold_each(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (alice, bob, eve) = (app.register("alice").await, app.register("bob").await, app.register("eve").await);
+    let guild = guild_with(&app, &owner, &[&alice, &bob]).await;
+    let staff = create_role(&app, &owner, guild.id, json!({"name": "Staff", "color": 0x3498db})).await;
+    let quiet = create_role(&app, &owner, guild.id, json!({"name": "Quiet"})).await;
+    for who in [&alice, &bob] {
+        assert_eq!(give(&app, &owner, guild.id, who, &staff).await.status(), StatusCode::NO_CONTENT);
+    }
+    let (staff_id, quiet_id) = (staff["id"].as_str().unwrap(), quiet["id"].as_str().unwrap());
+
+    // Any member reads a role, as the role list shows it.
+    let (status, role) =
+        status_and_json(app.get(&format!("/guilds/{}/roles/{staff_id}", guild.id), Some(&bob.access_token)).await)
+            .await;
+    let (_, list) =
+        status_and_json(app.get(&format!("/guilds/{}/roles", guild.id), Some(&bob.access_token)).await).await;
+    let listed = list.as_array().unwrap().iter().find(|r| r["id"] == staff["id"]).unwrap();
+    assert_eq!((status, &role), (StatusCode::OK, listed));
+    assert_eq!((role["name"].as_str(), role["color"].as_i64()), (Some("Staff"), Some(0x3498db)));
+    let (_, everyone) =
+        status_and_json(app.get(&format!("/guilds/{}/roles/{}", guild.id, guild.id), Some(&bob.access_token)).await)
+            .await;
+    assert_eq!((everyone["name"].as_str(), everyone["position"].as_i64()), (Some("@everyone"), Some(0)));
+
+    // Counts by role id, every role but @everyone (as Discord answers), nobody's roles too.
+    let counts_path = format!("/guilds/{}/roles/member-counts", guild.id);
+    let (status, counts) = status_and_json(app.get(&counts_path, Some(&alice.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{counts}");
+    assert_eq!(counts, json!({ staff_id: 2, quiet_id: 0 }));
+
+    // A role of another guild is unknown here; so is an id that names nothing.
+    let elsewhere = guild_with(&app, &eve, &[]).await;
+    let evil = create_role(&app, &eve, elsewhere.id, json!({"name": "Evil"})).await;
+    let foreign = format!("/guilds/{}/roles/{}", guild.id, evil["id"].as_str().unwrap());
+    assert_error(app.get(&foreign, Some(&alice.access_token)).await, StatusCode::NOT_FOUND, 10011).await;
+    let missing = format!("/guilds/{}/roles/4242", guild.id);
+    assert_error(app.get(&missing, Some(&alice.access_token)).await, StatusCode::NOT_FOUND, 10011).await;
+    // Someone outside the guild reads neither; a guild that does not exist is unknown.
+    let mine = format!("/guilds/{}/roles/{staff_id}", guild.id);
+    assert_error(app.get(&mine, Some(&eve.access_token)).await, StatusCode::FORBIDDEN, 50001).await;
+    assert_error(app.get(&counts_path, Some(&eve.access_token)).await, StatusCode::FORBIDDEN, 50001).await;
+    assert_error(
+        app.get("/guilds/4242/roles/member-counts", Some(&eve.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10004,
+    )
+    .await;
+    assert_error(app.get(&counts_path, None).await, StatusCode::UNAUTHORIZED, 40001).await;
+}
+
 on_both_backends!(
+    a_member_reads_one_role_and_how_many_members_hold_each,
     nobody_takes_away_a_permission_they_do_not_hold,
     a_staff_role_with_an_overwrite_shows_a_channel_only_to_staff,
     nobody_grants_a_permission_they_do_not_hold,

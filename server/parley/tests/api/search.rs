@@ -38,13 +38,13 @@ async fn search_finds_words_by_author_and_channel_and_never_hidden_messages(back
     )
     .await;
     let secret = secret["id"].as_str().unwrap().to_owned();
-    app.client
-        .put(app.api(&format!("/channels/{secret}/permissions/{g}")))
-        .json(&json!({"type": 0, "deny": "1024"}))
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+    app.send(
+        app.client
+            .put(app.api(&format!("/channels/{secret}/permissions/{g}")))
+            .json(&json!({"type": 0, "deny": "1024"}))
+            .bearer_auth(&owner.access_token),
+    )
+    .await;
 
     say(&app, &owner, &guild.general, "The release ships on Friday").await;
     say(&app, &ann, &guild.general, "friday works for me").await;

@@ -258,9 +258,7 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
 
     // Routes Parley does not serve: logged with method and path, never the query or a token.
     let token = "aW5zZWN1cmUtd2ViaG9vay10b2tlbi10aGF0LWlzLWxvbmc";
-    for path in
-        ["/api/v10/no/such/route?secret=hunter2".to_owned(), format!("/api/v10/interactions/1/{token}/callback")]
-    {
+    for path in ["/api/v10/no/such/route?secret=hunter2".to_owned(), format!("/api/v10/webhooks/1/{token}/github")] {
         assert_eq!(client.get(format!("{url}{path}")).send().await.unwrap().status(), 404);
     }
 
@@ -319,7 +317,7 @@ async fn traces_and_logs_reach_tempo_and_loki_with_one_trace_id_in_both(backend:
         .filter(|l| l["message"] == "no route matches this request (404)")
         .collect();
     let paths: Vec<&str> = unmatched.iter().filter_map(|l| l["path"].as_str()).collect();
-    assert_eq!(paths, ["/api/v10/no/such/route", "/api/v10/interactions/1/{redacted}/callback"], "{unmatched:#?}");
+    assert_eq!(paths, ["/api/v10/no/such/route", "/api/v10/webhooks/1/{redacted}/github"], "{unmatched:#?}");
     assert!(unmatched.iter().all(|l| l["method"] == "GET" && l["level"] == "INFO"), "{unmatched:#?}");
     assert!(!stdout.iter().any(|l| l.contains("hunter2") || l.contains(token)), "no query or token is logged");
     assert!(!stdout.iter().any(|l| l.contains(&code)), "no log line carries the invite code: {stdout:#?}");

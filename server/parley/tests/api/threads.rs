@@ -90,13 +90,13 @@ async fn sending_in_a_thread_needs_send_messages_in_threads(backend: Backend) {
     .await;
     let thread_id = thread["id"].as_str().unwrap();
     let deny = json!({"type": 0, "deny": Permissions::SEND_MESSAGES_IN_THREADS.bits().to_string()});
-    app.client
-        .put(app.api(&format!("/channels/{}/permissions/{}", guild.general, guild.id)))
-        .json(&deny)
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+    app.send(
+        app.client
+            .put(app.api(&format!("/channels/{}/permissions/{}", guild.general, guild.id)))
+            .json(&deny)
+            .bearer_auth(&owner.access_token),
+    )
+    .await;
     // Ann may still talk in the channel itself, but not in its thread.
     assert_eq!(
         app.post_json(

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
-use crate::helpers::{Backend, on_both_backends, spawn_app_with};
+use crate::helpers::{Backend, assert_error, on_both_backends, spawn_app_with, status_and_json};
 use crate::voice_support::{state_of, voice_channel, voice_state};
 
 fn join(guild: &str, channel: Option<&str>, self_mute: bool) -> Value {
@@ -114,7 +114,67 @@ async fn who_is_in_a_hidden_voice_channel_is_told_only_to_those_who_can_see_it(b
     carol_gw.assert_no("VOICE_STATE_UPDATE", Duration::from_millis(300)).await;
 }
 
+async fn members_read_voice_states_over_rest_as_the_gateway_sends_them_and_only_where_they_can_see(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, bob, carol, eve) =
+        (app.register("ann").await, app.register("bob").await, app.register("carol").await, app.register("eve").await);
+    let guild = app.guild_with(&ann, "Talk", &[&bob, &carol]).await;
+    let voice = voice_channel(&app, &guild.id, &ann).await;
+    let (mine, bobs) = (
+        format!("/guilds/{}/voice-states/@me", guild.id),
+        format!("/guilds/{}/voice-states/{}", guild.id, bob.user_id),
+    );
+    // Nobody is in voice yet.
+    assert_error(app.get(&mine, Some(&bob.access_token)).await, StatusCode::NOT_FOUND, 10065).await;
+    assert_error(app.get(&bobs, Some(&ann.access_token)).await, StatusCode::NOT_FOUND, 10065).await;
+
+    let (mut bob_gw, _) = GatewayClient::identified(&app, &bob).await;
+    bob_gw.send(join(&guild.id, Some(&voice), true)).await;
+    let announced = state_of(&mut bob_gw, &bob).await;
+    for (who, path) in [(&bob, &mine), (&ann, &bobs)] {
+        let (status, state) = status_and_json(app.get(path, Some(&who.access_token)).await).await;
+        assert_eq!((status, &state), (StatusCode::OK, &announced), "{path}");
+    }
+    assert_eq!((&announced["channel_id"], &announced["self_mute"]), (&json!(voice), &json!(true)));
+
+    // Someone not in voice, someone who cannot see the channel, someone outside the guild.
+    let anns = format!("/guilds/{}/voice-states/{}", guild.id, ann.user_id);
+    assert_error(app.get(&anns, Some(&bob.access_token)).await, StatusCode::NOT_FOUND, 10065).await;
+    let hide = json!({ "type": 1, "deny": Permissions::VIEW_CHANNEL.bits().to_string() });
+    let hidden =
+        app.put_json(&format!("/channels/{voice}/permissions/{}", carol.user_id), &hide, &ann.access_token).await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    assert_error(app.get(&bobs, Some(&carol.access_token)).await, StatusCode::NOT_FOUND, 10065).await;
+    assert_error(app.get(&bobs, Some(&eve.access_token)).await, StatusCode::FORBIDDEN, 50001).await;
+    assert_error(app.get(&mine, None).await, StatusCode::UNAUTHORIZED, 40001).await;
+    assert_error(app.get("/guilds/4242/voice-states/@me", Some(&bob.access_token)).await, StatusCode::NOT_FOUND, 10004)
+        .await;
+
+    // Once bob leaves, his state is gone.
+    bob_gw.send(join(&guild.id, None, false)).await;
+    assert!(state_of(&mut bob_gw, &bob).await["channel_id"].is_null());
+    assert_error(app.get(&mine, Some(&bob.access_token)).await, StatusCode::NOT_FOUND, 10065).await;
+}
+
+async fn this_instance_is_the_one_voice_region_for_everyone_and_every_guild(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    let (ann, eve) = (app.register("ann").await, app.register("eve").await);
+    let guild = app.guild_with(&ann, "Talk", &[]).await;
+    let host = app.address.trim_start_matches("http://").rsplit_once(':').unwrap().0.to_owned();
+    let region = json!([{"id": "parley", "name": host, "optimal": true, "deprecated": false, "custom": false}]);
+    for (path, who) in [("/voice/regions".to_owned(), &eve), (format!("/guilds/{}/regions", guild.id), &ann)] {
+        let (status, regions) = status_and_json(app.get(&path, Some(&who.access_token)).await).await;
+        assert_eq!((status, &regions), (StatusCode::OK, &region), "{path}");
+        assert_error(app.get(&path, None).await, StatusCode::UNAUTHORIZED, 40001).await;
+    }
+    let theirs = format!("/guilds/{}/regions", guild.id);
+    assert_error(app.get(&theirs, Some(&eve.access_token)).await, StatusCode::FORBIDDEN, 50001).await;
+    assert_error(app.get("/guilds/4242/regions", Some(&eve.access_token)).await, StatusCode::NOT_FOUND, 10004).await;
+}
+
 on_both_backends!(
+    members_read_voice_states_over_rest_as_the_gateway_sends_them_and_only_where_they_can_see,
+    this_instance_is_the_one_voice_region_for_everyone_and_every_guild,
     who_is_in_a_hidden_voice_channel_is_told_only_to_those_who_can_see_it,
     members_see_who_joins_and_leaves_voice_and_the_joiner_learns_where_to_connect,
     a_malformed_voice_state_update_closes_with_decode_error,

@@ -1,15 +1,17 @@
 """An ordinary discord.py bot playing the scenario of SCENARIO.md (beside this file): it
-answers !ping, !history, !edit, !react, !pin, !thread, !dm, !typing and !embed, and reports
-the events it sees, one line each. Only its URLs are Parley's:
+answers !ping, !history, !edit, !react, !pin, !thread, !dm, !typing, !embed and !webhook, and
+the slash command /roll with its Reroll button, and reports the events it sees, one line each. Only its URLs are Parley's:
 
     PARLEY_URL=http://127.0.0.1:8080 PARLEY_GATEWAY_URL=ws://127.0.0.1:8080/gateway \
     PARLEY_BOT_TOKEN=... python discord_py_scenario.py
 """
 
 import os
+import random
 
 import discord
 import yarl
+from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -21,6 +23,8 @@ intents = discord.Intents.default()
 intents.message_content = True
 intents.members = True
 client = discord.Client(intents=intents)
+tree = app_commands.CommandTree(client)
+commands_set = False
 
 
 def say(*words):
@@ -43,6 +47,39 @@ async def on_ready():
     # is importable (a diagnostic line; the bot itself does nothing about it).
     say("COMPRESSION", discord.utils._ActiveDecompressionContext.COMPRESSION_TYPE)
     say("READY", client.user.id, f"guilds={len(client.guilds)}")
+    global commands_set
+    if not commands_set:
+        commands_set = True
+        try:
+            synced = await tree.sync()  # PUT /applications/{id}/commands: the global commands
+            say("COMMANDS_SET", len(synced))
+        except Exception as error:  # noqa: BLE001 - reported, and the bot carries on
+            say("FAILED", "sync", repr(error))
+
+
+class Reroll(discord.ui.View):
+    """The button under a roll: pressing it changes the message and takes the button away."""
+
+    @discord.ui.button(label="Reroll", custom_id="reroll", style=discord.ButtonStyle.primary)
+    async def reroll(self, interaction: discord.Interaction, button: discord.ui.Button):
+        await interaction.response.edit_message(content="rerolled", view=None)
+        self.stop()
+        say("BUTTON", interaction.id, interaction.message.id)
+
+    async def on_error(self, interaction, error, item):
+        say("FAILED", "reroll", repr(error))
+
+
+@tree.command(name="roll", description="Roll a die")
+@app_commands.describe(sides="How many sides")
+async def roll(interaction: discord.Interaction, sides: app_commands.Range[int, 2, 100]):
+    await interaction.response.send_message(f"rolled {random.randint(1, sides)} of {sides}", view=Reroll())
+    say("SLASH", interaction.id, sides)
+
+
+@tree.error
+async def on_app_command_error(interaction, error):
+    say("FAILED", "/roll", repr(error))
 
 
 async def ping(message):

@@ -33,6 +33,8 @@ const NAMES: Record<DispatchName, true> = {
   MESSAGE_DELETE: true,
   MESSAGE_REACTION_ADD: true,
   MESSAGE_REACTION_REMOVE: true,
+  MESSAGE_REACTION_REMOVE_ALL: true,
+  MESSAGE_REACTION_REMOVE_EMOJI: true,
   MESSAGE_ACK: true,
   TYPING_START: true,
   PRESENCE_UPDATE: true,
@@ -40,6 +42,11 @@ const NAMES: Record<DispatchName, true> = {
   VOICE_SERVER_UPDATE: true,
   CALL_CREATE: true,
   CALL_DELETE: true,
+  INTERACTION_CREATE: true,
+  INTERACTION_SUCCESS: true,
+  INTERACTION_MODAL_CREATE: true,
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: true,
+  WEBHOOKS_UPDATE: true,
 };
 
 function isDispatchName(name: string): name is DispatchName {

@@ -17,6 +17,7 @@ import type {
   ThreadDelete,
   ThreadEvent,
 } from "../guilds";
+import type { AutocompleteResponse, InteractionCreated, InteractionSucceeded, ModalCreate } from "../interactions/types";
 import type { Message } from "../messages";
 import type { PrivateChannel } from "../privateChannels";
 import type { User } from "../users";
@@ -81,6 +82,21 @@ export interface ReactionEvent {
   emoji: { name: string };
 }
 
+/** A moderator cleared every reaction on a message. */
+export interface ReactionRemoveAll {
+  channel_id: string;
+  message_id: string;
+  guild_id?: string;
+}
+
+/** A moderator cleared one emoji's reactions on a message. */
+export interface ReactionRemoveEmoji {
+  channel_id: string;
+  message_id: string;
+  guild_id?: string;
+  emoji: { name: string };
+}
+
 /** I read a channel up to a message (on any of my devices). */
 export interface MessageAck {
   channel_id: string;
@@ -111,6 +127,13 @@ export interface CallDelete {
   channel_id: string;
 }
 
+/** A channel's webhooks changed (made, renamed, moved in or out, deleted); which way is not
+ * said, so a screen listing them reads them again. Needs the GUILD_WEBHOOKS intent. */
+export interface WebhooksUpdate {
+  guild_id: string;
+  channel_id: string;
+}
+
 export interface Dispatches {
   READY: Ready;
   GUILD_CREATE: GuildCreate;
@@ -135,6 +158,8 @@ export interface Dispatches {
   MESSAGE_DELETE: MessageDelete;
   MESSAGE_REACTION_ADD: ReactionEvent;
   MESSAGE_REACTION_REMOVE: ReactionEvent;
+  MESSAGE_REACTION_REMOVE_ALL: ReactionRemoveAll;
+  MESSAGE_REACTION_REMOVE_EMOJI: ReactionRemoveEmoji;
   MESSAGE_ACK: MessageAck;
   TYPING_START: TypingStart;
   PRESENCE_UPDATE: PresenceUpdate;
@@ -142,6 +167,11 @@ export interface Dispatches {
   VOICE_SERVER_UPDATE: VoiceServerUpdate;
   CALL_CREATE: CallCreate;
   CALL_DELETE: CallDelete;
+  INTERACTION_CREATE: InteractionCreated;
+  INTERACTION_SUCCESS: InteractionSucceeded;
+  INTERACTION_MODAL_CREATE: ModalCreate;
+  APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: AutocompleteResponse;
+  WEBHOOKS_UPDATE: WebhooksUpdate;
 }
 
 export type DispatchName = keyof Dispatches;

@@ -40,6 +40,12 @@ export class MessageWindows {
     MESSAGE_DELETE: ({ channel_id, id }) => this.drop(channel_id, id),
     MESSAGE_REACTION_ADD: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, true, r.user_id),
     MESSAGE_REACTION_REMOVE: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, false, r.user_id),
+    MESSAGE_REACTION_REMOVE_ALL: (r) => this.update(r.channel_id, r.message_id, (m) => ({ ...m, reactions: [] })),
+    MESSAGE_REACTION_REMOVE_EMOJI: (r) =>
+      this.update(r.channel_id, r.message_id, (m) => ({
+        ...m,
+        reactions: (m.reactions ?? []).filter((x) => x.emoji.name !== r.emoji.name),
+      })),
   };
 
   /** Whether a channel's newest messages are on screen (its window is not back in history). */
@@ -188,7 +194,7 @@ export class MessageWindows {
       timestamp: new Date().toISOString(),
       nonce,
       pending: "sending",
-      message_reference: replyTo ? { message_id: replyTo, channel_id: channelId } : null,
+      message_reference: replyTo ? { type: 0, message_id: replyTo, channel_id: channelId } : null,
     };
     this.byChannel[channelId] = [...(this.byChannel[channelId] ?? []).filter((m) => m.nonce !== nonce), local];
     try {

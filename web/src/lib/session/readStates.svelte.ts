@@ -4,6 +4,7 @@
 
 import type { Api } from "../api/client";
 import type { DispatchHandlers } from "../gateway/dispatcher";
+import { isEphemeral } from "../interactions/answers";
 import type { User } from "../users";
 
 /** Where I stand in one channel. */
@@ -51,6 +52,8 @@ export class ReadStates {
       }
     },
     MESSAGE_CREATE: (message) => {
+      // Only I see an ephemeral answer, outside the channel's history: nothing to read there.
+      if (isEphemeral(message)) return;
       const state = this.byChannel[message.channel_id] ?? NONE;
       const me = this.me()?.id;
       const mine = message.author.id === me;

@@ -1,7 +1,8 @@
 // Everything the client knows on behalf of the person signed in, kept live by the gateway:
 // who they are, their guilds, DMs, read states, presences, who is typing to them, the
-// messages of the channels they opened, and their calls. Each concern is its own store with
-// its own dispatch handlers; this puts them together and feeds them every dispatch.
+// messages of the channels they opened, their calls, and when a guild's webhooks changed.
+// Each concern is its own store with its own dispatch handlers; this puts them together and
+// feeds them every dispatch.
 
 import type { Api } from "../api/client";
 import { Dispatcher } from "../gateway/dispatcher";
@@ -10,10 +11,12 @@ import type { User } from "../users";
 import { Voice } from "../voice/call.svelte";
 import { DmList } from "./dmList.svelte";
 import { GuildList } from "./guildList.svelte";
+import { Interactions } from "./interactions.svelte";
 import { MessageWindows } from "./messageWindows.svelte";
 import { Presences } from "./presences.svelte";
 import { ReadStates } from "./readStates.svelte";
 import { Typing } from "./typing.svelte";
+import { WebhookChanges } from "./webhookChanges.svelte";
 
 /** What a session needs of the gateway connection it is fed by. */
 export interface SessionLink {
@@ -35,6 +38,10 @@ export class Session {
   readonly typing: Typing;
   /** Voice channels and the call I am in. */
   readonly voice: Voice;
+  /** Commands, components and modals: my use of applications. */
+  readonly interactions: Interactions;
+  /** WEBHOOKS_UPDATE by guild, for the webhook settings to read their list again. */
+  readonly webhookChanges = new WebhookChanges();
   private readonly dispatcher: Dispatcher;
 
   constructor(api: Api, link: SessionLink) {
@@ -42,6 +49,15 @@ export class Session {
     this.dms = new DmList(api);
     this.readStates = new ReadStates(api, me, (channelId) => this.messages.onScreen(channelId));
     this.messages = new MessageWindows(api, this.readStates, me);
+    this.interactions = new Interactions(api, (channelId) => {
+      const guild = this.guilds.guildOf(channelId);
+      if (guild) return { channelId, guildId: guild.id, indexPath: `/guilds/${guild.id}/application-command-index` };
+      // A DM with a bot offers the bot's commands; a DM with a person, none.
+      const dm = this.dms.find(channelId);
+      return dm?.type === 1 && dm.recipients.some((u) => u.bot)
+        ? { channelId, guildId: null, indexPath: `/channels/${channelId}/application-command-index` }
+        : null;
+    });
     this.typing = new Typing(api, me, (channelId, userId) => this.messages.author(channelId, userId));
     this.voice = new Voice({
       api,
@@ -68,6 +84,8 @@ export class Session {
       this.messages.handlers,
       this.readStates.handlers,
       this.typing.handlers,
+      this.interactions.handlers,
+      this.webhookChanges.handlers,
     );
   }
 

@@ -6,7 +6,7 @@ import { PERMISSION } from "../permissions";
 import { moderatorActions } from "./moderation";
 import type { VoiceState } from "./states";
 
-const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false, public_flags: 0 });
+const user = (id: string) => ({ id, username: `u${id}`, discriminator: "0", bot: false, public_flags: 0, flags: 0 });
 const guild = guildFrom({
   id: "1",
   name: "g",

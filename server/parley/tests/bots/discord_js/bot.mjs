@@ -14,7 +14,18 @@
 //
 // Set DJS_DEBUG=1 to have discord.js's own debug log (gateway and REST) on stderr.
 
-import { Client, EmbedBuilder, Events, GatewayIntentBits, Partials, WebhookClient } from 'discord.js';
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  Client,
+  EmbedBuilder,
+  Events,
+  GatewayIntentBits,
+  Partials,
+  SlashCommandBuilder,
+  WebhookClient,
+} from 'discord.js';
 
 const PARLEY_URL = process.env.PARLEY_URL.replace(/\/+$/, '');
 
@@ -69,8 +80,50 @@ if (process.env.DJS_DEBUG) {
   );
 }
 
-client.once(Events.ClientReady, (ready) => {
+client.once(Events.ClientReady, async (ready) => {
   say(`READY ${ready.user.id} guilds=${ready.guilds.cache.size}`);
+  // The slash command, as the guild's commands (PUT /applications/{id}/guilds/{guild}/commands).
+  const roll = new SlashCommandBuilder()
+    .setName('roll')
+    .setDescription('Roll a die')
+    .addIntegerOption((option) =>
+      option.setName('sides').setDescription('How many sides').setRequired(true).setMinValue(2).setMaxValue(100),
+    );
+  try {
+    const guild = ready.guilds.cache.first();
+    const set = await ready.application.commands.set([roll], guild.id);
+    say(`COMMANDS_SET ${set.size}`);
+  } catch (error) {
+    say(`FAILED commands ${oneLine(error)}`);
+    console.error(error);
+  }
+});
+
+// --- the slash command and its button ----------------------------------------------------
+
+client.on(Events.InteractionCreate, async (interaction) => {
+  try {
+    if (interaction.isChatInputCommand() && interaction.commandName === 'roll') {
+      const sides = interaction.options.getInteger('sides', true);
+      const reroll = new ButtonBuilder().setCustomId('reroll').setLabel('Reroll').setStyle(ButtonStyle.Primary);
+      const rolled = 1 + Math.floor(Math.random() * sides);
+      const answer = await interaction.reply({
+        content: `rolled ${rolled} of ${sides}`,
+        components: [new ActionRowBuilder().addComponents(reroll)],
+        withResponse: true,
+      });
+      if (answer.resource?.message?.content !== `rolled ${rolled} of ${sides}`) {
+        throw new Error(`the answer came back as ${JSON.stringify(answer.resource?.message?.content)}`);
+      }
+      say(`SLASH ${interaction.id} ${sides}`);
+    } else if (interaction.isButton() && interaction.customId === 'reroll') {
+      await interaction.update({ content: 'rerolled', components: [] });
+      say(`BUTTON ${interaction.id} ${interaction.message.id}`);
+    }
+  } catch (error) {
+    say(`FAILED interaction ${oneLine(error)}`);
+    console.error(error);
+  }
 });
 
 // --- events ------------------------------------------------------------------------------

@@ -17,13 +17,16 @@
 use parley_test_bots::{describe, log_library_problems, one_line, say};
 use serenity::{
     all::{
-        ChannelCreateEvent, ChannelId, ChannelPinsUpdateEvent, ChannelUpdateEvent, ClientBuilder, Colour,
-        ConnectionStage, Context, CreateEmbed, CreateEmbedFooter, CreateMessage, CreateThread, EditMessage, Event,
-        EventHandler, GatewayIntents, GetMessages, GuildChannel, GuildCreateEvent, GuildId, GuildMemberAddEvent,
-        GuildMemberUpdateEvent, GuildRoleCreateEvent, GuildRoleUpdateEvent, GuildUpdateEvent, HttpBuilder, Member,
-        Message, MessageCreateEvent, MessageDeleteEvent, MessageId, MessageUpdateEvent, RawEventHandler, Reaction,
-        ReactionAddEvent, ReactionRemoveEvent, ReactionType, Ready, ReadyEvent, ResumedEvent, ShardStageUpdateEvent,
-        ThreadCreateEvent, TypingStartEvent,
+        ButtonStyle, ChannelCreateEvent, ChannelId, ChannelPinsUpdateEvent, ChannelUpdateEvent, ClientBuilder, Colour,
+        Command, CommandInteraction, CommandOptionType, ComponentInteraction, ConnectionStage, Context,
+        CreateActionRow, CreateButton, CreateCommand, CreateCommandOption, CreateEmbed, CreateEmbedFooter,
+        CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateThread, CreateWebhook,
+        EditMessage, Event, EventHandler, ExecuteWebhook, GatewayIntents, GetMessages, GuildChannel, GuildCreateEvent,
+        GuildId, GuildMemberAddEvent, GuildMemberUpdateEvent, GuildRoleCreateEvent, GuildRoleUpdateEvent,
+        GuildUpdateEvent, HttpBuilder, Interaction, InteractionCreateEvent, Member, Message, MessageCreateEvent,
+        MessageDeleteEvent, MessageId, MessageUpdateEvent, RawEventHandler, Reaction, ReactionAddEvent,
+        ReactionRemoveEvent, ReactionType, Ready, ReadyEvent, ResumedEvent, ShardStageUpdateEvent, ThreadCreateEvent,
+        TypingStartEvent, Webhook,
     },
     async_trait,
     json::Value,
@@ -38,6 +41,7 @@ type HandlerResult = Result<String, serenity::Error>;
 struct Handler {
     ready_said: AtomicBool,
     connected: AtomicBool,
+    commands_set: AtomicBool,
 }
 
 #[tokio::main]
@@ -59,7 +63,11 @@ async fn main() {
         | GatewayIntents::DIRECT_MESSAGES
         | GatewayIntents::DIRECT_MESSAGE_TYPING
         | GatewayIntents::MESSAGE_CONTENT;
-    let handler = Handler { ready_said: AtomicBool::new(false), connected: AtomicBool::new(false) };
+    let handler = Handler {
+        ready_said: AtomicBool::new(false),
+        connected: AtomicBool::new(false),
+        commands_set: AtomicBool::new(false),
+    };
     let mut client =
         match ClientBuilder::new_with_http(http, intents).event_handler(handler).raw_event_handler(Unreadable).await {
             Ok(client) => client,
@@ -99,6 +107,22 @@ impl Handler {
             say(format!("READY {} guilds={guilds}", ctx.cache.current_user().id));
         }
     }
+
+    /// The slash command, as the application's global commands (once, on the first `ready`).
+    async fn set_commands_once(&self, ctx: &Context) {
+        if self.commands_set.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let sides = CreateCommandOption::new(CommandOptionType::Integer, "sides", "How many sides")
+            .required(true)
+            .min_int_value(2)
+            .max_int_value(100);
+        let roll = CreateCommand::new("roll").description("Roll a die").add_option(sides);
+        match Command::set_global_commands(ctx, vec![roll]).await {
+            Ok(commands) => say(format!("COMMANDS_SET {}", commands.len())),
+            Err(error) => say(format!("FAILED commands {} {}", describe(&error), one_line(&format!("{error:?}")))),
+        }
+    }
 }
 
 #[async_trait]
@@ -109,6 +133,7 @@ impl EventHandler for Handler {
         if ready.guilds.is_empty() {
             self.say_ready_once(&ctx, 0);
         }
+        self.set_commands_once(&ctx).await;
     }
 
     async fn cache_ready(&self, ctx: Context, guilds: Vec<GuildId>) {
@@ -176,6 +201,18 @@ impl EventHandler for Handler {
     async fn guild_member_addition(&self, _: Context, member: Member) {
         say(format!("MEMBER_JOIN {} {} {}", member.guild_id, member.user.id, member.user.name));
     }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let (what, result) = match interaction {
+            Interaction::Command(command) if command.data.name == "roll" => ("/roll", roll(&ctx, &command).await),
+            Interaction::Component(press) if press.data.custom_id == "reroll" => ("reroll", reroll(&ctx, &press).await),
+            _ => return,
+        };
+        match result {
+            Ok(line) => say(line),
+            Err(error) => say(format!("FAILED {what} {} {}", describe(&error), one_line(&format!("{error:?}")))),
+        }
+    }
 }
 
 /// serenity turns a gateway event whose payload it cannot read into `Event::Unknown` and drops
@@ -222,6 +259,7 @@ fn why_unreadable(kind: &str, payload: Value) -> String {
         "THREAD_CREATE" => ThreadCreateEvent,
         "CHANNEL_CREATE" => ChannelCreateEvent,
         "CHANNEL_UPDATE" => ChannelUpdateEvent,
+        "INTERACTION_CREATE" => InteractionCreateEvent,
     )
     .map(|error| one_line(&error))
     .unwrap_or_else(|| "read as Unknown, yet its payload reads on its own".to_owned())
@@ -249,6 +287,7 @@ async fn run_command(ctx: &Context, message: &Message) {
         "!dm" => dm(ctx, message).await,
         "!typing" => typing(ctx, message).await,
         "!embed" => embed(ctx, message).await,
+        "!webhook" => webhook(ctx, message).await,
         _ => return,
     };
     match result {
@@ -317,4 +356,36 @@ async fn embed(ctx: &Context, message: &Message) -> HandlerResult {
         .footer(CreateEmbedFooter::new("parley"));
     let sent = message.channel_id.send_message(ctx, CreateMessage::new().content("status").embed(embed)).await?;
     Ok(format!("EMBED {}", sent.id))
+}
+
+async fn webhook(ctx: &Context, message: &Message) -> HandlerResult {
+    let made = message.channel_id.create_webhook(ctx, CreateWebhook::new("scenario hook")).await?;
+    // Its URL as Discord writes it (https://discord.com/api/webhooks/{id}/{token}): from_url
+    // accepts only discord.com's hosts, and asks through the client's proxy, that is, Parley.
+    let hook = Webhook::from_url(ctx, &made.url()?).await?;
+    let sent = hook.execute(ctx, true, ExecuteWebhook::new().content("from the hook").username("Hook")).await?;
+    let sent = sent.map(|sent| sent.id.to_string()).unwrap_or_default();
+    Ok(format!("WEBHOOK {} {sent}", made.id))
+}
+
+/// `/roll sides`: a message with the roll and a Reroll button.
+async fn roll(ctx: &Context, command: &CommandInteraction) -> HandlerResult {
+    let sides =
+        command.data.options.iter().find(|option| option.name == "sides").and_then(|option| option.value.as_i64());
+    let sides = sides.ok_or_else(|| serenity::Error::Other("no integer `sides`"))?;
+    // No rand crate here: the interaction's id stands in for a random number.
+    let rolled = 1 + command.id.get() % sides.unsigned_abs().max(1);
+    let reroll = CreateButton::new("reroll").label("Reroll").style(ButtonStyle::Primary);
+    let answer = CreateInteractionResponseMessage::new()
+        .content(format!("rolled {rolled} of {sides}"))
+        .components(vec![CreateActionRow::Buttons(vec![reroll])]);
+    command.create_response(ctx, CreateInteractionResponse::Message(answer)).await?;
+    Ok(format!("SLASH {} {sides}", command.id))
+}
+
+/// The Reroll button: the message says `rerolled` and loses its button.
+async fn reroll(ctx: &Context, press: &ComponentInteraction) -> HandlerResult {
+    let update = CreateInteractionResponseMessage::new().content("rerolled").components(vec![]);
+    press.create_response(ctx, CreateInteractionResponse::UpdateMessage(update)).await?;
+    Ok(format!("BUTTON {} {}", press.id, press.message.id))
 }

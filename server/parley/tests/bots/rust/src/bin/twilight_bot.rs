@@ -20,15 +20,30 @@ use twilight_gateway::{
 };
 use twilight_http::{Client, request::channel::reaction::RequestReactionType};
 use twilight_model::{
-    channel::Message,
+    application::{
+        command::CommandType,
+        interaction::{
+            Interaction, InteractionData,
+            application_command::{CommandData, CommandOptionValue},
+        },
+    },
+    channel::{
+        Message,
+        message::component::{ActionRow, ButtonStyle, Component},
+    },
     gateway::payload::incoming::GuildCreate,
     guild::Guild,
     id::{
         Id,
-        marker::{GuildMarker, UserMarker},
+        marker::{ApplicationMarker, GuildMarker, UserMarker},
     },
 };
-use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
+use twilight_util::builder::{
+    command::{CommandBuilder, IntegerBuilder},
+    embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder},
+    interaction_response::{ChannelMessageBuilder, UpdateMessageBuilder},
+    message::ButtonBuilder,
+};
 
 type HandlerResult = Result<String, Box<dyn Error + Send + Sync>>;
 
@@ -61,6 +76,9 @@ async fn main() {
     let mut shard = Shard::with_config(ShardId::ONE, config);
 
     let mut me: Option<Id<UserMarker>> = None;
+    let mut application: Option<Id<ApplicationMarker>> = None;
+    let mut guilds: Vec<Id<GuildMarker>> = Vec::new();
+    let mut commands_set = false;
     let mut awaited_guilds: HashSet<Id<GuildMarker>> = HashSet::new();
     let mut guild_count = 0;
     let mut ready_said = false;
@@ -78,8 +96,10 @@ async fn main() {
             Event::GatewayClose(_) => say("DISCONNECT"),
             Event::Ready(ready) => {
                 me = Some(ready.user.id);
+                application = Some(ready.application.id);
                 guild_count = ready.guilds.len();
                 awaited_guilds = ready.guilds.iter().map(|guild| guild.id).collect();
+                guilds = ready.guilds.iter().map(|guild| guild.id).collect();
             }
             Event::GuildCreate(guild) => {
                 if let GuildCreate::Available(guild) = *guild {
@@ -119,11 +139,19 @@ async fn main() {
             Event::MemberAdd(member) => {
                 say(format!("MEMBER_JOIN {} {} {}", member.guild_id, member.user.id, member.user.name))
             }
+            Event::InteractionCreate(interaction) => {
+                tokio::spawn(run_interaction(Arc::clone(&http), interaction.0));
+            }
             _ => {}
         }
         if let Some(me) = me.filter(|_| !ready_said && awaited_guilds.is_empty()) {
             ready_said = true;
             say(format!("READY {me} guilds={guild_count}"));
+        }
+        // Once every guild is here: the slash command, as each guild's commands.
+        if let (true, false, Some(application)) = (ready_said, commands_set, application) {
+            commands_set = true;
+            tokio::spawn(set_commands(Arc::clone(&http), application, guilds.clone()));
         }
     }
     // The shard only ends after a fatal close (a bad token, disallowed intents).
@@ -184,6 +212,7 @@ async fn run_command(http: Arc<Client>, message: Message) {
         "!dm" => dm(&http, &message).await,
         "!typing" => typing(&http, &message).await,
         "!embed" => embed(&http, &message).await,
+        "!webhook" => webhook(&http, &message).await,
         _ => return,
     };
     match result {
@@ -259,4 +288,75 @@ async fn embed(http: &Client, message: &Message) -> HandlerResult {
         .build();
     let sent = http.create_message(message.channel_id).content("status").embeds(&[embed]).await?.model().await?;
     Ok(format!("EMBED {}", sent.id))
+}
+
+async fn webhook(http: &Client, message: &Message) -> HandlerResult {
+    let made = http.create_webhook(message.channel_id, "scenario hook").await?.model().await?;
+    // A webhook URL as Discord writes it, read with twilight's own parser; the request goes
+    // through the client's proxy, that is, to Parley.
+    let url = format!("https://discord.com/api/webhooks/{}/{}", made.id, made.token.as_deref().unwrap_or(""));
+    let (id, token) = twilight_util::link::webhook::parse(&url)?;
+    let token = token.ok_or("the webhook URL has no token")?;
+    let sent = http.execute_webhook(id, token).content("from the hook").username("Hook").wait().await?.model().await?;
+    Ok(format!("WEBHOOK {} {}", made.id, sent.id))
+}
+
+/// The slash command `roll`, set as the commands of each guild the bot is in.
+async fn set_commands(http: Arc<Client>, application: Id<ApplicationMarker>, guilds: Vec<Id<GuildMarker>>) {
+    let result: HandlerResult = async {
+        let roll = CommandBuilder::new("roll", "Roll a die", CommandType::ChatInput)
+            .option(IntegerBuilder::new("sides", "How many sides").required(true).min_value(2).max_value(100))
+            .validate()?
+            .build();
+        let mut count = 0;
+        for guild in guilds {
+            count +=
+                http.interaction(application).set_guild_commands(guild, &[roll.clone()]).await?.models().await?.len();
+        }
+        Ok(format!("COMMANDS_SET {count}"))
+    }
+    .await;
+    match result {
+        Ok(line) => say(line),
+        Err(error) => say(format!("FAILED commands {}", describe(error.as_ref()))),
+    }
+}
+
+async fn run_interaction(http: Arc<Client>, interaction: Interaction) {
+    let (what, result) = match &interaction.data {
+        Some(InteractionData::ApplicationCommand(command)) if command.name == "roll" => {
+            ("/roll", roll(&http, &interaction, command).await)
+        }
+        Some(InteractionData::MessageComponent(press)) if press.custom_id == "reroll" => {
+            ("reroll", reroll(&http, &interaction).await)
+        }
+        _ => return,
+    };
+    match result {
+        Ok(line) => say(line),
+        Err(error) => say(format!("FAILED {what} {}", describe(error.as_ref()))),
+    }
+}
+
+/// `/roll sides`: a message with the roll and a Reroll button.
+async fn roll(http: &Client, interaction: &Interaction, command: &CommandData) -> HandlerResult {
+    let sides = command.options.iter().find(|option| option.name == "sides").map(|option| &option.value);
+    let Some(&CommandOptionValue::Integer(sides)) = sides else {
+        return Err(format!("no integer `sides` in {:?}", command.options).into());
+    };
+    // No rand crate here: the interaction's id stands in for a random number.
+    let rolled = 1 + interaction.id.get() % sides.unsigned_abs().max(1);
+    let reroll = ButtonBuilder::new(ButtonStyle::Primary).custom_id("reroll").label("Reroll").validate()?.build();
+    let row = ActionRow { components: vec![Component::Button(reroll)], id: None };
+    let answer = ChannelMessageBuilder::new().content(format!("rolled {rolled} of {sides}")).components([row]).build();
+    http.interaction(interaction.application_id).create_response(interaction.id, &interaction.token, &answer).await?;
+    Ok(format!("SLASH {} {sides}", interaction.id))
+}
+
+/// The Reroll button: the message says `rerolled` and loses its button.
+async fn reroll(http: &Client, interaction: &Interaction) -> HandlerResult {
+    let message = interaction.message.as_ref().ok_or("a button press without its message")?;
+    let update = UpdateMessageBuilder::new().content("rerolled").components(Vec::<Component>::new()).build();
+    http.interaction(interaction.application_id).create_response(interaction.id, &interaction.token, &update).await?;
+    Ok(format!("BUTTON {} {}", interaction.id, message.id))
 }
