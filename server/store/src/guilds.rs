@@ -18,11 +18,15 @@ pub struct GuildRecord {
     pub description: Option<String>,
     #[sqlx(try_from = "i64")]
     pub created_at: Timestamp,
+    /// The welcome screen as checked JSON; `None`: never set.
+    pub welcome_screen: Option<String>,
+    pub widget_enabled: bool,
+    pub widget_channel_id: Option<i64>,
 }
 
 macro_rules! guild_columns {
     () => {
-        "id, name, owner_id, icon, description, created_at"
+        "id, name, owner_id, icon, description, created_at, welcome_screen, widget_enabled, widget_channel_id"
     };
 }
 
@@ -139,6 +143,51 @@ impl Store {
             " FROM guilds WHERE id IN (SELECT guild_id FROM members WHERE user_id = $1) ORDER BY id"
         );
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(user_id.as_i64()).fetch_all(pool).await?))
+    }
+
+    /// Replaces the guild's welcome screen (checked JSON), with its audit entry.
+    pub async fn set_welcome_screen(
+        &self,
+        id: Snowflake,
+        json: &str,
+        audit: Audit<'_>,
+    ) -> Result<Option<GuildRecord>, StoreError> {
+        let sql = concat!("UPDATE guilds SET welcome_screen = $2 WHERE id = $1 RETURNING ", guild_columns!());
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<GuildRecord> =
+                sqlx::query_as(sql).bind(id.as_i64()).bind(json).fetch_optional(&mut *tx).await?;
+            if updated.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
+    }
+
+    /// Sets the guild's widget settings, with their audit entry.
+    pub async fn set_widget(
+        &self,
+        id: Snowflake,
+        enabled: bool,
+        channel_id: Option<Snowflake>,
+        audit: Audit<'_>,
+    ) -> Result<Option<GuildRecord>, StoreError> {
+        let sql = concat!(
+            "UPDATE guilds SET widget_enabled = $2, widget_channel_id = $3 WHERE id = $1 RETURNING ",
+            guild_columns!()
+        );
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<GuildRecord> = sqlx::query_as(sql)
+                .bind(id.as_i64()).bind(enabled).bind(channel_id.map(Snowflake::as_i64))
+                .fetch_optional(&mut *tx).await?;
+            if updated.is_some() {
+                record_audit!(&mut *tx, audit);
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
     }
 
     pub async fn update_guild(

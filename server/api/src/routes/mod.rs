@@ -10,6 +10,7 @@
 //! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
 //! - [`channels`]: channels as their viewers see them.
 //! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
+//! - [`guild_welcome`]: a guild's welcome screen and widget settings.
 //! - [`guilds`]: create, get (with counts), modify, delete, list mine, leave, preview.
 //! - [`health`]: `/health`, `/ready` and `/metrics`.
 //! - [`interactions`]: using commands, components and modals, and the application's answer.
@@ -41,6 +42,7 @@ pub mod auth;
 pub mod channel_admin;
 pub mod channels;
 pub mod gateway;
+pub mod guild_welcome;
 pub mod guilds;
 pub mod health;
 pub mod instance;
@@ -75,6 +77,7 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(instance::router())
         .merge(admin::router())
         .merge(guilds::router())
+        .merge(guild_welcome::router())
         .merge(channels::router())
         .merge(invites::router())
         .merge(channel_admin::router())

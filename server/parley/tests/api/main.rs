@@ -16,6 +16,7 @@ mod bots;
 mod channels;
 mod cli;
 mod embeds;
+mod guild_welcome;
 mod guilds;
 mod http;
 mod interactions;
