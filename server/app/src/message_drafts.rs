@@ -15,6 +15,18 @@ use crate::error::{AppError, AppResult};
 use crate::objects::message::flags;
 use crate::objects::schema;
 
+/// What a webhook, or an application answering an interaction, may do where it posts: speak,
+/// embed, and mention anyone (as on Discord); `allowed_mentions` narrows it, and an
+/// interaction's answer loses MENTION_EVERYONE where its bot lacks it.
+pub const POSTER_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
+    Permissions::VIEW_CHANNEL.bits()
+        | Permissions::SEND_MESSAGES.bits()
+        | Permissions::SEND_MESSAGES_IN_THREADS.bits()
+        | Permissions::READ_MESSAGE_HISTORY.bits()
+        | Permissions::EMBED_LINKS.bits()
+        | Permissions::MENTION_EVERYONE.bits(),
+);
+
 /// Discord's limit for message content (Nitro's; Parley has no tiers).
 pub const MAX_CONTENT_CHARS: usize = 4000;
 /// Discord's limit for a nonce.

@@ -28,6 +28,22 @@ macro_rules! command_columns {
     };
 }
 
+/// Creates a command, or replaces the definition of the one of that name and type in its scope
+/// (its version changes only when its definition does).
+macro_rules! upsert_sql {
+    () => {
+        concat!(
+            "INSERT INTO application_commands (id, application_id, guild_id, scope, kind, name, definition, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (application_id, scope, kind, name) DO UPDATE SET definition = excluded.definition, \
+             version = CASE WHEN application_commands.definition = excluded.definition \
+               THEN application_commands.version ELSE excluded.version END \
+             RETURNING ",
+            command_columns!()
+        )
+    };
+}
+
 /// A command as its application defines it.
 #[derive(Clone, Debug)]
 pub struct NewCommand {
@@ -105,15 +121,7 @@ impl Store {
         version: i64,
         command: &NewCommand,
     ) -> Result<(CommandRecord, bool), StoreError> {
-        let sql = concat!(
-            "INSERT INTO application_commands (id, application_id, guild_id, scope, kind, name, definition, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (application_id, scope, kind, name) DO UPDATE SET definition = excluded.definition, \
-             version = CASE WHEN application_commands.definition = excluded.definition \
-               THEN application_commands.version ELSE excluded.version END \
-             RETURNING ",
-            command_columns!()
-        );
+        let sql = upsert_sql!();
         let record: CommandRecord = with_writer!(self, pool => sqlx::query_as(sql)
             .bind(id.as_i64()).bind(application_id.as_i64()).bind(scope.guild_id()).bind(scope.key())
             .bind(command.kind).bind(&command.name).bind(&command.definition).bind(version)
@@ -158,15 +166,7 @@ impl Store {
         commands: &[(Snowflake, NewCommand)],
         version: i64,
     ) -> Result<Vec<CommandRecord>, StoreError> {
-        let upsert = concat!(
-            "INSERT INTO application_commands (id, application_id, guild_id, scope, kind, name, definition, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (application_id, scope, kind, name) DO UPDATE SET definition = excluded.definition, \
-             version = CASE WHEN application_commands.definition = excluded.definition \
-               THEN application_commands.version ELSE excluded.version END \
-             RETURNING ",
-            command_columns!()
-        );
+        let upsert = upsert_sql!();
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let existing: Vec<(i64, i32, String)> = sqlx::query_as(

@@ -104,7 +104,8 @@ pub struct WelcomeScreenPatch {
     pub welcome_channels: Option<Option<Vec<WelcomeChannel>>>,
 }
 
-async fn announce(state: &AppState, access: &GuildAccess, updated: &GuildRecord) {
+/// GUILD_UPDATE with the guild as it now is, to its members.
+fn announce(state: &AppState, access: &GuildAccess, updated: &GuildRecord) {
     let guild = GuildObject::new(updated, &access.roles);
     state.publish(Event::new(
         EventName::GuildUpdate,
@@ -180,7 +181,7 @@ async fn modify_welcome_screen(
         &reason,
     );
     let updated = state.store.set_welcome_screen(guild_id, &json, Some(&entry)).await?.ok_or_else(unknown_guild)?;
-    announce(&state, &access, &updated).await;
+    announce(&state, &access, &updated);
     Ok(Json(WelcomeScreen { description: welcome.description, welcome_channels: welcome.welcome_channels }))
 }
 
@@ -274,6 +275,6 @@ async fn modify_widget_settings(
     );
     let updated =
         state.store.set_widget(guild_id, enabled, channel_id, Some(&entry)).await?.ok_or_else(unknown_guild)?;
-    announce(&state, &access, &updated).await;
+    announce(&state, &access, &updated);
     Ok(Json(widget(&updated)))
 }

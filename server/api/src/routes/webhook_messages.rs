@@ -14,13 +14,13 @@ use parley_app::channel_access::ChannelAccess;
 use parley_app::error::{AppError, AppResult};
 use parley_app::interactions::messages::{self as interaction_messages, InteractionMessage, Which};
 use parley_app::interactions::token;
-use parley_app::message_drafts::{AllowedMentions, check_content, check_flags, resolve_mentions};
+use parley_app::message_drafts::{AllowedMentions, POSTER_PERMISSIONS, check_content, check_flags, resolve_mentions};
 use parley_app::objects::component::ActionRow;
 use parley_app::objects::embed::{Embed, embeds_json, is_web_url, parse_embeds, stored_embeds};
 use parley_app::objects::message::{self, MessageObject, find_message, flags, message_object, unknown_message};
 use parley_app::objects::webhook::by_token;
 use parley_app::patch::nullable;
-use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
+use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::interactions::InteractionRecord;
 use parley_store::members::MemberRecord;
@@ -41,17 +41,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_webhook_message, edit_webhook_message, delete_webhook_message))
         .routes(routes!(get_original_message, edit_original_message, delete_original_message))
 }
-
-/// What a webhook may do where it posts: speak, embed, and mention anyone (as on Discord);
-/// `allowed_mentions` narrows it.
-const WEBHOOK_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
-    Permissions::VIEW_CHANNEL.bits()
-        | Permissions::SEND_MESSAGES.bits()
-        | Permissions::SEND_MESSAGES_IN_THREADS.bits()
-        | Permissions::READ_MESSAGE_HISTORY.bits()
-        | Permissions::EMBED_LINKS.bits()
-        | Permissions::MENTION_EVERYONE.bits(),
-);
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExecuteQuery {
@@ -107,7 +96,7 @@ impl ExecuteWebhookRequest {
 }
 
 /// Where the webhook posts: its channel, or a thread of it (`thread_id`), as a guild channel
-/// access in which the webhook acts with [`WEBHOOK_PERMISSIONS`].
+/// access in which the webhook acts with [`POSTER_PERMISSIONS`].
 async fn destination(state: &AppState, webhook: &WebhookRecord, thread_id: Option<&str>) -> AppResult<ChannelAccess> {
     let mut errors = FieldErrors::new();
     let thread = query::id(&mut errors, "thread_id", thread_id);
@@ -137,7 +126,7 @@ async fn destination(state: &AppState, webhook: &WebhookRecord, thread_id: Optio
         deaf: false,
     };
     let access = GuildAccess::with_member(snapshot, Arc::new(member));
-    Ok(ChannelAccess::Guild { access, channel, permissions: WEBHOOK_PERMISSIONS })
+    Ok(ChannelAccess::Guild { access, channel, permissions: POSTER_PERMISSIONS })
 }
 
 fn check_username(name: Option<&str>, webhook: &WebhookRecord) -> AppResult<String> {

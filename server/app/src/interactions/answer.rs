@@ -181,13 +181,35 @@ fn unreachable_type() -> Answer {
 #[derive(Serialize)]
 struct ModalCreate<'a> {
     id: Snowflake,
-    application: Value,
+    application: ModalApplication,
     #[serde(skip_serializing_if = "Option::is_none")]
     guild_id: Option<Snowflake>,
     channel_id: Snowflake,
     custom_id: &'a str,
     title: &'a str,
     components: &'a [crate::objects::component::ActionRow],
+}
+
+/// The application that opened a modal, as its dialog names it.
+#[derive(Serialize)]
+struct ModalApplication {
+    id: Snowflake,
+    name: String,
+    icon: Option<String>,
+}
+
+/// APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: the suggestions, to the person typing.
+#[derive(Serialize)]
+struct AutocompleteResponse {
+    id: Snowflake,
+    application_id: Snowflake,
+    choices: Vec<Choice>,
+}
+
+/// INTERACTION_SUCCESS: the application answered, to the person.
+#[derive(Serialize)]
+struct Answered {
+    id: Snowflake,
 }
 
 /// Answers interaction `id` (whose token is `token`) once.
@@ -235,9 +257,7 @@ pub async fn answer(
         Answer::Update(body) => Some(messages::edit(state, &interaction, Which::Original, body).await?),
         Answer::DeferredUpdate => None,
         Answer::Choices(choices) => {
-            let data = serde_json::json!({
-                "id": interaction.id, "application_id": interaction.application_id, "choices": choices,
-            });
+            let data = AutocompleteResponse { id: interaction.id, application_id: interaction.application_id, choices };
             state.publish(Event::new(
                 EventName::ApplicationCommandAutocompleteResponse,
                 Audience::Users(vec![interaction.user_id]),
@@ -248,11 +268,11 @@ pub async fn answer(
         }
         Answer::Modal(modal) => {
             let app = state.store.application(interaction.application_id).await?;
-            let application = serde_json::json!({
-                "id": interaction.application_id,
-                "name": app.map(|a| a.name).unwrap_or_default(),
-                "icon": null,
-            });
+            let application = ModalApplication {
+                id: interaction.application_id,
+                name: app.map(|a| a.name).unwrap_or_default(),
+                icon: None,
+            };
             let data = ModalCreate {
                 id: interaction.id,
                 application,
@@ -281,7 +301,7 @@ pub async fn answer(
         EventName::InteractionSuccess,
         Audience::Users(vec![interaction.user_id]),
         Keys::none(),
-        &serde_json::json!({ "id": interaction.id }),
+        &Answered { id: interaction.id },
     ));
     state.metrics.interactions.answered.with_label_values(&[&kind.to_string()]).inc();
     tracing::info!(interaction_id = %interaction.id, callback = kind, "interaction answered");

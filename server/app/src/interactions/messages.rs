@@ -19,23 +19,12 @@ use crate::AppState;
 use crate::access::{GuildAccess, unknown_channel};
 use crate::channel_access::ChannelAccess;
 use crate::error::{AppError, AppResult};
-use crate::message_drafts::{AllowedMentions, check_content, check_flags, resolve_mentions};
+use crate::message_drafts::{AllowedMentions, POSTER_PERMISSIONS, check_content, check_flags, resolve_mentions};
 use crate::objects::component::{ActionRow, check_message_components, components_json, stored_components};
 use crate::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
 use crate::objects::message::{self, MessageObject, flags, message_object, unknown_message};
 use crate::objects::schema;
 use crate::patch::nullable;
-
-/// What an application may do where it answers: speak and embed; @everyone only with its own
-/// MENTION_EVERYONE there (see [`destination`]); `allowed_mentions` narrows it.
-const ANSWER_PERMISSIONS: Permissions = Permissions::from_bits_truncate(
-    Permissions::VIEW_CHANNEL.bits()
-        | Permissions::SEND_MESSAGES.bits()
-        | Permissions::SEND_MESSAGES_IN_THREADS.bits()
-        | Permissions::READ_MESSAGE_HISTORY.bits()
-        | Permissions::EMBED_LINKS.bits()
-        | Permissions::MENTION_EVERYONE.bits(),
-);
 
 /// A message an application posts or edits through an interaction. In an edit, what is left
 /// out stays; `embeds` or `components` set to `null` or `[]` are removed.
@@ -100,9 +89,9 @@ async fn destination(state: &AppState, interaction: &InteractionRecord) -> AppRe
     let access = GuildAccess::with_member(snapshot, member);
     let own = access.channel_permissions(&channel);
     let permissions = if own.contains(Permissions::MENTION_EVERYONE) {
-        ANSWER_PERMISSIONS
+        POSTER_PERMISSIONS
     } else {
-        Permissions::from_bits_truncate(ANSWER_PERMISSIONS.bits() & !Permissions::MENTION_EVERYONE.bits())
+        Permissions::from_bits_truncate(POSTER_PERMISSIONS.bits() & !Permissions::MENTION_EVERYONE.bits())
     };
     Ok(ChannelAccess::Guild { access, channel, permissions })
 }
@@ -353,14 +342,10 @@ pub async fn delete(state: &AppState, interaction: &InteractionRecord, which: Wh
             let id = value["id"].as_str().and_then(|s| s.parse::<Snowflake>().ok()).ok_or_else(unknown_message)?;
             let owner = state.store.ephemeral_message_of(id, interaction.user_id).await?.map(|(i, _)| i);
             state.store.delete_ephemeral_message(owner.map(Snowflake::from_i64).unwrap_or(interaction.id), id).await?;
-            let keys = parley_events::Keys::channel(channel.guild_id(), channel.id());
-            let data = serde_json::json!({"id": id, "channel_id": channel.id(), "guild_id": channel.guild_id()});
-            state.publish(Event::new(
-                EventName::MessageDelete,
-                Audience::Users(vec![interaction.user_id]),
-                keys,
-                &data,
-            ));
+            // The one MESSAGE_DELETE, to the person alone.
+            let mut deleted = channel.message_deleted(id);
+            deleted.audience = Audience::Users(vec![interaction.user_id]);
+            state.publish(deleted);
         }
     }
     Ok(())

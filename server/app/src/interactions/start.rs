@@ -11,7 +11,7 @@ use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::applications::ApplicationRecord;
 use parley_store::interactions::NewInteraction;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::payload::{ATTACHMENT_SIZE_LIMIT, InteractionGuild, InteractionObject, StoredMetadata};
 use super::request::{InteractionRequest, InteractionRequestData};
@@ -221,6 +221,22 @@ struct CommandData<'a> {
     target_id: Option<Snowflake>,
 }
 
+/// A component's `data` as its application receives it (`values` for select menus).
+#[derive(Serialize)]
+struct ComponentData<'a> {
+    custom_id: &'a str,
+    component_type: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<Vec<String>>,
+}
+
+/// A modal submission's `data`: the modal's rows, each input with what was typed.
+#[derive(Serialize)]
+struct ModalSubmitData<'a> {
+    custom_id: &'a str,
+    components: Vec<component::ActionRow>,
+}
+
 /// "roll d20": the command with the sub-command path that was used.
 fn full_name(name: &str, used: &[UsedOption]) -> String {
     let mut full = name.to_owned();
@@ -312,12 +328,8 @@ async fn used_component(
         interacted_message_id: Some(message_id),
         ..StoredMetadata::default()
     };
-    let data = json!({ "custom_id": custom_id, "component_type": used.kind, "values": values });
-    let data = match values {
-        None => json!({ "custom_id": custom_id, "component_type": used.kind }),
-        Some(_) => data,
-    };
-    Ok((data, Some(message), metadata))
+    let data = ComponentData { custom_id, component_type: used.kind, values };
+    Ok((serde_json::to_value(&data).unwrap_or_default(), Some(message), metadata))
 }
 
 /// A select menu's chosen values: as many as it takes, each one of its options (text menus)
@@ -414,9 +426,15 @@ async fn modal_submit(
                     format!("{custom_id}: between {min} and {max} characters{rule}."),
                 );
             }
-            rows.push(json!({"type": 1, "id": row.id, "components": [
-                {"type": 4, "id": input.id, "custom_id": custom_id, "value": value}
-            ]}));
+            // The modal's own rows and inputs, each with what was typed into it.
+            let answered = Component {
+                kind: component::TEXT_INPUT,
+                id: input.id,
+                custom_id: Some(custom_id.to_owned()),
+                value: Some(value.to_owned()),
+                ..Component::default()
+            };
+            rows.push(component::ActionRow { kind: component::ACTION_ROW, id: row.id, components: vec![answered] });
         }
     }
     if submitted.keys().any(|k| component::find_component(&modal.components, k).is_none()) {
@@ -428,7 +446,8 @@ async fn modal_submit(
         return Err(unknown_interaction());
     }
     let metadata = StoredMetadata { id, kind: kind::MODAL_SUBMIT, user_id, guild_id, ..StoredMetadata::default() };
-    Ok((json!({ "custom_id": modal.custom_id, "components": rows }), None, metadata))
+    let data = ModalSubmitData { custom_id: &modal.custom_id, components: rows };
+    Ok((serde_json::to_value(&data).unwrap_or_default(), None, metadata))
 }
 
 /// The interaction as its application receives it.
