@@ -21,6 +21,7 @@ pub enum AuditAction {
     ChannelOverwriteUpdate = 14,
     ChannelOverwriteDelete = 15,
     MemberKick = 20,
+    MemberPrune = 21,
     MemberBanAdd = 22,
     MemberBanRemove = 23,
     MemberUpdate = 24,
@@ -43,6 +44,9 @@ pub enum AuditAction {
     ThreadCreate = 110,
     ThreadUpdate = 111,
     ThreadDelete = 112,
+    ApplicationCommandPermissionUpdate = 121,
+    OnboardingCreate = 166,
+    OnboardingUpdate = 167,
 }
 
 /// The reason given with a request, if any.

@@ -178,6 +178,7 @@ impl GuildCache {
             | CallDelete
             | WebhooksUpdate
             | InteractionCreate
+            | ApplicationCommandPermissionsUpdate
             | InteractionSuccess
             | InteractionModalCreate
             | ApplicationCommandAutocompleteResponse

@@ -1,5 +1,6 @@
 //! A member joining a guild, by any path (an invite, registration through an invite, a bot
-//! being added): the guild hears GUILD_MEMBER_ADD and the newcomer GUILD_CREATE.
+//! being added): the guild hears GUILD_MEMBER_ADD and the newcomer GUILD_CREATE; and one
+//! removed (kicked, banned, pruned): GUILD_MEMBER_REMOVE, and GUILD_DELETE to them.
 
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName, Keys};
@@ -7,8 +8,9 @@ use parley_events::{Audience, Event, EventName, Keys};
 use crate::AppState;
 use crate::access::unknown_guild;
 use crate::error::AppResult;
+use crate::objects::PublicUser;
 use crate::objects::guild::guild_create_payload;
-use crate::objects::member::member_add_event;
+use crate::objects::member::{member_add_event, unknown_member};
 
 /// Tells the guild that `user_id` joined it (GUILD_MEMBER_ADD) and `user_id` their new guild
 /// (GUILD_CREATE). Call it once the membership is stored.
@@ -21,6 +23,25 @@ pub async fn announce_join(state: &AppState, guild_id: Snowflake, user_id: Snowf
         Audience::Users(vec![user_id]),
         Keys::guild(payload.guild.id),
         &payload,
+    ));
+    Ok(())
+}
+
+/// Tells the guild a member is gone, and the member that the guild is gone for them. Call it
+/// once the removal is stored.
+pub async fn announce_removal(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
+    let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
+    state.publish(Event::new(
+        EventName::GuildMemberRemove,
+        Audience::Guild { guild_id, channel_id: None },
+        Keys::guild(guild_id).user(user.id),
+        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
+    ));
+    state.publish(Event::new(
+        EventName::GuildDelete,
+        Audience::Users(vec![user_id]),
+        Keys::guild(guild_id),
+        &serde_json::json!({ "id": guild_id }),
     ));
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! Who is online, for `approximate_presence_count` (guild preview, `GET /guilds/{id}` with
-//! counts): the gateway marks each user whose presence others see change between offline and
+//! counts) and prunes (someone online is not inactive): the gateway marks each user whose presence others see change between offline and
 //! anything else. A node knows the users of its own sessions, so with several nodes the count
 //! is the answering node's (Discord's count is approximate too).
 
@@ -25,6 +25,11 @@ impl OnlineUsers {
         } else {
             self.lock().remove(&user);
         }
+    }
+
+    /// Whether `user` is online (on this node).
+    pub fn is_online(&self, user: Snowflake) -> bool {
+        self.lock().contains(&user)
     }
 
     /// How many of `users` are online.

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     UserBanned,
     RequestTooLarge,
     MissingAccess,
+    /// A guild's public widget, while the guild has it off.
+    WidgetDisabled,
     CannotMessageUser,
     CannotEditOthersMessage,
     CannotSendEmptyMessage,
@@ -56,6 +58,8 @@ pub enum ErrorCode {
     MaxWebhooks,
     UnknownInteraction,
     UnknownApplicationCommand,
+    /// A command that has no permissions set in the guild.
+    UnknownApplicationCommandPermissions,
     InteractionAlreadyAcknowledged,
     MaxApplicationCommands,
     /// The member is not in a voice channel (or not in one the caller can see).
@@ -65,7 +69,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 49] = [
+    pub const ALL: [ErrorCode; 51] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -85,6 +89,7 @@ impl ErrorCode {
         Self::UserBanned,
         Self::RequestTooLarge,
         Self::MissingAccess,
+        Self::WidgetDisabled,
         Self::CannotMessageUser,
         Self::CannotEditOthersMessage,
         Self::CannotSendEmptyMessage,
@@ -111,6 +116,7 @@ impl ErrorCode {
         Self::MaxWebhooks,
         Self::UnknownInteraction,
         Self::UnknownApplicationCommand,
+        Self::UnknownApplicationCommandPermissions,
         Self::InteractionAlreadyAcknowledged,
         Self::MaxApplicationCommands,
         Self::UnknownVoiceState,
@@ -138,6 +144,7 @@ impl ErrorCode {
             Self::UserBanned => 40007,
             Self::RequestTooLarge => 40005,
             Self::MissingAccess => 50001,
+            Self::WidgetDisabled => 50004,
             Self::CannotMessageUser => 50007,
             Self::CannotEditOthersMessage => 50005,
             Self::CannotSendEmptyMessage => 50006,
@@ -164,6 +171,7 @@ impl ErrorCode {
             Self::MaxWebhooks => 30007,
             Self::UnknownInteraction => 10062,
             Self::UnknownApplicationCommand => 10063,
+            Self::UnknownApplicationCommandPermissions => 10066,
             Self::InteractionAlreadyAcknowledged => 40060,
             Self::MaxApplicationCommands => 30032,
             Self::UnknownVoiceState => 10065,
@@ -193,6 +201,7 @@ impl ErrorCode {
             Self::UserBanned => "The user is banned from this guild.",
             Self::RequestTooLarge => "Request entity too large",
             Self::MissingAccess => "Missing Access",
+            Self::WidgetDisabled => "Widget Disabled",
             Self::CannotMessageUser => "Cannot send messages to this user",
             Self::CannotEditOthersMessage => "Cannot edit a message authored by another user",
             Self::CannotSendEmptyMessage => "Cannot send an empty message",
@@ -221,6 +230,7 @@ impl ErrorCode {
             Self::MaxWebhooks => "Maximum number of webhooks reached (15)",
             Self::UnknownInteraction => "Unknown interaction",
             Self::UnknownApplicationCommand => "Unknown application command",
+            Self::UnknownApplicationCommandPermissions => "Unknown application command permissions",
             Self::InteractionAlreadyAcknowledged => "Interaction has already been acknowledged.",
             Self::MaxApplicationCommands => "Maximum number of application commands reached",
             Self::UnknownVoiceState => "Unknown voice state",

@@ -59,6 +59,9 @@ pub enum EventName {
     CallDelete,
     /// A channel's webhooks changed (`{guild_id, channel_id}`).
     WebhooksUpdate,
+    /// To an application's bot: the permissions of its commands in a guild changed (the guild
+    /// application command permissions object).
+    ApplicationCommandPermissionsUpdate,
     /// To an application's bot: someone used its command, component or modal. To the person
     /// who did: `{id, nonce}`, as Discord tells its own client.
     InteractionCreate,
@@ -82,7 +85,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 46] = [
+    pub const ALL: [EventName; 47] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -123,6 +126,7 @@ impl EventName {
         Self::CallDelete,
         Self::WebhooksUpdate,
         Self::InteractionCreate,
+        Self::ApplicationCommandPermissionsUpdate,
         Self::InteractionSuccess,
         Self::InteractionModalCreate,
         Self::ApplicationCommandAutocompleteResponse,
@@ -178,6 +182,7 @@ impl EventName {
             Self::CallDelete => "CALL_DELETE",
             Self::WebhooksUpdate => "WEBHOOKS_UPDATE",
             Self::InteractionCreate => "INTERACTION_CREATE",
+            Self::ApplicationCommandPermissionsUpdate => "APPLICATION_COMMAND_PERMISSIONS_UPDATE",
             Self::InteractionSuccess => "INTERACTION_SUCCESS",
             Self::InteractionModalCreate => "INTERACTION_MODAL_CREATE",
             Self::ApplicationCommandAutocompleteResponse => "APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE",

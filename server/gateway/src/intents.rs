@@ -96,6 +96,7 @@ impl Intents {
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
             MessageAck
             | InteractionCreate
+            | ApplicationCommandPermissionsUpdate
             | InteractionSuccess
             | InteractionModalCreate
             | ApplicationCommandAutocompleteResponse

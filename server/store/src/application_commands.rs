@@ -151,9 +151,16 @@ impl Store {
     }
 
     pub async fn delete_command(&self, application_id: Snowflake, id: Snowflake) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query("DELETE FROM application_commands WHERE application_id = $1 AND id = $2")
-            .bind(application_id.as_i64()).bind(id.as_i64()).execute(pool).await?.rows_affected());
-        Ok(n == 1)
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM application_commands WHERE application_id = $1 AND id = $2")
+                .bind(application_id.as_i64()).bind(id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            // Its permissions go with it (they name it by id, which may be the application's).
+            sqlx::query("DELETE FROM application_command_permissions WHERE application_id = $1 AND command_id = $2")
+                .bind(application_id.as_i64()).bind(id.as_i64()).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(n == 1)
+        })
     }
 
     /// Makes `commands` the application's whole list in `scope`, in one transaction: commands
@@ -175,6 +182,8 @@ impl Store {
             for (id, kind, name) in existing {
                 if !commands.iter().any(|(_, c)| c.kind == kind && c.name == name) {
                     sqlx::query("DELETE FROM application_commands WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                    sqlx::query("DELETE FROM application_command_permissions WHERE application_id = $1 AND command_id = $2")
+                        .bind(application_id.as_i64()).bind(id).execute(&mut *tx).await?;
                 }
             }
             let mut records = Vec::with_capacity(commands.len());

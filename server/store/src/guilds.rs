@@ -225,3 +225,27 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+impl Store {
+    /// The guild's onboarding as checked JSON; `None`: never set.
+    pub async fn onboarding(&self, guild_id: Snowflake) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = with_pool!(self, pool => sqlx::query_as(
+            "SELECT onboarding FROM guild_onboarding WHERE guild_id = $1")
+            .bind(guild_id.as_i64()).fetch_optional(pool).await?);
+        Ok(row.map(|(json,)| json))
+    }
+
+    /// Replaces the guild's onboarding (checked JSON), with its audit entry.
+    pub async fn set_onboarding(&self, guild_id: Snowflake, json: &str, audit: Audit<'_>) -> Result<(), StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO guild_onboarding (guild_id, onboarding) VALUES ($1, $2) \
+                 ON CONFLICT (guild_id) DO UPDATE SET onboarding = excluded.onboarding")
+                .bind(guild_id.as_i64()).bind(json).execute(&mut *tx).await?;
+            record_audit!(&mut *tx, audit);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

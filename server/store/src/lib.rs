@@ -20,6 +20,7 @@
 //! - [`query_timing`]: a span and a histogram sample for every statement, by operation.
 //! - [`applications`]: applications and their bot users.
 //! - [`application_commands`]: applications' commands, global and per guild.
+//! - [`command_permissions`]: who may use which command in a guild (Discord's command permissions).
 //! - [`interactions`]: interactions, their one answer, and ephemeral messages.
 //! - [`private_channels`]: DMs and group DMs, their recipients and call rings.
 
@@ -27,6 +28,7 @@ pub mod application_commands;
 pub mod applications;
 pub mod audit_log;
 pub mod channels;
+pub mod command_permissions;
 pub mod database_url;
 pub mod error;
 pub mod guild_invites;

@@ -13,6 +13,7 @@ use parley_app::applications::unknown_application;
 use parley_app::channel_access::ChannelAccess;
 use parley_app::commands::definition::{CHAT_INPUT, CommandRequest, check_command};
 use parley_app::commands::object::{CommandObject, command_object, definition};
+use parley_app::commands::permissions::{self, GuildPermissionsIndex};
 use parley_app::error::{AppError, AppResult};
 use parley_app::interactions::unknown_command;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake};
@@ -520,14 +521,23 @@ pub struct CommandIndex {
     pub application_commands: Vec<CommandObject>,
 }
 
-/// Whether the member holds a command's `default_member_permissions` ("0": administrators).
-fn may_see(command: &CommandObject, permissions: Permissions) -> bool {
-    match command.default_member_permissions.as_deref().and_then(|b| b.parse::<u64>().ok()) {
-        None => true,
-        Some(_) if permissions.contains(Permissions::ADMINISTRATOR) => true,
-        Some(0) => false,
-        Some(bits) => permissions.contains(Permissions::from_bits_truncate(bits)),
-    }
+/// Whether the member may use a command in the guild (with `channels`, in that channel):
+/// its command permissions there, then its `default_member_permissions`.
+fn may_see(
+    command: &CommandObject,
+    index: &GuildPermissionsIndex,
+    access: &GuildAccess,
+    here: Permissions,
+    channels: &[Snowflake],
+) -> bool {
+    let member = permissions::Member {
+        guild_id: access.guild.id,
+        user_id: access.member.user_id,
+        role_ids: &access.member.role_ids,
+    };
+    let place = permissions::Place { guild: access.guild_permissions(), here, channels };
+    let overwrites = index.for_command(command.application_id, command.id);
+    permissions::may_use(overwrites, &member, &place, command.default_member_permissions.as_deref())
 }
 
 async fn index(
@@ -566,7 +576,8 @@ async fn index(
 }
 
 /// *Parley* (Discord's client calls it): the commands I may use in a guild: those of the bots
-/// in it, that my permissions allow (the web client's `/` picker).
+/// in it, that the guild's command permissions and my permissions allow (the web client's `/`
+/// picker).
 #[utoipa::path(get, path = "/guilds/{guild_id}/application-command-index", tag = "commands", security(("bearer" = [])),
     params(("guild_id" = schema::Snowflake, Path)),
     responses(
@@ -583,10 +594,11 @@ async fn guild_command_index(
     Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<CommandIndex>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
-    let permissions = access.guild_permissions();
+    let here = access.guild_permissions();
     let records = state.store.guild_command_index(guild_id).await?;
+    let overwrites = GuildPermissionsIndex::load(&state, guild_id).await?;
     let guild_context = |c: &CommandObject| c.contexts.as_ref().is_none_or(|x| x.contains(&0));
-    Ok(Json(index(&state, records, |c| guild_context(c) && may_see(c, permissions)).await?))
+    Ok(Json(index(&state, records, |c| guild_context(c) && may_see(c, &overwrites, &access, here, &[])).await?))
 }
 
 /// *Parley*: the commands I may use in a private channel: a DM with a bot offers its global
@@ -607,14 +619,16 @@ async fn channel_command_index(
     Path(channel_id): Path<Snowflake>,
 ) -> AppResult<Json<CommandIndex>> {
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
-    if let Some(guild) = channel.guild() {
-        let permissions = channel.permissions();
-        let records = state.store.guild_command_index(guild.guild.id).await?;
-        let guild_context = |c: &CommandObject| c.contexts.as_ref().is_none_or(|x| x.contains(&0));
-        if !permissions.contains(Permissions::USE_APPLICATION_COMMANDS) {
+    if let ChannelAccess::Guild { access, channel: record, permissions: here } = &channel {
+        if !here.contains(Permissions::USE_APPLICATION_COMMANDS) {
             return Ok(Json(CommandIndex { applications: Vec::new(), application_commands: Vec::new() }));
         }
-        return Ok(Json(index(&state, records, |c| guild_context(c) && may_see(c, permissions)).await?));
+        let records = state.store.guild_command_index(access.guild.id).await?;
+        let overwrites = GuildPermissionsIndex::load(&state, access.guild.id).await?;
+        let channels = permissions::channel_ids(record);
+        let guild_context = |c: &CommandObject| c.contexts.as_ref().is_none_or(|x| x.contains(&0));
+        let keep = |c: &CommandObject| guild_context(c) && may_see(c, &overwrites, access, *here, &channels);
+        return Ok(Json(index(&state, records, keep).await?));
     }
     let records = match channel.dm_partner() {
         Some(partner) if state.store.application(partner).await?.is_some() => {

@@ -7,6 +7,7 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, require, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
+use parley_app::joins::announce_removal;
 use parley_app::objects::member::{MemberObject, MemberUpdateDispatch, member_object, member_objects, unknown_member};
 use parley_app::voice;
 use parley_core::account::DisplayName;
@@ -358,24 +359,6 @@ async fn change_member(
     Ok(Json(object))
 }
 
-/// Tells the guild a member is gone, and the member that the guild is gone for them.
-async fn publish_removal(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
-    let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
-    state.publish(Event::new(
-        EventName::GuildMemberRemove,
-        Audience::Guild { guild_id, channel_id: None },
-        Keys::guild(guild_id).user(user.id),
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
-    ));
-    state.publish(Event::new(
-        EventName::GuildDelete,
-        Audience::Users(vec![user_id]),
-        Keys::guild(guild_id),
-        &serde_json::json!({ "id": guild_id }),
-    ));
-    Ok(())
-}
-
 /// Remove a member (KICK_MEMBERS, within the role hierarchy). They may rejoin with an invite.
 #[utoipa::path(delete, path = "/guilds/{guild_id}/members/{user_id}", tag = "members", security(("bearer" = [])),
     params(("guild_id" = schema::Snowflake, Path), ("user_id" = schema::Snowflake, Path)),
@@ -416,7 +399,7 @@ async fn kick_member(
     );
     state.store.remove_member(access.guild.id, target_id, Some(&entry)).await?;
     tracing::info!(guild_id = %access.guild.id, moderator = %auth.user_id, member = %target_id, "member kicked");
-    publish_removal(&state, access.guild.id, target_id).await?;
+    announce_removal(&state, access.guild.id, target_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -579,7 +562,7 @@ async fn ban_user(
         ));
     }
     if member.is_some() {
-        publish_removal(state, access.guild.id, target_id).await?;
+        announce_removal(state, access.guild.id, target_id).await?;
     }
     state.publish(Event::new(
         EventName::GuildBanAdd,

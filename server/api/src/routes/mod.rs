@@ -4,13 +4,16 @@
 //! - [`admin`]: instance administration: invite codes for `invite_only` registration.
 //! - [`applications`]: applications and bots, their tokens, and adding a bot to a guild.
 //! - [`application_commands`]: an application's commands, global and per guild; the picker's index.
+//! - [`command_permissions`]: who may use an application's commands in a guild.
 //! - [`archived_threads`]: a channel's archived threads (public; the private lists are empty).
 //! - [`audit_logs`]: reading the audit log.
 //! - [`auth`]: registration, login, token refresh and logout.
 //! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
 //! - [`channels`]: channels as their viewers see them.
 //! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
+//! - [`guild_onboarding`]: a guild's onboarding: newcomers' channels and questions.
 //! - [`guild_welcome`]: a guild's welcome screen and widget settings.
+//! - [`guild_widget`]: a guild's public widget (`widget.json`), for anyone.
 //! - [`guilds`]: create, get (with counts), modify, delete, list mine, leave, preview.
 //! - [`health`]: `/health`, `/ready` and `/metrics`.
 //! - [`interactions`]: using commands, components and modals, and the application's answer.
@@ -21,6 +24,7 @@
 //! - [`messages`]: messages in guild channels and private channels (DMs, group DMs).
 //! - [`overwrites`]: channel permission overwrites: set and delete.
 //! - [`private_channels`]: DMs and group DMs: open, start, list, add and remove recipients.
+//! - [`prune`]: removing members not seen for some days.
 //! - [`reactions`]: reactions, pins, the typing indicator and bulk deletion.
 //! - [`read_states`]: acknowledging messages, and where I stand in every channel.
 //! - [`roles`]: roles: list, create, modify, delete, reorder, give and take.
@@ -41,8 +45,11 @@ pub mod audit_logs;
 pub mod auth;
 pub mod channel_admin;
 pub mod channels;
+pub mod command_permissions;
 pub mod gateway;
+pub mod guild_onboarding;
 pub mod guild_welcome;
+pub mod guild_widget;
 pub mod guilds;
 pub mod health;
 pub mod instance;
@@ -53,6 +60,7 @@ pub mod members;
 pub mod messages;
 pub mod overwrites;
 pub mod private_channels;
+pub mod prune;
 pub mod reactions;
 pub mod read_states;
 pub mod roles;
@@ -77,7 +85,9 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(instance::router())
         .merge(admin::router())
         .merge(guilds::router())
+        .merge(guild_onboarding::router())
         .merge(guild_welcome::router())
+        .merge(guild_widget::router())
         .merge(channels::router())
         .merge(invites::router())
         .merge(channel_admin::router())
@@ -96,9 +106,11 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(webhook_messages::router())
         .merge(search::router())
         .merge(private_channels::router())
+        .merge(prune::router())
         .merge(gateway::router())
         .merge(applications::router())
         .merge(application_commands::router())
+        .merge(command_permissions::router())
         .merge(interactions::router())
         .merge(voice::router())
 }

@@ -23,6 +23,7 @@ use crate::channel_access::ChannelAccess;
 use crate::commands::definition::{CHAT_INPUT, CommandDefinition, MESSAGE, USER};
 use crate::commands::invocation::{Resolved, UsedOption, check_invocation};
 use crate::commands::object::definition;
+use crate::commands::permissions::{self, GuildPermissionsIndex};
 use crate::error::{AppError, AppResult};
 use crate::objects::PublicUser;
 use crate::objects::component::{self, Component, Modal, find_component};
@@ -177,7 +178,7 @@ async fn command(
     if autocomplete && definition.kind != CHAT_INPUT {
         return Err(AppError::field("type", "BASE_TYPE_CHOICES", "Only slash commands autocomplete."));
     }
-    may_use(&definition, channel)?;
+    may_use(state, app.id, record.id, &definition, channel).await?;
     let used = data.options.clone().unwrap_or_default();
     let resolved = check_invocation(state, channel, &definition, &used, data.target_id, autocomplete).await?;
     let name = full_name(&definition.name, &used);
@@ -262,25 +263,35 @@ fn context_allows(definition: &CommandDefinition, channel: &ChannelAccess) -> bo
     }
 }
 
-/// The person holds the command's `default_member_permissions` where they use it (`0`, or
-/// bits Parley does not know: administrators only). Parley has no NSFW channels, so an NSFW
-/// command is used like any other.
-fn may_use(definition: &CommandDefinition, channel: &ChannelAccess) -> AppResult<()> {
-    let Some(guild) = channel.guild() else { return Ok(()) };
-    if let Some(bits) = definition.default_member_permissions.as_deref().and_then(|b| b.parse::<u64>().ok()) {
-        // Bits Parley does not know ask for more than anyone but an administrator has.
-        let known = Permissions::from_bits_truncate(bits);
-        let needed = if bits == 0 || known.bits() != bits { Permissions::ADMINISTRATOR } else { known };
-        let have = guild.guild_permissions();
-        if !have.contains(Permissions::ADMINISTRATOR) && !channel.permissions().contains(needed) {
-            return Err(AppError::with_message(
-                StatusCode::FORBIDDEN,
-                ErrorCode::MissingPermissions,
-                "You lack the permissions this command asks of its users",
-            ));
-        }
+/// The person may use the command where they are: its guild's command permissions, then its
+/// `default_member_permissions` (`commands::permissions`). Parley has no NSFW channels, so an
+/// NSFW command is used like any other.
+async fn may_use(
+    state: &AppState,
+    application_id: Snowflake,
+    command_id: Snowflake,
+    definition: &CommandDefinition,
+    channel: &ChannelAccess,
+) -> AppResult<()> {
+    let ChannelAccess::Guild { access, channel: record, permissions } = channel else { return Ok(()) };
+    let index = GuildPermissionsIndex::load(state, access.guild.id).await?;
+    let channels = permissions::channel_ids(record);
+    let member = permissions::Member {
+        guild_id: access.guild.id,
+        user_id: access.member.user_id,
+        role_ids: &access.member.role_ids,
+    };
+    let place = permissions::Place { guild: access.guild_permissions(), here: *permissions, channels: &channels };
+    let bits = definition.default_member_permissions.as_deref();
+    if permissions::may_use(index.for_command(application_id, command_id), &member, &place, bits) {
+        Ok(())
+    } else {
+        Err(AppError::with_message(
+            StatusCode::FORBIDDEN,
+            ErrorCode::MissingPermissions,
+            "You may not use this command here: its permissions in this server, or the permissions it asks of its users",
+        ))
     }
-    Ok(())
 }
 
 /// A component on one of the application's messages: it exists, is enabled, and the values

@@ -400,6 +400,22 @@ integer_choices!(
     [1, 2, 3]
 );
 integer_choices!(
+    /// What a command permission names.
+    CommandPermissionType = "1 a role (the guild's id: @everyone), 2 a member, 3 a channel (the guild's id \
+                             minus 1: every channel).",
+    [1, 2, 3]
+);
+integer_choices!(
+    /// How an onboarding prompt shows its options.
+    OnboardingPromptType = "0 multiple choice, 1 a dropdown.",
+    [0, 1]
+);
+integer_choices!(
+    /// Which parts of an onboarding count towards its rules.
+    OnboardingMode = "0 the default channels only, 1 the prompts' channels too.",
+    [0, 1]
+);
+integer_choices!(
     /// The kinds of command option.
     CommandOptionType = "1 sub-command, 2 sub-command group, 3 string, 4 integer, 5 boolean, 6 user, 7 channel, \
                          8 role, 9 mentionable, 10 number, 11 attachment.",

@@ -1,6 +1,7 @@
 //! A guild's welcome screen and widget settings: managers (MANAGE_GUILD) change them, audited
 //! and announced in GUILD_UPDATE; members read the welcome screen only while it is enabled;
-//! channels must be the guild's text channels; nobody else reads or changes anything.
+//! channels must be the guild's text channels; nobody else reads or changes anything. And the
+//! public widget anyone reads while it is on.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -115,7 +116,63 @@ async fn managers_turn_the_widget_on_and_point_it_at_a_text_channel(backend: Bac
     assert_eq!(refused["errors"]["channel_id"]["_errors"][0]["code"], "CHANNEL_UNKNOWN");
 }
 
+/// The public widget: nothing while off; once on, to anyone without signing in, the guild's
+/// name, the voice channels @everyone may join, and who is online by name only.
+async fn anyone_reads_the_public_widget_while_it_is_on(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, ann) = (app.register("owner").await, app.register("ann").await);
+    let guild = app.guild_with(&owner, "Open Doors", &[&ann]).await;
+    let public = format!("/guilds/{}/widget.json", guild.id);
+    assert_error(app.get(&public, None).await, StatusCode::FORBIDDEN, 50004).await;
+    assert_error(app.get("/guilds/4242/widget.json", None).await, StatusCode::NOT_FOUND, 10004).await;
+
+    let on =
+        app.patch_json(&format!("/guilds/{}/widget", guild.id), &json!({"enabled": true}), &owner.access_token).await;
+    assert_eq!(on.status(), StatusCode::OK);
+    // A voice channel @everyone cannot see stays off the widget.
+    let (_, staff) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/channels", guild.id),
+            &json!({"name": "Staff", "type": 2}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    let hide = json!({"type": 0, "allow": "0", "deny": (1u64 << 10).to_string()});
+    let hidden = app
+        .put_json(
+            &format!("/channels/{}/permissions/{}", staff["id"].as_str().unwrap(), guild.id),
+            &hide,
+            &owner.access_token,
+        )
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    let (_gateway, _) = crate::gateway_client::GatewayClient::identified(&app, &ann).await;
+
+    let mut widget = json!(null);
+    for _ in 0..100 {
+        widget = status_and_json(app.get(&public, None).await).await.1;
+        if widget["presence_count"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(widget["id"], guild.id.as_str());
+    assert_eq!(widget["name"], "Open Doors");
+    assert_eq!(widget["instant_invite"], json!(null));
+    let channels: Vec<&str> =
+        widget["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(channels, vec!["General"], "{widget}");
+    assert_eq!(widget["presence_count"], 1, "{widget}");
+    let member = &widget["members"][0];
+    assert_eq!((member["username"].as_str(), member["status"].as_str()), (Some("ann"), Some("online")));
+    assert_eq!(member["id"], "0", "a stranger learns no user ids");
+    assert_eq!(member["discriminator"], "0000");
+}
+
 on_both_backends!(
     managers_set_the_welcome_screen_members_read_it_once_enabled,
     managers_turn_the_widget_on_and_point_it_at_a_text_channel,
+    anyone_reads_the_public_widget_while_it_is_on,
 );

@@ -501,3 +501,25 @@ pub fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.parse().ok()))
 }
+
+/// Runs statements on the app's own database (SQLite or PostgreSQL), for what no API does:
+/// time passing (backdated rows). The statements are the test's own text (ids and numbers it
+/// made), never input from outside.
+pub async fn run_sql(app: &TestApp, statements: &[String]) {
+    use sqlx::Connection;
+    let url = app.settings.database_url.as_str();
+    match app.store.backend() {
+        parley_store::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut conn).await.unwrap();
+            }
+        }
+        parley_store::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+}

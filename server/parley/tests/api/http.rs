@@ -262,6 +262,9 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", "get"),
         ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", "patch"),
         ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", "delete"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands/permissions", "get"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}/permissions", "get"),
+        ("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}/permissions", "put"),
         ("/guilds/{guild_id}/application-command-index", "get"),
         ("/channels/{channel_id}/application-command-index", "get"),
         ("/interactions", "post"),
@@ -269,6 +272,9 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/guilds/{guild_id}/welcome-screen", "patch"),
         ("/guilds/{guild_id}/widget", "get"),
         ("/guilds/{guild_id}/widget", "patch"),
+        ("/guilds/{guild_id}/widget.json", "get"),
+        ("/guilds/{guild_id}/onboarding", "get"),
+        ("/guilds/{guild_id}/onboarding", "put"),
         ("/interactions/{interaction_id}/{interaction_token}/callback", "post"),
         ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "get"),
         ("/webhooks/{webhook_id}/{webhook_token}/messages/@original", "patch"),
@@ -285,6 +291,8 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/guilds/{guild_id}/voice-states/@me", "get"),
         ("/guilds/{guild_id}/voice-states/{user_id}", "get"),
         ("/guilds/{guild_id}/bulk-ban", "post"),
+        ("/guilds/{guild_id}/prune", "get"),
+        ("/guilds/{guild_id}/prune", "post"),
         ("/applications/@me", "patch"),
     ];
     let paths = doc["paths"].as_object().unwrap();
@@ -390,9 +398,11 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
             // calls its component, a component's number within its message (Discord's), the
             // gateway session Discord's client names with an interaction (ignored) or a voice
             // state belongs to (a gateway session id is no snowflake, on Discord either), and a
-            // voice region's name-like id (Discord's: `us-east`; Parley's one region is `parley`).
+            // voice region's name-like id (Discord's: `us-east`; Parley's one region is `parley`),
+            // and a widget member's place in its list (Discord's widget hides user ids).
             let named_by_client = ["device_id", "custom_id"].contains(&property.as_str())
-                || (property == "id" && ["ActionRow", "Component", "VoiceRegion"].contains(&object.as_str()))
+                || (property == "id"
+                    && ["ActionRow", "Component", "VoiceRegion", "WidgetMember"].contains(&object.as_str()))
                 || (property == "session_id" && ["InteractionRequest", "VoiceState"].contains(&object.as_str()));
             if (property == "id" || property.ends_with("_id")) && !named_by_client {
                 id_schema(&what, value);
@@ -402,7 +412,10 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
             {
                 id_schema(&what, value);
             }
-            if ["permissions", "allow", "deny"].contains(&property.as_str()) {
+            // Command permissions are Discord's list of overwrites, under the same name.
+            let overwrite_list = property == "permissions"
+                && ["CommandPermissionsRequest", "GuildCommandPermissions"].contains(&object.as_str());
+            if ["permissions", "allow", "deny"].contains(&property.as_str()) && !overwrite_list {
                 assert!(
                     matches!(
                         referenced(value),
