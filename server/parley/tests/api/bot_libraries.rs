@@ -232,6 +232,18 @@ async fn play(backend: Backend, library: Library) {
     // Its slash command, used as a person uses it, answered with a button that ann presses.
     slash_command_and_button(&mut stage).await;
 
+    // Who may use it: ann keeps /roll out of #general; the bot hears the permissions change.
+    let (_, index) = stage.get(&format!("/guilds/{}/application-command-index", stage.guild)).await;
+    let roll = index["application_commands"].as_array().unwrap().iter().find(|c| c["name"] == "roll").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/applications/{}/guilds/{}/commands/{roll}/permissions", stage.bot_id, stage.guild);
+    let off = json!({"permissions": [{"id": general, "type": 3, "permission": false}]});
+    let set = stage.app.put_json(&path, &off, &stage.ann.access_token).await;
+    assert_eq!(set.status(), StatusCode::OK);
+    stage.expect(&format!("COMMAND_PERMISSIONS {roll} 1")).await;
+
     // Someone joins.
     let bob = stage.app.register("bob").await;
     let joined = stage.app.post_json(&format!("/invites/{}", stage.invite), &json!({}), Some(&bob.access_token)).await;

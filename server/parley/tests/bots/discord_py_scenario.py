@@ -210,6 +210,11 @@ async def on_member_join(member):
 
 
 @client.event
+async def on_raw_app_command_permissions_update(payload):
+    say("COMMAND_PERMISSIONS", payload.target_id, len(payload.permissions))
+
+
+@client.event
 async def on_error(event, *args, **kwargs):
     import sys
     import traceback

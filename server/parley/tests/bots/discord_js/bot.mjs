@@ -169,6 +169,10 @@ client.on(Events.ChannelPinsUpdate, (channel) => say(`PINS_UPDATE ${channel.id}`
 
 client.on(Events.ThreadCreate, (thread) => say(`THREAD_CREATE ${thread.id} ${thread.name}`));
 
+client.on(Events.ApplicationCommandPermissionsUpdate, (data) => {
+  say(`COMMAND_PERMISSIONS ${data.id} ${data.permissions.length}`);
+});
+
 client.on(Events.GuildMemberAdd, (member) => {
   say(`MEMBER_JOIN ${member.guild.id} ${member.id} ${member.user.username}`);
 });

@@ -18,15 +18,15 @@ use parley_test_bots::{describe, log_library_problems, one_line, say};
 use serenity::{
     all::{
         ButtonStyle, ChannelCreateEvent, ChannelId, ChannelPinsUpdateEvent, ChannelUpdateEvent, ClientBuilder, Colour,
-        Command, CommandInteraction, CommandOptionType, ComponentInteraction, ConnectionStage, Context,
-        CreateActionRow, CreateButton, CreateCommand, CreateCommandOption, CreateEmbed, CreateEmbedFooter,
-        CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateThread, CreateWebhook,
-        EditMessage, Event, EventHandler, ExecuteWebhook, GatewayIntents, GetMessages, GuildChannel, GuildCreateEvent,
-        GuildId, GuildMemberAddEvent, GuildMemberUpdateEvent, GuildRoleCreateEvent, GuildRoleUpdateEvent,
-        GuildUpdateEvent, HttpBuilder, Interaction, InteractionCreateEvent, Member, Message, MessageCreateEvent,
-        MessageDeleteEvent, MessageId, MessageUpdateEvent, RawEventHandler, Reaction, ReactionAddEvent,
-        ReactionRemoveEvent, ReactionType, Ready, ReadyEvent, ResumedEvent, ShardStageUpdateEvent, ThreadCreateEvent,
-        TypingStartEvent, Webhook,
+        Command, CommandInteraction, CommandOptionType, CommandPermissions, CommandPermissionsUpdateEvent,
+        ComponentInteraction, ConnectionStage, Context, CreateActionRow, CreateButton, CreateCommand,
+        CreateCommandOption, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+        CreateInteractionResponseMessage, CreateMessage, CreateThread, CreateWebhook, EditMessage, Event, EventHandler,
+        ExecuteWebhook, GatewayIntents, GetMessages, GuildChannel, GuildCreateEvent, GuildId, GuildMemberAddEvent,
+        GuildMemberUpdateEvent, GuildRoleCreateEvent, GuildRoleUpdateEvent, GuildUpdateEvent, HttpBuilder, Interaction,
+        InteractionCreateEvent, Member, Message, MessageCreateEvent, MessageDeleteEvent, MessageId, MessageUpdateEvent,
+        RawEventHandler, Reaction, ReactionAddEvent, ReactionRemoveEvent, ReactionType, Ready, ReadyEvent,
+        ResumedEvent, ShardStageUpdateEvent, ThreadCreateEvent, TypingStartEvent, Webhook,
     },
     async_trait,
     json::Value,
@@ -202,6 +202,10 @@ impl EventHandler for Handler {
         say(format!("MEMBER_JOIN {} {} {}", member.guild_id, member.user.id, member.user.name));
     }
 
+    async fn command_permissions_update(&self, _: Context, permission: CommandPermissions) {
+        say(format!("COMMAND_PERMISSIONS {} {}", permission.id, permission.permissions.len()));
+    }
+
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let (what, result) = match interaction {
             Interaction::Command(command) if command.data.name == "roll" => ("/roll", roll(&ctx, &command).await),
@@ -260,6 +264,7 @@ fn why_unreadable(kind: &str, payload: Value) -> String {
         "CHANNEL_CREATE" => ChannelCreateEvent,
         "CHANNEL_UPDATE" => ChannelUpdateEvent,
         "INTERACTION_CREATE" => InteractionCreateEvent,
+        "APPLICATION_COMMAND_PERMISSIONS_UPDATE" => CommandPermissionsUpdateEvent,
     )
     .map(|error| one_line(&error))
     .unwrap_or_else(|| "read as Unknown, yet its payload reads on its own".to_owned())

@@ -139,6 +139,9 @@ async fn main() {
             Event::MemberAdd(member) => {
                 say(format!("MEMBER_JOIN {} {} {}", member.guild_id, member.user.id, member.user.name))
             }
+            Event::CommandPermissionsUpdate(update) => {
+                say(format!("COMMAND_PERMISSIONS {} {}", update.id, update.permissions.len()))
+            }
             Event::InteractionCreate(interaction) => {
                 tokio::spawn(run_interaction(Arc::clone(&http), interaction.0));
             }
