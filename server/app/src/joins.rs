@@ -4,6 +4,7 @@
 
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName, Keys};
+use parley_store::users::UserRecord;
 
 use crate::AppState;
 use crate::access::unknown_guild;
@@ -31,17 +32,22 @@ pub async fn announce_join(state: &AppState, guild_id: Snowflake, user_id: Snowf
 /// once the removal is stored.
 pub async fn announce_removal(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
     let user = state.store.user_by_id(user_id).await?.ok_or_else(unknown_member)?;
+    announce_removal_of(state, guild_id, &user);
+    Ok(())
+}
+
+/// [`announce_removal`] for a user already loaded (a prune loads its members at once).
+pub fn announce_removal_of(state: &AppState, guild_id: Snowflake, user: &UserRecord) {
     state.publish(Event::new(
         EventName::GuildMemberRemove,
         Audience::Guild { guild_id, channel_id: None },
         Keys::guild(guild_id).user(user.id),
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
+        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(user) }),
     ));
     state.publish(Event::new(
         EventName::GuildDelete,
-        Audience::Users(vec![user_id]),
+        Audience::Users(vec![user.id]),
         Keys::guild(guild_id),
         &serde_json::json!({ "id": guild_id }),
     ));
-    Ok(())
 }

@@ -15,6 +15,7 @@
 //! - [`joins`]: a member joining a guild: what the guild and the newcomer are told.
 //! - [`member_search`]: members whose username or nickname starts with a query.
 //! - [`online`]: who is online, for guilds' approximate presence counts.
+//! - [`public_widget`]: who a guild's public widget shows online, briefly remembered.
 //! - [`audit`]: audit log entries and the reason header.
 //! - [`auth`]: passwords, access, refresh and bot tokens, who a credential names, revocation.
 //! - [`limits`]: sign-in limits per address and account; REST and IDENTIFY limits.
@@ -51,6 +52,7 @@ pub mod online;
 pub mod outbox;
 pub mod patch;
 pub mod private_channels;
+pub mod public_widget;
 pub mod state;
 pub mod text;
 pub mod trace_context;

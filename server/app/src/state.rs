@@ -48,6 +48,8 @@ pub struct AppInner {
     pub rest_limits: Arc<crate::limits::rest::RestLimits>,
     /// Who is online on this node (the gateway keeps it), for presence counts.
     pub online: crate::online::OnlineUsers,
+    /// Who each guild's public widget shows online, briefly remembered.
+    pub widgets: crate::public_widget::WidgetCache,
     /// The one hardened client for URLs users and bots chose (see `parley_outbound`), with
     /// the time Discord gives an interactions endpoint to answer.
     pub outbound: parley_outbound::OutboundClient,
@@ -114,6 +116,7 @@ impl AppState {
             voice_states: Default::default(),
             rest_limits: Arc::new(rest_limits),
             online: Default::default(),
+            widgets: Default::default(),
             outbound,
         }))
     }

@@ -21,15 +21,18 @@ pub struct CommandPermissionsRecord {
 }
 
 impl Store {
-    /// Every application's command permissions in a guild (what deciding who may use which
-    /// command there reads).
+    /// The command permissions in a guild of every application, or of one (what deciding who
+    /// may use which command there reads).
     pub async fn guild_command_permissions(
         &self,
         guild_id: Snowflake,
+        application_id: Option<Snowflake>,
     ) -> Result<Vec<CommandPermissionsRecord>, StoreError> {
         let sql = "SELECT application_id, guild_id, command_id, permissions FROM application_command_permissions \
-                   WHERE guild_id = $1 ORDER BY application_id, command_id";
-        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(guild_id.as_i64()).fetch_all(pool).await?))
+                   WHERE guild_id = $1 AND ($2 IS NULL OR application_id = $2) ORDER BY application_id, command_id";
+        let application_id = application_id.map(Snowflake::as_i64);
+        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+            .bind(guild_id.as_i64()).bind(application_id).fetch_all(pool).await?))
     }
 
     /// Replaces the permissions of one command (or, with the application's id, of all its

@@ -135,6 +135,16 @@ impl Store {
     }
 }
 
+/// A member `m` of guild `$1` a prune may remove: not its owner nor a bot, joined before `$2`
+/// (unix ms), and seen in no session since.
+macro_rules! prune_inactive {
+    () => {
+        "m.joined_at < $2 AND m.user_id <> (SELECT owner_id FROM guilds WHERE id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.id = m.user_id) \
+         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = m.user_id AND s.last_seen_at >= $2)"
+    };
+}
+
 impl Store {
     /// Whom a prune of `guild_id` would remove: members who are neither its owner nor a bot,
     /// who joined and were last seen (in any session) before `inactive_before`, and who hold
@@ -146,44 +156,59 @@ impl Store {
         include_roles: &[Snowflake],
     ) -> Result<Vec<Snowflake>, StoreError> {
         let (guild, before) = (guild_id.as_i64(), inactive_before.unix_millis());
-        let (inactive, roles): (Vec<(i64,)>, Vec<(i64, i64)>) = with_pool!(self, pool => {
-            let inactive = sqlx::query_as(
-                "SELECT m.user_id FROM members m JOIN guilds g ON g.id = m.guild_id \
-                 WHERE m.guild_id = $1 AND m.user_id <> g.owner_id AND m.joined_at < $2 \
-                 AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.id = m.user_id) \
-                 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = m.user_id AND s.last_seen_at >= $2) \
-                 ORDER BY m.user_id")
+        let (inactive, kept): (Vec<(i64,)>, Vec<(i64, i64)>) = with_pool!(self, pool => {
+            let inactive = sqlx::query_as(concat!(
+                "SELECT m.user_id FROM members m WHERE m.guild_id = $1 AND ",
+                prune_inactive!(),
+                " ORDER BY m.user_id"))
                 .bind(guild).bind(before).fetch_all(pool).await?;
             let roles = sqlx::query_as("SELECT user_id, role_id FROM member_roles WHERE guild_id = $1")
                 .bind(guild).fetch_all(pool).await?;
             (inactive, roles)
         });
-        // Roles are few per member; the include list is at most 100 ids.
-        let keeps =
-            |user: i64| roles.iter().any(|(u, r)| *u == user && !include_roles.contains(&Snowflake::from_i64(*r)));
-        Ok(inactive.into_iter().filter(|(u,)| !keeps(*u)).map(|(u,)| Snowflake::from_i64(u)).collect())
+        // Those holding a role the prune does not include stay: one pass over the guild's roles.
+        let include: std::collections::HashSet<i64> = include_roles.iter().map(|r| r.as_i64()).collect();
+        let keeps: std::collections::HashSet<i64> =
+            kept.into_iter().filter(|(_, role)| !include.contains(role)).map(|(user, _)| user).collect();
+        Ok(inactive.into_iter().map(|(u,)| u).filter(|u| !keeps.contains(u)).map(Snowflake::from_i64).collect())
     }
 
-    /// Removes `user_ids` from the guild (and its threads) in one transaction, with the prune's
-    /// one audit entry. Returns those it removed (a member who left meanwhile is not).
+    /// Removes those of `user_ids` who still qualify (unseen since `inactive_before`, holding
+    /// no role outside `include_roles`) from the guild and its threads, in one transaction,
+    /// with `audit` if anyone was removed. Returns those it removed.
     pub async fn prune_members(
         &self,
         guild_id: Snowflake,
         user_ids: &[Snowflake],
+        inactive_before: Timestamp,
+        include_roles: &[Snowflake],
         audit: Audit<'_>,
     ) -> Result<Vec<Snowflake>, StoreError> {
+        let before = inactive_before.unix_millis();
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut removed = Vec::with_capacity(user_ids.len());
             for user_id in user_ids {
-                let n = sqlx::query("DELETE FROM members WHERE guild_id = $1 AND user_id = $2")
-                    .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?.rows_affected();
+                // Checked again here: someone seen, given a role or back since the count stays.
+                let roles: Vec<(i64,)> = sqlx::query_as("SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2")
+                    .bind(guild_id.as_i64()).bind(user_id.as_i64()).fetch_all(&mut *tx).await?;
+                if roles.iter().any(|(r,)| !include_roles.contains(&Snowflake::from_i64(*r))) {
+                    continue;
+                }
+                let n = sqlx::query(concat!(
+                    "DELETE FROM members WHERE guild_id = $1 AND user_id = $3 AND user_id IN \
+                     (SELECT m.user_id FROM members m WHERE m.guild_id = $1 AND m.user_id = $3 AND ",
+                    prune_inactive!(),
+                    ")"))
+                    .bind(guild_id.as_i64()).bind(before).bind(user_id.as_i64()).execute(&mut *tx).await?.rows_affected();
                 if n == 1 {
                     leave_threads!(&mut *tx, guild_id, user_id);
                     removed.push(*user_id);
                 }
             }
-            record_audit!(&mut *tx, audit);
+            if !removed.is_empty() {
+                record_audit!(&mut *tx, audit);
+            }
             tx.commit().await?;
             Ok(removed)
         })

@@ -521,14 +521,15 @@ pub struct CommandIndex {
     pub application_commands: Vec<CommandObject>,
 }
 
-/// Whether the member may use a command in the guild (with `channels`, in that channel):
+/// Whether the member may use a command in the guild as a whole (`Some(&[])`: only "all
+/// channels" overwrites apply) or in one channel (its ids):
 /// its command permissions there, then its `default_member_permissions`.
 fn may_see(
     command: &CommandObject,
     index: &GuildPermissionsIndex,
     access: &GuildAccess,
     here: Permissions,
-    channels: &[Snowflake],
+    channels: Option<&[Snowflake]>,
 ) -> bool {
     let member = permissions::Member {
         guild_id: access.guild.id,
@@ -598,7 +599,7 @@ async fn guild_command_index(
     let records = state.store.guild_command_index(guild_id).await?;
     let overwrites = GuildPermissionsIndex::load(&state, guild_id).await?;
     let guild_context = |c: &CommandObject| c.contexts.as_ref().is_none_or(|x| x.contains(&0));
-    Ok(Json(index(&state, records, |c| guild_context(c) && may_see(c, &overwrites, &access, here, &[])).await?))
+    Ok(Json(index(&state, records, |c| guild_context(c) && may_see(c, &overwrites, &access, here, Some(&[]))).await?))
 }
 
 /// *Parley*: the commands I may use in a private channel: a DM with a bot offers its global
@@ -627,7 +628,7 @@ async fn channel_command_index(
         let overwrites = GuildPermissionsIndex::load(&state, access.guild.id).await?;
         let channels = permissions::channel_ids(record);
         let guild_context = |c: &CommandObject| c.contexts.as_ref().is_none_or(|x| x.contains(&0));
-        let keep = |c: &CommandObject| guild_context(c) && may_see(c, &overwrites, access, *here, &channels);
+        let keep = |c: &CommandObject| guild_context(c) && may_see(c, &overwrites, access, *here, Some(&channels));
         return Ok(Json(index(&state, records, keep).await?));
     }
     let records = match channel.dm_partner() {

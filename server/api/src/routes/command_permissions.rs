@@ -2,8 +2,9 @@
 //! may or may not use a command, or (under the application's id) all the application's
 //! commands. The application's bot or owner, and members with MANAGE_GUILD, read them; only a
 //! person sets them (bots are refused, 20001, as on Discord), who holds MANAGE_GUILD and
-//! MANAGE_ROLES, may use the command, and manages what they name: roles below their own,
-//! members, channels they can see. Audited (121); the bot hears
+//! MANAGE_ROLES, may use the command (for the application-wide entry: every command of it),
+//! and manages what they add, change or remove: roles below their own, members below them,
+//! channels they can see. Audited (121); the bot hears
 //! APPLICATION_COMMAND_PERMISSIONS_UPDATE.
 
 use axum::extract::State;
@@ -21,7 +22,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::interactions::unknown_command;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake};
 use parley_events::{Audience, Event, EventName, Keys};
-use parley_store::application_commands::CommandRecord;
+use parley_store::application_commands::{CommandRecord, CommandScope};
 use parley_store::applications::ApplicationRecord;
 use parley_store::command_permissions::CommandPermissionsRecord;
 use serde::Deserialize;
@@ -37,7 +38,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The application, if the caller may read its command permissions in the guild: its bot or
-/// its owner, or a member holding MANAGE_GUILD; its bot must be in the guild.
+/// its owner, or a person holding MANAGE_GUILD there (not another application's bot); its bot
+/// must be in the guild.
 async fn readable(
     state: &AppState,
     auth: &AuthUser,
@@ -47,6 +49,10 @@ async fn readable(
     let app = state.store.application(application_id).await?.ok_or_else(unknown_application)?;
     let is_its_bot = auth.is_bot() && auth.user_id == app.id;
     let is_owner = !auth.is_bot() && auth.user_id == app.owner_id;
+    if auth.is_bot() && !is_its_bot {
+        // Another application's bot reads only its own (as on Discord).
+        return Err(unknown_application());
+    }
     if !is_its_bot && !is_owner {
         GuildAccess::load(state, guild_id, auth.user_id).await?.require(Permissions::MANAGE_GUILD)?;
     }
@@ -99,14 +105,8 @@ async fn list_permissions(
     Path((application_id, guild_id)): Path<(Snowflake, Snowflake)>,
 ) -> AppResult<Json<Vec<GuildCommandPermissions>>> {
     let app = readable(&state, &auth, application_id, guild_id).await?;
-    let records = state.store.guild_command_permissions(guild_id).await?;
-    Ok(Json(
-        records
-            .iter()
-            .filter(|r| r.application_id == app.id)
-            .filter_map(GuildCommandPermissions::from_record)
-            .collect(),
-    ))
+    let records = state.store.guild_command_permissions(guild_id, Some(app.id)).await?;
+    Ok(Json(records.iter().filter_map(GuildCommandPermissions::from_record).collect()))
 }
 
 /// The permissions of one command in a guild (or, with the application's id as the command's,
@@ -128,7 +128,7 @@ async fn get_permissions(
 ) -> AppResult<Json<GuildCommandPermissions>> {
     let app = readable(&state, &auth, application_id, guild_id).await?;
     command_here(&state, &app, guild_id, command_id).await?;
-    let index = GuildPermissionsIndex::load(&state, guild_id).await?;
+    let index = GuildPermissionsIndex::load_for(&state, guild_id, app.id).await?;
     let permissions = index
         .get(app.id, command_id)
         .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownApplicationCommandPermissions))?;
@@ -140,12 +140,12 @@ async fn get_permissions(
     }))
 }
 
-/// A command's new permissions: the whole list (empty or null removes them all).
+/// A command's new permissions: the whole list (empty removes them all). Required: a body
+/// without it (a misspelt key) must not wipe what is set.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CommandPermissionsRequest {
-    #[serde(default)]
     #[schema(max_items = 100)]
-    pub permissions: Option<Vec<CommandPermission>>,
+    pub permissions: Vec<CommandPermission>,
 }
 
 /// The list checked against the guild and what the caller may manage.
@@ -172,10 +172,11 @@ async fn checked(
         }
         match permission.kind {
             ROLE if permission.id == guild_id => {}
-            ROLE => match access.roles.iter().find(|r| r.id == permission.id) {
-                Some(role) => access.require_below_me(role)?,
-                None => errors.add_at(at(i, "id"), UNKNOWN, "Not a role of this server."),
-            },
+            ROLE => {
+                if !access.roles.iter().any(|r| r.id == permission.id) {
+                    errors.add_at(at(i, "id"), UNKNOWN, "Not a role of this server.");
+                }
+            }
             USER => {
                 if state.store.member(guild_id, permission.id).await?.is_none() {
                     errors.add_at(at(i, "id"), UNKNOWN, "Not a member of this server.");
@@ -198,6 +199,72 @@ async fn checked(
     }
     errors.into_result()?;
     Ok(list)
+}
+
+/// The role hierarchy over overwrites: an overwrite the caller adds, changes or removes must
+/// name a role below their highest, or a member below them (or themselves); @everyone and
+/// channels anyone managing the guild may name. What a higher moderator set stays as it is.
+async fn require_manages(
+    state: &AppState,
+    access: &GuildAccess,
+    old: &[CommandPermission],
+    new: &[CommandPermission],
+) -> AppResult<()> {
+    let touched = new.iter().filter(|p| !old.contains(p)).chain(old.iter().filter(|p| !new.contains(p)));
+    for permission in touched {
+        match permission.kind {
+            ROLE if permission.id != access.guild.id => {
+                if let Some(role) = access.roles.iter().find(|r| r.id == permission.id) {
+                    access.require_below_me(role)?;
+                }
+            }
+            USER => {
+                if let Some(member) = state.store.member(access.guild.id, permission.id).await? {
+                    access.require_member_below_me(&member)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Nobody sets the permissions of a command they could not use themselves (Discord's rule);
+/// for all the application's commands, of every one of them there.
+async fn require_may_use(
+    state: &AppState,
+    access: &GuildAccess,
+    app: &ApplicationRecord,
+    index: &GuildPermissionsIndex,
+    command: Option<&CommandRecord>,
+) -> AppResult<()> {
+    let commands = match command {
+        Some(record) => vec![record.clone()],
+        None => {
+            let mut all = state.store.commands(app.id, CommandScope::Global).await?;
+            all.extend(state.store.commands(app.id, CommandScope::Guild(access.guild.id)).await?);
+            all
+        }
+    };
+    let member = permissions::Member {
+        guild_id: access.guild.id,
+        user_id: access.member.user_id,
+        role_ids: &access.member.role_ids,
+    };
+    let guild = access.guild_permissions();
+    let place = permissions::Place { guild, here: guild, channels: None };
+    for record in &commands {
+        let bits = definition(record).and_then(|d| d.default_member_permissions);
+        if !permissions::may_use(index.for_command(app.id, record.id), &member, &place, bits.as_deref()) {
+            let what = if command.is_some() { "this command" } else { "every command of this application" };
+            return Err(AppError::with_message(
+                StatusCode::FORBIDDEN,
+                ErrorCode::MissingPermissions,
+                format!("You may not use {what}, so you may not change who may"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The audit changes: one per role, member or channel whose overwrite changed, keyed by its id
@@ -247,24 +314,11 @@ async fn set_permissions(
     let app = state.store.application(application_id).await?.ok_or_else(unknown_application)?;
     bot_in_guild(&state, &app, guild_id).await?;
     let command = command_here(&state, &app, guild_id, command_id).await?;
-    let index = GuildPermissionsIndex::load(&state, guild_id).await?;
-    if let Some(record) = &command {
-        // Nobody sets the permissions of a command they could not use themselves.
-        let member =
-            permissions::Member { guild_id, user_id: access.member.user_id, role_ids: &access.member.role_ids };
-        let guild = access.guild_permissions();
-        let place = permissions::Place { guild, here: guild, channels: &[] };
-        let bits = definition(record).and_then(|d| d.default_member_permissions);
-        if !permissions::may_use(index.for_command(app.id, record.id), &member, &place, bits.as_deref()) {
-            return Err(AppError::with_message(
-                StatusCode::FORBIDDEN,
-                ErrorCode::MissingPermissions,
-                "You may not use this command, so you may not change who may",
-            ));
-        }
-    }
-    let list = checked(&state, &access, body.permissions.unwrap_or_default()).await?;
+    let index = GuildPermissionsIndex::load_for(&state, guild_id, app.id).await?;
+    require_may_use(&state, &access, &app, &index, command.as_ref()).await?;
+    let list = checked(&state, &access, body.permissions).await?;
     let old = index.get(app.id, command_id).unwrap_or_default();
+    require_manages(&state, &access, old, &list).await?;
     let entry = audit::entry(
         &state,
         guild_id,

@@ -82,7 +82,7 @@ pub struct Onboarding {
 }
 
 /// The stored onboarding, with roles and channels deleted since left out; never set: empty.
-async fn current(state: &AppState, access: &GuildAccess) -> AppResult<Onboarding> {
+async fn stored(state: &AppState, access: &GuildAccess) -> AppResult<Onboarding> {
     let stored: Option<Onboarding> =
         state.store.onboarding(access.guild.id).await?.and_then(|json| serde_json::from_str(&json).ok());
     let mut onboarding = stored.unwrap_or(Onboarding {
@@ -102,7 +102,22 @@ async fn current(state: &AppState, access: &GuildAccess) -> AppResult<Onboarding
     Ok(onboarding)
 }
 
-/// The guild's onboarding (members).
+/// The onboarding as `access`'s member may see it: channels they cannot see left out.
+fn as_seen_by(mut onboarding: Onboarding, access: &GuildAccess) -> Onboarding {
+    let channel = |id: &Snowflake| visible_channel(access, id);
+    onboarding.default_channel_ids.retain(channel);
+    for option in onboarding.prompts.iter_mut().flat_map(|p| p.options.iter_mut()) {
+        option.channel_ids.retain(channel);
+    }
+    onboarding
+}
+
+/// A channel of the guild the member can see (one they cannot is as good as absent).
+fn visible_channel(access: &GuildAccess, id: &Snowflake) -> bool {
+    access.channels.iter().any(|c| c.id == *id && access.channel_permissions(c).contains(Permissions::VIEW_CHANNEL))
+}
+
+/// The guild's onboarding (members; channels they cannot see left out).
 #[utoipa::path(get, path = "/guilds/{guild_id}/onboarding", tag = "guilds", security(("bearer" = [])),
     params(("guild_id" = schema::Snowflake, Path)),
     responses(
@@ -119,7 +134,7 @@ async fn get_onboarding(
     Path(guild_id): Path<Snowflake>,
 ) -> AppResult<Json<Onboarding>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
-    Ok(Json(current(&state, &access).await?))
+    Ok(Json(as_seen_by(stored(&state, &access).await?, &access)))
 }
 
 /// An option as sent: a new one has no id yet.
@@ -142,11 +157,12 @@ pub struct OnboardingOptionRequest {
     pub channel_ids: Option<Vec<Snowflake>>,
 }
 
-/// A prompt as sent.
+/// A prompt as sent: a new one may come without an id (Parley gives it one) or with the
+/// client's own, as Discord's client sends.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OnboardingPromptRequest {
-    #[schema(value_type = schema::Snowflake)]
-    pub id: Snowflake,
+    #[schema(value_type = Option<schema::Snowflake>)]
+    pub id: Option<Snowflake>,
     #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     #[schema(min_items = 1, max_items = 50)]
@@ -224,15 +240,21 @@ async fn put_onboarding(
 ) -> AppResult<Json<Onboarding>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     access.require(Permissions::MANAGE_GUILD | Permissions::MANAGE_ROLES)?;
-    let before = current(&state, &access).await?;
+    let before = stored(&state, &access).await?;
+    // Channels the caller cannot see, which someone who could put there: a replaced list
+    // keeps them (nobody removes what they cannot see).
+    let hidden = |ids: &[Snowflake]| -> Vec<Snowflake> {
+        ids.iter().copied().filter(|id| !visible_channel(&access, id)).collect()
+    };
     let first = state.store.onboarding(guild_id).await?.is_none();
     let mut next = before.clone();
     let mut errors = FieldErrors::new();
-    let channel = |id: &Snowflake| access.channels.iter().any(|c| c.id == *id);
+    let channel = |id: &Snowflake| visible_channel(&access, id);
     let role = |id: &Snowflake| *id != guild_id && access.roles.iter().any(|r| r.id == *id);
     if let Some(ids) = body.default_channel_ids {
         check_ids(&mut errors, &["default_channel_ids".into()], &ids, MAX_DEFAULT_CHANNELS, channel, "a channel");
         next.default_channel_ids = ids;
+        next.default_channel_ids.extend(hidden(&before.default_channel_ids));
     }
     if let Some(enabled) = body.enabled {
         next.enabled = enabled;
@@ -256,7 +278,8 @@ async fn put_onboarding(
                     .chain(tail.iter().map(|t| (*t).to_owned()))
                     .collect::<Vec<_>>()
             };
-            if next.prompts.iter().any(|p| p.id == prompt.id) {
+            let id = prompt.id.unwrap_or_else(|| state.ids.next());
+            if next.prompts.iter().any(|p| p.id == id) {
                 errors.add_at(at(&["id"]), "ONBOARDING_PROMPT_DUPLICATE", "Each prompt's id must be its own.");
             }
             chars_between(&mut errors, at(&["title"]), &prompt.title, 1, 100);
@@ -295,8 +318,12 @@ async fn put_onboarding(
                     "a channel",
                 );
                 granted_roles.extend(role_ids.iter().copied());
+                let option_id = option.id.unwrap_or_else(|| state.ids.next());
+                let mut channel_ids = channel_ids;
+                let earlier = before.prompts.iter().flat_map(|p| &p.options).find(|o| o.id == option_id);
+                channel_ids.extend(earlier.map(|o| hidden(&o.channel_ids)).unwrap_or_default());
                 options.push(OnboardingOption {
-                    id: option.id.unwrap_or_else(|| state.ids.next()),
+                    id: option_id,
                     title: option.title,
                     description,
                     emoji: OnboardingEmoji {
@@ -309,7 +336,7 @@ async fn put_onboarding(
                 });
             }
             next.prompts.push(OnboardingPrompt {
-                id: prompt.id,
+                id,
                 title: prompt.title,
                 options,
                 single_select: prompt.single_select.unwrap_or(false),
@@ -339,5 +366,5 @@ async fn put_onboarding(
     let entry = audit::entry(&state, guild_id, auth.user_id, action, Some(guild_id), changes, &reason);
     state.store.set_onboarding(guild_id, &json, Some(&entry)).await?;
     tracing::info!(%guild_id, moderator = %auth.user_id, enabled = next.enabled, prompts = next.prompts.len(), "onboarding set");
-    Ok(Json(next))
+    Ok(Json(as_seen_by(next, &access)))
 }

@@ -1,11 +1,13 @@
 //! A guild's public widget (`widget.json`, Discord's): while the guild has its widget on,
-//! anyone, signed in or not, sees its name, the voice channels anyone may join, and who is
-//! online (at most 100, by name only: ids are positions, as on Discord). Off: 403 (50004).
+//! anyone, signed in or not, from any site (CORS `*`: it holds nothing private), sees its
+//! name, the voice channels anyone may join, and who is online (up to 100 by display name,
+//! never the username they sign in with; ids are positions, as on Discord), as of at most ten
+//! seconds ago. Off: 403 (50004).
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use parley_app::AppState;
 use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::error::{AppError, AppResult};
@@ -23,9 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(widget_json))
 }
 
-/// Members a widget lists, at most (Discord's).
-const MAX_WIDGET_MEMBERS: usize = 100;
-
 /// A voice channel anyone may join.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WidgetChannel {
@@ -40,6 +39,7 @@ pub struct WidgetChannel {
 pub struct WidgetMember {
     /// Their place in this list (not their user id).
     pub id: String,
+    /// Their display name (`global_name`), never the name they sign in with.
     pub username: String,
     /// Always "0000".
     pub discriminator: &'static str,
@@ -75,7 +75,10 @@ pub struct Widget {
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         TooManyRequests,
     ))]
-async fn widget_json(State(state): State<AppState>, Path(guild_id): Path<Snowflake>) -> AppResult<Json<Widget>> {
+async fn widget_json(
+    State(state): State<AppState>,
+    Path(guild_id): Path<Snowflake>,
+) -> AppResult<([(header::HeaderName, &'static str); 1], Json<Widget>)> {
     let snapshot = state.cache.guild(&state.store, guild_id).await?.ok_or_else(unknown_guild)?;
     if !snapshot.guild.widget_enabled {
         return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::WidgetDisabled));
@@ -102,29 +105,30 @@ async fn widget_json(State(state): State<AppState>, Path(guild_id): Path<Snowfla
         .map(|c| WidgetChannel { id: c.id, name: c.name.clone(), position: c.position })
         .collect();
     channels.sort_by_key(|c| (c.position, c.id));
-    let online: Vec<Snowflake> =
-        state.store.member_ids(guild_id).await?.into_iter().filter(|u| state.online.is_online(*u)).collect();
-    let mut users = state.store.users_by_ids(&online[..online.len().min(MAX_WIDGET_MEMBERS)]).await?;
-    users.sort_by(|a, b| a.username.cmp(&b.username));
+    let online = state.widgets.members(&state, guild_id).await?;
     let avatar_url = format!("{}/favicon.svg", state.tokens.issuer().trim_end_matches('/'));
-    let members = users
+    let members = online
+        .names
         .iter()
         .enumerate()
-        .map(|(i, u)| WidgetMember {
+        .map(|(i, name)| WidgetMember {
             id: i.to_string(),
-            username: u.username.clone(),
+            username: name.clone(),
             discriminator: "0000",
             avatar: None,
             status: "online",
             avatar_url: avatar_url.clone(),
         })
         .collect();
-    Ok(Json(Widget {
-        id: guild_id,
-        name: snapshot.guild.name.clone(),
-        instant_invite: None,
-        channels,
-        members,
-        presence_count: online.len(),
-    }))
+    Ok((
+        [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+        Json(Widget {
+            id: guild_id,
+            name: snapshot.guild.name.clone(),
+            instant_invite: None,
+            channels,
+            members,
+            presence_count: online.presence_count,
+        }),
+    ))
 }

@@ -1,15 +1,17 @@
 //! Pruning a guild (Discord's): removing members who have not been seen for some days and
 //! hold no roles (or only the roles the moderator includes). Counting and pruning both need
-//! MANAGE_GUILD and KICK_MEMBERS; included roles must be below the caller's highest, so a
-//! prune removes nobody its caller could not kick. Never the owner, never a bot. Audited as
-//! one MEMBER_PRUNE (21); each member removed is a GUILD_MEMBER_REMOVE.
+//! MANAGE_GUILD and KICK_MEMBERS; included roles must be below the caller's highest (members
+//! with no role are pruned whatever the caller's rank, as on Discord). Never the owner, never
+//! a bot, never someone online. Removed in batches, each checked again as it is removed;
+//! audited as one MEMBER_PRUNE (21) when anyone was; each member removed is a
+//! GUILD_MEMBER_REMOVE.
 
 use axum::extract::State;
 use parley_app::AppState;
 use parley_app::access::GuildAccess;
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::AppResult;
-use parley_app::joins::announce_removal;
+use parley_app::joins::announce_removal_of;
 use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,6 +32,9 @@ const MAX_DAYS: i64 = 30;
 /// Roles a prune may include.
 const MAX_INCLUDE_ROLES: usize = 100;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// Members removed per write transaction: SQLite has one writer, which a prune must not hold
+/// for long.
+const PRUNE_BATCH: usize = 100;
 
 /// How many a prune removed (or would remove); null when the count was not asked for.
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,8 +70,10 @@ fn checked(
 ) -> AppResult<Prune> {
     access.require(Permissions::MANAGE_GUILD | Permissions::KICK_MEMBERS)?;
     let days = days.unwrap_or(DEFAULT_DAYS);
-    if !(1..=MAX_DAYS).contains(&days) {
-        errors.add("days", "NUMBER_TYPE_MAX", format!("Must be between 1 and {MAX_DAYS}."));
+    if days < 1 {
+        errors.add("days", "NUMBER_TYPE_MIN", "Must be 1 or more.");
+    } else if days > MAX_DAYS {
+        errors.add("days", "NUMBER_TYPE_MAX", format!("Must be {MAX_DAYS} or fewer."));
     }
     if include_roles.len() > MAX_INCLUDE_ROLES {
         errors.add("include_roles", "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.");
@@ -75,9 +82,11 @@ fn checked(
     for (i, id) in include_roles.iter().enumerate() {
         match access.roles.iter().find(|r| r.id == *id && r.id != access.guild.id) {
             Some(role) => roles.push(role),
-            None => {
-                errors.add_at(vec!["include_roles".into(), i.to_string()], "ROLE_UNKNOWN", "Not a role of this server.")
-            }
+            None => errors.add_at(
+                vec!["include_roles".into(), i.to_string()],
+                "ROLE_UNKNOWN",
+                "Must be a role of this server other than @everyone.",
+            ),
         }
     }
     errors.into_result()?;
@@ -115,8 +124,14 @@ async fn count_prune(
 ) -> AppResult<Json<PruneResult>> {
     let access = GuildAccess::load(&state, guild_id, auth.user_id).await?;
     let mut errors = FieldErrors::new();
-    let days =
-        params.days.is_some().then(|| query::number(&mut errors, "days", params.days.as_deref(), 0, 1..=MAX_DAYS));
+    let days = match params.days.as_deref().map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(days)) => Some(days),
+        Some(Err(_)) => {
+            errors.add("days", "NUMBER_TYPE_COERCE", "Must be a whole number of days.");
+            None
+        }
+    };
     let mut include_roles = Vec::new();
     let listed = params.include_roles.as_deref().unwrap_or_default();
     for raw in listed.split(',').filter(|_| !listed.is_empty()) {
@@ -162,11 +177,21 @@ async fn begin_prune(
     let prune = checked(&access, body.days, body.include_roles.unwrap_or_default(), FieldErrors::new())?;
     let candidates = candidates(&state, guild_id, &prune).await?;
     let entry = audit::entry(&state, guild_id, auth.user_id, AuditAction::MemberPrune, None, Vec::new(), &reason);
-    let removed = state.store.prune_members(guild_id, &candidates, Some(&entry)).await?;
-    tracing::info!(%guild_id, moderator = %auth.user_id, days = prune.days, removed = removed.len(), "guild pruned");
-    for user_id in &removed {
-        announce_removal(&state, guild_id, *user_id).await?;
+    let mut removed = Vec::with_capacity(candidates.len());
+    for batch in candidates.chunks(PRUNE_BATCH) {
+        // Someone who came online since the count stays.
+        let batch: Vec<Snowflake> = batch.iter().copied().filter(|u| !state.online.is_online(*u)).collect();
+        let audit = removed.is_empty().then_some(&entry);
+        let gone =
+            state.store.prune_members(guild_id, &batch, prune.inactive_before, &prune.include_roles, audit).await?;
+        // Each removal is stored; a failure to load them for the announcement loses no other.
+        match state.store.users_by_ids(&gone).await {
+            Ok(users) => users.iter().for_each(|user| announce_removal_of(&state, guild_id, user)),
+            Err(e) => tracing::error!(%guild_id, error = %e, "pruned members could not be announced"),
+        }
+        removed.extend(gone);
     }
+    tracing::info!(%guild_id, moderator = %auth.user_id, days = prune.days, removed = removed.len(), "guild pruned");
     let pruned = body.compute_prune_count.unwrap_or(true).then_some(removed.len());
     Ok(Json(PruneResult { pruned }))
 }

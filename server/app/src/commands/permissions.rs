@@ -124,13 +124,14 @@ pub struct Overwrites<'a> {
     pub application: Option<&'a [CommandPermission]>,
 }
 
-/// Where a command is used: the guild-wide permissions of the person, their permissions in
-/// the channel, and the channel's ids to match overwrites (the channel, then a thread's
-/// parent). With no channels, only the member overwrites are weighed (setting permissions).
+/// Where a command is used: the guild-wide permissions of the person, their permissions there,
+/// and the channel's ids to match overwrites (the channel, then a thread's parent). `Some(&[])`
+/// is the guild as a whole (only "all channels" overwrites apply); `None` weighs no channel
+/// overwrite at all (whether someone may use a command anywhere, to set its permissions).
 pub struct Place<'a> {
     pub guild: Permissions,
     pub here: Permissions,
-    pub channels: &'a [Snowflake],
+    pub channels: Option<&'a [Snowflake]>,
 }
 
 /// Whether `member` may use the command whose `default_member_permissions` are `bits`.
@@ -139,8 +140,8 @@ pub fn may_use(overwrites: Overwrites<'_>, member: &Member<'_>, place: &Place<'_
         return true;
     }
     let lists = [overwrites.command, overwrites.application];
-    if !place.channels.is_empty() {
-        let channel = lists.iter().flatten().find_map(|l| channel_verdict(l, member.guild_id, place.channels));
+    if let Some(channels) = place.channels {
+        let channel = lists.iter().flatten().find_map(|l| channel_verdict(l, member.guild_id, channels));
         if channel == Some(false) {
             return false;
         }
@@ -167,13 +168,21 @@ pub struct GuildPermissionsIndex {
 
 impl GuildPermissionsIndex {
     pub async fn load(state: &AppState, guild_id: Snowflake) -> AppResult<Self> {
-        let records = state.store.guild_command_permissions(guild_id).await?;
+        Ok(Self::from_records(&state.store.guild_command_permissions(guild_id, None).await?))
+    }
+
+    /// One application's command permissions in the guild (all a use of its command reads).
+    pub async fn load_for(state: &AppState, guild_id: Snowflake, application_id: Snowflake) -> AppResult<Self> {
+        Ok(Self::from_records(&state.store.guild_command_permissions(guild_id, Some(application_id)).await?))
+    }
+
+    fn from_records(records: &[CommandPermissionsRecord]) -> Self {
         let lists = records
             .iter()
             .filter_map(GuildCommandPermissions::from_record)
             .map(|p| ((p.application_id, p.id), p.permissions))
             .collect();
-        Ok(Self { lists })
+        Self { lists }
     }
 
     /// The list stored for one command (or, under the application's id, for all its commands).
@@ -215,7 +224,8 @@ mod tests {
             application: Some(application).filter(|l| !l.is_empty()),
         };
         let member = Member { guild_id: GUILD, user_id: ANN, role_ids: roles };
-        let place = Place { guild: Permissions::SEND_MESSAGES, here: Permissions::SEND_MESSAGES, channels: &[GENERAL] };
+        let place =
+            Place { guild: Permissions::SEND_MESSAGES, here: Permissions::SEND_MESSAGES, channels: Some(&[GENERAL]) };
         may_use(overwrites, &member, &place, bits)
     }
 
@@ -252,6 +262,14 @@ mod tests {
         let list = [p(all_channels(GUILD), CHANNEL, false), p(GENERAL, CHANNEL, true)];
         assert!(decide(&list, &[], &[], None), "the channel's own overwrite comes before all channels");
         assert!(!decide(&[], &[p(GENERAL, CHANNEL, false)], &[], None), "the application's channel overwrites apply");
+        let member = Member { guild_id: GUILD, user_id: ANN, role_ids: &[] };
+        let all_off = [p(all_channels(GUILD), CHANNEL, false)];
+        let guild_wide =
+            Place { guild: Permissions::SEND_MESSAGES, here: Permissions::SEND_MESSAGES, channels: Some(&[]) };
+        let overwrites = Overwrites { command: Some(&all_off), application: None };
+        assert!(!may_use(overwrites, &member, &guild_wide, None), "the guild as a whole: all channels off");
+        let anywhere = Place { guild: Permissions::SEND_MESSAGES, here: Permissions::SEND_MESSAGES, channels: None };
+        assert!(may_use(overwrites, &member, &anywhere, None), "no channel weighed");
     }
 
     #[test]
@@ -261,7 +279,8 @@ mod tests {
         assert!(!decide(&[], &[], &[], Some("8")));
         assert!(!decide(&[], &[], &[], Some("0")));
         let member = Member { guild_id: GUILD, user_id: ANN, role_ids: &[] };
-        let admin = Place { guild: Permissions::ADMINISTRATOR, here: Permissions::ADMINISTRATOR, channels: &[GENERAL] };
+        let admin =
+            Place { guild: Permissions::ADMINISTRATOR, here: Permissions::ADMINISTRATOR, channels: Some(&[GENERAL]) };
         let denied = [p(GENERAL, CHANNEL, false), p(ANN, USER, false)];
         let overwrites = Overwrites { command: Some(&denied), application: None };
         assert!(may_use(overwrites, &member, &admin, Some("0")));

@@ -185,6 +185,20 @@ async fn a_moderator_limits_a_command_to_a_role_and_keeps_the_bot_out_of_a_chann
     assert_error(w.use_command(&w.ann, &w.roll, "roll", &w.guild.general).await, StatusCode::FORBIDDEN, 50013).await;
     assert_eq!(w.offered(&w.ann, &spam).await, vec!["purge", "roll"]);
     assert_eq!(w.use_command(&w.ann, &w.roll, "roll", &spam).await.status(), StatusCode::NO_CONTENT);
+    // Off in every channel: the guild-wide picker offers it to nobody but administrators.
+    let everywhere_off =
+        json!([{"id": (w.guild.id.parse::<u64>().unwrap() - 1).to_string(), "type": 3, "permission": false}]);
+    assert_eq!(w.set(&w.owner, &w.roll, everywhere_off).await.status(), StatusCode::OK);
+    let (_, index) = status_and_json(
+        w.app.get(&format!("/guilds/{}/application-command-index", w.guild.id), Some(&w.ann.access_token)).await,
+    )
+    .await;
+    let names: Vec<&str> =
+        index["application_commands"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["purge"], "{index}");
+    assert!(w.offered(&w.ann, &spam).await == vec!["purge"]);
+    let back = json!([{"id": everyone, "type": 1, "permission": false}, {"id": mods, "type": 1, "permission": true}]);
+    assert_eq!(w.set(&w.owner, &w.roll, back).await.status(), StatusCode::OK);
     // The owner administers the guild: every command, everywhere.
     assert_eq!(w.use_command(&w.owner, &w.roll, "roll", &w.guild.general).await.status(), StatusCode::NO_CONTENT);
 
@@ -206,8 +220,9 @@ async fn a_moderator_limits_a_command_to_a_role_and_keeps_the_bot_out_of_a_chann
     )
     .await;
     let entries = log["audit_log_entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 3, "{log}");
-    let roll_entry = entries.iter().find(|e| e["target_id"] == w.roll.as_str()).unwrap();
+    assert_eq!(entries.len(), 5, "{log}");
+    // The first change to roll (entries come newest first).
+    let roll_entry = entries.iter().rev().find(|e| e["target_id"] == w.roll.as_str()).unwrap();
     let keys: Vec<&str> =
         roll_entry["changes"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
     assert_eq!(keys, vec![everyone.as_str(), mods.as_str()]);
@@ -325,10 +340,25 @@ async fn command_permissions_refuse_bots_members_without_the_rights_and_targets_
         status_and_json(w.set(&w.ann, &w.roll, json!([{"id": hidden, "type": 3, "permission": false}])).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     assert_error(w.set(&w.ann, &w.purge, allow_bo.clone()).await, StatusCode::FORBIDDEN, 50013).await;
-    // What she may do, she does: bo for roll, and #general off for all.
-    assert_eq!(w.set(&w.ann, &w.roll, allow_bo).await.status(), StatusCode::OK);
-    let general_off = json!([{"id": w.guild.general, "type": 3, "permission": false}]);
-    assert_eq!(w.set(&w.ann, &w.bot.id, general_off).await.status(), StatusCode::OK);
+    // Nor, for the same reason, the entry for all the bot's commands (purge among them): she
+    // cannot open an admin-only command to everyone through it.
+    let everyone_on = json!([{"id": w.guild.id, "type": 1, "permission": true}]);
+    assert_error(w.set(&w.ann, &w.bot.id, everyone_on).await, StatusCode::FORBIDDEN, 50013).await;
+    // What the owner set about High stays: ann can neither change nor drop it.
+    let owner_high = json!([{"id": high, "type": 1, "permission": false}]);
+    assert_eq!(w.set(&w.owner, &w.roll, owner_high).await.status(), StatusCode::OK);
+    assert_error(w.set(&w.ann, &w.roll, json!([])).await, StatusCode::FORBIDDEN, 50013).await;
+    let kept =
+        json!([{"id": high, "type": 1, "permission": false}, {"id": w.bo.user_id, "type": 2, "permission": true}]);
+    assert_eq!(w.set(&w.ann, &w.roll, kept).await.status(), StatusCode::OK, "she may add beside it");
+    // A body without the list (a misspelt key) wipes nothing.
+    let typo = w.app.put_json(&w.path(&w.roll), &json!({"permisions": []}), &w.owner.access_token).await;
+    assert_error(typo, StatusCode::BAD_REQUEST, 50035).await;
+    // Another application's bot reads none of this one's.
+    let other_bot = create_bot(&w.app, &w.owner, "Other Bot").await;
+    assert_eq!(add_to_guild(&w.app, &w.owner, &other_bot, &w.guild.id, "0").await.status(), StatusCode::OK);
+    let (status, foreign) = as_bot(&w.app, &other_bot, reqwest::Method::GET, &w.path(&w.roll), None).await;
+    assert_eq!((status, foreign["code"].as_i64()), (StatusCode::NOT_FOUND, Some(10002)), "{foreign}");
     // Nothing refused was stored.
     let (_, list) = as_bot(
         &w.app,
@@ -338,7 +368,8 @@ async fn command_permissions_refuse_bots_members_without_the_rights_and_targets_
         None,
     )
     .await;
-    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["permissions"].as_array().unwrap().len(), 2, "{list}");
 }
 
 on_both_backends!(

@@ -47,7 +47,7 @@ async fn a_manager_sets_up_onboarding_and_members_read_it(backend: Backend) {
         "prompts": [{"id": "1", "title": "What brings you here?", "single_select": true, "options": [
             {"title": "Books", "description": "Talk about books", "emoji_name": "📚", "role_ids": [readers], "channel_ids": [books]},
             {"id": "77", "title": "Just looking"}
-        ]}],
+        ]}, {"title": "Which genres?", "options": [{"title": "Poetry"}]}],
         "default_channel_ids": [guild.general], "enabled": true, "mode": 0
     });
     let (status, saved) = status_and_json(put(&app, &owner, &guild, &body).await).await;
@@ -63,6 +63,8 @@ async fn a_manager_sets_up_onboarding_and_members_read_it(backend: Backend) {
         (Some(false), Some(true))
     );
     assert_eq!(saved["enabled"], true);
+    let new_prompt = saved["prompts"][1]["id"].as_str().unwrap();
+    assert!(new_prompt.parse::<u64>().is_ok_and(|id| id > 1), "a new prompt gets an id: {saved}");
     assert_eq!(get(&app, &ann, &guild).await.1, saved, "members read what was set");
     assert_eq!(audit_count(&app, &owner, &guild, 166).await, 1);
 
@@ -157,6 +159,24 @@ async fn onboarding_is_refused_to_members_without_the_rights_and_to_what_the_gui
     let (_, now) = get(&app, &owner, &guild).await;
     assert_eq!(now["prompts"].as_array().unwrap().len(), 1);
     assert_eq!(now["prompts"][0]["options"][0]["role_ids"], json!([]), "nothing refused was stored");
+
+    // A channel ann cannot see: she cannot name it, does not see it, and keeps it when she
+    // replaces the list the owner put it in.
+    let staff = make(&app, &owner, format!("/guilds/{}/channels", guild.id), json!({"name": "staff", "type": 0})).await;
+    let hide = json!({"type": 0, "allow": "0", "deny": (1u64 << 10).to_string()});
+    let hidden = app.put_json(&format!("/channels/{staff}/permissions/{}", guild.id), &hide, &owner.access_token).await;
+    assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
+    let (status, bad) = status_and_json(put(&app, &ann, &guild, &json!({"default_channel_ids": [staff]})).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["errors"]["default_channel_ids"]["0"]["_errors"][0]["code"], "ONBOARDING_TARGET_UNKNOWN");
+    let both = json!({"default_channel_ids": [guild.general, staff]});
+    assert_eq!(put(&app, &owner, &guild, &both).await.status(), StatusCode::OK);
+    assert_eq!(get(&app, &ann, &guild).await.1["default_channel_ids"], json!([guild.general]));
+    assert_eq!(
+        put(&app, &ann, &guild, &json!({"default_channel_ids": [guild.general]})).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(get(&app, &owner, &guild).await.1["default_channel_ids"], json!([guild.general, staff]));
 }
 
 on_both_backends!(

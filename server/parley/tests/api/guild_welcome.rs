@@ -148,25 +148,40 @@ async fn anyone_reads_the_public_widget_while_it_is_on(backend: Backend) {
         )
         .await;
     assert_eq!(hidden.status(), StatusCode::NO_CONTENT);
-    let (_gateway, _) = crate::gateway_client::GatewayClient::identified(&app, &ann).await;
-
-    let mut widget = json!(null);
+    // ann shows a display name; the owner has none (counted, not listed). Both online.
+    let named = app.patch_json("/users/@me", &json!({"global_name": "Ann B."}), &ann.access_token).await;
+    assert_eq!(named.status(), StatusCode::OK);
+    let (_ann_gateway, _) = crate::gateway_client::GatewayClient::identified(&app, &ann).await;
+    let (_owner_gateway, _) = crate::gateway_client::GatewayClient::identified(&app, &owner).await;
+    // The widget remembers its look for a few seconds: ask once both are seen online.
     for _ in 0..100 {
-        widget = status_and_json(app.get(&public, None).await).await.1;
-        if widget["presence_count"] == 1 {
+        let (_, counted) = status_and_json(
+            app.get(&format!("/guilds/{}?with_counts=true", guild.id), Some(&owner.access_token)).await,
+        )
+        .await;
+        if counted["approximate_presence_count"] == 2 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let response = app.get(&public, None).await;
+    assert_eq!(response.headers()["access-control-allow-origin"], "*", "any site may show it");
+    let (status, widget) = status_and_json(response).await;
+    assert_eq!(status, StatusCode::OK, "{widget}");
     assert_eq!(widget["id"], guild.id.as_str());
     assert_eq!(widget["name"], "Open Doors");
     assert_eq!(widget["instant_invite"], json!(null));
     let channels: Vec<&str> =
         widget["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(channels, vec!["General"], "{widget}");
-    assert_eq!(widget["presence_count"], 1, "{widget}");
+    assert_eq!(widget["presence_count"], 2, "{widget}");
+    assert_eq!(widget["members"].as_array().unwrap().len(), 1, "{widget}");
     let member = &widget["members"][0];
-    assert_eq!((member["username"].as_str(), member["status"].as_str()), (Some("ann"), Some("online")));
+    assert_eq!(
+        (member["username"].as_str(), member["status"].as_str()),
+        (Some("Ann B."), Some("online")),
+        "a display name, never the name ann signs in with"
+    );
     assert_eq!(member["id"], "0", "a stranger learns no user ids");
     assert_eq!(member["discriminator"], "0000");
 }

@@ -118,6 +118,11 @@ async fn a_prune_removes_only_members_unseen_for_its_days_who_hold_no_kept_role_
     let (status, quiet) =
         status_and_json(prune(&app, &owner, &guild, json!({"compute_prune_count": false})).await).await;
     assert_eq!((status, quiet), (StatusCode::OK, json!({"pruned": null})));
+    let (_, log) = status_and_json(
+        app.get(&format!("/guilds/{}/audit-logs?action_type=21", guild.id), Some(&owner.access_token)).await,
+    )
+    .await;
+    assert_eq!(log["audit_log_entries"].as_array().unwrap().len(), 1, "a prune that removed nobody is no entry");
     let back = app.post_json(&format!("/invites/{}", guild.invite), &json!({}), Some(&bo.access_token)).await;
     assert_eq!(back.status(), StatusCode::OK);
 }
@@ -149,10 +154,20 @@ async fn a_prune_is_refused_to_members_without_the_rights_and_beyond_its_bounds(
     assert_eq!(count(&app, &ann, &guild, "").await, (StatusCode::OK, json!({"pruned": 1})));
 
     // Out of bounds: days, unknown or malformed roles, @everyone, too many.
-    for query in ["?days=0", "?days=31", "?days=x", "?include_roles=4242", "?include_roles=abc"] {
+    for (query, field, code) in [
+        ("?days=0", "days", "NUMBER_TYPE_MIN"),
+        ("?days=31", "days", "NUMBER_TYPE_MAX"),
+        ("?days=x", "days", "NUMBER_TYPE_COERCE"),
+        ("?include_roles=abc", "include_roles", "NUMBER_TYPE_COERCE"),
+    ] {
         let (status, bad) = count(&app, &owner, &guild, query).await;
         assert_eq!((status, bad["code"].as_i64()), (StatusCode::BAD_REQUEST, Some(50035)), "{query}: {bad}");
+        let errors = bad["errors"][field]["_errors"].as_array().unwrap();
+        assert_eq!((errors.len(), errors[0]["code"].as_str()), (1, Some(code)), "{query}: {bad}");
     }
+    let (status, unknown) = count(&app, &owner, &guild, "?include_roles=4242").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown["errors"]["include_roles"]["0"]["_errors"][0]["code"], "ROLE_UNKNOWN");
     let everyone = json!({"include_roles": [guild.id]});
     for body in [json!({"days": 0}), json!({"days": 31}), json!({"include_roles": ["4242"]}), everyone] {
         assert_error(prune(&app, &owner, &guild, body).await, StatusCode::BAD_REQUEST, 50035).await;
