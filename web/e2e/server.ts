@@ -13,7 +13,7 @@ export interface Server {
 }
 
 const postgres = process.env.PARLEY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
-const binary = process.env.PARLEY_BIN ?? resolve(process.env.CARGO_TARGET_DIR ?? "../target", "debug/parley");
+export const binary = process.env.PARLEY_BIN ?? resolve(process.env.CARGO_TARGET_DIR ?? "../target", "debug/parley");
 
 function psql(sql: string): void {
   execFileSync("psql", [`${postgres}/postgres`, "-qtAc", sql], { stdio: "pipe" });

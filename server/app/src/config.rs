@@ -101,6 +101,9 @@ pub struct AppConfig {
     /// (`outbound_allow`): where bots' HTTP interactions endpoints live on the operator's own
     /// network. Empty: public addresses only.
     pub outbound_allow: Vec<parley_outbound::Network>,
+    /// Others can reach this instance (it listens beyond loopback, or `public_url` is not a
+    /// localhost URL): the first admin needs the bootstrap token (`auth::bootstrap`).
+    pub admin_bootstrap: bool,
 }
 
 impl AppConfig {
@@ -123,6 +126,7 @@ impl AppConfig {
         socket_origins: Vec::new(),
         rest_limits: crate::limits::rest::RestLimitConfig::DEFAULT,
         outbound_allow: Vec::new(),
+        admin_bootstrap: false,
     };
 }
 

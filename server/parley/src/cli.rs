@@ -67,6 +67,9 @@ pub enum AdminCommand {
     },
     /// List instance invite codes.
     ListInvites,
+    /// Print the setup link (and its token) that makes the first account the instance admin,
+    /// while no admin exists; needed when others can reach the instance.
+    BootstrapToken,
     /// Create an application with a bot user for an existing user; prints the bot token.
     CreateBot {
         /// The owner's username.

@@ -59,6 +59,7 @@ pub struct Application {
     gateway: Gateway,
     voice: VoiceServer,
     address: SocketAddr,
+    admin_setup_link: Option<String>,
     shutdown_grace: Duration,
     /// Work started while building (the Redis bus); joined by `run_until_stopped`.
     tasks: TaskTracker,
@@ -204,6 +205,7 @@ impl Application {
             })
         };
         let pages = crate::web::router().route("/", root);
+        let admin_setup_link = admin_setup_link(settings, &state).await?;
         let router = app_router(state, gateway.router().merge(voice.router()).merge(pages));
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -223,7 +225,14 @@ impl Application {
             shutdown_grace: settings.shutdown_grace,
             tasks,
             background,
+            admin_setup_link,
         })
+    }
+
+    /// The link that makes the first admin, while an instance others can reach has none
+    /// (`parley_app::auth::bootstrap`).
+    pub fn admin_setup_link(&self) -> Option<&str> {
+        self.admin_setup_link.as_deref()
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -389,4 +398,13 @@ async fn purge_sessions_periodically(store: Store, shutdown: CancellationToken) 
             }
         }
     }
+}
+
+/// While others can reach the instance, registration is not closed and no admin exists: the link with the bootstrap token that makes the first account the admin.
+pub async fn admin_setup_link(settings: &Settings, state: &AppState) -> anyhow::Result<Option<String>> {
+    use parley_app::auth::bootstrap::{bootstrap_link, bootstrap_token};
+    let pending = settings.api.admin_bootstrap
+        && settings.api.registration != parley_app::RegistrationMode::Closed
+        && !state.store.admin_claimed().await?;
+    Ok(pending.then(|| bootstrap_link(&settings.public_url, &bootstrap_token(&state.tokens))))
 }

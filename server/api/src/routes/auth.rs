@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use parley_app::auth::bootstrap::is_bootstrap_token;
 use parley_app::auth::{refresh_token, revocation};
 use parley_app::error::{AppError, AppResult};
 use parley_app::joins::announce_join;
@@ -64,14 +65,19 @@ pub struct RegisterRequest {
     /// A name for this device in the session list; derived from the user agent if absent.
     #[schema(value_type = Option<schema::DeviceName>)]
     pub device_name: Option<String>,
+    /// On an instance others can reach that has no admin yet: the bootstrap token (from the
+    /// setup link the server prints), which makes this account the admin.
+    #[schema(max_length = 64)]
+    pub bootstrap_token: Option<String>,
 }
 
 /// Create an account and sign in on this device. The first account on an instance whose
-/// registration is not `closed` needs no invite and becomes the instance admin.
+/// registration is not `closed` needs no invite and becomes the instance admin; on an instance
+/// others can reach, only with the bootstrap token.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created and signed in", body = TokenResponse),
-        (status = 400, description = "Invalid fields, a taken username or email (50035); malformed JSON (50109); an unknown, expired or used-up invite (10006)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, a taken username or email, a wrong bootstrap token (50035); malformed JSON (50109); an unknown, expired or used-up invite (10006)", body = ErrorBody),
         (status = 403, description = "Registration closed (90004) or an invite is required (90005)", body = ErrorBody),
         JsonBody,
         (status = 429, description = "Too many requests from this address (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
@@ -105,8 +111,22 @@ async fn register(
         bot: false,
         now,
     };
+    // Others can reach this instance: the first admin is whoever holds the bootstrap token.
+    let claim_first_admin = match body.bootstrap_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        _ if !state.config.admin_bootstrap => true,
+        None => false,
+        Some(token) if is_bootstrap_token(&state.tokens, token) => true,
+        Some(_) => {
+            return Err(AppError::field(
+                "bootstrap_token",
+                "BOOTSTRAP_TOKEN_INVALID",
+                "That is not this instance's setup token: use the link the server printed when it started, \
+                 or run `parley admin bootstrap-token`.",
+            ));
+        }
+    };
     let rules = RegistrationRules {
-        claim_first_admin: true,
+        claim_first_admin,
         invite_required: state.config.registration == RegistrationMode::InviteOnly,
         invite_code: body.invite.as_deref().map(str::trim).filter(|c| !c.is_empty()),
     };

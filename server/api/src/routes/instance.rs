@@ -20,9 +20,12 @@ pub struct InstanceInfo {
     /// The Parley version serving this request.
     pub version: &'static str,
     pub registration: RegistrationMode,
-    /// True until the first admin exists: the next account registered becomes the admin
-    /// (and needs no invite).
+    /// True until the first admin exists on an instance only this machine reaches: the next
+    /// account registered becomes the admin (and needs no invite).
     pub first_account_becomes_admin: bool,
+    /// True until the first admin exists on an instance others can reach: the admin signs up
+    /// with the bootstrap token (the setup link the server printed at start).
+    pub admin_setup_pending: bool,
 }
 
 /// How this instance lets people in (Parley addition).
@@ -32,10 +35,11 @@ pub struct InstanceInfo {
         TooManyRequests,
     ))]
 async fn get_instance(State(state): State<AppState>) -> AppResult<Json<InstanceInfo>> {
-    let bootstrap = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
+    let no_admin = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
     Ok(Json(InstanceInfo {
         version: env!("CARGO_PKG_VERSION"),
         registration: state.config.registration,
-        first_account_becomes_admin: bootstrap,
+        first_account_becomes_admin: no_admin && !state.config.admin_bootstrap,
+        admin_setup_pending: no_admin && state.config.admin_bootstrap,
     }))
 }

@@ -7,8 +7,10 @@
 //! - [`refresh_token`]: refresh tokens, stored as SHA-256, rotated with reuse detection.
 //! - [`revocation`]: ended sign-ins reaching every open connection, on every node.
 //! - [`caller`]: who a credential names (a user's live session, or a bot).
+//! - [`bootstrap`]: the first admin of an instance others can reach needs its bootstrap token.
 
 pub mod access_token;
+pub mod bootstrap;
 pub mod bot_token;
 pub mod caller;
 pub mod password;

@@ -58,6 +58,7 @@ pub async fn run(settings: &Settings, command: &AdminCommand) -> anyhow::Result<
             );
             Ok(())
         }
+        AdminCommand::BootstrapToken => bootstrap_token(settings, &store).await,
         AdminCommand::ListInvites => {
             for i in store.instance_invites().await? {
                 let max = if i.max_uses == 0 { "∞".to_owned() } else { i.max_uses.to_string() };
@@ -113,5 +114,27 @@ async fn create_user(settings: &Settings, store: &parley_store::Store, args: &Cr
     if generated {
         println!("Password: {}", password.expose());
     }
+    Ok(())
+}
+
+/// Prints the bootstrap link and token (stdout: the token alone on its last line, for scripts).
+async fn bootstrap_token(settings: &Settings, store: &parley_store::Store) -> anyhow::Result<()> {
+    use parley_app::auth::bootstrap::{bootstrap_link, bootstrap_token};
+    if store.admin_claimed().await? {
+        bail!(
+            "this instance has an admin already; the bootstrap token is spent (use `parley admin promote` to add admins)"
+        );
+    }
+    let seed = crate::keys::load_or_create_signing_key(&settings.signing_key_file)?;
+    let tokens = parley_app::auth::TokenIssuer::new(seed, settings.public_url.clone(), 60_000);
+    let token = bootstrap_token(&tokens);
+    if !settings.api.admin_bootstrap {
+        eprintln!(
+            "Note: this instance listens on loopback with a localhost public_url, so its first account becomes the admin without the token."
+        );
+    }
+    eprintln!("Open this link to create the admin account (it works until an admin exists):");
+    eprintln!("  {}", bootstrap_link(&settings.public_url, &token));
+    println!("{token}");
     Ok(())
 }

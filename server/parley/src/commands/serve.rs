@@ -21,6 +21,14 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
         settings.public_url,
         settings.database_url.redacted()
     );
+    if let Some(link) = app.admin_setup_link() {
+        // Others can reach this instance: the first admin is whoever opens this link, not
+        // whoever registers first. It works until an admin exists.
+        tracing::warn!(
+            "no admin yet: the first admin signs up through the setup link printed at start (`parley admin bootstrap-token` prints it again)"
+        );
+        println!("No admin yet. Create the admin account here (the link works once):\n  {link}");
+    }
     app.run_until_stopped(shutdown).await
 }
 

@@ -17,6 +17,8 @@ pub(super) struct Context<'a> {
     pub metrics_elsewhere: bool,
     /// The `voice_endpoint` setting, if set.
     pub voice_endpoint: Option<&'a str>,
+    /// Others can reach the instance (`bind` beyond loopback, or a non-localhost `public_url`).
+    pub reachable_by_others: bool,
 }
 
 pub(super) fn app_config(raw: &Raw, context: Context<'_>) -> Result<AppConfig, ConfigError> {
@@ -49,6 +51,7 @@ pub(super) fn app_config(raw: &Raw, context: Context<'_>) -> Result<AppConfig, C
             identifies_per_day: raw.integer("gateway_identifies_per_day")?,
         },
         turn: turn_config(raw)?,
+        admin_bootstrap: context.reachable_by_others,
     })
 }
 

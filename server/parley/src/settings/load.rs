@@ -234,16 +234,18 @@ impl Settings {
             ));
         }
         let gateway = gateway::gateway_config(&raw)?;
+        let bind = raw.address("bind")?;
         let api = app::app_config(
             &raw,
             app::Context {
                 hsts: public_url.starts_with("https://") || tls.mode != crate::tls::TlsMode::Off,
                 metrics_elsewhere: metrics_bind.is_some(),
                 voice_endpoint: gateway.voice_endpoint.as_deref(),
+                reachable_by_others: parley_app::auth::bootstrap::reachable_by_others(bind, &public_url),
             },
         )?;
         Ok(Self {
-            bind: raw.address("bind")?,
+            bind,
             metrics_bind,
             public_url,
             signing_key_file: PathBuf::from(with_data_dir(&raw.text("signing_key_file")?)),

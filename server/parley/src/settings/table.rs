@@ -71,7 +71,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "registration",
         default: DefaultValue::Text(APP.registration.as_str()),
         kind: Kind::Word(&["open", "invite_only", "closed"]),
-        doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin.",
+        doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin; when others can reach the instance (bind beyond loopback, or a public_url that is not a localhost URL), only with the bootstrap token the server prints at start (`parley admin bootstrap-token`).",
     },
     SettingSpec {
         key: "guild_creation",

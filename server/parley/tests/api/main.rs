@@ -7,6 +7,7 @@ mod gateway_client;
 mod helpers;
 mod recording;
 
+mod admin_bootstrap;
 mod audit_log;
 mod auth;
 mod bad_input;

@@ -127,8 +127,11 @@ export class Api {
     return this.refreshing;
   }
 
-  async register(username: string, password: string, invite?: string): Promise<void> {
-    this.setTokens(await this.request<Tokens>("POST", "/auth/register", { username, password, invite: invite || undefined }));
+  /** `bootstrap`: the token of the setup link that makes the first account of a new instance
+   * its admin (when others can reach it). */
+  async register(username: string, password: string, invite?: string, bootstrap?: string): Promise<void> {
+    const body = { username, password, invite: invite || undefined, bootstrap_token: bootstrap || undefined };
+    this.setTokens(await this.request<Tokens>("POST", "/auth/register", body));
   }
 
   async login(login: string, password: string): Promise<void> {

@@ -1,0 +1,83 @@
+//! The first admin of an instance others can reach: it does not go to whoever registers first.
+//! When Parley listens beyond loopback or its `public_url` is not a localhost URL, the first
+//! account becomes the admin only with the bootstrap token, which the server prints (as a
+//! link) at start while no admin exists, and `parley admin bootstrap-token` prints again. The
+//! token is derived from the instance's key, so every node and the command line agree on it
+//! and nothing is stored; it is spent once an admin exists (the first-account rule ends).
+//! The embedded quick start on 127.0.0.1 keeps the old rule: the first account is the admin.
+
+use std::net::{IpAddr, SocketAddr};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::TokenIssuer;
+
+/// Whether others can reach this instance: it listens beyond loopback, or its public URL is
+/// not a localhost URL.
+pub fn reachable_by_others(bind: SocketAddr, public_url: &str) -> bool {
+    !bind.ip().is_loopback() || !is_localhost_url(public_url)
+}
+
+/// `http(s)://localhost…`, `127.x.x.x`, `[::1]` or a `*.localhost` name.
+fn is_localhost_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The instance's bootstrap token.
+pub fn bootstrap_token(tokens: &TokenIssuer) -> String {
+    URL_SAFE_NO_PAD.encode(&tokens.derived_secret(b"admin bootstrap")[..18])
+}
+
+/// Whether `given` is the instance's bootstrap token (compared in constant time).
+pub fn is_bootstrap_token(tokens: &TokenIssuer, given: &str) -> bool {
+    let expected = bootstrap_token(tokens);
+    let (a, b) = (expected.as_bytes(), given.trim().as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The link that opens the web client's sign-up with the token filled in.
+pub fn bootstrap_link(public_url: &str, token: &str) -> String {
+    format!("{}/?bootstrap={token}", public_url.trim_end_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_loopback_listener_with_a_localhost_url_keeps_the_first_account_rule() {
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let everywhere: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(!reachable_by_others(local, "http://localhost:8080"));
+        assert!(!reachable_by_others(local, "http://127.0.0.1:8080/"));
+        assert!(!reachable_by_others(local, "http://[::1]:8080"));
+        assert!(!reachable_by_others(local, "http://parley.localhost"));
+        assert!(reachable_by_others(everywhere, "http://localhost:8080"));
+        assert!(reachable_by_others(local, "https://chat.example.org"));
+        assert!(reachable_by_others(local, "https://localhost.example.org"));
+        assert!(reachable_by_others(local, "http://192.168.1.5:8080"));
+    }
+
+    #[test]
+    fn the_token_is_the_instances_own_and_compared_whole() {
+        let a = TokenIssuer::new([7; 32], "https://a.example", 60_000);
+        let b = TokenIssuer::new([8; 32], "https://a.example", 60_000);
+        let token = bootstrap_token(&a);
+        assert_eq!(token.len(), 24);
+        assert!(is_bootstrap_token(&a, &token));
+        assert!(is_bootstrap_token(&a, &format!(" {token}\n")), "pasted with whitespace");
+        assert!(!is_bootstrap_token(&b, &token), "another instance's key");
+        assert!(!is_bootstrap_token(&a, &token[..23]));
+        assert!(!is_bootstrap_token(&a, ""));
+        assert_eq!(bootstrap_link("https://a.example/", &token), format!("https://a.example/?bootstrap={token}"));
+    }
+}
