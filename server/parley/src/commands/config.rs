@@ -1,7 +1,7 @@
 //! `parley config ...`: check, and print the generated docs.
 
 use crate::cli::ConfigCommand;
-use crate::settings::{Settings, configuration_markdown, example_env};
+use crate::settings::{Settings, advice, configuration_markdown, example_env};
 
 /// Runs a config subcommand. `loaded` is the result of loading settings (an error is what
 /// `check` reports).
@@ -24,6 +24,9 @@ pub fn run(command: &ConfigCommand, loaded: Result<&Settings, &str>) -> anyhow::
                 settings.api.registration,
                 settings.data_dir.display()
             );
+            for advice in advice(settings) {
+                eprintln!("warning: {advice}");
+            }
         }
     }
     Ok(())

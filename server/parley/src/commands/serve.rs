@@ -6,6 +6,9 @@ use crate::settings::Settings;
 use crate::startup::Application;
 
 pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
+    for advice in crate::settings::advice(settings) {
+        tracing::warn!("{advice}");
+    }
     for name in &settings.unknown_env {
         tracing::warn!(variable = %name, "{name} names no Parley setting (a typo?); see docs/configuration.md");
     }

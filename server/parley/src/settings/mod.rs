@@ -18,7 +18,10 @@
 //! - `voice`: the voice server's settings, and STUN and TURN.
 //! - `telemetry`: log format and level, and the trace and log exporters.
 //! - `tls`: the `tls_*` settings and what each mode needs.
+//! - `advice`: settings that load but will not work as meant (a private voice address behind a
+//!   public URL), said by `config check` and at start.
 
+mod advice;
 mod app;
 mod docs;
 mod gateway;
@@ -39,6 +42,7 @@ use parley_gateway::GatewayConfig;
 use parley_store::DatabaseUrl;
 use parley_voice::VoiceConfig;
 
+pub use advice::advice;
 pub use docs::{configuration_markdown, example_env};
 pub use load::{ConfigError, Source};
 pub use spec::{DefaultValue, Item, Kind, SettingSpec, TimeUnit, Value};

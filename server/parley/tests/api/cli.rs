@@ -206,6 +206,17 @@ fn config_check_names_the_bad_setting_and_typos() {
     assert!(!ok && err.contains("PARLEY_BNID"), "{err}");
     let (ok, out, err) = run(&mut parley(&db, &["config", "check"]));
     assert!(ok && out.contains("Configuration is valid"), "{out}{err}");
+    assert!(!err.contains("warning"), "the defaults need no advice: {err}");
+    // Valid, but voice would advertise a container's address behind a public URL: said, not refused.
+    let (ok, out, err) = run(parley(&db, &["config", "check"])
+        .env("PARLEY_PUBLIC_URL", "https://chat.example.org")
+        .env("PARLEY_VOICE_UDP_BIND", "0.0.0.0:50000")
+        .env("PARLEY_VOICE_PUBLIC_IP", "172.18.0.5"));
+    assert!(ok && out.contains("Configuration is valid"), "{out}{err}");
+    assert!(
+        err.contains("warning: voice would advertise 172.18.0.5") && err.contains("PARLEY_VOICE_PUBLIC_IP"),
+        "{err}"
+    );
     let (ok, _, err) = run(parley(&db, &["serve"]).env("PARLEY_BIND", "not-an-address"));
     assert!(!ok && err.contains("PARLEY_BIND"), "serve stops on an invalid setting: {err}");
 }
