@@ -45,6 +45,9 @@ containers:
       - name: PARLEY_VOICE_PUBLIC_IP
         value: {{ $root.Values.voice.publicIp | quote }}
       {{- end }}
+      {{- with $root.Values.extraEnv }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
     ports:
       - name: http
         containerPort: 8080
@@ -87,6 +90,9 @@ containers:
       - name: keys
         mountPath: /etc/parley/keys
         readOnly: true
+      {{- with $root.Values.extraVolumeMounts }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
 volumes:
   # State lives in PostgreSQL and Redis; /data holds nothing that must survive a pod.
   - name: data
@@ -100,6 +106,12 @@ volumes:
       items:
         - key: signing-key
           path: signing-key
+{{- with $root.Values.extraVolumes }}
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $root.Values.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
 {{- with $root.Values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
