@@ -52,6 +52,15 @@ app.kubernetes.io/part-of: parley
 {{- if and .Values.voice.publicIp (not (regexMatch "^[0-9a-fA-F.:]+$" .Values.voice.publicIp)) -}}
 {{- fail "voice.publicIp must be an IP address (the media Service's external IP), or empty" -}}
 {{- end -}}
+{{- /* The connection budget: at the most pods there can be (the HPA's maximum or the replicas,
+     one more during a rolling update, the voice pod, the migration Job), each with a full
+     pool, within what the PostgreSQL server allows. */ -}}
+{{- $servers := ternary (int .Values.autoscaling.maxReplicas) (int .Values.replicaCount) .Values.autoscaling.enabled -}}
+{{- $pods := add $servers 1 (ternary 1 0 (eq (include "parley.voiceSeparate" .) "true")) (ternary 1 0 .Values.migrations.enabled) -}}
+{{- $needed := mul $pods (int .Values.database.maxConnections) -}}
+{{- if gt (int $needed) (int .Values.database.serverMaxConnections) -}}
+{{- fail (printf "%d pods at most (servers, one more while rolling, voice, migrations) × database.maxConnections %d = %d connections, over database.serverMaxConnections %d: lower database.maxConnections or autoscaling.maxReplicas, or raise PostgreSQL's max_connections and database.serverMaxConnections with it" (int $pods) (int .Values.database.maxConnections) (int $needed) (int .Values.database.serverMaxConnections)) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The pod and container security settings: non-root, read-only root, no capabilities. */}}
