@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use parley_app::auth::bootstrap::is_bootstrap_token;
+use parley_app::auth::bootstrap::{is_bootstrap_token, request_is_local};
 use parley_app::auth::{refresh_token, revocation};
 use parley_app::error::{AppError, AppResult};
 use parley_app::joins::announce_join;
@@ -86,6 +86,7 @@ pub struct RegisterRequest {
 async fn register(
     State(state): State<AppState>,
     client: ClientMeta,
+    headers: axum::http::HeaderMap,
     Json(body): Json<RegisterRequest>,
 ) -> AppResult<(StatusCode, Json<TokenResponse>)> {
     let mut errors = FieldErrors::new();
@@ -111,9 +112,13 @@ async fn register(
         bot: false,
         now,
     };
-    // Others can reach this instance: the first admin is whoever holds the bootstrap token.
+    // Others can reach this instance (or this request came from elsewhere, through a proxy or
+    // under another name): the first admin is whoever holds the bootstrap token.
+    // (`client.ip` is the peer's here: forwarded addresses are trusted only behind a proxy,
+    // which makes the instance reachable.)
+    let local = !state.config.admin_bootstrap && request_is_local(client.ip, &headers);
     let claim_first_admin = match body.bootstrap_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        _ if !state.config.admin_bootstrap => true,
+        _ if local => true,
         None => false,
         Some(token) if is_bootstrap_token(&state.tokens, token) => true,
         Some(_) => {

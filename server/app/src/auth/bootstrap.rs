@@ -4,7 +4,10 @@
 //! link) at start while no admin exists, and `parley admin bootstrap-token` prints again. The
 //! token is derived from the instance's key, so every node and the command line agree on it
 //! and nothing is stored; it is spent once an admin exists (the first-account rule ends).
-//! The embedded quick start on 127.0.0.1 keeps the old rule: the first account is the admin.
+//! The embedded quick start on 127.0.0.1 keeps the old rule: the first account is the admin,
+//! and then only for a request that comes from this machine itself ([`request_is_local`]: a
+//! proxy or tunnel in front, or a web page on another name rebinding to 127.0.0.1, needs the
+//! token all the same).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -32,6 +35,14 @@ fn is_localhost_url(url: &str) -> bool {
     host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Whether a request comes straight from this machine: from a loopback address, for a
+/// localhost name, through no proxy (no `Forwarded`, `X-Forwarded-For` or `X-Real-IP`).
+pub fn request_is_local(peer: IpAddr, headers: &axum::http::HeaderMap) -> bool {
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"].iter().any(|h| headers.contains_key(*h));
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    peer.is_loopback() && !proxied && is_localhost_url(host)
+}
+
 /// The instance's bootstrap token.
 pub fn bootstrap_token(tokens: &TokenIssuer) -> String {
     URL_SAFE_NO_PAD.encode(&tokens.derived_secret(b"admin bootstrap")[..18])
@@ -44,9 +55,10 @@ pub fn is_bootstrap_token(tokens: &TokenIssuer, given: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The link that opens the web client's sign-up with the token filled in.
+/// The link that opens the web client's sign-up with the token filled in. The token is in
+/// the fragment, which browsers never send: no proxy's access log or server sees it.
 pub fn bootstrap_link(public_url: &str, token: &str) -> String {
-    format!("{}/?bootstrap={token}", public_url.trim_end_matches('/'))
+    format!("{}/#bootstrap={token}", public_url.trim_end_matches('/'))
 }
 
 #[cfg(test)]
@@ -68,6 +80,26 @@ mod tests {
     }
 
     #[test]
+    fn only_a_request_from_this_machine_for_a_localhost_name_through_no_proxy_is_local() {
+        use axum::http::{HeaderMap, HeaderValue};
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (k, v) in pairs {
+                map.insert(*k, HeaderValue::from_static(v));
+            }
+            map
+        };
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(request_is_local(loopback, &headers(&[("host", "127.0.0.1:8080")])));
+        assert!(request_is_local(loopback, &headers(&[("host", "localhost:8080")])));
+        assert!(!request_is_local("192.168.1.9".parse().unwrap(), &headers(&[("host", "localhost:8080")])));
+        assert!(!request_is_local(loopback, &headers(&[("host", "chat.example.org")])), "a rebinding page's name");
+        assert!(!request_is_local(loopback, &headers(&[("host", "localhost"), ("x-forwarded-for", "203.0.113.9")])));
+        assert!(!request_is_local(loopback, &headers(&[("host", "localhost"), ("forwarded", "for=203.0.113.9")])));
+        assert!(!request_is_local(loopback, &headers(&[])));
+    }
+
+    #[test]
     fn the_token_is_the_instances_own_and_compared_whole() {
         let a = TokenIssuer::new([7; 32], "https://a.example", 60_000);
         let b = TokenIssuer::new([8; 32], "https://a.example", 60_000);
@@ -78,6 +110,6 @@ mod tests {
         assert!(!is_bootstrap_token(&b, &token), "another instance's key");
         assert!(!is_bootstrap_token(&a, &token[..23]));
         assert!(!is_bootstrap_token(&a, ""));
-        assert_eq!(bootstrap_link("https://a.example/", &token), format!("https://a.example/?bootstrap={token}"));
+        assert_eq!(bootstrap_link("https://a.example/", &token), format!("https://a.example/#bootstrap={token}"));
     }
 }

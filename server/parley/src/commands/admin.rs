@@ -125,6 +125,18 @@ async fn bootstrap_token(settings: &Settings, store: &parley_store::Store) -> an
             "this instance has an admin already; the bootstrap token is spent (use `parley admin promote` to add admins)"
         );
     }
+    if settings.api.registration == parley_app::RegistrationMode::Closed {
+        bail!(
+            "registration is closed, so nobody registers with the token: create the admin with `parley admin create-user --admin`"
+        );
+    }
+    // The server's own key, never a new one (a token from a stray key would work nowhere).
+    if !settings.signing_key_file.exists() {
+        bail!(
+            "no signing key at {} (setting signing_key_file): run this where the server keeps its data, with its settings",
+            settings.signing_key_file.display()
+        );
+    }
     let seed = crate::keys::load_or_create_signing_key(&settings.signing_key_file)?;
     let tokens = parley_app::auth::TokenIssuer::new(seed, settings.public_url.clone(), 60_000);
     let token = bootstrap_token(&tokens);

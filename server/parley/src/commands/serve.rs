@@ -30,7 +30,7 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
         tracing::warn!(
             "no admin yet: the first admin signs up through the setup link printed at start (`parley admin bootstrap-token` prints it again)"
         );
-        println!("No admin yet. Create the admin account here (the link works once):\n  {link}");
+        println!("No admin yet. Create the admin account here (the link works until an admin exists):\n  {link}");
     }
     app.run_until_stopped(shutdown).await
 }

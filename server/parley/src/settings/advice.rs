@@ -19,7 +19,10 @@ pub fn advice(settings: &Settings) -> Vec<String> {
 /// the bound one. Behind a public URL, a private or loopback address is one nobody outside
 /// reaches, and voice would not connect (a container's address, an empty `PUBLIC_IP`).
 fn voice_address(settings: &Settings) -> Option<String> {
-    if !public_host(&settings.public_url) {
+    // Voice elsewhere (voice_endpoint), or kept to this machine on purpose (the default
+    // loopback bind, as on pods that do not carry calls): nothing to advise.
+    let local_on_purpose = settings.voice.public_ip.is_none() && settings.voice.udp_bind.ip().is_loopback();
+    if !public_host(&settings.public_url) || settings.gateway.voice_endpoint.is_some() || local_on_purpose {
         return None;
     }
     let advertised = settings.voice.public_ip.unwrap_or(settings.voice.udp_bind.ip());
@@ -39,10 +42,13 @@ fn voice_address(settings: &Settings) -> Option<String> {
     ))
 }
 
-/// Whether `url`'s host is one others reach: a name (not localhost) or a public address.
+/// Whether `url`'s host is one the internet reaches: a public address, or a dotted name that is
+/// not localhost nor a name for a home or company network (`.lan`, `.local`, `.internal`,
+/// `.home.arpa`).
 fn public_host(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     let host = match authority.strip_prefix('[') {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
@@ -50,7 +56,10 @@ fn public_host(url: &str) -> bool {
     let host = host.to_ascii_lowercase();
     match host.parse::<IpAddr>() {
         Ok(ip) => !ip.is_loopback() && !ip.is_unspecified() && !is_private(ip),
-        Err(_) => !host.is_empty() && host != "localhost" && !host.ends_with(".localhost"),
+        Err(_) => {
+            let private = [".localhost", ".lan", ".local", ".internal", ".home.arpa"];
+            host.contains('.') && !private.iter().any(|suffix| host.ends_with(suffix))
+        }
     }
 }
 
@@ -61,10 +70,13 @@ fn is_private(ip: IpAddr) -> bool {
             let [a, b, ..] = v4.octets();
             v4.is_private() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
         }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_private(IpAddr::V4(v4)) || v4.is_loopback(),
+            None => {
+                let first = v6.segments()[0];
+                (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+        },
     }
 }
 
@@ -93,13 +105,30 @@ mod tests {
         }
         let fine = settings(&[public, ("PARLEY_VOICE_PUBLIC_IP", "203.0.113.7")]);
         assert!(advice(&fine).is_empty());
+        let mapped = settings(&[public, ("PARLEY_VOICE_PUBLIC_IP", "::ffff:10.0.0.5")]);
+        assert_eq!(advice(&mapped).len(), 1, "an IPv4-mapped private address");
+        // The defaults (voice on loopback, as on a pod that carries no calls), or voice
+        // elsewhere: nothing to say.
+        assert!(advice(&settings(&[public])).is_empty());
+        let elsewhere = settings(&[
+            public,
+            ("PARLEY_VOICE_UDP_BIND", "0.0.0.0:50000"),
+            ("PARLEY_VOICE_ENDPOINT", "voice.example.org/voice"),
+        ]);
+        assert!(advice(&elsewhere).is_empty());
     }
 
     #[test]
     fn a_local_or_private_public_url_needs_no_public_voice_address() {
-        for url in
-            ["http://127.0.0.1:8080", "http://localhost:8080", "http://192.168.1.5:8080", "http://parley.localhost"]
-        {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://192.168.1.5:8080",
+            "http://parley.localhost",
+            "http://chat.lan",
+            "http://parley.home.arpa",
+            "http://intranet",
+        ] {
             assert!(
                 advice(&settings(&[("PARLEY_PUBLIC_URL", url), ("PARLEY_VOICE_UDP_BIND", "0.0.0.0:50000")])).is_empty(),
                 "{url}"

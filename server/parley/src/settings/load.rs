@@ -241,7 +241,9 @@ impl Settings {
                 hsts: public_url.starts_with("https://") || tls.mode != crate::tls::TlsMode::Off,
                 metrics_elsewhere: metrics_bind.is_some(),
                 voice_endpoint: gateway.voice_endpoint.as_deref(),
-                reachable_by_others: parley_app::auth::bootstrap::reachable_by_others(bind, &public_url),
+                // Behind a proxy (trust_forwarded_for), others reach it whatever it binds.
+                reachable_by_others: parley_app::auth::bootstrap::reachable_by_others(bind, &public_url)
+                    || raw.bool("trust_forwarded_for")?,
             },
         )?;
         Ok(Self {

@@ -82,6 +82,16 @@ async fn the_quick_start_on_loopback_keeps_the_first_account_rule_and_ignores_a_
         (info["first_account_becomes_admin"].as_bool(), info["admin_setup_pending"].as_bool()),
         (Some(true), Some(false))
     );
+    // Only for a request from this machine itself: not through a proxy (or tunnel) in front,
+    // nor from a page under another name that resolves here.
+    for (header, value, name) in
+        [("x-forwarded-for", "203.0.113.9", "proxied"), ("host", "chat.example.org", "rebound")]
+    {
+        let request = app.client.post(app.api("/auth/register")).header(header, value).json(&account(name, None));
+        let (status, registered) = status_and_json(app.send(request).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{registered}");
+        assert!(!is_admin(&app, registered).await, "a first account through {header} is no admin");
+    }
     let (status, first) =
         status_and_json(app.post_json("/auth/register", &account("ann", Some("anything")), None).await).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
@@ -116,7 +126,7 @@ async fn serve_prints_the_setup_link_and_the_command_prints_its_token_again() {
         };
         assert!(said.iter().any(|l| l.starts_with("No admin yet")), "{said:?}");
         let link = link.as_str();
-        let token = link.strip_prefix("https://chat.example.org/?bootstrap=").unwrap_or_else(|| panic!("{link}"));
+        let token = link.strip_prefix("https://chat.example.org/#bootstrap=").unwrap_or_else(|| panic!("{link}"));
 
         let output = parley(&["admin", "bootstrap-token"]).output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
