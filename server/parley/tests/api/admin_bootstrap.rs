@@ -111,19 +111,22 @@ async fn serve_prints_the_setup_link_and_the_command_prints_its_token_again() {
     let mut child = parley(&["serve", "--migrate"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let child = crate::helpers::KillOnDrop({
         let stdout = child.stdout.take().unwrap();
-        // Its first lines: where it listens, then (between log lines) the setup link.
+        // Where it listens, then the setup link, with log lines around them.
         let mut lines = BufReader::new(stdout).lines().map(Result::unwrap);
-        let first = lines.next().unwrap();
-        let listening = first.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).unwrap().to_owned();
-        let mut said = Vec::new();
+        let mut said: Vec<String> = Vec::new();
+        let mut listening = None;
         let link = loop {
             let line = lines.next().unwrap_or_else(|| panic!("no setup link after {said:?}"));
             if line.trim_start().starts_with("https://") {
                 break line.trim().to_owned();
             }
+            if line.starts_with("Parley is running at ") {
+                listening = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).map(str::to_owned);
+            }
             said.push(line);
             assert!(said.len() < 20, "no setup link in {said:?}");
         };
+        let listening = listening.unwrap_or_else(|| panic!("no address in {said:?}"));
         assert!(said.iter().any(|l| l.starts_with("No admin yet")), "{said:?}");
         let link = link.as_str();
         let token = link.strip_prefix("https://chat.example.org/#bootstrap=").unwrap_or_else(|| panic!("{link}"));
