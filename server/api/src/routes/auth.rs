@@ -95,6 +95,9 @@ async fn register(
     let email = body.email.as_deref().and_then(|e| errors.check("email", Email::parse(e)));
     let global_name = body.global_name.as_deref().and_then(|n| errors.check("global_name", DisplayName::parse(n)));
     let device_name = parse_device_name(body.device_name.as_deref(), &mut errors);
+    if body.bootstrap_token.as_ref().is_some_and(|t| t.chars().count() > 64) {
+        errors.add("bootstrap_token", "BASE_TYPE_MAX_LENGTH", "Must be 64 or fewer in length.");
+    }
     errors.into_result()?;
     let (Some(username), Some(password)) = (username, password) else {
         return Err(AppError::internal("validated fields missing"));

@@ -37,9 +37,11 @@ pub struct Embed {
     pub kind: String,
     /// Up to 256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 256)]
     pub title: Option<String>,
     /// Up to 4096 characters, markdown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 4096)]
     pub description: Option<String>,
     /// Where the title links to: an http(s) URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,7 +70,8 @@ pub struct Embed {
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
 pub struct EmbedFooter {
-    /// Up to 2048 characters.
+    /// 1-2048 characters.
+    #[schema(min_length = 1, max_length = 2048)]
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<schema::WebUrl>)]
@@ -84,7 +87,8 @@ pub struct EmbedMedia {
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
 pub struct EmbedAuthor {
-    /// Up to 256 characters.
+    /// 1-256 characters.
+    #[schema(min_length = 1, max_length = 256)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<schema::WebUrl>)]
@@ -97,8 +101,10 @@ pub struct EmbedAuthor {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
 pub struct EmbedField {
     /// 1-256 characters.
+    #[schema(min_length = 1, max_length = 256)]
     pub name: String,
     /// 1-1024 characters.
+    #[schema(min_length = 1, max_length = 1024)]
     pub value: String,
     /// Whether it may sit beside its neighbours.
     #[serde(default)]
