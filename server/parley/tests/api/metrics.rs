@@ -268,6 +268,16 @@ fn promtool_accepts_the_shipped_alert_rules() {
     );
 }
 
+/// alerts.test.yml: each alert fires on its trouble after its `for:`, and stays quiet on a
+/// healthy or merely quiet instance (promtool's own rule unit tests, on simulated series).
+#[test]
+fn each_alert_fires_on_its_trouble_and_not_on_a_quiet_instance() {
+    let tests = alert_rules().with_file_name("alerts.test.yml");
+    let output = Command::new(tool("promtool")).args(["test", "rules"]).arg(&tests).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && said.contains("SUCCESS"), "promtool test rules: {said}");
+}
+
 async fn with_metrics_bind_set_metrics_are_served_only_on_their_own_address(backend: Backend) {
     let app = spawn_app_with(backend, &[("PARLEY_METRICS_BIND", "127.0.0.1:0")]).await;
     let metrics = app.metrics_address.clone().expect("a metrics listener");
