@@ -1,15 +1,40 @@
 #!/bin/sh
 # Writes the compose bundle's .env: random passwords for PostgreSQL, Redis and Grafana, the TURN
-# secret Parley and coturn share, and the
-# public address. It never overwrites an existing file (the database keeps the first password).
+# secret Parley and coturn share, the public URL, and the host's public IP address, which
+# voice media (Parley's 50000/udp) and TURN relays (coturn's external-ip) are advertised at.
+# It never overwrites an existing file (the database keeps the first password).
 #   infra/generate-secrets.sh [path, default .env] [public URL, default http://localhost:8080]
+#                             [public IP, default: detected, or asked for]
 set -eu
 out="${1:-.env}"
 public_url="${2:-http://localhost:8080}"
+public_ip="${3:-}"
 if [ -e "$out" ]; then
   echo "$out exists; keeping it (delete it first to make new secrets)" >&2
   exit 1
 fi
+
+is_ipv4() { echo "$1" | grep -Eq '^([0-9]{1,3}\.){3}[0-9]{1,3}$'; }
+# Addresses only this network reaches: RFC 1918, carrier-grade NAT, loopback, link-local.
+is_private() { echo "$1" | grep -Eq '^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.)'; }
+
+if [ -n "$public_ip" ]; then
+  is_ipv4 "$public_ip" || { echo "error: $public_ip is not an IPv4 address (the host's public address)" >&2; exit 1; }
+else
+  # The address this host sends from (no packet leaves: the kernel only looks up its route).
+  detected="$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')"
+  if [ -n "$detected" ] && ! is_private "$detected"; then
+    public_ip="$detected"
+    echo "voice and TURN will be advertised at $public_ip (this host's address; pass another as the third argument)" >&2
+  elif [ -t 0 ]; then
+    printf 'This host sends from %s, a private address (NAT in front?).\nIts public IP address, for voice and TURN (empty: voice only reaches this network): ' "${detected:-nothing}" >&2
+    read -r public_ip || public_ip=""
+    [ -z "$public_ip" ] || is_ipv4 "$public_ip" || { echo "error: $public_ip is not an IPv4 address" >&2; exit 1; }
+  else
+    echo "warning: this host sends from ${detected:-no address} (private): set PUBLIC_IP in $out to its public address, or voice and TURN reach only this network" >&2
+  fi
+fi
+
 secret() { openssl rand -hex 24; }
 umask 077
 cat > "$out" <<ENV
@@ -23,8 +48,9 @@ TURN_SECRET=$(secret)
 PARLEY_PUBLIC_URL=$public_url
 # For the nginx profile: the name in your certificate, whose files go in ./tls.
 PARLEY_DOMAIN=$(echo "$public_url" | sed -e 's|^[a-z]*://||' -e 's|[:/].*$||')
-# The host's public IP address, which voice and video media is advertised at (UDP 50000).
-# Empty: the container's own address, which only clients on the same host can reach.
-PUBLIC_IP=
+# The host's public IP address: voice and video media (UDP 50000) and coturn's relays are
+# advertised at it. Empty: the container's own address, which only this network reaches
+# (\`parley config check\` warns).
+PUBLIC_IP=$public_ip
 ENV
 echo "wrote $out"
