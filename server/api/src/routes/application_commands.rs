@@ -531,11 +531,7 @@ fn may_see(
     here: Permissions,
     channels: Option<&[Snowflake]>,
 ) -> bool {
-    let member = permissions::Member {
-        guild_id: access.guild.id,
-        user_id: access.member.user_id,
-        role_ids: &access.member.role_ids,
-    };
+    let member = permissions::Member::of(access);
     let place = permissions::Place { guild: access.guild_permissions(), here, channels };
     let overwrites = index.for_command(command.application_id, command.id);
     permissions::may_use(overwrites, &member, &place, command.default_member_permissions.as_deref())

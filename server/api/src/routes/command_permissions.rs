@@ -246,11 +246,7 @@ async fn require_may_use(
             all
         }
     };
-    let member = permissions::Member {
-        guild_id: access.guild.id,
-        user_id: access.member.user_id,
-        role_ids: &access.member.role_ids,
-    };
+    let member = permissions::Member::of(access);
     let guild = access.guild_permissions();
     let place = permissions::Place { guild, here: guild, channels: None };
     for record in &commands {

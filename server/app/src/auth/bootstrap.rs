@@ -22,8 +22,9 @@ pub fn reachable_by_others(bind: SocketAddr, public_url: &str) -> bool {
     !bind.ip().is_loopback() || !is_localhost_url(public_url)
 }
 
-/// `http(s)://localhost…`, `127.x.x.x`, `[::1]` or a `*.localhost` name.
-fn is_localhost_url(url: &str) -> bool {
+/// The host of a URL (or of a bare `host:port`, as a `Host` header holds), lower-cased,
+/// without user, port or IPv6 brackets.
+pub fn url_host(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
@@ -31,7 +32,12 @@ fn is_localhost_url(url: &str) -> bool {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => host.split(':').next().unwrap_or_default(),
     };
-    let host = host.to_ascii_lowercase();
+    host.to_ascii_lowercase()
+}
+
+/// `http(s)://localhost…`, `127.x.x.x`, `[::1]` or a `*.localhost` name.
+fn is_localhost_url(url: &str) -> bool {
+    let host = url_host(url);
     host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 

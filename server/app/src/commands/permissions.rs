@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::access::GuildAccess;
 use crate::error::AppResult;
 use crate::objects::schema;
 
@@ -76,6 +77,13 @@ pub struct Member<'a> {
     pub guild_id: Snowflake,
     pub user_id: Snowflake,
     pub role_ids: &'a [Snowflake],
+}
+
+impl<'a> Member<'a> {
+    /// The member `access` is for.
+    pub fn of(access: &'a GuildAccess) -> Self {
+        Self { guild_id: access.guild.id, user_id: access.member.user_id, role_ids: &access.member.role_ids }
+    }
 }
 
 /// The verdict of one list on the member: their own overwrite, else their roles' (an allow

@@ -276,11 +276,7 @@ async fn may_use(
     let ChannelAccess::Guild { access, channel: record, permissions } = channel else { return Ok(()) };
     let index = GuildPermissionsIndex::load_for(state, access.guild.id, application_id).await?;
     let channels = permissions::channel_ids(record);
-    let member = permissions::Member {
-        guild_id: access.guild.id,
-        user_id: access.member.user_id,
-        role_ids: &access.member.role_ids,
-    };
+    let member = permissions::Member::of(access);
     let place = permissions::Place { guild: access.guild_permissions(), here: *permissions, channels: Some(&channels) };
     let bits = definition.default_member_permissions.as_deref();
     if permissions::may_use(index.for_command(application_id, command_id), &member, &place, bits) {

@@ -46,14 +46,7 @@ fn voice_address(settings: &Settings) -> Option<String> {
 /// not localhost nor a name for a home or company network (`.lan`, `.local`, `.internal`,
 /// `.home.arpa`).
 fn public_host(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let host = match authority.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    let host = host.to_ascii_lowercase();
+    let host = parley_app::auth::bootstrap::url_host(url);
     match host.parse::<IpAddr>() {
         Ok(ip) => !ip.is_loopback() && !ip.is_unspecified() && !is_private(ip),
         Err(_) => {

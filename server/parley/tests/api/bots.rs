@@ -36,6 +36,36 @@ pub async fn create_bot(app: &TestApp, owner: &Session, name: &str) -> Bot {
     Bot { id: created["id"].as_str().unwrap().to_owned(), token: created["token"].as_str().unwrap().to_owned() }
 }
 
+/// A request with the bot's token: its status and JSON body (null for 204).
+pub async fn as_bot(
+    app: &TestApp,
+    bot: &Bot,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let mut request = app.client.request(method, app.api(path)).header("Authorization", format!("Bot {}", bot.token));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = app.send(request).await;
+    if response.status() == StatusCode::NO_CONTENT {
+        return (StatusCode::NO_CONTENT, serde_json::Value::Null);
+    }
+    status_and_json(response).await
+}
+
+/// The bot's gateway session (every intent but the privileged ones), once READY.
+pub async fn bot_gateway(app: &TestApp, bot: &Bot) -> GatewayClient {
+    let mut client = GatewayClient::connect(app).await;
+    client
+        .send(json!({"op": 2, "d": {"token": bot.token, "intents": 3_243_773,
+                                      "properties": {"os": "linux", "browser": "test", "device": "test"}}}))
+        .await;
+    client.wait_for("READY").await;
+    client
+}
+
 pub async fn add_to_guild(
     app: &TestApp,
     who: &Session,

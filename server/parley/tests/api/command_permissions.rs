@@ -7,29 +7,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::bots::{Bot, add_to_guild, create_bot};
-use crate::gateway_client::GatewayClient;
+use crate::bots::{Bot, add_to_guild, as_bot, bot_gateway, create_bot};
 use crate::helpers::{
     Backend, Session, TestApp, TestGuild, assert_error, on_both_backends, spawn_app, status_and_json,
 };
-
-async fn as_bot(
-    app: &TestApp,
-    bot: &Bot,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.client.request(method, app.api(path)).header("Authorization", format!("Bot {}", bot.token));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = app.send(request).await;
-    if response.status() == StatusCode::NO_CONTENT {
-        return (StatusCode::NO_CONTENT, Value::Null);
-    }
-    status_and_json(response).await
-}
 
 struct World {
     app: TestApp,
@@ -127,17 +108,6 @@ impl World {
         assert_eq!(status, StatusCode::CREATED, "{channel}");
         channel["id"].as_str().unwrap().to_owned()
     }
-}
-
-/// The bot's gateway session.
-async fn bot_gateway(app: &TestApp, bot: &Bot) -> GatewayClient {
-    let mut client = GatewayClient::connect(app).await;
-    client
-        .send(json!({"op": 2, "d": {"token": bot.token, "intents": 3_243_773,
-                                      "properties": {"os": "linux", "browser": "test", "device": "test"}}}))
-        .await;
-    client.wait_for("READY").await;
-    client
 }
 
 async fn a_moderator_limits_a_command_to_a_role_and_keeps_the_bot_out_of_a_channel(backend: Backend) {

@@ -7,36 +7,11 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::bots::{Bot, add_to_guild, create_bot};
+use crate::bots::{Bot, add_to_guild, as_bot, bot_gateway, create_bot};
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{
     Backend, Session, TestApp, TestGuild, assert_error, on_both_backends, spawn_app, status_and_json,
 };
-
-/// The bot's gateway session (every intent but the privileged ones).
-async fn bot_gateway(app: &TestApp, bot: &Bot) -> GatewayClient {
-    let mut client = GatewayClient::connect(app).await;
-    client
-        .send(json!({"op": 2, "d": {"token": bot.token, "intents": 3_243_773,
-                                      "properties": {"os": "linux", "browser": "test", "device": "test"}}}))
-        .await;
-    client.wait_for("READY").await;
-    client
-}
-
-async fn as_bot(
-    app: &TestApp,
-    bot: &Bot,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.client.request(method, app.api(path)).header("Authorization", format!("Bot {}", bot.token));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    status_and_json(app.send(request).await).await
-}
 
 /// No sign-in: the interaction's token is the credential.
 async fn callback(app: &TestApp, interaction: &Value, body: Value) -> (StatusCode, Value) {
