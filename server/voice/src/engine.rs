@@ -2,7 +2,7 @@
 //! Parley negotiates, the interceptors (NACK, RTCP reports), and for the server, ICE over
 //! one shared UDP port.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 
 use webrtc::api::interceptor_registry::{configure_nack, configure_rtcp_reports};
@@ -88,16 +88,38 @@ pub fn server_api(socket: tokio::net::UdpSocket, public_ip: Option<IpAddr>) -> R
     settings.set_udp_network(UDPNetwork::Muxed(UDPMuxDefault::new(UDPMuxParams::new(socket))));
     settings.set_network_types(vec![if local.is_ipv6() { NetworkType::Udp6 } else { NetworkType::Udp4 }]);
     settings.set_ice_multicast_dns_mode(MulticastDnsMode::Disabled);
-    let bound = local.ip();
-    if !bound.is_unspecified() {
-        // Bound to one address: advertise only it (other interfaces cannot reach the socket).
-        settings.set_ip_filter(Box::new(move |ip: IpAddr| ip == bound));
+    // The one local address candidates are gathered on, if any: the bound one, or with a
+    // public address on a socket bound to every address, the one this host reaches it from.
+    let gathered = match (local.ip(), public_ip) {
+        (bound, _) if !bound.is_unspecified() => Some(bound),
+        (_, Some(public)) => route_source(public),
+        (_, None) => None,
+    };
+    if let Some(only) = gathered {
+        // Other interfaces cannot reach a socket bound to one address. And with a public
+        // address, every gathered address is advertised as that one: two would be the same
+        // candidate twice, and the ICE agent closes a duplicate's connection, which on the
+        // shared UDP port is every candidate's, so no call would ever connect.
+        settings.set_ip_filter(Box::new(move |ip: IpAddr| ip == only));
     }
-    settings.set_include_loopback_candidate(bound.is_loopback() || bound.is_unspecified());
+    settings.set_include_loopback_candidate(
+        gathered.map_or(local.ip().is_unspecified() && public_ip.is_none(), |ip| ip.is_loopback()),
+    );
     if let Some(public) = public_ip {
         settings.set_nat_1to1_ips(vec![public.to_string()], RTCIceCandidateType::Host);
     }
     build(settings)
+}
+
+/// The local address this host sends from to reach `destination` (a connected UDP socket's
+/// own address; no packet is sent). In a container, the container's address; on a host
+/// that owns its public address, that address.
+fn route_source(destination: IpAddr) -> Option<IpAddr> {
+    let unspecified: IpAddr =
+        if destination.is_ipv6() { Ipv6Addr::UNSPECIFIED.into() } else { Ipv4Addr::UNSPECIFIED.into() };
+    let probe = UdpSocket::bind((unspecified, 0)).ok()?;
+    probe.connect((destination, 9)).ok()?;
+    probe.local_addr().ok().map(|address| address.ip())
 }
 
 /// A client's engine (tests and the benchmark): ephemeral ports, loopback only.

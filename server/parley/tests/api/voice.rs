@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{Backend, TestApp, on_both_backends, spawn_app_with};
-use crate::voice_support::{call, eventually, gauge, join_on_gateway, rate, voice_channel, voice_state};
+use crate::voice_support::{
+    call, eventually, gauge, hear_each_other, join_on_gateway, rate, voice_channel, voice_state,
+};
 
 async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_are_enforced(backend: Backend) {
     // A one-second resume window, so a closed gateway session ends quickly.
@@ -80,6 +82,25 @@ async fn three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_a
     for caller in [&ann_call.voice, &bob_call.voice, &carol_call.voice] {
         caller.close().await;
     }
+    app.stop().await;
+}
+
+async fn a_node_on_every_address_that_advertises_a_public_address_carries_voices(backend: Backend) {
+    // As in the compose bundle: media bound to every address, advertised at the host's public
+    // one (here loopback, which the test's clients reach). Every local address maps to that
+    // one; gathering on more than one made the same candidate twice, and the ICE agent's
+    // closing of the duplicate closed the shared port's connection, so no call connected.
+    let app =
+        spawn_app_with(backend, &[("PARLEY_VOICE_UDP_BIND", "0.0.0.0:0"), ("PARLEY_VOICE_PUBLIC_IP", "127.0.0.1")])
+            .await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let guild = app.guild_with(&ann, "Public", &[&bob]).await;
+    let channel = voice_channel(&app, &guild.id, &ann).await;
+    let ann_call = call(&app, &ann, Some(&guild.id), &channel, ClientOptions::default()).await;
+    let bob_call = call(&app, &bob, Some(&guild.id), &channel, ClientOptions::default()).await;
+    hear_each_other(&ann_call.voice, &ann.user_id, &bob_call.voice, &bob.user_id).await;
+    ann_call.voice.close().await;
+    bob_call.voice.close().await;
     app.stop().await;
 }
 
@@ -464,6 +485,7 @@ async fn a_dropped_voice_socket_resumes_and_gets_the_unanswered_offer_again(back
 
 on_both_backends!(
     three_members_hear_each_other_through_one_udp_port_and_mute_and_leave_are_enforced,
+    a_node_on_every_address_that_advertises_a_public_address_carries_voices,
     a_member_without_speak_is_not_heard_but_hears_others,
     camera_video_is_forwarded_and_a_subscriber_can_pause_it,
     a_member_without_stream_is_heard_but_their_camera_is_not_forwarded,
