@@ -1,7 +1,8 @@
 #!/bin/sh
-# Writes the compose bundle's .env: random passwords for PostgreSQL, Redis and Grafana, the TURN
-# secret Parley and coturn share, the public URL, and the host's public IP address, which
-# voice media (Parley's 50000/udp) and TURN relays (coturn's external-ip) are advertised at.
+# Writes the compose bundle's .env: random passwords for PostgreSQL, Redis and Grafana, the
+# TURN secret Parley and coturn share, the public URL and host name, the alert receiver, and
+# the host's public IP address, which voice media (Parley's 50000/udp) and TURN relays
+# (coturn's external-ip) are advertised at.
 # It never overwrites an existing file (the database keeps the first password).
 #   infra/generate-secrets.sh [path, default .env] [public URL, default http://localhost:8080]
 #                             [public IP, default: detected, or asked for]
@@ -46,11 +47,19 @@ GRAFANA_ADMIN_PASSWORD=$(secret)
 # Shared by Parley (which signs TURN credentials with it) and coturn (which checks them).
 TURN_SECRET=$(secret)
 PARLEY_PUBLIC_URL=$public_url
-# For the nginx profile: the name in your certificate, whose files go in ./tls.
-PARLEY_DOMAIN=$(echo "$public_url" | sed -e 's|^[a-z]*://||' -e 's|[:/].*$||')
+# The public host name: TURN URLs (turn:DOMAIN:3478), coturn's realm, and for the nginx
+# profile the name in your certificate, whose files go in ./tls.
+DOMAIN=$(echo "$public_url" | sed -e 's|^[a-z]*://||' -e 's|[:/].*$||')
 # The host's public IP address: voice and video media (UDP 50000) and coturn's relays are
 # advertised at it. Empty: the container's own address, which only this network reaches
 # (\`parley config check\` warns).
 PUBLIC_IP=$public_ip
+# Where Alertmanager sends alerts (a webhook POST with Alertmanager's JSON). Empty: alerts show
+# in Alertmanager's UI only.
+ALERT_WEBHOOK_URL=
+# Parley's settings (docs/configuration.md): any PARLEY_* line here reaches Parley. With the
+# observability profile, send traces to Tempo and logs to Loki:
+#PARLEY_OTLP_ENDPOINT=http://tempo:4318
+#PARLEY_LOKI_URL=http://loki:3100
 ENV
 echo "wrote $out"
