@@ -101,6 +101,11 @@ impl AppState {
         ] {
             metrics.registry.register(collector).expect("the bus metrics register once");
         }
+        if bus.is_shared() {
+            for collector in bus_metrics.shared() {
+                metrics.registry.register(collector).expect("the bus's Redis metrics register once");
+            }
+        }
         let outbound = crate::interactions::endpoint::client(&config);
         Self(Arc::new(AppInner {
             store,

@@ -38,11 +38,16 @@ struct BusInner {
 /// What the bus counts, for the metrics page: events published here, events delivered here
 /// (from every node), and the newest position delivered. Across nodes,
 /// `max(parley_bus_position) - parley_bus_position` is how many events a node is behind.
+/// With Redis also the link ([`BusMetrics::shared`]): whether the shared log answers, how
+/// many events wait to be appended to it, and how many never reached it.
 #[derive(Clone, Debug)]
 pub struct BusMetrics {
     pub published: IntCounter,
     pub received: IntCounter,
     pub position: IntGauge,
+    pub redis_up: IntGauge,
+    pub backlog: IntGauge,
+    pub dropped: IntCounter,
 }
 
 impl BusMetrics {
@@ -59,7 +64,26 @@ impl BusMetrics {
                 "The newest event-bus position delivered to this node; nodes that lag show a lower one.",
             )
             .expect("a valid gauge"),
+            redis_up: IntGauge::new(
+                "parley_bus_redis_up",
+                "1 while this node can append to and read from the shared event log in Redis, else 0.",
+            )
+            .expect("a valid gauge"),
+            backlog: IntGauge::new(
+                "parley_bus_backlog",
+                "Events this node published that wait to be appended to the shared log in Redis.",
+            )
+            .expect("a valid gauge"),
+            dropped: counter(
+                "parley_bus_dropped_total",
+                "Events this node's clients got but the other nodes never will: the queue to Redis was full.",
+            ),
         }
+    }
+
+    /// The metrics that only mean something with Redis (registered only then).
+    pub fn shared(&self) -> [Box<dyn prometheus::core::Collector>; 3] {
+        [Box::new(self.redis_up.clone()), Box::new(self.backlog.clone()), Box::new(self.dropped.clone())]
     }
 }
 
@@ -103,13 +127,15 @@ impl EventBus {
 
     /// A bus shared through Redis (see [`crate::redis::connect`]).
     pub(crate) fn with_redis(sender: broadcast::Sender<Arc<Event>>, node: u64, transport: RedisTransport) -> Self {
+        let metrics = BusMetrics::new();
+        metrics.redis_up.set(1);
         Self {
             inner: Arc::new(BusInner {
                 sender,
                 node,
                 latest: AtomicU64::new(0),
                 transport: Transport::Redis(transport),
-                metrics: BusMetrics::new(),
+                metrics,
                 shared_up: watch::Sender::new(true),
             }),
         }
@@ -149,6 +175,7 @@ impl EventBus {
     }
 
     pub(crate) fn set_shared_up(&self, up: bool) {
+        self.inner.metrics.redis_up.set(i64::from(up));
         self.inner.shared_up.send_if_modified(|current| std::mem::replace(current, up) != up);
     }
 

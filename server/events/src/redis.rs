@@ -27,7 +27,6 @@
 //! without limit.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -121,7 +120,6 @@ pub(crate) struct RedisTransport {
     replay: ConnectionManager,
     stream: String,
     counter: String,
-    dropped: Arc<AtomicU64>,
 }
 
 /// How to reach Redis and what to keep there.
@@ -163,8 +161,11 @@ impl RedisTransport {
             }
             down.then(|| event.clone())
         };
-        if let Err(e) = self.queue.try_send(event) {
-            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        let sent = self.queue.try_send(event);
+        bus.metrics().backlog.set(i64::try_from(PUBLISH_QUEUE - self.queue.capacity()).unwrap_or(i64::MAX));
+        if let Err(e) = sent {
+            bus.metrics().dropped.inc();
+            let dropped = bus.metrics().dropped.get();
             tracing::error!(
                 dropped,
                 "Redis is not keeping up (or unreachable): an event was not sent to the other nodes"
@@ -236,7 +237,6 @@ pub async fn connect(
         replay: manager.clone(),
         stream: stream.clone(),
         counter: counter.clone(),
-        dropped: Arc::new(AtomicU64::new(0)),
     };
     // Read from whatever is newest now: history is for replays, not for a node starting up.
     let mut conn = manager.clone();
@@ -305,6 +305,8 @@ impl Publisher {
                 event = pending.recv() => match event { Some(event) => event, None => return },
                 () = shutdown.cancelled(), if pending.is_empty() => return,
             };
+            // What waits behind this one (it counts until it is appended).
+            self.bus.metrics().backlog.set(i64::try_from(pending.len() + 1).unwrap_or(i64::MAX));
             let payload = wire::encode(&event);
             let outbox_key = event.outbox.map(|id| format!("{}{id}", self.keys.outbox_prefix)).unwrap_or_default();
             let mut delay = RETRY_FIRST;
@@ -336,6 +338,7 @@ impl Publisher {
                 match appended {
                     Ok(()) => {
                         self.set_failing(false);
+                        self.bus.metrics().backlog.set(i64::try_from(pending.len()).unwrap_or(i64::MAX));
                         if let (Some(id), Some(appended)) = (event.outbox, &self.appended) {
                             // The row may go; if this is full, the outbox relay removes it later.
                             let _ = appended.try_send(id);

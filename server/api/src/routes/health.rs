@@ -1,6 +1,6 @@
 //! Probes for orchestrators: `/health` (the process is alive) and `/ready` (it can serve:
-//! the database answers and its schema is the one this build needs), and `/metrics` for
-//! Prometheus.
+//! the database answers and its schema is the one this build needs; with Redis it also
+//! reports the shared event log's link and backlog), and `/metrics` for Prometheus.
 //!
 //! `/metrics` tells a lot about an instance (its users, rooms, rates), so on the main port
 //! it answers only clients on this machine that no proxy forwarded (a Prometheus beside
@@ -58,6 +58,12 @@ async fn health() -> Json<Value> {
 const READY_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let (ready, answer) = readiness(&state).await;
+    (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(answer))
+}
+
+/// Whether the node can serve, and the answer `/ready` gives (each part named).
+async fn readiness(state: &AppState) -> (bool, Value) {
     // Both questions at once, each bounded: a pool waiting for a connection would otherwise
     // hold the answer for its whole acquire timeout, twice.
     let (database, schema) = tokio::join!(
@@ -84,14 +90,26 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         Err(_) => "unknown: the database did not answer".to_owned(),
     };
     let ready = database == "ok" && schema == "current";
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (
-        status,
-        Json(json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema })),
-    )
+    let mut answer =
+        json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema });
+    if state.bus.is_shared() {
+        // Reported, never a reason to take the node out of service: without Redis it still
+        // serves its own clients (the other nodes hear of their events once it answers), and
+        // a Redis outage must not take every node out at once.
+        let metrics = state.bus.metrics();
+        answer["redis"] = json!(if metrics.redis_up.get() == 1 {
+            "ok"
+        } else {
+            "unreachable: this node serves its own clients; the others hear of them when Redis answers"
+        });
+        answer["bus_backlog"] = json!(metrics.backlog.get());
+    }
+    (ready, answer)
 }
 
 async fn metrics(State(state): State<AppState>) -> ([(&'static str, &'static str); 1], String) {
     state.metrics.database.observe(&state.store.pool_stats());
+    // The same question /ready answers, for the readiness alert (at most READY_WAIT).
+    state.metrics.health.ready.set(i64::from(readiness(&state).await.0));
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

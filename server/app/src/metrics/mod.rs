@@ -4,11 +4,13 @@
 //!
 //! - `auth`: counters of security-relevant events (logins, lockouts, token reuse, limits).
 //! - `database`: the database pools' connections, read when Prometheus scrapes.
+//! - `health`: readiness and the container's memory limit, for the alerts.
 //! - `http`: requests, errors and latency by route template, and the middleware that counts them.
 //! - `interactions`: interactions started and answered, and HTTP endpoints that failed.
 
 mod auth;
 mod database;
+mod health;
 mod http;
 mod interactions;
 
@@ -17,6 +19,7 @@ use prometheus::{Encoder, IntGaugeVec, Opts, Registry, TextEncoder};
 
 pub use auth::AuthCounters;
 pub use database::DatabaseMetrics;
+pub use health::HealthMetrics;
 pub use http::{HttpMetrics, record as record_http};
 pub use interactions::InteractionCounters;
 
@@ -26,6 +29,7 @@ pub struct Metrics {
     pub auth: AuthCounters,
     pub http: HttpMetrics,
     pub database: DatabaseMetrics,
+    pub health: HealthMetrics,
     pub interactions: InteractionCounters,
 }
 
@@ -56,6 +60,7 @@ impl Metrics {
             auth: AuthCounters::new(&registry),
             http: HttpMetrics::new(&registry),
             database: DatabaseMetrics::new(&registry),
+            health: HealthMetrics::new(&registry),
             interactions: InteractionCounters::new(&registry),
             registry,
         }

@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 
 use crate::fault_proxy::{FaultProxy, Link, within};
 use crate::gateway_client::{GatewayClient, Received};
-use crate::helpers::{Backend, KillOnDrop, Session, TestApp, redis_url, spawn_app_with, status_and_json};
+use crate::helpers::{
+    Backend, KillOnDrop, Session, TestApp, metrics_text, redis_url, sample, spawn_app_with, status_and_json,
+};
 
 /// Redis's `host:port`, as the test's Redis URL names it.
 fn redis_address() -> String {
@@ -176,6 +178,14 @@ async fn a_node_cut_off_from_redis_serves_its_own_clients_and_its_backlog_reache
         during.push(id);
     }
     assert!(messages_within(&mut bob_on_b, Duration::from_millis(500)).await.is_empty(), "node B hears nothing yet");
+    // Node A says so: in its metrics, and in /ready, which stays 200 (it serves its clients).
+    let (status, ready) = status_and_json(a.client.get(format!("{}/ready", a.address)).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert!(ready["redis"].as_str().unwrap().starts_with("unreachable"), "{ready}");
+    assert!(ready["bus_backlog"].as_i64().unwrap() >= 1, "the messages wait for Redis: {ready}");
+    let metrics = metrics_text(&a).await;
+    assert_eq!(sample(&metrics, "parley_bus_redis_up"), Some(0.0));
+    assert!(sample(&metrics, "parley_bus_backlog").unwrap() >= 1.0, "{metrics}");
 
     proxy.set(Link::Up);
     let after = say(&a, &ann, &guild.general, "Redis is back").await;
@@ -188,6 +198,13 @@ async fn a_node_cut_off_from_redis_serves_its_own_clients_and_its_backlog_reache
         &collect(&mut cy_on_a, std::slice::from_ref(&after), Duration::from_secs(5)).await,
         &[after],
         "cy on node A",
+    );
+    let (_, ready) = status_and_json(a.client.get(format!("{}/ready", a.address)).send().await.unwrap()).await;
+    assert_eq!((&ready["redis"], &ready["bus_backlog"]), (&json!("ok"), &json!(0)), "{ready}");
+    let metrics = metrics_text(&a).await;
+    assert_eq!(
+        (sample(&metrics, "parley_bus_redis_up"), sample(&metrics, "parley_bus_dropped_total")),
+        (Some(1.0), Some(0.0))
     );
     a.stop_node().await;
     b.stop().await;
@@ -295,6 +312,12 @@ async fn during_a_database_outage_ready_says_why_within_a_second_and_recovers() 
     assert!(body["database"].as_str().is_some_and(|d| d.starts_with("unreachable")), "{body}");
     assert!(!body.to_string().contains("127.0.0.1"), "anyone may ask: no addresses in the answer: {body}");
     assert!(took < Duration::from_millis(1500), "the probe answered in {took:?}");
+    // Prometheus sees the same answer (the readiness alert's series), as quickly.
+    let scrape = |client: reqwest::Client, address: String| async move {
+        let text = client.get(format!("{address}/metrics")).send().await.unwrap().text().await.unwrap();
+        sample(&text, "parley_ready")
+    };
+    assert_eq!(scrape(client.clone(), address.clone()).await, Some(0.0));
     // Stalled rather than refused: the answer comes as quickly.
     proxy.set(Link::Stalled);
     let started = std::time::Instant::now();
@@ -307,6 +330,7 @@ async fn during_a_database_outage_ready_says_why_within_a_second_and_recovers() 
         client.get(format!("{address}/ready")).send().await.is_ok_and(|r| r.status() == StatusCode::OK)
     })
     .await;
+    assert_eq!(scrape(client.clone(), address.clone()).await, Some(1.0));
     stop.cancel();
     let _ = server.await;
     drop(db);
