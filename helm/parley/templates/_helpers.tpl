@@ -118,3 +118,10 @@ app.kubernetes.io/name: {{ include "parley.name" . }}-voice
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: voice
 {{- end -}}
+
+{{/* What the voice pod's calls depend on: its settings, TURN, the public URL (tokens and
+     origins), the telemetry it reports with, and how it stops. Its checksum rolls the voice
+     pod; nothing else in the ConfigMap does. */}}
+{{- define "parley.voiceConfig" -}}
+{{- toYaml (dict "voice" .Values.voice "turn" .Values.turn "publicUrl" .Values.publicUrl "telemetry" .Values.telemetry "shutdownGraceSeconds" .Values.shutdownGraceSeconds "preStopSleepSeconds" .Values.preStopSleepSeconds "metricsPort" .Values.metrics.port) -}}
+{{- end -}}

@@ -13,8 +13,8 @@ imagePullSecrets:
 securityContext:
   {{- include "parley.podSecurityContext" $root | nindent 2 }}
 # Parley drains for shutdownGraceSeconds after SIGTERM (gateway clients are told to
-# reconnect elsewhere); Kubernetes waits a little longer before SIGKILL.
-terminationGracePeriodSeconds: {{ add $root.Values.shutdownGraceSeconds 10 }}
+# reconnect elsewhere), after the preStop pause; Kubernetes waits a little longer before SIGKILL.
+terminationGracePeriodSeconds: {{ add $root.Values.shutdownGraceSeconds $root.Values.preStopSleepSeconds 10 }}
 containers:
   - name: parley
     image: {{ include "parley.image" $root | quote }}
@@ -78,6 +78,13 @@ containers:
         port: http
       periodSeconds: 5
       failureThreshold: 2
+    # A terminating pod leaves the Service's endpoints (and the ingress's upstreams) a few
+    # seconds after it is told to stop; until then requests still arrive. It keeps serving
+    # them for preStopSleepSeconds, and only then gets SIGTERM and drains.
+    lifecycle:
+      preStop:
+        exec:
+          command: ["sleep", {{ $root.Values.preStopSleepSeconds | quote }}]
     resources:
       {{- toYaml (ternary $root.Values.voice.resources $root.Values.resources (and $voice (eq (include "parley.voiceSeparate" $root) "true"))) | nindent 6 }}
     securityContext:
