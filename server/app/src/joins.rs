@@ -5,6 +5,7 @@
 use parley_core::Snowflake;
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::users::UserRecord;
+use serde::Serialize;
 
 use crate::AppState;
 use crate::access::unknown_guild;
@@ -36,18 +37,32 @@ pub async fn announce_removal(state: &AppState, guild_id: Snowflake, user_id: Sn
     Ok(())
 }
 
+/// GUILD_MEMBER_REMOVE's payload, as Discord sends it.
+#[derive(Debug, Serialize)]
+struct MemberRemove {
+    guild_id: Snowflake,
+    user: PublicUser,
+}
+
+/// GUILD_DELETE's payload for a member the guild is gone for: the guild's id alone
+/// (`unavailable` is left out, which is how Discord says "you were removed", not an outage).
+#[derive(Debug, Serialize)]
+pub struct GuildGone {
+    pub id: Snowflake,
+}
+
 /// [`announce_removal`] for a user already loaded (a prune loads its members at once).
 pub fn announce_removal_of(state: &AppState, guild_id: Snowflake, user: &UserRecord) {
     state.publish(Event::new(
         EventName::GuildMemberRemove,
         Audience::Guild { guild_id, channel_id: None },
         Keys::guild(guild_id).user(user.id),
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(user) }),
+        &MemberRemove { guild_id, user: PublicUser::from(user) },
     ));
     state.publish(Event::new(
         EventName::GuildDelete,
         Audience::Users(vec![user.id]),
         Keys::guild(guild_id),
-        &serde_json::json!({ "id": guild_id }),
+        &GuildGone { id: guild_id },
     ));
 }

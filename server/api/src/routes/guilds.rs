@@ -7,7 +7,7 @@ use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::{GuildObject, GuildPreview, PartialGuild, approximate_counts, guild_create_payload};
-use parley_app::{AppState, GuildCreation};
+use parley_app::{AppState, GuildCreation, joins};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json, Path, nullable};
-use crate::models::{ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -265,7 +265,7 @@ async fn delete_guild(
         EventName::GuildDelete,
         Audience::Users(members),
         Keys::guild(access.guild.id),
-        &serde_json::json!({ "id": access.guild.id }),
+        &joins::GuildGone { id: access.guild.id },
     ));
     Ok(StatusCode::NO_CONTENT)
 }
@@ -317,18 +317,6 @@ async fn leave_guild(
     }
     state.store.remove_member(access.guild.id, auth.user_id, None).await?;
     let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
-    let guild_id = access.guild.id;
-    state.publish(Event::new(
-        EventName::GuildMemberRemove,
-        Audience::Guild { guild_id, channel_id: None },
-        Keys::guild(guild_id).user(user.id),
-        &serde_json::json!({ "guild_id": guild_id, "user": PublicUser::from(&user) }),
-    ));
-    state.publish(Event::new(
-        EventName::GuildDelete,
-        Audience::Users(vec![auth.user_id]),
-        Keys::guild(guild_id),
-        &serde_json::json!({ "id": guild_id }),
-    ));
+    joins::announce_removal_of(&state, access.guild.id, &user);
     Ok(StatusCode::NO_CONTENT)
 }
