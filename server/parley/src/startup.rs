@@ -90,12 +90,23 @@ pub async fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<St
         .await
         .with_context(|| format!("cannot connect to the database at {} (setting database_url)", url.redacted()))?;
     let status = schema_status(&store).await.context("cannot read the database's schema version")?;
-    if status.is_ahead() {
+    if status.is_past_a_contract() {
         bail!(
-            "the database schema is at version {}, newer than this Parley knows (version {}); \
-             run the Parley release that migrated it, or a newer one",
+            "the database schema is at version {}, past a contract migration (version {}) newer \
+             than this Parley (version {}): it removed or changed what this build reads; run the \
+             Parley release that migrated it, or a newer one",
             status.applied.unwrap_or_default(),
+            status.contract.unwrap_or_default(),
             status.required
+        );
+    }
+    if status.is_ahead() {
+        // A rolling upgrade's migrations ran before this node (an older release) stopped:
+        // they only added, so it keeps serving until it is replaced.
+        tracing::info!(
+            applied = status.applied,
+            required = status.required,
+            "the database schema is newer than this build, by additions only: serving"
         );
     }
     if status.is_behind() {

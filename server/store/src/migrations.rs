@@ -1,7 +1,9 @@
 //! Schema migrations: one refinery set per backend, embedded in the binary.
 //!
-//! `parley migrate` calls [`migrate`]; `parley serve` calls [`schema_status`] to refuse a
-//! schema older or newer than the one it was built for. On PostgreSQL, concurrent runs
+//! `parley migrate` calls [`migrate`]; `parley serve` and `/ready` call [`schema_status`] to
+//! refuse a schema this build cannot run on: older than its own, or newer with a contract
+//! migration (one that dropped or changed what this build may read) past its version. A newer
+//! schema made only of additions is fine, so old pods keep serving during a rolling upgrade. On PostgreSQL, concurrent runs
 //! (several replicas' init containers) take turns on an advisory lock, so exactly one
 //! applies each migration and the others find nothing left to do.
 
@@ -33,6 +35,8 @@ pub struct SchemaStatus {
     pub applied: Option<i64>,
     /// The newest migration this build knows.
     pub required: i64,
+    /// The newest contract migration applied (`schema_contracts`); `None` when there is none.
+    pub contract: Option<i64>,
 }
 
 impl SchemaStatus {
@@ -44,6 +48,14 @@ impl SchemaStatus {
     }
     pub fn is_ahead(&self) -> bool {
         self.applied.is_some_and(|v| v > self.required)
+    }
+    /// Newer than this build by a contract migration: something it may read is gone.
+    pub fn is_past_a_contract(&self) -> bool {
+        self.contract.is_some_and(|v| v > self.required)
+    }
+    /// Whether this build can run on the schema: its own version, or newer by additions only.
+    pub fn is_usable(&self) -> bool {
+        !self.is_behind() && !self.is_past_a_contract()
     }
 }
 
@@ -75,10 +87,11 @@ pub async fn migrate(url: &DatabaseUrl) -> Result<MigrationReport, StoreError> {
     Ok(MigrationReport { applied, version: required })
 }
 
-fn newer_schema(applied: i64, required: i64) -> StoreError {
+fn past_a_contract(contract: i64, required: i64) -> StoreError {
     StoreError::Migration(format!(
-        "the database schema is at version {applied}, newer than this build of Parley knows \
-         (version {required}); run the Parley release that migrated it, or a newer one"
+        "the database schema has a contract migration (version {contract}) newer than this build \
+         of Parley (version {required}): it removed or changed what this build reads; run the \
+         Parley release that migrated it, or a newer one"
     ))
 }
 
@@ -110,8 +123,15 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
         } else {
             None
         };
-        if let Some(applied) = applied.filter(|v| *v > required) {
-            return Err(newer_schema(applied, required));
+        if applied.is_some_and(|v| v > required) {
+            // Newer than this build: nothing to apply, and fine unless a contract is past it.
+            let contract: Option<i64> = conn
+                .query_row("SELECT MAX(version) FROM schema_contracts", [], |row| row.get(0))
+                .map_err(sqlite_error)?;
+            return match contract.filter(|v| *v > required) {
+                Some(contract) => Err(past_a_contract(contract, required)),
+                None => Ok(refinery::Report::new(Vec::new())),
+            };
         }
         // Rebuilding a table (how SQLite changes a column) must not cascade deletes from the
         // old copy, so foreign keys are off while migrating and checked once at the end.
@@ -157,8 +177,17 @@ async fn migrate_postgres(url: &DatabaseUrl, required: i64) -> Result<refinery::
             } else {
                 None
             };
-            if let Some(applied) = applied.filter(|v| *v > required) {
-                return Err(newer_schema(applied, required));
+            if applied.is_some_and(|v| v > required) {
+                // Newer than this build: nothing to apply, and fine unless a contract is past it.
+                let contract: Option<i64> = client
+                    .query_one("SELECT CAST(MAX(version) AS BIGINT) FROM schema_contracts", &[])
+                    .await
+                    .map_err(pg_error)?
+                    .get(0);
+                return match contract.filter(|v| *v > required) {
+                    Some(contract) => Err(past_a_contract(contract, required)),
+                    None => Ok(refinery::Report::new(Vec::new())),
+                };
             }
             runner.set_abort_divergent(true).run_async(&mut client).await.map_err(migration_error)
         }
@@ -191,12 +220,20 @@ pub async fn schema_status(store: &Store) -> Result<SchemaStatus, StoreError> {
         sqlx::query_scalar(sql).fetch_one(pool).await?
     });
     if !table_exists {
-        return Ok(SchemaStatus { applied: None, required });
+        return Ok(SchemaStatus { applied: None, required, contract: None });
     }
     let applied: Option<i64> = with_pool!(store, pool => {
         sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history").fetch_one(pool).await?
     });
-    Ok(SchemaStatus { applied, required })
+    // schema_contracts came with version 23; an older schema has no contracts to report.
+    let contract: Option<i64> = if applied.is_some_and(|v| v >= 23) {
+        with_pool!(store, pool => {
+            sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM schema_contracts").fetch_one(pool).await?
+        })
+    } else {
+        None
+    };
+    Ok(SchemaStatus { applied, required, contract })
 }
 
 #[cfg(test)]
@@ -204,6 +241,29 @@ mod tests {
     use super::*;
 
     /// V11 rebuilds `channels` on SQLite; an existing database must come through whole.
+    /// An older release's `migrate` on a schema a newer release extended: nothing to do while
+    /// the newer migrations only added, refused once one of them is a contract.
+    #[tokio::test]
+    async fn sqlite_migrate_accepts_a_newer_schema_that_only_added_and_refuses_one_past_a_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("window.db");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
+        migrate(&url).await.unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (998, 'future', '2030-01-01', '0')",
+        )
+        .unwrap();
+        assert_eq!(migrate(&url).await.unwrap().applied, Vec::new());
+        conn.execute_batch(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'contract', '2030-01-02', '0');
+             INSERT INTO schema_contracts (version, note) VALUES (999, 'dropped a column');",
+        )
+        .unwrap();
+        let refused = migrate(&url).await.unwrap_err().to_string();
+        assert!(refused.contains("contract migration (version 999)"), "{refused}");
+    }
+
     #[tokio::test]
     async fn upgrading_a_sqlite_database_to_private_channels_keeps_every_guild_row() {
         let dir = tempfile::tempdir().unwrap();

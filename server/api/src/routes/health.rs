@@ -1,5 +1,5 @@
 //! Probes for orchestrators: `/health` (the process is alive) and `/ready` (it can serve:
-//! the database answers and its schema is the one this build needs; with Redis it also
+//! the database answers and its schema is one this build runs on; with Redis it also
 //! reports the shared event log's link and backlog), and `/metrics` for Prometheus.
 //!
 //! `/metrics` tells a lot about an instance (its users, rooms, rates), so on the main port
@@ -80,8 +80,23 @@ async fn readiness(state: &AppState) -> (bool, Value) {
         }
         Err(_) => format!("unreachable: no answer within {} ms", READY_WAIT.as_millis()),
     };
+    let usable = matches!(&schema, Ok(Ok(s)) if s.is_usable());
     let schema = match schema {
         Ok(Ok(s)) if s.is_current() => "current".to_owned(),
+        // An older release's node during a rolling upgrade: the new schema only added.
+        Ok(Ok(s)) if s.is_usable() => {
+            format!(
+                "compatible: at version {}, newer than this build's {} by additions only",
+                s.applied.unwrap_or_default(),
+                s.required
+            )
+        }
+        Ok(Ok(s)) if s.is_past_a_contract() => format!(
+            "at version {:?}, past a contract migration ({}) newer than this build's {}",
+            s.applied,
+            s.contract.unwrap_or_default(),
+            s.required
+        ),
         Ok(Ok(s)) => format!("at version {:?}, need {}", s.applied, s.required),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: the schema version could not be read");
@@ -89,7 +104,7 @@ async fn readiness(state: &AppState) -> (bool, Value) {
         }
         Err(_) => "unknown: the database did not answer".to_owned(),
     };
-    let ready = database == "ok" && schema == "current";
+    let ready = database == "ok" && usable;
     let mut answer =
         json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema });
     if state.bus.is_shared() {

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use parley_store::{DatabaseUrl, Store, StoreOptions};
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestDatabase, on_both_backends, parley_command as parley};
+use crate::helpers::{Backend, TestDatabase, on_both_backends, parley_command as parley, status_and_json};
 
 fn run(command: &mut Command) -> (bool, String, String) {
     let Output { status, stdout, stderr } = command.output().expect("parley runs");
@@ -156,19 +156,38 @@ async fn serve_refuses_an_unmigrated_postgres_database_and_says_to_run_migrate()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_and_migrate_refuse_a_postgres_schema_newer_than_they_know() {
+async fn an_older_release_runs_on_a_newer_schema_that_only_added_and_refuses_one_past_a_contract() {
     let db = TestDatabase::new(Backend::Postgres).await;
     assert!(run(&mut parley(&db, &["migrate"])).0);
     let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
+    // A rolling upgrade's migration ran (a newer release's, adding only): this build, now the
+    // older release, still migrates (nothing to do), serves and is ready.
     client
-        .execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '2030-01-01', '0')", &[])
+        .execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (998, 'future', '2030-01-01', '0')", &[])
+        .await
+        .unwrap();
+    let (ok, _, err) = run(&mut parley(&db, &["migrate"]));
+    assert!(ok, "migrate on a newer schema that only added: {err}");
+    let (child, url) = serve(&db, &[]);
+    let (status, ready) = status_and_json(reqwest::get(format!("{url}/ready")).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert!(ready["schema"].as_str().unwrap().starts_with("compatible"), "{ready}");
+    terminate(child);
+
+    // A contract migration past this build (it dropped or changed something) ends that.
+    client
+        .execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'contract', '2030-01-02', '0')", &[])
+        .await
+        .unwrap();
+    client
+        .execute("INSERT INTO schema_contracts (version, note) VALUES (999, 'dropped users.old_column')", &[])
         .await
         .unwrap();
     for args in [&["serve"][..], &["migrate"][..]] {
         let (ok, _, err) = run(&mut parley(&db, args));
         assert!(!ok, "{args:?} must refuse");
-        assert!(err.contains("newer than this") && err.contains("999"), "{args:?}: {err}");
+        assert!(err.contains("contract migration") && err.contains("999"), "{args:?}: {err}");
     }
 }
 
