@@ -235,8 +235,12 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
         let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         for panel in dashboard["panels"].as_array().unwrap() {
             for target in panel["targets"].as_array().unwrap() {
-                // Grafana's $__rate_interval is at least four scrape intervals; a minute covers it.
-                let expr = target["expr"].as_str().unwrap().replace("$__rate_interval", "1m");
+                // Each panel follows the dashboard's instance picker.
+                let expr = target["expr"].as_str().unwrap();
+                assert!(expr.contains(r#"instance=~"$instance""#), "{}: {expr} ignores $instance", path.display());
+                // Grafana's $__rate_interval is at least four scrape intervals; a minute covers
+                // it. "All" instances is the picker's `.*`.
+                let expr = expr.replace("$__rate_interval", "1m").replace("$instance", ".*");
                 assert!(!expr.contains('$'), "{}: an unsubstituted variable in {expr}", path.display());
                 // Every metric named exists (`or vector(0)` must not hide a misspelt one).
                 for name in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
@@ -255,6 +259,32 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
     let alerts: Value =
         client.get(format!("{}/api/v1/alerts", prometheus.url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(alerts["data"]["alerts"], json!([]), "{alerts}");
+}
+
+/// A stat panel that stands for an alert turns red where the alert fires: the number in its
+/// description ("Alert X fires above N") is its red threshold and appears in rule X's
+/// expression as `> N`.
+#[test]
+fn the_overview_stat_panels_turn_red_at_their_alerts_thresholds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let overview: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("grafana/dashboards/overview.json")).unwrap()).unwrap();
+    let alerts = std::fs::read_to_string(root.join("infra/prometheus/alerts.yml")).unwrap();
+    let mut compared = 0;
+    for panel in overview["panels"].as_array().unwrap().iter().filter(|p| p["type"] == "stat") {
+        let description = panel["description"].as_str().unwrap();
+        let Some((_, rest)) = description.split_once("Alert ") else { panic!("{description} names no alert") };
+        let alert = rest.split_whitespace().next().unwrap();
+        let rule =
+            alerts.split("- alert: ").find(|r| r.starts_with(alert)).unwrap_or_else(|| panic!("no rule {alert}"));
+        let Some((_, above)) = rest.split_once("fires above ") else { continue };
+        let threshold = above.split_whitespace().next().unwrap();
+        let red = &panel["fieldConfig"]["defaults"]["thresholds"]["steps"].as_array().unwrap().last().unwrap()["value"];
+        assert_eq!(red.as_f64(), threshold.parse().ok(), "{}: red at the alert's {threshold}", panel["title"]);
+        assert!(rule.contains(&format!("> {threshold}")), "{alert} fires above {threshold}: {rule}");
+        compared += 1;
+    }
+    assert!(compared >= 3, "only {compared} stat panels compared with their alerts");
 }
 
 #[test]
