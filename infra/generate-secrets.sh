@@ -1,8 +1,9 @@
 #!/bin/sh
 # Writes the compose bundle's .env: random passwords for PostgreSQL, Redis and Grafana, the
-# TURN secret Parley and coturn share, the public URL and host name, the alert receiver, and
-# the host's public IP address, which voice media (Parley's 50000/udp) and TURN relays
-# (coturn's external-ip) are advertised at.
+# TURN secret Parley and coturn share, the public host name, the alert receiver, and the
+# host's public IP address, which voice media (Parley's 50000/udp) and TURN relays (coturn's
+# external-ip) are advertised at. Beside it, parley.env with Parley's own settings (the
+# public URL first), unless one exists.
 # It never overwrites an existing file (the database keeps the first password).
 #   infra/generate-secrets.sh [path, default .env] [public URL, default http://localhost:8080]
 #                             [public IP, default: detected, or asked for]
@@ -46,7 +47,6 @@ REDIS_PASSWORD=$(secret)
 GRAFANA_ADMIN_PASSWORD=$(secret)
 # Shared by Parley (which signs TURN credentials with it) and coturn (which checks them).
 TURN_SECRET=$(secret)
-PARLEY_PUBLIC_URL=$public_url
 # The public host name: TURN URLs (turn:DOMAIN:3478), coturn's realm, and for the nginx
 # profile the name in your certificate, whose files go in ./tls.
 DOMAIN=$(echo "$public_url" | sed -e 's|^[a-z]*://||' -e 's|[:/].*$||')
@@ -57,9 +57,22 @@ PUBLIC_IP=$public_ip
 # Where Alertmanager sends alerts (a webhook POST with Alertmanager's JSON). Empty: alerts show
 # in Alertmanager's UI only.
 ALERT_WEBHOOK_URL=
-# Parley's settings (docs/configuration.md): any PARLEY_* line here reaches Parley. With the
-# observability profile, send traces to Tempo and logs to Loki:
+ENV
+echo "wrote $out"
+
+# Parley's own settings, beside it (kept if it exists: it holds the operator's choices).
+settings="$(dirname "$out")/parley.env"
+if [ ! -e "$settings" ]; then
+  cat > "$settings" <<ENV
+# Parley's settings for the compose bundle: any PARLEY_* setting of docs/configuration.md.
+# The compose file adds the database, Redis, metrics, TURN and voice wiring itself.
+PARLEY_PUBLIC_URL=$public_url
+# nginx (the nginx profile) or another proxy in front passes the client's address; set false
+# when Parley is published directly (PARLEY_TLS_MODE=acme), or clients could pick their own.
+PARLEY_TRUST_FORWARDED_FOR=true
+# With the observability profile, traces to Tempo and logs to Loki:
 #PARLEY_OTLP_ENDPOINT=http://tempo:4318
 #PARLEY_LOKI_URL=http://loki:3100
 ENV
-echo "wrote $out"
+  echo "wrote $settings"
+fi

@@ -103,10 +103,10 @@ pub async fn open_store(settings: &Settings, migrate: bool) -> anyhow::Result<St
     if status.is_ahead() {
         // A rolling upgrade's migrations ran before this node (an older release) stopped:
         // they only added, so it keeps serving until it is replaced.
-        tracing::info!(
+        tracing::warn!(
             applied = status.applied,
             required = status.required,
-            "the database schema is newer than this build, by additions only: serving"
+            "the database schema is newer than this build, by additions only: serving until this node is upgraded"
         );
     }
     if status.is_behind() {

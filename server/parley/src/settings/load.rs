@@ -202,10 +202,8 @@ impl Settings {
             let Some(key) = name.strip_prefix("PARLEY_") else { continue };
             match SETTINGS.iter().find(|s| s.key.eq_ignore_ascii_case(key)) {
                 Some(spec) => raw.set(spec, value, Source::Env),
-                // PARLEY_CONFIG names the file; PARLEY_TEST_* belong to the test suite;
-                // PARLEY_IMAGE and PARLEY_PUBLISH are the compose bundle's, in the .env
-                // that also carries Parley's settings (docker-compose.prod.yaml).
-                None if key == "CONFIG" || key.starts_with("TEST_") || key == "IMAGE" || key == "PUBLISH" => {}
+                // PARLEY_CONFIG names the file; PARLEY_TEST_* belong to the test suite.
+                None if key == "CONFIG" || key.starts_with("TEST_") => {}
                 None => unknown_env.push(name),
             }
         }
@@ -425,18 +423,9 @@ mod tests {
     fn an_unknown_key_in_the_file_is_an_error_and_an_unknown_variable_is_reported() {
         let e = Settings::load(Some((std::path::Path::new("p.toml"), "bnid = \"x\"")), Vec::new()).unwrap_err();
         assert_eq!(e.key, "bnid");
-        let s = Settings::load(
-            None,
-            env(&[
-                ("PARLEY_BNID", "x"),
-                ("PARLEY_TEST_POSTGRES_URL", "x"),
-                ("HOME", "/root"),
-                // The compose bundle's own, beside Parley's settings in its .env.
-                ("PARLEY_IMAGE", "parley:latest"),
-                ("PARLEY_PUBLISH", "127.0.0.1:8080"),
-            ]),
-        )
-        .unwrap();
+        let s =
+            Settings::load(None, env(&[("PARLEY_BNID", "x"), ("PARLEY_TEST_POSTGRES_URL", "x"), ("HOME", "/root")]))
+                .unwrap();
         assert_eq!(s.unknown_env, vec!["PARLEY_BNID"]);
     }
 
