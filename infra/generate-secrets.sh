@@ -11,9 +11,34 @@ set -eu
 out="${1:-.env}"
 public_url="${2:-http://localhost:8080}"
 public_ip="${3:-}"
-if [ -e "$out" ]; then
-  echo "$out exists; keeping it (delete it first to make new secrets)" >&2
+settings="$(dirname "$out")/parley.env"
+if [ -e "$out" ] && [ -e "$settings" ]; then
+  echo "$out and $settings exist; keeping them (delete $out first to make new secrets)" >&2
   exit 1
+fi
+
+# Parley's own settings, beside .env (kept if it exists: it holds the operator's choices).
+write_settings() {
+  umask 077
+  cat > "$settings" <<ENV
+# Parley's settings for the compose bundle: any PARLEY_* setting of docs/configuration.md.
+# The compose file adds the database, Redis, metrics, TURN and voice wiring itself.
+PARLEY_PUBLIC_URL=$public_url
+# nginx (the nginx profile) or another proxy in front passes the client's address; set false
+# when Parley is published directly (PARLEY_TLS_MODE=acme), or clients could pick their own.
+PARLEY_TRUST_FORWARDED_FOR=true
+# With the observability profile, traces to Tempo and logs to Loki:
+#PARLEY_OTLP_ENDPOINT=http://tempo:4318
+#PARLEY_LOKI_URL=http://loki:3100
+ENV
+  echo "wrote $settings"
+}
+if [ -e "$out" ]; then
+  # A bundle from before parley.env: its .env stays; move its PARLEY_* lines over (but
+  # PARLEY_IMAGE and PARLEY_PUBLISH, which are the compose file's).
+  write_settings
+  echo "$out exists and was kept; move its PARLEY_* settings (but PARLEY_IMAGE and PARLEY_PUBLISH) into $settings" >&2
+  exit 0
 fi
 
 is_ipv4() { echo "$1" | grep -Eq '^([0-9]{1,3}\.){3}[0-9]{1,3}$'; }
@@ -57,22 +82,9 @@ PUBLIC_IP=$public_ip
 # Where Alertmanager sends alerts (a webhook POST with Alertmanager's JSON). Empty: alerts show
 # in Alertmanager's UI only.
 ALERT_WEBHOOK_URL=
+# The optional parts every docker compose command should include (or pass --profile each time):
+#COMPOSE_PROFILES=nginx,observability
 ENV
 echo "wrote $out"
 
-# Parley's own settings, beside it (kept if it exists: it holds the operator's choices).
-settings="$(dirname "$out")/parley.env"
-if [ ! -e "$settings" ]; then
-  cat > "$settings" <<ENV
-# Parley's settings for the compose bundle: any PARLEY_* setting of docs/configuration.md.
-# The compose file adds the database, Redis, metrics, TURN and voice wiring itself.
-PARLEY_PUBLIC_URL=$public_url
-# nginx (the nginx profile) or another proxy in front passes the client's address; set false
-# when Parley is published directly (PARLEY_TLS_MODE=acme), or clients could pick their own.
-PARLEY_TRUST_FORWARDED_FOR=true
-# With the observability profile, traces to Tempo and logs to Loki:
-#PARLEY_OTLP_ENDPOINT=http://tempo:4318
-#PARLEY_LOKI_URL=http://loki:3100
-ENV
-  echo "wrote $settings"
-fi
+[ -e "$settings" ] || write_settings
