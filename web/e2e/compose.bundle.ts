@@ -71,17 +71,19 @@ describe("the compose bundle, brought up as an operator would", () => {
   }, 40 * 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    // Each step on its own, bounded, so one that fails or hangs leaves the rest to run.
+    const step = (what: string, work: () => Promise<unknown>) => work().catch((e) => console.error(`cleanup: ${what}:`, e));
+    await step("browser", async () => browser?.close());
     if (bundle) {
       // What the services said, for a failure's reader.
-      writeFileSync("e2e/artifacts/compose-logs.txt", await bundle.compose(["logs", "--no-color"]).catch((e) => String(e)));
-      await bundle.compose(["down", "--volumes", "--remove-orphans"]).catch((e) => console.error(e));
+      await step("logs", async () => writeFileSync("e2e/artifacts/compose-logs.txt", await bundle.compose(["logs", "--no-color"], { timeoutMs: 60_000 })));
+      await step("down", () => bundle.compose(["down", "--volumes", "--remove-orphans", "--timeout", "20"], { timeoutMs: 3 * 60_000 }));
       bundle.remove();
     }
-    await webhook?.stop();
-    await publicAddress?.remove();
-    await engine?.stop();
-  }, 5 * 60_000);
+    await step("webhook", async () => webhook?.stop());
+    await step("public address", async () => publicAddress?.remove());
+    await step("engine", async () => engine?.stop());
+  }, 8 * 60_000);
 
   it("runs the migrations to completion first and every other service after", async () => {
     const states = await bundle.compose(["ps"]);

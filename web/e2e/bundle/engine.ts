@@ -55,6 +55,9 @@ export async function startEngine(): Promise<Engine> {
       ["--data-root", dataRoot, "--exec-root", join(state, "exec"), "--host", host, "--pidfile", join(state, "docker.pid")],
       { stdio: ["ignore", log, log] },
     );
+    // Should the test runner itself end abruptly, the engine it started goes with it.
+    const started = daemon;
+    process.once("exit", () => started.exitCode === null && started.kill("SIGKILL"));
   }
   const env = { ...process.env, DOCKER_HOST: host, DOCKER_BUILDKIT: "1", COMPOSE_DOCKER_CLI_BUILD: "1" };
   const docker = (args: string[], options: { input?: string; timeoutMs?: number } = {}) => run(DOCKER, args, { env, ...options });
