@@ -79,6 +79,10 @@ export async function parleyImage(engine: Engine, binary: string): Promise<strin
       ["build", "--quiet", "--file", join(REPO, "infra/Dockerfile"), "--target", "prebuilt", "--build-arg", `RUNTIME_IMAGE=${from}`, "--tag", tag, context],
       { timeoutMs: 15 * 60_000 },
     );
+    // Each run packs a new binary: the images and build cache it replaced go, so the engine's
+    // data root under ~/.cache stays the size of one run.
+    await engine.docker(["image", "prune", "--force"]);
+    await engine.docker(["builder", "prune", "--force", "--keep-storage", "2GB"]);
     return tag;
   } finally {
     rmSync(context, { recursive: true, force: true });
