@@ -19,14 +19,22 @@ fn serve(db: &TestDatabase, extra_args: &[&str]) -> (Child, String) {
     let mut args = vec!["serve"];
     args.extend_from_slice(extra_args);
     let mut child = parley(db, &args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("serve prints its URL");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
-    (child, url)
+    // Log lines (a warning, say) may come first; the URL's line follows them.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    for _ in 0..50 {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).expect("serve prints its URL") == 0 {
+            break;
+        }
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")) {
+            return (child, url.to_owned());
+        }
+        seen.push_str(&line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("no URL in {seen:?}")
 }
 
 fn terminate(mut child: Child) {
