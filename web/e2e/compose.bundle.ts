@@ -17,7 +17,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiAs, launch, register, say } from "./browser";
+import { apiAs, launch, register, say, userId } from "./browser";
 import { caller, joinVoice, received, selectedCandidates } from "./call";
 import { startEngine, run, type Engine } from "./bundle/engine";
 import { parleyImage, standIns } from "./bundle/images";
@@ -141,7 +141,7 @@ describe("the compose bundle, brought up as an operator would", () => {
       expect(await relayOnly(page)).toBe(true);
       expect(["relay", "prflx"]).toContain((await selectedCandidates(page))?.local);
     }
-    const bobId = await bob.evaluate(() => JSON.parse(localStorage.getItem("parley.tokens") ?? "{}").user_id as string);
+    const bobId = await userId(bob);
     await expect.poll(async () => (await received(ann))[`${bobId}:audio`]?.packets ?? 0, { timeout: 30_000 }).toBeGreaterThan(50);
     for (const page of [ann, bob]) await page.getByRole("button", { name: "Disconnect" }).first().click();
   });

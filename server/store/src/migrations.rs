@@ -3,7 +3,8 @@
 //! `parley migrate` calls [`migrate`]; `parley serve` and `/ready` call [`schema_status`] to
 //! refuse a schema this build cannot run on: older than its own, or newer with a contract
 //! migration (one that dropped or changed what this build may read) past its version. A newer
-//! schema made only of additions is fine, so old pods keep serving during a rolling upgrade. On PostgreSQL, concurrent runs
+//! schema made only of additions is fine, so old pods keep serving during a rolling upgrade.
+//! On PostgreSQL, concurrent runs
 //! (several replicas' init containers) take turns on an advisory lock, so exactly one
 //! applies each migration and the others find nothing left to do.
 
@@ -87,6 +88,18 @@ pub async fn migrate(url: &DatabaseUrl) -> Result<MigrationReport, StoreError> {
     Ok(MigrationReport { applied, version: required })
 }
 
+/// The migration that made `schema_contracts`; an older schema has no contracts to report.
+const CONTRACTS_SINCE: i64 = 23;
+
+/// What `migrate` does on a schema newer than this build, whose newest contract migration is
+/// `contract`: nothing, unless that contract is past this build.
+fn on_a_newer_schema(contract: Option<i64>, required: i64) -> Result<refinery::Report, StoreError> {
+    match contract.filter(|v| *v > required) {
+        Some(contract) => Err(past_a_contract(contract, required)),
+        None => Ok(refinery::Report::new(Vec::new())),
+    }
+}
+
 fn past_a_contract(contract: i64, required: i64) -> StoreError {
     StoreError::Migration(format!(
         "the database schema has a contract migration (version {contract}) newer than this build \
@@ -128,10 +141,7 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
             let contract: Option<i64> = conn
                 .query_row("SELECT MAX(version) FROM schema_contracts", [], |row| row.get(0))
                 .map_err(sqlite_error)?;
-            return match contract.filter(|v| *v > required) {
-                Some(contract) => Err(past_a_contract(contract, required)),
-                None => Ok(refinery::Report::new(Vec::new())),
-            };
+            return on_a_newer_schema(contract, required);
         }
         // Rebuilding a table (how SQLite changes a column) must not cascade deletes from the
         // old copy, so foreign keys are off while migrating and checked once at the end.
@@ -184,10 +194,7 @@ async fn migrate_postgres(url: &DatabaseUrl, required: i64) -> Result<refinery::
                     .await
                     .map_err(pg_error)?
                     .get(0);
-                return match contract.filter(|v| *v > required) {
-                    Some(contract) => Err(past_a_contract(contract, required)),
-                    None => Ok(refinery::Report::new(Vec::new())),
-                };
+                return on_a_newer_schema(contract, required);
             }
             runner.set_abort_divergent(true).run_async(&mut client).await.map_err(migration_error)
         }
@@ -225,8 +232,7 @@ pub async fn schema_status(store: &Store) -> Result<SchemaStatus, StoreError> {
     let applied: Option<i64> = with_pool!(store, pool => {
         sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history").fetch_one(pool).await?
     });
-    // schema_contracts came with version 23; an older schema has no contracts to report.
-    let contract: Option<i64> = if applied.is_some_and(|v| v >= 23) {
+    let contract: Option<i64> = if applied.is_some_and(|v| v >= CONTRACTS_SINCE) {
         with_pool!(store, pool => {
             sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM schema_contracts").fetch_one(pool).await?
         })

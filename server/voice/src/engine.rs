@@ -102,9 +102,8 @@ pub fn server_api(socket: tokio::net::UdpSocket, public_ip: Option<IpAddr>) -> R
         // shared UDP port is every candidate's, so no call would ever connect.
         settings.set_ip_filter(Box::new(move |ip: IpAddr| ip == only));
     }
-    settings.set_include_loopback_candidate(
-        gathered.map_or(local.ip().is_unspecified() && public_ip.is_none(), |ip| ip.is_loopback()),
-    );
+    // Without one address (bound to every address, no public one), loopback too, as before.
+    settings.set_include_loopback_candidate(gathered.map_or(public_ip.is_none(), |ip| ip.is_loopback()));
     if let Some(public) = public_ip {
         settings.set_nat_1to1_ips(vec![public.to_string()], RTCIceCandidateType::Host);
     }

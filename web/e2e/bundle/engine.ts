@@ -38,7 +38,7 @@ export function run(
 
 // Debian's docker.io client (20.10), which matches its engine and builds with BuildKit by
 // itself; a newer client elsewhere on PATH wants a buildx plugin for that.
-const DOCKER = "/usr/bin/docker";
+export const DOCKER = "/usr/bin/docker";
 
 export async function startEngine(): Promise<Engine> {
   const given = process.env.PARLEY_TEST_DOCKER_HOST;

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { run, type Engine } from "./engine";
+import { DOCKER, run, type Engine } from "./engine";
 
 export const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const BASE = "parley-standin/debian:bookworm";
@@ -35,7 +35,7 @@ async function base(engine: Engine): Promise<string> {
   try {
     await run("debootstrap", ["--variant=minbase", "bookworm", root, debianMirror()], { timeoutMs: 10 * 60_000 });
     rmSync(join(root, "var/cache/apt/archives"), { recursive: true, force: true });
-    await run("sh", ["-c", `tar -C "$0" -c . | ${"/usr/bin/docker"} import - "$1"`, root, BASE], { env: engine.env, timeoutMs: 10 * 60_000 });
+    await run("sh", ["-c", `tar -C "$0" -c . | ${DOCKER} import - "$1"`, root, BASE], { env: engine.env, timeoutMs: 10 * 60_000 });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

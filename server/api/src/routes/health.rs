@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use parley_app::AppState;
+use parley_app::auth::bootstrap::came_through_a_proxy;
 use parley_store::migrations::schema_status;
 use serde_json::{Value, json};
 
@@ -32,8 +33,7 @@ pub fn router(with_metrics: bool) -> Router<AppState> {
 /// saying it was forwarded for someone else.
 fn from_this_machine(parts: &axum::http::request::Parts) -> bool {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| parts.headers.contains_key(*h));
-    peer.is_some_and(|ip| ip.is_loopback()) && !forwarded
+    peer.is_some_and(|ip| ip.is_loopback()) && !came_through_a_proxy(&parts.headers)
 }
 
 async fn local_metrics(state: State<AppState>, request: axum::extract::Request) -> Response {

@@ -41,12 +41,17 @@ fn is_localhost_url(url: &str) -> bool {
     host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Whether a request came through a proxy: it says whom it forwarded for (`Forwarded`,
+/// `X-Forwarded-For` or `X-Real-IP`).
+pub fn came_through_a_proxy(headers: &axum::http::HeaderMap) -> bool {
+    ["forwarded", "x-forwarded-for", "x-real-ip"].iter().any(|h| headers.contains_key(*h))
+}
+
 /// Whether a request comes straight from this machine: from a loopback address, for a
-/// localhost name, through no proxy (no `Forwarded`, `X-Forwarded-For` or `X-Real-IP`).
+/// localhost name, through no proxy.
 pub fn request_is_local(peer: IpAddr, headers: &axum::http::HeaderMap) -> bool {
-    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"].iter().any(|h| headers.contains_key(*h));
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    peer.is_loopback() && !proxied && is_localhost_url(host)
+    peer.is_loopback() && !came_through_a_proxy(headers) && is_localhost_url(host)
 }
 
 /// The instance's bootstrap token.
