@@ -244,6 +244,7 @@ async fn modify_channel(
     Path(channel_id): Path<Snowflake>,
     Json(body): Json<ModifyChannelRequest>,
 ) -> AppResult<Json<AnyChannelObject>> {
+    body.check_bounds()?;
     let (access, channel, permissions) = match ChannelAccess::open(&state, channel_id, auth.user_id).await? {
         ChannelAccess::Guild { access, channel, permissions } => (access, channel, permissions),
         ChannelAccess::Private { channel, user_id } => {

@@ -1,10 +1,13 @@
 //! The body of `PATCH /channels/{channel_id}`: what may change in a channel of any kind. A
 //! guild channel takes its settings, a thread its name and state, a group DM its name.
 
-use parley_core::Snowflake;
+use parley_core::{FieldErrors, Snowflake};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::threads::ARCHIVE_DURATIONS;
+use crate::error::AppResult;
+use crate::objects::guild::MAX_POSITION;
 use crate::objects::schema;
 use crate::patch::nullable;
 
@@ -36,4 +39,30 @@ pub struct ModifyChannelRequest {
     /// Threads: 60, 1440, 4320 or 10080 minutes.
     #[schema(value_type = Option<schema::AutoArchiveDuration>)]
     pub auto_archive_duration: Option<i64>,
+}
+
+impl ModifyChannelRequest {
+    /// Refuses (50035) a number outside the range the API documents for its field, whatever
+    /// the channel's kind: a field that does not apply to this kind is ignored, but an
+    /// impossible value is a mistake the caller should hear about, not have silently dropped.
+    pub fn check_bounds(&self) -> AppResult<()> {
+        let mut errors = FieldErrors::new();
+        if self.rate_limit_per_user.is_some_and(|r| !(0..=21_600).contains(&r)) {
+            errors.add("rate_limit_per_user", "NUMBER_TYPE_MAX", "Must be between 0 and 21600 seconds.");
+        }
+        if self.bitrate.is_some_and(|b| !(8_000..=384_000).contains(&b)) {
+            errors.add("bitrate", "NUMBER_TYPE_MAX", "Must be between 8000 and 384000.");
+        }
+        if self.user_limit.is_some_and(|u| !(0..=99).contains(&u)) {
+            errors.add("user_limit", "NUMBER_TYPE_MAX", "Must be between 0 and 99.");
+        }
+        if self.position.is_some_and(|p| !(0..=MAX_POSITION).contains(&p)) {
+            errors.add("position", "NUMBER_TYPE_MAX", format!("Must be between 0 and {MAX_POSITION}."));
+        }
+        if self.auto_archive_duration.is_some_and(|d| !ARCHIVE_DURATIONS.contains(&d)) {
+            errors.add("auto_archive_duration", "BASE_TYPE_CHOICES", "Must be 60, 1440, 4320 or 10080.");
+        }
+        errors.into_result()?;
+        Ok(())
+    }
 }

@@ -224,6 +224,19 @@ async fn group_dms_hold_at_most_ten_people_and_pass_ownership_when_the_owner_lea
     )
     .await;
     assert_eq!((status, renamed["name"].as_str()), (StatusCode::OK, Some("Reunion")));
+    // A thread's or voice channel's field means nothing here, but an impossible value is still
+    // refused rather than silently dropped, and the name stays as it was.
+    for bad in [json!({"name": "Nope", "auto_archive_duration": 7}), json!({"name": "Nope", "bitrate": -1})] {
+        assert_error(
+            app.patch_json(&format!("/channels/{id}"), &bad, &people[3].access_token).await,
+            StatusCode::BAD_REQUEST,
+            50035,
+        )
+        .await;
+    }
+    let (_, unchanged) =
+        status_and_json(app.get(&format!("/channels/{id}"), Some(&people[3].access_token)).await).await;
+    assert_eq!(unchanged["name"], "Reunion");
 
     // The last one out deletes it.
     for person in &people[1..9] {
