@@ -85,11 +85,12 @@ impl Store {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id.as_i64()).fetch_optional(pool).await?))
     }
 
-    /// Every overwrite on every channel of the guild.
+    /// Every overwrite on every channel of the guild, in one order whatever the rows' places
+    /// on disk (an update or a restore moves them), so a channel's overwrites read the same.
     pub async fn guild_overwrites(&self, guild_id: Snowflake) -> Result<Vec<OverwriteRecord>, StoreError> {
         Ok(with_pool!(self, pool => sqlx::query_as(
             "SELECT o.channel_id, o.target_id, o.kind, o.allow_bits, o.deny_bits FROM channel_overwrites o \
-             JOIN channels c ON c.id = o.channel_id WHERE c.guild_id = $1")
+             JOIN channels c ON c.id = o.channel_id WHERE c.guild_id = $1 ORDER BY o.channel_id, o.target_id")
             .bind(guild_id.as_i64()).fetch_all(pool).await?))
     }
 }
