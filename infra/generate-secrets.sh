@@ -27,6 +27,9 @@ PARLEY_PUBLIC_URL=$public_url
 # nginx (the nginx profile) or another proxy in front passes the client's address; set false
 # when Parley is published directly (PARLEY_TLS_MODE=acme), or clients could pick their own.
 PARLEY_TRUST_FORWARDED_FOR=true
+# Opens the backups the backup service writes (they hold every account and the signing key).
+# Keep a copy of this line somewhere other than the backups: without it they cannot be read.
+PARLEY_BACKUP_KEY=$(openssl rand -hex 32)
 # With the observability profile, traces to Tempo and logs to Loki:
 #PARLEY_OTLP_ENDPOINT=http://tempo:4318
 #PARLEY_LOKI_URL=http://loki:3100

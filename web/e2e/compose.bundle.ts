@@ -88,7 +88,7 @@ describe("the compose bundle, brought up as an operator would", () => {
   it("runs the migrations to completion first and every other service after", async () => {
     const states = await bundle.compose(["ps"]);
     expect(states).toMatch(/_migrate_1\s.*Exit 0/);
-    for (const service of ["parley", "postgres", "redis", "coturn", "prometheus", "alertmanager", "nginx"]) {
+    for (const service of ["parley", "backup", "postgres", "redis", "coturn", "prometheus", "alertmanager", "nginx"]) {
       expect(states, service).toMatch(new RegExp(`_${service}_1\\s.*Up`));
     }
     // Grafana, Loki and Tempo are the observability profile's, which cannot run here.
@@ -187,6 +187,30 @@ describe("the compose bundle, brought up as an operator would", () => {
     expect(messages.map((m) => m.content)).toEqual(["and back from the browser", "hello from the REST API"]);
     await ann.reload();
     await ann.getByText("and back from the browser").waitFor({ timeout: 20_000 });
+  }, 8 * 60_000);
+
+  it("keeps encrypted backups, and one restores a lost database with every session still signed in", async () => {
+    // The backup service wrote its first archive at start, before anyone signed up.
+    const started = await bundle.compose(["exec", "-T", "backup", "ls", "/backups"]);
+    expect(started).toMatch(/^parley-\d{8}T\d{6}Z\.backup$/m);
+    const wrote = await bundle.compose(["exec", "-T", "backup", "parley", "backup", "--dir", "/backups", "--keep", "7"]);
+    const archive = wrote.match(/Wrote (\/backups\/parley-\d{8}T\d{6}Z\.backup)/)?.[1];
+    expect(archive, wrote).toBeTruthy();
+
+    // The database is lost: recreated empty, as on a new host. Then the documented restore.
+    await bundle.compose(["stop", "parley", "backup"]);
+    await bundle.compose(["exec", "-T", "postgres", "dropdb", "-U", "parley", "--force", "parley"]);
+    await bundle.compose(["exec", "-T", "postgres", "createdb", "-U", "parley", "parley"]);
+    const restored = await bundle.compose(["run", "--rm", "--no-deps", "migrate", "restore", archive!]);
+    expect(restored).toContain("Restored into postgres://parley:***@postgres:5432/parley");
+    await bundle.compose(["up", "--detach", "--no-build"]);
+    await ready(`${PUBLIC_URL}/ready`, 120_000);
+
+    const api = await apiAs(ann, PUBLIC_URL);
+    const messages = await api<{ content: string }[]>("GET", `/channels/${text}/messages`);
+    expect(messages.map((m) => m.content)).toEqual(["and back from the browser", "hello from the REST API"]);
+    const bobs = await apiAs(bob, PUBLIC_URL);
+    expect((await bobs<{ name: string }[]>("GET", "/users/@me/guilds")).map((g) => g.name)).toEqual(["Bundle"]);
   }, 8 * 60_000);
 });
 

@@ -25,6 +25,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: parley
 {{- end -}}
 
+{{/* A one-off pod's labels (migrations, backups): the release's, but not the server's
+     selector, so the Service never sends it traffic and the PodDisruptionBudget never counts it. */}}
+{{- define "parley.jobPodLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: parley
+{{- end -}}
+
 {{- define "parley.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
@@ -49,6 +56,9 @@ app.kubernetes.io/part-of: parley
 {{- if and (not .Values.existingSecret) (not .Values.redis.url) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) -}}
 {{- fail "more than one replica needs redis.url (the event bus between nodes), or set replicaCount: 1" -}}
 {{- end -}}
+{{- if and .Values.backup.enabled (not .Values.existingSecret) (not .Values.backup.key) -}}
+{{- fail "backup.enabled needs backup.key (a passphrase of 16 or more characters: openssl rand -hex 32), or existingSecret with a backup-key key; keep a copy outside the cluster" -}}
+{{- end -}}
 {{- if and .Values.voice.publicIp (not (regexMatch "^[0-9a-fA-F.:]+$" .Values.voice.publicIp)) -}}
 {{- fail "voice.publicIp must be an IP address (the media Service's external IP), or empty" -}}
 {{- end -}}
@@ -56,10 +66,10 @@ app.kubernetes.io/part-of: parley
      one more during a rolling update, the voice pod, the migration Job), each with a full
      pool, within what the PostgreSQL server allows. */ -}}
 {{- $servers := ternary (int .Values.autoscaling.maxReplicas) (int .Values.replicaCount) .Values.autoscaling.enabled -}}
-{{- $pods := add $servers 1 (ternary 1 0 (eq (include "parley.voiceSeparate" .) "true")) (ternary 1 0 .Values.migrations.enabled) -}}
+{{- $pods := add $servers 1 (ternary 1 0 (eq (include "parley.voiceSeparate" .) "true")) (ternary 1 0 .Values.migrations.enabled) (ternary 1 0 .Values.backup.enabled) -}}
 {{- $needed := mul $pods (int .Values.database.maxConnections) -}}
 {{- if gt (int $needed) (int .Values.database.serverMaxConnections) -}}
-{{- fail (printf "%d pods at most (servers, one more while rolling, voice, migrations) × database.maxConnections %d = %d connections, over database.serverMaxConnections %d: lower database.maxConnections or autoscaling.maxReplicas, or raise PostgreSQL's max_connections and database.serverMaxConnections with it" (int $pods) (int .Values.database.maxConnections) (int $needed) (int .Values.database.serverMaxConnections)) -}}
+{{- fail (printf "%d pods at most (servers, one more while rolling, voice, migrations, backup) × database.maxConnections %d = %d connections, over database.serverMaxConnections %d: lower database.maxConnections or autoscaling.maxReplicas, or raise PostgreSQL's max_connections and database.serverMaxConnections with it" (int $pods) (int .Values.database.maxConnections) (int $needed) (int .Values.database.serverMaxConnections)) -}}
 {{- end -}}
 {{- end -}}
 

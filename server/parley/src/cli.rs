@@ -36,6 +36,22 @@ pub enum Command {
     /// Safe to run twice (the second run does nothing) and, on PostgreSQL, from several
     /// replicas at once (they take turns on a lock).
     Migrate,
+    /// Write an encrypted backup: the database (copied consistently while the server runs),
+    /// the signing key and the ACME certificates, sealed with the backup_key setting.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty deployment of the same backend (a new database, or one
+    /// no one ever signed up to), then migrate it to this build's schema. Stop the server first.
+    Restore {
+        /// The archive `parley backup` wrote.
+        archive: PathBuf,
+        /// Only open the archive and check every entry against its manifest; change nothing.
+        #[arg(long)]
+        check: bool,
+        /// With --check: also write the archive's signing key to this new file, for a
+        /// deployment that takes its key from elsewhere (the Helm chart's Secret).
+        #[arg(long, value_name = "FILE", requires = "check")]
+        signing_key_to: Option<PathBuf>,
+    },
     /// Instance administration from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -82,6 +98,57 @@ pub enum AdminCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Write the archive to this file (never overwritten).
+    #[arg(long, value_name = "FILE", required_unless_present = "dir", conflicts_with = "dir")]
+    pub output: Option<PathBuf>,
+    /// Write `parley-<UTC time>.backup` into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// With --dir: keep only this many newest backups there, deleting older ones (0 keeps all).
+    #[arg(long)]
+    pub keep: Option<usize>,
+    /// With --dir: back up again at this interval (like 24h, 6h or 30m) until stopped; a
+    /// failed run is logged and tried again at the next one.
+    #[arg(long, value_name = "INTERVAL", value_parser = parse_interval)]
+    pub every: Option<std::time::Duration>,
+}
+
+impl BackupArgs {
+    /// `--keep` and `--every` are about a folder of dated backups; with `--output` they would
+    /// silently do nothing. (Checked here: clap's `requires` lets them through beside
+    /// `--output`, which conflicts with the folder.)
+    pub fn check(&self) -> Result<(), String> {
+        if self.dir.is_none() && (self.keep.is_some() || self.every.is_some()) {
+            return Err("--keep and --every go with --dir (a folder of dated backups), not --output".into());
+        }
+        Ok(())
+    }
+}
+
+/// `30m`, `6h`, `1d` or a number of seconds; at least a minute.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let seconds_per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?}: write a number with s, m, h or d, like 24h")),
+    };
+    let count: u64 = number.parse().map_err(|_| format!("{text:?}: write a number with s, m, h or d, like 24h"))?;
+    let seconds = count.checked_mul(seconds_per).ok_or_else(|| format!("{text:?} is too long"))?;
+    if seconds < 60 {
+        return Err(format!("{text:?} is too short: at least 1m"));
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+#[derive(Debug, Args)]
 pub struct CreateUser {
     /// 2-32 characters: a-z, 0-9, `_` and `.`.
     #[arg(long)]
@@ -105,4 +172,36 @@ pub enum ConfigCommand {
     Docs,
     /// Print an example environment file with every setting at its default.
     ExampleEnv,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_interval_takes_a_unit_and_is_at_least_a_minute() {
+        assert_eq!(parse_interval("24h"), Ok(std::time::Duration::from_secs(86_400)));
+        assert_eq!(parse_interval("30m"), Ok(std::time::Duration::from_secs(1_800)));
+        assert_eq!(parse_interval("120"), Ok(std::time::Duration::from_secs(120)));
+        for bad in ["59s", "1w", "h", "-5m", ""] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn backup(args: &[&str]) -> Result<(), String> {
+        let cli = Cli::try_parse_from([&["parley", "backup"], args].concat()).map_err(|e| e.to_string())?;
+        let Command::Backup(backup) = cli.command else { panic!("not a backup") };
+        backup.check()
+    }
+
+    #[test]
+    fn a_backup_needs_a_file_or_a_folder_and_keep_and_every_need_the_folder() {
+        assert!(backup(&[]).is_err());
+        assert!(backup(&["--output", "a", "--dir", "b"]).is_err());
+        for stray in [["--keep", "3"], ["--every", "24h"]] {
+            assert!(backup(&[&["--output", "a"][..], &stray[..]].concat()).unwrap_err().contains("go with --dir"));
+        }
+        assert_eq!(backup(&["--dir", "b", "--keep", "7", "--every", "24h"]), Ok(()));
+        assert_eq!(backup(&["--output", "a"]), Ok(()));
+    }
 }

@@ -14,7 +14,7 @@ pub fn load_or_create_signing_key(path: &Path) -> anyhow::Result<[u8; 32]> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
-            getrandom_fill(&mut seed)?;
+            random_fill(&mut seed)?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 crate::private_files::private_dir(dir, "signing_key_file")?;
             }
@@ -25,6 +25,27 @@ pub fn load_or_create_signing_key(path: &Path) -> anyhow::Result<[u8; 32]> {
         }
         Err(e) => Err(e).with_context(|| format!("cannot read the signing key file {}", path.display())),
     }
+}
+
+/// The signing key file's text, checked, for a backup.
+pub fn read_signing_key(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the signing key file {}", path.display()))?;
+    parse_key(text.trim()).with_context(|| format!("the signing key file {} is damaged", path.display()))?;
+    Ok(text)
+}
+
+/// Puts a restored signing key in place of whatever is at `path` (written beside it, then
+/// renamed over it, so a crash leaves one key or the other, never half of one).
+pub fn replace_signing_key(path: &Path, text: &str) -> anyhow::Result<()> {
+    parse_key(text.trim()).context("the backup's signing key is damaged")?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::private_files::private_dir(dir, "signing_key_file")?;
+    }
+    let staged = path.with_extension("restoring");
+    let _ = std::fs::remove_file(&staged);
+    write_private(&staged, text.trim()).with_context(|| format!("cannot write {}", staged.display()))?;
+    std::fs::rename(&staged, path).with_context(|| format!("cannot put the signing key at {}", path.display()))
 }
 
 fn parse_key(text: &str) -> anyhow::Result<[u8; 32]> {
@@ -42,7 +63,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn getrandom_fill(buf: &mut [u8]) -> anyhow::Result<()> {
+/// Fills `buf` from the kernel's random source.
+pub fn random_fill(buf: &mut [u8]) -> anyhow::Result<()> {
     let mut f = std::fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
     std::io::Read::read_exact(&mut f, buf).context("cannot read /dev/urandom")
 }

@@ -1,7 +1,8 @@
 //! The `parley` binary's library half, so tests build and run the server exactly as
 //! production does.
 //!
-//! - [`cli`]: the command line (`serve`, `migrate`, `admin`, `config`).
+//! - [`cli`]: the command line (`serve`, `migrate`, `backup`, `restore`, `admin`, `config`).
+//! - [`backup`]: the encrypted backup archive, written while serving and restored into an empty deployment.
 //! - [`settings`]: configuration from defaults, a TOML file and `PARLEY_*` variables.
 //! - [`startup`]: [`startup::Application`]: build, bind, serve, drain.
 //! - [`commands`]: what each subcommand does.
@@ -13,6 +14,7 @@
 //!
 //! - [`web`]: the web client, embedded at build time (see `build.rs`) and served with caching.
 
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod keys;

@@ -54,6 +54,10 @@ fn main() -> ExitCode {
         match &cli.command {
             Command::Serve { migrate } => commands::serve::run(&settings, *migrate).await,
             Command::Migrate => commands::migrate::run(&settings).await,
+            Command::Backup(args) => commands::backup::run_backup(&settings, args).await,
+            Command::Restore { archive, check, signing_key_to } => {
+                commands::backup::run_restore(&settings, archive, *check, signing_key_to.as_deref()).await
+            }
             Command::Admin(command) => commands::admin::run(&settings, command).await,
             Command::Config(_) => unreachable!("handled before the runtime starts"),
         }

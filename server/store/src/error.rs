@@ -25,6 +25,9 @@ pub enum StoreError {
     InviteUnusable,
     #[error("migration error: {0}")]
     Migration(String),
+    /// Taking or loading a backup's copy of the database went wrong; the text says how.
+    #[error("{0}")]
+    Snapshot(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -6,6 +6,7 @@
 //!
 //! - [`database_url`]: which backend a URL names, parsed once at the edge.
 //! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
+//! - [`snapshot`]: a consistent copy of the database for a backup, and loading one back.
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
 //! - [`webhooks`]: channel webhooks and their tokens.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
@@ -47,6 +48,7 @@ pub mod read_states;
 pub mod roles;
 pub mod search;
 pub mod sessions;
+pub mod snapshot;
 pub mod thread_members;
 pub mod users;
 pub mod webhooks;

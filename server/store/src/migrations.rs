@@ -78,7 +78,7 @@ pub async fn migrate(url: &DatabaseUrl) -> Result<MigrationReport, StoreError> {
     let required = required_version(url.backend());
     let report = match url.backend() {
         Backend::Sqlite => migrate_sqlite(url, required).await?,
-        Backend::Postgres => migrate_postgres(url, required).await?,
+        Backend::Postgres => migrate_postgres(url, required, refinery::Target::Latest).await?,
     };
     let applied: Vec<_> =
         report.applied_migrations().iter().map(|m| (m.version() as i64, m.name().to_owned())).collect();
@@ -162,7 +162,26 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
     .map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
 }
 
-async fn migrate_postgres(url: &DatabaseUrl, required: i64) -> Result<refinery::Report, StoreError> {
+/// Migrates a PostgreSQL database up to `version` and no further: a restore builds the schema
+/// its backup was taken on before loading the rows, then [`migrate`]s the rest.
+pub async fn migrate_postgres_to(url: &DatabaseUrl, version: i64) -> Result<(), StoreError> {
+    let required = required_version(Backend::Postgres);
+    if version > required {
+        return Err(StoreError::Migration(format!(
+            "schema version {version} is newer than this build of Parley knows (version {required})"
+        )));
+    }
+    let target = refinery::Target::Version(
+        version.try_into().map_err(|_| StoreError::Migration(format!("no schema version {version}")))?,
+    );
+    migrate_postgres(url, required, target).await.map(drop)
+}
+
+async fn migrate_postgres(
+    url: &DatabaseUrl,
+    required: i64,
+    target: refinery::Target,
+) -> Result<refinery::Report, StoreError> {
     let (mut client, connection) = tokio_postgres::connect(url.as_str(), tokio_postgres::NoTls)
         .await
         .map_err(|e| StoreError::Migration(format!("cannot connect to {}: {e}", url.redacted())))?;
@@ -196,7 +215,7 @@ async fn migrate_postgres(url: &DatabaseUrl, required: i64) -> Result<refinery::
                     .get(0);
                 return on_a_newer_schema(contract, required);
             }
-            runner.set_abort_divergent(true).run_async(&mut client).await.map_err(migration_error)
+            runner.set_abort_divergent(true).set_target(target).run_async(&mut client).await.map_err(migration_error)
         }
         .await;
         client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(pg_error)?;

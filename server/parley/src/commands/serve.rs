@@ -36,7 +36,7 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
 }
 
 /// Cancels `token` on SIGTERM (orchestrators) or SIGINT (Ctrl-C).
-async fn cancel_on_signal(token: CancellationToken) {
+pub(crate) async fn cancel_on_signal(token: CancellationToken) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {
@@ -53,8 +53,8 @@ async fn cancel_on_signal(token: CancellationToken) {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        _ = ctrl_c => tracing::info!("SIGINT received; draining connections"),
-        () = terminate => tracing::info!("SIGTERM received; draining connections"),
+        _ = ctrl_c => tracing::info!("SIGINT received; stopping"),
+        () = terminate => tracing::info!("SIGTERM received; stopping"),
     }
     token.cancel();
 }

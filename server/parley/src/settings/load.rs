@@ -251,6 +251,7 @@ impl Settings {
             metrics_bind,
             public_url,
             signing_key_file: PathBuf::from(with_data_dir(&raw.text("signing_key_file")?)),
+            backup_key: raw.optional_text("backup_key")?.map(crate::backup::BackupKey::new),
             data_dir,
             database_url,
             database_max_connections: raw.integer("database_max_connections")?,

@@ -63,6 +63,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     pub worker_id: WorkerId,
     pub signing_key_file: PathBuf,
+    /// The passphrase backups are encrypted with; `None`: `parley backup` refuses.
+    pub backup_key: Option<crate::backup::BackupKey>,
     pub password_hash_memory_kib: u32,
     pub password_hash_iterations: u32,
     pub password_hash_concurrency: usize,

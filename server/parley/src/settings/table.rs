@@ -86,6 +86,12 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "File holding the Ed25519 key that signs access tokens; generated on first start. Every node of a cluster must share it.",
     },
     SettingSpec {
+        key: "backup_key",
+        default: DefaultValue::Text(""),
+        kind: Kind::Secret { min_len: 16, optional: true },
+        doc: "The passphrase that encrypts the archives `parley backup` writes and `parley restore` reads (they hold the signing key and every account's data). openssl rand -hex 32 makes a good one; keep a copy away from the backups, since an archive cannot be opened without it. Empty: `parley backup` refuses to run.",
+    },
+    SettingSpec {
         key: "refresh_token_ttl_days",
         default: DefaultValue::Duration(APP.refresh_token_ttl),
         kind: Kind::Duration {

@@ -151,7 +151,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
-    let db = TestDatabase::new(backend).await;
+    spawn_app_on(TestDatabase::new(backend).await, extra).await
+}
+
+/// A server on `db` as it is (a restored database, say), with `extra` settings.
+pub async fn spawn_app_on(db: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
     let settings = db.settings(extra);
     let app = Application::build(&settings, true).await.expect("the application builds");
     let address = format!("http://{}", app.address());

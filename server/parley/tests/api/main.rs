@@ -10,6 +10,7 @@ mod recording;
 mod admin_bootstrap;
 mod audit_log;
 mod auth;
+mod backup;
 mod bad_input;
 mod bot_libraries;
 mod bot_process;

@@ -1,0 +1,250 @@
+//! `parley backup` and `parley restore`: one encrypted archive of everything a deployment
+//! cannot recreate (the database, the access-token signing key, the ACME account and
+//! certificates), taken while the server runs, and put back into an empty deployment.
+//!
+//! - [`sealed`]: the encryption (Argon2id and ChaCha20-Poly1305 in chunks).
+//! - [`archive`]: the tar inside it, its manifest, and the checks on extraction.
+//! - [`retention`]: dated archives in a folder, keeping the newest few.
+//! - [`key`]: the `backup_key` passphrase, kept out of logs.
+//!
+//! What is not in it: Redis (sessions resume, rate limits refill, leases renew on their own)
+//! and the settings themselves (`parley.env`, the Helm values), which the operator keeps.
+
+pub mod archive;
+pub mod key;
+pub mod retention;
+pub mod sealed;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use parley_store::snapshot::{self, Occupancy};
+use parley_store::{Backend, migrations};
+
+pub use archive::Manifest;
+pub use key::BackupKey;
+
+use crate::settings::Settings;
+use crate::tls::TlsMode;
+
+const SIGNING_KEY: &str = "secrets/signing-key";
+const ACME: &str = "secrets/acme/";
+
+/// What a backup wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub manifest: Manifest,
+}
+
+/// What a restore put back.
+#[derive(Debug)]
+pub struct Restored {
+    pub manifest: Manifest,
+    /// Migrations applied after loading, to bring the backup's schema up to this build's.
+    pub migrated: Vec<(i64, String)>,
+}
+
+fn key_of(settings: &Settings) -> anyhow::Result<&BackupKey> {
+    settings.backup_key.as_ref().context(
+        "backup_key is not set: set PARLEY_BACKUP_KEY (or backup_key in the settings file) to a passphrase \
+         of 16 or more characters, and keep a copy of it away from the backups",
+    )
+}
+
+/// A private folder for staging beside `near` (same filesystem, so nothing large crosses
+/// into a small /tmp), removed when dropped.
+fn staging(near: &Path) -> anyhow::Result<tempfile::TempDir> {
+    std::fs::create_dir_all(near).with_context(|| format!("cannot create {}", near.display()))?;
+    tempfile::Builder::new()
+        .prefix(".parley-staging-")
+        .tempdir_in(near)
+        .with_context(|| format!("cannot make a staging folder in {}", near.display()))
+}
+
+/// Writes a backup to `output`, which must not exist yet. The archive appears only when
+/// complete (it is written as `output.partial` and renamed), so a crash leaves no archive
+/// that looks whole.
+pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written> {
+    let key = key_of(settings)?.clone();
+    if output.exists() {
+        bail!("{} already exists; a backup never overwrites one", output.display());
+    }
+    let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let stage = staging(folder)?;
+    let database_dir = stage.path().join("database");
+    std::fs::create_dir(&database_dir)?;
+    let url = &settings.database_url;
+    let info = snapshot::take(url, &database_dir)
+        .await
+        .with_context(|| format!("cannot copy the database at {}", url.redacted()))?;
+    let signing_key = crate::keys::read_signing_key(&settings.signing_key_file).with_context(
+        || "the backup needs the access-token signing key (signing_key_file); a server that has started once has one",
+    )?;
+    let acme = match &settings.tls.mode {
+        TlsMode::Acme(acme) if acme.cache_dir.is_dir() => Some(acme.cache_dir.clone()),
+        _ => None,
+    };
+    let partial = output.with_extension("partial");
+    let output = output.to_owned();
+    let created_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .context("cannot format the time")?;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Written> {
+        let file = create_private(&partial)?;
+        let result = (|| -> anyhow::Result<Manifest> {
+            let mut writer = archive::ArchiveWriter::create(file, &key)?;
+            for name in &info.files {
+                writer.add_file(&format!("database/{name}"), &database_dir.join(name))?;
+            }
+            writer.add_bytes(SIGNING_KEY, signing_key.as_bytes())?;
+            if let Some(dir) = &acme {
+                for entry in std::fs::read_dir(dir)? {
+                    let entry = entry?;
+                    if entry.file_type()?.is_file() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        writer.add_file(&format!("{ACME}{name}"), &entry.path())?;
+                    }
+                }
+            }
+            let (_, manifest) = writer.finish(info, created_at)?;
+            Ok(manifest)
+        })();
+        let manifest = match result {
+            Ok(manifest) => manifest,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e.context(format!("cannot write the backup to {}", partial.display())));
+            }
+        };
+        std::fs::rename(&partial, &output)
+            .with_context(|| format!("cannot rename the backup to {}", output.display()))?;
+        let bytes = std::fs::metadata(&output)?.len();
+        drop(stage);
+        Ok(Written { path: output, bytes, manifest })
+    })
+    .await
+    .context("the backup task failed")?
+}
+
+/// Opens the archive and checks every entry against its manifest, restoring nothing (what it
+/// unpacks goes to a staging folder in the system's temporary directory, and is removed).
+/// With `signing_key_to`, the archive's signing key is written there too (a new file, 0600),
+/// for a deployment whose key comes from elsewhere (a Kubernetes Secret).
+pub async fn check(
+    settings: &Settings,
+    archive_path: &Path,
+    signing_key_to: Option<&Path>,
+) -> anyhow::Result<Manifest> {
+    let (stage, manifest) = open(settings, archive_path, &std::env::temp_dir()).await?;
+    if let Some(to) = signing_key_to {
+        let key = std::fs::read(stage.path().join(SIGNING_KEY)).context("the backup holds no signing key")?;
+        std::io::Write::write_all(&mut create_private(to)?, &key)
+            .with_context(|| format!("cannot write {}", to.display()))?;
+    }
+    Ok(manifest)
+}
+
+/// Opens and extracts the archive into a staging folder in `near`.
+async fn open(settings: &Settings, archive_path: &Path, near: &Path) -> anyhow::Result<(tempfile::TempDir, Manifest)> {
+    let key = key_of(settings)?.clone();
+    let file = std::fs::File::open(archive_path).with_context(|| format!("cannot open {}", archive_path.display()))?;
+    let stage = staging(near)?;
+    let into = stage.path().to_owned();
+    let shown = archive_path.display().to_string();
+    let manifest = tokio::task::spawn_blocking(move || archive::extract(file, &key, &into))
+        .await
+        .context("the restore task failed")?
+        .with_context(|| format!("{shown} cannot be restored"))?;
+    Ok((stage, manifest))
+}
+
+/// Restores the archive into this deployment, whose database must be empty (never signed up
+/// to) and of the backup's backend; then migrates it to this build's schema.
+pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result<Restored> {
+    let url = &settings.database_url;
+    // Refusals that need no decryption come first, so a mistake costs nothing.
+    if let Occupancy::InUse { users } = snapshot::occupancy(url).await? {
+        return Err(snapshot::in_use(url, users).into());
+    }
+    crate::private_files::private_dir(&settings.data_dir, "data_dir")?;
+    let (stage, manifest) = open(settings, archive_path, &settings.data_dir).await?;
+    let info = &manifest.database;
+    if info.backend != url.backend() {
+        bail!(
+            "{} holds a {} database and this deployment uses {} ({}); restore it into a deployment of the same backend",
+            archive_path.display(),
+            info.backend,
+            url.backend(),
+            url.redacted()
+        );
+    }
+    let known = migrations::required_version(url.backend());
+    if info.schema_version > known {
+        bail!(
+            "{} was made by Parley {} on schema version {}, newer than this build knows ({known}); restore it with that release or a newer one",
+            archive_path.display(),
+            manifest.parley_version,
+            info.schema_version
+        );
+    }
+    let signing_key =
+        std::fs::read_to_string(stage.path().join(SIGNING_KEY)).context("the backup holds no signing key")?;
+    // The key first: if its place cannot be written (a read-only Secret), nothing has changed yet.
+    let current = std::fs::read_to_string(&settings.signing_key_file).ok();
+    if current.as_deref().map(str::trim) != Some(signing_key.trim()) {
+        crate::keys::replace_signing_key(&settings.signing_key_file, &signing_key).with_context(|| {
+            format!(
+                "cannot put the backup's signing key at {} (signing_key_file); where it is mounted read-only (a Kubernetes Secret), \
+                 put the backup's key in that Secret's signing-key first (`parley restore --check --signing-key-to FILE` writes it out)",
+                settings.signing_key_file.display()
+            )
+        })?;
+    }
+    if url.backend() == Backend::Sqlite
+        && let Some(parent) =
+            url.sqlite_path().map(Path::new).and_then(Path::parent).filter(|p| !p.as_os_str().is_empty())
+    {
+        crate::private_files::private_dir(parent, "database_url")?;
+    }
+    snapshot::load(url, &stage.path().join("database"), info)
+        .await
+        .with_context(|| format!("cannot load the backup into {}", url.redacted()))?;
+    if let Some(path) = url.sqlite_path() {
+        crate::private_files::private_database(Path::new(path))?;
+    }
+    if let TlsMode::Acme(acme) = &settings.tls.mode {
+        restore_acme(stage.path(), &manifest, &acme.cache_dir)?;
+    }
+    let report = migrations::migrate(url).await.context("the restored database could not be migrated")?;
+    Ok(Restored { manifest, migrated: report.applied })
+}
+
+/// Puts the ACME account key and certificates back, so the restored instance does not ask
+/// the CA again (rate limits) before its certificates are due.
+fn restore_acme(stage: &Path, manifest: &Manifest, cache_dir: &Path) -> anyhow::Result<()> {
+    let files: Vec<_> = manifest.entries.iter().filter_map(|e| e.path.strip_prefix(ACME)).collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    crate::private_files::private_dir(cache_dir, "tls_acme_domains")?;
+    for name in files {
+        let target = cache_dir.join(name);
+        if !target.exists() {
+            std::fs::copy(stage.join(ACME).join(name), &target)
+                .with_context(|| format!("cannot restore {}", target.display()))?;
+        }
+    }
+    crate::private_files::private_files_in(cache_dir)?;
+    Ok(())
+}
+
+/// Creates `path` for writing, readable by its owner only; never replaces a file.
+fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).with_context(|| format!("cannot create {}", path.display()))
+}
