@@ -62,6 +62,17 @@ pub struct OverwriteRecord {
 }
 
 impl OverwriteRecord {
+    /// `overwrite` as stored on `channel_id`.
+    pub fn of(channel_id: Snowflake, overwrite: &Overwrite) -> Self {
+        Self {
+            channel_id,
+            target_id: overwrite.id,
+            kind: overwrite.kind,
+            allow_bits: overwrite.allow.bits() as i64,
+            deny_bits: overwrite.deny.bits() as i64,
+        }
+    }
+
     pub fn to_overwrite(self) -> Overwrite {
         Overwrite {
             id: self.target_id,
@@ -136,6 +147,9 @@ pub struct NewChannel {
     pub bitrate: Option<i64>,
     pub user_limit: Option<i64>,
     pub now: Timestamp,
+    /// Written with the channel, in one transaction: a channel made private at creation is
+    /// never visible to everyone, not even for a moment.
+    pub overwrites: Vec<Overwrite>,
 }
 
 /// Changes to a channel; `None` leaves a field as it is, `Some(None)` clears it.
@@ -264,6 +278,16 @@ impl Store {
                 .bind(channel.now.unix_millis())
                 .fetch_one(&mut *tx)
                 .await?;
+            for overwrite in &channel.overwrites {
+                sqlx::query(
+                    "INSERT INTO channel_overwrites (channel_id, target_id, kind, allow_bits, deny_bits) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(channel.id.as_i64())
+                    .bind(overwrite.id.as_i64())
+                    .bind(overwrite.kind.code())
+                    .bind(overwrite.allow.bits() as i64)
+                    .bind(overwrite.deny.bits() as i64)
+                    .execute(&mut *tx).await?;
+            }
             record_audit!(&mut *tx, audit);
             tx.commit().await?;
             Ok(record)

@@ -12,9 +12,10 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::private::AnyChannelObject;
+use parley_core::permissions::{Overwrite, OverwriteKind};
 use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
-use parley_store::channels::{ChannelKind, ChannelPatch, ChannelRecord, NewChannel};
+use parley_store::channels::{ChannelKind, ChannelPatch, ChannelRecord, NewChannel, OverwriteRecord};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -142,6 +143,81 @@ pub struct CreateChannelRequest {
     /// Voice: 0 (unlimited) to 99.
     #[schema(minimum = 0, maximum = 99)]
     pub user_limit: Option<i64>,
+    /// Overwrites the channel starts with (MANAGE_ROLES, and only permissions you hold), at
+    /// most 100: a channel made private here is never visible to everyone.
+    #[schema(max_items = 100)]
+    pub permission_overwrites: Option<Vec<NewOverwrite>>,
+}
+
+/// One overwrite of a new channel.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewOverwrite {
+    /// A role id (the guild id for @everyone) or a member's user id.
+    #[schema(value_type = schema::Snowflake)]
+    pub id: Snowflake,
+    /// 0 for a role, 1 for a member.
+    #[serde(rename = "type")]
+    #[schema(value_type = schema::OverwriteType)]
+    pub kind: i64,
+    #[schema(value_type = Option<schema::PermissionsInput>)]
+    pub allow: Option<Permissions>,
+    #[schema(value_type = Option<schema::PermissionsInput>)]
+    pub deny: Option<Permissions>,
+}
+
+/// The most overwrites a channel is created with.
+const MAX_NEW_OVERWRITES: usize = 100;
+
+/// Checks a new channel's overwrites as `PUT /channels/{id}/permissions/{overwrite_id}` would
+/// one by one: MANAGE_ROLES, a role or member of this guild, each target once, and nothing
+/// allowed or denied that the caller does not hold in the guild.
+async fn parse_overwrites(
+    state: &AppState,
+    access: &GuildAccess,
+    given: &[NewOverwrite],
+    errors: &mut FieldErrors,
+) -> AppResult<Vec<Overwrite>> {
+    if given.is_empty() {
+        return Ok(Vec::new());
+    }
+    access.require(Permissions::MANAGE_ROLES)?;
+    if given.len() > MAX_NEW_OVERWRITES {
+        errors.add(
+            "permission_overwrites",
+            "BASE_TYPE_MAX_LENGTH",
+            format!("Must be {MAX_NEW_OVERWRITES} or fewer in length."),
+        );
+        return Ok(Vec::new());
+    }
+    let mut overwrites: Vec<Overwrite> = Vec::with_capacity(given.len());
+    for (i, item) in given.iter().enumerate() {
+        let field = |name: &str| vec!["permission_overwrites".to_owned(), i.to_string(), name.to_owned()];
+        let kind = match item.kind {
+            0 => OverwriteKind::Role,
+            1 => OverwriteKind::Member,
+            _ => {
+                errors.add_at(field("type"), "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).");
+                continue;
+            }
+        };
+        let exists = match kind {
+            OverwriteKind::Role => access.roles.iter().any(|r| r.id == item.id),
+            OverwriteKind::Member => state.store.member(access.guild.id, item.id).await?.is_some(),
+        };
+        if !exists {
+            errors.add_at(field("id"), "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.");
+            continue;
+        }
+        if overwrites.iter().any(|o| o.id == item.id) {
+            errors.add_at(field("id"), "DUPLICATE_OVERWRITE", "Each role or member may have one overwrite.");
+            continue;
+        }
+        let (allow, deny) = (item.allow.unwrap_or_default(), item.deny.unwrap_or_default());
+        // Nobody hands out, or takes away, a permission they do not hold themselves.
+        access.require(allow | deny)?;
+        overwrites.push(Overwrite { id: item.id, kind, allow, deny });
+    }
+    Ok(overwrites)
 }
 
 /// Create a channel (MANAGE_CHANNELS). At most 500 per guild.
@@ -185,6 +261,9 @@ async fn create_channel(
     if channels.iter().filter(|c| c.kind != ChannelKind::PublicThread).count() >= MAX_CHANNELS_PER_GUILD {
         errors.add("_guild", "MAX_CHANNELS", format!("A guild can have at most {MAX_CHANNELS_PER_GUILD} channels."));
     }
+    let overwrites =
+        parse_overwrites(&state, &access, body.permission_overwrites.as_deref().unwrap_or_default(), &mut errors)
+            .await?;
     errors.into_result()?;
     let voice = kind == ChannelKind::Voice;
     let text = kind == ChannelKind::Text;
@@ -205,7 +284,9 @@ async fn create_channel(
         bitrate: voice.then(|| body.bitrate.unwrap_or(64_000)),
         user_limit: voice.then(|| body.user_limit.unwrap_or(0)),
         now: Timestamp::now(),
+        overwrites,
     };
+    let records: Vec<OverwriteRecord> = new.overwrites.iter().map(|o| OverwriteRecord::of(new.id, o)).collect();
     let entry = audit::entry(
         &state,
         access.guild.id,
@@ -213,13 +294,23 @@ async fn create_channel(
         AuditAction::ChannelCreate,
         Some(new.id),
         audit::created(
-            &ChannelObject::new(&new.record(), &[]),
-            &["name", "type", "parent_id", "topic", "nsfw", "rate_limit_per_user", "bitrate", "user_limit"],
+            &ChannelObject::new(&new.record(), &records),
+            &[
+                "name",
+                "type",
+                "parent_id",
+                "topic",
+                "nsfw",
+                "rate_limit_per_user",
+                "bitrate",
+                "user_limit",
+                "permission_overwrites",
+            ],
         ),
         &reason,
     );
     let channel = state.store.create_channel(&new, Some(&entry)).await?;
-    let object = ChannelObject::new(&channel, &[]);
+    let object = ChannelObject::new(&channel, &records);
     state.publish(object.event(EventName::ChannelCreate));
     Ok((StatusCode::CREATED, Json(object)))
 }

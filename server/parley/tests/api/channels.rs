@@ -130,6 +130,7 @@ async fn a_guild_holds_at_most_500_channels(backend: Backend) {
             bitrate: None,
             user_limit: None,
             now: parley_core::Timestamp::now(),
+            overwrites: Vec::new(),
         };
         app.store.create_channel(&new, None).await.unwrap();
     }
@@ -426,6 +427,103 @@ async fn bad_overwrites_are_refused(backend: Backend) {
     assert!(app.store.guild_overwrites(guild.id).await.unwrap().is_empty());
 }
 
+/// What discord.py's `create_text_channel(overwrites=...)` sends: the overwrites ride on the
+/// create, and the channel is private from its first moment, to everyone it shuts out.
+async fn a_channel_created_with_overwrites_is_private_from_the_start(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let bob = app.register("bob").await;
+    let guild = setup(&app, &owner, Some(&bob)).await;
+    let carol = app.register("carol").await;
+    let invite =
+        app.post_json(&format!("/channels/{}/invites", guild.general), &json!({}), Some(&owner.access_token)).await;
+    let code = invite.json::<Value>().await.unwrap()["code"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.post_json(&format!("/invites/{code}"), &json!({}), Some(&carol.access_token)).await.status(),
+        StatusCode::OK
+    );
+    let path = format!("/guilds/{}/channels", guild.id);
+    let private = |overwrites: Value| json!({"name": "staff", "permission_overwrites": overwrites});
+    let hidden = json!([
+        {"id": guild.id.to_string(), "type": 0, "deny": "1024"},
+        {"id": bob.user_id, "type": 1, "allow": "1024"},
+    ]);
+
+    let mut events = app.bus.subscribe();
+    let (status, channel) =
+        status_and_json(app.post_json(&path, &private(hidden.clone()), Some(&owner.access_token)).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{channel}");
+    assert_eq!(channel["permission_overwrites"].as_array().unwrap().len(), 2, "{channel}");
+    let created = next_event(&mut events).await;
+    assert_eq!(created.name, EventName::ChannelCreate);
+    assert_eq!(created.json()["permission_overwrites"], channel["permission_overwrites"], "the event carries them");
+    let id = channel["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/channels/{id}"), Some(&bob.access_token)).await.status(), StatusCode::OK);
+    assert_error(app.get(&format!("/channels/{id}"), Some(&carol.access_token)).await, StatusCode::FORBIDDEN, 50001)
+        .await;
+
+    // Bad overwrites are refused by field, and nothing is created.
+    for bad in [
+        json!([{"id": "12345", "type": 0, "deny": "1024"}]),
+        json!([{"id": guild.id.to_string(), "type": 7}]),
+        json!([{"id": bob.user_id, "type": 1}, {"id": bob.user_id, "type": 1, "allow": "1024"}]),
+    ] {
+        assert_error(
+            app.post_json(&path, &private(bad), Some(&owner.access_token)).await,
+            StatusCode::BAD_REQUEST,
+            50035,
+        )
+        .await;
+    }
+    let too_many: Vec<Value> = (0..101).map(|_| json!({"id": guild.id.to_string(), "type": 0})).collect();
+    assert_error(
+        app.post_json(&path, &private(json!(too_many)), Some(&owner.access_token)).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+
+    // Managing channels is not managing roles: bob may create channels, but not with overwrites,
+    // and once he may, not ones that hand out what he lacks.
+    let (_, role) = status_and_json(
+        app.post_json(
+            &format!("/guilds/{}/roles", guild.id),
+            &json!({"name": "builders", "permissions": "16"}),
+            Some(&owner.access_token),
+        )
+        .await,
+    )
+    .await;
+    let role_id = role["id"].as_str().unwrap();
+    assert_eq!(
+        app.put(&format!("/guilds/{}/members/{}/roles/{role_id}", guild.id, bob.user_id), &owner.access_token)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        app.post_json(&path, &private(hidden.clone()), Some(&bob.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    let plain = app.post_json(&path, &json!({"name": "open"}), Some(&bob.access_token)).await;
+    assert_eq!(plain.status(), StatusCode::CREATED);
+    let patched = app
+        .patch_json(
+            &format!("/guilds/{}/roles/{role_id}", guild.id),
+            &json!({"permissions": (16 | 1024 | 268_435_456).to_string()}),
+            &owner.access_token,
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    let ban = json!([{"id": carol.user_id, "type": 1, "allow": "4"}]);
+    assert_error(app.post_json(&path, &private(ban), Some(&bob.access_token)).await, StatusCode::FORBIDDEN, 50013)
+        .await;
+    let names: Vec<String> = app.store.channels(guild.id).await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names.iter().filter(|n| *n == "staff").count(), 1, "only the good request made a channel: {names:?}");
+}
+
 on_both_backends!(
     positions_past_32_bits_are_refused_so_ordering_never_overflows,
     an_owner_creates_text_voice_and_category_channels,
@@ -436,4 +534,5 @@ on_both_backends!(
     a_moderator_can_neither_move_nor_confirm_a_channel_they_cannot_see,
     an_overwrite_set_through_the_api_hides_a_channel_from_a_role,
     bad_overwrites_are_refused,
+    a_channel_created_with_overwrites_is_private_from_the_start,
 );
