@@ -35,9 +35,17 @@ pub fn read_signing_key(path: &Path) -> anyhow::Result<String> {
     Ok(text)
 }
 
-/// Puts a restored signing key in place of whatever is at `path` (written beside it, then
-/// renamed over it, so a crash leaves one key or the other, never half of one).
-pub fn replace_signing_key(path: &Path, text: &str) -> anyhow::Result<()> {
+/// A restored signing key written beside its place, not yet in it.
+#[must_use = "commit or discard it"]
+pub struct StagedKey {
+    staged: std::path::PathBuf,
+    path: std::path::PathBuf,
+}
+
+/// Writes a restored signing key beside `path` (proving the place is writable) without
+/// touching the key there now; [`StagedKey::commit`] renames it over, so a crash leaves one
+/// key or the other, never half of one.
+pub fn stage_signing_key(path: &Path, text: &str) -> anyhow::Result<StagedKey> {
     parse_key(text.trim()).context("the backup's signing key is damaged")?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::private_files::private_dir(dir, "signing_key_file")?;
@@ -45,7 +53,18 @@ pub fn replace_signing_key(path: &Path, text: &str) -> anyhow::Result<()> {
     let staged = path.with_extension("restoring");
     let _ = std::fs::remove_file(&staged);
     write_private(&staged, text.trim()).with_context(|| format!("cannot write {}", staged.display()))?;
-    std::fs::rename(&staged, path).with_context(|| format!("cannot put the signing key at {}", path.display()))
+    Ok(StagedKey { staged, path: path.to_owned() })
+}
+
+impl StagedKey {
+    pub fn commit(self) -> anyhow::Result<()> {
+        std::fs::rename(&self.staged, &self.path)
+            .with_context(|| format!("cannot put the signing key at {}", self.path.display()))
+    }
+
+    pub fn discard(self) {
+        let _ = std::fs::remove_file(&self.staged);
+    }
 }
 
 fn parse_key(text: &str) -> anyhow::Result<[u8; 32]> {

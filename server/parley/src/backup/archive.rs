@@ -154,6 +154,7 @@ pub fn extract(file: File, key: &BackupKey, into: &Path) -> Result<Manifest, Con
     let sealed = SealedReader::open(file, key)?;
     let mut tar = tar::Archive::new(zstd::Decoder::new(sealed)?);
     let mut seen: Vec<Entry> = Vec::new();
+    let mut names = std::collections::HashSet::new();
     let mut manifest: Option<Manifest> = None;
     for entry in tar.entries()? {
         let mut entry = entry.map_err(unwrap_open)?;
@@ -174,7 +175,7 @@ pub fn extract(file: File, key: &BackupKey, into: &Path) -> Result<Manifest, Con
             continue;
         }
         let relative = allowed(&name).ok_or_else(|| ContentError::Unexpected(name.clone()))?;
-        if seen.len() >= MAX_ENTRIES || seen.iter().any(|e| e.path == name) {
+        if seen.len() >= MAX_ENTRIES || !names.insert(name.clone()) {
             return Err(ContentError::Unexpected(name));
         }
         let target = into.join(&relative);
@@ -187,6 +188,11 @@ pub fn extract(file: File, key: &BackupKey, into: &Path) -> Result<Manifest, Con
         out.sync_all()?;
         seen.push(Entry { path: name, size: hashing.size, sha256: hex::encode(hashing.hasher.finalize()) });
     }
+    // Read to the sealed stream's end, so its last chunk authenticates too (what follows the
+    // tar's end must not go unchecked).
+    let mut decoder = tar.into_inner();
+    io::copy(&mut decoder, &mut io::sink()).map_err(unwrap_open)?;
+    io::copy(&mut decoder.finish(), &mut io::sink()).map_err(unwrap_open)?;
     let manifest = manifest.ok_or(ContentError::NoManifest)?;
     if manifest.format != FORMAT {
         return Err(ContentError::NewerFormat(manifest.format));

@@ -18,7 +18,7 @@ pub mod sealed;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use parley_store::snapshot::{self, Occupancy};
+use parley_store::snapshot;
 use parley_store::{Backend, migrations};
 
 pub use archive::Manifest;
@@ -53,14 +53,26 @@ fn key_of(settings: &Settings) -> anyhow::Result<&BackupKey> {
     )
 }
 
-/// A private folder for staging beside `near` (same filesystem, so nothing large crosses
-/// into a small /tmp), removed when dropped.
-fn staging(near: &Path) -> anyhow::Result<tempfile::TempDir> {
-    std::fs::create_dir_all(near).with_context(|| format!("cannot create {}", near.display()))?;
+const STAGING_PREFIX: &str = ".parley-staging-";
+
+/// A private folder for the plaintext in the data directory (Parley's own, 0700; never the
+/// backups' folder, which is copied off the host), removed when dropped. What a killed run
+/// left there is removed first: it holds an unencrypted copy of the database.
+fn staging(settings: &Settings) -> anyhow::Result<tempfile::TempDir> {
+    let near = &settings.data_dir;
+    crate::private_files::private_dir(near, "data_dir")?;
+    for entry in std::fs::read_dir(near).with_context(|| format!("cannot list {}", near.display()))? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) && entry.file_type()?.is_dir() {
+            tracing::warn!(path = %entry.path().display(), "removing what an interrupted backup or restore left behind");
+            std::fs::remove_dir_all(entry.path())
+                .with_context(|| format!("cannot remove the leftover {}", entry.path().display()))?;
+        }
+    }
     tempfile::Builder::new()
-        .prefix(".parley-staging-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(near)
-        .with_context(|| format!("cannot make a staging folder in {}", near.display()))
+        .with_context(|| format!("cannot make a staging folder in {} (data_dir)", near.display()))
 }
 
 /// Writes a backup to `output`, which must not exist yet. The archive appears only when
@@ -71,8 +83,7 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
     if output.exists() {
         bail!("{} already exists; a backup never overwrites one", output.display());
     }
-    let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let stage = staging(folder)?;
+    let stage = staging(settings)?;
     let database_dir = stage.path().join("database");
     std::fs::create_dir(&database_dir)?;
     let url = &settings.database_url;
@@ -120,6 +131,10 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
         };
         std::fs::rename(&partial, &output)
             .with_context(|| format!("cannot rename the backup to {}", output.display()))?;
+        // The rename itself on disk, before anything (retention) counts on the new archive.
+        if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(folder)?.sync_all()?;
+        }
         let bytes = std::fs::metadata(&output)?.len();
         drop(stage);
         Ok(Written { path: output, bytes, manifest })
@@ -129,7 +144,7 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
 }
 
 /// Opens the archive and checks every entry against its manifest, restoring nothing (what it
-/// unpacks goes to a staging folder in the system's temporary directory, and is removed).
+/// unpacks goes to a staging folder in the data directory, and is removed).
 /// With `signing_key_to`, the archive's signing key is written there too (a new file, 0600),
 /// for a deployment whose key comes from elsewhere (a Kubernetes Secret).
 pub async fn check(
@@ -137,7 +152,7 @@ pub async fn check(
     archive_path: &Path,
     signing_key_to: Option<&Path>,
 ) -> anyhow::Result<Manifest> {
-    let (stage, manifest) = open(settings, archive_path, &std::env::temp_dir()).await?;
+    let (stage, manifest) = open(settings, archive_path).await?;
     if let Some(to) = signing_key_to {
         let key = std::fs::read(stage.path().join(SIGNING_KEY)).context("the backup holds no signing key")?;
         std::io::Write::write_all(&mut create_private(to)?, &key)
@@ -146,11 +161,11 @@ pub async fn check(
     Ok(manifest)
 }
 
-/// Opens and extracts the archive into a staging folder in `near`.
-async fn open(settings: &Settings, archive_path: &Path, near: &Path) -> anyhow::Result<(tempfile::TempDir, Manifest)> {
+/// Opens and extracts the archive into a staging folder in the data directory.
+async fn open(settings: &Settings, archive_path: &Path) -> anyhow::Result<(tempfile::TempDir, Manifest)> {
     let key = key_of(settings)?.clone();
     let file = std::fs::File::open(archive_path).with_context(|| format!("cannot open {}", archive_path.display()))?;
-    let stage = staging(near)?;
+    let stage = staging(settings)?;
     let into = stage.path().to_owned();
     let shown = archive_path.display().to_string();
     let manifest = tokio::task::spawn_blocking(move || archive::extract(file, &key, &into))
@@ -165,11 +180,8 @@ async fn open(settings: &Settings, archive_path: &Path, near: &Path) -> anyhow::
 pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result<Restored> {
     let url = &settings.database_url;
     // Refusals that need no decryption come first, so a mistake costs nothing.
-    if let Occupancy::InUse { users } = snapshot::occupancy(url).await? {
-        return Err(snapshot::in_use(url, users).into());
-    }
-    crate::private_files::private_dir(&settings.data_dir, "data_dir")?;
-    let (stage, manifest) = open(settings, archive_path, &settings.data_dir).await?;
+    snapshot::occupancy(url).await?.may_restore(url)?;
+    let (stage, manifest) = open(settings, archive_path).await?;
     let info = &manifest.database;
     if info.backend != url.backend() {
         bail!(
@@ -191,16 +203,18 @@ pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result
     }
     let signing_key =
         std::fs::read_to_string(stage.path().join(SIGNING_KEY)).context("the backup holds no signing key")?;
-    // The key first: if its place cannot be written (a read-only Secret), nothing has changed yet.
+    // The key is written beside its place first: if that cannot be written (a read-only
+    // Secret), nothing has changed yet; it replaces the old one only once the rows are in.
     let current = std::fs::read_to_string(&settings.signing_key_file).ok();
+    let mut staged_key = None;
     if current.as_deref().map(str::trim) != Some(signing_key.trim()) {
-        crate::keys::replace_signing_key(&settings.signing_key_file, &signing_key).with_context(|| {
+        staged_key = Some(crate::keys::stage_signing_key(&settings.signing_key_file, &signing_key).with_context(|| {
             format!(
                 "cannot put the backup's signing key at {} (signing_key_file); where it is mounted read-only (a Kubernetes Secret), \
                  put the backup's key in that Secret's signing-key first (`parley restore --check --signing-key-to FILE` writes it out)",
                 settings.signing_key_file.display()
             )
-        })?;
+        })?);
     }
     if url.backend() == Backend::Sqlite
         && let Some(parent) =
@@ -208,16 +222,26 @@ pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result
     {
         crate::private_files::private_dir(parent, "database_url")?;
     }
-    snapshot::load(url, &stage.path().join("database"), info)
-        .await
-        .with_context(|| format!("cannot load the backup into {}", url.redacted()))?;
+    if let Err(e) = snapshot::load(url, &stage.path().join("database"), info).await {
+        if let Some(staged) = staged_key {
+            staged.discard();
+        }
+        return Err(anyhow::Error::new(e).context(format!("cannot load the backup into {}", url.redacted())));
+    }
+    // From here on the rows are in: a failure leaves a restored database that needs finishing,
+    // not a retry (which would find accounts and refuse).
+    let finish = "the rows are restored; fix the cause, then run `parley migrate` (and put the backup's signing key in place if this says it is not)";
+    if let Some(staged) = staged_key {
+        staged.commit().context(finish)?;
+    }
     if let Some(path) = url.sqlite_path() {
-        crate::private_files::private_database(Path::new(path))?;
+        crate::private_files::private_database(Path::new(path)).context(finish)?;
     }
     if let TlsMode::Acme(acme) = &settings.tls.mode {
-        restore_acme(stage.path(), &manifest, &acme.cache_dir)?;
+        restore_acme(stage.path(), &manifest, &acme.cache_dir).context(finish)?;
     }
-    let report = migrations::migrate(url).await.context("the restored database could not be migrated")?;
+    let report =
+        migrations::migrate(url).await.context("the restored database could not be migrated").context(finish)?;
     Ok(Restored { manifest, migrated: report.applied })
 }
 
@@ -231,9 +255,14 @@ fn restore_acme(stage: &Path, manifest: &Manifest, cache_dir: &Path) -> anyhow::
     crate::private_files::private_dir(cache_dir, "tls_acme_domains")?;
     for name in files {
         let target = cache_dir.join(name);
-        if !target.exists() {
-            std::fs::copy(stage.join(ACME).join(name), &target)
-                .with_context(|| format!("cannot restore {}", target.display()))?;
+        // Never through a link, and never over what the cache already has.
+        match create_private(&target) {
+            Ok(mut out) => {
+                let mut from = std::fs::File::open(stage.join(ACME).join(name))?;
+                std::io::copy(&mut from, &mut out).with_context(|| format!("cannot restore {}", target.display()))?;
+            }
+            Err(_) if std::fs::symlink_metadata(&target).is_ok() => {}
+            Err(e) => return Err(e),
         }
     }
     crate::private_files::private_files_in(cache_dir)?;

@@ -27,8 +27,8 @@ pub const CHUNK: usize = 64 * 1024;
 const MEMORY_KIB: u32 = 64 * 1024;
 const PASSES: u32 = 3;
 /// The most a header may ask of the reader, so a crafted file cannot exhaust memory or time.
-const MAX_MEMORY_KIB: u32 = 1024 * 1024;
-const MAX_PASSES: u32 = 16;
+const MAX_MEMORY_KIB: u32 = 256 * 1024;
+const MAX_PASSES: u32 = 8;
 
 /// Why an archive cannot be opened.
 #[derive(Debug, thiserror::Error)]

@@ -309,6 +309,74 @@ async fn archives_that_should_not_be_restored_are_refused_and_nothing_changes(ba
     app.stop().await;
 }
 
+/// A restore that fails while loading leaves the deployment as it found it: no signing key
+/// put in place, no database made; and a database that is not Parley's is never overwritten.
+async fn a_restore_that_fails_late_changes_nothing_and_a_foreign_database_is_left_alone(backend: Backend) {
+    let fresh = TestDatabase::new(backend).await;
+    let settings = fresh.settings(&[KEY]);
+    let folder = tempfile::tempdir().unwrap();
+    // An archive that opens and matches its manifest, but whose database copy is not one.
+    let archive = folder.path().join("hollow.backup");
+    let file = std::fs::File::create(&archive).unwrap();
+    let mut writer = backup::archive::ArchiveWriter::create(file, settings.backup_key.as_ref().unwrap()).unwrap();
+    let junk = folder.path().join("junk");
+    std::fs::write(&junk, vec![7u8; 8192]).unwrap();
+    let info = match backend {
+        Backend::Sqlite => {
+            writer.add_file("database/parley.sqlite", &junk).unwrap();
+            parley_store::snapshot::SnapshotInfo {
+                backend: parley_store::Backend::Sqlite,
+                schema_version: 1,
+                files: vec!["parley.sqlite".into()],
+                tables: Vec::new(),
+            }
+        }
+        Backend::Postgres => {
+            writer.add_file("database/table-users.copy", &junk).unwrap();
+            parley_store::snapshot::SnapshotInfo {
+                backend: parley_store::Backend::Postgres,
+                schema_version: 1,
+                files: vec!["table-users.copy".into()],
+                tables: vec![parley_store::snapshot::TableCopy {
+                    name: "users".into(),
+                    columns: vec!["id".into()],
+                    rows: 1,
+                    file: "table-users.copy".into(),
+                }],
+            }
+        }
+    };
+    writer.add_bytes("secrets/signing-key", format!("{}\n", "ab".repeat(32)).as_bytes()).unwrap();
+    writer.finish(info, "2026-12-07T00:00:00Z".into()).unwrap();
+    let error = format!("{:#}", backup::restore(&settings, &archive).await.unwrap_err());
+    assert!(error.contains("cannot load the backup"), "{error}");
+    assert!(!settings.signing_key_file.exists(), "the backup's key was not put in place");
+    assert!(!settings.signing_key_file.with_extension("restoring").exists(), "nor left beside it");
+
+    // A database with tables but no Parley schema.
+    match backend {
+        Backend::Sqlite => {
+            use sqlx::ConnectOptions;
+            let options: sqlx::sqlite::SqliteConnectOptions = fresh.url.parse().unwrap();
+            let mut conn = options.create_if_missing(true).connect().await.unwrap();
+            sqlx::query("CREATE TABLE ledger (n int)").execute(&mut conn).await.unwrap();
+        }
+        Backend::Postgres => {
+            let (client, connection) = tokio_postgres::connect(&fresh.url, tokio_postgres::NoTls).await.unwrap();
+            let driver = tokio::spawn(connection);
+            client.batch_execute("DROP TABLE IF EXISTS users CASCADE; DROP TABLE IF EXISTS refinery_schema_history; CREATE TABLE ledger (n int)").await.unwrap();
+            drop(client);
+            let _ = driver.await;
+        }
+    }
+    let good = folder.path().join("good.backup");
+    let source = spawn_app_with(backend, &[KEY]).await;
+    backup::write(&source.settings, &good).await.unwrap();
+    source.stop().await;
+    let error = format!("{:#}", backup::restore(&settings, &good).await.unwrap_err());
+    assert!(error.contains("no Parley schema"), "{error}");
+}
+
 /// Whether `db` has no tables yet.
 async fn no_schema(db: &TestDatabase) -> bool {
     let url = parley_store::DatabaseUrl::parse(&db.url).unwrap();
@@ -370,4 +438,5 @@ async fn the_backup_and_restore_commands_keep_the_newest_archives_and_restore_on
 on_both_backends!(
     a_backup_taken_under_write_load_restores_into_a_fresh_deployment_that_answers_the_same,
     archives_that_should_not_be_restored_are_refused_and_nothing_changes,
+    a_restore_that_fails_late_changes_nothing_and_a_foreign_database_is_left_alone,
 );

@@ -52,6 +52,24 @@ pub enum Occupancy {
     Unused { schema_version: i64 },
     /// It holds accounts: a restore would overwrite someone's data, so it refuses.
     InUse { users: i64 },
+    /// It holds tables but no Parley schema: probably another application's database, named
+    /// by mistake; a restore refuses to overwrite it.
+    Foreign { tables: i64 },
+}
+
+impl Occupancy {
+    /// Whether a restore may write here; the refusal says why not.
+    pub fn may_restore(self, url: &DatabaseUrl) -> Result<(), StoreError> {
+        match self {
+            Self::Blank | Self::Unused { .. } => Ok(()),
+            Self::InUse { users } => Err(in_use(url, users)),
+            Self::Foreign { tables } => Err(StoreError::Snapshot(format!(
+                "the database at {} holds {tables} table(s) but no Parley schema: is database_url right? \
+                 restore only into a new database or Parley's own",
+                url.redacted()
+            ))),
+        }
+    }
 }
 
 /// Copies the database at `url` into `dir` (which must exist and be empty).
@@ -80,9 +98,7 @@ pub async fn load(url: &DatabaseUrl, dir: &Path, info: &SnapshotInfo) -> Result<
             url.backend()
         )));
     }
-    if let Occupancy::InUse { users } = occupancy(url).await? {
-        return Err(in_use(url, users));
-    }
+    occupancy(url).await?.may_restore(url)?;
     match url.backend() {
         Backend::Sqlite => sqlite::load(url, dir).await,
         Backend::Postgres => postgres::load(url, dir, info).await,

@@ -145,18 +145,31 @@ pub async fn take(url: &DatabaseUrl, dir: &Path) -> Result<SnapshotInfo, StoreEr
 
 pub async fn occupancy(url: &DatabaseUrl) -> Result<Occupancy, StoreError> {
     let (client, driver) = connect(url).await?;
-    let result = async {
-        let Some(schema_version) = schema_version(&client).await? else {
-            return Ok(Occupancy::Blank);
-        };
-        let users: i64 =
-            client.query_one("SELECT COUNT(*) FROM users", &[]).await.map_err(pg("cannot count accounts"))?.get(0);
-        Ok(if users == 0 { Occupancy::Unused { schema_version } } else { Occupancy::InUse { users } })
-    }
-    .await;
+    let result = async { occupancy_of(&client).await }.await;
     drop(client);
     let _ = driver.await;
     result
+}
+
+/// What the database holds, for [`occupancy`] and again inside the load's transaction.
+async fn occupancy_of(client: &impl tokio_postgres::GenericClient) -> Result<Occupancy, StoreError> {
+    let tables: i64 = client
+        .query_one(
+            "SELECT COUNT(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm')",
+            &[],
+        )
+        .await
+        .map_err(pg("cannot list the tables"))?
+        .get(0);
+    if tables == 0 {
+        return Ok(Occupancy::Blank);
+    }
+    let Some(schema_version) = schema_version(client).await? else {
+        return Ok(Occupancy::Foreign { tables });
+    };
+    let users: i64 =
+        client.query_one("SELECT COUNT(*) FROM users", &[]).await.map_err(pg("cannot count accounts"))?.get(0);
+    Ok(if users == 0 { Occupancy::Unused { schema_version } } else { Occupancy::InUse { users } })
 }
 
 pub async fn load(url: &DatabaseUrl, dir: &Path, info: &SnapshotInfo) -> Result<(), StoreError> {
@@ -164,7 +177,7 @@ pub async fn load(url: &DatabaseUrl, dir: &Path, info: &SnapshotInfo) -> Result<
     let current = match occupancy(url).await? {
         Occupancy::Blank => None,
         Occupancy::Unused { schema_version } => Some(schema_version),
-        Occupancy::InUse { users } => return Err(super::in_use(url, users)),
+        refused => return refused.may_restore(url),
     };
     if current.is_none_or(|v| v < wanted) {
         crate::migrations::migrate_postgres_to(url, wanted).await?;
@@ -187,6 +200,9 @@ pub async fn load(url: &DatabaseUrl, dir: &Path, info: &SnapshotInfo) -> Result<
             }
         }
         let tx = client.transaction().await.map_err(pg("cannot start the restore"))?;
+        // No one signs up from here to the commit, and no one did since the first look.
+        tx.batch_execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").await.map_err(pg("cannot lock the accounts"))?;
+        occupancy_of(&tx).await?.may_restore(url)?;
         let present = tables(&tx).await?;
         for table in &info.tables {
             let have = if present.contains(&table.name) { columns(&tx, &table.name).await? } else { Vec::new() };

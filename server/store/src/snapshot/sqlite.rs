@@ -98,19 +98,32 @@ pub async fn take(url: &DatabaseUrl, dir: &Path) -> Result<SnapshotInfo, StoreEr
 pub async fn occupancy(url: &DatabaseUrl) -> Result<Occupancy, StoreError> {
     let path = path_of(url)?;
     tokio::task::spawn_blocking(move || {
-        if std::fs::metadata(&path).map(|m| m.len() == 0).unwrap_or(true) {
-            return Ok(Occupancy::Blank);
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Occupancy::Blank),
+            Err(e) => return Err(StoreError::Snapshot(format!("cannot read {}: {e}", path.display()))),
+            Ok(m) if m.len() == 0 => return Ok(Occupancy::Blank),
+            Ok(_) => {}
         }
-        let conn = open_existing(&path)?;
-        let Some(schema_version) = schema_version(&conn, &path)? else {
-            return Ok(Occupancy::Blank);
-        };
-        let users: i64 =
-            conn.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0)).map_err(failed("cannot read", &path))?;
-        Ok(if users == 0 { Occupancy::Unused { schema_version } } else { Occupancy::InUse { users } })
+        occupancy_of(&open_existing(&path)?, &path)
     })
     .await
     .map_err(|e| StoreError::Snapshot(format!("the check task failed: {e}")))?
+}
+
+/// What the open database holds, for [`occupancy`] and again just before a load.
+fn occupancy_of(conn: &Connection, path: &Path) -> Result<Occupancy, StoreError> {
+    let tables: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |row| row.get(0))
+        .map_err(failed("cannot read", path))?;
+    if tables == 0 {
+        return Ok(Occupancy::Blank);
+    }
+    let Some(schema_version) = schema_version(conn, path)? else {
+        return Ok(Occupancy::Foreign { tables });
+    };
+    let users: i64 =
+        conn.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0)).map_err(failed("cannot read", path))?;
+    Ok(if users == 0 { Occupancy::Unused { schema_version } } else { Occupancy::InUse { users } })
 }
 
 pub async fn load(url: &DatabaseUrl, dir: &Path) -> Result<(), StoreError> {
@@ -128,6 +141,11 @@ pub async fn load(url: &DatabaseUrl, dir: &Path) -> Result<(), StoreError> {
         // the server keeps it.
         let mut dst = Connection::open(&target).map_err(failed("cannot open", &target))?;
         dst.busy_timeout(BUSY_FOR).map_err(failed("cannot open", &target))?;
+        // Counted again on the connection that writes: someone may have signed up meanwhile.
+        occupancy_of(&dst, &target)?.may_restore(
+            &DatabaseUrl::parse(&format!("sqlite://{}", target.display()))
+                .map_err(|e| StoreError::Snapshot(e.to_string()))?,
+        )?;
         copy_all(&src, &mut dst, &target)?;
         dst.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
             .map_err(failed("cannot finish", &target))?;
