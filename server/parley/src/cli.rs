@@ -100,16 +100,18 @@ pub enum AdminCommand {
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     /// Write the archive to this file (never overwritten).
-    #[arg(long, value_name = "FILE", required_unless_present = "dir", conflicts_with = "dir")]
+    #[arg(long, value_name = "FILE", conflicts_with = "dir")]
     pub output: Option<PathBuf>,
     /// Write `parley-<UTC time>.backup` into this folder.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// With --dir: keep only this many newest backups there, deleting older ones (0 keeps all).
+    /// With --dir: keep only this many newest backups there, deleting older ones. Not given
+    /// (or 0): every backup is kept.
     #[arg(long)]
     pub keep: Option<usize>,
-    /// With --dir: back up again at this interval (like 24h, 6h or 30m) until stopped; a
-    /// failed run is logged and tried again at the next one.
+    /// With --dir: back up again at this interval until stopped (SIGTERM or Ctrl-C): a number
+    /// with s, m, h or d, at least 1m, like 24h. A failed run is logged and tried again after
+    /// five minutes.
     #[arg(long, value_name = "INTERVAL", value_parser = parse_interval)]
     pub every: Option<std::time::Duration>,
 }
@@ -119,6 +121,9 @@ impl BackupArgs {
     /// silently do nothing. (Checked here: clap's `requires` lets them through beside
     /// `--output`, which conflicts with the folder.)
     pub fn check(&self) -> Result<(), String> {
+        if self.dir.is_none() && self.output.is_none() {
+            return Err("say where the backup goes: --output FILE (one archive) or --dir DIR (dated archives, with --keep and --every)".into());
+        }
         if self.dir.is_none() && (self.keep.is_some() || self.every.is_some()) {
             return Err("--keep and --every go with --dir (a folder of dated backups), not --output".into());
         }
@@ -138,9 +143,10 @@ fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
         "m" => 60,
         "h" => 3_600,
         "d" => 86_400,
-        _ => return Err(format!("{text:?}: write a number with s, m, h or d, like 24h")),
+        _ => return Err(format!("{text:?}: write one number with s, m, h or d (at least 1m), like 24h")),
     };
-    let count: u64 = number.parse().map_err(|_| format!("{text:?}: write a number with s, m, h or d, like 24h"))?;
+    let count: u64 =
+        number.parse().map_err(|_| format!("{text:?}: write one number with s, m, h or d (at least 1m), like 24h"))?;
     let seconds = count.checked_mul(seconds_per).ok_or_else(|| format!("{text:?} is too long"))?;
     if seconds < 60 {
         return Err(format!("{text:?} is too short: at least 1m"));
@@ -196,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_backup_needs_a_file_or_a_folder_and_keep_and_every_need_the_folder() {
-        assert!(backup(&[]).is_err());
+        assert!(backup(&[]).unwrap_err().contains("--output FILE (one archive) or --dir DIR"));
         assert!(backup(&["--output", "a", "--dir", "b"]).is_err());
         for stray in [["--keep", "3"], ["--every", "24h"]] {
             assert!(backup(&[&["--output", "a"][..], &stray[..]].concat()).unwrap_err().contains("go with --dir"));

@@ -83,6 +83,9 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
     if output.exists() {
         bail!("{} already exists; a backup never overwrites one", output.display());
     }
+    if let Some(folder) = output.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        crate::private_files::private_dir(folder, "--output")?;
+    }
     let stage = staging(settings)?;
     let database_dir = stage.path().join("database");
     std::fs::create_dir(&database_dir)?;
@@ -180,6 +183,7 @@ async fn open(settings: &Settings, archive_path: &Path) -> anyhow::Result<(tempf
 pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result<Restored> {
     let url = &settings.database_url;
     // Refusals that need no decryption come first, so a mistake costs nothing.
+    let _restoring = crate::data_lock::restoring(&settings.data_dir)?;
     snapshot::occupancy(url).await?.may_restore(url)?;
     let (stage, manifest) = open(settings, archive_path).await?;
     let info = &manifest.database;

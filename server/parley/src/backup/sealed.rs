@@ -39,7 +39,9 @@ pub enum OpenError {
     NewerFormat(u32),
     #[error("backup_key does not open this backup: it was made with another key")]
     WrongKey,
-    #[error("the backup is damaged: chunk {0} does not authenticate (the file was altered or corrupted)")]
+    #[error(
+        "the backup is damaged: chunk {0} does not authenticate (the file was altered, corrupted, or cut short in its last chunk)"
+    )]
     Damaged(u64),
     #[error("the backup is cut short: it ends before its last chunk (an interrupted copy?)")]
     Truncated,

@@ -16,6 +16,8 @@ pub async fn run(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
     // ends the process through the same orderly path.
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
+    // Held until the process ends: `parley restore` refuses to write under a running server.
+    let _serving = crate::data_lock::serving(&settings.data_dir);
     let app = Application::build(settings, migrate).await?;
     let local = format!("http://{}", app.address());
     tracing::info!(address = %app.address(), database = %settings.database_url.redacted(), "Parley is listening");

@@ -424,6 +424,16 @@ async fn the_backup_and_restore_commands_keep_the_newest_archives_and_restore_on
 
     let mut restore = crate::helpers::parley_command(&fresh, &["restore", newest]);
     restore.env(KEY.0, KEY.1);
+    // Not under a running server (`parley serve` holds the data directory's lock).
+    let serving = parley::data_lock::serving(&fresh.data_dir()).expect("the lock is taken");
+    let refused = restore.output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("a Parley server is running"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    drop(serving);
     let output = restore.output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let again = run(&fresh, &["restore", newest]);
