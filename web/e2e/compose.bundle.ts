@@ -95,6 +95,15 @@ describe("the compose bundle, brought up as an operator would", () => {
     expect(states).not.toMatch(/_(grafana|loki|tempo)_1/);
   });
 
+  it("keeps the secrets off the command lines every user of the host can read", async () => {
+    const env = bundle.env();
+    for (const [service, secret] of [["redis", env.REDIS_PASSWORD], ["coturn", env.TURN_SECRET]]) {
+      const commandLine = await bundle.compose(["exec", "-T", service, "cat", "/proc/1/cmdline"]);
+      expect(commandLine.length, service).toBeGreaterThan(0);
+      expect(commandLine, service).not.toContain(secret);
+    }
+  });
+
   it("makes the holder of the bootstrap link the admin, and no one else", async () => {
     const anyone = await caller(browser, PUBLIC_URL);
     await anyone.getByText("This Parley has no admin yet").waitFor();
