@@ -220,14 +220,15 @@ async fn parse_overwrites(
     Ok(overwrites)
 }
 
-/// Create a channel (MANAGE_CHANNELS). At most 500 per guild.
+/// Create a channel (MANAGE_CHANNELS; with permission_overwrites, MANAGE_ROLES too). At most
+/// 500 per guild.
 #[utoipa::path(post, path = "/guilds/{guild_id}/channels", tag = "channels", security(("bearer" = [])),
     params(("guild_id" = schema::Snowflake, Path)), request_body = CreateChannelRequest,
     responses(
         (status = 201, description = "Created", body = ChannelObject),
         (status = 400, description = "Invalid fields, a bad parent or 500 channels already (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Missing MANAGE_CHANNELS (50013) or not a member (50001)", body = ErrorBody),
+        (status = 403, description = "Missing MANAGE_CHANNELS, or with permission_overwrites MANAGE_ROLES or a permission they allow or deny (50013); not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
         JsonBody,
         TooManyRequests,
