@@ -1,6 +1,7 @@
 //! Probes for orchestrators: `/health` (the process is alive) and `/ready` (it can serve:
 //! the database answers and its schema is one this build runs on; with Redis it also
-//! reports the shared event log's link and backlog), and `/metrics` for Prometheus.
+//! reports the shared event log's link and backlog, in the parts only clients on this
+//! machine see), and `/metrics` for Prometheus.
 //!
 //! `/metrics` tells a lot about an instance (its users, rooms, rates), so on the main port
 //! it answers only clients on this machine that no proxy forwarded (a Prometheus beside
@@ -9,6 +10,8 @@
 //! bundle and the Helm chart do).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
@@ -25,8 +28,35 @@ use crate::extract::Json;
 /// The probes, with `/metrics` (for local clients only) unless it is served on its own
 /// address.
 pub fn router(with_metrics: bool) -> Router<AppState> {
-    let router = Router::new().route("/health", get(health)).route("/ready", get(ready));
+    let router = Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .layer(axum::Extension(Arc::new(ReadyChecks::default())));
     if with_metrics { router.route("/metrics", get(local_metrics)) } else { router }
+}
+
+/// One readiness check at a time, shared: requests that arrive while a check runs wait for the
+/// next one to start after them (so every answer is fresh), and a flood of `/ready` costs the
+/// database one check at a time, not one per request.
+#[derive(Default)]
+struct ReadyChecks {
+    last: tokio::sync::Mutex<Option<(Instant, bool, Value)>>,
+}
+
+impl ReadyChecks {
+    async fn check(&self, state: &AppState) -> (bool, Value) {
+        let asked = Instant::now();
+        let mut last = self.last.lock().await;
+        if let Some((started, ready, answer)) = &*last
+            && *started >= asked
+        {
+            return (*ready, answer.clone());
+        }
+        let started = Instant::now();
+        let (ready, answer) = readiness(state).await;
+        *last = Some((started, ready, answer.clone()));
+        (ready, answer)
+    }
 }
 
 /// Whether a request came straight from this machine: a loopback peer, and no proxy header
@@ -57,9 +87,22 @@ async fn health() -> Json<Value> {
 /// the reason rather than time out themselves.
 const READY_WAIT: std::time::Duration = std::time::Duration::from_millis(800);
 
-async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let (ready, answer) = readiness(&state).await;
-    (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(answer))
+async fn ready(
+    State(state): State<AppState>,
+    axum::Extension(checks): axum::Extension<Arc<ReadyChecks>>,
+    request: axum::extract::Request,
+) -> (StatusCode, Json<Value>) {
+    let (ready, answer) = checks.check(&state).await;
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    // The parts (schema versions, Redis) are for the operator on this machine (or through
+    // `kubectl port-forward`); a probe from elsewhere needs the status code, and anyone else
+    // the one word.
+    let (parts, _) = request.into_parts();
+    if from_this_machine(&parts) {
+        (status, Json(answer))
+    } else {
+        (status, Json(json!({ "status": answer["status"] })))
+    }
 }
 
 /// Whether the node can serve, and the answer `/ready` gives (each part named).

@@ -17,6 +17,16 @@ async fn health_is_alive_and_ready_checks_the_database_and_schema(backend: Backe
     let (status, body) = status_and_json(app.send(app.client.get(format!("{}/ready", app.address))).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"status": "ready", "database": "ok", "schema": "current"}));
+    // Through a proxy (anyone, as far as Parley knows) only the word: the parts are the
+    // operator's, on this machine.
+    let forwarded = app.client.get(format!("{}/ready", app.address)).header("x-forwarded-for", "203.0.113.9");
+    let (status, body) = status_and_json(app.send(forwarded).await).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"status": "ready"})));
+    // Many at once are all answered (they share checks rather than queue one each).
+    let asks = (0..40).map(|_| app.client.get(format!("{}/ready", app.address)).send());
+    for answer in futures::future::join_all(asks).await {
+        assert_eq!(answer.unwrap().status(), StatusCode::OK);
+    }
 
     // Once the database is gone, readiness says so (and liveness does not care).
     app.store.close().await;
