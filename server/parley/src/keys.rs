@@ -91,11 +91,7 @@ pub fn random_fill(buf: &mut [u8]) -> anyhow::Result<()> {
 /// Writes a file readable by its owner only; `create_new` so two nodes starting at once on
 /// a shared volume cannot both write different keys.
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
+    let mut file = crate::private_files::create_new_private(path)?;
     file.write_all(contents.as_bytes())?;
     file.write_all(b"\n")?;
     file.sync_all()

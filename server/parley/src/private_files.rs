@@ -36,6 +36,16 @@ pub fn private_file(path: &Path) -> anyhow::Result<()> {
     tighten(path, 0o600)
 }
 
+/// Creates a new file readable by its owner only, for writing; never opens one that exists
+/// (or a link someone left in its place).
+pub fn create_new_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)
+}
+
 /// Tightens every file directly in `dir` to 0600 (what a library wrote there with its own
 /// modes, such as the ACME cache).
 pub fn private_files_in(dir: &Path) -> std::io::Result<()> {

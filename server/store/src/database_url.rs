@@ -52,6 +52,11 @@ impl DatabaseUrl {
         let rest = self.url.strip_prefix("sqlite://").or_else(|| self.url.strip_prefix("sqlite:"))?;
         Some(rest.split('?').next().unwrap_or(rest))
     }
+    /// The SQLite database's file, when there is one (not `:memory:`): what migrations and
+    /// backups open directly.
+    pub fn sqlite_file(&self) -> Option<&str> {
+        self.sqlite_path().filter(|p| !p.is_empty() && !p.starts_with(":memory:"))
+    }
     /// The URL with any password replaced, safe for logs and error messages.
     pub fn redacted(&self) -> String {
         match (self.url.find("://"), self.url.rfind('@')) {

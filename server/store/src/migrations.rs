@@ -110,8 +110,7 @@ fn past_a_contract(contract: i64, required: i64) -> StoreError {
 
 async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Report, StoreError> {
     let path = url
-        .sqlite_path()
-        .filter(|p| !p.is_empty() && !p.starts_with(":memory:"))
+        .sqlite_file()
         .ok_or_else(|| StoreError::Migration("SQLite migrations need a database file, not :memory:".into()))?
         .to_owned();
     tokio::task::spawn_blocking(move || {
@@ -121,21 +120,7 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(|e| StoreError::Migration(e.to_string()))?;
         let runner = runner(Backend::Sqlite);
         let sqlite_error = |e: rusqlite::Error| StoreError::Migration(e.to_string());
-        // Two statements: SQLite resolves table names when preparing, so one statement
-        // that mentions a table that does not exist yet fails even behind a CASE.
-        let has_history: bool = conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
-                [],
-                |row| row.get(0),
-            )
-            .map_err(sqlite_error)?;
-        let applied: Option<i64> = if has_history {
-            conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
-                .map_err(sqlite_error)?
-        } else {
-            None
-        };
+        let applied = sqlite_applied(&conn).map_err(sqlite_error)?;
         if applied.is_some_and(|v| v > required) {
             // Newer than this build: nothing to apply, and fine unless a contract is past it.
             let contract: Option<i64> = conn
@@ -192,20 +177,7 @@ async fn migrate_postgres(
         client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(pg_error)?;
         let runner = runner(Backend::Postgres);
         let outcome = async {
-            let has_history: bool = client
-                .query_one("SELECT to_regclass('refinery_schema_history') IS NOT NULL", &[])
-                .await
-                .map_err(pg_error)?
-                .get(0);
-            let applied: Option<i64> = if has_history {
-                client
-                    .query_one("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history", &[])
-                    .await
-                    .map_err(pg_error)?
-                    .get(0)
-            } else {
-                None
-            };
+            let applied = postgres_applied(&client).await.map_err(pg_error)?;
             if applied.is_some_and(|v| v > required) {
                 // Newer than this build: nothing to apply, and fine unless a contract is past it.
                 let contract: Option<i64> = client
@@ -225,6 +197,33 @@ async fn migrate_postgres(
     drop(client);
     let _ = connection.await;
     result
+}
+
+/// The newest migration applied to an SQLite database; `None` when it has no schema.
+pub(crate) fn sqlite_applied(conn: &rusqlite::Connection) -> rusqlite::Result<Option<i64>> {
+    // Two statements: SQLite resolves table names when preparing, so one statement that
+    // mentions a table that does not exist yet fails even behind a CASE.
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_history {
+        return Ok(None);
+    }
+    conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
+}
+
+/// The newest migration applied to a PostgreSQL database; `None` when it has no schema.
+pub(crate) async fn postgres_applied(
+    client: &impl tokio_postgres::GenericClient,
+) -> Result<Option<i64>, tokio_postgres::Error> {
+    let has_history: bool =
+        client.query_one("SELECT to_regclass('refinery_schema_history') IS NOT NULL", &[]).await?.get(0);
+    if !has_history {
+        return Ok(None);
+    }
+    Ok(client.query_one("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history", &[]).await?.get(0))
 }
 
 fn migration_error(e: refinery::Error) -> StoreError {

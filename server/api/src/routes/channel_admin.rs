@@ -7,12 +7,13 @@ use parley_app::access::{GuildAccess, require, unknown_channel};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::channels::modify::ModifyChannelRequest;
+use parley_app::channels::overwrites;
 use parley_app::channels::threads::modify_thread;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::guild::ChannelObject;
 use parley_app::objects::guild::MAX_POSITION;
 use parley_app::objects::private::AnyChannelObject;
-use parley_core::permissions::{Overwrite, OverwriteKind};
+use parley_core::permissions::Overwrite;
 use parley_core::{FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::channels::{ChannelKind, ChannelPatch, ChannelRecord, NewChannel, OverwriteRecord};
@@ -192,19 +193,11 @@ async fn parse_overwrites(
     let mut overwrites: Vec<Overwrite> = Vec::with_capacity(given.len());
     for (i, item) in given.iter().enumerate() {
         let field = |name: &str| vec!["permission_overwrites".to_owned(), i.to_string(), name.to_owned()];
-        let kind = match item.kind {
-            0 => OverwriteKind::Role,
-            1 => OverwriteKind::Member,
-            _ => {
-                errors.add_at(field("type"), "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).");
-                continue;
-            }
+        let Some(kind) = overwrites::kind_of(item.kind) else {
+            errors.add_at(field("type"), "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).");
+            continue;
         };
-        let exists = match kind {
-            OverwriteKind::Role => access.roles.iter().any(|r| r.id == item.id),
-            OverwriteKind::Member => state.store.member(access.guild.id, item.id).await?.is_some(),
-        };
-        if !exists {
+        if !overwrites::target_exists(state, access, kind, item.id).await? {
             errors.add_at(field("id"), "OVERWRITE_TARGET_UNKNOWN", "Not a role or member of this guild.");
             continue;
         }

@@ -6,9 +6,10 @@ use parley_app::AppState;
 use parley_app::access::{require, unknown_overwrite_target};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::load_channel;
+use parley_app::channels::overwrites;
 use parley_app::error::AppResult;
 use parley_app::objects::guild::ChannelObject;
-use parley_core::permissions::{Overwrite, OverwriteKind};
+use parley_core::permissions::Overwrite;
 use parley_core::{FieldErrors, Permissions, Snowflake};
 use parley_events::EventName;
 use serde::Deserialize;
@@ -60,17 +61,11 @@ async fn set_overwrite(
 ) -> AppResult<StatusCode> {
     let (access, channel, permissions) = load_channel(&state, channel_id, auth.user_id).await?;
     require(permissions, Permissions::MANAGE_ROLES)?;
-    let kind = match body.kind {
-        0 => OverwriteKind::Role,
-        1 => OverwriteKind::Member,
-        _ => return Err(FieldErrors::single("type", "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).").into()),
+    let Some(kind) = overwrites::kind_of(body.kind) else {
+        return Err(FieldErrors::single("type", "BASE_TYPE_CHOICES", "Must be 0 (role) or 1 (member).").into());
     };
     let target = overwrite_id;
-    let exists = match kind {
-        OverwriteKind::Role => access.roles.iter().any(|r| r.id == target),
-        OverwriteKind::Member => state.store.member(access.guild.id, target).await?.is_some(),
-    };
-    if !exists {
+    if !overwrites::target_exists(&state, &access, kind, target).await? {
         return Err(unknown_overwrite_target());
     }
     let (allow, deny) = (body.allow.unwrap_or_default(), body.deny.unwrap_or_default());

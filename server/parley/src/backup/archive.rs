@@ -182,7 +182,7 @@ pub fn extract(file: File, key: &BackupKey, into: &Path) -> Result<Manifest, Con
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let mut out = private_file(&target)?;
+        let mut out = crate::private_files::create_new_private(&target)?;
         let mut hashing = Hashing { inner: &mut entry, hasher: Sha256::new(), size: 0 };
         io::copy(&mut hashing, &mut out).map_err(unwrap_open)?;
         out.sync_all()?;
@@ -218,14 +218,6 @@ fn unwrap_open(e: io::Error) -> ContentError {
         return ContentError::Open(*inner.downcast::<super::sealed::OpenError>().expect("checked above"));
     }
     ContentError::Io(e)
-}
-
-fn private_file(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
 }
 
 /// Counts and hashes what passes through.

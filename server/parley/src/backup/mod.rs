@@ -273,11 +273,7 @@ fn restore_acme(stage: &Path, manifest: &Manifest, cache_dir: &Path) -> anyhow::
     Ok(())
 }
 
-/// Creates `path` for writing, readable by its owner only; never replaces a file.
+/// [`create_new_private`](crate::private_files::create_new_private), saying which file.
 fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).with_context(|| format!("cannot create {}", path.display()))
+    crate::private_files::create_new_private(path).with_context(|| format!("cannot create {}", path.display()))
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::helpers::{
-    Backend, Session, TestApp, TestDatabase, assert_error, on_both_backends, spawn_app_on, spawn_app_with,
+    Backend, Session, TestApp, TestDatabase, assert_error, on_both_backends, say, spawn_app_on, spawn_app_with,
     status_and_json,
 };
 
@@ -22,16 +22,6 @@ async fn json_at(app: &TestApp, path: &str, who: &Session) -> Value {
     let (status, body) = status_and_json(app.get(path, Some(&who.access_token)).await).await;
     assert_eq!(status, StatusCode::OK, "GET {path} as {}: {body}", who.username);
     body
-}
-
-async fn say(app: &TestApp, who: &Session, channel: &str, text: &str) -> String {
-    let (status, message) = status_and_json(
-        app.post_json(&format!("/channels/{channel}/messages"), &json!({ "content": text }), Some(&who.access_token))
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{message}");
-    message["id"].as_str().unwrap().to_owned()
 }
 
 /// Messages in `channel`, oldest first, as ids.

@@ -358,6 +358,17 @@ impl TestApp {
     }
 }
 
+/// Posts `text` in `channel` as `who`, which must succeed; returns the message's id.
+pub async fn say(app: &TestApp, who: &Session, channel: &str, text: &str) -> String {
+    let (status, message) = status_and_json(
+        app.post_json(&format!("/channels/{channel}/messages"), &json!({ "content": text }), Some(&who.access_token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    message["id"].as_str().unwrap().to_owned()
+}
+
 /// The next event on `events`, or a failure after five seconds (never hangs a test).
 pub async fn next_event(
     events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<parley_events::Event>>,

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::fault_proxy::{FaultProxy, Link, within};
 use crate::gateway_client::{GatewayClient, Received};
 use crate::helpers::{
-    Backend, KillOnDrop, Session, TestApp, metrics_text, redis_url, sample, spawn_app_with, status_and_json,
+    Backend, KillOnDrop, TestApp, metrics_text, redis_url, sample, say, spawn_app_with, status_and_json,
 };
 
 /// Redis's `host:port`, as the test's Redis URL names it.
@@ -44,16 +44,6 @@ async fn two_nodes_one_behind(proxy: &FaultProxy) -> (TestApp, TestApp) {
         ])
         .await;
     (a, b)
-}
-
-async fn say(node: &TestApp, who: &Session, channel: &str, text: &str) -> String {
-    let (status, message) = status_and_json(
-        node.post_json(&format!("/channels/{channel}/messages"), &json!({"content": text}), Some(&who.access_token))
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{message}");
-    message["id"].as_str().unwrap().to_owned()
 }
 
 /// Every MESSAGE_CREATE `client` receives within `wait`, by id, with how often it came.

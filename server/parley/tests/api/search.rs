@@ -3,17 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, spawn_app, status_and_json};
-
-async fn say(app: &TestApp, who: &Session, channel: &str, text: &str) -> String {
-    let (status, m) = status_and_json(
-        app.post_json(&format!("/channels/{channel}/messages"), &json!({"content": text}), Some(&who.access_token))
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{m}");
-    m["id"].as_str().unwrap().to_owned()
-}
+use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, say, spawn_app, status_and_json};
 
 async fn search(app: &TestApp, who: &Session, guild: &str, query: &str) -> Value {
     let (status, found) =

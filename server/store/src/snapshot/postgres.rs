@@ -78,19 +78,7 @@ async fn columns(client: &impl tokio_postgres::GenericClient, table: &str) -> Re
 }
 
 async fn schema_version(client: &impl tokio_postgres::GenericClient) -> Result<Option<i64>, StoreError> {
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&HISTORY])
-        .await
-        .map_err(pg("cannot read the schema version"))?
-        .get(0);
-    if !exists {
-        return Ok(None);
-    }
-    client
-        .query_one("SELECT CAST(MAX(version) AS BIGINT) FROM refinery_schema_history", &[])
-        .await
-        .map(|row| row.get(0))
-        .map_err(pg("cannot read the schema version"))
+    crate::migrations::postgres_applied(client).await.map_err(pg("cannot read the schema version"))
 }
 
 pub async fn take(url: &DatabaseUrl, dir: &Path) -> Result<SnapshotInfo, StoreError> {

@@ -19,7 +19,7 @@ pub const FILE: &str = "parley.sqlite";
 const BUSY_FOR: Duration = Duration::from_secs(30);
 
 fn path_of(url: &DatabaseUrl) -> Result<PathBuf, StoreError> {
-    url.sqlite_path().filter(|p| !p.is_empty() && !p.starts_with(":memory:")).map(PathBuf::from).ok_or_else(|| {
+    url.sqlite_file().map(PathBuf::from).ok_or_else(|| {
         StoreError::Snapshot("an in-memory SQLite database has nothing to back up or restore into".into())
     })
 }
@@ -58,18 +58,7 @@ fn open_existing(path: &Path) -> Result<Connection, StoreError> {
 }
 
 fn schema_version(conn: &Connection, path: &Path) -> Result<Option<i64>, StoreError> {
-    let has_history: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(failed("cannot read", path))?;
-    if !has_history {
-        return Ok(None);
-    }
-    conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
-        .map_err(failed("cannot read the schema version of", path))
+    crate::migrations::sqlite_applied(conn).map_err(failed("cannot read the schema version of", path))
 }
 
 pub async fn take(url: &DatabaseUrl, dir: &Path) -> Result<SnapshotInfo, StoreError> {
@@ -129,6 +118,7 @@ fn occupancy_of(conn: &Connection, path: &Path) -> Result<Occupancy, StoreError>
 pub async fn load(url: &DatabaseUrl, dir: &Path) -> Result<(), StoreError> {
     let target = path_of(url)?;
     let source = dir.join(FILE);
+    let url = url.clone();
     tokio::task::spawn_blocking(move || {
         let src = Connection::open_with_flags(&source, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(failed("cannot open", &source))?;
@@ -142,10 +132,7 @@ pub async fn load(url: &DatabaseUrl, dir: &Path) -> Result<(), StoreError> {
         let mut dst = Connection::open(&target).map_err(failed("cannot open", &target))?;
         dst.busy_timeout(BUSY_FOR).map_err(failed("cannot open", &target))?;
         // Counted again on the connection that writes: someone may have signed up meanwhile.
-        occupancy_of(&dst, &target)?.may_restore(
-            &DatabaseUrl::parse(&format!("sqlite://{}", target.display()))
-                .map_err(|e| StoreError::Snapshot(e.to_string()))?,
-        )?;
+        occupancy_of(&dst, &target)?.may_restore(&url)?;
         copy_all(&src, &mut dst, &target)?;
         dst.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
             .map_err(failed("cannot finish", &target))?;
