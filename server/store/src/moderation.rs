@@ -127,7 +127,10 @@ impl Store {
                 .bind(guild_id.as_i64()).bind(user_id.as_i64()).execute(&mut *tx).await?;
             crate::members::leave_threads!(&mut *tx, guild_id, user_id);
             let deleted: Vec<(i64, i64)> = if delete_messages_ms > 0 {
-                sqlx::query_as("DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND created_at >= $3 RETURNING channel_id, id")
+                // By channel, so the (channel_id, author_id) index finds them: messages have no
+                // index by guild, and a scan of every message would hold the ban's transaction.
+                sqlx::query_as("DELETE FROM messages WHERE channel_id IN (SELECT id FROM channels WHERE guild_id = $1) \
+                                AND author_id = $2 AND created_at >= $3 RETURNING channel_id, id")
                     .bind(guild_id.as_i64()).bind(user_id.as_i64()).bind(now.unix_millis() - delete_messages_ms)
                     .fetch_all(&mut *tx).await?
             } else {
