@@ -54,7 +54,13 @@ impl GatewayClient {
 
     /// Connects without reading anything.
     pub async fn connect_raw(app: &TestApp, query: &str) -> Self {
-        let url = format!("{}/gateway?{query}", app.address.replacen("http://", "ws://", 1));
+        Self::connect_raw_at(&app.address, query).await
+    }
+
+    /// Connects to the server at `address` (`http://host:port`, a node in its own process)
+    /// without reading anything.
+    pub async fn connect_raw_at(address: &str, query: &str) -> Self {
+        let url = format!("{}/gateway?{query}", address.replacen("http://", "ws://", 1));
         let (socket, _) = connect_async(url).await.expect("the gateway accepts the WebSocket");
         let inflate = query.contains("compress=zlib-stream").then(|| flate2::Decompress::new(true));
         Self { socket, inflate, seq: None, session_id: None }

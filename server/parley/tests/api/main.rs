@@ -48,6 +48,7 @@ mod threads;
 mod tls;
 mod tokens;
 mod turn;
+mod upgrade;
 mod users;
 mod voice;
 mod voice_calls;
