@@ -184,7 +184,7 @@ describe("the compose bundle, brought up as an operator would", () => {
         timeout: 4 * 60_000,
         interval: 2_000,
       })
-      .toMatchObject({ labels: { severity: "critical" }, annotations: { runbook: expect.stringContaining("#parleydown") } });
+      .toMatchObject({ labels: { severity: "critical" }, annotations: { runbook_url: "https://github.com/parley-chat/parley/blob/main/docs/operations.md#parleydown" } });
 
     await bundle.compose(["start", "parley"]);
     await ready(`${PUBLIC_URL}/ready`, 120_000);

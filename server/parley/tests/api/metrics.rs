@@ -219,6 +219,7 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
                 .filter(|l| l.trim_start().starts_with("- alert:"))
                 .count();
         assert_eq!(all.len(), shipped, "every rule in alerts.yml is loaded: {rules}");
+        runbooks_are_absolute_links_to_their_sections(&all);
         if all.iter().all(|r| r["health"] == "ok") {
             break;
         }
@@ -259,6 +260,25 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
     let alerts: Value =
         client.get(format!("{}/api/v1/alerts", prometheus.url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(alerts["data"]["alerts"], json!([]), "{alerts}");
+}
+
+/// Where the shipped alerts' runbooks are: docs/operations.md on the project's home.
+const RUNBOOKS: &str = "https://github.com/parley-chat/parley/blob/main/docs/operations.md";
+
+/// Each alert (as Prometheus loaded it) links its runbook absolutely, since a notification in
+/// a chat or a pager has no base to resolve a relative link against, and the link's anchor is
+/// a section of docs/operations.md (GitHub's anchor for `### ParleyDown` is `#parleydown`).
+fn runbooks_are_absolute_links_to_their_sections(rules: &[&Value]) {
+    let operations =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/operations.md")).unwrap();
+    let sections: Vec<String> =
+        operations.lines().filter_map(|l| l.strip_prefix("### ")).map(|h| h.trim().to_lowercase()).collect();
+    for rule in rules {
+        let (name, link) = (rule["name"].as_str().unwrap(), rule["annotations"]["runbook_url"].as_str());
+        let anchor = link.and_then(|l| l.strip_prefix(RUNBOOKS)).and_then(|l| l.strip_prefix('#'));
+        assert_eq!(anchor, Some(name.to_lowercase().as_str()), "{name}'s runbook_url is {RUNBOOKS}#<its name>: {rule}");
+        assert!(sections.contains(&name.to_lowercase()), "docs/operations.md has a section {name}");
+    }
 }
 
 /// A stat panel that stands for an alert turns red where the alert fires: the number in its
