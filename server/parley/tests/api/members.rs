@@ -204,7 +204,10 @@ async fn kicked_members_may_rejoin_and_banned_ones_may_not(backend: Backend) {
         "kicked members may rejoin"
     );
 
-    // Bo talks, then is banned with their last hour of messages removed.
+    // Bo talks, here and in a guild of their own, then is banned with their last hour of
+    // messages removed: here only.
+    let elsewhere = app.guild_with(&bo, "Elsewhere", &[]).await;
+    let kept = crate::helpers::say(&app, &bo, &elsewhere.general, "not spam").await;
     let said = format!("/channels/{}/messages", guild.general);
     app.post_json(&said, &json!({"content": "spam"}), Some(&bo.access_token)).await;
     app.post_json(&said, &json!({"content": "ham"}), Some(&ann.access_token)).await;
@@ -219,6 +222,10 @@ async fn kicked_members_may_rejoin_and_banned_ones_may_not(backend: Backend) {
     let (_, left) = status_and_json(app.get(&said, Some(&ann.access_token)).await).await;
     let contents: Vec<&str> = left.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
     assert_eq!(contents, vec!["ham"], "the banned user's recent messages are gone");
+    let (_, theirs) =
+        status_and_json(app.get(&format!("/channels/{}/messages", elsewhere.general), Some(&bo.access_token)).await)
+            .await;
+    assert_eq!(theirs[0]["id"], kept.as_str(), "their messages in other guilds stay");
     let mut bulk = None;
     while let Ok(event) = events.try_recv() {
         if event.name == EventName::MessageDeleteBulk {
