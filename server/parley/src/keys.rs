@@ -18,10 +18,20 @@ pub fn load_or_create_signing_key(path: &Path) -> anyhow::Result<[u8; 32]> {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 crate::private_files::private_dir(dir, "signing_key_file")?;
             }
-            write_private(path, &hex(&seed))
-                .with_context(|| format!("cannot write the signing key to {}", path.display()))?;
-            tracing::info!(path = %path.display(), "generated a new access-token signing key");
-            Ok(seed)
+            match write_private(path, &hex(&seed)) {
+                Ok(()) => {
+                    tracing::info!(path = %path.display(), "generated a new access-token signing key");
+                    Ok(seed)
+                }
+                // Another node on the same volume made it first, whole: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read the signing key file {}", path.display()))?;
+                    parse_key(text.trim())
+                        .with_context(|| format!("the signing key file {} is damaged", path.display()))
+                }
+                Err(e) => Err(e).with_context(|| format!("cannot write the signing key to {}", path.display())),
+            }
         }
         Err(e) => Err(e).with_context(|| format!("cannot read the signing key file {}", path.display())),
     }
@@ -88,18 +98,41 @@ pub fn random_fill(buf: &mut [u8]) -> anyhow::Result<()> {
     std::io::Read::read_exact(&mut f, buf).context("cannot read /dev/urandom")
 }
 
-/// Writes a file readable by its owner only; `create_new` so two nodes starting at once on
-/// a shared volume cannot both write different keys.
+/// Writes a file readable by its owner only, whole, where none exists: written beside it,
+/// then hard-linked into place, which fails with `AlreadyExists` if another node starting at
+/// once on a shared volume got there first (and then its file is whole too).
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let mut file = crate::private_files::create_new_private(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()
+    // A random name: two containers on one volume may both be process 1.
+    let mut tag = [0u8; 8];
+    random_fill(&mut tag).map_err(std::io::Error::other)?;
+    let draft = path.with_extension(format!("new-{}", hex(&tag)));
+    let written = (|| {
+        let mut file = crate::private_files::create_new_private(&draft)?;
+        file.write_all(contents.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        std::fs::hard_link(&draft, path)
+    })();
+    let _ = std::fs::remove_file(&draft);
+    written
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nodes_starting_at_once_on_one_volume_all_get_the_same_key() {
+        let dir = std::env::temp_dir().join(format!("parley-key-race-{}", std::process::id()));
+        let path = dir.join("k");
+        let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+            let starts: Vec<_> = (0..8).map(|_| s.spawn(|| load_or_create_signing_key(&path).unwrap())).collect();
+            starts.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "one key for all");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no drafts left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_key_is_generated_once_then_read_back_unchanged() {

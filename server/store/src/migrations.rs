@@ -25,8 +25,11 @@ const MIGRATION_LOCK_KEY: i64 = 0x7061_726c_6579; // "parley"
 pub struct MigrationReport {
     /// `(version, name)` of each migration this run applied, in order; empty when current.
     pub applied: Vec<(i64, String)>,
-    /// The schema version after the run.
+    /// The schema version after the run: this build's, or a newer one it found and left
+    /// alone (it runs on a newer schema that only added; see [`SchemaStatus::is_usable`]).
     pub version: i64,
+    /// The newest migration this build knows.
+    pub required: i64,
 }
 
 /// Where the database's schema stands against this build.
@@ -76,7 +79,7 @@ pub fn required_version(backend: Backend) -> i64 {
 /// Refuses (without changing anything) a database whose schema is newer than this build.
 pub async fn migrate(url: &DatabaseUrl) -> Result<MigrationReport, StoreError> {
     let required = required_version(url.backend());
-    let report = match url.backend() {
+    let (report, newer) = match url.backend() {
         Backend::Sqlite => migrate_sqlite(url, required).await?,
         Backend::Postgres => migrate_postgres(url, required, refinery::Target::Latest).await?,
     };
@@ -85,18 +88,22 @@ pub async fn migrate(url: &DatabaseUrl) -> Result<MigrationReport, StoreError> {
     for (version, name) in &applied {
         tracing::info!(version, name, "applied migration");
     }
-    Ok(MigrationReport { applied, version: required })
+    Ok(MigrationReport { applied, version: newer.unwrap_or(required), required })
 }
 
 /// The migration that made `schema_contracts`; an older schema has no contracts to report.
 const CONTRACTS_SINCE: i64 = 23;
 
-/// What `migrate` does on a schema newer than this build, whose newest contract migration is
-/// `contract`: nothing, unless that contract is past this build.
-fn on_a_newer_schema(contract: Option<i64>, required: i64) -> Result<refinery::Report, StoreError> {
+/// What a migration run did, and the schema version it found when that was newer than this
+/// build (then it did nothing).
+type Outcome = (refinery::Report, Option<i64>);
+
+/// What `migrate` does on a schema at `applied`, newer than this build, whose newest contract
+/// migration is `contract`: nothing, unless that contract is past this build.
+fn on_a_newer_schema(applied: i64, contract: Option<i64>, required: i64) -> Result<Outcome, StoreError> {
     match contract.filter(|v| *v > required) {
         Some(contract) => Err(past_a_contract(contract, required)),
-        None => Ok(refinery::Report::new(Vec::new())),
+        None => Ok((refinery::Report::new(Vec::new()), Some(applied))),
     }
 }
 
@@ -108,7 +115,7 @@ fn past_a_contract(contract: i64, required: i64) -> StoreError {
     ))
 }
 
-async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Report, StoreError> {
+async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<Outcome, StoreError> {
     let path = url
         .sqlite_file()
         .ok_or_else(|| StoreError::Migration("SQLite migrations need a database file, not :memory:".into()))?
@@ -121,12 +128,12 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
         let runner = runner(Backend::Sqlite);
         let sqlite_error = |e: rusqlite::Error| StoreError::Migration(e.to_string());
         let applied = sqlite_applied(&conn).map_err(sqlite_error)?;
-        if applied.is_some_and(|v| v > required) {
+        if let Some(applied) = applied.filter(|v| *v > required) {
             // Newer than this build: nothing to apply, and fine unless a contract is past it.
             let contract: Option<i64> = conn
                 .query_row("SELECT MAX(version) FROM schema_contracts", [], |row| row.get(0))
                 .map_err(sqlite_error)?;
-            return on_a_newer_schema(contract, required);
+            return on_a_newer_schema(applied, contract, required);
         }
         // Rebuilding a table (how SQLite changes a column) must not cascade deletes from the
         // old copy, so foreign keys are off while migrating and checked once at the end.
@@ -141,7 +148,7 @@ async fn migrate_sqlite(url: &DatabaseUrl, required: i64) -> Result<refinery::Re
                  restore the backup taken before migrating and report this"
             )));
         }
-        Ok(report)
+        Ok((report, None))
     })
     .await
     .map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
@@ -162,11 +169,7 @@ pub async fn migrate_postgres_to(url: &DatabaseUrl, version: i64) -> Result<(), 
     migrate_postgres(url, required, target).await.map(drop)
 }
 
-async fn migrate_postgres(
-    url: &DatabaseUrl,
-    required: i64,
-    target: refinery::Target,
-) -> Result<refinery::Report, StoreError> {
+async fn migrate_postgres(url: &DatabaseUrl, required: i64, target: refinery::Target) -> Result<Outcome, StoreError> {
     let (mut client, connection) = tokio_postgres::connect(url.as_str(), tokio_postgres::NoTls)
         .await
         .map_err(|e| StoreError::Migration(format!("cannot connect to {}: {e}", url.redacted())))?;
@@ -178,16 +181,22 @@ async fn migrate_postgres(
         let runner = runner(Backend::Postgres);
         let outcome = async {
             let applied = postgres_applied(&client).await.map_err(pg_error)?;
-            if applied.is_some_and(|v| v > required) {
+            if let Some(applied) = applied.filter(|v| *v > required) {
                 // Newer than this build: nothing to apply, and fine unless a contract is past it.
                 let contract: Option<i64> = client
                     .query_one("SELECT CAST(MAX(version) AS BIGINT) FROM schema_contracts", &[])
                     .await
                     .map_err(pg_error)?
                     .get(0);
-                return on_a_newer_schema(contract, required);
+                return on_a_newer_schema(applied, contract, required);
             }
-            runner.set_abort_divergent(true).set_target(target).run_async(&mut client).await.map_err(migration_error)
+            let report = runner
+                .set_abort_divergent(true)
+                .set_target(target)
+                .run_async(&mut client)
+                .await
+                .map_err(migration_error)?;
+            Ok((report, None))
         }
         .await;
         client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY]).await.map_err(pg_error)?;

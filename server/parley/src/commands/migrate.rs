@@ -13,7 +13,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     }
     let url = &settings.database_url;
     let report = migrations::migrate(url).await.with_context(|| format!("migrating {} failed", url.redacted()))?;
-    if report.applied.is_empty() {
+    if report.version > report.required {
+        println!(
+            "The database at {} is at schema version {}, newer than this build's {} by additions only: \
+             nothing to do, and this build runs on it (as during a rolling upgrade). To go back to \
+             this release for good, restore the backup taken before the upgrade.",
+            url.redacted(),
+            report.version,
+            report.required
+        );
+    } else if report.applied.is_empty() {
         println!("The database at {} is up to date (schema version {}).", url.redacted(), report.version);
     } else {
         for (version, name) in &report.applied {

@@ -175,8 +175,12 @@ async fn an_older_release_runs_on_a_newer_schema_that_only_added_and_refuses_one
         .execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (998, 'future', '2030-01-01', '0')", &[])
         .await
         .unwrap();
-    let (ok, _, err) = run(&mut parley(&db, &["migrate"]));
+    let (ok, out, err) = run(&mut parley(&db, &["migrate"]));
     assert!(ok, "migrate on a newer schema that only added: {err}");
+    assert!(
+        out.contains("at schema version 998, newer than this build's") && out.contains("restore the backup"),
+        "it says what it found, not that the schema is this build's: {out}"
+    );
     let (child, url) = serve(&db, &[]);
     let (status, ready) = status_and_json(reqwest::get(format!("{url}/ready")).await.unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{ready}");
