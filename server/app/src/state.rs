@@ -53,6 +53,8 @@ pub struct AppInner {
     /// The one hardened client for URLs users and bots chose (see `parley_outbound`), with
     /// the time Discord gives an interactions endpoint to answer.
     pub outbound: parley_outbound::OutboundClient,
+    /// Where uploaded files' bytes are kept (`files_storage`): a directory or an S3 bucket.
+    pub objects: Arc<dyn parley_objects::ObjectStore>,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -70,12 +72,14 @@ impl AppState {
         passwords: PasswordHasher,
         config: AppConfig,
         bus: EventBus,
+        objects: Arc<dyn parley_objects::ObjectStore>,
     ) -> Self {
         let limits = crate::limits::rest::RestLimits::local(config.rest_limits);
-        Self::with_limits(store, ids, tokens, passwords, config, bus, limits)
+        Self::with_limits(store, ids, tokens, passwords, config, bus, limits, objects)
     }
 
     /// [`AppState::new`] with REST limits made elsewhere (shared through Redis).
+    #[allow(clippy::too_many_arguments)]
     pub fn with_limits(
         store: Store,
         ids: SnowflakeGenerator,
@@ -84,6 +88,7 @@ impl AppState {
         config: AppConfig,
         bus: EventBus,
         rest_limits: crate::limits::rest::RestLimits,
+        objects: Arc<dyn parley_objects::ObjectStore>,
     ) -> Self {
         let minute = Duration::from_secs(60);
         let limits = Limits {
@@ -123,6 +128,7 @@ impl AppState {
             online: Default::default(),
             widgets: Default::default(),
             outbound,
+            objects,
         }))
     }
 }

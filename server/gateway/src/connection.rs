@@ -636,6 +636,7 @@ mod tests {
             PasswordHasher::new(1024, 1, 1).unwrap(),
             AppConfig::default(),
             EventBus::in_process(16),
+            std::sync::Arc::new(parley_objects::LocalStore::open(&dir.path().join("files")).await.unwrap()),
         );
         let config = GatewayConfig { heartbeat_interval: INTERVAL, ..GatewayConfig::default() };
         Gateway::new(state, config, SessionRegistry::local(), CancellationToken::new())

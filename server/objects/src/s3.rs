@@ -17,7 +17,7 @@ use crate::{ByteRange, ByteStream, Object, ObjectError, ObjectKey, ObjectStore};
 pub const MIN_PART_SIZE: usize = 5 * 1024 * 1024;
 
 /// Where the bucket is and how to sign in to it.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct S3Config {
     /// `https://s3.eu-west-1.amazonaws.com`, `http://minio:9000`...; `None`: AWS's own for
     /// the region.
@@ -33,6 +33,21 @@ pub struct S3Config {
     pub credentials: Option<(String, String)>,
     /// Multipart part size in bytes, at least [`MIN_PART_SIZE`].
     pub part_size: usize,
+}
+
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret key.
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("path_style", &self.path_style)
+            .field("access_key_id", &self.credentials.as_ref().map(|(id, _)| id))
+            .field("part_size", &self.part_size)
+            .finish()
+    }
 }
 
 #[derive(Clone)]

@@ -8,6 +8,7 @@
 //! - [`commands`]: what each subcommand does.
 //! - [`keys`]: the access-token signing key on disk.
 //! - [`data_lock`]: servers hold the data directory shared; a restore needs it alone.
+//! - [`files`]: the file storage the settings name, opened and checked at start.
 //! - [`private_files`]: the data directory 0700 and its secrets and data 0600.
 //! - [`tls`]: serving HTTPS itself: certificate files or automatic ACME certificates.
 //! - [`worker_lease`]: `worker_id = auto`, a worker id leased from Redis per node.
@@ -19,6 +20,7 @@ pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod data_lock;
+pub mod files;
 pub mod keys;
 pub mod private_files;
 pub mod settings;

@@ -173,8 +173,17 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("cannot reach Redis (setting redis_url): {e}"))?,
             None => RestLimits::local(settings.api.rest_limits),
         };
-        let state =
-            AppState::with_limits(store.clone(), ids, tokens, passwords, settings.api.clone(), bus.clone(), limits);
+        let objects = crate::files::open(&settings.files).await?;
+        let state = AppState::with_limits(
+            store.clone(),
+            ids,
+            tokens,
+            passwords,
+            settings.api.clone(),
+            bus.clone(),
+            limits,
+            objects,
+        );
         tasks.spawn(parley_app::limits::rest::sweep(state.rest_limits.clone(), background.clone()));
         if bus.is_shared() {
             // Runs until serving has ended, so the last requests' rows are removed too.

@@ -109,9 +109,10 @@ async fn ready(
 async fn readiness(state: &AppState) -> (bool, Value) {
     // Both questions at once, each bounded: a pool waiting for a connection would otherwise
     // hold the answer for its whole acquire timeout, twice.
-    let (database, schema) = tokio::join!(
+    let (database, schema, files) = tokio::join!(
         tokio::time::timeout(READY_WAIT, state.store.ping()),
         tokio::time::timeout(READY_WAIT, schema_status(&state.store)),
+        tokio::time::timeout(READY_WAIT, state.objects.check()),
     );
     // Anyone may ask, so the answer names the problem but not the database's address or
     // error text; those go to the log, for the operator.
@@ -148,8 +149,18 @@ async fn readiness(state: &AppState) -> (bool, Value) {
         Err(_) => "unknown: the database did not answer".to_owned(),
     };
     let ready = database == "ok" && usable;
-    let mut answer =
-        json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database, "schema": schema });
+    // Reported, never a reason to take the node out of service: without its file storage it
+    // still carries messages, calls and the rest; only uploads and downloads wait.
+    let files = match files {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the file storage is unreachable (settings files_storage, files_dir, s3_*)");
+            "unreachable: see the server's log; uploads and downloads wait, the rest serves".to_owned()
+        }
+        Err(_) => format!("unreachable: no answer within {} ms", READY_WAIT.as_millis()),
+    };
+    let mut answer = json!({ "status": if ready { "ready" } else { "not_ready" }, "database": database,
+                             "schema": schema, "files": files });
     if state.bus.is_shared() {
         // Reported, never a reason to take the node out of service: without Redis it still
         // serves its own clients (the other nodes hear of their events once it answers), and

@@ -12,7 +12,7 @@ use std::time::Duration;
 use parley_store::DatabaseUrl;
 
 use super::spec::{SettingSpec, Value};
-use super::{SETTINGS, Settings, WorkerId, app, gateway, telemetry, tls, voice};
+use super::{SETTINGS, Settings, WorkerId, app, files, gateway, telemetry, tls, voice};
 
 /// Where a value came from, so an error can say where to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -246,6 +246,7 @@ impl Settings {
                     || raw.bool("trust_forwarded_for")?,
             },
         )?;
+        let files = files::file_storage(&raw, with_data_dir)?;
         Ok(Self {
             bind,
             metrics_bind,
@@ -265,6 +266,7 @@ impl Settings {
             redis_url: raw.optional_text("redis_url")?,
             redis_key_prefix: raw.text("redis_key_prefix")?,
             redis_event_log_length: raw.integer("redis_event_log_length")?,
+            files,
             gateway,
             voice: voice::voice_config(&raw)?,
             api,

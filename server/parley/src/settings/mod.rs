@@ -15,6 +15,7 @@
 //! - `app`: the application's settings (accounts, lockout, rate limits, CORS).
 //! - `gateway`: the gateway's settings.
 //! - `outbound`: the networks the outbound client may call though they are not public.
+//! - `files`: where uploaded files are kept ([`FileStorage`]): a directory or an S3 bucket.
 //! - `voice`: the voice server's settings, and STUN and TURN.
 //! - `telemetry`: log format and level, and the trace and log exporters.
 //! - `tls`: the `tls_*` settings and what each mode needs.
@@ -24,6 +25,7 @@
 mod advice;
 mod app;
 mod docs;
+mod files;
 mod gateway;
 mod load;
 mod outbound;
@@ -44,6 +46,7 @@ use parley_voice::VoiceConfig;
 
 pub use advice::advice;
 pub use docs::{configuration_markdown, example_env};
+pub use files::FileStorage;
 pub use load::{ConfigError, Source};
 pub use spec::{DefaultValue, Item, Kind, SettingSpec, TimeUnit, Value};
 pub use table::SETTINGS;
@@ -78,6 +81,8 @@ pub struct Settings {
     pub voice: VoiceConfig,
     /// `None`: one node, in-process bus.
     pub redis_url: Option<String>,
+    /// Where uploaded files are kept.
+    pub files: FileStorage,
     pub redis_key_prefix: String,
     pub redis_event_log_length: usize,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.

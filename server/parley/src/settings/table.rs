@@ -223,6 +223,70 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "About how many recent events the Redis stream keeps: how far back a session resuming on another node can catch up.",
     },
     SettingSpec {
+        key: "files_storage",
+        default: DefaultValue::Text("local"),
+        kind: Kind::Word(&["local", "s3"]),
+        doc: "Where uploaded files (attachments, avatars, emoji) are kept: local (files_dir, the default) or s3 (an S3-compatible bucket: the s3_* settings). Several nodes need s3, or files_dir on a volume they all share.",
+    },
+    SettingSpec {
+        key: "files_dir",
+        default: DefaultValue::Text("{data_dir}/files"),
+        kind: Kind::Path { of: "directory", optional: false },
+        doc: "With files_storage = local: the directory uploaded files are kept in. Created if missing, readable by Parley's user only.",
+    },
+    SettingSpec {
+        key: "s3_bucket",
+        default: DefaultValue::Text(""),
+        kind: Kind::Text {
+            expected: "a bucket name: lower-case letters, digits, '.' and '-'",
+            valid: is_bucket,
+            optional: true,
+        },
+        doc: "With files_storage = s3: the bucket. It must exist; Parley does not create it.",
+    },
+    SettingSpec {
+        key: "s3_endpoint",
+        default: DefaultValue::Text(""),
+        kind: Kind::Url { schemes: &["https://", "http://"], optional: true, example: Some("http://minio:9000") },
+        doc: "With files_storage = s3: the S3-compatible server's URL (MinIO, Ceph, R2...). Empty: AWS S3 in s3_region.",
+    },
+    SettingSpec {
+        key: "s3_region",
+        default: DefaultValue::Text("us-east-1"),
+        kind: Kind::Text { expected: "a region name such as eu-west-1", valid: is_region, optional: false },
+        doc: "With files_storage = s3: the bucket's region (what the signatures name; most self-hosted servers take any).",
+    },
+    SettingSpec {
+        key: "s3_path_style",
+        default: DefaultValue::Bool(false),
+        kind: Kind::Bool,
+        doc: "With files_storage = s3: put the bucket in the URL's path (http://host/bucket/key) instead of its host name. Most self-hosted servers (MinIO) need true.",
+    },
+    SettingSpec {
+        key: "s3_prefix",
+        default: DefaultValue::Text(""),
+        kind: Kind::Text { expected: "letters, digits, '/', '.', '_' or '-'", valid: is_object_prefix, optional: true },
+        doc: "With files_storage = s3: a prefix for every key Parley writes (parley/, say), to share a bucket.",
+    },
+    SettingSpec {
+        key: "s3_access_key_id",
+        default: DefaultValue::Text(""),
+        kind: Kind::Text { expected: "an access key id", valid: is_access_key_id, optional: true },
+        doc: "With files_storage = s3: the access key id, with s3_secret_access_key. Both empty: the standard AWS chain (AWS_* environment variables, a profile, web identity as on EKS, instance metadata).",
+    },
+    SettingSpec {
+        key: "s3_secret_access_key",
+        default: DefaultValue::Text(""),
+        kind: Kind::Secret { min_len: 8, optional: true },
+        doc: "With files_storage = s3: the secret access key that goes with s3_access_key_id.",
+    },
+    SettingSpec {
+        key: "s3_part_size_mib",
+        default: DefaultValue::Integer(8),
+        kind: Kind::integer(5, 512),
+        doc: "With files_storage = s3: uploads larger than this go up in parts of this size, one part in memory per upload at a time (S3 takes 5 MiB at least).",
+    },
+    SettingSpec {
         key: "gateway_url",
         default: DefaultValue::Text(""),
         kind: Kind::Url { schemes: &["ws://", "wss://"], optional: true, example: None },
@@ -436,6 +500,23 @@ pub const SETTINGS: &[SettingSpec] = &[
 
 fn is_database_url(v: &str) -> bool {
     DatabaseUrl::parse(v).is_ok()
+}
+
+fn is_bucket(v: &str) -> bool {
+    (3..=63).contains(&v.len())
+        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+}
+
+fn is_region(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+fn is_object_prefix(v: &str) -> bool {
+    v.len() <= 128 && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+}
+
+fn is_access_key_id(v: &str) -> bool {
+    v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
 }
 
 fn is_key_prefix(v: &str) -> bool {

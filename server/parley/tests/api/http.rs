@@ -16,7 +16,7 @@ async fn health_is_alive_and_ready_checks_the_database_and_schema(backend: Backe
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
     let (status, body) = status_and_json(app.send(app.client.get(format!("{}/ready", app.address))).await).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({"status": "ready", "database": "ok", "schema": "current"}));
+    assert_eq!(body, json!({"status": "ready", "database": "ok", "schema": "current", "files": "ok"}));
     // Through a proxy (anyone, as far as Parley knows) only the word: the parts are the
     // operator's, on this machine.
     let forwarded = app.client.get(format!("{}/ready", app.address)).header("x-forwarded-for", "203.0.113.9");

@@ -19,6 +19,7 @@ mod channels;
 mod cli;
 mod command_permissions;
 mod embeds;
+mod file_storage;
 mod guild_onboarding;
 mod guild_welcome;
 mod guilds;

@@ -1,0 +1,103 @@
+//! Where uploaded files are kept: `files_storage`, with `files_dir` for the local directory or
+//! the `s3_*` settings for a bucket, read into [`FileStorage`].
+
+use std::path::PathBuf;
+
+use parley_objects::S3Config;
+
+use super::load::{ConfigError, Raw};
+use super::spec::Value;
+
+/// The file storage the settings name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileStorage {
+    /// Files under this directory.
+    Local { dir: PathBuf },
+    /// Objects in an S3-compatible bucket.
+    S3(S3Config),
+}
+
+pub(super) fn file_storage(raw: &Raw, with_data_dir: impl Fn(&str) -> String) -> Result<FileStorage, ConfigError> {
+    let kind = raw.get("files_storage", |v| match v {
+        Value::Word(w) => Some(w),
+        _ => None,
+    })?;
+    // Every value is checked, used or not: a typo waits for no switch to s3 to show.
+    let dir = PathBuf::from(with_data_dir(&raw.text("files_dir")?));
+    let part_size = raw.integer::<usize>("s3_part_size_mib")? * 1024 * 1024;
+    let (endpoint, region, path_style) =
+        (raw.optional_text("s3_endpoint")?, raw.text("s3_region")?, raw.bool("s3_path_style")?);
+    let keys = (raw.optional_text("s3_access_key_id")?, raw.optional_text("s3_secret_access_key")?);
+    let (bucket, prefix) = (raw.optional_text("s3_bucket")?, raw.optional_text("s3_prefix")?.unwrap_or_default());
+    if kind == "local" {
+        return Ok(FileStorage::Local { dir });
+    }
+    let bucket =
+        bucket.ok_or_else(|| raw.refuse("s3_bucket", "", "files_storage = s3 needs the bucket to keep files in"))?;
+    let credentials = match keys {
+        (Some(id), Some(secret)) => Some((id, secret)),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(raw.refuse("s3_secret_access_key", "", "s3_access_key_id is set: set its secret key too"));
+        }
+        (None, Some(_)) => {
+            return Err(raw.refuse(
+                "s3_access_key_id",
+                "",
+                "s3_secret_access_key is set: set the access key id it goes with too",
+            ));
+        }
+    };
+    Ok(FileStorage::S3(S3Config { endpoint, region, bucket, prefix, path_style, credentials, part_size }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Settings;
+    use super::super::env_vars as env;
+    use super::FileStorage;
+
+    #[test]
+    fn files_are_local_under_the_data_dir_unless_s3_is_chosen_with_its_bucket_and_both_keys_or_none() {
+        let s = Settings::load(None, env(&[("PARLEY_DATA_DIR", "/srv/parley")])).unwrap();
+        assert_eq!(s.files, FileStorage::Local { dir: "/srv/parley/files".into() });
+
+        let error = Settings::load(None, env(&[("PARLEY_FILES_STORAGE", "s3")])).unwrap_err();
+        assert_eq!(error.key, "s3_bucket", "{error}");
+        let error = Settings::load(None, env(&[("PARLEY_FILES_STORAGE", "ftp")])).unwrap_err();
+        assert_eq!(error.key, "files_storage", "{error}");
+        let bucket = ("PARLEY_S3_BUCKET", "parley-files");
+        let error = Settings::load(
+            None,
+            env(&[("PARLEY_FILES_STORAGE", "s3"), bucket, ("PARLEY_S3_ACCESS_KEY_ID", "AKIAEXAMPLE")]),
+        )
+        .unwrap_err();
+        assert_eq!(error.key, "s3_secret_access_key", "{error}");
+        let error = Settings::load(None, env(&[("PARLEY_FILES_STORAGE", "s3"), ("PARLEY_S3_BUCKET", "Not_A_Bucket")]))
+            .unwrap_err();
+        assert_eq!(error.key, "s3_bucket", "{error}");
+        let error =
+            Settings::load(None, env(&[("PARLEY_FILES_STORAGE", "s3"), bucket, ("PARLEY_S3_PART_SIZE_MIB", "4")]))
+                .unwrap_err();
+        assert_eq!(error.key, "s3_part_size_mib", "{error}");
+
+        let s = Settings::load(
+            None,
+            env(&[
+                ("PARLEY_FILES_STORAGE", "s3"),
+                bucket,
+                ("PARLEY_S3_ENDPOINT", "http://minio:9000"),
+                ("PARLEY_S3_PATH_STYLE", "true"),
+                ("PARLEY_S3_ACCESS_KEY_ID", "parley"),
+                ("PARLEY_S3_SECRET_ACCESS_KEY", "a-long-enough-secret"),
+            ]),
+        )
+        .unwrap();
+        let FileStorage::S3(config) = &s.files else { panic!("{:?}", s.files) };
+        assert_eq!(
+            (config.endpoint.as_deref(), config.bucket.as_str(), config.path_style, config.part_size),
+            (Some("http://minio:9000"), "parley-files", true, 8 * 1024 * 1024)
+        );
+        assert!(!format!("{s:?}").contains("a-long-enough-secret"), "the secret stays out of debug output");
+    }
+}
