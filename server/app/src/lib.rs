@@ -23,6 +23,7 @@
 //! - [`commands`]: application commands: definitions, objects, checking a use of one.
 //! - [`interactions`]: using commands, components and modals; the application's answers.
 //! - [`instance_invites`]: the limits of instance invites.
+//! - [`files`]: uploaded files: signed download URLs.
 //! - [`voice`]: voice grants, voice states, TURN credentials, voice moderation.
 //! - [`outbox`]: events kept with their change until the shared event log has them.
 //! - [`metrics`]: the process's Prometheus registry and the collectors every layer shares.
@@ -40,6 +41,7 @@ pub mod channels;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod instance_invites;
 pub mod interactions;
 pub mod joins;
