@@ -1,14 +1,18 @@
 //! `parley backup` and `parley restore`: one encrypted archive of everything a deployment
 //! cannot recreate (the database, the access-token signing key, the ACME account and
-//! certificates), taken while the server runs, and put back into an empty deployment.
+//! certificates, uploaded files kept in `files_dir`), taken while the server runs, and put
+//! back into an empty deployment.
 //!
 //! - [`sealed`]: the encryption (Argon2id and ChaCha20-Poly1305 in chunks).
 //! - [`archive`]: the tar inside it, its manifest, and the checks on extraction.
 //! - [`retention`]: dated archives in a folder, keeping the newest few.
 //! - [`key`]: the `backup_key` passphrase, kept out of logs.
 //!
-//! What is not in it: Redis (sessions resume, rate limits refill, leases renew on their own)
-//! and the settings themselves (`parley.env`, the Helm values), which the operator keeps.
+//! What is not in it: Redis (sessions resume, rate limits refill, leases renew on their own),
+//! the settings themselves (`parley.env`, the Helm values), which the operator keeps, and
+//! files kept in S3 (`files_storage = s3`), which the bucket's own versioning or replication
+//! keeps. Files are copied after the database: a file the copied rows name was still there
+//! (files go only a grace period after their rows), and a newer file is swept as unclaimed.
 
 pub mod archive;
 pub mod key;
@@ -24,11 +28,12 @@ use parley_store::{Backend, migrations};
 pub use archive::Manifest;
 pub use key::BackupKey;
 
-use crate::settings::Settings;
+use crate::settings::{FileStorage, Settings};
 use crate::tls::TlsMode;
 
 const SIGNING_KEY: &str = "secrets/signing-key";
 const ACME: &str = "secrets/acme/";
+const FILES: &str = "files/";
 
 /// What a backup wrote.
 #[derive(Debug)]
@@ -36,6 +41,8 @@ pub struct Written {
     pub path: PathBuf,
     pub bytes: u64,
     pub manifest: Manifest,
+    /// The bucket that keeps the uploaded files, when they are in S3 and not in the archive.
+    pub files_in_bucket: Option<String>,
 }
 
 /// What a restore put back.
@@ -100,6 +107,10 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
         TlsMode::Acme(acme) if acme.cache_dir.is_dir() => Some(acme.cache_dir.clone()),
         _ => None,
     };
+    let (files_dir, files_in_bucket) = match &settings.files {
+        FileStorage::Local { dir } => (dir.is_dir().then(|| dir.clone()), None),
+        FileStorage::S3(s3) => (None, Some(s3.bucket.clone())),
+    };
     let partial = output.with_extension("partial");
     let output = output.to_owned();
     let created_at = time::OffsetDateTime::now_utc()
@@ -122,6 +133,11 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
                     }
                 }
             }
+            if let Some(dir) = &files_dir {
+                for (key, path) in stored_files(dir)? {
+                    writer.add_file(&format!("{FILES}{key}"), &path)?;
+                }
+            }
             let (_, manifest) = writer.finish(info, created_at)?;
             Ok(manifest)
         })();
@@ -140,7 +156,7 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
         }
         let bytes = std::fs::metadata(&output)?.len();
         drop(stage);
-        Ok(Written { path: output, bytes, manifest })
+        Ok(Written { path: output, bytes, manifest, files_in_bucket })
     })
     .await
     .context("the backup task failed")?
@@ -244,9 +260,52 @@ pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result
     if let TlsMode::Acme(acme) = &settings.tls.mode {
         restore_acme(stage.path(), &manifest, &acme.cache_dir).context(finish)?;
     }
+    restore_files(stage.path(), &manifest, &settings.files).await.context(finish)?;
     let report =
         migrations::migrate(url).await.context("the restored database could not be migrated").context(finish)?;
     Ok(Restored { manifest, migrated: report.applied })
+}
+
+/// The files under `root` as `(object key, path)`, in key order, leaving out what is not an
+/// object (`.incoming` and anything else whose name starts with a dot).
+fn stored_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut found = Vec::new();
+    let mut folders = vec![(String::new(), root.to_owned())];
+    while let Some((prefix, folder)) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).with_context(|| format!("cannot read {}", folder.display()))? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let key = format!("{prefix}{name}");
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                folders.push((format!("{key}/"), entry.path()));
+            } else if kind.is_file() {
+                found.push((key, entry.path()));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Puts the archive's files into the file storage the settings name now: the same directory,
+/// another one, or an S3 bucket (a move to S3 is a backup and a restore).
+async fn restore_files(stage: &Path, manifest: &Manifest, storage: &FileStorage) -> anyhow::Result<()> {
+    let keys: Vec<&str> = manifest.entries.iter().filter_map(|e| e.path.strip_prefix(FILES)).collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let store = crate::files::open(storage).await?;
+    for key in keys {
+        let object = parley_objects::ObjectKey::parse(key)?;
+        let file = tokio::fs::File::open(stage.join(FILES).join(key)).await?;
+        let body: parley_objects::ByteStream = Box::pin(tokio_util::io::ReaderStream::new(file));
+        store.put(&object, body, u64::MAX).await.with_context(|| format!("cannot restore the file {key}"))?;
+    }
+    Ok(())
 }
 
 /// Puts the ACME account key and certificates back, so the restored instance does not ask

@@ -66,6 +66,11 @@ fn report_written(written: &backup::Written, removed: &[std::path::PathBuf]) {
         written.manifest.database.schema_version,
         written.manifest.entries.len()
     );
+    if let Some(bucket) = &written.files_in_bucket {
+        println!(
+            "Uploaded files stay in the S3 bucket {bucket} and are not in the archive: keep them with the bucket's own versioning or replication."
+        );
+    }
     for old in removed {
         println!("Deleted the older backup {}.", old.display());
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use parley::backup;
+use parley_objects::{LocalStore, ObjectKey, ObjectStore};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -25,6 +26,42 @@ async fn json_at(app: &TestApp, path: &str, who: &Session) -> Value {
 }
 
 /// Messages in `channel`, oldest first, as ids.
+/// Puts a few files into `app`'s files_dir, one larger than any buffer, and a crash's
+/// leftover in `.incoming`; returns each object's key and bytes.
+async fn uploaded_files(app: &TestApp) -> Vec<(ObjectKey, Vec<u8>)> {
+    let dir = match &app.settings.files {
+        parley::settings::FileStorage::Local { dir } => dir.clone(),
+        other => panic!("the test deployment keeps files locally, not {other:?}"),
+    };
+    let store = LocalStore::open(&dir).await.unwrap();
+    let files: Vec<(ObjectKey, Vec<u8>)> = [
+        ("attachments/1/2/photo.png", (0..3_000_000u32).map(|i| (i % 251) as u8).collect::<Vec<u8>>()),
+        ("avatars/3/abc.png", b"a small avatar".to_vec()),
+        ("emojis/4.png", Vec::new()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (ObjectKey::parse(k).unwrap(), v))
+    .collect();
+    for (key, bytes) in &files {
+        let body: parley_objects::ByteStream =
+            Box::pin(futures::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from(bytes.clone()))]));
+        store.put(key, body, u64::MAX).await.unwrap();
+    }
+    std::fs::write(dir.join(".incoming/crashed"), b"half an upload").unwrap();
+    files
+}
+
+/// An object's bytes.
+async fn read_object(store: &dyn ObjectStore, key: &ObjectKey) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut body = store.get(key, None).await.unwrap_or_else(|e| panic!("{key}: {e}")).body;
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    out
+}
+
 async fn message_ids(app: &TestApp, who: &Session, channel: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut before: Option<String> = None;
@@ -165,6 +202,9 @@ async fn a_backup_taken_under_write_load_restores_into_a_fresh_deployment_that_a
     while acknowledged.lock().unwrap().len() < 5 {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    // Uploaded files in files_dir (as the server's LocalStore keeps them), and an upload a
+    // crash left half-written, which is no object.
+    let files = uploaded_files(&app).await;
     let folder = tempfile::tempdir().unwrap();
     let archive = folder.path().join("kept.backup");
     let before_backup = acknowledged.lock().unwrap().clone();
@@ -185,6 +225,12 @@ async fn a_backup_taken_under_write_load_restores_into_a_fresh_deployment_that_a
     let fresh = TestDatabase::new(backend).await;
     let restored = backup::restore(&fresh.settings(&[KEY]), &archive).await.expect("the backup restores");
     assert!(restored.migrated.is_empty(), "same build, same schema: {:?}", restored.migrated);
+    let restored_files = LocalStore::open(&fresh.data_dir().join("files")).await.unwrap();
+    for (key, bytes) in &files {
+        assert_eq!(&read_object(&restored_files, key).await, bytes, "the file {key} is back, byte for byte");
+    }
+    assert!(!fresh.data_dir().join("files/.incoming/crashed").exists(), "a half-written upload is not restored");
+    assert_eq!(written.files_in_bucket, None);
     let copy = spawn_app_on(fresh, &[KEY]).await;
 
     // The same tokens work, and every reader sees what they saw.

@@ -110,3 +110,44 @@ async fn serve_refuses_to_start_on_a_bucket_it_cannot_sign_in_to_and_names_the_s
     );
     assert!(!stderr.contains("not-the-right-secret"), "and never the secret: {stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_of_local_files_restores_into_a_deployment_on_s3_and_an_s3_deployments_backup_names_its_bucket() {
+    use futures::StreamExt;
+    use parley_objects::{LocalStore, ObjectKey, ObjectStore};
+
+    const BACKUP_KEY: (&str, &str) = ("PARLEY_BACKUP_KEY", "a-backup-passphrase-for-tests");
+    let app = spawn_app_with(Backend::Sqlite, &[BACKUP_KEY]).await;
+    let local = LocalStore::open(&app.settings.data_dir.join("files")).await.unwrap();
+    let key = ObjectKey::parse("attachments/5/6/notes.txt").unwrap();
+    let bytes = axum::body::Bytes::from_static(b"moved to S3 by a backup and a restore");
+    local.put(&key, Box::pin(futures::stream::iter([Ok(bytes.clone())])), 1024).await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let archive = folder.path().join("local.backup");
+    parley::backup::write(&app.settings, &archive).await.unwrap();
+    app.stop().await;
+
+    let s3 = S3Server::start().await;
+    let settings = s3.settings(SECRET_KEY);
+    let mut extra: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    extra.push(BACKUP_KEY);
+    let fresh = TestDatabase::new(Backend::Sqlite).await;
+    let on_s3 = fresh.settings(&extra);
+    parley::backup::restore(&on_s3, &archive).await.expect("the backup restores onto S3");
+    let parley::settings::FileStorage::S3(config) = &on_s3.files else { panic!("{:?}", on_s3.files) };
+    let bucket = parley_objects::S3Store::connect(config).await.unwrap();
+    let mut body = bucket.get(&key, None).await.expect("the file is in the bucket").body;
+    let mut back = Vec::new();
+    while let Some(chunk) = body.next().await {
+        back.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(back, bytes.to_vec());
+
+    let written = parley::backup::write(&on_s3, &folder.path().join("s3.backup")).await.unwrap();
+    assert_eq!(
+        written.files_in_bucket.as_deref(),
+        Some("parley"),
+        "the bucket keeps the files, and the backup says so"
+    );
+    assert!(!written.manifest.entries.iter().any(|e| e.path.starts_with("files/")), "{:?}", written.manifest.entries);
+}
