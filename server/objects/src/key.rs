@@ -5,6 +5,8 @@ use crate::ObjectError;
 
 /// The longest key accepted, in bytes (S3 allows 1024).
 pub const MAX_KEY_LEN: usize = 512;
+/// The most segments a key has (what a backup archive takes below its `files/` folder).
+pub const MAX_SEGMENTS: usize = 16;
 
 /// A checked object key, such as `attachments/1234/5678/photo.png`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -15,6 +17,9 @@ impl ObjectKey {
         let bad = |why: &str| Err(ObjectError::BadKey(format!("object key {key:?} {why}")));
         if key.is_empty() || key.len() > MAX_KEY_LEN {
             return bad(&format!("must be 1 to {MAX_KEY_LEN} bytes"));
+        }
+        if key.split('/').count() > MAX_SEGMENTS {
+            return bad(&format!("has more than {MAX_SEGMENTS} segments"));
         }
         for segment in key.split('/') {
             if segment.is_empty() || segment == "." || segment == ".." || segment.starts_with('.') {
@@ -49,5 +54,7 @@ mod tests {
             assert!(ObjectKey::parse(bad).is_err(), "{bad:?} is refused");
         }
         assert!(ObjectKey::parse(&"a".repeat(MAX_KEY_LEN + 1)).is_err());
+        assert!(ObjectKey::parse(&["a"; MAX_SEGMENTS].join("/")).is_ok());
+        assert!(ObjectKey::parse(&["a"; MAX_SEGMENTS + 1].join("/")).is_err());
     }
 }

@@ -76,6 +76,15 @@ impl LocalStore {
     }
 }
 
+/// A file removed when this is dropped, if it is still there (after a rename it is not).
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 fn not_found_or(key: &ObjectKey, context: &str, e: std::io::Error) -> ObjectError {
     if e.kind() == std::io::ErrorKind::NotFound {
         ObjectError::NotFound(key.to_string())
@@ -88,32 +97,30 @@ fn not_found_or(key: &ObjectKey, context: &str, e: std::io::Error) -> ObjectErro
 impl ObjectStore for LocalStore {
     async fn put(&self, key: &ObjectKey, body: ByteStream, limit: u64) -> Result<u64, ObjectError> {
         let temp = self.root.join(INCOMING).join(uuid::Uuid::new_v4().simple().to_string());
-        let written = Self::write(&temp, body, limit).await;
-        let place = async {
-            let size = written?;
-            let path = self.path(key);
-            if let Some(dir) = path.parent() {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| ObjectError::storage(&format!("cannot create {}", dir.display()), e))?;
-            }
-            tokio::fs::rename(&temp, &path)
+        // Removes the file if this future is dropped mid-way (the client went, or shutdown).
+        let _unfinished = RemoveOnDrop(temp.clone());
+        let size = Self::write(&temp, body, limit).await?;
+        let path = self.path(key);
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
                 .await
-                .map_err(|e| ObjectError::storage(&format!("cannot move the upload to {}", path.display()), e))?;
-            Ok(size)
+                .map_err(|e| ObjectError::storage(&format!("cannot create {}", dir.display()), e))?;
         }
-        .await;
-        if place.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        place
+        tokio::fs::rename(&temp, &path)
+            .await
+            .map_err(|e| ObjectError::storage(&format!("cannot move the upload to {}", path.display()), e))?;
+        Ok(size)
     }
 
     async fn get(&self, key: &ObjectKey, range: Option<ByteRange>) -> Result<Object, ObjectError> {
         let path = self.path(key);
         let context = format!("cannot read {}", path.display());
         let mut file = tokio::fs::File::open(&path).await.map_err(|e| not_found_or(key, &context, e))?;
-        let size = file.metadata().await.map_err(|e| ObjectError::storage(&context, e))?.len();
+        let meta = file.metadata().await.map_err(|e| ObjectError::storage(&context, e))?;
+        if !meta.is_file() {
+            return Err(ObjectError::NotFound(key.to_string()));
+        }
+        let size = meta.len();
         let (first, last) = match range {
             Some(range) => range.within(size)?,
             None => (0, size.saturating_sub(1)),

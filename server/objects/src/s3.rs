@@ -102,9 +102,16 @@ impl S3Store {
         format!("{}{key}", self.prefix)
     }
 
+    async fn abort(&self, name: &str, upload_id: &str) {
+        let aborted = self.client.abort_multipart_upload().bucket(&self.bucket).key(name).upload_id(upload_id).send();
+        if let Err(e) = aborted.await {
+            tracing::warn!(object = %name, error = %DisplayErrorContext(e), "could not abort an unfinished multipart upload");
+        }
+    }
+
     /// Reads up to one part of `body` into memory; `None` at the end.
     async fn next_part(&self, body: &mut Limited) -> Result<Option<Bytes>, ObjectError> {
-        let mut part = BytesMut::new();
+        let mut part = BytesMut::with_capacity(self.part_size);
         while part.len() < self.part_size {
             match body.next().await? {
                 Some(chunk) => part.extend_from_slice(&chunk),
@@ -154,6 +161,18 @@ impl S3Store {
     }
 }
 
+/// A multipart upload begun and not yet completed or aborted: dropped so, it is aborted from a
+/// task of its own.
+struct AbortOnDrop(Option<(S3Store, String, String)>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let (Some((store, name, upload_id)), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move { store.abort(&name, &upload_id).await });
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl ObjectStore for S3Store {
     async fn put(&self, key: &ObjectKey, body: ByteStream, limit: u64) -> Result<u64, ObjectError> {
@@ -182,20 +201,16 @@ impl ObjectStore for S3Store {
             .await
             .map_err(|e| sdk(&format!("starting the upload of {name}"), e))?;
         let upload_id = created.upload_id().unwrap_or_default().to_owned();
-        match self.multipart(&name, &upload_id, first, &mut body).await {
+        // Nothing partial stays behind, nor billed: aborted on failure, and if this future is
+        // dropped mid-way (the client went, or shutdown), aborted from a task of its own.
+        let mut pending = AbortOnDrop(Some((self.clone(), name.clone(), upload_id.clone())));
+        let sent = self.multipart(&name, &upload_id, first, &mut body).await;
+        let unfinished = pending.0.take();
+        match sent {
             Ok(()) => Ok(body.read),
             Err(e) => {
-                // Nothing partial stays behind, nor billed.
-                if let Err(abort) = self
-                    .client
-                    .abort_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(&name)
-                    .upload_id(&upload_id)
-                    .send()
-                    .await
-                {
-                    tracing::warn!(object = %name, error = %DisplayErrorContext(abort), "could not abort a failed multipart upload");
+                if let Some((store, name, upload_id)) = unfinished {
+                    store.abort(&name, &upload_id).await;
                 }
                 Err(e)
             }

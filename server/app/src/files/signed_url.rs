@@ -3,16 +3,17 @@
 //! seconds in hex, and `hm`, an HMAC-SHA256 over the path and both times in hex. Discord's
 //! libraries pass such URLs along untouched, so theirs and ours look alike.
 //!
-//! The key is derived from the access-token signing key under a label of its own: every node
-//! already shares that key, and it is in the Helm Secret and in backups, so file URLs signed
-//! on one node open on any other and after a restore. The label keeps the two uses apart: no
-//! file URL's MAC is ever anything else that key signs.
+//! The key is derived from the access-token signing key for this purpose alone
+//! ([`TokenIssuer::derived_secret`](crate::auth::access_token::TokenIssuer::derived_secret) of
+//! [`PURPOSE`], as the interaction signing keys are): every node already shares that key, and
+//! it is in the Helm Secret and in backups, so file URLs signed on one node open on any other
+//! and after a restore; a purpose of its own keeps the uses apart.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// What the signing key is labelled with to become the URL key.
-const LABEL: &[u8] = b"parley files url v1";
+/// What the URL key is derived for.
+pub const PURPOSE: &[u8] = b"files url v1";
 /// How far in the future an `is` may be (another node's clock a little ahead).
 const CLOCK_SKEW_SECS: u64 = 60;
 
@@ -84,11 +85,9 @@ impl std::fmt::Debug for UrlSigner {
 }
 
 impl UrlSigner {
-    /// The signer for the access-token signing key `seed` (every node's same key).
-    pub fn new(seed: &[u8; 32]) -> Self {
-        let mut mac = Hmac::<Sha256>::new_from_slice(seed).expect("HMAC takes a key of any length");
-        mac.update(LABEL);
-        Self { key: mac.finalize().into_bytes().into() }
+    /// The signer with `key`: `tokens.derived_secret(PURPOSE)`, the same on every node.
+    pub fn new(key: [u8; 32]) -> Self {
+        Self { key }
     }
 
     fn mac(&self, path: &str, expires: u32, issued: u32) -> Hmac<Sha256> {
@@ -127,6 +126,12 @@ mod tests {
     use proptest::prelude::*;
 
     const PATH: &str = "/attachments/1234/5678/photo.png";
+
+    /// The signer of an instance whose access-token key is `seed` repeated.
+    fn signer_of(seed: u8) -> UrlSigner {
+        let tokens = crate::auth::access_token::TokenIssuer::new([seed; 32], "https://chat.example", 60_000);
+        UrlSigner::new(tokens.derived_secret(PURPOSE))
+    }
     const NOW: u64 = 1_796_000_000;
 
     fn parsed(query: &str) -> Result<SignedQuery, UrlRefusal> {
@@ -136,8 +141,8 @@ mod tests {
 
     #[test]
     fn a_signed_url_opens_until_it_expires_and_on_every_node_with_the_same_key() {
-        let node_a = UrlSigner::new(&[7; 32]);
-        let node_b = UrlSigner::new(&[7; 32]);
+        let node_a = signer_of(7);
+        let node_b = signer_of(7);
         let query = node_a.sign(PATH, NOW, 3600).to_query();
         assert!(query.starts_with(&format!("ex={:08x}&is={:08x}&hm=", NOW + 3600, NOW)), "{query}");
         let signed = parsed(&query).unwrap();
@@ -150,9 +155,9 @@ mod tests {
 
     #[test]
     fn another_key_another_path_or_altered_times_are_forgeries() {
-        let signer = UrlSigner::new(&[7; 32]);
+        let signer = signer_of(7);
         let signed = signer.sign(PATH, NOW, 3600);
-        assert_eq!(UrlSigner::new(&[8; 32]).verify(PATH, &signed, NOW), Err(UrlRefusal::Forged));
+        assert_eq!(signer_of(8).verify(PATH, &signed, NOW), Err(UrlRefusal::Forged));
         assert_eq!(signer.verify("/attachments/1234/5678/other.png", &signed, NOW), Err(UrlRefusal::Forged));
         let later = SignedQuery { expires: signed.expires + 86_400, ..signed };
         assert_eq!(signer.verify(PATH, &later, NOW), Err(UrlRefusal::Forged), "an extended expiry");
@@ -165,7 +170,7 @@ mod tests {
 
     #[test]
     fn malformed_queries_are_refused_before_any_check() {
-        let good = UrlSigner::new(&[7; 32]).sign(PATH, NOW, 60).to_query();
+        let good = signer_of(7).sign(PATH, NOW, 60).to_query();
         assert!(parsed(&good).is_ok());
         for bad in [
             "",
@@ -181,15 +186,16 @@ mod tests {
     }
 
     #[test]
-    fn the_url_key_is_not_the_signing_key() {
-        let seed = [7; 32];
-        assert_ne!(UrlSigner::new(&seed).key, seed);
+    fn the_url_key_is_not_the_signing_key_nor_another_purposes_key() {
+        let tokens = crate::auth::access_token::TokenIssuer::new([7; 32], "https://chat.example", 60_000);
+        assert_ne!(signer_of(7).key, [7; 32]);
+        assert_ne!(signer_of(7).key, tokens.derived_secret(b"interactions"));
     }
 
     proptest! {
         #[test]
         fn any_change_to_the_path_breaks_the_signature(path in "/attachments/[0-9]{1,19}/[0-9]{1,19}/[a-z.]{1,20}", at in 0usize..60, byte in 0u8..128) {
-            let signer = UrlSigner::new(&[3; 32]);
+            let signer = signer_of(3);
             let signed = signer.sign(&path, NOW, 60);
             let mut changed = path.clone().into_bytes();
             let at = at % changed.len();

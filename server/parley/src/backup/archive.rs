@@ -22,8 +22,13 @@ pub const FORMAT: u32 = 1;
 pub const MANIFEST: &str = "manifest.json";
 /// The folders an entry may be in.
 const FOLDERS: [&str; 3] = ["database", "secrets", "files"];
-const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
-const MAX_ENTRIES: usize = 1_000_000;
+/// Room for [`MAX_ENTRIES`] entries of the longest paths the writer takes.
+const MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
+/// The most entries an archive holds, written or read (a million uploaded files; more belong
+/// in S3, whose files stay out of archives).
+pub const MAX_ENTRIES: usize = 1_000_000;
+/// Folders an entry's path may go below its top folder (object keys are at most this deep).
+const MAX_DEPTH: usize = 16;
 
 /// What the archive says about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +109,16 @@ impl ArchiveWriter {
     }
 
     fn append(&mut self, path: &str, size: u64, data: &mut impl Read) -> io::Result<()> {
-        debug_assert!(allowed(path).is_some(), "{path}");
+        // What restore would refuse is refused here, so no archive is written that cannot be
+        // restored.
+        if allowed(path).is_none() {
+            return Err(io::Error::other(format!("{path} is not a name a backup may hold")));
+        }
+        if self.entries.len() >= MAX_ENTRIES {
+            return Err(io::Error::other(format!(
+                "a backup holds at most {MAX_ENTRIES} entries; keep this many uploaded files in S3 (files_storage = s3)"
+            )));
+        }
         let mut header = tar::Header::new_gnu();
         header.set_size(size);
         header.set_mode(0o600);
@@ -121,7 +135,12 @@ impl ArchiveWriter {
             database,
             entries: std::mem::take(&mut self.entries),
         };
-        let json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
+        let json = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
+        if json.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(io::Error::other(format!(
+                "the backup's manifest would be larger than restore reads ({MAX_MANIFEST_BYTES} bytes); keep this many uploaded files in S3 (files_storage = s3)"
+            )));
+        }
         let mut header = tar::Header::new_gnu();
         header.set_size(json.len() as u64);
         header.set_mode(0o600);
@@ -142,7 +161,7 @@ fn allowed(name: &str) -> Option<PathBuf> {
         return None;
     }
     let rest: Vec<_> = parts.collect();
-    if rest.is_empty() || rest.len() > 16 || !rest.iter().all(|c| matches!(c, Component::Normal(_))) {
+    if rest.is_empty() || rest.len() > MAX_DEPTH || !rest.iter().all(|c| matches!(c, Component::Normal(_))) {
         return None;
     }
     Some(path.to_owned())
@@ -233,5 +252,35 @@ impl<R: Read> Read for Hashing<R> {
         self.hasher.update(&buf[..n]);
         self.size += n as u64;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_archive_of_many_files_is_written_and_restored_and_a_path_restore_would_refuse_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = BackupKey::new("a passphrase for the archive test".into());
+        let path = dir.path().join("many.backup");
+        let mut writer = ArchiveWriter::create(File::create(&path).unwrap(), &key).unwrap();
+        for n in 0..2_000 {
+            writer.add_bytes(&format!("files/attachments/{n}/{n}/file-{n}.bin"), b"x").unwrap();
+        }
+        let too_deep = format!("files/{}", ["a"; MAX_DEPTH + 1].join("/"));
+        assert!(writer.add_bytes(&too_deep, b"x").is_err(), "deeper than restore reads");
+        let info = SnapshotInfo {
+            backend: parley_store::Backend::Sqlite,
+            schema_version: 1,
+            files: Vec::new(),
+            tables: Vec::new(),
+        };
+        writer.finish(info, "2026-12-07T00:00:00Z".into()).unwrap();
+        let into = dir.path().join("out");
+        std::fs::create_dir(&into).unwrap();
+        let manifest = extract(File::open(&path).unwrap(), &key, &into).unwrap();
+        assert_eq!(manifest.entries.len(), 2_000);
+        assert!(into.join("files/attachments/1999/1999/file-1999.bin").is_file());
     }
 }

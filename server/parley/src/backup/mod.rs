@@ -135,7 +135,11 @@ pub async fn write(settings: &Settings, output: &Path) -> anyhow::Result<Written
             }
             if let Some(dir) = &files_dir {
                 for (key, path) in stored_files(dir)? {
-                    writer.add_file(&format!("{FILES}{key}"), &path)?;
+                    match writer.add_file(&format!("{FILES}{key}"), &path) {
+                        // Deleted since it was listed: its message went, and so may it.
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        other => other?,
+                    }
                 }
             }
             let (_, manifest) = writer.finish(info, created_at)?;
@@ -221,6 +225,11 @@ pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result
             info.schema_version
         );
     }
+    // Every file's name is checked before anything changes.
+    for entry in manifest.entries.iter().filter_map(|e| e.path.strip_prefix(FILES)) {
+        parley_objects::ObjectKey::parse(entry)
+            .with_context(|| format!("{} holds a file Parley never writes", archive_path.display()))?;
+    }
     let signing_key =
         std::fs::read_to_string(stage.path().join(SIGNING_KEY)).context("the backup holds no signing key")?;
     // The key is written beside its place first: if that cannot be written (a read-only
@@ -266,19 +275,28 @@ pub async fn restore(settings: &Settings, archive_path: &Path) -> anyhow::Result
     Ok(Restored { manifest, migrated: report.applied })
 }
 
-/// The files under `root` as `(object key, path)`, in key order, leaving out what is not an
-/// object (`.incoming` and anything else whose name starts with a dot).
+/// The files under `root` as `(object key, path)`, in key order. What is not an object is
+/// left out, and what looks like one but is not named as Parley names them (a `lost+found`,
+/// a file put there by hand) is left out with a warning: `.incoming`, dot names, symlinks.
 fn stored_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     let mut folders = vec![(String::new(), root.to_owned())];
     while let Some((prefix, folder)) = folders.pop() {
         for entry in std::fs::read_dir(&folder).with_context(|| format!("cannot read {}", folder.display()))? {
             let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                tracing::warn!(path = %entry.path().display(), "not backed up: not an uploaded file's name");
+                continue;
+            };
             if name.starts_with('.') {
                 continue;
             }
             let key = format!("{prefix}{name}");
+            // A folder's name is checked as a key too, before it is read.
+            if parley_objects::ObjectKey::parse(&key).is_err() {
+                tracing::warn!(path = %entry.path().display(), "not backed up: not an uploaded file's name");
+                continue;
+            }
             let kind = entry.file_type()?;
             if kind.is_dir() {
                 folders.push((format!("{key}/"), entry.path()));

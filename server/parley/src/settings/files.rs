@@ -17,7 +17,11 @@ pub enum FileStorage {
     S3(S3Config),
 }
 
-pub(super) fn file_storage(raw: &Raw, with_data_dir: impl Fn(&str) -> String) -> Result<FileStorage, ConfigError> {
+pub(super) fn file_storage(
+    raw: &Raw,
+    with_data_dir: impl Fn(&str) -> String,
+    keep_out: &[&std::path::Path],
+) -> Result<FileStorage, ConfigError> {
     let kind = raw.get("files_storage", |v| match v {
         Value::Word(w) => Some(w),
         _ => None,
@@ -30,6 +34,14 @@ pub(super) fn file_storage(raw: &Raw, with_data_dir: impl Fn(&str) -> String) ->
     let keys = (raw.optional_text("s3_access_key_id")?, raw.optional_text("s3_secret_access_key")?);
     let (bucket, prefix) = (raw.optional_text("s3_bucket")?, raw.optional_text("s3_prefix")?.unwrap_or_default());
     if kind == "local" {
+        // Backups copy files_dir whole into the archive's files: it must hold nothing else.
+        if let Some(inside) = keep_out.iter().find(|p| p.starts_with(&dir)) {
+            return Err(raw.refuse(
+                "files_dir",
+                &dir.display().to_string(),
+                &format!("it holds {}; give uploaded files a directory of their own", inside.display()),
+            ));
+        }
         return Ok(FileStorage::Local { dir });
     }
     let bucket =
@@ -66,6 +78,17 @@ mod tests {
         assert_eq!(error.key, "s3_bucket", "{error}");
         let error = Settings::load(None, env(&[("PARLEY_FILES_STORAGE", "ftp")])).unwrap_err();
         assert_eq!(error.key, "files_storage", "{error}");
+        for overlapping in ["/srv/parley", "/srv"] {
+            let error =
+                Settings::load(None, env(&[("PARLEY_DATA_DIR", "/srv/parley"), ("PARLEY_FILES_DIR", overlapping)]))
+                    .unwrap_err();
+            assert_eq!(error.key, "files_dir", "{overlapping}: {error}");
+        }
+        for prefix in ["../up", "a//b", ".hidden/x"] {
+            let error = Settings::load(None, env(&[("PARLEY_S3_PREFIX", prefix)])).unwrap_err();
+            assert_eq!(error.key, "s3_prefix", "{prefix}: {error}");
+        }
+        assert!(Settings::load(None, env(&[("PARLEY_S3_PREFIX", "/parley/files/")])).is_ok());
         let bucket = ("PARLEY_S3_BUCKET", "parley-files");
         let error = Settings::load(
             None,

@@ -246,12 +246,16 @@ impl Settings {
                     || raw.bool("trust_forwarded_for")?,
             },
         )?;
-        let files = files::file_storage(&raw, with_data_dir)?;
+        let signing_key_file = PathBuf::from(with_data_dir(&raw.text("signing_key_file")?));
+        let database_file = database_url.sqlite_file().map(PathBuf::from);
+        let mut keep_out = vec![data_dir.as_path(), signing_key_file.as_path()];
+        keep_out.extend(database_file.as_deref());
+        let files = files::file_storage(&raw, with_data_dir, &keep_out)?;
         Ok(Self {
             bind,
             metrics_bind,
             public_url,
-            signing_key_file: PathBuf::from(with_data_dir(&raw.text("signing_key_file")?)),
+            signing_key_file,
             backup_key: raw.optional_text("backup_key")?.map(crate::backup::BackupKey::new),
             data_dir,
             database_url,

@@ -265,7 +265,11 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "s3_prefix",
         default: DefaultValue::Text(""),
-        kind: Kind::Text { expected: "letters, digits, '/', '.', '_' or '-'", valid: is_object_prefix, optional: true },
+        kind: Kind::Text {
+            expected: "folders of letters, digits, '.', '_' or '-', separated by '/' (none empty, none starting with '.')",
+            valid: is_object_prefix,
+            optional: true,
+        },
         doc: "With files_storage = s3: a prefix for every key Parley writes (parley/, say), to share a bucket.",
     },
     SettingSpec {
@@ -283,7 +287,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "s3_part_size_mib",
         default: DefaultValue::Integer(8),
-        kind: Kind::integer(5, 512),
+        kind: Kind::integer(5, 64),
         doc: "With files_storage = s3: uploads larger than this go up in parts of this size, one part in memory per upload at a time (S3 takes 5 MiB at least).",
     },
     SettingSpec {
@@ -512,7 +516,8 @@ fn is_region(v: &str) -> bool {
 }
 
 fn is_object_prefix(v: &str) -> bool {
-    v.len() <= 128 && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+    let v = v.trim_matches('/');
+    v.len() <= 128 && (v.is_empty() || parley_objects::ObjectKey::parse(v).is_ok())
 }
 
 fn is_access_key_id(v: &str) -> bool {
