@@ -514,8 +514,18 @@ where
         if !gateway.state.bus.is_shared() {
             return Ok(false);
         }
-        let Some(meta) = gateway.registry.load(&resume.session_id).await else { return Ok(false) };
-        if meta.user_id != user_id || meta.signed_in_with != signed_in_with || meta.only_here {
+        // Each refusal is logged with its reason: a client told to start over after a node
+        // drained is what an operator asks about.
+        let Some(meta) = gateway.registry.load(&resume.session_id).await else {
+            tracing::warn!(session_id = %resume.session_id, "RESUME of a session no node has recorded: unknown or expired");
+            return Ok(false);
+        };
+        if meta.user_id != user_id || meta.signed_in_with != signed_in_with {
+            tracing::warn!(session_id = %resume.session_id, "RESUME with another sign-in's token");
+            return Ok(false);
+        }
+        if meta.only_here {
+            tracing::warn!(session_id = %resume.session_id, "RESUME elsewhere of a session that got events outside the shared order");
             return Ok(false);
         }
         let guilds: Vec<Snowflake> = match gateway.state.store.guilds_of_member(user_id).await {
@@ -542,11 +552,22 @@ where
             gateway.hub.remove(&session.id);
             return Err(CloseCode::AuthenticationFailed);
         }
-        // What the client missed must fit its queue, alongside what arrives meanwhile.
-        let limit = gateway.config.session_queue.saturating_sub(16).max(1);
+        // How far back the shared log is read for it: as far as its own replay buffer reaches
+        // (the memory every session may hold anyway), not its queue. Every node's events are
+        // in the log, most not for this session: a busy instance logs hundreds a second, and a
+        // draining node's reader may have been behind. Bounding the read by the queue refused
+        // such resumes (seen in the rolling-upgrade test). What is for it and does not fit its
+        // queue closes the connection as resumable, and it resumes here from the replay
+        // buffer: a second RESUME, never a lost session.
+        let limit = gateway.config.replay_buffer.max(gateway.config.session_queue);
         let missed = match gateway.state.bus.replay_after(resume.seq >> SEQ_SHIFT, limit).await {
             Ok(Some(missed)) => missed,
             Ok(None) => {
+                tracing::warn!(
+                    session_id = %resume.session_id,
+                    limit,
+                    "RESUME elsewhere of a session that missed more events than its queue holds"
+                );
                 gateway.hub.remove(&session.id);
                 return Ok(false);
             }

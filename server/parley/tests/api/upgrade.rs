@@ -582,7 +582,13 @@ async fn a_two_node_deployment_upgrades_node_by_node_under_load_without_a_failed
     for (name, (seen, task)) in watchers {
         task.await.unwrap();
         let seen = seen.lock().unwrap();
-        assert!(seen.problems.is_empty(), "{name}: {:#?}", seen.problems);
+        assert!(
+            seen.problems.is_empty(),
+            "{name}: {:#?}\nnew node A's log:\n{}\nnew node B's log:\n{}",
+            seen.problems,
+            read(&new_a.log),
+            read(&new_b.log)
+        );
         let counts = tally(&seen.messages);
         let repeated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
         assert!(repeated.is_empty(), "{name} got messages twice: {repeated:?}");
