@@ -78,7 +78,15 @@ impl GatewayClient {
     }
 
     pub async fn identified_with(app: &TestApp, who: &Session, intents: u64) -> (Self, Value) {
-        let mut client = Self::connect(app).await;
+        Self::identified_at(&app.address, who, intents).await
+    }
+
+    /// Connects to the server at `address` (a node in its own process), identifies with
+    /// `intents`, and returns the client with READY.
+    pub async fn identified_at(address: &str, who: &Session, intents: u64) -> (Self, Value) {
+        let mut client = Self::connect_raw_at(address, "v=10&encoding=json").await;
+        let hello = client.next().await;
+        assert_eq!(hello["op"], 10, "HELLO first: {hello}");
         client
             .send(json!({"op": 2, "d": {"token": who.access_token, "intents": intents,
                                           "properties": {"os": "linux", "browser": "test", "device": "test"}}}))

@@ -444,7 +444,12 @@ impl TestApp {
 /// The `parley` binary with only the given settings (every other PARLEY_ variable removed):
 /// `db`'s database and directory, any free port, cheap hashing, warnings only.
 pub fn parley_command(db: &TestDatabase, args: &[&str]) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_parley"));
+    parley_command_of(std::path::Path::new(env!("CARGO_BIN_EXE_parley")), db, args)
+}
+
+/// [`parley_command`] with another build of `parley` (the previous release, say).
+pub fn parley_command_of(binary: &std::path::Path, db: &TestDatabase, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
     for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")) {
         command.env_remove(name);
     }

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::fault_proxy::within;
 use crate::gateway_client::{ALL_INTENTS, GatewayClient, Received};
-use crate::helpers::{Backend, KillOnDrop, Session, TestDatabase, password_of, redis_url};
+use crate::helpers::{Backend, KillOnDrop, Session, TestDatabase, parley_command_of, password_of, redis_url};
 
 /// The previous release's `parley`, which `scripts/test` builds.
 fn previous_release() -> PathBuf {
@@ -49,25 +49,14 @@ struct Deployment {
 impl Deployment {
     /// `parley` (`binary`) with this deployment's settings and only them.
     fn command(&self, binary: &Path, args: &[&str]) -> Command {
-        let mut command = Command::new(binary);
-        for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("PARLEY_")) {
-            command.env_remove(name);
-        }
+        let mut command = parley_command_of(binary, &self.db, args);
         command
-            .args(args)
-            .env("PARLEY_DATABASE_URL", &self.db.url)
-            .env("PARLEY_DATA_DIR", self.db.data_dir())
-            .env("PARLEY_BIND", "127.0.0.1:0")
-            .env("PARLEY_VOICE_UDP_BIND", "127.0.0.1:0")
-            .env("PARLEY_PASSWORD_HASH_MEMORY_KIB", "1024")
-            .env("PARLEY_PASSWORD_HASH_ITERATIONS", "1")
             .env("PARLEY_REGISTRATION", "open")
             .env("PARLEY_REST_GLOBAL_PER_SECOND", "0")
             .env("PARLEY_REST_MESSAGES_PER_5S", "0")
             .env("PARLEY_REST_ROUTE_PER_10S", "0")
             .env("PARLEY_GATEWAY_IDENTIFIES_PER_5S", "0")
             .env("PARLEY_SHUTDOWN_GRACE_SECS", "10")
-            .env("PARLEY_LOG_LEVEL", "warn")
             .env("PARLEY_LOG_FORMAT", "json");
         if !self.redis_prefix.is_empty() {
             command.env("PARLEY_REDIS_URL", redis_url()).env("PARLEY_REDIS_KEY_PREFIX", &self.redis_prefix);
@@ -430,14 +419,7 @@ async fn watch(
     endpoints: &Endpoints,
     stop: &Arc<AtomicBool>,
 ) -> (Arc<Mutex<Seen>>, tokio::task::JoinHandle<()>) {
-    let mut client = GatewayClient::connect_raw_at(&node.address, "v=10&encoding=json").await;
-    client.next().await;
-    client
-        .send(json!({"op": 2, "d": {"token": who.access_token, "intents": ALL_INTENTS,
-                                      "properties": {"os": "linux", "browser": "test", "device": "test"}}}))
-        .await;
-    let ready = client.wait_for("READY").await;
-    client.session_id = ready["session_id"].as_str().map(str::to_owned);
+    let (mut client, _) = GatewayClient::identified_at(&node.address, who, ALL_INTENTS).await;
     client.wait_for("GUILD_CREATE").await;
     let seen = Arc::new(Mutex::new(Seen::default()));
     let task = tokio::spawn(stay_connected(client, who.clone(), endpoints.clone(), seen.clone(), stop.clone()));
