@@ -188,7 +188,15 @@ impl RedisTransport {
 
     pub(crate) async fn replay_after(&self, position: u64, limit: usize) -> Result<Option<Vec<Event>>, BusError> {
         let mut conn = self.replay.clone();
-        let reply: StreamRangeReply = redis::cmd("XRANGE")
+        // The newest position and the range in one MULTI, so they agree. Read one after the
+        // other, an event appended between them made a caught-up session look like one whose
+        // events were trimmed away: a lost session on a busy instance (the rolling-upgrade
+        // test lost one resume in about six).
+        let (newest, reply): (Option<u64>, StreamRangeReply) = redis::pipe()
+            .atomic()
+            .cmd("GET")
+            .arg(&self.counter)
+            .cmd("XRANGE")
             .arg(&self.stream)
             .arg(format!("0-{}", position + 1))
             .arg("+")
@@ -197,22 +205,49 @@ impl RedisTransport {
             .query_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        if reply.ids.len() > limit {
+        let first = reply.ids.first().map(|id| position_of(&id.id));
+        if let Err(refusal) = replayable(position, newest.unwrap_or(0), first, reply.ids.len(), limit) {
+            tracing::warn!(position, newest, limit, %refusal, "cannot replay the shared log after this position");
             return Ok(None);
-        }
-        match reply.ids.first().and_then(|id| position_of(&id.id)) {
-            // The log must still hold the very next event, or something is missing.
-            Some(first) if first != position + 1 => return Ok(None),
-            None => {
-                let newest: Option<u64> =
-                    redis::cmd("GET").arg(&self.counter).query_async(&mut conn).await.map_err(unavailable)?;
-                return Ok((newest.unwrap_or(0) <= position).then(Vec::new));
-            }
-            Some(_) => {}
         }
         Ok(Some(
             reply.ids.iter().filter_map(|id| wire::decode(&id.get::<String>("e")?, position_of(&id.id)?)).collect(),
         ))
+    }
+}
+
+/// Why the log read after a position cannot stand for everything since.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum Unreplayable {
+    #[error("more events than the limit")]
+    TooMany,
+    #[error("the next event is no longer in the log")]
+    Trimmed,
+    #[error("an entry that is not an event position")]
+    Unnumbered,
+}
+
+/// Whether a read of `count` entries starting at `first`, taken together with the counter
+/// `newest`, holds every event after `position`.
+fn replayable(
+    position: u64,
+    newest: u64,
+    first: Option<Option<u64>>,
+    count: usize,
+    limit: usize,
+) -> Result<(), Unreplayable> {
+    if count > limit {
+        return Err(Unreplayable::TooMany);
+    }
+    match first {
+        // Nothing after it: fine if nothing was appended after it (a client may even be
+        // ahead of the log by the events that never enter it).
+        None if newest <= position => Ok(()),
+        None => Err(Unreplayable::Trimmed),
+        Some(None) => Err(Unreplayable::Unnumbered),
+        // The log must still hold the very next event, or something is missing.
+        Some(Some(first)) if first != position + 1 => Err(Unreplayable::Trimmed),
+        Some(Some(_)) => Ok(()),
     }
 }
 
@@ -493,7 +528,18 @@ async fn read(
 
 #[cfg(test)]
 mod tests {
-    use super::Reach;
+    use super::{Reach, Unreplayable, replayable};
+
+    #[test]
+    fn a_replay_stands_for_everything_since_only_when_it_starts_at_the_next_event_and_fits() {
+        assert_eq!(replayable(10, 10, None, 0, 5), Ok(()), "caught up");
+        assert_eq!(replayable(12, 10, None, 0, 5), Ok(()), "ahead by events outside the log");
+        assert_eq!(replayable(10, 12, None, 0, 5), Err(Unreplayable::Trimmed), "appended but not read");
+        assert_eq!(replayable(10, 13, Some(Some(11)), 3, 5), Ok(()));
+        assert_eq!(replayable(10, 13, Some(Some(12)), 2, 5), Err(Unreplayable::Trimmed));
+        assert_eq!(replayable(10, 20, Some(Some(11)), 6, 5), Err(Unreplayable::TooMany));
+        assert_eq!(replayable(10, 11, Some(None), 1, 5), Err(Unreplayable::Unnumbered));
+    }
 
     #[test]
     fn events_delivered_here_are_passed_over_once_when_they_come_back_from_the_log() {
@@ -568,6 +614,52 @@ mod multi_node_tests {
             .arg(format!("{prefix}:events:node:2"))
             .arg(format!("{prefix}:events:outbox:77"))
             .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+
+    /// The bug the rolling-upgrade test found: a caught-up session resuming while events
+    /// are appended was refused whenever one landed between reading the range and the counter.
+    #[tokio::test]
+    async fn multi_node_a_caught_up_position_replays_while_other_nodes_append() {
+        let prefix = format!("parley-test-{}", std::process::id() as u64 * 1000 + rand_suffix());
+        let url = std::env::var("PARLEY_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let tasks = tokio_util::task::TaskTracker::new();
+        let options = super::RedisBusOptions {
+            url,
+            key_prefix: prefix.clone(),
+            capacity: 64,
+            log_length: 100_000,
+            appended: None,
+        };
+        let bus = super::connect(&options, shutdown.clone(), &tasks).await.unwrap();
+        let appending = shutdown.clone();
+        let mut writer = redis().await;
+        let writer_prefix = prefix.clone();
+        let appender = tokio::spawn(async move {
+            let mut seq = 0;
+            while !appending.is_cancelled() {
+                seq += 1;
+                append(&mut writer, &writer_prefix, 7, seq, "").await;
+            }
+        });
+        let mut reader = redis().await;
+        for _ in 0..2000 {
+            let newest: Option<u64> =
+                redis::cmd("GET").arg(format!("{prefix}:events:position")).query_async(&mut reader).await.unwrap();
+            let replay = bus.replay_after(newest.unwrap_or(0), 1024).await.unwrap();
+            assert!(replay.is_some(), "a position the log has everything after must replay");
+        }
+        shutdown.cancel();
+        appender.await.unwrap();
+        tasks.close();
+        tasks.wait().await;
+        let _: () = redis::cmd("DEL")
+            .arg(format!("{prefix}:events"))
+            .arg(format!("{prefix}:events:position"))
+            .arg(format!("{prefix}:events:node:7"))
+            .query_async(&mut reader)
             .await
             .unwrap();
     }

@@ -566,7 +566,7 @@ where
                 tracing::warn!(
                     session_id = %resume.session_id,
                     limit,
-                    "RESUME elsewhere of a session that missed more events than its queue holds"
+                    "RESUME elsewhere of a session whose missed events the shared log no longer holds in full"
                 );
                 gateway.hub.remove(&session.id);
                 return Ok(false);
