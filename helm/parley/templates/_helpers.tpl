@@ -71,6 +71,67 @@ app.kubernetes.io/part-of: parley
 {{- if gt (int $needed) (int .Values.database.serverMaxConnections) -}}
 {{- fail (printf "%d pods at most (servers, one more while rolling, voice, migrations, backup) × database.maxConnections %d = %d connections, over database.serverMaxConnections %d: lower database.maxConnections or autoscaling.maxReplicas, or raise PostgreSQL's max_connections and database.serverMaxConnections with it" (int $pods) (int .Values.database.maxConnections) (int $needed) (int .Values.database.serverMaxConnections)) -}}
 {{- end -}}
+{{- include "parley.validateFiles" . -}}
+{{- end -}}
+
+{{/* Files need a place every pod that serves them (and the backup Job) reaches. */}}
+{{- define "parley.validateFiles" -}}
+{{- $files := .Values.files -}}
+{{- if not $files.storage -}}
+{{- fail "set files.storage: s3 (with files.s3.bucket: a bucket every pod reaches) or local (a PersistentVolumeClaim every pod mounts; see files in values.yaml)" -}}
+{{- end -}}
+{{- if and (eq $files.storage "s3") (not $files.s3.bucket) -}}
+{{- fail "files.storage s3 needs files.s3.bucket (an existing bucket), and files.s3.endpoint for a server other than AWS S3" -}}
+{{- end -}}
+{{- if ne (empty $files.s3.accessKeyId) (empty $files.s3.secretAccessKey) -}}
+{{- fail "files.s3.accessKeyId and files.s3.secretAccessKey go together: give both, or neither for the standard AWS chain" -}}
+{{- end -}}
+{{- if and $files.s3.accessKeyId .Values.existingSecret -}}
+{{- fail "with existingSecret, S3 credentials go in that Secret (s3-access-key-id, s3-secret-access-key), not in files.s3" -}}
+{{- end -}}
+{{- if and (eq $files.storage "local") (ne $files.persistence.accessMode "ReadWriteMany") (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled .Values.backup.enabled) -}}
+{{- fail (printf "files.storage local with files.persistence.accessMode %s: a second pod (another replica, autoscaling, or the backup Job) on another node could never mount the claim; use ReadWriteMany, or files.storage s3" $files.persistence.accessMode) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where files are kept, for the server pods and the backup Job. */}}
+{{- define "parley.filesEnv" -}}
+- name: PARLEY_FILES_STORAGE
+  value: {{ .Values.files.storage | quote }}
+{{- if eq .Values.files.storage "local" }}
+# A folder of Parley's own on the claim: the claim's root belongs to whoever made the volume,
+# and Parley keeps its files readable by itself only.
+- name: PARLEY_FILES_DIR
+  value: /files/parley
+{{- else }}
+- name: PARLEY_S3_BUCKET
+  value: {{ .Values.files.s3.bucket | quote }}
+- name: PARLEY_S3_ENDPOINT
+  value: {{ .Values.files.s3.endpoint | quote }}
+- name: PARLEY_S3_REGION
+  value: {{ .Values.files.s3.region | quote }}
+- name: PARLEY_S3_PATH_STYLE
+  value: {{ .Values.files.s3.pathStyle | quote }}
+- name: PARLEY_S3_PREFIX
+  value: {{ .Values.files.s3.prefix | quote }}
+- name: PARLEY_S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.secretName" . }}
+      key: s3-access-key-id
+      optional: true
+- name: PARLEY_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.secretName" . }}
+      key: s3-secret-access-key
+      optional: true
+{{- end }}
+{{- end -}}
+
+{{/* The files claim's name, with files.storage local. */}}
+{{- define "parley.filesClaim" -}}
+{{- .Values.files.persistence.existingClaim | default (printf "%s-files" (include "parley.fullname" .)) -}}
 {{- end -}}
 
 {{/* The pod and container security settings: non-root, read-only root, no capabilities. */}}

@@ -25,6 +25,15 @@ containers:
           name: {{ include "parley.fullname" $root }}
     env:
       {{- include "parley.databaseEnv" $root | nindent 6 }}
+      {{- if and $voice (eq (include "parley.voiceSeparate" $root) "true") }}
+      # The voice pod serves calls, never files: its storage is a scratch folder.
+      - name: PARLEY_FILES_STORAGE
+        value: local
+      - name: PARLEY_FILES_DIR
+        value: /data/files
+      {{- else }}
+      {{- include "parley.filesEnv" $root | nindent 6 }}
+      {{- end }}
       - name: PARLEY_REDIS_URL
         valueFrom:
           secretKeyRef:
@@ -92,6 +101,10 @@ containers:
     volumeMounts:
       - name: data
         mountPath: /data
+      {{- if and (eq $root.Values.files.storage "local") (not (and $voice (eq (include "parley.voiceSeparate" $root) "true"))) }}
+      - name: files
+        mountPath: /files
+      {{- end }}
       - name: tmp
         mountPath: /tmp
       - name: keys
@@ -101,9 +114,15 @@ containers:
       {{- toYaml . | nindent 6 }}
       {{- end }}
 volumes:
-  # State lives in PostgreSQL and Redis; /data holds nothing that must survive a pod.
+  # State lives in PostgreSQL, Redis and the files' storage; /data holds nothing that must
+  # survive a pod.
   - name: data
     emptyDir: {}
+  {{- if and (eq $root.Values.files.storage "local") (not (and $voice (eq (include "parley.voiceSeparate" $root) "true"))) }}
+  - name: files
+    persistentVolumeClaim:
+      claimName: {{ include "parley.filesClaim" $root }}
+  {{- end }}
   - name: tmp
     emptyDir: {}
   - name: keys
