@@ -519,9 +519,11 @@ async fn a_two_node_deployment_upgrades_node_by_node_under_load_without_a_failed
     assert_eq!(ready["schema"], "current", "{ready}");
     endpoints.add(&new_a);
     // Dan's client on a new node while old nodes still take messages: what old nodes publish
-    // reaches the new one.
-    let dan_from = load.count();
+    // reaches the new one. Counted once dan's session is live (READY and its guild): counted
+    // before, the messages acknowledged while it identified (many, on a loaded machine) were
+    // expected of a session that did not exist yet.
     watchers.push(("dan", watch(&dan, &new_a, &endpoints, &stop_clients).await));
+    let dan_from = load.count();
     progress("to old and new nodes together").await;
     let old_b_address = old_b.address.clone();
     let drained_a = take_out_of_service(old_a, &endpoints, &ann, &general).await;
@@ -545,7 +547,8 @@ async fn a_two_node_deployment_upgrades_node_by_node_under_load_without_a_failed
         .filter(|(_, node)| *node != new_a.address && *node != new_b.address)
         .count();
     assert!(by_old_nodes > 0, "old nodes took messages while dan was on a new node");
-    // Dan identified after the load's first `dan_from` messages; a few more were in flight.
+    // Dan was live after the load's first `dan_from` messages; a few more were in flight then
+    // (one per sender), sent before or after.
     let since_dan = load.acknowledged()[dan_from + SENDERS..].to_vec();
     let mut acknowledged = load.acknowledged();
     acknowledged.extend([drained_a, drained_b]);
