@@ -104,6 +104,8 @@ pub struct AppConfig {
     /// Others can reach this instance (it listens beyond loopback, or `public_url` is not a
     /// localhost URL): the first admin needs the bootstrap token (`auth::bootstrap`).
     pub admin_bootstrap: bool,
+    /// What uploads may be.
+    pub files: crate::files::FilesConfig,
 }
 
 impl AppConfig {
@@ -127,6 +129,7 @@ impl AppConfig {
         rest_limits: crate::limits::rest::RestLimitConfig::DEFAULT,
         outbound_allow: Vec::new(),
         admin_bootstrap: false,
+        files: crate::files::FilesConfig::DEFAULT,
     };
 }
 

@@ -112,6 +112,11 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(_) => Self::Unavailable(e),
+            StoreError::UploadGone(id) => Self::field(
+                "attachments",
+                "UPLOAD_GONE",
+                format!("The upload {id} is no longer waiting for a message (uploads wait an hour); upload it again."),
+            ),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -55,6 +55,8 @@ pub struct AppInner {
     pub outbound: parley_outbound::OutboundClient,
     /// Where uploaded files' bytes are kept (`files_storage`): a directory or an S3 bucket.
     pub objects: Arc<dyn parley_objects::ObjectStore>,
+    /// Signs and checks file download URLs (the same key on every node).
+    pub file_urls: crate::files::UrlSigner,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -112,6 +114,7 @@ impl AppState {
             }
         }
         let outbound = crate::interactions::endpoint::client(&config);
+        let file_urls = crate::files::UrlSigner::new(tokens.derived_secret(crate::files::signed_url::PURPOSE));
         Self(Arc::new(AppInner {
             store,
             ids,
@@ -129,6 +132,7 @@ impl AppState {
             widgets: Default::default(),
             outbound,
             objects,
+            file_urls,
         }))
     }
 }

@@ -52,6 +52,8 @@ pub enum ErrorCode {
     ServiceUnavailable,
     OwnerCannotLeave,
     MaxApplications,
+    /// A file link that does not open: expired, altered, or its message deleted.
+    UnknownFile,
     /// Moving or disconnecting someone who is not in a voice channel.
     TargetNotInVoice,
     UnknownWebhook,
@@ -69,7 +71,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 51] = [
+    pub const ALL: [ErrorCode; 52] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -111,6 +113,7 @@ impl ErrorCode {
         Self::ServiceUnavailable,
         Self::OwnerCannotLeave,
         Self::MaxApplications,
+        Self::UnknownFile,
         Self::TargetNotInVoice,
         Self::UnknownWebhook,
         Self::MaxWebhooks,
@@ -166,6 +169,7 @@ impl ErrorCode {
             Self::ServiceUnavailable => 90008,
             Self::OwnerCannotLeave => 90009,
             Self::MaxApplications => 90010,
+            Self::UnknownFile => 90011,
             Self::TargetNotInVoice => 40032,
             Self::UnknownWebhook => 10015,
             Self::MaxWebhooks => 30007,
@@ -225,6 +229,7 @@ impl ErrorCode {
             Self::ServiceUnavailable => "The service is not ready",
             Self::OwnerCannotLeave => "The owner cannot leave their guild; transfer it or delete it instead",
             Self::MaxApplications => "Maximum number of applications reached (25)",
+            Self::UnknownFile => "Unknown file",
             Self::TargetNotInVoice => "Target user is not connected to voice",
             Self::UnknownWebhook => "Unknown Webhook",
             Self::MaxWebhooks => "Maximum number of webhooks reached (15)",

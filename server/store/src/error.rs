@@ -25,6 +25,9 @@ pub enum StoreError {
     InviteUnusable,
     #[error("migration error: {0}")]
     Migration(String),
+    /// A message named an upload that is no longer waiting for one (swept, or taken).
+    #[error("upload {0} is no longer waiting for a message")]
+    UploadGone(i64),
     /// Taking or loading a backup's copy of the database went wrong; the text says how.
     #[error("{0}")]
     Snapshot(String),

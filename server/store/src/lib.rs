@@ -15,6 +15,7 @@
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
 //! - [`outbox`]: events kept with their change until the shared event log has them.
+//! - [`attachments`]: the ledger of uploaded files in storage, and each user's usage against quotas.
 //! - [`audit_log`]: who changed what in a guild, and why.
 //! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
@@ -27,6 +28,7 @@
 
 pub mod application_commands;
 pub mod applications;
+pub mod attachments;
 pub mod audit_log;
 pub mod channels;
 pub mod command_permissions;

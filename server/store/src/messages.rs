@@ -45,13 +45,15 @@ pub struct MessageRecord {
     pub application_id: Option<i64>,
     /// An interaction's answer: who used what (Discord's `interaction_metadata`, as JSON).
     pub interaction: Option<String>,
+    /// JSON array of its files as clients see them (the ledger in `attachments` has the rest).
+    pub attachments: String,
 }
 
 macro_rules! message_columns {
     () => {
         "id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, mention_everyone, \
          mentions, mention_roles, pinned, edited_at, created_at, embeds, flags, pinned_at, \
-         webhook_id, webhook_name, webhook_avatar_url, components, application_id, interaction"
+         webhook_id, webhook_name, webhook_avatar_url, components, application_id, interaction, attachments"
     };
 }
 pub(crate) use message_columns;
@@ -80,6 +82,10 @@ pub struct NewMessage {
     pub application_id: Option<Snowflake>,
     /// An interaction's answer: Discord's `interaction_metadata`, as JSON.
     pub interaction: Option<String>,
+    /// JSON array of its files as clients see them (`[]` for none).
+    pub attachments: String,
+    /// The uploads it takes (ledger rows its author uploaded and no message holds yet).
+    pub attachment_ids: Vec<Snowflake>,
     pub now: Timestamp,
     /// Advance the author's read state to this message (people; bots keep none).
     pub ack_author: bool,
@@ -115,6 +121,7 @@ impl NewMessage {
             components: self.components.clone(),
             application_id: self.application_id.map(Snowflake::as_i64),
             interaction: self.interaction.clone(),
+            attachments: self.attachments.clone(),
         }
     }
 }
@@ -168,8 +175,8 @@ impl Store {
         let insert = concat!(
             "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, kind, reference_message_id, \
              mention_everyone, mentions, mention_roles, created_at, embeds, flags, webhook_id, webhook_name, \
-             webhook_avatar_url, components, application_id, interaction) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+             webhook_avatar_url, components, application_id, interaction, attachments) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
              ON CONFLICT (channel_id, author_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING ",
             message_columns!()
         );
@@ -201,10 +208,27 @@ impl Store {
                 .bind(&message.components)
                 .bind(message.application_id.map(Snowflake::as_i64))
                 .bind(&message.interaction)
+                .bind(&message.attachments)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match created {
                 Some(record) => {
+                    for id in &message.attachment_ids {
+                        let taken = sqlx::query(
+                            "UPDATE attachments SET message_id = $1, sweep_at = NULL \
+                             WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL")
+                            .bind(message.id.as_i64())
+                            .bind(id.as_i64())
+                            .bind(message.author_id.as_i64())
+                            .bind(message.channel_id.as_i64())
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if taken == 0 {
+                            // Swept meanwhile (an upload waits an hour): nothing is stored.
+                            return Err(StoreError::UploadGone(id.as_i64()));
+                        }
+                    }
                     if message.ack_author {
                         // Sending marks the channel read for its author (as on Discord), so
                         // their own message never shows as unread; never moves a read mark back.

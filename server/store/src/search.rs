@@ -34,7 +34,7 @@ impl Store {
             () => {
                 "m.id, m.channel_id, m.guild_id, m.author_id, m.content, m.nonce, m.kind, m.reference_message_id, \
                  m.mention_everyone, m.mentions, m.mention_roles, m.pinned, m.edited_at, m.created_at, m.embeds, m.flags, m.pinned_at, \
-                 m.webhook_id, m.webhook_name, m.webhook_avatar_url, m.components, m.application_id, m.interaction"
+                 m.webhook_id, m.webhook_name, m.webhook_avatar_url, m.components, m.application_id, m.interaction, m.attachments"
             };
         }
         match &self.pool {

@@ -37,8 +37,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 "The request body must be a JSON object.",
             ));
         }
-        serde_path_to_error::deserialize(value).map(Json).map_err(|e| AppError::Invalid(field_error(&e)))
+        typed(value).map(Json)
     }
+}
+
+/// A checked JSON object as `T`, a wrong or missing field answered as 50035 naming it.
+pub(crate) fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|e| AppError::Invalid(field_error(&e)))
 }
 
 /// A JSON array body (bulk endpoints such as reordering), with the same errors as [`Json`].
@@ -99,8 +104,14 @@ async fn read_json<S: Send + Sync>(req: Request, state: &S) -> Result<serde_json
             AppError::with_message(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, rejection.body_text())
         }
     })?;
+    json_value(&bytes)
+}
+
+/// A JSON object's bytes read as a value, with the same checks as a JSON body (a multipart
+/// form's `payload_json` is one).
+pub(crate) fn json_value(bytes: &[u8]) -> Result<serde_json::Value, AppError> {
     let mut value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
+        serde_json::from_slice(bytes).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson))?;
     whole_numbers_as_integers(&mut value);
     if let Some(path) = nul_at(&value).map(|path| if path.is_empty() { vec!["_body".to_owned()] } else { path }) {
         let mut errors = FieldErrors::new();

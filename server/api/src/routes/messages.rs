@@ -11,6 +11,7 @@ use parley_app::channels::thread_members;
 use parley_app::error::{AppError, AppResult};
 use parley_app::limits::window::RateLimited;
 use parley_app::message_drafts::{AllowedMentions, MAX_NONCE_CHARS, check_content, check_flags, resolve_mentions};
+use parley_app::objects::attachment::{StoredAttachment, stored_json};
 use parley_app::objects::component::{ActionRow, check_message_components, components_json, stored_components};
 use parley_app::objects::embed::{Embed, embeds_json, parse_embeds, stored_embeds};
 use parley_app::objects::message::{
@@ -25,6 +26,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::multipart::{self, FormFile, WithFiles};
 use crate::extract::query::{self, Query};
 use crate::extract::{AuthUser, Json, Path};
 use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
@@ -82,6 +84,65 @@ pub struct CreateMessageRequest {
     /// Up to 5 action rows of buttons or a select menu: bots only (people's messages have
     /// none), as on Discord.
     pub components: Option<Vec<ActionRow>>,
+    /// With a multipart body: each file's name and alt text, by the index of its `files[n]`
+    /// part (`id: n`).
+    pub attachments: Option<Vec<AttachmentRequest>>,
+}
+
+/// A file's details in a send.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AttachmentRequest {
+    /// The index `n` of its `files[n]` part (a number or its digits as a string).
+    #[schema(value_type = schema::Snowflake)]
+    #[serde(default, deserialize_with = "nonce")]
+    pub id: Option<String>,
+    /// A name to keep it under instead of the part's (a `SPOILER_` prefix hides it).
+    pub filename: Option<String>,
+    /// Alt text, up to 1024 characters.
+    pub description: Option<String>,
+}
+
+/// The most characters of a file's alt text.
+const MAX_DESCRIPTION_CHARS: usize = 1024;
+
+/// The stored attachments for a send's files, named and described as its `attachments` say.
+fn stored_attachments(requested: Option<&[AttachmentRequest]>, files: &[FormFile]) -> AppResult<Vec<StoredAttachment>> {
+    let requested = requested.unwrap_or_default();
+    for (i, entry) in requested.iter().enumerate() {
+        let known = entry
+            .id
+            .as_deref()
+            .and_then(|id| id.parse::<u64>().ok())
+            .is_some_and(|id| files.iter().any(|f| f.index == id));
+        if !known {
+            return Err(AppError::field(
+                &format!("attachments.{i}.id"),
+                "ATTACHMENT_UNKNOWN",
+                "No files[n] part of this request has this id.",
+            ));
+        }
+        if entry.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
+            return Err(AppError::field(
+                &format!("attachments.{i}.description"),
+                "BASE_TYPE_MAX_LENGTH",
+                format!("Must be {MAX_DESCRIPTION_CHARS} or fewer in length."),
+            ));
+        }
+    }
+    let mut files: Vec<&FormFile> = files.iter().collect();
+    files.sort_by_key(|f| f.index);
+    Ok(files
+        .into_iter()
+        .map(|file| {
+            let entry = requested.iter().find(|e| e.id.as_deref() == Some(file.index.to_string().as_str()));
+            let mut stored = StoredAttachment::of(&file.upload, entry.and_then(|e| e.description.clone()));
+            if let Some(name) = entry.and_then(|e| e.filename.as_deref()) {
+                // The object keeps its key; the name shown and linked is the one asked for.
+                stored.filename = parley_app::files::upload::stored_name(name);
+            }
+            stored
+        })
+        .collect())
 }
 
 /// A message's components: a bot's, checked; a person may send none.
@@ -134,20 +195,49 @@ async fn create_message(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(channel_id): Path<Snowflake>,
-    Json(body): Json<CreateMessageRequest>,
+    body: WithFiles<CreateMessageRequest>,
 ) -> AppResult<Json<MessageObject>> {
+    // Who may send here is settled before a byte of a file is read.
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
     if channel.archived() {
         return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
     }
+    let (body, files) = match body {
+        WithFiles::Json(body) => (body, Vec::new()),
+        WithFiles::Form(form) => {
+            channel.require(Permissions::ATTACH_FILES)?;
+            form.receive(&state, channel.id(), auth.user_id).await?
+        }
+    };
+    let sent = send(&state, &auth, &channel, body, &files).await;
+    // Files a message did not take (a failed send, or a retry answered with the first
+    // message) are removed now, and their quota given back.
+    if !matches!(sent, Ok((_, true))) {
+        multipart::discard(&state, &files).await;
+    }
+    sent.map(|(object, _)| Json(object))
+}
+
+/// The send itself: the message object, and whether this call created it (with `files`).
+async fn send(
+    state: &AppState,
+    auth: &AuthUser,
+    channel: &ChannelAccess,
+    body: CreateMessageRequest,
+    files: &[FormFile],
+) -> AppResult<(MessageObject, bool)> {
+    let attachments = stored_attachments(body.attachments.as_deref(), files)?;
     let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
     if !embeds.is_empty() {
         channel.require(Permissions::EMBED_LINKS)?;
     }
-    let components = checked_components(&auth, body.components.clone())?;
-    let content = check_content(body.content.as_deref(), !embeds.is_empty() || !components.is_empty())?;
+    let components = checked_components(auth, body.components.clone())?;
+    let content = check_content(
+        body.content.as_deref(),
+        !embeds.is_empty() || !components.is_empty() || !attachments.is_empty(),
+    )?;
     let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
         return Err(AppError::field(
@@ -161,8 +251,8 @@ async fn create_message(
     if let Some(nonce) = &body.nonce
         && let Some(sent) = state.store.message_by_nonce(channel.id(), auth.user_id, nonce).await?
     {
-        republish_if_unannounced(&state, sent.id).await?;
-        return Ok(Json(message_object(&state, &sent, Some(auth.user_id)).await?));
+        republish_if_unannounced(state, sent.id).await?;
+        return Ok((message_object(state, &sent, Some(auth.user_id)).await?, false));
     }
     // A DM needs a guild in common still (as on Discord for people who are not friends).
     if let Some(partner) = channel.dm_partner()
@@ -176,7 +266,7 @@ async fn create_message(
     }
     let now = Timestamp::now();
     let exempt = channel.permissions().intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
-    if !exempt && let Some(wait) = slowmode_wait(&state, &channel, auth.user_id, now).await? {
+    if !exempt && let Some(wait) = slowmode_wait(state, channel, auth.user_id, now).await? {
         let limited = RateLimited { bucket: "slowmode".into(), limit: 1, retry_after: wait, global: false };
         return Err(AppError::SlowmodeLimited(limited));
     }
@@ -191,8 +281,8 @@ async fn create_message(
         None => None,
     };
     let (mentions, mention_roles, mention_everyone) = resolve_mentions(
-        &state,
-        &channel,
+        state,
+        channel,
         &content,
         body.allowed_mentions.as_ref(),
         reference.as_ref().map(|r| r.author_id),
@@ -216,6 +306,8 @@ async fn create_message(
         components: components_json(&components),
         application_id: auth.is_bot().then_some(auth.user_id),
         interaction: None,
+        attachments: stored_json(&attachments),
+        attachment_ids: files.iter().map(|f| f.upload.id).collect(),
         now,
         ack_author: !auth.is_bot(),
         outbox: None,
@@ -223,20 +315,20 @@ async fn create_message(
     // The announcement is made before the message is stored and kept with it, so a message
     // acknowledged here is announced even if this node stops before it can publish it.
     let announced =
-        message_object(&state, &new.record(), None).await?.event(EventName::MessageCreate, channel.audience());
-    new.outbox = parley_app::outbox::keep(&state, new.id.get(), &announced);
+        message_object(state, &new.record(), None).await?.event(EventName::MessageCreate, channel.audience());
+    new.outbox = parley_app::outbox::keep(state, new.id.get(), &announced);
     let (record, created) = state.store.create_message(&new).await?;
-    let object = message_object(&state, &record, None).await?;
+    let object = message_object(state, &record, None).await?;
     if !created {
         // Another send with this nonce won the race: its announcement is its own.
-        republish_if_unannounced(&state, record.id).await?;
+        republish_if_unannounced(state, record.id).await?;
     }
     if created {
-        if let ChannelAccess::Private { channel: private, .. } = &channel {
+        if let ChannelAccess::Private { channel: private, .. } = channel {
             // Whoever had closed the conversation gets it back in their list first.
             let reopened = state.store.reopen_private_channel(private.id).await?;
             if !reopened.is_empty() {
-                announce(&state, EventName::ChannelCreate, private, &reopened).await?;
+                announce(state, EventName::ChannelCreate, private, &reopened).await?;
             }
         }
         state.publish(match &new.outbox {
@@ -248,12 +340,12 @@ async fn create_message(
         {
             // Writing in a thread joins it, as on Discord. The message is stored and announced
             // already: a failure here is logged, not answered as a failed send.
-            if let Err(error) = thread_members::add(&state, access.guild.id, thread.id, auth.user_id).await {
+            if let Err(error) = thread_members::add(state, access.guild.id, thread.id, auth.user_id).await {
                 tracing::warn!(%error, thread = %thread.id, "could not add the writer to the thread's members");
             }
         }
     }
-    Ok(Json(object))
+    Ok((object, created))
 }
 
 /// A send retried with its nonce (perhaps on another node, after the first one stopped): if
@@ -485,5 +577,12 @@ async fn delete_message(
     };
     state.store.delete_message(channel.id(), record.id, entry.as_ref()).await?;
     state.publish(channel.message_deleted(record.id));
+    if record.attachments != "[]" {
+        // Its files stop opening at once (their message is gone); they leave storage, and
+        // their space returns to the uploader, after the grace period. The sweeper finds
+        // messages deleted other ways (in bulk, with a channel) on its own.
+        let grace = i64::try_from(state.config.files.deleted_grace_secs).unwrap_or(0) * 1000;
+        state.store.release_message_files(record.id, Timestamp::now().plus_millis(grace)).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,7 @@
 //! - [`application_commands`]: an application's commands, global and per guild; the picker's index.
 //! - [`command_permissions`]: who may use an application's commands in a guild.
 //! - [`archived_threads`]: a channel's archived threads (public; the private lists are empty).
+//! - [`attachments`]: downloading a message's file through its signed link.
 //! - [`audit_logs`]: reading the audit log.
 //! - [`auth`]: registration, login, token refresh and logout.
 //! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
@@ -41,6 +42,7 @@ pub mod admin;
 pub mod application_commands;
 pub mod applications;
 pub mod archived_threads;
+pub mod attachments;
 pub mod audit_logs;
 pub mod auth;
 pub mod channel_admin;

@@ -229,6 +229,8 @@ async fn execute_webhook(
         components: "[]".to_owned(),
         application_id: None,
         interaction: None,
+        attachments: "[]".to_owned(),
+        attachment_ids: Vec::new(),
         now: Timestamp::now(),
         ack_author: false,
         outbox: None,

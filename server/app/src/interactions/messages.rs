@@ -160,6 +160,8 @@ pub async fn post(
         components: components_json(&components),
         application_id: Some(interaction.application_id),
         interaction: Some(interaction.metadata.clone()),
+        attachments: "[]".to_owned(),
+        attachment_ids: Vec::new(),
         now: Timestamp::now(),
         ack_author: false,
         outbox: None,

@@ -4,12 +4,14 @@
 //!
 //! - `auth`: counters of security-relevant events (logins, lockouts, token reuse, limits).
 //! - `database`: the database pools' connections, read when Prometheus scrapes.
+//! - `files`: uploads by outcome, bytes stored, and the sweeper's removals.
 //! - `health`: readiness and the container's memory limit, for the alerts.
 //! - `http`: requests, errors and latency by route template, and the middleware that counts them.
 //! - `interactions`: interactions started and answered, and HTTP endpoints that failed.
 
 mod auth;
 mod database;
+mod files;
 mod health;
 mod http;
 mod interactions;
@@ -19,6 +21,7 @@ use prometheus::{Encoder, IntGaugeVec, Opts, Registry, TextEncoder};
 
 pub use auth::AuthCounters;
 pub use database::DatabaseMetrics;
+pub use files::FileCounters;
 pub use health::HealthMetrics;
 pub use http::{HttpMetrics, record as record_http};
 pub use interactions::InteractionCounters;
@@ -31,6 +34,7 @@ pub struct Metrics {
     pub database: DatabaseMetrics,
     pub health: HealthMetrics,
     pub interactions: InteractionCounters,
+    pub files: FileCounters,
 }
 
 /// Registers `collector` and hands it back. A name registered twice is a programming error
@@ -62,6 +66,7 @@ impl Metrics {
             database: DatabaseMetrics::new(&registry),
             health: HealthMetrics::new(&registry),
             interactions: InteractionCounters::new(&registry),
+            files: FileCounters::new(&registry),
             registry,
         }
     }

@@ -7,6 +7,7 @@ use parley_store::messages::MessageRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::attachment::{AttachmentObject, attachment_objects};
 use super::component::{ActionRow, stored_components};
 use super::embed::{Embed, stored_embeds};
 use super::{PublicUser, schema};
@@ -81,7 +82,7 @@ pub struct MessageObject {
     pub mentions: Vec<PublicUser>,
     #[schema(value_type = Vec<schema::Snowflake>)]
     pub mention_roles: Vec<Snowflake>,
-    pub attachments: Vec<serde_json::Value>,
+    pub attachments: Vec<AttachmentObject>,
     /// Rich embeds; none while the message has SUPPRESS_EMBEDS (they are kept, and come back
     /// when the flag is cleared).
     pub embeds: Vec<Embed>,
@@ -220,7 +221,7 @@ pub async fn message_objects(
             mention_everyone: m.mention_everyone,
             mentions: ids(&m.mentions).into_iter().filter_map(user).collect(),
             mention_roles: ids(&m.mention_roles),
-            attachments: Vec::new(),
+            attachments: attachment_objects(state, m.channel_id, &m.attachments),
             embeds: if m.flags & flags::SUPPRESS_EMBEDS != 0 { Vec::new() } else { stored_embeds(&m.embeds) },
             pinned: m.pinned,
             flags: m.flags,

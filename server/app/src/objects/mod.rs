@@ -8,6 +8,7 @@
 //! - [`member`]: member objects and GUILD_MEMBER_ADD.
 //! - [`thread_member`]: thread member objects, THREAD_MEMBERS_UPDATE and THREAD_MEMBER_UPDATE.
 //! - [`message`]: message objects with authors, mentions and reactions.
+//! - [`attachment`]: a message's files, with signed download URLs.
 //! - [`embed`]: rich embeds on messages, checked against Discord's limits.
 //! - [`component`]: buttons, select menus and modals, checked against Discord's limits.
 //! - [`read_state`]: where a user stands in each channel.
@@ -15,6 +16,7 @@
 //! - [`webhook`]: channel webhooks and WEBHOOKS_UPDATE.
 
 pub mod application;
+pub mod attachment;
 pub mod component;
 pub mod embed;
 pub mod guild;

@@ -1,7 +1,9 @@
 //! The settings of [`AppConfig`], which the API and the gateway share: accounts, login lockout,
-//! rate limits, CORS, the gateway URL, the web client's socket origins and TURN.
+//! rate limits, CORS, the gateway URL, the web client's socket origins, TURN and upload limits.
 
 use parley_app::AppConfig;
+use parley_app::files::FilesConfig;
+use parley_app::files::image_scrub::ImageLimits;
 use parley_app::limits::rest::RestLimitConfig;
 use parley_store::users::LockoutPolicy;
 
@@ -52,6 +54,26 @@ pub(super) fn app_config(raw: &Raw, context: Context<'_>) -> Result<AppConfig, C
         },
         turn: turn_config(raw)?,
         admin_bootstrap: context.reachable_by_others,
+        files: files_config(raw)?,
+    })
+}
+
+/// What uploads may be (the `files_*` limits).
+fn files_config(raw: &Raw) -> Result<FilesConfig, ConfigError> {
+    const MIB: u64 = 1024 * 1024;
+    let quota = |bytes: u64| (bytes > 0).then(|| i64::try_from(bytes).unwrap_or(i64::MAX));
+    Ok(FilesConfig {
+        max_file_bytes: raw.integer::<u64>("files_max_upload_mib")? * MIB,
+        max_files_per_message: raw.integer("files_per_message")?,
+        user_quota_bytes: quota(raw.integer::<u64>("files_user_quota_mib")? * MIB),
+        instance_quota_bytes: quota(raw.integer::<u64>("files_instance_quota_gib")? * 1024 * MIB),
+        strip_metadata: raw.bool("files_strip_metadata")?,
+        image: ImageLimits {
+            max_pixels: raw.integer::<u64>("files_image_max_megapixels")? * 1_000_000,
+            max_side: FilesConfig::DEFAULT.image.max_side,
+        },
+        url_ttl_secs: raw.integer::<u64>("files_url_ttl_hours")? * 3600,
+        deleted_grace_secs: raw.integer::<u64>("files_deleted_grace_mins")? * 60,
     })
 }
 

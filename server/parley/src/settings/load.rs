@@ -271,6 +271,7 @@ impl Settings {
             redis_key_prefix: raw.text("redis_key_prefix")?,
             redis_event_log_length: raw.integer("redis_event_log_length")?,
             files,
+            files_sweep_every: raw.duration("files_sweep_interval_secs")?,
             gateway,
             voice: voice::voice_config(&raw)?,
             api,

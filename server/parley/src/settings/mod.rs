@@ -83,6 +83,8 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// Where uploaded files are kept.
     pub files: FileStorage,
+    /// How often this node's sweeper removes files no message shows.
+    pub files_sweep_every: std::time::Duration,
     pub redis_key_prefix: String,
     pub redis_event_log_length: usize,
     /// `PARLEY_*` variables that name no setting: probably typos, reported by `config check`.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::bot_process::{BotProcess, bots_dir};
 use crate::bots::{add_to_guild, create_bot};
-use crate::helpers::{Backend, Session, TestApp, on_both_backends, spawn_app, status_and_json};
+use crate::helpers::{Backend, Session, TestApp, on_both_backends, status_and_json};
 
 const GATEWAY_INTENT_FLAGS: i64 = (1 << 18) | (1 << 14); // MESSAGE_CONTENT, GUILD_MEMBERS
 /// What the bot is given when added: VIEW_CHANNEL, SEND_MESSAGES, MANAGE_MESSAGES,
@@ -69,7 +69,8 @@ struct Stage {
 
 impl Stage {
     async fn set(backend: Backend, library: Library) -> Self {
-        let app = spawn_app(backend).await;
+        // Files' URLs name the public URL, which the bot downloads from: this server's own.
+        let app = crate::helpers::spawn_app_at_its_public_url(backend).await;
         let ann = app.register("ann").await;
         let guild = app.guild_with(&ann, "Community", &[]).await;
         let thread = app
@@ -218,6 +219,10 @@ async fn play(backend: Backend, library: Library) {
     stage.say(json!({"content": "look", "embeds": [{"title": "From ann", "description": "a card"}]})).await;
     stage.expect("SAW_EMBED From ann").await;
 
+    if matches!(library, Library::DiscordPy) {
+        files(&mut stage).await;
+    }
+
     // A webhook, made by the bot and posted through with the library's webhook client.
     let (_, said) = stage.command("!webhook", "WEBHOOK").await;
     let (_, posted) = stage.get(&format!("/channels/{general}/messages/{}", said[1])).await;
@@ -260,6 +265,43 @@ async fn play(backend: Backend, library: Library) {
         "it reported trouble:\n{}",
         said.join("\n")
     );
+}
+
+/// Files both ways: the bot sends one with the library's file API and reads it back through
+/// its signed URL; ann sends a photo, and the bot downloads the very bytes the server serves
+/// (the photo without its location, every pixel as it was).
+async fn files(stage: &mut Stage) {
+    use sha2::Digest;
+    let general = stage.general.clone();
+    let (_, said) = stage.command("!file", "FILE").await;
+    let (_, sent) = stage.get(&format!("/channels/{general}/messages/{}", said[0])).await;
+    let attachment = &sent["attachments"][0];
+    assert_eq!(attachment["id"], said[1].as_str());
+    assert_eq!((attachment["filename"].as_str(), said[2].as_str()), (Some("notes.txt"), "notes.txt"));
+    assert_eq!(attachment["description"], "some notes");
+    assert_eq!(attachment["content_type"], "text/plain; charset=utf-8");
+    let sent_bytes = b"parley file send\n".repeat(20_000);
+    assert_eq!(said[3], sent_bytes.len().to_string());
+    assert_eq!(said[4], hex::encode(sha2::Sha256::digest(&sent_bytes)), "it read back what it sent");
+
+    let photo = crate::attachments::png_with_location();
+    let body = crate::attachments::form(&[
+        crate::attachments::payload(json!({"content": "a photo"})),
+        crate::attachments::file(0, "photo.png", photo.clone()),
+    ]);
+    let (status, posted) =
+        status_and_json(crate::attachments::send_form(&stage.app, &stage.ann, &general, body).await).await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    let served = stage.app.client.get(posted["attachments"][0]["url"].as_str().unwrap()).send().await.unwrap();
+    let served = served.bytes().await.unwrap();
+    assert_eq!(crate::attachments::pixels(&served), crate::attachments::pixels(&photo));
+    stage
+        .expect(&format!(
+            "SAW_FILE photo.png {} image/png {}",
+            served.len(),
+            hex::encode(sha2::Sha256::digest(&served))
+        ))
+        .await;
 }
 
 /// Ann finds `/roll` in the guild's picker and uses it; the bot answers with a roll and a

@@ -13,17 +13,17 @@ use reqwest::StatusCode;
 use crate::helpers::{Backend, TestDatabase, parley_command, spawn_app_with, status_and_json};
 
 const ACCESS_KEY: &str = "parley-test";
-const SECRET_KEY: &str = "parley-test-secret";
+pub const SECRET_KEY: &str = "parley-test-secret";
 
 /// s3s-fs with a `parley` bucket, on a free loopback port; stopped when dropped.
-struct S3Server {
+pub struct S3Server {
     child: Child,
     port: u16,
     _dir: tempfile::TempDir,
 }
 
 impl S3Server {
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         let binary = std::env::var("PARLEY_TEST_S3S_FS")
             .unwrap_or_else(|_| panic!("PARLEY_TEST_S3S_FS is not set: run ./scripts/test, which installs s3s-fs"));
         let dir = tempfile::tempdir().unwrap();
@@ -45,7 +45,7 @@ impl S3Server {
         server
     }
 
-    fn settings(&self, secret: &str) -> Vec<(&'static str, String)> {
+    pub fn settings(&self, secret: &str) -> Vec<(&'static str, String)> {
         vec![
             ("PARLEY_FILES_STORAGE", "s3".into()),
             ("PARLEY_S3_ENDPOINT", format!("http://127.0.0.1:{}", self.port)),

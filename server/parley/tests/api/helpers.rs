@@ -154,6 +154,14 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     spawn_app_on(TestDatabase::new(backend).await, extra).await
 }
 
+/// A server whose `public_url` is its own address (a free port picked first), for clients
+/// that follow the URLs it hands out (a bot downloading a file).
+pub async fn spawn_app_at_its_public_url(backend: Backend) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (bind, url) = (format!("127.0.0.1:{port}"), format!("http://127.0.0.1:{port}"));
+    spawn_app_with(backend, &[("PARLEY_BIND", bind.as_str()), ("PARLEY_PUBLIC_URL", url.as_str())]).await
+}
+
 /// A server on `db` as it is (a restored database, say), with `extra` settings.
 pub async fn spawn_app_on(db: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
     let settings = db.settings(extra);

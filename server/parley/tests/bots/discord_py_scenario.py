@@ -1,11 +1,13 @@
 """An ordinary discord.py bot playing the scenario of SCENARIO.md (beside this file): it
-answers !ping, !history, !edit, !react, !pin, !thread, !dm, !typing, !embed and !webhook, and
+answers !ping, !history, !edit, !react, !pin, !thread, !dm, !typing, !embed, !webhook and !file, and
 the slash command /roll with its Reroll button, and reports the events it sees, one line each. Only its URLs are Parley's:
 
     PARLEY_URL=http://127.0.0.1:8080 PARLEY_GATEWAY_URL=ws://127.0.0.1:8080/gateway \
     PARLEY_BOT_TOKEN=... python discord_py_scenario.py
 """
 
+import hashlib
+import io
 import os
 import random
 
@@ -145,9 +147,22 @@ async def webhook(message):
     say("WEBHOOK", made.id, sent.id)
 
 
+# What !file sends: a few hundred KiB, so the upload and the download each take many chunks.
+FILE_BYTES = b"parley file send\n" * 20000
+
+
+async def send_file(message):
+    notes = discord.File(io.BytesIO(FILE_BYTES), filename="notes.txt", description="some notes")
+    sent = await message.channel.send("a file", file=notes)
+    attachment = sent.attachments[0]
+    read = await attachment.read()  # a GET of the attachment's signed URL
+    say("FILE", sent.id, attachment.id, attachment.filename, attachment.size, hashlib.sha256(read).hexdigest())
+
+
 COMMANDS = {
     "!ping": ping, "!history": history, "!edit": edit, "!react": react, "!pin": pin,
     "!thread": thread, "!dm": dm, "!typing": typing, "!embed": embed, "!webhook": webhook,
+    "!file": send_file,
 }
 
 
@@ -160,6 +175,9 @@ async def on_message(message):
         say("DM_MESSAGE", message.channel.id, message.author.id, message.content)
     if message.embeds:
         say("SAW_EMBED", message.embeds[0].title)
+    for attachment in message.attachments:
+        read = await attachment.read()
+        say("SAW_FILE", attachment.filename, attachment.size, attachment.content_type, hashlib.sha256(read).hexdigest())
     command = COMMANDS.get(message.content)
     if command and message.guild:
         try:

@@ -1,0 +1,219 @@
+//! Receiving one uploaded file: a ledger row first (so a node that stops mid-upload leaves
+//! something the sweeper finds), then the bytes, streamed through [`Inspector`] into the
+//! object store within the per-file limit and what the uploader's quota has left, then the
+//! charge to the uploader's and the instance's quotas. Any failure leaves nothing stored and
+//! nothing charged.
+
+use axum::http::StatusCode;
+use parley_core::{ErrorCode, Snowflake, Timestamp};
+use parley_objects::{ByteStream, ObjectError, ObjectKey};
+use parley_store::attachments::{NewUpload, OverQuota, Quotas};
+
+use super::image_scrub::ImageRefusal;
+use super::inspect::Inspector;
+use super::sniff::Sniffed;
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+
+/// How long an upload may wait for its message before the sweeper removes it.
+const UNCLAIMED_SECS: i64 = 3600;
+/// The longest name a file keeps.
+const MAX_NAME_CHARS: usize = 128;
+const MIB: u64 = 1024 * 1024;
+
+/// A file whole in storage and charged to its uploader, waiting for its message.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub id: Snowflake,
+    /// Its name as stored and in its URL (see [`stored_name`]).
+    pub filename: String,
+    pub kind: Sniffed,
+    pub size: u64,
+    /// An image's width and height.
+    pub dimensions: Option<(u32, u32)>,
+    pub key: ObjectKey,
+}
+
+/// The name a file is kept under and linked by: the client's, with anything but letters,
+/// digits, `.`, `_` and `-` made `_` (spaces too, as Discord does), no leading dot, at most
+/// 128 characters (the extension kept), never empty.
+pub fn stored_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut safe: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' }).collect();
+    while safe.starts_with('.') {
+        safe.remove(0);
+    }
+    if safe.len() > MAX_NAME_CHARS {
+        let extension = safe.rfind('.').map(|at| safe[at..].to_owned()).filter(|e| e.len() <= 16).unwrap_or_default();
+        safe.truncate(MAX_NAME_CHARS - extension.len());
+        safe.push_str(&extension);
+    }
+    if safe.is_empty() || safe.chars().all(|c| c == '_') { "file".to_owned() } else { safe }
+}
+
+/// Streams one file (`field`, as the form named it, for errors) into storage for `channel_id`.
+pub async fn receive(
+    state: &AppState,
+    channel_id: Snowflake,
+    uploader: Snowflake,
+    field: &str,
+    name: &str,
+    body: ByteStream,
+) -> AppResult<Upload> {
+    let config = &state.config.files;
+    let id = state.ids.next();
+    let filename = stored_name(name);
+    let key = ObjectKey::parse(&format!("attachments/{channel_id}/{id}/{filename}")).map_err(AppError::internal)?;
+    let now = Timestamp::now();
+    state
+        .store
+        .reserve_upload(&NewUpload {
+            id,
+            channel_id,
+            uploader_id: uploader,
+            object_key: key.to_string(),
+            filename: filename.clone(),
+            now,
+            sweep_at: now.plus_millis(UNCLAIMED_SECS * 1000),
+        })
+        .await?;
+    // The most it may be: the per-file limit, or what the uploader's quota has left.
+    let left = match config.user_quota_bytes {
+        Some(quota) => Some(u64::try_from(quota - state.store.file_usage(uploader).await?).unwrap_or(0)),
+        None => None,
+    };
+    let limit = left.map_or(config.max_file_bytes, |left| left.min(config.max_file_bytes));
+    let (inspector, findings) = Inspector::new(body, config.image, config.strip_metadata);
+    let stored = state.objects.put(&key, Box::pin(inspector), limit).await;
+    let findings = findings.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let size = match stored {
+        Ok(size) => size,
+        Err(error) => {
+            state.store.forget_files(&[id]).await?;
+            let outcome = match (&error, findings.refusal) {
+                (_, Some(_)) => "bad_image",
+                (ObjectError::TooLarge { .. }, _) if limit < config.max_file_bytes => "over_quota",
+                (ObjectError::TooLarge { .. }, _) => "too_large",
+                (ObjectError::Body(_), _) => "cut_off",
+                _ => "failed",
+            };
+            state.metrics.files.outcome(outcome);
+            return Err(match (error, findings.refusal) {
+                (_, Some(refusal)) => image_refused(field, refusal),
+                (ObjectError::TooLarge { .. }, _) if limit < config.max_file_bytes => {
+                    over_quota(state, uploader, OverQuota::User { used: 0 }).await?
+                }
+                (ObjectError::TooLarge { .. }, _) => AppError::with_message(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::RequestTooLarge,
+                    format!("{name} is larger than the {} a file may be.", size_words(config.max_file_bytes)),
+                ),
+                (ObjectError::Body(cause), _) => AppError::field(
+                    field,
+                    "UPLOAD_CUT_OFF",
+                    format!("The upload of {name} was cut off ({cause}); nothing was kept."),
+                ),
+                (error, _) => AppError::internal(format!("storing an upload: {error}")),
+            });
+        }
+    };
+    let kind = findings.kind.unwrap_or(Sniffed::Binary);
+    let quotas = Quotas { per_user: config.user_quota_bytes, instance: config.instance_quota_bytes };
+    let charged = state
+        .store
+        .charge_upload(id, uploader, i64::try_from(size).unwrap_or(i64::MAX), kind.content_type(), quotas)
+        .await?;
+    if let Err(over) = charged {
+        discard(state, &[(id, key)]).await;
+        state.metrics.files.outcome("over_quota");
+        return Err(over_quota(state, uploader, over).await?);
+    }
+    state.metrics.files.outcome("stored");
+    state.metrics.files.stored_bytes.inc_by(size);
+    Ok(Upload { id, filename, kind, size, dimensions: findings.size, key })
+}
+
+/// Removes uploads no message will take (the send failed): their objects, then their rows,
+/// refunding them. A failure is logged; the sweeper retries (their rows are still due).
+pub async fn discard(state: &AppState, uploads: &[(Snowflake, ObjectKey)]) {
+    let mut forgotten = Vec::new();
+    for (id, key) in uploads {
+        match state.objects.delete(key).await {
+            Ok(()) => forgotten.push(*id),
+            Err(error) => tracing::warn!(%error, %key, "could not remove an upload no message took; the sweeper will"),
+        }
+    }
+    if let Err(error) = state.store.forget_files(&forgotten).await {
+        tracing::warn!(%error, "could not forget removed uploads; the sweeper will");
+    }
+}
+
+fn image_refused(field: &str, refusal: ImageRefusal) -> AppError {
+    match refusal {
+        ImageRefusal::TooLarge { width, height } => AppError::field(
+            field,
+            "IMAGE_TOO_LARGE",
+            format!(
+                "The image is {width}×{height} pixels, more than this server accepts; scale it down and send it again."
+            ),
+        ),
+        ImageRefusal::Malformed(what) => {
+            AppError::field(field, "IMAGE_INVALID", format!("The file looks like an image but is broken ({what})."))
+        }
+    }
+}
+
+async fn over_quota(state: &AppState, uploader: Snowflake, over: OverQuota) -> AppResult<AppError> {
+    let config = &state.config.files;
+    let message = match over {
+        OverQuota::User { .. } => {
+            let used = state.store.file_usage(uploader).await?;
+            format!(
+                "Your files take {} of the {} each person may keep here; delete some messages with files, or ask an admin for more.",
+                size_words(u64::try_from(used).unwrap_or(0)),
+                size_words(u64::try_from(config.user_quota_bytes.unwrap_or(0)).unwrap_or(0)),
+            )
+        }
+        OverQuota::Instance => "This server's file storage is full; ask an admin.".to_owned(),
+    };
+    Ok(AppError::with_message(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestTooLarge, message))
+}
+
+/// `25 MiB`, `1.5 GiB`, `300 KiB`.
+pub fn size_words(bytes: u64) -> String {
+    let (value, unit) = match bytes {
+        b if b >= 1024 * MIB => (b as f64 / (1024 * MIB) as f64, "GiB"),
+        b if b >= MIB => (b as f64 / MIB as f64, "MiB"),
+        b => (b as f64 / 1024.0, "KiB"),
+    };
+    let text = format!("{value:.1}");
+    format!("{} {unit}", text.strip_suffix(".0").unwrap_or(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_name_is_plain_and_keeps_its_extension() {
+        assert_eq!(stored_name("holiday photo.jpg"), "holiday_photo.jpg");
+        assert_eq!(stored_name("../../etc/passwd"), "passwd");
+        assert_eq!(stored_name("C:\\Users\\me\\report.pdf"), "report.pdf");
+        assert_eq!(stored_name(".bashrc"), "bashrc");
+        assert_eq!(stored_name("résumé.txt"), "r_sum_.txt");
+        assert_eq!(stored_name(""), "file");
+        assert_eq!(stored_name("日本"), "file");
+        let long = format!("{}.png", "a".repeat(300));
+        assert_eq!(stored_name(&long).len(), MAX_NAME_CHARS);
+        assert!(stored_name(&long).ends_with(".png"));
+        assert!(ObjectKey::parse(&format!("attachments/1/2/{}", stored_name("SPOILER_cat.gif"))).is_ok());
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_words(25 * MIB), "25 MiB");
+        assert_eq!(size_words(1536 * MIB), "1.5 GiB");
+        assert_eq!(size_words(300 * 1024), "300 KiB");
+    }
+}
