@@ -126,6 +126,8 @@ async fn nginx_with_the_shipped_config_terminates_tls_proxies_the_api_and_upgrad
         ],
     );
     assert!(out.contains("access_token"), "{out}");
+    let token: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let bearer = format!("Authorization: Bearer {}", token["access_token"].as_str().unwrap());
 
     // Plain HTTP is sent to HTTPS.
     let out = curl(
@@ -146,6 +148,75 @@ async fn nginx_with_the_shipped_config_terminates_tls_proxies_the_api_and_upgrad
         let out = curl(dir.path(), &[&["--resolve", &resolve], WEBSOCKET_HANDSHAKE, &[&url]].concat());
         assert!(out.starts_with("HTTP/1.1 101") && out.contains(r#""op":10"#), "{path}: {out}");
     }
+
+    // A message with a 30 MiB file streams through (past the 25 MiB every other request may
+    // send), and the file comes back through its link.
+    let guild: serde_json::Value = serde_json::from_str(&curl(
+        dir.path(),
+        &[
+            "--resolve",
+            &resolve,
+            "-H",
+            &bearer,
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            r#"{"name":"Proxied"}"#,
+            &format!("{base}/api/v10/guilds"),
+        ],
+    ))
+    .unwrap();
+    let channels: serde_json::Value = serde_json::from_str(&curl(
+        dir.path(),
+        &[
+            "--resolve",
+            &resolve,
+            "-H",
+            &bearer,
+            &format!("{base}/api/v10/guilds/{}/channels", guild["id"].as_str().unwrap()),
+        ],
+    ))
+    .unwrap();
+    let general = channels.as_array().unwrap().iter().find(|c| c["name"] == "general").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let big = dir.path().join("big.bin");
+    std::fs::write(&big, vec![7u8; 30 * 1024 * 1024]).unwrap();
+    let upload = ["--max-time", "60", "--resolve", &resolve, "-H", &bearer, "-F", "payload_json={\"content\":\"big\"}"];
+    let file_part = format!("files[0]=@{}", big.display());
+    let out = Command::new(tool("/usr/bin/curl"))
+        .args(["-sS", "--cacert"])
+        .arg(dir.path().join("cert.pem"))
+        .args(upload)
+        .args(["-F", &file_part, &format!("{base}/api/v10/channels/{general}/messages")])
+        .output()
+        .unwrap();
+    let sent: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(sent["attachments"][0]["size"], 30 * 1024 * 1024, "{sent}");
+    let url = sent["attachments"][0]["url"].as_str().unwrap();
+    let link = format!("{base}{}", &url[url.find("/attachments/").unwrap()..]);
+    let out =
+        curl(dir.path(), &["--resolve", &resolve, "-o", "/dev/null", "-w", "%{http_code} %{size_download}", &link]);
+    assert_eq!(out, format!("200 {}", 30 * 1024 * 1024));
+    let elsewhere = curl(
+        dir.path(),
+        &[
+            "--resolve",
+            &resolve,
+            "-H",
+            &bearer,
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-F",
+            &file_part,
+            &format!("{base}/api/v10/users/@me"),
+        ],
+    );
+    assert_eq!(elsewhere, "413", "other routes keep nginx's smaller limit");
 
     // Metrics never reach the public side: Parley sees a forwarded request, and nginx refuses.
     let out = curl(dir.path(), &["-i", "--resolve", &resolve, &format!("{base}/metrics")]);
