@@ -26,11 +26,14 @@ containers:
     env:
       {{- include "parley.databaseEnv" $root | nindent 6 }}
       {{- if and $voice (eq (include "parley.voiceSeparate" $root) "true") }}
-      # The voice pod serves calls, never files: its storage is a scratch folder.
+      # The voice pod serves calls, never files: its storage is a scratch folder, and it
+      # sweeps none (the server pods sweep the real storage).
       - name: PARLEY_FILES_STORAGE
         value: local
       - name: PARLEY_FILES_DIR
         value: /data/files
+      - name: PARLEY_FILES_SWEEP_INTERVAL_SECS
+        value: "0"
       {{- else }}
       {{- include "parley.filesEnv" $root | nindent 6 }}
       {{- end }}

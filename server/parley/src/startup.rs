@@ -185,7 +185,9 @@ impl Application {
             objects,
         );
         tasks.spawn(parley_app::limits::rest::sweep(state.rest_limits.clone(), background.clone()));
-        tasks.spawn(parley_app::files::sweeper::run(state.clone(), settings.files_sweep_every, background.clone()));
+        if !settings.files_sweep_every.is_zero() {
+            tasks.spawn(parley_app::files::sweeper::run(state.clone(), settings.files_sweep_every, background.clone()));
+        }
         if bus.is_shared() {
             // Runs until serving has ended, so the last requests' rows are removed too.
             tasks.spawn(parley_app::outbox::run(state.clone(), appended_rx, background.clone()));

@@ -86,8 +86,10 @@ impl Store {
     }
 
     /// Charges a whole upload of `size` bytes (its sniffed `content_type`) to its uploader and
-    /// the instance, within `quotas`, and records both on its row; nothing changes if either
-    /// quota would be exceeded.
+    /// the instance, within `quotas`, records both on its row, and gives it until `sweep_at`
+    /// to be taken by a message; nothing changes if either quota would be exceeded. An upload
+    /// whose row the sweeper already removed (it took longer than its reservation) is
+    /// [`StoreError::UploadGone`], and nothing is charged.
     pub async fn charge_upload(
         &self,
         id: Snowflake,
@@ -95,6 +97,7 @@ impl Store {
         size: i64,
         content_type: &str,
         quotas: Quotas,
+        sweep_at: Timestamp,
     ) -> Result<Result<(), OverQuota>, StoreError> {
         // Adds to a usage row unless that passes `limit` (no row yet: the size alone is
         // checked before). Zero rows changed means over.
@@ -123,8 +126,13 @@ impl Store {
             if charged == 0 {
                 return Ok(Err(OverQuota::Instance));
             }
-            sqlx::query("UPDATE attachments SET size = $1, content_type = $2 WHERE id = $3")
-                .bind(size).bind(content_type).bind(id.as_i64()).execute(&mut *tx).await?;
+            let recorded = sqlx::query(
+                "UPDATE attachments SET size = $1, content_type = $2, sweep_at = $3 WHERE id = $4 AND message_id IS NULL")
+                .bind(size).bind(content_type).bind(sweep_at.unix_millis()).bind(id.as_i64())
+                .execute(&mut *tx).await?.rows_affected();
+            if recorded == 0 {
+                return Err(StoreError::UploadGone(id.as_i64()));
+            }
             tx.commit().await?;
             Ok(Ok(()))
         })
@@ -148,6 +156,27 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// Removes a file's row if it is still due at `now` (refunding it), so that the sweeper
+    /// may then remove its object: `false` when a message took it meanwhile, or another node
+    /// removed it.
+    pub async fn forget_due_file(&self, id: Snowflake, now: Timestamp) -> Result<bool, StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<(i64, i64)> = sqlx::query_as(
+                "DELETE FROM attachments WHERE id = $1 AND sweep_at <= $2 RETURNING uploader_id, size")
+                .bind(id.as_i64()).bind(now.unix_millis()).fetch_optional(&mut *tx).await?;
+            let Some((uploader, size)) = row else { return Ok(false) };
+            if size > 0 {
+                for user in [uploader, INSTANCE] {
+                    sqlx::query("UPDATE file_usage SET bytes = bytes - $1 WHERE user_id = $2")
+                        .bind(size).bind(user).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// What `user`'s stored files take, in bytes.

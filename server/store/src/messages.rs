@@ -216,11 +216,13 @@ impl Store {
                     for id in &message.attachment_ids {
                         let taken = sqlx::query(
                             "UPDATE attachments SET message_id = $1, sweep_at = NULL \
-                             WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL")
+                             WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL AND sweep_at > $5")
                             .bind(message.id.as_i64())
                             .bind(id.as_i64())
                             .bind(message.author_id.as_i64())
                             .bind(message.channel_id.as_i64())
+                            // One the sweeper may be removing now is not taken.
+                            .bind(message.now.unix_millis())
                             .execute(&mut *tx)
                             .await?
                             .rows_affected();

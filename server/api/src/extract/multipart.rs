@@ -7,7 +7,10 @@
 
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
-use futures::TryStreamExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::{StreamExt, TryStreamExt};
 use parley_app::AppState;
 use parley_app::error::{AppError, AppResult};
 use parley_app::files::upload::{self, Upload};
@@ -25,7 +28,15 @@ pub enum WithFiles<T> {
 /// A `multipart/form-data` body, not yet read.
 pub struct FileForm {
     form: multer::Multipart<'static>,
+    /// Bytes of parts' contents handed to Parley so far (see [`UNDELIVERED_MOST`]).
+    delivered: Arc<AtomicU64>,
 }
+
+/// The most bytes of a body that may arrive without being handed on as a part's contents:
+/// the preamble, boundaries and part headers, and what the parser holds back while it looks
+/// for the next boundary. A body past it (an endless preamble or header, which the parser
+/// would hold and search again and again) is refused.
+const UNDELIVERED_MOST: u64 = 4 * 1024 * 1024;
 
 /// A file of the form, whole in storage, with the index its part named (`files[n]`).
 #[derive(Debug)]
@@ -34,10 +45,10 @@ pub struct FormFile {
     pub upload: Upload,
 }
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WithFiles<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for WithFiles<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
             return Json::<T>::from_request(req, state).await.map(|Json(body)| WithFiles::Json(body));
@@ -49,8 +60,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WithFiles<T> {
                 "A multipart/form-data body needs a boundary in its Content-Type.",
             )
         })?;
-        let stream = req.into_body().into_data_stream();
-        Ok(WithFiles::Form(FileForm { form: multer::Multipart::new(stream, boundary) }))
+        let delivered = Arc::new(AtomicU64::new(0));
+        let seen = delivered.clone();
+        let mut pulled = 0u64;
+        let stream = req.into_body().into_data_stream().map(move |chunk| {
+            let chunk = chunk.map_err(std::io::Error::other)?;
+            pulled += chunk.len() as u64;
+            if pulled.saturating_sub(seen.load(Ordering::Relaxed)) > UNDELIVERED_MOST {
+                return Err(std::io::Error::other("the form's headers or preamble are too large"));
+            }
+            Ok(chunk)
+        });
+        // The whole body: every file at its largest, and the JSON, with room for the form's
+        // own lines.
+        let files = &state.config.files;
+        let whole = files.max_file_bytes * files.max_files_per_message as u64
+            + state.config.max_body_bytes as u64
+            + UNDELIVERED_MOST;
+        let constraints = multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(whole));
+        Ok(WithFiles::Form(FileForm {
+            form: multer::Multipart::with_constraints(stream, boundary, constraints),
+            delivered,
+        }))
     }
 }
 
@@ -96,6 +127,7 @@ impl FileForm {
                     return Err(AppError::field("payload_json", "DUPLICATE", "Send payload_json once."));
                 }
                 let bytes = read_limited(field, state.config.max_body_bytes).await?;
+                self.delivered.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 payload = Some(json_value(&bytes)?);
                 continue;
             }
@@ -117,7 +149,11 @@ impl FileForm {
                 ));
             }
             let filename = field.file_name().unwrap_or("file").to_owned();
-            let body = Box::pin(field.map_err(|e| std::io::Error::other(e.to_string())));
+            let delivered = self.delivered.clone();
+            let body = Box::pin(field.map_err(|e| std::io::Error::other(e.to_string())).map_ok(move |chunk| {
+                delivered.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                chunk
+            }));
             let upload = upload::receive(state, channel_id, uploader, &name, &filename, body).await?;
             files.push(FormFile { index, upload });
         }

@@ -3,7 +3,8 @@
 //! delete (author or MANAGE_MESSAGES).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use parley_app::AppState;
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
@@ -196,7 +197,26 @@ async fn create_message(
     auth: AuthUser,
     Path(channel_id): Path<Snowflake>,
     body: WithFiles<CreateMessageRequest>,
+) -> Response {
+    let with_files = matches!(body, WithFiles::Form(_));
+    let sent = create(&state, &auth, channel_id, body).await;
+    let refused = sent.is_err();
+    let mut response = sent.into_response();
+    if with_files && refused {
+        // A refused form may be unread still: the connection cannot carry another request,
+        // and the client must not keep it for one.
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+async fn create(
+    state: &AppState,
+    auth: &AuthUser,
+    channel_id: Snowflake,
+    body: WithFiles<CreateMessageRequest>,
 ) -> AppResult<Json<MessageObject>> {
+    let state = state.clone();
     // Who may send here is settled before a byte of a file is read.
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require_text()?;
@@ -211,7 +231,7 @@ async fn create_message(
             form.receive(&state, channel.id(), auth.user_id).await?
         }
     };
-    let sent = send(&state, &auth, &channel, body, &files).await;
+    let sent = send(&state, auth, &channel, body, &files).await;
     // Files a message did not take (a failed send, or a retry answered with the first
     // message) are removed now, and their quota given back.
     if !matches!(sent, Ok((_, true))) {

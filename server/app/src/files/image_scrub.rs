@@ -38,8 +38,12 @@ impl std::fmt::Display for ImageRefusal {
     }
 }
 
-/// PNG chunks that carry metadata, never pixels.
-const PNG_METADATA: [&[u8; 4]; 5] = [b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"];
+/// The ancillary PNG chunks stripping keeps: those that change how the pixels look (colour,
+/// transparency, density) or move (APNG frames).
+const PNG_KEEP: [&[u8; 4]; 16] = [
+    b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"bKGD", b"pHYs", b"hIST", b"sPLT", b"acTL", b"fcTL",
+    b"fdAT", b"cICP", b"mDCv", b"cLLi",
+];
 /// A JPEG segment may be at most this long (its length field is 16 bits), with its marker.
 const JPEG_SEGMENT_MAX: usize = 2 + 65_535;
 /// WebP's extended-format flags for EXIF and XMP chunks.
@@ -60,6 +64,12 @@ enum State {
     Zero(u64),
     /// Passing everything else through (JPEG after its first scan, GIF after its header).
     Rest,
+    /// A JPEG scan's compressed pixels, when stripping: passed through up to the next marker
+    /// (the next segment, or the image's end, after which anything appended is dropped).
+    Scan,
+    /// Dropping everything else: what follows the image's end (a phone's second picture with
+    /// its own EXIF, a motion photo's video), when stripping.
+    Drop,
 }
 
 /// The streaming filter: push the upload through it in chunks, then finish.
@@ -74,6 +84,13 @@ pub struct ImageScrubber {
     /// Whether what follows the bytes being copied passes through whole (a JPEG's first
     /// scan header is followed by its compressed pixels).
     rest_after: bool,
+    /// Whether everything after the bytes being copied is dropped (a PNG's IEND chunk).
+    drop_after: bool,
+    /// Whether a JPEG scan follows the bytes being copied (its header), when stripping.
+    scan_after: bool,
+    /// In a scan, the last byte seen was 0xFF, held back until the next byte tells whether it
+    /// starts a marker.
+    scan_ff: bool,
     size: Option<(u32, u32)>,
 }
 
@@ -82,7 +99,18 @@ impl ImageScrubber {
     /// passes through untouched).
     pub fn new(kind: Sniffed, limits: ImageLimits, strip: bool) -> Self {
         let state = if kind.is_image() { State::Header } else { State::Rest };
-        Self { kind, limits, strip, state, pending: Vec::new(), rest_after: false, size: None }
+        Self {
+            kind,
+            limits,
+            strip,
+            state,
+            pending: Vec::new(),
+            rest_after: false,
+            drop_after: false,
+            scan_after: false,
+            scan_ff: false,
+            size: None,
+        }
     }
 
     /// Filters `input` into `out`.
@@ -91,19 +119,22 @@ impl ImageScrubber {
         if left.is_empty() {
             return Ok(());
         }
-        self.pending.extend_from_slice(left);
-        loop {
-            let Some(used) = self.step(out)? else { return Ok(()) };
-            self.pending.drain(..used);
-            if !matches!(self.state, State::Header | State::Next) {
-                let rest = std::mem::take(&mut self.pending);
-                let left = self.pass(&rest, out);
-                self.pending = left.to_vec();
-            }
-            if self.pending.is_empty() {
-                return Ok(());
+        // Parsed from one buffer with a moving start, compacted once per push: an image of
+        // many tiny pieces (fill bytes, empty chunks) costs no more than a plain one.
+        let mut buf = std::mem::take(&mut self.pending);
+        buf.extend_from_slice(left);
+        let mut at = 0;
+        while at < buf.len() {
+            if matches!(self.state, State::Header | State::Next) {
+                let Some(used) = self.step(&buf[at..], out)? else { break };
+                at += used;
+            } else {
+                at = buf.len() - self.pass(&buf[at..], out).len();
             }
         }
+        buf.drain(..at);
+        self.pending = buf;
+        Ok(())
     }
 
     /// Passes `input` through the copy, skip, zero or rest state it is in; what is left once
@@ -115,6 +146,8 @@ impl ImageScrubber {
                     out.extend_from_slice(input);
                     return &[];
                 }
+                State::Drop => return &[],
+                State::Scan => return self.scan(input, out),
                 State::Header | State::Next => return input,
                 State::Copy(n) | State::Skip(n) | State::Zero(n) => n,
             };
@@ -127,6 +160,8 @@ impl ImageScrubber {
             input = &input[take..];
             let left = n - take as u64;
             self.state = match self.state {
+                _ if left == 0 && self.drop_after => State::Drop,
+                _ if left == 0 && self.scan_after => State::Scan,
                 _ if left == 0 && self.rest_after => State::Rest,
                 _ if left == 0 => State::Next,
                 State::Copy(_) => State::Copy(left),
@@ -139,24 +174,68 @@ impl ImageScrubber {
         }
     }
 
+    /// Passes a scan's bytes through up to a marker (0xFF then anything but a stuffed 0x00, a
+    /// restart marker or fill), which is left for the segment parser.
+    fn scan<'a>(&mut self, input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
+        let mut i = 0;
+        loop {
+            if self.scan_ff {
+                let Some(&b) = input.get(i) else { return &[] };
+                if b == 0xff {
+                    out.push(0xff);
+                    i += 1;
+                    continue;
+                }
+                self.scan_ff = false;
+                if b == 0x00 || (0xd0..=0xd7).contains(&b) {
+                    out.extend_from_slice(&[0xff, b]);
+                    i += 1;
+                    continue;
+                }
+                // A marker: the scan is over, and the parser takes it from its 0xFF: the byte
+                // before it here, or (held from the last input) put back first.
+                self.state = State::Next;
+                if i > 0 {
+                    return &input[i - 1..];
+                }
+                self.pending.push(0xff);
+                return input;
+            }
+            match input[i..].iter().position(|&b| b == 0xff) {
+                None => {
+                    out.extend_from_slice(&input[i..]);
+                    return &[];
+                }
+                Some(at) => {
+                    out.extend_from_slice(&input[i..i + at]);
+                    i += at + 1;
+                    self.scan_ff = true;
+                }
+            }
+        }
+    }
+
     /// The end of the upload: its dimensions, if its header gave them.
     pub fn finish(mut self, out: &mut Vec<u8>) -> Result<Option<(u32, u32)>, ImageRefusal> {
         if matches!(self.state, State::Header) {
             return Err(ImageRefusal::Malformed("it ends inside its header"));
         }
-        // A trailing partial chunk passes on as it is (some encoders pad their files).
-        out.append(&mut self.pending);
+        // A trailing partial chunk passes on as it is (some encoders pad their files), unless
+        // stripping: it could be the start of metadata.
+        if !self.strip {
+            out.append(&mut self.pending);
+        }
         Ok(self.size)
     }
 
     /// One header, chunk or segment start from `pending`: how many bytes it used (written to
     /// `out` or dropped), or `None` when more are needed.
-    fn step(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
+    fn step(&mut self, p: &[u8], out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
         match self.kind {
-            Sniffed::Png => self.png(out),
-            Sniffed::Jpeg => self.jpeg(out),
-            Sniffed::Gif => self.gif(out),
-            Sniffed::Webp => self.webp(out),
+            Sniffed::Png => self.png(p, out),
+            Sniffed::Jpeg => self.jpeg(p, out),
+            Sniffed::Gif => self.gif(p, out),
+            Sniffed::Webp => self.webp(p, out),
             _ => {
                 self.state = State::Rest;
                 Ok(Some(0))
@@ -164,8 +243,7 @@ impl ImageScrubber {
         }
     }
 
-    fn png(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
-        let p = &self.pending;
+    fn png(&mut self, p: &[u8], out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
         if matches!(self.state, State::Header) {
             if p.len() < 8 {
                 return Ok(None);
@@ -190,19 +268,23 @@ impl ImageScrubber {
             let height = u32::from_be_bytes([p[12], p[13], p[14], p[15]]);
             check(self.limits, &mut self.size, width, height)?;
         }
-        // The chunk's data and its CRC follow its 8-byte header.
+        // The chunk's data and its CRC follow its 8-byte header. Stripping keeps the chunks
+        // that draw the image (critical ones, and the ancillary ones that shape its colours
+        // or animation) and drops every other: text, EXIF, times, provenance, unknown.
         let body = u64::from(length) + 4;
-        if self.strip && PNG_METADATA.contains(&&kind) {
+        let ancillary = kind[0].is_ascii_lowercase();
+        if self.strip && ancillary && !PNG_KEEP.contains(&&kind) {
             self.state = State::Skip(body);
         } else {
             out.extend_from_slice(&p[..8]);
             self.state = State::Copy(body);
+            // After its end, nothing: a trailer could carry anything.
+            self.drop_after = self.strip && &kind == b"IEND";
         }
         Ok(Some(8))
     }
 
-    fn jpeg(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
-        let p = &self.pending;
+    fn jpeg(&mut self, p: &[u8], out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
         if matches!(self.state, State::Header) {
             if p.len() < 2 {
                 return Ok(None);
@@ -229,7 +311,7 @@ impl ImageScrubber {
         }
         if marker == 0xd9 {
             out.extend_from_slice(&p[..2]);
-            self.state = State::Rest;
+            self.state = if self.strip { State::Drop } else { State::Rest };
             return Ok(Some(2));
         }
         if p.len() < 4 {
@@ -241,7 +323,10 @@ impl ImageScrubber {
         }
         let whole = 2 + length;
         let start_of_frame = (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker);
-        let metadata = self.strip && matches!(marker, 0xe1 | 0xed | 0xfe);
+        // Stripping keeps APP0 (JFIF), APP2 (the ICC colour profile) and APP14 (Adobe's colour
+        // transform); every other APPn (EXIF, XMP, IPTC, C2PA...) and comments go.
+        let metadata =
+            self.strip && ((0xe1..=0xef).contains(&marker) && ![0xe2, 0xee].contains(&marker) || marker == 0xfe);
         if start_of_frame || metadata {
             debug_assert!(whole <= JPEG_SEGMENT_MAX);
             if p.len() < whole {
@@ -265,13 +350,15 @@ impl ImageScrubber {
         }
         out.extend_from_slice(&p[..4]);
         // After the first scan's header come the compressed pixels: passed through whole.
-        self.rest_after = marker == 0xda;
+        // Stripping reads on through the scans to the image's end (what a phone appends after
+        // it, a second picture with its own EXIF, is dropped); otherwise all passes through.
+        self.rest_after = marker == 0xda && !self.strip;
+        self.scan_after = marker == 0xda && self.strip;
         self.state = State::Copy(length as u64 - 2);
         Ok(Some(4))
     }
 
-    fn gif(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
-        let p = &self.pending;
+    fn gif(&mut self, p: &[u8], out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
         if p.len() < 10 {
             return Ok(None);
         }
@@ -283,8 +370,7 @@ impl ImageScrubber {
         Ok(Some(10))
     }
 
-    fn webp(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
-        let p = &self.pending;
+    fn webp(&mut self, p: &[u8], out: &mut Vec<u8>) -> Result<Option<usize>, ImageRefusal> {
         if matches!(self.state, State::Header) {
             if p.len() < 12 {
                 return Ok(None);
@@ -432,7 +518,8 @@ mod tests {
             segments.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
             segments.extend_from_slice(&payload);
         }
-        [&plain[..2], &segments, &plain[2..]].concat()
+        // And what phones append after the end: a second picture with its own EXIF.
+        [&plain[..2], &segments, &plain[2..], b"\xff\xd8\xff\xe1", GPS].concat()
     }
 
     fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
@@ -455,13 +542,17 @@ mod tests {
         !crc
     }
 
-    /// A tEXt and an eXIf chunk after IHDR.
+    /// A tEXt, an eXIf and a provenance (caBX) chunk after IHDR, and a trailer after IEND.
     fn png_with_metadata() -> Vec<u8> {
         let plain = encoded(ImageFormat::Png);
         let after_ihdr = 8 + 8 + 13 + 4;
-        let metadata =
-            [png_chunk(b"tEXt", &[b"Location\0".as_slice(), GPS].concat()), png_chunk(b"eXIf", GPS)].concat();
-        [&plain[..after_ihdr], &metadata, &plain[after_ihdr..]].concat()
+        let metadata = [
+            png_chunk(b"tEXt", &[b"Location\0".as_slice(), GPS].concat()),
+            png_chunk(b"eXIf", GPS),
+            png_chunk(b"caBX", GPS),
+        ]
+        .concat();
+        [&plain[..after_ihdr], &metadata, &plain[after_ihdr..], GPS].concat()
     }
 
     /// An extended WebP (VP8X with the EXIF flag) with an EXIF chunk after the image.

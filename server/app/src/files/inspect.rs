@@ -20,6 +20,9 @@ pub struct Findings {
     pub size: Option<(u32, u32)>,
     /// Why the image was refused (the stream failed with it).
     pub refusal: Option<ImageRefusal>,
+    /// More bytes came in than the limit: metadata stripped on the way does not make a
+    /// larger upload acceptable (the stream failed).
+    pub too_large: bool,
 }
 
 /// Wraps an upload's stream; [`Inspector::findings`] tells what passed.
@@ -30,14 +33,27 @@ pub struct Inspector<S> {
     limits: ImageLimits,
     strip: bool,
     done: bool,
+    /// Bytes taken in so far, and the most that may be.
+    received: u64,
+    limit: u64,
     findings: Arc<Mutex<Findings>>,
 }
 
 impl<S> Inspector<S> {
-    pub fn new(inner: S, limits: ImageLimits, strip: bool) -> (Self, Arc<Mutex<Findings>>) {
+    /// Inspects `inner`, failing once more than `limit` bytes come in.
+    pub fn new(inner: S, limits: ImageLimits, strip: bool, limit: u64) -> (Self, Arc<Mutex<Findings>>) {
         let findings = Arc::new(Mutex::new(Findings::default()));
-        let inspector =
-            Self { inner, head: Vec::new(), scrubber: None, limits, strip, done: false, findings: findings.clone() };
+        let inspector = Self {
+            inner,
+            head: Vec::new(),
+            scrubber: None,
+            limits,
+            strip,
+            done: false,
+            received: 0,
+            limit,
+            findings: findings.clone(),
+        };
         (inspector, findings)
     }
 
@@ -77,6 +93,14 @@ where
                     return Poll::Ready(Some(Err(e)));
                 }
                 Some(Ok(chunk)) => {
+                    this.received += chunk.len() as u64;
+                    if this.received > this.limit {
+                        this.done = true;
+                        this.findings.lock().unwrap_or_else(|p| p.into_inner()).too_large = true;
+                        let error =
+                            std::io::Error::new(std::io::ErrorKind::FileTooLarge, "the upload passed its limit");
+                        return Poll::Ready(Some(Err(error)));
+                    }
                     let outcome = match &mut this.scrubber {
                         Some(scrubber) => scrubber.push(&chunk, &mut out),
                         None => {

@@ -60,19 +60,15 @@ pub async fn sweep(state: &AppState, cursor: &mut i64) -> AppResult<Swept> {
     state.store.release_files(&orphans, now.plus_millis(grace)).await?;
     let mut removed = 0;
     for due in state.store.files_due(now, REMOVE_BATCH).await? {
-        let deleted = match ObjectKey::parse(&due.object_key) {
-            Ok(key) => state.objects.delete(&key).await,
-            // A key this build would not write: nothing of ours to remove.
-            Err(_) => Ok(()),
-        };
-        match deleted {
-            Ok(()) => {
-                state.store.forget_files(&[due.id]).await?;
-                removed += 1;
-            }
-            Err(error) => {
-                tracing::warn!(%error, key = %due.object_key, "could not remove a file from storage; it stays due")
-            }
+        // The row goes first, and only if it is still due: a message cannot take it after
+        // that (taking needs a row not yet due), so no message ever shows a removed object.
+        if !state.store.forget_due_file(due.id, now).await? {
+            continue;
+        }
+        removed += 1;
+        let Ok(key) = ObjectKey::parse(&due.object_key) else { continue };
+        if let Err(error) = state.objects.delete(&key).await {
+            tracing::error!(%error, %key, "could not remove a file from storage after forgetting it: it is left there (remove it by hand)");
         }
     }
     state.metrics.files.swept.inc_by(removed as u64);

@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, Snowflake, Timestamp};
 use parley_objects::{ByteStream, ObjectError, ObjectKey};
-use parley_store::attachments::{NewUpload, OverQuota, Quotas};
+use parley_store::attachments::{INSTANCE, NewUpload, OverQuota, Quotas};
 
 use super::image_scrub::ImageRefusal;
 use super::inspect::Inspector;
@@ -15,7 +15,10 @@ use super::sniff::Sniffed;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 
-/// How long an upload may wait for its message before the sweeper removes it.
+/// How long an upload may take to arrive before the sweeper may remove it (a node that
+/// stopped mid-upload leaves its row): long enough for the largest upload on a slow uplink.
+const ARRIVING_SECS: i64 = 6 * 3600;
+/// How long a whole upload may wait for its message before the sweeper removes it.
 const UNCLAIMED_SECS: i64 = 3600;
 /// The longest name a file keeps.
 const MAX_NAME_CHARS: usize = 128;
@@ -75,22 +78,30 @@ pub async fn receive(
             object_key: key.to_string(),
             filename: filename.clone(),
             now,
-            sweep_at: now.plus_millis(UNCLAIMED_SECS * 1000),
+            sweep_at: now.plus_millis(ARRIVING_SECS * 1000),
         })
         .await?;
-    // The most it may be: the per-file limit, or what the uploader's quota has left.
-    let left = match config.user_quota_bytes {
-        Some(quota) => Some(u64::try_from(quota - state.store.file_usage(uploader).await?).unwrap_or(0)),
-        None => None,
+    // The most it may be: the per-file limit, or what the uploader's quota or the instance's
+    // has left, whichever is least (charged for real, atomically, once it is whole).
+    let left = async |quota: Option<i64>, user: Snowflake| -> AppResult<Option<u64>> {
+        Ok(match quota {
+            Some(quota) => Some(u64::try_from(quota - state.store.file_usage(user).await?).unwrap_or(0)),
+            None => None,
+        })
     };
-    let limit = left.map_or(config.max_file_bytes, |left| left.min(config.max_file_bytes));
-    let (inspector, findings) = Inspector::new(body, config.image, config.strip_metadata);
+    let user_left = left(config.user_quota_bytes, uploader).await?;
+    let instance_left = left(config.instance_quota_bytes, Snowflake::new(INSTANCE as u64)).await?;
+    let limit = [Some(config.max_file_bytes), user_left, instance_left].into_iter().flatten().min().unwrap_or(0);
+    let over = if instance_left == Some(limit) { OverQuota::Instance } else { OverQuota::User { used: 0 } };
+    let (inspector, findings) = Inspector::new(body, config.image, config.strip_metadata, limit);
     let stored = state.objects.put(&key, Box::pin(inspector), limit).await;
     let findings = findings.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let size = match stored {
         Ok(size) => size,
         Err(error) => {
             state.store.forget_files(&[id]).await?;
+            // Too large by what came in (the inspector's count) or by what was stored.
+            let error = if findings.too_large { ObjectError::TooLarge { limit } } else { error };
             let outcome = match (&error, findings.refusal) {
                 (_, Some(_)) => "bad_image",
                 (ObjectError::TooLarge { .. }, _) if limit < config.max_file_bytes => "over_quota",
@@ -102,7 +113,7 @@ pub async fn receive(
             return Err(match (error, findings.refusal) {
                 (_, Some(refusal)) => image_refused(field, refusal),
                 (ObjectError::TooLarge { .. }, _) if limit < config.max_file_bytes => {
-                    over_quota(state, uploader, OverQuota::User { used: 0 }).await?
+                    over_quota(state, uploader, over).await?
                 }
                 (ObjectError::TooLarge { .. }, _) => AppError::with_message(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -120,10 +131,19 @@ pub async fn receive(
     };
     let kind = findings.kind.unwrap_or(Sniffed::Binary);
     let quotas = Quotas { per_user: config.user_quota_bytes, instance: config.instance_quota_bytes };
-    let charged = state
-        .store
-        .charge_upload(id, uploader, i64::try_from(size).unwrap_or(i64::MAX), kind.content_type(), quotas)
-        .await?;
+    let until = Timestamp::now().plus_millis(UNCLAIMED_SECS * 1000);
+    let size_i64 = i64::try_from(size).unwrap_or(i64::MAX);
+    let charged = match state.store.charge_upload(id, uploader, size_i64, kind.content_type(), quotas, until).await {
+        Ok(charged) => charged,
+        Err(error) => {
+            // Its row is gone (swept while it arrived) or the database failed: the object
+            // must not stay behind uncounted.
+            if let Err(cause) = state.objects.delete(&key).await {
+                tracing::warn!(error = %cause, %key, "could not remove an upload that could not be charged");
+            }
+            return Err(error.into());
+        }
+    };
     if let Err(over) = charged {
         discard(state, &[(id, key)]).await;
         state.metrics.files.outcome("over_quota");

@@ -341,8 +341,8 @@ pub const SETTINGS: &[SettingSpec] = &[
     SettingSpec {
         key: "files_sweep_interval_secs",
         default: DefaultValue::Duration(Duration::from_secs(60)),
-        kind: Kind::seconds(1, 3600),
-        doc: "How often each node removes files no message shows any more (uploads no message took within an hour, deleted messages' files after files_deleted_grace_mins), a bounded batch at a time.",
+        kind: Kind::seconds(0, 3600),
+        doc: "How often each node removes files no message shows any more (uploads no message took within an hour, deleted messages' files after files_deleted_grace_mins), a bounded batch at a time. 0: this node sweeps none (a node whose files settings are not the real storage's, such as the Helm chart's voice pod; another node must sweep).",
     },
     SettingSpec {
         key: "gateway_url",

@@ -258,6 +258,18 @@ async fn refused_uploads_keep_nothing_and_charge_nothing(backend: Backend) {
         assert_error(send_form(&app, &ann, channel, too_big).await, StatusCode::PAYLOAD_TOO_LARGE, 40005).await;
     assert!(refused["message"].as_str().unwrap().contains("1 MiB"), "{refused}");
 
+    // Stripping does not make a larger upload fit: the limit counts what came in.
+    let mut padded = png_with_location();
+    let text = png_chunk(b"tEXt", &mib(15));
+    padded.splice(33..33, text);
+    let padded = form(&[payload(json!({})), file(0, "padded.png", padded)]);
+    assert_error(send_form(&app, &ann, channel, padded).await, StatusCode::PAYLOAD_TOO_LARGE, 40005).await;
+
+    // A form whose preamble never ends is refused, not held.
+    let mut endless = vec![b'-'; 6 * 1024 * 1024];
+    endless.extend(form(&[payload(json!({"content": "late"}))]));
+    assert_error(send_form(&app, &ann, channel, endless).await, StatusCode::BAD_REQUEST, 50035).await;
+
     let bomb = form(&[payload(json!({})), file(0, "flood.png", pixel_flood())]);
     let refused = assert_error(send_form(&app, &ann, channel, bomb).await, StatusCode::BAD_REQUEST, 50035).await;
     assert_eq!(refused["errors"]["files[0]"]["_errors"][0]["code"], "IMAGE_TOO_LARGE", "{refused}");
