@@ -138,6 +138,8 @@ pub struct WebhookAuthor {
 #[derive(Clone, Debug)]
 pub struct MessageEdit {
     pub content: String,
+    /// JSON array of the files it keeps (its `attachments` column).
+    pub attachments: String,
     /// JSON array of checked embeds.
     pub embeds: String,
     /// JSON array of checked components.
@@ -331,7 +333,7 @@ impl Store {
     ) -> Result<Option<MessageRecord>, StoreError> {
         let sql = concat!(
             "UPDATE messages SET content = $3, mentions = $4, mention_roles = $5, mention_everyone = $6, edited_at = $7, \
-             embeds = $8, flags = $9, components = $10 \
+             embeds = $8, flags = $9, components = $10, attachments = $11 \
              WHERE channel_id = $1 AND id = $2 RETURNING ",
             message_columns!()
         );
@@ -346,6 +348,7 @@ impl Store {
             .bind(&edit.embeds)
             .bind(edit.flags)
             .bind(&edit.components)
+            .bind(&edit.attachments)
             .fetch_optional(pool)
             .await?))
     }

@@ -471,6 +471,43 @@ pub struct EditMessageRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<ActionRow>>)]
     pub components: Option<Option<Vec<ActionRow>>>,
+    /// The files it keeps, by `id` (`[]` or `null` removes them all); left out, they stay.
+    /// A removed file's link stops opening at once.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<KeptAttachment>>)]
+    pub attachments: Option<Option<Vec<KeptAttachment>>>,
+}
+
+/// A file a message keeps through an edit.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct KeptAttachment {
+    /// One of the message's attachment ids.
+    #[schema(value_type = schema::Snowflake)]
+    #[serde(deserialize_with = "nonce")]
+    pub id: Option<String>,
+}
+
+/// Which of a message's files an edit keeps; those it drops go to `dropped`.
+fn kept_attachments(
+    stored: Vec<StoredAttachment>,
+    asked: Option<&[KeptAttachment]>,
+    dropped: &mut Vec<Snowflake>,
+) -> AppResult<Vec<StoredAttachment>> {
+    let Some(asked) = asked else { return Ok(stored) };
+    for (i, entry) in asked.iter().enumerate() {
+        if !stored.iter().any(|file| Some(file.id.to_string().as_str()) == entry.id.as_deref()) {
+            return Err(AppError::field(
+                &format!("attachments.{i}.id"),
+                "ATTACHMENT_UNKNOWN",
+                "Not one of this message's files (an edit keeps or drops files; it cannot add any).",
+            ));
+        }
+    }
+    let (kept, gone): (Vec<_>, Vec<_>) = stored
+        .into_iter()
+        .partition(|file| asked.iter().any(|e| e.id.as_deref() == Some(file.id.to_string().as_str())));
+    dropped.extend(gone.iter().map(|file| file.id));
+    Ok(kept)
 }
 
 /// Edit my message's content, embeds or flags (content or embeds set `edited_timestamp`). Of
@@ -495,7 +532,8 @@ async fn edit_message(
 ) -> AppResult<Json<MessageObject>> {
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     let record = find_message(&state, channel.id(), message_id).await?;
-    let changes_text = body.content.is_some() || body.embeds.is_some() || body.components.is_some();
+    let changes_text =
+        body.content.is_some() || body.embeds.is_some() || body.components.is_some() || body.attachments.is_some();
     if record.author_id != auth.user_id {
         if changes_text || body.flags.is_none() {
             return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
@@ -521,7 +559,13 @@ async fn edit_message(
         Some(rows) => checked_components(&auth, rows)?,
         None => stored_components(&record.components),
     };
-    let has_other = !embeds.is_empty() || !components.is_empty();
+    let mut dropped = Vec::new();
+    let stored: Vec<StoredAttachment> = serde_json::from_str(&record.attachments).unwrap_or_default();
+    let files = match &body.attachments {
+        Some(asked) => kept_attachments(stored, Some(asked.as_deref().unwrap_or_default()), &mut dropped)?,
+        None => stored,
+    };
+    let has_other = !embeds.is_empty() || !components.is_empty() || !files.is_empty();
     let (content, mentions, roles, everyone) = match body.content.as_deref() {
         Some(text) => {
             let content = check_content(Some(text), has_other)?;
@@ -539,6 +583,7 @@ async fn edit_message(
     };
     let edit = MessageEdit {
         content,
+        attachments: stored_json(&files),
         embeds: embeds_json(&embeds),
         components: components_json(&components),
         flags: message_flags,
@@ -552,6 +597,11 @@ async fn edit_message(
         },
     };
     let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
+    if !dropped.is_empty() {
+        // Their links stop opening now; their space returns after the grace period.
+        let grace = i64::try_from(state.config.files.deleted_grace_secs).unwrap_or(0) * 1000;
+        state.store.release_files(&dropped, Timestamp::now().plus_millis(grace)).await?;
+    }
     let object = message_object(&state, &updated, Some(auth.user_id)).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
     Ok(Json(object))

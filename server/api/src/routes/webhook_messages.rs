@@ -373,6 +373,7 @@ async fn edit_webhook_message(
     };
     let edit = MessageEdit {
         content,
+        attachments: record.attachments.clone(),
         embeds: embeds_json(&embeds),
         components: record.components.clone(),
         flags: record.flags,

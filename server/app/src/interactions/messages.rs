@@ -279,6 +279,7 @@ pub async fn edit(
                 .map_or(record.flags & flags::SUPPRESS_EMBEDS, |f| f & flags::SUPPRESS_EMBEDS);
             let edit = MessageEdit {
                 content,
+                attachments: record.attachments.clone(),
                 embeds: embeds_json(&embeds),
                 components: components_json(&components),
                 flags: (record.flags & !(flags::LOADING | flags::SUPPRESS_EMBEDS)) | suppress,

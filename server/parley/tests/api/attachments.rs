@@ -321,6 +321,52 @@ async fn refused_uploads_keep_nothing_and_charge_nothing(backend: Backend) {
     assert_eq!(stored_objects(&app), 2);
 }
 
+async fn an_edit_keeps_or_drops_a_messages_files_and_a_dropped_files_link_stops_opening(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let guild = app.guild_with(&ann, "Edits", &[&bob]).await;
+    let body = form(&[
+        payload(json!({"content": "two files"})),
+        file(0, "a.txt", b"first".to_vec()),
+        file(1, "b.txt", b"second".to_vec()),
+    ]);
+    let (status, sent) = status_and_json(send_form(&app, &ann, &guild.general, body).await).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let path = format!("/channels/{}/messages/{}", guild.general, sent["id"].as_str().unwrap());
+    let (a, b) = (&sent["attachments"][0], &sent["attachments"][1]);
+    let (a_link, b_link) = (here(&app, a), here(&app, b));
+
+    // Bob may not touch ann's files; an id that is not one of hers is refused.
+    let keep_a = json!({"attachments": [{"id": a["id"]}]});
+    assert_error(app.patch_json(&path, &keep_a, &bob.access_token).await, StatusCode::FORBIDDEN, 50005).await;
+    let stranger = json!({"attachments": [{"id": "1234567890"}]});
+    assert_error(app.patch_json(&path, &stranger, &ann.access_token).await, StatusCode::BAD_REQUEST, 50035).await;
+
+    let (status, edited) = status_and_json(app.patch_json(&path, &keep_a, &ann.access_token).await).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(edited["attachments"][0]["id"], a["id"]);
+    assert_eq!(app.client.get(&a_link).send().await.unwrap().status(), StatusCode::OK, "the kept file still opens");
+    assert_error(app.client.get(&b_link).send().await.unwrap(), StatusCode::NOT_FOUND, 90011).await;
+
+    // Content keeps it a message without files; files alone cannot all go.
+    let (_, bare) = status_and_json(app.patch_json(&path, &json!({"attachments": []}), &ann.access_token).await).await;
+    assert_eq!(bare["attachments"], json!([]));
+    assert_error(app.client.get(&a_link).send().await.unwrap(), StatusCode::NOT_FOUND, 90011).await;
+    let only = form(&[payload(json!({})), file(0, "c.txt", b"third".to_vec())]);
+    let (_, only) = status_and_json(send_form(&app, &ann, &guild.general, only).await).await;
+    let only_path = format!("/channels/{}/messages/{}", guild.general, only["id"].as_str().unwrap());
+    assert_error(
+        app.patch_json(&only_path, &json!({"attachments": null}), &ann.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50006,
+    )
+    .await;
+    let (_, still) = status_and_json(app.get(&only_path, Some(&ann.access_token)).await).await;
+    assert_eq!(still["attachments"].as_array().unwrap().len(), 1, "a refused edit changes nothing");
+}
+
 async fn deleted_messages_files_leave_storage_and_give_their_space_back(backend: Backend) {
     let app =
         spawn_app_with(backend, &[("PARLEY_FILES_SWEEP_INTERVAL_SECS", "1"), ("PARLEY_FILES_DELETED_GRACE_MINS", "0")])
@@ -396,4 +442,5 @@ on_both_backends!(
     a_file_is_typed_by_its_bytes_and_anything_but_media_is_only_ever_a_download,
     refused_uploads_keep_nothing_and_charge_nothing,
     deleted_messages_files_leave_storage_and_give_their_space_back,
+    an_edit_keeps_or_drops_a_messages_files_and_a_dropped_files_link_stops_opening,
 );

@@ -14,8 +14,11 @@
 //
 // Set DJS_DEBUG=1 to have discord.js's own debug log (gateway and REST) on stderr.
 
+import { createHash } from 'node:crypto';
+
 import {
   ActionRowBuilder,
+  AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
   Client,
@@ -126,6 +129,19 @@ client.on(Events.InteractionCreate, async (interaction) => {
   }
 });
 
+// --- files -------------------------------------------------------------------------------
+
+// What !file sends: a few hundred KiB, so the upload and the download each take many chunks.
+const FILE_BYTES = Buffer.from('parley file send\n'.repeat(20000));
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+async function download(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
 // --- events ------------------------------------------------------------------------------
 
 client.on(Events.MessageCreate, async (message) => {
@@ -135,6 +151,10 @@ client.on(Events.MessageCreate, async (message) => {
     say(`DM_MESSAGE ${message.channelId} ${message.author.id} ${oneLineContent(message.content)}`);
   }
   if (message.embeds.length > 0) say(`SAW_EMBED ${message.embeds[0].title}`);
+  for (const attachment of message.attachments.values()) {
+    const read = await download(attachment.url);
+    say(`SAW_FILE ${attachment.name} ${attachment.size} ${attachment.contentType} ${sha256(read)}`);
+  }
 
   const handler = message.inGuild() ? commands[message.content.trim()] : undefined;
   if (!handler) return;
@@ -236,6 +256,14 @@ const commands = {
       .setFooter({ text: 'parley' });
     const sent = await message.channel.send({ content: 'status', embeds: [embed] });
     say(`EMBED ${sent.id}`);
+  },
+
+  async '!file'(message) {
+    const notes = new AttachmentBuilder(FILE_BYTES, { name: 'notes.txt', description: 'some notes' });
+    const sent = await message.channel.send({ content: 'a file', files: [notes] });
+    const attachment = sent.attachments.first();
+    const read = await download(attachment.url); // a GET of the attachment's signed URL
+    say(`FILE ${sent.id} ${attachment.id} ${attachment.name} ${attachment.size} ${sha256(read)}`);
   },
 
   async '!webhook'(message) {
