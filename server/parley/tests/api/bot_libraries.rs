@@ -219,9 +219,7 @@ async fn play(backend: Backend, library: Library) {
     stage.say(json!({"content": "look", "embeds": [{"title": "From ann", "description": "a card"}]})).await;
     stage.expect("SAW_EMBED From ann").await;
 
-    if matches!(library, Library::DiscordPy | Library::DiscordJs) {
-        files(&mut stage).await;
-    }
+    files(&mut stage).await;
 
     // A webhook, made by the bot and posted through with the library's webhook client.
     let (_, said) = stage.command("!webhook", "WEBHOOK").await;

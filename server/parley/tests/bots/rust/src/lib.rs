@@ -21,6 +21,17 @@ pub fn say(line: impl AsRef<str>) {
     let _ = out.flush();
 }
 
+/// What `!file` sends (SCENARIO.md): a few hundred KiB, so the upload and the download each
+/// take many chunks.
+pub fn file_bytes() -> Vec<u8> {
+    b"parley file send\n".repeat(20_000)
+}
+
+/// The SHA-256 of `bytes`, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Message content on one line, newlines written as `\n`.
 pub fn one_line(text: &str) -> String {
     text.replace('\r', "").replace('\n', "\\n")

@@ -14,12 +14,12 @@
 //! to discord.com); serenity's own docs pair `proxy` with `ratelimiter_disabled`. Parley still
 //! enforces its limits and answers 429, which then reaches the handler as an error.
 
-use parley_test_bots::{describe, log_library_problems, one_line, say};
+use parley_test_bots::{describe, file_bytes, log_library_problems, one_line, say, sha256_hex};
 use serenity::{
     all::{
         ButtonStyle, ChannelCreateEvent, ChannelId, ChannelPinsUpdateEvent, ChannelUpdateEvent, ClientBuilder, Colour,
         Command, CommandInteraction, CommandOptionType, CommandPermissions, CommandPermissionsUpdateEvent,
-        ComponentInteraction, ConnectionStage, Context, CreateActionRow, CreateButton, CreateCommand,
+        ComponentInteraction, ConnectionStage, Context, CreateActionRow, CreateAttachment, CreateButton, CreateCommand,
         CreateCommandOption, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
         CreateInteractionResponseMessage, CreateMessage, CreateThread, CreateWebhook, EditMessage, Event, EventHandler,
         ExecuteWebhook, GatewayIntents, GetMessages, GuildChannel, GuildCreateEvent, GuildId, GuildMemberAddEvent,
@@ -162,6 +162,18 @@ impl EventHandler for Handler {
         if let Some(embed) = message.embeds.first() {
             say(format!("SAW_EMBED {}", embed.title.as_deref().unwrap_or("")));
         }
+        for attachment in &message.attachments {
+            match attachment.download().await {
+                Ok(read) => say(format!(
+                    "SAW_FILE {} {} {} {}",
+                    attachment.filename,
+                    attachment.size,
+                    attachment.content_type.as_deref().unwrap_or(""),
+                    sha256_hex(&read)
+                )),
+                Err(error) => say(format!("FAILED download {}", describe(&error))),
+            }
+        }
         if message.guild_id.is_some() {
             run_command(&ctx, &message).await;
         }
@@ -292,6 +304,7 @@ async fn run_command(ctx: &Context, message: &Message) {
         "!dm" => dm(ctx, message).await,
         "!typing" => typing(ctx, message).await,
         "!embed" => embed(ctx, message).await,
+        "!file" => send_file(ctx, message).await,
         "!webhook" => webhook(ctx, message).await,
         _ => return,
     };
@@ -350,6 +363,15 @@ async fn dm(ctx: &Context, message: &Message) -> HandlerResult {
 async fn typing(ctx: &Context, message: &Message) -> HandlerResult {
     message.channel_id.broadcast_typing(ctx).await?;
     Ok(format!("TYPED {}", message.channel_id))
+}
+
+async fn send_file(ctx: &Context, message: &Message) -> HandlerResult {
+    let notes = CreateAttachment::bytes(file_bytes(), "notes.txt").description("some notes");
+    let sent = message.channel_id.send_message(ctx, CreateMessage::new().content("a file").add_file(notes)).await?;
+    let attachment = &sent.attachments[0];
+    // A GET of the attachment's signed URL.
+    let read = attachment.download().await?;
+    Ok(format!("FILE {} {} {} {} {}", sent.id, attachment.id, attachment.filename, attachment.size, sha256_hex(&read)))
 }
 
 async fn embed(ctx: &Context, message: &Message) -> HandlerResult {

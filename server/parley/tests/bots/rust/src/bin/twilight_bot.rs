@@ -12,7 +12,7 @@
 //! The crates are built without TLS features since Parley is reached over plain http and ws here;
 //! for an https Parley enable one of twilight's rustls features and pass `false` to `proxy`.
 
-use parley_test_bots::{describe, log_library_problems, one_line, say};
+use parley_test_bots::{describe, file_bytes, log_library_problems, one_line, say, sha256_hex};
 use std::{collections::HashSet, env, error::Error, sync::Arc};
 use twilight_gateway::{
     ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
@@ -109,6 +109,9 @@ async fn main() {
             Event::MessageCreate(message) if Some(message.author.id) != me => {
                 let message = message.message;
                 on_message(&message);
+                if !message.attachments.is_empty() {
+                    tokio::spawn(download_files(message.attachments.clone()));
+                }
                 if message.guild_id.is_some() {
                     tokio::spawn(run_command(Arc::clone(&http), message));
                 }
@@ -195,6 +198,27 @@ fn on_message(message: &Message) {
     }
 }
 
+/// Downloads each file of a message through its URL, as a twilight bot does it (twilight has no
+/// HTTP client for attachment URLs; bots bring their own).
+async fn download_files(attachments: Vec<twilight_model::channel::Attachment>) {
+    for attachment in attachments {
+        match download(&attachment.url).await {
+            Ok(read) => say(format!(
+                "SAW_FILE {} {} {} {}",
+                attachment.filename,
+                attachment.size,
+                attachment.content_type.as_deref().unwrap_or(""),
+                sha256_hex(&read)
+            )),
+            Err(error) => say(format!("FAILED download {}", describe(error.as_ref()))),
+        }
+    }
+}
+
+async fn download(url: &str) -> Result<Vec<u8>, Box<dyn Error + Send + Sync>> {
+    Ok(reqwest::get(url).await?.error_for_status()?.bytes().await?.to_vec())
+}
+
 fn emoji_name(emoji: &twilight_model::channel::message::EmojiReactionType) -> &str {
     use twilight_model::channel::message::EmojiReactionType;
     match emoji {
@@ -215,6 +239,7 @@ async fn run_command(http: Arc<Client>, message: Message) {
         "!dm" => dm(&http, &message).await,
         "!typing" => typing(&http, &message).await,
         "!embed" => embed(&http, &message).await,
+        "!file" => send_file(&http, &message).await,
         "!webhook" => webhook(&http, &message).await,
         _ => return,
     };
@@ -278,6 +303,16 @@ async fn dm(http: &Client, message: &Message) -> HandlerResult {
 async fn typing(http: &Client, message: &Message) -> HandlerResult {
     http.create_typing_trigger(message.channel_id).await?;
     Ok(format!("TYPED {}", message.channel_id))
+}
+
+async fn send_file(http: &Client, message: &Message) -> HandlerResult {
+    let mut notes = twilight_model::http::attachment::Attachment::from_bytes("notes.txt".to_owned(), file_bytes(), 0);
+    notes.description = Some("some notes".to_owned());
+    let sent = http.create_message(message.channel_id).content("a file").attachments(&[notes]).await?.model().await?;
+    let attachment = &sent.attachments[0];
+    // A GET of the attachment's signed URL.
+    let read = download(&attachment.url).await?;
+    Ok(format!("FILE {} {} {} {} {}", sent.id, attachment.id, attachment.filename, attachment.size, sha256_hex(&read)))
 }
 
 async fn embed(http: &Client, message: &Message) -> HandlerResult {
