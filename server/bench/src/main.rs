@@ -6,10 +6,12 @@
 //! - [`servers`]: starting Parley and the baseline as child processes, reading their memory.
 //! - [`baseline`]: the baseline server (axum on the same runtime, no auth, no storage).
 //! - [`scenarios`]: what is measured over HTTP.
+//! - [`files_bench`]: large files sent and downloaded at once, against a handler streaming to disk.
 //! - [`gateway_bench`]: gateway sessions, fan-out and delivery, against [`ws_baseline`].
 //! - [`voice_bench`]: the SFU under rooms of publishing participants, against [`janus`].
 
 mod baseline;
+mod files_bench;
 mod gateway_bench;
 mod janus;
 mod load;
@@ -66,6 +68,16 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         probes: usize,
     },
+    /// Large files: N people each send one file of M MiB at once, then download them at once,
+    /// against a plain handler that streams bodies to disk and back.
+    Files {
+        /// Files sent (and downloaded) at once, one per person.
+        #[arg(long, default_value_t = 32)]
+        uploads: usize,
+        /// Each file's size.
+        #[arg(long, default_value_t = 100)]
+        size_mib: u64,
+    },
     /// The SFU: rooms of participants who all publish Opus and hear each other, against
     /// Janus's videoroom (Debian's janus) under the same load.
     Voice {
@@ -108,6 +120,13 @@ fn main() -> anyhow::Result<()> {
                 postgres_url: cli.postgres_url,
             }))
         }
+        Some(Command::Files { uploads, size_mib }) => runtime.block_on(files_bench::run(&files_bench::FilesOptions {
+            backend: cli.backend,
+            uploads: uploads.max(1),
+            size_mib: size_mib.max(1),
+            parley_bin: cli.parley_bin,
+            postgres_url: cli.postgres_url,
+        })),
         Some(Command::Voice { rooms, participants, no_janus, require_janus }) => {
             runtime.block_on(voice_bench::run(&voice_bench::VoiceOptions {
                 backend: cli.backend,

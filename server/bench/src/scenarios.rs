@@ -199,7 +199,7 @@ fn password(i: usize) -> String {
     format!("benchmark password {i}")
 }
 
-async fn register_users(client: &reqwest::Client, base: &str, count: usize) -> anyhow::Result<Vec<Value>> {
+pub(crate) async fn register_users(client: &reqwest::Client, base: &str, count: usize) -> anyhow::Result<Vec<Value>> {
     let mut users = Vec::with_capacity(count);
     for i in 0..count {
         let response = client
@@ -218,7 +218,7 @@ async fn register_users(client: &reqwest::Client, base: &str, count: usize) -> a
 
 /// A guild owned by the first user with every other user joined by invite; returns the id
 /// of its #general.
-async fn guild_for(client: &reqwest::Client, base: &str, users: &[Value]) -> anyhow::Result<String> {
+pub(crate) async fn guild_for(client: &reqwest::Client, base: &str, users: &[Value]) -> anyhow::Result<String> {
     let token = |u: &Value| u["access_token"].as_str().unwrap_or_default().to_owned();
     let owner = token(&users[0]);
     let guild: Value = client
