@@ -15,6 +15,9 @@ use crate::{Store, StoreError, with_pool, with_writer};
 /// The usage row that counts the whole instance.
 pub const INSTANCE: i64 = 0;
 
+/// Gives a removed file's bytes back to a usage row (its uploader's, then the instance's).
+const REFUND: &str = "UPDATE file_usage SET bytes = bytes - $1 WHERE user_id = $2";
+
 /// An upload about to stream to storage.
 #[derive(Clone, Debug)]
 pub struct NewUpload {
@@ -148,7 +151,7 @@ impl Store {
                     .bind(id.as_i64()).fetch_optional(&mut *tx).await?;
                 if let Some((uploader, size)) = row && size > 0 {
                     for user in [uploader, INSTANCE] {
-                        sqlx::query("UPDATE file_usage SET bytes = bytes - $1 WHERE user_id = $2")
+                        sqlx::query(REFUND)
                             .bind(size).bind(user).execute(&mut *tx).await?;
                     }
                 }
@@ -170,7 +173,7 @@ impl Store {
             let Some((uploader, size)) = row else { return Ok(false) };
             if size > 0 {
                 for user in [uploader, INSTANCE] {
-                    sqlx::query("UPDATE file_usage SET bytes = bytes - $1 WHERE user_id = $2")
+                    sqlx::query(REFUND)
                         .bind(size).bind(user).execute(&mut *tx).await?;
                 }
             }

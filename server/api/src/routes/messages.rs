@@ -216,9 +216,8 @@ async fn create(
     channel_id: Snowflake,
     body: WithFiles<CreateMessageRequest>,
 ) -> AppResult<Json<MessageObject>> {
-    let state = state.clone();
     // Who may send here is settled before a byte of a file is read.
-    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
+    let channel = ChannelAccess::open(state, channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
     if channel.archived() {
@@ -228,14 +227,14 @@ async fn create(
         WithFiles::Json(body) => (body, Vec::new()),
         WithFiles::Form(form) => {
             channel.require(Permissions::ATTACH_FILES)?;
-            form.receive(&state, channel.id(), auth.user_id).await?
+            form.receive(state, channel.id(), auth.user_id).await?
         }
     };
-    let sent = send(&state, auth, &channel, body, &files).await;
+    let sent = send(state, auth, &channel, body, &files).await;
     // Files a message did not take (a failed send, or a retry answered with the first
     // message) are removed now, and their quota given back.
     if !matches!(sent, Ok((_, true))) {
-        multipart::discard(&state, &files).await;
+        multipart::discard(state, &files).await;
     }
     sent.map(|(object, _)| Json(object))
 }
@@ -599,8 +598,7 @@ async fn edit_message(
     let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
     if !dropped.is_empty() {
         // Their links stop opening now; their space returns after the grace period.
-        let grace = i64::try_from(state.config.files.deleted_grace_secs).unwrap_or(0) * 1000;
-        state.store.release_files(&dropped, Timestamp::now().plus_millis(grace)).await?;
+        state.store.release_files(&dropped, state.config.files.released_until(Timestamp::now())).await?;
     }
     let object = message_object(&state, &updated, Some(auth.user_id)).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
@@ -651,8 +649,7 @@ async fn delete_message(
         // Its files stop opening at once (their message is gone); they leave storage, and
         // their space returns to the uploader, after the grace period. The sweeper finds
         // messages deleted other ways (in bulk, with a channel) on its own.
-        let grace = i64::try_from(state.config.files.deleted_grace_secs).unwrap_or(0) * 1000;
-        state.store.release_message_files(record.id, Timestamp::now().plus_millis(grace)).await?;
+        state.store.release_message_files(record.id, state.config.files.released_until(Timestamp::now())).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

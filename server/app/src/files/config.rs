@@ -24,6 +24,11 @@ pub struct FilesConfig {
 }
 
 impl FilesConfig {
+    /// When files no message shows any more (deleted or dropped at `now`) leave storage.
+    pub fn released_until(&self, now: parley_core::Timestamp) -> parley_core::Timestamp {
+        now.plus_millis(i64::try_from(self.deleted_grace_secs.saturating_mul(1000)).unwrap_or(i64::MAX))
+    }
+
     pub const DEFAULT: Self = Self {
         max_file_bytes: 100 * 1024 * 1024,
         max_files_per_message: 10,

@@ -56,8 +56,7 @@ pub async fn sweep(state: &AppState, cursor: &mut i64) -> AppResult<Swept> {
     let now = Timestamp::now();
     let (orphans, next) = state.store.files_without_message(*cursor, WALK_BATCH).await?;
     *cursor = next;
-    let grace = i64::try_from(state.config.files.deleted_grace_secs).unwrap_or(i64::MAX / 1000) * 1000;
-    state.store.release_files(&orphans, now.plus_millis(grace)).await?;
+    state.store.release_files(&orphans, state.config.files.released_until(now)).await?;
     let mut removed = 0;
     for due in state.store.files_due(now, REMOVE_BATCH).await? {
         // The row goes first, and only if it is still due: a message cannot take it after

@@ -32,6 +32,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The scenario's `SAW_FILE` line for a file read back through its URL.
+pub fn saw_file(filename: &str, size: u64, content_type: Option<&str>, read: &[u8]) -> String {
+    format!("SAW_FILE {filename} {size} {} {}", content_type.unwrap_or(""), sha256_hex(read))
+}
+
 /// Message content on one line, newlines written as `\n`.
 pub fn one_line(text: &str) -> String {
     text.replace('\r', "").replace('\n', "\\n")

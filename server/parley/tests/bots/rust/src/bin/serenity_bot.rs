@@ -14,7 +14,7 @@
 //! to discord.com); serenity's own docs pair `proxy` with `ratelimiter_disabled`. Parley still
 //! enforces its limits and answers 429, which then reaches the handler as an error.
 
-use parley_test_bots::{describe, file_bytes, log_library_problems, one_line, say, sha256_hex};
+use parley_test_bots::{describe, file_bytes, log_library_problems, one_line, saw_file, say, sha256_hex};
 use serenity::{
     all::{
         ButtonStyle, ChannelCreateEvent, ChannelId, ChannelPinsUpdateEvent, ChannelUpdateEvent, ClientBuilder, Colour,
@@ -164,12 +164,11 @@ impl EventHandler for Handler {
         }
         for attachment in &message.attachments {
             match attachment.download().await {
-                Ok(read) => say(format!(
-                    "SAW_FILE {} {} {} {}",
-                    attachment.filename,
-                    attachment.size,
-                    attachment.content_type.as_deref().unwrap_or(""),
-                    sha256_hex(&read)
+                Ok(read) => say(saw_file(
+                    &attachment.filename,
+                    u64::from(attachment.size),
+                    attachment.content_type.as_deref(),
+                    &read,
                 )),
                 Err(error) => say(format!("FAILED download {}", describe(&error))),
             }

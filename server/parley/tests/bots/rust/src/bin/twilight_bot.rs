@@ -12,7 +12,7 @@
 //! The crates are built without TLS features since Parley is reached over plain http and ws here;
 //! for an https Parley enable one of twilight's rustls features and pass `false` to `proxy`.
 
-use parley_test_bots::{describe, file_bytes, log_library_problems, one_line, say, sha256_hex};
+use parley_test_bots::{describe, file_bytes, log_library_problems, one_line, saw_file, say, sha256_hex};
 use std::{collections::HashSet, env, error::Error, sync::Arc};
 use twilight_gateway::{
     ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
@@ -203,13 +203,7 @@ fn on_message(message: &Message) {
 async fn download_files(attachments: Vec<twilight_model::channel::Attachment>) {
     for attachment in attachments {
         match download(&attachment.url).await {
-            Ok(read) => say(format!(
-                "SAW_FILE {} {} {} {}",
-                attachment.filename,
-                attachment.size,
-                attachment.content_type.as_deref().unwrap_or(""),
-                sha256_hex(&read)
-            )),
+            Ok(read) => say(saw_file(&attachment.filename, attachment.size, attachment.content_type.as_deref(), &read)),
             Err(error) => say(format!("FAILED download {}", describe(error.as_ref()))),
         }
     }
