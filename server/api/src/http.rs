@@ -94,6 +94,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
         .nest("/api", api)
         .merge(routes::health::router(!config.metrics_elsewhere))
         .merge(routes::attachments::router())
+        .merge(routes::cdn::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone())

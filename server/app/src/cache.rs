@@ -177,6 +177,8 @@ impl GuildCache {
             | CallCreate
             | CallDelete
             | WebhooksUpdate
+            | GuildEmojisUpdate
+            | UserUpdate
             | InteractionCreate
             | ApplicationCommandPermissionsUpdate
             | InteractionSuccess

@@ -57,6 +57,8 @@ pub struct AppInner {
     pub objects: Arc<dyn parley_objects::ObjectStore>,
     /// Signs and checks file download URLs (the same key on every node).
     pub file_urls: crate::files::UrlSigner,
+    /// Avatars, icons, banners and emoji in `objects`, and their variants.
+    pub images: crate::files::ImageAssets,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -131,6 +133,7 @@ impl AppState {
             online: Default::default(),
             widgets: Default::default(),
             outbound,
+            images: crate::files::ImageAssets::new(objects.clone()),
             objects,
             file_urls,
         }))

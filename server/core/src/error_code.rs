@@ -58,6 +58,8 @@ pub enum ErrorCode {
     TargetNotInVoice,
     UnknownWebhook,
     MaxWebhooks,
+    /// A guild has its most emoji of that kind (still or animated).
+    MaxEmojis,
     UnknownInteraction,
     UnknownApplicationCommand,
     /// A command that has no permissions set in the guild.
@@ -71,7 +73,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 52] = [
+    pub const ALL: [ErrorCode; 53] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -117,6 +119,7 @@ impl ErrorCode {
         Self::TargetNotInVoice,
         Self::UnknownWebhook,
         Self::MaxWebhooks,
+        Self::MaxEmojis,
         Self::UnknownInteraction,
         Self::UnknownApplicationCommand,
         Self::UnknownApplicationCommandPermissions,
@@ -173,6 +176,7 @@ impl ErrorCode {
             Self::TargetNotInVoice => 40032,
             Self::UnknownWebhook => 10015,
             Self::MaxWebhooks => 30007,
+            Self::MaxEmojis => 30008,
             Self::UnknownInteraction => 10062,
             Self::UnknownApplicationCommand => 10063,
             Self::UnknownApplicationCommandPermissions => 10066,
@@ -233,6 +237,7 @@ impl ErrorCode {
             Self::TargetNotInVoice => "Target user is not connected to voice",
             Self::UnknownWebhook => "Unknown Webhook",
             Self::MaxWebhooks => "Maximum number of webhooks reached (15)",
+            Self::MaxEmojis => "Maximum number of emojis reached",
             Self::UnknownInteraction => "Unknown interaction",
             Self::UnknownApplicationCommand => "Unknown application command",
             Self::UnknownApplicationCommandPermissions => "Unknown application command permissions",

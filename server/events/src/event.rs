@@ -59,6 +59,10 @@ pub enum EventName {
     CallDelete,
     /// A channel's webhooks changed (`{guild_id, channel_id}`).
     WebhooksUpdate,
+    /// A guild's custom emoji changed (`{guild_id, emojis}`, the whole list).
+    GuildEmojisUpdate,
+    /// The user's own account changed (name, avatar): to them alone.
+    UserUpdate,
     /// To an application's bot: the permissions of its commands in a guild changed (the guild
     /// application command permissions object).
     ApplicationCommandPermissionsUpdate,
@@ -85,7 +89,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 47] = [
+    pub const ALL: [EventName; 49] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -125,6 +129,8 @@ impl EventName {
         Self::CallCreate,
         Self::CallDelete,
         Self::WebhooksUpdate,
+        Self::GuildEmojisUpdate,
+        Self::UserUpdate,
         Self::InteractionCreate,
         Self::ApplicationCommandPermissionsUpdate,
         Self::InteractionSuccess,
@@ -181,6 +187,8 @@ impl EventName {
             Self::CallCreate => "CALL_CREATE",
             Self::CallDelete => "CALL_DELETE",
             Self::WebhooksUpdate => "WEBHOOKS_UPDATE",
+            Self::GuildEmojisUpdate => "GUILD_EMOJIS_UPDATE",
+            Self::UserUpdate => "USER_UPDATE",
             Self::InteractionCreate => "INTERACTION_CREATE",
             Self::ApplicationCommandPermissionsUpdate => "APPLICATION_COMMAND_PERMISSIONS_UPDATE",
             Self::InteractionSuccess => "INTERACTION_SUCCESS",

@@ -85,6 +85,7 @@ impl Intents {
             GuildBanAdd | GuildBanRemove => (Self::GUILD_MODERATION, None),
             InviteCreate | InviteDelete => (Self::GUILD_INVITES, None),
             WebhooksUpdate => (Self::GUILD_WEBHOOKS, None),
+            GuildEmojisUpdate => (Self::GUILD_EXPRESSIONS, None),
             MessageCreate | MessageUpdate | MessageDelete | MessageDeleteBulk => {
                 (Self::GUILD_MESSAGES, Some(Self::DIRECT_MESSAGES))
             }
@@ -95,6 +96,7 @@ impl Intents {
             PresenceUpdate => (Self::GUILD_PRESENCES, None),
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
             MessageAck
+            | UserUpdate
             | InteractionCreate
             | ApplicationCommandPermissionsUpdate
             | InteractionSuccess

@@ -81,7 +81,8 @@ pub async fn guild_create_with(
         })
         .collect();
     let members = member_objects(state, &members).await?;
-    let mut guild = serde_json::to_value(GuildObject::new(&access.guild, &access.roles))
+    let emojis = state.store.guild_emojis(guild_id).await?;
+    let mut guild = serde_json::to_value(GuildObject::new(&access.guild, &access.roles).with_emojis(&emojis))
         .map_err(|e| AppError::internal(format!("guild object: {e}")))?;
     let shown: Vec<Snowflake> = channels.iter().chain(threads.iter()).map(|c| c.id).collect();
     let extra = json!({

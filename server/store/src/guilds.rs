@@ -14,6 +14,7 @@ pub struct GuildRecord {
     pub name: String,
     #[sqlx(try_from = "i64")]
     pub owner_id: Snowflake,
+    /// The icon's hash (its image is in object storage under it); `None`: no icon.
     pub icon: Option<String>,
     pub description: Option<String>,
     #[sqlx(try_from = "i64")]
@@ -22,11 +23,13 @@ pub struct GuildRecord {
     pub welcome_screen: Option<String>,
     pub widget_enabled: bool,
     pub widget_channel_id: Option<i64>,
+    /// The banner's hash, as `icon`.
+    pub banner: Option<String>,
 }
 
 macro_rules! guild_columns {
     () => {
-        "id, name, owner_id, icon, description, created_at, welcome_screen, widget_enabled, widget_channel_id"
+        "id, name, owner_id, icon, description, created_at, welcome_screen, widget_enabled, widget_channel_id, banner"
     };
 }
 
@@ -54,6 +57,9 @@ pub struct NewGuild {
 pub struct GuildPatch {
     pub name: Option<String>,
     pub description: Option<Option<String>>,
+    /// The new icon's hash (its image already stored), or `Some(None)` to remove it.
+    pub icon: Option<Option<String>>,
+    pub banner: Option<Option<String>>,
 }
 
 impl GuildPatch {
@@ -65,6 +71,12 @@ impl GuildPatch {
         }
         if let Some(description) = &self.description {
             after.description = description.clone();
+        }
+        if let Some(icon) = &self.icon {
+            after.icon = icon.clone();
+        }
+        if let Some(banner) = &self.banner {
+            after.banner = banner.clone();
         }
         after
     }
@@ -197,7 +209,8 @@ impl Store {
         audit: Audit<'_>,
     ) -> Result<Option<GuildRecord>, StoreError> {
         let sql = concat!(
-            "UPDATE guilds SET name = COALESCE($2, name), description = CASE WHEN $3 THEN $4 ELSE description END \
+            "UPDATE guilds SET name = COALESCE($2, name), description = CASE WHEN $3 THEN $4 ELSE description END, \
+             icon = CASE WHEN $5 THEN $6 ELSE icon END, banner = CASE WHEN $7 THEN $8 ELSE banner END \
              WHERE id = $1 RETURNING ",
             guild_columns!()
         );
@@ -208,6 +221,10 @@ impl Store {
                 .bind(patch.name.as_deref())
                 .bind(patch.description.is_some())
                 .bind(patch.description.clone().flatten())
+                .bind(patch.icon.is_some())
+                .bind(patch.icon.clone().flatten())
+                .bind(patch.banner.is_some())
+                .bind(patch.banner.clone().flatten())
                 .fetch_optional(&mut *tx)
                 .await?;
             if updated.is_some() {

@@ -11,6 +11,7 @@
 //! - [`webhooks`]: channel webhooks and their tokens.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
+//! - [`emojis`]: guilds' custom emoji.
 //! - [`thread_members`]: who has joined which thread.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
@@ -33,6 +34,7 @@ pub mod audit_log;
 pub mod channels;
 pub mod command_permissions;
 pub mod database_url;
+pub mod emojis;
 pub mod error;
 pub mod guild_invites;
 pub mod guilds;

@@ -66,6 +66,8 @@ pub struct ProfilePatch {
     pub username: Option<String>,
     pub global_name: Option<Option<String>>,
     pub email: Option<Option<String>>,
+    /// The new avatar's hash (its image already stored), or `Some(None)` to remove it.
+    pub avatar: Option<Option<String>>,
 }
 
 /// The failed-login policy: `threshold` failures within `window_ms` lock for `lock_ms`.
@@ -187,7 +189,8 @@ impl Store {
         let sql = concat!(
             "UPDATE users SET username = COALESCE($2, username), \
              global_name = CASE WHEN $3 THEN $4 ELSE global_name END, \
-             email = CASE WHEN $5 THEN $6 ELSE email END, updated_at = $7 \
+             email = CASE WHEN $5 THEN $6 ELSE email END, updated_at = $7, \
+             avatar = CASE WHEN $8 THEN $9 ELSE avatar END \
              WHERE id = $1 RETURNING ",
             user_columns!()
         );
@@ -199,6 +202,8 @@ impl Store {
             .bind(patch.email.is_some())
             .bind(patch.email.clone().flatten())
             .bind(now.unix_millis())
+            .bind(patch.avatar.is_some())
+            .bind(patch.avatar.clone().flatten())
             .fetch_optional(pool)
             .await?))
     }

@@ -68,6 +68,7 @@ pub fn unknown(key: &str) -> Option<AppError> {
         "webhook_id" => parley_app::objects::webhook::unknown_webhook(),
         "command_id" => parley_app::interactions::unknown_command(),
         "interaction_id" => parley_app::interactions::unknown_interaction(),
+        "emoji_id" => parley_app::objects::emoji::unknown_emoji(),
         _ => return None,
     })
 }

@@ -8,10 +8,9 @@ use parley_app::AppState;
 use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::guild::GuildObject;
+use parley_app::objects::guild::{GuildObject, guild_update_event};
 use parley_app::patch::nullable;
 use parley_core::{ChannelKind, FieldErrors, Permissions, Snowflake};
-use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::guilds::GuildRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -105,14 +104,11 @@ pub struct WelcomeScreenPatch {
 }
 
 /// GUILD_UPDATE with the guild as it now is, to its members.
-fn announce(state: &AppState, access: &GuildAccess, updated: &GuildRecord) {
-    let guild = GuildObject::new(updated, &access.roles);
-    state.publish(Event::new(
-        EventName::GuildUpdate,
-        Audience::Guild { guild_id: updated.id, channel_id: None },
-        Keys::guild(updated.id),
-        &guild,
-    ));
+async fn announce(state: &AppState, access: &GuildAccess, updated: &GuildRecord) -> AppResult<()> {
+    let emojis = state.store.guild_emojis(updated.id).await?;
+    let guild = GuildObject::new(updated, &access.roles).with_emojis(&emojis);
+    state.publish(guild_update_event(&guild));
+    Ok(())
 }
 
 /// Change the welcome screen (MANAGE_GUILD).
@@ -181,7 +177,7 @@ async fn modify_welcome_screen(
         &reason,
     );
     let updated = state.store.set_welcome_screen(guild_id, &json, Some(&entry)).await?.ok_or_else(unknown_guild)?;
-    announce(&state, &access, &updated);
+    announce(&state, &access, &updated).await?;
     Ok(Json(WelcomeScreen { description: welcome.description, welcome_channels: welcome.welcome_channels }))
 }
 
@@ -275,6 +271,6 @@ async fn modify_widget_settings(
     );
     let updated =
         state.store.set_widget(guild_id, enabled, channel_id, Some(&entry)).await?.ok_or_else(unknown_guild)?;
-    announce(&state, &access, &updated);
+    announce(&state, &access, &updated).await?;
     Ok(Json(widget(&updated)))
 }

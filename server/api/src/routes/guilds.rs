@@ -6,7 +6,12 @@ use axum::http::StatusCode;
 use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
-use parley_app::objects::guild::{GuildObject, GuildPreview, PartialGuild, approximate_counts, guild_create_payload};
+use parley_app::files::assets::{DATA_URI_BODY_BYTES, keep_data_uri};
+use parley_app::files::image_asset::AssetKind;
+use parley_app::objects::emoji::EmojiObject;
+use parley_app::objects::guild::{
+    GuildObject, GuildPreview, PartialGuild, approximate_counts, guild_create_payload, guild_update_event,
+};
 use parley_app::{AppState, GuildCreation, joins};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
@@ -22,8 +27,11 @@ use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_guild))
         .routes(routes!(get_guild, modify_guild, delete_guild))
+        // An icon or banner arrives inside the JSON, as a data URI (routes added below keep
+        // max_body_bytes).
+        .layer(axum::extract::DefaultBodyLimit::max(DATA_URI_BODY_BYTES))
+        .routes(routes!(create_guild))
         .routes(routes!(my_guilds))
         .routes(routes!(leave_guild))
         .routes(routes!(guild_preview))
@@ -131,7 +139,8 @@ async fn get_guild(
     let mut errors = FieldErrors::new();
     let with_counts = query::boolean(&mut errors, "with_counts", params.with_counts.as_deref());
     errors.into_result()?;
-    let mut guild = GuildObject::new(&access.guild, &access.roles);
+    let emojis = state.store.guild_emojis(access.guild.id).await?;
+    let mut guild = GuildObject::new(&access.guild, &access.roles).with_emojis(&emojis);
     if with_counts {
         let (members, online) = approximate_counts(&state, access.guild.id).await?;
         guild.approximate_member_count = Some(members);
@@ -162,7 +171,8 @@ async fn guild_preview(
         return Err(unknown_guild());
     }
     let counts = approximate_counts(&state, snapshot.guild.id).await?;
-    Ok(Json(GuildPreview::new(&snapshot.guild, counts)))
+    let emojis = EmojiObject::list(&state.store.guild_emojis(snapshot.guild.id).await?);
+    Ok(Json(GuildPreview::new(&snapshot.guild, emojis, counts)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -173,14 +183,39 @@ pub struct ModifyGuildRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<schema::GuildDescription>)]
     pub description: Option<Option<String>>,
+    /// A new icon as a data URI (PNG, JPEG, GIF or WebP, at most 10 MiB; kept at most 1024
+    /// a side, served at `/icons/{guild_id}/{icon}.png`). `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<schema::ImageDataUri>)]
+    pub icon: Option<Option<String>>,
+    /// A new banner as a data URI (as `icon`; kept at most 2048 a side, served at
+    /// `/banners/{guild_id}/{banner}.png`). `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<schema::ImageDataUri>)]
+    pub banner: Option<Option<String>>,
 }
 
-/// Change a guild's name or description (MANAGE_GUILD).
+/// An image field of a guild change: kept, and its hash to store; `null`, removed.
+async fn guild_image(
+    state: &AppState,
+    field: &str,
+    kind: AssetKind,
+    guild_id: Snowflake,
+    value: Option<Option<String>>,
+) -> AppResult<Option<Option<String>>> {
+    Ok(match value {
+        Some(Some(uri)) => Some(Some(keep_data_uri(state, field, kind, guild_id, &uri).await?.hash)),
+        Some(None) => Some(None),
+        None => None,
+    })
+}
+
+/// Change a guild's name, description, icon or banner (MANAGE_GUILD).
 #[utoipa::path(patch, path = "/guilds/{guild_id}", tag = "guilds", security(("bearer" = [])),
     params(("guild_id" = schema::Snowflake, Path)), request_body = ModifyGuildRequest,
     responses(
         (status = 200, description = "OK", body = GuildObject),
-        (status = 400, description = "Invalid fields (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, or an icon or banner that is not an image or too large (50035); malformed JSON (50109); a bad X-Audit-Log-Reason header (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Missing MANAGE_GUILD (50013) or not a member (50001)", body = ErrorBody),
         (status = 404, description = "Unknown guild (10004)", body = ErrorBody),
@@ -208,7 +243,9 @@ async fn modify_guild(
         })
     });
     errors.into_result()?;
-    let patch = GuildPatch { name, description };
+    let icon = guild_image(&state, "icon", AssetKind::GuildIcon, access.guild.id, body.icon).await?;
+    let banner = guild_image(&state, "banner", AssetKind::GuildBanner, access.guild.id, body.banner).await?;
+    let patch = GuildPatch { name, description, icon, banner };
     let entry = audit::entry(
         &state,
         access.guild.id,
@@ -218,18 +255,14 @@ async fn modify_guild(
         audit::diff(
             &GuildObject::new(&access.guild, &access.roles),
             &GuildObject::new(&patch.applied_to(&access.guild), &access.roles),
-            &["name", "description"],
+            &["name", "description", "icon", "banner"],
         ),
         &reason,
     );
     let updated = state.store.update_guild(access.guild.id, &patch, Some(&entry)).await?.ok_or_else(unknown_guild)?;
-    let guild = GuildObject::new(&updated, &access.roles);
-    state.publish(Event::new(
-        EventName::GuildUpdate,
-        Audience::Guild { guild_id: updated.id, channel_id: None },
-        Keys::guild(updated.id),
-        &guild,
-    ));
+    let emojis = state.store.guild_emojis(updated.id).await?;
+    let guild = GuildObject::new(&updated, &access.roles).with_emojis(&emojis);
+    state.publish(guild_update_event(&guild));
     Ok(Json(guild))
 }
 
@@ -289,7 +322,7 @@ async fn my_guilds(State(state): State<AppState>, auth: AuthUser) -> AppResult<J
             owner: access.is_owner(),
             permissions: access.guild_permissions(),
             features: Vec::new(),
-            banner: None,
+            banner: guild.banner.clone(),
         });
     }
     Ok(Json(out))

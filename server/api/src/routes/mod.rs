@@ -9,8 +9,10 @@
 //! - [`attachments`]: downloading a message's file through its signed link.
 //! - [`audit_logs`]: reading the audit log.
 //! - [`auth`]: registration, login, token refresh and logout.
+//! - [`cdn`]: avatars, guild icons and banners, and emoji at Discord's CDN paths, in any size.
 //! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
 //! - [`channels`]: channels as their viewers see them.
+//! - [`emojis`]: a guild's custom emoji: list, make, rename, delete.
 //! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
 //! - [`guild_onboarding`]: a guild's onboarding: newcomers' channels and questions.
 //! - [`guild_welcome`]: a guild's welcome screen and widget settings.
@@ -45,9 +47,11 @@ pub mod archived_threads;
 pub mod attachments;
 pub mod audit_logs;
 pub mod auth;
+pub mod cdn;
 pub mod channel_admin;
 pub mod channels;
 pub mod command_permissions;
+pub mod emojis;
 pub mod gateway;
 pub mod guild_onboarding;
 pub mod guild_welcome;
@@ -105,6 +109,7 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(archived_threads::router())
         .merge(audit_logs::router())
         .merge(webhooks::router())
+        .merge(emojis::router())
         .merge(webhook_messages::router())
         .merge(search::router())
         .merge(private_channels::router())

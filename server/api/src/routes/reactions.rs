@@ -8,6 +8,7 @@ use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::channel_access::ChannelAccess;
 use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
+use parley_app::objects::emoji::{ReactionKey, reaction_emojis};
 use parley_app::objects::member::{MemberObject, member_object};
 use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -41,15 +42,40 @@ pub const MAX_PINS: i64 = 250;
 /// Discord's bulk-delete limits: 2-100 messages, none older than 14 days.
 pub const BULK_DELETE_MAX_AGE_MS: u64 = 14 * 24 * 3600 * 1000;
 
-/// A unicode emoji: short, with no spaces or control characters, and at least one character
-/// beyond ASCII (custom `name:id` emoji are not supported yet).
+/// A reaction's emoji from its path: a unicode emoji, or a custom one as `name:id`; its
+/// stored form (see `ReactionKey`).
 fn parse_emoji(raw: &str) -> AppResult<String> {
-    let ok = !raw.is_empty()
-        && raw.chars().count() <= 16
-        && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
-        && !raw.is_ascii()
-        && !raw.chars().any(|c| c.is_ascii_alphabetic());
-    if ok { Ok(raw.to_owned()) } else { Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::UnknownEmoji)) }
+    ReactionKey::parse(raw)
+        .map(|key| key.stored())
+        .ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, ErrorCode::UnknownEmoji))
+}
+
+/// A custom emoji may be reacted with by the members of its guild: in its own guild's
+/// channels, in DMs, and in another guild's channels where they hold USE_EXTERNAL_EMOJIS (as
+/// on Discord). One that does not exist, or belongs to a guild the person is not in, is
+/// Unknown Emoji.
+async fn require_usable(state: &AppState, channel: &ChannelAccess, stored: &str, user_id: Snowflake) -> AppResult<()> {
+    let ReactionKey::Custom(id) = ReactionKey::from_stored(stored) else { return Ok(()) };
+    let emoji = match state.store.emoji(id).await? {
+        Some(emoji) if state.cache.member(&state.store, emoji.guild_id, user_id).await?.is_some() => emoji,
+        _ => {
+            return Err(AppError::with_message(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::UnknownEmoji,
+                "Unknown Emoji: no custom emoji with that id in a guild you are in",
+            ));
+        }
+    };
+    match channel.guild() {
+        Some(access) if access.guild.id != emoji.guild_id => channel.require(Permissions::USE_EXTERNAL_EMOJIS),
+        _ => Ok(()),
+    }
+}
+
+/// The partial emoji object a dispatch carries for a stored reaction emoji.
+async fn emoji_object(state: &AppState, stored: &str) -> AppResult<serde_json::Value> {
+    let emoji = reaction_emojis(state, [stored]).await?.remove(stored);
+    serde_json::to_value(emoji).map_err(AppError::internal)
 }
 
 /// MESSAGE_REACTION_ADD or _REMOVE with every field Discord always sends (`burst` and `type`
@@ -60,11 +86,11 @@ fn reaction_event(
     channel: &ChannelAccess,
     message_id: Snowflake,
     user_id: Snowflake,
-    emoji: &str,
+    emoji: serde_json::Value,
     added: Option<(Option<MemberObject>, Snowflake)>,
 ) -> Event {
     let mut data = serde_json::json!({ "user_id": user_id, "channel_id": channel.id(), "message_id": message_id,
-                                       "emoji": { "id": null, "name": emoji }, "burst": false, "type": 0 });
+                                       "emoji": emoji, "burst": false, "type": 0 });
     if let Some((member, author)) = added {
         data["burst_colors"] = serde_json::json!([]);
         data["message_author_id"] = serde_json::json!(author);
@@ -80,9 +106,9 @@ fn reaction_event(
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path, description = "A unicode emoji, URL-encoded")),
     responses(
         (status = 204, description = "Reacted (or already had)"),
-        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Not a unicode emoji or `name:id` (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Missing ADD_REACTIONS or READ_MESSAGE_HISTORY (50013), or cannot see the channel (50001)", body = ErrorBody),
+        (status = 403, description = "Missing ADD_REACTIONS or READ_MESSAGE_HISTORY, or USE_EXTERNAL_EMOJIS for another guild's emoji (50013), or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
         TooManyRequests,
     ))]
@@ -94,6 +120,7 @@ async fn add_my_reaction(
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
     let emoji = parse_emoji(&emoji)?;
+    require_usable(&state, &channel, &emoji, auth.user_id).await?;
     let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.add_reaction(message.id, auth.user_id, &emoji, Timestamp::now()).await? {
         let member = match channel.guild() {
@@ -101,7 +128,8 @@ async fn add_my_reaction(
             None => None,
         };
         let added = Some((member, message.author_id));
-        state.publish(reaction_event(EventName::MessageReactionAdd, &channel, message.id, auth.user_id, &emoji, added));
+        let emoji = emoji_object(&state, &emoji).await?;
+        state.publish(reaction_event(EventName::MessageReactionAdd, &channel, message.id, auth.user_id, emoji, added));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -111,7 +139,7 @@ async fn add_my_reaction(
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path)),
     responses(
         (status = 204, description = "Removed (or had none)"),
-        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Not a unicode emoji or `name:id` (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
@@ -126,12 +154,13 @@ async fn remove_my_reaction(
     let emoji = parse_emoji(&emoji)?;
     let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.remove_reaction(message.id, auth.user_id, &emoji).await? {
+        let emoji = emoji_object(&state, &emoji).await?;
         state.publish(reaction_event(
             EventName::MessageReactionRemove,
             &channel,
             message.id,
             auth.user_id,
-            &emoji,
+            emoji,
             None,
         ));
     }
@@ -156,7 +185,7 @@ impl PathParams for ReactionPath {
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path), ("user_id" = schema::Snowflake, Path)),
     responses(
         (status = 204, description = "Removed (or there was none)"),
-        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Not a unicode emoji or `name:id` (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
@@ -172,7 +201,8 @@ async fn remove_reaction(
     let emoji = parse_emoji(&emoji)?;
     let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.remove_reaction(message.id, user_id, &emoji).await? {
-        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, &emoji, None));
+        let emoji = emoji_object(&state, &emoji).await?;
+        state.publish(reaction_event(EventName::MessageReactionRemove, &channel, message.id, user_id, emoji, None));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -208,7 +238,7 @@ async fn clear_reactions(
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path)),
     responses(
         (status = 204, description = "Removed (or there were none)"),
-        (status = 400, description = "Not a unicode emoji (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Not a unicode emoji or `name:id` (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Missing MANAGE_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
@@ -225,7 +255,7 @@ async fn clear_emoji_reactions(
     let message = find_message(&state, channel.id(), message_id).await?;
     if state.store.clear_reactions(message.id, Some(&emoji)).await? > 0 {
         let data = serde_json::json!({ "channel_id": channel.id(), "message_id": message.id,
-                                       "emoji": { "id": null, "name": emoji } });
+                                       "emoji": emoji_object(&state, &emoji).await? });
         state.publish(channel.event(EventName::MessageReactionRemoveEmoji, channel.keys(), data));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -246,7 +276,7 @@ pub struct ReactorsQuery {
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path), ("emoji" = schema::Emoji, Path), ReactorsQuery),
     responses(
         (status = 200, description = "OK", body = Vec<PublicUser>),
-        (status = 400, description = "Not a unicode emoji (10014); a bad limit or after (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Not a unicode emoji or `name:id` (10014); a bad limit or after (50035); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Missing READ_MESSAGE_HISTORY (50013) or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),

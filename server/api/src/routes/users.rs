@@ -5,6 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::error::{AppError, AppResult};
+use parley_app::files::assets::{DATA_URI_BODY_BYTES, keep_data_uri};
+use parley_app::files::image_asset::AssetKind;
 use parley_core::account::{DisplayName, Email, Password, Username};
 use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
 use parley_store::StoreError;
@@ -20,7 +22,11 @@ use crate::extract::{AuthUser, Json, Path, nullable};
 use crate::models::{CurrentUser, ErrorBody, JsonBody, PublicUser, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_me, modify_me)).routes(routes!(get_user))
+    OpenApiRouter::new()
+        .routes(routes!(get_me, modify_me))
+        // An avatar arrives inside the JSON, as a data URI.
+        .layer(axum::extract::DefaultBodyLimit::max(DATA_URI_BODY_BYTES))
+        .routes(routes!(get_user))
 }
 
 async fn current_user(state: &AppState, auth: &AuthUser) -> AppResult<UserRecord> {
@@ -108,14 +114,19 @@ pub struct ModifyMeRequest {
     /// A new password; every other session of the user is ended.
     #[schema(value_type = Option<schema::NewPassword>)]
     pub new_password: Option<String>,
+    /// A new avatar as a data URI (`data:image/png;base64,...`): PNG, JPEG, GIF or WebP, at
+    /// most 10 MiB and 8192 pixels a side; kept at most 1024 a side. `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<schema::ImageDataUri>)]
+    pub avatar: Option<Option<String>>,
 }
 
-/// Change my username, display name, email or password. Changing the password ends every
-/// other session.
+/// Change my username, display name, avatar, email or password. Changing the password ends
+/// every other session. The avatar is then served at `/avatars/{user_id}/{avatar}.png`.
 #[utoipa::path(patch, path = "/users/@me", tag = "users", security(("bearer" = [])), request_body = ModifyMeRequest,
     responses(
         (status = 200, description = "OK", body = CurrentUser),
-        (status = 400, description = "Invalid fields, a taken username or email, or a wrong or missing current password (50035); malformed JSON (50109)", body = ErrorBody),
+        (status = 400, description = "Invalid fields, a taken username or email, a wrong or missing current password, or an avatar that is not an image or too large (50035); malformed JSON (50109)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Locked after repeated wrong passwords (90003), or a bot changing an email or password (20001)", body = ErrorBody),
         JsonBody,
@@ -161,8 +172,13 @@ async fn modify_me(
         };
         check_current_password(&state, &user, current).await?;
     }
+    let avatar = match body.avatar {
+        Some(Some(uri)) => Some(Some(keep_data_uri(&state, "avatar", AssetKind::Avatar, user.id, &uri).await?.hash)),
+        Some(None) => Some(None),
+        None => None,
+    };
     let now = Timestamp::now();
-    let patch = ProfilePatch { username: username.map(Username::into_inner), global_name, email };
+    let patch = ProfilePatch { username: username.map(Username::into_inner), global_name, email, avatar };
     let mut updated = state
         .store
         .update_profile(user.id, &patch, now)
@@ -185,6 +201,11 @@ async fn modify_me(
         tracing::info!(user_id = %user.id, ended_sessions = ended.len(), "password changed");
         parley_app::auth::revocation::sessions_ended(&state, user.id, ended);
         updated.password_hash = Some(hash);
+    }
+    let seen_by_others =
+        updated.username != user.username || updated.global_name != user.global_name || updated.avatar != user.avatar;
+    if seen_by_others {
+        parley_app::objects::member::announce_profile_change(&state, &updated).await?;
     }
     Ok(Json(CurrentUser::from(&updated)))
 }

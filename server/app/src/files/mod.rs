@@ -9,8 +9,15 @@
 //! - [`upload`]: one file received into storage and charged to its uploader.
 //! - [`sweeper`]: removing what no message shows any more, and giving its space back.
 //! - [`signed_url`]: download URLs that cannot be guessed, forged or kept ([`UrlSigner`]).
+//! - [`data_uri`]: images sent inline (`data:image/png;base64,...`), as avatars are.
+//! - [`image_asset`]: avatars, icons, banners and emoji checked, shrunk and hashed, and their
+//!   variants rendered.
+//! - [`assets`]: where those are kept and their variants made ([`ImageAssets`]).
 
+pub mod assets;
 pub mod config;
+pub mod data_uri;
+pub mod image_asset;
 pub mod image_scrub;
 pub mod inspect;
 pub mod signed_url;
@@ -18,5 +25,6 @@ pub mod sniff;
 pub mod sweeper;
 pub mod upload;
 
+pub use assets::{AssetError, AssetRef, ImageAssets};
 pub use config::FilesConfig;
 pub use signed_url::{SignedQuery, UrlRefusal, UrlSigner};

@@ -249,7 +249,7 @@ pub struct GuildObject {
     #[schema(value_type = schema::Snowflake)]
     pub owner_id: Snowflake,
     pub roles: Vec<RoleObject>,
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<super::emoji::EmojiObject>,
     pub features: Vec<String>,
     pub verification_level: u8,
     pub default_message_notifications: u8,
@@ -306,6 +306,8 @@ pub struct GuildObject {
 }
 
 impl GuildObject {
+    /// The guild with its roles; its custom emoji are added by [`GuildObject::with_emojis`]
+    /// where the answer carries them.
     pub fn new(g: &GuildRecord, roles: &[RoleRecord]) -> Self {
         Self {
             id: g.id,
@@ -326,7 +328,7 @@ impl GuildObject {
             preferred_locale: "en-US",
             splash: None,
             discovery_splash: None,
-            banner: None,
+            banner: g.banner.clone(),
             afk_channel_id: None,
             application_id: None,
             system_channel_id: None,
@@ -352,6 +354,12 @@ impl GuildObject {
             approximate_presence_count: None,
         }
     }
+
+    /// The guild with its custom emoji (GUILD_CREATE, GUILD_UPDATE, `GET /guilds/{id}`).
+    pub fn with_emojis(mut self, emojis: &[parley_store::emojis::EmojiRecord]) -> Self {
+        self.emojis = super::emoji::EmojiObject::list(emojis);
+        self
+    }
 }
 
 /// A guild's member count and how many of its members are online (on this node: see
@@ -372,8 +380,7 @@ pub struct GuildPreview {
     pub splash: Option<String>,
     /// Parley has no discovery: always `null`.
     pub discovery_splash: Option<String>,
-    /// Custom emoji: none yet.
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<super::emoji::EmojiObject>,
     pub features: Vec<String>,
     pub approximate_member_count: i64,
     pub approximate_presence_count: i64,
@@ -385,14 +392,14 @@ pub struct GuildPreview {
 }
 
 impl GuildPreview {
-    pub fn new(g: &GuildRecord, (members, online): (i64, i64)) -> Self {
+    pub fn new(g: &GuildRecord, emojis: Vec<super::emoji::EmojiObject>, (members, online): (i64, i64)) -> Self {
         Self {
             id: g.id,
             name: g.name.clone(),
             icon: g.icon.clone(),
             splash: None,
             discovery_splash: None,
-            emojis: Vec::new(),
+            emojis,
             features: Vec::new(),
             approximate_member_count: members,
             approximate_presence_count: online,
@@ -429,7 +436,6 @@ pub struct PartialGuild {
     #[schema(value_type = schema::Permissions)]
     pub permissions: Permissions,
     pub features: Vec<String>,
-    /// Parley has no guild banners: always `null`.
     pub banner: Option<String>,
 }
 
@@ -442,8 +448,9 @@ pub async fn guild_create_payload(
     let channels = state.store.channels(guild.id).await?;
     let overwrites = state.store.guild_overwrites(guild.id).await?;
     let activity = state.store.guild_channel_activity(guild.id).await?;
+    let emojis = state.store.guild_emojis(guild.id).await?;
     Ok(GuildCreatePayload {
-        guild: GuildObject::new(guild, &roles),
+        guild: GuildObject::new(guild, &roles).with_emojis(&emojis),
         channels: ChannelObject::list(&channels, &overwrites, &activity),
         threads: Vec::new(),
         member_count: state.store.member_count(guild.id).await? as usize,
@@ -451,6 +458,25 @@ pub async fn guild_create_payload(
         unavailable: false,
         hub_type: None,
     })
+}
+
+/// GUILD_UPDATE's body: the guild object with `hub_type`, which Discord's dispatch always
+/// carries (its REST answer does not).
+#[derive(Debug, Serialize)]
+struct GuildUpdateDispatch<'a> {
+    #[serde(flatten)]
+    guild: &'a GuildObject,
+    hub_type: Option<u8>,
+}
+
+/// GUILD_UPDATE of `guild` as it now is (with its emoji), to its members.
+pub fn guild_update_event(guild: &GuildObject) -> Event {
+    Event::new(
+        EventName::GuildUpdate,
+        Audience::Guild { guild_id: guild.id, channel_id: None },
+        Keys::guild(guild.id),
+        &GuildUpdateDispatch { guild, hub_type: None },
+    )
 }
 
 /// GUILD_ROLE_CREATE and GUILD_ROLE_UPDATE's body: the role with its guild.

@@ -93,3 +93,27 @@ struct MemberAddDispatch {
     member: MemberObject,
     guild_id: Snowflake,
 }
+
+/// After a user changed their name or avatar: USER_UPDATE to their own sessions, and in every
+/// guild they are in a GUILD_MEMBER_UPDATE carrying the new user, as Discord tells members
+/// (so member lists and message authors show the new avatar without a reload).
+pub async fn announce_profile_change(state: &AppState, user: &parley_store::users::UserRecord) -> AppResult<()> {
+    state.publish(Event::new(
+        EventName::UserUpdate,
+        Audience::Users(vec![user.id]),
+        Keys::none(),
+        &super::CurrentUser::from(user),
+    ));
+    for guild in state.store.guilds_of_member(user.id).await? {
+        // A guild left in between is simply skipped.
+        let Some(member) = state.store.member(guild.id, user.id).await? else { continue };
+        let object = member_object(state, &member).await?;
+        state.publish(Event::new(
+            EventName::GuildMemberUpdate,
+            Audience::Guild { guild_id: guild.id, channel_id: None },
+            Keys::guild(guild.id).user(user.id),
+            &MemberUpdateDispatch { guild_id: guild.id, member: &object },
+        ));
+    }
+    Ok(())
+}

@@ -114,12 +114,16 @@ pub struct MessageObject {
     pub interaction: Option<MessageInteraction>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ReactionEmoji {
-    /// Always null: unicode emoji only.
+    /// A custom emoji's id; null for a unicode emoji.
     #[schema(value_type = Option<schema::Snowflake>)]
     pub id: Option<String>,
-    pub name: String,
+    /// The unicode emoji, or the custom emoji's name (null once it was deleted).
+    pub name: Option<String>,
+    /// Custom emoji only: whether it moves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub animated: Option<bool>,
 }
 
 /// A reaction's count split by kind, as Discord sends it (Parley has no super reactions).
@@ -204,6 +208,7 @@ pub async fn message_objects(
         Some(viewer) => state.store.reaction_counts(&records.iter().map(|m| m.id).collect::<Vec<_>>(), viewer).await?,
         None => Vec::new(),
     };
+    let emojis = super::emoji::reaction_emojis(state, reactions.iter().map(|r| r.emoji.as_str())).await?;
     let user = |id: Snowflake| users.iter().find(|u| u.id == id).map(PublicUser::from);
     Ok(records
         .iter()
@@ -241,7 +246,11 @@ pub async fn message_objects(
                     count_details: ReactionCountDetails { burst: 0, normal: r.count },
                     me: r.me,
                     me_burst: false,
-                    emoji: ReactionEmoji { id: None, name: r.emoji.clone() },
+                    emoji: emojis.get(&r.emoji).cloned().unwrap_or(ReactionEmoji {
+                        id: None,
+                        name: Some(r.emoji.clone()),
+                        animated: None,
+                    }),
                     burst_colors: Vec::new(),
                 })
                 .collect(),

@@ -4,6 +4,7 @@
 //! - [`schema`]: OpenAPI schema components for ids and permission bits (strings with a shape).
 //! - [`user`]: the signed-in user, and anyone as others see them.
 //! - [`guild`]: guild, role and guild channel objects.
+//! - [`emoji`]: custom emoji objects and GUILD_EMOJIS_UPDATE.
 //! - [`private`]: DM and group DM channel objects, as each recipient sees them.
 //! - [`member`]: member objects and GUILD_MEMBER_ADD.
 //! - [`thread_member`]: thread member objects, THREAD_MEMBERS_UPDATE and THREAD_MEMBER_UPDATE.
@@ -19,6 +20,7 @@ pub mod application;
 pub mod attachment;
 pub mod component;
 pub mod embed;
+pub mod emoji;
 pub mod guild;
 pub mod member;
 pub mod message;

@@ -227,6 +227,18 @@ text_rule!(
     trimmed!(1, "62", ctrl!())
 );
 text_rule!(
+    /// An image sent inline (avatars, icons, banners, emoji); its bytes must decode as PNG,
+    /// JPEG, GIF or WebP, which no pattern can say (a refusal is IMAGE_INVALID).
+    ImageDataUri = "A data URI: `data:image/png;base64,` and the image's bytes in base64 (PNG, JPEG, GIF or WebP; \
+                    at most 10 MiB, 256 KiB for emoji).",
+    r"^data:image/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}$"
+);
+text_rule!(
+    /// A custom emoji's name (Discord's rule).
+    EmojiName = "2-32 of A-Z, a-z, 0-9 and `_`.",
+    r"^[A-Za-z0-9_]{2,32}$"
+);
+text_rule!(
     /// Guild names (Discord's limits).
     GuildName = "2-100 characters once trimmed, without control characters.",
     trimmed!(2, "98", ctrl!())
@@ -279,10 +291,13 @@ text_rule!(
 );
 text_rule!(
     /// A reaction in a path.
-    Emoji = "One unicode emoji (custom emoji are not supported yet): 1-16 characters with at least one \
-             beyond ASCII, and no ASCII letters, white space or control characters.",
-    concat!("^[^A-Za-z", ctrl!(), ws!(), "]{0,15}[^\\u0000-\\u00A0", ws!(), "][^A-Za-z", ctrl!(), ws!(), "]{0,15}$"),
-    max_length = 16
+    Emoji = "One unicode emoji (1-16 characters with at least one beyond ASCII, and no ASCII letters, \
+             white space or control characters), or a guild's custom emoji as `name:id`.",
+    concat!(
+        "^(?:(?=[\\s\\S]{1,16}$)[^A-Za-z", ctrl!(), ws!(), "]{0,15}[^\\u0000-\\u00A0", ws!(), "][^A-Za-z", ctrl!(), ws!(),
+        "]{0,15}|(?:a:)?[A-Za-z0-9_]{1,32}:[1-9][0-9]{0,18})$"
+    ),
+    max_length = 40
 );
 text_rule!(
     /// What message search looks for.

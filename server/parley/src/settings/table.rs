@@ -177,7 +177,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "max_body_bytes",
         default: DefaultValue::Integer(APP.max_body_bytes as i64),
         kind: Kind::integer(1024, 64 * 1024 * 1024),
-        doc: "Largest JSON request body accepted, in bytes; larger ones get 413.",
+        doc: "Largest JSON request body accepted, in bytes; larger ones get 413. Routes that take an image as a data URI accept what the largest image needs (about 13.4 MiB for avatars, icons and banners; 512 KiB for emoji), whatever this says.",
     },
     SettingSpec {
         key: "cors_origins",

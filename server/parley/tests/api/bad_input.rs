@@ -63,7 +63,9 @@ async fn malformed_bodies_are_refused_on_every_route_and_change_nothing(backend:
             (Some("text/plain"), b"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, 50109),
             (
                 json_ct,
-                format!("{{\"x\": \"{}\"}}", "a".repeat(5000)).into_bytes(),
+                // Past the route's limit: max_body_bytes, or what an image as a data URI needs.
+                format!("{{\"x\": \"{}\"}}", "a".repeat(if path == "/users/@me" { 14 << 20 } else { 5000 }))
+                    .into_bytes(),
                 StatusCode::PAYLOAD_TOO_LARGE,
                 40005,
             ),
@@ -243,6 +245,7 @@ fn unknown_answer(path: &str, param: &str) -> (StatusCode, u64, &'static str) {
         "webhook_id" => (not_found, 10015, "Unknown Webhook"),
         "command_id" => (not_found, 10063, "Unknown application command"),
         "interaction_id" => (not_found, 10062, "Unknown interaction"),
+        "emoji_id" => (not_found, 10014, "Unknown Emoji"),
         // An overwrite's target that is no role or member is a field error, id or not.
         "overwrite_id" => (StatusCode::BAD_REQUEST, 50035, "Invalid Form Body"),
         "user_id" if path.contains("/bans/") => (not_found, 10013, "Unknown Ban"),
@@ -286,6 +289,12 @@ async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names
     .await;
     let (webhook, webhook_token) =
         (hook["id"].as_str().unwrap().to_owned(), hook["token"].as_str().unwrap().to_owned());
+    // A 1×1 PNG, as a data URI.
+    let pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    let emoji = made(
+        app.post_json(&format!("/guilds/{}/emojis", guild.id), &json!({"name": "dot", "image": pixel}), token).await,
+    )
+    .await;
 
     let (_, doc) = status_and_json(app.get("/openapi.json", None).await).await;
     let mut checked = 0;
@@ -321,6 +330,7 @@ async fn a_non_numeric_id_in_any_path_answers_the_unknown_error_of_what_it_names
                         "interaction_id" => &message,
                         "interaction_token" => "aW50ZXJhY3Rpb246bm9uZQ",
                         "emoji" => "%F0%9F%91%8D",
+                        "emoji_id" => &emoji,
                         other => panic!("{template} has a path parameter {other} that this test does not know"),
                     };
                     path = path.replace(&format!("{{{name}}}"), value);

@@ -19,7 +19,7 @@ pub const SECRET_KEY: &str = "parley-test-secret";
 pub struct S3Server {
     child: Child,
     port: u16,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl S3Server {
@@ -37,7 +37,7 @@ impl S3Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("s3s-fs starts");
-        let server = Self { child, port, _dir: dir };
+        let server = Self { child, port, dir };
         crate::fault_proxy::within("s3s-fs listens", Duration::from_secs(5), async || {
             tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
         })
@@ -54,6 +54,16 @@ impl S3Server {
             ("PARLEY_S3_ACCESS_KEY_ID", ACCESS_KEY.into()),
             ("PARLEY_S3_SECRET_ACCESS_KEY", secret.into()),
         ]
+    }
+
+    /// Objects in the bucket (s3s-fs keeps each as a file under the bucket's folder).
+    pub fn object_count(&self) -> usize {
+        fn count(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir).map_or(0, |entries| {
+                entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum()
+            })
+        }
+        count(&self.dir.path().join("parley"))
     }
 
     fn stop(&mut self) {

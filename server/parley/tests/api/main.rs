@@ -25,6 +25,7 @@ mod guild_onboarding;
 mod guild_welcome;
 mod guilds;
 mod http;
+mod images;
 mod interactions;
 mod interactions_endpoint;
 mod invites;

@@ -18,7 +18,7 @@ async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::R
 }
 
 /// Gives `who` a role holding `permissions`, created by the owner.
-async fn grant(app: &TestApp, owner: &Session, guild: &TestGuild, who: &Session, permissions: Permissions) {
+pub async fn grant(app: &TestApp, owner: &Session, guild: &TestGuild, who: &Session, permissions: Permissions) {
     let (_, role) = status_and_json(
         app.post_json(
             &format!("/guilds/{}/roles", guild.id),
