@@ -78,7 +78,8 @@ export class Chat {
   get voice() {
     return this.session.voice;
   }
-  /** Files waiting to go with my next message, per channel (`attachments.of(id)`). */
+  /** Files waiting to go with my next message, per channel (`attachments.of(id)`, and
+   * `attachments.add(id, files)`). */
   get attachments() {
     return this.session.attachments;
   }
@@ -267,8 +268,8 @@ export class Chat {
 
   /** Sends the channel's waiting files with `content` (which may be empty); true once the
    * server has the message. A failure leaves the files, and the text, to try again. */
-  sendWithFiles(channelId: string, content: string, replyTo?: string, pingReplied = true): Promise<boolean> {
-    return this.session.attachments.of(channelId).send({ content, ...replyFields(replyTo, pingReplied) });
+  async sendWithFiles(channelId: string, content: string, replyTo?: string, pingReplied = true): Promise<boolean> {
+    return (await this.session.attachments.of(channelId)?.send({ content, ...replyFields(replyTo, pingReplied) })) ?? false;
   }
 
   async edit(message: Message, content: string): Promise<void> {

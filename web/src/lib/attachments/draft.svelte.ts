@@ -1,14 +1,16 @@
 // The files waiting to go with my next message in one channel (the tray above the composer),
 // and their upload: each file's progress, a cancel, and on failure the server's message with
 // every file kept, so nothing is lost. The message appears only once the server has it.
+// Loaded, with the upload code, when files are first added (lib/session/attachmentDrafts).
 
 import { errorMessage, type Api, type Transport } from "../api/client";
 import type { Message } from "../messages";
 import { attachmentKind } from "./kind";
 import { admit } from "./limit";
-import { fileProgress, multipartBody, type ByteRange } from "./multipart";
-import { spoilerName } from "./spoiler";
-import { UploadCancelled, uploadTransport, type UploadOptions } from "./upload";
+import { UploadCancelled } from "./cancelled";
+import { fileProgress, type ByteRange } from "./progress";
+import { sendWithFiles } from "./send";
+import type { UploadOptions } from "./upload";
 
 export interface PendingFile {
   /** Stable across removals (the tray's key). */
@@ -45,14 +47,12 @@ export class AttachmentDraft {
   /** One per message: a retry after an answer was lost cannot send it twice. */
   private nonce = newNonce();
   private readonly previews;
-  private readonly transport;
 
   constructor(
     private readonly channelId: string,
     private readonly links: DraftLinks,
   ) {
     this.previews = links.previews ?? { create: (file: File) => URL.createObjectURL(file), revoke: (url: string) => URL.revokeObjectURL(url) };
-    this.transport = links.transport ?? uploadTransport;
   }
 
   get sending(): boolean {
@@ -103,26 +103,24 @@ export class AttachmentDraft {
   async send(payload: { content: string } & Record<string, unknown>): Promise<boolean> {
     if (this.sending || !this.files.length) return false;
     const files = this.files;
-    const attachments = files.map((f, id) => ({ id, filename: spoilerName(f.file.name, f.spoiler), description: f.description.trim() || undefined }));
     const nonce = this.nonce;
-    const form = multipartBody(
-      { ...payload, nonce, attachments },
-      files.map((f, i) => ({ blob: f.file, filename: attachments[i]?.filename ?? f.file.name })),
-    );
     const controller = new AbortController();
     this.controller = controller;
     this.problem = null;
-    this.upload = { sent: 0, ranges: form.ranges, size: form.body.size };
+    this.upload = { sent: 0, ranges: [], size: Infinity };
     try {
-      const transport = this.transport({
-        body: form.body,
-        contentType: form.contentType,
+      const message = await sendWithFiles({
+        api: this.links.api,
+        channelId: this.channelId,
+        files,
+        payload: { ...payload, nonce },
         signal: controller.signal,
+        transport: this.links.transport,
+        onStart: (size, ranges) => (this.upload = { sent: 0, ranges, size }),
         onProgress: (sent) => {
           if (this.upload && this.controller === controller) this.upload = { ...this.upload, sent };
         },
       });
-      const message = await this.links.api.send<Message>(`/channels/${this.channelId}/messages`, transport);
       for (const f of files) if (f.preview) this.previews.revoke(f.preview);
       this.files = [];
       this.nonce = newNonce();

@@ -2,11 +2,12 @@
 // with their alt text and spoiler names, and kept, with the server's message, when the send
 // fails or is cancelled.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Api, type Transport } from "../api/client";
 import type { Message } from "../messages";
 import { AttachmentDraft } from "./draft.svelte";
-import { UploadCancelled, type UploadOptions } from "./upload";
+import { UploadCancelled } from "./cancelled";
+import type { UploadOptions } from "./upload";
 
 const tokens = { load: () => ({ access_token: "t", refresh_token: "r", user_id: "1" }), save: () => {} };
 const png = (name = "cat.png") => new File([new Uint8Array([137, 80, 78, 71])], name, { type: "image/png" });
@@ -32,10 +33,10 @@ function setUp() {
     transport,
     previews: { create: () => `blob:${++previews}`, revoke: (url) => revoked.push(url) },
   });
-  return { draft, sent, revoked, uploads };
+  /** Resolves once `n` uploads have begun (the upload code is loaded on the first). */
+  const started = (n = 1) => vi.waitFor(() => expect(uploads.length).toBe(n));
+  return { draft, sent, revoked, uploads, started };
 }
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function payloadOf(body: Blob): Promise<Record<string, unknown>> {
   const text = await body.text();
@@ -69,12 +70,12 @@ describe("the files waiting to be sent", () => {
   });
 
   it("sends the text with each file's alt text and spoiler name, and shows the message only once the server has it", async () => {
-    const { draft, sent, uploads, revoked } = setUp();
+    const { draft, sent, uploads, revoked, started } = setUp();
     draft.add([png(), text()]);
     draft.files[0]!.description = "  a cat asleep ";
     draft.files[1]!.spoiler = true;
     const done = draft.send({ content: "look" });
-    await settle();
+    await started();
     const upload = uploads[0]!;
     const payload = await payloadOf(upload.options.body);
     expect(payload.content).toBe("look");
@@ -91,10 +92,10 @@ describe("the files waiting to be sent", () => {
   });
 
   it("reports each file's progress as the body's bytes go", async () => {
-    const { draft, uploads } = setUp();
+    const { draft, uploads, started } = setUp();
     draft.add([text("a.txt"), text("b.txt")]);
     void draft.send({ content: "" });
-    await settle();
+    await started();
     const { body, onProgress } = uploads[0]!.options;
     const bytes = new Uint8Array(await body.arrayBuffer());
     // Just past the first file's bytes ("some notes"): the first is done, the second not begun.
@@ -108,10 +109,10 @@ describe("the files waiting to be sent", () => {
   });
 
   it("keeps every file and the text when the server refuses, and shows its message", async () => {
-    const { draft, sent, uploads } = setUp();
+    const { draft, sent, uploads, started } = setUp();
     draft.add([png()]);
     const done = draft.send({ content: "holiday" });
-    await settle();
+    await started();
     uploads[0]!.answer(413, { code: 40005, message: "This file is larger than the 1 MiB allowed." });
     expect(await done).toBe(false);
     expect(draft.problem).toBe("This file is larger than the 1 MiB allowed.");
@@ -122,24 +123,24 @@ describe("the files waiting to be sent", () => {
   });
 
   it("sends a retry under the same nonce, so a message whose answer was lost is not sent twice", async () => {
-    const { draft, uploads } = setUp();
+    const { draft, uploads, started } = setUp();
     draft.add([png()]);
     const first = draft.send({ content: "" });
-    await settle();
+    await started(1);
     uploads[0]!.fail(new Error("connection reset"));
     await first;
     void draft.send({ content: "" });
-    await settle();
+    await started(2);
     const [a, b] = await Promise.all(uploads.map((u) => payloadOf(u.options.body)));
     expect(a?.nonce).toBeTruthy();
     expect(b?.nonce).toBe(a?.nonce);
   });
 
   it("stops on cancel with the files still there and nothing reported as wrong", async () => {
-    const { draft, uploads } = setUp();
+    const { draft, uploads, started } = setUp();
     draft.add([png()]);
     const done = draft.send({ content: "" });
-    await settle();
+    await started();
     uploads[0]!.options.signal.addEventListener("abort", () => uploads[0]!.fail(new UploadCancelled()));
     draft.cancel();
     expect(await done).toBe(false);

@@ -22,6 +22,13 @@ describe("how a file is shown", () => {
 
   it("reads a type with parameters or capitals", () => {
     expect(attachmentKind("Image/PNG; foo=bar")).toBe("image");
+    expect(attachmentKind("VIDEO/MP4")).toBe("video");
+  });
+
+  it("does not take a type that only begins like a known one", () => {
+    expect(attachmentKind("image/pngx")).toBe("file");
+    expect(attachmentKind("image/png+xml")).toBe("file");
+    expect(attachmentKind("x-image/png")).toBe("file");
   });
 });
 

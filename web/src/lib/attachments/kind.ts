@@ -5,17 +5,12 @@
 
 export type AttachmentKind = "image" | "video" | "audio" | "file";
 
-const IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
-const VIDEOS = new Set(["video/mp4", "video/webm"]);
-const AUDIO = new Set(["audio/mpeg", "audio/ogg", "audio/wav", "audio/flac"]);
+/** Exactly these types (parameters after a `;` aside), nothing that merely resembles them. */
+const SHOWN = /^(?:(image)\/(?:png|jpeg|gif|webp)|(video)\/(?:mp4|webm)|(audio)\/(?:mpeg|ogg|wav|flac))\s*(?:;|$)/i;
 
 export function attachmentKind(contentType: string | null | undefined): AttachmentKind {
-  // "image/png; charset=…" is still image/png.
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  if (IMAGES.has(type)) return "image";
-  if (VIDEOS.has(type)) return "video";
-  if (AUDIO.has(type)) return "audio";
-  return "file";
+  const found = SHOWN.exec(contentType ?? "");
+  return found ? ((found[1] ?? found[2] ?? found[3] ?? "file").toLowerCase() as AttachmentKind) : "file";
 }
 
 /** The box a preview takes in the message list (at most 400 × 300, never enlarged), known

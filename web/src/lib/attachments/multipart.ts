@@ -1,20 +1,17 @@
 // A message with files as Discord's libraries send it: a multipart/form-data body with the
 // JSON in a `payload_json` part, then each file in a `files[n]` part, in order. Written here
 // rather than by FormData so the byte range of each file in the body is known exactly: an
-// upload's progress (bytes of the body sent) then says how far each file has gone. The body
-// is a Blob of the parts: the files are referenced, not read into memory.
+// upload's progress (bytes of the body sent) then says how far each file has gone
+// (progress.ts). The body is a Blob of the parts: the files are referenced, not read into
+// memory.
+
+import type { ByteRange } from "./progress";
 
 export interface FormFile {
   /** The bytes (a File or any Blob). */
   blob: Blob;
   /** The name it is sent under (SPOILER_ included). */
   filename: string;
-}
-
-/** Where one file's bytes lie in the body: [start, end). */
-export interface ByteRange {
-  start: number;
-  end: number;
 }
 
 export interface MultipartBody {
@@ -58,12 +55,4 @@ export function multipartBody(payload: unknown, files: FormFile[], boundary = ra
   });
   text(`\r\n--${boundary}--\r\n`);
   return { body: new Blob(pieces), contentType: `multipart/form-data; boundary=${boundary}`, ranges };
-}
-
-/** How far each file is, from 0 to 1, once `sent` bytes of the body have gone. */
-export function fileProgress(sent: number, ranges: ByteRange[]): number[] {
-  return ranges.map(({ start, end }) => {
-    if (end === start) return sent >= start ? 1 : 0;
-    return Math.min(1, Math.max(0, (sent - start) / (end - start)));
-  });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
-import { UploadCancelled, uploadTransport } from "./upload";
+import { UploadCancelled } from "./cancelled";
+import { uploadTransport } from "./upload";
 
 /** An XMLHttpRequest that records what it was asked and answers when told. */
 class FakeXhr {

@@ -3,13 +3,7 @@
 // token, refresh and error handling as every other request; this is only how it travels.
 
 import { ApiError, type Transport } from "../api/client";
-
-/** The person cancelled the upload: nothing was sent, and nothing is wrong. */
-export class UploadCancelled extends Error {
-  constructor() {
-    super("The upload was cancelled.");
-  }
-}
+import { UploadCancelled } from "./cancelled";
 
 export interface UploadOptions {
   body: Blob;
