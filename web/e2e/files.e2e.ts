@@ -106,7 +106,7 @@ describe("sending files", () => {
     });
     expect(pasted, "the paste is taken as a file, not pasted as text").toBe(true);
     const tray = ann.getByRole("region", { name: /^Files to send/ });
-    await tray.getByText("hill.png").waitFor();
+    await tray.getByText("hill.png", { exact: true }).waitFor();
     expect(await tray.locator("img").getAttribute("src"), "a thumbnail of the image itself").toMatch(/^blob:/);
 
     // A file dragged in from the desktop: the drop target shows until it is dropped.
@@ -126,7 +126,7 @@ describe("sending files", () => {
       list.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
     });
     await ann.getByText("Drop to attach").waitFor({ state: "detached" });
-    await tray.getByText("field-notes.bin").waitFor();
+    await tray.getByText("field-notes.bin", { exact: true }).waitFor();
     await tray.getByText("6.0 MB").waitFor();
     await ann.getByLabel("Alt text for hill.png").fill("A green hill under an evening sky");
     expect(await accessibilityProblems(ann), "the composer with files waiting").toEqual([]);
@@ -214,13 +214,15 @@ describe("sending files", () => {
       const { photo } = (window as unknown as { testFiles: { photo: File } }).testFiles;
       return Array.from(new Uint8Array(await photo.arrayBuffer()));
     })) });
-    await ann.getByRole("checkbox", { name: /^Spoiler/ }).check();
+    await ann.getByRole("checkbox", { name: "Spoiler: hide ending.png until clicked" }).check();
     await ann.getByLabel("Message #general").press("Enter");
     await ann.getByRole("region", { name: /^Files to send/ }).waitFor({ state: "detached" });
 
-    const message = bob.locator("li.message").filter({ has: bob.getByRole("button", { name: "Spoiler: show the image" }) });
-    await message.waitFor();
-    expect(await message.getByRole("button", { name: /^View / }).count(), "nothing of it reachable while covered").toBe(0);
+    const covered = bob.locator("li.message").filter({ has: bob.getByRole("button", { name: "Spoiler: show the image" }) });
+    await covered.waitFor();
+    const message = bob.locator(`li.message[data-id="${await covered.getAttribute("data-id")}"]`);
+    const hidden = message.locator(".image-preview");
+    expect(await hidden.evaluate((button: HTMLElement) => (button.focus(), document.activeElement === button)), "nothing of it reachable while covered").toBe(false);
     await screenshots(bob, "files-spoiler");
     await message.getByRole("button", { name: "Spoiler: show the image" }).click();
     const revealed = message.getByRole("button", { name: "View ending.png" });
@@ -237,7 +239,7 @@ describe("sending files", () => {
     const refusal = ann.getByRole("region", { name: /^Files to send/ }).getByRole("alert");
     await refusal.waitFor({ timeout: 30_000 });
     expect(await refusal.textContent()).toContain(`${LIMIT_MIB} MiB`);
-    await ann.getByRole("region", { name: "Files to send: 1 file" }).getByText("too-big.bin").waitFor();
+    await ann.getByRole("region", { name: "Files to send: 1 file" }).getByText("too-big.bin", { exact: true }).waitFor();
     expect(await ann.getByLabel("Message #general").inputValue()).toBe("this will not fit");
     await screenshots(ann, "files-refused");
     await ann.getByRole("button", { name: "Remove too-big.bin" }).click();
