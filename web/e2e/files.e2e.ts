@@ -241,6 +241,10 @@ describe("sending files", () => {
     expect(await refusal.textContent()).toContain(`${LIMIT_MIB} MiB`);
     await ann.getByRole("region", { name: "Files to send: 1 file" }).getByText("too-big.bin", { exact: true }).waitFor();
     expect(await ann.getByLabel("Message #general").inputValue()).toBe("this will not fit");
+    // The tray took room from the list; the newest message is still in view above it.
+    const newestInView = () =>
+      ann.locator("li.message").last().evaluate((li) => li.getBoundingClientRect().bottom <= (li.closest("ol") as HTMLElement).getBoundingClientRect().bottom + 1);
+    await expect.poll(newestInView).toBe(true);
     await screenshots(ann, "files-refused");
     await ann.getByRole("button", { name: "Remove too-big.bin" }).click();
   });
