@@ -4,7 +4,8 @@
 // be watched, cancelled and sent again; bob sees the image preview and the file card, opens
 // the lightbox, and the bytes behind the download link are the bytes ann sent. A spoiler
 // stays covered until clicked; a file over the instance's limit is refused with the server's
-// words and stays in the tray. Every screen with files passes axe-core in both themes.
+// words and stays in the tray. Video and audio play in place; HTML and SVG are only ever files
+// to download. Every screen with files passes axe-core in both themes.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -52,6 +53,26 @@ async function makeFiles(page: Page): Promise<void> {
     const notes = new File([bytes], "field-notes.bin", { type: "application/octet-stream" });
     (window as unknown as { testFiles: unknown }).testFiles = { photo, notes, notesSha: await hex(notes) };
   }, NOTES_BYTES);
+}
+
+/** One second of a 440 Hz tone as a WAV file (8 kHz, 16-bit, mono). */
+function tone(): Buffer {
+  const samples = 8000;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write("data", 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
+  return wav;
 }
 
 /** SHA-256 of what a URL serves, fetched in `page`. */
@@ -228,6 +249,34 @@ describe("sending files", () => {
     const revealed = message.getByRole("button", { name: "View ending.png" });
     await revealed.waitFor();
     expect(await bob.evaluate(() => document.activeElement?.getAttribute("aria-label")), "focus goes to what was uncovered").toBe("View ending.png");
+  });
+
+  it("plays video and audio in place, and offers HTML and SVG only as files to download", async () => {
+    const chooser = ann.waitForEvent("filechooser");
+    await ann.getByRole("button", { name: "Attach files" }).click();
+    await (await chooser).setFiles([
+      // The server types files by their bytes: an MP4's box header, a WAV's RIFF header.
+      { name: "clip.mp4", mimeType: "video/mp4", buffer: Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from("ftypisom"), Buffer.alloc(64)]) },
+      { name: "tone.wav", mimeType: "audio/wav", buffer: tone() },
+      { name: "page.html", mimeType: "text/html", buffer: Buffer.from("<!doctype html><h1 id=injected>hello</h1><script>alert(1)</script>") },
+      { name: "logo.svg", mimeType: "image/svg+xml", buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="9"/></svg>') },
+    ]);
+    await ann.getByRole("region", { name: "Files to send: 4 files" }).waitFor();
+    await ann.getByLabel("Message #general").fill("media and markup");
+    await ann.getByLabel("Message #general").press("Enter");
+
+    const message = bob.locator("li.message", { hasText: "media and markup" });
+    await message.locator("video[controls]").waitFor();
+    expect(await message.locator("video").getAttribute("aria-label")).toBe("clip.mp4");
+    await message.locator("audio[controls]").waitFor();
+    await message.getByRole("link", { name: /^tone\.wav/ }).waitFor();
+    // Markup is a file card: nothing of it is drawn or run in the page.
+    await message.getByRole("link", { name: /^page\.html/ }).waitFor();
+    await message.getByRole("link", { name: /^logo\.svg/ }).waitFor();
+    expect(await message.locator("img, iframe, object, embed, svg circle").count()).toBe(0);
+    expect(await bob.locator("#injected").count()).toBe(0);
+    expect(await accessibilityProblems(bob), "video, audio and file cards").toEqual([]);
+    await screenshots(bob, "files-media");
   });
 
   it("shows the server's refusal of a file over the limit, and keeps the file in the tray", async () => {
