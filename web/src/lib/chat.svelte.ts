@@ -78,6 +78,11 @@ export class Chat {
   get voice() {
     return this.session.voice;
   }
+  /** Files waiting to go with my next message, per channel (`attachments.of(id)`, and
+   * `attachments.add(id, files)`). */
+  get attachments() {
+    return this.session.attachments;
+  }
   /** Commands, components and modals: my use of applications. */
   get interactions() {
     return this.session.interactions;
@@ -114,6 +119,7 @@ export class Chat {
    * lands in the dropped session. A question still asked of them is answered no. */
   stop(): void {
     this.session.voice.end();
+    this.session.attachments.dispose();
     this.gateway?.close();
     this.gateway = null;
     this.session = this.newSession();
@@ -257,12 +263,13 @@ export class Chat {
   ): Promise<void> {
     const me = this.me;
     if (!me || !content.trim()) return;
-    // As Discord's client says it: every mention in the text counts, and the replied-to
-    // author is pinged or not as chosen.
-    const reply = replyTo
-      ? { message_reference: { message_id: replyTo }, allowed_mentions: { parse: ["users", "roles", "everyone"], replied_user: pingReplied } }
-      : {};
-    await this.session.messages.send(me, channelId, content, nonce, { content, nonce, ...reply }, replyTo);
+    await this.session.messages.send(me, channelId, content, nonce, { content, nonce, ...replyFields(replyTo, pingReplied) }, replyTo);
+  }
+
+  /** Sends the channel's waiting files with `content` (which may be empty); true once the
+   * server has the message. A failure leaves the files, and the text, to try again. */
+  async sendWithFiles(channelId: string, content: string, replyTo?: string, pingReplied = true): Promise<boolean> {
+    return (await this.session.attachments.of(channelId)?.send({ content, ...replyFields(replyTo, pingReplied) })) ?? false;
   }
 
   async edit(message: Message, content: string): Promise<void> {
@@ -307,4 +314,12 @@ export class Chat {
     dms.put(dm);
     return dm.id;
   }
+}
+
+/** A reply's fields in a send, as Discord's client sends them: every mention in the text
+ * counts, and the replied-to author is pinged or not as chosen. */
+function replyFields(replyTo: string | undefined, pingReplied: boolean): Record<string, unknown> {
+  return replyTo
+    ? { message_reference: { message_id: replyTo }, allowed_mentions: { parse: ["users", "roles", "everyone"], replied_user: pingReplied } }
+    : {};
 }

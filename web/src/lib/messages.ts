@@ -7,7 +7,7 @@ import type { InteractionParts } from "./interactions/types";
 type Schemas = components["schemas"];
 
 export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "author" | "content" | "timestamp"> &
-  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "flags" | "webhook_id">> &
+  Partial<Pick<Schemas["MessageObject"], "edited_timestamp" | "message_reference" | "reactions" | "pinned" | "type" | "embeds" | "attachments" | "flags" | "webhook_id">> &
   InteractionParts & {
   nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
@@ -15,6 +15,9 @@ export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "auth
 };
 
 type Reaction = Schemas["ReactionObject"];
+
+/** A message's file, as the server describes it (a signed, expiring `url`). */
+export type Attachment = Schemas["AttachmentObject"];
 
 /** Messages per request, and at most how many a channel's window holds (the rest are
  * loaded again when scrolled to), so the page stays light in a channel of any length. */

@@ -1,6 +1,7 @@
 // Signing out forgets everything that belonged to the person signed in, so the next person
 // to sign in on this page starts from nothing: no DM list, read states or presences of
-// theirs, no guilds, messages, typing, voice states or calls, no question left open.
+// theirs, no guilds, messages, typing, voice states or calls, no files waiting to be sent,
+// no question left open.
 
 import { describe, expect, it } from "vitest";
 import { Chat, type Message } from "./chat.svelte";
@@ -131,5 +132,16 @@ describe("signing out", () => {
     reply(dm);
     await opening;
     expect(chat.privateChannels).toEqual([]);
+  });
+
+  it("drops the files the previous person was about to send", async () => {
+    const chat = chatOfAnn();
+    chat.dispatch("READY", { session_id: "s1", user: ann });
+    await chat.attachments.add("11", [new File(["notes"], "notes.txt")]);
+    const theirs = chat.attachments.of("11");
+    expect(theirs?.files.length).toBe(1);
+    chat.stop();
+    expect(theirs?.files, "their draft is emptied").toEqual([]);
+    expect(chat.attachments.of("11"), "the next person starts with none").toBeUndefined();
   });
 });

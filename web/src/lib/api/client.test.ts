@@ -97,4 +97,27 @@ describe("Api", () => {
     const client = new Api(memoryStore(null), "/api/v10", fetcher);
     await expect(client.request("GET", "/instance")).rejects.toThrow(/cannot be reached/);
   });
+
+  it("sends through another transport with the same token, refresh and retry", async () => {
+    const store = memoryStore({ access_token: "old", refresh_token: "r1", user_id: "1" });
+    const { client } = api(store, () => json(200, { access_token: "new", refresh_token: "r2", user_id: "1" }));
+    const seen: string[] = [];
+    const answer = await client.send<{ id: string }>("/channels/1/messages", async (url, headers) => {
+      seen.push(`${url} ${headers.Authorization}`);
+      return headers.Authorization === "Bearer new"
+        ? { status: 200, statusText: "OK", text: JSON.stringify({ id: "9" }) }
+        : { status: 401, statusText: "Unauthorized", text: JSON.stringify({ code: 40001, message: "401: Unauthorized" }) };
+    });
+    expect(answer).toEqual({ id: "9" });
+    expect(seen).toEqual(["/api/v10/channels/1/messages Bearer old", "/api/v10/channels/1/messages Bearer new"]);
+  });
+
+  it("reports the server's message for a refused upload, and the status when the body is not JSON", async () => {
+    const client = new Api(memoryStore(null));
+    const tooLarge = { code: 40005, message: "This file is larger than the 100 MiB allowed." };
+    const refused = await client.send("/x", async () => ({ status: 413, statusText: "Payload Too Large", text: JSON.stringify(tooLarge) })).catch((e: unknown) => e);
+    expect([(refused as ApiError).code, (refused as ApiError).message]).toEqual([40005, tooLarge.message]);
+    const proxied = await client.send("/x", async () => ({ status: 413, statusText: "Payload Too Large", text: "<html>nginx</html>" })).catch((e: unknown) => e);
+    expect([(proxied as ApiError).status, (proxied as ApiError).message]).toEqual([413, "Payload Too Large"]);
+  });
 });

@@ -1,7 +1,8 @@
 // The REST client: Parley's public API under /api/v10, with the access token attached, one
 // refresh (and retry) when it has expired, one wait-and-retry when a rate limit says how long
 // (a few seconds at most), and errors turned into ApiError with the server's code, message
-// and per-field messages.
+// and per-field messages. Requests go by fetch; `send` takes another transport (an upload
+// goes by XMLHttpRequest, for its progress) and treats it alike.
 
 export interface FieldErrors {
   [field: string]: { _errors?: { code: string; message: string }[] } & FieldErrors;
@@ -51,6 +52,19 @@ export const localTokenStore: TokenStore = {
   },
 };
 
+/** How a request travels and what came back; see `Api.send`. */
+export type Transport = (url: string, headers: Record<string, string>) => Promise<{ status: number; statusText: string; text: string }>;
+
+/** A body as JSON, or nothing when it is empty or not JSON (a proxy's HTML error page). */
+function parsed(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The longest a rate limit is waited out for the person before their request fails. */
 const MAX_RATE_LIMIT_WAIT_S = 6;
 
@@ -77,35 +91,46 @@ export class Api {
   }
 
   async request<T>(method: string, path: string, body?: unknown, retry = true): Promise<T> {
+    const json = body === undefined ? undefined : JSON.stringify(body);
+    return this.send<T>(
+      path,
+      async (url, headers) => {
+        if (json !== undefined) headers["Content-Type"] = "application/json";
+        let response: Response;
+        try {
+          response = await this.fetcher(url, { method, headers, body: json });
+        } catch {
+          throw new ApiError(0, 0, "Parley cannot be reached. Check your connection and try again.");
+        }
+        return { status: response.status, statusText: response.statusText, text: response.status === 204 ? "" : await response.text() };
+      },
+      retry,
+    );
+  }
+
+  /** One request through `transport` (fetch for `request`; an upload goes by
+   * XMLHttpRequest, which reports progress): the token attached, one refresh and retry when
+   * it has expired, one wait and retry on a short rate limit, and a failure as ApiError.
+   * The transport may be called again for a retry. */
+  async send<T>(path: string, transport: Transport, retry = true): Promise<T> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers["Content-Type"] = "application/json";
     if (this.tokens) headers.Authorization = `Bearer ${this.tokens.access_token}`;
-    let response: Response;
-    try {
-      response = await this.fetcher(`${this.base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiError(0, 0, "Parley cannot be reached. Check your connection and try again.");
-    }
+    const response = await transport(`${this.base}${path}`, headers);
     if (response.status === 401 && retry && this.tokens && path !== "/auth/refresh") {
-      if (await this.refresh()) return this.request<T>(method, path, body, false);
+      if (await this.refresh()) return this.send<T>(path, transport, false);
     }
     if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    const json: unknown = text ? JSON.parse(text) : undefined;
-    if (!response.ok) {
+    const json = parsed(response.text);
+    if (response.status < 200 || response.status >= 300) {
       const error = (json ?? {}) as { code?: number; message?: string; errors?: FieldErrors; retry_after?: number };
       // Rate limited (sending faster than a channel allows): wait as the server says, once,
       // when that is short; a longer wait is the person's to decide.
       const wait = error.retry_after;
       if (response.status === 429 && retry && typeof wait === "number" && wait <= MAX_RATE_LIMIT_WAIT_S) {
         await this.sleep(Math.ceil(wait * 1000));
-        return this.request<T>(method, path, body, false);
+        return this.send<T>(path, transport, false);
       }
-      throw new ApiError(response.status, error.code ?? 0, error.message ?? response.statusText, error.errors);
+      throw new ApiError(response.status, error.code ?? 0, error.message ?? (response.statusText || `The server answered ${response.status}.`), error.errors);
     }
     return json as T;
   }

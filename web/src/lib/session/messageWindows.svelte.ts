@@ -68,6 +68,13 @@ export class MessageWindows {
     this.byChannel[message.channel_id] = [...without, message].sort(byIdPendingLast);
   }
 
+  /** My message the server took in one answer (a send with files, shown only once it is
+   * there): at the bottom, the window brought back to the present if it was in history. */
+  async arrived(message: Message): Promise<void> {
+    if (this.detached[message.channel_id]) await this.present(message.channel_id).catch(() => {});
+    this.received(message);
+  }
+
   update(channelId: string, messageId: string, change: (m: Message) => Message): void {
     const list = this.byChannel[channelId];
     if (list) this.byChannel[channelId] = list.map((m) => (m.id === messageId ? change(m) : m));

@@ -1,6 +1,6 @@
 // Everything the client knows on behalf of the person signed in, kept live by the gateway:
 // who they are, their guilds, DMs, read states, presences, who is typing to them, the
-// messages of the channels they opened, their calls, and when a guild's webhooks changed.
+// messages of the channels they opened, the files waiting to be sent, their calls, and when a guild's webhooks changed.
 // Each concern is its own store with its own dispatch handlers; this puts them together and
 // feeds them every dispatch.
 
@@ -9,6 +9,7 @@ import { Dispatcher } from "../gateway/dispatcher";
 import type { DispatchName, Dispatches } from "../gateway/dispatches";
 import type { User } from "../users";
 import { Voice } from "../voice/call.svelte";
+import { AttachmentDrafts } from "./attachmentDrafts.svelte";
 import { DmList } from "./dmList.svelte";
 import { GuildList } from "./guildList.svelte";
 import { Interactions } from "./interactions.svelte";
@@ -35,6 +36,8 @@ export class Session {
   readonly presences = new Presences();
   readonly readStates: ReadStates;
   readonly messages: MessageWindows;
+  /** Files waiting to go with my next message, per channel, and their uploads. */
+  readonly attachments: AttachmentDrafts;
   readonly typing: Typing;
   /** Voice channels and the call I am in. */
   readonly voice: Voice;
@@ -49,6 +52,7 @@ export class Session {
     this.dms = new DmList(api);
     this.readStates = new ReadStates(api, me, (channelId) => this.messages.onScreen(channelId));
     this.messages = new MessageWindows(api, this.readStates, me);
+    this.attachments = new AttachmentDrafts(api, this.messages);
     this.interactions = new Interactions(api, (channelId) => {
       const guild = this.guilds.guildOf(channelId);
       if (guild) return { channelId, guildId: guild.id, indexPath: `/guilds/${guild.id}/application-command-index` };
