@@ -26,6 +26,19 @@ pub struct InstanceInfo {
     /// True until the first admin exists on an instance others can reach: the admin signs up
     /// with the bootstrap token (the setup link the server printed at start).
     pub admin_setup_pending: bool,
+    /// What a message's files may be here, so a client can refuse a file before sending it.
+    pub files: FileLimits,
+}
+
+/// The limits on files sent with messages (the `files_*` settings).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileLimits {
+    /// The largest file, in bytes (`files_max_upload_mib`).
+    pub max_upload_bytes: u64,
+    /// Files one message may carry (`files_per_message`).
+    pub per_message: usize,
+    /// What one person's files may take in all, in bytes; `null`: no limit.
+    pub user_quota_bytes: Option<i64>,
 }
 
 /// How this instance lets people in (Parley addition).
@@ -41,5 +54,10 @@ async fn get_instance(State(state): State<AppState>) -> AppResult<Json<InstanceI
         registration: state.config.registration,
         first_account_becomes_admin: no_admin && !state.config.admin_bootstrap,
         admin_setup_pending: no_admin && state.config.admin_bootstrap,
+        files: FileLimits {
+            max_upload_bytes: state.config.files.max_file_bytes,
+            per_message: state.config.files.max_files_per_message,
+            user_quota_bytes: state.config.files.user_quota_bytes,
+        },
     }))
 }

@@ -252,6 +252,12 @@ async fn refused_uploads_keep_nothing_and_charge_nothing(backend: Backend) {
     let guild = app.guild_with(&ann, "Limits", &[&bob]).await;
     let channel = guild.general.as_str();
     let mib = |tenths: usize| vec![b'x'; tenths * 1024 * 1024 / 10];
+    // A client learns the limits before sending anything.
+    let (_, instance) = status_and_json(app.get("/instance", None).await).await;
+    assert_eq!(
+        instance["files"],
+        json!({"max_upload_bytes": 1024 * 1024, "per_message": 2, "user_quota_bytes": 2 * 1024 * 1024})
+    );
 
     let too_big = form(&[payload(json!({})), file(0, "big.bin", mib(15))]);
     let refused =
