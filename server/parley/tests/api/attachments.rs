@@ -96,7 +96,7 @@ pub fn png_with_location() -> Vec<u8> {
 }
 
 /// A PNG that declares 100000 × 100000 pixels in a few dozen bytes.
-fn pixel_flood() -> Vec<u8> {
+pub fn pixel_flood() -> Vec<u8> {
     let mut flood = b"\x89PNG\r\n\x1a\n".to_vec();
     flood.extend_from_slice(&png_chunk(b"IHDR", &[0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0, 8, 2, 0, 0, 0]));
     flood.extend_from_slice(&png_chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));

@@ -41,6 +41,12 @@ async fn traffic(app: &TestApp) -> GatewayClient {
         assert_eq!(sent.status(), StatusCode::OK);
     }
     gateway.wait_for("MESSAGE_CREATE").await;
+    // A file stored, and an image bomb refused, for the files dashboard.
+    use crate::attachments::{file, form, payload, pixel_flood, png_with_location, send_form};
+    let photo = form(&[payload(json!({})), file(0, "photo.png", png_with_location())]);
+    assert_eq!(send_form(app, &ann, &guild.general, photo).await.status(), StatusCode::OK);
+    let bomb = form(&[payload(json!({})), file(0, "bomb.png", pixel_flood())]);
+    assert_eq!(send_form(app, &ann, &guild.general, bomb).await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.get("/no/such/route", None).await.status(), StatusCode::NOT_FOUND);
     gateway
 }
@@ -70,13 +76,16 @@ async fn metrics_count_requests_by_route_template_and_gateway_sessions_and_promt
     let route = r#"route="/api/v10/channels/{channel_id}/messages""#;
     assert_eq!(
         sample(&text, &format!(r#"parley_http_requests_total{{method="POST",{route},status="2xx"}}"#)),
-        Some(3.0),
+        Some(4.0),
         "{text}"
     );
     assert_eq!(
         sample(&text, &format!(r#"parley_http_request_duration_seconds_count{{method="POST",{route}}}"#)),
-        Some(3.0)
+        Some(5.0),
+        "three messages, a file and a refused image bomb"
     );
+    assert_eq!(sample(&text, r#"parley_file_uploads_total{outcome="stored"}"#), Some(1.0));
+    assert_eq!(sample(&text, r#"parley_file_uploads_total{outcome="bad_image"}"#), Some(1.0));
     assert!(
         sample(&text, r#"parley_http_requests_total{method="GET",route="unmatched",status="4xx"}"#)
             .is_some_and(|n| n >= 1.0)
@@ -195,7 +204,8 @@ async fn a_real_prometheus_scrapes_parley_and_answers_queries_about_its_traffic(
     let sent = query_until(
         &prometheus,
         r#"sum(parley_http_requests_total{route="/api/v10/channels/{channel_id}/messages",method="POST"})"#,
-        |r| r.first().is_some_and(|s| s["value"][1] == "3"),
+        // Three messages, a file and a refused image bomb.
+        |r| r.first().is_some_and(|s| s["value"][1] == "5"),
     )
     .await;
     assert_eq!(sent.len(), 1);
