@@ -95,6 +95,7 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
         .merge(routes::health::router(!config.metrics_elsewhere))
         .merge(routes::attachments::router())
         .merge(routes::cdn::router())
+        .merge(routes::uploads::upload_router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone())

@@ -47,6 +47,18 @@ pub struct StoredFile {
     pub size: i64,
 }
 
+/// An upload sent ahead of its message, whole and charged, that no message has taken yet.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct WaitingUpload {
+    #[sqlx(try_from = "i64")]
+    pub id: Snowflake,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
 /// A row the sweeper removes: its object first, then the row (refunding its size).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DueFile {
@@ -62,6 +74,16 @@ pub enum OverQuota {
     User { used: i64 },
     /// The instance's.
     Instance,
+}
+
+/// What an upload turned out to be once its bytes were whole.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrived<'a> {
+    pub size: i64,
+    /// As sniffed from the bytes.
+    pub content_type: &'a str,
+    /// An image's width and height.
+    pub dimensions: Option<(u32, u32)>,
 }
 
 /// The most bytes a user (and the instance) may have stored; `None`: no limit.
@@ -97,11 +119,11 @@ impl Store {
         &self,
         id: Snowflake,
         uploader: Snowflake,
-        size: i64,
-        content_type: &str,
+        arrived: Arrived<'_>,
         quotas: Quotas,
         sweep_at: Timestamp,
     ) -> Result<Result<(), OverQuota>, StoreError> {
+        let Arrived { size, content_type, dimensions } = arrived;
         // Adds to a usage row unless that passes `limit` (no row yet: the size alone is
         // checked before). Zero rows changed means over.
         const CHARGE: &str = "INSERT INTO file_usage (user_id, bytes) VALUES ($1, $2) \
@@ -130,8 +152,11 @@ impl Store {
                 return Ok(Err(OverQuota::Instance));
             }
             let recorded = sqlx::query(
-                "UPDATE attachments SET size = $1, content_type = $2, sweep_at = $3 WHERE id = $4 AND message_id IS NULL")
+                "UPDATE attachments SET size = $1, content_type = $2, sweep_at = $3, width = $5, height = $6, arrived_at = $7 \
+                 WHERE id = $4 AND message_id IS NULL")
                 .bind(size).bind(content_type).bind(sweep_at.unix_millis()).bind(id.as_i64())
+                .bind(dimensions.map(|(w, _)| i64::from(w))).bind(dimensions.map(|(_, h)| i64::from(h)))
+                .bind(Timestamp::now().unix_millis())
                 .execute(&mut *tx).await?.rows_affected();
             if recorded == 0 {
                 return Err(StoreError::UploadGone(id.as_i64()));
@@ -139,6 +164,30 @@ impl Store {
             tx.commit().await?;
             Ok(Ok(()))
         })
+    }
+
+    /// Whether a row with this id exists (an upload id already used).
+    pub async fn upload_exists(&self, id: Snowflake) -> Result<bool, StoreError> {
+        let found: Option<i64> = with_pool!(self, pool => sqlx::query_scalar("SELECT id FROM attachments WHERE id = $1")
+            .bind(id.as_i64()).fetch_optional(pool).await?);
+        Ok(found.is_some())
+    }
+
+    /// `uploader`'s upload `id` for `channel_id`, if it is whole, charged, not yet taken by a
+    /// message and not about to be swept at `now`.
+    pub async fn waiting_upload(
+        &self,
+        id: Snowflake,
+        uploader: Snowflake,
+        channel_id: Snowflake,
+        now: Timestamp,
+    ) -> Result<Option<WaitingUpload>, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_as(
+            "SELECT id, filename, content_type, size, width, height FROM attachments \
+             WHERE id = $1 AND uploader_id = $2 AND channel_id = $3 AND message_id IS NULL \
+             AND arrived_at IS NOT NULL AND sweep_at > $4")
+            .bind(id.as_i64()).bind(uploader.as_i64()).bind(channel_id.as_i64()).bind(now.unix_millis())
+            .fetch_optional(pool).await?))
     }
 
     /// Removes rows whose objects are gone (or were never written), refunding what they were

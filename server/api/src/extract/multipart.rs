@@ -154,7 +154,7 @@ impl FileForm {
                 delivered.fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 chunk
             }));
-            let upload = upload::receive(state, channel_id, uploader, &name, &filename, body).await?;
+            let upload = upload::receive(state, channel_id, uploader, state.ids.next(), &name, &filename, body).await?;
             files.push(FormFile { index, upload });
         }
         typed(payload.unwrap_or_else(|| serde_json::json!({})))

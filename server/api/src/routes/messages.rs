@@ -93,7 +93,8 @@ pub struct CreateMessageRequest {
 /// A file's details in a send.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AttachmentRequest {
-    /// The index `n` of its `files[n]` part (a number or its digits as a string).
+    /// The index `n` of its `files[n]` part (a number or its digits as a string); for a file
+    /// sent ahead, the id given with its upload URL.
     #[schema(value_type = schema::Snowflake)]
     #[serde(default, deserialize_with = "nonce")]
     pub id: Option<String>,
@@ -101,15 +102,54 @@ pub struct AttachmentRequest {
     pub filename: Option<String>,
     /// Alt text, up to 1024 characters.
     pub description: Option<String>,
+    /// A file sent ahead (`POST /channels/{channel_id}/attachments`): the `upload_filename`
+    /// its upload URL came with.
+    pub uploaded_filename: Option<String>,
 }
 
 /// The most characters of a file's alt text.
 const MAX_DESCRIPTION_CHARS: usize = 1024;
 
-/// The stored attachments for a send's files, named and described as its `attachments` say.
-fn stored_attachments(requested: Option<&[AttachmentRequest]>, files: &[FormFile]) -> AppResult<Vec<StoredAttachment>> {
+/// The stored attachments for a send: its `files[n]` parts, then the files it names that were
+/// sent ahead (the sender's own, in this channel, whole and not yet shown by another
+/// message), each named and described as its `attachments` entry says.
+async fn stored_attachments(
+    state: &AppState,
+    auth: &AuthUser,
+    channel_id: Snowflake,
+    requested: Option<&[AttachmentRequest]>,
+    files: &[FormFile],
+) -> AppResult<Vec<StoredAttachment>> {
     let requested = requested.unwrap_or_default();
+    let mut sent_ahead = Vec::new();
     for (i, entry) in requested.iter().enumerate() {
+        if entry.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
+            return Err(AppError::field(
+                &format!("attachments.{i}.description"),
+                "BASE_TYPE_MAX_LENGTH",
+                format!("Must be {MAX_DESCRIPTION_CHARS} or fewer in length."),
+            ));
+        }
+        if let Some(uploaded) = entry.uploaded_filename.as_deref() {
+            let upload_id = uploaded.split('/').next().and_then(|id| id.parse::<Snowflake>().ok());
+            let waiting = match upload_id {
+                Some(id) => state.store.waiting_upload(id, auth.user_id, channel_id, Timestamp::now()).await?,
+                None => None,
+            };
+            let Some(waiting) = waiting else {
+                return Err(AppError::field(
+                    &format!("attachments.{i}.uploaded_filename"),
+                    "ATTACHMENT_NOT_UPLOADED",
+                    "No whole upload of yours to this channel has this name: send its bytes to its upload URL first (uploads wait an hour for their message).",
+                ));
+            };
+            let mut stored = StoredAttachment::of_waiting(&waiting, entry.description.clone());
+            if let Some(name) = entry.filename.as_deref() {
+                stored.filename = parley_app::files::upload::stored_name(name);
+            }
+            sent_ahead.push(stored);
+            continue;
+        }
         let known = entry
             .id
             .as_deref()
@@ -122,20 +162,22 @@ fn stored_attachments(requested: Option<&[AttachmentRequest]>, files: &[FormFile
                 "No files[n] part of this request has this id.",
             ));
         }
-        if entry.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
-            return Err(AppError::field(
-                &format!("attachments.{i}.description"),
-                "BASE_TYPE_MAX_LENGTH",
-                format!("Must be {MAX_DESCRIPTION_CHARS} or fewer in length."),
-            ));
-        }
+    }
+    if files.len() + sent_ahead.len() > state.config.files.max_files_per_message {
+        return Err(AppError::field(
+            "attachments",
+            "BASE_TYPE_MAX_LENGTH",
+            format!("A message may carry at most {} files.", state.config.files.max_files_per_message),
+        ));
     }
     let mut files: Vec<&FormFile> = files.iter().collect();
     files.sort_by_key(|f| f.index);
-    Ok(files
+    let mut stored: Vec<StoredAttachment> = files
         .into_iter()
         .map(|file| {
-            let entry = requested.iter().find(|e| e.id.as_deref() == Some(file.index.to_string().as_str()));
+            let entry = requested
+                .iter()
+                .find(|e| e.uploaded_filename.is_none() && e.id.as_deref() == Some(file.index.to_string().as_str()));
             let mut stored = StoredAttachment::of(&file.upload, entry.and_then(|e| e.description.clone()));
             if let Some(name) = entry.and_then(|e| e.filename.as_deref()) {
                 // The object keeps its key; the name shown and linked is the one asked for.
@@ -143,7 +185,9 @@ fn stored_attachments(requested: Option<&[AttachmentRequest]>, files: &[FormFile
             }
             stored
         })
-        .collect())
+        .collect();
+    stored.extend(sent_ahead);
+    Ok(stored)
 }
 
 /// A message's components: a bot's, checked; a person may send none.
@@ -247,17 +291,6 @@ async fn send(
     body: CreateMessageRequest,
     files: &[FormFile],
 ) -> AppResult<(MessageObject, bool)> {
-    let attachments = stored_attachments(body.attachments.as_deref(), files)?;
-    let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
-    if !embeds.is_empty() {
-        channel.require(Permissions::EMBED_LINKS)?;
-    }
-    let components = checked_components(auth, body.components.clone())?;
-    let content = check_content(
-        body.content.as_deref(),
-        !embeds.is_empty() || !components.is_empty() || !attachments.is_empty(),
-    )?;
-    let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
     if body.nonce.as_ref().is_some_and(|n| n.chars().count() > MAX_NONCE_CHARS) {
         return Err(AppError::field(
             "nonce",
@@ -273,6 +306,20 @@ async fn send(
         republish_if_unannounced(state, sent.id).await?;
         return Ok((message_object(state, &sent, Some(auth.user_id)).await?, false));
     }
+    let attachments = stored_attachments(state, auth, channel.id(), body.attachments.as_deref(), files).await?;
+    if !attachments.is_empty() {
+        channel.require(Permissions::ATTACH_FILES)?;
+    }
+    let embeds = parse_embeds(body.embeds.clone().unwrap_or_default())?;
+    if !embeds.is_empty() {
+        channel.require(Permissions::EMBED_LINKS)?;
+    }
+    let components = checked_components(auth, body.components.clone())?;
+    let content = check_content(
+        body.content.as_deref(),
+        !embeds.is_empty() || !components.is_empty() || !attachments.is_empty(),
+    )?;
+    let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
     // A DM needs a guild in common still (as on Discord for people who are not friends).
     if let Some(partner) = channel.dm_partner()
         && !state.store.share_a_guild(auth.user_id, partner).await?
@@ -326,7 +373,7 @@ async fn send(
         application_id: auth.is_bot().then_some(auth.user_id),
         interaction: None,
         attachments: stored_json(&attachments),
-        attachment_ids: files.iter().map(|f| f.upload.id).collect(),
+        attachment_ids: attachments.iter().map(|a| a.id).collect(),
         now,
         ack_author: !auth.is_bot(),
         outbox: None,

@@ -35,6 +35,7 @@
 //! - [`sessions`]: the signed-in user's device sessions: list, end one, end the others.
 //! - [`threads`]: public threads: start, and list a guild's active ones.
 //! - [`thread_members`]: join and leave threads, add and remove others, list them.
+//! - [`uploads`]: Discord's two-step upload: upload URLs for files sent ahead of their message.
 //! - [`users`]: the current user's account: `GET` and `PATCH /users/@me`.
 //! - [`voice`]: `GET /voice/ice-servers`: STUN and TURN with fresh credentials.
 //! - [`webhooks`]: channel webhooks: made and managed by members, or with their token.
@@ -74,6 +75,7 @@ pub mod search;
 pub mod sessions;
 pub mod thread_members;
 pub mod threads;
+pub mod uploads;
 pub mod users;
 pub mod voice;
 pub mod webhook_messages;
@@ -100,6 +102,7 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(overwrites::router())
         .merge(roles::router())
         .merge(messages::router())
+        .merge(uploads::router())
         .merge(member_search::router())
         .merge(members::router())
         .merge(reactions::router())

@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use parley_core::{ErrorCode, Snowflake, Timestamp};
 use parley_objects::{ByteStream, ObjectError, ObjectKey};
-use parley_store::attachments::{INSTANCE, NewUpload, OverQuota, Quotas};
+use parley_store::attachments::{Arrived, INSTANCE, NewUpload, OverQuota, Quotas};
 
 use super::image_scrub::ImageRefusal;
 use super::inspect::Inspector;
@@ -55,17 +55,18 @@ pub fn stored_name(name: &str) -> String {
     if safe.is_empty() || safe.chars().all(|c| c == '_') { "file".to_owned() } else { safe }
 }
 
-/// Streams one file (`field`, as the form named it, for errors) into storage for `channel_id`.
+/// Streams one file (`field`, as the form named it, for errors) into storage for `channel_id`,
+/// as upload `id` (new, or the one a two-step upload's URL named).
 pub async fn receive(
     state: &AppState,
     channel_id: Snowflake,
     uploader: Snowflake,
+    id: Snowflake,
     field: &str,
     name: &str,
     body: ByteStream,
 ) -> AppResult<Upload> {
     let config = &state.config.files;
-    let id = state.ids.next();
     let filename = stored_name(name);
     let key = ObjectKey::parse(&format!("attachments/{channel_id}/{id}/{filename}")).map_err(AppError::internal)?;
     let now = Timestamp::now();
@@ -133,7 +134,17 @@ pub async fn receive(
     let quotas = Quotas { per_user: config.user_quota_bytes, instance: config.instance_quota_bytes };
     let until = Timestamp::now().plus_millis(UNCLAIMED_SECS * 1000);
     let size_i64 = i64::try_from(size).unwrap_or(i64::MAX);
-    let charged = match state.store.charge_upload(id, uploader, size_i64, kind.content_type(), quotas, until).await {
+    let charged = match state
+        .store
+        .charge_upload(
+            id,
+            uploader,
+            Arrived { size: size_i64, content_type: kind.content_type(), dimensions: findings.size },
+            quotas,
+            until,
+        )
+        .await
+    {
         Ok(charged) => charged,
         Err(error) => {
             // Its row is gone (swept while it arrived) or the database failed: the object

@@ -38,6 +38,28 @@ impl StoredAttachment {
     }
 }
 
+impl StoredAttachment {
+    /// A file sent ahead of its message (Discord's two-step upload), as the ledger has it.
+    pub fn of_waiting(upload: &parley_store::attachments::WaitingUpload, description: Option<String>) -> Self {
+        let side = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+        Self {
+            id: upload.id,
+            filename: upload.filename.clone(),
+            description,
+            content_type: upload.content_type.clone(),
+            size: u64::try_from(upload.size).unwrap_or(0),
+            width: side(upload.width),
+            height: side(upload.height),
+        }
+    }
+}
+
+/// The path a two-step upload's bytes are sent to (what its upload URL signs): the channel,
+/// the uploader and the upload's id are in it, so none can be changed.
+pub fn upload_path(channel_id: Snowflake, uploader: Snowflake, id: Snowflake, filename: &str) -> String {
+    format!("/uploads/{channel_id}/{uploader}/{id}/{filename}")
+}
+
 /// A message's file, as Discord's attachment object.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct AttachmentObject {

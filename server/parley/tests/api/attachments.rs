@@ -443,10 +443,115 @@ async fn files_in_an_s3_bucket_upload_in_parts_and_download_whole_and_by_range()
     assert_eq!(usage(&app, &ann).await, big.len() as i64);
 }
 
+/// Where a URL the server made points, on this test server.
+fn on_this_server(app: &TestApp, url: &str) -> String {
+    let path = &url[url.find("/uploads/").or_else(|| url.find("/attachments/")).unwrap()..];
+    format!("{}{path}", app.address)
+}
+
+async fn files_sent_ahead_by_upload_url_are_named_by_a_message_and_by_no_one_else(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let guild = app.guild_with(&ann, "Ahead", &[&bob]).await;
+    let asking = format!("/channels/{}/attachments", guild.general);
+    let ask = |who: &Session, files: Value| {
+        let (app, path, token) = (&app, asking.clone(), who.access_token.clone());
+        async move { app.post_json(&path, &json!({ "files": files }), Some(&token)).await }
+    };
+
+    // Ann asks for two URLs; her ids come back with them.
+    let (status, targets) = status_and_json(
+        ask(&ann, json!([{"id": "0", "filename": "holiday photo.png", "file_size": 900}, {"id": 1, "filename": "notes.txt", "file_size": 5}]))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{targets}");
+    let photo = &targets["attachments"][0];
+    let notes = &targets["attachments"][1];
+    assert_eq!((photo["id"].as_str(), notes["id"].as_u64()), (Some("0"), Some(1)));
+    assert!(photo["upload_filename"].as_str().unwrap().ends_with("/holiday_photo.png"), "{photo}");
+
+    // The bytes go to each URL; a URL altered or used twice opens nothing.
+    let original = png_with_location();
+    let client = app.client.clone();
+    let put = |url: String, body: Vec<u8>| {
+        let client = client.clone();
+        async move { client.put(url).body(body).send().await.unwrap() }
+    };
+    let photo_url = on_this_server(&app, photo["upload_url"].as_str().unwrap());
+    assert_eq!(put(photo_url.clone(), original.clone()).await.status(), StatusCode::OK);
+    assert_error(put(photo_url.clone(), original.clone()).await, StatusCode::NOT_FOUND, 90011).await;
+    let notes_url = on_this_server(&app, notes["upload_url"].as_str().unwrap());
+    let forged = notes_url.replace(&format!("/{}/", ann.user_id), &format!("/{}/", bob.user_id));
+    assert_error(put(forged, b"x".to_vec()).await, StatusCode::NOT_FOUND, 90011).await;
+    assert_eq!(put(notes_url, b"hello".to_vec()).await.status(), StatusCode::OK);
+    let charged = usage(&app, &ann).await;
+    assert!(charged > 5, "both charged to ann once whole: {charged}");
+
+    // Bob cannot name ann's uploads; a name that was never uploaded is refused too.
+    let named = |upload: &Value| json!({"id": upload["id"], "uploaded_filename": upload["upload_filename"]});
+    let path = format!("/channels/{}/messages", guild.general);
+    let stolen = app.post_json(&path, &json!({"attachments": [named(photo)]}), Some(&bob.access_token)).await;
+    let refused = assert_error(stolen, StatusCode::BAD_REQUEST, 50035).await;
+    assert_eq!(
+        refused["errors"]["attachments.0.uploaded_filename"]["_errors"][0]["code"], "ATTACHMENT_NOT_UPLOADED",
+        "{refused}"
+    );
+    let never = json!({"attachments": [{"id": 0, "uploaded_filename": "123/nothing.png"}]});
+    assert_error(app.post_json(&path, &never, Some(&ann.access_token)).await, StatusCode::BAD_REQUEST, 50035).await;
+
+    // Ann's message shows both, with alt text, and bob downloads what she sent.
+    let mut photo_entry = named(photo);
+    photo_entry["description"] = json!("the beach");
+    let body = json!({"content": "sent ahead", "attachments": [photo_entry, named(notes)]});
+    let (status, sent) = status_and_json(app.post_json(&path, &body, Some(&ann.access_token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let shown = &sent["attachments"][0];
+    assert_eq!(
+        (shown["filename"].as_str(), shown["content_type"].as_str()),
+        (Some("holiday_photo.png"), Some("image/png"))
+    );
+    assert_eq!(
+        (shown["width"].as_u64(), shown["height"].as_u64(), shown["description"].as_str()),
+        (Some(37), Some(23), Some("the beach"))
+    );
+    assert_eq!(sent["attachments"][1]["content_type"], "text/plain; charset=utf-8");
+    let downloaded = app.client.get(here(&app, shown)).send().await.unwrap().bytes().await.unwrap();
+    assert!(!contains(&downloaded, GPS), "stripped on the way in, as a multipart file is");
+    assert_eq!(pixels(&downloaded), pixels(&original));
+    // Taken once: a second message cannot show the same upload.
+    let again = json!({"content": "again", "attachments": [named(notes)]});
+    assert_error(app.post_json(&path, &again, Some(&ann.access_token)).await, StatusCode::BAD_REQUEST, 50035).await;
+    assert_eq!(usage(&app, &ann).await, charged, "nothing charged twice");
+
+    // Asking is checked: too many files, one too large, no ATTACH_FILES.
+    let eleven: Vec<Value> = (0..11).map(|i| json!({"filename": format!("f{i}"), "file_size": 1})).collect();
+    assert_error(ask(&ann, json!(eleven)).await, StatusCode::BAD_REQUEST, 50035).await;
+    assert_error(
+        ask(&ann, json!([{"filename": "big.bin", "file_size": 101u64 << 20}])).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        40005,
+    )
+    .await;
+    let everyone = (parley_core::Permissions::DEFAULT_EVERYONE.bits() & !parley_core::Permissions::ATTACH_FILES.bits())
+        .to_string();
+    let changed = app
+        .patch_json(
+            &format!("/guilds/{}/roles/{}", guild.id, guild.id),
+            &json!({"permissions": everyone}),
+            &ann.access_token,
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_error(ask(&bob, json!([{"filename": "a.txt", "file_size": 1}])).await, StatusCode::FORBIDDEN, 50013).await;
+}
+
 on_both_backends!(
     a_file_sent_with_a_message_downloads_through_its_signed_link_without_its_metadata_and_with_every_pixel,
     a_file_is_typed_by_its_bytes_and_anything_but_media_is_only_ever_a_download,
     refused_uploads_keep_nothing_and_charge_nothing,
     deleted_messages_files_leave_storage_and_give_their_space_back,
     an_edit_keeps_or_drops_a_messages_files_and_a_dropped_files_link_stops_opening,
+    files_sent_ahead_by_upload_url_are_named_by_a_message_and_by_no_one_else,
 );

@@ -239,6 +239,7 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/channels/{channel_id}/webhooks", "post"),
         ("/channels/{channel_id}/webhooks", "get"),
         ("/guilds/{guild_id}/webhooks", "get"),
+        ("/channels/{channel_id}/attachments", "post"),
         ("/guilds/{guild_id}/emojis", "get"),
         ("/guilds/{guild_id}/emojis", "post"),
         ("/guilds/{guild_id}/emojis/{emoji_id}", "get"),

@@ -12,3 +12,8 @@ CREATE TABLE guild_emojis (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX guild_emojis_guild ON guild_emojis (guild_id);
+-- Uploads sent ahead of their message (Discord's two-step upload): an image's dimensions, and
+-- when the bytes were whole (NULL while they arrive), so a message can take one by id alone.
+ALTER TABLE attachments ADD COLUMN width BIGINT;
+ALTER TABLE attachments ADD COLUMN height BIGINT;
+ALTER TABLE attachments ADD COLUMN arrived_at BIGINT;
