@@ -94,11 +94,12 @@ pub struct Quotas {
 }
 
 impl Store {
-    /// Records an upload before its bytes are written: uncharged, due at `sweep_at`.
-    pub async fn reserve_upload(&self, upload: &NewUpload) -> Result<(), StoreError> {
-        with_writer!(self, pool => sqlx::query(
+    /// Records an upload before its bytes are written: uncharged, due at `sweep_at`. False if
+    /// an upload with its id exists already (a two-step upload's URL used twice at once).
+    pub async fn reserve_upload(&self, upload: &NewUpload) -> Result<bool, StoreError> {
+        let inserted = with_writer!(self, pool => sqlx::query(
             "INSERT INTO attachments (id, channel_id, uploader_id, message_id, object_key, filename, content_type, size, created_at, sweep_at) \
-             VALUES ($1, $2, $3, NULL, $4, $5, 'application/octet-stream', 0, $6, $7)")
+             VALUES ($1, $2, $3, NULL, $4, $5, 'application/octet-stream', 0, $6, $7) ON CONFLICT (id) DO NOTHING")
             .bind(upload.id.as_i64())
             .bind(upload.channel_id.as_i64())
             .bind(upload.uploader_id.as_i64())
@@ -107,7 +108,7 @@ impl Store {
             .bind(upload.now.unix_millis())
             .bind(upload.sweep_at.unix_millis())
             .execute(pool).await?.rows_affected());
-        Ok(())
+        Ok(inserted == 1)
     }
 
     /// Charges a whole upload of `size` bytes (its sniffed `content_type`) to its uploader and

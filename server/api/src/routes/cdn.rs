@@ -81,6 +81,7 @@ async fn serve(
     let bytes = match state.images.variant(&asset, variant).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(unknown()),
+        Err(AssetError::Busy) => return Err(parley_app::files::assets::busy()),
         Err(AssetError::Refused(refusal)) => {
             // Only images Parley itself kept are rendered: one that fails is damaged storage.
             return Err(AppError::internal(format!("rendering {}/{}: {refusal:?}", asset.kind.folder(), asset.hash)));

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use parley_app::access::{GuildAccess, unknown_guild};
 use parley_app::audit::{self, AuditAction, AuditReason};
 use parley_app::error::{AppError, AppResult};
+use parley_app::files::AssetRef;
 use parley_app::files::assets::{DATA_URI_BODY_BYTES, keep_data_uri};
 use parley_app::files::image_asset::AssetKind;
 use parley_app::objects::emoji::EmojiObject;
@@ -260,6 +261,16 @@ async fn modify_guild(
         &reason,
     );
     let updated = state.store.update_guild(access.guild.id, &patch, Some(&entry)).await?.ok_or_else(unknown_guild)?;
+    // A replaced or removed icon or banner leaves storage (and its public URL) at once.
+    let replaced = [
+        (AssetKind::GuildIcon, &access.guild.icon, &updated.icon),
+        (AssetKind::GuildBanner, &access.guild.banner, &updated.banner),
+    ];
+    for (kind, before, after) in replaced {
+        if let Some(old) = before.as_ref().filter(|old| after.as_ref() != Some(*old)) {
+            state.images.forget(&AssetRef { kind, owner: updated.id, hash: old.clone() }).await;
+        }
+    }
     let emojis = state.store.guild_emojis(updated.id).await?;
     let guild = GuildObject::new(&updated, &access.roles).with_emojis(&emojis);
     state.publish(guild_update_event(&guild));
@@ -292,7 +303,18 @@ async fn delete_guild(
     }
     // Address the members before the membership rows vanish with the guild.
     let members = state.store.member_ids(access.guild.id).await?;
+    let emojis = state.store.guild_emojis(access.guild.id).await?;
     state.store.delete_guild(access.guild.id).await?;
+    // Its images go with it: icon, banner and every emoji.
+    let images = [(AssetKind::GuildIcon, &access.guild.icon), (AssetKind::GuildBanner, &access.guild.banner)];
+    for (kind, hash) in images {
+        if let Some(hash) = hash {
+            state.images.forget(&AssetRef { kind, owner: access.guild.id, hash: hash.clone() }).await;
+        }
+    }
+    for emoji in emojis {
+        state.images.forget(&AssetRef::emoji(emoji.id, emoji.animated)).await;
+    }
     tracing::info!(guild_id = %access.guild.id, "guild deleted");
     state.publish(Event::new(
         EventName::GuildDelete,

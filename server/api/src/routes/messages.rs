@@ -132,6 +132,13 @@ async fn stored_attachments(
         }
         if let Some(uploaded) = entry.uploaded_filename.as_deref() {
             let upload_id = uploaded.split('/').next().and_then(|id| id.parse::<Snowflake>().ok());
+            if upload_id.is_some_and(|id| sent_ahead.iter().any(|s: &StoredAttachment| s.id == id)) {
+                return Err(AppError::field(
+                    &format!("attachments.{i}.uploaded_filename"),
+                    "DUPLICATE_IDS",
+                    "This upload is named twice; a message shows each file once.",
+                ));
+            }
             let waiting = match upload_id {
                 Some(id) => state.store.waiting_upload(id, auth.user_id, channel_id, Timestamp::now()).await?,
                 None => None,

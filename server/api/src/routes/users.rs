@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::error::{AppError, AppResult};
+use parley_app::files::AssetRef;
 use parley_app::files::assets::{DATA_URI_BODY_BYTES, keep_data_uri};
 use parley_app::files::image_asset::AssetKind;
 use parley_core::account::{DisplayName, Email, Password, Username};
@@ -201,6 +202,10 @@ async fn modify_me(
         tracing::info!(user_id = %user.id, ended_sessions = ended.len(), "password changed");
         parley_app::auth::revocation::sessions_ended(&state, user.id, ended);
         updated.password_hash = Some(hash);
+    }
+    // A replaced or removed avatar leaves storage (and its public URL) at once.
+    if let Some(old) = user.avatar.as_ref().filter(|old| updated.avatar.as_ref() != Some(*old)) {
+        state.images.forget(&AssetRef { kind: AssetKind::Avatar, owner: user.id, hash: old.clone() }).await;
     }
     let seen_by_others =
         updated.username != user.username || updated.global_name != user.global_name || updated.avatar != user.avatar;

@@ -19,6 +19,9 @@ use super::image_asset::{self, AssetKind, AssetRefusal, PreparedImage, Variant, 
 /// Images decoded or encoded at once: each may hold up to 256 MiB of pixels while it works,
 /// and CPU is better spent answering requests.
 const AT_ONCE: usize = 2;
+/// How long a request waits for its turn before it is told to come back (503): the queue of
+/// waiting requests holds nothing large, and is bounded in time.
+const WAIT_FOR_TURN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What went wrong keeping or serving an image.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +33,9 @@ pub enum AssetError {
     Storage(#[from] ObjectError),
     #[error("image work stopped: {0}")]
     Interrupted(String),
+    /// Every place for image work stayed taken for [`WAIT_FOR_TURN`].
+    #[error("image work is busy")]
+    Busy,
 }
 
 /// One image as its CDN path names it.
@@ -83,16 +89,31 @@ impl ImageAssets {
         Self { objects, work: Arc::new(Semaphore::new(AT_ONCE)) }
     }
 
-    /// Runs image work on the blocking pool once a place among [`AT_ONCE`] is free.
+    /// A place among [`AT_ONCE`], waited for at most [`WAIT_FOR_TURN`]. Owned, so it goes
+    /// with the work it was taken for: a request that goes away does not free it while its
+    /// work still runs.
+    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AssetError> {
+        match tokio::time::timeout(WAIT_FOR_TURN, self.work.clone().acquire_owned()).await {
+            Ok(Ok(place)) => Ok(place),
+            Ok(Err(closed)) => Err(AssetError::Interrupted(closed.to_string())),
+            Err(_) => Err(AssetError::Busy),
+        }
+    }
+
+    /// Runs image work on the blocking pool once a place is free, holding the place until the
+    /// work ends (whether or not anyone still waits for it).
     async fn off_thread<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> Result<T, AssetRefusal> + Send + 'static,
     ) -> Result<T, AssetError> {
-        let _place = self.work.acquire().await.map_err(|e| AssetError::Interrupted(e.to_string()))?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|e| AssetError::Interrupted(e.to_string()))?
-            .map_err(AssetError::Refused)
+        let place = self.turn().await?;
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            job()
+        })
+        .await
+        .map_err(|e| AssetError::Interrupted(e.to_string()))?
+        .map_err(AssetError::Refused)
     }
 
     /// Checks, prepares and keeps a sent image of `kind` for `owner`; returns its hash.
@@ -152,19 +173,43 @@ impl ImageAssets {
     }
 
     /// `variant` of `asset`, made and kept on its first request; `None` if there is no such
-    /// image.
+    /// image. The making runs as a task of its own, holding its place until the variant is
+    /// stored, so a request that goes away still leaves it made; requests for a variant being
+    /// made wait their turn and then find it kept.
     pub async fn variant(&self, asset: &AssetRef, variant: Variant) -> Result<Option<Bytes>, AssetError> {
         let key = asset.variant_key(variant)?;
         if let Some(made) = self.read(&key).await? {
             return Ok(Some(made));
         }
-        let Some(kept) = self.read(&asset.kept_key()?).await? else { return Ok(None) };
-        let animated = asset.animated();
-        let made = Bytes::from(self.off_thread(move || image_asset::render(&kept, animated, variant)).await?);
-        // Two first requests at once both render; each write is atomic, and they are equal.
-        self.put(&key, made.to_vec()).await?;
-        Ok(Some(made))
+        let place = self.turn().await?;
+        let (assets, asset) = (self.clone(), asset.clone());
+        let making = tokio::spawn(async move {
+            let _place = place;
+            // Made while this request waited for its turn.
+            if let Some(made) = assets.read(&key).await? {
+                return Ok(Some(made));
+            }
+            let Some(kept) = assets.read(&asset.kept_key()?).await? else { return Ok(None) };
+            let animated = asset.animated();
+            let made = tokio::task::spawn_blocking(move || image_asset::render(&kept, animated, variant))
+                .await
+                .map_err(|e| AssetError::Interrupted(e.to_string()))?
+                .map_err(AssetError::Refused)?;
+            let made = Bytes::from(made);
+            assets.put(&key, made.to_vec()).await?;
+            Ok(Some(made))
+        });
+        making.await.map_err(|e| AssetError::Interrupted(e.to_string()))?
     }
+}
+
+/// 503 for image work that could not get its turn: the person tries again shortly.
+pub fn busy() -> crate::error::AppError {
+    crate::error::AppError::with_message(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        parley_core::ErrorCode::ServiceUnavailable,
+        "The server is busy with other images; try again in a few seconds.",
+    )
 }
 
 /// The largest request body a route that takes one image as a data URI reads: the largest
@@ -195,6 +240,7 @@ pub async fn keep_data_uri(
     };
     kept.map_err(|error| match error {
         AssetError::Refused(refusal) => AppError::field(field, "IMAGE_INVALID", refusal.message()),
+        AssetError::Busy => busy(),
         other => AppError::internal(format!("keeping a {}: {other}", kind.folder())),
     })
 }

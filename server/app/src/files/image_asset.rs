@@ -43,6 +43,16 @@ impl AssetKind {
         }
     }
 
+    /// The longest side a sent image may have: decoding is refused past it, before any pixels
+    /// are expanded (an emoji's 256 KiB could otherwise declare 8192² of one colour).
+    fn max_side(self) -> u32 {
+        match self {
+            Self::Emoji => 2048,
+            Self::Avatar | Self::GuildIcon => 4096,
+            Self::GuildBanner => MAX_SIDE,
+        }
+    }
+
     /// The longest side it is kept at: the most it is ever shown at (emoji are shown at 128).
     fn kept_side(self) -> u32 {
         match self {
@@ -53,9 +63,13 @@ impl AssetKind {
     }
 }
 
-/// The longest side a sent image may have. Decoding is refused past it, before any pixels
-/// are expanded; 8192² RGBA is 256 MiB, the decoders' allocation limit below.
+/// The longest side any image may have. Decoding is refused past it, before any pixels are
+/// expanded; 8192² RGBA is 256 MiB, the decoders' allocation limit below.
 const MAX_SIDE: u32 = 8192;
+/// An animated image's frames, at most, and the pixels of all its frames together: what every
+/// client that shows it must decode.
+const MAX_FRAMES: usize = 250;
+const MAX_ANIMATED_PIXELS: u64 = 64 * 1024 * 1024;
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Why an image is refused, with the message a person reads.
@@ -63,8 +77,10 @@ const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 pub enum AssetRefusal {
     /// Its bytes are not PNG, JPEG, GIF or WebP.
     NotAnImage,
-    /// It declares more pixels than [`MAX_SIDE`] allows.
-    TooLarge { width: u32, height: u32 },
+    /// It declares more pixels than its kind allows (`max` a side).
+    TooLarge { width: u32, height: u32, max: u32 },
+    /// An animated image larger than it is kept at, or with too many frames.
+    AnimationTooLarge { max_side: u32 },
     /// It claims to be an image but does not decode.
     Undecodable(String),
 }
@@ -73,9 +89,12 @@ impl AssetRefusal {
     pub fn message(&self) -> String {
         match self {
             Self::NotAnImage => "Must be a PNG, JPEG, GIF or WebP image.".to_owned(),
-            Self::TooLarge { width, height } => {
-                format!("The image is {width}×{height} pixels; at most {MAX_SIDE} pixels on each side.")
+            Self::TooLarge { width, height, max } => {
+                format!("The image is {width}×{height} pixels; at most {max} pixels on each side.")
             }
+            Self::AnimationTooLarge { max_side } => format!(
+                "An animated image may be at most {max_side}×{max_side} pixels and {MAX_FRAMES} frames; shrink it and send it again."
+            ),
             Self::Undecodable(_) => "The image could not be read; it may be damaged.".to_owned(),
         }
     }
@@ -114,36 +133,53 @@ fn format_of(kind: Sniffed) -> Option<ImageFormat> {
     }
 }
 
-/// Decodes `bytes` (of `format`), refusing dimensions past the limits before decoding.
-fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, AssetRefusal> {
-    let (width, height) = reader(bytes, format).into_dimensions().map_err(|e| refusal_of(e, bytes, format))?;
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(AssetRefusal::TooLarge { width, height });
+/// Decodes `bytes` (of `format`), refusing dimensions past `max` a side (or none) before
+/// decoding.
+fn decode(bytes: &[u8], format: ImageFormat, max: u32) -> Result<DynamicImage, AssetRefusal> {
+    let (width, height) = reader(bytes, format).into_dimensions().map_err(|e| refusal_of(e, bytes, format, max))?;
+    if width > max || height > max {
+        return Err(AssetRefusal::TooLarge { width, height, max });
     }
-    reader(bytes, format).decode().map_err(|e| refusal_of(e, bytes, format))
+    if width == 0 || height == 0 {
+        return Err(AssetRefusal::Undecodable("an image without pixels".to_owned()));
+    }
+    reader(bytes, format).decode().map_err(|e| refusal_of(e, bytes, format, max))
 }
 
 /// A decoder's error as a refusal: a limit is "too large", with the declared size if the
 /// header can be read without limits; anything else, undecodable.
-fn refusal_of(error: image::ImageError, bytes: &[u8], format: ImageFormat) -> AssetRefusal {
+fn refusal_of(error: image::ImageError, bytes: &[u8], format: ImageFormat, max: u32) -> AssetRefusal {
     if let image::ImageError::Limits(_) = error {
         let declared = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions();
         let (width, height) = declared.unwrap_or((u32::MAX, u32::MAX));
-        return AssetRefusal::TooLarge { width, height };
+        return AssetRefusal::TooLarge { width, height, max };
     }
     AssetRefusal::Undecodable(error.to_string())
 }
 
-/// Whether a GIF has more than one frame (only the first two are decoded to tell).
-fn gif_moves(bytes: &[u8]) -> Result<bool, AssetRefusal> {
-    let mut decoder =
-        image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(|e| refusal_of(e, bytes, ImageFormat::Gif))?;
-    image::ImageDecoder::set_limits(&mut decoder, limits()).map_err(|e| refusal_of(e, bytes, ImageFormat::Gif))?;
+/// Whether a GIF moves (more than one frame). One that does is checked whole, since it is
+/// kept as sent: its canvas at most `kept_side` a side, and its frames within [`MAX_FRAMES`]
+/// and [`MAX_ANIMATED_PIXELS`], each decoding.
+fn gif_moves(bytes: &[u8], kept_side: u32) -> Result<bool, AssetRefusal> {
+    let refuse = |e| refusal_of(e, bytes, ImageFormat::Gif, MAX_SIDE);
+    let (width, height) = reader(bytes, ImageFormat::Gif).into_dimensions().map_err(refuse)?;
+    if width == 0 || height == 0 {
+        return Err(AssetRefusal::Undecodable("an image without pixels".to_owned()));
+    }
+    let mut decoder = image::codecs::gif::GifDecoder::new(Cursor::new(bytes)).map_err(refuse)?;
+    image::ImageDecoder::set_limits(&mut decoder, limits()).map_err(refuse)?;
     let mut frames = decoder.into_frames();
-    let mut count = 0;
-    for frame in frames.by_ref().take(2) {
-        frame.map_err(|e| refusal_of(e, bytes, ImageFormat::Gif))?;
+    let (mut count, mut pixels) = (0usize, 0u64);
+    for frame in frames.by_ref() {
+        let frame = frame.map_err(refuse)?;
         count += 1;
+        if count == 2 && (width > kept_side || height > kept_side) {
+            return Err(AssetRefusal::AnimationTooLarge { max_side: kept_side });
+        }
+        pixels += u64::from(frame.buffer().width()) * u64::from(frame.buffer().height());
+        if count > MAX_FRAMES || pixels > MAX_ANIMATED_PIXELS {
+            return Err(AssetRefusal::AnimationTooLarge { max_side: kept_side });
+        }
     }
     Ok(count > 1)
 }
@@ -153,7 +189,8 @@ fn fit(image: DynamicImage, side: u32) -> DynamicImage {
     if image.width() <= side && image.height() <= side {
         return image;
     }
-    image.resize(side, side, image::imageops::FilterType::Lanczos3)
+    // A box filter in integers: no floating-point copy of the image beside it, and fast.
+    image.thumbnail(side, side)
 }
 
 fn encode(image: &DynamicImage, format: VariantFormat) -> Result<Vec<u8>, AssetRefusal> {
@@ -162,7 +199,12 @@ fn encode(image: &DynamicImage, format: VariantFormat) -> Result<Vec<u8>, AssetR
     let written = match format {
         VariantFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8()).write_to(&mut out, ImageFormat::Jpeg),
         VariantFormat::Webp => DynamicImage::ImageRgba8(image.to_rgba8()).write_to(&mut out, ImageFormat::WebP),
-        VariantFormat::Gif => DynamicImage::ImageRgba8(image.to_rgba8()).write_to(&mut out, ImageFormat::Gif),
+        VariantFormat::Gif => {
+            // Quantising at speed 30 rather than the slowest (1): a still image as GIF is rare
+            // and small, and must not cost seconds.
+            let frame = image::Frame::new(image.to_rgba8());
+            image::codecs::gif::GifEncoder::new_with_speed(&mut out, 30).encode_frame(frame)
+        }
         VariantFormat::Png => image.write_to(&mut out, ImageFormat::Png),
     };
     written.map_err(|e| AssetRefusal::Undecodable(format!("encoding: {e}")))?;
@@ -177,16 +219,12 @@ fn hash_of(bytes: &[u8], animated: bool) -> String {
 /// Checks and prepares a sent image for keeping (CPU work: run it off the async threads).
 pub fn prepare(kind: AssetKind, bytes: &[u8]) -> Result<PreparedImage, AssetRefusal> {
     let Some(format) = format_of(sniff(bytes)) else { return Err(AssetRefusal::NotAnImage) };
-    if format == ImageFormat::Gif && gif_moves(bytes)? {
-        // Kept as sent (re-encoding every frame would cost more than it saves); its size is
-        // already bounded by the upload limit, and its sides by MAX_SIDE.
-        let (width, height) = reader(bytes, format).into_dimensions().map_err(|e| refusal_of(e, bytes, format))?;
-        if width > MAX_SIDE || height > MAX_SIDE {
-            return Err(AssetRefusal::TooLarge { width, height });
-        }
+    if format == ImageFormat::Gif && gif_moves(bytes, kind.kept_side())? {
+        // Kept as sent (re-encoding every frame would cost more than it saves), once it is
+        // known to be no larger than it is shown and within its frame budget.
         return Ok(PreparedImage { hash: hash_of(bytes, true), bytes: bytes.to_vec(), animated: true });
     }
-    let image = fit(decode(bytes, format)?, kind.kept_side());
+    let image = fit(decode(bytes, format, kind.max_side())?, kind.kept_side());
     let png = encode(&image, VariantFormat::Png)?;
     Ok(PreparedImage { hash: hash_of(&png, false), bytes: png, animated: false })
 }
@@ -250,7 +288,7 @@ pub fn render(kept: &[u8], animated: bool, variant: Variant) -> Result<Vec<u8>, 
         return Ok(kept.to_vec());
     }
     let format = if animated { ImageFormat::Gif } else { ImageFormat::Png };
-    let image = decode(kept, format)?;
+    let image = decode(kept, format, MAX_SIDE)?;
     let image = match variant.size {
         Some(side) => fit(image, side),
         None => image,
@@ -313,7 +351,7 @@ mod tests {
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert_eq!(
             prepare(AssetKind::Avatar, &bomb).unwrap_err(),
-            AssetRefusal::TooLarge { width: 100_000, height: 100_000 }
+            AssetRefusal::TooLarge { width: 100_000, height: 100_000, max: 4096 }
         );
     }
 
@@ -362,6 +400,33 @@ mod tests {
         assert_eq!(render(&kept.bytes, true, Variant { format: VariantFormat::Gif, size: Some(16) }).unwrap(), gif);
         let still = render(&kept.bytes, true, Variant { format: VariantFormat::Png, size: None }).unwrap();
         assert_eq!(sniff(&still), Sniffed::Png);
+    }
+
+    fn gif_of(side: u32, frames: usize) -> Vec<u8> {
+        let mut gif = Cursor::new(Vec::new());
+        {
+            let mut encoder = image::codecs::gif::GifEncoder::new_with_speed(&mut gif, 30);
+            for n in 0..frames {
+                let frame = image::RgbaImage::from_pixel(side, side, image::Rgba([n as u8, 0, 0, 255]));
+                encoder.encode_frame(image::Frame::new(frame)).unwrap();
+            }
+        }
+        gif.into_inner()
+    }
+
+    #[test]
+    fn an_animated_image_larger_than_it_is_shown_or_with_too_many_frames_is_refused() {
+        assert_eq!(
+            prepare(AssetKind::Emoji, &gif_of(200, 2)).unwrap_err(),
+            AssetRefusal::AnimationTooLarge { max_side: 128 }
+        );
+        assert_eq!(
+            prepare(AssetKind::Emoji, &gif_of(8, MAX_FRAMES + 1)).unwrap_err(),
+            AssetRefusal::AnimationTooLarge { max_side: 128 }
+        );
+        assert!(prepare(AssetKind::Emoji, &gif_of(8, MAX_FRAMES)).unwrap().animated);
+        // A still GIF of any size is shrunk like any other image.
+        assert!(!prepare(AssetKind::Emoji, &gif_of(200, 1)).unwrap().animated);
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub async fn receive(
     let filename = stored_name(name);
     let key = ObjectKey::parse(&format!("attachments/{channel_id}/{id}/{filename}")).map_err(AppError::internal)?;
     let now = Timestamp::now();
-    state
+    let reserved = state
         .store
         .reserve_upload(&NewUpload {
             id,
@@ -82,6 +82,13 @@ pub async fn receive(
             sweep_at: now.plus_millis(ARRIVING_SECS * 1000),
         })
         .await?;
+    if !reserved {
+        return Err(AppError::with_message(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownFile,
+            "This upload URL was used already; ask for a new one.",
+        ));
+    }
     // The most it may be: the per-file limit, or what the uploader's quota or the instance's
     // has left, whichever is least (charged for real, atomically, once it is whole).
     let left = async |quota: Option<i64>, user: Snowflake| -> AppResult<Option<u64>> {
