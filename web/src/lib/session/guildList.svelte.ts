@@ -1,11 +1,13 @@
-// My guilds, each with its channels, threads, roles and members, as GUILD_CREATE brings them
-// and guild, channel, thread, role and member events change them (how each event changes a
-// guild is lib/guilds.ts's pure functions; this holds the list and routes the events).
+// My guilds, each with its channels, threads, roles, members and custom emoji, as GUILD_CREATE
+// brings them and guild, channel, thread, role, member and emoji events change them (how each
+// event changes a guild is lib/guilds.ts's pure functions; this holds the list and routes the
+// events).
 
 import type { DispatchHandlers } from "../gateway/dispatcher";
 import {
   channelDeleted,
   channelSaved,
+  emojisUpdated,
   guildFrom,
   guildUpdated,
   memberRemoved,
@@ -38,6 +40,7 @@ export class GuildList {
       this.list = [...this.list.filter((g) => g.id !== guild.id), guild];
     },
     GUILD_UPDATE: this.applying(guildUpdated),
+    GUILD_EMOJIS_UPDATE: this.applying(emojisUpdated),
     GUILD_DELETE: ({ id }) => {
       this.list = this.list.filter((g) => g.id !== id);
     },
