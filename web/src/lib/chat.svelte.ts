@@ -170,6 +170,12 @@ export class Chat {
     return offered.filter((g) => g.emojis.length).map((g) => ({ guild: { id: g.id, name: g.name }, emojis: g.emojis }));
   }
 
+  /** Whether a custom emoji was deleted (in one of my guilds, while I watched, or as a
+   * reaction's nameless emoji says): it shows by name, its image being gone. */
+  emojiDeleted(emoji: { id?: string | null; name?: string | null }): boolean {
+    return !!emoji.id && (emoji.name === null || !!this.session.guilds.deletedEmoji[emoji.id]);
+  }
+
   private mayUseExternalEmoji(guild: Guild, channelId: string): boolean {
     // A thread goes by its parent channel's overwrites.
     const thread = guild.threads.find((t) => t.id === channelId);

@@ -1,7 +1,7 @@
 // Custom emoji in message text (<:name:id>, <a:name:id> when it moves) drawn as images from
-// the server's /emojis path, sized like the text around them, and "jumbo" messages: a
-// message of nothing but emoji (custom or unicode, at most 27 of them) shows them large, as
-// Discord does.
+// the server's /emojis path, sized like the text around them (or as their :name: once known
+// to be deleted), and "jumbo" messages: a message of nothing but emoji (custom or unicode, at
+// most 27 of them) shows them large, as Discord does.
 
 import { emojiUrl } from "../images/cdn";
 import { escapeHtml } from "./escape";
@@ -12,6 +12,8 @@ export interface EmojiStyle {
   jumbo?: boolean;
   /** Moving emoji stand still (the reader prefers reduced motion). */
   still?: boolean;
+  /** Whether the emoji with this id is known to be deleted: it is written as its :name:. */
+  gone?: (id: string) => boolean;
 }
 
 /** Sizes on screen, in CSS pixels (app.css gives img.emoji the same). */
@@ -19,8 +21,9 @@ const INLINE_PX = 22;
 const JUMBO_PX = 48;
 
 export function customEmojiHtml(animated: boolean, name: string, id: string, style: EmojiStyle): string {
-  const src = emojiUrl({ id, animated }, { px: style.jumbo ? JUMBO_PX : INLINE_PX, play: !style.still });
   const label = escapeHtml(`:${name}:`);
+  if (style.gone?.(id)) return `<span class="emoji-name">${label}</span>`;
+  const src = emojiUrl({ id, animated }, { px: style.jumbo ? JUMBO_PX : INLINE_PX, play: !style.still });
   return `<img class="emoji${style.jumbo ? " jumbo" : ""}" src="${src}" alt="${label}" title="${label}" draggable="false">`;
 }
 

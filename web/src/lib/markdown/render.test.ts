@@ -111,6 +111,10 @@ describe("custom emoji", () => {
     );
   });
 
+  it("writes an emoji known to be deleted as its :name:", () => {
+    expect(renderMarkdown("gone <:parrot:900>", undefined, { gone: (id) => id === "900" })).toBe('gone <span class="emoji-name">:parrot:</span>');
+  });
+
   it("keeps emoji in code, and anything not quite an emoji, as text", () => {
     expect(renderMarkdown("`<:parrot:900>`")).toBe("<code>&lt;:parrot:900&gt;</code>");
     expect(renderMarkdown("<:party parrot:900>")).toBe("&lt;:party parrot:900&gt;");

@@ -22,6 +22,18 @@ import { isPrivate } from "../privateChannels";
 
 export class GuildList {
   list = $state<Guild[]>([]);
+  /** Custom emoji seen deleted in this session, by id: their images are gone from the server,
+   * so they show by name (a browser may still hold the old image). */
+  deletedEmoji = $state<Record<string, true>>({});
+
+  /** Notes the emoji a guild had and no longer has. */
+  private emojiGone(guildId: string, now: { id: string }[] | undefined): void {
+    if (!now) return;
+    const kept = new Set(now.map((e) => e.id));
+    for (const e of this.list.find((g) => g.id === guildId)?.emojis ?? []) {
+      if (!kept.has(e.id)) this.deletedEmoji[e.id] = true;
+    }
+  }
 
   /** A handler that replaces the list with what `apply` makes of it and the payload. */
   private applying<T>(apply: (guilds: Guild[], data: T) => Guild[]): (data: T) => void {
@@ -39,8 +51,14 @@ export class GuildList {
       const guild = guildFrom(data);
       this.list = [...this.list.filter((g) => g.id !== guild.id), guild];
     },
-    GUILD_UPDATE: this.applying(guildUpdated),
-    GUILD_EMOJIS_UPDATE: this.applying(emojisUpdated),
+    GUILD_UPDATE: (data) => {
+      this.emojiGone(data.id, data.emojis);
+      this.list = guildUpdated(this.list, data);
+    },
+    GUILD_EMOJIS_UPDATE: (data) => {
+      this.emojiGone(data.guild_id, data.emojis);
+      this.list = emojisUpdated(this.list, data);
+    },
     GUILD_DELETE: ({ id }) => {
       this.list = this.list.filter((g) => g.id !== id);
     },

@@ -70,6 +70,15 @@ describe("guild icons and emoji", () => {
     expect(chat.guilds[0]?.emojis.map((e) => e.name)).toEqual(["parrot", "dance"]);
   });
 
+  it("knows an emoji is deleted once its guild's list loses it, or a reaction names it no more", () => {
+    const chat = ready();
+    expect(chat.emojiDeleted({ id: "900", name: "parrot" })).toBe(false);
+    chat.dispatch("GUILD_EMOJIS_UPDATE", { guild_id: "1", emojis: [] });
+    expect(chat.emojiDeleted({ id: "900", name: "parrot" })).toBe(true);
+    expect(chat.emojiDeleted({ id: "777", name: null }), "the server names no deleted emoji").toBe(true);
+    expect(chat.emojiDeleted({ id: null, name: "👍" })).toBe(false);
+  });
+
   it("offers the channel's guild's emoji first, and other guilds' only with USE_EXTERNAL_EMOJIS", () => {
     const chat = ready();
     chat.dispatch("GUILD_CREATE", {
