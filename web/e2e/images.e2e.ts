@@ -1,7 +1,7 @@
 // Faces and custom emoji between two people, in Chromium against a real `parley serve` on
 // PostgreSQL: ann chooses an avatar in her settings (a damaged image first, which the server
 // refuses in its own words), and bob sees it on her messages and in the member list without
-// reloading, the image really loaded; ann gives the guild an icon and a banner; ann adds a
+// reloading, the image really loaded, and on her profile card and in their DM; ann gives the guild an icon and a banner; ann adds a
 // custom emoji in the guild's emoji manager, bob finds it in his picker as it arrives, sends
 // it through `:name` autocomplete and reacts with it, and ann sees both drawn as images. A
 // renamed and then deleted emoji leaves its reaction, shown by name. Every screen passes
@@ -161,6 +161,22 @@ describe("faces and custom emoji", () => {
     expect(await accessibilityProblems(bob), "the chat with ann's avatar").toEqual([]);
     await screenshots(bob, "images-avatar-seen");
     await ann.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("shows ann's face on her profile card, in bob's DM list and at the top of their DM", async () => {
+    const members = bob.getByRole("complementary", { name: "Members" });
+    await members.locator(`button[data-member="${annId}"]`).click();
+    const card = bob.getByRole("dialog", { name: "ann's profile" });
+    expect(await loadedSource(card.locator("img"))).toMatch(new RegExp(`^/avatars/${annId}/[0-9a-f]{32}\\.webp\\?size=256$`));
+    await card.getByRole("button", { name: "Message" }).click();
+    await bob.getByLabel("Message @ann").waitFor();
+    expect(await loadedSource(bob.locator(".dm-bar img"))).toContain(`/avatars/${annId}/`);
+    const listed = bob.getByRole("complementary", { name: "Direct messages" }).getByRole("button", { name: "ann" });
+    expect(await loadedSource(listed.locator("img"))).toContain(`/avatars/${annId}/`);
+    expect(await accessibilityProblems(bob), "a DM with faces").toEqual([]);
+    await screenshots(bob, "images-dm");
+    await bob.getByRole("navigation", { name: "Guilds" }).getByRole("button", { name: "Picture Club" }).click();
+    await bob.getByLabel("Message #general").waitFor();
   });
 
   it("gives the guild an icon and a banner, which bob sees in his guild list and above the channels", async () => {
