@@ -1,5 +1,6 @@
 // Builds the client into dist/, which the parley binary embeds and serves. In development
-// (`npm run dev`) API, file and gateway requests go to a parley serve on 127.0.0.1:8080.
+// (`npm run dev`) API, file, image (avatars, icons, banners, emoji) and gateway requests go
+// to a parley serve on 127.0.0.1:8080.
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
@@ -16,6 +17,10 @@ export default defineConfig({
     proxy: {
       "/api": "http://127.0.0.1:8080",
       "/attachments": "http://127.0.0.1:8080",
+      "/avatars": "http://127.0.0.1:8080",
+      "/icons": "http://127.0.0.1:8080",
+      "/banners": "http://127.0.0.1:8080",
+      "/emojis": "http://127.0.0.1:8080",
       "/gateway": { target: "ws://127.0.0.1:8080", ws: true },
       "/voice": { target: "ws://127.0.0.1:8080", ws: true },
     },

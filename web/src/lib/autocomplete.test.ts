@@ -16,6 +16,7 @@ const from: Mentionable = {
     { id: "31", name: "general-chat" },
     { id: "32", name: "spoilers" },
   ],
+  emoji: [{ guild: { id: "1", name: "Book Club" }, emojis: [{ id: "900", name: "parrot" }, { id: "901", name: "party", animated: true }] }],
 };
 
 describe("activeMention", () => {
@@ -39,6 +40,31 @@ describe("suggestions", () => {
     expect(suggestions({ trigger: "@", query: "ev", start: 0 }, from).map((s) => s.insert)).toEqual(["@everyone"]);
     expect(suggestions({ trigger: "#", query: "gen", start: 0 }, from).map((s) => s.insert)).toEqual(["<#30>", "<#31>"]);
     expect(suggestions({ trigger: "#", query: "zzz", start: 0 }, from)).toEqual([]);
+  });
+});
+
+describe("emoji autocomplete", () => {
+  it("starts after a colon and two name characters, not in a time or a smiley", () => {
+    expect(activeMention("so :pa", 6)).toEqual({ trigger: ":", query: "pa", start: 3 });
+    expect(activeMention(":p", 2)).toBeNull();
+    expect(activeMention("at 10:30", 8)).toBeNull();
+    expect(activeMention("ok :)", 5)).toBeNull();
+  });
+
+  it("offers custom emoji before unicode ones, inserting <:name:id> or the character", () => {
+    const found = suggestions({ trigger: ":", query: "par", start: 0 }, from);
+    expect(found.slice(0, 2).map((s) => [s.label, s.insert])).toEqual([
+      [":parrot:", "<:parrot:900>"],
+      [":party:", "<a:party:901>"],
+    ]);
+    expect(found.slice(2).every((s) => !s.insert.startsWith("<")), "then unicode ones").toBe(true);
+    expect(found[0]?.detail).toBe("Book Club");
+    expect(suggestions({ trigger: ":", query: "rocket", start: 0 }, from).map((s) => s.insert)).toEqual(["🚀"]);
+  });
+
+  it("shows each person's face beside their name", () => {
+    const withFaces = { ...from, members: [{ id: "10", username: "ann", display: "Ann Lee", avatar: "a1" }] };
+    expect(suggestions({ trigger: "@", query: "ann", start: 0 }, withFaces)[0]?.person).toEqual({ id: "10", name: "Ann Lee", avatar: "a1" });
   });
 });
 

@@ -8,10 +8,12 @@ import { answer } from "./confirm.svelte";
 import { GatewayClient, type Status } from "./gateway/client";
 import type { DispatchName, Dispatches } from "./gateway/dispatches";
 import type { Mentionable } from "./autocomplete";
+import { reactionParam, sameEmoji, type GuildEmojis, type ReactionEmoji } from "./emoji/custom";
 import type { PlaceContents } from "./interactions/pickable";
 import type { Guild, Presence } from "./guilds";
 import type { MentionNames } from "./markdown/render";
 import type { Message } from "./messages";
+import { channelPermissions, has, PERMISSION } from "./permissions";
 import type { PrivateChannel } from "./privateChannels";
 import { Session } from "./session/session.svelte";
 import { nameOf } from "./users";
@@ -22,10 +24,10 @@ export { privateName, type PrivateChannel } from "./privateChannels";
 export type { ReadState } from "./session/readStates.svelte";
 export type { User } from "./users";
 
-/** GUILDS | GUILD_MEMBERS | GUILD_WEBHOOKS | GUILD_VOICE_STATES | GUILD_MESSAGES |
- * GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING | DIRECT_MESSAGES | DIRECT_MESSAGE_REACTIONS |
- * DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
-const INTENTS = 1 | 2 | 32 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
+/** GUILDS | GUILD_MEMBERS | GUILD_EXPRESSIONS | GUILD_WEBHOOKS | GUILD_VOICE_STATES |
+ * GUILD_MESSAGES | GUILD_MESSAGE_REACTIONS | GUILD_MESSAGE_TYPING | DIRECT_MESSAGES |
+ * DIRECT_MESSAGE_REACTIONS | DIRECT_MESSAGE_TYPING | GUILD_PRESENCES. */
+const INTENTS = 1 | 2 | 8 | 32 | 128 | 512 | 1024 | 2048 | 4096 | 8192 | 16384 | 256;
 
 export class Chat {
   readonly api = new Api();
@@ -154,6 +156,33 @@ export class Chat {
     return this.privateChannels.some((c) => this.unread(c.id));
   }
 
+  /** The avatar hash of a person as last heard of (a message's author may be older). */
+  avatarOf(user: { id: string; avatar?: string | null }): string | null {
+    return this.session.avatars.of(user);
+  }
+
+  /** The custom emoji I may use in a channel, by guild: the channel's guild first, then my
+   * other guilds' unless the channel denies USE_EXTERNAL_EMOJIS (in a DM, all of them). */
+  emojiFor(channelId: string): GuildEmojis[] {
+    const here = this.guildOf(channelId);
+    const others = this.guilds.filter((g) => g !== here);
+    const offered = here ? [here, ...(this.mayUseExternalEmoji(here, channelId) ? others : [])] : others;
+    return offered.filter((g) => g.emojis.length).map((g) => ({ guild: { id: g.id, name: g.name }, emojis: g.emojis }));
+  }
+
+  /** Whether a custom emoji was deleted (in one of my guilds, while I watched, or as a
+   * reaction's nameless emoji says): it shows by name, its image being gone. */
+  emojiDeleted(emoji: { id?: string | null; name?: string | null }): boolean {
+    return !!emoji.id && (emoji.name === null || !!this.session.guilds.deletedEmoji[emoji.id]);
+  }
+
+  private mayUseExternalEmoji(guild: Guild, channelId: string): boolean {
+    // A thread goes by its parent channel's overwrites.
+    const thread = guild.threads.find((t) => t.id === channelId);
+    const channel = guild.channels.find((c) => c.id === (thread?.parent_id ?? channelId));
+    return !channel || has(channelPermissions(guild, channel, this.me?.id ?? ""), PERMISSION.USE_EXTERNAL_EMOJIS);
+  }
+
   presenceOf(userId: string): Presence {
     return this.session.presences.of(userId);
   }
@@ -194,12 +223,18 @@ export class Chat {
     const guild = this.guildOf(channelId);
     if (!guild) {
       const dm = this.session.dms.find(channelId);
-      return { members: (dm?.recipients ?? []).map((u) => ({ id: u.id, username: u.username, display: nameOf(u) })), roles: [], channels: [] };
+      return {
+        members: (dm?.recipients ?? []).map((u) => ({ id: u.id, username: u.username, display: nameOf(u), avatar: this.avatarOf(u) })),
+        roles: [],
+        channels: [],
+        emoji: this.emojiFor(channelId),
+      };
     }
     return {
-      members: guild.members.map((m) => ({ id: m.user.id, username: m.user.username, display: m.nick ?? nameOf(m.user) })),
+      members: guild.members.map((m) => ({ id: m.user.id, username: m.user.username, display: m.nick ?? nameOf(m.user), avatar: this.avatarOf(m.user) })),
       roles: guild.roles.filter((r) => r.id !== guild.id),
       channels: guild.channels.filter((c) => c.type === 0),
+      emoji: this.emojiFor(channelId),
     };
   }
 
@@ -295,10 +330,11 @@ export class Chat {
     return this.api.request<Message[]>("GET", `/channels/${channelId}/pins`);
   }
 
-  /** Adds my reaction, or takes it back if I had reacted with that emoji. */
-  async toggleReaction(message: Message, emoji: string): Promise<void> {
-    const mine = message.reactions?.some((r) => r.emoji.name === emoji && r.me);
-    const path = `/channels/${message.channel_id}/messages/${message.id}/reactions/${encodeURIComponent(emoji)}/@me`;
+  /** Adds my reaction, or takes it back if I had reacted with that emoji (a custom one goes
+   * as name:id). */
+  async toggleReaction(message: Message, emoji: ReactionEmoji): Promise<void> {
+    const mine = message.reactions?.some((r) => sameEmoji(r.emoji, emoji) && r.me);
+    const path = `/channels/${message.channel_id}/messages/${message.id}/reactions/${encodeURIComponent(reactionParam(emoji))}/@me`;
     await this.api.request(mine ? "DELETE" : "PUT", path);
   }
 

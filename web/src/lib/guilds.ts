@@ -1,7 +1,8 @@
-// A guild as the client holds it (channels, threads, roles, members) and how each guild
-// gateway event changes it. Pure functions, so the tests feed them events directly.
+// A guild as the client holds it (channels, threads, roles, members, its icon, banner and
+// custom emoji) and how each guild gateway event changes it. Pure functions, so the tests feed them events directly.
 
 import type { components } from "./api/schema";
+import type { CustomEmoji } from "./emoji/custom";
 import { nameOf, type User } from "./users";
 
 type Schemas = components["schemas"];
@@ -22,6 +23,11 @@ export interface Guild {
   name: string;
   owner_id?: string;
   description?: string | null;
+  /** Hashes of its icon and banner (served under /icons and /banners), null when unset. */
+  icon: string | null;
+  banner: string | null;
+  /** Its custom emoji, oldest first. */
+  emojis: CustomEmoji[];
   channels: Channel[];
   /** Active threads, each under its parent channel. */
   threads: Channel[];
@@ -58,7 +64,7 @@ export function rolesByRank(roles: Role[]): Role[] {
 
 /** A guild's members under their highest hoisted role (then "Online" and "Offline"),
  * each group sorted by name. */
-export function memberGroups(guild: Guild, presence: (id: string) => Presence): { title: string; members: Member[] }[] {
+export function memberGroups(guild: Pick<Guild, "roles" | "members">, presence: (id: string) => Presence): { title: string; members: Member[] }[] {
   const hoisted = rolesByRank(guild.roles.filter((r) => r.hoist));
   const name = (m: Member) => (m.nick ?? nameOf(m.user)).toLowerCase();
   const groups = new Map<string, Member[]>();
@@ -84,6 +90,9 @@ export function guildFrom(g: GuildPayload): Guild {
     name: g.name,
     owner_id: g.owner_id,
     description: g.description ?? null,
+    icon: g.icon ?? null,
+    banner: g.banner ?? null,
+    emojis: g.emojis ?? [],
     channels: g.channels ?? [],
     threads: g.threads ?? [],
     roles: g.roles ?? [],
@@ -99,6 +108,14 @@ export interface GuildUpdate {
   description?: string | null;
   owner_id?: string;
   roles?: Role[];
+  icon?: string | null;
+  banner?: string | null;
+  emojis?: CustomEmoji[];
+}
+/** GUILD_EMOJIS_UPDATE: the guild's whole list, as it now is. */
+export interface EmojisUpdate {
+  guild_id: string;
+  emojis: CustomEmoji[];
 }
 export interface RoleEvent {
   guild_id: string;
@@ -133,8 +150,21 @@ const replace = <T extends { id: string }>(list: T[], item: T): T[] => [...list.
 
 // How each guild event changes the guilds: pure functions, so the tests feed them directly.
 
+/** GUILD_UPDATE: the guild object whole, so an icon or banner left out (or null) is gone. */
 export const guildUpdated = (guilds: Guild[], d: GuildUpdate): Guild[] =>
-  change(guilds, d.id, (g) => ({ ...g, name: d.name ?? g.name, description: d.description ?? null, owner_id: d.owner_id ?? g.owner_id, roles: d.roles ?? g.roles }));
+  change(guilds, d.id, (g) => ({
+    ...g,
+    name: d.name ?? g.name,
+    description: d.description ?? null,
+    owner_id: d.owner_id ?? g.owner_id,
+    roles: d.roles ?? g.roles,
+    icon: d.icon ?? null,
+    banner: d.banner ?? null,
+    emojis: d.emojis ?? g.emojis,
+  }));
+
+/** GUILD_EMOJIS_UPDATE: the list replaced by the one it carries. */
+export const emojisUpdated = (guilds: Guild[], d: EmojisUpdate): Guild[] => change(guilds, d.guild_id, (g) => ({ ...g, emojis: d.emojis }));
 
 /** A role made or changed (GUILD_ROLE_CREATE, GUILD_ROLE_UPDATE). */
 export const roleSaved = (guilds: Guild[], d: RoleEvent): Guild[] => change(guilds, d.guild_id, (g) => ({ ...g, roles: replace(g.roles, d.role) }));

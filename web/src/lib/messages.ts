@@ -2,6 +2,7 @@
 // them: order, merging pages, and reactions counted up and down.
 
 import type { components } from "./api/schema";
+import { sameEmoji, type ReactionEmoji } from "./emoji/custom";
 import type { InteractionParts } from "./interactions/types";
 
 type Schemas = components["schemas"];
@@ -24,11 +25,13 @@ export type Attachment = Schemas["AttachmentObject"];
 export const PAGE = 50;
 export const WINDOW = 150;
 
-/** A message's reactions after someone added (or took back) `emoji`. */
-export function react(reactions: Reaction[], emoji: string, add: boolean, byMe: boolean): Reaction[] {
-  const found = reactions.find((r) => r.emoji.name === emoji);
+/** A message's reactions after someone added (or took back) `emoji` (a unicode one may be
+ * given as its character). A custom emoji is one reaction by id, whatever its name. */
+export function react(reactions: Reaction[], emoji: ReactionEmoji | string, add: boolean, byMe: boolean): Reaction[] {
+  const which: ReactionEmoji = typeof emoji === "string" ? { id: null, name: emoji } : emoji;
+  const found = reactions.find((r) => sameEmoji(r.emoji, which));
   if (!found) {
-    const first = { count: 1, count_details: { burst: 0, normal: 1 }, me: byMe, me_burst: false, emoji: { id: null, name: emoji }, burst_colors: [] };
+    const first = { count: 1, count_details: { burst: 0, normal: 1 }, me: byMe, me_burst: false, emoji: which, burst_colors: [] };
     return add ? [...reactions, first] : reactions;
   }
   const count = found.count + (add ? 1 : -1);

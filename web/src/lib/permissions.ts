@@ -19,6 +19,7 @@ export const PERMISSION = {
   ATTACH_FILES: 1n << 15n,
   READ_MESSAGE_HISTORY: 1n << 16n,
   MENTION_EVERYONE: 1n << 17n,
+  USE_EXTERNAL_EMOJIS: 1n << 18n,
   CONNECT: 1n << 20n,
   SPEAK: 1n << 21n,
   MUTE_MEMBERS: 1n << 22n,
@@ -29,10 +30,12 @@ export const PERMISSION = {
   MANAGE_NICKNAMES: 1n << 27n,
   MANAGE_ROLES: 1n << 28n,
   MANAGE_WEBHOOKS: 1n << 29n,
+  MANAGE_GUILD_EXPRESSIONS: 1n << 30n,
   MANAGE_THREADS: 1n << 34n,
   CREATE_PUBLIC_THREADS: 1n << 35n,
   SEND_MESSAGES_IN_THREADS: 1n << 38n,
   MODERATE_MEMBERS: 1n << 40n,
+  CREATE_GUILD_EXPRESSIONS: 1n << 43n,
   PIN_MESSAGES: 1n << 51n,
 } as const;
 
@@ -70,6 +73,8 @@ export const PERMISSION_SECTIONS: { title: string; permissions: PermissionInfo[]
       { name: "MODERATE_MEMBERS", label: "Time out members", help: "Stop a member from talking for a while." },
       { name: "CHANGE_NICKNAME", label: "Change nickname", help: "Change their own nickname." },
       { name: "MANAGE_NICKNAMES", label: "Manage nicknames", help: "Change other members' nicknames." },
+      { name: "CREATE_GUILD_EXPRESSIONS", label: "Create expressions", help: "Add custom emoji, and rename or delete their own." },
+      { name: "MANAGE_GUILD_EXPRESSIONS", label: "Manage expressions", help: "Rename and delete anyone's custom emoji." },
     ],
   },
   {
@@ -79,6 +84,7 @@ export const PERMISSION_SECTIONS: { title: string; permissions: PermissionInfo[]
       { name: "SEND_MESSAGES", label: "Send messages", help: "Write in text channels." },
       { name: "READ_MESSAGE_HISTORY", label: "Read message history", help: "Read messages sent before they arrived." },
       { name: "ADD_REACTIONS", label: "Add reactions", help: "React to messages with new emoji." },
+      { name: "USE_EXTERNAL_EMOJIS", label: "Use external emoji", help: "Use custom emoji from their other guilds." },
       { name: "EMBED_LINKS", label: "Embed links", help: "Links they send show a preview." },
       { name: "ATTACH_FILES", label: "Attach files", help: "Upload files and images." },
       { name: "MENTION_EVERYONE", label: "Mention @everyone", help: "Notify everyone in the channel at once." },
@@ -111,7 +117,9 @@ export const SETTINGS_PERMISSIONS =
   PERMISSION.MANAGE_CHANNELS |
   PERMISSION.BAN_MEMBERS |
   PERMISSION.VIEW_AUDIT_LOG |
-  PERMISSION.MANAGE_WEBHOOKS;
+  PERMISSION.MANAGE_WEBHOOKS |
+  PERMISSION.CREATE_GUILD_EXPRESSIONS |
+  PERMISSION.MANAGE_GUILD_EXPRESSIONS;
 
 const ALL = (1n << 52n) - 1n;
 

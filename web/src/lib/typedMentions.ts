@@ -17,7 +17,7 @@ const MAY_PRECEDE = /[\s([{"'*_~|>]/u;
 
 /** Code blocks and inline code (closed by as many backticks as opened it), read as the
  * markdown renderer reads them; they keep what was typed. */
-const CODE = /```[\s\S]*?```|(?<!`)(`+)(?:[^`\n]|[^`\n][^\n]*?[^`\n])\1(?!`)/g;
+export const CODE = /```[\s\S]*?```|(?<!`)(`+)(?:[^`\n]|[^`\n][^\n]*?[^`\n])\1(?!`)/g;
 
 function resolveText(text: string, people: Person[]): string {
   const byLength = [...people].sort((a, b) => b.username.length - a.username.length);

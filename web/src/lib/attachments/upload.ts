@@ -1,5 +1,5 @@
-// Sending a message's files: by XMLHttpRequest, because fetch cannot say how much of a body
-// has gone. The request goes through Api.send (lib/api/client.ts), so it carries the same
+// Sending a message's files (and avatars, icons and emoji, images/send.ts): by
+// XMLHttpRequest, because fetch cannot say how much of a body has gone. The request goes through Api.send (lib/api/client.ts), so it carries the same
 // token, refresh and error handling as every other request; this is only how it travels.
 
 import { ApiError, type Transport } from "../api/client";
@@ -7,6 +7,8 @@ import { UploadCancelled } from "./cancelled";
 
 export interface UploadOptions {
   body: Blob;
+  /** POST unless said (an avatar is a PATCH of the user). */
+  method?: string;
   contentType: string;
   /** Bytes of the body sent so far (0 again if a retry starts over). */
   onProgress: (sent: number) => void;
@@ -16,12 +18,12 @@ export interface UploadOptions {
   create?: () => XMLHttpRequest;
 }
 
-export function uploadTransport({ body, contentType, onProgress, signal, create = () => new XMLHttpRequest() }: UploadOptions): Transport {
+export function uploadTransport({ body, method = "POST", contentType, onProgress, signal, create = () => new XMLHttpRequest() }: UploadOptions): Transport {
   return (url, headers) =>
     new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new UploadCancelled());
       const xhr = create();
-      xhr.open("POST", url);
+      xhr.open(method, url);
       for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
       xhr.setRequestHeader("Content-Type", contentType);
       xhr.upload.onprogress = (event) => onProgress(event.loaded);

@@ -11,8 +11,10 @@ export type DispatchHandlers = { [K in DispatchName]?: (data: Dispatches[K]) => 
  * GUILD_BAN_ADD...) is dropped before it reaches any handler. */
 const NAMES: Record<DispatchName, true> = {
   READY: true,
+  USER_UPDATE: true,
   GUILD_CREATE: true,
   GUILD_UPDATE: true,
+  GUILD_EMOJIS_UPDATE: true,
   GUILD_DELETE: true,
   GUILD_ROLE_CREATE: true,
   GUILD_ROLE_UPDATE: true,

@@ -7,6 +7,7 @@
 import type {
   Channel,
   ChannelDelete,
+  EmojisUpdate,
   GuildPayload,
   GuildUpdate,
   MemberEvent,
@@ -17,6 +18,7 @@ import type {
   ThreadDelete,
   ThreadEvent,
 } from "../guilds";
+import type { ReactionEmoji } from "../emoji/custom";
 import type { AutocompleteResponse, InteractionCreated, InteractionSucceeded, ModalCreate } from "../interactions/types";
 import type { Message } from "../messages";
 import type { PrivateChannel } from "../privateChannels";
@@ -79,7 +81,7 @@ export interface ReactionEvent {
   channel_id: string;
   message_id: string;
   user_id: string;
-  emoji: { name: string };
+  emoji: ReactionEmoji;
 }
 
 /** A moderator cleared every reaction on a message. */
@@ -94,7 +96,7 @@ export interface ReactionRemoveEmoji {
   channel_id: string;
   message_id: string;
   guild_id?: string;
-  emoji: { name: string };
+  emoji: ReactionEmoji;
 }
 
 /** I read a channel up to a message (on any of my devices). */
@@ -136,8 +138,11 @@ export interface WebhooksUpdate {
 
 export interface Dispatches {
   READY: Ready;
+  /** I changed my name or avatar (on any device). */
+  USER_UPDATE: User;
   GUILD_CREATE: GuildCreate;
   GUILD_UPDATE: GuildUpdate;
+  GUILD_EMOJIS_UPDATE: EmojisUpdate;
   GUILD_DELETE: GuildDelete;
   GUILD_ROLE_CREATE: RoleEvent;
   GUILD_ROLE_UPDATE: RoleEvent;

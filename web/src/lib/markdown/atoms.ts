@@ -1,8 +1,9 @@
-// The atomic parts of a line of markdown: inline code, links and mentions. Each is rendered
+// The atomic parts of a line of markdown: inline code, links, mentions and custom emoji. Each is rendered
 // whole, then stands in the line as a placeholder while emphasis is read around it, so no
 // marker inside one (a `_` or `**` in a URL, `~~` in code) is ever taken for formatting, and
 // no formatting tag can cut an <a> or a mention in two.
 
+import { customEmojiHtml, type EmojiStyle } from "./emoji";
 import { escapeHtml } from "./escape";
 
 /** Names for the ids in mentions; an unknown id is shown as such. */
@@ -39,9 +40,11 @@ const ATOM = new RegExp(
     "<@!?(\\d{1,20})>",
     "<@&(\\d{1,20})>",
     "<#(\\d{1,20})>",
-    // 7: @everyone and @here as words of their own.
+    // 7, 8, 9: a custom emoji (a: when it moves), its name and id.
+    "<(a?):([A-Za-z0-9_]{1,32}):(\\d{1,20})>",
+    // 10: @everyone and @here as words of their own.
     "(?<![\\p{L}\\p{N}_])@(everyone|here)(?![\\p{L}\\p{N}_])",
-    // 8: a bare link; where it ends is decided by linkEnd.
+    // 11: a bare link; where it ends is decided by linkEnd.
     "(https?:\\/\\/[^\\s<]+)",
   ].join("|"),
   "gu",
@@ -79,12 +82,12 @@ function codeBody(body: string): string {
 
 /** The line with each atom rendered and kept aside, leaving placeholders; the rest is left
  * as it was (raw, not yet escaped) for emphasis to be read in. */
-export function extractAtoms(line: string, atoms: Atoms, names: MentionNames): string {
+export function extractAtoms(line: string, atoms: Atoms, names: MentionNames, emoji: EmojiStyle = {}): string {
   let out = "";
   let last = 0;
   ATOM.lastIndex = 0;
   for (let match = ATOM.exec(line); match; match = ATOM.exec(line)) {
-    const [whole, , code, angled, user, role, channel, everyone, bare] = match;
+    const [whole, , code, angled, user, role, channel, animated, emojiName, emojiId, everyone, bare] = match;
     let length = whole.length;
     let html: string | null = null;
     if (code !== undefined) html = `<code>${escapeHtml(codeBody(code))}</code>`;
@@ -92,6 +95,7 @@ export function extractAtoms(line: string, atoms: Atoms, names: MentionNames): s
     else if (user !== undefined) html = mention("user", user, `@${names.user(user) ?? "unknown-user"}`);
     else if (role !== undefined) html = mention("role", role, `@${names.role(role) ?? "deleted-role"}`);
     else if (channel !== undefined) html = mention("channel", channel, `#${names.channel(channel) ?? "unknown"}`);
+    else if (emojiId !== undefined) html = customEmojiHtml(animated === "a", emojiName ?? "", emojiId, emoji);
     else if (everyone !== undefined) html = `<span class="mention">@${everyone}</span>`;
     else if (bare !== undefined) {
       length = linkEnd(bare);

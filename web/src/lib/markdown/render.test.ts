@@ -1,7 +1,7 @@
 // Markdown rendering: the formatting people use, and hostile input that must stay text.
 
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "./render";
+import { isJumbo, renderMarkdown } from "./render";
 
 describe("renderMarkdown", () => {
   it("formats Discord's markdown", () => {
@@ -42,6 +42,9 @@ describe("renderMarkdown", () => {
     "||<iframe src=javascript:alert(1)>||",
     "> <a href=javascript:alert(1)>x</a>",
     "\u0000 0 \u0000 <script>",
+    '<:x" onerror="alert(1):123>',
+    "<:parrot:123\" onerror=\"alert(1)>",
+    "<:../../api/v10/users/@me:1>",
   ];
 
   it.each(payloads)("renders %j as text, never as markup", (payload) => {
@@ -90,6 +93,55 @@ describe("mentions", () => {
 
   it("leaves mentions inside code alone", () => {
     expect(renderMarkdown("`<@10>`", names)).toBe("<code>&lt;@10&gt;</code>");
+  });
+});
+
+describe("custom emoji", () => {
+  it("draws <:name:id> as the emoji's image, named :name:, and <a:name:id> moving", () => {
+    expect(renderMarkdown("nice <:parrot:900>!")).toBe(
+      'nice <img class="emoji" src="/emojis/900.webp?size=64" alt=":parrot:" title=":parrot:" draggable="false">!',
+    );
+    expect(renderMarkdown("<a:dance:901> go")).toContain('src="/emojis/901.gif?size=64"');
+    expect(renderMarkdown("<a:dance:901> go", undefined, { still: true })).toContain('src="/emojis/901.webp?size=64"');
+  });
+
+  it("draws them large, in a larger size, when the message is only emoji", () => {
+    expect(renderMarkdown("<:parrot:900>", undefined, { jumbo: true })).toBe(
+      '<img class="emoji jumbo" src="/emojis/900.webp?size=128" alt=":parrot:" title=":parrot:" draggable="false">',
+    );
+  });
+
+  it("writes an emoji known to be deleted as its :name:", () => {
+    expect(renderMarkdown("gone <:parrot:900>", undefined, { gone: (id) => id === "900" })).toBe('gone <span class="emoji-name">:parrot:</span>');
+  });
+
+  it("keeps emoji in code, and anything not quite an emoji, as text", () => {
+    expect(renderMarkdown("`<:parrot:900>`")).toBe("<code>&lt;:parrot:900&gt;</code>");
+    expect(renderMarkdown("<:party parrot:900>")).toBe("&lt;:party parrot:900&gt;");
+    expect(renderMarkdown("<:parrot:abc>")).toBe("&lt;:parrot:abc&gt;");
+  });
+
+  it("is not cut by emphasis markers in its name", () => {
+    expect(renderMarkdown("*<:big_grin_2:900>* _<:a_b_c:901>_")).toBe(
+      '<em><img class="emoji" src="/emojis/900.webp?size=64" alt=":big_grin_2:" title=":big_grin_2:" draggable="false"></em> ' +
+        '<em><img class="emoji" src="/emojis/901.webp?size=64" alt=":a_b_c:" title=":a_b_c:" draggable="false"></em>',
+    );
+  });
+});
+
+describe("isJumbo", () => {
+  it("is true for a message of only emoji, custom or unicode, spaces between", () => {
+    expect(isJumbo("<:parrot:900>")).toBe(true);
+    expect(isJumbo("🎉 <a:dance:901> 👍🏽")).toBe(true);
+    expect(isJumbo("👨‍👩‍👧 🇫🇷")).toBe(true);
+  });
+
+  it("is false with any text, for digits, for nothing, and past 27 emoji", () => {
+    expect(isJumbo("yes 🎉")).toBe(false);
+    expect(isJumbo("123")).toBe(false);
+    expect(isJumbo("   ")).toBe(false);
+    expect(isJumbo("🎉".repeat(27))).toBe(true);
+    expect(isJumbo("🎉".repeat(28))).toBe(false);
   });
 });
 

@@ -2,18 +2,20 @@
 // markup these files write is HTML, and every character of the message is escaped.
 // Supported: **bold**, *italic* and _italic_, __underline__, ~~strike~~, ||spoiler||,
 // `inline code` (``with ` inside``), ```fenced code``` (with a language, highlighted),
-// > quotes, http(s) links (bare or <angle-bracketed>), and mentions of people (<@id>), roles
-// (<@&id>), channels (<#id>), @everyone and @here. Anything else stays text; a link to any
+// > quotes, http(s) links (bare or <angle-bracketed>), mentions of people (<@id>), roles
+// (<@&id>), channels (<#id>), @everyone and @here, and custom emoji (<:name:id>, emoji.ts). Anything else stays text; a link to any
 // other scheme stays text. The order is what keeps it safe and well formed: code blocks
 // first, then per line the atoms (code spans, links, mentions) rendered whole, then emphasis
 // around them (atoms.ts, emphasis.ts).
 
 import { Atoms, MARK, extractAtoms, type MentionNames } from "./atoms";
+import type { EmojiStyle } from "./emoji";
 import { emphasis } from "./emphasis";
 import { escapeHtml } from "./escape";
 import { highlight, knownLanguage } from "./highlight";
 
-export { escapeHtml, type MentionNames };
+export { escapeHtml, type EmojiStyle, type MentionNames };
+export { isJumbo } from "./emoji";
 
 const NO_NAMES: MentionNames = { user: () => undefined, role: () => undefined, channel: () => undefined };
 
@@ -22,7 +24,7 @@ function language(raw: string): string {
   return /^[A-Za-z0-9_+-]{1,20}$/.test(raw) ? raw.toLowerCase() : "";
 }
 
-export function renderMarkdown(source: string, names: MentionNames = NO_NAMES): string {
+export function renderMarkdown(source: string, names: MentionNames = NO_NAMES, emoji: EmojiStyle = {}): string {
   const atoms = new Atoms();
   // Code blocks first: nothing inside them is formatted, and they may span lines.
   const text = source
@@ -34,7 +36,7 @@ export function renderMarkdown(source: string, names: MentionNames = NO_NAMES): 
       const html = knownLanguage(cls) ? highlight(code, cls) : escapeHtml(code);
       return atoms.keep(`<pre><code${cls ? ` class="language-${cls}"` : ""}>${html}</code></pre>`);
     });
-  const line = (raw: string) => emphasis(extractAtoms(raw, atoms, names));
+  const line = (raw: string) => emphasis(extractAtoms(raw, atoms, names, emoji));
   const out: string[] = [];
   let quote: string[] = [];
   const flush = () => {

@@ -1,11 +1,13 @@
-// My guilds, each with its channels, threads, roles and members, as GUILD_CREATE brings them
-// and guild, channel, thread, role and member events change them (how each event changes a
-// guild is lib/guilds.ts's pure functions; this holds the list and routes the events).
+// My guilds, each with its channels, threads, roles, members and custom emoji, as GUILD_CREATE
+// brings them and guild, channel, thread, role, member and emoji events change them (how each
+// event changes a guild is lib/guilds.ts's pure functions; this holds the list and routes the
+// events).
 
 import type { DispatchHandlers } from "../gateway/dispatcher";
 import {
   channelDeleted,
   channelSaved,
+  emojisUpdated,
   guildFrom,
   guildUpdated,
   memberRemoved,
@@ -20,6 +22,18 @@ import { isPrivate } from "../privateChannels";
 
 export class GuildList {
   list = $state<Guild[]>([]);
+  /** Custom emoji seen deleted in this session, by id: their images are gone from the server,
+   * so they show by name (a browser may still hold the old image). */
+  deletedEmoji = $state<Record<string, true>>({});
+
+  /** Notes the emoji a guild had and no longer has. */
+  private emojiGone(guildId: string, now: { id: string }[] | undefined): void {
+    if (!now) return;
+    const kept = new Set(now.map((e) => e.id));
+    for (const e of this.list.find((g) => g.id === guildId)?.emojis ?? []) {
+      if (!kept.has(e.id)) this.deletedEmoji[e.id] = true;
+    }
+  }
 
   /** A handler that replaces the list with what `apply` makes of it and the payload. */
   private applying<T>(apply: (guilds: Guild[], data: T) => Guild[]): (data: T) => void {
@@ -37,7 +51,14 @@ export class GuildList {
       const guild = guildFrom(data);
       this.list = [...this.list.filter((g) => g.id !== guild.id), guild];
     },
-    GUILD_UPDATE: this.applying(guildUpdated),
+    GUILD_UPDATE: (data) => {
+      this.emojiGone(data.id, data.emojis);
+      this.list = guildUpdated(this.list, data);
+    },
+    GUILD_EMOJIS_UPDATE: (data) => {
+      this.emojiGone(data.guild_id, data.emojis);
+      this.list = emojisUpdated(this.list, data);
+    },
     GUILD_DELETE: ({ id }) => {
       this.list = this.list.filter((g) => g.id !== id);
     },

@@ -3,6 +3,7 @@
 // scrolled back in history ("detached") takes no live messages; they are there on return.
 
 import type { Api } from "../api/client";
+import { sameEmoji, type ReactionEmoji } from "../emoji/custom";
 import type { DispatchHandlers } from "../gateway/dispatcher";
 import { byIdPendingLast, mergeById, PAGE, react, WINDOW, type Message } from "../messages";
 import type { User } from "../users";
@@ -38,13 +39,13 @@ export class MessageWindows {
     MESSAGE_CREATE: (message) => this.received(message),
     MESSAGE_UPDATE: (message) => this.update(message.channel_id, message.id, () => message),
     MESSAGE_DELETE: ({ channel_id, id }) => this.drop(channel_id, id),
-    MESSAGE_REACTION_ADD: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, true, r.user_id),
-    MESSAGE_REACTION_REMOVE: (r) => this.reacted(r.channel_id, r.message_id, r.emoji.name, false, r.user_id),
+    MESSAGE_REACTION_ADD: (r) => this.reacted(r.channel_id, r.message_id, r.emoji, true, r.user_id),
+    MESSAGE_REACTION_REMOVE: (r) => this.reacted(r.channel_id, r.message_id, r.emoji, false, r.user_id),
     MESSAGE_REACTION_REMOVE_ALL: (r) => this.update(r.channel_id, r.message_id, (m) => ({ ...m, reactions: [] })),
     MESSAGE_REACTION_REMOVE_EMOJI: (r) =>
       this.update(r.channel_id, r.message_id, (m) => ({
         ...m,
-        reactions: (m.reactions ?? []).filter((x) => x.emoji.name !== r.emoji.name),
+        reactions: (m.reactions ?? []).filter((x) => !sameEmoji(x.emoji, r.emoji)),
       })),
   };
 
@@ -85,7 +86,7 @@ export class MessageWindows {
     if (list) this.byChannel[channelId] = list.filter((m) => m.id !== messageId);
   }
 
-  private reacted(channelId: string, messageId: string, emoji: string, add: boolean, userId: string): void {
+  private reacted(channelId: string, messageId: string, emoji: ReactionEmoji, add: boolean, userId: string): void {
     const byMe = userId === this.me()?.id;
     this.update(channelId, messageId, (m) => ({ ...m, reactions: react(m.reactions ?? [], emoji, add, byMe) }));
   }

@@ -1,5 +1,5 @@
 // Everything the client knows on behalf of the person signed in, kept live by the gateway:
-// who they are, their guilds, DMs, read states, presences, who is typing to them, the
+// who they are, everyone's avatar, their guilds, DMs, read states, presences, who is typing to them, the
 // messages of the channels they opened, the files waiting to be sent, their calls, and when a guild's webhooks changed.
 // Each concern is its own store with its own dispatch handlers; this puts them together and
 // feeds them every dispatch.
@@ -10,6 +10,7 @@ import type { DispatchName, Dispatches } from "../gateway/dispatches";
 import type { User } from "../users";
 import { Voice } from "../voice/call.svelte";
 import { AttachmentDrafts } from "./attachmentDrafts.svelte";
+import { Avatars } from "./avatars.svelte";
 import { DmList } from "./dmList.svelte";
 import { GuildList } from "./guildList.svelte";
 import { Interactions } from "./interactions.svelte";
@@ -31,6 +32,8 @@ export interface SessionLink {
 export class Session {
   /** READY's `user`: the full current user; the public part is what messages carry. */
   me = $state<User | null>(null);
+  /** Everyone's avatar as last heard of (messages keep the author they were loaded with). */
+  readonly avatars = new Avatars();
   readonly guilds = new GuildList();
   readonly dms: DmList;
   readonly presences = new Presences();
@@ -81,7 +84,12 @@ export class Session {
         READY: (ready) => {
           this.me = ready.user;
         },
+        // My new name or avatar, changed here or on another device.
+        USER_UPDATE: (user) => {
+          if (this.me && user.id === this.me.id) this.me = { ...this.me, ...user };
+        },
       },
+      this.avatars.handlers,
       this.dms.handlers,
       this.presences.handlers,
       this.guilds.handlers,
