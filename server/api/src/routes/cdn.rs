@@ -41,6 +41,15 @@ fn unknown() -> AppError {
     AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownFile, "No such image.")
 }
 
+/// A hash names bytes that never change: cached for good. An emoji is named by its id, and
+/// deleting it must take its image away soon: an hour.
+fn cache_control(asset: &AssetRef) -> &'static str {
+    match asset.kind {
+        AssetKind::Emoji => "public, max-age=3600",
+        _ => "public, max-age=31536000, immutable",
+    }
+}
+
 /// `{name}.{ext}` split, with the format the extension names.
 fn split_file(file: &str) -> Option<(&str, VariantFormat)> {
     let (name, extension) = file.rsplit_once('.')?;
@@ -70,7 +79,7 @@ async fn serve(
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(header::CONTENT_SECURITY_POLICY, SANDBOX)
         .header(header::ETAG, &etag)
-        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable");
+        .header(header::CACHE_CONTROL, cache_control(&asset));
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

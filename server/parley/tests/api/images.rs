@@ -273,6 +273,7 @@ async fn custom_emoji_are_made_and_managed_by_those_allowed_and_react_as_name_id
 
     let image = cdn(&app, &format!("/emojis/{id}.png")).await;
     assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()[CACHE_CONTROL], "public, max-age=3600", "a deleted emoji's image goes within the hour");
     assert_eq!(dimensions(&image.bytes().await.unwrap()), (128, 85), "kept at most 128 a side");
 
     // Reacting with it as name:id, in its guild; it shows with its id and name.
