@@ -44,7 +44,9 @@ pub fn upload_router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UploadRequest {
-    /// The files to send, at most `files_per_message`.
+    /// The files to send: at least one, at most `files_per_message` (10 unless the operator
+    /// changed it; the document states the default).
+    #[schema(min_items = 1, max_items = 10)]
     pub files: Vec<UploadFile>,
 }
 
@@ -53,10 +55,12 @@ pub struct UploadFile {
     /// The client's own id for it (digits, or a number), given back with its URL.
     #[schema(value_type = Option<schema::Snowflake>)]
     pub id: Option<serde_json::Value>,
-    #[schema(max_length = 1024)]
+    /// 1-1024 characters (kept as letters, digits, `.`, `_` and `-`; anything else becomes `_`).
+    #[schema(min_length = 1, max_length = 1024)]
     pub filename: String,
-    /// Its size in bytes, at most `files_max_upload_mib` (checked again as the bytes arrive).
-    #[schema(minimum = 0)]
+    /// Its size in bytes, at most `files_max_upload_mib` (checked again as the bytes arrive;
+    /// the document states the default, 100 MiB).
+    #[schema(minimum = 0, maximum = 104857600)]
     pub file_size: u64,
 }
 
@@ -108,7 +112,16 @@ async fn request_uploads(
         );
     }
     for (i, file) in body.files.iter().enumerate() {
-        if file.filename.trim().is_empty() || file.filename.chars().count() > 1024 {
+        let id_fits = match &file.id {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::Number(n)) => n.is_u64(),
+            Some(serde_json::Value::String(s)) => (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()),
+            Some(_) => false,
+        };
+        if !id_fits {
+            errors.add(&format!("files.{i}.id"), "NUMBER_TYPE_COERCE", "Must be a whole number, or its digits.");
+        }
+        if file.filename.is_empty() || file.filename.chars().count() > 1024 {
             errors.add(&format!("files.{i}.filename"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 1024 in length.");
         }
     }
