@@ -140,6 +140,9 @@ pub struct MessageEdit {
     pub content: String,
     /// JSON array of the files it keeps (its `attachments` column).
     pub attachments: String,
+    /// Uploads the edit adds (in `attachments` too): taken like a send's, or the edit fails
+    /// with [`StoreError::UploadGone`] and changes nothing.
+    pub added_attachments: Vec<Snowflake>,
     /// JSON array of checked embeds.
     pub embeds: String,
     /// JSON array of checked components.
@@ -151,6 +154,7 @@ pub struct MessageEdit {
     /// The message's `edited_timestamp` after this edit: now when its content or embeds
     /// changed, as it was when only its flags did.
     pub edited_at: Option<Timestamp>,
+    pub now: Timestamp,
 }
 
 /// Which page of a channel's history.
@@ -329,6 +333,7 @@ impl Store {
         &self,
         channel_id: Snowflake,
         id: Snowflake,
+        editor: Snowflake,
         edit: &MessageEdit,
     ) -> Result<Option<MessageRecord>, StoreError> {
         let sql = concat!(
@@ -337,20 +342,43 @@ impl Store {
              WHERE channel_id = $1 AND id = $2 RETURNING ",
             message_columns!()
         );
-        Ok(with_writer!(self, pool => sqlx::query_as(sql)
-            .bind(channel_id.as_i64())
-            .bind(id.as_i64())
-            .bind(&edit.content)
-            .bind(ids_json(&edit.mentions))
-            .bind(ids_json(&edit.mention_roles))
-            .bind(edit.mention_everyone)
-            .bind(edit.edited_at.map(Timestamp::unix_millis))
-            .bind(&edit.embeds)
-            .bind(edit.flags)
-            .bind(&edit.components)
-            .bind(&edit.attachments)
-            .fetch_optional(pool)
-            .await?))
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated: Option<MessageRecord> = sqlx::query_as(sql)
+                .bind(channel_id.as_i64())
+                .bind(id.as_i64())
+                .bind(&edit.content)
+                .bind(ids_json(&edit.mentions))
+                .bind(ids_json(&edit.mention_roles))
+                .bind(edit.mention_everyone)
+                .bind(edit.edited_at.map(Timestamp::unix_millis))
+                .bind(&edit.embeds)
+                .bind(edit.flags)
+                .bind(&edit.components)
+                .bind(&edit.attachments)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if updated.is_some() {
+                for file in &edit.added_attachments {
+                    let taken = sqlx::query(
+                        "UPDATE attachments SET message_id = $1, sweep_at = NULL \
+                         WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL AND sweep_at > $5")
+                        .bind(id.as_i64())
+                        .bind(file.as_i64())
+                        .bind(editor.as_i64())
+                        .bind(channel_id.as_i64())
+                        .bind(edit.now.unix_millis())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if taken == 0 {
+                        return Err(StoreError::UploadGone(file.as_i64()));
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok(updated)
+        })
     }
 
     /// Deletes a message (a moderator's deletion of someone else's: `audit`).

@@ -110,19 +110,24 @@ pub struct AttachmentRequest {
 /// The most characters of a file's alt text.
 const MAX_DESCRIPTION_CHARS: usize = 1024;
 
-/// The stored attachments for a send: its `files[n]` parts, then the files it names that were
-/// sent ahead (the sender's own, in this channel, whole and not yet shown by another
-/// message), each named and described as its `attachments` entry says.
+/// The stored attachments a send or an edit adds: its `files[n]` parts, then the files it
+/// names that were sent ahead (the sender's own, in this channel, whole and not yet shown by
+/// another message), each named and described as its `attachments` entry says. An edit's
+/// entries may also name files the message `keeps`, which count towards the limit.
 async fn stored_attachments(
     state: &AppState,
     auth: &AuthUser,
     channel_id: Snowflake,
     requested: Option<&[AttachmentRequest]>,
     files: &[FormFile],
+    keeps: &[StoredAttachment],
 ) -> AppResult<Vec<StoredAttachment>> {
     let requested = requested.unwrap_or_default();
     let mut sent_ahead = Vec::new();
     for (i, entry) in requested.iter().enumerate() {
+        if entry.uploaded_filename.is_none() && keeps.iter().any(|kept| entry.id == Some(kept.id.to_string())) {
+            continue;
+        }
         if entry.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
             return Err(AppError::field(
                 &format!("attachments.{i}.description"),
@@ -166,11 +171,15 @@ async fn stored_attachments(
             return Err(AppError::field(
                 &format!("attachments.{i}.id"),
                 "ATTACHMENT_UNKNOWN",
-                "No files[n] part of this request has this id.",
+                if keeps.is_empty() {
+                    "No files[n] part of this request has this id."
+                } else {
+                    "Neither one of this message's files nor a files[n] part of this request."
+                },
             ));
         }
     }
-    if files.len() + sent_ahead.len() > state.config.files.max_files_per_message {
+    if keeps.len() + files.len() + sent_ahead.len() > state.config.files.max_files_per_message {
         return Err(AppError::field(
             "attachments",
             "BASE_TYPE_MAX_LENGTH",
@@ -313,7 +322,7 @@ async fn send(
         republish_if_unannounced(state, sent.id).await?;
         return Ok((message_object(state, &sent, Some(auth.user_id)).await?, false));
     }
-    let attachments = stored_attachments(state, auth, channel.id(), body.attachments.as_deref(), files).await?;
+    let attachments = stored_attachments(state, auth, channel.id(), body.attachments.as_deref(), files, &[]).await?;
     if !attachments.is_empty() {
         channel.require(Permissions::ATTACH_FILES)?;
     }
@@ -524,55 +533,42 @@ pub struct EditMessageRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<ActionRow>>)]
     pub components: Option<Option<Vec<ActionRow>>>,
-    /// The files it keeps, by `id` (`[]` or `null` removes them all); left out, they stay.
-    /// A removed file's link stops opening at once.
+    /// The files it keeps, by `id`, and the files it adds, named as a send names them (`id: n`
+    /// for a multipart body's `files[n]` part, or `uploaded_filename`); `[]` or `null` removes
+    /// every file it had. Left out, its files stay, and a multipart body's are added. A removed
+    /// file's link stops opening at once.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<KeptAttachment>>)]
-    pub attachments: Option<Option<Vec<KeptAttachment>>>,
+    #[schema(value_type = Option<Vec<AttachmentRequest>>)]
+    pub attachments: Option<Option<Vec<AttachmentRequest>>>,
 }
 
-/// A file a message keeps through an edit.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct KeptAttachment {
-    /// One of the message's attachment ids.
-    #[schema(value_type = schema::Snowflake)]
-    #[serde(deserialize_with = "nonce")]
-    pub id: Option<String>,
-}
-
-/// Which of a message's files an edit keeps; those it drops go to `dropped`.
+/// Which of a message's files an edit keeps (all of them when it names none); those it drops
+/// go to `dropped`.
 fn kept_attachments(
     stored: Vec<StoredAttachment>,
-    asked: Option<&[KeptAttachment]>,
+    asked: Option<&[AttachmentRequest]>,
     dropped: &mut Vec<Snowflake>,
-) -> AppResult<Vec<StoredAttachment>> {
-    let Some(asked) = asked else { return Ok(stored) };
-    for (i, entry) in asked.iter().enumerate() {
-        if !stored.iter().any(|file| Some(file.id.to_string().as_str()) == entry.id.as_deref()) {
-            return Err(AppError::field(
-                &format!("attachments.{i}.id"),
-                "ATTACHMENT_UNKNOWN",
-                "Not one of this message's files (an edit keeps or drops files; it cannot add any).",
-            ));
-        }
-    }
-    let (kept, gone): (Vec<_>, Vec<_>) = stored
-        .into_iter()
-        .partition(|file| asked.iter().any(|e| e.id.as_deref() == Some(file.id.to_string().as_str())));
+) -> Vec<StoredAttachment> {
+    let Some(asked) = asked else { return stored };
+    let (kept, gone): (Vec<_>, Vec<_>) = stored.into_iter().partition(|file| {
+        asked.iter().any(|e| e.uploaded_filename.is_none() && e.id.as_deref() == Some(file.id.to_string().as_str()))
+    });
     dropped.extend(gone.iter().map(|file| file.id));
-    Ok(kept)
+    kept
 }
 
-/// Edit my message's content, embeds or flags (content or embeds set `edited_timestamp`). Of
-/// another's message, one with MANAGE_MESSAGES may change only SUPPRESS_EMBEDS (hiding or
-/// showing its embeds).
+/// Edit my message's content, embeds, files or flags (any but flags set `edited_timestamp`).
+/// Files are kept or dropped by `attachments`, and added as a send adds them: a
+/// `multipart/form-data` body's `files[n]` parts, or uploads named by `uploaded_filename`
+/// (ATTACH_FILES). Of another's message, one with MANAGE_MESSAGES may change only
+/// SUPPRESS_EMBEDS (hiding or showing its embeds).
 #[utoipa::path(patch, path = "/channels/{channel_id}/messages/{message_id}", tag = "messages", security(("bearer" = [])),
     params(("channel_id" = schema::Snowflake, Path), ("message_id" = schema::Snowflake, Path)), request_body = EditMessageRequest,
     responses(
         (status = 200, description = "OK", body = MessageObject),
-        (status = 400, description = "Left with neither content nor embeds (50006); too long or bad fields (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
+        (status = 400, description = "Left with neither content nor embeds nor files (50006); too long or bad fields, an attachment that is neither the message's nor sent, more files than a message may carry (50035); malformed JSON (50109); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Not the author (50005), flags of another's message without MANAGE_MESSAGES (50013), or cannot see the channel (50001)", body = ErrorBody),
+        (status = 403, description = "Not the author (50005), flags of another's message without MANAGE_MESSAGES or files without ATTACH_FILES (50013), or cannot see the channel (50001)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
         JsonBody,
         TooManyRequests,
@@ -581,20 +577,75 @@ async fn edit_message(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((channel_id, message_id)): Path<(Snowflake, Snowflake)>,
-    Json(body): Json<EditMessageRequest>,
+    body: WithFiles<EditMessageRequest>,
+) -> Response {
+    let with_files = matches!(body, WithFiles::Form(_));
+    let edited = edit(&state, &auth, channel_id, message_id, body).await;
+    let refused = edited.is_err();
+    let mut response = edited.into_response();
+    if with_files && refused {
+        // As for a send: a refused form may be unread still.
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+async fn edit(
+    state: &AppState,
+    auth: &AuthUser,
+    channel_id: Snowflake,
+    message_id: Snowflake,
+    body: WithFiles<EditMessageRequest>,
 ) -> AppResult<Json<MessageObject>> {
-    let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
-    let record = find_message(&state, channel.id(), message_id).await?;
-    let changes_text =
-        body.content.is_some() || body.embeds.is_some() || body.components.is_some() || body.attachments.is_some();
+    let channel = ChannelAccess::open(state, channel_id, auth.user_id).await?;
+    let record = find_message(state, channel.id(), message_id).await?;
+    let (body, files) = match body {
+        WithFiles::Json(body) => (body, Vec::new()),
+        WithFiles::Form(form) => {
+            // Only the author adds files, and only where they may attach them: settled
+            // before a byte of a file is read.
+            if record.author_id != auth.user_id {
+                return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
+            }
+            channel.require(Permissions::ATTACH_FILES)?;
+            form.receive(state, channel.id(), auth.user_id).await?
+        }
+    };
+    let edited = apply_edit(state, auth, &channel, record, body, &files).await;
+    // Files the edit did not take are removed now, and their quota given back.
+    if edited.is_err() {
+        multipart::discard(state, &files).await;
+    }
+    edited.map(Json)
+}
+
+/// The edit itself, with the files a multipart body brought (`files`, already stored).
+async fn apply_edit(
+    state: &AppState,
+    auth: &AuthUser,
+    channel: &ChannelAccess,
+    record: parley_store::messages::MessageRecord,
+    body: EditMessageRequest,
+    files: &[FormFile],
+) -> AppResult<MessageObject> {
+    let asked = body.attachments.as_ref().map(|a| a.as_deref().unwrap_or_default());
+    let adds = !files.is_empty() || asked.is_some_and(|a| a.iter().any(|e| e.uploaded_filename.is_some()));
+    let changes_text = body.content.is_some()
+        || body.embeds.is_some()
+        || body.components.is_some()
+        || body.attachments.is_some()
+        || !files.is_empty();
     if record.author_id != auth.user_id {
         if changes_text || body.flags.is_none() {
             return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::CannotEditOthersMessage));
         }
         channel.require(Permissions::MANAGE_MESSAGES)?;
     }
-    let asked = check_flags(body.flags, flags::ON_CREATE)?;
-    let message_flags = match asked {
+    if adds {
+        channel.require(Permissions::ATTACH_FILES)?;
+    }
+    let flags_asked = check_flags(body.flags, flags::ON_CREATE)?;
+    let message_flags = match flags_asked {
         Some(bits) => (record.flags & !flags::ON_EDIT) | (bits & flags::ON_EDIT),
         None => record.flags,
     };
@@ -609,21 +660,21 @@ async fn edit_message(
         None => stored_embeds(&record.embeds),
     };
     let components = match body.components.clone() {
-        Some(rows) => checked_components(&auth, rows)?,
+        Some(rows) => checked_components(auth, rows)?,
         None => stored_components(&record.components),
     };
     let mut dropped = Vec::new();
     let stored: Vec<StoredAttachment> = serde_json::from_str(&record.attachments).unwrap_or_default();
-    let files = match &body.attachments {
-        Some(asked) => kept_attachments(stored, Some(asked.as_deref().unwrap_or_default()), &mut dropped)?,
-        None => stored,
-    };
-    let has_other = !embeds.is_empty() || !components.is_empty() || !files.is_empty();
+    let mut kept = kept_attachments(stored, asked, &mut dropped);
+    let added = stored_attachments(state, auth, channel.id(), asked, files, &kept).await?;
+    let added_ids: Vec<Snowflake> = added.iter().map(|file| file.id).collect();
+    kept.extend(added);
+    let has_other = !embeds.is_empty() || !components.is_empty() || !kept.is_empty();
     let (content, mentions, roles, everyone) = match body.content.as_deref() {
         Some(text) => {
             let content = check_content(Some(text), has_other)?;
             let (mentions, roles, everyone) =
-                resolve_mentions(&state, &channel, &content, body.allowed_mentions.as_ref(), None).await?;
+                resolve_mentions(state, channel, &content, body.allowed_mentions.as_ref(), None).await?;
             (content, mentions, roles, everyone)
         }
         None => {
@@ -634,29 +685,29 @@ async fn edit_message(
             (record.content.clone(), ids(&record.mentions), ids(&record.mention_roles), record.mention_everyone)
         }
     };
+    let now = Timestamp::now();
     let edit = MessageEdit {
         content,
-        attachments: stored_json(&files),
+        attachments: stored_json(&kept),
+        added_attachments: added_ids,
         embeds: embeds_json(&embeds),
         components: components_json(&components),
         flags: message_flags,
         mentions,
         mention_roles: roles,
         mention_everyone: everyone,
-        edited_at: if changes_text {
-            Some(Timestamp::now())
-        } else {
-            record.edited_at.map(Timestamp::from_unix_millis)
-        },
+        edited_at: if changes_text { Some(now) } else { record.edited_at.map(Timestamp::from_unix_millis) },
+        now,
     };
-    let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
+    let updated =
+        state.store.edit_message(channel.id(), record.id, auth.user_id, &edit).await?.ok_or_else(unknown_message)?;
     if !dropped.is_empty() {
         // Their links stop opening now; their space returns after the grace period.
-        state.store.release_files(&dropped, state.config.files.released_until(Timestamp::now())).await?;
+        state.store.release_files(&dropped, state.config.files.released_until(now)).await?;
     }
-    let object = message_object(&state, &updated, Some(auth.user_id)).await?;
+    let object = message_object(state, &updated, Some(auth.user_id)).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
-    Ok(Json(object))
+    Ok(object)
 }
 
 /// Delete a message: my own, or anyone's with MANAGE_MESSAGES.

@@ -374,6 +374,7 @@ async fn edit_webhook_message(
     let edit = MessageEdit {
         content,
         attachments: record.attachments.clone(),
+        added_attachments: Vec::new(),
         embeds: embeds_json(&embeds),
         components: record.components.clone(),
         flags: record.flags,
@@ -381,8 +382,13 @@ async fn edit_webhook_message(
         mention_roles,
         mention_everyone,
         edited_at: Some(Timestamp::now()),
+        now: Timestamp::now(),
     };
-    let updated = state.store.edit_message(channel.id(), record.id, &edit).await?.ok_or_else(unknown_message)?;
+    let updated = state
+        .store
+        .edit_message(channel.id(), record.id, record.author_id, &edit)
+        .await?
+        .ok_or_else(unknown_message)?;
     let object = message_object(&state, &updated, None).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
     Ok(Json(serde_json::to_value(object).unwrap_or_default()))

@@ -280,6 +280,7 @@ pub async fn edit(
             let edit = MessageEdit {
                 content,
                 attachments: record.attachments.clone(),
+                added_attachments: Vec::new(),
                 embeds: embeds_json(&embeds),
                 components: components_json(&components),
                 flags: (record.flags & !(flags::LOADING | flags::SUPPRESS_EMBEDS)) | suppress,
@@ -288,9 +289,13 @@ pub async fn edit(
                 mention_everyone,
                 // Filling in "is thinking..." is the answer arriving, not an edit of it.
                 edited_at: if was_loading { None } else { Some(Timestamp::now()) },
+                now: Timestamp::now(),
             };
-            let updated =
-                state.store.edit_message(record.channel_id, record.id, &edit).await?.ok_or_else(unknown_message)?;
+            let updated = state
+                .store
+                .edit_message(record.channel_id, record.id, record.author_id, &edit)
+                .await?
+                .ok_or_else(unknown_message)?;
             let object = message_object(state, &updated, None).await?;
             state.publish(object.event(EventName::MessageUpdate, channel.audience()));
             Ok(serde_json::to_value(object).unwrap_or_default())

@@ -18,7 +18,7 @@ use crate::helpers::{
 };
 
 const GPS: &[u8] = b"GPSLatitude 51.5007 N GPSLongitude 0.1246 W";
-const BOUNDARY: &str = "parley-test-boundary-7MA4YWxkTrZu0gW";
+pub const BOUNDARY: &str = "parley-test-boundary-7MA4YWxkTrZu0gW";
 
 /// One part of a form: a field, or a file when it has a name.
 pub struct Part<'a> {
@@ -112,7 +112,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Files under the local storage's attachments folder.
-fn stored_objects(app: &TestApp) -> usize {
+pub fn stored_objects(app: &TestApp) -> usize {
     fn count(dir: &Path) -> usize {
         std::fs::read_dir(dir)
             .map_or(0, |entries| entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum())
@@ -125,12 +125,12 @@ fn stored_objects(app: &TestApp) -> usize {
 
 /// An attachment's URL on this test server (the URL names the public URL, which a proxy
 /// would serve).
-fn here(app: &TestApp, attachment: &Value) -> String {
+pub fn here(app: &TestApp, attachment: &Value) -> String {
     let url = attachment["url"].as_str().unwrap();
     format!("{}{}", app.address, &url[url.find("/attachments/").unwrap()..])
 }
 
-async fn usage(app: &TestApp, who: &Session) -> i64 {
+pub async fn usage(app: &TestApp, who: &Session) -> i64 {
     app.store.file_usage(parley_core::Snowflake::new(who.user_id.parse().unwrap())).await.unwrap()
 }
 
@@ -444,7 +444,7 @@ async fn files_in_an_s3_bucket_upload_in_parts_and_download_whole_and_by_range()
 }
 
 /// Where a URL the server made points, on this test server.
-fn on_this_server(app: &TestApp, url: &str) -> String {
+pub fn on_this_server(app: &TestApp, url: &str) -> String {
     let path = &url[url.find("/uploads/").or_else(|| url.find("/attachments/")).unwrap()..];
     format!("{}{path}", app.address)
 }
