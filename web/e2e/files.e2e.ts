@@ -198,6 +198,8 @@ describe("sending files", () => {
     expect([await preview.getAttribute("width"), await preview.getAttribute("height")]).toEqual(["320", "200"]);
     expect(await preview.getAttribute("alt")).toBe("A green hill under an evening sky");
     expect(await preview.getAttribute("loading")).toBe("lazy");
+    // Through the media proxy, asking for its box: a larger image would come as a thumbnail.
+    expect(await preview.getAttribute("src")).toMatch(/^\/media\/attachments\/\d+\/\d+\/hill\.png\?ex=.*&width=320&height=200$/);
     await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
 
     const card = message.getByRole("link", { name: /field-notes\.bin/ });

@@ -114,6 +114,10 @@ app.kubernetes.io/part-of: parley
   value: {{ .Values.files.s3.pathStyle | quote }}
 - name: PARLEY_S3_PREFIX
   value: {{ .Values.files.s3.prefix | quote }}
+- name: PARLEY_S3_PRESIGNED_DOWNLOADS
+  value: {{ .Values.files.s3.presignedDownloads | quote }}
+- name: PARLEY_S3_PUBLIC_ENDPOINT
+  value: {{ .Values.files.s3.publicEndpoint | quote }}
 - name: PARLEY_S3_ACCESS_KEY_ID
   valueFrom:
     secretKeyRef:

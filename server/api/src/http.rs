@@ -32,16 +32,18 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The content security policy for everything Parley serves: only its own scripts, styles
 /// inline (the client's framework needs them), media from itself and blobs, connections to
 /// itself (`'self'` takes its own ws:// and wss:// too) and to the configured gateway and
-/// voice origins elsewhere, if any; never to any other host.
-fn content_security_policy(socket_origins: &[String]) -> String {
+/// voice origins elsewhere, if any; images and media from the bucket presigned downloads
+/// redirect to, if they do; never to any other host.
+fn content_security_policy(socket_origins: &[String], download_origin: Option<&str>) -> String {
     let mut connect = String::from("'self'");
     for origin in socket_origins {
         connect.push(' ');
         connect.push_str(origin);
     }
+    let files = download_origin.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
-         media-src 'self' blob:; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{files}; \
+         media-src 'self' blob:{files}; connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -70,8 +72,11 @@ pub fn app_router(state: AppState, extra: Router) -> Router {
     let mut security_headers = vec![
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&content_security_policy(&config.socket_origins))
-                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+            HeaderValue::from_str(&content_security_policy(
+                &config.socket_origins,
+                config.files.download_origin.as_deref(),
+            ))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
         ),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
@@ -184,10 +189,20 @@ mod tests {
 
     #[test]
     fn sockets_are_allowed_to_parley_itself_and_to_the_configured_origins_only() {
-        let own = content_security_policy(&[]);
+        let own = content_security_policy(&[], None);
         assert!(own.contains("connect-src 'self';"), "{own}");
         assert!(!own.contains(" ws:") && !own.contains(" wss:"), "no scheme-wide allowance: {own}");
-        let elsewhere = content_security_policy(&["wss://voice.example.com".to_owned()]);
+        let elsewhere = content_security_policy(&["wss://voice.example.com".to_owned()], None);
         assert!(elsewhere.contains("connect-src 'self' wss://voice.example.com;"), "{elsewhere}");
+    }
+
+    #[test]
+    fn images_and_media_come_from_the_bucket_only_when_downloads_are_redirected_there() {
+        let own = content_security_policy(&[], None);
+        assert!(own.contains("img-src 'self' data: blob:;") && own.contains("media-src 'self' blob:;"), "{own}");
+        let bucket = content_security_policy(&[], Some("https://files.example.com"));
+        assert!(bucket.contains("img-src 'self' data: blob: https://files.example.com;"), "{bucket}");
+        assert!(bucket.contains("media-src 'self' blob: https://files.example.com;"), "{bucket}");
+        assert!(bucket.contains("connect-src 'self';"), "nothing else widens: {bucket}");
     }
 }

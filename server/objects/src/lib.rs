@@ -9,7 +9,8 @@
 //!
 //! Modules:
 //! - [`key`]: [`ObjectKey`], a checked object name (no path tricks).
-//! - [`store`]: the [`ObjectStore`] trait, [`ByteStream`], [`Object`] and [`ByteRange`].
+//! - [`store`]: the [`ObjectStore`] trait, [`ByteStream`], [`Object`], [`ByteRange`] and
+//!   [`Presign`].
 //! - [`local`]: [`LocalStore`], files under a directory, written beside and renamed.
 //! - [`s3`]: [`S3Store`] and [`S3Config`], any S3-compatible endpoint, multipart for large
 //!   bodies.
@@ -27,4 +28,4 @@ pub use error::ObjectError;
 pub use key::ObjectKey;
 pub use local::LocalStore;
 pub use s3::{S3Config, S3Store};
-pub use store::{ByteRange, ByteStream, Object, ObjectStore};
+pub use store::{ByteRange, ByteStream, Object, ObjectStore, Presign};

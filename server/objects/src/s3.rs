@@ -6,12 +6,13 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream as SdkBody;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::{Bytes, BytesMut};
 
 use crate::limit::Limited;
-use crate::{ByteRange, ByteStream, Object, ObjectError, ObjectKey, ObjectStore};
+use crate::{ByteRange, ByteStream, Object, ObjectError, ObjectKey, ObjectStore, Presign};
 
 /// S3's smallest part but the last.
 pub const MIN_PART_SIZE: usize = 5 * 1024 * 1024;
@@ -33,6 +34,9 @@ pub struct S3Config {
     pub credentials: Option<(String, String)>,
     /// Multipart part size in bytes, at least [`MIN_PART_SIZE`].
     pub part_size: usize,
+    /// The server's URL as clients reach it, for presigned URLs, when it differs from
+    /// `endpoint` (an internal name such as `http://minio:9000`); `None`: `endpoint`.
+    pub public_endpoint: Option<String>,
 }
 
 impl std::fmt::Debug for S3Config {
@@ -46,6 +50,7 @@ impl std::fmt::Debug for S3Config {
             .field("path_style", &self.path_style)
             .field("access_key_id", &self.credentials.as_ref().map(|(id, _)| id))
             .field("part_size", &self.part_size)
+            .field("public_endpoint", &self.public_endpoint)
             .finish()
     }
 }
@@ -53,6 +58,8 @@ impl std::fmt::Debug for S3Config {
 #[derive(Clone)]
 pub struct S3Store {
     client: Client,
+    /// Signs presigned URLs for the endpoint clients reach (no requests go through it).
+    presigner: Client,
     bucket: String,
     prefix: String,
     part_size: usize,
@@ -91,11 +98,26 @@ impl S3Store {
         }
         let shared = loader.load().await;
         let s3 = aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.path_style).build();
+        let presigner = match &config.public_endpoint {
+            Some(public) => Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&shared)
+                    .force_path_style(config.path_style)
+                    .endpoint_url(public)
+                    .build(),
+            ),
+            None => Client::from_conf(s3.clone()),
+        };
         let prefix = match config.prefix.trim_matches('/') {
             "" => String::new(),
             p => format!("{p}/"),
         };
-        Ok(Self { client: Client::from_conf(s3), bucket: config.bucket.clone(), prefix, part_size: config.part_size })
+        Ok(Self {
+            client: Client::from_conf(s3),
+            presigner,
+            bucket: config.bucket.clone(),
+            prefix,
+            part_size: config.part_size,
+        })
     }
 
     fn name(&self, key: &ObjectKey) -> String {
@@ -260,6 +282,27 @@ impl ObjectStore for S3Store {
             .await
             .map(drop)
             .map_err(|e| sdk(&format!("removing {name}"), e))
+    }
+
+    async fn presigned_get(&self, key: &ObjectKey, presign: &Presign) -> Result<Option<String>, ObjectError> {
+        let name = self.name(key);
+        let config = PresigningConfig::builder()
+            .start_time(presign.issued)
+            .expires_in(presign.valid_for)
+            .build()
+            .map_err(|e| ObjectError::Storage(format!("presigning {name}: {e}")))?;
+        let request = self
+            .presigner
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&name)
+            .response_content_type(&presign.content_type)
+            .response_content_disposition(&presign.content_disposition)
+            .response_cache_control(&presign.cache_control)
+            .presigned(config)
+            .await
+            .map_err(|e| sdk(&format!("presigning {name}"), e))?;
+        Ok(Some(request.uri().to_owned()))
     }
 
     async fn check(&self) -> Result<(), ObjectError> {

@@ -1,5 +1,6 @@
 //! The one interface every backend gives: put a streamed body under a key (atomically, within
-//! a byte limit), get it back whole or a range of it, learn its size, delete it.
+//! a byte limit), get it back whole or a range of it, learn its size, delete it; and, where the
+//! backend can, a presigned URL to fetch it from directly.
 
 use std::pin::Pin;
 
@@ -44,6 +45,18 @@ impl std::fmt::Debug for Object {
     }
 }
 
+/// What a presigned download URL answers with and for how long it works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Presign {
+    /// When its validity starts (a whole hour, say, so URLs made within it are the same and
+    /// browsers' caches keep what they fetched).
+    pub issued: std::time::SystemTime,
+    pub valid_for: std::time::Duration,
+    pub content_type: String,
+    pub content_disposition: String,
+    pub cache_control: String,
+}
+
 #[async_trait::async_trait]
 pub trait ObjectStore: Send + Sync + std::fmt::Debug {
     /// Streams `body` into `key`, replacing what was there; returns the bytes stored. The
@@ -59,6 +72,12 @@ pub trait ObjectStore: Send + Sync + std::fmt::Debug {
 
     /// Removes the object; removing one that is not there is not an error.
     async fn delete(&self, key: &ObjectKey) -> Result<(), ObjectError>;
+
+    /// A URL the object can be fetched from directly, without credentials, as `presign` says;
+    /// `None` where the backend has no such URLs (local files).
+    async fn presigned_get(&self, _key: &ObjectKey, _presign: &Presign) -> Result<Option<String>, ObjectError> {
+        Ok(None)
+    }
 
     /// Whether the storage answers (for `/ready`).
     async fn check(&self) -> Result<(), ObjectError>;

@@ -76,6 +76,7 @@ fn config(server: &S3Server, secret: &str) -> S3Config {
         path_style: true,
         credentials: Some((ACCESS_KEY.into(), secret.into())),
         part_size: MIN_PART_SIZE,
+        public_endpoint: None,
     }
 }
 

@@ -45,6 +45,9 @@ pub struct StoredFile {
     pub filename: String,
     pub content_type: String,
     pub size: i64,
+    /// An image's or video's dimensions, when its header gave them.
+    pub width: Option<i64>,
+    pub height: Option<i64>,
 }
 
 /// An upload sent ahead of its message, whole and charged, that no message has taken yet.
@@ -65,6 +68,8 @@ pub struct DueFile {
     #[sqlx(try_from = "i64")]
     pub id: Snowflake,
     pub object_key: String,
+    /// What its bytes showed (an image may have thumbnails to remove with it).
+    pub content_type: String,
 }
 
 /// Why a charge was refused.
@@ -244,7 +249,7 @@ impl Store {
     /// channel or guild).
     pub async fn shown_file(&self, channel_id: Snowflake, id: Snowflake) -> Result<Option<StoredFile>, StoreError> {
         Ok(with_pool!(self, pool => sqlx::query_as(
-            "SELECT id, channel_id, uploader_id, message_id, object_key, filename, content_type, size \
+            "SELECT id, channel_id, uploader_id, message_id, object_key, filename, content_type, size, width, height \
              FROM attachments a WHERE id = $1 AND channel_id = $2 AND sweep_at IS NULL \
                AND EXISTS (SELECT 1 FROM messages m WHERE m.id = a.message_id)")
             .bind(id.as_i64()).bind(channel_id.as_i64()).fetch_optional(pool).await?))
@@ -268,7 +273,7 @@ impl Store {
     /// messages or channels past their grace period.
     pub async fn files_due(&self, now: Timestamp, limit: i64) -> Result<Vec<DueFile>, StoreError> {
         Ok(with_pool!(self, pool => sqlx::query_as(
-            "SELECT id, object_key FROM attachments WHERE sweep_at <= $1 ORDER BY sweep_at LIMIT $2")
+            "SELECT id, object_key, content_type FROM attachments WHERE sweep_at <= $1 ORDER BY sweep_at LIMIT $2")
             .bind(now.unix_millis()).bind(limit).fetch_all(pool).await?))
     }
 }

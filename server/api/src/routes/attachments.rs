@@ -1,13 +1,18 @@
 //! Downloads: `GET /attachments/{channel}/{attachment}/{filename}?ex=&is=&hm=`, Discord's CDN
-//! path and signed query. The signature is the permission: it is issued only inside message
-//! objects, to whoever may read the message, and expires (`files_url_ttl_hours`); so the
-//! route takes no token, and `<img src>`, a bot's HTTP client or a shared link all work. A
-//! link that is forged, altered or expired, or whose message was deleted, is 404.
+//! path and signed query, and previews: the same under `/media/` (an attachment's
+//! `proxy_url`, as Discord's media proxy), which also takes `width` and `height` and answers
+//! an image with a thumbnail that fits them. The signature is the permission: it is issued
+//! only inside message objects, to whoever may read the message, and expires
+//! (`files_url_ttl_hours`); so the routes take no token, and `<img src>`, a bot's HTTP client
+//! or a shared link all work. A link that is forged, altered or expired, or whose message was
+//! deleted, is 404.
 //!
 //! Served safely whatever was uploaded: the type the bytes showed (never the uploader's),
 //! `X-Content-Type-Options: nosniff`, a sandboxing content security policy, and anything not
 //! media or plain text as a download. Single byte ranges (seeking in a video) and
-//! `If-None-Match` (a file never changes) are answered.
+//! `If-None-Match` (a file never changes) are answered. With `s3_presigned_downloads`, a
+//! checked download is instead redirected to a presigned URL on the bucket (another origin,
+//! so what it serves cannot run in Parley's).
 
 use axum::Router;
 use axum::body::Body;
@@ -17,26 +22,38 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use parley_app::AppState;
 use parley_app::error::{AppError, AppResult};
-use parley_app::files::SignedQuery;
 use parley_app::files::sniff::Sniffed;
+use parley_app::files::{AssetError, SignedQuery, thumbnail};
 use parley_app::objects::attachment::download_path;
 use parley_core::{ErrorCode, Snowflake};
-use parley_objects::{ByteRange, ObjectError, ObjectKey};
+use parley_objects::{ByteRange, ObjectError, ObjectKey, Presign};
+use parley_store::attachments::StoredFile;
 use serde::Deserialize;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/attachments/{channel_id}/{attachment_id}/{filename}", get(download))
+    Router::new()
+        .route("/attachments/{channel_id}/{attachment_id}/{filename}", get(download))
+        .route("/media/attachments/{channel_id}/{attachment_id}/{filename}", get(preview))
 }
 
 #[derive(Debug, Deserialize)]
-struct Signature {
+struct LinkQuery {
     ex: Option<String>,
     is: Option<String>,
     hm: Option<String>,
+    /// The preview's box (`/media/` only): a thumbnail fits it.
+    width: Option<String>,
+    height: Option<String>,
 }
 
 /// What a file is served with besides its bytes: nothing in it may run in Parley's origin.
 const SANDBOX: &str = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'";
+/// The widest box a preview may ask for.
+const MAX_BOX_SIDE: u32 = 16_384;
+/// How long a presigned URL works past the start of the hour it was made in: each hour's URLs
+/// are the same (browsers keep what they fetched) and every one works for at least 10 minutes.
+const PRESIGNED_FOR: Duration = Duration::from_secs(70 * 60);
 
 fn gone() -> AppError {
     AppError::with_message(
@@ -46,25 +63,127 @@ fn gone() -> AppError {
     )
 }
 
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 async fn download(
     State(state): State<AppState>,
     Path((channel_id, attachment_id, filename)): Path<(String, String, String)>,
-    Query(signature): Query<Signature>,
+    Query(link): Query<LinkQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    let file = checked_file(&state, &channel_id, &attachment_id, &filename, &link).await?;
+    serve_file(&state, &file, &filename, &headers).await
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    Path((channel_id, attachment_id, filename)): Path<(String, String, String)>,
+    Query(link): Query<LinkQuery>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let wanted = (box_side("width", link.width.as_deref())?, box_side("height", link.height.as_deref())?);
+    let file = checked_file(&state, &channel_id, &attachment_id, &filename, &link).await?;
+    let side = match (file.width, file.height) {
+        (Some(w), Some(h)) if thumbnail::format_for(&file.content_type).is_some() => {
+            let side = |v: i64| u32::try_from(v).unwrap_or(0);
+            thumbnail::size_for(side(w), side(h), wanted.0, wanted.1)
+        }
+        _ => None,
+    };
+    if let Some(side) = side
+        && let Some(response) = serve_thumbnail(&state, &file, side, &headers).await?
+    {
+        return Ok(response);
+    }
+    serve_file(&state, &file, &filename, &headers).await
+}
+
+/// A preview box's side: a whole number of pixels, 1 to [`MAX_BOX_SIDE`].
+fn box_side(field: &str, raw: Option<&str>) -> AppResult<Option<u32>> {
+    let Some(raw) = raw else { return Ok(None) };
+    match raw.parse::<u32>() {
+        Ok(side) if (1..=MAX_BOX_SIDE).contains(&side) => Ok(Some(side)),
+        _ => Err(AppError::field(
+            field,
+            "NUMBER_TYPE_INVALID",
+            format!("Must be a whole number from 1 to {MAX_BOX_SIDE}."),
+        )),
+    }
+}
+
+/// The file a signed link names, if its signature holds and a message still shows it.
+async fn checked_file(
+    state: &AppState,
+    channel_id: &str,
+    attachment_id: &str,
+    filename: &str,
+    link: &LinkQuery,
+) -> AppResult<StoredFile> {
     let (Ok(channel_id), Ok(attachment_id)) = (channel_id.parse::<Snowflake>(), attachment_id.parse::<Snowflake>())
     else {
         return Err(gone());
     };
-    let path = download_path(channel_id, attachment_id, &filename);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let checked = SignedQuery::parse(signature.ex.as_deref(), signature.is.as_deref(), signature.hm.as_deref())
-        .and_then(|query| state.file_urls.verify(&path, &query, now));
+    let path = download_path(channel_id, attachment_id, filename);
+    let checked = SignedQuery::parse(link.ex.as_deref(), link.is.as_deref(), link.hm.as_deref())
+        .and_then(|query| state.file_urls.verify(&path, &query, now_secs()));
     if let Err(refusal) = checked {
         tracing::info!(%refusal, %path, "refused a file link");
         return Err(gone());
     }
-    let Some(file) = state.store.shown_file(channel_id, attachment_id).await? else { return Err(gone()) };
+    state.store.shown_file(channel_id, attachment_id).await?.ok_or_else(gone)
+}
+
+/// Whether a cached copy tagged `etag` is still good.
+fn still_fresh(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag))
+}
+
+/// A thumbnail of an attached image at `side`, made once and kept; `None` when there is none
+/// to give (an animated image, or one too large to decode): the caller serves the file.
+async fn serve_thumbnail(
+    state: &AppState,
+    file: &StoredFile,
+    side: u32,
+    headers: &HeaderMap,
+) -> AppResult<Option<Response>> {
+    let Some(format) = thumbnail::format_for(&file.content_type) else { return Ok(None) };
+    let etag = format!("\"{}-{side}\"", file.id);
+    let response = Response::builder()
+        .header(header::CONTENT_TYPE, format.content_type())
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::CONTENT_SECURITY_POLICY, SANDBOX)
+        .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, "private, max-age=3600, immutable");
+    if still_fresh(headers, &etag) {
+        return response.status(StatusCode::NOT_MODIFIED).body(Body::empty()).map(Some).map_err(AppError::internal);
+    }
+    let source = ObjectKey::parse(&file.object_key).map_err(AppError::internal)?;
+    let made = state
+        .images
+        .thumbnail(file.id, source, &file.content_type, side, u64::try_from(file.size).unwrap_or(u64::MAX))
+        .await;
+    let bytes = match made {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(gone()),
+        Err(AssetError::Busy) => return Err(parley_app::files::assets::busy()),
+        Err(AssetError::Refused(refusal)) => {
+            // It moves, or will not decode for a preview: the file itself will do.
+            tracing::debug!(?refusal, attachment = %file.id, "no thumbnail; serving the file");
+            return Ok(None);
+        }
+        Err(error) => return Err(AppError::internal(format!("making a thumbnail of {}: {error}", file.id))),
+    };
+    response.header(header::CONTENT_LENGTH, bytes.len()).body(Body::from(bytes)).map(Some).map_err(AppError::internal)
+}
+
+/// The file itself: streamed (whole, or the byte range asked for), or, with presigned
+/// downloads, a redirect to the bucket.
+async fn serve_file(state: &AppState, file: &StoredFile, filename: &str, headers: &HeaderMap) -> AppResult<Response> {
     let etag = format!("\"{}\"", file.id);
     let kind = Sniffed::from_content_type(&file.content_type);
     let disposition = format!(
@@ -73,6 +192,30 @@ async fn download(
         // Linked names are letters, digits, '.', '_' and '-' only, so they need no quoting.
         filename
     );
+    let key = ObjectKey::parse(&file.object_key).map_err(AppError::internal)?;
+    if state.config.files.download_origin.is_some() {
+        let now = now_secs();
+        let presign = Presign {
+            issued: UNIX_EPOCH + Duration::from_secs(now - now % 3600),
+            valid_for: PRESIGNED_FOR,
+            content_type: file.content_type.clone(),
+            content_disposition: disposition.clone(),
+            cache_control: "private, max-age=3600, immutable".to_owned(),
+        };
+        match state.objects.presigned_get(&key, &presign).await {
+            Ok(Some(url)) => {
+                return Response::builder()
+                    .status(StatusCode::TEMPORARY_REDIRECT)
+                    .header(header::LOCATION, url)
+                    // Kept by the browser for as long as the URL surely works.
+                    .header(header::CACHE_CONTROL, "private, max-age=600")
+                    .body(Body::empty())
+                    .map_err(AppError::internal);
+            }
+            Ok(None) => {}
+            Err(error) => return Err(AppError::internal(format!("presigning a file download: {error}"))),
+        }
+    }
     let mut response = Response::builder()
         .header(header::CONTENT_TYPE, &file.content_type)
         .header(header::CONTENT_DISPOSITION, disposition)
@@ -82,11 +225,7 @@ async fn download(
         .header(header::ACCEPT_RANGES, "bytes")
         // The URL is a capability that expires: private caches only.
         .header(header::CACHE_CONTROL, "private, max-age=3600, immutable");
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag))
-    {
+    if still_fresh(headers, &etag) {
         return response.status(StatusCode::NOT_MODIFIED).body(Body::empty()).map_err(AppError::internal);
     }
     let range = match headers.get(header::RANGE).map(|v| v.to_str().map(parse_range)) {
@@ -95,7 +234,6 @@ async fn download(
         // A range Parley does not serve (several, or another unit): the whole file.
         Some(_) => None,
     };
-    let key = ObjectKey::parse(&file.object_key).map_err(AppError::internal)?;
     let object = match state.objects.get(&key, range).await {
         Ok(object) => object,
         Err(ObjectError::Unsatisfiable { size, .. }) => {

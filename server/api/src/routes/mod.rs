@@ -6,7 +6,8 @@
 //! - [`application_commands`]: an application's commands, global and per guild; the picker's index.
 //! - [`command_permissions`]: who may use an application's commands in a guild.
 //! - [`archived_threads`]: a channel's archived threads (public; the private lists are empty).
-//! - [`attachments`]: downloading a message's file through its signed link.
+//! - [`attachments`]: downloading a message's file through its signed link, and previews
+//!   (thumbnails) of its images.
 //! - [`audit_logs`]: reading the audit log.
 //! - [`auth`]: registration, login, token refresh and logout.
 //! - [`cdn`]: avatars, guild icons and banners, and emoji at Discord's CDN paths, in any size.

@@ -4,7 +4,8 @@
 //!
 //! Keys: `{folder}/{owner}/{hash}/kept` for the image as kept, and
 //! `{folder}/{owner}/{hash}/{size}.{ext}` for each variant, made on its first request. A hash
-//! names its bytes, so nothing under a key ever changes.
+//! names its bytes, so nothing under a key ever changes. Attached images' thumbnails are made
+//! the same way, under `thumbnails/{attachment}/{size}.{ext}`.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use parley_objects::{ObjectError, ObjectKey, ObjectStore};
 use tokio::sync::Semaphore;
 
 use super::image_asset::{self, AssetKind, AssetRefusal, PreparedImage, Variant, VariantFormat};
+use super::thumbnail;
 
 /// Images decoded or encoded at once: each may hold up to 256 MiB of pixels while it works,
 /// and CPU is better spent answering requests.
@@ -173,25 +175,76 @@ impl ImageAssets {
     }
 
     /// `variant` of `asset`, made and kept on its first request; `None` if there is no such
-    /// image. The making runs as a task of its own, holding its place until the variant is
-    /// stored, so a request that goes away still leaves it made; requests for a variant being
-    /// made wait their turn and then find it kept.
+    /// image.
     pub async fn variant(&self, asset: &AssetRef, variant: Variant) -> Result<Option<Bytes>, AssetError> {
-        let key = asset.variant_key(variant)?;
+        let animated = asset.animated();
+        self.made_once(asset.variant_key(variant)?, asset.kept_key()?, u64::MAX, move |kept| {
+            image_asset::render(&kept, animated, variant)
+        })
+        .await
+    }
+
+    /// A thumbnail of the attached image under `source` (of `content_type`, at most
+    /// `max_bytes`) at `side`, made and kept on its first request under
+    /// [`thumbnail_key`]; `None` if there is no such file.
+    pub async fn thumbnail(
+        &self,
+        attachment: Snowflake,
+        source: ObjectKey,
+        content_type: &str,
+        side: u32,
+        max_bytes: u64,
+    ) -> Result<Option<Bytes>, AssetError> {
+        let Some(format) = thumbnail::format_for(content_type) else { return Ok(None) };
+        let content_type = content_type.to_owned();
+        self.made_once(thumbnail_key(attachment, side, format)?, source, max_bytes, move |bytes| {
+            thumbnail::render(&bytes, &content_type, side, format)
+        })
+        .await
+    }
+
+    /// Removes every thumbnail an attachment may have had (the sizes are few and known).
+    pub async fn forget_thumbnails(&self, attachment: Snowflake, content_type: &str) {
+        let Some(format) = thumbnail::format_for(content_type) else { return };
+        for side in thumbnail::SIZES {
+            let removed = match thumbnail_key(attachment, side, format) {
+                Ok(key) => self.objects.delete(&key).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = removed {
+                tracing::warn!(%error, %attachment, "could not remove a thumbnail from storage");
+            }
+        }
+    }
+
+    /// What `render` makes of the object under `source`, kept under `key`: read from there
+    /// if made already, else made now. The making runs as a task of its own, holding its place
+    /// until the result is stored, so a request that goes away still leaves it made; requests
+    /// for something being made wait their turn and then find it kept. `None`: no source, or
+    /// one larger than `max_bytes`.
+    async fn made_once(
+        &self,
+        key: ObjectKey,
+        source: ObjectKey,
+        max_bytes: u64,
+        render: impl FnOnce(Bytes) -> Result<Vec<u8>, AssetRefusal> + Send + 'static,
+    ) -> Result<Option<Bytes>, AssetError> {
         if let Some(made) = self.read(&key).await? {
             return Ok(Some(made));
         }
         let place = self.turn().await?;
-        let (assets, asset) = (self.clone(), asset.clone());
+        let assets = self.clone();
         let making = tokio::spawn(async move {
             let _place = place;
             // Made while this request waited for its turn.
             if let Some(made) = assets.read(&key).await? {
                 return Ok(Some(made));
             }
-            let Some(kept) = assets.read(&asset.kept_key()?).await? else { return Ok(None) };
-            let animated = asset.animated();
-            let made = tokio::task::spawn_blocking(move || image_asset::render(&kept, animated, variant))
+            if max_bytes < u64::MAX && assets.objects.size(&source).await?.is_none_or(|size| size > max_bytes) {
+                return Ok(None);
+            }
+            let Some(source) = assets.read(&source).await? else { return Ok(None) };
+            let made = tokio::task::spawn_blocking(move || render(source))
                 .await
                 .map_err(|e| AssetError::Interrupted(e.to_string()))?
                 .map_err(AssetError::Refused)?;
@@ -201,6 +254,12 @@ impl ImageAssets {
         });
         making.await.map_err(|e| AssetError::Interrupted(e.to_string()))?
     }
+}
+
+/// Where an attachment's thumbnail at `side` is kept: beside no other file, so the sweeper
+/// can remove each by its name.
+fn thumbnail_key(attachment: Snowflake, side: u32, format: VariantFormat) -> Result<ObjectKey, ObjectError> {
+    ObjectKey::parse(&format!("thumbnails/{attachment}/{side}.{}", format.extension()))
 }
 
 /// 503 for image work that could not get its turn: the person tries again shortly.

@@ -21,6 +21,10 @@ pub struct FilesConfig {
     pub url_ttl_secs: u64,
     /// How long a deleted message's files stay (a moderator's second look; caches).
     pub deleted_grace_secs: u64,
+    /// Downloads are redirected to presigned URLs on this origin (the bucket's, as clients
+    /// reach it; the web client's content security policy allows it); `None`: Parley streams
+    /// them itself.
+    pub download_origin: Option<String>,
 }
 
 impl FilesConfig {
@@ -38,6 +42,7 @@ impl FilesConfig {
         image: ImageLimits { max_pixels: 100_000_000, max_side: 32_768 },
         url_ttl_secs: 24 * 3600,
         deleted_grace_secs: 3600,
+        download_origin: None,
     };
 }
 

@@ -12,7 +12,9 @@
 //! - [`data_uri`]: images sent inline (`data:image/png;base64,...`), as avatars are.
 //! - [`image_asset`]: avatars, icons, banners and emoji checked, shrunk and hashed, and their
 //!   variants rendered.
-//! - [`assets`]: where those are kept and their variants made ([`ImageAssets`]).
+//! - [`assets`]: where those are kept and their variants made ([`ImageAssets`]), and
+//!   attached images' thumbnails.
+//! - [`thumbnail`]: attached images' previews, at a few sizes.
 
 pub mod assets;
 pub mod config;
@@ -23,6 +25,7 @@ pub mod inspect;
 pub mod signed_url;
 pub mod sniff;
 pub mod sweeper;
+pub mod thumbnail;
 pub mod upload;
 
 pub use assets::{AssetError, AssetRef, ImageAssets};

@@ -69,6 +69,7 @@ pub async fn sweep(state: &AppState, cursor: &mut i64) -> AppResult<Swept> {
         if let Err(error) = state.objects.delete(&key).await {
             tracing::error!(%error, %key, "could not remove a file from storage after forgetting it: it is left there (remove it by hand)");
         }
+        state.images.forget_thumbnails(due.id, &due.content_type).await;
     }
     state.metrics.files.swept.inc_by(removed as u64);
     Ok(Swept { released: orphans.len(), removed })

@@ -1,5 +1,6 @@
 //! Attachment objects: a message's files as Discord shows them, each with a download URL
-//! signed when the message is read (`files::signed_url`), good for `files_url_ttl_hours`.
+//! signed when the message is read (`files::signed_url`), good for `files_url_ttl_hours`; the
+//! same signature opens the file's previews (`proxy_url`).
 
 use parley_core::Snowflake;
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,8 @@ pub struct AttachmentObject {
     pub size: u64,
     /// The download URL, signed and expiring (`ex`, `is`, `hm`).
     pub url: String,
-    /// The same URL (Parley has no separate media proxy).
+    /// The same file through Parley's media proxy (`/media/attachments/...`, signed alike):
+    /// add `width` and `height` and an image comes back as a thumbnail that fits them.
     pub proxy_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
@@ -107,14 +109,15 @@ pub fn attachment_objects(state: &AppState, channel_id: Snowflake, json: &str) -
         .map(|file| {
             let path = download_path(channel_id, file.id, &file.filename);
             let signed = state.file_urls.sign(&path, issued, state.config.files.url_ttl_secs + (now - issued));
-            let url = format!("{base}{path}?{}&", signed.to_query());
+            let query = signed.to_query();
+            let url = format!("{base}{path}?{query}&");
             AttachmentObject {
                 id: file.id,
                 filename: file.filename,
                 description: file.description,
                 content_type: file.content_type,
                 size: file.size,
-                proxy_url: url.clone(),
+                proxy_url: format!("{base}/media{path}?{query}&"),
                 url,
                 width: file.width,
                 height: file.height,

@@ -74,6 +74,8 @@ fn files_config(raw: &Raw) -> Result<FilesConfig, ConfigError> {
         },
         url_ttl_secs: raw.integer::<u64>("files_url_ttl_hours")? * 3600,
         deleted_grace_secs: raw.integer::<u64>("files_deleted_grace_mins")? * 60,
+        // Set with the storage it depends on (settings::files::download_origin).
+        download_origin: None,
     })
 }
 

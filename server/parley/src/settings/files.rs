@@ -33,7 +33,11 @@ pub(super) fn file_storage(
         (raw.optional_text("s3_endpoint")?, raw.text("s3_region")?, raw.bool("s3_path_style")?);
     let keys = (raw.optional_text("s3_access_key_id")?, raw.optional_text("s3_secret_access_key")?);
     let (bucket, prefix) = (raw.optional_text("s3_bucket")?, raw.optional_text("s3_prefix")?.unwrap_or_default());
+    let public_endpoint = raw.optional_text("s3_public_endpoint")?;
     if kind == "local" {
+        if raw.bool("s3_presigned_downloads")? {
+            return Err(raw.refuse("s3_presigned_downloads", "true", "presigned URLs need files_storage = s3"));
+        }
         // Backups copy files_dir whole into the archive's files: it must hold nothing else.
         if let Some(inside) = keep_out.iter().find(|p| p.starts_with(&dir)) {
             return Err(raw.refuse(
@@ -60,7 +64,33 @@ pub(super) fn file_storage(
             ));
         }
     };
-    Ok(FileStorage::S3(S3Config { endpoint, region, bucket, prefix, path_style, credentials, part_size }))
+    Ok(FileStorage::S3(S3Config {
+        endpoint,
+        region,
+        bucket,
+        prefix,
+        path_style,
+        credentials,
+        part_size,
+        public_endpoint,
+    }))
+}
+
+/// The origin presigned downloads come from, if `s3_presigned_downloads` is on: the bucket's,
+/// as clients reach it (the web client's content security policy must allow it).
+pub(super) fn download_origin(raw: &Raw, storage: &FileStorage) -> Result<Option<String>, ConfigError> {
+    let FileStorage::S3(s3) = storage else { return Ok(None) };
+    if !raw.bool("s3_presigned_downloads")? {
+        return Ok(None);
+    }
+    let endpoint = s3
+        .public_endpoint
+        .clone()
+        .or_else(|| s3.endpoint.clone())
+        .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", s3.region));
+    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", &endpoint));
+    let host = rest.split('/').next().unwrap_or(rest);
+    Ok(Some(if s3.path_style { format!("{scheme}://{host}") } else { format!("{scheme}://{}.{host}", s3.bucket) }))
 }
 
 #[cfg(test)]
@@ -122,5 +152,23 @@ mod tests {
             (Some("http://minio:9000"), "parley-files", true, 8 * 1024 * 1024)
         );
         assert!(!format!("{s:?}").contains("a-long-enough-secret"), "the secret stays out of debug output");
+    }
+
+    #[test]
+    fn presigned_downloads_need_s3_and_come_from_the_buckets_origin_as_clients_reach_it() {
+        let error = Settings::load(None, env(&[("PARLEY_S3_PRESIGNED_DOWNLOADS", "true")])).unwrap_err();
+        assert_eq!(error.key, "s3_presigned_downloads", "{error}");
+        let s3 = [("PARLEY_FILES_STORAGE", "s3"), ("PARLEY_S3_BUCKET", "parley-files")];
+        let origin = |extra: &[(&'static str, &'static str)]| {
+            let vars: Vec<_> = s3.iter().chain(extra).copied().collect();
+            Settings::load(None, env(&vars)).unwrap().api.files.download_origin
+        };
+        assert_eq!(origin(&[]), None, "off unless asked for");
+        let on = ("PARLEY_S3_PRESIGNED_DOWNLOADS", "true");
+        assert_eq!(origin(&[on]).as_deref(), Some("https://parley-files.s3.us-east-1.amazonaws.com"));
+        let minio = [on, ("PARLEY_S3_ENDPOINT", "http://minio:9000"), ("PARLEY_S3_PATH_STYLE", "true")];
+        assert_eq!(origin(&minio).as_deref(), Some("http://minio:9000"));
+        let public = [minio[0], minio[1], minio[2], ("PARLEY_S3_PUBLIC_ENDPOINT", "https://files.example.com/")];
+        assert_eq!(origin(&public).as_deref(), Some("https://files.example.com"));
     }
 }

@@ -235,7 +235,7 @@ impl Settings {
         }
         let gateway = gateway::gateway_config(&raw)?;
         let bind = raw.address("bind")?;
-        let api = app::app_config(
+        let mut api = app::app_config(
             &raw,
             app::Context {
                 hsts: public_url.starts_with("https://") || tls.mode != crate::tls::TlsMode::Off,
@@ -251,6 +251,7 @@ impl Settings {
         let mut keep_out = vec![data_dir.as_path(), signing_key_file.as_path()];
         keep_out.extend(database_file.as_deref());
         let files = files::file_storage(&raw, with_data_dir, &keep_out)?;
+        api.files.download_origin = files::download_origin(&raw, &files)?;
         Ok(Self {
             bind,
             metrics_bind,

@@ -251,6 +251,22 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "With files_storage = s3: the S3-compatible server's URL (MinIO, Ceph, R2...). Empty: AWS S3 in s3_region.",
     },
     SettingSpec {
+        key: "s3_public_endpoint",
+        default: DefaultValue::Text(""),
+        kind: Kind::Url {
+            schemes: &["https://", "http://"],
+            optional: true,
+            example: Some("https://files.example.com"),
+        },
+        doc: "With s3_presigned_downloads: the S3 server's URL as browsers and bots reach it, when s3_endpoint is a name only Parley can reach (http://minio:9000). Empty: s3_endpoint.",
+    },
+    SettingSpec {
+        key: "s3_presigned_downloads",
+        default: DefaultValue::Bool(false),
+        kind: Kind::Bool,
+        doc: "With files_storage = s3: answer each checked attachment download with a redirect (307) to a presigned URL on the bucket, good for about an hour, so file bytes flow from the bucket rather than through Parley. The bucket must be on another origin than Parley's (it cannot add Parley's sandboxing headers), and reachable by clients (s3_public_endpoint). Thumbnails are still served by Parley.",
+    },
+    SettingSpec {
         key: "s3_region",
         default: DefaultValue::Text("us-east-1"),
         kind: Kind::Text { expected: "a region name such as eu-west-1", valid: is_region, optional: false },

@@ -58,12 +58,22 @@ impl S3Server {
 
     /// Objects in the bucket (s3s-fs keeps each as a file under the bucket's folder).
     pub fn object_count(&self) -> usize {
+        self.objects_under("")
+    }
+
+    /// Objects in the bucket whose keys start with the folder `prefix`.
+    pub fn objects_under(&self, prefix: &str) -> usize {
         fn count(dir: &std::path::Path) -> usize {
             std::fs::read_dir(dir).map_or(0, |entries| {
                 entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum()
             })
         }
-        count(&self.dir.path().join("parley"))
+        count(&self.dir.path().join("parley").join(prefix))
+    }
+
+    /// Where the server answers, as a URL's origin.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
 
     fn stop(&mut self) {

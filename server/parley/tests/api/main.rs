@@ -37,6 +37,7 @@ mod metrics;
 mod multi_node;
 mod nginx;
 mod outages;
+mod previews;
 mod private_channels;
 mod prune;
 mod reactions;
