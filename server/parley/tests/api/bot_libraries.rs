@@ -220,6 +220,9 @@ async fn play(backend: Backend, library: Library) {
     stage.expect("SAW_EMBED From ann").await;
 
     files(&mut stage).await;
+    if matches!(library, Library::DiscordPy | Library::DiscordJs) {
+        file_added_in_an_edit(&mut stage).await;
+    }
 
     // A webhook, made by the bot and posted through with the library's webhook client.
     let (_, said) = stage.command("!webhook", "WEBHOOK").await;
@@ -300,6 +303,22 @@ async fn files(stage: &mut Stage) {
             hex::encode(sha2::Sha256::digest(&served))
         ))
         .await;
+}
+
+/// The library's edit with a new file beside the kept one (a multipart PATCH in its own shape):
+/// the message shows both, and the added file reads back whole.
+async fn file_added_in_an_edit(stage: &mut Stage) {
+    use sha2::Digest;
+    let general = stage.general.clone();
+    let (_, said) = stage.command("!addfile", "ADDED").await;
+    let (_, edited) = stage.get(&format!("/channels/{general}/messages/{}", said[0])).await;
+    let names: Vec<&str> =
+        edited["attachments"].as_array().unwrap().iter().map(|a| a["filename"].as_str().unwrap()).collect();
+    assert_eq!(names, ["notes.txt", "more.txt"], "{edited}");
+    assert_eq!(said[1], "2");
+    assert!(edited["edited_timestamp"].is_string(), "{edited}");
+    let more = b"more parley\n".repeat(1000);
+    assert_eq!(said[2], hex::encode(sha2::Sha256::digest(&more)), "it read back the file it added");
 }
 
 /// Ann finds `/roll` in the guild's picker and uses it; the bot answers with a roll and a

@@ -159,10 +159,24 @@ async def send_file(message):
     say("FILE", sent.id, attachment.id, attachment.filename, attachment.size, hashlib.sha256(read).hexdigest())
 
 
+# What !addfile adds in an edit.
+MORE_BYTES = b"more parley\n" * 1000
+
+
+async def add_file(message):
+    sent = await message.channel.send("one file", file=discord.File(io.BytesIO(FILE_BYTES), filename="notes.txt"))
+    more = discord.File(io.BytesIO(MORE_BYTES), filename="more.txt")
+    # discord.py sends a multipart PATCH: the kept attachment's object and the new file's part.
+    edited = await sent.edit(attachments=[*sent.attachments, more])
+    added = next(a for a in edited.attachments if a.filename == "more.txt")
+    read = await added.read()
+    say("ADDED", edited.id, len(edited.attachments), hashlib.sha256(read).hexdigest())
+
+
 COMMANDS = {
     "!ping": ping, "!history": history, "!edit": edit, "!react": react, "!pin": pin,
     "!thread": thread, "!dm": dm, "!typing": typing, "!embed": embed, "!webhook": webhook,
-    "!file": send_file,
+    "!file": send_file, "!addfile": add_file,
 }
 
 

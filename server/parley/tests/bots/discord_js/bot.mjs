@@ -133,6 +133,8 @@ client.on(Events.InteractionCreate, async (interaction) => {
 
 // What !file sends: a few hundred KiB, so the upload and the download each take many chunks.
 const FILE_BYTES = Buffer.from('parley file send\n'.repeat(20000));
+// What !addfile adds in an edit.
+const MORE_BYTES = Buffer.from('more parley\n'.repeat(1000));
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -264,6 +266,17 @@ const commands = {
     const attachment = sent.attachments.first();
     const read = await download(attachment.url); // a GET of the attachment's signed URL
     say(`FILE ${sent.id} ${attachment.id} ${attachment.name} ${attachment.size} ${sha256(read)}`);
+  },
+
+  async '!addfile'(message) {
+    const notes = new AttachmentBuilder(FILE_BYTES, { name: 'notes.txt' });
+    const sent = await message.channel.send({ content: 'one file', files: [notes] });
+    // discord.js sends a multipart PATCH: the kept attachment by id, the new file as a part.
+    const more = new AttachmentBuilder(MORE_BYTES, { name: 'more.txt' });
+    const edited = await sent.edit({ attachments: [...sent.attachments.values()], files: [more] });
+    const added = edited.attachments.find((a) => a.name === 'more.txt');
+    const read = await download(added.url);
+    say(`ADDED ${edited.id} ${edited.attachments.size} ${sha256(read)}`);
   },
 
   async '!webhook'(message) {
