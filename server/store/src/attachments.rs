@@ -196,24 +196,30 @@ impl Store {
             .fetch_optional(pool).await?))
     }
 
-    /// Removes rows whose objects are gone (or were never written), refunding what they were
-    /// charged.
-    pub async fn forget_files(&self, ids: &[Snowflake]) -> Result<(), StoreError> {
+    /// Removes the rows of uploads no message took (their objects gone, or about to be),
+    /// refunding what they were charged; returns those removed. A row a message took is kept:
+    /// a send or edit that failed after storing its message must not take its files away.
+    pub async fn forget_files(&self, ids: &[Snowflake]) -> Result<Vec<Snowflake>, StoreError> {
+        let mut forgotten = Vec::new();
         for id in ids {
             with_writer!(self, pool => {
                 let mut tx = pool.begin().await?;
-                let row: Option<(i64, i64)> = sqlx::query_as("DELETE FROM attachments WHERE id = $1 RETURNING uploader_id, size")
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "DELETE FROM attachments WHERE id = $1 AND message_id IS NULL RETURNING uploader_id, size")
                     .bind(id.as_i64()).fetch_optional(&mut *tx).await?;
-                if let Some((uploader, size)) = row && size > 0 {
-                    for user in [uploader, INSTANCE] {
-                        sqlx::query(REFUND)
-                            .bind(size).bind(user).execute(&mut *tx).await?;
+                if let Some((uploader, size)) = row {
+                    forgotten.push(*id);
+                    if size > 0 {
+                        for user in [uploader, INSTANCE] {
+                            sqlx::query(REFUND)
+                                .bind(size).bind(user).execute(&mut *tx).await?;
+                        }
                     }
                 }
                 tx.commit().await?;
             });
         }
-        Ok(())
+        Ok(forgotten)
     }
 
     /// Removes a file's row if it is still due at `now` (refunding it), so that the sweeper

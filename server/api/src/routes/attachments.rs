@@ -51,9 +51,12 @@ struct LinkQuery {
 const SANDBOX: &str = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'";
 /// The widest box a preview may ask for.
 const MAX_BOX_SIDE: u32 = 16_384;
-/// How long a presigned URL works past the start of the hour it was made in: each hour's URLs
-/// are the same (browsers keep what they fetched) and every one works for at least 10 minutes.
-const PRESIGNED_FOR: Duration = Duration::from_secs(70 * 60);
+/// Presigned URLs are made for windows of this long, and each works this much longer than its
+/// window: URLs made within a window are the same (browsers keep what they fetched), each
+/// works for at least 5 minutes, and a file whose message goes stops opening through one
+/// within 15 minutes (Parley's own links stop at once).
+const PRESIGN_WINDOW_SECS: u64 = 600;
+const PRESIGNED_FOR: Duration = Duration::from_secs(900);
 
 fn gone() -> AppError {
     AppError::with_message(
@@ -144,7 +147,8 @@ fn still_fresh(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// A thumbnail of an attached image at `side`, made once and kept; `None` when there is none
-/// to give (an animated image, or one too large to decode): the caller serves the file.
+/// to give (an animated image, or one too large to decode, or no longer stored): the caller
+/// serves the file (or its 404).
 async fn serve_thumbnail(
     state: &AppState,
     file: &StoredFile,
@@ -163,19 +167,11 @@ async fn serve_thumbnail(
         return response.status(StatusCode::NOT_MODIFIED).body(Body::empty()).map(Some).map_err(AppError::internal);
     }
     let source = ObjectKey::parse(&file.object_key).map_err(AppError::internal)?;
-    let made = state
-        .images
-        .thumbnail(file.id, source, &file.content_type, side, u64::try_from(file.size).unwrap_or(u64::MAX))
-        .await;
-    let bytes = match made {
+    let bytes = match state.images.thumbnail(file.id, source, &file.content_type, side).await {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(gone()),
+        // None to give (it moves, is too large, or will not decode): the file itself.
+        Ok(None) => return Ok(None),
         Err(AssetError::Busy) => return Err(parley_app::files::assets::busy()),
-        Err(AssetError::Refused(refusal)) => {
-            // It moves, or will not decode for a preview: the file itself will do.
-            tracing::debug!(?refusal, attachment = %file.id, "no thumbnail; serving the file");
-            return Ok(None);
-        }
         Err(error) => return Err(AppError::internal(format!("making a thumbnail of {}: {error}", file.id))),
     };
     response.header(header::CONTENT_LENGTH, bytes.len()).body(Body::from(bytes)).map(Some).map_err(AppError::internal)
@@ -196,19 +192,19 @@ async fn serve_file(state: &AppState, file: &StoredFile, filename: &str, headers
     if state.config.files.download_origin.is_some() {
         let now = now_secs();
         let presign = Presign {
-            issued: UNIX_EPOCH + Duration::from_secs(now - now % 3600),
+            issued: UNIX_EPOCH + Duration::from_secs(now - now % PRESIGN_WINDOW_SECS),
             valid_for: PRESIGNED_FOR,
             content_type: file.content_type.clone(),
             content_disposition: disposition.clone(),
-            cache_control: "private, max-age=3600, immutable".to_owned(),
+            cache_control: "private, max-age=600, immutable".to_owned(),
         };
         match state.objects.presigned_get(&key, &presign).await {
             Ok(Some(url)) => {
                 return Response::builder()
                     .status(StatusCode::TEMPORARY_REDIRECT)
                     .header(header::LOCATION, url)
-                    // Kept by the browser for as long as the URL surely works.
-                    .header(header::CACHE_CONTROL, "private, max-age=600")
+                    // Kept by the browser a minute at most: the link is checked again after.
+                    .header(header::CACHE_CONTROL, "private, max-age=60")
                     .body(Body::empty())
                     .map_err(AppError::internal);
             }

@@ -643,6 +643,9 @@ async fn apply_edit(
     }
     if adds {
         channel.require(Permissions::ATTACH_FILES)?;
+        if channel.archived() {
+            return Err(AppError::new(StatusCode::BAD_REQUEST, ErrorCode::ThreadArchived));
+        }
     }
     let flags_asked = check_flags(body.flags, flags::ON_CREATE)?;
     let message_flags = match flags_asked {

@@ -184,23 +184,36 @@ impl ImageAssets {
         .await
     }
 
-    /// A thumbnail of the attached image under `source` (of `content_type`, at most
-    /// `max_bytes`) at `side`, made and kept on its first request under
-    /// [`thumbnail_key`]; `None` if there is no such file.
+    /// A thumbnail of the attached image under `source` (of `content_type`) at `side`, made
+    /// and kept on its first request under [`thumbnail_key`]; `None` when it gets none (no
+    /// such file, one over [`thumbnail::MAX_SOURCE_BYTES`], or one that moves or will not
+    /// decode: the file itself will do). A refusal is remembered (an empty object under the
+    /// key), so a file that cannot be thumbnailed is read and decoded once, not on every
+    /// request.
     pub async fn thumbnail(
         &self,
         attachment: Snowflake,
         source: ObjectKey,
         content_type: &str,
         side: u32,
-        max_bytes: u64,
     ) -> Result<Option<Bytes>, AssetError> {
         let Some(format) = thumbnail::format_for(content_type) else { return Ok(None) };
-        let content_type = content_type.to_owned();
-        self.made_once(thumbnail_key(attachment, side, format)?, source, max_bytes, move |bytes| {
-            thumbnail::render(&bytes, &content_type, side, format)
-        })
-        .await
+        let key = thumbnail_key(attachment, side, format)?;
+        let kind = content_type.to_owned();
+        let made = self
+            .made_once(key.clone(), source, thumbnail::MAX_SOURCE_BYTES, move |bytes| {
+                thumbnail::render(&bytes, &kind, side, format)
+            })
+            .await;
+        match made {
+            Ok(Some(made)) if made.is_empty() => Ok(None),
+            Err(AssetError::Refused(refusal)) => {
+                tracing::debug!(?refusal, %attachment, "no thumbnail; the file is served instead");
+                self.put(&key, Vec::new()).await?;
+                Ok(None)
+            }
+            other => other,
+        }
     }
 
     /// Removes every thumbnail an attachment may have had (the sizes are few and known).

@@ -4,8 +4,8 @@
 //! list of photos loads kilobytes rather than the photos.
 //!
 //! PNG, JPEG and still WebP images get them; GIFs and animated PNG or WebP are served as sent
-//! (a thumbnail would stop them moving), and so is anything larger than [`MAX_PIXELS`], which
-//! would take too much memory to decode for a preview.
+//! (a thumbnail would stop them moving), and so is anything larger than [`MAX_PIXELS`] or
+//! [`MAX_SOURCE_BYTES`], which would take too much memory to decode for a preview.
 
 use std::io::Cursor;
 
@@ -18,6 +18,8 @@ pub const SIZES: [u32; 5] = [128, 256, 512, 1024, 2048];
 /// The most pixels an image may have to be thumbnailed: decoding it takes 4 bytes a pixel
 /// (256 MiB here), and two are decoded at once at most.
 pub const MAX_PIXELS: u64 = 64_000_000;
+/// The largest file thumbnailed: it is read whole before it is decoded.
+pub const MAX_SOURCE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The size to thumbnail an image of `width` × `height` at to fill a `box_width` ×
 /// `box_height` box (either may be missing: no bound that way), or `None` when nothing
@@ -64,8 +66,12 @@ pub fn moves(bytes: &[u8], content_type: &str) -> bool {
 }
 
 /// A thumbnail of `bytes` (an image of `content_type`) fitting `side` × `side`, turned as its
-/// EXIF orientation says, in `format` (CPU work: run it off the async threads).
+/// EXIF orientation says, in `format` with 8 bits a channel (CPU work: run it off the async
+/// threads). An image that moves is refused: it is served as sent.
 pub fn render(bytes: &[u8], content_type: &str, side: u32, format: VariantFormat) -> Result<Vec<u8>, AssetRefusal> {
+    if moves(bytes, content_type) {
+        return Err(AssetRefusal::Undecodable("an animated image keeps moving: no thumbnail".to_owned()));
+    }
     let source = match content_type {
         "image/jpeg" => ImageFormat::Jpeg,
         "image/png" => ImageFormat::Png,
@@ -83,13 +89,17 @@ pub fn render(bytes: &[u8], content_type: &str, side: u32, format: VariantFormat
         return Err(AssetRefusal::Undecodable(format!("{width}×{height} is too many pixels to thumbnail")));
     }
     let orientation = decoder.orientation().map_err(undecodable)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
+    // Shrunk first (the box is square, so turning after fits it the same) and turned small:
+    // no second full-size copy.
+    let mut image = DynamicImage::from_decoder(decoder).map_err(undecodable)?.thumbnail(side, side);
     image.apply_orientation(orientation);
-    let image = image.thumbnail(side, side);
     let mut out = Cursor::new(Vec::new());
     let written = match format {
         VariantFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8()).write_to(&mut out, ImageFormat::Jpeg),
-        _ => image.write_to(&mut out, ImageFormat::Png),
+        _ if image.color().has_alpha() => {
+            DynamicImage::ImageRgba8(image.to_rgba8()).write_to(&mut out, ImageFormat::Png)
+        }
+        _ => DynamicImage::ImageRgb8(image.to_rgb8()).write_to(&mut out, ImageFormat::Png),
     };
     written.map_err(|e| AssetRefusal::Undecodable(format!("encoding: {e}")))?;
     Ok(out.into_inner())
@@ -134,6 +144,20 @@ mod tests {
         assert_eq!(format_for("image/jpeg"), Some(VariantFormat::Jpeg));
         assert_eq!(format_for("image/gif"), None, "GIFs are served as sent");
         assert!(render(b"not an image", "image/png", 128, VariantFormat::Png).is_err());
+    }
+
+    #[test]
+    fn a_sixteen_bit_png_comes_back_with_eight_bits_and_an_animated_one_is_refused() {
+        let deep =
+            image::ImageBuffer::<image::Rgb<u16>, _>::from_fn(600, 300, |x, _| image::Rgb([x as u16 * 100, 0, 9]));
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb16(deep).write_to(&mut out, ImageFormat::Png).unwrap();
+        let made = render(&out.into_inner(), "image/png", 128, VariantFormat::Png).unwrap();
+        assert_eq!(image::load_from_memory(&made).unwrap().color(), image::ColorType::Rgb8);
+        let mut apng = png(400, 400);
+        let at = apng.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
+        apng.splice(at..at, [0, 0, 0, 8, b'a', b'c', b'T', b'L', 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(render(&apng, "image/png", 128, VariantFormat::Png).is_err());
     }
 
     #[test]

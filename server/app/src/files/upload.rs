@@ -172,18 +172,22 @@ pub async fn receive(
     Ok(Upload { id, filename, kind, size, dimensions: findings.size, key })
 }
 
-/// Removes uploads no message will take (the send failed): their objects, then their rows,
-/// refunding them. A failure is logged; the sweeper retries (their rows are still due).
+/// Removes uploads no message will take (the send or edit failed): their rows first,
+/// refunding them, then their objects. One a message took after all (the failure came after
+/// the message was stored) is left alone. A failure is logged; what is left is the sweeper's.
 pub async fn discard(state: &AppState, uploads: &[(Snowflake, ObjectKey)]) {
-    let mut forgotten = Vec::new();
-    for (id, key) in uploads {
-        match state.objects.delete(key).await {
-            Ok(()) => forgotten.push(*id),
-            Err(error) => tracing::warn!(%error, %key, "could not remove an upload no message took; the sweeper will"),
+    let ids: Vec<Snowflake> = uploads.iter().map(|(id, _)| *id).collect();
+    let forgotten = match state.store.forget_files(&ids).await {
+        Ok(forgotten) => forgotten,
+        Err(error) => {
+            tracing::warn!(%error, "could not forget uploads no message took; the sweeper will");
+            return;
         }
-    }
-    if let Err(error) = state.store.forget_files(&forgotten).await {
-        tracing::warn!(%error, "could not forget removed uploads; the sweeper will");
+    };
+    for (id, key) in uploads.iter().filter(|(id, _)| forgotten.contains(id)) {
+        if let Err(error) = state.objects.delete(key).await {
+            tracing::error!(%error, %key, upload = %id, "could not remove an upload no message took after forgetting it: it is left there (remove it by hand)");
+        }
     }
 }
 

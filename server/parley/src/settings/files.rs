@@ -78,7 +78,11 @@ pub(super) fn file_storage(
 
 /// The origin presigned downloads come from, if `s3_presigned_downloads` is on: the bucket's,
 /// as clients reach it (the web client's content security policy must allow it).
-pub(super) fn download_origin(raw: &Raw, storage: &FileStorage) -> Result<Option<String>, ConfigError> {
+pub(super) fn download_origin(
+    raw: &Raw,
+    storage: &FileStorage,
+    public_url: &str,
+) -> Result<Option<String>, ConfigError> {
     let FileStorage::S3(s3) = storage else { return Ok(None) };
     if !raw.bool("s3_presigned_downloads")? {
         return Ok(None);
@@ -90,7 +94,18 @@ pub(super) fn download_origin(raw: &Raw, storage: &FileStorage) -> Result<Option
         .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", s3.region));
     let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", &endpoint));
     let host = rest.split('/').next().unwrap_or(rest);
-    Ok(Some(if s3.path_style { format!("{scheme}://{host}") } else { format!("{scheme}://{}.{host}", s3.bucket) }))
+    let origin = if s3.path_style { format!("{scheme}://{host}") } else { format!("{scheme}://{}.{host}", s3.bucket) };
+    let own = public_url.split_once("://").map(|(s, rest)| format!("{s}://{}", rest.split('/').next().unwrap_or(rest)));
+    if own.as_deref() == Some(origin.as_str()) {
+        // The bucket cannot add Parley's sandboxing headers: what it served would run as Parley.
+        return Err(raw.refuse(
+            "s3_presigned_downloads",
+            "true",
+            &format!("the bucket answers at {origin}, Parley's own origin; give it another (s3_public_endpoint)"),
+        ));
+    }
+    // A path-style bucket shares its host with others: the policy names its folder only.
+    Ok(Some(if s3.path_style { format!("{origin}/{}/", s3.bucket) } else { origin }))
 }
 
 #[cfg(test)]
@@ -167,8 +182,12 @@ mod tests {
         let on = ("PARLEY_S3_PRESIGNED_DOWNLOADS", "true");
         assert_eq!(origin(&[on]).as_deref(), Some("https://parley-files.s3.us-east-1.amazonaws.com"));
         let minio = [on, ("PARLEY_S3_ENDPOINT", "http://minio:9000"), ("PARLEY_S3_PATH_STYLE", "true")];
-        assert_eq!(origin(&minio).as_deref(), Some("http://minio:9000"));
+        assert_eq!(origin(&minio).as_deref(), Some("http://minio:9000/parley-files/"));
         let public = [minio[0], minio[1], minio[2], ("PARLEY_S3_PUBLIC_ENDPOINT", "https://files.example.com/")];
-        assert_eq!(origin(&public).as_deref(), Some("https://files.example.com"));
+        assert_eq!(origin(&public).as_deref(), Some("https://files.example.com/parley-files/"));
+        let vars: Vec<_> =
+            s3.iter().chain(&public).copied().chain([("PARLEY_PUBLIC_URL", "https://files.example.com")]).collect();
+        let error = Settings::load(None, env(&vars)).unwrap_err();
+        assert_eq!(error.key, "s3_presigned_downloads", "Parley's own origin: {error}");
     }
 }

@@ -251,7 +251,7 @@ impl Settings {
         let mut keep_out = vec![data_dir.as_path(), signing_key_file.as_path()];
         keep_out.extend(database_file.as_deref());
         let files = files::file_storage(&raw, with_data_dir, &keep_out)?;
-        api.files.download_origin = files::download_origin(&raw, &files)?;
+        api.files.download_origin = files::download_origin(&raw, &files, &public_url)?;
         Ok(Self {
             bind,
             metrics_bind,

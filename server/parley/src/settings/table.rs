@@ -264,7 +264,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "s3_presigned_downloads",
         default: DefaultValue::Bool(false),
         kind: Kind::Bool,
-        doc: "With files_storage = s3: answer each checked attachment download with a redirect (307) to a presigned URL on the bucket, good for about an hour, so file bytes flow from the bucket rather than through Parley. The bucket must be on another origin than Parley's (it cannot add Parley's sandboxing headers), and reachable by clients (s3_public_endpoint). Thumbnails are still served by Parley.",
+        doc: "With files_storage = s3: answer each checked attachment download with a redirect (307) to a presigned URL on the bucket, so file bytes flow from the bucket rather than through Parley. Each URL works for at most 15 minutes, so a deleted message's file may still open through one handed out before for that long. The bucket must be on another origin than Parley's (it cannot add Parley's sandboxing headers; the same origin is refused), and reachable by clients (s3_public_endpoint). Thumbnails are still served by Parley.",
     },
     SettingSpec {
         key: "s3_region",

@@ -104,6 +104,24 @@ async fn an_attached_image_is_previewed_through_its_proxy_url_as_a_thumbnail_mad
     assert_eq!(text.headers()[CONTENT_TYPE], "text/plain; charset=utf-8");
     assert_eq!(text.bytes().await.unwrap().as_ref(), b"plain words");
 
+    // An animated PNG keeps moving: no thumbnail, the file itself, and the refusal is kept (an
+    // empty marker) so the file is not read and decoded again on every request.
+    let mut moving = photo();
+    let at = moving.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
+    moving.splice(at..at, crate::attachments::png_chunk(b"acTL", &[0, 0, 0, 1, 0, 0, 0, 0]));
+    let body = form(&[payload(json!({})), file(0, "moving.png", moving.clone())]);
+    let (status, animated) = status_and_json(send_form(&app, &ann, &guild.general, body).await).await;
+    assert_eq!(status, StatusCode::OK, "{animated}");
+    let moving_preview = here(&app, &animated["attachments"][0]["proxy_url"]);
+    for _ in 0..2 {
+        let served = app.client.get(format!("{moving_preview}width=300&height=200")).send().await.unwrap();
+        assert_eq!(served.status(), StatusCode::OK);
+        assert_eq!(served.bytes().await.unwrap().len() as u64, animated["attachments"][0]["size"].as_u64().unwrap());
+    }
+    assert_eq!(stored_under(&app, "thumbnails"), 2, "the photo's thumbnail and the animation's marker");
+    let gone = format!("/channels/{}/messages/{}", guild.general, animated["id"].as_str().unwrap());
+    assert_eq!(app.delete(&gone, &ann.access_token).await.status(), StatusCode::NO_CONTENT);
+
     // A box that is no box is refused; an altered signature opens nothing, preview or not.
     for bad in ["width=0", "width=abc&height=10", "height=99999"] {
         assert_error(app.client.get(format!("{preview}{bad}")).send().await.unwrap(), StatusCode::BAD_REQUEST, 50035)
@@ -164,7 +182,7 @@ async fn presigned_downloads_redirect_a_checked_link_to_the_bucket_which_checks_
     let bucket_url = redirect.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(bucket_url.starts_with(&format!("{}/parley/attachments/", s3.origin())), "{bucket_url}");
     assert!(bucket_url.contains("X-Amz-Signature="), "{bucket_url}");
-    // The same link within the hour gets the same URL, so a browser keeps what it fetched.
+    // The same link within ten minutes gets the same URL, so a browser keeps what it fetched.
     let second = not_following.get(&link).send().await.unwrap();
     assert_eq!(second.headers()[LOCATION].to_str().unwrap(), bucket_url);
 
@@ -198,6 +216,6 @@ async fn presigned_downloads_redirect_a_checked_link_to_the_bucket_which_checks_
     // The web client may show images and play media from the bucket.
     let page = app.client.get(format!("{}/", app.address)).send().await.unwrap();
     let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(policy.contains(&format!("img-src 'self' data: blob: {};", s3.origin())), "{policy}");
-    assert!(policy.contains(&format!("media-src 'self' blob: {};", s3.origin())), "{policy}");
+    assert!(policy.contains(&format!("img-src 'self' data: blob: {}/parley/;", s3.origin())), "{policy}");
+    assert!(policy.contains(&format!("media-src 'self' blob: {}/parley/;", s3.origin())), "{policy}");
 }
