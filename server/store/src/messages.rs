@@ -134,6 +134,16 @@ pub struct WebhookAuthor {
     pub avatar_url: Option<String>,
 }
 
+/// What an edit came to.
+#[derive(Debug)]
+pub enum EditOutcome {
+    Edited(Box<MessageRecord>),
+    /// The message is gone.
+    Gone,
+    /// Its files changed since the edit read them (another edit at once): nothing was written.
+    Changed,
+}
+
 /// A message's new content, embeds and flags, with the mentions it now makes.
 #[derive(Clone, Debug)]
 pub struct MessageEdit {
@@ -143,6 +153,12 @@ pub struct MessageEdit {
     /// Uploads the edit adds (in `attachments` too): taken like a send's, or the edit fails
     /// with [`StoreError::UploadGone`] and changes nothing.
     pub added_attachments: Vec<Snowflake>,
+    /// Files the edit drops, made due at `released_until` with it.
+    pub dropped_attachments: Vec<Snowflake>,
+    pub released_until: Timestamp,
+    /// The `attachments` column the edit was worked out from: if it changed meanwhile (another
+    /// edit at once), nothing is written and the edit is [`EditOutcome::Changed`].
+    pub previous_attachments: String,
     /// JSON array of checked embeds.
     pub embeds: String,
     /// JSON array of checked components.
@@ -335,11 +351,11 @@ impl Store {
         id: Snowflake,
         editor: Snowflake,
         edit: &MessageEdit,
-    ) -> Result<Option<MessageRecord>, StoreError> {
+    ) -> Result<EditOutcome, StoreError> {
         let sql = concat!(
             "UPDATE messages SET content = $3, mentions = $4, mention_roles = $5, mention_everyone = $6, edited_at = $7, \
              embeds = $8, flags = $9, components = $10, attachments = $11 \
-             WHERE channel_id = $1 AND id = $2 RETURNING ",
+             WHERE channel_id = $1 AND id = $2 AND attachments = $12 RETURNING ",
             message_columns!()
         );
         with_writer!(self, pool => {
@@ -356,9 +372,15 @@ impl Store {
                 .bind(edit.flags)
                 .bind(&edit.components)
                 .bind(&edit.attachments)
+                .bind(&edit.previous_attachments)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if updated.is_some() {
+            let Some(updated) = updated else {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE channel_id = $1 AND id = $2")
+                    .bind(channel_id.as_i64()).bind(id.as_i64()).fetch_optional(&mut *tx).await?;
+                return Ok(if exists.is_some() { EditOutcome::Changed } else { EditOutcome::Gone });
+            };
+            {
                 for file in &edit.added_attachments {
                     let taken = sqlx::query(
                         "UPDATE attachments SET message_id = $1, sweep_at = NULL \
@@ -375,9 +397,17 @@ impl Store {
                         return Err(StoreError::UploadGone(file.as_i64()));
                     }
                 }
+                for file in &edit.dropped_attachments {
+                    sqlx::query("UPDATE attachments SET sweep_at = $1 WHERE id = $2 AND message_id = $3 AND sweep_at IS NULL")
+                        .bind(edit.released_until.unix_millis())
+                        .bind(file.as_i64())
+                        .bind(id.as_i64())
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             tx.commit().await?;
-            Ok(updated)
+            Ok(EditOutcome::Edited(Box::new(updated)))
         })
     }
 

@@ -21,7 +21,7 @@ use parley_app::objects::message::{
 use parley_app::patch::nullable;
 use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
-use parley_store::messages::{MessageEdit, NewMessage, Page};
+use parley_store::messages::{EditOutcome, MessageEdit, NewMessage, Page};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -611,23 +611,37 @@ async fn edit(
             form.receive(state, channel.id(), auth.user_id).await?
         }
     };
-    let edited = apply_edit(state, auth, &channel, record, body, &files).await;
-    // Files the edit did not take are removed now, and their quota given back.
+    let mut record = record;
+    let mut attempts = 0;
+    let edited = loop {
+        attempts += 1;
+        match apply_edit(state, auth, &channel, record, &body, &files).await {
+            // Another edit changed its files as this one was written: worked out again from
+            // the message as it is now (a few times, then the caller is told to send again).
+            Ok(None) if attempts < 3 => record = find_message(state, channel.id(), message_id).await?,
+            Ok(None) => break Err(parley_app::objects::message::edited(EditOutcome::Changed).unwrap_err()),
+            Ok(Some(object)) => break Ok(object),
+            Err(error) => break Err(error),
+        }
+    };
+    // Files the edit did not take are removed now, and their quota given back (those it took
+    // stay, whatever failed after).
     if edited.is_err() {
         multipart::discard(state, &files).await;
     }
     edited.map(Json)
 }
 
-/// The edit itself, with the files a multipart body brought (`files`, already stored).
+/// The edit itself, with the files a multipart body brought (`files`, already stored); `None`
+/// if the message's files changed since `record` was read (nothing was written).
 async fn apply_edit(
     state: &AppState,
     auth: &AuthUser,
     channel: &ChannelAccess,
     record: parley_store::messages::MessageRecord,
-    body: EditMessageRequest,
+    body: &EditMessageRequest,
     files: &[FormFile],
-) -> AppResult<MessageObject> {
+) -> AppResult<Option<MessageObject>> {
     let asked = body.attachments.as_ref().map(|a| a.as_deref().unwrap_or_default());
     let adds = !files.is_empty() || asked.is_some_and(|a| a.iter().any(|e| e.uploaded_filename.is_some()));
     let changes_text = body.content.is_some()
@@ -693,6 +707,10 @@ async fn apply_edit(
         content,
         attachments: stored_json(&kept),
         added_attachments: added_ids,
+        // Their links stop opening now; their space returns after the grace period.
+        dropped_attachments: dropped,
+        released_until: state.config.files.released_until(now),
+        previous_attachments: record.attachments.clone(),
         embeds: embeds_json(&embeds),
         components: components_json(&components),
         flags: message_flags,
@@ -702,15 +720,14 @@ async fn apply_edit(
         edited_at: if changes_text { Some(now) } else { record.edited_at.map(Timestamp::from_unix_millis) },
         now,
     };
-    let updated =
-        state.store.edit_message(channel.id(), record.id, auth.user_id, &edit).await?.ok_or_else(unknown_message)?;
-    if !dropped.is_empty() {
-        // Their links stop opening now; their space returns after the grace period.
-        state.store.release_files(&dropped, state.config.files.released_until(now)).await?;
-    }
+    let updated = match state.store.edit_message(channel.id(), record.id, auth.user_id, &edit).await? {
+        EditOutcome::Edited(updated) => *updated,
+        EditOutcome::Gone => return Err(unknown_message()),
+        EditOutcome::Changed => return Ok(None),
+    };
     let object = message_object(state, &updated, Some(auth.user_id)).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
-    Ok(object)
+    Ok(Some(object))
 }
 
 /// Delete a message: my own, or anyone's with MANAGE_MESSAGES.

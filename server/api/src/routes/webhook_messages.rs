@@ -375,6 +375,9 @@ async fn edit_webhook_message(
         content,
         attachments: record.attachments.clone(),
         added_attachments: Vec::new(),
+        dropped_attachments: Vec::new(),
+        released_until: Timestamp::now(),
+        previous_attachments: record.attachments.clone(),
         embeds: embeds_json(&embeds),
         components: record.components.clone(),
         flags: record.flags,
@@ -384,11 +387,9 @@ async fn edit_webhook_message(
         edited_at: Some(Timestamp::now()),
         now: Timestamp::now(),
     };
-    let updated = state
-        .store
-        .edit_message(channel.id(), record.id, record.author_id, &edit)
-        .await?
-        .ok_or_else(unknown_message)?;
+    let updated = parley_app::objects::message::edited(
+        state.store.edit_message(channel.id(), record.id, record.author_id, &edit).await?,
+    )?;
     let object = message_object(&state, &updated, None).await?;
     state.publish(object.event(EventName::MessageUpdate, channel.audience()));
     Ok(Json(serde_json::to_value(object).unwrap_or_default()))

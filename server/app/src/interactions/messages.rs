@@ -281,6 +281,9 @@ pub async fn edit(
                 content,
                 attachments: record.attachments.clone(),
                 added_attachments: Vec::new(),
+                dropped_attachments: Vec::new(),
+                released_until: Timestamp::now(),
+                previous_attachments: record.attachments.clone(),
                 embeds: embeds_json(&embeds),
                 components: components_json(&components),
                 flags: (record.flags & !(flags::LOADING | flags::SUPPRESS_EMBEDS)) | suppress,
@@ -291,11 +294,9 @@ pub async fn edit(
                 edited_at: if was_loading { None } else { Some(Timestamp::now()) },
                 now: Timestamp::now(),
             };
-            let updated = state
-                .store
-                .edit_message(record.channel_id, record.id, record.author_id, &edit)
-                .await?
-                .ok_or_else(unknown_message)?;
+            let updated = message::edited(
+                state.store.edit_message(record.channel_id, record.id, record.author_id, &edit).await?,
+            )?;
             let object = message_object(state, &updated, None).await?;
             state.publish(object.event(EventName::MessageUpdate, channel.audience()));
             Ok(serde_json::to_value(object).unwrap_or_default())

@@ -24,6 +24,21 @@ pub fn unknown_message() -> AppError {
     AppError::with_message(StatusCode::NOT_FOUND, ErrorCode::UnknownMessage, "Unknown Message")
 }
 
+/// The edited message, or why there is none: gone (404), or its files changed by another edit
+/// at that very moment (503: nothing was written; the edit may be sent again).
+pub fn edited(outcome: parley_store::messages::EditOutcome) -> Result<parley_store::messages::MessageRecord, AppError> {
+    use parley_store::messages::EditOutcome;
+    match outcome {
+        EditOutcome::Edited(record) => Ok(*record),
+        EditOutcome::Gone => Err(unknown_message()),
+        EditOutcome::Changed => Err(AppError::with_message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServiceUnavailable,
+            "The message was being edited elsewhere at the same moment; nothing changed. Send the edit again.",
+        )),
+    }
+}
+
 /// Discord's message flags that Parley gives meaning to.
 pub mod flags {
     /// Do not show the message's embeds.
