@@ -134,6 +134,12 @@ pub struct WebhookAuthor {
     pub avatar_url: Option<String>,
 }
 
+/// A message (`$1`) takes an upload (`$2`): its uploader's (`$3`), sent to its channel (`$4`),
+/// shown by no message yet, and not being swept at `$5` (an upload waits an hour). A send and
+/// an edit take their files alike.
+const TAKE_UPLOAD: &str = "UPDATE attachments SET message_id = $1, sweep_at = NULL \
+     WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL AND sweep_at > $5";
+
 /// What an edit came to.
 #[derive(Debug)]
 pub enum EditOutcome {
@@ -236,9 +242,7 @@ impl Store {
             let outcome = match created {
                 Some(record) => {
                     for id in &message.attachment_ids {
-                        let taken = sqlx::query(
-                            "UPDATE attachments SET message_id = $1, sweep_at = NULL \
-                             WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL AND sweep_at > $5")
+                        let taken = sqlx::query(TAKE_UPLOAD)
                             .bind(message.id.as_i64())
                             .bind(id.as_i64())
                             .bind(message.author_id.as_i64())
@@ -382,9 +386,7 @@ impl Store {
             };
             {
                 for file in &edit.added_attachments {
-                    let taken = sqlx::query(
-                        "UPDATE attachments SET message_id = $1, sweep_at = NULL \
-                         WHERE id = $2 AND uploader_id = $3 AND channel_id = $4 AND message_id IS NULL AND sweep_at > $5")
+                    let taken = sqlx::query(TAKE_UPLOAD)
                         .bind(id.as_i64())
                         .bind(file.as_i64())
                         .bind(editor.as_i64())

@@ -259,12 +259,15 @@ async fn create_message(
     body: WithFiles<CreateMessageRequest>,
 ) -> Response {
     let with_files = matches!(body, WithFiles::Form(_));
-    let sent = create(&state, &auth, channel_id, body).await;
-    let refused = sent.is_err();
-    let mut response = sent.into_response();
+    answer_form(with_files, create(&state, &auth, channel_id, body).await)
+}
+
+/// The answer to a send or edit. A refused form may be unread still: the connection cannot
+/// carry another request, and the client must not keep it for one.
+fn answer_form(with_files: bool, outcome: AppResult<Json<MessageObject>>) -> Response {
+    let refused = outcome.is_err();
+    let mut response = outcome.into_response();
     if with_files && refused {
-        // A refused form may be unread still: the connection cannot carry another request,
-        // and the client must not keep it for one.
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
@@ -580,14 +583,7 @@ async fn edit_message(
     body: WithFiles<EditMessageRequest>,
 ) -> Response {
     let with_files = matches!(body, WithFiles::Form(_));
-    let edited = edit(&state, &auth, channel_id, message_id, body).await;
-    let refused = edited.is_err();
-    let mut response = edited.into_response();
-    if with_files && refused {
-        // As for a send: a refused form may be unread still.
-        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    response
+    answer_form(with_files, edit(&state, &auth, channel_id, message_id, body).await)
 }
 
 async fn edit(

@@ -113,12 +113,17 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Files under the local storage's attachments folder.
 pub fn stored_objects(app: &TestApp) -> usize {
+    stored_under(app, "attachments")
+}
+
+/// Files under a folder of the local storage.
+pub fn stored_under(app: &TestApp, folder: &str) -> usize {
     fn count(dir: &Path) -> usize {
         std::fs::read_dir(dir)
             .map_or(0, |entries| entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum())
     }
     match &app.settings.files {
-        parley::settings::FileStorage::Local { dir } => count(&dir.join("attachments")),
+        parley::settings::FileStorage::Local { dir } => count(&dir.join(folder)),
         parley::settings::FileStorage::S3(_) => panic!("a local-storage test"),
     }
 }

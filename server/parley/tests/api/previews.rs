@@ -4,14 +4,13 @@
 //! redirects to a presigned URL on the bucket, which checks its own signature.
 
 use std::io::Cursor;
-use std::path::Path;
 
 use image::{ImageFormat, RgbImage};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LOCATION, RANGE};
 use serde_json::{Value, json};
 
-use crate::attachments::{file, form, payload, pixels, send_form};
+use crate::attachments::{file, form, payload, pixels, send_form, stored_under};
 use crate::helpers::{Backend, TestApp, assert_error, on_both_backends, spawn_app_with, status_and_json};
 
 /// A 1500 × 1000 picture, as a PNG.
@@ -28,18 +27,6 @@ fn here(app: &TestApp, url: &Value) -> String {
     let url = url.as_str().unwrap();
     let path = &url[url.find("/media/").or_else(|| url.find("/attachments/")).unwrap()..];
     format!("{}{path}", app.address)
-}
-
-/// Files under a folder of the local storage.
-fn stored_under(app: &TestApp, folder: &str) -> usize {
-    fn count(dir: &Path) -> usize {
-        std::fs::read_dir(dir)
-            .map_or(0, |entries| entries.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum())
-    }
-    match &app.settings.files {
-        parley::settings::FileStorage::Local { dir } => count(&dir.join(folder)),
-        parley::settings::FileStorage::S3(_) => panic!("a local-storage test"),
-    }
 }
 
 async fn an_attached_image_is_previewed_through_its_proxy_url_as_a_thumbnail_made_once_and_swept_with_its_file(
