@@ -179,6 +179,10 @@ impl GuildCache {
             | WebhooksUpdate
             | GuildEmojisUpdate
             | UserUpdate
+            | UserGuildSettingsUpdate
+            | UserSettingsUpdate
+            | RelationshipAdd
+            | RelationshipRemove
             | InteractionCreate
             | ApplicationCommandPermissionsUpdate
             | InteractionSuccess

@@ -17,6 +17,8 @@ use crate::objects::member::{member_add_event, unknown_member};
 /// Tells the guild that `user_id` joined it (GUILD_MEMBER_ADD) and `user_id` their new guild
 /// (GUILD_CREATE). Call it once the membership is stored.
 pub async fn announce_join(state: &AppState, guild_id: Snowflake, user_id: Snowflake) -> AppResult<()> {
+    // Someone who takes no DMs from the members of guilds they join gets this one listed too.
+    state.store.restrict_joined_guild(user_id, guild_id).await?;
     state.publish(member_add_event(state, guild_id, user_id).await?);
     let guild = state.store.guild(guild_id).await?.ok_or_else(unknown_guild)?;
     let payload = guild_create_payload(state, &guild).await?;

@@ -12,6 +12,8 @@
 //! - [`channels`]: changing guild channels: the body of `PATCH /channels/{id}`, threads' rules.
 //! - [`private_channels`]: DMs and group DMs: recipients' views, joining, leaving, renaming.
 //! - [`message_drafts`]: a message as asked for, checked: content, flags, mentions.
+//! - [`notifications`]: notification settings per guild and channel (Discord's user guild settings).
+//! - [`relationships`]: blocking, DM privacy, and who may message whom in a DM.
 //! - [`joins`]: a member joining a guild: what the guild and the newcomer are told.
 //! - [`member_search`]: members whose username or nickname starts with a query.
 //! - [`online`]: who is online, for guilds' approximate presence counts.
@@ -49,12 +51,14 @@ pub mod limits;
 pub mod member_search;
 pub mod message_drafts;
 pub mod metrics;
+pub mod notifications;
 pub mod objects;
 pub mod online;
 pub mod outbox;
 pub mod patch;
 pub mod private_channels;
 pub mod public_widget;
+pub mod relationships;
 pub mod state;
 pub mod text;
 pub mod trace_context;

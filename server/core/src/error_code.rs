@@ -70,10 +70,12 @@ pub enum ErrorCode {
     UnknownVoiceState,
     /// A bulk ban banned nobody.
     BulkBanFailed,
+    /// A person holds the most relationships (blocks) there may be.
+    MaxRelationships,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 53] = [
+    pub const ALL: [ErrorCode; 54] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -127,6 +129,7 @@ impl ErrorCode {
         Self::MaxApplicationCommands,
         Self::UnknownVoiceState,
         Self::BulkBanFailed,
+        Self::MaxRelationships,
     ];
 
     pub const fn number(self) -> u32 {
@@ -184,6 +187,7 @@ impl ErrorCode {
             Self::MaxApplicationCommands => 30032,
             Self::UnknownVoiceState => 10065,
             Self::BulkBanFailed => 500000,
+            Self::MaxRelationships => 30002,
         }
     }
 
@@ -245,6 +249,7 @@ impl ErrorCode {
             Self::MaxApplicationCommands => "Maximum number of application commands reached",
             Self::UnknownVoiceState => "Unknown voice state",
             Self::BulkBanFailed => "Failed to ban users",
+            Self::MaxRelationships => "Maximum number of friends reached (1000)",
         }
     }
 }

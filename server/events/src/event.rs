@@ -63,6 +63,14 @@ pub enum EventName {
     GuildEmojisUpdate,
     /// The user's own account changed (name, avatar): to them alone.
     UserUpdate,
+    /// The user's notification settings for a guild (or their DMs) changed: to them alone.
+    UserGuildSettingsUpdate,
+    /// The user's own settings changed (who may DM them): to them alone.
+    UserSettingsUpdate,
+    /// The user blocked someone: to them alone.
+    RelationshipAdd,
+    /// The user unblocked someone: to them alone.
+    RelationshipRemove,
     /// To an application's bot: the permissions of its commands in a guild changed (the guild
     /// application command permissions object).
     ApplicationCommandPermissionsUpdate,
@@ -89,7 +97,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every name, for parsing the wire form.
-    pub const ALL: [EventName; 49] = [
+    pub const ALL: [EventName; 53] = [
         Self::GuildCreate,
         Self::GuildUpdate,
         Self::GuildDelete,
@@ -131,6 +139,10 @@ impl EventName {
         Self::WebhooksUpdate,
         Self::GuildEmojisUpdate,
         Self::UserUpdate,
+        Self::UserGuildSettingsUpdate,
+        Self::UserSettingsUpdate,
+        Self::RelationshipAdd,
+        Self::RelationshipRemove,
         Self::InteractionCreate,
         Self::ApplicationCommandPermissionsUpdate,
         Self::InteractionSuccess,
@@ -189,6 +201,10 @@ impl EventName {
             Self::WebhooksUpdate => "WEBHOOKS_UPDATE",
             Self::GuildEmojisUpdate => "GUILD_EMOJIS_UPDATE",
             Self::UserUpdate => "USER_UPDATE",
+            Self::UserGuildSettingsUpdate => "USER_GUILD_SETTINGS_UPDATE",
+            Self::UserSettingsUpdate => "USER_SETTINGS_UPDATE",
+            Self::RelationshipAdd => "RELATIONSHIP_ADD",
+            Self::RelationshipRemove => "RELATIONSHIP_REMOVE",
             Self::InteractionCreate => "INTERACTION_CREATE",
             Self::ApplicationCommandPermissionsUpdate => "APPLICATION_COMMAND_PERMISSIONS_UPDATE",
             Self::InteractionSuccess => "INTERACTION_SUCCESS",

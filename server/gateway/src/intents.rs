@@ -97,6 +97,10 @@ impl Intents {
             VoiceStateUpdate => (Self::GUILD_VOICE_STATES, None),
             MessageAck
             | UserUpdate
+            | UserGuildSettingsUpdate
+            | UserSettingsUpdate
+            | RelationshipAdd
+            | RelationshipRemove
             | InteractionCreate
             | ApplicationCommandPermissionsUpdate
             | InteractionSuccess

@@ -4,13 +4,15 @@
 use std::sync::Arc;
 
 use parley_app::access::GuildAccess;
+use parley_app::notifications::UserGuildSettings;
 use parley_app::objects::CurrentUser;
 use parley_app::objects::guild::{ChannelObject, GuildObject};
 use parley_app::objects::member::member_objects;
 use parley_app::objects::private::PrivateChannelObject;
 use parley_app::objects::read_state::read_states_of;
+use parley_app::relationships::{RelationshipObject, UserSettingsObject, relationships_of};
 use parley_app::{AppError, AppResult};
-use parley_core::{Permissions, Snowflake};
+use parley_core::{Permissions, Snowflake, Timestamp};
 use parley_store::channels::ChannelKind;
 use parley_store::users::UserRecord;
 use serde::Serialize;
@@ -136,8 +138,8 @@ pub async fn ready(
             guild_creates.push(payload);
         }
     }
-    let (private_channels, read_state) = if user.bot {
-        (Vec::new(), Vec::new())
+    let (private_channels, read_state, personal) = if user.bot {
+        (Vec::new(), Vec::new(), Personal::default())
     } else {
         let channels = state.store.private_channels_of(user.id).await?;
         let mut everyone: Vec<Snowflake> = channels.iter().flat_map(|c| c.recipients.iter().copied()).collect();
@@ -155,7 +157,23 @@ pub async fn ready(
                 mention_count: s.mention_count,
             })
             .collect();
-        (objects, entries)
+        let now = Timestamp::now();
+        let personal = Personal {
+            relationships: relationships_of(state, user.id).await?,
+            user_settings: Some(state.store.dm_privacy(user.id).await?.into()),
+            user_guild_settings: Some(GuildSettingsList {
+                version: 1,
+                partial: false,
+                entries: state
+                    .store
+                    .notification_settings(user.id)
+                    .await?
+                    .iter()
+                    .map(|s| UserGuildSettings::from_stored(s, now))
+                    .collect(),
+            }),
+        };
+        (objects, entries, personal)
     };
     let application = if user.bot {
         // The application's flags say which privileged intents its owner switched on, as
@@ -174,9 +192,10 @@ pub async fn ready(
         resume_gateway_url: resume_url,
         shard: [0, 1],
         private_channels,
-        relationships: [],
+        relationships: personal.relationships,
         presences: [],
-        user_settings: Empty {},
+        user_settings: personal.user_settings,
+        user_guild_settings: personal.user_guild_settings,
         read_state: ReadStates { version: 1, partial: false, entries: read_state },
         application,
     };
@@ -196,11 +215,16 @@ struct ReadyData<'a> {
     resume_gateway_url: &'a str,
     shard: [u32; 2],
     private_channels: Vec<PrivateChannelObject>,
-    /// Parley has no friends list.
-    relationships: [(); 0],
+    /// The people the user blocks (Parley has no friends list).
+    relationships: Vec<RelationshipObject>,
     /// Presences come with each GUILD_CREATE.
     presences: [(); 0],
-    user_settings: Empty,
+    /// Whose guild members may DM the user; `{}` for bots.
+    #[serde(serialize_with = "object_or_empty")]
+    user_settings: Option<UserSettingsObject>,
+    /// The user's notification settings (Discord's shape); absent for bots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_guild_settings: Option<GuildSettingsList>,
     read_state: ReadStates,
     /// Bots only, as on Discord.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,8 +237,28 @@ struct UnavailableGuild {
     unavailable: bool,
 }
 
+/// What READY tells a person (not a bot) about their own choices.
+#[derive(Default)]
+struct Personal {
+    relationships: Vec<RelationshipObject>,
+    user_settings: Option<UserSettingsObject>,
+    user_guild_settings: Option<GuildSettingsList>,
+}
+
+/// `user_settings` is `{}` when there are none to send (bots), as before.
+fn object_or_empty<S: serde::Serializer>(value: &Option<UserSettingsObject>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(settings) => settings.serialize(s),
+        None => serde_json::Map::new().serialize(s),
+    }
+}
+
 #[derive(Serialize)]
-struct Empty {}
+struct GuildSettingsList {
+    version: u8,
+    partial: bool,
+    entries: Vec<UserGuildSettings>,
+}
 
 #[derive(Serialize)]
 struct ReadStates {

@@ -237,8 +237,14 @@ impl Store {
 
     /// Deletes a guild and, by cascade, everything in it. Returns false if it did not exist.
     pub async fn delete_guild(&self, id: Snowflake) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query("DELETE FROM guilds WHERE id = $1")
-            .bind(id.as_i64()).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM guilds WHERE id = $1").bind(id.as_i64()).execute(&mut *tx).await?.rows_affected();
+            // Notification settings name the guild without a foreign key (guild 0 is DMs).
+            sqlx::query("DELETE FROM notification_settings WHERE guild_id = $1").bind(id.as_i64()).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 }

@@ -15,6 +15,8 @@
 //! - [`thread_members`]: who has joined which thread.
 //! - [`moderation`]: member pages, nicknames, timeouts, bans.
 //! - [`read_states`]: how far each user has read, and what is unread.
+//! - [`notification_settings`]: what each person wants to hear of, per guild and channel.
+//! - [`relationships`]: whom each person blocks, and whose members may DM them.
 //! - [`outbox`]: events kept with their change until the shared event log has them.
 //! - [`attachments`]: the ledger of uploaded files in storage, and each user's usage against quotas.
 //! - [`audit_log`]: who changed what in a guild, and why.
@@ -44,11 +46,13 @@ pub mod members;
 pub mod messages;
 pub mod migrations;
 pub mod moderation;
+pub mod notification_settings;
 pub mod outbox;
 pub mod private_channels;
 pub mod query_timing;
 pub mod reactions;
 pub mod read_states;
+pub mod relationships;
 pub mod roles;
 pub mod search;
 pub mod sessions;

@@ -19,6 +19,7 @@ use parley_app::objects::message::{
     MessageObject, find_message, flags, ids, message_object, message_objects, unknown_message,
 };
 use parley_app::patch::nullable;
+use parley_app::relationships::require_dm_reach;
 use parley_core::{ChannelKind, ErrorCode, FieldErrors, MessageType, Permissions, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::messages::{EditOutcome, MessageEdit, NewMessage, Page};
@@ -339,15 +340,10 @@ async fn send(
         !embeds.is_empty() || !components.is_empty() || !attachments.is_empty(),
     )?;
     let message_flags = check_flags(body.flags, flags::ON_CREATE)?.unwrap_or(0);
-    // A DM needs a guild in common still (as on Discord for people who are not friends).
-    if let Some(partner) = channel.dm_partner()
-        && !state.store.share_a_guild(auth.user_id, partner).await?
-    {
-        return Err(AppError::with_message(
-            StatusCode::FORBIDDEN,
-            ErrorCode::CannotMessageUser,
-            "Cannot send messages to this user: you no longer share a guild",
-        ));
+    // A DM needs a guild in common still (as on Discord for people who are not friends), one
+    // whose members the partner takes DMs from, and no block either way.
+    if let Some(partner) = channel.dm_partner() {
+        require_dm_reach(state, auth.user_id, partner).await?;
     }
     let now = Timestamp::now();
     let exempt = channel.permissions().intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);

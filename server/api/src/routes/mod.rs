@@ -25,6 +25,9 @@
 //! - [`invites`]: guild invites: create, look up, accept, list, delete.
 //! - [`members`]: members and moderation: nicknames, timeouts, voice, kicks and bans.
 //! - [`member_search`]: members whose username or nickname starts with a query.
+//! - [`notification_settings`]: what I want to hear of, per guild and channel (and my DMs).
+//! - [`relationships`]: blocking people (Discord's relationships, type 2).
+//! - [`user_settings`]: whose guild members may DM me.
 //! - [`messages`]: messages in guild channels and private channels (DMs, group DMs).
 //! - [`overwrites`]: channel permission overwrites: set and delete.
 //! - [`private_channels`]: DMs and group DMs: open, start, list, add and remove recipients.
@@ -66,17 +69,20 @@ pub mod invites;
 pub mod member_search;
 pub mod members;
 pub mod messages;
+pub mod notification_settings;
 pub mod overwrites;
 pub mod private_channels;
 pub mod prune;
 pub mod reactions;
 pub mod read_states;
+pub mod relationships;
 pub mod roles;
 pub mod search;
 pub mod sessions;
 pub mod thread_members;
 pub mod threads;
 pub mod uploads;
+pub mod user_settings;
 pub mod users;
 pub mod voice;
 pub mod webhook_messages;
@@ -91,6 +97,9 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(auth::router(state))
         .merge(sessions::router())
         .merge(users::router())
+        .merge(user_settings::router())
+        .merge(notification_settings::router())
+        .merge(relationships::router())
         .merge(instance::router())
         .merge(admin::router())
         .merge(guilds::router())

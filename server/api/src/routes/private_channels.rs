@@ -2,8 +2,8 @@
 //! add and remove people, rename, close or leave. Messages, reactions, pins and read states
 //! in them go through the ordinary channel routes (see `channel_access`).
 //!
-//! Who may message whom: people who share a guild, as Discord allows for non-friends (Parley
-//! has no friends list yet).
+//! Who may message whom: see `parley_app::relationships` (a shared guild whose members the
+//! other takes DMs from, and no block either way).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +12,7 @@ use parley_app::access::{missing_access, unknown_channel};
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::private::PrivateChannelObject;
 use parley_app::private_channels::{announce, depart, not_a_group, recipient_event, unknown_user, views};
+use parley_app::relationships::require_dm_reach;
 use parley_core::{ErrorCode, FieldErrors, Snowflake, Timestamp};
 use parley_events::EventName;
 use parley_store::private_channels::{MAX_GROUP_DM_RECIPIENTS, NewGroupDm, PrivateChannelRecord, PrivateKind};
@@ -41,7 +42,8 @@ fn too_many_recipients() -> AppError {
     )
 }
 
-/// 403 (50007) unless `user_id` exists, is not the caller and shares a guild with them.
+/// 403 (50007) unless `user_id` exists, is not the caller, and the caller may message them
+/// (a shared guild whose members they take DMs from; neither blocks the other).
 async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) -> AppResult<()> {
     if user_id == me {
         return Err(cannot_message("You cannot open a DM with yourself"));
@@ -49,10 +51,7 @@ async fn require_reachable(state: &AppState, me: Snowflake, user_id: Snowflake) 
     if state.store.users_by_ids(&[user_id]).await?.is_empty() {
         return Err(unknown_user());
     }
-    if !state.store.share_a_guild(me, user_id).await? {
-        return Err(cannot_message("Cannot send messages to this user: you share no guild with them"));
-    }
-    Ok(())
+    require_dm_reach(state, me, user_id).await
 }
 
 /// My open DMs and group DMs, most recently active first.
