@@ -20,6 +20,7 @@ use crate::models::schema;
     components(schemas(
         schema::Snowflake,
         schema::UserIdOrMe,
+        schema::GuildIdOrMe,
         schema::Permissions,
         schema::PermissionsInput,
         schema::Emoji,

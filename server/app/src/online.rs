@@ -32,6 +32,11 @@ impl OnlineUsers {
         self.lock().contains(&user)
     }
 
+    /// How many users are online (on this node).
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
     /// How many of `users` are online.
     pub fn count_among(&self, users: &[Snowflake]) -> usize {
         let online = self.lock();

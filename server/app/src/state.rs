@@ -59,6 +59,8 @@ pub struct AppInner {
     pub file_urls: crate::files::UrlSigner,
     /// Avatars, icons, banners and emoji in `objects`, and their variants.
     pub images: crate::files::ImageAssets,
+    /// When this process's state was made (its uptime, for the admin overview).
+    pub started_at: parley_core::Timestamp,
 }
 
 /// Most guilds and members the permission cache holds.
@@ -136,6 +138,7 @@ impl AppState {
             images: crate::files::ImageAssets::new(objects.clone()),
             objects,
             file_urls,
+            started_at: parley_core::Timestamp::now(),
         }))
     }
 }

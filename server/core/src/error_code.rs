@@ -72,10 +72,12 @@ pub enum ErrorCode {
     BulkBanFailed,
     /// A person holds the most relationships (blocks) there may be.
     MaxRelationships,
+    /// An instance admin disabled the account.
+    AccountDisabled,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 54] = [
+    pub const ALL: [ErrorCode; 55] = [
         Self::General,
         Self::UnknownApplication,
         Self::UnknownChannel,
@@ -130,6 +132,7 @@ impl ErrorCode {
         Self::UnknownVoiceState,
         Self::BulkBanFailed,
         Self::MaxRelationships,
+        Self::AccountDisabled,
     ];
 
     pub const fn number(self) -> u32 {
@@ -188,6 +191,7 @@ impl ErrorCode {
             Self::UnknownVoiceState => 10065,
             Self::BulkBanFailed => 500000,
             Self::MaxRelationships => 30002,
+            Self::AccountDisabled => 90012,
         }
     }
 
@@ -250,6 +254,7 @@ impl ErrorCode {
             Self::UnknownVoiceState => "Unknown voice state",
             Self::BulkBanFailed => "Failed to ban users",
             Self::MaxRelationships => "Maximum number of friends reached (1000)",
+            Self::AccountDisabled => "This account has been disabled by an administrator of this instance",
         }
     }
 }

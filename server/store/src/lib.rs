@@ -8,6 +8,7 @@
 //! - [`migrations`]: refinery migrations per backend, the PostgreSQL lock, schema checks.
 //! - [`snapshot`]: a consistent copy of the database for a backup, and loading one back.
 //! - [`users`], [`sessions`], [`invites`]: the account aggregates, one file each.
+//! - [`administration`]: the instance's counts, the account list, disabling and promoting.
 //! - [`webhooks`]: channel webhooks and their tokens.
 //! - [`guilds`], [`roles`], [`members`], [`channels`], [`guild_invites`]: communities and what they hold.
 //! - [`messages`], [`reactions`]: what is said in channels, reactions, pins.
@@ -29,6 +30,7 @@
 //! - [`interactions`]: interactions, their one answer, and ephemeral messages.
 //! - [`private_channels`]: DMs and group DMs, their recipients and call rings.
 
+pub mod administration;
 pub mod application_commands;
 pub mod applications;
 pub mod attachments;

@@ -60,6 +60,8 @@ pub enum RevokeReason {
     PasswordChanged,
     RefreshTokenReused,
     ReplacedOnDevice,
+    /// An instance admin ended them (or disabled the account).
+    RevokedByAdmin,
 }
 
 impl RevokeReason {
@@ -70,6 +72,7 @@ impl RevokeReason {
             Self::PasswordChanged => "password_changed",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::ReplacedOnDevice => "replaced_on_device",
+            Self::RevokedByAdmin => "revoked_by_admin",
         }
     }
 }

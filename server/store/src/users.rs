@@ -19,11 +19,13 @@ pub struct UserRecord {
     pub locked_until: Option<i64>,
     #[sqlx(try_from = "i64")]
     pub created_at: Timestamp,
+    /// When an instance admin disabled the account (unix milliseconds); `None`: it is not.
+    pub disabled_at: Option<i64>,
 }
 
 macro_rules! user_columns {
     () => {
-        "id, username, global_name, email, password_hash, is_admin, bot, avatar, locked_until, created_at"
+        "id, username, global_name, email, password_hash, is_admin, bot, avatar, locked_until, created_at, disabled_at"
     };
 }
 pub(crate) use user_columns;

@@ -182,7 +182,7 @@ pub struct LoginRequest {
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 400, description = "Invalid fields, or a wrong login or password (50035, `INVALID_LOGIN`); malformed JSON (50109)", body = ErrorBody),
-        (status = 403, description = "Locked after repeated failures (90003)", body = ErrorBody),
+        (status = 403, description = "Locked after repeated failures (90003), or the account was disabled by an instance admin (90012, told only with the right password)", body = ErrorBody),
         JsonBody,
         (status = 429, description = "Too many attempts from this address or for this login (90006); or a REST rate limit (90006, with `global: true` for the account's overall budget)", body = ErrorBody),
         Unavailable,
@@ -240,6 +240,11 @@ async fn login(
         return Err(errors.into());
     }
     let user = user.ok_or_else(|| AppError::internal("password verified without an account"))?;
+    if user.disabled_at.is_some() {
+        // Said only to whoever knows the password: a guess learns nothing of the account.
+        tracing::info!(user_id = %user.id, ip = %client.ip, "sign-in to a disabled account refused");
+        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::AccountDisabled));
+    }
     state.store.clear_login_failures(user.id).await?;
     state.metrics.auth.logins.inc();
     Ok(Json(start_session(&state, &user, &client, device_name).await?))

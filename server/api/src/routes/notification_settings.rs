@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{AuthUser, Json, Path, UserIdOrMe};
-use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests};
+use crate::models::{ErrorBody, JsonBody, SignedIn, TooManyRequests, schema};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_settings, modify_settings))
@@ -25,9 +25,10 @@ fn scope(guild: UserIdOrMe) -> parley_core::Snowflake {
 /// My notification settings for a guild I am in, or for my DMs (`@me`) (Parley; Discord's
 /// clients read them from READY's `user_guild_settings`).
 #[utoipa::path(get, path = "/users/@me/guilds/{guild_id}/settings", tag = "notifications", security(("bearer" = [])),
-    params(("guild_id" = String, Path, description = "A guild id, or `@me` for DMs")),
+    params(("guild_id" = schema::GuildIdOrMe, Path)),
     responses(
         (status = 200, description = "OK (the defaults if never changed)", body = UserGuildSettings),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Bots have no notification settings (20001)", body = ErrorBody),
         (status = 404, description = "Not a guild I am a member of (10004)", body = ErrorBody),
@@ -47,7 +48,7 @@ async fn get_settings(
 /// per channel overrides (`channel_overrides`: channel id to its changes). My sessions get
 /// USER_GUILD_SETTINGS_UPDATE.
 #[utoipa::path(patch, path = "/users/@me/guilds/{guild_id}/settings", tag = "notifications", security(("bearer" = [])),
-    params(("guild_id" = String, Path, description = "A guild id, or `@me` for DMs")),
+    params(("guild_id" = schema::GuildIdOrMe, Path)),
     request_body = UserGuildSettingsPatch,
     responses(
         (status = 200, description = "OK: the settings as now stored", body = UserGuildSettings),

@@ -105,6 +105,7 @@ async fn block_user(
     params(("user_id" = schema::Snowflake, Path)),
     responses(
         (status = 204, description = "Unblocked"),
+        (status = 400, description = "NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Bots have no relationships (20001)", body = ErrorBody),
         (status = 404, description = "No relationship with this user (10013)", body = ErrorBody),

@@ -51,9 +51,14 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Caller, 
 
 async fn authenticate_bot(state: &AppState, token: &str) -> Result<Caller, AppError> {
     let bot_id = bot_token::bot_id(token).ok_or_else(AppError::unauthorized)?;
-    let application = state.store.application(bot_id).await?.ok_or_else(AppError::unauthorized)?;
-    if !bot_token::matches(token, &application.token_hash) {
+    let (token_hash, disabled) = state.store.bot_credentials(bot_id).await?.ok_or_else(AppError::unauthorized)?;
+    if !bot_token::matches(token, &token_hash) {
         tracing::debug!(%bot_id, "bot token refused");
+        return Err(AppError::unauthorized());
+    }
+    if disabled {
+        // An instance admin disabled the bot's account: its token is refused as a revoked one.
+        tracing::debug!(%bot_id, "bot token of a disabled account refused");
         return Err(AppError::unauthorized());
     }
     Ok(Caller { user_id: bot_id, session: None })

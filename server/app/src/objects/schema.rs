@@ -46,6 +46,22 @@ impl PartialSchema for UserIdOrMe {
 
 impl ToSchema for UserIdOrMe {}
 
+/// A guild id, or `@me` for the caller's DMs (notification settings).
+pub struct GuildIdOrMe;
+
+impl PartialSchema for GuildIdOrMe {
+    fn schema() -> RefOr<Schema> {
+        // Spelled out as UserIdOrMe is, for schemathesis.
+        OneOfBuilder::new()
+            .item(Snowflake::schema())
+            .item(ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).enum_values(Some(["@me"])))
+            .description(Some("A guild id, or `@me` for my DMs."))
+            .into()
+    }
+}
+
+impl ToSchema for GuildIdOrMe {}
+
 /// Permission bits (Discord's positions) as a decimal string.
 pub struct Permissions;
 

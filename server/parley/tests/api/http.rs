@@ -161,6 +161,11 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/admin/invites", "get"),
         ("/admin/invites", "post"),
         ("/admin/invites/{code}", "delete"),
+        ("/admin/overview", "get"),
+        ("/admin/users", "get"),
+        ("/admin/users/{user_id}", "get"),
+        ("/admin/users/{user_id}", "patch"),
+        ("/admin/users/{user_id}/sessions", "delete"),
         ("/guilds", "post"),
         ("/guilds/{guild_id}", "get"),
         ("/guilds/{guild_id}", "patch"),
@@ -215,6 +220,13 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/channels/{channel_id}/messages/bulk-delete", "post"),
         ("/channels/{channel_id}/messages/{message_id}/ack", "post"),
         ("/users/@me/read-states", "get"),
+        ("/users/@me/guilds/{guild_id}/settings", "get"),
+        ("/users/@me/guilds/{guild_id}/settings", "patch"),
+        ("/users/@me/relationships", "get"),
+        ("/users/@me/relationships/{user_id}", "put"),
+        ("/users/@me/relationships/{user_id}", "delete"),
+        ("/users/@me/settings", "get"),
+        ("/users/@me/settings", "patch"),
         ("/channels/{channel_id}/messages/{message_id}/threads", "post"),
         ("/channels/{channel_id}/threads", "post"),
         ("/guilds/{guild_id}/threads/active", "get"),
@@ -403,7 +415,14 @@ async fn the_openapi_document_types_ids_and_declares_what_every_route_can_answer
     let id_schema = |name: &str, schema: &Value| {
         let target = referenced(schema).or_else(|| schema["items"]["$ref"].as_str());
         assert!(
-            matches!(target, Some("#/components/schemas/Snowflake" | "#/components/schemas/UserIdOrMe")),
+            matches!(
+                target,
+                Some(
+                    "#/components/schemas/Snowflake"
+                        | "#/components/schemas/UserIdOrMe"
+                        | "#/components/schemas/GuildIdOrMe"
+                )
+            ),
             "{name} is an id but not a Snowflake: {schema}"
         );
     };

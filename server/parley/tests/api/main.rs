@@ -8,6 +8,7 @@ mod helpers;
 mod recording;
 
 mod admin_bootstrap;
+mod admin_console;
 mod attachment_edits;
 mod attachments;
 mod audit_log;

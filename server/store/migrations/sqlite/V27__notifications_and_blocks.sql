@@ -1,6 +1,8 @@
 -- What each person wants to hear of (Discord's user guild settings), whom they block, and
 -- whose members may message them. Only additions: the release before this one runs on it
--- unchanged (it neither reads nor needs these rows).
+-- unchanged. Not recorded as a contract although blocks and DM privacy are rules an older
+-- node ignores: for the minutes of a rolling upgrade, a DM sent through an older node is not
+-- held to them; refusing older nodes would make every upgrade stop the service for that.
 
 -- One guild's notification settings for one person; `guild_id` 0 is their DMs (Discord's
 -- `@me`). No foreign key to guilds for that reason: deleting a guild deletes its rows.

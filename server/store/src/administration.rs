@@ -1,0 +1,75 @@
+//! What an instance admin reads and changes across the instance: the counts of its overview,
+//! the list of accounts, and an account's disabled and admin flags.
+
+use parley_core::{Snowflake, Timestamp};
+
+use crate::users::{UserRecord, user_columns};
+use crate::{Store, StoreError, with_pool, with_writer};
+
+/// The instance in numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct InstanceCounts {
+    /// People's accounts (bots not counted).
+    pub users: i64,
+    pub bots: i64,
+    /// Accounts an admin disabled.
+    pub disabled: i64,
+    pub guilds: i64,
+    pub messages: i64,
+    /// Bytes of uploaded files kept (attachments and uploads sent ahead).
+    pub file_bytes: i64,
+}
+
+impl Store {
+    /// The instance's counts, in one query.
+    pub async fn instance_counts(&self) -> Result<InstanceCounts, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_as(
+            "SELECT \
+               (SELECT COUNT(*) FROM users WHERE NOT bot) AS users, \
+               (SELECT COUNT(*) FROM users WHERE bot) AS bots, \
+               (SELECT COUNT(*) FROM users WHERE disabled_at IS NOT NULL) AS disabled, \
+               (SELECT COUNT(*) FROM guilds) AS guilds, \
+               (SELECT COUNT(*) FROM messages) AS messages, \
+               (SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments) AS file_bytes")
+            .fetch_one(pool).await?))
+    }
+
+    /// Accounts by id after `after`, at most `limit`; with `query`, only those whose username,
+    /// display name or email starts with it (case-insensitively).
+    pub async fn list_users(
+        &self,
+        query: Option<&str>,
+        after: Option<Snowflake>,
+        limit: i64,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        // LIKE's own characters in the query are matched as themselves.
+        let pattern = query.map(|q| {
+            let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("{escaped}%")
+        });
+        let sql = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id > $1 AND ($2 IS NULL OR LOWER(username) LIKE $2 ESCAPE '\\' \
+             OR LOWER(COALESCE(global_name, '')) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\') \
+             ORDER BY id LIMIT $3"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+            .bind(after.map_or(0, |a| a.as_i64())).bind(pattern).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Disables the account (at `now`) or enables it (`None`); whether it changed.
+    pub async fn set_disabled(&self, user_id: Snowflake, now: Option<Timestamp>) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query(
+            "UPDATE users SET disabled_at = $2 WHERE id = $1 AND (disabled_at IS NULL) <> ($2 IS NULL)")
+            .bind(user_id.as_i64()).bind(now.map(Timestamp::unix_millis)).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// A bot token's hash and whether its bot's account is disabled, in one query.
+    pub async fn bot_credentials(&self, bot_id: Snowflake) -> Result<Option<(String, bool)>, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_as(
+            "SELECT a.token_hash, u.disabled_at IS NOT NULL FROM applications a JOIN users u ON u.id = a.id WHERE a.id = $1")
+            .bind(bot_id.as_i64()).fetch_optional(pool).await?))
+    }
+}
