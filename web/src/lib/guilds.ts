@@ -15,7 +15,8 @@ export type Channel = Pick<Schemas["ChannelObject"], "id" | "type" | "name" | "p
 };
 export type Role = Pick<Schemas["RoleObject"], "id" | "name" | "color" | "hoist" | "position"> &
   Partial<Pick<Schemas["RoleObject"], "permissions" | "mentionable">>;
-export type Member = Pick<Schemas["MemberObject"], "user" | "nick" | "roles">;
+export type Member = Pick<Schemas["MemberObject"], "user" | "nick" | "roles"> &
+  Partial<Pick<Schemas["MemberObject"], "joined_at" | "communication_disabled_until">>;
 export type Presence = "online" | "idle" | "dnd" | "offline";
 
 export interface Guild {
@@ -125,7 +126,7 @@ export interface RoleDelete {
   guild_id: string;
   role_id: string;
 }
-export type MemberEvent = Pick<Member, "user"> & Partial<Pick<Member, "nick" | "roles">> & { guild_id: string };
+export type MemberEvent = Pick<Member, "user"> & Partial<Pick<Member, "nick" | "roles" | "joined_at" | "communication_disabled_until">> & { guild_id: string };
 export interface MemberRemove {
   guild_id: string;
   user: Pick<User, "id">;

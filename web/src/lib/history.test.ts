@@ -41,6 +41,13 @@ function chatWithHistory(count: number): { chat: Chat; requests: string[]; histo
 const ids = (chat: Chat) => (chat.messages["5"] ?? []).map((m) => Number(m.id));
 
 describe("the message window", () => {
+  it("drops the messages of a bulk delete (a ban that takes recent messages) and keeps the rest", async () => {
+    const { chat } = chatWithHistory(10);
+    await chat.open("5");
+    chat.dispatch("MESSAGE_DELETE_BULK", { channel_id: "5", ids: ["9", "3"] });
+    expect(ids(chat)).toEqual([1, 2, 4, 5, 6, 7, 8, 10]);
+  });
+
   it("scrolls from the newest message to the first and back, each message exactly once in order, never holding more than WINDOW", async () => {
     const { chat } = chatWithHistory(1234);
     await chat.open("5");

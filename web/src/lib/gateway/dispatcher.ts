@@ -33,6 +33,7 @@ const NAMES: Record<DispatchName, true> = {
   MESSAGE_CREATE: true,
   MESSAGE_UPDATE: true,
   MESSAGE_DELETE: true,
+  MESSAGE_DELETE_BULK: true,
   MESSAGE_REACTION_ADD: true,
   MESSAGE_REACTION_REMOVE: true,
   MESSAGE_REACTION_REMOVE_ALL: true,

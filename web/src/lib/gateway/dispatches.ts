@@ -77,6 +77,12 @@ export interface MessageDelete {
   channel_id: string;
 }
 
+/** Messages deleted at once (a ban that takes the banned person's recent messages). */
+export interface MessageDeleteBulk {
+  ids: string[];
+  channel_id: string;
+}
+
 export interface ReactionEvent {
   channel_id: string;
   message_id: string;
@@ -161,6 +167,7 @@ export interface Dispatches {
   MESSAGE_CREATE: MessageCreate;
   MESSAGE_UPDATE: Message;
   MESSAGE_DELETE: MessageDelete;
+  MESSAGE_DELETE_BULK: MessageDeleteBulk;
   MESSAGE_REACTION_ADD: ReactionEvent;
   MESSAGE_REACTION_REMOVE: ReactionEvent;
   MESSAGE_REACTION_REMOVE_ALL: ReactionRemoveAll;

@@ -39,6 +39,7 @@ export class MessageWindows {
     MESSAGE_CREATE: (message) => this.received(message),
     MESSAGE_UPDATE: (message) => this.update(message.channel_id, message.id, () => message),
     MESSAGE_DELETE: ({ channel_id, id }) => this.drop(channel_id, id),
+    MESSAGE_DELETE_BULK: ({ channel_id, ids }) => ids.forEach((id) => this.drop(channel_id, id)),
     MESSAGE_REACTION_ADD: (r) => this.reacted(r.channel_id, r.message_id, r.emoji, true, r.user_id),
     MESSAGE_REACTION_REMOVE: (r) => this.reacted(r.channel_id, r.message_id, r.emoji, false, r.user_id),
     MESSAGE_REACTION_REMOVE_ALL: (r) => this.update(r.channel_id, r.message_id, (m) => ({ ...m, reactions: [] })),
