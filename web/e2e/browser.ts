@@ -44,7 +44,23 @@ export async function register(page: Page, username: string, password = "correct
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  await page.getByRole("button", { name: "Account menu" }).waitFor();
+}
+
+/** Opens my settings from the user menu (bottom left), at a section if named. */
+export async function openSettings(page: Page, section?: string): Promise<void> {
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await page.getByRole("menu", { name: "Account" }).getByRole("menuitem", { name: "Settings" }).click();
+  if (section) {
+    await page.getByRole("tab", { name: section }).click();
+    await page.getByRole("tab", { name: section, selected: true }).waitFor();
+  }
+}
+
+/** Signs out from the user menu. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await page.getByRole("menu", { name: "Account" }).getByRole("menuitem", { name: "Sign out" }).click();
 }
 
 export async function say(page: Page, channel: string, text: string): Promise<void> {

@@ -9,7 +9,7 @@ import { get } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, accessibilityProblems, apiAs, person, register, say, userId } from "./browser";
+import { ARTIFACTS, accessibilityProblems, apiAs, openSettings, person, register, say, signOut, userId } from "./browser";
 import { startStack, type Stack } from "./stack";
 
 /** A file as the server sends it for this Accept-Encoding: the Content-Encoding and the bytes. */
@@ -50,7 +50,7 @@ describe("two people chatting", () => {
     expect(await accessibilityProblems(ann), "the create-guild dialog").toEqual([]);
     await ann.getByRole("dialog", { name: "Create a guild" }).getByRole("button", { name: "Create" }).click();
     await ann.getByRole("button", { name: /^general/ }).waitFor();
-    await ann.getByRole("button", { name: "Invite", exact: true }).click();
+    await ann.getByRole("button", { name: "Invite people" }).click();
     const field = ann.getByLabel("Invite link");
     await expect.poll(() => field.inputValue()).toMatch(/^https?:\/\/\S+\/invite\/\S+$/);
     const link = await field.inputValue();
@@ -138,7 +138,8 @@ describe("two people chatting", () => {
 
     const pinnable = ann.locator("li.message", { hasText: "hello again, bob" });
     await pinnable.hover();
-    await pinnable.getByRole("button", { name: "Pin" }).click();
+    await pinnable.getByRole("button", { name: "More" }).click();
+    await ann.getByRole("menu", { name: "More actions" }).getByRole("menuitem", { name: "Pin" }).click();
     await bob.getByRole("button", { name: "Pinned messages" }).click();
     await bob.getByRole("region", { name: "Pinned messages" }).getByText("hello again, bob").waitFor();
     expect(await accessibilityProblems(bob), "the pinned messages").toEqual([]);
@@ -365,7 +366,7 @@ describe("two people chatting", () => {
     await say(ann, "@bob", "psst, a secret");
     // Bob's DM list gains the conversation with its first message; it opens first.
     await bob.getByRole("button", { name: "Direct messages" }).click();
-    await bob.getByRole("button", { name: /ann/ }).waitFor();
+    await bob.getByRole("complementary", { name: "Direct messages" }).getByRole("button", { name: /ann/ }).waitFor();
     await bob.getByText("psst, a secret").waitFor();
     await say(bob, "@ann", "my lips are sealed");
     await ann.getByText("my lips are sealed").waitFor();
@@ -445,7 +446,7 @@ describe("two people chatting", () => {
     const phone = await bob.context().newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(stack.server.url);
-    await phone.getByRole("button", { name: "☰ Channels" }).click();
+    await phone.getByRole("button", { name: "Channels", exact: true }).click();
     await phone.getByRole("complementary", { name: "Channels" }).getByRole("button", { name: "plans", exact: true }).click();
     await phone.getByLabel("Message #plans").waitFor();
     expect(await phone.getByRole("complementary", { name: "Channels" }).isVisible()).toBe(false);
@@ -487,7 +488,7 @@ describe("two people chatting", () => {
   });
 
   it("signs out and back in, with the history still there", async () => {
-    await bob.getByRole("button", { name: "Sign out" }).click();
+    await signOut(bob);
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
     expect(await accessibilityProblems(bob), "the sign-in screen").toEqual([]);
     // While bob is away, ann writes in #plans: he finds it unread when he is back.
@@ -514,9 +515,9 @@ describe("two people chatting", () => {
     await phone.getByLabel("Username or email").fill("ann");
     await phone.getByLabel("Password").fill("correct horse battery");
     await phone.getByRole("button", { name: "Sign in" }).click();
-    await phone.getByRole("button", { name: "Settings", exact: true }).waitFor();
+    await phone.getByRole("button", { name: "Account menu" }).waitFor();
 
-    await ann.getByRole("button", { name: "Settings", exact: true }).click();
+    await openSettings(ann, "Devices");
     await ann.getByText("(this device)").waitFor();
     expect(await accessibilityProblems(ann), "the settings screen").toEqual([]);
     await ann.getByRole("button", { name: "Sign out every other device" }).click();
@@ -525,13 +526,14 @@ describe("two people chatting", () => {
     await phone.reload();
     await phone.getByRole("heading", { name: "Welcome back" }).waitFor();
     // The light theme, chosen here, passes the same checks.
+    await ann.getByRole("tab", { name: "Appearance" }).click();
     await ann.getByLabel("Light").check();
     expect(await ann.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
     await ann.getByRole("button", { name: "Close" }).click();
     await ann.getByLabel("Message #general").waitFor();
     expect(await accessibilityProblems(ann), "the chat screen, light").toEqual([]);
     await ann.screenshot({ path: `${ARTIFACTS}/chat-ann-light.png` });
-    await ann.getByRole("button", { name: "Settings", exact: true }).click();
+    await openSettings(ann, "Appearance");
     await ann.getByLabel("Follow my system").check();
     await ann.getByRole("button", { name: "Close" }).click();
   });

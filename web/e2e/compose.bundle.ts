@@ -17,7 +17,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiAs, launch, register, say, userId } from "./browser";
+import { apiAs, launch, openSettings, register, say, userId } from "./browser";
 import { caller, joinVoice, received, selectedCandidates } from "./call";
 import { startEngine, run, type Engine } from "./bundle/engine";
 import { parleyImage, standIns } from "./bundle/images";
@@ -136,7 +136,7 @@ describe("the compose bundle, brought up as an operator would", () => {
 
   it("carries a call relay-only through the bundled coturn", async () => {
     for (const page of [ann, bob]) {
-      await page.getByRole("button", { name: "Settings", exact: true }).click();
+      await openSettings(page, "Voice and video");
       await page.getByRole("region", { name: "Voice and video devices" }).getByLabel(/Connect only through the relay server/).check();
       await page.getByRole("button", { name: "Close" }).click();
     }

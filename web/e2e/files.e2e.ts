@@ -103,7 +103,7 @@ describe("sending files", () => {
     await ann.getByLabel("Guild name").fill("Field Trip");
     await ann.getByRole("dialog", { name: "Create a guild" }).getByRole("button", { name: "Create" }).click();
     await ann.getByRole("button", { name: /^general/ }).waitFor();
-    await ann.getByRole("button", { name: "Invite", exact: true }).click();
+    await ann.getByRole("button", { name: "Invite people" }).click();
     const field = ann.getByLabel("Invite link");
     await expect.poll(() => field.inputValue()).toMatch(/\/invite\/\S+$/);
     const link = await field.inputValue();

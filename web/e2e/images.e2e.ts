@@ -9,7 +9,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import { ARTIFACTS, accessibilityProblems, apiAs, person, register, say, userId } from "./browser";
+import { ARTIFACTS, accessibilityProblems, apiAs, openSettings, person, register, say, userId } from "./browser";
 import { startStack, type Stack } from "./stack";
 
 /** Screenshots in the dark theme and in the light one. */
@@ -106,7 +106,7 @@ describe("faces and custom emoji", () => {
     await ann.getByRole("button", { name: /^general/ }).waitFor();
     const [guild] = await (await apiAs(ann, stack.server.url))<{ id: string }[]>("GET", "/users/@me/guilds");
     guildId = guild?.id ?? "";
-    await ann.getByRole("button", { name: "Invite", exact: true }).click();
+    await ann.getByRole("button", { name: "Invite people" }).click();
     const field = ann.getByLabel("Invite link");
     await expect.poll(() => field.inputValue()).toMatch(/\/invite\/\S+$/);
     const link = await field.inputValue();
@@ -123,7 +123,7 @@ describe("faces and custom emoji", () => {
   });
 
   it("sets ann's avatar from her settings, and bob sees it on her messages and in the member list without reloading", async () => {
-    await ann.getByRole("button", { name: "Settings", exact: true }).click();
+    await openSettings(ann);
     const avatar = ann.getByRole("region", { name: "Avatar" });
     await avatar.getByRole("button", { name: "Upload avatar…" }).waitFor();
     expect(await accessibilityProblems(ann), "the avatar settings").toEqual([]);
@@ -297,7 +297,7 @@ describe("faces and custom emoji", () => {
   });
 
   it("removes ann's avatar, and bob sees her initials again", async () => {
-    await ann.getByRole("button", { name: "Settings", exact: true }).click();
+    await openSettings(ann);
     await ann.getByRole("region", { name: "Avatar" }).getByRole("button", { name: "Remove avatar" }).click();
     await ann.getByRole("region", { name: "Avatar" }).getByText("The avatar is removed.").waitFor();
     const member = bob.getByRole("complementary", { name: "Members" }).locator(`button[data-member="${annId}"]`);

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { apiAs, register, userId } from "./browser";
+import { apiAs, openSettings, register, userId } from "./browser";
 import { caller, joinVoice, received, selectedCandidates } from "./call";
 import { startCoturn, type Coturn } from "./coturn";
 import { startStack, type Stack } from "./stack";
@@ -38,7 +38,7 @@ describe("a call through the TURN relay only", () => {
 
   it("is set in each person's settings", async () => {
     for (const page of [ann, bob]) {
-      await page.getByRole("button", { name: "Settings", exact: true }).click();
+      await openSettings(page, "Voice and video");
       const settings = page.getByRole("region", { name: "Voice and video devices" });
       await settings.getByLabel(/Connect only through the relay server/).check();
       await page.getByRole("button", { name: "Close" }).click();

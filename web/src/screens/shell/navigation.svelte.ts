@@ -5,6 +5,7 @@
 import type { Chat } from "../../lib/chat.svelte";
 import { groupChannels } from "../../lib/guilds";
 import { privateName } from "../../lib/privateChannels";
+import type { User } from "../../lib/users";
 
 /** The channel last shown in a guild, remembered in this browser to return to it after a
  * reload or the next sign-in; per person, so someone else signing in here does not land
@@ -29,8 +30,12 @@ export class Navigation {
   target = $state<{ channelId: string; messageId: string } | null>(null);
   /** Categories folded shut in the channel list, by id. */
   collapsed = $state<Record<string, boolean>>({});
-  /** The member whose profile card is open. */
-  profile = $state<string | null>(null);
+  /** The person whose popout is open, and what opened it (it sits beside it). */
+  profile = $state.raw<{ user: User; anchor: HTMLElement | null } | null>(null);
+  /** The pinned messages of the channel shown are open. */
+  pinsOpen = $state(false);
+  /** The member list is hidden on a wide screen (from the channel header). */
+  membersHidden = $state(false);
 
   /** The guild shown: the one chosen, else the first (until the chosen one arrives). */
   readonly guild = $derived.by(() => this.chat.guilds.find((g) => g.id === this.guildId) ?? this.chat.guilds[0] ?? null);
@@ -159,7 +164,7 @@ export class Navigation {
     this.drawer = this.drawer === drawer ? null : drawer;
   }
 
-  toggleProfile(userId: string): void {
-    this.profile = this.profile === userId ? null : userId;
+  toggleProfile(user: User, anchor: HTMLElement | null): void {
+    this.profile = this.profile?.user.id === user.id ? null : { user, anchor };
   }
 }
