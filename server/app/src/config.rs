@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use parley_store::users::LockoutPolicy;
 
 /// Who may create an account through the API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationMode {
     /// Anyone may register.
@@ -42,7 +42,8 @@ impl std::str::FromStr for RegistrationMode {
 }
 
 /// Who may create guilds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum GuildCreation {
     Anyone,
     Admins,

@@ -25,6 +25,7 @@
 //! - [`commands`]: application commands: definitions, objects, checking a use of one.
 //! - [`interactions`]: using commands, components and modals; the application's answers.
 //! - [`instance_invites`]: the limits of instance invites.
+//! - [`instance_settings`]: registration and guild creation as an admin set them live.
 //! - [`files`]: uploaded files: signed download URLs.
 //! - [`voice`]: voice grants, voice states, TURN credentials, voice moderation.
 //! - [`outbox`]: events kept with their change until the shared event log has them.
@@ -45,6 +46,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod instance_invites;
+pub mod instance_settings;
 pub mod interactions;
 pub mod joins;
 pub mod limits;

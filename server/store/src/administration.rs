@@ -73,3 +73,38 @@ impl Store {
             .bind(bot_id.as_i64()).fetch_optional(pool).await?))
     }
 }
+
+/// What an admin set live over the `registration` and `guild_creation` settings, as stored
+/// words; `None`: as the setting says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct LiveSettings {
+    pub registration: Option<String>,
+    pub guild_creation: Option<String>,
+}
+
+impl Store {
+    /// The live instance settings (read on every use: one row by its key).
+    pub async fn live_settings(&self) -> Result<LiveSettings, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_as(
+            "SELECT registration, guild_creation FROM instance_state WHERE id = 1").fetch_one(pool).await?))
+    }
+
+    /// Sets what is given (`Some(None)`: back to the setting).
+    pub async fn set_live_settings(
+        &self,
+        registration: Option<Option<&str>>,
+        guild_creation: Option<Option<&str>>,
+    ) -> Result<(), StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(value) = registration {
+                sqlx::query("UPDATE instance_state SET registration = $1 WHERE id = 1").bind(value).execute(&mut *tx).await?;
+            }
+            if let Some(value) = guild_creation {
+                sqlx::query("UPDATE instance_state SET guild_creation = $1 WHERE id = 1").bind(value).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

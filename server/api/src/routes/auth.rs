@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use parley_app::auth::bootstrap::{is_bootstrap_token, request_is_local};
 use parley_app::auth::{refresh_token, revocation};
 use parley_app::error::{AppError, AppResult};
+use parley_app::instance_settings;
 use parley_app::joins::announce_join;
 use parley_app::{AppState, RegistrationMode};
 use parley_core::account::{DisplayName, Email, Password, Username};
@@ -102,7 +103,9 @@ async fn register(
     let (Some(username), Some(password)) = (username, password) else {
         return Err(AppError::internal("validated fields missing"));
     };
-    if state.config.registration == RegistrationMode::Closed {
+    // As an admin set it live, else the `registration` setting (read now: every node agrees).
+    let registration = instance_settings::registration(&state).await?;
+    if registration == RegistrationMode::Closed {
         return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::RegistrationClosed));
     }
     let now = Timestamp::now();
@@ -135,7 +138,7 @@ async fn register(
     };
     let rules = RegistrationRules {
         claim_first_admin,
-        invite_required: state.config.registration == RegistrationMode::InviteOnly,
+        invite_required: registration == RegistrationMode::InviteOnly,
         invite_code: body.invite.as_deref().map(str::trim).filter(|c| !c.is_empty()),
     };
     let registered = state.store.register_user(&new_user, rules).await.map_err(|e| match e {

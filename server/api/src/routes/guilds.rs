@@ -13,7 +13,7 @@ use parley_app::objects::emoji::EmojiObject;
 use parley_app::objects::guild::{
     GuildObject, GuildPreview, PartialGuild, approximate_counts, guild_create_payload, guild_update_event,
 };
-use parley_app::{AppState, GuildCreation, joins};
+use parley_app::{AppState, GuildCreation, instance_settings, joins};
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::guilds::{DefaultLayout, GuildPatch, NewGuild};
@@ -76,7 +76,7 @@ async fn create_guild(
     let name = parse_name(&body.name, &mut errors);
     errors.into_result()?;
     let name = name.ok_or_else(|| AppError::internal("validated name missing"))?;
-    if state.config.guild_creation == GuildCreation::Admins {
+    if instance_settings::guild_creation(&state).await? == GuildCreation::Admins {
         let user = state.store.user_by_id(auth.user_id).await?.ok_or_else(AppError::unauthorized)?;
         if !user.is_admin {
             return Err(AppError::with_message(

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use parley_app::error::AppResult;
-use parley_app::{AppState, RegistrationMode};
+use parley_app::{AppState, GuildCreation, RegistrationMode, instance_settings};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,7 +19,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct InstanceInfo {
     /// The Parley version serving this request.
     pub version: &'static str,
+    /// Who may register now (an admin may have changed it live).
     pub registration: RegistrationMode,
+    /// Who may create guilds now.
+    pub guild_creation: GuildCreation,
     /// True until the first admin exists on an instance only this machine reaches: the next
     /// account registered becomes the admin (and needs no invite).
     pub first_account_becomes_admin: bool,
@@ -48,10 +51,12 @@ pub struct FileLimits {
         TooManyRequests,
     ))]
 async fn get_instance(State(state): State<AppState>) -> AppResult<Json<InstanceInfo>> {
-    let no_admin = state.config.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
+    let in_force = instance_settings::in_force(&state).await?;
+    let no_admin = in_force.registration != RegistrationMode::Closed && !state.store.admin_claimed().await?;
     Ok(Json(InstanceInfo {
         version: env!("CARGO_PKG_VERSION"),
-        registration: state.config.registration,
+        registration: in_force.registration,
+        guild_creation: in_force.guild_creation,
         first_account_becomes_admin: no_admin && !state.config.admin_bootstrap,
         admin_setup_pending: no_admin && state.config.admin_bootstrap,
         files: FileLimits {

@@ -2,6 +2,7 @@
 //! so a route cannot be served without also appearing in the OpenAPI document.
 //!
 //! - [`admin`]: instance administration: invite codes for `invite_only` registration.
+//! - [`admin_settings`]: registration and guild creation, changed live by an admin.
 //! - [`admin_users`]: the admin console: the overview, accounts, disabling, promoting, signing out.
 //! - [`applications`]: applications and bots, their tokens, and adding a bot to a guild.
 //! - [`application_commands`]: an application's commands, global and per guild; the picker's index.
@@ -47,6 +48,7 @@
 //! - [`webhook_messages`]: posting through a webhook, and its messages: read, edit, delete.
 
 pub mod admin;
+pub mod admin_settings;
 pub mod admin_users;
 pub mod application_commands;
 pub mod applications;
@@ -105,6 +107,7 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(instance::router())
         .merge(admin::router())
         .merge(admin_users::router())
+        .merge(admin_settings::router())
         .merge(guilds::router())
         .merge(guild_onboarding::router())
         .merge(guild_welcome::router())

@@ -71,13 +71,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "registration",
         default: DefaultValue::Text(APP.registration.as_str()),
         kind: Kind::Word(&["open", "invite_only", "closed"]),
-        doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin; when others can reach the instance (bind beyond loopback, or a public_url that is not a localhost URL), only with the bootstrap token the server prints at start (`parley admin bootstrap-token`).",
+        doc: "Who may create an account: open, invite_only (needs an instance invite from an admin) or closed (admins create accounts with `parley admin create-user`). Unless closed, the very first account needs no invite and becomes the instance admin; when others can reach the instance (bind beyond loopback, or a public_url that is not a localhost URL), only with the bootstrap token the server prints at start (`parley admin bootstrap-token`). An instance admin may change it live in the admin console (`PATCH /admin/settings`), which then holds on every node over this setting until set back.",
     },
     SettingSpec {
         key: "guild_creation",
         default: DefaultValue::Text(APP.guild_creation.as_str()),
         kind: Kind::Word(&["anyone", "admins"]),
-        doc: "Who may create guilds: anyone with an account, or admins (instance admins only).",
+        doc: "Who may create guilds: anyone with an account, or admins (instance admins only). An instance admin may change it live in the admin console (`PATCH /admin/settings`), which then holds over this setting until set back.",
     },
     SettingSpec {
         key: "signing_key_file",

@@ -184,7 +184,80 @@ async fn an_admin_signs_an_account_out_everywhere(backend: Backend) {
     .await;
 }
 
+async fn live_settings_hold_on_every_node_at_once_and_fall_back_to_the_configuration(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.register("root").await;
+    let ann = app.register("ann").await;
+    let peer = app.spawn_peer(&[]).await;
+    let (status, before) = admin_get(&app, &admin, "/admin/settings").await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(
+        (&before["registration"], &before["registration_is_live"], &before["guild_creation"]),
+        (&json!("open"), &json!(false), &json!("anyone")),
+        "the test configuration's: {before}"
+    );
+
+    let (status, now) = status_and_json(
+        app.patch_json(
+            "/admin/settings",
+            &json!({"registration": "closed", "guild_creation": "admins"}),
+            &admin.access_token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{now}");
+    assert_eq!(
+        (&now["registration"], &now["registration_is_live"], &now["registration_setting"]),
+        (&json!("closed"), &json!(true), &json!("open"))
+    );
+    // Both nodes refuse at once: neither was told, both read it.
+    for node in [&app, &peer] {
+        let (_, info) = status_and_json(node.get("/instance", None).await).await;
+        assert_eq!((&info["registration"], &info["guild_creation"]), (&json!("closed"), &json!("admins")), "{info}");
+        let body = json!({"username": "late", "password": "a long enough password"});
+        assert_error(node.post_json("/auth/register", &body, None).await, StatusCode::FORBIDDEN, 90004).await;
+        assert_error(
+            node.post_json("/guilds", &json!({"name": "Not yours"}), Some(&ann.access_token)).await,
+            StatusCode::FORBIDDEN,
+            50013,
+        )
+        .await;
+    }
+    assert_eq!(
+        app.post_json("/guilds", &json!({"name": "Admins may"}), Some(&admin.access_token)).await.status(),
+        StatusCode::CREATED
+    );
+
+    // null: the configuration's again.
+    let (_, back) = status_and_json(
+        app.patch_json("/admin/settings", &json!({"registration": null, "guild_creation": null}), &admin.access_token)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (&back["registration"], &back["registration_is_live"], &back["guild_creation"]),
+        (&json!("open"), &json!(false), &json!("anyone"))
+    );
+    assert_eq!(peer.register("late").await.username, "late");
+
+    let (status, _) = status_and_json(
+        app.patch_json("/admin/settings", &json!({"registration": "sometimes"}), &admin.access_token).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error(app.get("/admin/settings", Some(&ann.access_token)).await, StatusCode::FORBIDDEN, 50013).await;
+    assert_error(
+        app.patch_json("/admin/settings", &json!({"registration": "open"}), &ann.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+    peer.stop().await;
+}
+
 on_both_backends!(
+    live_settings_hold_on_every_node_at_once_and_fall_back_to_the_configuration,
     the_overview_counts_the_instance_for_admins_only,
     accounts_are_listed_by_id_and_found_by_the_start_of_a_name,
     a_disabled_account_is_signed_out_everywhere_and_cannot_sign_in_until_enabled,

@@ -162,6 +162,8 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/admin/invites", "post"),
         ("/admin/invites/{code}", "delete"),
         ("/admin/overview", "get"),
+        ("/admin/settings", "get"),
+        ("/admin/settings", "patch"),
         ("/admin/users", "get"),
         ("/admin/users/{user_id}", "get"),
         ("/admin/users/{user_id}", "patch"),
