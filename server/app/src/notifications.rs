@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::access::{GuildAccess, unknown_guild};
 use crate::error::{AppError, AppResult};
 use crate::objects::schema;
-use crate::patch::nullable;
+use crate::patch::{ObjectOnly, nullable};
 
 /// The most channel overrides one PATCH may carry (a guild's most channels).
 pub const MAX_OVERRIDES_PER_PATCH: usize = 500;
@@ -92,14 +92,14 @@ pub struct UserGuildSettingsPatch {
     /// `null` clears the end time (muted until turned off).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<MuteConfigPatch>)]
-    pub mute_config: Option<Option<MuteConfigPatch>>,
+    pub mute_config: Option<Option<ObjectOnly<MuteConfigPatch>>>,
     pub suppress_everyone: Option<bool>,
     pub suppress_roles: Option<bool>,
     pub mobile_push: Option<bool>,
     pub hide_muted_channels: Option<bool>,
     /// Channel id to its changes (at most 500 at once).
     #[schema(value_type = Option<std::collections::HashMap<String, ChannelOverridePatch>>)]
-    pub channel_overrides: Option<BTreeMap<String, ChannelOverridePatch>>,
+    pub channel_overrides: Option<BTreeMap<String, ObjectOnly<ChannelOverridePatch>>>,
 }
 
 /// A mute's length as a client sends it.
@@ -122,7 +122,7 @@ pub struct ChannelOverridePatch {
     pub muted: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<MuteConfigPatch>)]
-    pub mute_config: Option<Option<MuteConfigPatch>>,
+    pub mute_config: Option<Option<ObjectOnly<MuteConfigPatch>>>,
     pub collapsed: Option<bool>,
 }
 
@@ -186,14 +186,19 @@ fn level(errors: &mut FieldErrors, path: &[&str], raw: Option<i64>, max: i64) ->
     }
 }
 
-fn apply_mute(errors: &mut FieldErrors, path: &[&str], mute: &mut Mute, config: &Option<Option<MuteConfigPatch>>) {
+fn apply_mute(
+    errors: &mut FieldErrors,
+    path: &[&str],
+    mute: &mut Mute,
+    config: &Option<Option<ObjectOnly<MuteConfigPatch>>>,
+) {
     match config {
         None => {}
         Some(None) => {
             mute.end_time = None;
             mute.window = None;
         }
-        Some(Some(c)) => {
+        Some(Some(ObjectOnly(c))) => {
             let end = match c.end_time.as_deref() {
                 None => Some(None),
                 Some(raw) => match Timestamp::parse_iso8601(raw) {
@@ -264,7 +269,7 @@ pub fn apply(
         );
         return Err(errors);
     }
-    for (raw_id, change) in overrides.into_iter().flatten() {
+    for (raw_id, ObjectOnly(change)) in overrides.into_iter().flatten() {
         let field = ["channel_overrides", raw_id.as_str()];
         let Some(channel_id) = raw_id.parse::<Snowflake>().ok().filter(|id| channel_ok(*id)) else {
             errors.add_at(

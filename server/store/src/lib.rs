@@ -23,6 +23,7 @@
 //! - [`audit_log`]: who changed what in a guild, and why.
 //! - [`search`]: full-text message search (PostgreSQL tsvector, SQLite FTS5).
 //! - [`error`]: the store's one error type.
+//! - [`export`]: a person's messages and files, page by page, for the export of their data.
 //! - [`query_timing`]: a span and a histogram sample for every statement, by operation.
 //! - [`applications`]: applications and their bot users.
 //! - [`application_commands`]: applications' commands, global and per guild.
@@ -40,6 +41,7 @@ pub mod command_permissions;
 pub mod database_url;
 pub mod emojis;
 pub mod error;
+pub mod export;
 pub mod guild_invites;
 pub mod guilds;
 pub mod interactions;

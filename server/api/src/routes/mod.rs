@@ -16,6 +16,7 @@
 //! - [`channel_admin`]: creating, modifying, deleting and reordering channels.
 //! - [`channels`]: channels as their viewers see them.
 //! - [`emojis`]: a guild's custom emoji: list, make, rename, delete.
+//! - [`export`]: "export my data": everything kept of a person, as one streamed JSON file.
 //! - [`gateway`]: where the gateway is (`GET /gateway`, `GET /gateway/bot`).
 //! - [`guild_onboarding`]: a guild's onboarding: newcomers' channels and questions.
 //! - [`guild_welcome`]: a guild's welcome screen and widget settings.
@@ -61,6 +62,7 @@ pub mod channel_admin;
 pub mod channels;
 pub mod command_permissions;
 pub mod emojis;
+pub mod export;
 pub mod gateway;
 pub mod guild_onboarding;
 pub mod guild_welcome;
@@ -101,6 +103,7 @@ pub fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(auth::router(state))
         .merge(sessions::router())
         .merge(users::router())
+        .merge(export::router())
         .merge(user_settings::router())
         .merge(notification_settings::router())
         .merge(relationships::router())

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use parley_app::AppState;
+use parley_app::access::unknown_guild;
 use parley_app::error::AppResult;
 use parley_app::notifications::{self, UserGuildSettings, UserGuildSettingsPatch};
 use parley_store::notification_settings::DMS;
@@ -17,9 +18,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_settings, modify_settings))
 }
 
-/// `@me` names the person's DMs (kept under guild 0).
-fn scope(guild: UserIdOrMe) -> parley_core::Snowflake {
-    guild.or_me(DMS)
+/// `@me` names the person's DMs (kept under guild 0); guild id 0 itself names no guild.
+fn scope(guild: UserIdOrMe) -> AppResult<parley_core::Snowflake> {
+    match guild {
+        UserIdOrMe::Id(id) if id == DMS => Err(unknown_guild()),
+        other => Ok(other.or_me(DMS)),
+    }
 }
 
 /// My notification settings for a guild I am in, or for my DMs (`@me`) (Parley; Discord's
@@ -40,7 +44,7 @@ async fn get_settings(
     Path(guild): Path<UserIdOrMe>,
 ) -> AppResult<Json<UserGuildSettings>> {
     auth.session()?;
-    Ok(Json(notifications::settings_of(&state, auth.user_id, scope(guild)).await?))
+    Ok(Json(notifications::settings_of(&state, auth.user_id, scope(guild)?).await?))
 }
 
 /// Change my notification settings for a guild I am in, or for my DMs (`@me`): every message,
@@ -67,5 +71,5 @@ async fn modify_settings(
     Json(body): Json<UserGuildSettingsPatch>,
 ) -> AppResult<Json<UserGuildSettings>> {
     auth.session()?;
-    Ok(Json(notifications::update(&state, auth.user_id, scope(guild), &body).await?))
+    Ok(Json(notifications::update(&state, auth.user_id, scope(guild)?, &body).await?))
 }

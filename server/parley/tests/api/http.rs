@@ -228,6 +228,7 @@ async fn the_openapi_document_covers_every_route_with_schemas(backend: Backend) 
         ("/users/@me/relationships/{user_id}", "put"),
         ("/users/@me/relationships/{user_id}", "delete"),
         ("/users/@me/settings", "get"),
+        ("/users/@me/export", "get"),
         ("/users/@me/settings", "patch"),
         ("/channels/{channel_id}/messages/{message_id}/threads", "post"),
         ("/channels/{channel_id}/threads", "post"),

@@ -22,6 +22,7 @@ mod channels;
 mod cli;
 mod command_permissions;
 mod embeds;
+mod export;
 mod file_storage;
 mod guild_onboarding;
 mod guild_welcome;

@@ -154,6 +154,15 @@ async fn settings_are_refused_for_guilds_channels_and_values_that_are_not_mine_t
     )
     .await;
 
+    // Guild id 0 is no guild (DMs are `@me`); a mute given as an array is no mute.
+    assert_error(app.get("/users/@me/guilds/0/settings", Some(&ann.access_token)).await, StatusCode::NOT_FOUND, 10004)
+        .await;
+    let (status, _) = patch_settings(&app, &ann, &guild.id, json!({"mute_config": [null, null]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) =
+        patch_settings(&app, &ann, &guild.id, json!({"channel_overrides": {(guild.general.clone()): [1, true]}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // A channel of another guild, and one of this guild ann cannot see.
     let secret = new_channel(&app, &owner, &guild.id, "secret").await;
     app.send(
