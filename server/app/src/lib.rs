@@ -7,6 +7,7 @@
 //! - [`objects`]: the API's objects in Discord's shapes (user, guild, channel, member,
 //!   message, read state, application).
 //! - [`cache`]: guilds and members in memory, invalidated by the events that change them.
+//! - [`accounts`]: ending every session of an account, and deleting an account.
 //! - [`access`]: what a member may do in a guild, through the permission function.
 //! - [`channel_access`]: what a user may do in any channel, guild or private (DMs).
 //! - [`channels`]: changing guild channels: the body of `PATCH /channels/{id}`, threads' rules.
@@ -35,6 +36,7 @@
 //! - [`patch`]: PATCH bodies: a field left out versus one set to `null`.
 
 pub mod access;
+pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod auth;

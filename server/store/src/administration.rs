@@ -108,3 +108,41 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Deletes an account, keeping its row anonymised under the messages it leaves: a name
+    /// that says so, no email, password or avatar, no admin flag, disabled; and forgets what
+    /// was only the person's (blocks either way, notification settings, DM privacy, read
+    /// states, sessions), in one transaction. Memberships go before, each announced.
+    pub async fn anonymise_user(&self, user_id: Snowflake, now: Timestamp) -> Result<(), StoreError> {
+        let id = user_id.as_i64();
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE users SET username = $2, global_name = 'Deleted User', email = NULL, password_hash = NULL, \
+                 avatar = NULL, is_admin = FALSE, disabled_at = COALESCE(disabled_at, $3), deleted_at = $3, \
+                 updated_at = $3 WHERE id = $1")
+                .bind(id).bind(format!("deleted_user_{id}")).bind(now.unix_millis()).execute(&mut *tx).await?;
+            for sql in [
+                "DELETE FROM relationships WHERE user_id = $1 OR other_id = $1",
+                "DELETE FROM notification_settings WHERE user_id = $1",
+                "DELETE FROM channel_notification_settings WHERE user_id = $1",
+                "DELETE FROM dm_privacy WHERE user_id = $1",
+                "DELETE FROM dm_restricted_guilds WHERE user_id = $1",
+                "DELETE FROM read_states WHERE user_id = $1",
+            ] {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Up to `limit` of the person's messages, oldest first, as `(channel_id, id)`: what the
+    /// deletion of their content takes, page by page.
+    pub async fn message_ids_written_by(&self, author: Snowflake, limit: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(with_pool!(self, pool => sqlx::query_as(
+            "SELECT channel_id, id FROM messages WHERE author_id = $1 ORDER BY id LIMIT $2")
+            .bind(author.as_i64()).bind(limit).fetch_all(pool).await?))
+    }
+}

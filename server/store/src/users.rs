@@ -21,11 +21,13 @@ pub struct UserRecord {
     pub created_at: Timestamp,
     /// When an instance admin disabled the account (unix milliseconds); `None`: it is not.
     pub disabled_at: Option<i64>,
+    /// When the account was deleted (it stays, anonymised, under the messages it kept).
+    pub deleted_at: Option<i64>,
 }
 
 macro_rules! user_columns {
     () => {
-        "id, username, global_name, email, password_hash, is_admin, bot, avatar, locked_until, created_at, disabled_at"
+        "id, username, global_name, email, password_hash, is_admin, bot, avatar, locked_until, created_at, disabled_at, deleted_at"
     };
 }
 pub(crate) use user_columns;

@@ -5,12 +5,11 @@
 
 use axum::extract::State;
 use parley_app::AppState;
-use parley_app::auth::revocation;
+use parley_app::accounts::{self, Content, Deleted};
 use parley_app::error::{AppError, AppResult};
 use parley_app::private_channels::unknown_user;
 use parley_core::{Snowflake, Timestamp};
 use parley_store::administration::InstanceCounts;
-use parley_store::sessions::RevokeReason;
 use parley_store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(overview))
         .routes(routes!(list_users))
-        .routes(routes!(get_user, modify_user))
+        .routes(routes!(get_user, modify_user, delete_user))
         .routes(routes!(end_sessions))
 }
 
@@ -64,6 +63,8 @@ pub struct AdminUserView {
     pub disabled: bool,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub disabled_at: Option<String>,
+    /// Deleted (kept anonymised under the messages it left).
+    pub deleted: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: String,
 }
@@ -80,6 +81,7 @@ impl From<&UserRecord> for AdminUserView {
             admin: u.is_admin,
             disabled: u.disabled_at.is_some(),
             disabled_at: u.disabled_at.map(|ms| Timestamp::from_unix_millis(ms).to_iso8601()),
+            deleted: u.deleted_at.is_some(),
             created_at: u.created_at.to_iso8601(),
         }
     }
@@ -213,6 +215,13 @@ async fn modify_user(
             "You cannot disable or demote your own account; another admin can.",
         ));
     }
+    if user.deleted_at.is_some() && (body.disabled == Some(false) || body.admin == Some(true)) {
+        return Err(AppError::field(
+            "user_id",
+            "ACCOUNT_DELETED",
+            "This account was deleted; it cannot be enabled or made an admin.",
+        ));
+    }
     if body.admin == Some(true) && user.bot {
         return Err(AppError::field("admin", "ADMIN_BOT", "A bot cannot be an instance admin."));
     }
@@ -228,24 +237,10 @@ async fn modify_user(
     {
         tracing::warn!(admin = %admin.user.id, user_id = %user.id, disabled, "instance admin changed whether an account is disabled");
         if disabled {
-            end_every_session(&state, user.id, user.bot, now).await?;
+            accounts::end_every_session(&state, &user, now).await?;
         }
     }
     Ok(Json(AdminUserView::from(&account(&state, user_id).await?)))
-}
-
-/// Ends every session of the account and closes its connections (a bot's too).
-async fn end_every_session(state: &AppState, user_id: Snowflake, bot: bool, now: Timestamp) -> AppResult<usize> {
-    // No session has id 0, so "every session but 0" is every session.
-    let ended =
-        state.store.revoke_other_sessions(user_id, Snowflake::new(0), RevokeReason::RevokedByAdmin, now).await?;
-    let count = ended.len();
-    if bot {
-        revocation::every_connection_ended(state, user_id);
-    } else {
-        revocation::sessions_ended(state, user_id, ended);
-    }
-    Ok(count)
 }
 
 /// How many sessions ended.
@@ -279,7 +274,51 @@ async fn end_sessions(
             "End your own other sessions from your settings instead.",
         ));
     }
-    let ended = end_every_session(&state, user.id, user.bot, Timestamp::now()).await?;
+    let ended = accounts::end_every_session(&state, &user, Timestamp::now()).await?;
     tracing::warn!(admin = %admin.user.id, user_id = %user.id, ended, "instance admin ended an account's sessions");
     Ok(Json(SessionsEnded { ended }))
+}
+
+/// What becomes of a deleted account's messages.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DeleteUserQuery {
+    /// `keep` (default: kept under "Deleted User") or `delete`.
+    #[param(value_type = Option<String>, pattern = "^(keep|delete)$")]
+    pub messages: Option<String>,
+}
+
+/// Delete an account (admins only; never one's own): its sessions end, it leaves every guild,
+/// its messages are kept under "Deleted User" (`messages=keep`) or deleted (`messages=delete`),
+/// and the account is anonymised. Refused while it owns a guild or an application.
+#[utoipa::path(delete, path = "/admin/users/{user_id}", tag = "admin", security(("bearer" = [])),
+    params(("user_id" = schema::Snowflake, Path), DeleteUserQuery),
+    responses(
+        (status = 200, description = "Deleted", body = Deleted),
+        (status = 400, description = "My own account (`ADMIN_SELF`), a bot (`ACCOUNT_IS_BOT`), one that owns guilds (`ACCOUNT_OWNS_GUILDS`) or applications (`ACCOUNT_OWNS_APPLICATIONS`), one deleted already (`ACCOUNT_DELETED`), or `messages` not keep or delete (50035)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Not an instance admin (50013)", body = ErrorBody),
+        (status = 404, description = "Unknown user (10013)", body = ErrorBody),
+        TooManyRequests,
+    ))]
+async fn delete_user(
+    State(state): State<AppState>,
+    admin: AdminUser,
+    Path(user_id): Path<Snowflake>,
+    Query(query): Query<DeleteUserQuery>,
+) -> AppResult<Json<Deleted>> {
+    let content = match query.messages.as_deref() {
+        None | Some("keep") => Content::Keep,
+        Some("delete") => Content::Delete,
+        Some(_) => return Err(AppError::field("messages", "BASE_TYPE_CHOICES", "Must be keep or delete.")),
+    };
+    let user = account(&state, user_id).await?;
+    if user.id == admin.user.id {
+        return Err(AppError::field("user_id", "ADMIN_SELF", "Delete your own account from your settings instead."));
+    }
+    if user.deleted_at.is_some() {
+        return Err(AppError::field("user_id", "ACCOUNT_DELETED", "This account was deleted already."));
+    }
+    let deleted = accounts::delete_account(&state, &user, content).await?;
+    tracing::warn!(admin = %admin.user.id, user_id = %user.id, "instance admin deleted an account");
+    Ok(Json(deleted))
 }

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use parley_app::AppState;
+use parley_app::accounts::{self, Content};
 use parley_app::error::{AppError, AppResult};
 use parley_app::files::AssetRef;
 use parley_app::files::assets::{DATA_URI_BODY_BYTES, keep_data_uri};
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         // An avatar arrives inside the JSON, as a data URI.
         .layer(axum::extract::DefaultBodyLimit::max(DATA_URI_BODY_BYTES))
         .routes(routes!(get_user))
+        .routes(routes!(delete_me))
 }
 
 async fn current_user(state: &AppState, auth: &AuthUser) -> AppResult<UserRecord> {
@@ -213,4 +215,41 @@ async fn modify_me(
         parley_app::objects::member::announce_profile_change(&state, &updated).await?;
     }
     Ok(Json(CurrentUser::from(&updated)))
+}
+
+/// The body of `POST /users/@me/delete`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeleteMeRequest {
+    /// My current password (checked as a login is, with its lockout).
+    #[schema(max_length = 1024)]
+    pub password: String,
+    /// Delete every message I wrote too; by default they stay, under "Deleted User".
+    #[serde(default)]
+    pub delete_messages: bool,
+}
+
+/// Delete my account (Discord's route for it): my sessions end everywhere, I leave every
+/// guild, my messages stay under "Deleted User" unless `delete_messages`, and the account is
+/// anonymised; it cannot be signed in to again. Refused while I own a guild or an
+/// application. People only.
+#[utoipa::path(post, path = "/users/@me/delete", tag = "users", security(("bearer" = [])), request_body = DeleteMeRequest,
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "A wrong password (`PASSWORD_DOES_NOT_MATCH`), guilds I own (`ACCOUNT_OWNS_GUILDS`) or applications (`ACCOUNT_OWNS_APPLICATIONS`) (50035); malformed JSON (50109)", body = ErrorBody),
+        SignedIn,
+        (status = 403, description = "Locked after repeated wrong passwords (90003), or a bot (20001)", body = ErrorBody),
+        JsonBody,
+        (status = 429, description = "Too many password checks for this account (90006); or a REST rate limit (90006)", body = ErrorBody),
+    ))]
+async fn delete_me(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<DeleteMeRequest>,
+) -> AppResult<StatusCode> {
+    auth.session()?;
+    let user = current_user(&state, &auth).await?;
+    check_current_password(&state, &user, &body.password).await?;
+    let content = if body.delete_messages { Content::Delete } else { Content::Keep };
+    accounts::delete_account(&state, &user, content).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -256,7 +256,129 @@ async fn live_settings_hold_on_every_node_at_once_and_fall_back_to_the_configura
     peer.stop().await;
 }
 
+async fn deleting_my_account_signs_me_out_leaves_my_guilds_and_keeps_my_words_under_deleted_user(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.register("root").await;
+    let ann = app.register("ann").await;
+    let guild = app.guild_with(&admin, "Farewell", &[&ann]).await;
+    let said = say(&app, &ann, &guild.general, "goodbye, all").await;
+    let (mut anns_gateway, _) = GatewayClient::identified(&app, &ann).await;
+    let (mut admins_gateway, _) = GatewayClient::identified(&app, &admin).await;
+
+    let (status, refused) = status_and_json(
+        app.post_json("/users/@me/delete", &json!({"password": "not it"}), Some(&ann.access_token)).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["errors"]["password"]["_errors"][0]["code"], "PASSWORD_DOES_NOT_MATCH");
+    // The owner of a guild hands it over first.
+    let (status, refused) = status_and_json(
+        app.post_json("/users/@me/delete", &json!({"password": password_of("root")}), Some(&admin.access_token)).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["errors"]["guilds"]["_errors"][0]["code"], "ACCOUNT_OWNS_GUILDS");
+
+    let deleted =
+        app.post_json("/users/@me/delete", &json!({"password": password_of("ann")}), Some(&ann.access_token)).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(anns_gateway.closed_with().await, Some(4004));
+    let gone = admins_gateway.wait_for("GUILD_MEMBER_REMOVE").await;
+    assert_eq!(gone["user"]["id"], ann.user_id.as_str());
+    let (status, _) = status_and_json(app.login("ann", &password_of("ann")).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the name is free and the password gone");
+
+    let (_, message) = status_and_json(
+        app.get(&format!("/channels/{}/messages/{said}", guild.general), Some(&admin.access_token)).await,
+    )
+    .await;
+    assert_eq!(
+        (&message["content"], &message["author"]["global_name"]),
+        (&json!("goodbye, all"), &json!("Deleted User"))
+    );
+    assert_eq!(message["author"]["username"], format!("deleted_user_{}", ann.user_id));
+    let (_, view) = admin_get(&app, &admin, &format!("/admin/users/{}", ann.user_id)).await;
+    assert_eq!((&view["deleted"], &view["disabled"], &view["email"]), (&json!(true), &json!(true), &Value::Null));
+    let (status, refused) = modify(&app, &admin, &ann.user_id, json!({"disabled": false})).await;
+    assert_eq!(
+        (status, &refused["errors"]["user_id"]["_errors"][0]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("ACCOUNT_DELETED"))
+    );
+    // The name can be taken again by someone new.
+    assert_eq!(app.register("ann").await.username, "ann");
+}
+
+async fn an_admin_deletes_an_account_with_its_messages_everywhere(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.register("root").await;
+    let (bob, carl) = (app.register("bob").await, app.register("carl").await);
+    let guild = app.guild_with(&admin, "Cleanup", &[&bob, &carl]).await;
+    let first = say(&app, &bob, &guild.general, "spam one").await;
+    say(&app, &bob, &guild.general, "spam two").await;
+    say(&app, &carl, &guild.general, "carl stays").await;
+    let (_, dm) = status_and_json(
+        app.post_json("/users/@me/channels", &json!({"recipient_id": carl.user_id}), Some(&bob.access_token)).await,
+    )
+    .await;
+    let dm = dm["id"].as_str().unwrap().to_owned();
+    say(&app, &bob, &dm, "spam in a dm").await;
+    let (mut carls_gateway, _) = GatewayClient::identified(&app, &carl).await;
+
+    let (status, refused) = status_and_json(
+        app.delete(&format!("/admin/users/{}?messages=sometimes", bob.user_id), &admin.access_token).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_error(
+        app.delete(&format!("/admin/users/{}", admin.user_id), &admin.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+    assert_error(
+        app.delete(&format!("/admin/users/{}", bob.user_id), &carl.access_token).await,
+        StatusCode::FORBIDDEN,
+        50013,
+    )
+    .await;
+
+    let (status, done) = status_and_json(
+        app.delete(&format!("/admin/users/{}?messages=delete", bob.user_id), &admin.access_token).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done, json!({"guilds_left": 1, "messages_deleted": 3}));
+    let mut told = Vec::new();
+    while told.len() < 2 {
+        let bulk = carls_gateway.wait_for("MESSAGE_DELETE_BULK").await;
+        told.push(bulk["channel_id"].as_str().unwrap().to_owned());
+    }
+    told.sort();
+    let mut expected = vec![guild.general.clone(), dm.clone()];
+    expected.sort();
+    assert_eq!(told, expected, "the guild channel's and the DM's viewers are told");
+    assert_error(
+        app.get(&format!("/channels/{}/messages/{first}", guild.general), Some(&admin.access_token)).await,
+        StatusCode::NOT_FOUND,
+        10008,
+    )
+    .await;
+    let (_, left) =
+        status_and_json(app.get(&format!("/channels/{}/messages", guild.general), Some(&carl.access_token)).await)
+            .await;
+    let contents: Vec<&str> = left.as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(contents, ["carl stays"]);
+    assert_error(
+        app.delete(&format!("/admin/users/{}", bob.user_id), &admin.access_token).await,
+        StatusCode::BAD_REQUEST,
+        50035,
+    )
+    .await;
+}
+
 on_both_backends!(
+    deleting_my_account_signs_me_out_leaves_my_guilds_and_keeps_my_words_under_deleted_user,
+    an_admin_deletes_an_account_with_its_messages_everywhere,
     live_settings_hold_on_every_node_at_once_and_fall_back_to_the_configuration,
     the_overview_counts_the_instance_for_admins_only,
     accounts_are_listed_by_id_and_found_by_the_start_of_a_name,
