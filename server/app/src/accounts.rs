@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use parley_core::{Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
+use parley_store::private_channels::PrivateKind;
 use parley_store::sessions::RevokeReason;
 use parley_store::users::UserRecord;
 
@@ -13,6 +14,7 @@ use crate::AppState;
 use crate::auth::revocation;
 use crate::error::{AppError, AppResult};
 use crate::joins::announce_removal_of;
+use crate::private_channels::depart;
 
 /// What becomes of a deleted account's messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,10 +81,32 @@ pub async fn delete_account(state: &AppState, user: &UserRecord, content: Conten
         ));
     }
     let now = Timestamp::now();
+    // First, so nothing new can start: disabled, no password, marked deleted.
+    if !state.store.begin_deletion(user.id, now).await? {
+        return Err(AppError::field("user_id", "ACCOUNT_DELETED", "This account was deleted already."));
+    }
     end_every_session(state, user, now).await?;
+    // The rest runs to its end even if the request that asked is dropped (a client gone, a
+    // proxy's timeout): a deletion is never left half done.
+    let (state, user) = (state.clone(), user.clone());
+    tokio::spawn(async move { finish_deletion(&state, &user, content, now).await })
+        .await
+        .map_err(|e| AppError::internal(format!("account deletion task: {e}")))?
+}
+
+/// Everything after the account was marked and signed out: its guilds (read again, so one
+/// joined meanwhile is left too), its group DMs, its messages if asked, its row.
+async fn finish_deletion(state: &AppState, user: &UserRecord, content: Content, now: Timestamp) -> AppResult<Deleted> {
+    let guilds = state.store.guilds_of_member(user.id).await?;
     for guild in &guilds {
         state.store.remove_member(guild.id, user.id, None).await?;
         announce_removal_of(state, guild.id, user);
+    }
+    // Group DMs lose the account (ownership passes on); a DM keeps its two people.
+    for channel in state.store.private_channels_of(user.id).await? {
+        if channel.kind == PrivateKind::GroupDm {
+            depart(state, &channel, user.id).await?;
+        }
     }
     let mut deleted = Deleted { guilds_left: guilds.len(), messages_deleted: 0 };
     if content == Content::Delete {

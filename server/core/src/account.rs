@@ -21,6 +21,9 @@ impl Username {
     pub const MAX: usize = 32;
     /// Names that would read as mentions or impersonate the system.
     const RESERVED: [&'static str; 4] = ["everyone", "here", "system", "parley"];
+    /// What deleted accounts are renamed to (`deleted_user_{id}`): nobody may take such a name,
+    /// which would pose as a deleted account or block one's deletion.
+    pub const DELETED_PREFIX: &'static str = "deleted_user_";
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.to_ascii_lowercase();
@@ -37,7 +40,7 @@ impl Username {
         if name.contains("..") {
             return Err(invalid("USERNAME_INVALID_CHARACTERS", "Usernames cannot contain two periods in a row."));
         }
-        if Self::RESERVED.contains(&name.as_str()) {
+        if Self::RESERVED.contains(&name.as_str()) || name.starts_with(Self::DELETED_PREFIX) {
             return Err(invalid("USERNAME_RESERVED", "That username is reserved; please choose another."));
         }
         Ok(Self(name))
@@ -165,6 +168,11 @@ mod tests {
             assert_eq!(Username::parse(bad).unwrap_err().code, "USERNAME_INVALID_CHARACTERS", "{bad:?}");
         }
         assert_eq!(Username::parse("Everyone").unwrap_err().code, "USERNAME_RESERVED");
+        assert_eq!(
+            Username::parse("Deleted_User_42").unwrap_err().code,
+            "USERNAME_RESERVED",
+            "deleted accounts' names"
+        );
     }
 
     #[test]

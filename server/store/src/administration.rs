@@ -110,6 +110,17 @@ impl Store {
 }
 
 impl Store {
+    /// The first step of deleting an account, before anything else: it is disabled and its
+    /// password cleared, so no sign-in can start while the rest is done. False when it was
+    /// deleted already (or is being deleted).
+    pub async fn begin_deletion(&self, user_id: Snowflake, now: Timestamp) -> Result<bool, StoreError> {
+        let n = with_writer!(self, pool => sqlx::query(
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, $2), password_hash = NULL, deleted_at = $2 \
+             WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user_id.as_i64()).bind(now.unix_millis()).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
     /// Deletes an account, keeping its row anonymised under the messages it leaves: a name
     /// that says so, no email, password or avatar, no admin flag, disabled; and forgets what
     /// was only the person's (blocks either way, notification settings, DM privacy, read
@@ -122,7 +133,7 @@ impl Store {
                 "UPDATE users SET username = $2, global_name = 'Deleted User', email = NULL, password_hash = NULL, \
                  avatar = NULL, is_admin = FALSE, disabled_at = COALESCE(disabled_at, $3), deleted_at = $3, \
                  updated_at = $3 WHERE id = $1")
-                .bind(id).bind(format!("deleted_user_{id}")).bind(now.unix_millis()).execute(&mut *tx).await?;
+                .bind(id).bind(format!("{}{id}", parley_core::account::Username::DELETED_PREFIX)).bind(now.unix_millis()).execute(&mut *tx).await?;
             for sql in [
                 "DELETE FROM relationships WHERE user_id = $1 OR other_id = $1",
                 "DELETE FROM notification_settings WHERE user_id = $1",

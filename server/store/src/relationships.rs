@@ -122,14 +122,6 @@ impl Store {
         })
     }
 
-    /// Whether either of the two blocks the other.
-    pub async fn blocked_between(&self, a: Snowflake, b: Snowflake) -> Result<bool, StoreError> {
-        Ok(with_pool!(self, pool => sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM relationships WHERE kind = 2 AND \
-               ((user_id = $1 AND other_id = $2) OR (user_id = $2 AND other_id = $1)))")
-            .bind(a.as_i64()).bind(b.as_i64()).fetch_one(pool).await?))
-    }
-
     /// The person's DM privacy.
     pub async fn dm_privacy(&self, user_id: Snowflake) -> Result<DmPrivacy, StoreError> {
         let (default, guilds): (Option<bool>, Vec<i64>) = with_pool!(self, pool => (

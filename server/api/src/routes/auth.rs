@@ -344,6 +344,13 @@ pub(crate) async fn start_session(
         })
         .await?;
     revocation::sessions_ended(state, user.id, replaced);
+    // An admin may have disabled (or the person deleted) the account while its password was
+    // being checked: a session made meanwhile ends at once rather than outliving that.
+    if state.store.user_by_id(user.id).await?.is_none_or(|u| u.disabled_at.is_some()) {
+        state.store.revoke_session(user.id, session.id, RevokeReason::RevokedByAdmin, now).await?;
+        tracing::info!(user_id = %user.id, "a session started as the account was disabled was ended");
+        return Err(AppError::new(StatusCode::FORBIDDEN, ErrorCode::AccountDisabled));
+    }
     tracing::info!(user_id = %user.id, session_id = %session.id, ip = %client.ip, "session started");
     Ok(token_response(state, user, &session, refresh, now))
 }

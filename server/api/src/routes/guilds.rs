@@ -101,6 +101,9 @@ async fn create_guild(
         now: Timestamp::now(),
     };
     let record = state.store.create_guild(&guild).await?;
+    // Its owner joined it: one who takes no DMs from the members of guilds they join gets it
+    // listed too, as for any other guild joined.
+    state.store.restrict_joined_guild(auth.user_id, record.id).await?;
     tracing::info!(guild_id = %record.id, owner = %auth.user_id, "guild created");
     let payload = guild_create_payload(&state, &record).await?;
     state.publish(Event::new(

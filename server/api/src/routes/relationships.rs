@@ -56,7 +56,7 @@ async fn my_relationships(State(state): State<AppState>, auth: AuthUser) -> AppR
         (status = 400, description = "No type or a type other than 2 (Parley has no friends list), or myself (50035); 1000 relationships already (30002); malformed JSON (50109)", body = ErrorBody),
         SignedIn,
         (status = 403, description = "Bots have no relationships (20001)", body = ErrorBody),
-        (status = 404, description = "Unknown user (10013)", body = ErrorBody),
+        (status = 404, description = "Unknown user (10013): none, or one I share no guild or DM with", body = ErrorBody),
         JsonBody,
         TooManyRequests,
     ))]
@@ -77,7 +77,12 @@ async fn block_user(
     if user_id == auth.user_id {
         return Err(AppError::field("user_id", "RELATIONSHIP_SELF", "You cannot block yourself."));
     }
-    let Some(user) = state.store.users_by_ids(&[user_id]).await?.into_iter().next() else {
+    // Only someone the caller may already see (as `GET /users/{id}` says: a shared guild or
+    // DM), so a block cannot be used to read any account's profile.
+    let known = state.store.share_a_guild(auth.user_id, user_id).await?
+        || state.store.share_a_private_channel(auth.user_id, user_id).await?;
+    let user = if known { state.store.users_by_ids(&[user_id]).await?.into_iter().next() } else { None };
+    let Some(user) = user else {
         return Err(unknown_user());
     };
     let (outcome, relationship) = state.store.block(auth.user_id, user_id, Timestamp::now(), MAX_RELATIONSHIPS).await?;

@@ -10,6 +10,7 @@
 //! - global: `rest_global_per_second` requests per second per account (Discord: 50);
 //! - message sends: `rest_messages_per_5s` per account per channel (Discord: 5 per 5 s);
 //! - guild creation: `rest_guild_creates_per_hour` per account;
+//! - exports of one's data: `rest_exports_per_hour` per account;
 //! - every other route: `rest_route_per_10s` per account per route and major parameter.
 //!
 //! Limits are GCRA (a token bucket without timers): on one node, `governor`'s keyed limiters;
@@ -31,6 +32,9 @@ pub struct RestLimitConfig {
     pub global_per_second: u32,
     pub messages_per_5s: u32,
     pub guild_creates_per_hour: u32,
+    /// Exports of one's data (`GET /users/@me/export`) per account per hour: each reads every
+    /// message the person wrote.
+    pub exports_per_hour: u32,
     pub route_per_10s: u32,
     /// Gateway IDENTIFYs per account per 5 seconds (Discord's `max_concurrency`).
     pub identifies_per_5s: u32,
@@ -44,6 +48,7 @@ impl RestLimitConfig {
         global_per_second: 50,
         messages_per_5s: 5,
         guild_creates_per_hour: 10,
+        exports_per_hour: 2,
         route_per_10s: 50,
         identifies_per_5s: 2,
         identifies_per_day: 1000,
@@ -62,6 +67,7 @@ enum Kind {
     Global,
     Messages,
     GuildCreates,
+    Exports,
     Route,
     IdentifyBurst,
     IdentifyDaily,
@@ -73,6 +79,7 @@ impl Kind {
             Self::Global => (config.global_per_second, Duration::from_secs(1)),
             Self::Messages => (config.messages_per_5s, Duration::from_secs(5)),
             Self::GuildCreates => (config.guild_creates_per_hour, Duration::from_secs(3600)),
+            Self::Exports => (config.exports_per_hour, Duration::from_secs(3600)),
             Self::Route => (config.route_per_10s, Duration::from_secs(10)),
             Self::IdentifyBurst => (config.identifies_per_5s, Duration::from_secs(5)),
             Self::IdentifyDaily => (config.identifies_per_day, Duration::from_secs(86_400)),
@@ -161,9 +168,15 @@ impl RestLimits {
     /// Limits kept in this process.
     pub fn local(config: RestLimitConfig) -> Self {
         let mut limiters = HashMap::new();
-        for kind in
-            [Kind::Global, Kind::Messages, Kind::GuildCreates, Kind::Route, Kind::IdentifyBurst, Kind::IdentifyDaily]
-        {
+        for kind in [
+            Kind::Global,
+            Kind::Messages,
+            Kind::GuildCreates,
+            Kind::Exports,
+            Kind::Route,
+            Kind::IdentifyBurst,
+            Kind::IdentifyDaily,
+        ] {
             if let Some((limit, period)) = kind.quota(&config) {
                 let burst = NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
                 let quota = Quota::with_period(period / limit).unwrap_or(Quota::per_second(burst)).allow_burst(burst);
@@ -364,6 +377,7 @@ fn route_bucket(who: &str, method: &str, template: &str, path: &str) -> Bucket {
         // Posting through a webhook counts like sending a message, per webhook.
         ("POST", "/webhooks/{webhook_id}/{webhook_token}") => (Kind::Messages, "webhooks.execute".to_owned()),
         ("POST", "/guilds") => (Kind::GuildCreates, "guilds.create".to_owned()),
+        ("GET", "/users/@me/export") => (Kind::Exports, "users.export".to_owned()),
         _ => (Kind::Route, format!("{method} {template}")),
     };
     let name = bucket_hash(&name);
@@ -475,6 +489,10 @@ mod tests {
         assert_eq!(read.kind, Kind::Route);
         assert_ne!(read.name, send.name);
         assert_eq!(route_bucket("u1", "POST", "/api/v10/guilds", "/api/v10/guilds").kind, Kind::GuildCreates);
+        assert_eq!(
+            route_bucket("u1", "GET", "/api/v10/users/@me/export", "/api/v10/users/@me/export").kind,
+            Kind::Exports
+        );
     }
 
     #[tokio::test]

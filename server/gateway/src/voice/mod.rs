@@ -38,6 +38,7 @@ use parley_core::Snowflake;
 use parley_core::permissions::Permissions;
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::channels::ChannelKind;
+use parley_store::relationships::DmReach;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -110,10 +111,11 @@ async fn place(
 ) -> Option<Place> {
     let access = ChannelAccess::open(&gateway.state, channel_id, user_id).await.ok()?;
     // The DM rule holds for calls as for messages: with no guild in common any more (one
-    // banned the other, say), no call, and the other is never rung. Group DMs are their own
-    // space, kept by their owner (docs/api.md), as their messages are.
+    // banned the other, say), a block either way, or DMs refused from the guilds they share,
+    // no call, and the other is never rung. Group DMs are their own space, kept by their
+    // owner (docs/api.md), as their messages are.
     if let Some(partner) = access.dm_partner()
-        && !gateway.state.store.share_a_guild(user_id, partner).await.unwrap_or(false)
+        && gateway.state.store.dm_reach(user_id, partner).await.ok() != Some(DmReach::Open)
     {
         return None;
     }

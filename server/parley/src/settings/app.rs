@@ -48,6 +48,7 @@ pub(super) fn app_config(raw: &Raw, context: Context<'_>) -> Result<AppConfig, C
             global_per_second: raw.integer("rest_global_per_second")?,
             messages_per_5s: raw.integer("rest_messages_per_5s")?,
             guild_creates_per_hour: raw.integer("rest_guild_creates_per_hour")?,
+            exports_per_hour: raw.integer("rest_exports_per_hour")?,
             route_per_10s: raw.integer("rest_route_per_10s")?,
             identifies_per_5s: raw.integer("gateway_identifies_per_5s")?,
             identifies_per_day: raw.integer("gateway_identifies_per_day")?,

@@ -168,6 +168,12 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: "Guilds each account may create per hour. 0 disables.",
     },
     SettingSpec {
+        key: "rest_exports_per_hour",
+        default: DefaultValue::Integer(APP.rest_limits.exports_per_hour as i64),
+        kind: Kind::integer(0, 1_000_000),
+        doc: "Exports of their data (`GET /users/@me/export`, which reads every message they wrote) each account may download per hour. 0 disables.",
+    },
+    SettingSpec {
         key: "rest_route_per_10s",
         default: DefaultValue::Integer(APP.rest_limits.route_per_10s as i64),
         kind: Kind::integer(0, 1_000_000),

@@ -304,8 +304,51 @@ async fn deleting_my_account_signs_me_out_leaves_my_guilds_and_keeps_my_words_un
         (status, &refused["errors"]["user_id"]["_errors"][0]["code"]),
         (StatusCode::BAD_REQUEST, &json!("ACCOUNT_DELETED"))
     );
-    // The name can be taken again by someone new.
+    // The name can be taken again by someone new; a deleted account's name by nobody.
     assert_eq!(app.register("ann").await.username, "ann");
+    let (status, refused) = status_and_json(
+        app.post_json(
+            "/auth/register",
+            &json!({"username": format!("deleted_user_{}", admin.user_id), "password": "a long enough password"}),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &refused["errors"]["username"]["_errors"][0]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("USERNAME_RESERVED"))
+    );
+}
+
+async fn a_deleted_account_leaves_its_group_dms_and_hands_them_on(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.register("root").await;
+    let (ann, bob, carl) = (app.register("ann").await, app.register("bob").await, app.register("carl").await);
+    app.guild_with(&admin, "Friends", &[&ann, &bob, &carl]).await;
+    let (status, group) = status_and_json(
+        app.post_json(
+            "/users/@me/channels",
+            &json!({"recipients": [bob.user_id, carl.user_id]}),
+            Some(&ann.access_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    assert_eq!(group["owner_id"], ann.user_id.as_str());
+    let group = group["id"].as_str().unwrap().to_owned();
+    let (mut bobs_gateway, _) = GatewayClient::identified(&app, &bob).await;
+    let (status, _) =
+        status_and_json(app.delete(&format!("/admin/users/{}", ann.user_id), &admin.access_token).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let left = bobs_gateway.wait_for("CHANNEL_RECIPIENT_REMOVE").await;
+    assert_eq!((&left["channel_id"], &left["user"]["id"]), (&json!(group), &json!(ann.user_id)));
+    let (_, channel) = status_and_json(app.get(&format!("/channels/{group}"), Some(&bob.access_token)).await).await;
+    let recipients: Vec<&str> =
+        channel["recipients"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(recipients, [carl.user_id.as_str()], "bob's view: carl alone besides him");
+    assert_eq!(channel["owner_id"], bob.user_id.as_str(), "ownership passed on");
 }
 
 async fn an_admin_deletes_an_account_with_its_messages_everywhere(backend: Backend) {
@@ -377,6 +420,7 @@ async fn an_admin_deletes_an_account_with_its_messages_everywhere(backend: Backe
 }
 
 on_both_backends!(
+    a_deleted_account_leaves_its_group_dms_and_hands_them_on,
     deleting_my_account_signs_me_out_leaves_my_guilds_and_keeps_my_words_under_deleted_user,
     an_admin_deletes_an_account_with_its_messages_everywhere,
     live_settings_hold_on_every_node_at_once_and_fall_back_to_the_configuration,

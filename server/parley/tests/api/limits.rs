@@ -221,6 +221,18 @@ async fn an_account_past_its_global_budget_is_told_so_and_guild_creation_has_its
     assert!(body["retry_after"].as_f64().unwrap() > 60.0, "an hourly bucket: {body}");
 }
 
+async fn exports_of_ones_data_are_limited_per_account_per_hour(backend: Backend) {
+    let app = spawn_app_with(backend, &[("PARLEY_REST_EXPORTS_PER_HOUR", "2")]).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    for _ in 0..2 {
+        assert_eq!(app.get("/users/@me/export", Some(&ann.access_token)).await.status(), StatusCode::OK);
+    }
+    let third = app.get("/users/@me/export", Some(&ann.access_token)).await;
+    let body = assert_error(third, StatusCode::TOO_MANY_REQUESTS, 90006).await;
+    assert!(body["retry_after"].as_f64().unwrap() > 60.0, "an hourly bucket: {body}");
+    assert_eq!(app.get("/users/@me/export", Some(&bob.access_token)).await.status(), StatusCode::OK, "per account");
+}
+
 async fn identify_is_limited_per_account_and_get_gateway_bot_says_how_much_is_left(backend: Backend) {
     let app = spawn_app_with(
         backend,
@@ -333,6 +345,7 @@ on_both_backends!(
     respelling_a_channel_id_or_guessing_routes_escapes_no_limit,
     every_answer_carries_its_bucket_and_a_burst_of_sends_is_refused_per_channel,
     an_account_past_its_global_budget_is_told_so_and_guild_creation_has_its_own,
+    exports_of_ones_data_are_limited_per_account_per_hour,
     identify_is_limited_per_account_and_get_gateway_bot_says_how_much_is_left,
     a_name_with_no_account_locks_out_exactly_like_an_account,
     the_current_password_check_counts_toward_the_lockout_and_refuses_a_locked_account,

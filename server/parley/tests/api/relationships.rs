@@ -1,11 +1,14 @@
 //! Blocking (Discord's relationships, type 2) and DM privacy (`restricted_guilds`): who may
 //! open a DM with whom, send in it, or add whom to a group DM.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::gateway_client::GatewayClient;
 use crate::helpers::{Backend, Session, TestApp, assert_error, on_both_backends, run_sql, spawn_app, status_and_json};
+use crate::voice_support::voice_state;
 
 async fn block(app: &TestApp, me: &Session, other: &Session) -> StatusCode {
     app.put_json(&format!("/users/@me/relationships/{}", other.user_id), &json!({"type": 2}), &me.access_token)
@@ -62,6 +65,11 @@ async fn a_block_stops_dms_both_ways_until_it_is_lifted(backend: Backend) {
     assert_eq!(refused["message"], "Cannot send messages to this user");
     assert_error(send(&app, &ann, &dm, "go away").await, StatusCode::FORBIDDEN, 50007).await;
     assert_error(open_dm(&app, &bob, &ann).await, StatusCode::FORBIDDEN, 50007).await;
+    // Nor call: bob's join of the DM's call is ignored, and ann is never rung.
+    let (mut bobs_tab, _) = GatewayClient::identified(&app, &bob).await;
+    bobs_tab.send(voice_state(None, Some(&dm), false)).await;
+    bobs_tab.assert_no("VOICE_SERVER_UPDATE", Duration::from_millis(500)).await;
+    anns_tab.assert_no("CALL_CREATE", Duration::from_millis(200)).await;
 
     // Nor can bob add ann to a group DM (nor ann bob).
     let carl = app.register("carl").await;
@@ -96,7 +104,7 @@ async fn a_block_stops_dms_both_ways_until_it_is_lifted(backend: Backend) {
 async fn ready_lists_whom_i_block_and_my_dm_settings(backend: Backend) {
     let app = spawn_app(backend).await;
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
-    let guild = app.guild_with(&ann, "Home", &[]).await;
+    let guild = app.guild_with(&ann, "Home", &[&bob]).await;
     block(&app, &ann, &bob).await;
     app.patch_json("/users/@me/settings", &json!({"restricted_guilds": [guild.id]}), &ann.access_token).await;
     let (_, ready) = GatewayClient::identified(&app, &ann).await;
@@ -113,6 +121,9 @@ async fn blocking_refuses_other_types_myself_strangers_and_more_than_a_thousand(
     let app = spawn_app(backend).await;
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let path = format!("/users/@me/relationships/{}", bob.user_id);
+    // Someone ann shares nothing with is unknown to her, as GET /users/{id} says.
+    assert_error(app.put_json(&path, &json!({"type": 2}), &ann.access_token).await, StatusCode::NOT_FOUND, 10013).await;
+    app.guild_with(&ann, "Both", &[&bob]).await;
     let (status, refused) = status_and_json(app.put_json(&path, &json!({}), &ann.access_token).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(
@@ -192,12 +203,17 @@ async fn members_of_a_restricted_guild_cannot_start_a_dm_but_those_of_another_ca
     let dave = app.register("dave").await;
     let later = app.guild_with(&dave, "Later", &[&ann]).await;
     assert_error(open_dm(&app, &dave, &ann).await, StatusCode::FORBIDDEN, 50007).await;
-    let (_, now) = status_and_json(app.get("/users/@me/settings", Some(&ann.access_token)).await).await;
-    assert!(now["restricted_guilds"].as_array().unwrap().contains(&json!(later.id)), "{now}");
+    let (_, after_join) = status_and_json(app.get("/users/@me/settings", Some(&ann.access_token)).await).await;
+    assert!(after_join["restricted_guilds"].as_array().unwrap().contains(&json!(later.id)), "{after_join}");
+    // A guild she makes herself is listed too.
+    let own = app.guild_with(&ann, "Mine", &[&dave]).await;
+    let (_, listed) = status_and_json(app.get("/users/@me/settings", Some(&ann.access_token)).await).await;
+    assert!(listed["restricted_guilds"].as_array().unwrap().contains(&json!(own.id)), "{listed}");
     // Ann herself may still write to people in those guilds who take DMs.
     assert_eq!(open_dm(&app, &ann, &dave).await.status(), StatusCode::OK);
 
     // A guild she is not in is refused, and the list is unchanged.
+    let (_, before) = status_and_json(app.get("/users/@me/settings", Some(&ann.access_token)).await).await;
     let elsewhere = app.guild_with(&bob, "Elsewhere", &[]).await;
     let (status, refused) = status_and_json(
         app.patch_json("/users/@me/settings", &json!({"restricted_guilds": [elsewhere.id]}), &ann.access_token).await,
@@ -206,7 +222,7 @@ async fn members_of_a_restricted_guild_cannot_start_a_dm_but_those_of_another_ca
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(refused["errors"]["restricted_guilds"]["_errors"][0]["code"], "RESTRICTED_GUILD_UNKNOWN");
     let (_, unchanged) = status_and_json(app.get("/users/@me/settings", Some(&ann.access_token)).await).await;
-    assert_eq!(unchanged, now);
+    assert_eq!(unchanged, before);
 }
 
 on_both_backends!(
