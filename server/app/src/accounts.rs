@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use parley_core::{Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
+use parley_store::administration::AccountChange;
 use parley_store::private_channels::PrivateKind;
 use parley_store::sessions::RevokeReason;
 use parley_store::users::UserRecord;
@@ -55,8 +56,14 @@ const DELETE_PAGE: i64 = 100;
 /// Deletes the person's account: refused (400) while they own a guild or an application,
 /// which they must hand over or delete first. Their sessions end, they leave every guild
 /// (each told), their messages are kept under "Deleted User" or deleted (each channel told
-/// in bulk), and the row is anonymised.
-pub async fn delete_account(state: &AppState, user: &UserRecord, content: Content) -> AppResult<Deleted> {
+/// in bulk), and the row is anonymised. `by_admin`: the instance admin deleting it, who must
+/// still be an enabled admin when it starts (two admins deleting each other: one wins).
+pub async fn delete_account(
+    state: &AppState,
+    user: &UserRecord,
+    content: Content,
+    by_admin: Option<Snowflake>,
+) -> AppResult<Deleted> {
     if user.bot {
         return Err(AppError::field(
             "user_id",
@@ -81,6 +88,11 @@ pub async fn delete_account(state: &AppState, user: &UserRecord, content: Conten
         ));
     }
     let now = Timestamp::now();
+    if let Some(actor) = by_admin
+        && state.store.change_account(actor, user.id, None, Some(Some(now))).await? == AccountChange::ActorNotAdmin
+    {
+        return Err(AppError::forbidden());
+    }
     // First, so nothing new can start: disabled, no password, marked deleted.
     if !state.store.begin_deletion(user.id, now).await? {
         return Err(AppError::field("user_id", "ACCOUNT_DELETED", "This account was deleted already."));

@@ -4,7 +4,7 @@
 use parley_core::{Snowflake, Timestamp};
 
 use crate::users::{UserRecord, user_columns};
-use crate::{Store, StoreError, with_pool, with_writer};
+use crate::{Pool, Store, StoreError, with_pool, with_writer};
 
 /// The instance in numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -58,12 +58,52 @@ impl Store {
             .bind(after.map_or(0, |a| a.as_i64())).bind(pattern).bind(limit).fetch_all(pool).await?))
     }
 
-    /// Disables the account (at `now`) or enables it (`None`); whether it changed.
-    pub async fn set_disabled(&self, user_id: Snowflake, now: Option<Timestamp>) -> Result<bool, StoreError> {
-        let n = with_writer!(self, pool => sqlx::query(
-            "UPDATE users SET disabled_at = $2 WHERE id = $1 AND (disabled_at IS NULL) <> ($2 IS NULL)")
-            .bind(user_id.as_i64()).bind(now.map(Timestamp::unix_millis)).execute(pool).await?.rows_affected());
-        Ok(n == 1)
+    /// An admin's change to another account, made only while `actor` is still an enabled
+    /// admin: two admins demoting or disabling each other at once cannot both succeed (on
+    /// PostgreSQL both rows are locked in id order first; SQLite has one writer). `admin`:
+    /// the flag to set; `disabled`: `Some(Some(now))` disables, `Some(None)` enables.
+    pub async fn change_account(
+        &self,
+        actor: Snowflake,
+        target: Snowflake,
+        admin: Option<bool>,
+        disabled: Option<Option<Timestamp>>,
+    ) -> Result<AccountChange, StoreError> {
+        let postgres = matches!(self.pool, Pool::Postgres(_));
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if postgres {
+                sqlx::query("SELECT id FROM users WHERE id IN ($1, $2) ORDER BY id FOR UPDATE")
+                    .bind(actor.as_i64()).bind(target.as_i64()).fetch_all(&mut *tx).await?;
+            }
+            let allowed: Option<bool> = sqlx::query_scalar(
+                "SELECT is_admin AND disabled_at IS NULL FROM users WHERE id = $1")
+                .bind(actor.as_i64()).fetch_optional(&mut *tx).await?;
+            if allowed != Some(true) {
+                return Ok(AccountChange::ActorNotAdmin);
+            }
+            let mut change = AccountChange::Made { admin: false, disabled: false };
+            if let Some(flag) = admin {
+                let n = sqlx::query("UPDATE users SET is_admin = $2 WHERE id = $1 AND is_admin <> $2")
+                    .bind(target.as_i64()).bind(flag).execute(&mut *tx).await?.rows_affected();
+                if n == 1 && flag {
+                    sqlx::query("UPDATE instance_state SET admin_claimed = TRUE WHERE id = 1").execute(&mut *tx).await?;
+                }
+                if let AccountChange::Made { admin, .. } = &mut change {
+                    *admin = n == 1;
+                }
+            }
+            if let Some(at) = disabled {
+                let n = sqlx::query(
+                    "UPDATE users SET disabled_at = $2 WHERE id = $1 AND (disabled_at IS NULL) <> ($2 IS NULL)")
+                    .bind(target.as_i64()).bind(at.map(Timestamp::unix_millis)).execute(&mut *tx).await?.rows_affected();
+                if let AccountChange::Made { disabled, .. } = &mut change {
+                    *disabled = n == 1;
+                }
+            }
+            tx.commit().await?;
+            Ok(change)
+        })
     }
 
     /// A bot token's hash and whether its bot's account is disabled, in one query.
@@ -72,6 +112,15 @@ impl Store {
             "SELECT a.token_hash, u.disabled_at IS NOT NULL FROM applications a JOIN users u ON u.id = a.id WHERE a.id = $1")
             .bind(bot_id.as_i64()).fetch_optional(pool).await?))
     }
+}
+
+/// What an admin's change to an account did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountChange {
+    /// The acting admin is no longer an enabled admin (another demoted or disabled them).
+    ActorNotAdmin,
+    /// Made; whether each flag changed.
+    Made { admin: bool, disabled: bool },
 }
 
 /// What an admin set live over the `registration` and `guild_creation` settings, as stored

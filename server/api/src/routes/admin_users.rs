@@ -9,7 +9,7 @@ use parley_app::accounts::{self, Content, Deleted};
 use parley_app::error::{AppError, AppResult};
 use parley_app::private_channels::unknown_user;
 use parley_core::{Snowflake, Timestamp};
-use parley_store::administration::InstanceCounts;
+use parley_store::administration::{AccountChange, InstanceCounts};
 use parley_store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -226,18 +226,16 @@ async fn modify_user(
         return Err(AppError::field("admin", "ADMIN_BOT", "A bot cannot be an instance admin."));
     }
     let now = Timestamp::now();
-    if let Some(admin_flag) = body.admin
-        && admin_flag != user.is_admin
-    {
-        state.store.set_admin(user.id, admin_flag).await?;
-        tracing::warn!(admin = %admin.user.id, user_id = %user.id, admin_flag, "instance admin changed an account's admin flag");
-    }
-    if let Some(disabled) = body.disabled
-        && state.store.set_disabled(user.id, disabled.then_some(now)).await?
-    {
-        tracing::warn!(admin = %admin.user.id, user_id = %user.id, disabled, "instance admin changed whether an account is disabled");
-        if disabled {
-            accounts::end_every_session(&state, &user, now).await?;
+    let disabled = body.disabled.map(|d| d.then_some(now));
+    match state.store.change_account(admin.user.id, user.id, body.admin, disabled).await? {
+        AccountChange::ActorNotAdmin => return Err(AppError::forbidden()),
+        AccountChange::Made { admin: admin_changed, disabled: disabled_changed } => {
+            if admin_changed || disabled_changed {
+                tracing::warn!(admin = %admin.user.id, user_id = %user.id, ?body.admin, ?body.disabled, "instance admin changed an account");
+            }
+            if disabled_changed && body.disabled == Some(true) {
+                accounts::end_every_session(&state, &user, now).await?;
+            }
         }
     }
     Ok(Json(AdminUserView::from(&account(&state, user_id).await?)))
@@ -318,7 +316,7 @@ async fn delete_user(
     if user.deleted_at.is_some() {
         return Err(AppError::field("user_id", "ACCOUNT_DELETED", "This account was deleted already."));
     }
-    let deleted = accounts::delete_account(&state, &user, content).await?;
+    let deleted = accounts::delete_account(&state, &user, content, Some(admin.user.id)).await?;
     tracing::warn!(admin = %admin.user.id, user_id = %user.id, "instance admin deleted an account");
     Ok(Json(deleted))
 }

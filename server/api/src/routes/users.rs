@@ -250,6 +250,6 @@ async fn delete_me(
     let user = current_user(&state, &auth).await?;
     check_current_password(&state, &user, &body.password).await?;
     let content = if body.delete_messages { Content::Delete } else { Content::Keep };
-    accounts::delete_account(&state, &user, content).await?;
+    accounts::delete_account(&state, &user, content, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -147,6 +147,22 @@ async fn admins_promote_and_demote_others_but_never_themselves(backend: Backend)
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(refused["errors"]["user_id"]["_errors"][0]["code"], "ADMIN_SELF");
     }
+    // Two admins demoting each other at once: one wins, the other is no longer an admin when
+    // its turn comes; the instance keeps one.
+    let (one, other) = futures::join!(
+        modify(&app, &ann, &admin.user_id, json!({"admin": false})),
+        modify(&app, &admin, &ann.user_id, json!({"admin": false})),
+    );
+    let mut statuses = [one.0, other.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::FORBIDDEN], "{one:?} {other:?}");
+    let (_, everyone) = admin_get(&app, if one.0 == StatusCode::OK { &ann } else { &admin }, "/admin/users").await;
+    let admins = everyone.as_array().unwrap().iter().filter(|u| u["admin"] == true).count();
+    assert_eq!(admins, 1, "{everyone}");
+    // Back to ann as the admin, root demoted, for what follows.
+    if one.0 != StatusCode::OK {
+        modify(&app, &admin, &ann.user_id, json!({"admin": true})).await;
+    }
     let (_, demoted) = modify(&app, &ann, &admin.user_id, json!({"admin": false})).await;
     assert_eq!(demoted["admin"], false);
     assert_error(app.get("/admin/overview", Some(&admin.access_token)).await, StatusCode::FORBIDDEN, 50013).await;
@@ -384,6 +400,16 @@ async fn an_admin_deletes_an_account_with_its_messages_everywhere(backend: Backe
         50013,
     )
     .await;
+
+    // Carl owns a guild: refused, and his account is left as it was (enabled, signed in).
+    app.guild_with(&carl, "Carl's", &[]).await;
+    let (status, refused) =
+        status_and_json(app.delete(&format!("/admin/users/{}", carl.user_id), &admin.access_token).await).await;
+    assert_eq!(
+        (status, &refused["errors"]["guilds"]["_errors"][0]["code"]),
+        (StatusCode::BAD_REQUEST, &json!("ACCOUNT_OWNS_GUILDS"))
+    );
+    assert_eq!(app.me(&carl.access_token).await.status(), StatusCode::OK);
 
     let (status, done) = status_and_json(
         app.delete(&format!("/admin/users/{}?messages=delete", bob.user_id), &admin.access_token).await,
