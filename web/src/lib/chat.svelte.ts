@@ -16,6 +16,7 @@ import type { Message } from "./messages";
 import { channelPermissions, has, PERMISSION } from "./permissions";
 import type { PrivateChannel } from "./privateChannels";
 import { Session } from "./session/session.svelte";
+import { badgeOf, channelMuted, type Badge } from "./notify";
 import { nameOf } from "./users";
 
 export { groupChannels, memberGroups, type Channel, type Guild, type Member, type Presence, type Role } from "./guilds";
@@ -35,6 +36,8 @@ export class Chat {
   /** Set when the server no longer accepts this session (signed out elsewhere, revoked). */
   signedOut = $state(false);
   private gateway: GatewayClient | null = null;
+  /** Shows a channel when a desktop notification is clicked (set by the Shell). */
+  onOpen: (channelId: string, guildId: string | null) => void = () => {};
   private gatewayUrl = "";
   /** Everything known for the person signed in: replaced whole when they sign out. */
   private session = $state.raw(this.newSession());
@@ -89,6 +92,34 @@ export class Chat {
   get interactions() {
     return this.session.interactions;
   }
+  /** My notification settings, the people I block, who may DM me. */
+  get notifications() {
+    return this.session.notifications;
+  }
+  /** The channel and what holds it, most specific first (see lib/notify.ts). */
+  chainOf(channelId: string): string[] {
+    return this.session.chainOf(channelId);
+  }
+  /** A guild's badge: unread channels (a dot) and mentions (a count), leaving out what is
+   * muted. */
+  guildBadge(guild: Guild, now = Date.now()): Badge {
+    const channels = [...guild.channels, ...guild.threads].map((c) => ({ chain: this.chainOf(c.id), unread: this.unread(c.id), mentions: this.mentions(c.id) }));
+    return badgeOf(this.notifications.of(guild.id), channels, now);
+  }
+  /** The DMs' badge: unread DMs and their messages waiting (each counts, as the server counts
+   * a DM's messages as mentions), leaving out muted DMs. */
+  dmBadge(now = Date.now()): Badge {
+    const channels = this.privateChannels.map((c) => ({ chain: [c.id], unread: this.unread(c.id), mentions: this.mentions(c.id) }));
+    return badgeOf(this.notifications.of("@me"), channels, now);
+  }
+  /** Mentions and DM messages waiting, for the tab's title and favicon. */
+  attention(now = Date.now()): number {
+    return this.guilds.reduce((n, g) => n + this.guildBadge(g, now).mentions, 0) + this.dmBadge(now).mentions;
+  }
+  /** Whether a channel (or DM) is muted now, by itself, what holds it, or its guild. */
+  muted(channelId: string, now = Date.now()): boolean {
+    return channelMuted(this.notifications.of(this.guildOf(channelId)?.id ?? "@me"), this.chainOf(channelId), now);
+  }
   /** A number that moves whenever the guild's webhooks change (WEBHOOKS_UPDATE). */
   webhookChanges(guildId: string): number {
     return this.session.webhookChanges.of(guildId);
@@ -133,6 +164,7 @@ export class Chat {
       sendVoiceState: (d) => this.gateway?.send({ op: 4, d }),
       gatewaySessionId: () => this.gateway?.sessionId ?? null,
       gatewayUrl: () => this.gatewayUrl,
+      open: (channelId, guildId) => this.onOpen(channelId, guildId),
     });
   }
 

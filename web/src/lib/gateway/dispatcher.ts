@@ -50,6 +50,10 @@ const NAMES: Record<DispatchName, true> = {
   INTERACTION_MODAL_CREATE: true,
   APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: true,
   WEBHOOKS_UPDATE: true,
+  USER_GUILD_SETTINGS_UPDATE: true,
+  RELATIONSHIP_ADD: true,
+  RELATIONSHIP_REMOVE: true,
+  USER_SETTINGS_UPDATE: true,
 };
 
 function isDispatchName(name: string): name is DispatchName {

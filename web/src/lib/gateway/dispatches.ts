@@ -24,15 +24,27 @@ import type { Message } from "../messages";
 import type { PrivateChannel } from "../privateChannels";
 import type { User } from "../users";
 import type { VoiceState } from "../voice/states";
+import type { components } from "../api/schema";
+import type { GuildSettings } from "../notify";
+
+/** Someone I block (Parley has no other relationship). */
+export type Relationship = components["schemas"]["RelationshipObject"];
+/** Who may DM me. */
+export type UserSettings = components["schemas"]["UserSettingsObject"];
 
 export interface Ready {
   session_id: string;
   resume_gateway_url?: string;
-  /** The full current user; the public part is what the client keeps. */
-  user: User;
+  /** The full current user; the public part is what the client keeps (and whether I
+   * administer the instance). */
+  user: User & { instance_admin?: boolean };
   /** People only (not bots): open DMs and group DMs, and where they stand in each channel. */
   private_channels?: PrivateChannel[];
   read_state?: { entries: ReadStateEntry[] };
+  /** Only the guilds (and `@me`) whose settings I changed. */
+  user_guild_settings?: { entries: GuildSettings[] };
+  relationships?: Relationship[];
+  user_settings?: UserSettings;
 }
 
 export interface ReadStateEntry {
@@ -70,6 +82,7 @@ export type MessageCreate = Message & {
   guild_id?: string | null;
   mentions?: Pick<User, "id">[];
   mention_everyone?: boolean;
+  mention_roles?: string[];
 };
 
 export interface MessageDelete {
@@ -184,6 +197,10 @@ export interface Dispatches {
   INTERACTION_MODAL_CREATE: ModalCreate;
   APPLICATION_COMMAND_AUTOCOMPLETE_RESPONSE: AutocompleteResponse;
   WEBHOOKS_UPDATE: WebhooksUpdate;
+  USER_GUILD_SETTINGS_UPDATE: GuildSettings;
+  RELATIONSHIP_ADD: Relationship;
+  RELATIONSHIP_REMOVE: Pick<Relationship, "id" | "type">;
+  USER_SETTINGS_UPDATE: Partial<UserSettings>;
 }
 
 export type DispatchName = keyof Dispatches;

@@ -9,6 +9,12 @@ import { Dispatcher } from "../gateway/dispatcher";
 import type { DispatchName, Dispatches } from "../gateway/dispatches";
 import type { User } from "../users";
 import { Voice } from "../voice/call.svelte";
+import { desktopOn, playSound, showNotification } from "../alerts";
+import { shouldNotify } from "../notify";
+import type { MessageCreate } from "../gateway/dispatches";
+import { nameOf } from "../users";
+import { privateName } from "../privateChannels";
+import { DMS, Notifications } from "./notifications.svelte";
 import { AttachmentDrafts } from "./attachmentDrafts.svelte";
 import { Avatars } from "./avatars.svelte";
 import { DmList } from "./dmList.svelte";
@@ -27,11 +33,13 @@ export interface SessionLink {
   /** The gateway session's id, once READY. */
   gatewaySessionId(): string | null;
   gatewayUrl(): string;
+  /** Shows a channel (a desktop notification was clicked). */
+  open(channelId: string, guildId: string | null): void;
 }
 
 export class Session {
   /** READY's `user`: the full current user; the public part is what messages carry. */
-  me = $state<User | null>(null);
+  me = $state<(User & { instance_admin?: boolean }) | null>(null);
   /** Everyone's avatar as last heard of (messages keep the author they were loaded with). */
   readonly avatars = new Avatars();
   readonly guilds = new GuildList();
@@ -48,11 +56,14 @@ export class Session {
   readonly interactions: Interactions;
   /** WEBHOOKS_UPDATE by guild, for the webhook settings to read their list again. */
   readonly webhookChanges = new WebhookChanges();
+  /** My notification settings, the people I block, who may DM me. */
+  readonly notifications: Notifications;
   private readonly dispatcher: Dispatcher;
 
   constructor(api: Api, link: SessionLink) {
     const me = () => this.me;
     this.dms = new DmList(api);
+    this.notifications = new Notifications(api);
     this.readStates = new ReadStates(api, me, (channelId) => this.messages.onScreen(channelId));
     this.messages = new MessageWindows(api, this.readStates, me);
     this.attachments = new AttachmentDrafts(api, this.messages);
@@ -98,7 +109,43 @@ export class Session {
       this.typing.handlers,
       this.interactions.handlers,
       this.webhookChanges.handlers,
+      this.notifications.handlers,
+      { MESSAGE_CREATE: (message) => this.alert(message, link) },
     );
+  }
+
+  /** The channel and what holds it (a thread's channel, a channel's category), most specific
+   * first: a mute or level set on any of them applies. */
+  chainOf(channelId: string): string[] {
+    const guild = this.guilds.guildOf(channelId);
+    const chain = [channelId];
+    let id: string | null | undefined = channelId;
+    while (guild && id) {
+      const at: { parent_id?: string | null } | undefined = guild.threads.find((t) => t.id === id) ?? guild.channels.find((c) => c.id === id);
+      id = at?.parent_id;
+      if (id) chain.push(id);
+    }
+    return chain;
+  }
+
+  /** A desktop notification and a sound for a new message, while the tab is hidden and only
+   * if shouldNotify says so (the sound for mentions and DMs only). */
+  private alert(message: MessageCreate, link: SessionLink): void {
+    const me = this.me;
+    if (!me || !globalThis.document?.hidden || !desktopOn()) return;
+    const guild = this.guilds.guildOf(message.channel_id);
+    const reason = shouldNotify(message, this.notifications.of(guild?.id ?? DMS), me, {
+      chain: this.chainOf(message.channel_id),
+      myRoles: guild?.members.find((m) => m.user.id === me.id)?.roles ?? [],
+      blocked: (id) => this.notifications.isBlocked(id),
+      now: Date.now(),
+    });
+    if (!reason) return;
+    const dm = guild ? undefined : this.dms.find(message.channel_id);
+    const where = guild ? ` (#${[...guild.channels, ...guild.threads].find((c) => c.id === message.channel_id)?.name ?? "?"}, ${guild.name})` : dm?.type === 3 ? ` (${privateName(dm)})` : "";
+    const body = message.content || (message.attachments?.length ? "Sent a file" : "Sent a message");
+    showNotification(`${nameOf(message.author)}${where}`, body.slice(0, 200), message.channel_id, () => link.open(message.channel_id, guild?.id ?? null));
+    if (reason !== "message") playSound();
   }
 
   /** Applies one dispatch, typed (the tests, and screens with a REST answer in hand). */

@@ -4,6 +4,7 @@
 
 export { default as CreateChannel } from "../CreateChannel.svelte";
 export { default as CreateGuild } from "../CreateGuild.svelte";
+export { default as NotificationSettings } from "../NotificationSettings.svelte";
 export { default as InviteDialog } from "../InviteDialog.svelte";
 export { default as PeoplePicker } from "../PeoplePicker.svelte";
 export { default as StartThread } from "../StartThread.svelte";
