@@ -22,6 +22,8 @@ export class Navigation {
   /** My settings cover the messages. */
   settings = $state(false);
   guildSettings = $state(false);
+  /** The instance admin console covers the messages (instance admins only). */
+  admin = $state(false);
   /** The call fills the message pane (else the voice bar alone shows it). */
   callShown = $state(false);
   /** On a phone-sized screen the channel list and the member list open over the messages. */
@@ -99,13 +101,13 @@ export class Navigation {
     this.home = false;
     this.guildId = guildId;
     this.channelId = channelId;
-    this.guildSettings = this.settings = false;
+    this.guildSettings = this.settings = this.admin = false;
   }
 
   /** A channel or thread from the channel list. */
   showChannel(id: string): void {
     this.channelId = id;
-    this.guildSettings = this.settings = this.callShown = false;
+    this.guildSettings = this.settings = this.admin = this.callShown = false;
     this.drawer = null;
   }
 
@@ -113,7 +115,7 @@ export class Navigation {
   showResult(channelId: string, messageId: string): void {
     this.channelId = channelId;
     this.target = { channelId, messageId };
-    this.guildSettings = this.settings = false;
+    this.guildSettings = this.settings = this.admin = false;
     this.drawer = null;
   }
 
@@ -131,7 +133,7 @@ export class Navigation {
 
   /** The call I am in: over its guild's messages, or in its DM. */
   showCall(call: { guildId: string } | { dmId: string } | null): void {
-    this.guildSettings = this.settings = false;
+    this.guildSettings = this.settings = this.admin = false;
     if (!call) return;
     if ("guildId" in call) {
       this.home = false;
@@ -146,18 +148,23 @@ export class Navigation {
   /** A voice channel just joined: its call covers the messages. */
   showJoinedCall(): void {
     this.callShown = true;
-    this.guildSettings = this.settings = false;
+    this.guildSettings = this.settings = this.admin = false;
     this.drawer = null;
   }
 
   openSettings(): void {
     this.settings = true;
-    this.guildSettings = false;
+    this.guildSettings = this.admin = false;
+  }
+
+  openAdmin(): void {
+    this.admin = true;
+    this.guildSettings = this.settings = false;
   }
 
   toggleGuildSettings(): void {
     this.guildSettings = !this.guildSettings;
-    this.settings = false;
+    this.settings = this.admin = false;
   }
 
   toggleDrawer(drawer: "channels" | "members"): void {
