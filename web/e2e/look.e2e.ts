@@ -233,13 +233,14 @@ describe("the look and feel", () => {
     const opener = ann.getByRole("button", { name: "Account menu" });
     await opener.click();
     const menu = ann.getByRole("menu", { name: "Account" });
-    expect(await menu.getByRole("menuitem").allTextContents()).toEqual(["Settings", "Sign out"]);
+    // Ann made the instance's first account, so she administers it: her menu has Admin too.
+    expect(await menu.getByRole("menuitem").allTextContents()).toEqual(["Settings", "Admin", "Sign out"]);
     expect(await opener.getAttribute("aria-expanded")).toBe("true");
     expect(await accessibilityProblems(ann), "the user menu").toEqual([]);
     await ann.screenshot({ path: `${ARTIFACTS}/user-menu.png` });
     // Arrow keys move between its items; Escape closes it and focus goes back.
     await ann.keyboard.press("ArrowDown");
-    expect(await ann.evaluate(() => document.activeElement?.textContent)).toBe("Sign out");
+    expect(await ann.evaluate(() => document.activeElement?.textContent)).toBe("Admin");
     await ann.keyboard.press("Escape");
     await menu.waitFor({ state: "detached" });
     expect(await ann.evaluate(() => document.activeElement?.getAttribute("aria-haspopup")), "focus is back on the menu's button").toBe("menu");
@@ -247,7 +248,7 @@ describe("the look and feel", () => {
     await openSettings(ann);
     const sections = ann.getByRole("tablist", { name: "Settings" });
     expect(await sections.getAttribute("aria-orientation")).toBe("vertical");
-    expect(await sections.getByRole("tab").allTextContents()).toEqual(["My account", "Appearance", "Voice and video", "Devices"]);
+    expect(await sections.getByRole("tab").allTextContents()).toEqual(["My account", "Appearance", "Notifications", "Privacy", "Voice and video", "Devices"]);
     expect(await accessibilityProblems(ann), "my settings, my account").toEqual([]);
     await ann.screenshot({ path: `${ARTIFACTS}/settings.png` });
     // Down moves to the next section and shows it.

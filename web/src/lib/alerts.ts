@@ -77,7 +77,7 @@ export function showCount(count: number): void {
   shown = count;
   const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
   if (!link) return;
-  plainIcon ??= link.href;
+  plainIcon ??= link.getAttribute("href") ?? "/favicon.svg";
   if (count <= 0) {
     link.type = "image/svg+xml";
     link.href = plainIcon;

@@ -16,7 +16,7 @@ import type { Message } from "./messages";
 import { channelPermissions, has, PERMISSION } from "./permissions";
 import type { PrivateChannel } from "./privateChannels";
 import { Session } from "./session/session.svelte";
-import { badgeOf, channelMuted, type Badge } from "./notify";
+import { badgeOf, channelMuted, mutedNow, type Badge } from "./notify";
 import { nameOf } from "./users";
 
 export { groupChannels, memberGroups, type Channel, type Guild, type Member, type Presence, type Role } from "./guilds";
@@ -115,6 +115,10 @@ export class Chat {
   /** Mentions and DM messages waiting, for the tab's title and favicon. */
   attention(now = Date.now()): number {
     return this.guilds.reduce((n, g) => n + this.guildBadge(g, now).mentions, 0) + this.dmBadge(now).mentions;
+  }
+  /** Whether a guild is muted now. */
+  guildMuted(guildId: string, now = Date.now()): boolean {
+    return mutedNow(this.notifications.of(guildId), now);
   }
   /** Whether a channel (or DM) is muted now, by itself, what holds it, or its guild. */
   muted(channelId: string, now = Date.now()): boolean {

@@ -13,6 +13,8 @@ export type Message = Pick<Schemas["MessageObject"], "id" | "channel_id" | "auth
   nonce?: string | null;
   /** Local only: a send that has not been confirmed, or that failed. */
   pending?: "sending" | "failed";
+  /** Local only: why the server refused a failed send (a DM the recipient does not take). */
+  problem?: string;
 };
 
 type Reaction = Schemas["ReactionObject"];

@@ -2,7 +2,7 @@
 // its history, paged in both directions, kept live by message and reaction events. A window
 // scrolled back in history ("detached") takes no live messages; they are there on return.
 
-import type { Api } from "../api/client";
+import { ApiError, type Api } from "../api/client";
 import { sameEmoji, type ReactionEmoji } from "../emoji/custom";
 import type { DispatchHandlers } from "../gateway/dispatcher";
 import { byIdPendingLast, mergeById, PAGE, react, WINDOW, type Message } from "../messages";
@@ -209,8 +209,10 @@ export class MessageWindows {
     try {
       const sent = await this.api.request<Message>("POST", `/channels/${channelId}/messages`, body);
       this.received({ ...sent, nonce });
-    } catch {
-      this.byChannel[channelId] = (this.byChannel[channelId] ?? []).map((m) => (m.nonce === nonce ? { ...m, pending: "failed" } : m));
+    } catch (e) {
+      // The server's refusal is said (a lost connection is retried as it was).
+      const problem = e instanceof ApiError ? e.message : undefined;
+      this.byChannel[channelId] = (this.byChannel[channelId] ?? []).map((m) => (m.nonce === nonce ? { ...m, pending: "failed", problem } : m));
     }
   }
 }

@@ -143,7 +143,13 @@ export class Session {
     if (!reason) return;
     const dm = guild ? undefined : this.dms.find(message.channel_id);
     const where = guild ? ` (#${[...guild.channels, ...guild.threads].find((c) => c.id === message.channel_id)?.name ?? "?"}, ${guild.name})` : dm?.type === 3 ? ` (${privateName(dm)})` : "";
-    const body = message.content || (message.attachments?.length ? "Sent a file" : "Sent a message");
+    // Mentions read as names, as on screen.
+    const names = new Map((message.mentions ?? []).map((u): [string, string] => {
+      const known = u as Partial<User>;
+      return [u.id, known.username ? nameOf({ username: known.username, global_name: known.global_name }) : "someone"];
+    }));
+    const text = message.content.replace(/<@!?(\d+)>/g, (_, id: string) => `@${names.get(id) ?? "someone"}`);
+    const body = text || (message.attachments?.length ? "Sent a file" : "Sent a message");
     showNotification(`${nameOf(message.author)}${where}`, body.slice(0, 200), message.channel_id, () => link.open(message.channel_id, guild?.id ?? null));
     if (reason !== "message") playSound();
   }
