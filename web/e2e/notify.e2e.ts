@@ -29,7 +29,11 @@ function observe() {
 }
 
 const notifications = (page: Page) => page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string }[] }).__notifications);
-const hide = (page: Page, hidden: boolean) => page.evaluate((hidden) => ((window as unknown as { __hidden: boolean }).__hidden = hidden), hidden);
+const hide = (page: Page, hidden: boolean) =>
+  page.evaluate((hidden) => {
+    (window as unknown as { __hidden: boolean }).__hidden = hidden;
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
 /** Opens a channel of the guild shown and says something there. */
 async function sayIn(page: Page, channel: string, text: string): Promise<void> {
   await page.getByRole("button", { name: new RegExp(`^${channel}`) }).click();
@@ -179,7 +183,11 @@ describe("notifications, blocking and DM privacy", () => {
     await sayIn(ann, "random", "@bob after the muted DM");
     await expect.poll(async () => (await notifications(bob)).length).toBe(before + 1);
     expect((await notifications(bob)).at(-1)?.body, "the DM said nothing; the mention after it did").toBe("@bob after the muted DM");
+    // The mention came into the channel shown, but while the tab was hidden: it counts (the
+    // muted DM and channel do not) until bob comes back to the tab.
+    await expect.poll(() => bob.title()).toBe("(1) Parley");
     await hide(bob, false);
+    await expect.poll(() => bob.title()).toBe("Parley");
   });
 
   it("shows the notification dialog on a phone", async () => {

@@ -291,6 +291,12 @@ export class Chat {
 
   // --- the message windows --------------------------------------------------------
 
+  /** Acknowledges what arrived in the channel shown while the tab was hidden, once it is
+   * shown again. */
+  cameBack(channelId: string): void {
+    if (this.session.messages.onScreen(channelId)) this.markRead(channelId);
+  }
+
   /** Acknowledges the newest message of a channel on screen (once per newest message). */
   markRead(channelId: string): void {
     this.session.readStates.markRead(channelId);

@@ -50,9 +50,10 @@ export class MessageWindows {
       })),
   };
 
-  /** Whether a channel's newest messages are on screen (its window is not back in history). */
+  /** Whether a channel's newest messages are on screen (its window is not back in history,
+   * and the tab is not hidden: what arrives meanwhile waits, counted, until I come back). */
   onScreen(channelId: string): boolean {
-    return this.viewing === channelId && !this.detached[channelId];
+    return this.viewing === channelId && !this.detached[channelId] && !globalThis.document?.hidden;
   }
 
   /** Someone who wrote in a channel's window. */

@@ -93,8 +93,11 @@ export class ReadStates {
     this.byChannel[channelId] = { ...state, last: later(messageId, state.last) ? messageId : state.last };
   }
 
-  /** Acknowledges the newest message of a channel on screen (once per newest message). */
+  /** Acknowledges the newest message of a channel on screen (once per newest message), unless
+   * the tab is hidden. */
   markRead(channelId: string): void {
+    // Nobody reads a hidden tab: what arrives waits, counted, until it is shown again.
+    if (globalThis.document?.hidden) return;
     const state = this.byChannel[channelId];
     if (!state?.last || !this.unread(channelId)) return;
     const last = state.last;
