@@ -157,6 +157,7 @@ export class Chat {
   stop(): void {
     this.session.voice.end();
     this.session.attachments.dispose();
+    this.session.notifications.dispose();
     this.gateway?.close();
     this.gateway = null;
     this.session = this.newSession();

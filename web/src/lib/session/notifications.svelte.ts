@@ -21,13 +21,38 @@ export class Notifications {
   blocked = $state<Record<string, User>>({});
   privacy = $state<UserSettings>({ restricted_guilds: [], default_guilds_restricted: false });
 
+  /** Moves when a timed mute ends, so what reads the settings (badges, dimming) reads again. */
+  clock = $state(0);
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
   constructor(private readonly api: Api) {}
+
+  /** Sets a timer for the next timed mute to end. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const now = Date.now();
+    const ends = Object.values(this.byGuild)
+      .flatMap((s) => [s, ...s.channel_overrides])
+      .map((x) => (x.muted && x.mute_config?.end_time ? Date.parse(x.mute_config.end_time) : NaN))
+      .filter((t) => t > now);
+    if (!ends.length) return;
+    this.timer = setTimeout(() => {
+      this.clock++;
+      this.schedule();
+    }, Math.min(Math.min(...ends) - now + 50, 2 ** 31 - 1));
+  }
+
+  /** Stops the timer (the person signed out). */
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
 
   readonly handlers: DispatchHandlers = {
     READY: (ready) => {
       const byGuild: Record<string, GuildSettings> = {};
       for (const entry of ready.user_guild_settings?.entries ?? []) byGuild[entry.guild_id ?? DMS] = entry;
       this.byGuild = byGuild;
+      this.schedule();
       const blocked: Record<string, User> = {};
       for (const r of ready.relationships ?? []) if (r.type === 2) blocked[r.id] = r.user;
       this.blocked = blocked;
@@ -48,6 +73,7 @@ export class Notifications {
 
   /** A guild's settings (`@me` for DMs), the defaults if never changed. */
   of(guildId: string): GuildSettings {
+    void this.clock;
     return this.byGuild[guildId] ?? defaultSettings(guildId === DMS ? null : guildId);
   }
 
@@ -60,6 +86,7 @@ export class Notifications {
     // Kept only if not older than what is known (the REST answer and the echo may cross).
     if ((this.byGuild[key]?.version ?? -1) > settings.version) return;
     this.byGuild = { ...this.byGuild, [key]: settings };
+    this.schedule();
   }
 
   /** Changes a guild's (or `@me`'s) settings. */

@@ -1,7 +1,7 @@
 // My notification settings, blocks and DM privacy as READY and later dispatches set them, and
 // the badges they leave on the rail and in the tab's count.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Chat, type Channel } from "../chat.svelte";
 import { defaultSettings } from "../notify";
 
@@ -91,5 +91,45 @@ describe("notification settings in the session", () => {
     chat.stop();
     expect(chat.notifications.isBlocked("200")).toBe(false);
     expect(chat.guildMuted("1")).toBe(false);
+  });
+});
+
+describe("a hidden tab", () => {
+  it("marks nothing read while hidden, so what arrives in the channel shown still counts", () => {
+    const chat = ready();
+    const doc = globalThis as unknown as { document?: { hidden: boolean } };
+    const before = doc.document;
+    doc.document = { hidden: true };
+    try {
+      void chat.open("12").catch(() => {});
+      chat.dispatch("MESSAGE_CREATE", mention("600", "12"));
+      expect(chat.unread("12")).toBe(true);
+      expect(chat.attention()).toBe(1);
+      chat.markRead("12");
+      expect(chat.mentions("12"), "not even when asked").toBe(1);
+    } finally {
+      doc.document = before;
+    }
+  });
+});
+
+describe("a timed mute", () => {
+  it("ends on time: the clock moves when it ends, and the guild counts again", () => {
+    vi.useFakeTimers({ now: Date.parse("2026-12-07T12:00:00Z") });
+    try {
+      const chat = ready();
+      chat.dispatch("MESSAGE_CREATE", mention("600", "11"));
+      chat.dispatch("USER_GUILD_SETTINGS_UPDATE", { ...defaultSettings("1"), version: 1, muted: true, mute_config: { end_time: "2026-12-07T12:15:00Z", selected_time_window: 900 } });
+      expect(chat.attention()).toBe(0);
+      const clock = chat.notifications.clock;
+      vi.advanceTimersByTime(14 * 60 * 1000);
+      expect(chat.notifications.clock, "not before its end").toBe(clock);
+      vi.advanceTimersByTime(61 * 1000);
+      expect(chat.notifications.clock).toBe(clock + 1);
+      expect(chat.guildMuted("1")).toBe(false);
+      expect(chat.attention()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
