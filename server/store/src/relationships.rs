@@ -3,7 +3,7 @@
 
 use parley_core::{Snowflake, Timestamp};
 
-use crate::{Store, StoreError, with_pool, with_writer};
+use crate::{Pool, Store, StoreError, with_pool, with_writer};
 
 /// Discord's relationship type for a block.
 pub const BLOCKED: i16 = 2;
@@ -144,8 +144,15 @@ impl Store {
         default_guilds_restricted: Option<bool>,
         restricted_guilds: Option<&[Snowflake]>,
     ) -> Result<(), StoreError> {
+        let postgres = matches!(self.pool, Pool::Postgres(_));
         with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
+            if postgres {
+                // Two changes at once queue here, so the list one writes is never merged with
+                // the other's (each deletes only what it can see); SQLite has one writer.
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                    .bind(user_id.as_i64()).fetch_all(&mut *tx).await?;
+            }
             if let Some(default) = default_guilds_restricted {
                 sqlx::query(
                     "INSERT INTO dm_privacy (user_id, default_guilds_restricted) VALUES ($1, $2) \

@@ -225,7 +225,27 @@ async fn members_of_a_restricted_guild_cannot_start_a_dm_but_those_of_another_ca
     assert_eq!(unchanged, before);
 }
 
+async fn dm_privacy_changed_at_once_keeps_one_list_whole(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ann = app.register("ann").await;
+    let mut guilds = Vec::new();
+    for n in 0..6 {
+        guilds.push(app.guild_with(&ann, &format!("Guild {n}"), &[]).await.id);
+    }
+    for _ in 0..3 {
+        let bodies: Vec<Value> = guilds.iter().map(|g| json!({"restricted_guilds": [g]})).collect();
+        let answers = futures::future::join_all(
+            bodies.iter().map(|b| app.patch_json("/users/@me/settings", b, &ann.access_token)),
+        )
+        .await;
+        assert!(answers.iter().all(|a| a.status() == StatusCode::OK));
+        let (_, now) = status_and_json(app.get("/users/@me/settings", Some(&ann.access_token)).await).await;
+        assert_eq!(now["restricted_guilds"].as_array().unwrap().len(), 1, "one change's list, never a mix: {now}");
+    }
+}
+
 on_both_backends!(
+    dm_privacy_changed_at_once_keeps_one_list_whole,
     a_block_stops_dms_both_ways_until_it_is_lifted,
     ready_lists_whom_i_block_and_my_dm_settings,
     blocking_refuses_other_types_myself_strangers_and_more_than_a_thousand,
