@@ -11,6 +11,7 @@ use parley_app::error::{AppError, AppResult};
 use parley_app::objects::emoji::{ReactionKey, reaction_emojis};
 use parley_app::objects::member::{MemberObject, member_object};
 use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
+use parley_app::relationships::require_dm_reach;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use serde::{Deserialize, Serialize};
@@ -108,7 +109,7 @@ fn reaction_event(
         (status = 204, description = "Reacted (or already had)"),
         (status = 400, description = "Not a unicode emoji or `name:id` (10014); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Missing ADD_REACTIONS or READ_MESSAGE_HISTORY, or USE_EXTERNAL_EMOJIS for another guild's emoji (50013), or cannot see the channel (50001)", body = ErrorBody),
+        (status = 403, description = "Missing ADD_REACTIONS or READ_MESSAGE_HISTORY, or USE_EXTERNAL_EMOJIS for another guild's emoji (50013), cannot see the channel (50001), or a DM whose other person may not be reached (50007)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003) or message (10008)", body = ErrorBody),
         TooManyRequests,
     ))]
@@ -119,6 +120,10 @@ async fn add_my_reaction(
 ) -> AppResult<StatusCode> {
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require(Permissions::ADD_REACTIONS | Permissions::READ_MESSAGE_HISTORY)?;
+    // In a DM, the DM rule (a block either way, DM privacy) holds for reactions as for messages.
+    if let Some(partner) = channel.dm_partner() {
+        require_dm_reach(&state, auth.user_id, partner).await?;
+    }
     let emoji = parse_emoji(&emoji)?;
     require_usable(&state, &channel, &emoji, auth.user_id).await?;
     let message = find_message(&state, channel.id(), message_id).await?;
@@ -516,7 +521,7 @@ async fn unpin_message(
         (status = 204, description = "Announced"),
         (status = 400, description = "Not a text channel (50008); NUL (%00) in the path or query (50035)", body = ErrorBody),
         SignedIn,
-        (status = 403, description = "Missing SEND_MESSAGES (50013) or cannot see the channel (50001)", body = ErrorBody),
+        (status = 403, description = "Missing SEND_MESSAGES (50013), cannot see the channel (50001), or a DM whose other person may not be reached (50007)", body = ErrorBody),
         (status = 404, description = "Unknown channel (10003)", body = ErrorBody),
         TooManyRequests,
     ))]
@@ -528,6 +533,9 @@ async fn typing(
     let channel = ChannelAccess::open(&state, channel_id, auth.user_id).await?;
     channel.require_text()?;
     channel.require(Permissions::SEND_MESSAGES)?;
+    if let Some(partner) = channel.dm_partner() {
+        require_dm_reach(&state, auth.user_id, partner).await?;
+    }
     state.publish(channel.event(
         EventName::TypingStart,
         channel.keys().user(auth.user_id),

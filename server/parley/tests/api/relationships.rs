@@ -64,6 +64,22 @@ async fn a_block_stops_dms_both_ways_until_it_is_lifted(backend: Backend) {
     let refused = assert_error(send(&app, &bob, &dm, "still there?").await, StatusCode::FORBIDDEN, 50007).await;
     assert_eq!(refused["message"], "Cannot send messages to this user");
     assert_error(send(&app, &ann, &dm, "go away").await, StatusCode::FORBIDDEN, 50007).await;
+    // Nor react or show typing there.
+    let (_, history) =
+        status_and_json(app.get(&format!("/channels/{dm}/messages"), Some(&bob.access_token)).await).await;
+    let his = history[0]["id"].as_str().unwrap().to_owned();
+    assert_error(
+        app.put(&format!("/channels/{dm}/messages/{his}/reactions/%F0%9F%91%8D/@me"), &bob.access_token).await,
+        StatusCode::FORBIDDEN,
+        50007,
+    )
+    .await;
+    assert_error(
+        app.post_json(&format!("/channels/{dm}/typing"), &json!({}), Some(&bob.access_token)).await,
+        StatusCode::FORBIDDEN,
+        50007,
+    )
+    .await;
     assert_error(open_dm(&app, &bob, &ann).await, StatusCode::FORBIDDEN, 50007).await;
     // Nor call: bob's join of the DM's call is ignored, and ann is never rung.
     let (mut bobs_tab, _) = GatewayClient::identified(&app, &bob).await;
