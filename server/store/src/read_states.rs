@@ -11,7 +11,7 @@ pub struct ReadState {
     pub last_read_message_id: Option<Snowflake>,
     pub last_message_id: Option<Snowflake>,
     /// Unread messages by others that mention the user, one of their roles or @everyone; in
-    /// a private channel, every unread message by others.
+    /// a private channel, every unread message by others. Never those of someone they block.
     pub mention_count: i64,
 }
 
@@ -61,7 +61,9 @@ impl Store {
                     "SELECT c.id AS channel_id, r.last_read_message_id AS last_read, \
                      (SELECT MAX(m.id) FROM messages m WHERE m.channel_id = c.id) AS last_message, \
                      (SELECT COUNT(*) FROM messages m WHERE m.channel_id = c.id AND m.id > COALESCE(r.last_read_message_id, 0) \
-                        AND m.author_id <> $1 AND (c.guild_id IS NULL OR m.mention_everyone OR m.mentions LIKE $3 OR ",
+                        AND m.author_id <> $1 \
+                        AND NOT EXISTS (SELECT 1 FROM relationships b WHERE b.user_id = $1 AND b.other_id = m.author_id AND b.kind = 2) \
+                        AND (c.guild_id IS NULL OR m.mention_everyone OR m.mentions LIKE $3 OR ",
                     $any_role,
                     ")) AS mentions \
                      FROM channels c LEFT JOIN read_states r ON r.channel_id = c.id AND r.user_id = $1 WHERE c.id ",

@@ -117,7 +117,29 @@ async fn a_mention_of_my_role_counts_as_a_mention_of_me(backend: Backend) {
     assert_eq!(states(&app, &bob).await[0]["mention_count"], 0, "bob does not");
 }
 
+async fn mentions_by_someone_i_block_do_not_count(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.register("owner").await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let general = app.guild_with(&owner, "Quiet", &[&ann, &bob]).await.general;
+    let blocked = app
+        .put_json(&format!("/users/@me/relationships/{}", bob.user_id), &json!({"type": 2}), &ann.access_token)
+        .await;
+    assert_eq!(blocked.status(), StatusCode::NO_CONTENT);
+    say(&app, &bob, &general, &format!("<@{}> hey", ann.user_id)).await;
+    say(&app, &bob, &general, "@everyone listen").await;
+    let now = &states(&app, &ann).await[0];
+    assert_eq!(
+        (now["unread"].as_bool(), now["mention_count"].as_i64()),
+        (Some(true), Some(0)),
+        "unread, but no mention"
+    );
+    say(&app, &owner, &general, &format!("<@{}> from the owner", ann.user_id)).await;
+    assert_eq!(states(&app, &ann).await[0]["mention_count"], 1, "others' mentions still count");
+}
+
 on_both_backends!(
+    mentions_by_someone_i_block_do_not_count,
     unread_messages_and_mentions_are_counted_until_acknowledged,
     channels_i_cannot_see_have_no_read_state,
     a_mention_of_my_role_counts_as_a_mention_of_me,
