@@ -235,6 +235,14 @@ describe("notifications, blocking and DM privacy", () => {
     await hide(bob, false);
     expect((await notifications(bob)).length, "a blocked author never notifies").toBe(before);
 
+    // Her mention in another channel marks it unread, as Discord does, but is no mention: no
+    // count on the channel, the guild's rail button or the tab's title.
+    await sayIn(ann, "random", "@bob over here");
+    await bob.getByRole("button", { name: "random, unread", exact: true }).waitFor();
+    expect(await bob.getByRole("button", { name: /^random/ }).locator(".badge").count(), "no mention badge for a blocked author").toBe(0);
+    expect(await rail(bob).getByRole("button", { name: /Notify Club/ }).locator(".rail-count").count(), "no count on the rail").toBe(0);
+    expect(await bob.title(), "nothing counted in the tab's title").toBe("Parley");
+
     // Bob's DM to her is refused in the server's words; so is hers to him.
     await rail(bob).getByRole("button", { name: /^Direct messages/ }).click();
     await bob.getByRole("complementary", { name: "Direct messages" }).getByRole("button", { name: /ann/ }).click();

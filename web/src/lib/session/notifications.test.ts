@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Chat, type Channel } from "../chat.svelte";
 import { defaultSettings } from "../notify";
+import { mentionsMe } from "./readStates.svelte";
 
 const me = { id: "100", username: "ann", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
 const bob = { id: "200", username: "bob", discriminator: "0", bot: false, public_flags: 0, flags: 0 };
@@ -131,5 +132,39 @@ describe("a timed mute", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("a blocked person's messages in the read states", () => {
+  const dm = (id: string) => ({ id, channel_id: "9", author: bob, content: "psst", timestamp: "2026-11-23T17:00:00.000Z" });
+
+  it("is no mention of me (pure): a blocked author's mention, DM or @everyone counts for nothing", () => {
+    const blocked = (id: string) => id === "200";
+    expect(mentionsMe(mention("600", "11"), "100", () => false)).toBe(true);
+    expect(mentionsMe(mention("600", "11"), "100", blocked)).toBe(false);
+    expect(mentionsMe(dm("601"), "100", blocked)).toBe(false);
+    expect(mentionsMe({ ...mention("602", "11"), mentions: [], mention_everyone: true }, "100", blocked)).toBe(false);
+    expect(mentionsMe({ ...mention("603", "11"), author: me }, "100", () => false), "nor my own").toBe(false);
+  });
+
+  it("marks the channel unread but raises no mention count, blocked from READY or RELATIONSHIP_ADD", () => {
+    const chat = ready({ relationships: [{ id: "200", type: 2, user: bob, since: "2026-11-01T00:00:00Z" }] });
+    chat.dispatch("MESSAGE_CREATE", mention("600", "11"));
+    expect([chat.unread("11"), chat.mentions("11")]).toEqual([true, 0]);
+    expect(chat.guildBadge(chat.guilds[0]!)).toEqual({ unread: true, mentions: 0 });
+    expect(chat.attention()).toBe(0);
+    chat.dispatch("RELATIONSHIP_REMOVE", { id: "200", type: 2 });
+    chat.dispatch("MESSAGE_CREATE", mention("601", "11"));
+    expect(chat.mentions("11"), "unblocked, a mention counts again").toBe(1);
+    chat.dispatch("RELATIONSHIP_ADD", { id: "200", type: 2, user: bob, since: "2026-11-02T00:00:00Z" });
+    chat.dispatch("MESSAGE_CREATE", mention("602", "12"));
+    expect([chat.unread("12"), chat.mentions("12")]).toEqual([true, 0]);
+  });
+
+  it("adds nothing to the unread DM count for a blocked person's DM", () => {
+    const chat = ready({ relationships: [{ id: "200", type: 2, user: bob, since: "2026-11-01T00:00:00Z" }] });
+    chat.dispatch("CHANNEL_CREATE", { id: "9", type: 1, name: null, recipients: [bob] });
+    chat.dispatch("MESSAGE_CREATE", dm("600"));
+    expect([chat.unread("9"), chat.mentions("9"), chat.attention()]).toEqual([true, 0, 0]);
   });
 });

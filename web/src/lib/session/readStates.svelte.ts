@@ -1,9 +1,11 @@
 // Read states: where I stand in each channel (the last message I read, the newest I know of,
 // and the mentions of me since), from READY's read_state, kept up by new messages and by my
-// acknowledgements from any device. Unread marks and mention badges are read from here.
+// acknowledgements from any device. Unread marks and mention badges are read from here. A
+// blocked person's messages mark a channel unread but are never mentions, as the server counts.
 
 import type { Api } from "../api/client";
 import type { DispatchHandlers } from "../gateway/dispatcher";
+import type { MessageCreate } from "../gateway/dispatches";
 import { isEphemeral } from "../interactions/answers";
 import type { User } from "../users";
 
@@ -23,6 +25,18 @@ const NONE: ReadState = { lastRead: null, last: null, mentions: 0 };
 const later = (a: string | null | undefined, b: string | null | undefined): boolean =>
   !!a && (!b || BigInt(a) > BigInt(b));
 
+/** Whether a new message counts as a mention of me: in a DM every message does, in a guild one
+ * naming me or everyone; never my own, and never a blocked person's (as the server counts
+ * READY's `mention_count`). */
+export function mentionsMe(
+  message: Pick<MessageCreate, "author" | "guild_id" | "mention_everyone" | "mentions">,
+  me: string | undefined,
+  blocked: (userId: string) => boolean,
+): boolean {
+  if (message.author.id === me || blocked(message.author.id)) return false;
+  return !message.guild_id || !!message.mention_everyone || !!message.mentions?.some((u) => u.id === me);
+}
+
 export class ReadStates {
   byChannel = $state<Record<string, ReadState>>({});
 
@@ -31,6 +45,8 @@ export class ReadStates {
     private readonly me: () => User | null,
     /** Whether a channel's newest messages are on screen: those are read as they come. */
     private readonly onScreen: (channelId: string) => boolean,
+    /** Whether I block someone: their messages are never mentions of me. */
+    private readonly blocked: (userId: string) => boolean,
   ) {}
 
   readonly handlers: DispatchHandlers = {
@@ -57,8 +73,7 @@ export class ReadStates {
       const state = this.byChannel[message.channel_id] ?? NONE;
       const me = this.me()?.id;
       const mine = message.author.id === me;
-      // In a DM every message is for me, as the server counts it.
-      const mentioned = !mine && (!message.guild_id || message.mention_everyone || message.mentions?.some((u) => u.id === me));
+      const mentioned = mentionsMe(message, me, this.blocked);
       this.byChannel[message.channel_id] = {
         lastRead: mine ? message.id : state.lastRead,
         last: later(message.id, state.last) ? message.id : state.last,

@@ -64,7 +64,12 @@ export class Session {
     const me = () => this.me;
     this.dms = new DmList(api);
     this.notifications = new Notifications(api);
-    this.readStates = new ReadStates(api, me, (channelId) => this.messages.onScreen(channelId));
+    this.readStates = new ReadStates(
+      api,
+      me,
+      (channelId) => this.messages.onScreen(channelId),
+      (userId) => this.notifications.isBlocked(userId),
+    );
     this.messages = new MessageWindows(api, this.readStates, me);
     this.attachments = new AttachmentDrafts(api, this.messages);
     this.interactions = new Interactions(api, (channelId) => {
