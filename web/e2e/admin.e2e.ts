@@ -72,6 +72,19 @@ describe("the instance admin console", () => {
     expect(await menuItems(bob)).toEqual(["Settings", "Sign out"]);
   });
 
+  it("tells someone signed in that an instance invite link is for creating an account, with a way back", async () => {
+    await bob.goto(`${stack.server.url}/invite/${code}`);
+    const offer = bob.locator(".offer");
+    await offer.getByText("This is an invite to create an account on this server; you already have one.").waitFor();
+    expect(await offer.getByRole("button", { name: /^Join/ }).count(), "no guild to join").toBe(0);
+    expect(await offer.getByRole("alert").count(), "not an error").toBe(0);
+    expect(await accessibilityProblems(bob), "an instance invite to someone signed in").toEqual([]);
+    await bob.screenshot({ path: `${ARTIFACTS}/instance-invite-signed-in.png` });
+    await offer.getByRole("button", { name: "Back to Parley" }).click();
+    await offer.waitFor({ state: "detached" });
+    expect(new URL(bob.url()).pathname).toBe("/");
+  });
+
   it("revokes an invite after a confirmation", async () => {
     await ann.getByRole("button", { name: "Create invite" }).click();
     const made = /Invite (\S+) is ready/.exec((await ann.getByRole("status").filter({ hasText: "is ready" }).textContent()) ?? "")?.[1] ?? "";

@@ -27,3 +27,14 @@ export function inviteCodeFromInput(input: string): string | null {
   if (fromLink) return fromLink;
   return /^[A-Za-z0-9_-]{2,32}$/.test(trimmed) ? trimmed : null;
 }
+
+/** What a failed invite lookup (GET /invites/{code}) means. The server answers 404 10006 for
+ * any code that is no usable guild invite, an instance invite (which only creates an account)
+ * among them: to someone signed in, who came by an invite link of this server, that is
+ * `not-a-guild-invite` (no guild to join); to a visitor it is `unknown`, as is another 404.
+ * Anything else (offline, a server error) is `other`. */
+export function inviteLookupFailure(error: unknown, signedIn: boolean): "not-a-guild-invite" | "unknown" | "other" {
+  const e = error as { status?: unknown; code?: unknown } | null;
+  if (e?.status !== 404) return "other";
+  return signedIn && e.code === 10006 ? "not-a-guild-invite" : "unknown";
+}
