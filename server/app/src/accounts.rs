@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::revocation;
 use crate::error::{AppError, AppResult};
 use crate::joins::announce_removal_of;
+use crate::objects::message::MessageDeleteBulk;
 use crate::private_channels::depart;
 
 /// What becomes of a deleted account's messages.
@@ -160,7 +161,7 @@ async fn delete_messages_of(state: &AppState, author: Snowflake) -> AppResult<us
                 EventName::MessageDeleteBulk,
                 audience,
                 Keys::channel(guild_id, channel_id),
-                &serde_json::json!({ "ids": gone, "channel_id": channel_id, "guild_id": guild_id }),
+                &MessageDeleteBulk { ids: gone, channel_id, guild_id },
             ));
         }
         if total == before {

@@ -48,6 +48,14 @@ impl RelationshipObject {
     }
 }
 
+/// RELATIONSHIP_REMOVE's body: whom the relationship was with, and its type.
+#[derive(Clone, Debug, Serialize)]
+pub struct RelationshipRemoved {
+    pub id: Snowflake,
+    #[serde(rename = "type")]
+    pub kind: i16,
+}
+
 /// The person's settings that others' actions depend on: whose guild members may DM them
 /// (the fields of Discord's user settings that Parley keeps).
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -19,6 +19,7 @@ use parley_app::objects::CurrentUser;
 use parley_app::relationships::{UserSettingsObject, relationships_of};
 use parley_core::{Snowflake, Timestamp};
 use parley_store::export::{ExportedFile, ExportedMessage};
+use parley_store::users::UserRecord;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -38,8 +39,8 @@ fn iso(ms: i64) -> String {
 }
 
 /// Everything before the two long lists, as one JSON object's first members.
-async fn head(state: &AppState, user_id: Snowflake) -> AppResult<String> {
-    let user = state.store.user_by_id(user_id).await?.ok_or_else(AppError::unauthorized)?;
+async fn head(state: &AppState, user: &UserRecord) -> AppResult<String> {
+    let user_id = user.id;
     let now = Timestamp::now();
     let mut guilds = Vec::new();
     for guild in state.store.guilds_of_member(user_id).await? {
@@ -74,7 +75,7 @@ async fn head(state: &AppState, user_id: Snowflake) -> AppResult<String> {
         state.store.private_channels_of(user_id).await?.iter().map(|c| c.id).collect();
     let head = json!({
         "exported_at": now.to_iso8601(),
-        "account": CurrentUser::from(&user),
+        "account": CurrentUser::from(user),
         "created_at": user.created_at.to_iso8601(),
         "user_settings": dm_settings,
         "notification_settings": notification_settings,
@@ -174,7 +175,7 @@ async fn export_my_data(State(state): State<AppState>, auth: AuthUser) -> AppRes
     auth.session()?;
     let user_id = auth.user_id;
     let user = state.store.user_by_id(user_id).await?.ok_or_else(AppError::unauthorized)?;
-    let head = head(&state, user_id).await?;
+    let head = head(&state, &user).await?;
     tracing::info!(%user_id, "a person exports their data");
     let body = stream::once(async move { Ok::<Bytes, AppError>(Bytes::from(head)) }).chain(lists(state, user_id));
     let body = body.inspect(|chunk| {

@@ -10,6 +10,7 @@ use parley_app::channel_access::load_channel;
 use parley_app::error::{AppError, AppResult};
 use parley_app::objects::emoji::{ReactionKey, reaction_emojis};
 use parley_app::objects::member::{MemberObject, member_object};
+use parley_app::objects::message::MessageDeleteBulk;
 use parley_app::objects::message::{MessageObject, find_message, message_objects, unknown_message};
 use parley_app::relationships::require_dm_reach;
 use parley_core::{ErrorCode, FieldErrors, Permissions, Snowflake, Timestamp};
@@ -605,7 +606,7 @@ async fn bulk_delete(
             EventName::MessageDeleteBulk,
             Audience::Guild { guild_id: access.guild.id, channel_id: Some(channel.id) },
             Keys::channel(Some(access.guild.id), channel.id),
-            &serde_json::json!({ "ids": deleted, "channel_id": channel.id, "guild_id": access.guild.id }),
+            &MessageDeleteBulk { ids: deleted, channel_id: channel.id, guild_id: Some(access.guild.id) },
         ));
     }
     Ok(StatusCode::NO_CONTENT)

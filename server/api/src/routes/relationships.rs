@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use parley_app::AppState;
 use parley_app::error::{AppError, AppResult};
 use parley_app::private_channels::unknown_user;
-use parley_app::relationships::{MAX_RELATIONSHIPS, RelationshipObject, relationships_of};
+use parley_app::relationships::{MAX_RELATIONSHIPS, RelationshipObject, RelationshipRemoved, relationships_of};
 use parley_core::{ErrorCode, Snowflake, Timestamp};
 use parley_events::{Audience, Event, EventName, Keys};
 use parley_store::relationships::{BLOCKED, Blocked};
@@ -129,7 +129,7 @@ async fn remove_relationship(
         EventName::RelationshipRemove,
         Audience::Users(vec![auth.user_id]),
         Keys::none(),
-        &serde_json::json!({ "id": user_id, "type": BLOCKED }),
+        &RelationshipRemoved { id: user_id, kind: BLOCKED },
     ));
     Ok(StatusCode::NO_CONTENT)
 }

@@ -296,3 +296,13 @@ pub async fn message_object(
 ) -> AppResult<MessageObject> {
     message_objects(state, std::slice::from_ref(record), viewer).await?.pop().ok_or_else(unknown_message)
 }
+
+/// MESSAGE_DELETE_BULK's body: the messages gone from one channel (`guild_id` absent in a DM,
+/// as Discord sends it).
+#[derive(Debug, Serialize)]
+pub struct MessageDeleteBulk {
+    pub ids: Vec<Snowflake>,
+    pub channel_id: Snowflake,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<Snowflake>,
+}
